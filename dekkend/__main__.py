@@ -1,0 +1,5 @@
+"""``python -m dekkend``."""
+
+from dekkend.cli import main
+
+main()

@@ -1,0 +1,217 @@
+"""The ``dekkend`` command line: thin Dutch shells over the library."""
+
+from __future__ import annotations
+
+import functools
+import sys
+from collections.abc import Callable
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated, TypeVar
+
+import typer
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.table import Table
+
+from dekkend.errors import DekkendError
+
+if TYPE_CHECKING:
+    from dekkend.overview import RegionOverview
+
+app = typer.Typer(
+    name="dekkend",
+    help="dekkend: een dekkend en bereikbaar onderwijsaanbod in het voortgezet onderwijs, ook bij leerlingendaling.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+    rich_markup_mode="rich",
+)
+console = Console()
+err_console = Console(stderr=True)
+
+F = TypeVar("F", bound=Callable[..., object])
+
+WerkmapOptie = Annotated[Path, typer.Option("--werkmap", "-w", help="Werkmap met de geïmporteerde gegevens.")]
+RegioOptie = Annotated[
+    str | None,
+    typer.Option(
+        "--regio",
+        "-r",
+        help="Regio: gemeente:0715,0716, corop:31, onderwijsgebied:19, rmc:33, rpa:.., nodaal:.., wgr:.., "
+        "bestuur:NUMMER, een naam in plaats van een code, of een YAML-bestand. Leeg: heel Nederland.",
+    ),
+]
+
+
+def dutch_errors(fn: F) -> F:
+    """Turn a :class:`DekkendError` into a Dutch message on stderr and exit code 2."""
+
+    @functools.wraps(fn)
+    def wrapper(*args: object, **kwargs: object) -> object:
+        try:
+            return fn(*args, **kwargs)
+        except DekkendError as exc:
+            err_console.print(f"[bold red]Fout:[/] {exc}", highlight=False)
+            raise typer.Exit(2) from exc
+
+    return wrapper  # type: ignore[return-value]
+
+
+def progress_bar() -> Progress:
+    """The progress bar every long command uses."""
+    return Progress(
+        TextColumn("[bold]{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TextColumn("{task.fields[item]}"),
+        TimeElapsedColumn(),
+        console=err_console,
+        transient=False,
+    )
+
+
+def _fmt_int(n: float | int | None) -> str:
+    return "" if n is None else f"{int(round(n)):,}".replace(",", ".")
+
+
+@app.command("importeer")
+@dutch_errors
+def importeer(
+    mappen: Annotated[list[Path], typer.Argument(help="Map(pen) of bestand(en) met DUO/CBS-bestanden.")],
+    werkmap: WerkmapOptie,
+) -> None:
+    """Importeer DUO- en CBS-bestanden (herkend aan hun kopregel) in een werkmap, alles-of-niets."""
+    from dekkend.ingest import import_paths
+    from dekkend.workspace import Workspace
+
+    with progress_bar() as bar:
+        task = bar.add_task("Importeren", total=None, item="")
+
+        def step(name: str, i: int, n: int) -> None:
+            bar.update(task, total=n, completed=i, item=name)
+
+        result = import_paths(list(mappen), Workspace(werkmap), progress=step)
+    table = Table(title=f"Import in werkmap {werkmap}", show_lines=False)
+    for col, just in (("bestand", "left"), ("soort", "left"), ("peildatum", "left"), ("regels", "right"),
+                      ("leerlingen", "right"), ("opmerking", "left")):
+        table.add_column(col, justify=just)  # type: ignore[arg-type]
+    for f in result.files:
+        remark = f.reason if f.status == "overgeslagen" else "; ".join(
+            [*(f"{n}x {why}" for why, n in f.skipped.items()), *f.notes]
+        )
+        style = "dim" if f.status == "overgeslagen" else None
+        table.add_row(
+            f.path.name, f.title or "[overgeslagen]", str(f.reference_date or ""), _fmt_int(f.rows) if f.rows else "",
+            _fmt_int(f.pupils), remark, style=style,
+        )
+    console.print(table)
+    for f in result.imported:
+        if f.pupils is not None and f.years:
+            console.print(f"Schooljaar {f.years[0]}/{f.years[0] + 1}: {_fmt_int(f.pupils)} leerlingen ({f.path.name})")
+    skipped = len(result.files) - len(result.imported)
+    console.print(
+        f"[green]Klaar:[/] {len(result.imported)} bestand(en) geïmporteerd, {skipped} overgeslagen; tabellen: "
+        + ", ".join(f"{k} ({_fmt_int(v)})" for k, v in result.tables.items())
+    )
+
+
+@app.command("regio")
+@dutch_errors
+def regio(
+    werkmap: WerkmapOptie,
+    regio_: RegioOptie = None,
+    uitvoer: Annotated[Path | None, typer.Option("--uitvoer", "-o", help="Schrijf de vestigingen naar .csv of .xlsx.")] = None,
+) -> None:
+    """Laat zien wat een --regio selecteert: vestigingen, gemeenten en postcodegebieden."""
+    from dekkend.output import write_table
+    from dekkend.regions import select_region
+    from dekkend.workspace import Workspace
+
+    ws = Workspace(werkmap).require()
+    tables = {"vestigingen": ws.table("vestigingen")}
+    for name in ("pc4_woonplaats", "pc4_gemeente"):
+        if ws.has(name):
+            tables[name] = ws.table(name)
+    region = select_region(tables, regio_)
+    ves = tables["vestigingen"]
+    sel = ves[ves["vestigingscode"].isin(region.vestigingen)].sort_values(["gemeentenaam", "vestigingscode"])
+    console.print(
+        f"[bold]{region.label}[/]: {len(region.vestigingen)} vestigingen, {len(region.gemeenten)} gemeenten, "
+        f"{len(region.pc4)} postcodegebieden (PC4)"
+    )
+    table = Table()
+    for col in ("vestiging", "naam", "plaats", "gemeente", "bestuur", "denominatie", "laatste telling"):
+        table.add_column(col)
+    for r in sel.head(200).itertuples():
+        table.add_row(r.vestigingscode, str(r.naam or ""), str(r.plaatsnaam or ""), str(r.gemeentenaam or ""),
+                      str(r.bestuur or ""), str(r.denominatie or ""), str(r.laatste_schooljaar or ""))
+    console.print(table)
+    if len(sel) > 200:
+        console.print(f"... en nog {len(sel) - 200} vestigingen (gebruik --uitvoer voor de hele lijst)")
+    if uitvoer:
+        write_table(sel, uitvoer, sheet="vestigingen")
+        console.print(f"Geschreven: {uitvoer}")
+
+
+@app.command("demo")
+@dutch_errors
+def demo(
+    werkmap: Annotated[Path, typer.Option("--werkmap", "-w", help="Werkmap voor de demoregio.")] = Path("dekkend-demo"),
+    zaad: Annotated[int, typer.Option("--zaad", help="Startgetal van de toevalsgenerator (zelfde zaad, zelfde regio).")] = 2024,
+) -> None:
+    """Bouw de synthetische demoregio en toon het overzicht van de regio."""
+    from dekkend.demo import build_demo_workspace
+    from dekkend.overview import region_overview
+    from dekkend.workspace import Workspace
+
+    with progress_bar() as bar:
+        task = bar.add_task("Demoregio bouwen", total=None, item="")
+
+        def step(name: str, i: int, n: int) -> None:
+            bar.update(task, total=n, completed=i, item=name)
+
+        ws = build_demo_workspace(Workspace(werkmap), seed=zaad, progress=step)
+    print_overview(region_overview(ws.tables(), None))
+    console.print(f"[green]Demoregio gebouwd in werkmap {werkmap}[/] (zaad {zaad}).")
+
+
+def print_overview(ov: RegionOverview) -> None:
+    """Print a region overview as rich tables."""
+    console.print(f"[bold]{ov.region.label}[/]: {len(ov.region.vestigingen)} vestigingen")
+    years = Table(title="Leerlingen per schooljaar (teldatum 1 oktober)")
+    years.add_column("schooljaar")
+    years.add_column("leerlingen", justify="right")
+    for r in ov.per_year.itertuples():
+        years.add_row(f"{r.schooljaar}/{r.schooljaar + 1}", _fmt_int(r.leerlingen))
+    console.print(years)
+    if ov.latest_year is None:
+        return
+    ves = Table(title=f"Vestigingen in {ov.latest_year}/{ov.latest_year + 1}")
+    for col in ("vestiging", "naam", "plaats", "bestuur", "denominatie", "leerlingen", "aanbod bovenbouw"):
+        ves.add_column(col, justify="right" if col == "leerlingen" else "left")
+    for r in ov.per_vestiging.itertuples():
+        offered = ov.offer.loc[r.vestigingscode].dropna().index if r.vestigingscode in ov.offer.index else []
+        ves.add_row(r.vestigingscode, str(r.naam), str(r.plaatsnaam), str(r.bestuur), str(r.denominatie),
+                    _fmt_int(r.leerlingen), ", ".join(t for t in offered if t != "onderbouw") or "alleen onderbouw")
+    console.print(ves)
+
+
+def _mount_optional() -> None:
+    """Mount command groups that live in their own modules."""
+    try:
+        from dekkend.cli_kennis import kennis_app
+    except ImportError:  # pragma: no cover - the knowledge base is part of the package
+        return
+    app.add_typer(kennis_app, name="kennis", help="Kennisbank: samenwerkingsvormen, routes, voorbeelden en ondersteuning.")
+
+
+_mount_optional()
+
+
+def main() -> None:
+    """Console-script entry point."""
+    app()
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

@@ -1,0 +1,281 @@
+"""Reading delimited text files in every vintage: encodings, delimiters, line endings, gzip."""
+
+from __future__ import annotations
+
+import csv
+import gzip
+import hashlib
+import io
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from dekkend.errors import InvoerFout, LeegBestand
+
+DELIMITERS = (";", ",", "\t", "|")
+
+#: The estimate used in totals for a censored count ``<5`` (a value 1 to 4):
+#: the mean of 1..4. The count itself stays censored in the tables.
+CENSORED_ESTIMATE = 2.5
+
+
+@dataclass(frozen=True)
+class RawTable:
+    """A delimited text file read as strings, with the line number of every row.
+
+    ``rows`` has one column per header cell (as written, trimmed) and string
+    values; ``lines`` gives the 1-based line in the file of each row, the
+    header being line 1 (blank lines are counted, so a user can find the row).
+    """
+
+    path: Path
+    encoding: str
+    delimiter: str
+    line_ending: str
+    header: tuple[str, ...]
+    rows: pd.DataFrame
+    lines: np.ndarray = field(repr=False)
+
+    def line_of(self, index: int) -> int:
+        """The file line of row ``index`` (positional)."""
+        return int(self.lines[index])
+
+
+def file_bytes(path: Path) -> bytes:
+    """The file's content, gunzipped when it is gzip-compressed (by magic bytes, not name)."""
+    data = path.read_bytes()
+    if data[:2] == b"\x1f\x8b":
+        try:
+            data = gzip.decompress(data)
+        except (OSError, EOFError) as exc:
+            raise InvoerFout(
+                "het gzip-bestand is beschadigd of afgebroken", file=path, expected="een volledig gzip-bestand"
+            ) from exc
+    return data
+
+
+def sha256_of(path: Path) -> str:
+    """Hex SHA-256 of the raw file bytes (as stored, before gunzip)."""
+    h = hashlib.sha256()
+    with path.open("rb") as fh:
+        for block in iter(lambda: fh.read(1 << 20), b""):
+            h.update(block)
+    return h.hexdigest()
+
+
+def decode(data: bytes) -> tuple[str, str]:
+    """Decode bytes as UTF-8 (with or without BOM), else cp1252, else latin-1.
+
+    Returns the text and the encoding name used.
+    """
+    if data.startswith(b"\xef\xbb\xbf"):
+        return data[3:].decode("utf-8", errors="strict"), "utf-8-sig"
+    try:
+        return data.decode("utf-8"), "utf-8"
+    except UnicodeDecodeError:
+        pass
+    try:
+        return data.decode("cp1252"), "cp1252"
+    except UnicodeDecodeError:
+        return data.decode("latin-1"), "latin-1"
+
+
+def normalise_newlines(text: str) -> tuple[str, str]:
+    """Turn CRLF and bare CR into LF; report which ending the file used."""
+    if "\r\n" in text:
+        ending = "CRLF"
+    elif "\r" in text:
+        ending = "CR"
+    else:
+        ending = "LF"
+    if ending != "LF":
+        text = text.replace("\r\n", "\n").replace("\r", "\n")
+    return text, ending
+
+
+def sniff_delimiter(header_line: str) -> str:
+    """The delimiter that splits the header line into the most cells (quotes respected)."""
+    best, best_n = ";", 0
+    for delim in DELIMITERS:
+        try:
+            n = len(next(csv.reader([header_line], delimiter=delim)))
+        except (csv.Error, StopIteration):
+            continue
+        if n > best_n:
+            best, best_n = delim, n
+    return best
+
+
+def header_line(path: Path, max_bytes: int = 64_000) -> tuple[str, ...]:
+    """Only the header cells of a delimited text file (cheap: reads the start)."""
+    data = file_bytes(path)[:max_bytes]
+    text, _ = decode_prefix(data)
+    text, _ = normalise_newlines(text)
+    for line in text.split("\n"):
+        if line.strip():
+            delim = sniff_delimiter(line)
+            return tuple(clean_cell(c) for c in next(csv.reader([line], delimiter=delim)))
+    return ()
+
+
+def decode_prefix(data: bytes) -> tuple[str, str]:
+    """Like :func:`decode` but tolerant of a multi-byte character cut at the end."""
+    try:
+        return decode(data)
+    except UnicodeDecodeError:
+        return decode(data[:-3])
+
+
+def clean_cell(cell: str) -> str:
+    """Trim a header cell: whitespace, stray quotes and a BOM or its mojibake."""
+    cell = cell.strip().strip("\ufeff")
+    for junk in ("ï»¿", "\ufffd"):
+        cell = cell.replace(junk, "")
+    return cell.strip().strip('"').strip()
+
+
+def read_table(path: Path, *, min_columns: int = 2) -> RawTable:
+    """Read a delimited text file into a :class:`RawTable`.
+
+    Handles UTF-8 with or without BOM, cp1252/latin-1, ``;``/``,``/tab,
+    LF/CRLF/bare-CR line endings and gzip. Blank lines are skipped (their
+    line numbers still count). Every row must have as many cells as the
+    header; a row with fewer or more cells raises :class:`InvoerFout` naming
+    the line, which is also how a truncated file is caught.
+    """
+    data = file_bytes(path)
+    if not data.strip():
+        raise LeegBestand("het bestand is leeg", file=path, expected="een kopregel en gegevensregels")
+    text, encoding = decode(data)
+    text, ending = normalise_newlines(text)
+    first = next((i for i, ln in enumerate(text.split("\n", 50)) if ln.strip()), 0)
+    head = text.split("\n", first + 1)[first]
+    delimiter = sniff_delimiter(head)
+    reader = csv.reader(io.StringIO(text), delimiter=delimiter)
+    header: tuple[str, ...] | None = None
+    records: list[list[str]] = []
+    lines: list[int] = []
+    try:
+        for row in reader:
+            if not row or all(not c.strip() for c in row):
+                continue
+            if header is None:
+                header = tuple(clean_cell(c) for c in row)
+                if len(header) < min_columns:
+                    raise InvoerFout(
+                        f"de kopregel heeft maar {len(header)} kolom(men); het scheidingsteken is niet herkend",
+                        file=path,
+                        line=reader.line_num,
+                        expected="kolommen gescheiden door ';' of ','",
+                    )
+                continue
+            if len(row) != len(header):
+                if len(row) == len(header) + 1 and not row[-1].strip():
+                    row = row[:-1]
+                else:
+                    raise InvoerFout(
+                        f"deze regel heeft {len(row)} velden, de kopregel {len(header)}"
+                        " (afgebroken bestand of verkeerd scheidingsteken?)",
+                        file=path,
+                        line=reader.line_num,
+                        expected=f"{len(header)} velden gescheiden door '{delimiter}'",
+                    )
+            records.append(row)
+            lines.append(reader.line_num)
+    except csv.Error as exc:
+        raise InvoerFout(
+            f"onleesbare regel ({exc})", file=path, line=reader.line_num, expected="geldige CSV"
+        ) from exc
+    if header is None:
+        raise LeegBestand("het bestand heeft geen kopregel", file=path, expected="een kopregel")
+    if not records:
+        raise LeegBestand("het bestand heeft een kopregel maar geen gegevens", file=path)
+    frame = pd.DataFrame(records, columns=list(_dedupe(header)), dtype=object)
+    return RawTable(
+        path=path,
+        encoding=encoding,
+        delimiter=delimiter,
+        line_ending=ending,
+        header=header,
+        rows=frame,
+        lines=np.asarray(lines, dtype=np.int64),
+    )
+
+
+def _dedupe(names: tuple[str, ...]) -> list[str]:
+    seen: dict[str, int] = {}
+    out = []
+    for name in names:
+        if name in seen:
+            seen[name] += 1
+            out.append(f"{name}.{seen[name]}")
+        else:
+            seen[name] = 0
+            out.append(name)
+    return out
+
+
+def parse_count(
+    raw: RawTable, column: str, *, allow_censored: bool = True
+) -> tuple[pd.Series, pd.Series]:
+    """Parse a count column: whole numbers >= 0, blank as 0, ``<5`` as censored.
+
+    Returns ``(count, censored)`` where a censored cell has count <NA> and
+    censored True: a censored count is 1 to 4, never 0, and is kept. Any other
+    value raises :class:`InvoerFout` naming the first bad line and column.
+    """
+    values = raw.rows[column].astype(str).str.strip()
+    censored = values.str.fullmatch(r"<\s*5") if allow_censored else values.eq("\0")
+    blank = values.eq("")
+    numeric = pd.to_numeric(values.where(~censored & ~blank, "0"), errors="coerce")
+    bad = numeric.isna() | (numeric < 0) | (numeric % 1 != 0)
+    if bad.any():
+        pos = int(np.flatnonzero(bad.to_numpy())[0])
+        raise InvoerFout(
+            f"'{values.iloc[pos]}' is geen aantal",
+            file=raw.path,
+            line=raw.line_of(pos),
+            column=column,
+            expected="een geheel getal >= 0" + (" of '<5'" if allow_censored else ""),
+        )
+    count = numeric.astype("Int64").mask(censored)
+    return count, censored.astype(bool)
+
+
+def parse_decimal(raw: RawTable, column: str, *, required: bool = True) -> pd.Series:
+    """Parse a decimal column written with a decimal comma or point."""
+    values = raw.rows[column].astype(str).str.strip().str.replace(",", ".", regex=False)
+    out = pd.to_numeric(values.where(values != "", None), errors="coerce")
+    bad = out.isna() & (values != "") if not required else out.isna()
+    if bad.any():
+        pos = int(np.flatnonzero(bad.to_numpy())[0])
+        raise InvoerFout(
+            f"'{raw.rows[column].iloc[pos]}' is geen getal",
+            file=raw.path,
+            line=raw.line_of(pos),
+            column=column,
+            expected="een decimaal getal (komma of punt)",
+        )
+    return out.astype(float)
+
+
+def require_columns(raw: RawTable, columns: list[str] | tuple[str, ...]) -> None:
+    """Raise a Dutch error listing every required column missing from the header."""
+    missing = [c for c in columns if c not in raw.rows.columns]
+    if missing:
+        raise InvoerFout(
+            "kolom(men) ontbreken: " + ", ".join(missing),
+            file=raw.path,
+            line=1,
+            expected="de kopregel van dit DUO/CBS-formaat",
+        )
+
+
+def estimated_count(frame: pd.DataFrame) -> pd.Series:
+    """``aantal`` as floats with censored cells at :data:`CENSORED_ESTIMATE`."""
+    n = frame["aantal"].astype("Float64")
+    if "gecensureerd" in frame.columns:
+        n = n.mask(frame["gecensureerd"].astype(bool), CENSORED_ESTIMATE)
+    return n.fillna(0.0).astype(float)

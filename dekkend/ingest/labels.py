@@ -1,0 +1,194 @@
+"""Normalising DUO's VO labels (onderwijstype, opleiding, afdeling, sector) to dekkend's vocabulary.
+
+Only this module knows DUO's spelling. Every rule here is explicit and an
+unknown label is reported, never guessed.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass
+
+VMBO_LEERWEGEN = ("vmbo-b", "vmbo-k", "vmbo-g", "vmbo-t")
+
+#: The normalised onderwijstypen. ``internationaal`` holds the international
+#: streams (IB, Engelse stroom, European School), which DUO counts apart.
+ONDERWIJSTYPEN = (
+    "pro", *VMBO_LEERWEGEN, "havo", "vwo", "havo-vwo", "brugjaar", "internationaal", "totaal",
+)
+
+#: The ten vmbo profielen (since 2016) as slugs.
+VMBO_PROFIELEN = {
+    "bouwen wonen en interieur": "bouwen-wonen-interieur",
+    "dienstverlening en producten": "dienstverlening-producten",
+    "economie en ondernemen": "economie-ondernemen",
+    "groen": "groen",
+    "horeca bakkerij en recreatie": "horeca-bakkerij-recreatie",
+    "maritiem en techniek": "maritiem-techniek",
+    "media vormgeving en ict": "media-vormgeving-ict",
+    "mobiliteit en transport": "mobiliteit-transport",
+    "produceren installeren en energie": "produceren-installeren-energie",
+    "zorg en welzijn": "zorg-welzijn",
+}
+PROFIEL_SLUGS = tuple(sorted(VMBO_PROFIELEN.values()))
+
+HAVO_VWO_PROFIELEN = {
+    "economie en maatschappij": "EM",
+    "cultuur en maatschappij": "CM",
+    "natuur en gezondheid": "NG",
+    "natuur en techniek": "NT",
+}
+
+VMBO_SECTOREN = {
+    "techniek": "techniek",
+    "economie": "economie",
+    "zorg & welzijn": "zorg-welzijn",
+    "zorg en welzijn": "zorg-welzijn",
+    "landbouw": "landbouw",
+    "intersect. programma": "intersectoraal",
+    "intersectoraal programma": "intersectoraal",
+}
+
+_NVT = {"", "n.v.t.", "nvt", "n.v.t"}
+
+
+@dataclass(frozen=True)
+class TypeLabel:
+    """What a DUO ``ONDERWIJSTYPE VO EN LEER- OF VERBLIJFSJAAR`` label means."""
+
+    onderwijstype: str
+    vavo: bool = False
+    internationaal: bool = False
+
+
+@dataclass(frozen=True)
+class Opleiding:
+    """What an ``OPLEIDINGSNAAM`` tells beyond the type: target levels, lwoo, gymnasium."""
+
+    niveau: tuple[str, ...] = ()
+    lwoo: bool = False
+    gymnasium: bool = False
+
+
+def _key(label: str) -> str:
+    text = unicodedata.normalize("NFKC", str(label)).strip().lower()
+    return re.sub(r"\s+", " ", text)
+
+
+def _words(label: str) -> str:
+    return re.sub(r"[^a-z0-9&]+", " ", _key(label)).strip()
+
+
+_TYPE_PATTERNS: tuple[tuple[str, TypeLabel], ...] = (
+    (r"^brugjaar\b", TypeLabel("brugjaar")),
+    (r"^praktijkonderwijs\b", TypeLabel("pro")),
+    (r"^havo ?/ ?vwo\b", TypeLabel("havo-vwo")),
+    (r"^vmbo bl\b", TypeLabel("vmbo-b")),
+    (r"^vmbo kl\b", TypeLabel("vmbo-k")),
+    (r"^vmbo gl\b", TypeLabel("vmbo-g")),
+    (r"^vmbo tl\b", TypeLabel("vmbo-t")),
+    (r"^vmbo (gt|g/t|gl/tl)\b", TypeLabel("vmbo-t")),
+    (r"^havo uitbest", TypeLabel("havo", vavo=True)),
+    (r"^vwo uitbest", TypeLabel("vwo", vavo=True)),
+    (r"^vmbo uitbest", TypeLabel("vmbo-t", vavo=True)),
+    (r"^havo\b", TypeLabel("havo")),
+    (r"^vwo\b", TypeLabel("vwo")),
+    (r"^int\.? ?bacc", TypeLabel("internationaal", internationaal=True)),
+    (r"^engelse stroom", TypeLabel("internationaal", internationaal=True)),
+    (r"^european (secondary )?school", TypeLabel("internationaal", internationaal=True)),
+)
+
+
+def onderwijstype(label: str) -> TypeLabel | None:
+    """Map a DUO type label to a :class:`TypeLabel`, or None when unknown.
+
+    ``VMBO uitbest. aan VAVO`` is the theoretical leerweg at a VAVO (the only
+    vmbo leerweg VAVO offers; DUO's opleidingsnamen say ``VMBO-TL naar VAVO``).
+    """
+    key = _key(label)
+    for pattern, result in _TYPE_PATTERNS:
+        if re.search(pattern, key):
+            return result
+    return None
+
+
+_LEVEL_TOKENS = (
+    (r"\bvwo\b", ("vwo",)),
+    (r"\bhavo\b", ("havo",)),
+    (r"\balle\b", VMBO_LEERWEGEN),
+    (r"\bb(bg|b)\b", ("vmbo-b",)),
+    (r"\bk(bg|b)\b", ("vmbo-k",)),
+    (r"\bgm\b", ("vmbo-g",)),
+    (r"\bth\b", ("vmbo-t",)),
+    (r"\b(mavo|theor)\b", ("vmbo-t",)),
+)
+
+
+def opleiding(label: str, type_label: TypeLabel | None = None) -> Opleiding | None:
+    """Read the target levels of a first-year opleiding, and the lwoo/gymnasium marks.
+
+    ``Ljvb op VMBO-Bbg/Kbg Lw`` -> (vmbo-b, vmbo-k); ``VWO-GYMNASIUMSTROOM`` ->
+    (vwo,) with gymnasium; ``Lj LWOO vb op Alle Lw`` -> every vmbo leerweg with
+    lwoo. Returns None when a first-year label names no level at all.
+    """
+    words = _words(label)
+    lwoo = bool(re.search(r"\blwoo\b", words))
+    gymnasium = "gymnasium" in words
+    if type_label is None or type_label.onderwijstype != "brugjaar":
+        return Opleiding((), lwoo, gymnasium)
+    levels: list[str] = []
+    for pattern, result in _LEVEL_TOKENS:
+        if re.search(pattern, words):
+            levels.extend(r for r in result if r not in levels)
+    if not levels and "algemeen leerjaar" in words and profiel_from_opleiding(label):
+        # A vmbo profiel's general first year (maritiem en techniek) leads to every vmbo leerweg.
+        levels = list(VMBO_LEERWEGEN)
+    if not levels:
+        return None
+    order = {t: i for i, t in enumerate(ONDERWIJSTYPEN)}
+    return Opleiding(tuple(sorted(levels, key=order.__getitem__)), lwoo, gymnasium)
+
+
+@dataclass(frozen=True)
+class Afdeling:
+    """What an ``AFDELING`` label means: a vmbo profiel, havo/vwo profiel(en) or a route."""
+
+    profiel: str | None = None
+    hv_profiel: str | None = None
+    route: str | None = None
+
+
+def afdeling(label: str) -> Afdeling | None:
+    """Map an ``AFDELING`` label; None when it is not empty and not known."""
+    key = _key(label)
+    if key in _NVT:
+        return Afdeling()
+    words = _words(label).replace("&", "en")
+    route = re.match(r"^(vakmanschapsroute|beroepsroute)\b", words)
+    if route:
+        return Afdeling(route=route.group(1))
+    if words in VMBO_PROFIELEN:
+        return Afdeling(profiel=VMBO_PROFIELEN[words])
+    parts = [_words(p) for p in key.split("/")]
+    codes = [HAVO_VWO_PROFIELEN.get(p) for p in parts]
+    if codes and all(codes):
+        return Afdeling(hv_profiel="+".join(codes))  # type: ignore[arg-type]
+    return None
+
+
+def profiel_from_opleiding(label: str) -> str | None:
+    """A vmbo profiel named inside an opleidingsnaam (e.g. ``VMBO Maritiem en techniek ...``)."""
+    words = _words(label).replace("&", "en")
+    for name, slug in VMBO_PROFIELEN.items():
+        if name in words:
+            return slug
+    return None
+
+
+def sector(label: str) -> str | None | bool:
+    """Map ``VMBO SECTOR``: a slug, None for n.v.t., False when unknown."""
+    key = _key(label)
+    if key in _NVT:
+        return None
+    return VMBO_SECTOREN.get(key, False)

@@ -1,0 +1,500 @@
+"""From a region's knelpunten to ranked entries and support routes, each with a Dutch reason."""
+
+from __future__ import annotations
+
+import json
+from collections import defaultdict
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from dekkend.errors import InvoerFout
+
+from ._entries import KNELPUNTTYPEN, Entry
+from ._search import KnowledgeIndex, area_key
+from ._text import words
+
+#: Weight of each severity in the ranking.
+ERNST_WEIGHTS: Mapping[str, float] = {"hoog": 3.0, "midden": 2.0, "laag": 1.0}
+
+#: The three groups the recommendations are mixed from.
+SOORT_GROUPS: Mapping[str, str] = {
+    "samenwerkingsvorm": "route",
+    "juridische-route": "route",
+    "praktijkvoorbeeld": "voorbeeld",
+    "handreiking": "steun",
+    "ondersteuning": "steun",
+    "regeling": "steun",
+}
+
+#: Weights of the ranking, documented in docs/kennisbank.md.
+SECONDARY_TYPE_FACTOR = 0.8
+SPECIFICITY_STEP = 0.05
+AREA_BONUS = 0.6
+PREFERRED_AREA_BONUS = 1.0
+ONDERWIJSTYPE_BONUS = 0.4
+
+_TECH_PROFIELEN = {"bwi", "pie", "mvi", "mt", "m t", "mobiliteit", "maritiem", "techniek"}
+
+
+@dataclass(frozen=True)
+class Knelpunt:
+    """One knelpunt as the diagnosis reports it (the fields matching uses).
+
+    Attributes
+    ----------
+    type : str
+        A key of :data:`KNELPUNTTYPEN`.
+    ernst : str
+        ``hoog``, ``midden`` or ``laag``.
+    titel, toelichting : str
+        Dutch title and explanation.
+    gebieden : tuple of str
+        Areas concerned (gemeenten, regions).
+    onderwijstype : str or None
+        The school type or vmbo-profiel concerned, e.g. ``havo``, ``vmbo-PIE``, ``pro``.
+    vestigingen, besturen : tuple of str
+        The locations and boards concerned.
+    """
+
+    type: str
+    ernst: str
+    titel: str
+    toelichting: str = ""
+    gebieden: tuple[str, ...] = ()
+    onderwijstype: str | None = None
+    vestigingen: tuple[str, ...] = ()
+    besturen: tuple[str, ...] = ()
+
+    def to_dict(self) -> dict[str, Any]:
+        """The knelpunt as a JSON-ready dictionary."""
+        return {"type": self.type, "ernst": self.ernst, "titel": self.titel,
+                "toelichting": self.toelichting, "gebieden": list(self.gebieden),
+                "onderwijstype": self.onderwijstype, "vestigingen": list(self.vestigingen),
+                "besturen": list(self.besturen)}
+
+
+@dataclass(frozen=True)
+class KnelpuntenFile:
+    """The content of a knelpunten JSON file in the diagnose schema.
+
+    Attributes
+    ----------
+    regio : str or None
+        The region analysed.
+    peiljaar : int or None
+        The reference year.
+    knelpunten : tuple of Knelpunt
+    path : pathlib.Path or None
+    """
+
+    regio: str | None
+    peiljaar: int | None
+    knelpunten: tuple[Knelpunt, ...]
+    path: Path | None = None
+
+
+@dataclass(frozen=True)
+class Recommendation:
+    """One entry recommended, with its score and the reasons, each starting with "omdat".
+
+    Attributes
+    ----------
+    entry : Entry
+    score : float
+        Higher is better; comparable within one advice only.
+    redenen : tuple of str
+        Dutch reasons ("omdat ...").
+    knelpunten : tuple of str
+        The titles of the knelpunten the entry helps with.
+    """
+
+    entry: Entry
+    score: float
+    redenen: tuple[str, ...]
+    knelpunten: tuple[str, ...]
+
+    def to_dict(self) -> dict[str, Any]:
+        """The recommendation as a JSON-ready dictionary."""
+        return {"id": self.entry.id, "titel": self.entry.titel, "soort": self.entry.soort,
+                "regio": self.entry.regio, "score": round(self.score, 3),
+                "redenen": list(self.redenen), "knelpunten": list(self.knelpunten),
+                "samenvatting": self.entry.samenvatting,
+                "bronnen": [s.url for s in self.entry.bronnen]}
+
+
+@dataclass(frozen=True)
+class KnelpuntAdvice:
+    """The recommendations for one knelpunt, best first."""
+
+    knelpunt: Knelpunt
+    aanbevelingen: tuple[Recommendation, ...]
+
+
+@dataclass(frozen=True)
+class Advice:
+    """Advice for a region: per knelpunt, one overall ranking, and the support routes.
+
+    Attributes
+    ----------
+    regio : str or None
+    peiljaar : int or None
+    gebied : str or None
+        The preferred area, as the knowledge base names it.
+    per_knelpunt : tuple of KnelpuntAdvice
+        In order of severity (hoog first), then as given.
+    ranglijst : tuple of Recommendation
+        Entries over all knelpunten; an entry that helps with several knelpunten rises.
+    ondersteuning : tuple of Recommendation
+        Support routes (soort ``ondersteuning``): who to ask for help.
+    overgeslagen : tuple of str
+        Dutch notes on knelpunten that could not be matched.
+    """
+
+    regio: str | None
+    peiljaar: int | None
+    gebied: str | None
+    per_knelpunt: tuple[KnelpuntAdvice, ...]
+    ranglijst: tuple[Recommendation, ...]
+    ondersteuning: tuple[Recommendation, ...]
+    overgeslagen: tuple[str, ...] = ()
+
+    def to_dict(self) -> dict[str, Any]:
+        """The advice as a JSON-ready dictionary with Dutch keys."""
+        return {
+            "regio": self.regio,
+            "peiljaar": self.peiljaar,
+            "gebied": self.gebied,
+            "knelpunten": [
+                {"knelpunt": ka.knelpunt.to_dict(),
+                 "aanbevelingen": [r.to_dict() for r in ka.aanbevelingen]}
+                for ka in self.per_knelpunt
+            ],
+            "ranglijst": [r.to_dict() for r in self.ranglijst],
+            "ondersteuning": [r.to_dict() for r in self.ondersteuning],
+            "overgeslagen": list(self.overgeslagen),
+        }
+
+
+def read_knelpunten(path: str | Path) -> KnelpuntenFile:
+    """Read a knelpunten JSON file in the diagnose schema.
+
+    The file has top-level ``regio``, ``peiljaar`` and ``knelpunten``, a list of objects
+    with at least ``type``, ``ernst`` and ``titel``; ``toelichting``, ``gebieden``,
+    ``onderwijstype``, ``vestigingen`` and ``besturen`` are used when present, other
+    fields (``jaren``, ``bewijs``, ``bronnen``) are ignored.
+
+    Parameters
+    ----------
+    path : str or pathlib.Path
+
+    Returns
+    -------
+    KnelpuntenFile
+
+    Raises
+    ------
+    InvoerFout
+        When the file is missing, is not JSON, or lacks required fields.
+    """
+    path = Path(path)
+    try:
+        text = path.read_text(encoding="utf-8-sig")
+    except FileNotFoundError as exc:
+        raise InvoerFout("het bestand met knelpunten bestaat niet", file=path) from exc
+    except (OSError, UnicodeDecodeError) as exc:
+        raise InvoerFout(f"het bestand met knelpunten is onleesbaar: {exc}", file=path) from exc
+    try:
+        data = json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise InvoerFout(f"geen geldige JSON ({exc.msg}, teken {exc.colno})", file=path,
+                         line=exc.lineno, expected="een JSON-object met 'knelpunten'") from exc
+    if not isinstance(data, dict) or not isinstance(data.get("knelpunten"), list):
+        raise InvoerFout("het bestand heeft geen lijst 'knelpunten'", file=path,
+                         expected="een JSON-object met 'regio', 'peiljaar' en 'knelpunten'")
+    peiljaar = data.get("peiljaar")
+    if peiljaar is not None and not isinstance(peiljaar, int):
+        raise InvoerFout(f"'peiljaar' is geen jaartal: {peiljaar!r}", file=path, expected="bijv. 2024")
+    knelpunten = tuple(knelpunt_from_mapping(item, file=path, position=i)
+                       for i, item in enumerate(data["knelpunten"], start=1))
+    regio = data.get("regio")
+    return KnelpuntenFile(regio=None if regio is None else str(regio), peiljaar=peiljaar,
+                          knelpunten=knelpunten, path=path)
+
+
+def knelpunt_from_mapping(data: Any, *, file: str | Path | None = None,
+                          position: int | None = None) -> Knelpunt:
+    """Build a :class:`Knelpunt` from a dictionary in the diagnose schema.
+
+    Parameters
+    ----------
+    data : Mapping
+        One element of ``knelpunten``.
+    file : str or pathlib.Path, optional
+        The file it came from, for messages.
+    position : int, optional
+        Its 1-based position in the list, for messages.
+
+    Raises
+    ------
+    InvoerFout
+        When ``type``, ``ernst`` or ``titel`` is missing or ``ernst`` is not allowed.
+    """
+    where = f"knelpunt {position}" if position is not None else "knelpunt"
+    if not isinstance(data, Mapping):
+        raise InvoerFout(f"{where} is geen JSON-object", file=file)
+    missing = [k for k in ("type", "ernst", "titel") if not isinstance(data.get(k), str) or not data[k]]
+    if missing:
+        raise InvoerFout(f"{where} mist {', '.join(repr(m) for m in missing)}", file=file,
+                         expected="'type', 'ernst' en 'titel' als tekst")
+    ernst = data["ernst"].strip().lower()
+    if ernst not in ERNST_WEIGHTS:
+        raise InvoerFout(f"{where} heeft ernst '{data['ernst']}'", file=file,
+                         expected="hoog, midden of laag")
+    onderwijstype = data.get("onderwijstype")
+    return Knelpunt(
+        type=data["type"].strip(), ernst=ernst, titel=data["titel"].strip(),
+        toelichting=str(data.get("toelichting") or ""), gebieden=_names(data.get("gebieden")),
+        onderwijstype=None if onderwijstype in (None, "") else str(onderwijstype),
+        vestigingen=_names(data.get("vestigingen")), besturen=_names(data.get("besturen")),
+    )
+
+
+def match_knelpunten(
+    knelpunten: Iterable[Knelpunt | Mapping[str, Any] | Any],
+    *,
+    regio: str | None = None,
+    peiljaar: int | None = None,
+    gebied: str | None = None,
+    per_knelpunt: int = 5,
+    limit: int = 10,
+    index: KnowledgeIndex | None = None,
+) -> Advice:
+    """Match a region's knelpunten to entries of the knowledge base.
+
+    Every entry names the knelpunt types it helps with and why. A match scores the
+    severity (hoog 3, midden 2, laag 1) times how central the type is to the entry
+    (the first type listed counts fully, others 0.8; each further type lowers the score
+    by 5%), plus a bonus when the entry comes from the same area as the knelpunt or the
+    region (0.6), from the preferred ``gebied`` (1.0), or concerns the same school type
+    (0.4). Each list mixes a route (cooperation form or legal route), a practice example
+    and a support entry before filling up by score.
+
+    Parameters
+    ----------
+    knelpunten : iterable of Knelpunt, mapping, or object
+        Knelpunten as :class:`Knelpunt`, as dictionaries in the diagnose schema, or as
+        any object with the attributes ``type``, ``ernst`` and ``titel`` (and optionally
+        ``gebieden`` and ``onderwijstype``).
+    regio : str, optional
+        The region analysed; entries from it get the area bonus.
+    peiljaar : int, optional
+        The reference year, passed through to the advice.
+    gebied : str, optional
+        An area whose entries are preferred, e.g. ``"Zeeland"``.
+    per_knelpunt : int, default 5
+        Recommendations per knelpunt.
+    limit : int, default 10
+        Length of the overall ranking.
+    index : KnowledgeIndex, optional
+        The knowledge base; the shipped one by default.
+
+    Returns
+    -------
+    Advice
+
+    Raises
+    ------
+    ConfiguratieFout
+        When ``gebied`` is unknown to the knowledge base.
+    InvoerFout
+        When a knelpunt lacks ``type``, ``ernst`` or ``titel``.
+    """
+    index = index or KnowledgeIndex.default()
+    preferred = index.resolve_area(gebied) if gebied else None
+    items = [_as_knelpunt(k) for k in knelpunten]
+    skipped = tuple(
+        f"Knelpunt '{k.titel}' heeft het onbekende type '{k.type}' en is overgeslagen "
+        f"(bekende typen: {', '.join(KNELPUNTTYPEN)})." for k in items if k.type not in KNELPUNTTYPEN
+    )
+    known = sorted((k for k in items if k.type in KNELPUNTTYPEN),
+                   key=lambda k: -ERNST_WEIGHTS[k.ernst])
+    scorer = _Scorer(index, regio, preferred)
+    per = tuple(KnelpuntAdvice(k, _mix(scorer.for_knelpunt(k), per_knelpunt)) for k in known)
+    overall = scorer.overall(known)
+    support = tuple(r for r in overall if r.entry.soort == "ondersteuning")
+    return Advice(regio=regio, peiljaar=peiljaar, gebied=preferred, per_knelpunt=per,
+                  ranglijst=_mix(overall, limit), ondersteuning=support, overgeslagen=skipped)
+
+
+def advice_for_file(path: str | Path, *, gebied: str | None = None, per_knelpunt: int = 5,
+                    limit: int = 10, index: KnowledgeIndex | None = None) -> Advice:
+    """Read a knelpunten JSON file and match it; see :func:`match_knelpunten`."""
+    found = read_knelpunten(path)
+    return match_knelpunten(found.knelpunten, regio=found.regio, peiljaar=found.peiljaar,
+                            gebied=gebied, per_knelpunt=per_knelpunt, limit=limit, index=index)
+
+
+class _Scorer:
+    """Scores entries against knelpunten and writes the reasons."""
+
+    def __init__(self, index: KnowledgeIndex, regio: str | None, preferred: str | None) -> None:
+        self.index = index
+        self.regio = regio
+        self.preferred = preferred
+
+    def candidates(self, knelpunt: Knelpunt) -> list[Entry]:
+        return [e for e in self.index.entries if knelpunt.type in e.knelpunt_types]
+
+    def base(self, entry: Entry, knelpunt: Knelpunt) -> float:
+        types = entry.knelpunt_types
+        centrality = 1.0 if types[0] == knelpunt.type else SECONDARY_TYPE_FACTOR
+        specificity = 1.0 - SPECIFICITY_STEP * (len(types) - 1)
+        return ERNST_WEIGHTS[knelpunt.ernst] * centrality * specificity
+
+    def type_reason(self, entry: Entry, knelpunt: Knelpunt) -> str:
+        label = KNELPUNTTYPEN[knelpunt.type]
+        return (f"omdat {entry.reason_for(knelpunt.type)} (bij knelpunt '{knelpunt.titel}': "
+                f"{label}, ernst {knelpunt.ernst})")
+
+    def area_bonus(self, entry: Entry, knelpunten: Sequence[Knelpunt]) -> tuple[float, list[str]]:
+        bonus, reasons = 0.0, []
+        if self.preferred and self.index.entry_in_area(entry, self.preferred):
+            bonus += PREFERRED_AREA_BONUS
+            reasons.append(f"omdat het uit het gekozen gebied {self.preferred} komt")
+        local = self._shared_area(entry, knelpunten)
+        if local and local != self.preferred:
+            bonus += AREA_BONUS
+            reasons.append(f"omdat het over hetzelfde gebied gaat als de knelpunten ({local})")
+        return bonus, reasons
+
+    def school_type_bonus(self, entry: Entry, knelpunt: Knelpunt) -> tuple[float, str | None]:
+        themes = school_type_themes(knelpunt.onderwijstype)
+        shared = sorted(themes & set(entry.themas))
+        if not shared:
+            return 0.0, None
+        return ONDERWIJSTYPE_BONUS, (f"omdat het over {shared[0].replace('-', '/')} gaat, "
+                                     f"net als knelpunt '{knelpunt.titel}' ({knelpunt.onderwijstype})")
+
+    def for_knelpunt(self, knelpunt: Knelpunt) -> list[Recommendation]:
+        result = []
+        for entry in self.candidates(knelpunt):
+            score = self.base(entry, knelpunt)
+            reasons = [self.type_reason(entry, knelpunt)]
+            bonus, extra = self.area_bonus(entry, [knelpunt])
+            tbonus, treason = self.school_type_bonus(entry, knelpunt)
+            reasons += extra + ([treason] if treason else [])
+            result.append(Recommendation(entry, score + bonus + tbonus, tuple(reasons),
+                                         (knelpunt.titel,)))
+        return sorted(result, key=lambda r: (-r.score, r.entry.id))
+
+    def overall(self, knelpunten: Sequence[Knelpunt]) -> list[Recommendation]:
+        matched: dict[str, list[Knelpunt]] = defaultdict(list)
+        for knelpunt in knelpunten:
+            for entry in self.candidates(knelpunt):
+                matched[entry.id].append(knelpunt)
+        result = []
+        for entry_id, ks in matched.items():
+            entry = self.index.get(entry_id)
+            score, reasons, seen_types = 0.0, [], set()
+            for k in ks:
+                score += self.base(entry, k)
+                if k.type not in seen_types:
+                    seen_types.add(k.type)
+                    reasons.append(self.type_reason(entry, k))
+            bonus, extra = self.area_bonus(entry, ks)
+            type_bonuses = [self.school_type_bonus(entry, k) for k in ks]
+            best = max(type_bonuses, key=lambda tb: tb[0])
+            reasons += extra + ([best[1]] if best[1] else [])
+            result.append(Recommendation(entry, score + bonus + best[0], tuple(reasons),
+                                         tuple(dict.fromkeys(k.titel for k in ks))))
+        return sorted(result, key=lambda r: (-r.score, r.entry.id))
+
+    def _shared_area(self, entry: Entry, knelpunten: Sequence[Knelpunt]) -> str | None:
+        names = [g for k in knelpunten for g in k.gebieden]
+        if self.regio:
+            names.append(self.regio)
+        mine = {area_key(self.index.synonyms.canonical_area(g)): g for g in entry.gebieden}
+        for name in names:
+            key = area_key(self.index.synonyms.canonical_area(name))
+            if key in mine:
+                return mine[key]
+        return None
+
+
+def school_type_themes(onderwijstype: str | None) -> set[str]:
+    """The entry themes that correspond to a school type or vmbo-profiel.
+
+    Parameters
+    ----------
+    onderwijstype : str or None
+        E.g. ``"pro"``, ``"vmbo-k"``, ``"vmbo PIE"``, ``"havo"``, ``"havo/vwo"``.
+
+    Returns
+    -------
+    set of str
+        Themes from :data:`THEMAS`, empty when nothing is recognised.
+    """
+    if not onderwijstype:
+        return set()
+    tokens = set(words(onderwijstype))
+    joined = " ".join(words(onderwijstype))
+    themes: set[str] = set()
+    if tokens & {"pro", "praktijkonderwijs"}:
+        themes.add("praktijkonderwijs")
+    if tokens & {"vmbo", "vbo", "mavo", "bb", "kb", "gl", "tl", "profiel"}:
+        themes.add("vmbo")
+    if tokens & {"havo", "vwo", "atheneum", "gymnasium"}:
+        themes.add("havo-vwo")
+    if tokens & _TECH_PROFIELEN or "m t" in joined:
+        themes.update({"techniek", "vmbo"})
+    if tokens & {"bwi", "pie", "mvi", "mt", "zw", "eo", "hbr", "dp", "gt", "mt", "z", "w"}:
+        themes.add("profielen")
+    return themes
+
+
+def _as_knelpunt(item: Knelpunt | Mapping[str, Any] | Any) -> Knelpunt:
+    if isinstance(item, Knelpunt):
+        return item
+    if isinstance(item, Mapping):
+        return knelpunt_from_mapping(item)
+    data = {k: getattr(item, k, None) for k in ("type", "ernst", "titel", "toelichting",
+                                                  "gebieden", "onderwijstype", "vestigingen",
+                                                  "besturen")}
+    return knelpunt_from_mapping(data)
+
+
+def _names(value: Any) -> tuple[str, ...]:
+    if value is None:
+        return ()
+    if isinstance(value, str):
+        return (value,)
+    names = []
+    for item in value if isinstance(value, list | tuple) else [value]:
+        if isinstance(item, Mapping):
+            item = item.get("naam") or item.get("code") or item.get("id") or ""
+        if str(item).strip():
+            names.append(str(item).strip())
+    return tuple(names)
+
+
+def _mix(ranked: Sequence[Recommendation], n: int) -> tuple[Recommendation, ...]:
+    """The best ``n`` with, where possible, a route, an example and a support entry."""
+    if n <= 0 or not ranked:
+        return ()
+    picked: list[Recommendation] = [ranked[0]]
+    for group in ("route", "voorbeeld", "steun"):
+        if len(picked) >= n:
+            break
+        if any(SOORT_GROUPS[r.entry.soort] == group for r in picked):
+            continue
+        best = next((r for r in ranked if SOORT_GROUPS[r.entry.soort] == group), None)
+        if best is not None:
+            picked.append(best)
+    for r in ranked:
+        if len(picked) >= n:
+            break
+        if r not in picked:
+            picked.append(r)
+    return tuple(sorted(picked, key=lambda r: (-r.score, r.entry.id)))

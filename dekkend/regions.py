@@ -1,0 +1,187 @@
+"""One ``--regio`` syntax for every command: gemeenten, region codes, a board, or a YAML file."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from pathlib import Path
+
+import pandas as pd
+import yaml
+
+from dekkend.errors import RegioFout
+from dekkend.ingest.formats.vestigingen import place_key
+
+#: Region kinds of the VO address file, with their column prefix and Dutch name.
+REGION_KINDS = {
+    "corop": "COROP-gebied",
+    "rmc": "RMC-regio",
+    "onderwijsgebied": "onderwijsgebied",
+    "nodaal": "nodaal gebied",
+    "rpa": "RPA-gebied",
+    "wgr": "WGR-gebied",
+}
+KINDS = ("gemeente", *REGION_KINDS, "bestuur")
+NATIONAL = {"", "nl", "nederland", "landelijk", "alles"}
+
+
+@dataclass(frozen=True)
+class Region:
+    """A selection of vestigingen, gemeenten and home areas (PC4)."""
+
+    expression: str
+    label: str
+    vestigingen: tuple[str, ...]
+    gemeenten: tuple[str, ...]
+    pc4: tuple[str, ...]
+
+    def contains_vestiging(self, codes: pd.Series) -> pd.Series:
+        """Boolean mask of the codes in this region."""
+        return codes.isin(self.vestigingen)
+
+
+def pc4_gemeenten(tables: dict[str, pd.DataFrame]) -> pd.DataFrame:
+    """PC4 -> gemeentecode, from ``pc4_gemeente`` when imported, else via names.
+
+    With only ``pc4_woonplaats`` (names), a PC4's gemeente name is matched to
+    the gemeente codes of the vestigingen table; the PC4 takes the gemeente
+    of most of its rows.
+    """
+    if "pc4_gemeente" in tables and len(tables["pc4_gemeente"]):
+        return tables["pc4_gemeente"][["pc4", "gemeentecode"]].drop_duplicates("pc4")
+    wp = tables.get("pc4_woonplaats")
+    ves = tables.get("vestigingen")
+    if wp is None or ves is None or wp.empty:
+        return pd.DataFrame(columns=["pc4", "gemeentecode"])
+    names = ves.dropna(subset=["gemeentecode", "gemeentenaam"])
+    by_name = dict(zip(names["gemeentenaam"].map(place_key), names["gemeentecode"], strict=True))
+    gem = wp.assign(gemeentecode=wp["gemeentenaam"].map(place_key).map(by_name)).dropna(subset=["gemeentecode"])
+    gem = gem.groupby("pc4")["gemeentecode"].agg(lambda s: s.mode().iloc[0]).reset_index()
+    return gem
+
+
+def _match(values: pd.DataFrame, code_col: str, name_col: str | None, wanted: str, what: str) -> set[str]:
+    """Codes whose code equals ``wanted`` or whose name matches it unambiguously."""
+    codes = values[code_col].dropna().astype(str)
+    w = wanted.strip()
+    if w in set(codes) or w.lstrip("0") in {c.lstrip("0") for c in codes}:
+        return {c for c in codes if c == w or c.lstrip("0") == w.lstrip("0")}
+    if name_col is None:
+        raise RegioFout(f"{what} '{wanted}' komt niet voor in de werkmap")
+    pairs = values[[code_col, name_col]].dropna().drop_duplicates()
+    key = place_key(w)
+    exact = pairs[pairs[name_col].map(place_key) == key]
+    if exact[code_col].nunique() == 1:
+        return set(exact[code_col])
+    partial = pairs[pairs[name_col].map(place_key).str.contains(key, regex=False)] if key else pairs.iloc[0:0]
+    found = exact if len(exact) else partial
+    if found[code_col].nunique() == 1:
+        return set(found[code_col])
+    if found.empty:
+        raise RegioFout(f"{what} '{wanted}' komt niet voor in de werkmap (geen code of naam die past)")
+    cands = "; ".join(f"{c} ({n})" for c, n in found.drop_duplicates(code_col).itertuples(index=False))
+    raise RegioFout(f"{what} '{wanted}' is niet eenduidig; kies een van: {cands}")
+
+
+def _select_part(tables: dict[str, pd.DataFrame], kind: str, values: Iterable[str]) -> tuple[set[str], set[str], str]:
+    """(vestigingen, gemeenten, label) for one ``kind:value,...`` part."""
+    ves = tables["vestigingen"]
+    ves_set: set[str] = set()
+    gem_set: set[str] = set()
+    labels: list[str] = []
+    for value in values:
+        if kind == "gemeente":
+            gems = _match(ves, "gemeentecode", "gemeentenaam", value, "gemeente")
+            sel = ves[ves["gemeentecode"].isin(gems)]
+        elif kind == "bestuur":
+            sel = ves[ves["bestuur"].astype(str) == value.strip()]
+            if sel.empty:
+                raise RegioFout(f"bestuur '{value}' (bevoegd-gezagnummer) komt niet voor in de werkmap")
+            gems = set()
+        else:
+            codes = _match(ves, f"{kind}_code", f"{kind}_naam", value, REGION_KINDS[kind])
+            sel = ves[ves[f"{kind}_code"].isin(codes)]
+            gems = set(sel["gemeentecode"].dropna())
+        ves_set |= set(sel["vestigingscode"])
+        gem_set |= gems
+        names = sel.get(f"{kind}_naam") if kind in REGION_KINDS else sel.get("gemeentenaam")
+        name = names.dropna().iloc[0] if names is not None and names.notna().any() else value
+        labels.append(f"{name}" if kind != "bestuur" else f"bestuur {value}")
+    title = REGION_KINDS.get(kind, kind)
+    return ves_set, gem_set, f"{title} {', '.join(labels)}"
+
+
+def parse_expression(expression: str) -> list[tuple[str, list[str]]]:
+    """Split ``kind:a,b`` parts (several parts joined by ``+``) into (kind, values)."""
+    parts = []
+    for part in expression.split("+"):
+        kind, sep, rest = part.partition(":")
+        kind = kind.strip().lower()
+        if not sep or kind not in KINDS:
+            raise RegioFout(
+                f"regio '{part}' niet begrepen; gebruik soort:code, zoals gemeente:0715,0716, corop:31, "
+                f"onderwijsgebied:19, rmc:33, rpa:.., nodaal:.., wgr:.., bestuur:NUMMER, of een YAML-bestand "
+                f"(soorten: {', '.join(KINDS)})"
+            )
+        values = [v.strip() for v in rest.split(",") if v.strip()]
+        if not values:
+            raise RegioFout(f"regio '{part}' noemt geen code of naam na de dubbele punt")
+        parts.append((kind, values))
+    return parts
+
+
+def _from_yaml(path: Path) -> tuple[str, list[tuple[str, list[str]]]]:
+    try:
+        doc = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except yaml.YAMLError as exc:
+        raise RegioFout(f"regiobestand {path} is geen geldige YAML: {exc}") from exc
+    if not isinstance(doc, dict):
+        raise RegioFout(f"regiobestand {path}: verwacht velden zoals 'naam' en 'gemeenten' of 'corop'")
+    unknown = set(doc) - {"naam", *KINDS, "gemeenten", "besturen"}
+    if unknown:
+        raise RegioFout(f"regiobestand {path}: onbekende velden {', '.join(sorted(unknown))} (toegestaan: naam, {', '.join(KINDS)})")
+    parts = []
+    for key, value in doc.items():
+        if key == "naam":
+            continue
+        kind = {"gemeenten": "gemeente", "besturen": "bestuur"}.get(key, key)
+        values = [str(v) for v in (value if isinstance(value, list) else [value])]
+        parts.append((kind, values))
+    if not parts:
+        raise RegioFout(f"regiobestand {path} selecteert niets")
+    return str(doc.get("naam") or path.stem), parts
+
+
+def select_region(tables: dict[str, pd.DataFrame], expression: str | None) -> Region:
+    """Resolve a ``--regio`` expression against the workspace tables.
+
+    ``None`` or ``nl`` selects the whole country. Raises :class:`RegioFout`
+    with a Dutch message when the expression selects nothing or is ambiguous.
+    """
+    ves = tables.get("vestigingen")
+    if ves is None or ves.empty:
+        raise RegioFout("de werkmap bevat geen vestigingen; importeer eerst gegevens")
+    pc4_gem = pc4_gemeenten(tables)
+    expr = (expression or "").strip()
+    if expr.lower() in NATIONAL:
+        return Region("nl", "alle vestigingen in de werkmap", tuple(sorted(ves["vestigingscode"])),
+                      tuple(sorted(ves["gemeentecode"].dropna().unique())), tuple(sorted(pc4_gem["pc4"])))
+    path = Path(expr)
+    if path.suffix.lower() in (".yaml", ".yml"):
+        if not path.is_file():
+            raise RegioFout(f"regiobestand {path} bestaat niet")
+        label, parts = _from_yaml(path)
+    else:
+        label, parts = "", parse_expression(expr)
+    ves_set: set[str] = set()
+    gem_set: set[str] = set()
+    labels = []
+    for kind, values in parts:
+        v, g, lab = _select_part(tables, kind, values)
+        ves_set |= v
+        gem_set |= g
+        labels.append(lab)
+    if not ves_set and not gem_set:
+        raise RegioFout(f"regio '{expr}' selecteert geen enkele vestiging of gemeente")
+    pc4 = pc4_gem[pc4_gem["gemeentecode"].isin(gem_set)]["pc4"]
+    return Region(expr, label or " + ".join(labels), tuple(sorted(ves_set)), tuple(sorted(gem_set)), tuple(sorted(pc4)))
