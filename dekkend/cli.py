@@ -94,7 +94,7 @@ def importeer(
     table = Table(title=f"Import in werkmap {werkmap}", show_lines=False)
     for col, just in (("bestand", "left"), ("soort", "left"), ("peildatum", "left"), ("regels", "right"),
                       ("leerlingen", "right"), ("opmerking", "left")):
-        table.add_column(col, justify=just)  # type: ignore[arg-type]
+        table.add_column(col, justify=just, overflow="fold")  # type: ignore[arg-type]
     for f in result.files:
         remark = f.reason if f.status == "overgeslagen" else "; ".join(
             [*(f"{n}x {why}" for why, n in f.skipped.items()), *f.notes]

@@ -91,7 +91,7 @@ def parse_files(files: list[Path], progress: ProgressFn | None = None) -> list[t
     for i, path in enumerate(files):
         if progress:
             progress(path.name, i, len(files))
-        if path.name in _IGNORED_NAMES or path.suffix.lower() in (".md", ".txt", ".pdf"):
+        if path.name in _IGNORED_NAMES or path.suffix.lower() in (".md", ".pdf", ".docx"):
             results.append((_skip(path, "documentatie, geen gegevens"), None, None, None))
             continue
         if path.suffix.lower() in _SIDECARS:
@@ -151,6 +151,7 @@ def merge_tables(
     earlier file of the same format and reference date (a corrected release).
     """
     tables = {k: v for k, v in existing.items() if k not in derived_names}
+    parsed = sorted(parsed, key=lambda r: r[2].bron_id)  # file names and order must not matter
     new_files = _files_table(parsed)
     old_files = tables.get("bestanden", new_files.iloc[0:0])
     clash = old_files.merge(new_files[["formaat", "peildatum"]], on=["formaat", "peildatum"])["bron_id"]

@@ -219,9 +219,10 @@ def parse_entry(text: str, *, path: str | Path) -> Entry:
     entry = _build(data, body, path, problems, key_lines, body_line)
     if problems:
         problems.sort(key=lambda p: p[0] or 0)
+        if len(problems) == 1:
+            raise InvoerFout(problems[0][1], file=path, line=problems[0][0])
         listed = "; ".join(f"regel {ln}: {msg}" if ln else msg for ln, msg in problems)
-        noun = "probleem" if len(problems) == 1 else "problemen"
-        raise InvoerFout(f"{len(problems)} {noun} in dit kennisbankartikel: {listed}",
+        raise InvoerFout(f"{len(problems)} problemen in dit kennisbankartikel: {listed}",
                          file=path, line=problems[0][0])
     assert entry is not None
     return entry

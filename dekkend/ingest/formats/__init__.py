@@ -56,13 +56,21 @@ class FileContext:
         return self.sha256[:16]
 
     def reference_date(
-        self, *, month: int = 10, day: int = 1, year_offset: int = 0, from_content: date | None = None
-    ) -> date:
+        self,
+        *,
+        month: int = 10,
+        day: int = 1,
+        year_offset: int = 0,
+        from_content: date | None = None,
+        required: bool = True,
+    ) -> date | None:
         """The file's reference date (peildatum).
 
         In order: a date in the file's content, the catalogue entry for this
         exact file (by checksum), a year in the file name plus ``year_offset``
         (then ``month``/``day``): DUO names a school-year file by either year.
+        Without any of these: None when not ``required`` (reference geography),
+        else a Dutch error.
         """
         if from_content is not None:
             return from_content
@@ -71,6 +79,8 @@ class FileContext:
         years = re.findall(r"(?<!\d)(20[0-4]\d|19[89]\d)(?!\d)", self.path.name)
         if years:
             return date(int(years[-1]) + year_offset, month, day)
+        if not required:
+            return None
         raise InvoerFout(
             "de peildatum van dit bestand is onbekend: het bestand staat niet in de catalogus "
             "van bekende DUO/CBS-bestanden en de naam bevat geen jaartal",
@@ -84,7 +94,7 @@ class Parsed:
     """The result of reading one file: normalised tables plus what was skipped."""
 
     tables: dict[str, pd.DataFrame]
-    reference_date: date
+    reference_date: date | None
     rows_read: int
     skipped: dict[str, int] = field(default_factory=dict)
     notes: list[str] = field(default_factory=list)
@@ -160,8 +170,8 @@ def recognise(p: Probe) -> FileFormat | None:
     return None
 
 
-def with_source(frame: pd.DataFrame, ctx: FileContext, reference: date) -> pd.DataFrame:
-    """Add the source columns every stored row carries."""
+def with_source(frame: pd.DataFrame, ctx: FileContext, reference: date | None) -> pd.DataFrame:
+    """Add the source columns every stored row carries (an unknown date is stored as NaT)."""
     frame = frame.copy()
     frame["bron_id"] = ctx.bron_id
     frame["peildatum"] = pd.Timestamp(reference)

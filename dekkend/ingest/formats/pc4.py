@@ -55,7 +55,7 @@ def read_centroids(ctx: FileContext) -> Parsed:
         raise InvoerFout("dubbele postcode", file=ctx.path, line=raw.line_of(pos), column=cols["POSTCODE"], expected="één regel per PC4")
     x, y = wgs84_to_rd(frame["lon"].to_numpy(), frame["lat"].to_numpy())
     frame["x_rd"], frame["y_rd"] = x, y
-    reference = ctx.reference_date(month=1)
+    reference = ctx.reference_date(month=1, required=False)
     skipped = {"geen PC4 (totaalregel of leeg)": int(not_pc4.sum())} if not_pc4.any() else {}
     return Parsed({"pc4_centroiden": with_source(frame, ctx, reference)}, reference, len(raw.rows), skipped)
 
@@ -85,7 +85,7 @@ def read_woonplaats(ctx: FileContext) -> Parsed:
             "lon": lon,
         }
     )[keep.to_numpy()]
-    reference = ctx.reference_date(month=1)
+    reference = ctx.reference_date(month=1, required=False)
     skipped = {"geen PC4 of geen coördinaat": int((~keep).sum())} if (~keep).any() else {}
     return Parsed({"pc4_woonplaats": with_source(frame, ctx, reference)}, reference, len(r), skipped)
 

@@ -89,7 +89,7 @@ def _locate(best: pd.DataFrame, src: pd.DataFrame, tables: dict[str, pd.DataFram
     cent = tables.get("pc4_centroiden")
     if cent is not None and len(cent):
         c = cent.drop_duplicates("pc4").set_index("pc4")
-        pc4 = best["pc6"].str[:4]
+        pc4 = best["pc6"].astype("string").str[:4]
         hit = pc4.map(c["x_rd"]).to_numpy(dtype=float)
         hy = pc4.map(c["y_rd"]).to_numpy(dtype=float)
         use = np.isnan(x) & ~np.isnan(hit)
@@ -172,6 +172,9 @@ def derive_vestigingen(tables: dict[str, pd.DataFrame]) -> dict[str, pd.DataFram
     src = tables.get("vestigingen_bron")
     if src is None or src.empty:
         return {}
+    for col in ("x_rd", "y_rd", *ATTRIBUTES, *REGION_CODE_COLUMNS):
+        if col not in src.columns:
+            src = src.assign(**{col: np.nan})
     best = _best_attributes(src)
     for col in (*ATTRIBUTES, *REGION_CODE_COLUMNS):
         if col not in best.columns:

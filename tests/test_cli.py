@@ -1,0 +1,61 @@
+"""The command line, run in-process and as a module."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+
+from typer.testing import CliRunner
+
+from dekkend.cli import app
+from vo_fixtures import addresses, centroids, old_vintage
+
+runner = CliRunner()
+
+
+def test_importeer_prints_summary(tmp_path):
+    d = tmp_path / "in"
+    old_vintage(d / "a-2019.csv")
+    addresses(d / "b-2020.csv")
+    centroids(d / "c.csv")
+    (d / "onbekend.csv").write_text("x;y\n1;2\n")
+    res = runner.invoke(app, ["importeer", str(d), "--werkmap", str(tmp_path / "w")])
+    assert res.exit_code == 0, res.output
+    assert "Klaar: 3 bestand(en) geïmporteerd, 1 overgeslagen" in res.output
+    assert "onbekend" in res.output and "onbekend.csv" in res.output.replace("\n", "")
+    assert "Schooljaar 2019/2020" in res.output
+
+
+def test_bad_file_gives_dutch_error_and_exit_2(tmp_path):
+    d = tmp_path / "in"
+    old_vintage(d / "a-2019.csv", rows=["00AA;00;X;Y;Z;Brugjaar 1-2;N.v.t.;N.v.t.;1;Ljvb op VWO;1;2"])
+    res = runner.invoke(app, ["importeer", str(d), "--werkmap", str(tmp_path / "w")])
+    assert res.exit_code == 2
+    assert "Fout:" in res.output and "regel 2" in res.output
+    assert not (tmp_path / "w" / "tabellen").exists()
+
+
+def test_regio_and_output_by_extension(tmp_path):
+    w = tmp_path / "w"
+    assert runner.invoke(app, ["demo", "--werkmap", str(w)]).exit_code == 0
+    res = runner.invoke(app, ["regio", "--werkmap", str(w), "--regio", "gemeente:Veenstad", "--uitvoer", str(tmp_path / "v.xlsx")])
+    assert res.exit_code == 0, res.output
+    assert "vestigingen" in res.output and (tmp_path / "v.xlsx").stat().st_size > 0
+    res = runner.invoke(app, ["regio", "--werkmap", str(w), "--regio", "gemeente:Veenstad", "--uitvoer", str(tmp_path / "v.txt")])
+    assert res.exit_code == 2 and "gebruik .csv" in res.output
+
+
+def test_missing_workspace(tmp_path):
+    res = runner.invoke(app, ["regio", "--werkmap", str(tmp_path / "nergens")])
+    assert res.exit_code == 2 and "importeer" in res.output
+
+
+def test_demo_prints_overview(tmp_path):
+    res = runner.invoke(app, ["demo", "--werkmap", str(tmp_path / "d")])
+    assert res.exit_code == 0, res.output
+    assert "Leerlingen per schooljaar" in res.output and "Demoregio gebouwd" in res.output
+
+
+def test_python_dash_m():
+    out = subprocess.run([sys.executable, "-m", "dekkend", "--help"], capture_output=True, text=True, check=True)
+    assert "importeer" in out.stdout and "demo" in out.stdout
