@@ -390,3 +390,46 @@ def map_to_current(register: pd.DataFrame, changes: pd.DataFrame) -> pd.DataFram
     table = pd.DataFrame(rows)
     table["laatste_jaar"] = table["laatste_jaar"].astype("Int64")
     return table.sort_values(["gemeentecode", "aandeel", "huidige_code"], ascending=[True, False, True], kind="stable").reset_index(drop=True)
+
+
+def classify_changes(changes: pd.DataFrame) -> pd.Series:
+    """The kind of each change row, from the pattern of codes.
+
+    ``opsplitsing`` when the old code goes to several new codes;
+    ``samenvoeging`` when a gemeente continues itself (old = new) or the new
+    code takes in several old codes in that year; ``naamswijziging`` for a
+    single old code that continues under a new code (``Groesbeek`` ->
+    ``Berg en Dal``).
+    """
+    moved = changes[changes["code_oud"] != changes["code_nieuw"]]
+    n_new = moved.groupby("code_oud")["code_nieuw"].nunique()
+    n_old = changes.groupby(["jaar", "code_nieuw"])["code_oud"].nunique()
+    kinds = []
+    for year, old, new in changes[["jaar", "code_oud", "code_nieuw"]].itertuples(index=False):
+        if n_new.get(old, 0) > 1:
+            kinds.append("opsplitsing")
+        elif old == new or n_old.get((year, new), 0) > 1:
+            kinds.append("samenvoeging")
+        else:
+            kinds.append("naamswijziging")
+    return pd.Series(kinds, index=changes.index, dtype=object)
+
+
+def effective_years(changes: pd.DataFrame, register: pd.DataFrame) -> pd.Series:
+    """The first year the new situation holds, corrected by the register.
+
+    CBS lists some changes under the year they were decided rather than the
+    year they took effect (Haaren: listed 2020, gone from 1 January 2021);
+    when the old code still exists in the listed year, the year after its
+    last appearance is used.
+    """
+    last = register.groupby("gemeentecode")["jaar"].max()
+    first_year, last_year = int(register["jaar"].min()), int(register["jaar"].max())
+    years = []
+    for year, old, new in changes[["jaar", "code_oud", "code_nieuw"]].itertuples(index=False):
+        end = last.get(old)
+        if old != new and end is not None and first_year <= end < last_year and end + 1 != year:
+            years.append(int(end) + 1)
+        else:
+            years.append(int(year))
+    return pd.Series(years, index=changes.index, dtype="int64")

@@ -1,0 +1,28 @@
+# Two commands do all the set-up on a fresh machine (Python 3.11+):
+#   make demo   builds the synthetic demo region and runs the main job on it
+#   make test   runs the whole test suite (real-data tests skip when ../shared is absent)
+PYTHON ?= python3
+VENV   ?= .venv
+BIN    := $(VENV)/bin
+
+.PHONY: demo test bench install clean
+
+$(BIN)/dekkend: pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[test]'
+	touch $@
+
+install: $(BIN)/dekkend
+
+demo: install
+	$(BIN)/dekkend demo
+
+test: install
+	$(BIN)/python -m pytest -q
+
+bench: install
+	$(BIN)/python bench/import.py
+
+clean:
+	rm -rf $(VENV) dekkend-demo .pytest_cache .hypothesis

@@ -1,0 +1,1 @@
+"""Diagnosis: the typed bottlenecks (knelpunten) of a region, with their evidence."""

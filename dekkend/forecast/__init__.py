@@ -1,0 +1,1 @@
+"""Forecasting pupils per vestiging, onderwijstype and leerjaar, with intervals and back-tests."""

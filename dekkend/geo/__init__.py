@@ -1,0 +1,1 @@
+"""Geography: distances and travel times from home areas (PC4) to vestigingen, with water crossings."""

@@ -1,0 +1,1 @@
+"""Optimisation: regional configurations that keep the offer complete, reachable and viable (HiGHS)."""

@@ -1,0 +1,1 @@
+"""The regional report (HTML and PDF) with maps and charts."""
