@@ -382,7 +382,7 @@ def map_to_current(register: pd.DataFrame, changes: pd.DataFrame) -> pd.DataFram
                     "laatste_jaar": int(last_year[code]) if code in last_year.index else pd.NA,
                     "huidige_code": cur,
                     "huidige_naam": names.get(cur),
-                    "aandeel": round(share, 6),
+                    "aandeel": share,
                     "methode": method,
                     "keten": path,
                 }

@@ -69,6 +69,26 @@ def parse_cbs_counts(raw: _text.RawTable, columns: list[str]) -> np.ndarray:
     return values.reshape((n, len(columns)), order="F")
 
 
+def parse_counts(raw: _text.RawTable, columns: list[str]) -> tuple[np.ndarray, np.ndarray]:
+    """Parse many DUO count columns at once: ``(counts, censored)`` matrices (rows x columns).
+
+    Fast path for files of plain whole numbers; any blank, ``<5`` or bad
+    value falls back to :func:`dekkend.ingest._text.parse_count` per column,
+    which keeps its rules (blank = 0, ``<5`` censored) and its error messages.
+    """
+    block = raw.rows[columns].to_numpy(dtype=str)
+    try:
+        counts = block.astype(np.int64)
+        if (counts >= 0).all():
+            return counts, np.zeros(counts.shape, dtype=bool)
+    except ValueError:
+        pass
+    parsed = [_text.parse_count(raw, c) for c in columns]
+    counts = np.column_stack([p[0].fillna(0).to_numpy(dtype=np.int64) for p in parsed])
+    censored = np.column_stack([p[1].to_numpy(dtype=bool) for p in parsed])
+    return counts, censored
+
+
 def check_unique(raw: _text.RawTable, key: pd.DataFrame, what: str, *, mask: pd.Series | None = None) -> None:
     """Raise a Dutch error naming both lines when a key occurs twice (rows outside ``mask`` ignored)."""
     sub = key if mask is None else key[mask.to_numpy()]

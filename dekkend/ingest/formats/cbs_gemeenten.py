@@ -220,7 +220,7 @@ def split_shares(changes: pd.DataFrame, register: pd.DataFrame, tables: dict[str
         targets = list(group["code_nieuw"])
         shares = _share_from_data(old, targets, to_current, tables)
         if shares is not None:
-            changes.loc[group.index, "aandeel"] = group["code_nieuw"].map(shares).round(4).to_numpy()
+            changes.loc[group.index, "aandeel"] = group["code_nieuw"].map(shares).to_numpy()
             changes.loc[group.index, "aandeel_methode"] = "bevolking-pc4"
         elif group["aandeel"].notna().all():
             changes.loc[group.index, "aandeel_methode"] = "standaard"

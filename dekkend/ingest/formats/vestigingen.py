@@ -177,8 +177,7 @@ def derive_vestigingen(tables: dict[str, pd.DataFrame]) -> dict[str, pd.DataFram
             src = src.assign(**{col: np.nan})
     best = _best_attributes(src)
     for col in (*ATTRIBUTES, *REGION_CODE_COLUMNS):
-        if col not in best.columns:
-            best[col] = None
+        best[col] = best[col].astype(object) if col in best.columns else None
     best["gemeente_methode"] = _fill_gemeente(best, tables)
     best["regio_methode"] = _fill_regions(best)
     best = best.join(_locate(best, src, tables))

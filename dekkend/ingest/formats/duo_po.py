@@ -1,0 +1,385 @@
+"""DUO primary-school (po) files: pupils by home PC4 and age, schools with ages and RD, addresses, distances.
+
+``kinderen`` holds the pupils per school x home PC4 x age. Only ``Bo`` and
+``Sbo`` pupils will enter VO (``vo_instroom``); ``So`` and ``Vso`` are kept
+and flagged. DUO's placeholder home codes (``10`` Belgium, ``20`` Germany,
+``30`` other country, ``40`` unknown, space-padded) have no location: they
+keep ``pc4`` empty and are reported.
+"""
+
+from __future__ import annotations
+
+import re
+
+import numpy as np
+import pandas as pd
+
+from dekkend.errors import InvoerFout
+from dekkend.ingest import _text
+from dekkend.ingest.formats import FileContext, FileFormat, Parsed, Probe, with_source
+from dekkend.ingest.formats._common import (
+    cell_text,
+    check_unique,
+    excel_preview,
+    first_true,
+    parse_counts,
+    read_excel_sheet,
+    upper_columns,
+    yyyymmdd,
+)
+from dekkend.ingest.formats.duo_vo import normalise_gemeentecode, normalise_pc6, vestigingscode
+
+VO_INSTROOM = ("bo", "sbo")
+_AGE = re.compile(r"^LEEFTIJD_(\d+|JONGER|OUDER)$")
+PLACEHOLDERS = {"10": "België", "20": "Duitsland", "30": "ander land", "40": "onbekend"}
+
+
+def _key_cols(cols: set[str]) -> tuple[str | None, str]:
+    if "INSTELLINGSCODE" in cols and "VESTIGINGSCODE" in cols:
+        return "INSTELLINGSCODE", "VESTIGINGSCODE"
+    for brin in ("BRIN_NUMMER", "BRIN NUMMER", "BRIN"):
+        if brin in cols:
+            return brin, "VESTIGINGSNUMMER" if "VESTIGINGSNUMMER" in cols else "VESTIGINGSCODE"
+    return None, "VESTIGINGSNUMMER" if "VESTIGINGSNUMMER" in cols else "VESTIGINGSCODE"
+
+
+def _get(rows: pd.DataFrame, *names: str) -> pd.Series:
+    for n in names:
+        if n in rows.columns:
+            return rows[n].astype(str).str.strip()
+    return pd.Series(None, index=rows.index, dtype=object)
+
+
+def _schooljaar(reference) -> int:
+    return reference.year if reference.month >= 8 else reference.year - 1
+
+
+# -- 03. pupils by home PC4 and age ------------------------------------------------------
+def _detect_kinderen(p: Probe) -> bool:
+    return p.kind == "tekst" and p.has("POSTCODE_LEERLING", "SOORT_PO", "LEEFTIJD_4")
+
+
+def _ages(columns: list[str]) -> list[tuple[str, int, str | None]]:
+    """(column, leeftijd, open end) for every LEEFTIJD_ column; JONGER/OUDER become open-ended."""
+    out = []
+    numbers = [int(m.group(1)) for c in columns if (m := _AGE.match(c)) and m.group(1).isdigit()]
+    for c in columns:
+        m = _AGE.match(c)
+        if not m:
+            continue
+        tag = m.group(1)
+        if tag == "JONGER":
+            out.append((c, min(numbers) - 1, "jonger"))
+        elif tag == "OUDER":
+            out.append((c, max(numbers) + 1, "ouder"))
+        else:
+            out.append((c, int(tag), None))
+    return out
+
+
+def _home_postcode(raw: _text.RawTable) -> tuple[pd.Series, pd.Series]:
+    """The home PC4 (or <NA>) and the code as written (trimmed)."""
+    code = raw.rows["POSTCODE_LEERLING"].astype(str).str.strip()
+    pc4 = code.where(code.str.fullmatch(r"[1-9]\d{3}"), None)
+    return pc4, code
+
+
+def _check_total(raw: _text.RawTable, counts: np.ndarray, censored: np.ndarray) -> None:
+    if "TOTAAL" not in raw.rows.columns:
+        return
+    total, tot_cens = _text.parse_count(raw, "TOTAAL")
+    comparable = ~censored.any(axis=1) & ~tot_cens.to_numpy()
+    diff = comparable & (counts.sum(axis=1) != total.fillna(0).to_numpy())
+    if diff.any():
+        pos = first_true(diff)
+        raise InvoerFout(
+            f"TOTAAL is {total.iloc[pos]}, de leeftijden tellen op tot {int(counts[pos].sum())}",
+            file=raw.path, line=raw.line_of(pos), column="TOTAAL", expected="TOTAAL gelijk aan de som van de leeftijden",
+        )
+
+
+def read_kinderen(ctx: FileContext) -> Parsed:
+    """Read ``03.-leerlingen-po-per-gemeente-postcode-leerling-leeftijd`` (any vintage, gzip or not)."""
+    raw = upper_columns(_text.read_table(ctx.path))
+    brin_col, vest_col = _key_cols(set(raw.rows.columns))
+    _text.require_columns(raw, [c for c in (brin_col, vest_col, "POSTCODE_LEERLING", "SOORT_PO") if c])
+    ages = _ages(list(raw.rows.columns))
+    code = vestigingscode(raw, brin_col, vest_col)
+    pc4, home = _home_postcode(raw)
+    soort = raw.rows["SOORT_PO"].astype(str).str.strip().str.lower()
+    check_unique(raw, pd.DataFrame({"v": code, "p": home, "s": soort}), "vestiging/postcode leerling/soort po")
+    counts, censored = parse_counts(raw, [c for c, _, _ in ages])
+    _check_total(raw, counts, censored)
+    reference = ctx.reference_date(from_content=yyyymmdd(raw, "PEILDATUM"))
+    n, k = len(raw.rows), len(ages)
+    keep = ((counts > 0) | censored).ravel(order="F")
+    rows = np.tile(np.arange(n), k)[keep]
+    base = pd.DataFrame(
+        {
+            "vestigingscode": code,
+            "brin": code.str[:4],
+            "soort_po": soort,
+            "vo_instroom": soort.isin(VO_INSTROOM),
+            "pc4": pc4,
+            "postcode_leerling": home,
+            "woongebied": _get(raw.rows, "GEMEENTENAAM_LEERLING"),
+            "gemeentecode_school": normalise_gemeentecode(_get(raw.rows, "GEMEENTENUMMER")),
+        }
+    )
+    frame = base.iloc[rows].reset_index(drop=True)
+    frame["leeftijd"] = pd.array(np.repeat([a for _, a, _ in ages], n)[keep], dtype="Int64")
+    frame["leeftijd_open"] = np.repeat(np.array([o for _, _, o in ages], dtype=object), n)[keep]
+    cens_flat = censored.ravel(order="F")[keep]
+    frame["aantal"] = pd.array(counts.ravel(order="F")[keep], dtype="Int64")
+    frame.loc[cens_flat, "aantal"] = pd.NA
+    frame["gecensureerd"] = cens_flat
+    frame["schooljaar"] = _schooljaar(reference)
+    pupils = int(counts.sum())
+    notes = _kinderen_notes(frame)
+    return Parsed(
+        {"kinderen": with_source(frame, ctx, reference), "po_vestigingen_bron": with_source(_schools_from_kinderen(raw, code, soort), ctx, reference)},
+        reference,
+        n,
+        notes=notes,
+        pupils=pupils,
+        years=(_schooljaar(reference),),
+    )
+
+
+def _kinderen_notes(frame: pd.DataFrame) -> list[str]:
+    notes = []
+    by_soort = frame.groupby("soort_po")["aantal"].sum()
+    flagged = {s: int(n) for s, n in by_soort.items() if s not in VO_INSTROOM}
+    if flagged:
+        notes.append("niet meegeteld als vo-instroom (wel bewaard): " + ", ".join(f"{s} {n}" for s, n in sorted(flagged.items())))
+    unlocated = frame[frame["pc4"].isna()]
+    if len(unlocated):
+        parts = []
+        for code, grp in unlocated.groupby("postcode_leerling"):
+            label = PLACEHOLDERS.get(code, grp["woongebied"].iloc[0] or "onbekend")
+            parts.append(f"'{code}' ({label}) {int(grp['aantal'].sum())}")
+        notes.append("woonpostcode zonder locatie, niet gelokaliseerd: " + ", ".join(parts) + " leerlingen")
+    if frame["gecensureerd"].any():
+        notes.append(f"{int(frame['gecensureerd'].sum())} cellen '<5' bewaard als gecensureerd (1-4)")
+    return notes
+
+
+def _schools_from_kinderen(raw: _text.RawTable, code: pd.Series, soort: pd.Series) -> pd.DataFrame:
+    r = raw.rows
+    frame = pd.DataFrame(
+        {
+            "vestigingscode": code,
+            "brin": code.str[:4],
+            "naam": _get(r, "INSTELLINGSNAAM_VESTIGING", "VESTIGINGSNAAM"),
+            "pc6": normalise_pc6(_get(r, "POSTCODE_VESTIGING")),
+            "plaatsnaam": _get(r, "PLAATSNAAM"),
+            "gemeentecode": normalise_gemeentecode(_get(r, "GEMEENTENUMMER")),
+            "gemeentenaam": _get(r, "GEMEENTENAAM"),
+            "provincie": _get(r, "PROVINCIE"),
+            "denominatie": _get(r, "DENOMINATIE_VESTIGING", "DENOMINATIE"),
+            "bestuur": _get(r, "BEVOEGD_GEZAG_NUMMER"),
+            "soort_po": soort,
+        }
+    )
+    frame = frame.drop_duplicates(["vestigingscode", "soort_po"])
+    soorten = frame.groupby("vestigingscode")["soort_po"].agg(lambda s: ",".join(sorted(set(s))))
+    frame = frame.drop_duplicates("vestigingscode").reset_index(drop=True)
+    frame["soort_po"] = frame["vestigingscode"].map(soorten)
+    return _school_columns(frame, "kinderen")
+
+
+SCHOOL_COLUMNS = (
+    "vestigingscode", "brin", "naam", "straat", "huisnummer", "pc6", "plaatsnaam", "gemeentecode", "gemeentenaam",
+    "provincie", "denominatie", "bestuur", "soort_po", "x_rd", "y_rd", "bronsoort",
+)
+
+
+def _school_columns(frame: pd.DataFrame, bronsoort: str) -> pd.DataFrame:
+    frame = frame.copy()
+    for col in SCHOOL_COLUMNS:
+        if col not in frame.columns:
+            frame[col] = np.nan if col in ("x_rd", "y_rd") else None
+    frame["bronsoort"] = bronsoort
+    return frame[list(SCHOOL_COLUMNS)]
+
+
+# -- 2012/13 po vestigingen with ages and RD coordinates ---------------------------------
+def _detect_2013(p: Probe) -> bool:
+    return p.kind == "tekst" and p.has("XCOORD", "YCOORD", "BRIN_NUMMER", "VESTIGINGSNUMMER", "LFTD_4_JAAR")
+
+
+def read_coordinaten_2013(ctx: FileContext) -> Parsed:
+    """Read the 2012/13 po vestigingen file with RD coordinates and pupils per age."""
+    raw = upper_columns(_text.read_table(ctx.path))
+    code = vestigingscode(raw, "BRIN_NUMMER", "VESTIGINGSNUMMER")
+    check_unique(raw, code.to_frame(), "vestigingscode")
+    r = raw.rows
+    reference = ctx.reference_date(year_offset=-1)
+    schools = pd.DataFrame(
+        {
+            "vestigingscode": code,
+            "brin": code.str[:4],
+            "naam": _get(r, "VESTIGINGSNAAM"),
+            "straat": _get(r, "STRAATNAAM"),
+            "huisnummer": _get(r, "HUISNUMMER_TOEVOEGING"),
+            "pc6": normalise_pc6(_get(r, "PC6")),
+            "plaatsnaam": _get(r, "PLAATSNAAM"),
+            "gemeentecode": normalise_gemeentecode(_get(r, "GEM_CODE")),
+            "gemeentenaam": _get(r, "GEMEENTENAAM"),
+            "provincie": _get(r, "PROVINCIE"),
+            "denominatie": _get(r, "DENOMINATIE"),
+            "bestuur": _get(r, "BEVOEGD_GEZAG_NUMMER"),
+            "x_rd": _text.parse_decimal(raw, "XCOORD", required=False).to_numpy(),
+            "y_rd": _text.parse_decimal(raw, "YCOORD", required=False).to_numpy(),
+        }
+    )
+    parts = []
+    for col in r.columns:
+        m = re.fullmatch(r"LFTD_(\d+)_JAAR", col)
+        if not m:
+            continue
+        count, censored = _text.parse_count(raw, col)
+        part = pd.DataFrame({"vestigingscode": code, "leeftijd": int(m.group(1)), "aantal": count, "gecensureerd": censored})
+        parts.append(part[(count.fillna(1) > 0).to_numpy()])
+    pupils = pd.concat(parts, ignore_index=True)
+    pupils["leeftijd"] = pupils["leeftijd"].astype("Int64")
+    pupils["schooljaar"] = _schooljaar(reference)
+    pupils = pupils.sort_values(["vestigingscode", "leeftijd"], kind="stable").reset_index(drop=True)
+    no_count = int(r.get("LEERLINGEN", pd.Series("", index=r.index)).astype(str).str.strip().eq("").sum())
+    notes = [f"{no_count} vestigingen zonder leerlingaantallen"] if no_count else []
+    return Parsed(
+        {
+            "po_vestigingen_bron": with_source(_school_columns(schools, "coordinaten-2013"), ctx, reference),
+            "po_leerlingen_leeftijd": with_source(pupils, ctx, reference),
+        },
+        reference,
+        len(r),
+        notes=notes,
+        pupils=int(pupils["aantal"].fillna(0).sum()),
+        years=(_schooljaar(reference),),
+    )
+
+
+# -- all po vestigingen (addresses): Excel 97 or CSV ---------------------------------------
+_ADDRESS_HEADER = ("POSTCODE", "GEMEENTENUMMER", "DENOMINATIE", "PLAATSNAAM")
+
+
+def _address_sheet(p: Probe) -> tuple[str, int] | None:
+    for name, rows in excel_preview(p.path).items():
+        for i, row in enumerate(rows):
+            cells = {cell_text(c).upper() for c in row}
+            if all(h in cells for h in _ADDRESS_HEADER) and ("VESTIGINGSNUMMER" in cells or "VESTIGINGSCODE" in cells) and "ONDERWIJSSTRUCTUUR" not in cells:
+                return name, i
+    return None
+
+
+def _detect_adressen(p: Probe) -> bool:
+    if p.kind == "excel":
+        return _address_sheet(p) is not None
+    return (
+        p.kind == "tekst"
+        and p.has(*_ADDRESS_HEADER)
+        and (p.has("VESTIGINGSNUMMER") or p.has("VESTIGINGSCODE"))
+        and not p.has("ONDERWIJSSTRUCTUUR")
+        and not p.has("POSTCODE_LEERLING")
+    )
+
+
+def _excel_table(ctx: FileContext) -> _text.RawTable:
+    found = _address_sheet(Probe(ctx.path, "excel"))
+    if found is None:
+        raise InvoerFout("geen werkblad met vestigingsadressen gevonden", file=ctx.path, expected="een kopregel met VESTIGINGSNUMMER en POSTCODE")
+    sheet, head = found
+    rows = read_excel_sheet(ctx.path, sheet)
+    header = [cell_text(c).upper() for c in rows[head]]
+    body = [(i, r) for i, r in enumerate(rows[head + 1 :], start=head + 2) if any(cell_text(c) for c in r)]
+    cells = pd.DataFrame([[cell_text(c) for c in r[: len(header)]] + [""] * (len(header) - len(r)) for _, r in body], columns=header, dtype=object)
+    return _text.RawTable(ctx.path, "excel", "", "", tuple(header), cells, np.asarray([i for i, _ in body], dtype=np.int64))
+
+
+def read_adressen(ctx: FileContext) -> Parsed:
+    """Read the DUO list of all po vestigingen with addresses (Excel 97 or CSV)."""
+    raw = _excel_table(ctx) if ctx.path.read_bytes()[:4] in (b"\xd0\xcf\x11\xe0", b"PK\x03\x04") else upper_columns(_text.read_table(ctx.path))
+    brin_col, vest_col = _key_cols(set(raw.rows.columns))
+    code = vestigingscode(raw, brin_col if brin_col and brin_col != "INSTELLINGSCODE" else None, vest_col)
+    check_unique(raw, code.to_frame(), "vestigingscode")
+    r = raw.rows
+    frame = pd.DataFrame(
+        {
+            "vestigingscode": code,
+            "brin": code.str[:4],
+            "naam": _get(r, "VESTIGINGSNAAM", "INSTELLINGSNAAM"),
+            "straat": _get(r, "STRAATNAAM"),
+            "huisnummer": _get(r, "HUISNUMMER-TOEVOEGING"),
+            "pc6": normalise_pc6(_get(r, "POSTCODE")),
+            "plaatsnaam": _get(r, "PLAATSNAAM"),
+            "gemeentecode": normalise_gemeentecode(_get(r, "GEMEENTENUMMER")),
+            "gemeentenaam": _get(r, "GEMEENTENAAM"),
+            "provincie": _get(r, "PROVINCIE"),
+            "denominatie": _get(r, "DENOMINATIE"),
+            "bestuur": _get(r, "BEVOEGD GEZAG NUMMER"),
+            "soort_po": "bo",
+        }
+    )
+    reference = ctx.reference_date(month=3, from_content=yyyymmdd(raw, "PEILDATUM"))
+    return Parsed({"po_vestigingen_bron": with_source(_school_columns(frame, "adressen"), ctx, reference)}, reference, len(r))
+
+
+# -- mean home-school distance per po vestiging ----------------------------------------------
+def _detect_afstand(p: Probe) -> bool:
+    return p.kind == "tekst" and p.has("AFSTAND", "LEERLINGEN", "SOORT_PO") and not p.has("POSTCODE_LEERLING")
+
+
+def read_afstand(ctx: FileContext) -> Parsed:
+    """Read the mean home-school distance (metres, decimal comma) per po vestiging and soort."""
+    raw = upper_columns(_text.read_table(ctx.path))
+    brin_col, vest_col = _key_cols(set(raw.rows.columns))
+    code = vestigingscode(raw, brin_col, vest_col)
+    soort = raw.rows["SOORT_PO"].astype(str).str.strip().str.lower()
+    check_unique(raw, pd.DataFrame({"v": code, "s": soort}), "vestiging/soort po")
+    distance = _text.parse_decimal(raw, "AFSTAND", required=False)
+    negative = distance < 0
+    if negative.any():
+        pos = first_true(negative)
+        raise InvoerFout(f"afstand {distance.iloc[pos]} is negatief", file=ctx.path, line=raw.line_of(pos), column="AFSTAND", expected="meters >= 0")
+    pupils, censored = _text.parse_count(raw, "LEERLINGEN")
+    reference = ctx.reference_date(from_content=yyyymmdd(raw, "PEILDATUM"))
+    frame = pd.DataFrame(
+        {"vestigingscode": code, "brin": code.str[:4], "soort_po": soort, "afstand_m": distance, "leerlingen": pupils, "gecensureerd": censored}
+    )
+    frame["schooljaar"] = _schooljaar(reference)
+    r = raw.rows
+    schools = pd.DataFrame(
+        {
+            "vestigingscode": code,
+            "brin": code.str[:4],
+            "naam": _get(r, "INSTELLINGSNAAM_VESTIGING"),
+            "pc6": normalise_pc6(_get(r, "POSTCODE_VESTIGING")),
+            "plaatsnaam": _get(r, "PLAATSNAAM"),
+            "gemeentecode": normalise_gemeentecode(_get(r, "GEMEENTENUMMER")),
+            "gemeentenaam": _get(r, "GEMEENTENAAM"),
+            "provincie": _get(r, "PROVINCIE"),
+            "denominatie": _get(r, "DENOMINATIE_VESTIGING"),
+            "bestuur": _get(r, "BEVOEGD_GEZAG_NUMMER"),
+            "soort_po": soort,
+        }
+    )
+    soorten = schools.groupby("vestigingscode")["soort_po"].agg(lambda s: ",".join(sorted(set(s))))
+    schools = schools.drop_duplicates("vestigingscode").assign(soort_po=lambda f: f["vestigingscode"].map(soorten))
+    notes = [f"{int(distance.isna().sum())} vestigingen zonder afstand"] if distance.isna().any() else []
+    return Parsed(
+        {"po_afstand": with_source(frame, ctx, reference), "po_vestigingen_bron": with_source(_school_columns(schools, "afstand"), ctx, reference)},
+        reference,
+        len(r),
+        notes=notes,
+        pupils=int(pupils.fillna(0).sum()),
+        years=(_schooljaar(reference),),
+    )
+
+
+FORMATS = [
+    FileFormat("duo-po-postcode-leeftijd", "DUO po-leerlingen per postcode leerling en leeftijd", _detect_kinderen, read_kinderen, priority=9),
+    FileFormat("duo-po-2013-coordinaten", "DUO po-vestigingen 2012/13 met leeftijden en RD-coördinaten", _detect_2013, read_coordinaten_2013, priority=9),
+    FileFormat("duo-po-adressen", "DUO alle vestigingen basisonderwijs (adressen)", _detect_adressen, read_adressen, priority=7),
+    FileFormat("duo-po-afstand", "DUO gemiddelde afstand woonadres-schoolvestiging po", _detect_afstand, read_afstand, priority=9),
+]
