@@ -192,6 +192,25 @@ def _pupil_rows(rng: np.random.Generator, year: int, counts: np.ndarray) -> list
     return rows
 
 
+def _population(births: np.ndarray, pc4: pd.DataFrame) -> pd.DataFrame:
+    """Population on 1 January per PC4 in 5-year bands 0-4 .. 15-19 (both sexes), like CBS."""
+    gem = {g.code: g.naam for g in d.GEMEENTEN}
+    parts = []
+    for year in range(d.FIRST_YEAR, d.LAST_YEAR + 1):
+        for lo in (0, 5, 10, 15):
+            # age a on 1 January of ``year`` is age a on 1 October of ``year - 1`` for most children
+            n = sum(_children(births, pc4, year - 1, a) for a in range(lo, lo + 5) if year - 1 - a >= _BIRTH_FROM)
+            parts.append(pd.DataFrame({
+                "pc4": pc4["pc4"], "gemeentecode": pc4["gemeentecode"], "gemeentenaam": pc4["gemeentecode"].map(gem),
+                "gebied": "pc4", "geslacht": "totaal", "leeftijdsklasse": f"{lo}-{lo + 4}",
+                "leeftijd_van": lo, "leeftijd_tot": lo + 4, "aantal": np.asarray(n, dtype=np.int64), "jaar": year,
+                "bron_id": "demo-bevolking", "peildatum": pd.Timestamp(year, 1, 1)}))
+    out = pd.concat(parts, ignore_index=True)
+    for col in ("leeftijd_van", "leeftijd_tot", "aantal"):
+        out[col] = out[col].astype("Int64")
+    return out
+
+
 def _bron(frame: pd.DataFrame, bron_id: str, peildatum: date) -> pd.DataFrame:
     frame = frame.copy()
     frame["bron_id"] = bron_id
@@ -225,11 +244,16 @@ def demo_tables(seed: int = 2024, progress: ProgressFn | None = None) -> dict[st
                                       "schooljaar": year, "peildatum": pd.Timestamp(year, 10, 1)}))
     kinderen = pd.concat(kids, ignore_index=True)
     kinderen["soort_po"] = "Bo"
-    kinderen["telt_als_kind"] = True
+    kinderen["vo_instroom"] = True
+    kinderen["gecensureerd"] = False
     kinderen["bron_id"] = "demo-kinderen"
     tables["kinderen"] = kinderen
     files.append({"bron_id": "demo-kinderen", "formaat": "demo-kinderen", "titel": "Demoregio: basisschoolleerlingen naar woon-PC4 en leeftijd",
                   "peildatum": date(d.LAST_YEAR, 10, 1), "rijen": len(kinderen)})
+
+    tables["bevolking_pc4"] = _population(births, pc4)
+    files.append({"bron_id": "demo-bevolking", "formaat": "demo-bevolking", "titel": "Demoregio: bevolking 0-19 jaar naar PC4 en leeftijdsklasse",
+                  "peildatum": date(d.LAST_YEAR, 1, 1), "rijen": len(tables["bevolking_pc4"])})
 
     tick(2)
     ves = _vestigingen_frame()

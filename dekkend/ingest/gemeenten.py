@@ -210,6 +210,9 @@ def combine_changes(imported: pd.DataFrame | None) -> pd.DataFrame:
     if imported is None or imported.empty:
         return base
     imp = imported[list(CHANGE_COLUMNS)].copy()
+    shipped = base.set_index(["code_oud", "code_nieuw"])["aandeel"]
+    pairs = pd.MultiIndex.from_frame(imp[["code_oud", "code_nieuw"]])
+    imp["aandeel"] = imp["aandeel"].astype(float).where(imp["aandeel"].notna(), shipped.reindex(pairs).to_numpy())
     out = pd.concat([imp, base], ignore_index=True).drop_duplicates(["code_oud", "code_nieuw"], keep="first")
     return out.sort_values(["jaar", "code_oud", "code_nieuw"], kind="stable").reset_index(drop=True)
 

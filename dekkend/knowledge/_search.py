@@ -16,11 +16,14 @@ import yaml
 
 from dekkend.errors import ConfiguratieFout, InvoerFout
 
-from ._entries import SOORTEN, Entry, load_entries
+from ._entries import KNELPUNTTYPEN, SOORTEN, Entry, load_entries
 from ._text import STOPWORDS, stem, stems, strip_citations, words
 
 #: Column weights for bm25: id, title, summary, metadata, body.
 COLUMN_WEIGHTS = (0.0, 8.0, 4.0, 3.0, 1.0)
+
+#: Score factor for entries about an area named in the query (``leerlingendaling Zeeland``).
+AREA_BOOST = 2.5
 
 
 def synonyms_path() -> Path:
@@ -298,7 +301,7 @@ class KnowledgeIndex:
         if limit < 1:
             raise ConfiguratieFout(f"Het aantal resultaten moet minstens 1 zijn, niet {limit}.")
         groups = self.query_groups(query)
-        ranked = self._rank(groups)
+        ranked = self._boost_named_areas(self._rank(groups), query)
         by_area = [(e, s) for e, s in ranked if area is None or self.entry_in_area(e, area)]
         by_soort = [(e, s) for e, s in ranked if soort is None or e.soort == soort]
         matches = [(e, s) for e, s in by_area if soort is None or e.soort == soort]
@@ -358,6 +361,26 @@ class KnowledgeIndex:
                     seen[entry_id] = -float(rank) / (1 + 9 * offset)
         return [(self._by_id[i], s) for i, s in seen.items()]
 
+    def areas_named_in(self, text: str) -> list[str]:
+        """The known areas whose name occurs in ``text`` (as whole words)."""
+        tokens = words(text)
+        found = []
+        for size in (3, 2, 1):
+            for i in range(len(tokens) - size + 1):
+                key = " ".join(tokens[i:i + size])
+                if key in self._areas and self._areas[key] not in found:
+                    found.append(self._areas[key])
+        return found
+
+    def _boost_named_areas(self, ranked: list[tuple[Entry, float]],
+                           query: str) -> list[tuple[Entry, float]]:
+        named = self.areas_named_in(query)
+        if not named:
+            return ranked
+        boosted = [(e, s * AREA_BOOST if any(self.entry_in_area(e, a) for a in named) else s)
+                   for e, s in ranked]
+        return sorted(boosted, key=lambda es: -es[1])
+
     def _collect_areas(self) -> dict[str, str]:
         found: dict[str, str] = {}
         for entry in self.entries:
@@ -403,8 +426,9 @@ def search(query: str, *, soort: str | None = None, gebied: str | None = None,
 def _index_row(entry: Entry) -> tuple[str, str, str, str, str]:
     meta = " ".join([
         entry.soort, SOORTEN[entry.soort], entry.regio, *entry.gebieden, *entry.partijen,
-        *entry.themas, *entry.knelpunt_types, *entry.voorwaarden, *entry.juridische_basis,
-        entry.jaar or "",
+        *entry.themas, *entry.knelpunt_types, *(KNELPUNTTYPEN[t] for t in entry.knelpunt_types),
+        *(reason for _, reason in entry.knelpunttypen), *entry.voorwaarden,
+        *entry.juridische_basis, entry.jaar or "",
     ])
     def prep(text: str) -> str:
         return " ".join(stems(strip_citations(text)))

@@ -19,13 +19,20 @@ STOPWORDS: frozenset[str] = frozenset(
     dit deze er hoe wat wie waar wanneer welke welk we wij ons onze je jij jullie u uw zij ze
     hij zijn is was waren worden wordt werd kan kunnen moet moeten mag mogen zal zullen wil
     willen niet geen ook nog al mijn mij me heeft hebben had hadden zo maar want dus toch wel
-    nu hier daar zich ik hun hen haar dan doen doet iets ander andere elk elke
+    nu hier daar zich ik hun hen haar dan doen doet iets ander andere elk elke tussen zonder
+    na sinds per via tegen vanaf rond naast tijdens hoeveel kun kunt waarom welke zoek zoeken
     """.split()
 )
 
+# Words the stemmer would conflate with others ("openbaar" would become "open").
+_WORD_EXCEPTIONS: dict[str, str] = {
+    "openbaar": "openbaar",
+    "openbare": "openbaar",
+    "openbaarheid": "openbaar",
+}
+
 # The snowball stemmer leaves a few frequent inflections apart; these stems are merged.
 _STEM_EXCEPTIONS: dict[str, str] = {
-    "openbar": "open",
     "grot": "groot",
     "voorbeel": "voorbeeld",
     "praktijkvoorbeel": "praktijkvoorbeeld",
@@ -81,6 +88,8 @@ def stem(word: str) -> str:
     str
         The stem; ``kleine`` and ``klein`` share one, as do ``openbare`` and ``openbaar``.
     """
+    if word in _WORD_EXCEPTIONS:
+        return _WORD_EXCEPTIONS[word]
     result = _STEMMER.stemWord(word)
     if result == word and len(word) > 4 and word.endswith("e"):
         result = _STEMMER.stemWord(word[:-1])

@@ -183,3 +183,16 @@ def cell_text(value: object) -> str:
     if isinstance(value, float) and value.is_integer():
         return str(int(value))
     return str(value).strip()
+
+
+def school_year_reference(ctx, content: date | None, *, month: int = 10) -> date:
+    """The reference date of a DUO school-year file.
+
+    In order: a date in the content, the catalogue, a school-year range in the
+    name (``2017-2018`` is counted on 1 October 2017), a single year in the name.
+    """
+    if content is None and ctx.known_date is None:
+        m = re.search(r"(?<!\d)(20\d{2})[-_](20\d{2})(?!\d)", ctx.path.name)
+        if m and int(m.group(2)) == int(m.group(1)) + 1:
+            content = date(int(m.group(1)), month, 1)
+    return ctx.reference_date(month=month, from_content=content)

@@ -121,13 +121,14 @@ def read_85701(ctx: FileContext) -> Parsed:
     years = tuple(sorted(frame["schooljaar"].unique()))
     reference = ctx.reference_date(from_content=pd.Timestamp(f"{max(years)}-10-01").date())
     vo = frame[(frame["onderwijssoort"] == "vo-totaal") & (frame["geslacht"] == "totaal") & (frame["schooljaar"] == max(years))]
+    if len(vo):
+        notes.append(f"voortgezet onderwijs {max(years)}/{max(years) + 1}: {int(vo['aantal'].sum())} leerlingen (afgerond op tientallen)")
     return Parsed(
         {"leerlingen_woongemeente_bron": with_source(frame, ctx, reference)},
         reference,
         len(raw.rows),
         skipped=skipped,
         notes=notes,
-        pupils=int(vo["aantal"].sum()) if len(vo) else None,
         years=tuple(int(y) for y in years),
     )
 

@@ -165,11 +165,14 @@ def _kinderen_notes(frame: pd.DataFrame) -> list[str]:
 
 
 def _schools_from_kinderen(raw: _text.RawTable, code: pd.Series, soort: pd.Series) -> pd.DataFrame:
-    r = raw.rows
+    pairs = pd.DataFrame({"vestigingscode": code, "soort_po": soort}).drop_duplicates()
+    soorten = pairs.sort_values("soort_po").groupby("vestigingscode")["soort_po"].agg(",".join)
+    first = pairs.drop_duplicates("vestigingscode").index
+    r = raw.rows.loc[first]
     frame = pd.DataFrame(
         {
-            "vestigingscode": code,
-            "brin": code.str[:4],
+            "vestigingscode": code.loc[first],
+            "brin": code.loc[first].str[:4],
             "naam": _get(r, "INSTELLINGSNAAM_VESTIGING", "VESTIGINGSNAAM"),
             "pc6": normalise_pc6(_get(r, "POSTCODE_VESTIGING")),
             "plaatsnaam": _get(r, "PLAATSNAAM"),
@@ -178,12 +181,8 @@ def _schools_from_kinderen(raw: _text.RawTable, code: pd.Series, soort: pd.Serie
             "provincie": _get(r, "PROVINCIE"),
             "denominatie": _get(r, "DENOMINATIE_VESTIGING", "DENOMINATIE"),
             "bestuur": _get(r, "BEVOEGD_GEZAG_NUMMER"),
-            "soort_po": soort,
         }
-    )
-    frame = frame.drop_duplicates(["vestigingscode", "soort_po"])
-    soorten = frame.groupby("vestigingscode")["soort_po"].agg(lambda s: ",".join(sorted(set(s))))
-    frame = frame.drop_duplicates("vestigingscode").reset_index(drop=True)
+    ).reset_index(drop=True)
     frame["soort_po"] = frame["vestigingscode"].map(soorten)
     return _school_columns(frame, "kinderen")
 
@@ -383,3 +382,59 @@ FORMATS = [
     FileFormat("duo-po-adressen", "DUO alle vestigingen basisonderwijs (adressen)", _detect_adressen, read_adressen, priority=7),
     FileFormat("duo-po-afstand", "DUO gemiddelde afstand woonadres-schoolvestiging po", _detect_afstand, read_afstand, priority=9),
 ]
+
+
+# -- derived: one row per po vestiging ------------------------------------------------------
+_PRIORITY = {"adressen": 0, "afstand": 1, "kinderen": 2, "coordinaten-2013": 3}
+_ATTRS = ("brin", "naam", "straat", "huisnummer", "pc6", "plaatsnaam", "gemeentecode", "gemeentenaam", "provincie", "denominatie", "bestuur", "soort_po")
+
+
+def derive_po_vestigingen(tables: dict[str, pd.DataFrame]) -> dict[str, pd.DataFrame]:
+    """``po_vestigingen``: the best-known attributes and a location per po vestiging.
+
+    Attributes come from the address file first, then the distance file, the
+    pupil file and the 2012/13 file (newest first within a source). Location
+    (``locatie_methode``): ``rd-2013`` where the 2012/13 postcode equals the
+    current one, else ``pc4-centroide`` of the current postcode, else ``onbekend``.
+    """
+    src = tables.get("po_vestigingen_bron")
+    if src is None or src.empty:
+        return {}
+    src = src.assign(_prio=src["bronsoort"].map(_PRIORITY).fillna(9))
+    src = src.sort_values(["vestigingscode", "_prio", "peildatum"], ascending=[True, True, False], kind="stable")
+    cols = list(_ATTRS)
+    src[cols] = src[cols].replace("", np.nan)
+    best = src.groupby("vestigingscode", sort=True)[cols].first()
+    first = src.groupby("vestigingscode", sort=True)[["bronsoort", "bron_id", "peildatum"]].first()
+    best["attribuut_bron"] = first["bronsoort"]
+    old = src[src["bronsoort"] == "coordinaten-2013"].drop_duplicates("vestigingscode").set_index("vestigingscode").reindex(best.index)
+    x = np.where(old["pc6"].eq(best["pc6"]).fillna(False).to_numpy(dtype=bool), old["x_rd"].to_numpy(dtype=float), np.nan)
+    y = np.where(np.isnan(x), np.nan, old["y_rd"].to_numpy(dtype=float))
+    method = np.where(np.isnan(x), "onbekend", "rd-2013").astype(object)
+    cent = tables.get("pc4_centroiden")
+    if cent is not None and len(cent):
+        c = cent.drop_duplicates("pc4").set_index("pc4")
+        pc4 = best["pc6"].str[:4]
+        cx, cy = pc4.map(c["x_rd"]).to_numpy(dtype=float), pc4.map(c["y_rd"]).to_numpy(dtype=float)
+        use = np.isnan(x) & ~np.isnan(cx)
+        x[use], y[use] = cx[use], cy[use]
+        method[use] = "pc4-centroide"
+    from dekkend.crs import rd_to_wgs84
+
+    lon, lat = rd_to_wgs84(x, y)
+    best["x_rd"], best["y_rd"], best["lon"], best["lat"], best["locatie_methode"] = x, y, lon, lat, method
+    best["in_adressenbestand"] = best.index.isin(src.loc[src["bronsoort"] == "adressen", "vestigingscode"])
+    best["gemeentecode_huidig"] = _current_code(best["gemeentecode"], tables.get("gemeente_naar_huidig"))
+    best["bron_id"], best["peildatum"] = first["bron_id"], first["peildatum"]
+    return {"po_vestigingen": best.reset_index()}
+
+
+def _current_code(codes: pd.Series, to_current: pd.DataFrame | None) -> pd.Series:
+    """Today's gemeente for each code (the largest share for a split gemeente)."""
+    if to_current is None or to_current.empty:
+        return codes
+    mapping = to_current.drop_duplicates("gemeentecode").set_index("gemeentecode")["huidige_code"]
+    return codes.map(mapping).where(codes.isin(mapping.index), codes)
+
+
+DERIVE = [derive_po_vestigingen]

@@ -1,0 +1,207 @@
+"""Reference cohorts: how many children will enter secondary school, per gemeente and entry year.
+
+A child enters leerjaar 1 in the school year in which it is 12 on 1 October, so a
+child aged ``a`` on 1 October of year ``S`` belongs to entry year ``S + 12 - a``.
+Three sources, best first, each taken from its latest file known as of the
+forecast year (the caller applies :func:`dekkend.forecast.asof.as_of`):
+
+1. ``po-woonadres``: primary pupils by home PC4 and age (DUO 03., only Bo and Sbo,
+   ``vo_instroom``), ages 4-11;
+2. ``po-schoollocatie``: primary pupils per school location and age (DUO 2012/13
+   file), ages 4-11, counted in the school's gemeente;
+3. ``bevolking``: CBS population per PC4 on 1 January in 5-year bands, each band
+   spread evenly over its five ages (age ``a`` on 1 January of ``P`` is taken as
+   age ``a`` on 1 October of ``P - 1``).
+
+Where a lower source fills entry years a better one lacks, it is first scaled to
+the better one's level on the entry years both cover (per gemeente), so that
+splicing sources never creates a jump. Beyond the youngest observed entry year
+the **births assumption** applies: the log-linear trend of the last five
+observed cohorts of the gemeente, its yearly change clipped to
+:data:`TREND_CLIP`; those years are flagged ``aanname``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from dekkend.ingest._text import estimated_count
+
+SOURCES = ("po-woonadres", "po-schoollocatie", "bevolking")
+PO_AGES = range(4, 12)
+TREND_YEARS = 5
+TREND_CLIP = (-0.05, 0.03)
+
+
+@dataclass(frozen=True)
+class Cohorts:
+    """Children per gemeente and entry year, with the source of every value.
+
+    ``table`` has columns ``gemeentecode``, ``instroomjaar``, ``kinderen``,
+    ``bron`` (one of :data:`SOURCES` or ``aanname``) and ``jaren_voorbij``
+    (entry years beyond the last observed one; 0 for observed cohorts).
+    """
+
+    table: pd.DataFrame
+
+    @property
+    def empty(self) -> bool:
+        """True when no source had any children."""
+        return self.table.empty
+
+    def matrix(self, gemeenten: list[str], years: range) -> tuple[np.ndarray, np.ndarray]:
+        """``(children, years_beyond)`` arrays of shape (gemeenten, years); NaN where unknown."""
+        t = self.table[self.table["gemeentecode"].isin(gemeenten)]
+        kids = t.pivot_table(index="gemeentecode", columns="instroomjaar", values="kinderen", aggfunc="sum")
+        beyond = t.pivot_table(index="gemeentecode", columns="instroomjaar", values="jaren_voorbij", aggfunc="max")
+        kids = kids.reindex(index=gemeenten, columns=list(years))
+        beyond = beyond.reindex(index=gemeenten, columns=list(years))
+        return kids.to_numpy(dtype=float), beyond.to_numpy(dtype=float)
+
+
+def pc4_to_gemeente(tables: dict[str, pd.DataFrame]) -> pd.Series:
+    """PC4 -> current gemeentecode, from the best table available."""
+    mapping = tables.get("gemeente_naar_huidig")
+    to_current = (
+        mapping.drop_duplicates("gemeentecode").set_index("gemeentecode")["huidige_code"]
+        if mapping is not None and len(mapping) else None
+    )
+    for name in ("pc4_gemeente", "bevolking_pc4"):
+        frame = tables.get(name)
+        if frame is not None and len(frame) and "gemeentecode" in frame.columns:
+            f = frame.dropna(subset=["pc4", "gemeentecode"])
+            if "peildatum" in f.columns:
+                f = f.sort_values("peildatum", ascending=False)
+            s = f.drop_duplicates("pc4").set_index("pc4")["gemeentecode"]
+            return s.map(to_current).fillna(s) if to_current is not None else s
+    from dekkend.regions import pc4_gemeenten
+
+    s = pc4_gemeenten(tables).set_index("pc4")["gemeentecode"]
+    return s
+
+
+def _current(codes: pd.Series, tables: dict[str, pd.DataFrame]) -> pd.Series:
+    mapping = tables.get("gemeente_naar_huidig")
+    if mapping is None or mapping.empty:
+        return codes
+    m = mapping.drop_duplicates("gemeentecode").set_index("gemeentecode")["huidige_code"]
+    return codes.map(m).fillna(codes)
+
+
+def _latest(frame: pd.DataFrame, year_col: str) -> pd.DataFrame:
+    return frame[frame[year_col] == frame[year_col].max()] if len(frame) else frame
+
+
+def _from_home_po(tables: dict[str, pd.DataFrame]) -> pd.DataFrame:
+    kids = tables.get("kinderen")
+    if kids is None or kids.empty:
+        return pd.DataFrame()
+    k = _latest(kids[kids["vo_instroom"].astype(bool) & kids["pc4"].notna() & kids["leeftijd"].isin(list(PO_AGES))], "schooljaar")
+    if k.empty:
+        return k
+    gem = k["pc4"].map(pc4_to_gemeente(tables))
+    out = pd.DataFrame({"gemeentecode": gem, "instroomjaar": k["schooljaar"].astype(int) + 12 - k["leeftijd"].astype(int),
+                        "kinderen": estimated_count(k)})
+    return out.dropna(subset=["gemeentecode"]).groupby(["gemeentecode", "instroomjaar"], as_index=False)["kinderen"].sum()
+
+
+def _from_school_po(tables: dict[str, pd.DataFrame]) -> pd.DataFrame:
+    po = tables.get("po_leerlingen_leeftijd")
+    schools = tables.get("po_vestigingen")
+    if po is None or po.empty or schools is None:
+        return pd.DataFrame()
+    p = _latest(po[po["leeftijd"].isin(list(PO_AGES))], "schooljaar")
+    gem = p["vestigingscode"].map(schools.drop_duplicates("vestigingscode").set_index("vestigingscode")["gemeentecode"])
+    out = pd.DataFrame({"gemeentecode": _current(gem, tables), "instroomjaar": p["schooljaar"].astype(int) + 12 - p["leeftijd"].astype(int),
+                        "kinderen": estimated_count(p)})
+    return out.dropna(subset=["gemeentecode"]).groupby(["gemeentecode", "instroomjaar"], as_index=False)["kinderen"].sum()
+
+
+def _from_population(tables: dict[str, pd.DataFrame]) -> pd.DataFrame:
+    pop = tables.get("bevolking_pc4")
+    if pop is None or pop.empty:
+        return pd.DataFrame()
+    p = pop[(pop["geslacht"] == "totaal") & (pop["leeftijd_tot"].astype("Int64") <= 19) & pop["aantal"].notna()]
+    p = _latest(p, "jaar")
+    if p.empty:
+        return p
+    gem = _current(p["gemeentecode"], tables) if "gemeentecode" in p.columns else p["pc4"].map(pc4_to_gemeente(tables))
+    rows = []
+    for lo, hi in p[["leeftijd_van", "leeftijd_tot"]].drop_duplicates().itertuples(index=False):
+        band = p[(p["leeftijd_van"] == lo) & (p["leeftijd_tot"] == hi)]
+        width = int(hi) - int(lo) + 1
+        for age in range(int(lo), int(hi) + 1):
+            rows.append(pd.DataFrame({"gemeentecode": gem.loc[band.index], "instroomjaar": band["jaar"].astype(int) - 1 + 12 - age,
+                                      "kinderen": band["aantal"].astype(float) / width}))
+    out = pd.concat(rows, ignore_index=True)
+    return out.dropna(subset=["gemeentecode"]).groupby(["gemeentecode", "instroomjaar"], as_index=False)["kinderen"].sum()
+
+
+def _splice(better: pd.DataFrame, lower: pd.DataFrame, name: str) -> pd.DataFrame:
+    """Add ``lower``'s entry years that ``better`` lacks, scaled to ``better``'s level per gemeente."""
+    if lower.empty:
+        return better
+    lower = lower.assign(bron=name)
+    if better.empty:
+        return lower
+    both = better.merge(lower, on=["gemeentecode", "instroomjaar"], suffixes=("", "_l"))
+    ratio = both.groupby("gemeentecode").apply(lambda g: g["kinderen"].sum() / g["kinderen_l"].sum() if g["kinderen_l"].sum() > 0 else np.nan,
+                                               include_groups=False)
+    extra = lower.merge(better[["gemeentecode", "instroomjaar"]], how="left", indicator=True, on=["gemeentecode", "instroomjaar"])
+    extra = extra[extra["_merge"] == "left_only"].drop(columns="_merge")
+    extra["kinderen"] = extra["kinderen"] * extra["gemeentecode"].map(ratio).fillna(1.0)
+    return pd.concat([better, extra], ignore_index=True)
+
+
+def band_growth(tables: dict[str, pd.DataFrame]) -> pd.Series:
+    """Yearly growth per gemeente from the two youngest population bands (0-4 against 5-9)."""
+    pop = tables.get("bevolking_pc4")
+    if pop is None or pop.empty:
+        return pd.Series(dtype=float)
+    p = _latest(pop[(pop["geslacht"] == "totaal") & pop["aantal"].notna()], "jaar")
+    p = p.assign(gemeentecode=_current(p["gemeentecode"], tables))
+    bands = p.groupby(["gemeentecode", "leeftijd_van"])["aantal"].sum().astype(float).unstack()
+    if 0 not in bands.columns or 5 not in bands.columns:
+        return pd.Series(dtype=float)
+    return ((bands[0] / bands[5]) ** (1 / 5) - 1).replace([np.inf, -np.inf], np.nan).dropna()
+
+
+def _extend(table: pd.DataFrame, until: int, growth_by_gem: pd.Series) -> pd.DataFrame:
+    """Apply the births assumption beyond each gemeente's last observed entry year.
+
+    The yearly change is the change between the two youngest population bands
+    where the population is known, else the log-linear trend of the last
+    :data:`TREND_YEARS` observed cohorts; clipped to :data:`TREND_CLIP`.
+    """
+    parts = [table.assign(jaren_voorbij=0)]
+    for gem, g in table.groupby("gemeentecode"):
+        g = g.sort_values("instroomjaar")
+        last = int(g["instroomjaar"].max())
+        if last >= until:
+            continue
+        tail = g.tail(TREND_YEARS)
+        if gem in growth_by_gem.index:
+            growth = float(growth_by_gem[gem])
+        else:
+            y = np.log(np.maximum(tail["kinderen"].to_numpy(float), 0.5))
+            growth = float(np.expm1(np.polyfit(tail["instroomjaar"].to_numpy(float), y, 1)[0])) if len(tail) >= 2 else 0.0
+        growth = float(np.clip(growth, *TREND_CLIP))
+        base = float(tail["kinderen"].mean()) * (1 + growth) ** ((len(tail) - 1) / 2)
+        years = np.arange(last + 1, until + 1)
+        parts.append(pd.DataFrame({"gemeentecode": gem, "instroomjaar": years, "kinderen": base * (1 + growth) ** (years - last),
+                                   "bron": "aanname", "jaren_voorbij": years - last}))
+    return pd.concat(parts, ignore_index=True)
+
+
+def reference_cohorts(tables: dict[str, pd.DataFrame], until: int) -> Cohorts:
+    """Children per current gemeente and entry year, observed and assumed up to ``until``."""
+    table = pd.DataFrame(columns=["gemeentecode", "instroomjaar", "kinderen", "bron"])
+    for name, frame in zip(SOURCES, (_from_home_po(tables), _from_school_po(tables), _from_population(tables)), strict=True):
+        table = _splice(table, frame, name) if not frame.empty else table
+    if table.empty:
+        return Cohorts(table.assign(jaren_voorbij=pd.Series(dtype=float)))
+    table["instroomjaar"] = table["instroomjaar"].astype(int)
+    return Cohorts(_extend(table, until, band_growth(tables)).sort_values(["gemeentecode", "instroomjaar"]).reset_index(drop=True))

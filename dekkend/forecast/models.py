@@ -1,0 +1,298 @@
+"""Forecast models with one contract: settings in the constructor, ``fit(data, as_of) -> self``,
+``predict(horizon, level=(80, 95))`` -> a long frame with the columns of :data:`OUTPUT_COLUMNS`.
+
+- :class:`NoChange` (``geen-verandering``): every count stays as it was in the origin year.
+- :class:`RegionalTrend` (``trend``): every count follows the log-linear trend of its COROP
+  region's total over the count years up to the origin (no trend with one count year).
+- :class:`CohortModel` (``cohort``): intake follows the children of intake age in the
+  vestiging's catchment, later leerjaren follow their cohort (see ``docs/methods/forecast.md``).
+"""
+
+from __future__ import annotations
+
+from typing import Protocol
+
+import numpy as np
+import pandas as pd
+
+from dekkend.errors import ConfiguratieFout
+from dekkend.forecast.cohorts import pc4_to_gemeente, reference_cohorts
+from dekkend.forecast.intervals import IntervalRule
+from dekkend.forecast.prepare import LEERJAREN, Prepared, prepare
+
+OUTPUT_COLUMNS = ["vestigingscode", "jaar", "onderwijstype", "profiel", "leerjaar", "verwacht",
+                  "laag80", "hoog80", "laag95", "hoog95", "methode"]
+
+
+class Forecaster(Protocol):
+    """What every model offers."""
+
+    name: str
+
+    def fit(self, data: dict[str, pd.DataFrame], as_of: int, vestigingen: tuple[str, ...] | None = None) -> Forecaster: ...
+
+    def predict(self, horizon: int, level: tuple[int, ...] = (80, 95)) -> pd.DataFrame: ...
+
+
+class _Base:
+    name = "basis"
+
+    def __init__(self, intervals: IntervalRule | None = None) -> None:
+        self.intervals = intervals or IntervalRule()
+        self._prep: Prepared | None = None
+
+    def fit(self, data: dict[str, pd.DataFrame], as_of: int, vestigingen: tuple[str, ...] | None = None):
+        """Learn from the data known on 1 October of ``as_of``; returns self."""
+        self._prep = prepare(data, as_of, vestigingen)
+        self._fit(self._prep)
+        return self
+
+    def _fit(self, prep: Prepared) -> None:  # pragma: no cover - overridden
+        pass
+
+    def _project(self, prep: Prepared, years: list[int]) -> tuple[dict[int, np.ndarray], dict[int, np.ndarray], np.ndarray]:
+        raise NotImplementedError  # pragma: no cover
+
+    @property
+    def prepared(self) -> Prepared:
+        """The prepared data (after :meth:`fit`)."""
+        if self._prep is None:
+            raise ConfiguratieFout("roep eerst fit() aan voordat je predict() gebruikt")
+        return self._prep
+
+    def predict(self, horizon: int, level: tuple[int, ...] = (80, 95)) -> pd.DataFrame:
+        """Forecast the school years ``as_of + 1 .. as_of + horizon``."""
+        if horizon < 1 or horizon > 30:
+            raise ConfiguratieFout(f"horizon {horizon} valt buiten 1-30 jaar")
+        if tuple(level) != (80, 95):
+            raise ConfiguratieFout("alleen de intervallen 80 en 95 procent worden geleverd")
+        prep = self.prepared
+        years = list(range(prep.origin + 1, prep.as_of + horizon + 1))
+        totals, beyond, methods = self._project(prep, years)
+        keep = [y for y in years if y > prep.as_of]
+        return assemble(prep, {y: totals[y] for y in keep}, {y: beyond[y] for y in keep}, methods, self.intervals)
+
+
+def assemble(prep: Prepared, totals: dict[int, np.ndarray], beyond: dict[int, np.ndarray], methods: np.ndarray,
+             rule: IntervalRule) -> pd.DataFrame:
+    """Split leerjaar totals over each vestiging's streams and add intervals."""
+    idx = {c: i for i, c in enumerate(prep.codes)}
+    s = prep.streams
+    v = s["vestigingscode"].map(idx).to_numpy()
+    k = s["leerjaar"].to_numpy(int) - 1
+    parts = []
+    for year in sorted(totals):
+        t, b = totals[year], beyond[year]
+        frame = s[["vestigingscode", "onderwijstype", "profiel"]].copy()
+        frame["leerjaar"] = k + 1
+        frame["jaar"] = year
+        frame["verwacht"] = t[v, k] * s["aandeel"].to_numpy()
+        frame["_h"] = year - prep.origin
+        frame["_b"] = b[v, k]
+        frame["methode"] = methods[v]
+        # leerjaren without a stream in the origin year (a school growing into them)
+        have = np.zeros_like(t, dtype=bool)
+        have[v, k] = True
+        vi, ki = np.nonzero(~have & (t > 0))
+        extra = pd.DataFrame({"vestigingscode": prep.codes[vi], "onderwijstype": "totaal", "profiel": None, "leerjaar": ki + 1,
+                              "jaar": year, "verwacht": t[vi, ki], "_h": year - prep.origin, "_b": b[vi, ki], "methode": methods[vi]})
+        parts += [frame, extra]
+        if prep.closed:
+            parts.append(pd.DataFrame({"vestigingscode": list(prep.closed), "onderwijstype": "totaal", "profiel": None, "leerjaar": pd.NA,
+                                       "jaar": year, "verwacht": 0.0, "_h": 0, "_b": 0.0, "methode": "gesloten"}))
+    out = pd.concat([p for p in parts if len(p)], ignore_index=True)
+    out["verwacht"] = np.maximum(out["verwacht"].to_numpy(float), 0.0)
+    for level in (80, 95):
+        lo, hi = rule.bounds(out["verwacht"].to_numpy(), out["_h"].to_numpy(), out["_b"].to_numpy(float), level)
+        out[f"laag{level}"], out[f"hoog{level}"] = lo, hi
+    out["leerjaar"] = out["leerjaar"].astype("Int64")
+    out = out.sort_values(["vestigingscode", "jaar", "leerjaar", "onderwijstype", "profiel"], na_position="first", kind="stable")
+    return out[OUTPUT_COLUMNS].reset_index(drop=True)
+
+
+class NoChange(_Base):
+    """Baseline: the origin year's counts stay as they are."""
+
+    name = "geen-verandering"
+
+    def _project(self, prep, years):
+        zero = np.zeros_like(prep.base)
+        return ({y: prep.base for y in years}, {y: zero for y in years}, np.full(len(prep.codes), self.name, dtype=object))
+
+
+class RegionalTrend(_Base):
+    """Baseline: counts follow the log-linear trend of the COROP region's total.
+
+    The trend is fitted on the region's totals over at most ``window`` count
+    years up to the origin; with one count year there is no trend and the
+    method says ``trend-geen-historie``.
+    """
+
+    name = "trend"
+
+    def __init__(self, window: int = 5, intervals: IntervalRule | None = None) -> None:
+        super().__init__(intervals)
+        self.window = window
+
+    def _project(self, prep, years):
+        hist_years = sorted(prep.history)[-self.window:]
+        growth = np.zeros(len(prep.codes))
+        methods = np.full(len(prep.codes), "trend-geen-historie", dtype=object)
+        if len(hist_years) >= 2:
+            for region in np.unique(prep.region):
+                mask = prep.region == region
+                y = np.array([prep.history[t][mask].sum() for t in hist_years])
+                if (y > 0).all():
+                    growth[mask] = np.expm1(np.polyfit(np.array(hist_years, float), np.log(y), 1)[0])
+                    methods[mask] = self.name
+        zero = np.zeros_like(prep.base)
+        totals = {t: prep.base * ((1 + growth) ** (t - prep.origin))[:, None] for t in years}
+        return totals, {t: zero for t in years}, methods
+
+
+class CohortModel(_Base):
+    """Cohort model: intake from the children in the catchment, leerjaren follow their cohort.
+
+    Parameters
+    ----------
+    kernel_km
+        Catchment kernel: a gemeente ``d`` km away weighs ``exp(-d / kernel_km)``.
+    history_years
+        At most this many consecutive count-year pairs estimate the rates.
+    """
+
+    name = "cohort"
+
+    def __init__(self, kernel_km: float = 8.0, history_years: int = 3, intervals: IntervalRule | None = None) -> None:
+        super().__init__(intervals)
+        self.kernel_km = kernel_km
+        self.history_years = history_years
+
+    # -- catchment ----------------------------------------------------------
+    def _catchment(self, prep: Prepared, first: int, last: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """(F, beyond, has_data): children of each entry year in each vestiging's catchment."""
+        years = range(first, last + 1)
+        cohorts = reference_cohorts(prep.tables, last)
+        n_v = len(prep.codes)
+        if cohorts.empty:
+            return np.full((n_v, len(years)), np.nan), np.zeros((n_v, len(years))), np.zeros(n_v, bool)
+        gems = sorted(cohorts.table["gemeentecode"].unique())
+        kids, beyond = cohorts.matrix(gems, years)
+        kids = pd.DataFrame(kids).ffill(axis=1).bfill(axis=1).to_numpy()
+        beyond = np.nan_to_num(beyond)
+        centre = _gemeente_centres(prep.tables, gems)
+        d = np.hypot(prep.xy[:, None, 0] - centre[None, :, 0], prep.xy[:, None, 1] - centre[None, :, 1]) / 1000.0
+        w = np.exp(-d / self.kernel_km)
+        own = np.array([[g == gv for g in gems] for gv in prep.gemeente])
+        w = np.where(np.isnan(w), own.astype(float), w)  # no coordinates: own gemeente only
+        w = np.where(np.isnan(kids).all(axis=1)[None, :], 0.0, w)
+        has = w.sum(axis=1) > 1e-6
+        kids = np.nan_to_num(kids)
+        F = w @ kids
+        B = (w @ beyond) / np.where(has, w.sum(axis=1), 1.0)[:, None]
+        F[~has] = np.nan
+        return F, B, has
+
+    def _rates(self, prep: Prepared, F: np.ndarray, e0: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Intake share per vestiging and cohort-change ratios per vestiging x leerjaar (NaN = none)."""
+        years = sorted(prep.history)
+        pairs = [t for t in years[-(self.history_years + 1):] if t - 1 in prep.history][-self.history_years:]
+        base = prep.base
+        n_v = len(prep.codes)
+        recent = years[-(self.history_years):]
+        num = sum(prep.history[t][:, 0] for t in recent)
+        den = sum(F[:, t - e0] for t in recent)
+        share = np.where(den > 0, num / np.where(den > 0, den, 1), np.nan)
+        ccr = np.full((n_v, LEERJAREN), np.nan)
+        if pairs:
+            up = sum(prep.history[t][:, 1:] for t in pairs)
+            down = sum(prep.history[t - 1][:, :-1] for t in pairs)
+            ccr[:, 1:] = np.where(down > 0, up / np.where(down > 0, down, 1), np.nan)
+        has_history = np.array([any(t - 1 in prep.history and prep.history[t - 1][i].sum() > 0 for t in pairs) for i in range(n_v)])
+        ccr[~has_history] = np.nan
+        del base
+        return share, ccr, has_history
+
+    def _project(self, prep, years):
+        e0 = prep.origin - LEERJAREN
+        last = max(years)
+        F, B, has_kids = self._catchment(prep, e0, last)
+        share, ccr, has_hist = self._rates(prep, np.nan_to_num(F), e0)
+        n_v = len(prep.codes)
+        region_ccr = _regional_ccr(prep, ccr)
+        is_new = (prep.first_year == prep.origin) & (min(prep.history) < prep.origin)
+        methods = np.where(has_hist, "cohort", "geen-historie").astype(object)
+        methods[is_new] = "nieuw"
+        methods[~has_kids] = "cohort-zonder-kinderen"
+        Fk = np.where(np.isnan(F), 1.0, F)  # without children data the cohort stays level
+        ratio_ok = np.isfinite(share) & has_kids
+        totals: dict[int, np.ndarray] = {}
+        beyond: dict[int, np.ndarray] = {}
+        prev = prep.base
+        for t in years:
+            cur = np.zeros((n_v, LEERJAREN))
+            b = np.zeros((n_v, LEERJAREN))
+            for k in range(LEERJAREN):
+                e = t - k - e0
+                e_base = prep.origin - k - e0
+                cross = prep.base[:, k] * Fk[:, e] / np.where(Fk[:, e_base] > 0, Fk[:, e_base], 1.0)
+                if k == 0:
+                    intake = np.where(ratio_ok, share * Fk[:, e], cross)
+                    cur[:, 0] = np.where(has_hist | is_new, intake, cross)
+                else:
+                    rate = np.where(np.isfinite(ccr[:, k]), ccr[:, k], region_ccr[:, k])
+                    rolled = rate * prev[:, k - 1]
+                    use_roll = (has_hist & np.isfinite(ccr[:, k])) | is_new
+                    cur[:, k] = np.where(use_roll & np.isfinite(rolled), rolled, cross)
+                b[:, k] = B[:, e]
+            totals[t] = np.maximum(cur, 0.0)
+            beyond[t] = b
+            prev = totals[t]
+        return totals, beyond, methods
+
+
+def _regional_ccr(prep: Prepared, ccr: np.ndarray) -> np.ndarray:
+    """Cohort-change ratios per COROP region (from vestigingen with history, else the cross-section)."""
+    out = np.full_like(ccr, np.nan)
+    base = prep.base
+    for region in np.unique(prep.region):
+        mask = prep.region == region
+        r = None
+        if np.isfinite(ccr[mask][:, 1:]).any():
+            r = np.full(LEERJAREN, np.nan)
+            for k in range(1, LEERJAREN):
+                col = ccr[mask][:, k]
+                r[k] = np.median(col[np.isfinite(col)]) if np.isfinite(col).any() else np.nan
+        if r is None or not np.isfinite(r[1:]).all():
+            tot = base[mask].sum(axis=0)
+            cross = np.full(LEERJAREN, np.nan)
+            cross[1:] = np.where(tot[:-1] > 0, tot[1:] / np.where(tot[:-1] > 0, tot[:-1], 1), 0.0)
+            r = np.where(np.isfinite(r), r, cross) if r is not None else cross
+        out[mask] = r
+    return out
+
+
+def _gemeente_centres(tables: dict[str, pd.DataFrame], gems: list[str]) -> np.ndarray:
+    """RD centre of each gemeente: the mean of its PC4 centroids, else of its vestigingen."""
+    centres = pd.DataFrame(index=gems, columns=["x", "y"], dtype=float)
+    cent = tables.get("pc4_centroiden")
+    if cent is not None and len(cent):
+        gem = cent["pc4"].map(pc4_to_gemeente(tables))
+        c = cent.assign(g=gem).dropna(subset=["g"]).groupby("g")[["x_rd", "y_rd"]].mean()
+        centres.loc[c.index.intersection(gems), ["x", "y"]] = c.loc[c.index.intersection(gems)].to_numpy()
+    ves = tables.get("vestigingen")
+    if ves is not None and centres["x"].isna().any():
+        v = ves.dropna(subset=["gemeentecode", "x_rd"]).groupby("gemeentecode")[["x_rd", "y_rd"]].mean()
+        todo = centres.index[centres["x"].isna()].intersection(v.index)
+        centres.loc[todo, ["x", "y"]] = v.loc[todo].to_numpy()
+    return centres.to_numpy(float)
+
+
+MODELS = {"geen-verandering": NoChange, "trend": RegionalTrend, "cohort": CohortModel}
+
+
+def make_model(name: str) -> _Base:
+    """A model by its Dutch CLI name."""
+    if name not in MODELS:
+        raise ConfiguratieFout(f"onbekend model '{name}'; kies uit: {', '.join(MODELS)}")
+    return MODELS[name]()

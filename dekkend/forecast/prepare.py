@@ -1,0 +1,88 @@
+"""Turning the workspace into arrays a forecast model works on: base year, history, streams."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from dekkend.errors import ConfiguratieFout
+from dekkend.forecast.asof import as_of as restrict
+from dekkend.ingest._text import estimated_count
+
+LEERJAREN = 6
+VMBO = ("vmbo-b", "vmbo-k", "vmbo-g", "vmbo-t")
+#: Vestigingen that stopped at most this many years before the origin get 'gesloten' rows.
+RECENTLY_CLOSED = 2
+
+
+@dataclass(frozen=True)
+class Prepared:
+    """Everything a model needs, as known on 1 October of ``as_of``.
+
+    ``origin`` is the last count year on or before ``as_of``; ``codes`` the
+    vestigingen counted in that year; ``history[year]`` holds leerjaar totals
+    (vestigingen x 6) for every count year up to ``origin``; ``streams`` splits
+    each leerjaar of each vestiging over (onderwijstype, profiel) by its shares
+    in the origin year.
+    """
+
+    as_of: int
+    origin: int
+    codes: np.ndarray
+    history: dict[int, np.ndarray]
+    streams: pd.DataFrame
+    first_year: np.ndarray
+    region: np.ndarray
+    gemeente: np.ndarray
+    xy: np.ndarray
+    closed: tuple[str, ...]
+    tables: dict[str, pd.DataFrame]
+
+    @property
+    def base(self) -> np.ndarray:
+        """Leerjaar totals in the origin year (vestigingen x 6)."""
+        return self.history[self.origin]
+
+
+def _stream_keys(pupils: pd.DataFrame) -> pd.DataFrame:
+    profiel = pupils["profiel"].where(pupils["onderwijstype"].isin(VMBO) & (pupils["leerjaar"] >= 3)) if "profiel" in pupils else None
+    return pupils.assign(profiel_uit=profiel, n=estimated_count(pupils))
+
+
+def prepare(tables: dict[str, pd.DataFrame], as_of: int, vestigingen: tuple[str, ...] | None = None) -> Prepared:
+    """Restrict to what was known ``as_of`` and arrange the pupils for the models."""
+    known = restrict(tables, as_of)
+    pupils = known.get("leerlingen")
+    if pupils is None or pupils.empty:
+        raise ConfiguratieFout(f"er zijn geen leerlingentellingen op of voor 1 oktober {as_of} in de werkmap")
+    if vestigingen is not None:
+        pupils = pupils[pupils["vestigingscode"].isin(vestigingen)]
+        if pupils.empty:
+            raise ConfiguratieFout(f"de gekozen regio heeft geen leerlingentellingen op of voor 1 oktober {as_of}")
+    pupils = _stream_keys(pupils[pupils["leerjaar"].between(1, LEERJAREN)])
+    origin = int(pupils["schooljaar"].max())
+    per = pupils.groupby(["schooljaar", "vestigingscode", "leerjaar"])["n"].sum()
+    codes = np.array(sorted(pupils.loc[pupils["schooljaar"] == origin, "vestigingscode"].unique()))
+    index = pd.Index(codes)
+    history: dict[int, np.ndarray] = {}
+    for year, frame in per.groupby(level=0):
+        m = frame.droplevel(0).unstack("leerjaar").reindex(index=index, columns=range(1, LEERJAREN + 1)).fillna(0.0)
+        history[int(year)] = m.to_numpy(float)
+    first = pupils.groupby("vestigingscode")["schooljaar"].min().reindex(index).to_numpy(int)
+    last_seen = pupils.groupby("vestigingscode")["schooljaar"].max()
+    closed = tuple(sorted(last_seen[(last_seen < origin) & (last_seen >= origin - RECENTLY_CLOSED)].index))
+
+    base = pupils[pupils["schooljaar"] == origin]
+    streams = base.groupby(["vestigingscode", "leerjaar", "onderwijstype", "profiel_uit"], dropna=False)["n"].sum().reset_index()
+    tot = streams.groupby(["vestigingscode", "leerjaar"])["n"].transform("sum")
+    streams["aandeel"] = np.where(tot > 0, streams["n"] / tot.where(tot > 0, 1), 0.0)
+    streams = streams.rename(columns={"profiel_uit": "profiel"}).drop(columns="n")
+
+    ves = known.get("vestigingen")
+    attrs = ves.drop_duplicates("vestigingscode").set_index("vestigingscode").reindex(index) if ves is not None else None
+    region = attrs["corop_code"].fillna("?").astype(str).to_numpy() if attrs is not None else np.array(["?"] * len(codes))
+    gemeente = attrs["gemeentecode"].astype(object).to_numpy() if attrs is not None else np.array([None] * len(codes))
+    xy = attrs[["x_rd", "y_rd"]].to_numpy(float) if attrs is not None else np.full((len(codes), 2), np.nan)
+    return Prepared(as_of, origin, codes, history, streams, first, region, gemeente, xy, closed, known)
