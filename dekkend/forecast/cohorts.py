@@ -6,14 +6,18 @@ Three sources, best first, each taken from its latest file known as of the
 forecast year (the caller applies :func:`dekkend.forecast.asof.as_of`):
 
 1. ``po-woonadres``: primary pupils by home PC4 and age (DUO 03., only Bo and Sbo,
-   ``vo_instroom``), ages 4-11;
-2. ``po-schoollocatie``: primary pupils per school location and age (DUO 2012/13
-   file), ages 4-11, counted in the school's gemeente;
+   ``vo_instroom``), ages 5-10, and every pupil aged 11 or older in one group:
+   they are the pupils in their last primary year, who enter the next school
+   year (age 11 alone undercounts that group: late-born and held-back children
+   are 12). Age 4 is left out: not every four-year-old is enrolled yet;
+2. ``po-schoollocatie``: the same per school location (DUO 2012/13 file),
+   counted in the school's gemeente;
 3. ``bevolking``: CBS population per PC4 on 1 January in 5-year bands, each band
    spread evenly over its five ages (age ``a`` on 1 January of ``P`` is taken as
    age ``a`` on 1 October of ``P - 1``).
 
-Where a lower source fills entry years a better one lacks, it is first scaled to
+The home-address pupils come first; the other two follow in order of recency
+(the newest file first). Where a lower source fills entry years a better one lacks, it is first scaled to
 the better one's level on the entry years both cover (per gemeente), so that
 splicing sources never creates a jump. Beyond the youngest observed entry year
 the **births assumption** applies: the log-linear trend of the last five
@@ -31,7 +35,9 @@ import pandas as pd
 from dekkend.ingest._text import estimated_count
 
 SOURCES = ("po-woonadres", "po-schoollocatie", "bevolking")
-PO_AGES = range(4, 12)
+PO_AGES = range(5, 11)
+#: Children still in primary school at this age or older enter secondary school next year.
+PO_LAST_AGE = 11
 TREND_YEARS = 5
 TREND_CLIP = (-0.05, 0.03)
 
@@ -95,16 +101,22 @@ def _latest(frame: pd.DataFrame, year_col: str) -> pd.DataFrame:
     return frame[frame[year_col] == frame[year_col].max()] if len(frame) else frame
 
 
+def _entry(frame: pd.DataFrame) -> pd.Series:
+    """Entry year of primary pupils: ``schooljaar + 12 - age``, all ages >= 11 entering next year."""
+    age = frame["leeftijd"].astype(int).clip(upper=PO_LAST_AGE)
+    return frame["schooljaar"].astype(int) + 12 - age
+
+
 def _from_home_po(tables: dict[str, pd.DataFrame]) -> pd.DataFrame:
     kids = tables.get("kinderen")
     if kids is None or kids.empty:
         return pd.DataFrame()
-    k = _latest(kids[kids["vo_instroom"].astype(bool) & kids["pc4"].notna() & kids["leeftijd"].isin(list(PO_AGES))], "schooljaar")
+    k = kids[kids["vo_instroom"].astype(bool) & kids["pc4"].notna() & kids["leeftijd"].notna()]
+    k = _latest(k[k["leeftijd"] >= PO_AGES.start], "schooljaar")
     if k.empty:
         return k
     gem = k["pc4"].map(pc4_to_gemeente(tables))
-    out = pd.DataFrame({"gemeentecode": gem, "instroomjaar": k["schooljaar"].astype(int) + 12 - k["leeftijd"].astype(int),
-                        "kinderen": estimated_count(k)})
+    out = pd.DataFrame({"gemeentecode": gem, "instroomjaar": _entry(k), "kinderen": estimated_count(k)})
     return out.dropna(subset=["gemeentecode"]).groupby(["gemeentecode", "instroomjaar"], as_index=False)["kinderen"].sum()
 
 
@@ -113,10 +125,10 @@ def _from_school_po(tables: dict[str, pd.DataFrame]) -> pd.DataFrame:
     schools = tables.get("po_vestigingen")
     if po is None or po.empty or schools is None:
         return pd.DataFrame()
-    p = _latest(po[po["leeftijd"].isin(list(PO_AGES))], "schooljaar")
+    p = po[po["leeftijd"].notna()]
+    p = _latest(p[p["leeftijd"] >= PO_AGES.start], "schooljaar")
     gem = p["vestigingscode"].map(schools.drop_duplicates("vestigingscode").set_index("vestigingscode")["gemeentecode"])
-    out = pd.DataFrame({"gemeentecode": _current(gem, tables), "instroomjaar": p["schooljaar"].astype(int) + 12 - p["leeftijd"].astype(int),
-                        "kinderen": estimated_count(p)})
+    out = pd.DataFrame({"gemeentecode": _current(gem, tables), "instroomjaar": _entry(p), "kinderen": estimated_count(p)})
     return out.dropna(subset=["gemeentecode"]).groupby(["gemeentecode", "instroomjaar"], as_index=False)["kinderen"].sum()
 
 
@@ -124,7 +136,8 @@ def _from_population(tables: dict[str, pd.DataFrame]) -> pd.DataFrame:
     pop = tables.get("bevolking_pc4")
     if pop is None or pop.empty:
         return pd.DataFrame()
-    p = pop[(pop["geslacht"] == "totaal") & (pop["leeftijd_tot"].astype("Int64") <= 19) & pop["aantal"].notna()]
+    p = pop[(pop["geslacht"] == "totaal") & pop["leeftijd_tot"].notna() & pop["aantal"].notna()]
+    p = p[p["leeftijd_tot"].astype(int) <= 19]
     p = _latest(p, "jaar")
     if p.empty:
         return p
@@ -148,11 +161,11 @@ def _splice(better: pd.DataFrame, lower: pd.DataFrame, name: str) -> pd.DataFram
     if better.empty:
         return lower
     both = better.merge(lower, on=["gemeentecode", "instroomjaar"], suffixes=("", "_l"))
-    ratio = both.groupby("gemeentecode").apply(lambda g: g["kinderen"].sum() / g["kinderen_l"].sum() if g["kinderen_l"].sum() > 0 else np.nan,
-                                               include_groups=False)
+    sums = both.groupby("gemeentecode")[["kinderen", "kinderen_l"]].sum()
+    ratio = (sums["kinderen"] / sums["kinderen_l"].where(sums["kinderen_l"] > 0)).astype(float)
     extra = lower.merge(better[["gemeentecode", "instroomjaar"]], how="left", indicator=True, on=["gemeentecode", "instroomjaar"])
     extra = extra[extra["_merge"] == "left_only"].drop(columns="_merge")
-    extra["kinderen"] = extra["kinderen"] * extra["gemeentecode"].map(ratio).fillna(1.0)
+    extra["kinderen"] = extra["kinderen"].astype(float) * extra["gemeentecode"].map(ratio).astype(float).fillna(1.0).to_numpy()
     return pd.concat([better, extra], ignore_index=True)
 
 
@@ -161,7 +174,7 @@ def band_growth(tables: dict[str, pd.DataFrame]) -> pd.Series:
     pop = tables.get("bevolking_pc4")
     if pop is None or pop.empty:
         return pd.Series(dtype=float)
-    p = _latest(pop[(pop["geslacht"] == "totaal") & pop["aantal"].notna()], "jaar")
+    p = _latest(pop[(pop["geslacht"] == "totaal") & pop["aantal"].notna() & pop["leeftijd_tot"].notna()], "jaar")
     p = p.assign(gemeentecode=_current(p["gemeentecode"], tables))
     bands = p.groupby(["gemeentecode", "leeftijd_van"])["aantal"].sum().astype(float).unstack()
     if 0 not in bands.columns or 5 not in bands.columns:
@@ -196,10 +209,24 @@ def _extend(table: pd.DataFrame, until: int, growth_by_gem: pd.Series) -> pd.Dat
     return pd.concat(parts, ignore_index=True)
 
 
+def _source_date(tables: dict[str, pd.DataFrame], name: str) -> pd.Timestamp:
+    frame = tables.get(name)
+    if frame is None or frame.empty or "peildatum" not in frame.columns:
+        return pd.Timestamp.min
+    return pd.to_datetime(frame["peildatum"]).max()
+
+
+def _ordered_sources(tables: dict[str, pd.DataFrame]) -> list[tuple[str, pd.DataFrame]]:
+    """Home-address pupils first, then school-location pupils and population, newest first."""
+    rest = [("po-schoollocatie", "po_leerlingen_leeftijd", _from_school_po), ("bevolking", "bevolking_pc4", _from_population)]
+    rest.sort(key=lambda r: _source_date(tables, r[1]), reverse=True)
+    return [("po-woonadres", _from_home_po(tables)), *((name, fn(tables)) for name, _, fn in rest)]
+
+
 def reference_cohorts(tables: dict[str, pd.DataFrame], until: int) -> Cohorts:
     """Children per current gemeente and entry year, observed and assumed up to ``until``."""
     table = pd.DataFrame(columns=["gemeentecode", "instroomjaar", "kinderen", "bron"])
-    for name, frame in zip(SOURCES, (_from_home_po(tables), _from_school_po(tables), _from_population(tables)), strict=True):
+    for name, frame in _ordered_sources(tables):
         table = _splice(table, frame, name) if not frame.empty else table
     if table.empty:
         return Cohorts(table.assign(jaren_voorbij=pd.Series(dtype=float)))

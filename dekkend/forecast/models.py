@@ -135,13 +135,14 @@ class RegionalTrend(_Base):
         self.window = window
 
     def _project(self, prep, years):
-        hist_years = sorted(prep.history)[-self.window:]
+        totals = prep.region_totals
+        hist_years = sorted(totals.columns)[-self.window:]
         growth = np.zeros(len(prep.codes))
         methods = np.full(len(prep.codes), "trend-geen-historie", dtype=object)
         if len(hist_years) >= 2:
             for region in np.unique(prep.region):
                 mask = prep.region == region
-                y = np.array([prep.history[t][mask].sum() for t in hist_years])
+                y = totals.loc[region, hist_years].to_numpy(float) if region in totals.index else np.zeros(1)
                 if (y > 0).all():
                     growth[mask] = np.expm1(np.polyfit(np.array(hist_years, float), np.log(y), 1)[0])
                     methods[mask] = self.name
@@ -220,7 +221,7 @@ class CohortModel(_Base):
         share, ccr, has_hist = self._rates(prep, np.nan_to_num(F), e0)
         n_v = len(prep.codes)
         region_ccr = _regional_ccr(prep, ccr)
-        is_new = (prep.first_year == prep.origin) & (min(prep.history) < prep.origin)
+        is_new = (prep.first_year == prep.origin) & ((prep.origin - 1) in prep.history)
         methods = np.where(has_hist, "cohort", "geen-historie").astype(object)
         methods[is_new] = "nieuw"
         methods[~has_kids] = "cohort-zonder-kinderen"

@@ -39,6 +39,8 @@ class Prepared:
     xy: np.ndarray
     closed: tuple[str, ...]
     tables: dict[str, pd.DataFrame]
+    #: pupils per (COROP region, count year) over every vestiging counted then, closed ones included
+    region_totals: pd.DataFrame
 
     @property
     def base(self) -> np.ndarray:
@@ -85,4 +87,7 @@ def prepare(tables: dict[str, pd.DataFrame], as_of: int, vestigingen: tuple[str,
     region = attrs["corop_code"].fillna("?").astype(str).to_numpy() if attrs is not None else np.array(["?"] * len(codes))
     gemeente = attrs["gemeentecode"].astype(object).to_numpy() if attrs is not None else np.array([None] * len(codes))
     xy = attrs[["x_rd", "y_rd"]].to_numpy(float) if attrs is not None else np.full((len(codes), 2), np.nan)
-    return Prepared(as_of, origin, codes, history, streams, first, region, gemeente, xy, closed, known)
+    all_region = pupils["vestigingscode"].map(ves.drop_duplicates("vestigingscode").set_index("vestigingscode")["corop_code"]) \
+        if ves is not None else pd.Series("?", index=pupils.index)
+    region_totals = pupils.assign(regio=all_region.fillna("?").astype(str)).groupby(["regio", "schooljaar"])["n"].sum().unstack(fill_value=0.0)
+    return Prepared(as_of, origin, codes, history, streams, first, region, gemeente, xy, closed, known, region_totals)

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import json
-from collections import defaultdict
+import math
+from collections import Counter, defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -18,6 +19,12 @@ from ._text import words
 #: Weight of each severity in the ranking.
 ERNST_WEIGHTS: Mapping[str, float] = {"hoog": 3.0, "midden": 2.0, "laag": 1.0}
 
+#: The share of a list each group may take at most (rounded up), so a list mixes kinds.
+GROUP_SHARES: Mapping[str, float] = {"voorbeeld": 0.4, "route": 0.4, "steun": 0.3}
+
+#: An entry helping with several knelpunten: its best match counts fully, others this much.
+FURTHER_MATCH_FACTOR = 0.5
+
 #: The three groups the recommendations are mixed from.
 SOORT_GROUPS: Mapping[str, str] = {
     "samenwerkingsvorm": "route",
@@ -28,14 +35,25 @@ SOORT_GROUPS: Mapping[str, str] = {
     "regeling": "steun",
 }
 
-#: Weights of the ranking, documented in docs/kennisbank.md.
-SECONDARY_TYPE_FACTOR = 0.8
-SPECIFICITY_STEP = 0.05
-AREA_BONUS = 0.6
-PREFERRED_AREA_BONUS = 1.0
-ONDERWIJSTYPE_BONUS = 0.4
+#: Weights of the ranking, documented in docs/kennisbank.md. The first knelpunt type an
+#: entry lists counts fully, later ones less (the list is in order of relevance).
+POSITION_FACTORS = (1.0, 0.8, 0.7, 0.6)
+SPECIFICITY_STEP = 0.04
+AREA_BONUS = 0.1
+PREFERRED_AREA_BONUS = 0.2
+ONDERWIJSTYPE_BONUS = 0.15
+TEXT_BONUS = 0.3
 
-_TECH_PROFIELEN = {"bwi", "pie", "mvi", "mt", "m t", "mobiliteit", "maritiem", "techniek"}
+#: Kinds for which the area counts: an example from the same area speaks more to a board;
+#: for forms, legal routes, rules, guides and support the area is only illustration.
+AREA_KINDS = frozenset({"praktijkvoorbeeld"})
+
+#: Codes of the vmbo-profielen (after removing "&": Z&W becomes zw), and the technical ones.
+_PROFIELEN = {"bwi", "pie", "mvi", "mt", "zw", "eo", "hbr", "dp", "gt", "mvi", "profiel"}
+_TECH_PROFIELEN = {"bwi", "pie", "mvi", "mt", "techniek", "technisch", "technische"}
+
+#: The order in which a shared theme is named in a reason, most specific first.
+_THEME_ORDER = ("techniek", "praktijkonderwijs", "havo-vwo", "profielen", "vmbo")
 
 
 @dataclass(frozen=True)
@@ -343,15 +361,27 @@ class _Scorer:
         self.index = index
         self.regio = regio
         self.preferred = preferred
+        self._text: dict[str, dict[str, float]] = {}
+
+    def text_bonus(self, entry: Entry, knelpunt: Knelpunt) -> tuple[float, str | None]:
+        text = " ".join(filter(None, [knelpunt.titel, knelpunt.toelichting]))
+        if text not in self._text:
+            self._text[text] = self.index.text_relevance(text)
+        share = self._text[text].get(entry.id, 0.0)
+        shared = self.index.shared_words(entry, text) if share >= 0.3 else []
+        if not shared:
+            return TEXT_BONUS * share, None
+        listed = ", ".join(f"'{w}'" for w in shared)
+        return TEXT_BONUS * share, f"omdat de tekst aansluit bij de beschrijving van het knelpunt ({listed})"
 
     def candidates(self, knelpunt: Knelpunt) -> list[Entry]:
         return [e for e in self.index.entries if knelpunt.type in e.knelpunt_types]
 
-    def base(self, entry: Entry, knelpunt: Knelpunt) -> float:
+    def relevance(self, entry: Entry, knelpunt: Knelpunt) -> float:
         types = entry.knelpunt_types
-        centrality = 1.0 if types[0] == knelpunt.type else SECONDARY_TYPE_FACTOR
+        position = min(types.index(knelpunt.type), len(POSITION_FACTORS) - 1)
         specificity = 1.0 - SPECIFICITY_STEP * (len(types) - 1)
-        return ERNST_WEIGHTS[knelpunt.ernst] * centrality * specificity
+        return POSITION_FACTORS[position] * specificity
 
     def type_reason(self, entry: Entry, knelpunt: Knelpunt) -> str:
         label = KNELPUNTTYPEN[knelpunt.type]
@@ -360,18 +390,20 @@ class _Scorer:
 
     def area_bonus(self, entry: Entry, knelpunten: Sequence[Knelpunt]) -> tuple[float, list[str]]:
         bonus, reasons = 0.0, []
+        if entry.soort not in AREA_KINDS:
+            return bonus, reasons
         if self.preferred and self.index.entry_in_area(entry, self.preferred):
             bonus += PREFERRED_AREA_BONUS
-            reasons.append(f"omdat het uit het gekozen gebied {self.preferred} komt")
+            reasons.append(f"omdat dit voorbeeld uit het gekozen gebied {self.preferred} komt")
         local = self._shared_area(entry, knelpunten)
         if local and local != self.preferred:
             bonus += AREA_BONUS
-            reasons.append(f"omdat het over hetzelfde gebied gaat als de knelpunten ({local})")
+            reasons.append(f"omdat dit voorbeeld uit hetzelfde gebied komt als de knelpunten ({local})")
         return bonus, reasons
 
     def school_type_bonus(self, entry: Entry, knelpunt: Knelpunt) -> tuple[float, str | None]:
         themes = school_type_themes(knelpunt.onderwijstype)
-        shared = sorted(themes & set(entry.themas))
+        shared = [t for t in _THEME_ORDER if t in themes and t in entry.themas]
         if not shared:
             return 0.0, None
         return ONDERWIJSTYPE_BONUS, (f"omdat het over {shared[0].replace('-', '/')} gaat, "
@@ -379,14 +411,15 @@ class _Scorer:
 
     def for_knelpunt(self, knelpunt: Knelpunt) -> list[Recommendation]:
         result = []
+        weight = ERNST_WEIGHTS[knelpunt.ernst]
         for entry in self.candidates(knelpunt):
-            score = self.base(entry, knelpunt)
-            reasons = [self.type_reason(entry, knelpunt)]
             bonus, extra = self.area_bonus(entry, [knelpunt])
             tbonus, treason = self.school_type_bonus(entry, knelpunt)
-            reasons += extra + ([treason] if treason else [])
-            result.append(Recommendation(entry, score + bonus + tbonus, tuple(reasons),
-                                         (knelpunt.titel,)))
+            xbonus, xreason = self.text_bonus(entry, knelpunt)
+            score = weight * (self.relevance(entry, knelpunt) + bonus + tbonus + xbonus)
+            reasons = [self.type_reason(entry, knelpunt), *extra,
+                       *(r for r in (treason, xreason) if r)]
+            result.append(Recommendation(entry, score, tuple(reasons), (knelpunt.titel,)))
         return sorted(result, key=lambda r: (-r.score, r.entry.id))
 
     def overall(self, knelpunten: Sequence[Knelpunt]) -> list[Recommendation]:
@@ -397,17 +430,21 @@ class _Scorer:
         result = []
         for entry_id, ks in matched.items():
             entry = self.index.get(entry_id)
-            score, reasons, seen_types = 0.0, [], set()
-            for k in ks:
-                score += self.base(entry, k)
-                if k.type not in seen_types:
-                    seen_types.add(k.type)
-                    reasons.append(self.type_reason(entry, k))
             bonus, extra = self.area_bonus(entry, ks)
-            type_bonuses = [self.school_type_bonus(entry, k) for k in ks]
-            best = max(type_bonuses, key=lambda tb: tb[0])
-            reasons += extra + ([best[1]] if best[1] else [])
-            result.append(Recommendation(entry, score + bonus + best[0], tuple(reasons),
+            scores, reasons, type_reason = [], [], None
+            for k in ks:
+                tbonus, treason = self.school_type_bonus(entry, k)
+                xbonus, _ = self.text_bonus(entry, k)
+                scores.append(ERNST_WEIGHTS[k.ernst]
+                              * (self.relevance(entry, k) + bonus + tbonus + xbonus))
+                reason = self.type_reason(entry, k)
+                if not any(r.startswith(reason.split(" (bij knelpunt")[0]) for r in reasons):
+                    reasons.append(reason)
+                type_reason = type_reason or treason
+            reasons += extra + ([type_reason] if type_reason else [])
+            scores.sort(reverse=True)
+            score = scores[0] + FURTHER_MATCH_FACTOR * sum(scores[1:])
+            result.append(Recommendation(entry, score, tuple(reasons),
                                          tuple(dict.fromkeys(k.titel for k in ks))))
         return sorted(result, key=lambda r: (-r.score, r.entry.id))
 
@@ -435,11 +472,15 @@ def school_type_themes(onderwijstype: str | None) -> set[str]:
     -------
     set of str
         Themes from :data:`THEMAS`, empty when nothing is recognised.
+
+    Examples
+    --------
+    >>> sorted(school_type_themes("vmbo PIE"))
+    ['profielen', 'techniek', 'vmbo']
     """
     if not onderwijstype:
         return set()
-    tokens = set(words(onderwijstype))
-    joined = " ".join(words(onderwijstype))
+    tokens = set(words(onderwijstype.replace("&", "")))
     themes: set[str] = set()
     if tokens & {"pro", "praktijkonderwijs"}:
         themes.add("praktijkonderwijs")
@@ -447,10 +488,10 @@ def school_type_themes(onderwijstype: str | None) -> set[str]:
         themes.add("vmbo")
     if tokens & {"havo", "vwo", "atheneum", "gymnasium"}:
         themes.add("havo-vwo")
-    if tokens & _TECH_PROFIELEN or "m t" in joined:
-        themes.update({"techniek", "vmbo"})
-    if tokens & {"bwi", "pie", "mvi", "mt", "zw", "eo", "hbr", "dp", "gt", "mt", "z", "w"}:
-        themes.add("profielen")
+    if tokens & _PROFIELEN:
+        themes.update({"vmbo", "profielen"})
+    if tokens & _TECH_PROFIELEN:
+        themes.add("techniek")
     return themes
 
 
@@ -480,21 +521,25 @@ def _names(value: Any) -> tuple[str, ...]:
 
 
 def _mix(ranked: Sequence[Recommendation], n: int) -> tuple[Recommendation, ...]:
-    """The best ``n`` with, where possible, a route, an example and a support entry."""
+    """The best ``n``, mixing kinds: each group takes at most its share of the list.
+
+    Groups are routes (cooperation forms and legal routes), examples, and support
+    (guides, regulations and support). When a group has too few entries, the others fill
+    the list beyond their share.
+    """
     if n <= 0 or not ranked:
         return ()
-    picked: list[Recommendation] = [ranked[0]]
-    for group in ("route", "voorbeeld", "steun"):
-        if len(picked) >= n:
-            break
-        if any(SOORT_GROUPS[r.entry.soort] == group for r in picked):
-            continue
-        best = next((r for r in ranked if SOORT_GROUPS[r.entry.soort] == group), None)
-        if best is not None:
-            picked.append(best)
+    caps = {g: math.ceil(n * share) for g, share in GROUP_SHARES.items()}
+    taken: Counter[str] = Counter()
+    picked: list[Recommendation] = []
+    for r in ranked:
+        group = SOORT_GROUPS[r.entry.soort]
+        if len(picked) < n and taken[group] < caps[group]:
+            picked.append(r)
+            taken[group] += 1
     for r in ranked:
         if len(picked) >= n:
             break
-        if r not in picked:
+        if all(p.entry.id != r.entry.id for p in picked):
             picked.append(r)
     return tuple(sorted(picked, key=lambda r: (-r.score, r.entry.id)))

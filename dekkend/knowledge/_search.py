@@ -212,10 +212,13 @@ class KnowledgeIndex:
             "CREATE VIRTUAL TABLE kennis USING fts5(id UNINDEXED, titel, samenvatting, meta, body, "
             "tokenize = 'unicode61')"
         )
+        rows = [_index_row(e) for e in self.entries]
         self._db.executemany(
-            "INSERT INTO kennis (id, titel, samenvatting, meta, body) VALUES (?, ?, ?, ?, ?)",
-            [_index_row(e) for e in self.entries],
+            "INSERT INTO kennis (id, titel, samenvatting, meta, body) VALUES (?, ?, ?, ?, ?)", rows
         )
+        # Stems of each entry's own text, without the shared knelpunt-type labels.
+        self._stems = {e.id: frozenset(_content_stems(e)) for e in self.entries}
+        self._document_frequency: Counter[str] = Counter(s for st in self._stems.values() for s in st)
 
     @classmethod
     def default(cls) -> KnowledgeIndex:
@@ -345,21 +348,67 @@ class KnowledgeIndex:
         return groups
 
     def _rank(self, groups: list[frozenset[tuple[str, ...]]]) -> list[tuple[Entry, float]]:
+        """Entries matching all groups first (bm25), then those matching some.
+
+        In the second tier the bm25 score is scaled by the square of the share of groups
+        matched and by 1/10, so a partial match never outranks a full one of similar weight.
+        """
         clauses = ["(" + " OR ".join(_fts_term(alt) for alt in sorted(g)) + ")" for g in groups]
-        seen: dict[str, float] = {}
-        stages = [" AND ".join(clauses)]
+        full = dict(self._match(" AND ".join(clauses)))
+        ranked = {i: -r for i, r in full.items()}
         if len(clauses) > 1:
-            stages.append(" OR ".join(clauses))
-        for offset, expression in enumerate(stages):
-            rows = self._db.execute(
-                f"SELECT id, bm25(kennis, {', '.join(map(str, COLUMN_WEIGHTS))}) AS r "
-                "FROM kennis WHERE kennis MATCH ? ORDER BY r", (expression,)
-            ).fetchall()
-            for entry_id, rank in rows:
-                if entry_id not in seen:
-                    # bm25 is negative (lower is better); later stages rank below earlier ones.
-                    seen[entry_id] = -float(rank) / (1 + 9 * offset)
-        return [(self._by_id[i], s) for i, s in seen.items()]
+            hits: Counter[str] = Counter()
+            for clause in clauses:
+                hits.update(i for i, _ in self._match(clause))
+            for entry_id, rank in self._match(" OR ".join(clauses)):
+                if entry_id not in ranked:
+                    share = hits[entry_id] / len(clauses)
+                    ranked[entry_id] = -rank * share * share / 10
+        order = sorted(ranked.items(), key=lambda kv: (-kv[1], kv[0]))
+        return [(self._by_id[i], s) for i, s in order]
+
+    def _match(self, expression: str) -> list[tuple[str, float]]:
+        weights = ", ".join(map(str, COLUMN_WEIGHTS))
+        return self._db.execute(
+            f"SELECT id, bm25(kennis, {weights}) FROM kennis WHERE kennis MATCH ?", (expression,)
+        ).fetchall()
+
+    def text_relevance(self, text: str) -> dict[str, float]:
+        """How well each entry matches free ``text``, scaled so the best match is 1.0.
+
+        Used to fine-tune matching with the title and explanation of a knelpunt. Names of
+        areas are left out (matching weighs areas separately). Entries that share no word
+        with the text are absent; text without searchable words gives an empty result.
+        """
+        text = self.without_area_names(text)
+        if not any(w not in STOPWORDS for w in words(text)):
+            return {}
+        ranked = self._rank(self.query_groups(text))
+        best = max((s for _, s in ranked), default=0.0)
+        return {e.id: s / best for e, s in ranked} if best > 0 else {}
+
+    def shared_words(self, entry: Entry, text: str, *, limit: int = 3) -> list[str]:
+        """Distinctive words of ``text`` whose stem occurs in ``entry``, at most ``limit``.
+
+        Words found in more than 40% of the entries, stop words and area names are skipped.
+        """
+        found: list[str] = []
+        for word in words(self.without_area_names(text)):
+            key = stem(word)
+            if (word not in STOPWORDS and key in self._stems[entry.id] and word not in found
+                    and self._document_frequency[key] <= 0.4 * len(self.entries)):
+                found.append(word)
+        return found[:limit]
+
+    def without_area_names(self, text: str) -> str:
+        """``text`` as normalised words, without the names of known areas."""
+        tokens = words(text)
+        keep = [True] * len(tokens)
+        for size in (3, 2, 1):
+            for i in range(len(tokens) - size + 1):
+                if " ".join(tokens[i:i + size]) in self._areas:
+                    keep[i:i + size] = [False] * size
+        return " ".join(t for t, k in zip(tokens, keep, strict=True) if k)
 
     def areas_named_in(self, text: str) -> list[str]:
         """The known areas whose name occurs in ``text`` (as whole words)."""
@@ -435,6 +484,13 @@ def _index_row(entry: Entry) -> tuple[str, str, str, str, str]:
     return (entry.id, prep(entry.titel), prep(entry.samenvatting), prep(meta), prep(entry.body))
 
 
+def _content_stems(entry: Entry) -> list[str]:
+    text = " ".join([entry.titel, entry.samenvatting, entry.body, entry.regio, *entry.gebieden,
+                     *entry.partijen, *entry.themas, *(r for _, r in entry.knelpunttypen),
+                     *entry.voorwaarden, *entry.juridische_basis])
+    return stems(strip_citations(text))
+
+
 def _fts_term(alternative: tuple[str, ...]) -> str:
     return '"' + " ".join(alternative).replace('"', "") + '"'
 
@@ -455,8 +511,10 @@ _SENTENCE = re.compile(r"(?<=[.!?])\s+|\n+")
 
 def _fragment(entry: Entry, term_stems: set[str]) -> str:
     best, best_hits = entry.samenvatting, 0
-    for sentence in _SENTENCE.split(strip_citations(entry.body)):
-        text = sentence.strip().lstrip("#-* ").strip()
+    body = "\n".join(line for line in entry.body.splitlines()
+                     if not line.lstrip().startswith("|"))
+    for sentence in _SENTENCE.split(strip_citations(body)):
+        text = sentence.strip().lstrip("#-*0123456789. ").replace("**", "").strip()
         if len(text) < 20:
             continue
         hits = len(set(stems(text)) & term_stems)

@@ -20,7 +20,7 @@ STOPWORDS: frozenset[str] = frozenset(
     hij zijn is was waren worden wordt werd kan kunnen moet moeten mag mogen zal zullen wil
     willen niet geen ook nog al mijn mij me heeft hebben had hadden zo maar want dus toch wel
     nu hier daar zich ik hun hen haar dan doen doet iets ander andere elk elke tussen zonder
-    na sinds per via tegen vanaf rond naast tijdens hoeveel kun kunt waarom welke zoek zoeken
+    na sinds per via tegen vanaf rond naast tijdens hoeveel kun kunt waarom welke zoek zoeken af binnen
     """.split()
 )
 
