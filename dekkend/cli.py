@@ -175,6 +175,85 @@ def demo(
     console.print(f"[green]Demoregio gebouwd in werkmap {werkmap}[/] (zaad {zaad}).")
 
 
+@app.command("prognose")
+@dutch_errors
+def prognose(
+    werkmap: WerkmapOptie,
+    peiljaar: Annotated[int, typer.Option("--peiljaar", help="Alleen gegevens bekend op 1 oktober van dit jaar.")],
+    uitvoer: Annotated[Path, typer.Option("--uitvoer", "-o", help="Uitvoerbestand .csv of .xlsx.")],
+    horizon: Annotated[int, typer.Option("--horizon", help="Aantal schooljaren vooruit (1-30).")] = 15,
+    regio_: RegioOptie = None,
+    model: Annotated[str, typer.Option("--model", help="geen-verandering, trend of cohort.")] = "cohort",
+) -> None:
+    """Maak een leerlingenprognose per vestiging, onderwijstype, profiel en leerjaar, met intervallen."""
+    from dekkend.forecast import make_model
+    from dekkend.output import write_table
+    from dekkend.regions import select_region
+    from dekkend.workspace import Workspace
+
+    with progress_bar() as bar:
+        task = bar.add_task("Prognose", total=3, item="gegevens laden")
+        tables = Workspace(werkmap).require().tables()
+        units = select_region(tables, regio_).vestigingen if regio_ else None
+        bar.update(task, completed=1, item=f"model {model} schatten")
+        forecaster = make_model(model).fit(tables, peiljaar, units)
+        bar.update(task, completed=2, item="vooruitrekenen")
+        frame = forecaster.predict(horizon)
+        bar.update(task, completed=3, item="klaar")
+    write_table(frame.round({c: 2 for c in ("verwacht", "laag80", "hoog80", "laag95", "hoog95")}), uitvoer, sheet="prognose")
+    prep = forecaster.prepared
+    totals = frame.groupby("jaar")["verwacht"].sum()
+    console.print(
+        f"Prognose ({model}) met peiljaar {peiljaar} (laatste telling: 1 oktober {prep.origin}): "
+        f"{_fmt_int(len(prep.codes))} vestigingen, {_fmt_int(len(frame))} rijen → {uitvoer}"
+    )
+    for year in sorted({totals.index[0], totals.index[min(4, len(totals) - 1)], totals.index[-1]}):
+        console.print(f"  {year}/{year + 1}: {_fmt_int(totals[year])} leerlingen verwacht")
+    methods = frame.drop_duplicates("vestigingscode")["methode"].value_counts()
+    console.print("Methode per vestiging: " + ", ".join(f"{k} {v}" for k, v in methods.items()))
+
+
+@app.command("backtest")
+@dutch_errors
+def backtest(
+    werkmap: WerkmapOptie,
+    peiljaar: Annotated[int, typer.Option("--peiljaar", help="Prognose met alleen wat op 1 oktober van dit jaar bekend was.")],
+    doel: Annotated[str, typer.Option("--doel", help="Doeljaar of doeljaren, komma-gescheiden (bijv. 2017,2018).")],
+    niveau: Annotated[str, typer.Option("--niveau", help="vestiging of gemeente (woongemeente, CBS 85701NED).")] = "vestiging",
+    regio_: RegioOptie = None,
+    verslag: Annotated[Path, typer.Option("--verslag", help="Markdown-verslag waarin dit blok wordt bijgewerkt.")] = Path(
+        "docs/forecast-accuracy.md"
+    ),
+) -> None:
+    """Toets de prognosemodellen achteraf: WAPE, MAPE, bias en intervaldekking per model en horizon."""
+    from dekkend.errors import ConfiguratieFout
+    from dekkend.forecast import run_backtest, write_accuracy_section
+    from dekkend.regions import select_region
+    from dekkend.workspace import Workspace
+
+    try:
+        targets = tuple(sorted(int(x) for x in doel.split(",") if x.strip()))
+    except ValueError as exc:
+        raise ConfiguratieFout(f"--doel '{doel}': verwacht jaartallen gescheiden door komma's, zoals 2017,2018") from exc
+    tables = Workspace(werkmap).require().tables()
+    units = select_region(tables, regio_).vestigingen if regio_ and niveau == "vestiging" else None
+    with progress_bar() as bar:
+        task = bar.add_task("Backtest", total=None, item=f"{niveau}, peiljaar {peiljaar}")
+        result = run_backtest(tables, peiljaar, targets, niveau, units)
+        bar.update(task, total=1, completed=1, item="klaar")
+    table = Table(title=f"Backtest {niveau}: peiljaar {peiljaar}")
+    for col in ("model", "doeljaar", "eenheden", "WAPE", "MAPE", "bias", "dekking 80%", "dekking 95%"):
+        table.add_column(col, justify="left" if col == "model" else "right")
+    for r in result.scores.sort_values(["jaar", "model"]).itertuples():
+        table.add_row(r.model, str(r.jaar), str(r.eenheden), *(f"{100 * v:.1f}%" for v in (r.wape, r.mape, r.bias, r.dekking80, r.dekking95)))
+    console.print(table)
+    command = f"dekkend backtest --werkmap WERKMAP --peiljaar {peiljaar} --doel {','.join(map(str, targets))} --niveau {niveau}"
+    if regio_:
+        command += f" --regio {regio_}"
+    write_accuracy_section(verslag, result, command)
+    console.print(f"Bijgewerkt: {verslag}")
+
+
 def print_overview(ov: RegionOverview) -> None:
     """Print a region overview as rich tables."""
     console.print(f"[bold]{ov.region.label}[/]: {len(ov.region.vestigingen)} vestigingen")

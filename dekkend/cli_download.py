@@ -20,10 +20,21 @@ def _size(n: int) -> str:
 
 
 def download(
-    werkmap: Annotated[Path, typer.Option("--werkmap", "-w", help="Werkmap waarin de bestanden worden bewaard (map downloads) en geïmporteerd.")],
+    werkmap: Annotated[
+        Path,
+        typer.Option(
+            "--werkmap",
+            "-w",
+            help="Werkmap waarin de bestanden worden bewaard (map downloads) en geïmporteerd.",
+        ),
+    ],
     jaar: Annotated[
         int | None,
-        typer.Option("--jaar", "-j", help="Alleen bestanden met een peildatum in dit jaar (bij DUO het eerste jaar van het schooljaar). Leeg: per soort het nieuwste."),
+        typer.Option(
+            "--jaar",
+            "-j",
+            help="Alleen bestanden met een peildatum in dit jaar (bij DUO het eerste jaar van het schooljaar). Leeg: per soort het nieuwste.",
+        ),
     ] = None,
 ) -> None:
     """Download de gepubliceerde DUO- en CBS-bestanden uit de catalogus en importeer ze.
@@ -50,7 +61,9 @@ def download(
     for note in result.notes:
         console.print(f"[yellow]Let op:[/] {note}")
     if result.manual:
-        console.print("Niet automatisch te downloaden (haal ze zelf en importeer ze met 'dekkend importeer'):")
+        console.print(
+            "Niet automatisch te downloaden (haal ze zelf en importeer ze met 'dekkend importeer'):"
+        )
         for e in result.manual:
             console.print(f"  - {e.title}: {e.page or 'bronpagina onbekend'}")
     if result.imported is not None:

@@ -14,17 +14,21 @@ PC4_2013_HEADER = (
     "GemiddeldeHuishoudensgrootte_9,Gemeentecode_10,Gemeentenaam_11"
 )
 #: 'Súdwest-Fryslân' as UTF-8 read as latin-1 and written as Mac-Roman, like the real file.
-MOJIBAKE = "Súdwest-Fryslân".encode("utf-8").decode("latin-1").encode("mac_roman")
+MOJIBAKE = "Súdwest-Fryslân".encode().decode("latin-1").encode("mac_roman")
 
 
 def pc4_2013(path: Path, rows: list[str] | None = None) -> Path:
     """The 2013 StatLine PC4 export in miniature (bytes as published: cp1252 + Mac-Roman names, CR)."""
-    rows = rows if rows is not None else [
-        "0,1011,100,10,20,5,50,5,50,5,1.5,363,                      Amsterdam",
-        "1,8701,30,-,10,0,15,-,15,5,       -,1900,           @NAME@",
-        "2,10363,101,11,19,6,51,6,50,5,1.5,363,                      Amsterdam",
-        "3,81900,5,0,0,0,5,0,0,0,       -,1900,           @NAME@",
-    ]
+    rows = (
+        rows
+        if rows is not None
+        else [
+            "0,1011,100,10,20,5,50,5,50,5,1.5,363,                      Amsterdam",
+            "1,8701,30,-,10,0,15,-,15,5,       -,1900,           @NAME@",
+            "2,10363,101,11,19,6,51,6,50,5,1.5,363,                      Amsterdam",
+            "3,81900,5,0,0,0,5,0,0,0,       -,1900,           @NAME@",
+        ]
+    )
     text = "\r".join([PC4_2013_HEADER, *rows]) + "\r"
     data = text.encode("cp1252").replace(b"@NAME@", MOJIBAKE)
     path.parent.mkdir(parents=True, exist_ok=True)
@@ -41,18 +45,60 @@ def pc4_excel(path: Path, data_rows: list[list[object]] | None = None) -> Path:
     sheet = book.active
     sheet.title = "Tabel 1"
     sheet.append(["Tabel 1. Bevolking en huishoudens; viercijferige postcode, 1 januari 2018"])
-    sheet.append(["Alle postcodes 1)", "Bevolking naar geslacht en leeftijd", None, None, None, None, None, None, "Lokalisering van de postcode"])
-    sheet.append([None, "Totaal mannen en vrouwen", None, None, "Mannen", None, "Vrouwen", None, "Gemeentecode", "Gemeentenaam"])
-    sheet.append([None, "Totaal mannen en vrouwen", "0 tot 5 jaar", "95 jaar of ouder", "Totaal mannen", "0 tot 5 jaar", "Totaal vrouwen", "0 tot 5 jaar"])
+    sheet.append(
+        [
+            "Alle postcodes 1)",
+            "Bevolking naar geslacht en leeftijd",
+            None,
+            None,
+            None,
+            None,
+            None,
+            None,
+            "Lokalisering van de postcode",
+        ]
+    )
+    sheet.append(
+        [
+            None,
+            "Totaal mannen en vrouwen",
+            None,
+            None,
+            "Mannen",
+            None,
+            "Vrouwen",
+            None,
+            "Gemeentecode",
+            "Gemeentenaam",
+        ]
+    )
+    sheet.append(
+        [
+            None,
+            "Totaal mannen en vrouwen",
+            "0 tot 5 jaar",
+            "95 jaar of ouder",
+            "Totaal mannen",
+            "0 tot 5 jaar",
+            "Totaal vrouwen",
+            "0 tot 5 jaar",
+        ]
+    )
     sheet.append([None, "aantal", None, None, None, None, None, None, "code", "naam"])
-    for row in data_rows if data_rows is not None else [
-        [1011, 100, 10, 0, 50, 5, 50, 5, "0363", "Amsterdam"],
-        [1012, 200, 20, 5, 100, 10, 100, 10, "0363", "Amsterdam"],
-        [10363, 302, 29, 5, 151, 14, 151, 15, "0363", "Amsterdam"],
-        [80363, 0, 0, 0, 0, 0, 0, 0, "0363", "Amsterdam"],
-    ]:
+    for row in (
+        data_rows
+        if data_rows is not None
+        else [
+            [1011, 100, 10, 0, 50, 5, 50, 5, "0363", "Amsterdam"],
+            [1012, 200, 20, 5, 100, 10, 100, 10, "0363", "Amsterdam"],
+            [10363, 302, 29, 5, 151, 14, 151, 15, "0363", "Amsterdam"],
+            [80363, 0, 0, 0, 0, 0, 0, 0, "0363", "Amsterdam"],
+        ]
+    ):
         sheet.append(row)
-    book.create_sheet("Toelichting").append(["Indien er een 1 vóór de postcode staat betekent dit het totaal van de gemeente."])
+    book.create_sheet("Toelichting").append(
+        ["Indien er een 1 vóór de postcode staat betekent dit het totaal van de gemeente."]
+    )
     path.parent.mkdir(parents=True, exist_ok=True)
     book.save(path)
     return path
@@ -83,7 +129,13 @@ R85701 = [
 
 def statline_85701(path: Path, rows: list[str] | None = None) -> Path:
     """A StatLine 85701NED export: UTF-8 with BOM, ``;``, CRLF, names not codes."""
-    return write_bytes(path, "\n".join([H85701, *(R85701 if rows is None else rows)]) + "\n", "utf-8", "\r\n", bom=True)
+    return write_bytes(
+        path,
+        "\n".join([H85701, *(R85701 if rows is None else rows)]) + "\n",
+        "utf-8",
+        "\r\n",
+        bom=True,
+    )
 
 
 GEMEENTEN_PER_JAAR = "jaar,gemeentenaam,code\n2024,Groningen,0014\n2024,s-Gravenhage,0518\n2025,Groningen,0014\n2025,s-Gravenhage,0518\n2025,S˙dwest-Frysl‚n,1900\n"
@@ -106,7 +158,16 @@ KINDEREN_HEADER = (
 )
 
 
-def kinderen_row(home: str, soort: str, ages: dict[str, int], *, brin: str = "05OC", vest: str = "00", home_name: str = "Aa en Hunze", total: int | None = None) -> str:
+def kinderen_row(
+    home: str,
+    soort: str,
+    ages: dict[str, int],
+    *,
+    brin: str = "05OC",
+    vest: str = "00",
+    home_name: str = "Aa en Hunze",
+    total: int | None = None,
+) -> str:
     """One row of the 03.-file: school 05OC00 in Aa en Hunze, pupils from ``home`` by age."""
     counts = [str(ages.get(a, 0)) for a in AGES]
     tot = sum(ages.values()) if total is None else total
@@ -156,12 +217,54 @@ PO_AFSTAND = (
 )
 
 PO_ADDRESS_HEADER = [
-    "PROVINCIE", "BEVOEGD GEZAG NUMMER", "BRIN NUMMER", "VESTIGINGSNUMMER", "VESTIGINGSNAAM", "STRAATNAAM", "HUISNUMMER-TOEVOEGING",
-    "POSTCODE", "PLAATSNAAM", "GEMEENTENUMMER", "GEMEENTENAAM", "DENOMINATIE", "COROPGEBIED CODE", "COROPGEBIED NAAM",
+    "PROVINCIE",
+    "BEVOEGD GEZAG NUMMER",
+    "BRIN NUMMER",
+    "VESTIGINGSNUMMER",
+    "VESTIGINGSNAAM",
+    "STRAATNAAM",
+    "HUISNUMMER-TOEVOEGING",
+    "POSTCODE",
+    "PLAATSNAAM",
+    "GEMEENTENUMMER",
+    "GEMEENTENAAM",
+    "DENOMINATIE",
+    "COROPGEBIED CODE",
+    "COROPGEBIED NAAM",
 ]
 PO_ADDRESS_ROWS = [
-    ["Drenthe", 10249, "16AH", "16AH00", "Openbare Basisschool 't Eenspan", "Oosterstraat", "58", "7822 HG", "EMMEN", "0114", "EMMEN", "Openbaar", "08", "Zuidoost-Drenthe"],
-    ["Drenthe", 10249, "16BX", "16BX00", "OBS 2", "Bargermeerweg", "113", "7811 LD", "EMMEN", "0114", "EMMEN", "Openbaar", "08", "Zuidoost-Drenthe"],
+    [
+        "Drenthe",
+        10249,
+        "16AH",
+        "16AH00",
+        "Openbare Basisschool 't Eenspan",
+        "Oosterstraat",
+        "58",
+        "7822 HG",
+        "EMMEN",
+        "0114",
+        "EMMEN",
+        "Openbaar",
+        "08",
+        "Zuidoost-Drenthe",
+    ],
+    [
+        "Drenthe",
+        10249,
+        "16BX",
+        "16BX00",
+        "OBS 2",
+        "Bargermeerweg",
+        "113",
+        "7811 LD",
+        "EMMEN",
+        "0114",
+        "EMMEN",
+        "Openbaar",
+        "08",
+        "Zuidoost-Drenthe",
+    ],
 ]
 
 
@@ -199,9 +302,13 @@ HERKOMST_NEW = (
 
 PROGNOSE_WIDE = (
     "BRIN NUMMER;INSTELLINGSNAAM;GEMEENTENAAM;"
-    + ";".join(f"{t}.{y}" for y in (2016, 2017, 2018, 2019) for t in ("BRJ", "VMBO", "HAVO", "VWO", "PRO"))
+    + ";".join(
+        f"{t}.{y}" for y in (2016, 2017, 2018, 2019) for t in ("BRJ", "VMBO", "HAVO", "VWO", "PRO")
+    )
     + "\n00AA;Scholengemeenschap Één;ASSEN;"
-    + ";".join(["100;50;40;30;0", "98;52;41;29;0", "95,4;50,2;40,1;28,7;0", "93,1;48,9;39,0;27,5;0"])
+    + ";".join(
+        ["100;50;40;30;0", "98;52;41;29;0", "95,4;50,2;40,1;28,7;0", "93,1;48,9;39,0;27,5;0"]
+    )
     + "\n00AB;Lyceum Twee;EMMEN;"
     + ";".join(["80;0;60;70;0", "82;0;61;69;0", "81,5;0;60,2;68,3;0", "80,7;0;59,8;67,1;0"])
     + "\n"
@@ -220,19 +327,37 @@ def square(x0: float, y0: float, size: float) -> list[list[float]]:
     return [[x0, y0], [x0 + size, y0], [x0 + size, y0 + size], [x0, y0 + size], [x0, y0]]
 
 
-def geojson(path: Path, features: list[tuple[str, str, list]] | None = None, *, year: int = 2022, crs: str | None = None) -> Path:
+def geojson(
+    path: Path,
+    features: list[tuple[str, str, list]] | None = None,
+    *,
+    year: int = 2022,
+    crs: str | None = None,
+) -> Path:
     """A gemeente FeatureCollection like PDOK's ``gemeente_gegeneraliseerd`` (``statcode``, ``statnaam``)."""
-    features = features if features is not None else [
-        ("GM0014", "Groningen", [[square(6.5, 53.1, 0.1)]]),
-        ("GM0034", "Almere", [[square(5.1, 52.3, 0.2), square(5.15, 52.35, 0.05)]]),
-    ]
+    features = (
+        features
+        if features is not None
+        else [
+            ("GM0014", "Groningen", [[square(6.5, 53.1, 0.1)]]),
+            ("GM0034", "Almere", [[square(5.1, 52.3, 0.2), square(5.15, 52.35, 0.05)]]),
+        ]
+    )
     doc = {
         "type": "FeatureCollection",
         "numberMatched": len(features),
         "name": "gemeente_gegeneraliseerd",
         "features": [
-            {"type": "Feature", "properties": {"statcode": c, "jrstatcode": f"{year}{c}", "statnaam": n, "rubriek": "gemeente"},
-             "geometry": {"type": "MultiPolygon", "coordinates": coords}}
+            {
+                "type": "Feature",
+                "properties": {
+                    "statcode": c,
+                    "jrstatcode": f"{year}{c}",
+                    "statnaam": n,
+                    "rubriek": "gemeente",
+                },
+                "geometry": {"type": "MultiPolygon", "coordinates": coords},
+            }
             for c, n, coords in features
         ],
     }
@@ -247,10 +372,14 @@ def shapefile(path: Path, features: list[tuple[str, str, str, list]] | None = No
     """A gemeente shapefile like CBS' 2019 one (fields Code, Gemeentena, Gemeenteco), WGS84."""
     import shapefile as shp
 
-    features = features if features is not None else [
-        ("0014", "Groningen", "GM0014", [square(6.5, 53.1, 0.1)]),
-        ("0034", "Almere", "GM0034", [square(5.1, 52.3, 0.2)]),
-    ]
+    features = (
+        features
+        if features is not None
+        else [
+            ("0014", "Groningen", "GM0014", [square(6.5, 53.1, 0.1)]),
+            ("0034", "Almere", "GM0034", [square(5.1, 52.3, 0.2)]),
+        ]
+    )
     path.parent.mkdir(parents=True, exist_ok=True)
     with shp.Writer(str(path), shapeType=shp.POLYGON) as w:
         w.field("Code", "C", 80)
@@ -259,5 +388,7 @@ def shapefile(path: Path, features: list[tuple[str, str, str, list]] | None = No
         for code, name, gm, rings in features:
             w.poly([list(reversed(r)) for r in rings])
             w.record(code, name, gm)
-    path.with_suffix(".prj").write_text('GEOGCS["GCS_WGS_1984",DATUM["D_WGS_1984",SPHEROID["WGS_1984",6378137,298.257223563]]]')
+    path.with_suffix(".prj").write_text(
+        'GEOGCS["GCS_WGS_1984",DATUM["D_WGS_1984",SPHEROID["WGS_1984",6378137,298.257223563]]]'
+    )
     return path

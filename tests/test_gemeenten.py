@@ -19,7 +19,9 @@ MAPPING = gm.map_to_current(REGISTER, CHANGES)
 TO_TODAY = MAPPING.groupby("gemeentecode")["huidige_code"].apply(frozenset).to_dict()
 
 #: (name, year) pairs of the register: every official spelling with a year it was used.
-OFFICIAL = sorted({(n, int(y)) for n, y in REGISTER.groupby(["gemeentenaam"])["jaar"].max().items()})
+OFFICIAL = sorted(
+    {(n, int(y)) for n, y in REGISTER.groupby(["gemeentenaam"])["jaar"].max().items()}
+)
 AMBIGUOUS = {name for name, _ in OFFICIAL if len(RESOLVER.candidates(name)) > 1}
 
 
@@ -74,14 +76,19 @@ def test_year_picks_the_code_of_that_year():
 def test_pseudo_regions_and_codes():
     assert gm.is_pseudo_region("Gemeenten; niet in te delen")
     assert not gm.is_pseudo_region("Utrecht (gemeente)")
-    assert [gm.normalise_code(v) for v in ("197", "0197", "GM0197", "2022GM0197", "1.0", "GM", "abc")] == [
-        "0197", "0197", "0197", "0197", "0001", None, None
-    ]
+    assert [
+        gm.normalise_code(v) for v in ("197", "0197", "GM0197", "2022GM0197", "1.0", "GM", "abc")
+    ] == ["0197", "0197", "0197", "0197", "0001", None, None]
 
 
 @pytest.mark.parametrize(
     ("broken", "fixed"),
-    [("S˙dwest-Frysl‚n", "Súdwest-Fryslân"), ("SkarsterlÌ¢n", "Skarsterlân"), ("SÃºdwest-FryslÃ¢n", "Súdwest-Fryslân"), ("Leeuwarden", "Leeuwarden")],
+    [
+        ("S˙dwest-Frysl‚n", "Súdwest-Fryslân"),
+        ("SkarsterlÌ¢n", "Skarsterlân"),
+        ("SÃºdwest-FryslÃ¢n", "Súdwest-Fryslân"),
+        ("Leeuwarden", "Leeuwarden"),
+    ],
 )
 def test_mojibake_is_repaired(broken, fixed):
     assert gm.repair_mojibake(broken) == fixed
@@ -141,7 +148,7 @@ def test_random_text_never_resolves_to_a_gemeente_with_another_key(text):
 @given(item=st.sampled_from(OFFICIAL))
 def test_name_key_is_stable(item):
     key = gm.name_key(item[0])
-    assert gm.name_key(key.base) .base == key.base
+    assert gm.name_key(key.base).base == key.base
     assert key.base == key.base.lower() and key.base.isascii()
 
 
@@ -196,16 +203,39 @@ def test_classify_and_effective_year():
             "code_nieuw": ["0824", "0865", "0014", "0014", "0014", "1945"],
         }
     )
-    assert gm.classify_changes(changes).tolist() == ["opsplitsing", "opsplitsing", "samenvoeging", "samenvoeging", "samenvoeging", "naamswijziging"]
+    assert gm.classify_changes(changes).tolist() == [
+        "opsplitsing",
+        "opsplitsing",
+        "samenvoeging",
+        "samenvoeging",
+        "samenvoeging",
+        "naamswijziging",
+    ]
     years = gm.effective_years(changes, REGISTER)
-    assert years.tolist() == [2021, 2021, 2019, 2019, 2019, 2016]  # Haaren existed until 31 December 2020
+    assert years.tolist() == [
+        2021,
+        2021,
+        2019,
+        2019,
+        2019,
+        2016,
+    ]  # Haaren existed until 31 December 2020
 
 
 def test_unsplit_share_without_data_is_equal():
     changes = pd.DataFrame(
-        {"jaar": [2025, 2025], "soort": ["opsplitsing"] * 2, "code_oud": ["0001", "0001"], "naam_oud": ["X"] * 2,
-         "code_nieuw": ["0014", "0034"], "naam_nieuw": ["Groningen", "Almere"], "aandeel": [float("nan")] * 2}
+        {
+            "jaar": [2025, 2025],
+            "soort": ["opsplitsing"] * 2,
+            "code_oud": ["0001", "0001"],
+            "naam_oud": ["X"] * 2,
+            "code_nieuw": ["0014", "0034"],
+            "naam_nieuw": ["Groningen", "Almere"],
+            "aandeel": [float("nan")] * 2,
+        }
     )
-    register = pd.concat([REGISTER, pd.DataFrame({"jaar": [2024], "gemeentecode": ["0001"], "gemeentenaam": ["X"]})])
+    register = pd.concat(
+        [REGISTER, pd.DataFrame({"jaar": [2024], "gemeentecode": ["0001"], "gemeentenaam": ["X"]})]
+    )
     rows = gm.map_to_current(register, changes)
     assert rows.loc[rows["gemeentecode"] == "0001", "aandeel"].tolist() == [0.5, 0.5]

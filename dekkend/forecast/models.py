@@ -223,8 +223,9 @@ class CohortModel(_Base):
         region_ccr = _regional_ccr(prep, ccr)
         is_new = (prep.first_year == prep.origin) & ((prep.origin - 1) in prep.history)
         methods = np.where(has_hist, "cohort", "geen-historie").astype(object)
-        methods[is_new] = "nieuw"
         methods[~has_kids] = "cohort-zonder-kinderen"
+        methods[is_new] = "nieuw"
+        methods[np.isin(prep.codes, prep.renamed)] = "code-gewijzigd"
         Fk = np.where(np.isnan(F), 1.0, F)  # without children data the cohort stays level
         ratio_ok = np.isfinite(share) & has_kids
         totals: dict[int, np.ndarray] = {}

@@ -41,6 +41,8 @@ class Prepared:
     tables: dict[str, pd.DataFrame]
     #: pupils per (COROP region, count year) over every vestiging counted then, closed ones included
     region_totals: pd.DataFrame
+    #: vestigingen that continue an earlier code (see :func:`changed_codes`)
+    renamed: tuple[str, ...] = ()
 
     @property
     def base(self) -> np.ndarray:
@@ -51,6 +53,32 @@ class Prepared:
 def _stream_keys(pupils: pd.DataFrame) -> pd.DataFrame:
     profiel = pupils["profiel"].where(pupils["onderwijstype"].isin(VMBO) & (pupils["leerjaar"] >= 3)) if "profiel" in pupils else None
     return pupils.assign(profiel_uit=profiel, n=estimated_count(pupils))
+
+
+def changed_codes(pupils: pd.DataFrame, vestigingen: pd.DataFrame | None, origin: int) -> dict[str, str]:
+    """Old code -> new code for vestigingen that changed code just before the origin.
+
+    A code last counted the year before the origin and a code first counted in
+    the origin year, at the same address (PC6 and house number, or RD point),
+    are one vestiging under a new code: the new code inherits the history.
+    """
+    if vestigingen is None or (origin - 1) not in set(pupils["schooljaar"]):
+        return {}
+    seen = pupils.groupby("vestigingscode")["schooljaar"].agg(["min", "max"])
+    gone = seen.index[seen["max"] == origin - 1]
+    new = seen.index[seen["min"] == origin]
+    if not len(gone) or not len(new):
+        return {}
+    v = vestigingen.drop_duplicates("vestigingscode").set_index("vestigingscode")
+    key = v["pc6"].astype("string").fillna("") + "|" + v["huisnummer"].astype("string").fillna("")
+    key = key.where(v["pc6"].notna(), v["x_rd"].round(0).astype("string") + "|" + v["y_rd"].round(0).astype("string"))
+    old_by_key = {key[c]: c for c in gone if c in key.index and pd.notna(key[c])}
+    out = {}
+    for c in new:
+        k = key.get(c)
+        if k is not None and pd.notna(k) and k in old_by_key:
+            out[old_by_key.pop(k)] = c
+    return out
 
 
 def prepare(tables: dict[str, pd.DataFrame], as_of: int, vestigingen: tuple[str, ...] | None = None) -> Prepared:
@@ -65,6 +93,9 @@ def prepare(tables: dict[str, pd.DataFrame], as_of: int, vestigingen: tuple[str,
             raise ConfiguratieFout(f"de gekozen regio heeft geen leerlingentellingen op of voor 1 oktober {as_of}")
     pupils = _stream_keys(pupils[pupils["leerjaar"].between(1, LEERJAREN)])
     origin = int(pupils["schooljaar"].max())
+    renamed = changed_codes(pupils, known.get("vestigingen"), origin)
+    if renamed:
+        pupils = pupils.assign(vestigingscode=pupils["vestigingscode"].replace(renamed))
     per = pupils.groupby(["schooljaar", "vestigingscode", "leerjaar"])["n"].sum()
     codes = np.array(sorted(pupils.loc[pupils["schooljaar"] == origin, "vestigingscode"].unique()))
     index = pd.Index(codes)
@@ -75,6 +106,7 @@ def prepare(tables: dict[str, pd.DataFrame], as_of: int, vestigingen: tuple[str,
     first = pupils.groupby("vestigingscode")["schooljaar"].min().reindex(index).to_numpy(int)
     last_seen = pupils.groupby("vestigingscode")["schooljaar"].max()
     closed = tuple(sorted(last_seen[(last_seen < origin) & (last_seen >= origin - RECENTLY_CLOSED)].index))
+    renamed_to = tuple(sorted(set(renamed.values())))
 
     base = pupils[pupils["schooljaar"] == origin]
     streams = base.groupby(["vestigingscode", "leerjaar", "onderwijstype", "profiel_uit"], dropna=False)["n"].sum().reset_index()
@@ -90,4 +122,4 @@ def prepare(tables: dict[str, pd.DataFrame], as_of: int, vestigingen: tuple[str,
     all_region = pupils["vestigingscode"].map(ves.drop_duplicates("vestigingscode").set_index("vestigingscode")["corop_code"]) \
         if ves is not None else pd.Series("?", index=pupils.index)
     region_totals = pupils.assign(regio=all_region.fillna("?").astype(str)).groupby(["regio", "schooljaar"])["n"].sum().unstack(fill_value=0.0)
-    return Prepared(as_of, origin, codes, history, streams, first, region, gemeente, xy, closed, known, region_totals)
+    return Prepared(as_of, origin, codes, history, streams, first, region, gemeente, xy, closed, known, region_totals, renamed_to)

@@ -23,7 +23,7 @@ import urllib.error
 import urllib.request
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -76,7 +76,9 @@ Fetcher = Callable[[str, Path, float], None]
 
 
 # -- selecting ---------------------------------------------------------------------------
-def select_sources(jaar: int | None = None, entries: Iterable[KnownFile] | None = None) -> tuple[list[KnownFile], list[KnownFile]]:
+def select_sources(
+    jaar: int | None = None, entries: Iterable[KnownFile] | None = None
+) -> tuple[list[KnownFile], list[KnownFile]]:
     """The catalogue entries to download and those to fetch by hand.
 
     Parameters
@@ -100,7 +102,11 @@ def select_sources(jaar: int | None = None, entries: Iterable[KnownFile] | None 
         newest: dict[str, KnownFile] = {}
         for e in entries:
             best = newest.get(e.format)
-            if best is None or (e.url and not best.url) or (bool(e.url) == bool(best.url) and e.reference_date > best.reference_date):
+            if (
+                best is None
+                or (e.url and not best.url)
+                or (bool(e.url) == bool(best.url) and e.reference_date > best.reference_date)
+            ):
                 newest[e.format] = e
         chosen = sorted(newest.values(), key=lambda e: e.key)
     return [e for e in chosen if e.url], [e for e in chosen if not e.url]
@@ -112,7 +118,9 @@ def source_url(entry: KnownFile, mirror: str | None = None) -> str:
     if mirror:
         return mirror.rstrip("/") + "/" + entry.filename
     if not entry.url:
-        raise DownloadFout(f"voor '{entry.title}' staat geen downloadadres in de catalogus; haal het bestand via {entry.page or 'DUO/CBS'}")
+        raise DownloadFout(
+            f"voor '{entry.title}' staat geen downloadadres in de catalogus; haal het bestand via {entry.page or 'DUO/CBS'}"
+        )
     return entry.url
 
 
@@ -122,7 +130,11 @@ def _host(url: str) -> str:
 
 
 def _verified(entry: KnownFile) -> str:
-    return f"laatst geverifieerd {entry.verified:%d-%m-%Y}" if entry.verified else "dit adres is nooit geverifieerd"
+    return (
+        f"laatst geverifieerd {entry.verified:%d-%m-%Y}"
+        if entry.verified
+        else "dit adres is nooit geverifieerd"
+    )
 
 
 def urllib_fetch(url: str, target: Path, timeout: float) -> None:
@@ -133,7 +145,14 @@ def urllib_fetch(url: str, target: Path, timeout: float) -> None:
             out.write(block)
 
 
-_NETWORK_ERRNOS = {errno.ENETUNREACH, errno.EHOSTUNREACH, errno.ENETDOWN, errno.ECONNREFUSED, errno.ECONNRESET, errno.ETIMEDOUT}
+_NETWORK_ERRNOS = {
+    errno.ENETUNREACH,
+    errno.EHOSTUNREACH,
+    errno.ENETDOWN,
+    errno.ECONNREFUSED,
+    errno.ECONNRESET,
+    errno.ETIMEDOUT,
+}
 
 
 def _is_offline(exc: BaseException) -> bool:
@@ -154,7 +173,14 @@ def _checksum(path: Path) -> str:
     return h.hexdigest()
 
 
-def fetch(entry: KnownFile, cache: Path, *, mirror: str | None = None, timeout: float = 60.0, transport: Fetcher | None = None) -> DownloadedFile:
+def fetch(
+    entry: KnownFile,
+    cache: Path,
+    *,
+    mirror: str | None = None,
+    timeout: float = 60.0,
+    transport: Fetcher | None = None,
+) -> DownloadedFile:
     """Fetch one catalogue entry into ``cache`` (atomically: a partial download leaves nothing).
 
     Raises
@@ -186,16 +212,20 @@ def fetch(entry: KnownFile, cache: Path, *, mirror: str | None = None, timeout: 
             "bestanden zelf en importeer ze met 'dekkend importeer MAP --werkmap W'"
         ) from exc
     head = partial.read_bytes()[:64].lstrip().lower()
-    if any(head.startswith(s) for s in _HTML_STARTS) and not entry.filename.lower().endswith((".xml", ".html")):
+    if any(head.startswith(s) for s in _HTML_STARTS) and not entry.filename.lower().endswith(
+        (".xml", ".html")
+    ):
         partial.unlink(missing_ok=True)
-        raise DownloadFout(f"{url} gaf een webpagina in plaats van een gegevensbestand ({_verified(entry)}); zoek het bestand op {entry.page or entry.publisher}")
+        raise DownloadFout(
+            f"{url} gaf een webpagina in plaats van een gegevensbestand ({_verified(entry)}); zoek het bestand op {entry.page or entry.publisher}"
+        )
     os.replace(partial, target)
     sha = _checksum(target)
     return DownloadedFile(
         key=entry.key,
         url=url,
         path=target,
-        fetched_at=datetime.now(timezone.utc).isoformat(timespec="seconds"),
+        fetched_at=datetime.now(UTC).isoformat(timespec="seconds"),
         sha256=sha,
         size=target.stat().st_size,
         from_cache=False,
@@ -219,7 +249,14 @@ def write_manifest(cache: Path, records: dict[str, dict]) -> None:
     """Write the manifest atomically."""
     cache.mkdir(parents=True, exist_ok=True)
     tmp = cache / f".{MANIFEST}.nieuw"
-    tmp.write_text(json.dumps({"bestanden": sorted(records.values(), key=lambda d: d["sleutel"])}, indent=2, ensure_ascii=False), encoding="utf-8")
+    tmp.write_text(
+        json.dumps(
+            {"bestanden": sorted(records.values(), key=lambda d: d["sleutel"])},
+            indent=2,
+            ensure_ascii=False,
+        ),
+        encoding="utf-8",
+    )
     os.replace(tmp, cache / MANIFEST)
 
 
@@ -241,7 +278,16 @@ def _cached(entry: KnownFile, cache: Path, record: dict | None, url: str) -> Dow
         return None
     if _checksum(path) != record.get("sha256"):
         return None
-    return DownloadedFile(entry.key, url, path, record["opgehaald"], record["sha256"], path.stat().st_size, True, record.get("komt_overeen_met_catalogus"))
+    return DownloadedFile(
+        entry.key,
+        url,
+        path,
+        record["opgehaald"],
+        record["sha256"],
+        path.stat().st_size,
+        True,
+        record.get("komt_overeen_met_catalogus"),
+    )
 
 
 # -- the command ------------------------------------------------------------------------------
@@ -280,7 +326,10 @@ def download_and_import(
     wanted, manual = select_sources(jaar, entries)
     if not wanted:
         what = f"voor {jaar} " if jaar is not None else ""
-        raise DownloadFout(f"de catalogus kent {what}geen bestanden met een downloadadres" + (f"; met de hand: {', '.join(e.title for e in manual)}" if manual else ""))
+        raise DownloadFout(
+            f"de catalogus kent {what}geen bestanden met een downloadadres"
+            + (f"; met de hand: {', '.join(e.title for e in manual)}" if manual else "")
+        )
     records = read_manifest(cache)
     got: list[DownloadedFile] = []
     notes: list[str] = []
@@ -292,7 +341,9 @@ def download_and_import(
             records[entry.key] = _record(d)
             write_manifest(cache, records)
         if d.checksum_matches is False:
-            notes.append(f"{entry.filename}: de inhoud wijkt af van de catalogus (de uitgever heeft het bestand mogelijk vernieuwd)")
+            notes.append(
+                f"{entry.filename}: de inhoud wijkt af van de catalogus (de uitgever heeft het bestand mogelijk vernieuwd)"
+            )
         got.append(d)
     imported = import_paths([d.path for d in got], Workspace(werkmap))
     return DownloadResult(tuple(got), tuple(manual), imported, tuple(notes))

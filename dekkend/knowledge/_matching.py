@@ -25,6 +25,11 @@ GROUP_SHARES: Mapping[str, float] = {"voorbeeld": 0.4, "route": 0.4, "steun": 0.
 #: An entry helping with several knelpunten: its best match counts fully, others this much.
 FURTHER_MATCH_FACTOR = 0.5
 
+#: The reason given for a support route that matches none of the knelpunt types.
+GENERAL_SUPPORT_REASON = (
+    "omdat deze ondersteuning openstaat voor elk bestuur dat met leerlingendaling te maken heeft"
+)
+
 #: The three groups the recommendations are mixed from.
 SOORT_GROUPS: Mapping[str, str] = {
     "samenwerkingsvorm": "route",
@@ -342,6 +347,8 @@ def match_knelpunten(
     per = tuple(KnelpuntAdvice(k, _mix(scorer.for_knelpunt(k), per_knelpunt)) for k in known)
     overall = scorer.overall(known)
     support = tuple(r for r in overall if r.entry.soort == "ondersteuning")
+    if known:
+        support += scorer.general_support(exclude={r.entry.id for r in support})
     return Advice(regio=regio, peiljaar=peiljaar, gebied=preferred, per_knelpunt=per,
                   ranglijst=_mix(overall, limit), ondersteuning=support, overgeslagen=skipped)
 
@@ -383,10 +390,12 @@ class _Scorer:
         specificity = 1.0 - SPECIFICITY_STEP * (len(types) - 1)
         return POSITION_FACTORS[position] * specificity
 
-    def type_reason(self, entry: Entry, knelpunt: Knelpunt) -> str:
+    def type_reason(self, entry: Entry, knelpunt: Knelpunt, *, named: bool) -> str:
+        reason = f"omdat {entry.reason_for(knelpunt.type)}"
+        if not named:
+            return reason
         label = KNELPUNTTYPEN[knelpunt.type]
-        return (f"omdat {entry.reason_for(knelpunt.type)} (bij knelpunt '{knelpunt.titel}': "
-                f"{label}, ernst {knelpunt.ernst})")
+        return f"{reason} (bij knelpunt '{knelpunt.titel}': {label}, ernst {knelpunt.ernst})"
 
     def area_bonus(self, entry: Entry, knelpunten: Sequence[Knelpunt]) -> tuple[float, list[str]]:
         bonus, reasons = 0.0, []
@@ -401,13 +410,15 @@ class _Scorer:
             reasons.append(f"omdat dit voorbeeld uit hetzelfde gebied komt als de knelpunten ({local})")
         return bonus, reasons
 
-    def school_type_bonus(self, entry: Entry, knelpunt: Knelpunt) -> tuple[float, str | None]:
+    def school_type_bonus(self, entry: Entry, knelpunt: Knelpunt, *,
+                          named: bool = False) -> tuple[float, str | None]:
         themes = school_type_themes(knelpunt.onderwijstype)
         shared = [t for t in _THEME_ORDER if t in themes and t in entry.themas]
         if not shared:
             return 0.0, None
+        which = f"knelpunt '{knelpunt.titel}'" if named else "dit knelpunt"
         return ONDERWIJSTYPE_BONUS, (f"omdat het over {shared[0].replace('-', '/')} gaat, "
-                                     f"net als knelpunt '{knelpunt.titel}' ({knelpunt.onderwijstype})")
+                                     f"net als {which} ({knelpunt.onderwijstype})")
 
     def for_knelpunt(self, knelpunt: Knelpunt) -> list[Recommendation]:
         result = []
@@ -417,7 +428,7 @@ class _Scorer:
             tbonus, treason = self.school_type_bonus(entry, knelpunt)
             xbonus, xreason = self.text_bonus(entry, knelpunt)
             score = weight * (self.relevance(entry, knelpunt) + bonus + tbonus + xbonus)
-            reasons = [self.type_reason(entry, knelpunt), *extra,
+            reasons = [self.type_reason(entry, knelpunt, named=False), *extra,
                        *(r for r in (treason, xreason) if r)]
             result.append(Recommendation(entry, score, tuple(reasons), (knelpunt.titel,)))
         return sorted(result, key=lambda r: (-r.score, r.entry.id))
@@ -431,15 +442,15 @@ class _Scorer:
         for entry_id, ks in matched.items():
             entry = self.index.get(entry_id)
             bonus, extra = self.area_bonus(entry, ks)
-            scores, reasons, type_reason = [], [], None
+            scores, reasons, type_reason, seen_types = [], [], None, set()
             for k in ks:
-                tbonus, treason = self.school_type_bonus(entry, k)
+                tbonus, treason = self.school_type_bonus(entry, k, named=True)
                 xbonus, _ = self.text_bonus(entry, k)
                 scores.append(ERNST_WEIGHTS[k.ernst]
                               * (self.relevance(entry, k) + bonus + tbonus + xbonus))
-                reason = self.type_reason(entry, k)
-                if not any(r.startswith(reason.split(" (bij knelpunt")[0]) for r in reasons):
-                    reasons.append(reason)
+                if k.type not in seen_types:
+                    seen_types.add(k.type)
+                    reasons.append(self.type_reason(entry, k, named=True))
                 type_reason = type_reason or treason
             reasons += extra + ([type_reason] if type_reason else [])
             scores.sort(reverse=True)
@@ -447,6 +458,13 @@ class _Scorer:
             result.append(Recommendation(entry, score, tuple(reasons),
                                          tuple(dict.fromkeys(k.titel for k in ks))))
         return sorted(result, key=lambda r: (-r.score, r.entry.id))
+
+    def general_support(self, exclude: set[str]) -> tuple[Recommendation, ...]:
+        """Support routes that match no knelpunt type but are open to every board."""
+        return tuple(
+            Recommendation(e, 0.0, (GENERAL_SUPPORT_REASON,), ())
+            for e in self.index.entries if e.soort == "ondersteuning" and e.id not in exclude
+        )
 
     def _shared_area(self, entry: Entry, knelpunten: Sequence[Knelpunt]) -> str | None:
         names = [g for k in knelpunten for g in k.gebieden]

@@ -506,19 +506,34 @@ def _count(values: Iterable[str | list[str]]) -> dict[str, int]:
     return dict(sorted(counter.items(), key=lambda kv: (-kv[1], kv[0])))
 
 
-_SENTENCE = re.compile(r"(?<=[.!?])\s+|\n+")
+_SENTENCE = re.compile(r"(?<=[.!?])\s+")
+_ITEM = re.compile(r"^\s*(?:[-*]|\d+\.)\s+")
+
+
+def _paragraphs(markdown: str) -> list[str]:
+    """Plain paragraphs and list items of a Markdown body, each on one line."""
+    result: list[str] = []
+    current: list[str] = []
+    for line in markdown.splitlines() + [""]:
+        stripped = line.strip()
+        starts_item = bool(_ITEM.match(line))
+        if not stripped or stripped.startswith(("#", "|")) or starts_item:
+            if current:
+                result.append(" ".join(current))
+            current = [_ITEM.sub("", line).strip()] if starts_item else []
+        else:
+            current.append(stripped)
+    return [p.replace("**", "") for p in result if p]
 
 
 def _fragment(entry: Entry, term_stems: set[str]) -> str:
     best, best_hits = entry.samenvatting, 0
-    body = "\n".join(line for line in entry.body.splitlines()
-                     if not line.lstrip().startswith("|"))
-    for sentence in _SENTENCE.split(strip_citations(body)):
-        text = sentence.strip().lstrip("#-*0123456789. ").replace("**", "").strip()
-        if len(text) < 20:
-            continue
-        hits = len(set(stems(text)) & term_stems)
-        if hits > best_hits:
-            best, best_hits = text, hits
-    best = " ".join(best.split())
+    for paragraph in _paragraphs(strip_citations(entry.body)):
+        for sentence in _SENTENCE.split(paragraph):
+            if len(sentence) < 20:
+                continue
+            hits = len(set(stems(sentence)) & term_stems)
+            if hits > best_hits:
+                best, best_hits = sentence, hits
+    best = " ".join(strip_citations(best).split())
     return best if len(best) <= 240 else best[:237].rsplit(" ", 1)[0] + " ..."

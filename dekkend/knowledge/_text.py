@@ -10,6 +10,7 @@ import snowballstemmer
 
 _WORD = re.compile(r"[0-9a-z]+(?:'s)?")
 _CITATION = re.compile(r"\[(\d+)\]")
+_CITATION_WITH_SPACE = re.compile(r"[ \t]*\[\d+\]")
 _STEMMER = snowballstemmer.stemmer("dutch")
 
 #: Words that carry no meaning in a search (articles, pronouns, auxiliaries, question words).
@@ -38,6 +39,9 @@ _STEM_EXCEPTIONS: dict[str, str] = {
     "praktijkvoorbeel": "praktijkvoorbeeld",
     "fuser": "fusie",
     "fuseer": "fusie",
+    "route": "rout",
+    "bred": "breed",
+    "lage": "laag",
 }
 
 
@@ -91,7 +95,7 @@ def stem(word: str) -> str:
     if word in _WORD_EXCEPTIONS:
         return _WORD_EXCEPTIONS[word]
     result = _STEMMER.stemWord(word)
-    if result == word and len(word) > 4 and word.endswith("e"):
+    if result == word and len(word) > 4 and word.endswith("e") and not word.endswith(("ie", "ee")):
         result = _STEMMER.stemWord(word[:-1])
     return _STEM_EXCEPTIONS.get(result, result)
 
@@ -116,7 +120,7 @@ def stems(text: str, *, keep_stopwords: bool = False) -> list[str]:
 
 def strip_citations(text: str) -> str:
     """Remove citation markers such as ``[2]`` from ``text``."""
-    return _CITATION.sub("", text)
+    return _CITATION_WITH_SPACE.sub("", text)
 
 
 def citations(text: str) -> list[int]:

@@ -15,7 +15,9 @@ from dekkend.ingest import _text
 
 #: CBS symbols for a cell without a number: ``-`` (treated as secret/missing,
 #: never 0), ``x`` secret, ``.`` missing, and the numeric codes some CBS files use.
-MISSING_SYMBOLS = frozenset({"-", "x", "X", ".", "?", "-99997", "-99995", "-99996", "-99998", "-99999"})
+MISSING_SYMBOLS = frozenset(
+    {"-", "x", "X", ".", "?", "-99997", "-99995", "-99996", "-99998", "-99999"}
+)
 
 
 def first_true(mask: pd.Series | np.ndarray) -> int:
@@ -23,14 +25,18 @@ def first_true(mask: pd.Series | np.ndarray) -> int:
     return int(np.flatnonzero(np.asarray(mask, dtype=bool))[0])
 
 
-def parse_cbs_count(raw: _text.RawTable, column: str, *, blank_is_missing: bool = True) -> pd.Series:
+def parse_cbs_count(
+    raw: _text.RawTable, column: str, *, blank_is_missing: bool = True
+) -> pd.Series:
     """Parse a CBS count column: whole numbers, CBS symbols and blanks as <NA> (never 0).
 
     Raises :class:`InvoerFout` naming the first line and column with any other value.
     """
     values = raw.rows[column].astype(str).str.strip()
     missing = values.isin(MISSING_SYMBOLS) | (values.eq("") if blank_is_missing else False)
-    numeric = pd.to_numeric(values.where(~missing, "0").str.replace(r"\.0$", "", regex=True), errors="coerce")
+    numeric = pd.to_numeric(
+        values.where(~missing, "0").str.replace(r"\.0$", "", regex=True), errors="coerce"
+    )
     bad = numeric.isna() | (numeric < 0) | (numeric % 1 != 0)
     if bad.any():
         pos = first_true(bad)
@@ -50,9 +56,15 @@ def parse_cbs_counts(raw: _text.RawTable, columns: list[str]) -> np.ndarray:
     Same rules as :func:`parse_cbs_count`; the error names the first bad cell.
     """
     n = len(raw.rows)
-    flat = pd.Series(raw.rows[columns].to_numpy(dtype=object).ravel(order="F"), dtype=object).astype(str).str.strip()
+    flat = (
+        pd.Series(raw.rows[columns].to_numpy(dtype=object).ravel(order="F"), dtype=object)
+        .astype(str)
+        .str.strip()
+    )
     missing = flat.isin(MISSING_SYMBOLS) | flat.eq("")
-    numeric = pd.to_numeric(flat.where(~missing, "0").str.replace(r"\.0$", "", regex=True), errors="coerce")
+    numeric = pd.to_numeric(
+        flat.where(~missing, "0").str.replace(r"\.0$", "", regex=True), errors="coerce"
+    )
     bad = numeric.isna() | (numeric < 0) | (numeric % 1 != 0)
     if bad.any():
         pos = first_true(bad)
@@ -89,7 +101,9 @@ def parse_counts(raw: _text.RawTable, columns: list[str]) -> tuple[np.ndarray, n
     return counts, censored
 
 
-def check_unique(raw: _text.RawTable, key: pd.DataFrame, what: str, *, mask: pd.Series | None = None) -> None:
+def check_unique(
+    raw: _text.RawTable, key: pd.DataFrame, what: str, *, mask: pd.Series | None = None
+) -> None:
     """Raise a Dutch error naming both lines when a key occurs twice (rows outside ``mask`` ignored)."""
     sub = key if mask is None else key[mask.to_numpy()]
     dup = sub.duplicated(keep="first")
@@ -162,7 +176,9 @@ def read_excel_sheet(path: Path, sheet: str) -> list[list[object]]:
         return [list(r) for r in book.get_sheet_by_name(sheet).to_python(skip_empty_area=False)]
     except Exception as exc:  # noqa: BLE001
         raise InvoerFout(
-            f"het Excel-bestand is beschadigd of onleesbaar ({exc})", file=path, expected=f"een werkblad '{sheet}'"
+            f"het Excel-bestand is beschadigd of onleesbaar ({exc})",
+            file=path,
+            expected=f"een werkblad '{sheet}'",
         ) from exc
 
 

@@ -115,7 +115,9 @@ def _classify(codes: pd.Series) -> tuple[pd.Series, pd.Series]:
     pc4 = codes.str.fullmatch(r"[1-9]\d{3}")
     gem = codes.str.fullmatch(r"1\d{4}")
     rest = codes.str.fullmatch(r"8\d{4}")
-    gebied = pd.Series(np.select([pc4, gem, rest], ["pc4", "gemeente", "overig"], default=""), index=codes.index)
+    gebied = pd.Series(
+        np.select([pc4, gem, rest], ["pc4", "gemeente", "overig"], default=""), index=codes.index
+    )
     return gebied.replace("", None), codes.where(pc4, None)
 
 
@@ -124,20 +126,31 @@ def _notes(frame: pd.DataFrame) -> list[str]:
     n_pc4 = int(frame["pc4"].nunique())
     notes = [f"{n_pc4} PC4-gebieden; CBS rondt de aantallen per PC4 af op vijftallen"]
     if n_missing:
-        notes.append(f"{n_missing} cellen met een CBS-teken ('-', 'x', '.') bewaard als ontbrekend, niet als 0")
+        notes.append(
+            f"{n_missing} cellen met een CBS-teken ('-', 'x', '.') bewaard als ontbrekend, niet als 0"
+        )
     return notes
 
 
 # -- 2013: CSV, bare CR, mangled first header cell, Mac-Roman names -----------------
 def _detect_2013(p: Probe) -> bool:
-    return p.kind == "tekst" and p.has("POSTCODESOP1JANUARI") and any(h.startswith("GEMEENTECODE") for h in p.header)
+    return (
+        p.kind == "tekst"
+        and p.has("POSTCODESOP1JANUARI")
+        and any(h.startswith("GEMEENTECODE") for h in p.header)
+    )
 
 
 def _find(columns: list[str], prefix: str, path: Path) -> str:
     for c in columns:
         if c.lower().startswith(prefix.lower()):
             return c
-    raise InvoerFout(f"kolom '{prefix}…' ontbreekt", file=path, line=1, expected="de kopregel van de CBS-tabel per postcode")
+    raise InvoerFout(
+        f"kolom '{prefix}…' ontbreekt",
+        file=path,
+        line=1,
+        expected="de kopregel van de CBS-tabel per postcode",
+    )
 
 
 def read_pc4_2013(ctx: FileContext) -> Parsed:
@@ -148,13 +161,18 @@ def read_pc4_2013(ctx: FileContext) -> Parsed:
     gem_col, name_col = _find(cols, "Gemeentecode", ctx.path), _find(cols, "Gemeentenaam", ctx.path)
     pops = population_columns(cols)
     if not pops:
-        raise InvoerFout("geen kolommen met bevolking naar geslacht en leeftijd", file=ctx.path, line=1)
+        raise InvoerFout(
+            "geen kolommen met bevolking naar geslacht en leeftijd", file=ctx.path, line=1
+        )
     codes = raw.rows[code_col].astype(str).str.strip()
     gebied, pc4 = _classify(codes)
     if gebied.isna().any():
         pos = first_true(gebied.isna())
         raise InvoerFout(
-            f"'{codes.iloc[pos]}' is geen postcode of gemeentecode", file=ctx.path, line=raw.line_of(pos), column=code_col,
+            f"'{codes.iloc[pos]}' is geen postcode of gemeentecode",
+            file=ctx.path,
+            line=raw.line_of(pos),
+            column=code_col,
             expected="een PC4 (1011), een gemeentetotaal (1GGGG) of overig gebied (8GGGG)",
         )
     check_unique(raw, codes.to_frame(), "postcode/gebied")
@@ -162,14 +180,26 @@ def read_pc4_2013(ctx: FileContext) -> Parsed:
     _check_gemeente(raw, codes, gebied, gemcode, gem_col)
     names = raw.rows[name_col].astype(str).str.strip()
     repaired = {n: repair_mojibake(n) for n in names.unique()}
-    ids = pd.DataFrame({"gebied_code": codes, "gebied": gebied, "pc4": pc4, "gemeentecode": gemcode, "gemeentenaam": names.map(repaired)})
+    ids = pd.DataFrame(
+        {
+            "gebied_code": codes,
+            "gebied": gebied,
+            "pc4": pc4,
+            "gemeentecode": gemcode,
+            "gemeentenaam": names.map(repaired),
+        }
+    )
     counts = parse_cbs_counts(raw, [c.column for c in pops])
     reference = ctx.reference_date(month=1)
     frame = _long(ids, counts, pops)
-    return Parsed(_split_areas(frame, reference, ctx), reference, len(raw.rows), notes=_notes(frame))
+    return Parsed(
+        _split_areas(frame, reference, ctx), reference, len(raw.rows), notes=_notes(frame)
+    )
 
 
-def _check_gemeente(raw: _text.RawTable, codes: pd.Series, gebied: pd.Series, gemcode: pd.Series, column: str) -> None:
+def _check_gemeente(
+    raw: _text.RawTable, codes: pd.Series, gebied: pd.Series, gemcode: pd.Series, column: str
+) -> None:
     bad = gemcode.isna()
     agg = gebied.isin(["gemeente", "overig"])
     bad |= agg & (codes.str[1:] != gemcode.fillna(""))
@@ -177,7 +207,10 @@ def _check_gemeente(raw: _text.RawTable, codes: pd.Series, gebied: pd.Series, ge
         pos = first_true(bad)
         raise InvoerFout(
             f"gemeentecode '{raw.rows[column].iloc[pos]}' ontbreekt of past niet bij gebied {codes.iloc[pos]}",
-            file=raw.path, line=raw.line_of(pos), column=column, expected="een gemeentecode van 1 tot 4 cijfers",
+            file=raw.path,
+            line=raw.line_of(pos),
+            column=column,
+            expected="een gemeentecode van 1 tot 4 cijfers",
         )
 
 
@@ -198,9 +231,15 @@ def _detect_2018(p: Probe) -> bool:
 
 def _excel_headers(rows: list[list[object]], path: Path) -> tuple[list[str], int]:
     """Column labels from the multi-row header (group, sex, age band) and the first data row."""
-    first_data = next((i for i, r in enumerate(rows) if r and re.fullmatch(r"\d{4,5}", cell_text(r[0]))), None)
+    first_data = next(
+        (i for i, r in enumerate(rows) if r and re.fullmatch(r"\d{4,5}", cell_text(r[0]))), None
+    )
     if first_data is None or first_data < 2:
-        raise InvoerFout("geen gegevensregels met een postcode gevonden", file=path, expected="regels met een PC4 in kolom A")
+        raise InvoerFout(
+            "geen gegevensregels met een postcode gevonden",
+            file=path,
+            expected="regels met een PC4 in kolom A",
+        )
     width = max(len(r) for r in rows[:first_data])
     labels = []
     for j in range(width):
@@ -214,31 +253,70 @@ def read_pc4_excel(ctx: FileContext) -> Parsed:
     """Read the CBS Excel ``Bevolking en huishoudens; viercijferige postcode`` (e.g. 1 januari 2018)."""
     sheet = _pc4_sheet(Probe(ctx.path, "excel"))
     if sheet is None:
-        raise InvoerFout("geen werkblad met bevolking per postcode gevonden", file=ctx.path, expected="werkblad 'Tabel 1'")
+        raise InvoerFout(
+            "geen werkblad met bevolking per postcode gevonden",
+            file=ctx.path,
+            expected="werkblad 'Tabel 1'",
+        )
     rows = read_excel_sheet(ctx.path, sheet)
     labels, start = _excel_headers(rows, ctx.path)
     data = [r + [None] * (len(labels) - len(r)) for r in rows[start:] if r and cell_text(r[0])]
     data = [r for r in data if re.fullmatch(r"\d+", cell_text(r[0]))]
-    lines = np.asarray([start + 1 + i for i, r in enumerate(rows[start:]) if r and re.fullmatch(r"\d+", cell_text(r[0]))])
-    cells = pd.DataFrame([[cell_text(c) for c in r[: len(labels)]] for r in data], columns=_unique(labels), dtype=object)
+    lines = np.asarray(
+        [
+            start + 1 + i
+            for i, r in enumerate(rows[start:])
+            if r and re.fullmatch(r"\d+", cell_text(r[0]))
+        ]
+    )
+    cells = pd.DataFrame(
+        [[cell_text(c) for c in r[: len(labels)]] for r in data],
+        columns=_unique(labels),
+        dtype=object,
+    )
     raw = _text.RawTable(ctx.path, "excel", "", "", tuple(cells.columns), cells, lines)
     gem_col = next((c for c in cells.columns if c.lower() == "gemeentecode"), None)
     name_col = next((c for c in cells.columns if c.lower() == "gemeentenaam"), None)
     if gem_col is None or name_col is None:
-        raise InvoerFout("kolommen Gemeentecode en Gemeentenaam ontbreken", file=ctx.path, line=start, expected="de CBS-kopregels")
+        raise InvoerFout(
+            "kolommen Gemeentecode en Gemeentenaam ontbreken",
+            file=ctx.path,
+            line=start,
+            expected="de CBS-kopregels",
+        )
     pops = [
-        PopColumn(cells.columns[c.index], c.index, c.geslacht, c.leeftijdsklasse, c.leeftijd_van, c.leeftijd_tot)
+        PopColumn(
+            cells.columns[c.index],
+            c.index,
+            c.geslacht,
+            c.leeftijdsklasse,
+            c.leeftijd_van,
+            c.leeftijd_tot,
+        )
         for c in population_columns(labels)
     ]
     codes = cells.iloc[:, 0]
     gebied, pc4 = _classify(codes)
     if gebied.isna().any():
         pos = first_true(gebied.isna())
-        raise InvoerFout(f"'{codes.iloc[pos]}' is geen postcode of gemeentecode", file=ctx.path, line=int(lines[pos]), column="A")
+        raise InvoerFout(
+            f"'{codes.iloc[pos]}' is geen postcode of gemeentecode",
+            file=ctx.path,
+            line=int(lines[pos]),
+            column="A",
+        )
     check_unique(raw, codes.to_frame(), "postcode/gebied")
     gemcode = cells[gem_col].map(normalise_code)
     _check_gemeente(raw, codes, gebied, gemcode, gem_col)
-    ids = pd.DataFrame({"gebied_code": codes, "gebied": gebied, "pc4": pc4, "gemeentecode": gemcode, "gemeentenaam": cells[name_col]})
+    ids = pd.DataFrame(
+        {
+            "gebied_code": codes,
+            "gebied": gebied,
+            "pc4": pc4,
+            "gemeentecode": gemcode,
+            "gemeentenaam": cells[name_col],
+        }
+    )
     counts = np.column_stack([_excel_count(raw, c.column) for c in pops])
     reference = ctx.reference_date(month=1)
     frame = _long(ids, counts, pops)
@@ -255,7 +333,9 @@ def _unique(labels: list[str]) -> list[str]:
             prefix = {"totaal": "", "m": "Mannen ", "v": "Vrouwen "}[_SEX_TOTALS[key]]
             out.append(lab)
             continue
-        name = f"{prefix}{lab}" if prefix and (_BAND.fullmatch(key) or _OPEN.fullmatch(key)) else lab
+        name = (
+            f"{prefix}{lab}" if prefix and (_BAND.fullmatch(key) or _OPEN.fullmatch(key)) else lab
+        )
         if name in seen:
             seen[name] += 1
             name = f"{name} ({seen[name]})"
@@ -274,7 +354,10 @@ def _excel_count(raw: _text.RawTable, column: str) -> np.ndarray:
         pos = first_true(bad)
         letter = excel_column(list(raw.rows.columns).index(column))
         raise InvoerFout(
-            f"'{values.iloc[pos]}' is geen aantal", file=raw.path, line=raw.line_of(pos), column=f"{letter} ({column})",
+            f"'{values.iloc[pos]}' is geen aantal",
+            file=raw.path,
+            line=raw.line_of(pos),
+            column=f"{letter} ({column})",
             expected="een geheel getal >= 0 of een CBS-teken",
         )
     out = numeric.to_numpy(dtype=float)
@@ -283,7 +366,13 @@ def _excel_count(raw: _text.RawTable, column: str) -> np.ndarray:
 
 
 # -- Kerncijfers wijken en buurten, gemeente level --------------------------------
-_KWB_BANDS = {"b_00_14": (0, 14), "b_15_24": (15, 24), "b_25_44": (25, 44), "b_45_64": (45, 64), "b_65_oo": (65, None)}
+_KWB_BANDS = {
+    "b_00_14": (0, 14),
+    "b_15_24": (15, 24),
+    "b_25_44": (25, 44),
+    "b_45_64": (45, 64),
+    "b_65_oo": (65, None),
+}
 
 
 def _detect_kwb(p: Probe) -> bool:
@@ -300,11 +389,26 @@ def read_kwb(ctx: FileContext) -> Parsed:
     bad = is_gem & gemcode.isna()
     if bad.any():
         pos = first_true(bad)
-        raise InvoerFout(f"'{code.iloc[pos]}' is geen gemeentecode", file=ctx.path, line=raw.line_of(pos), column=cols["unique_id"], expected="GM gevolgd door 4 cijfers")
+        raise InvoerFout(
+            f"'{code.iloc[pos]}' is geen gemeentecode",
+            file=ctx.path,
+            line=raw.line_of(pos),
+            column=cols["unique_id"],
+            expected="GM gevolgd door 4 cijfers",
+        )
     check_unique(raw, gemcode.to_frame(), "gemeente", mask=is_gem)
-    base = pd.DataFrame({"gemeentecode": gemcode, "gemeentenaam": raw.rows[cols["region"]].str.strip()})
-    spec = [("population", "totaal", "totaal", 0, None), ("men", "m", "totaal", 0, None), ("women", "v", "totaal", 0, None)]
-    spec += [(k, "totaal", f"{lo}-{hi}" if hi is not None else f"{lo}+", lo, hi) for k, (lo, hi) in _KWB_BANDS.items()]
+    base = pd.DataFrame(
+        {"gemeentecode": gemcode, "gemeentenaam": raw.rows[cols["region"]].str.strip()}
+    )
+    spec = [
+        ("population", "totaal", "totaal", 0, None),
+        ("men", "m", "totaal", 0, None),
+        ("women", "v", "totaal", 0, None),
+    ]
+    spec += [
+        (k, "totaal", f"{lo}-{hi}" if hi is not None else f"{lo}+", lo, hi)
+        for k, (lo, hi) in _KWB_BANDS.items()
+    ]
     parts = []
     for col, sex, klasse, lo, hi in spec:
         if col not in cols:
@@ -322,12 +426,37 @@ def read_kwb(ctx: FileContext) -> Parsed:
     reference = ctx.reference_date(month=1)
     frame["jaar"] = reference.year
     frame["bronsoort"] = "kwb"
-    skipped = {"geen gemeente (land, wijk of buurt)": int((~is_gem).sum())} if (~is_gem).any() else {}
-    return Parsed({"bevolking_gemeente": with_source(frame, ctx, reference)}, reference, len(raw.rows), skipped)
+    skipped = (
+        {"geen gemeente (land, wijk of buurt)": int((~is_gem).sum())} if (~is_gem).any() else {}
+    )
+    return Parsed(
+        {"bevolking_gemeente": with_source(frame, ctx, reference)},
+        reference,
+        len(raw.rows),
+        skipped,
+    )
 
 
 FORMATS = [
-    FileFormat("cbs-pc4-bevolking-2013", "CBS bevolking per PC4 naar geslacht en leeftijd (CSV)", _detect_2013, read_pc4_2013, priority=8),
-    FileFormat("cbs-pc4-bevolking-excel", "CBS bevolking per PC4 naar geslacht en leeftijd (Excel)", _detect_2018, read_pc4_excel, priority=8),
-    FileFormat("cbs-kwb-gemeenten", "CBS kerncijfers wijken en buurten, gemeenten", _detect_kwb, read_kwb, priority=8),
+    FileFormat(
+        "cbs-pc4-bevolking-2013",
+        "CBS bevolking per PC4 naar geslacht en leeftijd (CSV)",
+        _detect_2013,
+        read_pc4_2013,
+        priority=8,
+    ),
+    FileFormat(
+        "cbs-pc4-bevolking-excel",
+        "CBS bevolking per PC4 naar geslacht en leeftijd (Excel)",
+        _detect_2018,
+        read_pc4_excel,
+        priority=8,
+    ),
+    FileFormat(
+        "cbs-kwb-gemeenten",
+        "CBS kerncijfers wijken en buurten, gemeenten",
+        _detect_kwb,
+        read_kwb,
+        priority=8,
+    ),
 ]

@@ -38,7 +38,13 @@ def _cols(raw: _text.RawTable) -> dict[str, str]:
 
 
 def _detect_per_jaar(p: Probe) -> bool:
-    return p.kind == "tekst" and p.has("JAAR") and (p.has("CODE") or p.has("GEMEENTECODE")) and p.has("GEMEENTENAAM") and not p.has("CODE_OUD")
+    return (
+        p.kind == "tekst"
+        and p.has("JAAR")
+        and (p.has("CODE") or p.has("GEMEENTECODE"))
+        and p.has("GEMEENTENAAM")
+        and not p.has("CODE_OUD")
+    )
 
 
 def _years(raw: _text.RawTable, column: str) -> pd.Series:
@@ -46,7 +52,13 @@ def _years(raw: _text.RawTable, column: str) -> pd.Series:
     ok = values.str.fullmatch(r"(18|19|20|21)\d{2}")
     if not ok.all():
         pos = first_true(~ok)
-        raise InvoerFout(f"'{values.iloc[pos]}' is geen jaartal", file=raw.path, line=raw.line_of(pos), column=column, expected="een jaar als 2019")
+        raise InvoerFout(
+            f"'{values.iloc[pos]}' is geen jaartal",
+            file=raw.path,
+            line=raw.line_of(pos),
+            column=column,
+            expected="een jaar als 2019",
+        )
     return values.astype(int)
 
 
@@ -55,7 +67,10 @@ def _codes(raw: _text.RawTable, column: str) -> pd.Series:
     if codes.isna().any():
         pos = first_true(codes.isna())
         raise InvoerFout(
-            f"'{raw.rows[column].iloc[pos]}' is geen gemeentecode", file=raw.path, line=raw.line_of(pos), column=column,
+            f"'{raw.rows[column].iloc[pos]}' is geen gemeentecode",
+            file=raw.path,
+            line=raw.line_of(pos),
+            column=column,
             expected="een code van 1 tot 4 cijfers, eventueel met GM ervoor",
         )
     return codes
@@ -78,8 +93,12 @@ def read_per_jaar(ctx: FileContext) -> Parsed:
     names = raw.rows[cols["gemeentenaam"]].map(_clean_name)
     frame = pd.DataFrame({"jaar": years, "gemeentecode": codes, "gemeentenaam": names})
     reference = ctx.reference_date(month=1, from_content=date(int(years.max()), 1, 1))
-    notes = [f"{frame['jaar'].nunique()} jaren ({years.min()}-{years.max()}), {frame['gemeentecode'].nunique()} gemeentecodes"]
-    return Parsed({"gemeenten_jaar": with_source(frame, ctx, reference)}, reference, len(frame), notes=notes)
+    notes = [
+        f"{frame['jaar'].nunique()} jaren ({years.min()}-{years.max()}), {frame['gemeentecode'].nunique()} gemeentecodes"
+    ]
+    return Parsed(
+        {"gemeenten_jaar": with_source(frame, ctx, reference)}, reference, len(frame), notes=notes
+    )
 
 
 # -- mergers and splits ---------------------------------------------------------------
@@ -116,7 +135,9 @@ def _expand_unknown_targets(frame: pd.DataFrame, raw: _text.RawTable) -> pd.Data
         if len(parts) < 2 or any(c is None for c in codes):
             raise InvoerFout(
                 f"nieuwe gemeentecode 0000 met naam '{row['naam_nieuw']}' is niet te herleiden",
-                file=raw.path, line=raw.line_of(int(pos)), expected="een gemeentecode of namen gescheiden door '/'",
+                file=raw.path,
+                line=raw.line_of(int(pos)),
+                expected="een gemeentecode of namen gescheiden door '/'",
             )
         for part, code in zip(parts, codes, strict=True):
             rows.append({**row.to_dict(), "code_nieuw": code, "naam_nieuw": _clean_name(part)})
@@ -131,8 +152,15 @@ def read_changes(ctx: FileContext) -> Parsed:
     old, new = _codes(raw, cols["code_oud"]), raw.rows[cols["code_nieuw"]].map(gm.normalise_code)
     if new.isna().any():
         pos = first_true(new.isna())
-        raise InvoerFout(f"'{raw.rows[cols['code_nieuw']].iloc[pos]}' is geen gemeentecode", file=ctx.path, line=raw.line_of(pos), column=cols["code_nieuw"])
-    check_unique(raw, pd.DataFrame({"jaar": years, "oud": old, "nieuw": new}), "jaar/oude code/nieuwe code")
+        raise InvoerFout(
+            f"'{raw.rows[cols['code_nieuw']].iloc[pos]}' is geen gemeentecode",
+            file=ctx.path,
+            line=raw.line_of(pos),
+            column=cols["code_nieuw"],
+        )
+    check_unique(
+        raw, pd.DataFrame({"jaar": years, "oud": old, "nieuw": new}), "jaar/oude code/nieuwe code"
+    )
     name_old, name_new = _name_col(cols, "oud"), _name_col(cols, "nieuw")
     frame = pd.DataFrame(
         {
@@ -150,7 +178,12 @@ def read_changes(ctx: FileContext) -> Parsed:
     reference = ctx.reference_date(month=1, from_content=date(int(years.max()), 1, 1))
     counts = frame.loc[frame["code_oud"] != frame["code_nieuw"], "soort"].value_counts()
     notes = [", ".join(f"{n} x {k}" for k, n in counts.items())] if len(counts) else []
-    return Parsed({"gemeente_wijzigingen": with_source(frame, ctx, reference)}, reference, len(raw.rows), notes=notes)
+    return Parsed(
+        {"gemeente_wijzigingen": with_source(frame, ctx, reference)},
+        reference,
+        len(raw.rows),
+        notes=notes,
+    )
 
 
 # -- derived tables ------------------------------------------------------------------
@@ -166,9 +199,13 @@ def _latest_pc4_population(bevolking: pd.DataFrame, code: str) -> pd.DataFrame:
     return rows[rows["jaar"] == rows["jaar"].max()]
 
 
-def _share_from_data(old: str, targets: list[str], to_current: dict[str, str], tables: dict[str, pd.DataFrame]) -> dict[str, float] | None:
+def _share_from_data(
+    old: str, targets: list[str], to_current: dict[str, str], tables: dict[str, pd.DataFrame]
+) -> dict[str, float] | None:
     """Population share per successor code, or None when the data are not there."""
-    bev, cent, grens = (tables.get(n) for n in ("bevolking_pc4", "pc4_centroiden", "gemeentegrenzen"))
+    bev, cent, grens = (
+        tables.get(n) for n in ("bevolking_pc4", "pc4_centroiden", "gemeentegrenzen")
+    )
     if bev is None or cent is None or grens is None or bev.empty or cent.empty or grens.empty:
         return None
     pop = _latest_pc4_population(bev, old)
@@ -192,7 +229,9 @@ def _share_from_data(old: str, targets: list[str], to_current: dict[str, str], t
     return {t: w / total for t, w in weights.items()}
 
 
-def split_shares(changes: pd.DataFrame, register: pd.DataFrame, tables: dict[str, pd.DataFrame]) -> pd.DataFrame:
+def split_shares(
+    changes: pd.DataFrame, register: pd.DataFrame, tables: dict[str, pd.DataFrame]
+) -> pd.DataFrame:
     """Fill ``aandeel`` and ``aandeel_methode`` for every split in ``changes``.
 
     Parameters
@@ -215,7 +254,9 @@ def split_shares(changes: pd.DataFrame, register: pd.DataFrame, tables: dict[str
     merged = changes.copy()
     merged.loc[merged["soort"] == "opsplitsing", "aandeel"] = np.nan
     plain = gm.map_to_current(register, merged[merged["soort"] != "opsplitsing"])
-    to_current = plain.drop_duplicates("gemeentecode").set_index("gemeentecode")["huidige_code"].to_dict()
+    to_current = (
+        plain.drop_duplicates("gemeentecode").set_index("gemeentecode")["huidige_code"].to_dict()
+    )
     for old, group in changes[changes["soort"] == "opsplitsing"].groupby("code_oud"):
         targets = list(group["code_nieuw"])
         shares = _share_from_data(old, targets, to_current, tables)
@@ -242,7 +283,9 @@ def derive_gemeenten(tables: dict[str, pd.DataFrame]) -> dict[str, pd.DataFrame]
     changes = split_shares(changes, register, tables)
     to_current = gm.map_to_current(register, changes)
     method = changes.drop_duplicates("code_oud").set_index("code_oud")["aandeel_methode"]
-    to_current["aandeel_methode"] = to_current["gemeentecode"].map(method).where(to_current["methode"] == "opsplitsing")
+    to_current["aandeel_methode"] = (
+        to_current["gemeentecode"].map(method).where(to_current["methode"] == "opsplitsing")
+    )
     today = int(register["jaar"].max())
     current = register[register["jaar"] == today][["gemeentecode", "gemeentenaam"]].copy()
     current["jaar"] = today
@@ -255,9 +298,27 @@ def derive_gemeenten(tables: dict[str, pd.DataFrame]) -> dict[str, pd.DataFrame]
 
 
 FORMATS = [
-    FileFormat("cbs-gemeenten-per-jaar", "CBS gemeentecodes en -namen per jaar", _detect_per_jaar, read_per_jaar, priority=6),
-    FileFormat("cbs-samenvoegingen", "CBS gemeentelijke samenvoegingen", _detect_samenvoegingen, read_changes, priority=6),
-    FileFormat("cbs-opsplitsingen", "CBS gemeentelijke opsplitsingen", _detect_opsplitsingen, read_changes, priority=6),
+    FileFormat(
+        "cbs-gemeenten-per-jaar",
+        "CBS gemeentecodes en -namen per jaar",
+        _detect_per_jaar,
+        read_per_jaar,
+        priority=6,
+    ),
+    FileFormat(
+        "cbs-samenvoegingen",
+        "CBS gemeentelijke samenvoegingen",
+        _detect_samenvoegingen,
+        read_changes,
+        priority=6,
+    ),
+    FileFormat(
+        "cbs-opsplitsingen",
+        "CBS gemeentelijke opsplitsingen",
+        _detect_opsplitsingen,
+        read_changes,
+        priority=6,
+    ),
 ]
 
 DERIVE = [derive_gemeenten]

@@ -55,16 +55,32 @@ def _value_column(columns: list[str], path) -> str:
     for c in columns:
         if "leerlingen" in c.lower():
             return c
-    raise InvoerFout("kolom met het aantal leerlingen ontbreekt", file=path, line=1, expected="'Leerlingen/studenten (aantal)'")
+    raise InvoerFout(
+        "kolom met het aantal leerlingen ontbreekt",
+        file=path,
+        line=1,
+        expected="'Leerlingen/studenten (aantal)'",
+    )
 
 
 def _periods(raw: _text.RawTable, column: str) -> tuple[pd.Series, pd.Series]:
     labels = raw.rows[column].astype(str).str.strip()
     parsed = {lab: _PERIOD.match(lab) for lab in labels.unique()}
-    bad = labels.map(lambda lab: parsed[lab] is None or (int(parsed[lab].group(1)) + 1) % 100 != int(parsed[lab].group(2)))
+    bad = labels.map(
+        lambda lab: (
+            parsed[lab] is None
+            or (int(parsed[lab].group(1)) + 1) % 100 != int(parsed[lab].group(2))
+        )
+    )
     if bad.any():
         pos = first_true(bad)
-        raise InvoerFout(f"'{labels.iloc[pos]}' is geen schooljaar", file=raw.path, line=raw.line_of(pos), column=column, expected="een schooljaar als 2019/'20")
+        raise InvoerFout(
+            f"'{labels.iloc[pos]}' is geen schooljaar",
+            file=raw.path,
+            line=raw.line_of(pos),
+            column=column,
+            expected="een schooljaar als 2019/'20",
+        )
     year = labels.map(lambda lab: int(parsed[lab].group(1)))
     provisional = labels.map(lambda lab: bool(parsed[lab].group(3)))
     return year, provisional
@@ -77,7 +93,13 @@ def _counts(raw: _text.RawTable, column: str) -> pd.Series:
     bad = numeric.isna() | (numeric < 0) | (numeric % 1 != 0)
     if bad.any():
         pos = first_true(bad)
-        raise InvoerFout(f"'{values.iloc[pos]}' is geen aantal", file=raw.path, line=raw.line_of(pos), column=column, expected="een geheel getal >= 0 of leeg")
+        raise InvoerFout(
+            f"'{values.iloc[pos]}' is geen aantal",
+            file=raw.path,
+            line=raw.line_of(pos),
+            column=column,
+            expected="een geheel getal >= 0 of leeg",
+        )
     return numeric.astype("Int64").mask(blank)
 
 
@@ -90,10 +112,20 @@ def read_85701(ctx: FileContext) -> Parsed:
     year, provisional = _periods(raw, cols["PERIODEN"])
     soort_raw = raw.rows[cols["ONDERWIJSSOORT"]].astype(str)
     soort = soort_raw.map(lambda s: ONDERWIJSSOORTEN.get(_label(s), "onbekend"))
-    sex_raw = raw.rows[cols["GESLACHT"]].astype(str) if "GESLACHT" in cols else pd.Series("Totaal mannen en vrouwen", index=raw.rows.index)
+    sex_raw = (
+        raw.rows[cols["GESLACHT"]].astype(str)
+        if "GESLACHT" in cols
+        else pd.Series("Totaal mannen en vrouwen", index=raw.rows.index)
+    )
     sex = sex_raw.map(lambda s: GESLACHTEN.get(_label(s), "onbekend"))
     region = raw.rows[region_col].astype(str).str.strip().str.replace(r"\s+", " ", regex=True)
-    check_unique(raw, pd.DataFrame({"g": sex_raw.str.strip(), "o": soort_raw.str.strip(), "p": year, "r": region}), "geslacht/onderwijssoort/periode/regio")
+    check_unique(
+        raw,
+        pd.DataFrame(
+            {"g": sex_raw.str.strip(), "o": soort_raw.str.strip(), "p": year, "r": region}
+        ),
+        "geslacht/onderwijssoort/periode/regio",
+    )
     count = _counts(raw, value_col)
     frame = pd.DataFrame(
         {
@@ -112,17 +144,29 @@ def read_85701(ctx: FileContext) -> Parsed:
         unknown = frame[kind] == "onbekend"
         if unknown.any():
             labels = (frame.loc[unknown, column] if column else sex_raw[unknown]).unique()
-            skipped[f"onbekend {kind}-label: {', '.join(map(str, labels[:3]))}"] = int(unknown.sum())
+            skipped[f"onbekend {kind}-label: {', '.join(map(str, labels[:3]))}"] = int(
+                unknown.sum()
+            )
     blanks = int(count.isna().sum())
-    notes.append(f"{blanks} lege cellen (gemeente bestond dat jaar niet) bewaard als ontbrekend, niet als 0")
+    notes.append(
+        f"{blanks} lege cellen (gemeente bestond dat jaar niet) bewaard als ontbrekend, niet als 0"
+    )
     pseudo = ~frame["ingedeeld"]
     if pseudo.any():
-        notes.append(f"{int(pseudo.sum())} regels zonder woongemeente ('{region[pseudo].iloc[0]}') bewaard als niet ingedeeld")
+        notes.append(
+            f"{int(pseudo.sum())} regels zonder woongemeente ('{region[pseudo].iloc[0]}') bewaard als niet ingedeeld"
+        )
     years = tuple(sorted(frame["schooljaar"].unique()))
     reference = ctx.reference_date(from_content=pd.Timestamp(f"{max(years)}-10-01").date())
-    vo = frame[(frame["onderwijssoort"] == "vo-totaal") & (frame["geslacht"] == "totaal") & (frame["schooljaar"] == max(years))]
+    vo = frame[
+        (frame["onderwijssoort"] == "vo-totaal")
+        & (frame["geslacht"] == "totaal")
+        & (frame["schooljaar"] == max(years))
+    ]
     if len(vo):
-        notes.append(f"voortgezet onderwijs {max(years)}/{max(years) + 1}: {int(vo['aantal'].sum())} leerlingen (afgerond op tientallen)")
+        notes.append(
+            f"voortgezet onderwijs {max(years)}/{max(years) + 1}: {int(vo['aantal'].sum())} leerlingen (afgerond op tientallen)"
+        )
     return Parsed(
         {"leerlingen_woongemeente_bron": with_source(frame, ctx, reference)},
         reference,
@@ -141,7 +185,12 @@ def _resolve(src: pd.DataFrame, tables: dict[str, pd.DataFrame]) -> pd.DataFrame
     resolver = gm.Resolver.from_aliases(aliases)
     pairs = src.loc[src["ingedeeld"], ["gemeentenaam_bron", "schooljaar"]].drop_duplicates()
     lookup = {(n, y): resolver.code(n, int(y)) for n, y in pairs.itertuples(index=False)}
-    codes = [lookup.get((n, y)) if ok else None for n, y, ok in src[["gemeentenaam_bron", "schooljaar", "ingedeeld"]].itertuples(index=False)]
+    codes = [
+        lookup.get((n, y)) if ok else None
+        for n, y, ok in src[["gemeentenaam_bron", "schooljaar", "ingedeeld"]].itertuples(
+            index=False
+        )
+    ]
     return src.assign(gemeentecode=pd.array(codes, dtype="string"))
 
 
@@ -153,9 +202,13 @@ def _on_today(rows: pd.DataFrame, to_current: pd.DataFrame) -> pd.DataFrame:
     joined["via_opsplitsing"] = joined["methode"] == "opsplitsing"
     keys = ["schooljaar", "voorlopig", "onderwijssoort", "geslacht", "huidige_code", "huidige_naam"]
     out = joined.groupby(keys, sort=True).agg(
-        aantal=("deel", "sum"), bronregels=("deel", "size"), via_opsplitsing=("via_opsplitsing", "any")
+        aantal=("deel", "sum"),
+        bronregels=("deel", "size"),
+        via_opsplitsing=("via_opsplitsing", "any"),
     )
-    out = out.reset_index().rename(columns={"huidige_code": "gemeentecode", "huidige_naam": "gemeentenaam"})
+    out = out.reset_index().rename(
+        columns={"huidige_code": "gemeentecode", "huidige_naam": "gemeentenaam"}
+    )
     return out
 
 
@@ -175,9 +228,15 @@ def derive_woongemeente(tables: dict[str, pd.DataFrame]) -> dict[str, pd.DataFra
 def unresolved_names(rows: pd.DataFrame) -> pd.DataFrame:
     """Gemeente names with a count that did not resolve to a code (for reports and tests)."""
     bad = rows["ingedeeld"] & rows["gemeentecode"].isna() & rows["aantal"].notna()
-    return rows.loc[bad, ["gemeentenaam_bron", "schooljaar"]].drop_duplicates().reset_index(drop=True)
+    return (
+        rows.loc[bad, ["gemeentenaam_bron", "schooljaar"]].drop_duplicates().reset_index(drop=True)
+    )
 
 
-FORMATS = [FileFormat("cbs-85701ned", "CBS 85701NED leerlingen naar woongemeente", _detect, read_85701, priority=8)]
+FORMATS = [
+    FileFormat(
+        "cbs-85701ned", "CBS 85701NED leerlingen naar woongemeente", _detect, read_85701, priority=8
+    )
+]
 
 DERIVE = [derive_woongemeente]

@@ -94,7 +94,10 @@ def _check_total(raw: _text.RawTable, counts: np.ndarray, censored: np.ndarray) 
         pos = first_true(diff)
         raise InvoerFout(
             f"TOTAAL is {total.iloc[pos]}, de leeftijden tellen op tot {int(counts[pos].sum())}",
-            file=raw.path, line=raw.line_of(pos), column="TOTAAL", expected="TOTAAL gelijk aan de som van de leeftijden",
+            file=raw.path,
+            line=raw.line_of(pos),
+            column="TOTAAL",
+            expected="TOTAAL gelijk aan de som van de leeftijden",
         )
 
 
@@ -102,12 +105,18 @@ def read_kinderen(ctx: FileContext) -> Parsed:
     """Read ``03.-leerlingen-po-per-gemeente-postcode-leerling-leeftijd`` (any vintage, gzip or not)."""
     raw = upper_columns(_text.read_table(ctx.path))
     brin_col, vest_col = _key_cols(set(raw.rows.columns))
-    _text.require_columns(raw, [c for c in (brin_col, vest_col, "POSTCODE_LEERLING", "SOORT_PO") if c])
+    _text.require_columns(
+        raw, [c for c in (brin_col, vest_col, "POSTCODE_LEERLING", "SOORT_PO") if c]
+    )
     ages = _ages(list(raw.rows.columns))
     code = vestigingscode(raw, brin_col, vest_col)
     pc4, home = _home_postcode(raw)
     soort = raw.rows["SOORT_PO"].astype(str).str.strip().str.lower()
-    check_unique(raw, pd.DataFrame({"v": code, "p": home, "s": soort}), "vestiging/postcode leerling/soort po")
+    check_unique(
+        raw,
+        pd.DataFrame({"v": code, "p": home, "s": soort}),
+        "vestiging/postcode leerling/soort po",
+    )
     counts, censored = parse_counts(raw, [c for c, _, _ in ages])
     _check_total(raw, counts, censored)
     reference = ctx.reference_date(from_content=yyyymmdd(raw, "PEILDATUM"))
@@ -137,7 +146,12 @@ def read_kinderen(ctx: FileContext) -> Parsed:
     pupils = int(counts.sum())
     notes = _kinderen_notes(frame)
     return Parsed(
-        {"kinderen": with_source(frame, ctx, reference), "po_vestigingen_bron": with_source(_schools_from_kinderen(raw, code, soort), ctx, reference)},
+        {
+            "kinderen": with_source(frame, ctx, reference),
+            "po_vestigingen_bron": with_source(
+                _schools_from_kinderen(raw, code, soort), ctx, reference
+            ),
+        },
         reference,
         n,
         notes=notes,
@@ -151,16 +165,23 @@ def _kinderen_notes(frame: pd.DataFrame) -> list[str]:
     by_soort = frame.groupby("soort_po")["aantal"].sum()
     flagged = {s: int(n) for s, n in by_soort.items() if s not in VO_INSTROOM}
     if flagged:
-        notes.append("niet meegeteld als vo-instroom (wel bewaard): " + ", ".join(f"{s} {n}" for s, n in sorted(flagged.items())))
+        notes.append(
+            "niet meegeteld als vo-instroom (wel bewaard): "
+            + ", ".join(f"{s} {n}" for s, n in sorted(flagged.items()))
+        )
     unlocated = frame[frame["pc4"].isna()]
     if len(unlocated):
         parts = []
         for code, grp in unlocated.groupby("postcode_leerling"):
             label = PLACEHOLDERS.get(code, grp["woongebied"].iloc[0] or "onbekend")
             parts.append(f"'{code}' ({label}) {int(grp['aantal'].sum())}")
-        notes.append("woonpostcode zonder locatie, niet gelokaliseerd: " + ", ".join(parts) + " leerlingen")
+        notes.append(
+            "woonpostcode zonder locatie, niet gelokaliseerd: " + ", ".join(parts) + " leerlingen"
+        )
     if frame["gecensureerd"].any():
-        notes.append(f"{int(frame['gecensureerd'].sum())} cellen '<5' bewaard als gecensureerd (1-4)")
+        notes.append(
+            f"{int(frame['gecensureerd'].sum())} cellen '<5' bewaard als gecensureerd (1-4)"
+        )
     return notes
 
 
@@ -188,8 +209,22 @@ def _schools_from_kinderen(raw: _text.RawTable, code: pd.Series, soort: pd.Serie
 
 
 SCHOOL_COLUMNS = (
-    "vestigingscode", "brin", "naam", "straat", "huisnummer", "pc6", "plaatsnaam", "gemeentecode", "gemeentenaam",
-    "provincie", "denominatie", "bestuur", "soort_po", "x_rd", "y_rd", "bronsoort",
+    "vestigingscode",
+    "brin",
+    "naam",
+    "straat",
+    "huisnummer",
+    "pc6",
+    "plaatsnaam",
+    "gemeentecode",
+    "gemeentenaam",
+    "provincie",
+    "denominatie",
+    "bestuur",
+    "soort_po",
+    "x_rd",
+    "y_rd",
+    "bronsoort",
 )
 
 
@@ -204,7 +239,9 @@ def _school_columns(frame: pd.DataFrame, bronsoort: str) -> pd.DataFrame:
 
 # -- 2012/13 po vestigingen with ages and RD coordinates ---------------------------------
 def _detect_2013(p: Probe) -> bool:
-    return p.kind == "tekst" and p.has("XCOORD", "YCOORD", "BRIN_NUMMER", "VESTIGINGSNUMMER", "LFTD_4_JAAR")
+    return p.kind == "tekst" and p.has(
+        "XCOORD", "YCOORD", "BRIN_NUMMER", "VESTIGINGSNUMMER", "LFTD_4_JAAR"
+    )
 
 
 def read_coordinaten_2013(ctx: FileContext) -> Parsed:
@@ -238,17 +275,30 @@ def read_coordinaten_2013(ctx: FileContext) -> Parsed:
         if not m:
             continue
         count, censored = _text.parse_count(raw, col)
-        part = pd.DataFrame({"vestigingscode": code, "leeftijd": int(m.group(1)), "aantal": count, "gecensureerd": censored})
+        part = pd.DataFrame(
+            {
+                "vestigingscode": code,
+                "leeftijd": int(m.group(1)),
+                "aantal": count,
+                "gecensureerd": censored,
+            }
+        )
         parts.append(part[(count.fillna(1) > 0).to_numpy()])
     pupils = pd.concat(parts, ignore_index=True)
     pupils["leeftijd"] = pupils["leeftijd"].astype("Int64")
     pupils["schooljaar"] = _schooljaar(reference)
-    pupils = pupils.sort_values(["vestigingscode", "leeftijd"], kind="stable").reset_index(drop=True)
-    no_count = int(r.get("LEERLINGEN", pd.Series("", index=r.index)).astype(str).str.strip().eq("").sum())
+    pupils = pupils.sort_values(["vestigingscode", "leeftijd"], kind="stable").reset_index(
+        drop=True
+    )
+    no_count = int(
+        r.get("LEERLINGEN", pd.Series("", index=r.index)).astype(str).str.strip().eq("").sum()
+    )
     notes = [f"{no_count} vestigingen zonder leerlingaantallen"] if no_count else []
     return Parsed(
         {
-            "po_vestigingen_bron": with_source(_school_columns(schools, "coordinaten-2013"), ctx, reference),
+            "po_vestigingen_bron": with_source(
+                _school_columns(schools, "coordinaten-2013"), ctx, reference
+            ),
             "po_leerlingen_leeftijd": with_source(pupils, ctx, reference),
         },
         reference,
@@ -267,7 +317,11 @@ def _address_sheet(p: Probe) -> tuple[str, int] | None:
     for name, rows in excel_preview(p.path).items():
         for i, row in enumerate(rows):
             cells = {cell_text(c).upper() for c in row}
-            if all(h in cells for h in _ADDRESS_HEADER) and ("VESTIGINGSNUMMER" in cells or "VESTIGINGSCODE" in cells) and "ONDERWIJSSTRUCTUUR" not in cells:
+            if (
+                all(h in cells for h in _ADDRESS_HEADER)
+                and ("VESTIGINGSNUMMER" in cells or "VESTIGINGSCODE" in cells)
+                and "ONDERWIJSSTRUCTUUR" not in cells
+            ):
                 return name, i
     return None
 
@@ -287,20 +341,46 @@ def _detect_adressen(p: Probe) -> bool:
 def _excel_table(ctx: FileContext) -> _text.RawTable:
     found = _address_sheet(Probe(ctx.path, "excel"))
     if found is None:
-        raise InvoerFout("geen werkblad met vestigingsadressen gevonden", file=ctx.path, expected="een kopregel met VESTIGINGSNUMMER en POSTCODE")
+        raise InvoerFout(
+            "geen werkblad met vestigingsadressen gevonden",
+            file=ctx.path,
+            expected="een kopregel met VESTIGINGSNUMMER en POSTCODE",
+        )
     sheet, head = found
     rows = read_excel_sheet(ctx.path, sheet)
     header = [cell_text(c).upper() for c in rows[head]]
-    body = [(i, r) for i, r in enumerate(rows[head + 1 :], start=head + 2) if any(cell_text(c) for c in r)]
-    cells = pd.DataFrame([[cell_text(c) for c in r[: len(header)]] + [""] * (len(header) - len(r)) for _, r in body], columns=header, dtype=object)
-    return _text.RawTable(ctx.path, "excel", "", "", tuple(header), cells, np.asarray([i for i, _ in body], dtype=np.int64))
+    body = [
+        (i, r)
+        for i, r in enumerate(rows[head + 1 :], start=head + 2)
+        if any(cell_text(c) for c in r)
+    ]
+    cells = pd.DataFrame(
+        [[cell_text(c) for c in r[: len(header)]] + [""] * (len(header) - len(r)) for _, r in body],
+        columns=header,
+        dtype=object,
+    )
+    return _text.RawTable(
+        ctx.path,
+        "excel",
+        "",
+        "",
+        tuple(header),
+        cells,
+        np.asarray([i for i, _ in body], dtype=np.int64),
+    )
 
 
 def read_adressen(ctx: FileContext) -> Parsed:
     """Read the DUO list of all po vestigingen with addresses (Excel 97 or CSV)."""
-    raw = _excel_table(ctx) if ctx.path.read_bytes()[:4] in (b"\xd0\xcf\x11\xe0", b"PK\x03\x04") else upper_columns(_text.read_table(ctx.path))
+    raw = (
+        _excel_table(ctx)
+        if ctx.path.read_bytes()[:4] in (b"\xd0\xcf\x11\xe0", b"PK\x03\x04")
+        else upper_columns(_text.read_table(ctx.path))
+    )
     brin_col, vest_col = _key_cols(set(raw.rows.columns))
-    code = vestigingscode(raw, brin_col if brin_col and brin_col != "INSTELLINGSCODE" else None, vest_col)
+    code = vestigingscode(
+        raw, brin_col if brin_col and brin_col != "INSTELLINGSCODE" else None, vest_col
+    )
     check_unique(raw, code.to_frame(), "vestigingscode")
     r = raw.rows
     frame = pd.DataFrame(
@@ -321,12 +401,20 @@ def read_adressen(ctx: FileContext) -> Parsed:
         }
     )
     reference = ctx.reference_date(month=3, from_content=yyyymmdd(raw, "PEILDATUM"))
-    return Parsed({"po_vestigingen_bron": with_source(_school_columns(frame, "adressen"), ctx, reference)}, reference, len(r))
+    return Parsed(
+        {"po_vestigingen_bron": with_source(_school_columns(frame, "adressen"), ctx, reference)},
+        reference,
+        len(r),
+    )
 
 
 # -- mean home-school distance per po vestiging ----------------------------------------------
 def _detect_afstand(p: Probe) -> bool:
-    return p.kind == "tekst" and p.has("AFSTAND", "LEERLINGEN", "SOORT_PO") and not p.has("POSTCODE_LEERLING")
+    return (
+        p.kind == "tekst"
+        and p.has("AFSTAND", "LEERLINGEN", "SOORT_PO")
+        and not p.has("POSTCODE_LEERLING")
+    )
 
 
 def read_afstand(ctx: FileContext) -> Parsed:
@@ -340,11 +428,24 @@ def read_afstand(ctx: FileContext) -> Parsed:
     negative = distance < 0
     if negative.any():
         pos = first_true(negative)
-        raise InvoerFout(f"afstand {distance.iloc[pos]} is negatief", file=ctx.path, line=raw.line_of(pos), column="AFSTAND", expected="meters >= 0")
+        raise InvoerFout(
+            f"afstand {distance.iloc[pos]} is negatief",
+            file=ctx.path,
+            line=raw.line_of(pos),
+            column="AFSTAND",
+            expected="meters >= 0",
+        )
     pupils, censored = _text.parse_count(raw, "LEERLINGEN")
     reference = ctx.reference_date(from_content=yyyymmdd(raw, "PEILDATUM"))
     frame = pd.DataFrame(
-        {"vestigingscode": code, "brin": code.str[:4], "soort_po": soort, "afstand_m": distance, "leerlingen": pupils, "gecensureerd": censored}
+        {
+            "vestigingscode": code,
+            "brin": code.str[:4],
+            "soort_po": soort,
+            "afstand_m": distance,
+            "leerlingen": pupils,
+            "gecensureerd": censored,
+        }
     )
     frame["schooljaar"] = _schooljaar(reference)
     r = raw.rows
@@ -364,10 +465,19 @@ def read_afstand(ctx: FileContext) -> Parsed:
         }
     )
     soorten = schools.groupby("vestigingscode")["soort_po"].agg(lambda s: ",".join(sorted(set(s))))
-    schools = schools.drop_duplicates("vestigingscode").assign(soort_po=lambda f: f["vestigingscode"].map(soorten))
-    notes = [f"{int(distance.isna().sum())} vestigingen zonder afstand"] if distance.isna().any() else []
+    schools = schools.drop_duplicates("vestigingscode").assign(
+        soort_po=lambda f: f["vestigingscode"].map(soorten)
+    )
+    notes = (
+        [f"{int(distance.isna().sum())} vestigingen zonder afstand"]
+        if distance.isna().any()
+        else []
+    )
     return Parsed(
-        {"po_afstand": with_source(frame, ctx, reference), "po_vestigingen_bron": with_source(_school_columns(schools, "afstand"), ctx, reference)},
+        {
+            "po_afstand": with_source(frame, ctx, reference),
+            "po_vestigingen_bron": with_source(_school_columns(schools, "afstand"), ctx, reference),
+        },
         reference,
         len(r),
         notes=notes,
@@ -377,16 +487,53 @@ def read_afstand(ctx: FileContext) -> Parsed:
 
 
 FORMATS = [
-    FileFormat("duo-po-postcode-leeftijd", "DUO po-leerlingen per postcode leerling en leeftijd", _detect_kinderen, read_kinderen, priority=9),
-    FileFormat("duo-po-2013-coordinaten", "DUO po-vestigingen 2012/13 met leeftijden en RD-coördinaten", _detect_2013, read_coordinaten_2013, priority=9),
-    FileFormat("duo-po-adressen", "DUO alle vestigingen basisonderwijs (adressen)", _detect_adressen, read_adressen, priority=7),
-    FileFormat("duo-po-afstand", "DUO gemiddelde afstand woonadres-schoolvestiging po", _detect_afstand, read_afstand, priority=9),
+    FileFormat(
+        "duo-po-postcode-leeftijd",
+        "DUO po-leerlingen per postcode leerling en leeftijd",
+        _detect_kinderen,
+        read_kinderen,
+        priority=9,
+    ),
+    FileFormat(
+        "duo-po-2013-coordinaten",
+        "DUO po-vestigingen 2012/13 met leeftijden en RD-coördinaten",
+        _detect_2013,
+        read_coordinaten_2013,
+        priority=9,
+    ),
+    FileFormat(
+        "duo-po-adressen",
+        "DUO alle vestigingen basisonderwijs (adressen)",
+        _detect_adressen,
+        read_adressen,
+        priority=7,
+    ),
+    FileFormat(
+        "duo-po-afstand",
+        "DUO gemiddelde afstand woonadres-schoolvestiging po",
+        _detect_afstand,
+        read_afstand,
+        priority=9,
+    ),
 ]
 
 
 # -- derived: one row per po vestiging ------------------------------------------------------
 _PRIORITY = {"adressen": 0, "afstand": 1, "kinderen": 2, "coordinaten-2013": 3}
-_ATTRS = ("brin", "naam", "straat", "huisnummer", "pc6", "plaatsnaam", "gemeentecode", "gemeentenaam", "provincie", "denominatie", "bestuur", "soort_po")
+_ATTRS = (
+    "brin",
+    "naam",
+    "straat",
+    "huisnummer",
+    "pc6",
+    "plaatsnaam",
+    "gemeentecode",
+    "gemeentenaam",
+    "provincie",
+    "denominatie",
+    "bestuur",
+    "soort_po",
+)
 
 
 def derive_po_vestigingen(tables: dict[str, pd.DataFrame]) -> dict[str, pd.DataFrame]:
@@ -401,14 +548,25 @@ def derive_po_vestigingen(tables: dict[str, pd.DataFrame]) -> dict[str, pd.DataF
     if src is None or src.empty:
         return {}
     src = src.assign(_prio=src["bronsoort"].map(_PRIORITY).fillna(9))
-    src = src.sort_values(["vestigingscode", "_prio", "peildatum"], ascending=[True, True, False], kind="stable")
+    src = src.sort_values(
+        ["vestigingscode", "_prio", "peildatum"], ascending=[True, True, False], kind="stable"
+    )
     cols = list(_ATTRS)
     src[cols] = src[cols].replace("", np.nan)
     best = src.groupby("vestigingscode", sort=True)[cols].first()
     first = src.groupby("vestigingscode", sort=True)[["bronsoort", "bron_id", "peildatum"]].first()
     best["attribuut_bron"] = first["bronsoort"]
-    old = src[src["bronsoort"] == "coordinaten-2013"].drop_duplicates("vestigingscode").set_index("vestigingscode").reindex(best.index)
-    x = np.where(old["pc6"].eq(best["pc6"]).fillna(False).to_numpy(dtype=bool), old["x_rd"].to_numpy(dtype=float), np.nan)
+    old = (
+        src[src["bronsoort"] == "coordinaten-2013"]
+        .drop_duplicates("vestigingscode")
+        .set_index("vestigingscode")
+        .reindex(best.index)
+    )
+    x = np.where(
+        old["pc6"].eq(best["pc6"]).fillna(False).to_numpy(dtype=bool),
+        old["x_rd"].to_numpy(dtype=float),
+        np.nan,
+    )
     y = np.where(np.isnan(x), np.nan, old["y_rd"].to_numpy(dtype=float))
     method = np.where(np.isnan(x), "onbekend", "rd-2013").astype(object)
     cent = tables.get("pc4_centroiden")
@@ -422,9 +580,19 @@ def derive_po_vestigingen(tables: dict[str, pd.DataFrame]) -> dict[str, pd.DataF
     from dekkend.crs import rd_to_wgs84
 
     lon, lat = rd_to_wgs84(x, y)
-    best["x_rd"], best["y_rd"], best["lon"], best["lat"], best["locatie_methode"] = x, y, lon, lat, method
-    best["in_adressenbestand"] = best.index.isin(src.loc[src["bronsoort"] == "adressen", "vestigingscode"])
-    best["gemeentecode_huidig"] = _current_code(best["gemeentecode"], tables.get("gemeente_naar_huidig"))
+    best["x_rd"], best["y_rd"], best["lon"], best["lat"], best["locatie_methode"] = (
+        x,
+        y,
+        lon,
+        lat,
+        method,
+    )
+    best["in_adressenbestand"] = best.index.isin(
+        src.loc[src["bronsoort"] == "adressen", "vestigingscode"]
+    )
+    best["gemeentecode_huidig"] = _current_code(
+        best["gemeentecode"], tables.get("gemeente_naar_huidig")
+    )
     best["bron_id"], best["peildatum"] = first["bron_id"], first["peildatum"]
     return {"po_vestigingen": best.reset_index()}
 

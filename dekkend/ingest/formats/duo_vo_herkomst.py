@@ -20,7 +20,13 @@ import pandas as pd
 from dekkend.errors import InvoerFout
 from dekkend.ingest import _text
 from dekkend.ingest.formats import FileContext, FileFormat, Parsed, Probe, with_source
-from dekkend.ingest.formats._common import check_unique, parse_counts, school_year_reference, upper_columns, yyyymmdd
+from dekkend.ingest.formats._common import (
+    check_unique,
+    parse_counts,
+    school_year_reference,
+    upper_columns,
+    yyyymmdd,
+)
 from dekkend.ingest.formats.duo_vo import normalise_gemeentecode, vestigingscode
 
 _YEAR_COL = re.compile(r"^(?:LEER- OF VERBLIJFSJAAR|LEERJAAR|VERBLIJFSJAAR)\s*(\d)$")
@@ -60,13 +66,19 @@ def read_herkomst(ctx: FileContext) -> Parsed:
     pc_col = _postcode_col(cols)
     year_cols = [(c, int(m.group(1))) for c in raw.rows.columns if (m := _YEAR_COL.match(c))]
     if pc_col is None or not year_cols:
-        raise InvoerFout("kolommen POSTCODE LEERLING en LEER- OF VERBLIJFSJAAR ontbreken", file=ctx.path, line=1)
+        raise InvoerFout(
+            "kolommen POSTCODE LEERLING en LEER- OF VERBLIJFSJAAR ontbreken", file=ctx.path, line=1
+        )
     code = vestigingscode(raw, brin_col, vest_col)
     home = raw.rows[pc_col].astype(str).str.strip()
     pc4 = home.where(home.str.fullmatch(r"[1-9]\d{3}"), None)
     place = _col(raw.rows, "PLAATSNAAM LEERLING", "WOONPLAATS LEERLING")
     gem = normalise_gemeentecode(_col(raw.rows, "GEMEENTENUMMER LEERLING", "GEMEENTECODE LEERLING"))
-    check_unique(raw, pd.DataFrame({"v": code, "p": home, "w": place.fillna(""), "g": gem.fillna("")}), "vestiging/postcode leerling")
+    check_unique(
+        raw,
+        pd.DataFrame({"v": code, "p": home, "w": place.fillna(""), "g": gem.fillna("")}),
+        "vestiging/postcode leerling",
+    )
     counts, censored = parse_counts(raw, [c for c, _ in year_cols])
     reference = school_year_reference(ctx, yyyymmdd(raw, "PEILDATUM"))
     n, k = len(raw.rows), len(year_cols)
@@ -93,7 +105,10 @@ def read_herkomst(ctx: FileContext) -> Parsed:
     unlocated = frame[frame["pc4"].isna()]
     if len(unlocated):
         per = unlocated.groupby("postcode_leerling")["aantal"].sum()
-        notes.append("woonpostcode zonder locatie, niet gelokaliseerd: " + ", ".join(f"'{c}' {int(v)}" for c, v in per.items()))
+        notes.append(
+            "woonpostcode zonder locatie, niet gelokaliseerd: "
+            + ", ".join(f"'{c}' {int(v)}" for c, v in per.items())
+        )
     if cens.any():
         notes.append(f"{int(cens.sum())} cellen '<5' bewaard als gecensureerd (1-4)")
     return Parsed(
@@ -106,4 +121,12 @@ def read_herkomst(ctx: FileContext) -> Parsed:
     )
 
 
-FORMATS = [FileFormat("duo-vo-herkomst", "DUO vo-leerlingen per vestiging naar postcode leerling en leerjaar", _detect, read_herkomst, priority=9)]
+FORMATS = [
+    FileFormat(
+        "duo-vo-herkomst",
+        "DUO vo-leerlingen per vestiging naar postcode leerling en leerjaar",
+        _detect,
+        read_herkomst,
+        priority=9,
+    )
+]

@@ -31,12 +31,22 @@ from dekkend.ingest import _text
 from dekkend.ingest.formats import FileContext, FileFormat, Parsed, Probe, with_source
 from dekkend.ingest.formats._common import check_unique, first_true, upper_columns
 
-_WIDE = re.compile(r"^(BRJ|BRUGJAAR|VMBO|HAVO|VWO|PRO|PRAKTIJKONDERWIJS|TOTAAL)[ ._-]?(\d{4})$", re.IGNORECASE)
+_WIDE = re.compile(
+    r"^(BRJ|BRUGJAAR|VMBO|HAVO|VWO|PRO|PRAKTIJKONDERWIJS|TOTAAL)[ ._-]?(\d{4})$", re.IGNORECASE
+)
 _INST_COLS = ("INSTELLINGSCODE", "BRIN NUMMER", "BRIN_NUMMER", "BRIN", "BRINNUMMER")
 _LEVEL_COLS = ("ONDERWIJSNIVEAU", "ONDERWIJSTYPE", "ONDERWIJSSOORT", "ONDERWIJSTYPE VO")
 TYPES = {
-    "brj": "brugjaar", "brugjaar": "brugjaar", "brugjaren": "brugjaar", "onderbouw": "brugjaar",
-    "vmbo": "vmbo", "havo": "havo", "vwo": "vwo", "pro": "pro", "praktijkonderwijs": "pro", "totaal": "totaal",
+    "brj": "brugjaar",
+    "brugjaar": "brugjaar",
+    "brugjaren": "brugjaar",
+    "onderbouw": "brugjaar",
+    "vmbo": "vmbo",
+    "havo": "havo",
+    "vwo": "vwo",
+    "pro": "pro",
+    "praktijkonderwijs": "pro",
+    "totaal": "totaal",
 }
 
 
@@ -53,7 +63,11 @@ def _inst_col(cols) -> str | None:
 
 
 def _detect_wide(p: Probe) -> bool:
-    return p.kind == "tekst" and _inst_col(p.header) is not None and sum(bool(_WIDE.match(h)) for h in p.header) >= 3
+    return (
+        p.kind == "tekst"
+        and _inst_col(p.header) is not None
+        and sum(bool(_WIDE.match(h)) for h in p.header) >= 3
+    )
 
 
 def _detect_long(p: Probe) -> bool:
@@ -69,11 +83,19 @@ def _detect_long(p: Probe) -> bool:
 def _amounts(raw: _text.RawTable, column: str) -> pd.Series:
     values = raw.rows[column].astype(str).str.strip()
     blank = values.isin(["", ".", "-", "x"])
-    numeric = pd.to_numeric(values.where(~blank, "0").str.replace(",", ".", regex=False), errors="coerce")
+    numeric = pd.to_numeric(
+        values.where(~blank, "0").str.replace(",", ".", regex=False), errors="coerce"
+    )
     bad = numeric.isna() | (numeric < 0)
     if bad.any():
         pos = first_true(bad)
-        raise InvoerFout(f"'{values.iloc[pos]}' is geen aantal", file=raw.path, line=raw.line_of(pos), column=column, expected="een getal >= 0 (komma of punt)")
+        raise InvoerFout(
+            f"'{values.iloc[pos]}' is geen aantal",
+            file=raw.path,
+            line=raw.line_of(pos),
+            column=column,
+            expected="een getal >= 0 (komma of punt)",
+        )
     return numeric.astype(float).mask(blank)
 
 
@@ -82,10 +104,17 @@ def _peiljaar(ctx: FileContext, raw: _text.RawTable, long: pd.DataFrame) -> int:
         values = raw.rows["PEILJAAR"].astype(str).str.strip().unique()
         if len(values) == 1 and re.fullmatch(r"\d{4}", values[0]):
             return int(values[0])
-        raise InvoerFout(f"de kolom PEILJAAR bevat {len(values)} waarden", file=ctx.path, column="PEILJAAR", expected="één peiljaar")
+        raise InvoerFout(
+            f"de kolom PEILJAAR bevat {len(values)} waarden",
+            file=ctx.path,
+            column="PEILJAAR",
+            expected="één peiljaar",
+        )
     if ctx.known_date is not None:
         return ctx.known_date.year
-    whole = long.groupby("jaar")["aantal"].apply(lambda s: bool(np.allclose(s.dropna(), np.round(s.dropna()))))
+    whole = long.groupby("jaar")["aantal"].apply(
+        lambda s: bool(np.allclose(s.dropna(), np.round(s.dropna())))
+    )
     counted = [int(y) for y, ok in whole.items() if ok]
     if counted and counted[0] == int(long["jaar"].min()):
         run = [y for i, y in enumerate(counted) if y == counted[0] + i]
@@ -99,10 +128,29 @@ def _finish(ctx: FileContext, raw: _text.RawTable, long: pd.DataFrame) -> Parsed
     long["prognose"] = long["jaar"] > peil
     reference = date(peil, 10, 1)
     unknown = long["onderwijstype"] == "onbekend"
-    skipped = {f"onbekend onderwijstype: {', '.join(long.loc[unknown, 'label_onderwijstype'].unique()[:3])}": int(unknown.sum())} if unknown.any() else {}
+    skipped = (
+        {
+            f"onbekend onderwijstype: {', '.join(long.loc[unknown, 'label_onderwijstype'].unique()[:3])}": int(
+                unknown.sum()
+            )
+        }
+        if unknown.any()
+        else {}
+    )
     years = tuple(int(y) for y in sorted(long["jaar"].unique()))
-    notes = [f"telling tot en met {peil}, prognose {peil + 1}-{years[-1]}" if years and years[-1] > peil else f"alleen tellingen tot en met {peil}"]
-    return Parsed({"prognose_vo": with_source(long.reset_index(drop=True), ctx, reference)}, reference, len(raw.rows), skipped=skipped, notes=notes, years=years)
+    notes = [
+        f"telling tot en met {peil}, prognose {peil + 1}-{years[-1]}"
+        if years and years[-1] > peil
+        else f"alleen tellingen tot en met {peil}"
+    ]
+    return Parsed(
+        {"prognose_vo": with_source(long.reset_index(drop=True), ctx, reference)},
+        reference,
+        len(raw.rows),
+        skipped=skipped,
+        notes=notes,
+        years=years,
+    )
 
 
 def _ids(raw: _text.RawTable) -> pd.DataFrame:
@@ -111,9 +159,26 @@ def _ids(raw: _text.RawTable) -> pd.DataFrame:
     ok = brin.str.fullmatch(r"[0-9A-Z]{4}")
     if not ok.all():
         pos = first_true(~ok)
-        raise InvoerFout(f"'{brin.iloc[pos]}' is geen instellingscode (BRIN)", file=raw.path, line=raw.line_of(pos), column=inst, expected="4 tekens, zoals 00AB")
-    name_col = next((c for c in ("INSTELLINGSNAAM", "NAAM INSTELLING", "INSTELLINGSNAAM VESTIGING") if c in raw.rows.columns), None)
-    names = raw.rows[name_col].astype(str).str.strip() if name_col else pd.Series(None, index=raw.rows.index, dtype=object)
+        raise InvoerFout(
+            f"'{brin.iloc[pos]}' is geen instellingscode (BRIN)",
+            file=raw.path,
+            line=raw.line_of(pos),
+            column=inst,
+            expected="4 tekens, zoals 00AB",
+        )
+    name_col = next(
+        (
+            c
+            for c in ("INSTELLINGSNAAM", "NAAM INSTELLING", "INSTELLINGSNAAM VESTIGING")
+            if c in raw.rows.columns
+        ),
+        None,
+    )
+    names = (
+        raw.rows[name_col].astype(str).str.strip()
+        if name_col
+        else pd.Series(None, index=raw.rows.index, dtype=object)
+    )
     return pd.DataFrame({"brin": brin, "instellingsnaam": names})
 
 
@@ -145,14 +210,41 @@ def read_long(ctx: FileContext) -> Parsed:
     ok = years.str.fullmatch(r"(19|20)\d{2}")
     if not ok.all():
         pos = first_true(~ok)
-        raise InvoerFout(f"'{years.iloc[pos]}' is geen jaar", file=ctx.path, line=raw.line_of(pos), column="JAAR", expected="een jaar als 2030")
+        raise InvoerFout(
+            f"'{years.iloc[pos]}' is geen jaar",
+            file=ctx.path,
+            line=raw.line_of(pos),
+            column="JAAR",
+            expected="een jaar als 2030",
+        )
     labels = raw.rows[level_col].astype(str).str.strip()
-    check_unique(raw, pd.DataFrame({"b": ids["brin"], "n": labels, "j": years}), "instelling/onderwijsniveau/jaar")
-    long = ids.assign(label_onderwijstype=labels, onderwijstype=labels.map(_type), jaar=years.astype(int), aantal=_amounts(raw, "AANTAL"))
+    check_unique(
+        raw,
+        pd.DataFrame({"b": ids["brin"], "n": labels, "j": years}),
+        "instelling/onderwijsniveau/jaar",
+    )
+    long = ids.assign(
+        label_onderwijstype=labels,
+        onderwijstype=labels.map(_type),
+        jaar=years.astype(int),
+        aantal=_amounts(raw, "AANTAL"),
+    )
     return _finish(ctx, raw, long)
 
 
 FORMATS = [
-    FileFormat("duo-vo-prognose", "DUO leerlingenprognose vo per instelling (breed)", _detect_wide, read_wide, priority=9),
-    FileFormat("duo-vo-prognose-lang", "DUO prognoses vo per instelling (lang)", _detect_long, read_long, priority=9),
+    FileFormat(
+        "duo-vo-prognose",
+        "DUO leerlingenprognose vo per instelling (breed)",
+        _detect_wide,
+        read_wide,
+        priority=9,
+    ),
+    FileFormat(
+        "duo-vo-prognose-lang",
+        "DUO prognoses vo per instelling (lang)",
+        _detect_long,
+        read_long,
+        priority=9,
+    ),
 ]

@@ -74,7 +74,13 @@ def _row(code: str, name: str, geometry: dict) -> dict:
     }
 
 
-def _build(ctx: FileContext, features: list[tuple[int, str, str, dict]], rd: bool, year: int | None, what: str) -> Parsed:
+def _build(
+    ctx: FileContext,
+    features: list[tuple[int, str, str, dict]],
+    rd: bool,
+    year: int | None,
+    what: str,
+) -> Parsed:
     """Rows from (position, raw code, name, geometry); validate codes and uniqueness."""
     if not features:
         raise LeegBestand("het bestand bevat geen gemeenten", file=ctx.path)
@@ -82,18 +88,36 @@ def _build(ctx: FileContext, features: list[tuple[int, str, str, dict]], rd: boo
     for pos, raw_code, name, geometry in features:
         code = normalise_code(raw_code)
         if code is None:
-            raise InvoerFout(f"'{raw_code}' is geen gemeentecode", file=ctx.path, line=pos, column=what, expected="GM gevolgd door 4 cijfers")
+            raise InvoerFout(
+                f"'{raw_code}' is geen gemeentecode",
+                file=ctx.path,
+                line=pos,
+                column=what,
+                expected="GM gevolgd door 4 cijfers",
+            )
         if code in seen:
-            raise InvoerFout(f"dubbele gemeente {code}: staat ook op {what} {seen[code]}", file=ctx.path, line=pos, expected="één vlak per gemeente")
+            raise InvoerFout(
+                f"dubbele gemeente {code}: staat ook op {what} {seen[code]}",
+                file=ctx.path,
+                line=pos,
+                expected="één vlak per gemeente",
+            )
         if not polygons(geometry):
-            raise InvoerFout(f"gemeente {code} heeft geen vlak", file=ctx.path, line=pos, expected="een Polygon of MultiPolygon")
+            raise InvoerFout(
+                f"gemeente {code} heeft geen vlak",
+                file=ctx.path,
+                line=pos,
+                expected="een Polygon of MultiPolygon",
+            )
         seen[code] = pos
         rows.append(_row(code, name, _transform(geometry, rd)))
     reference = ctx.reference_date(month=1, from_content=date(year, 1, 1) if year else None)
     frame = pd.DataFrame(rows)
     frame.insert(0, "jaar", reference.year)
     notes = ["coördinaten omgezet van RD naar WGS84"] if rd else []
-    return Parsed({"gemeentegrenzen": with_source(frame, ctx, reference)}, reference, len(rows), notes=notes)
+    return Parsed(
+        {"gemeentegrenzen": with_source(frame, ctx, reference)}, reference, len(rows), notes=notes
+    )
 
 
 # -- GeoJSON --------------------------------------------------------------------
@@ -104,7 +128,9 @@ def _detect_geojson(p: Probe) -> bool:
         head = p.path.read_bytes()[:65536].decode("utf-8", errors="ignore").lower()
     except OSError:
         return False
-    return '"featurecollection"' in head and any(f'"{f}"' in head for f in ("statcode", "gemeentecode", "gm_code"))
+    return '"featurecollection"' in head and any(
+        f'"{f}"' in head for f in ("statcode", "gemeentecode", "gm_code")
+    )
 
 
 def read_geojson(ctx: FileContext) -> Parsed:
@@ -113,7 +139,12 @@ def read_geojson(ctx: FileContext) -> Parsed:
         doc = json.loads(ctx.path.read_bytes().decode("utf-8-sig"))
     except (UnicodeDecodeError, json.JSONDecodeError) as exc:
         line = getattr(exc, "lineno", None)
-        raise InvoerFout(f"geen geldige GeoJSON ({exc})", file=ctx.path, line=line, expected="een volledig GeoJSON-bestand") from exc
+        raise InvoerFout(
+            f"geen geldige GeoJSON ({exc})",
+            file=ctx.path,
+            line=line,
+            expected="een volledig GeoJSON-bestand",
+        ) from exc
     feats = doc.get("features") or []
     out, years = [], set()
     for i, feat in enumerate(feats, start=1):
@@ -122,11 +153,24 @@ def read_geojson(ctx: FileContext) -> Parsed:
             continue
         code_key, name_key = _pick(list(props), _CODE_FIELDS), _pick(list(props), _NAME_FIELDS)
         if code_key is None:
-            raise InvoerFout("eigenschap met de gemeentecode ontbreekt", file=ctx.path, line=i, column="properties", expected="statcode")
+            raise InvoerFout(
+                "eigenschap met de gemeentecode ontbreekt",
+                file=ctx.path,
+                line=i,
+                column="properties",
+                expected="statcode",
+            )
         m = re.match(r"(\d{4})GM", str(props.get("jrstatcode", "")))
         if m:
             years.add(int(m.group(1)))
-        out.append((i, str(props[code_key]), str(props.get(name_key, "") or "").strip(), feat.get("geometry") or {}))
+        out.append(
+            (
+                i,
+                str(props[code_key]),
+                str(props.get(name_key, "") or "").strip(),
+                feat.get("geometry") or {},
+            )
+        )
     crs = json.dumps(doc.get("crs", "")).lower()
     first = polygons(out[0][3]) if out else []
     rd = "28992" in crs or (bool(first) and _is_rd(first[0][0][:, 0]))
@@ -146,10 +190,18 @@ def _detect_shapefile(p: Probe) -> bool:
     try:
         with _reader(p.path) as r:
             names = [f[0] for f in r.fields[1:]]
-            if _pick(names, _CODE_FIELDS) is None or _pick(names, _NAME_FIELDS) is None or len(r) == 0:
+            if (
+                _pick(names, _CODE_FIELDS) is None
+                or _pick(names, _NAME_FIELDS) is None
+                or len(r) == 0
+            ):
                 return False
             rec = r.record(0).as_dict()
-            return normalise_code(rec[_pick(names, _CODE_FIELDS)]) is not None and r.shapeType in (5, 15, 25)
+            return normalise_code(rec[_pick(names, _CODE_FIELDS)]) is not None and r.shapeType in (
+                5,
+                15,
+                25,
+            )
     except Exception:  # noqa: BLE001 - an unreadable shapefile is not ours
         return False
 
@@ -159,7 +211,11 @@ def read_shapefile(ctx: FileContext) -> Parsed:
     try:
         reader = _reader(ctx.path)
     except Exception as exc:  # noqa: BLE001
-        raise InvoerFout(f"de shapefile is onleesbaar ({exc})", file=ctx.path, expected=".shp met .dbf en .shx ernaast") from exc
+        raise InvoerFout(
+            f"de shapefile is onleesbaar ({exc})",
+            file=ctx.path,
+            expected=".shp met .dbf en .shx ernaast",
+        ) from exc
     with reader as r:
         names = [f[0] for f in r.fields[1:]]
         code_key, name_key = _pick(names, _CODE_FIELDS), _pick(names, _NAME_FIELDS)
@@ -169,17 +225,45 @@ def read_shapefile(ctx: FileContext) -> Parsed:
         try:
             for i, sr in enumerate(r.iterShapeRecords(), start=1):
                 rec = sr.record.as_dict()
-                out.append((i, str(rec[code_key]), str(rec.get(name_key, "") or "").strip(), sr.shape.__geo_interface__))
+                out.append(
+                    (
+                        i,
+                        str(rec[code_key]),
+                        str(rec.get(name_key, "") or "").strip(),
+                        sr.shape.__geo_interface__,
+                    )
+                )
         except Exception as exc:  # noqa: BLE001
-            raise InvoerFout(f"de shapefile is beschadigd ({exc})", file=ctx.path, line=len(out) + 1, expected="een volledige shapefile") from exc
+            raise InvoerFout(
+                f"de shapefile is beschadigd ({exc})",
+                file=ctx.path,
+                line=len(out) + 1,
+                expected="een volledige shapefile",
+            ) from exc
     prj = ctx.path.with_suffix(".prj")
     prj_text = prj.read_text(errors="ignore").lower() if prj.is_file() else ""
     first = polygons(out[0][3]) if out else []
-    rd = "amersfoort" in prj_text or "rd_new" in prj_text or (bool(first) and _is_rd(first[0][0][:, 0]))
+    rd = (
+        "amersfoort" in prj_text
+        or "rd_new" in prj_text
+        or (bool(first) and _is_rd(first[0][0][:, 0]))
+    )
     return _build(ctx, out, rd, None, "record")
 
 
 FORMATS = [
-    FileFormat("gemeentegrenzen-geojson", "Gemeentegrenzen (GeoJSON)", _detect_geojson, read_geojson, priority=5),
-    FileFormat("gemeentegrenzen-shapefile", "Gemeentegrenzen (shapefile)", _detect_shapefile, read_shapefile, priority=5),
+    FileFormat(
+        "gemeentegrenzen-geojson",
+        "Gemeentegrenzen (GeoJSON)",
+        _detect_geojson,
+        read_geojson,
+        priority=5,
+    ),
+    FileFormat(
+        "gemeentegrenzen-shapefile",
+        "Gemeentegrenzen (shapefile)",
+        _detect_shapefile,
+        read_shapefile,
+        priority=5,
+    ),
 ]

@@ -1,0 +1,290 @@
+"""The offer per school year: observed from ``aanbod``, and in forecast years the offer "zonder ingrijpen".
+
+In a forecast year an offering stays when its forecast upper-year pupils
+reach the user's threshold; below it the offering is *at risk* and, in the
+no-action view, disappears (from then on, unless ``blijvend=False``).
+Offerings of vestigingen the forecast does not cover stay as they are.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+
+from dekkend.errors import ConfiguratieFout
+from dekkend.ingest.labels import PROFIEL_SLUGS, VMBO_LEERWEGEN
+
+#: Types whose upper years make an offering, and ``onderbouw`` (first years of any type).
+UPPER_TYPES = ("pro", *VMBO_LEERWEGEN, "havo", "vwo")
+OFFER_KINDS = (*UPPER_TYPES, "onderbouw")
+
+#: Upper years per type, as in the derived ``aanbod`` (pro: all years).
+UPPER_YEARS = {"pro": (1, 2, 3, 4, 5, 6), "vmbo-b": (3, 4), "vmbo-k": (3, 4), "vmbo-g": (3, 4), "vmbo-t": (3, 4),
+               "havo": (4, 5), "vwo": (4, 5, 6)}
+
+#: The columns of a forecast frame (``dekkend.forecast``); the first six are required here.
+FORECAST_COLUMNS = ("vestigingscode", "jaar", "onderwijstype", "profiel", "leerjaar", "verwacht",
+                    "laag80", "hoog80", "laag95", "hoog95", "methode")
+
+OFFER_COLUMNS = ["vestigingscode", "jaar", "onderwijstype", "profiel", "leerlingen", "drempel", "prognose", "bron",
+                 "at_risk", "verdwijnt"]
+
+#: Default minimum: an offering needs at least one (forecast) pupil in its upper years.
+DEFAULT_MIN_PUPILS = 1.0
+
+
+@dataclass(frozen=True)
+class OfferThresholds:
+    """Minimum forecast upper-year pupils for an offering to stay in the no-action view.
+
+    ``default`` applies to every offering; ``per_type`` overrides it for a type
+    (``pro``, ``vmbo-b`` .. ``vwo``, ``onderbouw``) and ``per_profiel`` for the
+    offerings of a vmbo profiel. The default of one pupil is a placeholder
+    until the norms issue provides cited thresholds.
+    """
+
+    default: float = DEFAULT_MIN_PUPILS
+    per_type: Mapping[str, float] = field(default_factory=dict)
+    per_profiel: Mapping[str, float] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        problems = [f"onbekend onderwijstype '{t}'" for t in self.per_type if t not in OFFER_KINDS]
+        problems += [f"onbekend profiel '{p}'" for p in self.per_profiel if p not in PROFIEL_SLUGS]
+        values = [self.default, *self.per_type.values(), *self.per_profiel.values()]
+        problems += [f"drempel {v} is negatief" for v in values if v < 0]
+        if problems:
+            raise ConfiguratieFout("drempel: " + "; ".join(problems) + f" (typen: {', '.join(OFFER_KINDS)}; "
+                                   f"profielen: {', '.join(PROFIEL_SLUGS)})")
+
+    @classmethod
+    def parse(cls, specs: Iterable[str]) -> OfferThresholds:
+        """From ``["1", "havo=20", "profiel:groen=10"]``: a bare number is the default."""
+        default, per_type, per_profiel = DEFAULT_MIN_PUPILS, {}, {}
+        for spec in specs:
+            key, sep, value = spec.partition("=")
+            number = _number(value if sep else key, spec, "drempel")
+            if not sep:
+                default = number
+            elif key.strip().startswith("profiel:"):
+                per_profiel[key.strip().removeprefix("profiel:")] = number
+            else:
+                per_type[key.strip()] = number
+        return cls(default, per_type, per_profiel)
+
+    def for_rows(self, types: pd.Series, profielen: pd.Series) -> np.ndarray:
+        """The threshold of each offering (profiel beats type beats default)."""
+        out = types.map(dict(self.per_type)).astype(float)
+        prof = profielen.map(dict(self.per_profiel)).astype(float)
+        out = prof.where(prof.notna(), out)
+        return out.fillna(self.default).to_numpy(float)
+
+
+def _number(text: str, spec: str, what: str) -> float:
+    try:
+        return float(text.strip().replace(",", "."))
+    except ValueError:
+        raise ConfiguratieFout(f"{what} '{spec}' niet begrepen; gebruik een getal of type=getal") from None
+
+
+def offer_years(aanbod: pd.DataFrame) -> list[int]:
+    """The school years in ``aanbod``, ascending."""
+    return sorted(int(y) for y in aanbod["schooljaar"].dropna().unique())
+
+
+def observed_offer(aanbod: pd.DataFrame, jaar: int, *, min_leerlingen: float = DEFAULT_MIN_PUPILS,
+                   opgave: pd.DataFrame | None = None) -> pd.DataFrame:
+    """The offer in a counted year: offerings with at least ``min_leerlingen`` upper-year pupils.
+
+    Parameters
+    ----------
+    aanbod
+        The derived ``aanbod`` table.
+    jaar
+        A school year present in ``aanbod``.
+    min_leerlingen
+        Pupils needed to count as an offering (censored cells count as 2.5).
+    opgave
+        The user's declared offer (``aanbod_opgave``): rows valid in ``jaar``
+        are added.
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``vestigingscode, onderwijstype, profiel, leerlingen, bron``.
+    """
+    a = aanbod[(aanbod["schooljaar"] == jaar) & aanbod["onderwijstype"].isin(OFFER_KINDS)]
+    a = a[a["leerlingen"].astype(float) >= min_leerlingen]
+    out = a[["vestigingscode", "onderwijstype", "profiel", "leerlingen"]].assign(bron="telling")
+    declared = _declared(opgave, jaar)
+    if len(declared):
+        out = pd.concat([out, declared.assign(leerlingen=np.nan, bron="opgave")], ignore_index=True)
+    out["profiel"] = out["profiel"].astype(object).where(out["profiel"].notna(), None)
+    out = out.drop_duplicates(["vestigingscode", "onderwijstype", "profiel"], keep="first")
+    return out.reset_index(drop=True)
+
+
+def _declared(opgave: pd.DataFrame | None, jaar: int) -> pd.DataFrame:
+    """The declared offerings valid in ``jaar``."""
+    if opgave is None or opgave.empty:
+        return pd.DataFrame(columns=["vestigingscode", "onderwijstype", "profiel"])
+    start = opgave["vanaf_jaar"].astype(float)
+    end = opgave["tot_jaar"].astype(float).fillna(np.inf)
+    valid = (start <= jaar) & (end >= jaar)
+    return opgave.loc[valid, ["vestigingscode", "onderwijstype", "profiel"]]
+
+
+def _ended(opgave: pd.DataFrame | None, jaar: int) -> set[tuple]:
+    """Declared offerings whose ``tot_jaar`` lies before ``jaar``."""
+    if opgave is None or opgave.empty:
+        return set()
+    end = opgave["tot_jaar"].astype(float)
+    gone = opgave[end.notna() & (end < jaar)]
+    return {(v, t, p if isinstance(p, str) else None) for v, t, p in gone[["vestigingscode", "onderwijstype", "profiel"]].itertuples(index=False)}
+
+
+def check_forecast(forecast: pd.DataFrame) -> None:
+    """Raise :class:`ConfiguratieFout` when a forecast frame lacks the columns this module needs."""
+    missing = [c for c in FORECAST_COLUMNS[:6] if c not in forecast.columns]
+    if missing:
+        raise ConfiguratieFout("prognose mist kolom(men) " + ", ".join(missing) + "; verwacht " + ",".join(FORECAST_COLUMNS))
+
+
+def forecast_upper_years(forecast: pd.DataFrame) -> pd.DataFrame:
+    """Forecast pupils per offering: ``vestigingscode, jaar, onderwijstype, profiel, verwacht``.
+
+    Rows of the forecast are disjoint streams, as in ``leerlingen``: a type's
+    upper years are the sum of its rows in those leerjaren (any profiel), a
+    profiel's the sum of its rows, and ``onderbouw`` the sum of ``brugjaar``,
+    ``havo-vwo`` and the lower leerjaren (up to 3) of the other types except
+    pro, as in the derived ``aanbod``.
+    """
+    check_forecast(forecast)
+    f = forecast[["vestigingscode", "jaar", "onderwijstype", "profiel", "leerjaar", "verwacht"]].copy()
+    f["verwacht"] = f["verwacht"].astype(float).fillna(0.0)
+    lj = f["leerjaar"].astype("Float64")
+    upper = pd.Series(False, index=f.index)
+    for typ, years in UPPER_YEARS.items():
+        upper |= (f["onderwijstype"] == typ) & lj.isin(years).fillna(False).astype(bool)
+    keys = ["vestigingscode", "jaar", "onderwijstype"]
+    whole = f[upper].groupby(keys, as_index=False)["verwacht"].sum().assign(profiel=None)
+    prof = f[upper & f["profiel"].notna() & f["onderwijstype"].isin(VMBO_LEERWEGEN)]
+    by_prof = prof.groupby([*keys, "profiel"], as_index=False)["verwacht"].sum()
+    lower = (f["onderwijstype"].isin(["brugjaar", "havo-vwo"])
+             | (~upper & f["onderwijstype"].isin([*VMBO_LEERWEGEN, "havo", "vwo"]) & (lj <= 3).fillna(False).astype(bool)))
+    ob = f[lower].groupby(["vestigingscode", "jaar"], as_index=False)["verwacht"].sum().assign(onderwijstype="onderbouw", profiel=None)
+    out = pd.concat([whole, by_prof, ob], ignore_index=True)
+    out["jaar"] = out["jaar"].astype(int)
+    return out[["vestigingscode", "jaar", "onderwijstype", "profiel", "verwacht"]]
+
+
+def offer_by_year(
+    aanbod: pd.DataFrame,
+    forecast: pd.DataFrame | None = None,
+    thresholds: OfferThresholds | None = None,
+    *,
+    basisjaar: int | None = None,
+    min_leerlingen: float = DEFAULT_MIN_PUPILS,
+    opgave: pd.DataFrame | None = None,
+    blijvend: bool = True,
+) -> pd.DataFrame:
+    """The offer in the base year and in every forecast year, with the no-action flags.
+
+    Parameters
+    ----------
+    aanbod
+        The derived ``aanbod`` table (observed upper-year pupils).
+    forecast
+        A forecast frame with :data:`FORECAST_COLUMNS` (at least the first
+        six); ``None`` gives the base year only.
+    thresholds
+        Minimum forecast upper-year pupils (default: one pupil).
+    basisjaar
+        The counted year the forecast starts from (default: the latest year
+        in ``aanbod``); forecast years after it are used.
+    min_leerlingen
+        Pupils that make an offering in the base year.
+    opgave
+        Declared offerings (``aanbod_opgave``): kept while valid, gone after
+        their ``tot_jaar``.
+    blijvend
+        An offering that falls below its threshold stays gone in later years.
+
+    Returns
+    -------
+    pandas.DataFrame
+        :data:`OFFER_COLUMNS`: per vestiging, year, type and profiel the
+        (forecast) pupils, the threshold, whether a forecast covered it
+        (``prognose``), ``at_risk`` (forecast below the threshold that year)
+        and ``verdwijnt`` (absent from the no-action offer that year).
+    """
+    thresholds = thresholds or OfferThresholds()
+    years = offer_years(aanbod)
+    if not years:
+        raise ConfiguratieFout("de werkmap heeft geen aanbod (tellingen met onderwijstype); importeer een leerlingenbestand")
+    base_year = years[-1] if basisjaar is None else int(basisjaar)
+    base = observed_offer(aanbod, base_year, min_leerlingen=min_leerlingen, opgave=opgave)
+    base = base.assign(jaar=base_year, drempel=thresholds.for_rows(base["onderwijstype"], base["profiel"]), prognose=False,
+                       at_risk=False, verdwijnt=False)
+    parts = [base]
+    if forecast is not None and len(forecast):
+        parts += _forecast_years(base, forecast, thresholds, base_year, opgave, blijvend)
+    out = pd.concat(parts, ignore_index=True)[OFFER_COLUMNS]
+    out["profiel"] = out["profiel"].astype(object).where(out["profiel"].notna(), None)
+    return out.sort_values(["jaar", "vestigingscode", "onderwijstype", "profiel"], na_position="first", kind="stable").reset_index(drop=True)
+
+
+def _forecast_years(base: pd.DataFrame, forecast: pd.DataFrame, thresholds: OfferThresholds, base_year: int,
+                    opgave: pd.DataFrame | None, blijvend: bool) -> list[pd.DataFrame]:
+    upper = forecast_upper_years(forecast)
+    upper = upper.assign(_p=upper["profiel"].fillna(""))
+    covered = forecast.groupby("jaar")["vestigingscode"].agg(lambda s: set(s.astype(str)))
+    key = ["vestigingscode", "onderwijstype", "profiel"]
+    gone: set[tuple] = set()
+    parts = []
+    for year in sorted(int(y) for y in upper["jaar"].unique() if int(y) > base_year):
+        new = _declared(opgave, year)
+        offers = pd.concat([base[key], new[key]], ignore_index=True) if len(new) else base[key].copy()
+        offers = offers.assign(_p=offers["profiel"].fillna("")).drop_duplicates(["vestigingscode", "onderwijstype", "_p"])
+        f = upper[upper["jaar"] == year][["vestigingscode", "onderwijstype", "_p", "verwacht"]]
+        frame = offers.merge(f, on=["vestigingscode", "onderwijstype", "_p"], how="left")
+        has_forecast = frame["vestigingscode"].astype(str).isin(covered.get(year, set())).to_numpy()
+        verwacht = np.where(has_forecast, frame["verwacht"].fillna(0.0).to_numpy(float), np.nan)
+        declared = _declared_mask(frame, opgave, year)
+        ended = _ended_mask(frame, opgave, year)
+        drempel = thresholds.for_rows(frame["onderwijstype"], frame["profiel"])
+        at_risk = has_forecast & ~declared & (np.nan_to_num(verwacht, nan=np.inf) < drempel)
+        keys = list(zip(frame["vestigingscode"], frame["onderwijstype"], frame["_p"], strict=True))
+        earlier = np.array([k in gone for k in keys], dtype=bool) if blijvend else np.zeros(len(keys), dtype=bool)
+        gone |= {k for k, r in zip(keys, at_risk, strict=True) if r}
+        parts.append(pd.DataFrame({
+            "vestigingscode": frame["vestigingscode"], "jaar": year, "onderwijstype": frame["onderwijstype"],
+            "profiel": frame["profiel"], "leerlingen": verwacht, "drempel": drempel, "prognose": has_forecast,
+            "bron": np.where(declared, "opgave", np.where(has_forecast, "prognose", "geen-prognose")),
+            "at_risk": at_risk, "verdwijnt": ((at_risk | earlier) & ~declared) | ended,
+        }))
+    return parts
+
+
+def _declared_mask(frame: pd.DataFrame, opgave: pd.DataFrame | None, year: int) -> np.ndarray:
+    valid = _declared(opgave, year)
+    if valid.empty:
+        return np.zeros(len(frame), dtype=bool)
+    keys = set(zip(valid["vestigingscode"], valid["onderwijstype"], valid["profiel"].fillna(""), strict=True))
+    return np.array([k in keys for k in zip(frame["vestigingscode"], frame["onderwijstype"], frame["_p"], strict=True)], dtype=bool)
+
+
+def _ended_mask(frame: pd.DataFrame, opgave: pd.DataFrame | None, year: int) -> np.ndarray:
+    ended = _ended(opgave, year)
+    if not ended:
+        return np.zeros(len(frame), dtype=bool)
+    return np.array([(v, t, p or None) in ended for v, t, p in zip(frame["vestigingscode"], frame["onderwijstype"], frame["_p"], strict=True)],
+                    dtype=bool)
+
+
+def offer_in_year(offer: pd.DataFrame, jaar: int) -> pd.DataFrame:
+    """The offerings present in ``jaar`` in the no-action view (``verdwijnt`` false)."""
+    rows = offer[(offer["jaar"] == jaar) & ~offer["verdwijnt"].astype(bool)]
+    return rows[["vestigingscode", "onderwijstype", "profiel"]].reset_index(drop=True)
