@@ -106,7 +106,9 @@ GOOD = """---
 id: {id}
 titel: Een proefartikel
 soort: handreiking
-samenvatting: Dit is een samenvatting van ruim vijftien woorden, zodat het schema haar goedkeurt en de test slaagt [1].
+samenvatting: >
+  Dit is een samenvatting van ruim vijftien woorden, zodat het schema haar
+  goedkeurt en de test slaagt [1].
 themas: [proces]
 knelpunttypen:
   sterke-daling: dit artikel alleen een proef is voor de tests
@@ -133,8 +135,8 @@ def test_a_valid_entry_file_loads(tmp_path):
 @pytest.mark.parametrize("change, message, line", [
     (("soort: handreiking", "soort: folder"), "onbekende soort 'folder'", 4),
     (("id: proef", "id: andere-naam"), "wijkt af van de bestandsnaam", 2),
-    (("themas: [proces]", "themas: [kantine]"), "onbekend thema 'kantine'", 6),
-    (("  sterke-daling: dit", "  lege-kas: dit"), "onbekend knelpunttype 'lege-kas'", 7),
+    (("themas: [proces]", "themas: [kantine]"), "onbekend thema 'kantine'", 8),
+    (("  sterke-daling: dit", "  lege-kas: dit"), "onbekend knelpunttype 'lege-kas'", 9),
     ((BODY, "te kort [1]"), "minder dan de 100", None),
     ((BODY, BODY.replace("[1]", "[2]")), "bronverwijzing [2] bestaat niet", None),
     (("titel: Een proefartikel\n", ""), "verplicht veld 'titel'", None),

@@ -12,7 +12,8 @@ INDEX = KnowledgeIndex.default()
 
 # (query as a board would type it, entries that must rank in the top 5)
 FIXED_QUERIES = [
-    ("examenklassen te klein", {"bovenbouw-delen-uitbesteding", "vuistregels-levensvatbare-omvang"}),
+    ("examenklassen te klein", {"bovenbouw-delen-uitbesteding",
+                                "vuistregels-levensvatbare-omvang"}),
     ("bovenbouw naar een andere school", {"bovenbouw-delen-uitbesteding"}),
     ("pro geïsoleerde vestiging", {"aanvullende-bekostiging-geisoleerde-vestigingen"}),
     ("krimp Zeeuws-Vlaanderen", {"taskforce-zeeuws-vlaanderen"}),

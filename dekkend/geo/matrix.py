@@ -66,7 +66,7 @@ def _pairwise_km(ax: np.ndarray, ay: np.ndarray, bx: np.ndarray, by: np.ndarray)
 
 def _port_graph(ports: list[Port], crossings: tuple[Crossing, ...], model: TravelModel) -> tuple[np.ndarray, np.ndarray]:
     """Shortest km and minutes between all ports (Floyd-Warshall over crossings and same-zone legs)."""
-    xy = np.array([p.rd for p in ports])
+    xy = np.array([p.rd for p in ports]).reshape(len(ports), 2)
     zone = np.array([p.zone for p in ports], dtype=object)
     straight = _pairwise_km(xy[:, 0], xy[:, 1], xy[:, 0], xy[:, 1]) * model.detour_factor
     same = zone[:, None] == zone[None, :]
@@ -153,7 +153,7 @@ def _fill_between_zones(km: np.ndarray, minutes: np.ndarray, o: tuple, d: tuple,
         return
     ports = list(dict.fromkeys([c.a for c in crossings] + [c.b for c in crossings]))
     g_km, g_min = _port_graph(ports, crossings, model)
-    p_xy = np.array([p.rd for p in ports]) if ports else np.zeros((0, 2))
+    p_xy = np.array([p.rd for p in ports]).reshape(len(ports), 2)
     p_zone = np.array([p.zone for p in ports], dtype=object)
     per_min = 60.0 / model.cycling_speed_kmh
     for za in np.unique(oz):

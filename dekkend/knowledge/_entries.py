@@ -1,4 +1,4 @@
-"""Knowledge-base entries: the schema, reading one Markdown file, loading and validating them all."""
+"""Knowledge-base entries: the schema, reading one Markdown file, loading and validating all."""
 
 from __future__ import annotations
 
@@ -148,7 +148,8 @@ class Entry:
 
     def plain_text(self) -> str:
         """Title, summary, body, conditions and legal basis as plain text without markers."""
-        parts = [self.titel, self.samenvatting, self.body, *self.voorwaarden, *self.juridische_basis]
+        parts = [self.titel, self.samenvatting, self.body, *self.voorwaarden,
+                 *self.juridische_basis]
         return strip_citations("\n".join(parts))
 
     def to_dict(self) -> dict[str, Any]:
@@ -212,7 +213,8 @@ def parse_entry(text: str, *, path: str | Path) -> Entry:
         ) from exc
     if not isinstance(data, dict):
         raise InvoerFout(
-            "de YAML-kop bevat geen velden", file=path, line=2, expected="velden als 'id:' en 'soort:'"
+            "de YAML-kop bevat geen velden", file=path, line=2,
+            expected="velden als 'id:' en 'soort:'"
         )
     problems: list[tuple[int | None, str]] = []
     key_lines = _key_lines(front)
@@ -296,21 +298,11 @@ def _build(
     def add(key: str | None, message: str) -> None:
         problems.append((key_lines.get(key) if key else body_line, message))
 
-    for key in _REQUIRED:
-        if data.get(key) in (None, "", [], {}):
-            add(key, f"verplicht veld '{key}' ontbreekt of is leeg")
-    for key in sorted(set(data) - set(_REQUIRED) - set(_OPTIONAL)):
-        add(key, f"onbekend veld '{key}' (toegestaan: {', '.join(_REQUIRED + _OPTIONAL)})")
-
-    entry_id = _text(data, "id", add)
-    if entry_id and not _ID.match(entry_id):
-        add("id", f"id '{entry_id}' is geen slug van kleine letters, cijfers en streepjes")
-    if entry_id and entry_id != path.stem:
-        add("id", f"id '{entry_id}' wijkt af van de bestandsnaam '{path.stem}'")
+    _check_keys(data, add)
+    entry_id = _check_id(data, path, add)
     soort = _text(data, "soort", add)
     if soort and soort not in SOORTEN:
         add("soort", f"onbekende soort '{soort}' (toegestaan: {', '.join(SOORTEN)})")
-    titel = _text(data, "titel", add)
     samenvatting = " ".join(_text(data, "samenvatting", add).split())
     if samenvatting and len(words(strip_citations(samenvatting))) < MIN_SUMMARY_WORDS:
         add("samenvatting", f"de samenvatting is korter dan {MIN_SUMMARY_WORDS} woorden")
@@ -321,24 +313,46 @@ def _build(
     knelpunten = _knelpunttypen(data.get("knelpunttypen"), add)
     bronnen = _sources(data.get("bronnen"), add)
     _check_body(body, soort, bronnen, samenvatting, add)
+    _check_kind_fields(data, soort, add)
+    if problems:
+        return None
     jaar = data.get("jaar")
-    regio = data.get("regio") or "landelijk"
+    return Entry(
+        id=entry_id, titel=_text(data, "titel", add), soort=soort, samenvatting=samenvatting,
+        body=body, bronnen=bronnen, regio=str(data.get("regio") or "landelijk"),
+        gebieden=tuple(_list(data, "gebieden", add)), jaar=None if jaar is None else str(jaar),
+        partijen=tuple(_list(data, "partijen", add)),
+        voorwaarden=tuple(_list(data, "voorwaarden", add)),
+        juridische_basis=tuple(_list(data, "juridische_basis", add)),
+        themas=tuple(themas), knelpunttypen=knelpunten, path=path,
+    )
+
+
+def _check_keys(data: Mapping[str, Any], add: Any) -> None:
+    for key in _REQUIRED:
+        if data.get(key) in (None, "", [], {}):
+            add(key, f"verplicht veld '{key}' ontbreekt of is leeg")
+    allowed = ", ".join(_REQUIRED + _OPTIONAL)
+    for key in sorted(set(data) - set(_REQUIRED) - set(_OPTIONAL)):
+        add(key, f"onbekend veld '{key}' (toegestaan: {allowed})")
+
+
+def _check_id(data: Mapping[str, Any], path: Path, add: Any) -> str:
+    entry_id = _text(data, "id", add)
+    if entry_id and not _ID.match(entry_id):
+        add("id", f"id '{entry_id}' is geen slug van kleine letters, cijfers en streepjes")
+    if entry_id and entry_id != path.stem:
+        add("id", f"id '{entry_id}' wijkt af van de bestandsnaam '{path.stem}'")
+    return entry_id
+
+
+def _check_kind_fields(data: Mapping[str, Any], soort: str, add: Any) -> None:
     if soort == "praktijkvoorbeeld":
         for key in ("regio", "jaar", "partijen"):
             if not data.get(key):
                 add(key, f"een praktijkvoorbeeld heeft het veld '{key}' nodig")
     if soort == "juridische-route" and not data.get("juridische_basis"):
         add("juridische_basis", "een juridische route heeft het veld 'juridische_basis' nodig")
-    if problems:
-        return None
-    return Entry(
-        id=entry_id, titel=titel, soort=soort, samenvatting=samenvatting, body=body,
-        bronnen=bronnen, regio=str(regio), gebieden=tuple(_list(data, "gebieden", add)),
-        jaar=None if jaar is None else str(jaar), partijen=tuple(_list(data, "partijen", add)),
-        voorwaarden=tuple(_list(data, "voorwaarden", add)),
-        juridische_basis=tuple(_list(data, "juridische_basis", add)),
-        themas=tuple(themas), knelpunttypen=knelpunten, path=path,
-    )
 
 
 def _text(data: Mapping[str, Any], key: str, add: Any) -> str:
@@ -371,11 +385,13 @@ def _knelpunttypen(value: Any, add: Any) -> tuple[tuple[str, str], ...]:
     result = []
     for key, reason in value.items():
         if key not in KNELPUNTTYPEN:
-            add("knelpunttypen", f"onbekend knelpunttype '{key}' (toegestaan: {', '.join(KNELPUNTTYPEN)})")
+            allowed = ", ".join(KNELPUNTTYPEN)
+            add("knelpunttypen", f"onbekend knelpunttype '{key}' (toegestaan: {allowed})")
         elif not isinstance(reason, str) or len(reason.split()) < 5:
             add("knelpunttypen", f"knelpunttype '{key}' heeft geen reden van minstens vijf woorden")
         elif reason.strip().lower().startswith("omdat"):
-            add("knelpunttypen", f"de reden bij '{key}' begint met 'omdat'; dat woord zet dekkend er zelf voor")
+            add("knelpunttypen", f"de reden bij '{key}' begint met 'omdat'; "
+                "dat woord zet dekkend er zelf voor")
         else:
             result.append((str(key), " ".join(reason.split()).rstrip(".")))
     return tuple(result)
@@ -417,10 +433,13 @@ def _sources(value: Any, add: Any) -> tuple[Source, ...]:
     return tuple(result)
 
 
-def _check_body(body: str, soort: str, bronnen: Sequence[Source], samenvatting: str, add: Any) -> None:
+def _check_body(
+    body: str, soort: str, bronnen: Sequence[Source], samenvatting: str, add: Any
+) -> None:
     n_words = len(words(strip_citations(body)))
     if n_words < MIN_BODY_WORDS:
-        add(None, f"de tekst heeft {n_words} woorden, minder dan de {MIN_BODY_WORDS} die nodig zijn")
+        add(None, f"de tekst heeft {n_words} woorden, minder dan de {MIN_BODY_WORDS} "
+            "die nodig zijn")
     cited = citations(body) + citations(samenvatting)
     if not citations(body):
         add(None, "de tekst verwijst naar geen enkele bron; zet [1], [2], ... achter de feiten")

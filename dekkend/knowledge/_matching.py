@@ -54,7 +54,7 @@ TEXT_BONUS = 0.3
 AREA_KINDS = frozenset({"praktijkvoorbeeld"})
 
 #: Codes of the vmbo-profielen (after removing "&": Z&W becomes zw), and the technical ones.
-_PROFIELEN = {"bwi", "pie", "mvi", "mt", "zw", "eo", "hbr", "dp", "gt", "mvi", "profiel"}
+_PROFIELEN = {"bwi", "pie", "mvi", "mt", "zw", "eo", "hbr", "dp", "gt", "profiel"}
 _TECH_PROFIELEN = {"bwi", "pie", "mvi", "mt", "techniek", "technisch", "technische"}
 
 #: The order in which a shared theme is named in a reason, most specific first.
@@ -238,7 +238,8 @@ def read_knelpunten(path: str | Path) -> KnelpuntenFile:
                          expected="een JSON-object met 'regio', 'peiljaar' en 'knelpunten'")
     peiljaar = data.get("peiljaar")
     if peiljaar is not None and not isinstance(peiljaar, int):
-        raise InvoerFout(f"'peiljaar' is geen jaartal: {peiljaar!r}", file=path, expected="bijv. 2024")
+        raise InvoerFout(f"'peiljaar' is geen jaartal: {peiljaar!r}", file=path,
+                         expected="bijv. 2024")
     knelpunten = tuple(knelpunt_from_mapping(item, file=path, position=i)
                        for i, item in enumerate(data["knelpunten"], start=1))
     regio = data.get("regio")
@@ -267,7 +268,8 @@ def knelpunt_from_mapping(data: Any, *, file: str | Path | None = None,
     where = f"knelpunt {position}" if position is not None else "knelpunt"
     if not isinstance(data, Mapping):
         raise InvoerFout(f"{where} is geen JSON-object", file=file)
-    missing = [k for k in ("type", "ernst", "titel") if not isinstance(data.get(k), str) or not data[k]]
+    missing = [k for k in ("type", "ernst", "titel")
+               if not isinstance(data.get(k), str) or not data[k]]
     if missing:
         raise InvoerFout(f"{where} mist {', '.join(repr(m) for m in missing)}", file=file,
                          expected="'type', 'ernst' en 'titel' als tekst")
@@ -339,7 +341,8 @@ def match_knelpunten(
     items = [_as_knelpunt(k) for k in knelpunten]
     skipped = tuple(
         f"Knelpunt '{k.titel}' heeft het onbekende type '{k.type}' en is overgeslagen "
-        f"(bekende typen: {', '.join(KNELPUNTTYPEN)})." for k in items if k.type not in KNELPUNTTYPEN
+        f"(bekende typen: {', '.join(KNELPUNTTYPEN)})."
+        for k in items if k.type not in KNELPUNTTYPEN
     )
     known = sorted((k for k in items if k.type in KNELPUNTTYPEN),
                    key=lambda k: -ERNST_WEIGHTS[k.ernst])
@@ -379,7 +382,8 @@ class _Scorer:
         if not shared:
             return TEXT_BONUS * share, None
         listed = ", ".join(f"'{w}'" for w in shared)
-        return TEXT_BONUS * share, f"omdat de tekst aansluit bij de beschrijving van het knelpunt ({listed})"
+        reason = f"omdat de tekst aansluit bij de beschrijving van het knelpunt ({listed})"
+        return TEXT_BONUS * share, reason
 
     def candidates(self, knelpunt: Knelpunt) -> list[Entry]:
         return [e for e in self.index.entries if knelpunt.type in e.knelpunt_types]
@@ -398,7 +402,7 @@ class _Scorer:
         return f"{reason} (bij knelpunt '{knelpunt.titel}': {label}, ernst {knelpunt.ernst})"
 
     def area_bonus(self, entry: Entry, knelpunten: Sequence[Knelpunt]) -> tuple[float, list[str]]:
-        bonus, reasons = 0.0, []
+        bonus, reasons = 0.0, list[str]()
         if entry.soort not in AREA_KINDS:
             return bonus, reasons
         if self.preferred and self.index.entry_in_area(entry, self.preferred):
@@ -407,7 +411,8 @@ class _Scorer:
         local = self._shared_area(entry, knelpunten)
         if local and local != self.preferred:
             bonus += AREA_BONUS
-            reasons.append(f"omdat dit voorbeeld uit hetzelfde gebied komt als de knelpunten ({local})")
+            reasons.append(
+                f"omdat dit voorbeeld uit hetzelfde gebied komt als de knelpunten ({local})")
         return bonus, reasons
 
     def school_type_bonus(self, entry: Entry, knelpunt: Knelpunt, *,
@@ -442,7 +447,10 @@ class _Scorer:
         for entry_id, ks in matched.items():
             entry = self.index.get(entry_id)
             bonus, extra = self.area_bonus(entry, ks)
-            scores, reasons, type_reason, seen_types = [], [], None, set()
+            scores: list[float] = []
+            reasons: list[str] = []
+            type_reason: str | None = None
+            seen_types: set[str] = set()
             for k in ks:
                 tbonus, treason = self.school_type_bonus(entry, k, named=True)
                 xbonus, _ = self.text_bonus(entry, k)

@@ -93,8 +93,10 @@ def _read_synonyms(path: Path) -> Synonyms:
         data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
     except yaml.YAMLError as exc:
         raise InvoerFout(f"de synoniemenlijst is onleesbaar: {exc}", file=path) from exc
-    groups = data.get("termen", []) if isinstance(data, dict) else None
-    areas = data.get("gebieden", []) if isinstance(data, dict) else None
+    if not isinstance(data, dict):
+        data = {"termen": None}
+    groups: list[list[Any]] = data.get("termen", [])
+    areas: list[list[Any]] = data.get("gebieden", [])
     if not _is_groups(groups) or not _is_groups(areas):
         raise InvoerFout("de synoniemenlijst heeft geen geldige groepen", file=path,
                          expected="'termen:' en 'gebieden:' met lijsten van woorden")
@@ -218,7 +220,8 @@ class KnowledgeIndex:
         )
         # Stems of each entry's own text, without the shared knelpunt-type labels.
         self._stems = {e.id: frozenset(_content_stems(e)) for e in self.entries}
-        self._document_frequency: Counter[str] = Counter(s for st in self._stems.values() for s in st)
+        self._document_frequency: Counter[str] = Counter(
+            s for st in self._stems.values() for s in st)
 
     @classmethod
     def default(cls) -> KnowledgeIndex:
@@ -299,7 +302,8 @@ class KnowledgeIndex:
         if soort is not None and soort not in SOORTEN:
             close = difflib.get_close_matches(soort, list(SOORTEN), n=1)
             hint = f" Bedoelde u '{close[0]}'?" if close else ""
-            raise ConfiguratieFout(f"Onbekende soort '{soort}'. Kies uit: {', '.join(SOORTEN)}.{hint}")
+            raise ConfiguratieFout(
+                f"Onbekende soort '{soort}'. Kies uit: {', '.join(SOORTEN)}.{hint}")
         area = self.resolve_area(gebied) if gebied is not None else None
         if limit < 1:
             raise ConfiguratieFout(f"Het aantal resultaten moet minstens 1 zijn, niet {limit}.")
@@ -327,7 +331,8 @@ class KnowledgeIndex:
         if not tokens:
             if words(query):
                 raise ConfiguratieFout(
-                    f"De zoekvraag '{query.strip()}' bevat alleen woorden als 'de', 'het' en 'hoe', "
+                    f"De zoekvraag '{query.strip()}' bevat alleen woorden als 'de', 'het' "
+                    "en 'hoe', "
                     "waarop niet gezocht wordt. Geef een inhoudelijk zoekwoord, bijvoorbeeld "
                     "'profielen delen' of 'kleine bovenbouw'.")
             raise ConfiguratieFout(
@@ -469,7 +474,8 @@ def search(query: str, *, soort: str | None = None, gebied: str | None = None,
     -------
     SearchResult
     """
-    return (index or KnowledgeIndex.default()).search(query, soort=soort, gebied=gebied, limit=limit)
+    index = index or KnowledgeIndex.default()
+    return index.search(query, soort=soort, gebied=gebied, limit=limit)
 
 
 def _index_row(entry: Entry) -> tuple[str, str, str, str, str]:

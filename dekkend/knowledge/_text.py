@@ -21,7 +21,8 @@ STOPWORDS: frozenset[str] = frozenset(
     hij zijn is was waren worden wordt werd kan kunnen moet moeten mag mogen zal zullen wil
     willen niet geen ook nog al mijn mij me heeft hebben had hadden zo maar want dus toch wel
     nu hier daar zich ik hun hen haar dan doen doet iets ander andere elk elke tussen zonder
-    na sinds per via tegen vanaf rond naast tijdens hoeveel kun kunt waarom welke zoek zoeken af binnen
+    na sinds per via tegen vanaf rond naast tijdens hoeveel kun kunt waarom welke zoek zoeken
+    af binnen
     """.split()
 )
 
@@ -94,9 +95,9 @@ def stem(word: str) -> str:
     """
     if word in _WORD_EXCEPTIONS:
         return _WORD_EXCEPTIONS[word]
-    result = _STEMMER.stemWord(word)
+    result = str(_STEMMER.stemWord(word))
     if result == word and len(word) > 4 and word.endswith("e") and not word.endswith(("ie", "ee")):
-        result = _STEMMER.stemWord(word[:-1])
+        result = str(_STEMMER.stemWord(word[:-1]))
     return _STEM_EXCEPTIONS.get(result, result)
 
 
