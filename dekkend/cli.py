@@ -275,16 +275,14 @@ def print_overview(ov: RegionOverview) -> None:
     console.print(ves)
 
 
-def _mount_optional() -> None:
-    """Mount command groups that live in their own modules."""
-    try:
-        from dekkend.cli_kennis import kennis_app
-    except ImportError:  # pragma: no cover - the knowledge base is part of the package
-        return
+def _mount_subcommands() -> None:
+    """Mount the commands that live in their own modules."""
+    from dekkend.cli_kennis import kennis_app
+
     app.add_typer(kennis_app, name="kennis", help="Kennisbank: samenwerkingsvormen, routes, voorbeelden en ondersteuning.")
 
 
-_mount_optional()
+_mount_subcommands()
 
 
 def main() -> None:

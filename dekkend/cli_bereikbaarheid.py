@@ -20,8 +20,17 @@ if TYPE_CHECKING:
     from dekkend.coverage import Reachability
 
 #: Workspace tables the analysis reads (the rest is not loaded).
-NEEDED_TABLES = ("aanbod", "aanbod_opgave", "vestigingen", "pc4_centroiden", "pc4_woonplaats", "pc4_gemeente", "kinderen",
-                 "bevolking_pc4", "prognose")
+NEEDED_TABLES = (
+    "aanbod",
+    "aanbod_opgave",
+    "vestigingen",
+    "pc4_centroiden",
+    "pc4_woonplaats",
+    "pc4_gemeente",
+    "kinderen",
+    "bevolking_pc4",
+    "prognose",
+)
 #: Groups shown in the summary on screen.
 SUMMARY_KINDS = ("pro", "vmbo", "havo", "vwo", "havo-vwo", "vo", "vo-openbaar")
 
@@ -40,12 +49,16 @@ def load_forecast(tables: dict[str, pd.DataFrame], path: Path | None) -> pd.Data
     if suffix == ".csv":
         frame = pd.read_csv(path, dtype=types, sep=None, engine="python")
     elif suffix == ".xlsx":
-        frame = pd.read_excel(path, dtype=types)
+        frame = pd.read_excel(path, dtype=types, engine="openpyxl")
     elif suffix == ".parquet":
         frame = pd.read_parquet(path)
     else:
-        raise ConfiguratieFout(f"prognosebestand {path}: onbekende extensie '{path.suffix}'; gebruik .csv, .xlsx of .parquet")
-    frame["profiel"] = frame["profiel"].where(frame["profiel"].notna(), None) if "profiel" in frame else None
+        raise ConfiguratieFout(
+            f"prognosebestand {path}: onbekende extensie '{path.suffix}'; gebruik .csv, .xlsx of .parquet"
+        )
+    frame["profiel"] = (
+        frame["profiel"].where(frame["profiel"].notna(), None) if "profiel" in frame else None
+    )
     return frame
 
 
@@ -60,65 +73,168 @@ def _summary(result: Reachability, indicators: pd.DataFrame | None) -> None:
     t = result.table
     kids = t.drop_duplicates("pc4")["kinderen_12_17"].sum()
     kids_text = f"{kids:,.0f}".replace(",", ".")
-    console.print(f"Schooljaar {result.jaar}/{result.jaar + 1}: {t['pc4'].nunique()} postcodegebieden, "
-                  f"{kids_text} kinderen van 12-17 jaar (geschat: {result.children_method})")
+    console.print(
+        f"Schooljaar {result.jaar}/{result.jaar + 1}: {t['pc4'].nunique()} postcodegebieden, "
+        f"{kids_text} kinderen van 12-17 jaar (geschat: {result.children_method})"
+    )
     console.print(f"Afstanden: {result.distances}")
     if result.jaar > result.basisjaar:
         gone = result.offer[(result.offer["jaar"] == result.jaar) & result.offer["verdwijnt"]]
-        console.print(f"Aanbod zonder ingrijpen volgens de prognose: {len(gone)} aanbiedingen verdwijnen tot en met {result.jaar}")
+        console.print(
+            f"Aanbod zonder ingrijpen volgens de prognose: {len(gone)} aanbiedingen verdwijnen tot en met {result.jaar}"
+        )
     if result.pc4_without_location:
-        console.print(f"[yellow]Let op:[/] {len(result.pc4_without_location)} postcodegebieden zonder middelpunt overgeslagen")
+        console.print(
+            f"[yellow]Let op:[/] {len(result.pc4_without_location)} postcodegebieden zonder middelpunt overgeslagen"
+        )
     if indicators is None:
         return
-    rows = indicators[(indicators["jaar"] == indicators["jaar"].min()) & indicators["onderwijstype"].isin(SUMMARY_KINDS)]
-    table = Table(title=f"Binnen de normafstand, {rows['jaar'].iloc[0]}/{rows['jaar'].iloc[0] + 1}" if len(rows) else None)
+    rows = indicators[
+        (indicators["jaar"] == indicators["jaar"].min())
+        & indicators["onderwijstype"].isin(SUMMARY_KINDS)
+    ]
+    table = Table(
+        title=f"Binnen de normafstand, {rows['jaar'].iloc[0]}/{rows['jaar'].iloc[0] + 1}"
+        if len(rows)
+        else None
+    )
     for col in ("onderwijstype", "aandeel binnen norm", "gem. km", "p90 km", "witte vlekken (PC4)"):
         table.add_column(col, justify="left" if col == "onderwijstype" else "right")
     for r in rows.itertuples():
-        table.add_row(r.onderwijstype, f"{r.aandeel_binnen_norm:.1%}".replace(".", ","), f"{r.gem_km:.1f}".replace(".", ","),
-                      f"{r.p90_km:.1f}".replace(".", ","), str(r.pc4_buiten_norm))
+        table.add_row(
+            r.onderwijstype,
+            f"{r.aandeel_binnen_norm:.1%}".replace(".", ","),
+            f"{r.gem_km:.1f}".replace(".", ","),
+            f"{r.p90_km:.1f}".replace(".", ","),
+            str(r.pc4_buiten_norm),
+        )
     console.print(table)
 
 
 def bereikbaarheid(
-    werkmap: Annotated[Path, typer.Option("--werkmap", "-w", help="Werkmap met de geïmporteerde gegevens.")],
-    jaar: Annotated[int, typer.Option("--jaar", help="Schooljaar (jaar van 1 oktober). Een jaar na de laatste telling "
-                                      "gebruikt het aanbod zonder ingrijpen volgens de prognose.")],
-    uitvoer: Annotated[Path, typer.Option("--uitvoer", "-o", help="Tabel per postcodegebied x onderwijstype (.csv of .xlsx).")],
-    regio: Annotated[str | None, typer.Option("--regio", "-r", help="Regio van de woongebieden: gemeente:0715,0716, corop:31, "
-                                              "onderwijsgebied:19, bestuur:NUMMER, een naam of een YAML-bestand. Leeg: heel "
-                                              "Nederland. Scholen buiten de regio tellen altijd mee.")] = None,
-    indicatoren: Annotated[Path | None, typer.Option("--indicatoren", help="Schrijf ook de indicatoren per jaar x "
-                                                     "onderwijstype (.csv of .xlsx), voor het laatste getelde jaar en elk "
-                                                     "prognosejaar.")] = None,
-    prognose: Annotated[Path | None, typer.Option("--prognose", help="Prognosebestand (.csv, .xlsx, .parquet) met "
-                                                  "vestigingscode,jaar,onderwijstype,profiel,leerjaar,verwacht,...; "
-                                                  "zonder: de tabel 'prognose' van de werkmap, als die er is.")] = None,
-    afstanden: Annotated[Path | None, typer.Option("--afstanden", help="Herkomst-bestemmingsbestand van een routeplanner "
-                                                   "(pc4,vestigingscode,km,minuten); paren die ontbreken worden geschat.")] = None,
-    norm: Annotated[list[str] | None, typer.Option("--norm", help="Normafstand in km (standaard 12, commissie-Dijkgraaf), of "
-                                                   "per type: --norm pro=20. Herhaalbaar.")] = None,
-    drempel: Annotated[list[str] | None, typer.Option("--drempel", help="Minimum verwachte leerlingen in de bovenbouw om een "
-                                                      "aanbod te houden (standaard 1), of per type/profiel: --drempel havo=30 "
-                                                      "--drempel profiel:groen=10. Herhaalbaar.")] = None,
-    omrijfactor: Annotated[float, typer.Option("--omrijfactor", help="Wegafstand gedeeld door hemelsbrede afstand "
-                                               "(zie docs/methods/reachability.md).")] = DETOUR_FACTOR,
-    fietssnelheid: Annotated[float, typer.Option("--fietssnelheid", help="Fietssnelheid in km/u.")] = CYCLING_SPEED_KMH,
-    min_leerlingen: Annotated[float, typer.Option("--min-leerlingen", help="Leerlingen in de bovenbouw om in een geteld "
-                                                  "jaar van aanbod te spreken.")] = 1.0,
+    werkmap: Annotated[
+        Path, typer.Option("--werkmap", "-w", help="Werkmap met de geïmporteerde gegevens.")
+    ],
+    jaar: Annotated[
+        int,
+        typer.Option(
+            "--jaar",
+            help="Schooljaar (jaar van 1 oktober). Een jaar na de laatste telling "
+            "gebruikt het aanbod zonder ingrijpen volgens de prognose.",
+        ),
+    ],
+    uitvoer: Annotated[
+        Path,
+        typer.Option(
+            "--uitvoer", "-o", help="Tabel per postcodegebied x onderwijstype (.csv of .xlsx)."
+        ),
+    ],
+    regio: Annotated[
+        str | None,
+        typer.Option(
+            "--regio",
+            "-r",
+            help="Regio van de woongebieden: gemeente:0715,0716, corop:31, "
+            "onderwijsgebied:19, bestuur:NUMMER, een naam of een YAML-bestand. Leeg: heel "
+            "Nederland. Scholen buiten de regio tellen altijd mee.",
+        ),
+    ] = None,
+    indicatoren: Annotated[
+        Path | None,
+        typer.Option(
+            "--indicatoren",
+            help="Schrijf ook de indicatoren per jaar x "
+            "onderwijstype (.csv of .xlsx), voor het laatste getelde jaar en elk "
+            "prognosejaar.",
+        ),
+    ] = None,
+    prognose: Annotated[
+        Path | None,
+        typer.Option(
+            "--prognose",
+            help="Prognosebestand (.csv, .xlsx, .parquet) met "
+            "vestigingscode,jaar,onderwijstype,profiel,leerjaar,verwacht,...; "
+            "zonder: de tabel 'prognose' van de werkmap, als die er is.",
+        ),
+    ] = None,
+    afstanden: Annotated[
+        Path | None,
+        typer.Option(
+            "--afstanden",
+            help="Herkomst-bestemmingsbestand van een routeplanner "
+            "(pc4,vestigingscode,km,minuten); paren die ontbreken worden geschat.",
+        ),
+    ] = None,
+    norm: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--norm",
+            help="Normafstand in km (standaard 12, commissie-Dijkgraaf), of "
+            "per type: --norm pro=20. Herhaalbaar.",
+        ),
+    ] = None,
+    drempel: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--drempel",
+            help="Minimum verwachte leerlingen in de bovenbouw om een "
+            "aanbod te houden (standaard 1), of per type/profiel: --drempel havo=30 "
+            "--drempel profiel:groen=10. Herhaalbaar.",
+        ),
+    ] = None,
+    omrijfactor: Annotated[
+        float,
+        typer.Option(
+            "--omrijfactor",
+            help="Wegafstand gedeeld door hemelsbrede afstand (zie docs/methods/reachability.md).",
+        ),
+    ] = DETOUR_FACTOR,
+    fietssnelheid: Annotated[
+        float, typer.Option("--fietssnelheid", help="Fietssnelheid in km/u.")
+    ] = CYCLING_SPEED_KMH,
+    min_leerlingen: Annotated[
+        float,
+        typer.Option(
+            "--min-leerlingen",
+            help="Leerlingen in de bovenbouw om in een geteld jaar van aanbod te spreken.",
+        ),
+    ] = 1.0,
 ) -> None:
     """Bereikbaarheid van elk onderwijstype, vmbo-profiel en elke groep vanuit elk postcodegebied (fietsafstand, normafstand)."""
     try:
-        _run(werkmap, jaar, uitvoer, regio, indicatoren, prognose, afstanden, norm or [], drempel or [], omrijfactor,
-             fietssnelheid, min_leerlingen)
+        _run(
+            werkmap,
+            jaar,
+            uitvoer,
+            regio,
+            indicatoren,
+            prognose,
+            afstanden,
+            norm or [],
+            drempel or [],
+            omrijfactor,
+            fietssnelheid,
+            min_leerlingen,
+        )
     except DekkendError as exc:
         err_console.print(f"[bold red]Fout:[/] {exc}", highlight=False)
         raise typer.Exit(2) from exc
 
 
-def _run(werkmap: Path, jaar: int, uitvoer: Path, regio: str | None, indicatoren: Path | None, prognose: Path | None,
-         afstanden: Path | None, norm: list[str], drempel: list[str], omrijfactor: float, fietssnelheid: float,
-         min_leerlingen: float) -> None:
+def _run(
+    werkmap: Path,
+    jaar: int,
+    uitvoer: Path,
+    regio: str | None,
+    indicatoren: Path | None,
+    prognose: Path | None,
+    afstanden: Path | None,
+    norm: list[str],
+    drempel: list[str],
+    omrijfactor: float,
+    fietssnelheid: float,
+    min_leerlingen: float,
+) -> None:
     from dekkend.coverage import Norms, OfferThresholds, reachability
     from dekkend.geo import TravelModel, apply_od, distance_matrix, read_od_file
     from dekkend.output import write_table
@@ -127,7 +243,9 @@ def _run(werkmap: Path, jaar: int, uitvoer: Path, regio: str | None, indicatoren
 
     for path in (uitvoer, indicatoren):
         if path is not None and path.suffix.lower() not in (".csv", ".xlsx"):
-            raise ConfiguratieFout(f"uitvoerbestand {path}: onbekende extensie '{path.suffix or '(geen)'}'; gebruik .csv of .xlsx")
+            raise ConfiguratieFout(
+                f"uitvoerbestand {path}: onbekende extensie '{path.suffix or '(geen)'}'; gebruik .csv of .xlsx"
+            )
     ws = Workspace(werkmap).require()
     tables = {name: ws.table(name) for name in NEEDED_TABLES if ws.has(name)}
     if "vestigingen" not in tables:
@@ -140,16 +258,32 @@ def _run(werkmap: Path, jaar: int, uitvoer: Path, regio: str | None, indicatoren
     if afstanden is not None:
         matrix, report = apply_od(matrix, read_od_file(afstanden), afstanden)
         console.print(f"Afstandenbestand: {report.summary()}")
-    result = reachability(tables, jaar, region=region, matrix=matrix, forecast=forecast, thresholds=thresholds, norms=norms,
-                          indicators=indicatoren is not None, min_leerlingen=min_leerlingen)
+    result = reachability(
+        tables,
+        jaar,
+        region=region,
+        matrix=matrix,
+        forecast=forecast,
+        thresholds=thresholds,
+        norms=norms,
+        indicators=indicatoren is not None,
+        min_leerlingen=min_leerlingen,
+    )
     console.print(f"[bold]Bereikbaarheid vanuit {region.label}[/]")
     table = _rounded(result.table, {"afstand_km": 2, "reistijd_fiets_min": 1, "kinderen_12_17": 1})
     write_table(table, uitvoer, sheet="bereikbaarheid")
     ind = None
     if indicatoren is not None and result.indicators is not None:
-        ind = _rounded(result.indicators, {"aandeel_binnen_norm": 4, "gem_km": 2, "p90_km": 2, "kinderen_buiten_norm": 1})
+        ind = _rounded(
+            result.indicators,
+            {"aandeel_binnen_norm": 4, "gem_km": 2, "p90_km": 2, "kinderen_buiten_norm": 1},
+        )
         write_table(ind, indicatoren, sheet="indicatoren")
     _summary(result, ind)
     if ind is not None and not result.prognosejaren:
-        console.print("Geen prognose beschikbaar: de indicatoren gelden alleen voor het laatste getelde jaar.")
-    console.print(f"[green]Geschreven:[/] {uitvoer}" + (f" en {indicatoren}" if ind is not None else ""))
+        console.print(
+            "Geen prognose beschikbaar: de indicatoren gelden alleen voor het laatste getelde jaar."
+        )
+    console.print(
+        f"[green]Geschreven:[/] {uitvoer}" + (f" en {indicatoren}" if ind is not None else "")
+    )

@@ -109,7 +109,7 @@ def advies(
 
 def _fail(exc: DekkendError) -> typer.Exit:
     Console(stderr=True).print(Text(f"Fout: {exc}", style="bold red"))
-    raise typer.Exit(code=1)
+    raise typer.Exit(code=2)
 
 
 def _echo_json(data: dict[str, Any]) -> None:

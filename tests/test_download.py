@@ -58,7 +58,7 @@ def server(tmp_path):
     site.mkdir()
     _Handler.hits = []
     httpd = ThreadingHTTPServer(("127.0.0.1", 0), partial(_Handler, directory=str(site)))
-    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
+    thread = threading.Thread(target=httpd.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)
     thread.start()
     yield site, f"http://127.0.0.1:{httpd.server_address[1]}"
     httpd.shutdown()

@@ -15,9 +15,20 @@ RADII = (3.0, 5.0, 10.0)
 
 def _matrix(seed: int, n: int, m: int, spread: float = 30_000.0):
     rng = np.random.default_rng(seed)
-    o = pd.DataFrame({"pc4": [str(1000 + i) for i in range(n)], "x_rd": rng.uniform(0, spread, n), "y_rd": rng.uniform(0, spread, n)})
-    d = pd.DataFrame({"vestigingscode": [f"{i:04d}00" for i in range(m)], "x_rd": rng.uniform(0, spread, m),
-                      "y_rd": rng.uniform(0, spread, m)})
+    o = pd.DataFrame(
+        {
+            "pc4": [str(1000 + i) for i in range(n)],
+            "x_rd": rng.uniform(0, spread, n),
+            "y_rd": rng.uniform(0, spread, n),
+        }
+    )
+    d = pd.DataFrame(
+        {
+            "vestigingscode": [f"{i:04d}00" for i in range(m)],
+            "x_rd": rng.uniform(0, spread, m),
+            "y_rd": rng.uniform(0, spread, m),
+        }
+    )
     return estimate_matrix(o, d), rng
 
 
@@ -28,7 +39,9 @@ def _brute(km: np.ndarray, mask: np.ndarray):
     return sub.min(axis=1), np.stack([(sub <= r).sum(axis=1) for r in RADII])
 
 
-sizes = st.tuples(st.integers(0, 10_000), st.integers(1, 40), st.integers(1, 260), st.floats(0.0, 1.0))
+sizes = st.tuples(
+    st.integers(0, 10_000), st.integers(1, 40), st.integers(1, 260), st.floats(0.0, 1.0)
+)
 
 
 @settings(max_examples=40, deadline=None)
@@ -43,8 +56,14 @@ def test_nearest_and_counts_equal_brute_force(args):
         np.testing.assert_allclose(res.km[i], km, rtol=1e-6)
         np.testing.assert_array_equal(res.counts[i], counts)
         found = res.index[i] >= 0
-        np.testing.assert_allclose(mat.km[np.flatnonzero(found), res.index[i][found]], res.km[i][found], rtol=1e-6)
-        np.testing.assert_allclose(res.minutes[i][found], mat.minutes[np.flatnonzero(found), res.index[i][found]], rtol=1e-6)
+        np.testing.assert_allclose(
+            mat.km[np.flatnonzero(found), res.index[i][found]], res.km[i][found], rtol=1e-6
+        )
+        np.testing.assert_allclose(
+            res.minutes[i][found],
+            mat.minutes[np.flatnonzero(found), res.index[i][found]],
+            rtol=1e-6,
+        )
 
 
 @settings(max_examples=40, deadline=None)

@@ -43,7 +43,7 @@ def test_zoek_json_with_facets():
 ])
 def test_errors_are_dutch_and_exit_with_1(args, message):
     result = run(*args)
-    assert result.exit_code == 1
+    assert result.exit_code == 2
     assert "Fout:" in result.stderr
     assert message in " ".join(result.stderr.split())
 
@@ -94,7 +94,7 @@ def test_advies_json(knelpunten):
 
 def test_advies_with_a_missing_file(tmp_path):
     result = run("advies", "--knelpunten", str(tmp_path / "weg.json"))
-    assert result.exit_code == 1
+    assert result.exit_code == 2
     assert "bestaat niet" in result.stderr
 
 

@@ -1,13 +1,14 @@
 """Own words: no entry copies a sequence of 8 or more words from the facts files.
 
-The facts files live in ``../shared/knowledge`` beside the repository; without them the
-check cannot run and is skipped. Source addresses are left out of the facts (entries must
-keep them verbatim), as are the entries' source titles and legal references (names of laws
-and regulations must be exact).
+The facts files live in ``../shared/knowledge`` beside the repository (or where
+``DEKKEND_SHARED_KNOWLEDGE`` points); without them the check cannot run and is skipped.
+Source addresses are left out of the facts (entries must keep them verbatim), as are the
+entries' source titles and legal references (names of laws and regulations must be exact).
 """
 
 from __future__ import annotations
 
+import os
 import re
 from pathlib import Path
 
@@ -16,7 +17,12 @@ import pytest
 from dekkend.knowledge import Entry, load_entries
 from dekkend.knowledge._text import strip_citations, words
 
-FACTS_DIR = Path(__file__).resolve().parents[1].parent / "shared" / "knowledge"
+ROOT = Path(__file__).resolve().parents[1]
+_DATA = os.environ.get("DEKKEND_SHARED_DATA")
+FACTS_DIR = Path(os.environ.get(
+    "DEKKEND_SHARED_KNOWLEDGE",
+    Path(_DATA).parent / "knowledge" if _DATA else ROOT.parent / "shared" / "knowledge",
+))
 FACTS_FILES = sorted(FACTS_DIR.glob("*.md")) if FACTS_DIR.is_dir() else []
 N = 8
 

@@ -7,7 +7,13 @@
 - :mod:`~dekkend.coverage.run`: :func:`reachability`, the one call behind ``dekkend bereikbaarheid``.
 """
 
-from dekkend.coverage.children import Children, children_12_17, po_cohorts, population_bands
+from dekkend.coverage.children import (
+    ChildEstimator,
+    Children,
+    children_12_17,
+    po_cohorts,
+    population_bands,
+)
 from dekkend.coverage.kinds import GROUPS, REACH_KINDS, is_openbaar, offer_masks
 from dekkend.coverage.offer import (
     FORECAST_COLUMNS,
@@ -19,7 +25,15 @@ from dekkend.coverage.offer import (
     offer_in_year,
     offer_years,
 )
-from dekkend.coverage.reach import DEFAULT_NORM_KM, INDICATOR_COLUMNS, RADII, TABLE_COLUMNS, Norms, indicator_rows, reach_table
+from dekkend.coverage.reach import (
+    DEFAULT_NORM_KM,
+    INDICATOR_COLUMNS,
+    RADII,
+    TABLE_COLUMNS,
+    Norms,
+    indicator_rows,
+    reach_table,
+)
 from dekkend.coverage.run import GeenPrognose, Reachability, current_year, reachability, region_pc4
 
 __all__ = [
@@ -31,6 +45,7 @@ __all__ = [
     "RADII",
     "REACH_KINDS",
     "TABLE_COLUMNS",
+    "ChildEstimator",
     "Children",
     "GeenPrognose",
     "Norms",

@@ -21,7 +21,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-import numpy as np
 import pandas as pd
 
 from dekkend.ingest._text import estimated_count
@@ -70,7 +69,11 @@ def po_cohorts(tables: dict[str, pd.DataFrame]) -> pd.DataFrame:
             keep &= k[flag].fillna(False).astype(bool)
             break
     rows = k[keep]
-    out = rows.assign(aantal=estimated_count(rows)).groupby(["pc4", "schooljaar", "leeftijd"], as_index=False)["aantal"].sum()
+    out = (
+        rows.assign(aantal=estimated_count(rows))
+        .groupby(["pc4", "schooljaar", "leeftijd"], as_index=False)["aantal"]
+        .sum()
+    )
     out["pc4"] = out["pc4"].astype(str)
     return out
 
@@ -101,14 +104,19 @@ class _Sources:
     def __init__(self, tables: dict[str, pd.DataFrame]) -> None:
         po = po_cohorts(tables)
         self.po_years = sorted(int(y) for y in po["schooljaar"].unique())
-        self.po = {(int(s), int(a)): g.set_index("pc4")["aantal"] for (s, a), g in po.groupby(["schooljaar", "leeftijd"])}
+        self.po = {
+            (int(s), int(a)): g.set_index("pc4")["aantal"]
+            for (s, a), g in po.groupby(["schooljaar", "leeftijd"])
+        }
         bands = population_bands(tables)
         self.cbs_years = sorted(int(y) for y in bands["jaar"].unique())
         self.single: dict[int, pd.DataFrame] = {}
         for year, g in bands.groupby("jaar"):
             per_age = {}
             for lo, hi in sorted(set(zip(g["leeftijd_van"], g["leeftijd_tot"], strict=True))):
-                band = g[(g["leeftijd_van"] == lo) & (g["leeftijd_tot"] == hi)].groupby("pc4")["aantal"].sum() / (hi - lo + 1)
+                band = g[(g["leeftijd_van"] == lo) & (g["leeftijd_tot"] == hi)].groupby("pc4")[
+                    "aantal"
+                ].sum() / (hi - lo + 1)
                 for age in range(lo, hi + 1):
                     per_age[age] = band
             self.single[int(year)] = pd.DataFrame(per_age).fillna(0.0)
@@ -135,6 +143,17 @@ class _Sources:
         return self.po_age(year, age) or self.cbs_age(year, age)
 
 
+class ChildEstimator:
+    """Reads the sources once and estimates children aged 12-17 for any school year."""
+
+    def __init__(self, tables: dict[str, pd.DataFrame]) -> None:
+        self._src = _Sources(tables)
+
+    def estimate(self, jaar: int) -> Children:
+        """Children aged 12-17 per PC4 in school year ``jaar``."""
+        return _estimate(self._src, jaar)
+
+
 def children_12_17(tables: dict[str, pd.DataFrame], jaar: int) -> Children:
     """Estimated children aged 12-17 per PC4 in school year ``jaar`` (see the module docstring).
 
@@ -144,7 +163,10 @@ def children_12_17(tables: dict[str, pd.DataFrame], jaar: int) -> Children:
         ``per_pc4`` (float, PC4 index; empty when the workspace has neither
         source) and the method per age.
     """
-    src = _Sources(tables)
+    return _estimate(_Sources(tables), jaar)
+
+
+def _estimate(src: _Sources, jaar: int) -> Children:
     total = pd.Series(dtype=float)
     method: dict[int, str] = {}
     for age in AGES:

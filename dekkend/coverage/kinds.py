@@ -25,7 +25,9 @@ def is_openbaar(denominatie: pd.Series) -> pd.Series:
     return text.str.startswith(OPENBAAR_PREFIXES)
 
 
-def offer_masks(offer: pd.DataFrame, vestigingen: np.ndarray, openbaar: pd.Series | None = None) -> np.ndarray:
+def offer_masks(
+    offer: pd.DataFrame, vestigingen: np.ndarray, openbaar: pd.Series | None = None
+) -> np.ndarray:
     """Which vestigingen offer each kind of :data:`REACH_KINDS`.
 
     Parameters
@@ -49,7 +51,9 @@ def offer_masks(offer: pd.DataFrame, vestigingen: np.ndarray, openbaar: pd.Serie
     typ = offer["onderwijstype"].to_numpy(object)[known]
     prof = offer["profiel"].to_numpy(object)[known]
     pos = pos[known]
-    whole = np.array([p is None or (isinstance(p, float) and np.isnan(p)) for p in prof], dtype=bool)
+    whole = np.array(
+        [p is None or (isinstance(p, float) and np.isnan(p)) for p in prof], dtype=bool
+    )
     row = {k: i for i, k in enumerate(REACH_KINDS)}
     for t in UPPER_TYPES:
         masks[row[t], pos[whole & (typ == t)]] = True

@@ -22,15 +22,43 @@ UPPER_TYPES = ("pro", *VMBO_LEERWEGEN, "havo", "vwo")
 OFFER_KINDS = (*UPPER_TYPES, "onderbouw")
 
 #: Upper years per type, as in the derived ``aanbod`` (pro: all years).
-UPPER_YEARS = {"pro": (1, 2, 3, 4, 5, 6), "vmbo-b": (3, 4), "vmbo-k": (3, 4), "vmbo-g": (3, 4), "vmbo-t": (3, 4),
-               "havo": (4, 5), "vwo": (4, 5, 6)}
+UPPER_YEARS = {
+    "pro": (1, 2, 3, 4, 5, 6),
+    "vmbo-b": (3, 4),
+    "vmbo-k": (3, 4),
+    "vmbo-g": (3, 4),
+    "vmbo-t": (3, 4),
+    "havo": (4, 5),
+    "vwo": (4, 5, 6),
+}
 
 #: The columns of a forecast frame (``dekkend.forecast``); the first six are required here.
-FORECAST_COLUMNS = ("vestigingscode", "jaar", "onderwijstype", "profiel", "leerjaar", "verwacht",
-                    "laag80", "hoog80", "laag95", "hoog95", "methode")
+FORECAST_COLUMNS = (
+    "vestigingscode",
+    "jaar",
+    "onderwijstype",
+    "profiel",
+    "leerjaar",
+    "verwacht",
+    "laag80",
+    "hoog80",
+    "laag95",
+    "hoog95",
+    "methode",
+)
 
-OFFER_COLUMNS = ["vestigingscode", "jaar", "onderwijstype", "profiel", "leerlingen", "drempel", "prognose", "bron",
-                 "at_risk", "verdwijnt"]
+OFFER_COLUMNS = [
+    "vestigingscode",
+    "jaar",
+    "onderwijstype",
+    "profiel",
+    "leerlingen",
+    "drempel",
+    "prognose",
+    "bron",
+    "at_risk",
+    "verdwijnt",
+]
 
 #: Default minimum: an offering needs at least one (forecast) pupil in its upper years.
 DEFAULT_MIN_PUPILS = 1.0
@@ -56,8 +84,10 @@ class OfferThresholds:
         values = [self.default, *self.per_type.values(), *self.per_profiel.values()]
         problems += [f"drempel {v} is negatief" for v in values if v < 0]
         if problems:
-            raise ConfiguratieFout("drempel: " + "; ".join(problems) + f" (typen: {', '.join(OFFER_KINDS)}; "
-                                   f"profielen: {', '.join(PROFIEL_SLUGS)})")
+            raise ConfiguratieFout(
+                "drempel: " + "; ".join(problems) + f" (typen: {', '.join(OFFER_KINDS)}; "
+                f"profielen: {', '.join(PROFIEL_SLUGS)})"
+            )
 
     @classmethod
     def parse(cls, specs: Iterable[str]) -> OfferThresholds:
@@ -86,7 +116,9 @@ def _number(text: str, spec: str, what: str) -> float:
     try:
         return float(text.strip().replace(",", "."))
     except ValueError:
-        raise ConfiguratieFout(f"{what} '{spec}' niet begrepen; gebruik een getal of type=getal") from None
+        raise ConfiguratieFout(
+            f"{what} '{spec}' niet begrepen; gebruik een getal of type=getal"
+        ) from None
 
 
 def offer_years(aanbod: pd.DataFrame) -> list[int]:
@@ -94,8 +126,13 @@ def offer_years(aanbod: pd.DataFrame) -> list[int]:
     return sorted(int(y) for y in aanbod["schooljaar"].dropna().unique())
 
 
-def observed_offer(aanbod: pd.DataFrame, jaar: int, *, min_leerlingen: float = DEFAULT_MIN_PUPILS,
-                   opgave: pd.DataFrame | None = None) -> pd.DataFrame:
+def observed_offer(
+    aanbod: pd.DataFrame,
+    jaar: int,
+    *,
+    min_leerlingen: float = DEFAULT_MIN_PUPILS,
+    opgave: pd.DataFrame | None = None,
+) -> pd.DataFrame:
     """The offer in a counted year: offerings with at least ``min_leerlingen`` upper-year pupils.
 
     Parameters
@@ -142,14 +179,22 @@ def _ended(opgave: pd.DataFrame | None, jaar: int) -> set[tuple]:
         return set()
     end = opgave["tot_jaar"].astype(float)
     gone = opgave[end.notna() & (end < jaar)]
-    return {(v, t, p if isinstance(p, str) else None) for v, t, p in gone[["vestigingscode", "onderwijstype", "profiel"]].itertuples(index=False)}
+    return {
+        (v, t, p if isinstance(p, str) else None)
+        for v, t, p in gone[["vestigingscode", "onderwijstype", "profiel"]].itertuples(index=False)
+    }
 
 
 def check_forecast(forecast: pd.DataFrame) -> None:
     """Raise :class:`ConfiguratieFout` when a forecast frame lacks the columns this module needs."""
     missing = [c for c in FORECAST_COLUMNS[:6] if c not in forecast.columns]
     if missing:
-        raise ConfiguratieFout("prognose mist kolom(men) " + ", ".join(missing) + "; verwacht " + ",".join(FORECAST_COLUMNS))
+        raise ConfiguratieFout(
+            "prognose mist kolom(men) "
+            + ", ".join(missing)
+            + "; verwacht "
+            + ",".join(FORECAST_COLUMNS)
+        )
 
 
 def forecast_upper_years(forecast: pd.DataFrame) -> pd.DataFrame:
@@ -162,7 +207,9 @@ def forecast_upper_years(forecast: pd.DataFrame) -> pd.DataFrame:
     pro, as in the derived ``aanbod``.
     """
     check_forecast(forecast)
-    f = forecast[["vestigingscode", "jaar", "onderwijstype", "profiel", "leerjaar", "verwacht"]].copy()
+    f = forecast[
+        ["vestigingscode", "jaar", "onderwijstype", "profiel", "leerjaar", "verwacht"]
+    ].copy()
     f["verwacht"] = f["verwacht"].astype(float).fillna(0.0)
     lj = f["leerjaar"].astype("Float64")
     upper = pd.Series(False, index=f.index)
@@ -172,9 +219,17 @@ def forecast_upper_years(forecast: pd.DataFrame) -> pd.DataFrame:
     whole = f[upper].groupby(keys, as_index=False)["verwacht"].sum().assign(profiel=None)
     prof = f[upper & f["profiel"].notna() & f["onderwijstype"].isin(VMBO_LEERWEGEN)]
     by_prof = prof.groupby([*keys, "profiel"], as_index=False)["verwacht"].sum()
-    lower = (f["onderwijstype"].isin(["brugjaar", "havo-vwo"])
-             | (~upper & f["onderwijstype"].isin([*VMBO_LEERWEGEN, "havo", "vwo"]) & (lj <= 3).fillna(False).astype(bool)))
-    ob = f[lower].groupby(["vestigingscode", "jaar"], as_index=False)["verwacht"].sum().assign(onderwijstype="onderbouw", profiel=None)
+    lower = f["onderwijstype"].isin(["brugjaar", "havo-vwo"]) | (
+        ~upper
+        & f["onderwijstype"].isin([*VMBO_LEERWEGEN, "havo", "vwo"])
+        & (lj <= 3).fillna(False).astype(bool)
+    )
+    ob = (
+        f[lower]
+        .groupby(["vestigingscode", "jaar"], as_index=False)["verwacht"]
+        .sum()
+        .assign(onderwijstype="onderbouw", profiel=None)
+    )
     out = pd.concat([whole, by_prof, ob], ignore_index=True)
     out["jaar"] = out["jaar"].astype(int)
     return out[["vestigingscode", "jaar", "onderwijstype", "profiel", "verwacht"]]
@@ -223,21 +278,36 @@ def offer_by_year(
     thresholds = thresholds or OfferThresholds()
     years = offer_years(aanbod)
     if not years:
-        raise ConfiguratieFout("de werkmap heeft geen aanbod (tellingen met onderwijstype); importeer een leerlingenbestand")
+        raise ConfiguratieFout(
+            "de werkmap heeft geen aanbod (tellingen met onderwijstype); importeer een leerlingenbestand"
+        )
     base_year = years[-1] if basisjaar is None else int(basisjaar)
     base = observed_offer(aanbod, base_year, min_leerlingen=min_leerlingen, opgave=opgave)
-    base = base.assign(jaar=base_year, drempel=thresholds.for_rows(base["onderwijstype"], base["profiel"]), prognose=False,
-                       at_risk=False, verdwijnt=False)
+    base = base.assign(
+        jaar=base_year,
+        drempel=thresholds.for_rows(base["onderwijstype"], base["profiel"]),
+        prognose=False,
+        at_risk=False,
+        verdwijnt=False,
+    )
     parts = [base]
     if forecast is not None and len(forecast):
         parts += _forecast_years(base, forecast, thresholds, base_year, opgave, blijvend)
     out = pd.concat(parts, ignore_index=True)[OFFER_COLUMNS]
     out["profiel"] = out["profiel"].astype(object).where(out["profiel"].notna(), None)
-    return out.sort_values(["jaar", "vestigingscode", "onderwijstype", "profiel"], na_position="first", kind="stable").reset_index(drop=True)
+    return out.sort_values(
+        ["jaar", "vestigingscode", "onderwijstype", "profiel"], na_position="first", kind="stable"
+    ).reset_index(drop=True)
 
 
-def _forecast_years(base: pd.DataFrame, forecast: pd.DataFrame, thresholds: OfferThresholds, base_year: int,
-                    opgave: pd.DataFrame | None, blijvend: bool) -> list[pd.DataFrame]:
+def _forecast_years(
+    base: pd.DataFrame,
+    forecast: pd.DataFrame,
+    thresholds: OfferThresholds,
+    base_year: int,
+    opgave: pd.DataFrame | None,
+    blijvend: bool,
+) -> list[pd.DataFrame]:
     upper = forecast_upper_years(forecast)
     upper = upper.assign(_p=upper["profiel"].fillna(""))
     covered = forecast.groupby("jaar")["vestigingscode"].agg(lambda s: set(s.astype(str)))
@@ -246,8 +316,12 @@ def _forecast_years(base: pd.DataFrame, forecast: pd.DataFrame, thresholds: Offe
     parts = []
     for year in sorted(int(y) for y in upper["jaar"].unique() if int(y) > base_year):
         new = _declared(opgave, year)
-        offers = pd.concat([base[key], new[key]], ignore_index=True) if len(new) else base[key].copy()
-        offers = offers.assign(_p=offers["profiel"].fillna("")).drop_duplicates(["vestigingscode", "onderwijstype", "_p"])
+        offers = (
+            pd.concat([base[key], new[key]], ignore_index=True) if len(new) else base[key].copy()
+        )
+        offers = offers.assign(_p=offers["profiel"].fillna("")).drop_duplicates(
+            ["vestigingscode", "onderwijstype", "_p"]
+        )
         f = upper[upper["jaar"] == year][["vestigingscode", "onderwijstype", "_p", "verwacht"]]
         frame = offers.merge(f, on=["vestigingscode", "onderwijstype", "_p"], how="left")
         has_forecast = frame["vestigingscode"].astype(str).isin(covered.get(year, set())).to_numpy()
@@ -257,14 +331,30 @@ def _forecast_years(base: pd.DataFrame, forecast: pd.DataFrame, thresholds: Offe
         drempel = thresholds.for_rows(frame["onderwijstype"], frame["profiel"])
         at_risk = has_forecast & ~declared & (np.nan_to_num(verwacht, nan=np.inf) < drempel)
         keys = list(zip(frame["vestigingscode"], frame["onderwijstype"], frame["_p"], strict=True))
-        earlier = np.array([k in gone for k in keys], dtype=bool) if blijvend else np.zeros(len(keys), dtype=bool)
+        earlier = (
+            np.array([k in gone for k in keys], dtype=bool)
+            if blijvend
+            else np.zeros(len(keys), dtype=bool)
+        )
         gone |= {k for k, r in zip(keys, at_risk, strict=True) if r}
-        parts.append(pd.DataFrame({
-            "vestigingscode": frame["vestigingscode"], "jaar": year, "onderwijstype": frame["onderwijstype"],
-            "profiel": frame["profiel"], "leerlingen": verwacht, "drempel": drempel, "prognose": has_forecast,
-            "bron": np.where(declared, "opgave", np.where(has_forecast, "prognose", "geen-prognose")),
-            "at_risk": at_risk, "verdwijnt": ((at_risk | earlier) & ~declared) | ended,
-        }))
+        parts.append(
+            pd.DataFrame(
+                {
+                    "vestigingscode": frame["vestigingscode"],
+                    "jaar": year,
+                    "onderwijstype": frame["onderwijstype"],
+                    "profiel": frame["profiel"],
+                    "leerlingen": verwacht,
+                    "drempel": drempel,
+                    "prognose": has_forecast,
+                    "bron": np.where(
+                        declared, "opgave", np.where(has_forecast, "prognose", "geen-prognose")
+                    ),
+                    "at_risk": at_risk,
+                    "verdwijnt": ((at_risk | earlier) & ~declared) | ended,
+                }
+            )
+        )
     return parts
 
 
@@ -272,16 +362,36 @@ def _declared_mask(frame: pd.DataFrame, opgave: pd.DataFrame | None, year: int) 
     valid = _declared(opgave, year)
     if valid.empty:
         return np.zeros(len(frame), dtype=bool)
-    keys = set(zip(valid["vestigingscode"], valid["onderwijstype"], valid["profiel"].fillna(""), strict=True))
-    return np.array([k in keys for k in zip(frame["vestigingscode"], frame["onderwijstype"], frame["_p"], strict=True)], dtype=bool)
+    keys = set(
+        zip(
+            valid["vestigingscode"],
+            valid["onderwijstype"],
+            valid["profiel"].fillna(""),
+            strict=True,
+        )
+    )
+    return np.array(
+        [
+            k in keys
+            for k in zip(frame["vestigingscode"], frame["onderwijstype"], frame["_p"], strict=True)
+        ],
+        dtype=bool,
+    )
 
 
 def _ended_mask(frame: pd.DataFrame, opgave: pd.DataFrame | None, year: int) -> np.ndarray:
     ended = _ended(opgave, year)
     if not ended:
         return np.zeros(len(frame), dtype=bool)
-    return np.array([(v, t, p or None) in ended for v, t, p in zip(frame["vestigingscode"], frame["onderwijstype"], frame["_p"], strict=True)],
-                    dtype=bool)
+    return np.array(
+        [
+            (v, t, p or None) in ended
+            for v, t, p in zip(
+                frame["vestigingscode"], frame["onderwijstype"], frame["_p"], strict=True
+            )
+        ],
+        dtype=bool,
+    )
 
 
 def offer_in_year(offer: pd.DataFrame, jaar: int) -> pd.DataFrame:

@@ -14,10 +14,26 @@ from dekkend.geo import Nearest
 
 RADII = (3.0, 5.0, 10.0)
 
-TABLE_COLUMNS = ["pc4", "onderwijstype", "afstand_km", "reistijd_fiets_min", "aantal_binnen_3km", "aantal_binnen_5km",
-                 "aantal_binnen_10km", "kinderen_12_17"]
-INDICATOR_COLUMNS = ["regio", "jaar", "onderwijstype", "aandeel_binnen_norm", "gem_km", "p90_km", "kinderen_buiten_norm",
-                     "pc4_buiten_norm"]
+TABLE_COLUMNS = [
+    "pc4",
+    "onderwijstype",
+    "afstand_km",
+    "reistijd_fiets_min",
+    "aantal_binnen_3km",
+    "aantal_binnen_5km",
+    "aantal_binnen_10km",
+    "kinderen_12_17",
+]
+INDICATOR_COLUMNS = [
+    "regio",
+    "jaar",
+    "onderwijstype",
+    "aandeel_binnen_norm",
+    "gem_km",
+    "p90_km",
+    "kinderen_buiten_norm",
+    "pc4_buiten_norm",
+]
 
 #: The norm distance: secondary school further than 12 km by bicycle is "niet wenselijk"
 #: (commissie-Dijkgraaf, *Adviesrapport aanpak leerlingendaling in het voortgezet onderwijs*,
@@ -35,9 +51,15 @@ class Norms:
 
     def __post_init__(self) -> None:
         problems = [f"onbekend onderwijstype '{k}'" for k in self.per_kind if k not in REACH_KINDS]
-        problems += [f"normafstand {v} km is niet positief" for v in [self.default_km, *self.per_kind.values()] if v <= 0]
+        problems += [
+            f"normafstand {v} km is niet positief"
+            for v in [self.default_km, *self.per_kind.values()]
+            if v <= 0
+        ]
         if problems:
-            raise ConfiguratieFout("norm: " + "; ".join(problems) + f" (onderwijstypen: {', '.join(REACH_KINDS)})")
+            raise ConfiguratieFout(
+                "norm: " + "; ".join(problems) + f" (onderwijstypen: {', '.join(REACH_KINDS)})"
+            )
 
     @classmethod
     def parse(cls, specs: Iterable[str]) -> Norms:
@@ -48,7 +70,9 @@ class Norms:
             try:
                 number = float((value if sep else key).strip().replace(",", "."))
             except ValueError:
-                raise ConfiguratieFout(f"norm '{spec}' niet begrepen; gebruik km of onderwijstype=km, bijv. 12 of pro=20") from None
+                raise ConfiguratieFout(
+                    f"norm '{spec}' niet begrepen; gebruik km of onderwijstype=km, bijv. 12 of pro=20"
+                ) from None
             if sep:
                 per_kind[key.strip()] = number
             else:
@@ -60,20 +84,28 @@ class Norms:
         return float(self.per_kind.get(kind, self.default_km))
 
 
-def reach_table(pc4: np.ndarray, nearest: Nearest, children: pd.Series, kinds: tuple[str, ...] = REACH_KINDS) -> pd.DataFrame:
+def reach_table(
+    pc4: np.ndarray, nearest: Nearest, children: pd.Series, kinds: tuple[str, ...] = REACH_KINDS
+) -> pd.DataFrame:
     """One row per PC4 x onderwijstype with the columns of :data:`TABLE_COLUMNS`.
 
     ``children`` (PC4 index) gives ``kinderen_12_17``; a PC4 it lacks gets 0,
     and an empty series (no population data at all) leaves the column empty.
     """
     n, k = len(pc4), len(kinds)
-    kids = children.reindex(pd.Index(pc4)).fillna(0.0).to_numpy(float) if len(children) else np.full(n, np.nan)
-    out = pd.DataFrame({
-        "pc4": np.repeat(np.asarray(pc4, dtype=object), k),
-        "onderwijstype": np.tile(np.asarray(kinds, dtype=object), n),
-        "afstand_km": nearest.km.T.ravel(),
-        "reistijd_fiets_min": nearest.minutes.T.ravel(),
-    })
+    kids = (
+        children.reindex(pd.Index(pc4)).fillna(0.0).to_numpy(float)
+        if len(children)
+        else np.full(n, np.nan)
+    )
+    out = pd.DataFrame(
+        {
+            "pc4": np.repeat(np.asarray(pc4, dtype=object), k),
+            "onderwijstype": np.tile(np.asarray(kinds, dtype=object), n),
+            "afstand_km": nearest.km.T.ravel(),
+            "reistijd_fiets_min": nearest.minutes.T.ravel(),
+        }
+    )
     for r, radius in enumerate(nearest.radii):
         out[f"aantal_binnen_{radius:g}km"] = nearest.counts[:, r, :].T.ravel()
     out["kinderen_12_17"] = np.repeat(kids, k)
@@ -90,8 +122,14 @@ def _weighted_quantile(values: np.ndarray, weights: np.ndarray, q: float) -> flo
     return float(v[min(pos, len(v) - 1)])
 
 
-def indicator_rows(nearest: Nearest, children: np.ndarray | None, norms: Norms, regio: str, jaar: int,
-                   kinds: tuple[str, ...] = REACH_KINDS) -> pd.DataFrame:
+def indicator_rows(
+    nearest: Nearest,
+    children: np.ndarray | None,
+    norms: Norms,
+    regio: str,
+    jaar: int,
+    kinds: tuple[str, ...] = REACH_KINDS,
+) -> pd.DataFrame:
     """The indicators of one year (one row per onderwijstype, :data:`INDICATOR_COLUMNS`).
 
     Shares, mean and 90th percentile are weighted by the children aged 12-17;
@@ -111,12 +149,22 @@ def indicator_rows(nearest: Nearest, children: np.ndarray | None, norms: Norms, 
         within = finite & (d <= norms.km(kind))
         total = w.sum()
         share = float(w[within].sum() / total) if total > 0 else float("nan")
-        mean = float((w[finite] * d[finite]).sum() / w[finite].sum()) if w[finite].sum() > 0 else float("nan")
+        mean = (
+            float((w[finite] * d[finite]).sum() / w[finite].sum())
+            if w[finite].sum() > 0
+            else float("nan")
+        )
         p90 = _weighted_quantile(np.where(finite, d, np.inf), w, 0.9) if n else float("nan")
-        rows.append({
-            "regio": regio, "jaar": int(jaar), "onderwijstype": kind, "aandeel_binnen_norm": share, "gem_km": mean,
-            "p90_km": p90 if np.isfinite(p90) else float("nan"),
-            "kinderen_buiten_norm": float(w[~within].sum()) if weighted else float("nan"),
-            "pc4_buiten_norm": int((~within & inhabited).sum()),
-        })
+        rows.append(
+            {
+                "regio": regio,
+                "jaar": int(jaar),
+                "onderwijstype": kind,
+                "aandeel_binnen_norm": share,
+                "gem_km": mean,
+                "p90_km": p90 if np.isfinite(p90) else float("nan"),
+                "kinderen_buiten_norm": float(w[~within].sum()) if weighted else float("nan"),
+                "pc4_buiten_norm": int((~within & inhabited).sum()),
+            }
+        )
     return pd.DataFrame(rows, columns=INDICATOR_COLUMNS)

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from dekkend.coverage.children import children_12_17
+from dekkend.coverage.children import ChildEstimator
 from dekkend.coverage.kinds import REACH_KINDS, is_openbaar, offer_masks
 from dekkend.coverage.offer import (
     DEFAULT_MIN_PUPILS,
@@ -19,7 +19,7 @@ from dekkend.coverage.offer import (
 )
 from dekkend.coverage.reach import RADII, Norms, indicator_rows, reach_table
 from dekkend.errors import ConfiguratieFout, RegioFout
-from dekkend.geo import DistanceMatrix, TravelModel, distance_matrix, nearest_offering
+from dekkend.geo import DistanceMatrix, NearestIndex, TravelModel, distance_matrix
 from dekkend.regions import Region, pc4_gemeenten
 
 
@@ -75,12 +75,20 @@ def region_pc4(tables: dict[str, pd.DataFrame], region: Region | None) -> list[s
     pc4 = pc4_gemeenten(tables)
     found = sorted(pc4.loc[pc4["gemeentecode"].isin(gems), "pc4"].astype(str))
     if not found:
-        raise RegioFout(f"regio '{region.expression}' heeft geen postcodegebieden (PC4) om de bereikbaarheid voor te berekenen")
+        raise RegioFout(
+            f"regio '{region.expression}' heeft geen postcodegebieden (PC4) om de bereikbaarheid voor te berekenen"
+        )
     return found
 
 
-def _year_offer(aanbod: pd.DataFrame, offer: pd.DataFrame, jaar: int, basisjaar: int, min_leerlingen: float,
-                opgave: pd.DataFrame | None) -> pd.DataFrame:
+def _year_offer(
+    aanbod: pd.DataFrame,
+    offer: pd.DataFrame,
+    jaar: int,
+    basisjaar: int,
+    min_leerlingen: float,
+    opgave: pd.DataFrame | None,
+) -> pd.DataFrame:
     if jaar <= basisjaar:
         return observed_offer(aanbod, jaar, min_leerlingen=min_leerlingen, opgave=opgave)
     return offer_in_year(offer, jaar)
@@ -91,14 +99,19 @@ def _check_year(jaar: int, years: list[int], forecast_years: tuple[int, ...]) ->
         return
     if jaar > years[-1]:
         if forecast_years:
-            raise GeenPrognose(f"voor schooljaar {jaar}/{jaar + 1} is geen prognose beschikbaar; de prognose loopt van "
-                               f"{forecast_years[0]} tot en met {forecast_years[-1]}")
+            raise GeenPrognose(
+                f"voor schooljaar {jaar}/{jaar + 1} is geen prognose beschikbaar; de prognose loopt van "
+                f"{forecast_years[0]} tot en met {forecast_years[-1]}"
+            )
         raise GeenPrognose(
             f"voor schooljaar {jaar}/{jaar + 1} is nog geen prognose beschikbaar: het laatste getelde jaar is "
             f"{years[-1]}/{years[-1] + 1}. dekkend verzint geen toekomstig aanbod; geef een prognosebestand op "
-            f"(--prognose) of kies een geteld jaar")
-    raise ConfiguratieFout(f"schooljaar {jaar} komt niet voor in het aanbod; beschikbaar: {', '.join(map(str, years))}"
-                           + (f", en als prognose {forecast_years[0]}-{forecast_years[-1]}" if forecast_years else ""))
+            f"(--prognose) of kies een geteld jaar"
+        )
+    raise ConfiguratieFout(
+        f"schooljaar {jaar} komt niet voor in het aanbod; beschikbaar: {', '.join(map(str, years))}"
+        + (f", en als prognose {forecast_years[0]}-{forecast_years[-1]}" if forecast_years else "")
+    )
 
 
 def reachability(
@@ -146,10 +159,14 @@ def reachability(
     """
     aanbod = tables.get("aanbod")
     if aanbod is None or aanbod.empty:
-        raise ConfiguratieFout("de werkmap heeft geen aanbod; importeer eerst een leerlingenbestand (01.-leerlingen-vo-...)")
+        raise ConfiguratieFout(
+            "de werkmap heeft geen aanbod; importeer eerst een leerlingenbestand (01.-leerlingen-vo-...)"
+        )
     years = offer_years(aanbod)
     opgave = tables.get("aanbod_opgave")
-    offer = offer_by_year(aanbod, forecast, thresholds, min_leerlingen=min_leerlingen, opgave=opgave)
+    offer = offer_by_year(
+        aanbod, forecast, thresholds, min_leerlingen=min_leerlingen, opgave=opgave
+    )
     basisjaar = years[-1]
     forecast_years = tuple(sorted(int(y) for y in offer["jaar"].unique() if y > basisjaar))
     _check_year(int(jaar), years, forecast_years)
@@ -160,22 +177,35 @@ def reachability(
     ves = tables["vestigingen"].drop_duplicates("vestigingscode").set_index("vestigingscode")
     public = is_openbaar(ves["denominatie"]) if "denominatie" in ves else None
 
-    def nearest_for(year: int):
-        return nearest_offering(m, offer_masks(_year_offer(aanbod, offer, year, basisjaar, min_leerlingen, opgave),
-                                               m.vestigingen, public), RADII)
+    index = NearestIndex(m, RADII)
+    children = ChildEstimator(tables)
 
-    kids = children_12_17(tables, int(jaar))
+    def nearest_for(year: int):
+        present = _year_offer(aanbod, offer, year, basisjaar, min_leerlingen, opgave)
+        return index.query(offer_masks(present, m.vestigingen, public))
+
+    kids = children.estimate(int(jaar))
     table = reach_table(m.pc4, nearest_for(int(jaar)), kids.per_pc4, REACH_KINDS)
     ind = None
     if indicators:
-        label = region_label or (region.label if region is not None and region.expression != "nl" else "Nederland")
+        label = region_label or (
+            region.label if region is not None and region.expression != "nl" else "Nederland"
+        )
         parts = []
         for year in (basisjaar, *forecast_years):
-            weights = children_12_17(tables, year).per_pc4
-            w = weights.reindex(pd.Index(m.pc4)).fillna(0.0).to_numpy(float) if len(weights) else None
-            parts.append(indicator_rows(nearest_for(year), w, norms or Norms(), label, year, REACH_KINDS))
+            weights = children.estimate(year).per_pc4
+            w = (
+                weights.reindex(pd.Index(m.pc4)).fillna(0.0).to_numpy(float)
+                if len(weights)
+                else None
+            )
+            parts.append(
+                indicator_rows(nearest_for(year), w, norms or Norms(), label, year, REACH_KINDS)
+            )
         ind = pd.concat(parts, ignore_index=True)
-    return Reachability(int(jaar), basisjaar, forecast_years, table, ind, offer, kids.describe(), m.source, missing)
+    return Reachability(
+        int(jaar), basisjaar, forecast_years, table, ind, offer, kids.describe(), m.source, missing
+    )
 
 
 def current_year(tables: dict[str, pd.DataFrame]) -> int:

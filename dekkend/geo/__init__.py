@@ -7,8 +7,14 @@
 - :mod:`~dekkend.geo.nearest`: nearest vestiging and counts within radii for many sets at once.
 """
 
-from dekkend.geo.matrix import DistanceMatrix, distance_matrix, estimate_matrix, home_areas, school_locations
-from dekkend.geo.nearest import Nearest, nearest_offering
+from dekkend.geo.matrix import (
+    DistanceMatrix,
+    distance_matrix,
+    estimate_matrix,
+    home_areas,
+    school_locations,
+)
+from dekkend.geo.nearest import Nearest, NearestIndex, nearest_offering
 from dekkend.geo.od import OD_COLUMNS, OdReport, apply_od, read_od_file
 from dekkend.geo.travel import CYCLING_SPEED_KMH, DETOUR_FACTOR, TravelModel
 from dekkend.geo.water import CROSSINGS, MAINLAND, ZONES, Crossing, Port, Zone, assign_zones
@@ -23,6 +29,7 @@ __all__ = [
     "Crossing",
     "DistanceMatrix",
     "Nearest",
+    "NearestIndex",
     "OdReport",
     "Port",
     "TravelModel",

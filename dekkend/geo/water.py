@@ -108,27 +108,73 @@ _P = {
     "schiermonnikoog": Port("Schiermonnikoog (veerdam)", "schiermonnikoog", 53.4707, 6.2141),
     "vlissingen": Port("Vlissingen (Westerschelde Ferry)", MAINLAND, 51.4432, 3.5960),
     "breskens": Port("Breskens", "zeeuws-vlaanderen", 51.4010, 3.5560),
-    "tunnel-noord": Port("Westerscheldetunnel, noordkant (Ellewoutsdijk)", MAINLAND, 51.3980, 3.8150),
-    "tunnel-zuid": Port("Westerscheldetunnel, zuidkant (Terneuzen)", "zeeuws-vlaanderen", 51.3400, 3.7850),
+    "tunnel-noord": Port(
+        "Westerscheldetunnel, noordkant (Ellewoutsdijk)", MAINLAND, 51.3980, 3.8150
+    ),
+    "tunnel-zuid": Port(
+        "Westerscheldetunnel, zuidkant (Terneuzen)", "zeeuws-vlaanderen", 51.3400, 3.7850
+    ),
 }
 
 #: The fixed connections over water (both directions). Times are the regular
 #: year-round service; see the methods document for the sources.
 CROSSINGS = (
-    Crossing("veerdienst Den Helder - Texel (TESO)", _P["den-helder"], _P["t-horntje"], 20.0, None,
-             "TESO; overtocht 20 minuten (dewiki.de/Lexikon/Teso; NRC 5-8-2010)"),
-    Crossing("veerdienst Harlingen - Terschelling (Doeksen, snelle dienst)", _P["harlingen"], _P["west-terschelling"], 45.0, None,
-             "Doeksen: autoveer bijna 2 uur, snelle dienst ongeveer 45 minuten"),
-    Crossing("veerdienst Harlingen - Vlieland (Doeksen, autoveer)", _P["harlingen"], _P["oost-vlieland"], 95.0, None,
-             "Doeksen: autoveer 1 uur 35 minuten; de snelle dienst vaart alleen in de zomer (Friesch Dagblad 10-10-2017)"),
-    Crossing("veerdienst Holwerd - Ameland (Wagenborg)", _P["holwerd"], _P["nes"], 50.0, None,
-             "Wagenborg: de snelle dienst doet 20 minuten, de reguliere veerboot een half uur langer (RTV Noord 2018)"),
-    Crossing("veerdienst Lauwersoog - Schiermonnikoog (Wagenborg)", _P["lauwersoog"], _P["schiermonnikoog"], 45.0, None,
-             "Wagenborg: overtocht ongeveer 45 minuten (RTV Noord 2018)"),
-    Crossing("fiets- en voetveer Vlissingen - Breskens (Westerschelde Ferry)", _P["vlissingen"], _P["breskens"], 23.0, None,
-             "Westerschelde Ferry: overtocht ruim 20 minuten (Omroep Zeeland), 23 minuten (info-zeeland.de)"),
-    Crossing("Westerscheldetunnel (autoweg, met bus of auto)", _P["tunnel-noord"], _P["tunnel-zuid"], 6.6 / 100.0 * 60.0, 6.6,
-             "6,6 km (Westerscheldetunnel; Wikipedia); autoweg, maximaal 100 km/u, niet voor fietsers"),
+    Crossing(
+        "veerdienst Den Helder - Texel (TESO)",
+        _P["den-helder"],
+        _P["t-horntje"],
+        20.0,
+        None,
+        "TESO; overtocht 20 minuten (dewiki.de/Lexikon/Teso; NRC 5-8-2010)",
+    ),
+    Crossing(
+        "veerdienst Harlingen - Terschelling (Doeksen, snelle dienst)",
+        _P["harlingen"],
+        _P["west-terschelling"],
+        45.0,
+        None,
+        "Doeksen: autoveer bijna 2 uur, snelle dienst ongeveer 45 minuten",
+    ),
+    Crossing(
+        "veerdienst Harlingen - Vlieland (Doeksen, autoveer)",
+        _P["harlingen"],
+        _P["oost-vlieland"],
+        95.0,
+        None,
+        "Doeksen: autoveer 1 uur 35 minuten; de snelle dienst vaart alleen in de zomer (Friesch Dagblad 10-10-2017)",
+    ),
+    Crossing(
+        "veerdienst Holwerd - Ameland (Wagenborg)",
+        _P["holwerd"],
+        _P["nes"],
+        50.0,
+        None,
+        "Wagenborg: de snelle dienst doet 20 minuten, de reguliere veerboot een half uur langer (RTV Noord 2018)",
+    ),
+    Crossing(
+        "veerdienst Lauwersoog - Schiermonnikoog (Wagenborg)",
+        _P["lauwersoog"],
+        _P["schiermonnikoog"],
+        45.0,
+        None,
+        "Wagenborg: overtocht ongeveer 45 minuten (RTV Noord 2018)",
+    ),
+    Crossing(
+        "fiets- en voetveer Vlissingen - Breskens (Westerschelde Ferry)",
+        _P["vlissingen"],
+        _P["breskens"],
+        23.0,
+        None,
+        "Westerschelde Ferry: overtocht ruim 20 minuten (Omroep Zeeland), 23 minuten (info-zeeland.de)",
+    ),
+    Crossing(
+        "Westerscheldetunnel (autoweg, met bus of auto)",
+        _P["tunnel-noord"],
+        _P["tunnel-zuid"],
+        6.6 / 100.0 * 60.0,
+        6.6,
+        "6,6 km (Westerscheldetunnel; Wikipedia); autoweg, maximaal 100 km/u, niet voor fietsers",
+    ),
 )
 
 

@@ -207,17 +207,20 @@ def fetch(
         if isinstance(exc, ValueError) or not _is_offline(exc):
             raise DownloadFout(f"{url} kon niet worden opgehaald ({exc})") from exc
         raise GeenVerbinding(
-            f"geen verbinding met {_host(url)} ({getattr(exc, 'reason', exc)}). Er is niets gedownload en niets "
-            "geïmporteerd. Controleer de internetverbinding (of de proxy) en probeer het opnieuw, of download de "
-            "bestanden zelf en importeer ze met 'dekkend importeer MAP --werkmap W'"
+            f"geen verbinding met {_host(url)} ({getattr(exc, 'reason', exc)}). Er is niets geïmporteerd en de "
+            "werkmap is ongewijzigd (al opgehaalde bestanden blijven in de cache). Controleer de "
+            "internetverbinding (of de proxy) en probeer het opnieuw, of download de bestanden zelf en "
+            "importeer ze met 'dekkend importeer MAP --werkmap W'"
         ) from exc
-    head = partial.read_bytes()[:64].lstrip().lower()
+    with partial.open("rb") as fh:
+        head = fh.read(64).lstrip().lower()
     if any(head.startswith(s) for s in _HTML_STARTS) and not entry.filename.lower().endswith(
         (".xml", ".html")
     ):
         partial.unlink(missing_ok=True)
         raise DownloadFout(
-            f"{url} gaf een webpagina in plaats van een gegevensbestand ({_verified(entry)}); zoek het bestand op {entry.page or entry.publisher}"
+            f"{url} gaf een webpagina in plaats van een gegevensbestand ({_verified(entry)}); "
+            f"zoek het bestand op {entry.page or entry.publisher}"
         )
     os.replace(partial, target)
     sha = _checksum(target)

@@ -88,12 +88,12 @@ def parse_counts(raw: _text.RawTable, columns: list[str]) -> tuple[np.ndarray, n
     value falls back to :func:`dekkend.ingest._text.parse_count` per column,
     which keeps its rules (blank = 0, ``<5`` censored) and its error messages.
     """
-    block = raw.rows[columns].to_numpy(dtype=str)
+    block = raw.rows[columns].to_numpy(dtype=object)
     try:
         counts = block.astype(np.int64)
         if (counts >= 0).all():
             return counts, np.zeros(counts.shape, dtype=bool)
-    except ValueError:
+    except (ValueError, TypeError):
         pass
     parsed = [_text.parse_count(raw, c) for c in columns]
     counts = np.column_stack([p[0].fillna(0).to_numpy(dtype=np.int64) for p in parsed])

@@ -1,10 +1,7 @@
-"""DUO primary-school (po) files: pupils by home PC4 and age, schools with ages and RD, addresses, distances.
+"""DUO primary-school (po) files: schools with ages and RD (2012/13), addresses, home-school distances.
 
-``kinderen`` holds the pupils per school x home PC4 x age. Only ``Bo`` and
-``Sbo`` pupils will enter VO (``vo_instroom``); ``So`` and ``Vso`` are kept
-and flagged. DUO's placeholder home codes (``10`` Belgium, ``20`` Germany,
-``30`` other country, ``40`` unknown, space-padded) have no location: they
-keep ``pc4`` empty and are reported.
+The pupils by home PC4 and age (``kinderen``) are in :mod:`.duo_po_kinderen`;
+this module also derives ``po_vestigingen`` (one row per po vestiging).
 """
 
 from __future__ import annotations
@@ -22,19 +19,15 @@ from dekkend.ingest.formats._common import (
     check_unique,
     excel_preview,
     first_true,
-    parse_counts,
     read_excel_sheet,
     upper_columns,
     yyyymmdd,
 )
 from dekkend.ingest.formats.duo_vo import normalise_gemeentecode, normalise_pc6, vestigingscode
 
-VO_INSTROOM = ("bo", "sbo")
-_AGE = re.compile(r"^LEEFTIJD_(\d+|JONGER|OUDER)$")
-PLACEHOLDERS = {"10": "België", "20": "Duitsland", "30": "ander land", "40": "onbekend"}
 
-
-def _key_cols(cols: set[str]) -> tuple[str | None, str]:
+def key_columns(cols: set[str]) -> tuple[str | None, str]:
+    """The (BRIN, vestiging) columns of a po file: old ``BRIN_NUMMER`` or new ``INSTELLINGSCODE``."""
     if "INSTELLINGSCODE" in cols and "VESTIGINGSCODE" in cols:
         return "INSTELLINGSCODE", "VESTIGINGSCODE"
     for brin in ("BRIN_NUMMER", "BRIN NUMMER", "BRIN"):
@@ -43,169 +36,17 @@ def _key_cols(cols: set[str]) -> tuple[str | None, str]:
     return None, "VESTIGINGSNUMMER" if "VESTIGINGSNUMMER" in cols else "VESTIGINGSCODE"
 
 
-def _get(rows: pd.DataFrame, *names: str) -> pd.Series:
+def text_column(rows: pd.DataFrame, *names: str) -> pd.Series:
+    """The first of ``names`` that exists, trimmed; an all-None column when none does."""
     for n in names:
         if n in rows.columns:
             return rows[n].astype(str).str.strip()
     return pd.Series(None, index=rows.index, dtype=object)
 
 
-def _schooljaar(reference) -> int:
+def school_year(reference) -> int:
+    """The school year (start year) of a count date: 1 October 2017 -> 2017."""
     return reference.year if reference.month >= 8 else reference.year - 1
-
-
-# -- 03. pupils by home PC4 and age ------------------------------------------------------
-def _detect_kinderen(p: Probe) -> bool:
-    return p.kind == "tekst" and p.has("POSTCODE_LEERLING", "SOORT_PO", "LEEFTIJD_4")
-
-
-def _ages(columns: list[str]) -> list[tuple[str, int, str | None]]:
-    """(column, leeftijd, open end) for every LEEFTIJD_ column; JONGER/OUDER become open-ended."""
-    out = []
-    numbers = [int(m.group(1)) for c in columns if (m := _AGE.match(c)) and m.group(1).isdigit()]
-    for c in columns:
-        m = _AGE.match(c)
-        if not m:
-            continue
-        tag = m.group(1)
-        if tag == "JONGER":
-            out.append((c, min(numbers) - 1, "jonger"))
-        elif tag == "OUDER":
-            out.append((c, max(numbers) + 1, "ouder"))
-        else:
-            out.append((c, int(tag), None))
-    return out
-
-
-def _home_postcode(raw: _text.RawTable) -> tuple[pd.Series, pd.Series]:
-    """The home PC4 (or <NA>) and the code as written (trimmed)."""
-    code = raw.rows["POSTCODE_LEERLING"].astype(str).str.strip()
-    pc4 = code.where(code.str.fullmatch(r"[1-9]\d{3}"), None)
-    return pc4, code
-
-
-def _check_total(raw: _text.RawTable, counts: np.ndarray, censored: np.ndarray) -> None:
-    if "TOTAAL" not in raw.rows.columns:
-        return
-    total, tot_cens = _text.parse_count(raw, "TOTAAL")
-    comparable = ~censored.any(axis=1) & ~tot_cens.to_numpy()
-    diff = comparable & (counts.sum(axis=1) != total.fillna(0).to_numpy())
-    if diff.any():
-        pos = first_true(diff)
-        raise InvoerFout(
-            f"TOTAAL is {total.iloc[pos]}, de leeftijden tellen op tot {int(counts[pos].sum())}",
-            file=raw.path,
-            line=raw.line_of(pos),
-            column="TOTAAL",
-            expected="TOTAAL gelijk aan de som van de leeftijden",
-        )
-
-
-def read_kinderen(ctx: FileContext) -> Parsed:
-    """Read ``03.-leerlingen-po-per-gemeente-postcode-leerling-leeftijd`` (any vintage, gzip or not)."""
-    raw = upper_columns(_text.read_table(ctx.path))
-    brin_col, vest_col = _key_cols(set(raw.rows.columns))
-    _text.require_columns(
-        raw, [c for c in (brin_col, vest_col, "POSTCODE_LEERLING", "SOORT_PO") if c]
-    )
-    ages = _ages(list(raw.rows.columns))
-    code = vestigingscode(raw, brin_col, vest_col)
-    pc4, home = _home_postcode(raw)
-    soort = raw.rows["SOORT_PO"].astype(str).str.strip().str.lower()
-    check_unique(
-        raw,
-        pd.DataFrame({"v": code, "p": home, "s": soort}),
-        "vestiging/postcode leerling/soort po",
-    )
-    counts, censored = parse_counts(raw, [c for c, _, _ in ages])
-    _check_total(raw, counts, censored)
-    reference = ctx.reference_date(from_content=yyyymmdd(raw, "PEILDATUM"))
-    n, k = len(raw.rows), len(ages)
-    keep = ((counts > 0) | censored).ravel(order="F")
-    rows = np.tile(np.arange(n), k)[keep]
-    base = pd.DataFrame(
-        {
-            "vestigingscode": code,
-            "brin": code.str[:4],
-            "soort_po": soort,
-            "vo_instroom": soort.isin(VO_INSTROOM),
-            "pc4": pc4,
-            "postcode_leerling": home,
-            "woongebied": _get(raw.rows, "GEMEENTENAAM_LEERLING"),
-            "gemeentecode_school": normalise_gemeentecode(_get(raw.rows, "GEMEENTENUMMER")),
-        }
-    )
-    frame = base.iloc[rows].reset_index(drop=True)
-    frame["leeftijd"] = pd.array(np.repeat([a for _, a, _ in ages], n)[keep], dtype="Int64")
-    frame["leeftijd_open"] = np.repeat(np.array([o for _, _, o in ages], dtype=object), n)[keep]
-    cens_flat = censored.ravel(order="F")[keep]
-    frame["aantal"] = pd.array(counts.ravel(order="F")[keep], dtype="Int64")
-    frame.loc[cens_flat, "aantal"] = pd.NA
-    frame["gecensureerd"] = cens_flat
-    frame["schooljaar"] = _schooljaar(reference)
-    pupils = int(counts.sum())
-    notes = _kinderen_notes(frame)
-    return Parsed(
-        {
-            "kinderen": with_source(frame, ctx, reference),
-            "po_vestigingen_bron": with_source(
-                _schools_from_kinderen(raw, code, soort), ctx, reference
-            ),
-        },
-        reference,
-        n,
-        notes=notes,
-        pupils=pupils,
-        years=(_schooljaar(reference),),
-    )
-
-
-def _kinderen_notes(frame: pd.DataFrame) -> list[str]:
-    notes = []
-    by_soort = frame.groupby("soort_po")["aantal"].sum()
-    flagged = {s: int(n) for s, n in by_soort.items() if s not in VO_INSTROOM}
-    if flagged:
-        notes.append(
-            "niet meegeteld als vo-instroom (wel bewaard): "
-            + ", ".join(f"{s} {n}" for s, n in sorted(flagged.items()))
-        )
-    unlocated = frame[frame["pc4"].isna()]
-    if len(unlocated):
-        parts = []
-        for code, grp in unlocated.groupby("postcode_leerling"):
-            label = PLACEHOLDERS.get(code, grp["woongebied"].iloc[0] or "onbekend")
-            parts.append(f"'{code}' ({label}) {int(grp['aantal'].sum())}")
-        notes.append(
-            "woonpostcode zonder locatie, niet gelokaliseerd: " + ", ".join(parts) + " leerlingen"
-        )
-    if frame["gecensureerd"].any():
-        notes.append(
-            f"{int(frame['gecensureerd'].sum())} cellen '<5' bewaard als gecensureerd (1-4)"
-        )
-    return notes
-
-
-def _schools_from_kinderen(raw: _text.RawTable, code: pd.Series, soort: pd.Series) -> pd.DataFrame:
-    pairs = pd.DataFrame({"vestigingscode": code, "soort_po": soort}).drop_duplicates()
-    soorten = pairs.sort_values("soort_po").groupby("vestigingscode")["soort_po"].agg(",".join)
-    first = pairs.drop_duplicates("vestigingscode").index
-    r = raw.rows.loc[first]
-    frame = pd.DataFrame(
-        {
-            "vestigingscode": code.loc[first],
-            "brin": code.loc[first].str[:4],
-            "naam": _get(r, "INSTELLINGSNAAM_VESTIGING", "VESTIGINGSNAAM"),
-            "pc6": normalise_pc6(_get(r, "POSTCODE_VESTIGING")),
-            "plaatsnaam": _get(r, "PLAATSNAAM"),
-            "gemeentecode": normalise_gemeentecode(_get(r, "GEMEENTENUMMER")),
-            "gemeentenaam": _get(r, "GEMEENTENAAM"),
-            "provincie": _get(r, "PROVINCIE"),
-            "denominatie": _get(r, "DENOMINATIE_VESTIGING", "DENOMINATIE"),
-            "bestuur": _get(r, "BEVOEGD_GEZAG_NUMMER"),
-        }
-    ).reset_index(drop=True)
-    frame["soort_po"] = frame["vestigingscode"].map(soorten)
-    return _school_columns(frame, "kinderen")
 
 
 SCHOOL_COLUMNS = (
@@ -228,7 +69,8 @@ SCHOOL_COLUMNS = (
 )
 
 
-def _school_columns(frame: pd.DataFrame, bronsoort: str) -> pd.DataFrame:
+def school_columns(frame: pd.DataFrame, bronsoort: str) -> pd.DataFrame:
+    """``frame`` with exactly :data:`SCHOOL_COLUMNS` (missing ones empty) and its ``bronsoort``."""
     frame = frame.copy()
     for col in SCHOOL_COLUMNS:
         if col not in frame.columns:
@@ -255,16 +97,16 @@ def read_coordinaten_2013(ctx: FileContext) -> Parsed:
         {
             "vestigingscode": code,
             "brin": code.str[:4],
-            "naam": _get(r, "VESTIGINGSNAAM"),
-            "straat": _get(r, "STRAATNAAM"),
-            "huisnummer": _get(r, "HUISNUMMER_TOEVOEGING"),
-            "pc6": normalise_pc6(_get(r, "PC6")),
-            "plaatsnaam": _get(r, "PLAATSNAAM"),
-            "gemeentecode": normalise_gemeentecode(_get(r, "GEM_CODE")),
-            "gemeentenaam": _get(r, "GEMEENTENAAM"),
-            "provincie": _get(r, "PROVINCIE"),
-            "denominatie": _get(r, "DENOMINATIE"),
-            "bestuur": _get(r, "BEVOEGD_GEZAG_NUMMER"),
+            "naam": text_column(r, "VESTIGINGSNAAM"),
+            "straat": text_column(r, "STRAATNAAM"),
+            "huisnummer": text_column(r, "HUISNUMMER_TOEVOEGING"),
+            "pc6": normalise_pc6(text_column(r, "PC6")),
+            "plaatsnaam": text_column(r, "PLAATSNAAM"),
+            "gemeentecode": normalise_gemeentecode(text_column(r, "GEM_CODE")),
+            "gemeentenaam": text_column(r, "GEMEENTENAAM"),
+            "provincie": text_column(r, "PROVINCIE"),
+            "denominatie": text_column(r, "DENOMINATIE"),
+            "bestuur": text_column(r, "BEVOEGD_GEZAG_NUMMER"),
             "x_rd": _text.parse_decimal(raw, "XCOORD", required=False).to_numpy(),
             "y_rd": _text.parse_decimal(raw, "YCOORD", required=False).to_numpy(),
         }
@@ -286,7 +128,7 @@ def read_coordinaten_2013(ctx: FileContext) -> Parsed:
         parts.append(part[(count.fillna(1) > 0).to_numpy()])
     pupils = pd.concat(parts, ignore_index=True)
     pupils["leeftijd"] = pupils["leeftijd"].astype("Int64")
-    pupils["schooljaar"] = _schooljaar(reference)
+    pupils["schooljaar"] = school_year(reference)
     pupils = pupils.sort_values(["vestigingscode", "leeftijd"], kind="stable").reset_index(
         drop=True
     )
@@ -297,7 +139,7 @@ def read_coordinaten_2013(ctx: FileContext) -> Parsed:
     return Parsed(
         {
             "po_vestigingen_bron": with_source(
-                _school_columns(schools, "coordinaten-2013"), ctx, reference
+                school_columns(schools, "coordinaten-2013"), ctx, reference
             ),
             "po_leerlingen_leeftijd": with_source(pupils, ctx, reference),
         },
@@ -305,7 +147,7 @@ def read_coordinaten_2013(ctx: FileContext) -> Parsed:
         len(r),
         notes=notes,
         pupils=int(pupils["aantal"].fillna(0).sum()),
-        years=(_schooljaar(reference),),
+        years=(school_year(reference),),
     )
 
 
@@ -372,12 +214,11 @@ def _excel_table(ctx: FileContext) -> _text.RawTable:
 
 def read_adressen(ctx: FileContext) -> Parsed:
     """Read the DUO list of all po vestigingen with addresses (Excel 97 or CSV)."""
-    raw = (
-        _excel_table(ctx)
-        if ctx.path.read_bytes()[:4] in (b"\xd0\xcf\x11\xe0", b"PK\x03\x04")
-        else upper_columns(_text.read_table(ctx.path))
-    )
-    brin_col, vest_col = _key_cols(set(raw.rows.columns))
+    with ctx.path.open("rb") as fh:
+        magic = fh.read(4)
+    is_excel = magic in (b"\xd0\xcf\x11\xe0", b"PK\x03\x04")
+    raw = _excel_table(ctx) if is_excel else upper_columns(_text.read_table(ctx.path))
+    brin_col, vest_col = key_columns(set(raw.rows.columns))
     code = vestigingscode(
         raw, brin_col if brin_col and brin_col != "INSTELLINGSCODE" else None, vest_col
     )
@@ -387,22 +228,22 @@ def read_adressen(ctx: FileContext) -> Parsed:
         {
             "vestigingscode": code,
             "brin": code.str[:4],
-            "naam": _get(r, "VESTIGINGSNAAM", "INSTELLINGSNAAM"),
-            "straat": _get(r, "STRAATNAAM"),
-            "huisnummer": _get(r, "HUISNUMMER-TOEVOEGING"),
-            "pc6": normalise_pc6(_get(r, "POSTCODE")),
-            "plaatsnaam": _get(r, "PLAATSNAAM"),
-            "gemeentecode": normalise_gemeentecode(_get(r, "GEMEENTENUMMER")),
-            "gemeentenaam": _get(r, "GEMEENTENAAM"),
-            "provincie": _get(r, "PROVINCIE"),
-            "denominatie": _get(r, "DENOMINATIE"),
-            "bestuur": _get(r, "BEVOEGD GEZAG NUMMER"),
+            "naam": text_column(r, "VESTIGINGSNAAM", "INSTELLINGSNAAM"),
+            "straat": text_column(r, "STRAATNAAM"),
+            "huisnummer": text_column(r, "HUISNUMMER-TOEVOEGING"),
+            "pc6": normalise_pc6(text_column(r, "POSTCODE")),
+            "plaatsnaam": text_column(r, "PLAATSNAAM"),
+            "gemeentecode": normalise_gemeentecode(text_column(r, "GEMEENTENUMMER")),
+            "gemeentenaam": text_column(r, "GEMEENTENAAM"),
+            "provincie": text_column(r, "PROVINCIE"),
+            "denominatie": text_column(r, "DENOMINATIE"),
+            "bestuur": text_column(r, "BEVOEGD GEZAG NUMMER"),
             "soort_po": "bo",
         }
     )
     reference = ctx.reference_date(month=3, from_content=yyyymmdd(raw, "PEILDATUM"))
     return Parsed(
-        {"po_vestigingen_bron": with_source(_school_columns(frame, "adressen"), ctx, reference)},
+        {"po_vestigingen_bron": with_source(school_columns(frame, "adressen"), ctx, reference)},
         reference,
         len(r),
     )
@@ -420,7 +261,7 @@ def _detect_afstand(p: Probe) -> bool:
 def read_afstand(ctx: FileContext) -> Parsed:
     """Read the mean home-school distance (metres, decimal comma) per po vestiging and soort."""
     raw = upper_columns(_text.read_table(ctx.path))
-    brin_col, vest_col = _key_cols(set(raw.rows.columns))
+    brin_col, vest_col = key_columns(set(raw.rows.columns))
     code = vestigingscode(raw, brin_col, vest_col)
     soort = raw.rows["SOORT_PO"].astype(str).str.strip().str.lower()
     check_unique(raw, pd.DataFrame({"v": code, "s": soort}), "vestiging/soort po")
@@ -447,20 +288,20 @@ def read_afstand(ctx: FileContext) -> Parsed:
             "gecensureerd": censored,
         }
     )
-    frame["schooljaar"] = _schooljaar(reference)
+    frame["schooljaar"] = school_year(reference)
     r = raw.rows
     schools = pd.DataFrame(
         {
             "vestigingscode": code,
             "brin": code.str[:4],
-            "naam": _get(r, "INSTELLINGSNAAM_VESTIGING"),
-            "pc6": normalise_pc6(_get(r, "POSTCODE_VESTIGING")),
-            "plaatsnaam": _get(r, "PLAATSNAAM"),
-            "gemeentecode": normalise_gemeentecode(_get(r, "GEMEENTENUMMER")),
-            "gemeentenaam": _get(r, "GEMEENTENAAM"),
-            "provincie": _get(r, "PROVINCIE"),
-            "denominatie": _get(r, "DENOMINATIE_VESTIGING"),
-            "bestuur": _get(r, "BEVOEGD_GEZAG_NUMMER"),
+            "naam": text_column(r, "INSTELLINGSNAAM_VESTIGING"),
+            "pc6": normalise_pc6(text_column(r, "POSTCODE_VESTIGING")),
+            "plaatsnaam": text_column(r, "PLAATSNAAM"),
+            "gemeentecode": normalise_gemeentecode(text_column(r, "GEMEENTENUMMER")),
+            "gemeentenaam": text_column(r, "GEMEENTENAAM"),
+            "provincie": text_column(r, "PROVINCIE"),
+            "denominatie": text_column(r, "DENOMINATIE_VESTIGING"),
+            "bestuur": text_column(r, "BEVOEGD_GEZAG_NUMMER"),
             "soort_po": soort,
         }
     )
@@ -476,24 +317,17 @@ def read_afstand(ctx: FileContext) -> Parsed:
     return Parsed(
         {
             "po_afstand": with_source(frame, ctx, reference),
-            "po_vestigingen_bron": with_source(_school_columns(schools, "afstand"), ctx, reference),
+            "po_vestigingen_bron": with_source(school_columns(schools, "afstand"), ctx, reference),
         },
         reference,
         len(r),
         notes=notes,
         pupils=int(pupils.fillna(0).sum()),
-        years=(_schooljaar(reference),),
+        years=(school_year(reference),),
     )
 
 
 FORMATS = [
-    FileFormat(
-        "duo-po-postcode-leeftijd",
-        "DUO po-leerlingen per postcode leerling en leeftijd",
-        _detect_kinderen,
-        read_kinderen,
-        priority=9,
-    ),
     FileFormat(
         "duo-po-2013-coordinaten",
         "DUO po-vestigingen 2012/13 met leeftijden en RD-coördinaten",
