@@ -4,6 +4,7 @@ Usage::
 
     .venv/bin/python bench/reachability.py            # imports ../shared/data into a temporary workspace
     .venv/bin/python bench/reachability.py --werkmap W # uses an existing workspace
+    .venv/bin/python bench/reachability.py --gevoeligheid  # also the sensitivity run of the methods doc
 
 The forecast is synthetic (every stream of the latest count changes by a
 seeded rate per vestiging between -6% and +1% a year), because the forecast
@@ -30,7 +31,7 @@ from dekkend.coverage import (
     offer_by_year,
     reachability,
 )
-from dekkend.geo import NearestIndex, distance_matrix
+from dekkend.geo import NearestIndex, TravelModel, distance_matrix
 from dekkend.ingest import import_paths
 from dekkend.workspace import Workspace
 
@@ -86,57 +87,83 @@ def _best(fn, repeat: int = 3) -> tuple[float, object]:
     return best, out
 
 
+def _line(label: str, seconds: float) -> None:
+    print(f"  {label:<58} {seconds:6.2f} s")
+
+
+def timings(tables: dict[str, pd.DataFrame]) -> None:
+    """The speed figures: the whole call and its parts."""
+    fc = synthetic_forecast(tables)
+    year = int(tables["aanbod"]["schooljaar"].max())
+    t_matrix, matrix = _best(lambda: distance_matrix(tables))
+    t_offer, offer = _best(lambda: offer_by_year(tables["aanbod"], fc))
+
+    def all_children():
+        estimator = ChildEstimator(tables)
+        return [estimator.estimate(y) for y in range(year, year + HORIZON + 1)]
+
+    t_children, _ = _best(all_children)
+    masks = np.random.default_rng(1).random((len(REACH_KINDS), matrix.km.shape[1])) < 0.3
+    index = NearestIndex(matrix)
+    t_sort, _ = _best(lambda: NearestIndex(matrix).query(masks[:1] | True), repeat=1)
+    index.query(masks[:1] | True)
+    t_nearest, _ = _best(lambda: index.query(masks))
+    t_total, res = _best(lambda: reachability(tables, year, forecast=fc, indicators=True))
+    n_pc4, n_ves = matrix.km.shape
+    gone = offer[(offer["jaar"] == year + HORIZON) & offer["verdwijnt"]]
+    print(f"Landelijk: {n_pc4} PC4 x {n_ves} vestigingen, {len(REACH_KINDS)} soorten "
+          f"(7 typen, 10 profielen, 5 groepen), {year} + {HORIZON} prognosejaren")
+    print(f"Synthetische prognose: {len(fc):,} rijen; zonder ingrijpen verdwenen in {year + HORIZON}: "
+          f"{len(gone)} aanbiedingen")
+    _line(f"afstandsmatrix (2 x float32, {matrix.km.nbytes / 1e6:.0f} MB)", t_matrix)
+    _line(f"aanbod per jaar (offer_by_year, {HORIZON + 1} jaren)", t_offer)
+    _line(f"kinderen 12-17 voor {HORIZON + 1} jaren", t_children)
+    _line("rijen sorteren (eenmalig, NearestIndex)", t_sort)
+    _line(f"dichtstbijzijnde + aantallen, per jaar ({len(REACH_KINDS)} sets)", t_nearest)
+    _line("TOTAAL reachability(..., indicators=True), beste van 3", t_total)
+    print(f"  doel <= {TARGET_S:.0f} s; uitvoer {len(res.table):,} rijen PC4 x onderwijstype, "
+          f"{len(res.indicators):,} indicatorrijen")
+
+
+def sensitivity(tables: dict[str, pd.DataFrame]) -> None:
+    """Indicators under other detour factors and speeds, and the check against CBS 2021."""
+    year = int(tables["aanbod"]["schooljaar"].max())
+    b = tables["bevolking_pc4"]
+    inhabitants = b[(b["geslacht"] == "totaal") & (b["leeftijdsklasse"] == "totaal") & b["pc4"].notna()]
+    inhabitants = inhabitants.groupby("pc4")["aantal"].sum().astype(float)
+    print(f"Gevoeligheid (landelijk, {year}): aandeel kinderen 12-17 binnen 12 km / gemiddelde km")
+    kinds = ("vo", "vmbo", "havo-vwo", "vwo", "pro", "profiel:groen")
+    print(f"  {'omrijfactor':>11} {'km/u':>5} " + " ".join(f"{k:>17}" for k in kinds)
+          + f" {'havo-vwo gem. min':>18} {'CBS-check: gem. km vo':>22} {'vo binnen 3 km':>15}")
+    for factor, speed in ((1.0, 15.0), (1.2, 15.0), (1.3, 15.0), (1.4, 15.0), (1.3, 12.0), (1.3, 18.0)):
+        model = TravelModel(factor, speed)
+        res = reachability(tables, year, model=model, indicators=True)
+        ind = res.indicators.set_index("onderwijstype")
+        vo = res.table[res.table["onderwijstype"] == "vo"].set_index("pc4")
+        w = inhabitants.reindex(vo.index).fillna(0.0)
+        mean_vo = float((vo["afstand_km"] * w).sum() / w.sum())
+        within3 = float((vo["aantal_binnen_3km"] * w).sum() / w.sum())
+        hv = res.table[res.table["onderwijstype"] == "havo-vwo"]
+        minutes = float((hv["reistijd_fiets_min"] * hv["kinderen_12_17"]).sum() / hv["kinderen_12_17"].sum())
+        cells = " ".join(f"{ind.loc[k, 'aandeel_binnen_norm']:>9.1%} {ind.loc[k, 'gem_km']:>5.1f} km" for k in kinds)
+        print(f"  {factor:>11.1f} {speed:>5.0f} {cells} {minutes:>14.1f} min {mean_vo:>19.2f} km {within3:>15.1f}")
+    print("  CBS Nabijheidsstatistiek 2021 (fietsroutes, per inwoner): 2,3 km tot de dichtstbijzijnde")
+    print("  middelbare school, 4,3 scholen binnen 3 km. De snelheid verandert alleen de reistijden.")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--werkmap", type=Path, default=None)
+    parser.add_argument("--werkmap", type=Path, default=None, help="bestaande werkmap (anders: ../shared/data)")
+    parser.add_argument("--gevoeligheid", action="store_true", help="ook de gevoeligheidsrun")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
         ws = Workspace(args.werkmap) if args.werkmap else Workspace(Path(tmp) / "w")
         if args.werkmap is None:
             import_paths([DATA / f for f in FILES], ws)
         tables = ws.tables()
-        fc = synthetic_forecast(tables)
-        year = int(tables["aanbod"]["schooljaar"].max())
-
-        t_matrix, matrix = _best(lambda: distance_matrix(tables))
-        t_offer, offer = _best(lambda: offer_by_year(tables["aanbod"], fc))
-
-        def all_children():
-            estimator = ChildEstimator(tables)
-            return [estimator.estimate(y) for y in range(year, year + HORIZON + 1)]
-
-        t_children, _ = _best(all_children)
-        masks = np.random.default_rng(1).random((len(REACH_KINDS), matrix.km.shape[1])) < 0.3
-        index = NearestIndex(matrix)
-        t_sort, _ = _best(lambda: NearestIndex(matrix).query(masks[:1] | True), repeat=1)
-        index.query(masks[:1] | True)
-        t_nearest, _ = _best(lambda: index.query(masks))
-        t_total, res = _best(lambda: reachability(tables, year, forecast=fc, indicators=True))
-
-        n_pc4, n_ves = matrix.km.shape
-        gone = offer[(offer["jaar"] == year + HORIZON) & offer["verdwijnt"]]
-        print(
-            f"dekkend bereikbaarheid, landelijk: {n_pc4} PC4 x {n_ves} vestigingen, {len(REACH_KINDS)} soorten "
-            f"(7 typen, 10 profielen, 5 groepen), jaren {year} + {HORIZON} prognosejaren"
-        )
-        print(
-            f"synthetische prognose: {len(fc):,} rijen; zonder ingrijpen verdwijnen in {year + HORIZON} {len(gone)} aanbiedingen"
-        )
-        print(
-            f"afstandsmatrix (float32, {matrix.km.nbytes / 1e6:.0f} MB x 2)     {t_matrix:6.2f} s"
-        )
-        print(f"aanbod per jaar (offer_by_year, {HORIZON + 1} jaren)        {t_offer:6.2f} s")
-        print(f"kinderen 12-17 voor {HORIZON + 1} jaren                      {t_children:6.2f} s")
-        print(f"rijen sorteren (eenmalig, NearestIndex)              {t_sort:6.2f} s")
-        print(
-            f"dichtstbijzijnde + aantallen, per jaar ({len(REACH_KINDS)} sets)   {t_nearest:6.2f} s"
-        )
-        print(
-            f"TOTAAL reachability(..., indicators=True), beste van 3  {t_total:6.2f} s  (doel <= {TARGET_S:.0f} s)"
-        )
-        print(
-            f"uitvoer: {len(res.table):,} rijen per PC4 x onderwijstype, {len(res.indicators):,} indicatorrijen"
-        )
+        timings(tables)
+        if args.gevoeligheid:
+            sensitivity(tables)
 
 
 if __name__ == "__main__":

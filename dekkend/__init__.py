@@ -7,6 +7,8 @@ from dekkend.demo import build_demo_workspace, demo_tables
 from dekkend.errors import (
     ConfiguratieFout,
     DekkendError,
+    DownloadFout,
+    GeenVerbinding,
     InvoerFout,
     LeegBestand,
     OnbekendBestand,
@@ -24,6 +26,8 @@ __version__ = "0.1.0"
 __all__ = [
     "ConfiguratieFout",
     "DekkendError",
+    "DownloadFout",
+    "GeenVerbinding",
     "FileReport",
     "ImportResult",
     "InvoerFout",

@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, TypeVar
 
 import typer
+import typer.core
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
@@ -17,6 +18,28 @@ from dekkend.errors import DekkendError
 
 if TYPE_CHECKING:
     from dekkend.overview import RegionOverview
+
+def _dutch_help() -> None:
+    """Give the ``--help`` option a Dutch help text (users read Dutch).
+
+    The option is made by the command class typer uses (click's, or typer's own
+    copy of it); patch the class in that hierarchy that defines it.
+    """
+    owner = next((c for c in typer.core.TyperCommand.__mro__ if "get_help_option" in vars(c)), None)
+    if owner is None:  # pragma: no cover - every click-like command class has it
+        return
+    original = owner.get_help_option
+
+    def get_help_option(self, ctx):  # type: ignore[no-untyped-def]
+        option = original(self, ctx)
+        if option is not None:
+            option.help = "Toon deze hulptekst en stop."
+        return option
+
+    owner.get_help_option = get_help_option
+
+
+_dutch_help()
 
 app = typer.Typer(
     name="dekkend",
@@ -277,8 +300,10 @@ def print_overview(ov: RegionOverview) -> None:
 
 def _mount_subcommands() -> None:
     """Mount the commands that live in their own modules."""
+    from dekkend.cli_download import download
     from dekkend.cli_kennis import kennis_app
 
+    app.command("download")(download)
     app.add_typer(kennis_app, name="kennis", help="Kennisbank: samenwerkingsvormen, routes, voorbeelden en ondersteuning.")
 
 

@@ -47,7 +47,10 @@ def load_forecast(tables: dict[str, pd.DataFrame], path: Path | None) -> pd.Data
     suffix = path.suffix.lower()
     types = {"vestigingscode": str, "onderwijstype": str, "profiel": str, "methode": str}
     if suffix == ".csv":
-        frame = pd.read_csv(path, dtype=types, sep=None, engine="python")
+        with path.open(encoding="utf-8-sig") as fh:
+            head = fh.readline()
+        frame = pd.read_csv(path, dtype=types, sep=";" if head.count(";") > head.count(",") else ",",
+                            encoding="utf-8-sig")
     elif suffix == ".xlsx":
         frame = pd.read_excel(path, dtype=types, engine="openpyxl")
     elif suffix == ".parquet":

@@ -8,7 +8,9 @@
     │   └── LeegBestand       a file without data rows
     ├── WerkmapFout           the workspace is missing, damaged or locked
     ├── RegioFout             a --regio that selects nothing or is ambiguous
-    └── ConfiguratieFout      a setting or option with a value outside its range
+    ├── ConfiguratieFout      a setting or option with a value outside its range
+    └── DownloadFout          a published file could not be fetched
+        └── GeenVerbinding    no connection to the publisher (offline)
 """
 
 from __future__ import annotations
@@ -77,3 +79,11 @@ class RegioFout(DekkendError):
 
 class ConfiguratieFout(DekkendError):
     """An option or setting whose value is outside what is allowed."""
+
+
+class DownloadFout(DekkendError):
+    """A published file could not be fetched (bad address, server error, not a data file)."""
+
+
+class GeenVerbinding(DownloadFout):
+    """No connection to the publisher: the computer is offline or the host is unreachable."""

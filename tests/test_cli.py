@@ -59,3 +59,8 @@ def test_demo_prints_overview(tmp_path):
 def test_python_dash_m():
     out = subprocess.run([sys.executable, "-m", "dekkend", "--help"], capture_output=True, text=True, check=True)
     assert "importeer" in out.stdout and "demo" in out.stdout
+
+
+def test_help_is_dutch():
+    res = runner.invoke(app, ["--help"])
+    assert "Toon deze hulptekst" in res.output and "Show this message" not in res.output

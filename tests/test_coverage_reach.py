@@ -207,6 +207,9 @@ def test_region_restricts_home_areas_but_not_schools(demo, now):
     assert (
         part.xs("vwo", level=1)["afstand_km"] > 0
     ).all()  # vwo lies outside Dijkmond and still counts
+    board = reachability(tables, year, region=select_region(tables, "bestuur:99003"))
+    gems = tables["pc4_gemeente"].set_index("pc4")["gemeentecode"]
+    assert set(gems[board.table["pc4"].unique()]) == {"9901", "9904"}  # Veenstad and Grensveld
 
 
 def test_command_writes_csv_and_xlsx(demo, now, tmp_path):

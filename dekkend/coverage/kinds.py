@@ -49,11 +49,10 @@ def offer_masks(
     pos = col.get_indexer(offer["vestigingscode"].astype(str))
     known = pos >= 0
     typ = offer["onderwijstype"].to_numpy(object)[known]
-    prof = offer["profiel"].to_numpy(object)[known]
+    missing = offer["profiel"].isna().to_numpy(bool)[known]
+    prof = offer["profiel"].astype(object).where(offer["profiel"].notna(), "").to_numpy(object)[known]
     pos = pos[known]
-    whole = np.array(
-        [p is None or (isinstance(p, float) and np.isnan(p)) for p in prof], dtype=bool
-    )
+    whole = missing
     row = {k: i for i, k in enumerate(REACH_KINDS)}
     for t in UPPER_TYPES:
         masks[row[t], pos[whole & (typ == t)]] = True

@@ -13,8 +13,8 @@ from dekkend.errors import ConfiguratieFout
 #:
 #: Published detour indices run from about 1.2 in urban street networks
 #: (Newell 1980; O'Sullivan 1996: 1.21-1.23, both summarised in *Transportation
-#: Geography and Network Science: Circuity*, Wikibooks) to higher values for
-#: national road networks (Ballou et al. 2002). Dutch cycle-network design
+#: Geography and Network Science: Circuity*, Wikibooks, which adds that walking
+#: and cycling give clearly higher values than driving, Dill 2003). Dutch cycle-network design
 #: requires a detour factor below 1.2 for main routes (CROW; Dutch Cycling
 #: Embassy), so real school routes lie above it. Within that range, 1.3 is
 #: the value at which dekkend's PC4-based estimate reproduces the CBS

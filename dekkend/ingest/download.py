@@ -27,7 +27,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from urllib.parse import urlsplit
 
-from dekkend.errors import DekkendError
+from dekkend.errors import DekkendError, DownloadFout, GeenVerbinding
 from dekkend.ingest import catalogue
 from dekkend.ingest.catalogue import KnownFile
 from dekkend.ingest.importer import ImportResult, import_paths
@@ -38,14 +38,6 @@ MANIFEST = "downloads.json"
 MIRROR_ENV = "DEKKEND_DOWNLOAD_SPIEGEL"
 USER_AGENT = "dekkend/0.1 (open onderwijsdata)"
 _HTML_STARTS = (b"<!doctype html", b"<html", b"<?xml version")
-
-
-class DownloadFout(DekkendError):
-    """A published file could not be fetched (bad address, server error, not a data file)."""
-
-
-class GeenVerbinding(DownloadFout):
-    """No connection to the publisher: the computer is offline or the host is unreachable."""
 
 
 @dataclass(frozen=True)

@@ -76,6 +76,9 @@ class FileContext:
             return from_content
         if self.known_date is not None:
             return self.known_date
+        span = re.search(r"(?<!\d)(20[0-4]\d|19[89]\d)[-_](20[0-4]\d|19[89]\d)(?!\d)", self.path.name)
+        if span and int(span.group(2)) == int(span.group(1)) + 1:  # a school year "2019-2020": its first year
+            return date(int(span.group(1)) + year_offset, month, day)
         years = re.findall(r"(?<!\d)(20[0-4]\d|19[89]\d)(?!\d)", self.path.name)
         if years:
             return date(int(years[-1]) + year_offset, month, day)
