@@ -300,9 +300,11 @@ def print_overview(ov: RegionOverview) -> None:
 
 def _mount_subcommands() -> None:
     """Mount the commands that live in their own modules."""
+    from dekkend.cli_bereikbaarheid import bereikbaarheid
     from dekkend.cli_download import download
     from dekkend.cli_kennis import kennis_app
 
+    app.command("bereikbaarheid")(bereikbaarheid)
     app.command("download")(download)
     app.add_typer(kennis_app, name="kennis", help="Kennisbank: samenwerkingsvormen, routes, voorbeelden en ondersteuning.")
 

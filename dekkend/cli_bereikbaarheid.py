@@ -49,8 +49,12 @@ def load_forecast(tables: dict[str, pd.DataFrame], path: Path | None) -> pd.Data
     if suffix == ".csv":
         with path.open(encoding="utf-8-sig") as fh:
             head = fh.readline()
-        frame = pd.read_csv(path, dtype=types, sep=";" if head.count(";") > head.count(",") else ",",
-                            encoding="utf-8-sig")
+        frame = pd.read_csv(
+            path,
+            dtype=types,
+            sep=";" if head.count(";") > head.count(",") else ",",
+            encoding="utf-8-sig",
+        )
     elif suffix == ".xlsx":
         frame = pd.read_excel(path, dtype=types, engine="openpyxl")
     elif suffix == ".parquet":
@@ -72,7 +76,14 @@ def _rounded(table: pd.DataFrame, digits: dict[str, int]) -> pd.DataFrame:
     return out
 
 
-def _summary(result: Reachability, indicators: pd.DataFrame | None) -> None:
+def _num(value: float, fmt: str) -> str:
+    """A number in Dutch notation (decimal comma); empty when missing."""
+    return "" if pd.isna(value) else format(value, fmt).replace(".", ",")
+
+
+def _summary(
+    result: Reachability, indicators: pd.DataFrame | None, vestigingen: tuple[str, ...] | None
+) -> None:
     t = result.table
     kids = t.drop_duplicates("pc4")["kinderen_12_17"].sum()
     kids_text = f"{kids:,.0f}".replace(",", ".")
@@ -82,33 +93,39 @@ def _summary(result: Reachability, indicators: pd.DataFrame | None) -> None:
     )
     console.print(f"Afstanden: {result.distances}")
     if result.jaar > result.basisjaar:
-        gone = result.offer[(result.offer["jaar"] == result.jaar) & result.offer["verdwijnt"]]
+        off = result.offer[(result.offer["jaar"] == result.jaar) & result.offer["verdwijnt"]]
+        where = "in Nederland"
+        if vestigingen is not None:
+            off, where = (
+                off[off["vestigingscode"].isin(vestigingen)],
+                "bij de vestigingen van de regio",
+            )
         console.print(
-            f"Aanbod zonder ingrijpen volgens de prognose: {len(gone)} aanbiedingen verdwijnen tot en met {result.jaar}"
+            f"Aanbod zonder ingrijpen volgens de prognose: {len(off)} aanbiedingen {where} "
+            f"verdwenen tot en met {result.jaar}"
         )
     if result.pc4_without_location:
         console.print(
-            f"[yellow]Let op:[/] {len(result.pc4_without_location)} postcodegebieden zonder middelpunt overgeslagen"
+            f"[yellow]Let op:[/] {len(result.pc4_without_location)} postcodegebieden zonder middelpunt "
+            f"overgeslagen: {', '.join(result.pc4_without_location[:10])}"
         )
     if indicators is None:
         return
-    rows = indicators[
-        (indicators["jaar"] == indicators["jaar"].min())
-        & indicators["onderwijstype"].isin(SUMMARY_KINDS)
-    ]
-    table = Table(
-        title=f"Binnen de normafstand, {rows['jaar'].iloc[0]}/{rows['jaar'].iloc[0] + 1}"
-        if len(rows)
-        else None
+    year = (
+        result.jaar if (indicators["jaar"] == result.jaar).any() else int(indicators["jaar"].min())
     )
+    rows = indicators[
+        (indicators["jaar"] == year) & indicators["onderwijstype"].isin(SUMMARY_KINDS)
+    ]
+    table = Table(title=f"Binnen de normafstand, {year}/{year + 1}")
     for col in ("onderwijstype", "aandeel binnen norm", "gem. km", "p90 km", "witte vlekken (PC4)"):
         table.add_column(col, justify="left" if col == "onderwijstype" else "right")
     for r in rows.itertuples():
         table.add_row(
             r.onderwijstype,
-            f"{r.aandeel_binnen_norm:.1%}".replace(".", ","),
-            f"{r.gem_km:.1f}".replace(".", ","),
-            f"{r.p90_km:.1f}".replace(".", ","),
+            _num(r.aandeel_binnen_norm * 100, ".1f") + "%",
+            _num(r.gem_km, ".1f"),
+            _num(r.p90_km, ".1f"),
             str(r.pc4_buiten_norm),
         )
     console.print(table)
@@ -282,7 +299,7 @@ def _run(
             {"aandeel_binnen_norm": 4, "gem_km": 2, "p90_km": 2, "kinderen_buiten_norm": 1},
         )
         write_table(ind, indicatoren, sheet="indicatoren")
-    _summary(result, ind)
+    _summary(result, ind, None if region.expression == "nl" else region.vestigingen)
     if ind is not None and not result.prognosejaren:
         console.print(
             "Geen prognose beschikbaar: de indicatoren gelden alleen voor het laatste getelde jaar."

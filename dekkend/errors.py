@@ -9,6 +9,7 @@
     ├── WerkmapFout           the workspace is missing, damaged or locked
     ├── RegioFout             a --regio that selects nothing or is ambiguous
     ├── ConfiguratieFout      a setting or option with a value outside its range
+    │   └── GeenPrognose      a future year was asked for, but no forecast is available
     └── DownloadFout          a published file could not be fetched
         └── GeenVerbinding    no connection to the publisher (offline)
 """
@@ -79,6 +80,10 @@ class RegioFout(DekkendError):
 
 class ConfiguratieFout(DekkendError):
     """An option or setting whose value is outside what is allowed."""
+
+
+class GeenPrognose(ConfiguratieFout):
+    """A future school year was asked for, but no forecast covers it (dekkend invents no future offer)."""
 
 
 class DownloadFout(DekkendError):

@@ -8,22 +8,26 @@ import numpy as np
 import pandas as pd
 import pytest
 import typer
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from typer.testing import CliRunner
 
 from dekkend.cli_bereikbaarheid import bereikbaarheid
 from dekkend.coverage import (
     FORECAST_COLUMNS,
     INDICATOR_COLUMNS,
+    RADII,
     REACH_KINDS,
     TABLE_COLUMNS,
     GeenPrognose,
     Norms,
     OfferThresholds,
+    indicator_rows,
     reachability,
 )
 from dekkend.demo import build_demo_workspace
 from dekkend.errors import ConfiguratieFout
-from dekkend.geo import DETOUR_FACTOR
+from dekkend.geo import DETOUR_FACTOR, Nearest
 from dekkend.regions import select_region
 from dekkend.workspace import Workspace
 
@@ -274,7 +278,7 @@ def test_command_with_forecast_file_and_od_file(demo, now, tmp_path):
         ],
     )
     assert res.exit_code == 0, res.output
-    assert "1 van 1 paren" in res.output and "verdwijnen" in res.output
+    assert "1 van 1 paren" in res.output and "verdwenen" in res.output
     frame = pd.read_csv(out, dtype={"pc4": str}).set_index(["pc4", "onderwijstype"])
     assert (
         frame.loc[("9901", "havo"), "afstand_km"] == 0.5
@@ -285,3 +289,26 @@ def test_command_with_forecast_file_and_od_file(demo, now, tmp_path):
         ["--werkmap", str(ws.path), "--jaar", str(year), "--uitvoer", str(out), "--norm", "veel"],
     )
     assert bad.exit_code == 2 and "niet begrepen" in bad.output
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    st.integers(1, 30),
+    st.lists(st.one_of(st.floats(0, 60), st.just(float("nan"))), min_size=30, max_size=30),
+    st.lists(st.floats(0, 500), min_size=30, max_size=30),
+    st.floats(0.5, 40),
+)
+def test_indicator_shares_lie_between_0_and_1(n, distances, kids, norm):
+    km = np.tile(np.array(distances[:n]), (len(REACH_KINDS), 1))
+    nearest = Nearest(
+        km,
+        km / 15 * 60,
+        np.zeros_like(km, dtype=int),
+        np.zeros((len(REACH_KINDS), 3, n), int),
+        RADII,
+    )
+    ind = indicator_rows(nearest, np.array(kids[:n]), Norms(norm), "test", 2024)
+    assert ind["aandeel_binnen_norm"].between(0, 1).all()
+    assert (ind["pc4_buiten_norm"] <= n).all()
+    finite = ind["p90_km"].dropna()
+    assert (finite >= 0).all() and (finite <= 60).all()

@@ -16,13 +16,18 @@ REACH_KINDS = (*UPPER_TYPES, *(f"profiel:{p}" for p in PROFIEL_SLUGS), *GROUPS)
 
 #: Denominations (DUO spelling, case-insensitive prefix) that count for ``vo-openbaar``:
 #: openbare scholen and samenwerkingsscholen.
-OPENBAAR_PREFIXES = ("openbaar", "samenwerking")
+OPENBAAR_PREFIXES = ("openbaar",)
 
 
 def is_openbaar(denominatie: pd.Series) -> pd.Series:
-    """True for an openbare or samenwerkings vestiging (by its DUO denominatie)."""
+    """True for an openbare school or a samenwerkingsschool (a school of public and private denomination).
+
+    DUO writes ``Openbaar`` for public schools and ``Samenwerking Opb., ...`` for
+    samenwerkingsscholen with a public part; ``Samenwerking PC, RK`` and the like
+    are cooperations of private denominations only and do not count.
+    """
     text = denominatie.fillna("").astype(str).str.strip().str.lower()
-    return text.str.startswith(OPENBAAR_PREFIXES)
+    return text.str.startswith(OPENBAAR_PREFIXES) | (text.str.startswith("samenwerking") & text.str.contains("opb"))
 
 
 def offer_masks(

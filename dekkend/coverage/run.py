@@ -18,13 +18,9 @@ from dekkend.coverage.offer import (
     offer_years,
 )
 from dekkend.coverage.reach import RADII, Norms, indicator_rows, reach_table
-from dekkend.errors import ConfiguratieFout, RegioFout
-from dekkend.geo import DistanceMatrix, NearestIndex, TravelModel, distance_matrix
+from dekkend.errors import ConfiguratieFout, GeenPrognose, RegioFout
+from dekkend.geo import DistanceMatrix, Nearest, NearestIndex, TravelModel, distance_matrix
 from dekkend.regions import Region, pc4_gemeenten
-
-
-class GeenPrognose(ConfiguratieFout):
-    """A future year was asked for, but no forecast is available."""
 
 
 @dataclass(frozen=True, eq=False)
@@ -79,6 +75,20 @@ def region_pc4(tables: dict[str, pd.DataFrame], region: Region | None) -> list[s
             f"regio '{region.expression}' heeft geen postcodegebieden (PC4) om de bereikbaarheid voor te berekenen"
         )
     return found
+
+
+def _without_location(
+    tables: dict[str, pd.DataFrame], wanted: list[str] | None, located: np.ndarray
+) -> tuple[str, ...]:
+    """Region PC4s without a centroid, except PO-box-only codes (``pc4_woonplaats.soort``)."""
+    if wanted is None:
+        return ()
+    missing = set(wanted) - set(located)
+    wp = tables.get("pc4_woonplaats")
+    if wp is not None and "soort" in wp.columns and missing:
+        kinds = wp[wp["pc4"].isin(missing)].groupby("pc4")["soort"].agg(lambda s: set(s.dropna()))
+        missing -= {p for p, k in kinds.items() if k == {"Postbus"}}
+    return tuple(sorted(missing))
 
 
 def _year_offer(
@@ -142,6 +152,8 @@ def reachability(
         are always all vestigingen, also across the region's border.
     matrix
         Distances to use (default: estimated with ``model``).
+    model
+        Detour factor and cycling speed for the estimate (default :class:`TravelModel`).
     forecast
         A forecast frame (``dekkend.coverage.offer.FORECAST_COLUMNS``).
     thresholds
@@ -151,6 +163,10 @@ def reachability(
     indicators
         Also compute the indicators for the latest counted year and every
         forecast year.
+    min_leerlingen
+        Upper-year pupils that make an offering in a counted year.
+    region_label
+        The ``regio`` column of the indicators (default: the region's label).
 
     Raises
     ------
@@ -173,14 +189,14 @@ def reachability(
     full = matrix if matrix is not None else distance_matrix(tables, model)
     wanted = region_pc4(tables, region)
     m = full if wanted is None else full.select(pc4=wanted)
-    missing = tuple(sorted(set(wanted) - set(m.pc4))) if wanted is not None else ()
+    missing = _without_location(tables, wanted, m.pc4)
     ves = tables["vestigingen"].drop_duplicates("vestigingscode").set_index("vestigingscode")
     public = is_openbaar(ves["denominatie"]) if "denominatie" in ves else None
 
     index = NearestIndex(m, RADII)
     children = ChildEstimator(tables)
 
-    def nearest_for(year: int):
+    def nearest_for(year: int) -> Nearest:
         present = _year_offer(aanbod, offer, year, basisjaar, min_leerlingen, opgave)
         return index.query(offer_masks(present, m.vestigingen, public))
 

@@ -11,8 +11,9 @@ knelpunt type of the norms issue can occur:
 - a rural vmbo with the only maritime profiel, in fast decline
   (``sterke-daling``, ``aanbod-verdwijnt``, ``onder-norm``);
 - a small havo upper years and a small vmbo-g (``kleine-bovenbouw``);
-- a green school just over 8 km from its nearest neighbour with the same offer
-  (``isolatie-afhankelijk``);
+- a green school whose nearest neighbour with the same vmbo-b/k offer (the small
+  rural vmbo, under 8 km away) is about to lose it, so that the green school
+  becomes an isolated location (``isolatie-afhankelijk``);
 - an onderbouw-only location whose pupils move on in leerjaar 3;
 - a border gemeente in the east where some children go to school abroad.
 """
@@ -85,15 +86,15 @@ GEMEENTEN = (
 )
 
 PLACES = (
-    Place("Veenstad", "9901", 245_000, 470_000, ("9901", "9902", "9903", "9904", "9905", "9906", "9907", "9908"), 420, -0.010, 1800),
-    Place("Dijkmond", "9902", 229_000, 479_000, ("9911", "9912", "9913", "9914"), 180, -0.018, 1200),
-    Place("Haverlo", "9903", 240_000, 479_500, ("9921",), 45, -0.030),
-    Place("Esmarke", "9903", 233_000, 463_000, ("9922",), 40, -0.028),
-    Place("Zandbrug", "9903", 253_000, 489_000, ("9923",), 38, -0.040),
-    Place("Ommerhoek", "9903", 217_000, 494_000, ("9924",), 30, -0.035),
-    Place("Lutterbroek", "9903", 236_000, 497_000, ("9925",), 25, -0.035),
-    Place("Grensveld", "9904", 262_000, 466_000, ("9931", "9932"), 110, -0.022, 1200),
-    Place("Oosterlo", "9904", 270_000, 471_000, ("9933",), 22, -0.030, abroad_share=0.12),
+    Place("Veenstad", "9901", 245_000, 470_000, ("9901", "9902", "9903", "9904", "9905", "9906", "9907", "9908"), 600, -0.020, 1800),
+    Place("Dijkmond", "9902", 229_000, 479_000, ("9911", "9912", "9913", "9914"), 250, -0.030, 1200),
+    Place("Haverlo", "9903", 240_000, 479_500, ("9921",), 60, -0.050),
+    Place("Esmarke", "9903", 233_000, 463_000, ("9922",), 50, -0.050),
+    Place("Zandbrug", "9903", 245_500, 484_800, ("9923",), 45, -0.060),
+    Place("Ommerhoek", "9903", 217_000, 494_000, ("9924",), 35, -0.050),
+    Place("Lutterbroek", "9903", 236_000, 497_000, ("9925",), 30, -0.050),
+    Place("Grensveld", "9904", 262_000, 466_000, ("9931", "9932"), 150, -0.035, 1200),
+    Place("Oosterlo", "9904", 270_000, 471_000, ("9933",), 30, -0.040, abroad_share=0.12),
 )
 
 BOARDS = {
@@ -113,8 +114,8 @@ VESTIGINGEN = (
               ("pro",), {"pro": "pro"}, 1.0, pc6="9905CD", straat="Werkplaats 4"),
     Vestiging("99BB00", "Het Baken", "Veenstad", -400, 900, "99002", "Protestants-Christelijk",
               ("vmbo-b", "vmbo-k", "vmbo-g", "vmbo-t"), {**_VMBO_BASIS, "vmbo-g": "vmbo-g,vmbo-t", "vmbo-t": "vmbo-g,vmbo-t"}, 1.1,
-              {"vmbo-b": {"zorg-welzijn": 3, "economie-ondernemen": 2, "produceren-installeren-energie": 2, "bouwen-wonen-interieur": 1.5, "mobiliteit-transport": 1},
-               "vmbo-k": {"zorg-welzijn": 3, "economie-ondernemen": 2.5, "produceren-installeren-energie": 2, "bouwen-wonen-interieur": 1.5, "mobiliteit-transport": 1},
+              {"vmbo-b": {"zorg-welzijn": 3, "economie-ondernemen": 2, "produceren-installeren-energie": 2, "mobiliteit-transport": 0.7},
+               "vmbo-k": {"zorg-welzijn": 3, "economie-ondernemen": 2.5, "produceren-installeren-energie": 2, "bouwen-wonen-interieur": 1},
                "vmbo-g": {"zorg-welzijn": 2, "economie-ondernemen": 2, "dienstverlening-producten": 1}},
               pc6="9903EF", straat="Bakenlaan 10"),
     Vestiging("99BB01", "Het Baken Dijkmond", "Dijkmond", 200, -300, "99002", "Protestants-Christelijk",
@@ -151,7 +152,7 @@ VESTIGINGEN = (
 )
 
 #: Share of a birth cohort entering each level of VO (towns; villages shift a little to vmbo).
-LEVEL_SHARES = {"pro": 0.035, "vmbo-b": 0.095, "vmbo-k": 0.12, "vmbo-g": 0.05, "vmbo-t": 0.21, "havo": 0.245, "vwo": 0.245}
+LEVEL_SHARES = {"pro": 0.035, "vmbo-b": 0.12, "vmbo-k": 0.15, "vmbo-g": 0.06, "vmbo-t": 0.20, "havo": 0.235, "vwo": 0.20}
 #: Leerjaren per level (the last one is the exam year).
 LEERJAREN = {"pro": 6, "vmbo-b": 4, "vmbo-k": 4, "vmbo-g": 4, "vmbo-t": 4, "havo": 5, "vwo": 6}
 #: Share of boys per level.

@@ -1,0 +1,43 @@
+"""Per-board impact: what the diagnosis means for each board ("wat betekent dit voor ons bestuur")."""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from dekkend.diagnose.context import Context
+from dekkend.diagnose.model import TYPES, Knelpunt
+
+BOARD_COLUMNS = ["bestuur", "vestigingen", "leerlingen_nu", "leerlingen_over_5_jaar", "leerlingen_over_10_jaar",
+                 "verandering_10_jaar", "aanbod_nu", "aanbod_onder_drempel", "enige_aanbieder_van", *TYPES]
+
+
+def board_impact(ctx: Context, knelpunten: list[Knelpunt]) -> pd.DataFrame:
+    """One row per board of the region with its pupils now and later, offer at risk and knelpunten by type."""
+    ves = ctx.vestigingen.assign(bestuur=ctx.vestigingen["bestuur"].fillna("onbekend").astype(str))
+    totals = ctx.totals
+    until = ctx.origin + ctx.lookahead
+    rows = []
+    for board, g in ves.groupby("bestuur"):
+        codes = set(g["vestigingscode"])
+        t = totals.loc[totals.index.intersection(sorted(codes))]
+        now = float(t[ctx.origin].sum()) if len(t) else 0.0
+        y5, y10 = ctx.origin + 5, ctx.origin + 10
+        later5 = float(t[y5].sum()) if y5 in t else None
+        later10 = float(t[y10].sum()) if y10 in t else None
+        offer = ctx.offer[ctx.offer["vestigingscode"].isin(codes) & (ctx.offer["onderwijstype"] != "onderbouw")]
+        base = offer[offer["jaar"] == ctx.origin]
+        risk = offer[(offer["jaar"] > ctx.origin) & (offer["jaar"] <= until) & offer["at_risk"]]
+        risk_keys = set(zip(risk["vestigingscode"], risk["onderwijstype"], risk["profiel"].fillna(""), strict=True))
+        mine = [k for k in knelpunten if board in k.besturen]
+        sole = sorted({k.onderwijstype for k in mine if k.type == "enige-aanbieder" and k.onderwijstype})
+        row = {
+            "bestuur": board, "vestigingen": len(codes), "leerlingen_nu": round(now),
+            "leerlingen_over_5_jaar": None if later5 is None else round(later5),
+            "leerlingen_over_10_jaar": None if later10 is None else round(later10),
+            "verandering_10_jaar": None if later10 is None or now == 0 else round(later10 / now - 1, 3),
+            "aanbod_nu": len(base), "aanbod_onder_drempel": len(risk_keys), "enige_aanbieder_van": ", ".join(sole),
+        }
+        for kind in TYPES:
+            row[kind] = sum(1 for k in mine if k.type == kind)
+        rows.append(row)
+    return pd.DataFrame(rows, columns=BOARD_COLUMNS).sort_values("leerlingen_nu", ascending=False).reset_index(drop=True)

@@ -1,0 +1,121 @@
+"""Everything the knelpunt rules look at, computed once: offer per year, forecast per offering, totals."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from dekkend.coverage.offer import OfferThresholds, forecast_upper_years, offer_by_year
+from dekkend.forecast import make_model
+from dekkend.ingest._text import estimated_count
+from dekkend.norms import Norm, Settings
+from dekkend.regions import Region
+
+VMBO = ("vmbo-b", "vmbo-k", "vmbo-g", "vmbo-t")
+#: Upper leerjaren per type (as in the derived ``aanbod``).
+UPPER_LEERJAREN = {"pro": 6, "vmbo-b": 2, "vmbo-k": 2, "vmbo-g": 2, "vmbo-t": 2, "havo": 2, "vwo": 3}
+
+
+def offer_thresholds(settings: Settings) -> OfferThresholds:
+    """The no-action thresholds: an offering disappears when its forecast upper years fall below these.
+
+    vmbo leerweg and profiel: the per-leerjaar drempels times the two upper leerjaren;
+    havo and vwo: half of the havo/vwo-bovenbouw drempel each; pro: its drempel.
+    """
+    leerweg = (settings.threshold("vmbo-leerweg", "leerjaar-bovenbouw") or (25.0, ""))[0]
+    profiel = (settings.threshold("vmbo-profiel", "leerjaar-bovenbouw") or (20.0, ""))[0]
+    hv = (settings.threshold("havo-vwo", "bovenbouw") or (120.0, ""))[0]
+    pro = (settings.threshold("pro", "school") or (60.0, ""))[0]
+    from dekkend.ingest.labels import PROFIEL_SLUGS
+
+    return OfferThresholds(
+        default=1.0,
+        per_type={**{t: 2 * leerweg for t in VMBO}, "havo": hv / 2, "vwo": hv / 2, "pro": pro},
+        per_profiel={p: 2 * profiel for p in PROFIEL_SLUGS},
+    )
+
+
+@dataclass(frozen=True, eq=False)
+class Context:
+    """The region, its vestigingen and boards, the offer per year and the forecast per offering."""
+
+    tables: dict[str, pd.DataFrame]
+    region: Region
+    origin: int
+    horizon: int
+    settings: Settings
+    norms: tuple[Norm, ...]
+    vestigingen: pd.DataFrame
+    forecast: pd.DataFrame
+    offer: pd.DataFrame
+    totals: pd.DataFrame
+    thresholds: OfferThresholds
+
+    @property
+    def lookahead(self) -> int:
+        """Years ahead within which a future breach counts (setting ``vooruitkijken_jaren``)."""
+        return int(self.settings.values["vooruitkijken_jaren"])
+
+    def board(self, code: str) -> str:
+        """The board of a vestiging ('' when unknown)."""
+        v = self.vestigingen
+        hit = v.loc[v["vestigingscode"] == code, "bestuur"]
+        return str(hit.iloc[0]) if len(hit) and pd.notna(hit.iloc[0]) else ""
+
+    def name(self, code: str) -> str:
+        """Name and place of a vestiging for Dutch texts."""
+        v = self.vestigingen
+        hit = v[v["vestigingscode"] == code]
+        if hit.empty:
+            return code
+        r = hit.iloc[0]
+        place = str(r["plaatsnaam"]).title() if pd.notna(r["plaatsnaam"]) else ""
+        return f"{r['naam']} ({code}{', ' + place if place else ''})"
+
+    def offer_in(self, year: int) -> pd.DataFrame:
+        """Offerings present in ``year`` in the no-action view (base year: as counted)."""
+        o = self.offer[(self.offer["jaar"] == year) & ~self.offer["verdwijnt"]]
+        return o
+
+
+def build_context(tables: dict[str, pd.DataFrame], region: Region, settings: Settings, norms: tuple[Norm, ...],
+                  as_of: int | None = None, horizon: int = 10) -> Context:
+    """Forecast the region (cohort model) and derive the no-action offer per year."""
+    pupils = tables["leerlingen"]
+    codes = tuple(region.vestigingen)
+    as_of = int(pupils.loc[pupils["vestigingscode"].isin(codes), "schooljaar"].max()) if as_of is None else as_of
+    model = make_model("cohort").fit(tables, as_of, codes)
+    origin = model.prepared.origin
+    forecast = model.predict(horizon)
+    aanbod = tables["aanbod"]
+    aanbod = aanbod[aanbod["vestigingscode"].isin(codes) & (aanbod["schooljaar"] <= origin)]
+    thresholds = offer_thresholds(settings)
+    offer = offer_by_year(aanbod, forecast, thresholds, basisjaar=origin, opgave=tables.get("aanbod_opgave"))
+    base = pupils[pupils["vestigingscode"].isin(codes) & (pupils["schooljaar"] == origin)]
+    base_tot = base.assign(n=estimated_count(base)).groupby("vestigingscode")["n"].sum().rename(origin)
+    fc_tot = forecast.groupby(["vestigingscode", "jaar"])["verwacht"].sum().unstack("jaar")
+    totals = pd.concat([base_tot, fc_tot], axis=1).fillna(0.0)
+    ves = tables["vestigingen"]
+    ves = ves[ves["vestigingscode"].isin(codes)].reset_index(drop=True)
+    return Context(tables, region, origin, horizon, settings, norms, ves, forecast, offer, totals, thresholds)
+
+
+def upper_series(ctx: Context) -> pd.DataFrame:
+    """Pupils per offering (vestiging, type, profiel) per year: observed in the origin year, then forecast."""
+    base = ctx.offer[ctx.offer["jaar"] == ctx.origin][["vestigingscode", "onderwijstype", "profiel", "leerlingen"]]
+    base = base.assign(jaar=ctx.origin).rename(columns={"leerlingen": "verwacht"})
+    fc = forecast_upper_years(ctx.forecast)
+    out = pd.concat([base, fc[fc["vestigingscode"].isin(ctx.region.vestigingen)]], ignore_index=True)
+    out["profiel"] = out["profiel"].astype(object).where(out["profiel"].notna(), None)
+    return out
+
+
+def series_of(frame: pd.DataFrame, **keys: object) -> dict[int, float]:
+    """``{year: pupils}`` for the rows matching ``keys`` (``profiel=None`` matches the type as a whole)."""
+    mask = np.ones(len(frame), dtype=bool)
+    for k, v in keys.items():
+        mask &= frame[k].isna().to_numpy() if v is None else (frame[k] == v).to_numpy()
+    sub = frame[mask]
+    return {int(y): float(n) for y, n in sub.groupby("jaar")["verwacht"].sum().items()}

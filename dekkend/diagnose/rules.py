@@ -1,0 +1,464 @@
+"""The knelpunt rules, one function per type; severity rules are documented in ``docs/diagnose.md``."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from dekkend.coverage.kinds import is_openbaar
+from dekkend.diagnose.context import UPPER_LEERJAREN, VMBO, Context, series_of, upper_series
+from dekkend.diagnose.model import Knelpunt
+from dekkend.norms import DREIGT, ONDER_NORM, check, norm_by_id
+
+_TYPE_NL = {"pro": "praktijkonderwijs", "vmbo-b": "vmbo basis", "vmbo-k": "vmbo kader", "vmbo-g": "vmbo gemengd",
+            "vmbo-t": "vmbo theoretisch (mavo)", "havo": "havo", "vwo": "vwo", "onderbouw": "onderbouw", "vmbo": "vmbo",
+            "havo-vwo": "havo/vwo", "vo": "voortgezet onderwijs", "vo-openbaar": "openbaar of samenwerkingsonderwijs"}
+
+
+def type_nl(kind: str) -> str:
+    """A Dutch name for an onderwijstype, profiel (``profiel:x``) or group."""
+    if kind.startswith("profiel:"):
+        return "profiel " + kind.split(":", 1)[1].replace("-", ", ", 1).replace("-", " ")
+    return _TYPE_NL.get(kind, kind)
+
+
+def _first_below(series: dict[int, float], limit: float, start: int, until: int) -> int | None:
+    for y in sorted(series):
+        if start <= y <= until and series[y] < limit:
+            return y
+    return None
+
+
+def _severity(now_below: bool, later: int | None) -> str | None:
+    if now_below:
+        return "hoog"
+    if later is not None:
+        return "midden"
+    return None
+
+
+# -- kleine-bovenbouw ------------------------------------------------------------
+def kleine_bovenbouw(ctx: Context) -> list[Knelpunt]:
+    """Upper-year groups below the user thresholds, one knelpunt per vestiging.
+
+    Checked: each vmbo leerweg per leerjaar (drempel ``vmbo-leerweg``), each vmbo
+    profiel per leerjaar (``vmbo-profiel``) and the havo/vwo bovenbouw together
+    (``havo-vwo``), now and within the lookahead.
+    """
+    out: list[Knelpunt] = []
+    up = upper_series(ctx)
+    until = ctx.origin + ctx.lookahead
+    prof_limit, prof_src = ctx.settings.threshold("vmbo-profiel", "leerjaar-bovenbouw") or (20.0, "")
+    lw_limit, lw_src = ctx.settings.threshold("vmbo-leerweg", "leerjaar-bovenbouw") or (25.0, "")
+    hv_limit, hv_src = ctx.settings.threshold("havo-vwo", "bovenbouw") or (120.0, "")
+    base = ctx.offer[(ctx.offer["jaar"] == ctx.origin)]
+    for code, offered in base.groupby("vestigingscode"):
+        groups: list[dict] = []
+        for leerweg in VMBO:
+            if ((offered["onderwijstype"] == leerweg) & offered["profiel"].isna()).any():
+                per_lj = {y: n / 2 for y, n in series_of(up, vestigingscode=code, onderwijstype=leerweg, profiel=None).items()}
+                groups.append(_group(type_nl(leerweg), leerweg, None, per_lj, lw_limit, ctx.origin, until, "per leerjaar"))
+                for prof in offered.loc[(offered["onderwijstype"] == leerweg) & offered["profiel"].notna(), "profiel"]:
+                    s = {y: n / 2 for y, n in series_of(up, vestigingscode=code, onderwijstype=leerweg, profiel=prof).items()}
+                    groups.append(_group(f"{type_nl(leerweg)}, profiel {prof}", leerweg, prof, s, prof_limit, ctx.origin, until,
+                                         "per leerjaar"))
+        hv: dict[int, float] = {}
+        for typ in ("havo", "vwo"):
+            for y, n in series_of(up, vestigingscode=code, onderwijstype=typ, profiel=None).items():
+                hv[y] = hv.get(y, 0.0) + n
+        if hv:
+            groups.append(_group("havo/vwo-bovenbouw", "havo-vwo", None, hv, hv_limit, ctx.origin, until, "in totaal"))
+        small = [g for g in groups if g["eerste_jaar_onder"] is not None]
+        if not small:
+            continue
+        now = any(g["eerste_jaar_onder"] == ctx.origin for g in small)
+        lines = "; ".join(f"{g['naam']}: {g['nu']:.0f} {g['maat']} (drempel {g['drempel']:.0f}"
+                          + ("" if g["eerste_jaar_onder"] == ctx.origin else f", eronder vanaf {g['eerste_jaar_onder']}") + ")"
+                          for g in small)
+        types = sorted({g["onderwijstype"] for g in small})
+        out.append(Knelpunt(
+            "kleine-bovenbouw", "hoog" if now else "midden", f"Kleine bovenbouwgroepen bij {ctx.name(code)}",
+            f"Bij {ctx.name(code)} zijn deze bovenbouwgroepen klein of worden dat binnen {ctx.lookahead} jaar: {lines}.",
+            vestigingen=(code,), besturen=(ctx.board(code),), onderwijstype=types[0] if len(types) == 1 else ",".join(types),
+            jaren=tuple(sorted({g["eerste_jaar_onder"] for g in small})),
+            bewijs={"vestigingscode": code, "groepen": small},
+            bronnen=tuple(dict.fromkeys(s for s in (lw_src, prof_src, hv_src) if s)),
+        ))
+    return out
+
+
+def _group(name: str, typ: str, profiel: str | None, series: dict[int, float], limit: float, start: int, until: int,
+           measure: str) -> dict:
+    return {"naam": name, "onderwijstype": typ, "profiel": profiel, "nu": round(series.get(start, 0.0), 1), "maat": measure,
+            "drempel": limit, "eerste_jaar_onder": _first_below(series, limit, start, until)}
+
+
+# -- onder-norm ------------------------------------------------------------------
+_SCHOOLSOORT = {"vmbo": VMBO, "havo": ("havo",), "vwo": ("vwo",), "pro": ("pro",)}
+
+
+def onder_norm(ctx: Context) -> tuple[list[Knelpunt], list[dict]]:
+    """Offerings below a norm (or verified closure norm) now or within the lookahead; also all checks made."""
+    out: list[Knelpunt] = []
+    checks: list[dict] = []
+    up = upper_series(ctx)
+    rule = norm_by_id(ctx.norms, "vuistregel-leerjaar-schoolsoort")
+    pro_limit, pro_src = ctx.settings.threshold("pro", "school") or (60.0, "")
+    until = ctx.origin + ctx.lookahead
+    base = ctx.offer[(ctx.offer["jaar"] == ctx.origin) & ctx.offer["profiel"].isna()]
+    for code, offered in base.groupby("vestigingscode"):
+        for soort, types in _SCHOOLSOORT.items():
+            present = [t for t in types if (offered["onderwijstype"] == t).any()]
+            if not present:
+                continue
+            series: dict[int, float] = {}
+            for t in present:
+                for y, n in series_of(up, vestigingscode=code, onderwijstype=t, profiel=None).items():
+                    series[y] = series.get(y, 0.0) + n
+            if soort == "pro":
+                value, label, src, explanation = pro_limit, "drempel praktijkonderwijs", pro_src, "Drempel voor praktijkonderwijs."
+                per = series
+            else:
+                per = {y: n / UPPER_LEERJAREN[present[0]] for y, n in series.items()}
+                value, label, src, explanation = rule.value, rule.id, rule.source.citation(), rule.explanation
+            forecast = {y: v for y, v in per.items() if ctx.origin < y <= until}
+            result = check(rule, f"{code}:{soort}", ctx.origin, per.get(ctx.origin, 0.0), forecast, value=value)
+            checks.append({"vestigingscode": code, "onderwijs": soort, "norm": label, "waarde_nu": round(result.observed, 1),
+                           "norm_waarde": value, "status": result.status, "marge": result.margin,
+                           "jaren_tot_onderschrijding": result.years_until_breach, "bron": src})
+            if result.status not in (ONDER_NORM, DREIGT) or result.breach_year is None:
+                continue
+            now = result.status == ONDER_NORM
+            what = "leerlingen" if soort == "pro" else "leerlingen per leerjaar in de bovenbouw"
+            out.append(Knelpunt(
+                "onder-norm", "midden" if now else "laag",
+                f"{type_nl(soort).capitalize()} bij {ctx.name(code)} onder {'de drempel' if soort == 'pro' else 'de vuistregel'}",
+                f"{type_nl(soort).capitalize()} bij {ctx.name(code)}: nu {result.observed:.0f} {what}, "
+                f"{'drempel' if soort == 'pro' else 'vuistregel'} {value:.0f}. "
+                + ("Nu al eronder." if now else f"Naar verwachting eronder in {result.breach_year}/{result.breach_year + 1}.")
+                + " " + explanation,
+                vestigingen=(code,), besturen=(ctx.board(code),), onderwijstype=soort, jaren=(result.breach_year,),
+                bewijs={"vestigingscode": code, "onderwijs": soort, "waarde_nu": round(result.observed, 1), "norm": value,
+                        "marge": round(result.margin, 1), "jaar_onder_norm": result.breach_year,
+                        "jaren_tot_onderschrijding": result.years_until_breach, "norm_id": label},
+                bronnen=(src,),
+            ))
+    for n in ctx.norms:
+        if n.kind == "opheffing":
+            checks.append({"vestigingscode": "", "onderwijs": n.onderwijstype, "norm": n.id, "waarde_nu": None,
+                           "norm_waarde": n.value, "status": "niet-geverifieerd" if n.value is None else "niet-toegepast",
+                           "marge": None, "jaren_tot_onderschrijding": None, "bron": n.source.citation()})
+    return out, checks
+
+
+# -- sterke-daling ---------------------------------------------------------------
+def sterke_daling(ctx: Context) -> list[Knelpunt]:
+    """Vestigingen, and the region as a whole, losing more than X% in 5 or 10 years."""
+    out = []
+    x5, x10 = ctx.settings.values["daling_5_jaar"], ctx.settings.values["daling_10_jaar"]
+    src = (ctx.settings.sources["daling_5_jaar"], ctx.settings.sources["daling_10_jaar"])
+    totals = ctx.totals
+    y5, y10 = ctx.origin + 5, ctx.origin + 10
+
+    def judge(now: float, s5: float | None, s10: float | None) -> tuple[float | None, float | None, str | None]:
+        d5 = None if s5 is None or now <= 0 else 1 - s5 / now
+        d10 = None if s10 is None or now <= 0 else 1 - s10 / now
+        hit5, hit10 = d5 is not None and d5 > x5, d10 is not None and d10 > x10
+        return d5, d10, ("hoog" if hit5 and hit10 else "midden" if hit5 or hit10 else None)
+
+    region_now = totals[ctx.origin].sum()
+    r5 = totals[y5].sum() if y5 in totals else None
+    r10 = totals[y10].sum() if y10 in totals else None
+    d5, d10, sev = judge(region_now, r5, r10)
+    if sev:
+        out.append(Knelpunt(
+            "sterke-daling", sev, f"Sterke daling van het aantal leerlingen in {ctx.region.label}",
+            f"De regio telt nu {region_now:,.0f} leerlingen; verwacht over vijf jaar {r5:,.0f} ({-100 * (d5 or 0):+.0f}%)".replace(",", ".")
+            + (f" en over tien jaar {r10:,.0f} ({-100 * d10:+.0f}%)".replace(",", ".") if d10 is not None else "") + ".",
+            vestigingen=tuple(ctx.region.vestigingen), besturen=tuple(sorted(set(filter(None, map(ctx.board, ctx.region.vestigingen))))),
+            onderwijstype="vo", jaren=tuple(y for y in (y5, y10) if y in totals),
+            bewijs={"niveau": "regio", "leerlingen_nu": round(region_now, 1), "over_5_jaar": None if r5 is None else round(r5, 1),
+                    "over_10_jaar": None if r10 is None else round(r10, 1), "daling_5": d5, "daling_10": d10,
+                    "grens_5": x5, "grens_10": x10},
+            bronnen=src,
+        ))
+    for code, row in totals.iterrows():
+        d5, d10, sev = judge(row[ctx.origin], row.get(y5), row.get(y10))
+        if not sev:
+            continue
+        out.append(Knelpunt(
+            "sterke-daling", sev, f"Sterke daling bij {ctx.name(code)}",
+            f"{ctx.name(code)} telt nu {row[ctx.origin]:.0f} leerlingen; verwacht over vijf jaar {row.get(y5, float('nan')):.0f}"
+            + (f" en over tien jaar {row[y10]:.0f}" if y10 in row else "") + ".",
+            vestigingen=(code,), besturen=(ctx.board(code),), onderwijstype="vo", jaren=tuple(y for y in (y5, y10) if y in row),
+            bewijs={"niveau": "vestiging", "vestigingscode": code, "leerlingen_nu": round(row[ctx.origin], 1),
+                    "over_5_jaar": round(row.get(y5, np.nan), 1), "over_10_jaar": round(row.get(y10, np.nan), 1),
+                    "daling_5": d5, "daling_10": d10, "grens_5": x5, "grens_10": x10},
+            bronnen=src,
+        ))
+    return out
+
+
+# -- aanbod-verdwijnt and enige-aanbieder ----------------------------------------------
+def _offer_keys(frame: pd.DataFrame) -> pd.Series:
+    return np.where(frame["profiel"].isna(), frame["onderwijstype"], "profiel:" + frame["profiel"].astype(str))
+
+
+def aanbod_verdwijnt(ctx: Context) -> list[Knelpunt]:
+    """A type or profiel that disappears from the region (no-action view) within the lookahead, or shrinks to one place."""
+    out = []
+    until = ctx.origin + ctx.lookahead
+    o = ctx.offer[(ctx.offer["jaar"] <= until) & (ctx.offer["onderwijstype"] != "onderbouw")].copy()
+    o["soort"] = _offer_keys(o)
+    present = o[~o["verdwijnt"]].groupby(["soort", "jaar"])["vestigingscode"].nunique().unstack(fill_value=0)
+    for kind, row in present.iterrows():
+        now = int(row.get(ctx.origin, 0))
+        if now == 0:
+            continue
+        later = row[[y for y in row.index if y > ctx.origin]]
+        gone = [int(y) for y, n in later.items() if n == 0]
+        single = [int(y) for y, n in later.items() if n == 1]
+        places = sorted(o.loc[(o["soort"] == kind) & (o["jaar"] == ctx.origin), "vestigingscode"])
+        if gone:
+            year = gone[0]
+            out.append(Knelpunt(
+                "aanbod-verdwijnt", "hoog", f"{type_nl(kind).capitalize()} verdwijnt uit de regio",
+                f"{type_nl(kind).capitalize()} wordt nu op {now} plaats(en) aangeboden ({', '.join(map(ctx.name, places))}). "
+                f"Zonder ingrijpen zakt het aanbod onder de drempel en is het er in {year}/{year + 1} niet meer.",
+                vestigingen=tuple(places), besturen=tuple(sorted({ctx.board(c) for c in places})), onderwijstype=kind,
+                jaren=(year,), bewijs={"soort": kind, "plaatsen_nu": now, "jaar_verdwenen": year,
+                                       "plaatsen_per_jaar": {int(y): int(n) for y, n in row.items()}},
+                bronnen=("drempels: " + _threshold_text(ctx, kind),),
+            ))
+        elif now >= 2 and single:
+            year = single[0]
+            out.append(Knelpunt(
+                "aanbod-verdwijnt", "midden", f"{type_nl(kind).capitalize()} houdt nog één plaats in de regio",
+                f"{type_nl(kind).capitalize()} wordt nu op {now} plaatsen aangeboden; zonder ingrijpen is er vanaf "
+                f"{year}/{year + 1} nog maar één.",
+                vestigingen=tuple(places), besturen=tuple(sorted({ctx.board(c) for c in places})), onderwijstype=kind,
+                jaren=(year,), bewijs={"soort": kind, "plaatsen_nu": now, "jaar_een_plaats": year,
+                                       "plaatsen_per_jaar": {int(y): int(n) for y, n in row.items()}},
+                bronnen=("drempels: " + _threshold_text(ctx, kind),),
+            ))
+    return out
+
+
+def _threshold_text(ctx: Context, kind: str) -> str:
+    t = ctx.thresholds
+    if kind.startswith("profiel:"):
+        value = t.per_profiel.get(kind.split(":", 1)[1], t.default)
+    else:
+        value = t.per_type.get(kind, t.default)
+    return f"een aanbod verdwijnt als de verwachte bovenbouw onder {value:.0f} leerlingen zakt (docs/diagnose.md)"
+
+
+def enige_aanbieder(ctx: Context) -> list[Knelpunt]:
+    """One board carries the region's only offer of a type or profiel (regions with at least two boards)."""
+    out = []
+    boards_in_region = {ctx.board(c) for c in ctx.region.vestigingen} - {""}
+    if len(boards_in_region) < 2:
+        return out
+    base = ctx.offer[(ctx.offer["jaar"] == ctx.origin) & (ctx.offer["onderwijstype"] != "onderbouw")].copy()
+    base["soort"] = _offer_keys(base)
+    base["bestuur"] = base["vestigingscode"].map(ctx.board)
+    until = ctx.origin + ctx.lookahead
+    risk = ctx.offer[(ctx.offer["jaar"] > ctx.origin) & (ctx.offer["jaar"] <= until) & ctx.offer["at_risk"]].copy()
+    risk_keys = set(zip(risk["vestigingscode"], _offer_keys(risk), strict=True))
+    for kind, g in base.groupby("soort"):
+        boards = set(g["bestuur"]) - {""}
+        if len(boards) != 1:
+            continue
+        board = boards.pop()
+        places = sorted(g["vestigingscode"])
+        at_risk = any((c, kind) in risk_keys for c in places)
+        out.append(Knelpunt(
+            "enige-aanbieder", "midden" if at_risk else "laag",
+            f"Alleen bestuur {board} biedt {type_nl(kind)} aan",
+            f"In {ctx.region.label} biedt alleen bestuur {board} {type_nl(kind)} aan ({', '.join(map(ctx.name, places))})."
+            + (" Dat aanbod dreigt onder de drempel te zakken." if at_risk else ""),
+            vestigingen=tuple(places), besturen=(board,), onderwijstype=kind,
+            bewijs={"soort": kind, "bestuur": board, "vestigingen": places, "besturen_in_regio": len(boards_in_region),
+                    "onder_drempel_binnen_termijn": at_risk},
+        ))
+    return out
+
+
+# -- spatial rules ---------------------------------------------------------------
+def _denominations(ctx: Context) -> pd.Series:
+    ves = ctx.tables["vestigingen"].drop_duplicates("vestigingscode").set_index("vestigingscode")
+    return is_openbaar(ves["denominatie"]) if "denominatie" in ves else pd.Series(dtype=bool)
+
+
+#: A kind is reported only for home areas its broader group does not already leave beyond the norm.
+PARENT = {"pro": "vo", "onderbouw": "vo", "vmbo": "vo", "havo-vwo": "vo", "vmbo-b": "vmbo", "vmbo-k": "vmbo",
+          "vmbo-g": "vmbo", "vmbo-t": "vmbo", "havo": "havo-vwo", "vwo": "havo-vwo"}
+
+
+def _parent(kind: str) -> str | None:
+    return "vmbo" if kind.startswith("profiel:") else PARENT.get(kind)
+
+
+def _beyond(table: pd.DataFrame, limit: float) -> dict[str, pd.DataFrame]:
+    return {k: g[g["afstand_km"] > limit] for k, g in table.groupby("onderwijstype")}
+
+
+def witte_vlek(ctx: Context, now: pd.DataFrame, later: pd.DataFrame, later_year: int) -> list[Knelpunt]:
+    """Home areas beyond the norm distance to a type or group, now or after a forecast loss.
+
+    A type is reported only for the areas that its broader group does not already
+    leave beyond the norm (an area without any school within reach is reported
+    once, as ``vo``); the vmbo profielen are reported together in one knelpunt.
+    """
+    out: list[Knelpunt] = []
+    limit = ctx.settings.values["normafstand_km"]
+    src = ctx.settings.sources["normafstand_km"]
+    kids_now = now.groupby("onderwijstype")["kinderen_12_17"].sum()
+    kids_later = later.groupby("onderwijstype")["kinderen_12_17"].sum()
+    b_now, b_later = _beyond(now, limit), _beyond(later, limit)
+    profiel_rows: list[tuple[str, pd.DataFrame, str]] = []
+    for kind in sorted(b_now):
+        if kind == "vo-openbaar":
+            continue
+        parent = _parent(kind)
+        own_now = b_now[kind]
+        if parent in b_now:
+            own_now = own_now[~own_now["pc4"].isin(b_now[parent]["pc4"])]
+        own_later = b_later.get(kind, own_now.iloc[0:0])
+        own_later = own_later[~own_later["pc4"].isin(b_now[kind]["pc4"])]
+        if parent in b_later:
+            own_later = own_later[~own_later["pc4"].isin(b_later[parent]["pc4"])]
+        for rows, when, year, total in ((own_now, "nu", ctx.origin, kids_now), (own_later, "later", later_year, kids_later)):
+            if rows.empty:
+                continue
+            if kind.startswith("profiel:"):
+                profiel_rows.append((kind, rows, when))
+                continue
+            kids = float(rows["kinderen_12_17"].sum())
+            out.append(_white(ctx, kind, rows, kids, kids / max(float(total.get(kind, 0.0)), 1.0), year, limit, src, when))
+    for when, year in (("nu", ctx.origin), ("later", later_year)):
+        parts = [(k, r) for k, r, w in profiel_rows if w == when]
+        if parts:
+            out.append(_white_profielen(ctx, parts, year, limit, src, when))
+    return out
+
+
+def _white(ctx: Context, kind: str, rows: pd.DataFrame, kids: float, share: float, year: int, limit: float, src: str,
+           when: str) -> Knelpunt:
+    """One witte-vlek knelpunt: severity ``hoog`` for today's gaps with more than 5% or 200 of the children."""
+    severity = "hoog" if (when == "nu" and (share > 0.05 or kids > 200)) else "midden"
+    areas = tuple(sorted(rows["pc4"].astype(str)))
+    title = (f"Witte vlek: {type_nl(kind)} verder dan {limit:.0f} km" if when == "nu"
+             else f"Witte vlek ontstaat: {type_nl(kind)} verder dan {limit:.0f} km in {year}/{year + 1}")
+    text = (f"{len(areas)} postcodegebied(en) met ongeveer {kids:.0f} kinderen van 12-17 jaar ({100 * share:.0f}%) liggen "
+            f"verder dan {limit:.0f} km van het dichtstbijzijnde aanbod {type_nl(kind)} (tot {rows['afstand_km'].max():.1f} km)."
+            + ("" if when == "nu" else " Dat komt doordat aanbod zonder ingrijpen onder de drempel zakt."))
+    return Knelpunt(
+        "witte-vlek", severity, title, text, gebieden=areas, onderwijstype=kind, jaren=(year,),
+        bewijs={"onderwijstype": kind, "jaar": year, "normafstand_km": limit, "pc4": list(areas),
+                "kinderen_12_17": round(kids, 1), "aandeel_kinderen": share, "max_km": float(rows["afstand_km"].max())},
+        bronnen=(src,),
+    )
+
+
+def _white_profielen(ctx: Context, parts: list[tuple[str, pd.DataFrame]], year: int, limit: float, src: str, when: str) -> Knelpunt:
+    rows = pd.concat([r for _, r in parts])
+    areas = tuple(sorted(rows["pc4"].astype(str).unique()))
+    per = {k.split(":", 1)[1]: {"pc4": sorted(r["pc4"].astype(str)), "kinderen_12_17": round(float(r["kinderen_12_17"].sum()), 1),
+                                "max_km": float(r["afstand_km"].max())} for k, r in parts}
+    listing = "; ".join(f"{p} ({len(v['pc4'])} gebied(en), tot {v['max_km']:.0f} km)" for p, v in per.items())
+    title = (f"Witte vlekken per vmbo-profiel (verder dan {limit:.0f} km)" if when == "nu"
+             else f"Witte vlekken per vmbo-profiel ontstaan in {year}/{year + 1}")
+    return Knelpunt(
+        "witte-vlek", "midden", title,
+        f"Gebieden die wel een vmbo binnen {limit:.0f} km hebben, maar niet dit profiel: {listing}."
+        + ("" if when == "nu" else " Dat komt doordat aanbod zonder ingrijpen onder de drempel zakt."),
+        gebieden=areas, onderwijstype="vmbo-profielen", jaren=(year,),
+        bewijs={"jaar": year, "normafstand_km": limit, "profielen": per}, bronnen=(src,),
+    )
+
+
+def openbaar_onbereikbaar(ctx: Context, now: pd.DataFrame) -> list[Knelpunt]:
+    """Home areas without an openbare or samenwerkings school within the reasonable distance."""
+    limit = ctx.settings.values["normafstand_km"]
+    g = now[now["onderwijstype"] == "vo-openbaar"]
+    beyond = g[g["afstand_km"] > limit]
+    if beyond.empty:
+        return []
+    kids = float(beyond["kinderen_12_17"].sum())
+    share = kids / max(float(g["kinderen_12_17"].sum()), 1.0)
+    areas = tuple(sorted(beyond["pc4"].astype(str)))
+    return [Knelpunt(
+        "openbaar-onbereikbaar", "hoog" if share > 0.1 else "midden",
+        f"Geen openbare school binnen {limit:.0f} km",
+        f"{len(areas)} postcodegebied(en) met ongeveer {kids:.0f} kinderen van 12-17 jaar hebben geen openbare of "
+        f"samenwerkingsschool binnen {limit:.0f} km (tot {beyond['afstand_km'].max():.1f} km). Een bijzondere school mag "
+        f"een leerling dan niet weigeren op grond van richting (beleidsregel 'redelijke afstand').",
+        gebieden=areas, onderwijstype="vo-openbaar", jaren=(ctx.origin,),
+        bewijs={"normafstand_km": limit, "pc4": list(areas), "kinderen_12_17": round(kids, 1), "aandeel_kinderen": share,
+                "max_km": float(beyond["afstand_km"].max())},
+        bronnen=(ctx.settings.sources["normafstand_km"],),
+    )]
+
+
+def isolatie_afhankelijk(ctx: Context, funding_supplement: float) -> list[Knelpunt]:
+    """Vestigingen whose isolation status (and supplement) changes when a neighbour's offer disappears."""
+    out = []
+    iso = norm_by_id(ctx.norms, "isolatie-afstand")
+    iso_pro = norm_by_id(ctx.norms, "isolatie-afstand-pro")
+    until = ctx.origin + ctx.lookahead
+    ves = ctx.tables["vestigingen"].drop_duplicates("vestigingscode").set_index("vestigingscode")
+    national = ctx.tables["aanbod"]
+    national = national[(national["schooljaar"] == ctx.origin) & national["profiel"].isna() & (national["onderwijstype"] != "onderbouw")]
+    found: dict[tuple[str, str], list[dict]] = {}
+    for code in ctx.region.vestigingen:
+        if code not in ves.index or pd.isna(ves.at[code, "x_rd"]):
+            continue
+        mine = set(national.loc[national["vestigingscode"] == code, "onderwijstype"])
+        for typ in sorted(mine):
+            limit = (iso_pro if typ == "pro" else iso).value
+            others_now = set(national.loc[national["onderwijstype"] == typ, "vestigingscode"]) - {code}
+            lost = set(ctx.offer.loc[(ctx.offer["onderwijstype"] == typ) & ctx.offer["profiel"].isna()
+                                      & ctx.offer["verdwijnt"] & (ctx.offer["jaar"] <= until), "vestigingscode"])
+            others_later = others_now - lost  # outside the region the offer is assumed to stay
+            d_now, n_now = _nearest(ves, code, others_now)
+            d_later, n_later = _nearest(ves, code, others_later)
+            if d_now is None or d_later is None:
+                continue
+            if (d_now >= limit) == (d_later >= limit):
+                continue
+            if code in lost:
+                continue  # its own offer goes too: its isolation no longer matters
+            year = int(ctx.offer.loc[(ctx.offer["vestigingscode"] == n_now) & (ctx.offer["onderwijstype"] == typ)
+                                     & ctx.offer["verdwijnt"], "jaar"].min()) if n_now in lost else until
+            found.setdefault((code, n_now), []).append({
+                "onderwijstype": typ, "afstand_nu_km": round(d_now, 2), "buur_later": n_later,
+                "afstand_later_km": round(d_later, 2), "grens_km": limit, "wordt_geisoleerd": d_later >= limit, "jaar": year})
+    for (code, neighbour), items in found.items():
+        gains = items[0]["wordt_geisoleerd"]
+        effect = funding_supplement if gains else -funding_supplement
+        kinds = ", ".join(type_nl(i["onderwijstype"]) for i in items)
+        out.append(Knelpunt(
+            "isolatie-afhankelijk", "midden",
+            f"Isolatiestatus van {ctx.name(code)} hangt af van {ctx.name(neighbour)}",
+            f"Voor {kinds} ligt de dichtstbijzijnde andere vestiging met hetzelfde aanbod nu op {items[0]['afstand_nu_km']:.1f} km "
+            f"({ctx.name(neighbour)}). Verdwijnt dat aanbod zonder ingrijpen, dan wordt dat {items[0]['afstand_later_km']:.1f} km en is "
+            f"{ctx.name(code)} " + (f"een geïsoleerde vestiging (grens {items[0]['grens_km']:.0f} km): ongeveer EUR "
+                                    f"{funding_supplement:,.0f} per jaar extra." if gains else
+                                    f"geen geïsoleerde vestiging meer: ongeveer EUR {funding_supplement:,.0f} per jaar minder.").replace(",", "."),
+            vestigingen=(code, neighbour), besturen=tuple(sorted({ctx.board(code), ctx.board(neighbour)} - {""})),
+            onderwijstype=items[0]["onderwijstype"] if len(items) == 1 else ",".join(i["onderwijstype"] for i in items),
+            jaren=tuple(sorted({i["jaar"] for i in items})),
+            bewijs={"vestigingscode": code, "buur_nu": neighbour, "typen": items, "bekostigingseffect_euro": round(effect, 2)},
+            bronnen=(iso.source.citation(),),
+        ))
+    return out
+
+
+def _nearest(ves: pd.DataFrame, code: str, others: set[str]) -> tuple[float | None, str | None]:
+    cand = ves.loc[ves.index.intersection(sorted(others))].dropna(subset=["x_rd"])
+    if cand.empty:
+        return None, None
+    d = np.hypot(cand["x_rd"] - ves.at[code, "x_rd"], cand["y_rd"] - ves.at[code, "y_rd"]) / 1000.0
+    i = int(np.argmin(d.to_numpy()))
+    return float(d.iloc[i]), str(cand.index[i])

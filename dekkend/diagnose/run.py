@@ -1,0 +1,59 @@
+"""Diagnose a region: every knelpunt rule on one context, with reachability now and after the lookahead."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pandas as pd
+
+from dekkend.coverage.run import reachability
+from dekkend.diagnose.boards import board_impact
+from dekkend.diagnose.context import build_context
+from dekkend.diagnose.model import SEVERITIES, TYPES, Diagnosis, Knelpunt
+from dekkend.diagnose import rules
+from dekkend.norms import load_norms, load_settings
+from dekkend.norms.funding import load_funding
+from dekkend.regions import select_region
+
+
+def diagnose(
+    tables: dict[str, pd.DataFrame],
+    regio: str | None,
+    *,
+    as_of: int | None = None,
+    horizon: int = 10,
+    thresholds_file: Path | None = None,
+    norms_file: Path | None = None,
+    funding_file: Path | None = None,
+) -> Diagnosis:
+    """The knelpunten of region ``regio`` as of the latest count (or ``as_of``), with evidence and board impact.
+
+    The forecast is the cohort model; the offer "zonder ingrijpen" drops an
+    offering when its forecast upper years fall below the thresholds
+    (:func:`dekkend.diagnose.context.offer_thresholds`); reachability is
+    computed for the count year and for the end of the lookahead.
+    """
+    region = select_region(tables, regio)
+    settings = load_settings(thresholds_file)
+    norms = load_norms(norms_file)
+    ctx = build_context(tables, region, settings, norms, as_of=as_of, horizon=horizon)
+    found: list[Knelpunt] = []
+    found += rules.kleine_bovenbouw(ctx)
+    under, checks = rules.onder_norm(ctx)
+    found += under
+    found += rules.sterke_daling(ctx)
+    found += rules.aanbod_verdwijnt(ctx)
+    found += rules.enige_aanbieder(ctx)
+    later_year = ctx.origin + ctx.lookahead
+    now = reachability(tables, ctx.origin, region=region, forecast=ctx.forecast, thresholds=ctx.thresholds).table
+    later = reachability(tables, later_year, region=region, forecast=ctx.forecast, thresholds=ctx.thresholds).table
+    found += rules.witte_vlek(ctx, now, later, later_year)
+    found += rules.openbaar_onbereikbaar(ctx, now)
+    found += rules.isolatie_afhankelijk(ctx, load_funding(funding_file).isolation_supplement())
+    order = {s: i for i, s in enumerate(SEVERITIES)}
+    found.sort(key=lambda k: (order[k.ernst], TYPES.index(k.type), k.titel))
+    return Diagnosis(
+        regio=region.label, regio_expressie=region.expression, peiljaar=ctx.origin, horizon=horizon,
+        knelpunten=tuple(found), besturen=board_impact(ctx, found), checks=pd.DataFrame(checks),
+        settings=dict(settings.values),
+    )
