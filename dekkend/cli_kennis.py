@@ -17,7 +17,7 @@ from rich.panel import Panel
 from rich.table import Table
 from rich.text import Text
 
-from dekkend.errors import DekkendError
+from dekkend.errors import ConfiguratieFout, DekkendError
 from dekkend.knowledge import (
     KNELPUNTTYPEN,
     SOORTEN,
@@ -27,6 +27,7 @@ from dekkend.knowledge import (
     Recommendation,
     SearchResult,
     advice_for_file,
+    match_knelpunten,
 )
 
 kennis_app = typer.Typer(
@@ -85,9 +86,15 @@ def toon(
 
 @kennis_app.command("advies")
 def advies(
-    knelpunten: Annotated[Path, typer.Option(
-        "--knelpunten", help="JSON-bestand met knelpunten, zoals de diagnose het maakt.",
-        show_default=False)],
+    werkmap: Annotated[Path | None, typer.Option(
+        "--werkmap", "-w", help="Werkmap: diagnose eerst de regio (met --regio) en koppel die knelpunten.",
+        show_default=False)] = None,
+    regio: Annotated[str | None, typer.Option(
+        "--regio", "-r", help="Regio voor de diagnose, zoals bij 'dekkend diagnose' (leeg: alles in de werkmap).",
+        show_default=False)] = None,
+    knelpunten: Annotated[Path | None, typer.Option(
+        "--knelpunten", help="Of: een JSON-bestand met knelpunten, zoals 'dekkend diagnose' het schrijft.",
+        show_default=False)] = None,
     gebied: Annotated[str | None, typer.Option(
         "--gebied", help="Geef voorrang aan praktijkvoorbeelden uit dit gebied, bijvoorbeeld "
         "\"Zeeland\".")] = None,
@@ -97,8 +104,17 @@ def advies(
 ) -> None:
     """Koppel de knelpunten van een regio aan artikelen en ondersteuning, met de reden."""
     try:
-        result = advice_for_file(knelpunten, gebied=gebied, per_knelpunt=aantal,
-                                 limit=max(10, aantal))
+        if (werkmap is None) == (knelpunten is None):
+            raise ConfiguratieFout("geef --werkmap (met eventueel --regio) of --knelpunten op, niet allebei en niet geen van beide")
+        if werkmap is not None:
+            from dekkend.diagnose import diagnose
+            from dekkend.workspace import Workspace
+
+            diagnosis = diagnose(Workspace(werkmap).require().tables(), regio)
+            result = match_knelpunten(diagnosis.knelpunten, regio=diagnosis.regio, peiljaar=diagnosis.peiljaar,
+                                      gebied=gebied, per_knelpunt=aantal, limit=max(10, aantal))
+        else:
+            result = advice_for_file(knelpunten, gebied=gebied, per_knelpunt=aantal, limit=max(10, aantal))
     except DekkendError as exc:
         _fail(exc)
     if als_json:

@@ -15,10 +15,20 @@ _TYPE_NL = {"pro": "praktijkonderwijs", "vmbo-b": "vmbo basis", "vmbo-k": "vmbo 
             "havo-vwo": "havo/vwo", "vo": "voortgezet onderwijs", "vo-openbaar": "openbaar of samenwerkingsonderwijs"}
 
 
+PROFIEL_NL = {
+    "bouwen-wonen-interieur": "bouwen, wonen en interieur", "dienstverlening-producten": "dienstverlening en producten",
+    "economie-ondernemen": "economie en ondernemen", "groen": "groen", "horeca-bakkerij-recreatie": "horeca, bakkerij en recreatie",
+    "maritiem-techniek": "maritiem en techniek", "media-vormgeving-ict": "media, vormgeving en ICT",
+    "mobiliteit-transport": "mobiliteit en transport", "produceren-installeren-energie": "produceren, installeren en energie",
+    "zorg-welzijn": "zorg en welzijn",
+}
+
+
 def type_nl(kind: str) -> str:
     """A Dutch name for an onderwijstype, profiel (``profiel:x``) or group."""
     if kind.startswith("profiel:"):
-        return "profiel " + kind.split(":", 1)[1].replace("-", ", ", 1).replace("-", " ")
+        slug = kind.split(":", 1)[1]
+        return f"profiel {PROFIEL_NL.get(slug, slug)}"
     return _TYPE_NL.get(kind, kind)
 
 
@@ -60,7 +70,7 @@ def kleine_bovenbouw(ctx: Context) -> list[Knelpunt]:
                 groups.append(_group(type_nl(leerweg), leerweg, None, per_lj, lw_limit, ctx.origin, until, "per leerjaar"))
                 for prof in offered.loc[(offered["onderwijstype"] == leerweg) & offered["profiel"].notna(), "profiel"]:
                     s = {y: n / 2 for y, n in series_of(up, vestigingscode=code, onderwijstype=leerweg, profiel=prof).items()}
-                    groups.append(_group(f"{type_nl(leerweg)}, profiel {prof}", leerweg, prof, s, prof_limit, ctx.origin, until,
+                    groups.append(_group(f"{type_nl(leerweg)}, {type_nl('profiel:' + prof)}", leerweg, prof, s, prof_limit, ctx.origin, until,
                                          "per leerjaar"))
         hv: dict[int, float] = {}
         for typ in ("havo", "vwo"):
@@ -366,7 +376,7 @@ def _white_profielen(ctx: Context, parts: list[tuple[str, pd.DataFrame]], year: 
     areas = tuple(sorted(rows["pc4"].astype(str).unique()))
     per = {k.split(":", 1)[1]: {"pc4": sorted(r["pc4"].astype(str)), "kinderen_12_17": round(float(r["kinderen_12_17"].sum()), 1),
                                 "max_km": float(r["afstand_km"].max())} for k, r in parts}
-    listing = "; ".join(f"{p} ({len(v['pc4'])} gebied(en), tot {v['max_km']:.0f} km)" for p, v in per.items())
+    listing = "; ".join(f"{PROFIEL_NL.get(p, p)} ({len(v['pc4'])} gebied(en), tot {v['max_km']:.0f} km)" for p, v in per.items())
     title = (f"Witte vlekken per vmbo-profiel (verder dan {limit:.0f} km)" if when == "nu"
              else f"Witte vlekken per vmbo-profiel ontstaan in {year}/{year + 1}")
     return Knelpunt(

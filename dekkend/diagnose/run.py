@@ -7,6 +7,7 @@ from pathlib import Path
 import pandas as pd
 
 from dekkend.coverage.run import reachability
+from dekkend.geo import DistanceMatrix, distance_matrix
 from dekkend.diagnose.boards import board_impact
 from dekkend.diagnose.context import build_context
 from dekkend.diagnose.model import SEVERITIES, TYPES, Diagnosis, Knelpunt
@@ -25,13 +26,16 @@ def diagnose(
     thresholds_file: Path | None = None,
     norms_file: Path | None = None,
     funding_file: Path | None = None,
+    matrix: DistanceMatrix | None = None,
 ) -> Diagnosis:
     """The knelpunten of region ``regio`` as of the latest count (or ``as_of``), with evidence and board impact.
 
     The forecast is the cohort model; the offer "zonder ingrijpen" drops an
     offering when its forecast upper years fall below the thresholds
     (:func:`dekkend.diagnose.context.offer_thresholds`); reachability is
-    computed for the count year and for the end of the lookahead.
+    computed for the count year and for the end of the lookahead. Pass
+    ``matrix`` (:func:`dekkend.geo.distance_matrix`) to reuse distances across
+    many regions.
     """
     region = select_region(tables, regio)
     settings = load_settings(thresholds_file)
@@ -45,8 +49,10 @@ def diagnose(
     found += rules.aanbod_verdwijnt(ctx)
     found += rules.enige_aanbieder(ctx)
     later_year = ctx.origin + ctx.lookahead
-    now = reachability(tables, ctx.origin, region=region, forecast=ctx.forecast, thresholds=ctx.thresholds).table
-    later = reachability(tables, later_year, region=region, forecast=ctx.forecast, thresholds=ctx.thresholds).table
+    matrix = matrix if matrix is not None else distance_matrix(tables)
+    now = reachability(tables, ctx.origin, region=region, forecast=ctx.forecast, thresholds=ctx.thresholds, matrix=matrix).table
+    later = reachability(tables, later_year, region=region, forecast=ctx.forecast, thresholds=ctx.thresholds,
+                         matrix=matrix).table
     found += rules.witte_vlek(ctx, now, later, later_year)
     found += rules.openbaar_onbereikbaar(ctx, now)
     found += rules.isolatie_afhankelijk(ctx, load_funding(funding_file).isolation_supplement())
