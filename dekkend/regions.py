@@ -41,14 +41,25 @@ class Region:
 
 
 def pc4_gemeenten(tables: dict[str, pd.DataFrame]) -> pd.DataFrame:
-    """PC4 -> gemeentecode, from ``pc4_gemeente`` when imported, else via names.
+    """PC4 -> current gemeentecode, from the best table available.
 
-    With only ``pc4_woonplaats`` (names), a PC4's gemeente name is matched to
-    the gemeente codes of the vestigingen table; the PC4 takes the gemeente
-    of most of its rows.
+    In order: ``pc4_gemeente`` (the demo region); the CBS population per PC4
+    (``bevolking_pc4``, newest file first, codes mapped to today's gemeenten
+    through ``gemeente_naar_huidig``); else ``pc4_woonplaats`` names matched to
+    the gemeente names of the vestigingen (the PC4 takes the gemeente of most of
+    its rows).
     """
     if "pc4_gemeente" in tables and len(tables["pc4_gemeente"]):
         return tables["pc4_gemeente"][["pc4", "gemeentecode"]].drop_duplicates("pc4")
+    pop = tables.get("bevolking_pc4")
+    if pop is not None and len(pop) and "gemeentecode" in pop.columns:
+        p = pop.loc[pop["pc4"].notna() & pop["gemeentecode"].notna(), ["pc4", "gemeentecode", "peildatum"]]
+        p = p.sort_values("peildatum", ascending=False).drop_duplicates("pc4")[["pc4", "gemeentecode"]]
+        mapping = tables.get("gemeente_naar_huidig")
+        if mapping is not None and len(mapping):
+            current = mapping.drop_duplicates("gemeentecode").set_index("gemeentecode")["huidige_code"]
+            p = p.assign(gemeentecode=p["gemeentecode"].map(current).fillna(p["gemeentecode"]))
+        return p.reset_index(drop=True)
     wp = tables.get("pc4_woonplaats")
     ves = tables.get("vestigingen")
     if wp is None or ves is None or wp.empty:

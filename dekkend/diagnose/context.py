@@ -81,14 +81,22 @@ class Context:
 
 
 def build_context(tables: dict[str, pd.DataFrame], region: Region, settings: Settings, norms: tuple[Norm, ...],
-                  as_of: int | None = None, horizon: int = 10) -> Context:
-    """Forecast the region (cohort model) and derive the no-action offer per year."""
+                  as_of: int | None = None, horizon: int = 10, forecast: pd.DataFrame | None = None) -> Context:
+    """Forecast the region (cohort model) and derive the no-action offer per year.
+
+    A ``forecast`` made earlier (for instance nationally, to diagnose many
+    regions) is reused: its first year minus one is the origin.
+    """
     pupils = tables["leerlingen"]
     codes = tuple(region.vestigingen)
-    as_of = int(pupils.loc[pupils["vestigingscode"].isin(codes), "schooljaar"].max()) if as_of is None else as_of
-    model = make_model("cohort").fit(tables, as_of, codes)
-    origin = model.prepared.origin
-    forecast = model.predict(horizon)
+    if forecast is None:
+        as_of = int(pupils.loc[pupils["vestigingscode"].isin(codes), "schooljaar"].max()) if as_of is None else as_of
+        model = make_model("cohort").fit(tables, as_of, codes)
+        origin = model.prepared.origin
+        forecast = model.predict(horizon)
+    else:
+        origin = int(forecast["jaar"].min()) - 1
+        forecast = forecast[forecast["vestigingscode"].isin(codes)]
     aanbod = tables["aanbod"]
     aanbod = aanbod[aanbod["vestigingscode"].isin(codes) & (aanbod["schooljaar"] <= origin)]
     thresholds = offer_thresholds(settings)

@@ -27,6 +27,7 @@ def diagnose(
     norms_file: Path | None = None,
     funding_file: Path | None = None,
     matrix: DistanceMatrix | None = None,
+    forecast: pd.DataFrame | None = None,
 ) -> Diagnosis:
     """The knelpunten of region ``regio`` as of the latest count (or ``as_of``), with evidence and board impact.
 
@@ -35,12 +36,12 @@ def diagnose(
     (:func:`dekkend.diagnose.context.offer_thresholds`); reachability is
     computed for the count year and for the end of the lookahead. Pass
     ``matrix`` (:func:`dekkend.geo.distance_matrix`) to reuse distances across
-    many regions.
+    many regions, and ``forecast`` (a cohort forecast frame) to reuse one forecast.
     """
     region = select_region(tables, regio)
     settings = load_settings(thresholds_file)
     norms = load_norms(norms_file)
-    ctx = build_context(tables, region, settings, norms, as_of=as_of, horizon=horizon)
+    ctx = build_context(tables, region, settings, norms, as_of=as_of, horizon=horizon, forecast=forecast)
     found: list[Knelpunt] = []
     found += rules.kleine_bovenbouw(ctx)
     under, checks = rules.onder_norm(ctx)

@@ -52,7 +52,8 @@ def as_of(tables: dict[str, pd.DataFrame], year: int) -> dict[str, pd.DataFrame]
         dates = row_dates(frame)
         out[name] = frame[dates.isna() | (dates <= limit)].reset_index(drop=True)
     _rebuild_derived(out, tables)
-    used = set().union(*(set(f["bron_id"].dropna()) for n, f in out.items() if "bron_id" in f.columns and n != "bestanden"))
+    used = set().union(*(set(f["bron_id"].dropna().unique()) for n, f in out.items()
+                         if "bron_id" in f.columns and n != "bestanden"))
     if "bestanden" in out:
         files = out["bestanden"]
         out["bestanden"] = files[files["bron_id"].isin(used)].reset_index(drop=True)

@@ -17,6 +17,7 @@ import pandas as pd
 
 from dekkend.errors import ConfiguratieFout
 from dekkend.forecast.asof import as_of as restrict
+from dekkend.forecast.children import NO_MIGRATION, estimate_migration, migrated
 from dekkend.forecast.cohorts import reference_cohorts
 from dekkend.forecast.intervals import IntervalRule
 from dekkend.forecast.models import MODELS
@@ -107,8 +108,9 @@ class GemeenteCohort:
 
     name = "cohort"
 
-    def __init__(self, calibration_years: int = 3, intervals: IntervalRule | None = None) -> None:
+    def __init__(self, calibration_years: int = 1, intervals: IntervalRule | None = None, migrate: bool = True) -> None:
         self.calibration_years = calibration_years
+        self.migrate = migrate
         self.intervals = intervals or IntervalRule()
 
     def fit(self, series: pd.DataFrame, tables: dict[str, pd.DataFrame], as_of: int) -> GemeenteCohort:
@@ -116,7 +118,9 @@ class GemeenteCohort:
         self._series = series[series["schooljaar"] <= as_of]
         self._as_of = as_of
         self._weights = leerjaar_weights(known)
-        self._cohorts = reference_cohorts(known, as_of + 30).table
+        cohorts = reference_cohorts(known, as_of + 30)
+        self.migration = estimate_migration(known, cohorts) if self.migrate else NO_MIGRATION
+        self._cohorts = migrated(cohorts, self.migration).table
         return self
 
     def _index(self, gems: list[str], years: list[int]) -> pd.DataFrame:

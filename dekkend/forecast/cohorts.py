@@ -47,8 +47,10 @@ class Cohorts:
     """Children per gemeente and entry year, with the source of every value.
 
     ``table`` has columns ``gemeentecode``, ``instroomjaar``, ``kinderen``,
-    ``bron`` (one of :data:`SOURCES` or ``aanname``) and ``jaren_voorbij``
-    (entry years beyond the last observed one; 0 for observed cohorts).
+    ``bron`` (one of :data:`SOURCES` or ``aanname``), ``waargenomen`` (the school
+    year, 1 October, in which the cohort was counted; for ``aanname`` rows the
+    year of the last observed cohort) and ``jaren_voorbij`` (entry years beyond
+    the last observed one; 0 for observed cohorts).
     """
 
     table: pd.DataFrame
@@ -69,24 +71,10 @@ class Cohorts:
 
 
 def pc4_to_gemeente(tables: dict[str, pd.DataFrame]) -> pd.Series:
-    """PC4 -> current gemeentecode, from the best table available."""
-    mapping = tables.get("gemeente_naar_huidig")
-    to_current = (
-        mapping.drop_duplicates("gemeentecode").set_index("gemeentecode")["huidige_code"]
-        if mapping is not None and len(mapping) else None
-    )
-    for name in ("pc4_gemeente", "bevolking_pc4"):
-        frame = tables.get(name)
-        if frame is not None and len(frame) and "gemeentecode" in frame.columns:
-            f = frame.dropna(subset=["pc4", "gemeentecode"])
-            if "peildatum" in f.columns:
-                f = f.sort_values("peildatum", ascending=False)
-            s = f.drop_duplicates("pc4").set_index("pc4")["gemeentecode"]
-            return s.map(to_current).fillna(s) if to_current is not None else s
+    """PC4 -> current gemeentecode (see :func:`dekkend.regions.pc4_gemeenten`)."""
     from dekkend.regions import pc4_gemeenten
 
-    s = pc4_gemeenten(tables).set_index("pc4")["gemeentecode"]
-    return s
+    return pc4_gemeenten(tables).set_index("pc4")["gemeentecode"]
 
 
 def _current(codes: pd.Series, tables: dict[str, pd.DataFrame]) -> pd.Series:
@@ -116,8 +104,9 @@ def _from_home_po(tables: dict[str, pd.DataFrame]) -> pd.DataFrame:
     if k.empty:
         return k
     gem = k["pc4"].map(pc4_to_gemeente(tables))
-    out = pd.DataFrame({"gemeentecode": gem, "instroomjaar": _entry(k), "kinderen": estimated_count(k)})
-    return out.dropna(subset=["gemeentecode"]).groupby(["gemeentecode", "instroomjaar"], as_index=False)["kinderen"].sum()
+    out = pd.DataFrame({"gemeentecode": gem, "instroomjaar": _entry(k), "kinderen": estimated_count(k),
+                        "waargenomen": k["schooljaar"].astype(int)})
+    return _sum(out)
 
 
 def _from_school_po(tables: dict[str, pd.DataFrame]) -> pd.DataFrame:
@@ -128,8 +117,9 @@ def _from_school_po(tables: dict[str, pd.DataFrame]) -> pd.DataFrame:
     p = po[po["leeftijd"].notna()]
     p = _latest(p[p["leeftijd"] >= PO_AGES.start], "schooljaar")
     gem = p["vestigingscode"].map(schools.drop_duplicates("vestigingscode").set_index("vestigingscode")["gemeentecode"])
-    out = pd.DataFrame({"gemeentecode": _current(gem, tables), "instroomjaar": _entry(p), "kinderen": estimated_count(p)})
-    return out.dropna(subset=["gemeentecode"]).groupby(["gemeentecode", "instroomjaar"], as_index=False)["kinderen"].sum()
+    out = pd.DataFrame({"gemeentecode": _current(gem, tables), "instroomjaar": _entry(p), "kinderen": estimated_count(p),
+                        "waargenomen": p["schooljaar"].astype(int)})
+    return _sum(out)
 
 
 def _from_population(tables: dict[str, pd.DataFrame]) -> pd.DataFrame:
@@ -148,9 +138,14 @@ def _from_population(tables: dict[str, pd.DataFrame]) -> pd.DataFrame:
         width = int(hi) - int(lo) + 1
         for age in range(int(lo), int(hi) + 1):
             rows.append(pd.DataFrame({"gemeentecode": gem.loc[band.index], "instroomjaar": band["jaar"].astype(int) - 1 + 12 - age,
-                                      "kinderen": band["aantal"].astype(float) / width}))
-    out = pd.concat(rows, ignore_index=True)
-    return out.dropna(subset=["gemeentecode"]).groupby(["gemeentecode", "instroomjaar"], as_index=False)["kinderen"].sum()
+                                      "kinderen": band["aantal"].astype(float) / width, "waargenomen": band["jaar"].astype(int) - 1}))
+    return _sum(pd.concat(rows, ignore_index=True))
+
+
+def _sum(out: pd.DataFrame) -> pd.DataFrame:
+    """Children per gemeente and entry year (one source, one count date)."""
+    return out.dropna(subset=["gemeentecode"]).groupby(["gemeentecode", "instroomjaar"], as_index=False).agg(
+        kinderen=("kinderen", "sum"), waargenomen=("waargenomen", "max"))
 
 
 def _splice(better: pd.DataFrame, lower: pd.DataFrame, name: str) -> pd.DataFrame:
@@ -205,7 +200,7 @@ def _extend(table: pd.DataFrame, until: int, growth_by_gem: pd.Series) -> pd.Dat
         base = float(tail["kinderen"].mean()) * (1 + growth) ** ((len(tail) - 1) / 2)
         years = np.arange(last + 1, until + 1)
         parts.append(pd.DataFrame({"gemeentecode": gem, "instroomjaar": years, "kinderen": base * (1 + growth) ** (years - last),
-                                   "bron": "aanname", "jaren_voorbij": years - last}))
+                                   "bron": "aanname", "waargenomen": int(g["waargenomen"].iloc[-1]), "jaren_voorbij": years - last}))
     return pd.concat(parts, ignore_index=True)
 
 
@@ -225,10 +220,11 @@ def _ordered_sources(tables: dict[str, pd.DataFrame]) -> list[tuple[str, pd.Data
 
 def reference_cohorts(tables: dict[str, pd.DataFrame], until: int) -> Cohorts:
     """Children per current gemeente and entry year, observed and assumed up to ``until``."""
-    table = pd.DataFrame(columns=["gemeentecode", "instroomjaar", "kinderen", "bron"])
+    table = pd.DataFrame(columns=["gemeentecode", "instroomjaar", "kinderen", "bron", "waargenomen"])
     for name, frame in _ordered_sources(tables):
         table = _splice(table, frame, name) if not frame.empty else table
     if table.empty:
         return Cohorts(table.assign(jaren_voorbij=pd.Series(dtype=float)))
     table["instroomjaar"] = table["instroomjaar"].astype(int)
+    table["waargenomen"] = table["waargenomen"].astype(int)
     return Cohorts(_extend(table, until, band_growth(tables)).sort_values(["gemeentecode", "instroomjaar"]).reset_index(drop=True))

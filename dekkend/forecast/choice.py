@@ -1,0 +1,462 @@
+"""School choice: the probability that a child from home area i enters vestiging j (a multinomial logit).
+
+Formulation (see ``docs/methods/choice.md``). A child of level ``l`` living in
+area ``i`` values vestiging ``j`` at::
+
+    U_ijl = a_j - b * d_ij + b * k_jl          (only if j offers level l in its first years)
+
+with ``d_ij`` the road distance in km (straight line x detour factor, water
+crossings via :mod:`dekkend.geo`), ``b`` the distance decay per km (each extra km
+makes a school ``1 - exp(-b)`` less attractive; prior: 30%, the Amsterdam
+school-choice study), ``k_jl`` level-specific bonuses in km (Amsterdam: havo
+pupils accept about 5 km extra for a school with vwo and without vmbo, vwo pupils
+about 3 km for a categorical school or gymnasium) plus the breadth of the offer,
+and ``a_j`` the attractiveness of ``j``, calibrated so that the modelled first-year
+intake equals the observed one. A child's level is not known: it is a share
+``s_l`` (national shares of the levels). So::
+
+    P_ij = sum_l s~_il * exp(U_ijl) / sum_k exp(U_ikl)
+
+where ``s~_il`` renormalises the shares over the levels some candidate school
+of area ``i`` offers, so every row of ``P`` sums to 1 and no child is lost.
+Candidates of an area are the vestigingen within its radius (fixed when the
+model is built), so adding a vestiging only adds alternatives: it never raises
+another vestiging's intake, and moving a home closer to a vestiging never lowers
+its probability there.
+
+Intake of ``j`` from children ``N_i`` (already multiplied by the transition
+rate): ``M_j = sum_i N_i P_ij``; the sum over ``j`` equals the sum of ``N`` over
+areas with any candidate (conservation).
+
+Use :meth:`ChoiceModel.from_tables` (workspace tables as known in a year),
+:meth:`ChoiceModel.calibrate` (attractiveness to observed intake) and
+:meth:`ChoiceModel.change_offer` (close, open or change vestigingen, keeping the
+calibrated attractiveness) with :func:`reallocation` to see where pupils go.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field, replace
+
+import numpy as np
+import pandas as pd
+from scipy import sparse
+
+from dekkend.errors import ConfiguratieFout
+
+#: First-year levels a child can have.
+LEVELS = ("pro", "vmbo-bk", "vmbo-gt", "havo", "vwo")
+#: National shares of the levels (leerjaar 3 of the DUO count of 1 October 2019; the mixed
+#: havo/vwo third year split as leerjaar 4); used when the counts have no type detail.
+DEFAULT_LEVEL_SHARES = np.array([0.026, 0.230, 0.271, 0.277, 0.196])
+#: Each extra kilometre makes a school about 30% less attractive (Amsterdam school-choice
+#: study, UvA/VU/OIS 2018, as reported by Het Parool; ``facts-law-norms-needs.md`` §2.7).
+PRIOR_LOSS_PER_KM = 0.30
+PRIOR_DECAY = -math.log(1.0 - PRIOR_LOSS_PER_KM)
+#: Onderwijstype of a count row -> first-year levels it leads to.
+TYPE_LEVELS = {
+    "pro": ("pro",), "vmbo-b": ("vmbo-bk",), "vmbo-k": ("vmbo-bk",), "vmbo-g": ("vmbo-gt",), "vmbo-t": ("vmbo-gt",),
+    "havo": ("havo",), "vwo": ("vwo",), "havo-vwo": ("havo", "vwo"), "internationaal": ("havo", "vwo"),
+    "totaal": LEVELS, "onbekend": LEVELS[1:], "brugjaar": LEVELS[1:],
+}
+_NIVEAU_LEVEL = {"pro": "pro", "vmbo-b": "vmbo-bk", "vmbo-k": "vmbo-bk", "vmbo-g": "vmbo-gt", "vmbo-t": "vmbo-gt",
+                 "havo": "havo", "vwo": "vwo"}
+
+
+@dataclass(frozen=True)
+class ChoiceParameters:
+    """Settings of the utility. Distances and bonuses are in km of road.
+
+    Parameters
+    ----------
+    decay_per_km
+        ``b``: utility lost per km; ``1 - exp(-b)`` is the loss of attractiveness per km.
+    havo_bonus_km
+        Extra km a havo child accepts for a school with vwo and without vmbo or pro.
+    vwo_bonus_km
+        Extra km a vwo child accepts for a categorical vwo school or a gymnasium.
+    breadth_km
+        Extra km any child accepts per first-year level offered beyond the first.
+        Calibration absorbs it into the attractiveness; it matters when an offer changes.
+    radius_km
+        Candidate radius of every home area; default ``max(30, 15 / decay)`` km, at
+        most 200 km. An area whose nearest vestiging lies further gets that distance + 15 km.
+    """
+
+    decay_per_km: float = PRIOR_DECAY
+    havo_bonus_km: float = 5.0
+    vwo_bonus_km: float = 3.0
+    breadth_km: float = 0.0
+    radius_km: float | None = None
+
+    def __post_init__(self) -> None:
+        problems = []
+        if not 0.005 <= self.decay_per_km <= 5.0:
+            problems.append(f"afstandsverval {self.decay_per_km:.3f} per km valt buiten 0,005-5")
+        if self.radius_km is not None and not 1.0 <= self.radius_km <= 400.0:
+            problems.append(f"zoekstraal {self.radius_km} km valt buiten 1-400 km")
+        if problems:
+            raise ConfiguratieFout("; ".join(problems))
+
+    @classmethod
+    def from_loss(cls, loss_per_km: float, **kwargs: float) -> ChoiceParameters:
+        """Parameters from the loss of attractiveness per km (0.3 = each km 30% less attractive)."""
+        if not 0.0 < loss_per_km < 1.0:
+            raise ConfiguratieFout(f"verval per km {loss_per_km} moet tussen 0 en 1 liggen (bijv. 0,3 = 30% per km)")
+        return cls(decay_per_km=-math.log(1.0 - loss_per_km), **kwargs)
+
+    @property
+    def loss_per_km(self) -> float:
+        """Share of attractiveness lost per extra km."""
+        return 1.0 - math.exp(-self.decay_per_km)
+
+    @property
+    def radius(self) -> float:
+        """The default candidate radius in km."""
+        return float(self.radius_km) if self.radius_km is not None else float(min(200.0, max(30.0, 15.0 / self.decay_per_km)))
+
+
+@dataclass(frozen=True)
+class Calibration:
+    """Result of :meth:`ChoiceModel.calibrate`.
+
+    ``transition`` is the factor applied to the children so that their total
+    equals the observed intake; ``max_deviation`` the largest absolute
+    difference (pupils) between modelled and observed intake after fitting.
+    """
+
+    model: ChoiceModel
+    transition: float
+    iterations: int
+    max_deviation: float
+    converged: bool
+
+
+@dataclass(frozen=True, eq=False)
+class ChoiceModel:
+    """A calibrated or uncalibrated school-choice model over home areas and vestigingen.
+
+    Build it with :meth:`from_frames` or :meth:`from_tables`; the constructor
+    takes the numeric core. ``km`` is a CSR matrix (areas x vestigingen) with the
+    road distance of every candidate pair (explicit zeros allowed);
+    ``radius`` the fixed candidate radius per area.
+    """
+
+    areas: pd.DataFrame
+    schools: pd.DataFrame
+    offers: np.ndarray
+    km: sparse.csr_matrix
+    radius: np.ndarray
+    level_shares: np.ndarray
+    params: ChoiceParameters = field(default_factory=ChoiceParameters)
+    attractiveness: np.ndarray | None = None
+
+    def __post_init__(self) -> None:
+        n, m = len(self.areas), len(self.schools)
+        if self.km.shape != (n, m) or self.offers.shape != (m, len(LEVELS)):
+            raise ConfiguratieFout(f"keuzemodel: afstanden {self.km.shape} / aanbod {self.offers.shape} passen niet bij {n} gebieden en {m} vestigingen")
+
+    # -- construction -------------------------------------------------------------------------
+    @classmethod
+    def from_frames(cls, areas: pd.DataFrame, offer: pd.DataFrame, *, level_shares: np.ndarray | None = None,
+                    params: ChoiceParameters | None = None, attractiveness: np.ndarray | None = None) -> ChoiceModel:
+        """Build from home areas (``pc4, x_rd, y_rd[, zone]``) and an offer table.
+
+        ``offer`` has ``vestigingscode, x_rd, y_rd`` (and optionally ``zone``), one boolean
+        column per level of :data:`LEVELS`, and optionally ``categoraal`` (a categorical
+        vwo school or gymnasium) and ``instroom`` (takes first-years; default true).
+        """
+        params = params or ChoiceParameters()
+        missing = [c for c in ("vestigingscode", "x_rd", "y_rd", *LEVELS) if c not in offer.columns]
+        if missing:
+            raise ConfiguratieFout(f"aanbodtabel voor het keuzemodel mist kolommen: {', '.join(missing)}")
+        areas = areas.reset_index(drop=True)
+        schools = _school_frame(offer)
+        dense = _road_km(areas, schools)
+        nearest = dense.min(axis=1) if dense.shape[1] else np.full(len(areas), np.inf)
+        radius = np.maximum(params.radius, np.where(np.isfinite(nearest), nearest + 15.0, params.radius))
+        km = _candidates(dense, radius)
+        shares = DEFAULT_LEVEL_SHARES if level_shares is None else np.asarray(level_shares, float)
+        return cls(areas, schools, schools[list(LEVELS)].to_numpy(bool), km, radius, shares / shares.sum(), params,
+                   attractiveness)
+
+    @classmethod
+    def from_tables(cls, tables: dict[str, pd.DataFrame], origin: int, *, params: ChoiceParameters | None = None) -> ChoiceModel:
+        """Build from workspace tables (already restricted as of the forecast year) and the count of ``origin``."""
+        from dekkend.geo import home_areas
+
+        offer, shares = offer_at(tables, origin)
+        return cls.from_frames(home_areas(tables), offer, level_shares=shares, params=params)
+
+    def with_params(self, params: ChoiceParameters) -> ChoiceModel:
+        """The same areas and vestigingen under other parameters (attractiveness kept, radius kept unless set)."""
+        radius = self.radius if params.radius_km is None else np.maximum(params.radius, self.radius)
+        km = self.km
+        if params.radius_km is not None and (radius > self.radius).any():
+            km = _candidates(_road_km(self.areas, self.schools), radius)
+        return replace(self, params=params, km=km, radius=radius)
+
+    # -- probabilities ----------------------------------------------------------------------------
+    @property
+    def codes(self) -> np.ndarray:
+        """The vestigingscodes (columns)."""
+        return self.schools["vestigingscode"].to_numpy(object)
+
+    def _alpha(self) -> np.ndarray:
+        a = np.zeros(len(self.schools)) if self.attractiveness is None else np.asarray(self.attractiveness, float)
+        return np.clip(a, -60.0, 60.0)
+
+    def _bonus_km(self) -> np.ndarray:
+        """Level bonuses k_jl in km (vestigingen x levels)."""
+        o = self.offers
+        p = self.params
+        bonus = np.zeros(o.shape)
+        no_vmbo = ~o[:, :3].any(axis=1)
+        bonus[:, 3] += np.where(o[:, 4] & no_vmbo, p.havo_bonus_km, 0.0)
+        categorical = self.schools["categoraal"].to_numpy(bool) | (o[:, 4] & ~o[:, :4].any(axis=1))
+        bonus[:, 4] += np.where(categorical, p.vwo_bonus_km, 0.0)
+        bonus += p.breadth_km * np.maximum(o.sum(axis=1) - 1, 0)[:, None]
+        return bonus
+
+    def _weights(self) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+        """(rows, cols, within-level probability (nnz x L), area level shares (n x L))."""
+        km = self.km
+        rows = np.repeat(np.arange(km.shape[0]), np.diff(km.indptr))
+        cols = km.indices
+        b = self.params.decay_per_km
+        a = self._alpha()
+        util = a[:, None] + b * self._bonus_km()
+        util = np.where(self.offers & self.schools["instroom"].to_numpy(bool)[:, None], util, -np.inf)
+        shift = np.nanmax(np.where(np.isfinite(util), util, np.nan)) if np.isfinite(util).any() else 0.0
+        e = np.exp(util - shift)
+        w = np.exp(-b * km.data)[:, None] * e[cols]
+        n = km.shape[0]
+        den = np.zeros((n, len(LEVELS)))
+        for level in range(len(LEVELS)):
+            den[:, level] = np.bincount(rows, weights=w[:, level], minlength=n)
+        within = w / np.where(den[rows] > 0, den[rows], 1.0)
+        shares = np.broadcast_to(self.level_shares, (n, len(LEVELS))) * (den > 0)
+        tot = shares.sum(axis=1, keepdims=True)
+        shares = shares / np.where(tot > 0, tot, 1.0)
+        return rows, cols, within, shares
+
+    def probabilities(self) -> sparse.csr_matrix:
+        """``P`` (areas x vestigingen), rows summing to 1 for areas with any candidate, else 0."""
+        rows, _, within, shares = self._weights()
+        data = (within * shares[rows]).sum(axis=1)
+        return sparse.csr_matrix((data, self.km.indices, self.km.indptr), shape=self.km.shape)
+
+    def intake(self, children: np.ndarray) -> np.ndarray:
+        """Modelled intake per vestiging: ``P^T @ children`` (children per area, or areas x years)."""
+        return np.asarray(self.probabilities().T @ np.asarray(children, float))
+
+    def flows(self, children: np.ndarray) -> pd.DataFrame:
+        """Pupils per home area and vestiging: ``pc4, vestigingscode, leerlingen`` (pairs above 0)."""
+        p = self.probabilities().tocoo()
+        n = p.data * np.asarray(children, float)[p.row]
+        keep = n > 0
+        return pd.DataFrame({"pc4": self.areas["pc4"].to_numpy(object)[p.row[keep]], "vestigingscode": self.codes[p.col[keep]],
+                             "leerlingen": n[keep]})
+
+    # -- calibration ------------------------------------------------------------------------------
+    def calibrate(self, children: np.ndarray, intake: np.ndarray, *, tol: float = 0.01, max_iter: int = 300) -> Calibration:
+        """Attractiveness per vestiging such that the modelled intake matches ``intake``.
+
+        ``children`` (per area) is first scaled by one transition rate so that the
+        children in areas with any candidate add up to the observed intake.
+        Vestigingen with zero intake take no first-years (``instroom`` false).
+        Diagonal Newton steps on ``log M_j(a)``; stops when every vestiging is
+        within ``tol`` pupils.
+        """
+        intake = np.asarray(intake, float)
+        children = np.asarray(children, float)
+        takes = intake > 0
+        model = replace(self, schools=self.schools.assign(instroom=self.schools["instroom"].to_numpy(bool) & takes))
+        reach = np.asarray(model.km.multiply(1.0).sum(axis=1)).ravel() >= 0  # every area (radius ensures a candidate)
+        total = children[reach].sum()
+        if total <= 0 or intake.sum() <= 0:
+            raise ConfiguratieFout("keuzemodel: geen kinderen of geen instroom om op te kalibreren")
+        rate = intake.sum() / total
+        n_i = children * rate
+        alpha = np.where(takes, np.log(np.where(takes, intake, 1.0) / max(intake[takes].mean(), 1e-9)), 0.0)
+        it, dev = 0, np.inf
+        for it in range(1, max_iter + 1):
+            model = replace(model, attractiveness=alpha)
+            rows, cols, within, shares = model._weights()
+            p_l = within * shares[rows]
+            m = np.bincount(cols, weights=n_i[rows] * p_l.sum(axis=1), minlength=len(intake))
+            dev = float(np.max(np.abs(m - intake)[takes])) if takes.any() else 0.0
+            if dev < tol:
+                break
+            dm = np.bincount(cols, weights=n_i[rows] * (p_l * (1.0 - within)).sum(axis=1), minlength=len(intake))
+            ratio = np.log(np.where(takes, intake, 1.0) / np.where(m > 0, m, 1e-12))
+            slope = np.where(m > 0, dm / np.where(m > 0, m, 1.0), 1.0)
+            step = ratio / np.maximum(slope, 0.05)
+            alpha = np.where(takes, alpha + np.clip(step, -3.0, 3.0), 0.0)
+            alpha = np.where(takes, alpha - alpha[takes].mean(), 0.0)
+        model = replace(model, attractiveness=alpha)
+        return Calibration(model, float(rate), it, dev, dev < tol)
+
+    # -- changing the offer -------------------------------------------------------------------------
+    def change_offer(self, *, close: tuple[str, ...] | list[str] = (), open: pd.DataFrame | None = None,  # noqa: A002
+                     levels: pd.DataFrame | None = None) -> ChoiceModel:
+        """A new model with vestigingen closed, opened or offering other first-year levels.
+
+        Calibrated attractiveness of the remaining vestigingen is kept; the candidate
+        radius of every area stays as built, so the choice sets only change by the
+        vestigingen added or removed.
+
+        Parameters
+        ----------
+        close
+            Vestigingscodes that stop (they leave every choice set).
+        open
+            New vestigingen, as in the offer table of :meth:`from_frames`, with an
+            optional ``aantrekkelijkheid`` (log scale; default the median of the
+            calibrated vestigingen offering the same levels, else of all).
+        levels
+            ``vestigingscode`` plus level columns: replaces the first-year levels of
+            existing vestigingen (a level dropped or added).
+        """
+        unknown = sorted(set(close) - set(self.codes))
+        if unknown:
+            raise ConfiguratieFout(f"te sluiten vestiging(en) onbekend in het keuzemodel: {', '.join(unknown[:5])}")
+        keep = ~np.isin(self.codes, list(close))
+        schools = self.schools[keep].reset_index(drop=True)
+        alpha = self._alpha()[keep]
+        km = self.km[:, np.flatnonzero(keep)].tocsr()
+        if levels is not None and len(levels):
+            lv = levels.set_index("vestigingscode")
+            bad = sorted(set(lv.index) - set(schools["vestigingscode"]))
+            if bad:
+                raise ConfiguratieFout(f"aanbodwijziging voor onbekende vestiging(en): {', '.join(bad[:5])}")
+            for lev in LEVELS:
+                if lev in lv.columns:
+                    upd = schools["vestigingscode"].map(lv[lev])
+                    schools[lev] = upd.where(upd.notna(), schools[lev]).astype(bool)
+        if open is not None and len(open):
+            new = _school_frame(open)
+            clash = sorted(set(new["vestigingscode"]) & set(schools["vestigingscode"]))
+            if clash:
+                raise ConfiguratieFout(f"nieuwe vestiging(en) bestaan al: {', '.join(clash[:5])}")
+            dense = _road_km(self.areas, new)
+            km = sparse.hstack([km, _candidates(dense, self.radius)]).tocsr()
+            given = open["aantrekkelijkheid"].to_numpy(float) if "aantrekkelijkheid" in open.columns else np.full(len(new), np.nan)
+            fill = np.array([_similar_alpha(schools, alpha, row) for row in new[list(LEVELS)].to_numpy(bool)])
+            alpha = np.concatenate([alpha, np.where(np.isnan(given), fill, given)])
+            schools = pd.concat([schools, new], ignore_index=True)
+        km.sort_indices()
+        return replace(self, schools=schools, offers=schools[list(LEVELS)].to_numpy(bool), km=km, attractiveness=alpha)
+
+
+def reallocation(before: ChoiceModel, after: ChoiceModel, children: np.ndarray) -> pd.DataFrame:
+    """Intake per vestiging before and after an offer change: ``vestigingscode, voor, na, verschil``.
+
+    ``children`` per area (same areas in both models), already multiplied by the
+    transition rate (see :attr:`Calibration.transition`).
+    """
+    b = pd.Series(before.intake(children), index=before.codes)
+    a = pd.Series(after.intake(children), index=after.codes)
+    out = pd.concat([b.rename("voor"), a.rename("na")], axis=1).fillna(0.0)
+    out["verschil"] = out["na"] - out["voor"]
+    return out.rename_axis("vestigingscode").reset_index()
+
+
+def _similar_alpha(schools: pd.DataFrame, alpha: np.ndarray, levels: np.ndarray) -> float:
+    takes = schools["instroom"].to_numpy(bool)
+    same = takes & (schools[list(LEVELS)].to_numpy(bool) == levels).all(axis=1)
+    pool = alpha[same] if same.any() else alpha[takes]
+    return float(np.median(pool)) if len(pool) else 0.0
+
+
+def _school_frame(offer: pd.DataFrame) -> pd.DataFrame:
+    cols = ["vestigingscode", "x_rd", "y_rd", *LEVELS]
+    out = offer[cols + [c for c in ("zone",) if c in offer.columns]].copy().reset_index(drop=True)
+    out["vestigingscode"] = out["vestigingscode"].astype(str)
+    for lev in LEVELS:
+        out[lev] = out[lev].fillna(False).astype(bool)
+    out["categoraal"] = offer["categoraal"].fillna(False).astype(bool).to_numpy() if "categoraal" in offer.columns else False
+    out["instroom"] = offer["instroom"].fillna(True).astype(bool).to_numpy() if "instroom" in offer.columns else True
+    if out[["x_rd", "y_rd"]].isna().any().any():
+        bad = out.loc[out[["x_rd", "y_rd"]].isna().any(axis=1), "vestigingscode"].tolist()
+        raise ConfiguratieFout(f"keuzemodel: vestiging(en) zonder coördinaten: {', '.join(bad[:5])}")
+    return out
+
+
+def _road_km(areas: pd.DataFrame, schools: pd.DataFrame) -> np.ndarray:
+    """Road km (dense float64) via :func:`dekkend.geo.estimate_matrix` (straight line x detour, water zones)."""
+    from dekkend.geo import estimate_matrix
+
+    if len(areas) == 0 or len(schools) == 0:
+        return np.zeros((len(areas), len(schools)))
+    return estimate_matrix(areas, schools).km.astype(float)
+
+
+def _candidates(dense: np.ndarray, radius: np.ndarray) -> sparse.csr_matrix:
+    """Sparse candidate pairs: distance within the area's radius (zeros kept as explicit entries)."""
+    mask = dense <= radius[:, None]
+    r, c = np.nonzero(mask)
+    out = sparse.csr_matrix((dense[r, c], (r, c)), shape=dense.shape)
+    out.sort_indices()
+    return out
+
+
+# -- offer from the counts ----------------------------------------------------------------------------
+def _levels_of(types: pd.Series, niveau: pd.Series) -> pd.DataFrame:
+    out = pd.DataFrame(False, index=types.index, columns=list(LEVELS))
+    for typ, levs in TYPE_LEVELS.items():
+        hit = types == typ
+        if hit.any():
+            out.loc[hit, list(levs)] = True
+    brug = (types == "brugjaar") & niveau.notna()
+    for idx, text in niveau[brug].items():
+        named = {_NIVEAU_LEVEL[t.strip()] for t in str(text).split(",") if t.strip() in _NIVEAU_LEVEL}
+        if named:
+            out.loc[idx, :] = [lev in named for lev in LEVELS]
+    return out
+
+
+def level_shares(pupils: pd.DataFrame) -> np.ndarray:
+    """National level shares from leerjaar 3 of a count with type detail (else the defaults)."""
+    from dekkend.ingest._text import estimated_count
+
+    p = pupils.assign(n=estimated_count(pupils))
+    lj3 = p[p["leerjaar"] == 3].groupby("onderwijstype")["n"].sum()
+    lj4 = p[p["leerjaar"] == 4].groupby("onderwijstype")["n"].sum()
+    hv = lj3.get("havo-vwo", 0.0) + lj3.get("internationaal", 0.0) + lj3.get("havo", 0.0) + lj3.get("vwo", 0.0)
+    havo_part = lj4.get("havo", 0.0) / max(lj4.get("havo", 0.0) + lj4.get("vwo", 0.0), 1.0) if hv else 0.0
+    s = np.array([lj3.get("pro", 0.0), lj3.get("vmbo-b", 0.0) + lj3.get("vmbo-k", 0.0), lj3.get("vmbo-g", 0.0) + lj3.get("vmbo-t", 0.0),
+                  hv * havo_part, hv * (1 - havo_part)])
+    return s / s.sum() if s.sum() > 0 and s[3:].sum() > 0 and s[1:3].sum() > 0 else DEFAULT_LEVEL_SHARES
+
+
+def offer_at(tables: dict[str, pd.DataFrame], origin: int, xy: pd.DataFrame | None = None) -> tuple[pd.DataFrame, np.ndarray]:
+    """The offer table of every vestiging counted in ``origin`` and the national level shares.
+
+    Levels come from the streams of leerjaar 1 and 2 (a brugjaar by its ``niveau``;
+    a count without type detail offers every level); ``categoraal`` marks vwo-only
+    vestigingen and gymnasia; ``instroom`` is the leerjaar-1 count. ``xy`` (columns
+    ``vestigingscode, x_rd, y_rd``) overrides the locations of the ``vestigingen`` table.
+    """
+    from dekkend.ingest._text import estimated_count
+
+    p = tables["leerlingen"]
+    p = p[p["schooljaar"] == origin]
+    low = p[p["leerjaar"].isin([1, 2])]
+    niveau = low["niveau"] if "niveau" in low.columns else pd.Series(None, index=low.index, dtype=object)
+    lev = _levels_of(low["onderwijstype"].astype(str), niveau).assign(vestigingscode=low["vestigingscode"].to_numpy())
+    offers = lev.groupby("vestigingscode")[list(LEVELS)].any()
+    gym = low.loc[low["gymnasium"].fillna(False).astype(bool), "vestigingscode"].unique() if "gymnasium" in low.columns else []
+    intake = p[p["leerjaar"] == 1].assign(n=lambda f: estimated_count(f)).groupby("vestigingscode")["n"].sum()
+    codes = sorted(p["vestigingscode"].unique())
+    if xy is None:
+        ves = tables["vestigingen"].drop_duplicates("vestigingscode").set_index("vestigingscode")
+        loc = ves.reindex(codes)[["x_rd", "y_rd"]]
+    else:
+        loc = xy.drop_duplicates("vestigingscode").set_index("vestigingscode").reindex(codes)[["x_rd", "y_rd"]]
+    out = offers.reindex(codes, fill_value=False)
+    out["categoraal"] = out.index.isin(gym)
+    out["instroom_leerlingen"] = intake.reindex(codes, fill_value=0.0).to_numpy()
+    out = out.join(loc).rename_axis("vestigingscode").reset_index()
+    return out, level_shares(p)

@@ -1,0 +1,220 @@
+"""Maps as plotly figures in RD kilometres: home areas coloured by distance, vestigingen as points.
+
+No tiles and no internet: the figures are plain scatter traces (filled polygons
+and markers) on hidden axes with equal scales, so they render the same in a
+browser, offline, and in Chromium's print to PDF.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from dekkend.report._format import kind_nl, km, number
+from dekkend.report._geometry import MapGeometry, path_xy
+
+FONT = "Source Sans 3, Source Sans Pro, Segoe UI, Liberation Sans, Arial, sans-serif"
+#: Width of one map in CSS pixels (two maps side by side on an A4 page).
+MAP_WIDTH = 330
+NEIGHBOUR_FILL = "#f1f1ee"
+NEIGHBOUR_LINE = "#c9c9c2"
+GEMEENTE_LINE = "#6b6b66"
+OUTLINE = "#2b2b28"
+SCHOOL = "#10263f"
+LOST = "#b2182b"
+
+
+@dataclass(frozen=True)
+class DistanceClass:
+    """One colour class of the maps."""
+
+    label: str
+    low: float
+    high: float
+    color: str
+    hatch: bool = False
+
+
+def distance_classes(norm_km: float) -> tuple[DistanceClass, ...]:
+    """The colour classes: three within the norm distance, beyond it (a witte vlek) and unreachable."""
+    a, b = (5.0, 8.0) if norm_km > 8.0 else (round(norm_km / 3, 1), round(2 * norm_km / 3, 1))
+    n = number(norm_km)
+    return (
+        DistanceClass(f"tot {number(a)} km", -np.inf, a, "#2c7bb6"),
+        DistanceClass(f"{number(a)}-{number(b)} km", a, b, "#91bfdb"),
+        DistanceClass(f"{number(b)}-{n} km", b, norm_km, "#fee090"),
+        DistanceClass(f"meer dan {n} km (witte vlek)", norm_km, np.inf, "#d7301f", hatch=True),
+        DistanceClass("nergens aangeboden", np.nan, np.nan, "#67000d", hatch=True),
+    )
+
+
+def classify(distance: pd.Series, classes: tuple[DistanceClass, ...]) -> pd.Series:
+    """Index of the class of each distance (the last class for a missing distance)."""
+    out = pd.Series(len(classes) - 1, index=distance.index)
+    d = distance.astype(float)
+    for i, c in enumerate(classes[:-1]):
+        out[(d > c.low) & (d <= c.high)] = i
+    return out
+
+
+def _fill_trace(xs: list, ys: list, color: str, name: str, hatch: bool = False, line: str = "#ffffff",
+                width: float = 0.4) -> dict:
+    trace = {"type": "scatter", "x": xs, "y": ys, "mode": "lines", "fill": "toself", "fillcolor": color,
+             "line": {"color": line, "width": width}, "hoverinfo": "skip", "name": name, "showlegend": False}
+    if hatch:
+        trace["fillpattern"] = {"shape": "/", "fgcolor": "rgba(255,255,255,0.55)", "bgcolor": color, "size": 6,
+                                "solidity": 0.25}
+    return trace
+
+
+def _line_trace(xs: list, ys: list, color: str, width: float, name: str) -> dict:
+    return {"type": "scatter", "x": xs, "y": ys, "mode": "lines", "line": {"color": color, "width": width},
+            "hoverinfo": "skip", "name": name, "showlegend": False}
+
+
+def _ranges(geom: MapGeometry, width: int) -> tuple[list[float], list[float], int]:
+    """Axis ranges with equal scales and the figure height for ``width``."""
+    x0, y0, x1, y1 = geom.extent
+    aspect = min(max(geom.aspect, 0.62), 1.35)
+    dx, dy = x1 - x0, y1 - y0
+    if dy / dx < aspect:
+        grow = (dx * aspect - dy) / 2
+        y0, y1 = y0 - grow, y1 + grow
+    else:
+        grow = (dy / aspect - dx) / 2
+        x0, x1 = x0 - grow, x1 + grow
+    return [x0, x1], [y0, y1], int(round(width * aspect))
+
+
+def base_traces(geom: MapGeometry) -> list[dict]:
+    """Neighbouring gemeenten as a light background."""
+    xs: list = []
+    ys: list = []
+    for g in geom.gemeenten:
+        if not g.in_region:
+            px, py = path_xy(g.shape)
+            xs += px
+            ys += py
+    return [_fill_trace(xs, ys, NEIGHBOUR_FILL, "buurgemeenten", line=NEIGHBOUR_LINE, width=0.6)] if xs else []
+
+
+def boundary_traces(geom: MapGeometry) -> list[dict]:
+    """Gemeente boundaries of the region, its outline and the gemeente names."""
+    xs: list = []
+    ys: list = []
+    for g in geom.gemeenten:
+        if g.in_region:
+            px, py = path_xy(g.shape, holes=True)
+            xs += px
+            ys += py
+    ox, oy = path_xy(geom.outline)
+    labels = [g for g in geom.gemeenten if g.in_region and not g.shape.is_empty]
+    points = [g.shape.representative_point() for g in labels]
+    names = {"type": "scatter", "mode": "text", "x": [round(p.x, 2) for p in points],
+             "y": [round(p.y, 2) for p in points], "text": [g.naam for g in labels], "hoverinfo": "skip",
+             "textfont": {"size": 9, "color": "#3a3a36", "family": FONT}, "name": "gemeenten", "showlegend": False}
+    return [_line_trace(xs, ys, GEMEENTE_LINE, 0.7, "gemeentegrenzen"), _line_trace(ox, oy, OUTLINE, 1.6, "regiogrens"),
+            names]
+
+
+def map_figure(geom: MapGeometry, reach: pd.DataFrame, kind: str, offers: pd.Series, lost: pd.Series,
+               ves: pd.DataFrame, norm_km: float, *, width: int = MAP_WIDTH) -> dict:
+    """One map: home areas coloured by distance to ``kind``, and the vestigingen that offer it.
+
+    Parameters
+    ----------
+    geom
+        Boundaries and cells.
+    reach
+        Rows of the reachability table for ``kind`` (``pc4, afstand_km, reistijd_fiets_min, kinderen_12_17``).
+    offers
+        Boolean per vestigingscode: offers ``kind`` in the map's year.
+    lost
+        Boolean per vestigingscode: offered ``kind`` in the count year but no longer (no action).
+    ves
+        Vestigingen with ``vestigingscode, x, y, korte_naam, plaats, in_regio``.
+    norm_km
+        The norm distance (the witte-vlek class).
+    """
+    classes = distance_classes(norm_km)
+    reach = reach.assign(pc4=reach["pc4"].astype(str))
+    reach = reach.assign(klasse=classify(reach["afstand_km"], classes))
+    traces = base_traces(geom)
+    if geom.cells:
+        for i, c in enumerate(classes):
+            xs: list = []
+            ys: list = []
+            for pc4 in reach.loc[reach["klasse"] == i, "pc4"]:
+                cell = geom.cells.get(pc4)
+                if cell is not None:
+                    px, py = path_xy(cell)
+                    xs += px
+                    ys += py
+            if xs:
+                traces.append(_fill_trace(xs, ys, c.color, c.label, hatch=c.hatch))
+    traces += boundary_traces(geom)
+    cen = geom.centroids.merge(reach, on="pc4", how="inner")
+    if len(cen):
+        traces.append(_home_points(cen, classes, kind, visible=not geom.cells))
+    xr, yr, height = _ranges(geom, width)
+    inside = ves["x"].between(*xr) & ves["y"].between(*yr)
+    traces += _school_traces(ves[inside], offers, lost, kind)
+    layout = {
+        "width": width, "height": height, "margin": {"l": 0, "r": 0, "t": 0, "b": 0}, "showlegend": False,
+        "paper_bgcolor": "#ffffff", "plot_bgcolor": "#ffffff", "hovermode": "closest", "dragmode": False,
+        "font": {"family": FONT, "size": 11},
+        "xaxis": {"range": xr, "visible": False, "fixedrange": True},
+        "yaxis": {"range": yr, "visible": False, "fixedrange": True, "scaleanchor": "x", "scaleratio": 1},
+        "hoverlabel": {"font": {"family": FONT, "size": 11}},
+    }
+    return {"data": traces, "layout": layout}
+
+
+def _home_points(cen: pd.DataFrame, classes: tuple, kind: str, *, visible: bool) -> dict:
+    text = [f"<b>{r.pc4}</b><br>{kind_nl(kind)}: " + (f"{km(r.afstand_km)} (±{number(r.reistijd_fiets_min)} min fietsen)"
+                                                      if pd.notna(r.afstand_km) else "nergens aangeboden")
+            + f"<br>kinderen 12-17 jaar: {number(r.kinderen_12_17)}" for r in cen.itertuples(index=False)]
+    colors = [classes[int(k)].color for k in cen["klasse"]]
+    return {"type": "scatter", "mode": "markers", "x": cen["x"].round(2).tolist(), "y": cen["y"].round(2).tolist(),
+            "marker": {"size": 7 if visible else 10, "color": colors, "opacity": 1 if visible else 0,
+                       "line": {"width": 0}},
+            "text": text, "hoverinfo": "text", "name": "postcodegebieden", "showlegend": False}
+
+
+def _school_traces(ves: pd.DataFrame, offers: pd.Series, lost: pd.Series, kind: str) -> list[dict]:
+    v = ves.dropna(subset=["x", "y"]).set_index("vestigingscode")
+    out = []
+    groups = (
+        ("elders", v.index[offers.reindex(v.index).fillna(False).to_numpy(bool) & ~v["in_regio"].to_numpy(bool)],
+         {"symbol": "circle", "size": 7, "color": "#ffffff", "line": {"color": "#3a3a36", "width": 1.2}},
+         "biedt het aan (buiten de regio)"),
+        ("regio", v.index[offers.reindex(v.index).fillna(False).to_numpy(bool) & v["in_regio"].to_numpy(bool)],
+         {"symbol": "circle", "size": 9, "color": SCHOOL, "line": {"color": "#ffffff", "width": 1.2}},
+         "biedt het aan"),
+        ("weg", v.index[lost.reindex(v.index).fillna(False).to_numpy(bool)],
+         {"symbol": "x-thin", "size": 10, "color": LOST, "line": {"color": LOST, "width": 2.4}},
+         "verdwijnt zonder ingrijpen"),
+    )
+    for name, codes, marker, what in groups:
+        if not len(codes):
+            continue
+        sub = v.loc[codes]
+        text = [f"<b>{r.korte_naam}</b> ({code}, {r.plaats})<br>{kind_nl(kind)}: {what}"
+                for code, r in sub.iterrows()]
+        out.append({"type": "scatter", "mode": "markers", "x": sub["x"].round(2).tolist(), "y": sub["y"].round(2).tolist(),
+                    "marker": marker, "text": text, "hoverinfo": "text", "name": f"vestigingen-{name}",
+                    "showlegend": False})
+    return out
+
+
+def legend_items(norm_km: float) -> list[dict]:
+    """The shared map legend (drawn in HTML above the maps)."""
+    items = [{"soort": "vlak", "kleur": c.color, "arcering": c.hatch, "tekst": c.label} for c in distance_classes(norm_km)]
+    items += [
+        {"soort": "punt", "kleur": SCHOOL, "tekst": "vestiging in de regio die het aanbiedt"},
+        {"soort": "punt-open", "kleur": "#3a3a36", "tekst": "vestiging buiten de regio die het aanbiedt"},
+        {"soort": "kruis", "kleur": LOST, "tekst": "aanbod verdwijnt zonder ingrijpen"},
+    ]
+    return items

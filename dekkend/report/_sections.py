@@ -1,0 +1,468 @@
+"""The report's sections as plain data for the template: Dutch sentences, tables and figure references."""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+
+from dekkend.diagnose import SEVERITIES, TYPES, Knelpunt
+from dekkend.knowledge import KNELPUNTTYPEN, SOORTEN
+from dekkend.norms import norm_by_id
+from dekkend.report import _charts as charts
+from dekkend.report._chances import RADIUS_KM, Kans, chances
+from dekkend.report._collect import ReportData
+from dekkend.report._format import (
+    capital,
+    count_date,
+    kind_nl,
+    km,
+    long_date,
+    number,
+    percent,
+    school_year,
+)
+from dekkend.report._maps import legend_items, map_figure
+
+#: The sections, in order: (anchor, title).
+SECTIONS = (
+    ("samenvatting", "Samenvatting"),
+    ("prognose", "Leerlingenprognose"),
+    ("bereikbaarheid", "Aanbod en bereikbaarheid"),
+    ("levensvatbaarheid", "Levensvatbaarheid"),
+    ("knelpunten", "Knelpunten en kansen"),
+    ("besturen", "Wat betekent dit per bestuur"),
+    ("voorbeelden", "Passende voorbeelden en ondersteuning"),
+    ("methoden", "Methoden en bronnen"),
+)
+STATUS_NL = {"voldoet": "voldoet", "onder-norm": "onder de norm", "dreigt-onder-norm": "dreigt eronder te zakken"}
+TYPE_EXPLANATION = {
+    "onder-norm": "Een schoolsoort op een vestiging zit onder een norm of vuistregel, of zakt er binnen de termijn onder.",
+    "aanbod-verdwijnt": "Een schoolsoort of vmbo-profiel dreigt uit de regio te verdwijnen of houdt nog maar één plaats.",
+    "witte-vlek": "Kinderen wonen verder dan de normafstand van het aanbod, nu of na een verwacht verlies.",
+    "isolatie-afhankelijk": "De isolatiestatus (en de toeslag) van een vestiging hangt af van het aanbod bij een buur.",
+    "sterke-daling": "Het aantal leerlingen daalt sterk in vijf of tien jaar.",
+    "enige-aanbieder": "Eén bestuur draagt het enige aanbod van een schoolsoort of profiel in de regio.",
+    "openbaar-onbereikbaar": "Kinderen hebben geen openbare of samenwerkingsschool binnen redelijke afstand.",
+    "kleine-bovenbouw": "Bovenbouwgroepen van een schoolsoort of profiel zijn kleiner dan de drempel.",
+}
+
+
+@dataclass
+class Figures:
+    """The figures of the report with their numbers: charts (Figuur n) and maps (Kaart n)."""
+
+    items: dict[str, dict] = field(default_factory=dict)
+    kinds: dict[str, str] = field(default_factory=dict)
+    charts: int = 0
+    maps: int = 0
+
+    def chart(self, name: str, figure: dict) -> dict:
+        """Register a chart; returns ``{id, nummer}`` for the template."""
+        self.charts += 1
+        fid = f"figuur-{name}"
+        self.items[fid] = figure
+        self.kinds[fid] = "grafiek"
+        return {"id": fid, "nummer": f"Figuur {self.charts}", "hoogte": figure["layout"]["height"]}
+
+    def map(self, name: str, figure: dict, label: str) -> dict:
+        """Register a map; returns ``{id, nummer}``."""
+        fid = f"kaart-{name}"
+        self.items[fid] = figure
+        self.kinds[fid] = "kaart"
+        return {"id": fid, "nummer": f"Kaart {label}", "hoogte": figure["layout"]["height"],
+                "breedte": figure["layout"]["width"]}
+
+
+# -- helpers ----------------------------------------------------------------------------------
+def _board_labels(data: ReportData) -> dict[str, str]:
+    """``bestuur`` -> ``Bestuur 42571`` (boards have numbers only in the open data)."""
+    return {b: (f"Bestuur {b}" if b != "onbekend" else "Bestuur onbekend") for b in data.vestigingen["bestuur"].unique()}
+
+
+def _vest_name(data: ReportData, code: str) -> str:
+    v = data.vestigingen.set_index("vestigingscode")
+    if code not in v.index:
+        return code
+    r = v.loc[code]
+    return f"{r['korte_naam']} ({r['plaats']})" if r["plaats"] else str(r["korte_naam"])
+
+
+def _short(text: str, n: int = 260) -> str:
+    """At most ``n`` characters, cut at a sentence or clause boundary."""
+    text = " ".join(str(text).split())
+    if len(text) <= n:
+        return text
+    cut = text[:n]
+    for mark in (". ", "; ", ", "):
+        i = cut.rfind(mark)
+        if i > n // 2:
+            return cut[: i + 1].rstrip(",;") + " \u2026"
+    return cut.rstrip() + " \u2026"
+
+
+def _knelpunt(k: Knelpunt, boards: dict[str, str]) -> dict:
+    return {"type": k.type, "type_nl": KNELPUNTTYPEN.get(k.type, k.type), "ernst": k.ernst, "titel": k.titel,
+            "toelichting": k.toelichting, "kort": _short(k.toelichting),
+            "jaren": ", ".join(school_year(j) for j in k.jaren if j), "besturen": ", ".join(boards.get(b, b) for b in k.besturen),
+            "bronnen": list(k.bronnen)}
+
+
+def top_knelpunten(knelpunten: tuple[Knelpunt, ...], n: int = 7) -> list[Knelpunt]:
+    """The most severe knelpunten, taking turns between types so the summary shows the variety."""
+    out: list[Knelpunt] = []
+    for severity in SEVERITIES:
+        by_type: dict[str, list[Knelpunt]] = {}
+        for k in knelpunten:
+            if k.ernst == severity:
+                by_type.setdefault(k.type, []).append(k)
+        while any(by_type.values()) and len(out) < n:
+            for kind in TYPES:
+                if by_type.get(kind) and len(out) < n:
+                    out.append(by_type[kind].pop(0))
+    return out
+
+
+# -- sections ---------------------------------------------------------------------------------
+def cover(data: ReportData) -> dict:
+    """Title block: region, count date, horizon and what the region holds."""
+    v = data.region_vestigingen
+    return {
+        "regio": data.name, "peildatum": count_date(data.origin), "schooljaar": school_year(data.origin),
+        "tot": school_year(data.later), "gemaakt": long_date(data.created), "synthetisch": data.synthetic,
+        "expressie": data.region.expression,
+        "omvang": f"{len(v)} vestigingen van {v['bestuur'].nunique()} besturen in {len(data.region.gemeenten)} gemeenten; "
+                  f"{number(data.reach_now.table['pc4'].nunique())} postcodegebieden",
+    }
+
+
+def summary(data: ReportData, reach: pd.DataFrame, lost: pd.DataFrame, advice_titles: list[str]) -> dict:
+    """Key figures, the story in plain words and the most important knelpunten."""
+    s = charts.summary_numbers(data)
+    v = data.region_vestigingen
+    ks = data.diagnosis.knelpunten
+    counts = Counter(k.ernst for k in ks)
+    norm = number(data.settings.values.get("normafstand_km", 12))
+    story = [
+        f"In {data.name} gaan op {count_date(data.origin)} {s['tekst_nu']} leerlingen naar {len(v)} vestigingen van "
+        f"{v['bestuur'].nunique()} besturen. Volgens de prognose zijn dat er over vijf jaar {s['tekst5']} ({s['pct5']}) "
+        f"en over tien jaar, in {school_year(data.later)}, {s['tekst10']} ({s['pct10']}; met 80% zekerheid tussen "
+        f"{number(s['laag80'])} en {number(s['hoog80'])})."
+    ]
+    types = reach[~reach["soort"].str.startswith("profiel:") & (reach["soort"] != "vo-openbaar")]
+    if len(types):
+        worst = types.sort_values("aandeel_nu").iloc[0]
+        drop = types.assign(d=types["aandeel_nu"] - types["aandeel_later"]).sort_values("d", ascending=False).iloc[0]
+        text = (f"Nu woont {percent(worst['aandeel_nu'])} van de kinderen van 12-17 jaar binnen {norm} km fietsen van "
+                f"{worst['naam']}: het minst bereikbare onderwijstype.")
+        if drop["d"] > 0.005:
+            text += (f" Zonder ingrijpen daalt het aandeel binnen {norm} km het sterkst voor {drop['naam']}: van "
+                     f"{percent(drop['aandeel_nu'])} naar {percent(drop['aandeel_later'])} in {school_year(data.later)}.")
+        else:
+            text += f" Zonder ingrijpen blijft de bereikbaarheid van de onderwijstypen tot {school_year(data.later)} ongeveer gelijk."
+        story.append(text)
+    gone = lost[lost["uit_regio"]]
+    text = (f"Zonder ingrijpen zakken tot {school_year(data.later)} {number(len(lost))} onderdelen van het aanbod (een "
+            f"onderwijstype of vmbo-profiel op een vestiging) onder hun drempel.")
+    if len(gone):
+        text += " Daarmee verdwijnt uit de regio: " + ", ".join(sorted(set(gone["naam"]))) + "."
+    story.append(text)
+    story.append(
+        f"dekkend vond {number(len(ks))} knelpunten: {counts.get('hoog', 0)} met ernst hoog, {counts.get('midden', 0)} "
+        f"midden en {counts.get('laag', 0)} laag. De belangrijkste staan hieronder; alle knelpunten met hun onderbouwing "
+        f"staan in hoofdstuk 5, wat ze per bestuur betekenen in hoofdstuk 6.")
+    if advice_titles:
+        story.append("Voorbeelden en routes die bij deze knelpunten passen, met de reden waarom, staan in hoofdstuk 7; "
+                     "bovenaan: " + "; ".join(f"\u2018{t}\u2019" for t in advice_titles[:3]) + ".")
+    cards = [
+        {"label": f"leerlingen {school_year(data.origin)}", "waarde": s["tekst_nu"], "sub": f"telling {count_date(data.origin)}"},
+        {"label": f"verwacht {school_year(data.origin + 5)}", "waarde": s["tekst5"], "sub": s["pct5"]},
+        {"label": f"verwacht {school_year(data.later)}", "waarde": s["tekst10"],
+         "sub": f"{s['pct10']} (80%: {number(s['laag80'])}-{number(s['hoog80'])})"},
+        {"label": "knelpunten", "waarde": number(len(ks)),
+         "sub": f"{counts.get('hoog', 0)} hoog, {counts.get('midden', 0)} midden, {counts.get('laag', 0)} laag"},
+    ]
+    boards = _board_labels(data)
+    return {"verhaal": story, "kaarten": cards, "top": [_knelpunt(k, boards) for k in top_knelpunten(ks)]}
+
+
+def forecast_section(data: ReportData, figs: Figures) -> dict:
+    """Region total with bands, per type, per vestiging, and the back-test."""
+    years, lo80, hi80 = charts.total_band(data.forecast, 80)
+    _, lo95, hi95 = charts.total_band(data.forecast, 95)
+    total = data.forecast.groupby("jaar")["verwacht"].sum()
+    now = float(data.history.loc[data.history["jaar"] == data.origin, "leerlingen"].sum())
+    rows = [{"jaar": school_year(int(y)), "verwacht": number(total[y]), "verandering": percent(total[y] / now - 1, sign=True),
+             "band80": f"{number(a)} - {number(b)}", "band95": f"{number(c)} - {number(d)}"}
+            for y, a, b, c, d in zip(years, lo80, hi80, lo95, hi95, strict=True)]
+    t = charts.type_totals(data)
+    type_rows = []
+    for typ, r in t.iterrows():
+        n0, n5, n10 = (float(r.get(y, np.nan)) for y in (data.origin, data.origin + 5, data.later))
+        type_rows.append({"type": kind_nl(str(typ)), "nu": number(n0), "over5": number(n5), "over10": number(n10),
+                          "verandering": percent(n10 / n0 - 1, sign=True) if n0 > 0 else ""})
+    changes = charts.vestiging_changes(data)
+    boards = _board_labels(data)
+    ves_rows = [{"code": r.vestigingscode, "naam": r.naam, "plaats": r.plaats, "bestuur": boards.get(r.bestuur, r.bestuur),
+                 "nu": number(r.nu), "over5": number(r.over5), "over10": number(r.over10),
+                 "verandering": percent(r.verandering, sign=True), "band": f"{number(r.laag80)} - {number(r.hoog80)}",
+                 "methode": r.methode, "sterk": bool(r.verandering < -data.settings.values.get("daling_10_jaar", 0.25))}
+                for r in changes.itertuples()]
+    methods = Counter(data.forecast.drop_duplicates("vestigingscode")["methode"])
+    return {
+        "totaal": figs.chart("totaal", charts.total_chart(data)), "jaren": rows,
+        "typen": figs.chart("typen", charts.types_chart(data)) if len(t) else None, "type_rijen": type_rows,
+        "vestigingen_figuur": figs.chart("vestigingen", charts.vestiging_chart(changes, data)) if len(changes) else None,
+        "vestigingen": ves_rows, "methoden": ", ".join(f"{k} ({v})" for k, v in methods.most_common()),
+        "terugtoets": backtest_section(data),
+        "detailjaren": ", ".join(school_year(y) for y in data.detail_years),
+        "teljaren": ", ".join(school_year(y) for y in data.count_years),
+    }
+
+
+def backtest_section(data: ReportData) -> dict | None:
+    """The regional back-test: error per horizon, cohort model against no change."""
+    bt = data.backtest
+    if bt is None or bt.scores.empty:
+        return None
+    sc = bt.scores.set_index(["model", "jaar"])
+    rows = []
+    for year in bt.targets:
+        if ("cohort", year) not in sc.index:
+            continue
+        c = sc.loc[("cohort", year)]
+        n = sc.loc[("geen-verandering", year)] if ("geen-verandering", year) in sc.index else None
+        rows.append({"doeljaar": school_year(year), "horizon": year - bt.as_of, "eenheden": int(c["eenheden"]),
+                     "werkelijk": number(c["werkelijk"]), "verwacht": number(c["verwacht"]),
+                     "wape": percent(c["wape"], 1), "wape_naief": percent(n["wape"], 1) if n is not None else "",
+                     "bias": percent(c["bias"], 1, sign=True), "dekking80": percent(c["dekking80"])})
+    if not rows:
+        return None
+    last = bt.targets[-1]
+    c = sc.loc[("cohort", last)]
+    return {"vanaf": school_year(bt.as_of), "peildatum": count_date(bt.as_of), "rijen": rows,
+            "laatste": school_year(last), "regio_fout": percent(c["verwacht"] / c["werkelijk"] - 1, 1, sign=True)
+            if c["werkelijk"] else ""}
+
+
+def reach_section(data: ReportData, reach: pd.DataFrame, figs: Figures) -> dict:
+    """Indicators, the dumbbell chart and a pair of maps per type and profiel."""
+    norm = float(data.settings.values.get("normafstand_km", 12))
+    rows = [{"naam": capital(r.naam), "nu": percent(r.aandeel_nu, 1), "later": percent(r.aandeel_later, 1),
+             "buiten_nu": number(r.buiten_nu), "buiten_later": number(r.buiten_later),
+             "pc4_nu": number(r.pc4_nu), "pc4_later": number(r.pc4_later), "km_nu": km(r.km_nu), "km_later": km(r.km_later),
+             "slechter": bool(r.aandeel_later < r.aandeel_nu - 0.005)} for r in reach.itertuples()]
+    now_t = data.reach_now.table
+    later_t = data.reach_later.table
+    o0, o1 = data.offers[data.origin], data.offers[data.later]
+    region_codes = data.vestigingen.loc[data.vestigingen["in_regio"], "vestigingscode"]
+    groups = []
+    shown = [k for k in reach["soort"] if not str(k).startswith("profiel:")]
+    profielen = [k for k in reach["soort"] if str(k).startswith("profiel:")]
+    offered = [k for k in profielen if o0.loc[o0.index.isin(region_codes), k].any()]
+    absent = [k for k in profielen if k not in offered]
+    for i, kind in enumerate([*shown, *offered], start=1):
+        lost = o0[kind] & ~o1[kind] & o0.index.isin(region_codes)
+        pair = []
+        for suffix, year, table, offers, gone in (("a", data.origin, now_t, o0[kind], lost & False),
+                                                  ("b", data.later, later_t, o1[kind], lost)):
+            fig = map_figure(data.geometry, table[table["onderwijstype"] == kind], kind, offers, gone, data.vestigingen,
+                             norm)
+            ref = figs.map(f"{kind.replace(':', '-')}-{year}", fig, f"{i}{suffix}")
+            ref["titel"] = f"{school_year(year)}" + (" (nu)" if year == data.origin else " zonder ingrijpen")
+            pair.append(ref)
+        r = reach[reach["soort"] == kind].iloc[0]
+        groups.append({"soort": kind, "naam": capital(kind_nl(kind)), "kaarten": pair,
+                       "zin": _map_sentence(r, norm, int(lost.sum()), data)})
+    nearest = now_t[now_t["onderwijstype"].isin(absent)].groupby("onderwijstype")["afstand_km"].median()
+    return {
+        "figuur": figs.chart("bereik", charts.reach_chart(reach, data)) if len(reach) else None, "rijen": rows,
+        "legenda": legend_items(norm), "groepen": groups, "norm": number(norm),
+        "afwezig": [f"{kind_nl(k)} (meestal {km(nearest.get(k), 0)} ver)" if pd.notna(nearest.get(k)) else kind_nl(k)
+                    for k in absent],
+        "kinderen": data.reach_now.children_method, "afstanden": data.reach_now.distances,
+        "grenzen": data.geometry.description, "cellen": bool(data.geometry.cells),
+        "zonder_locatie": ", ".join(data.reach_now.pc4_without_location),
+    }
+
+
+def _map_sentence(r: pd.Series, norm: float, lost: int, data: ReportData) -> str:
+    text = (f"Binnen {number(norm)} km: {percent(r['aandeel_nu'])} van de kinderen nu, {percent(r['aandeel_later'])} in "
+            f"{school_year(data.later)}; postcodegebieden verder weg: {number(r['pc4_nu'])} nu, {number(r['pc4_later'])} later.")
+    if lost:
+        text += f" Zonder ingrijpen verdwijnt dit aanbod bij {lost} vestiging{'en' if lost > 1 else ''} in de regio."
+    return text
+
+
+def lost_offer(data: ReportData) -> pd.DataFrame:
+    """Offerings of the region that disappear (no action) by ``later``; ``uit_regio`` when no vestiging keeps the kind."""
+    o = data.reach_now.offer
+    region = set(data.region.vestigingen)
+    base = o[(o["jaar"] == data.origin) & o["vestigingscode"].isin(region) & (o["onderwijstype"] != "onderbouw")]
+    end = o[(o["jaar"] == data.later) & o["vestigingscode"].isin(region) & o["verdwijnt"].astype(bool)]
+    key = ["vestigingscode", "onderwijstype", "profiel"]
+    gone = base[key].merge(end[key].assign(weg=True), on=key, how="inner").drop(columns="weg")
+    gone["soort"] = [f"profiel:{p}" if isinstance(p, str) else t for t, p in zip(gone["onderwijstype"], gone["profiel"], strict=True)]
+    gone["naam"] = gone["soort"].map(kind_nl)
+    later = data.offers[data.later]
+    in_region = later.index.isin(sorted(region))
+    gone["uit_regio"] = [k in later and not bool(later.loc[in_region, k].any()) for k in gone["soort"]]
+    return gone.reset_index(drop=True)
+
+
+def viability(data: ReportData, figs: Figures) -> dict:
+    """Each offering against its norm: value, margin, years until a breach, citation."""
+    c = data.diagnosis.checks.copy()
+    if c.empty:
+        return {"rijen": [], "bronnen": [], "figuur": None, "niet_getoetst": []}
+    tested = c[c["vestigingscode"].astype(str) != ""].copy()
+    untested = c[c["vestigingscode"].astype(str) == ""]
+    sources: list[str] = []
+    rows = []
+    names = data.vestigingen.set_index("vestigingscode")
+    for r in tested.itertuples():
+        if r.bron not in sources:
+            sources.append(r.bron)
+        years = r.jaren_tot_onderschrijding
+        rows.append({"naam": names.at[r.vestigingscode, "korte_naam"] if r.vestigingscode in names.index else r.vestigingscode,
+                     "plaats": names.at[r.vestigingscode, "plaats"] if r.vestigingscode in names.index else "",
+                     "code": r.vestigingscode, "onderwijs": r.onderwijs, "norm": _norm_label(data, r.norm),
+                     "nu": number(r.waarde_nu, 1 if r.waarde_nu % 1 else 0), "normwaarde": number(r.norm_waarde),
+                     "marge": number(r.marge, 0) if pd.notna(r.marge) else "", "status": r.status,
+                     "status_nl": STATUS_NL.get(r.status, r.status),
+                     "jaren": "nu" if years == 0 else (f"{int(years)} jaar" if pd.notna(years) else "niet binnen "
+                                                       f"{int(data.settings.values.get('vooruitkijken_jaren', 5))} jaar"),
+                     "bron": sources.index(r.bron) + 1})
+    tested["naam"] = [names.at[v, "korte_naam"] if v in names.index else v for v in tested["vestigingscode"]]
+    tested["plaats"] = [names.at[v, "plaats"] if v in names.index else "" for v in tested["vestigingscode"]]
+    tested["verhouding"] = tested["waarde_nu"].astype(float) / tested["norm_waarde"].astype(float)
+    counts = Counter(tested["status"])
+    not_tested = [{"norm": r.norm, "onderwijs": r.onderwijs, "bron": r.bron} for r in untested.itertuples()]
+    return {"rijen": rows, "bronnen": sources, "figuur": figs.chart("normen", charts.norms_chart(tested)) if len(tested) else None,
+            "niet_getoetst": not_tested, "aantallen": {STATUS_NL.get(k, k): v for k, v in counts.items()},
+            "termijn": int(data.settings.values.get("vooruitkijken_jaren", 5))}
+
+
+def _norm_label(data: ReportData, norm_id: str) -> str:
+    try:
+        n = norm_by_id(data.norms, norm_id)
+    except Exception:  # noqa: BLE001 - a label that is not a norm id (a user threshold)
+        return str(norm_id)
+    unit = {"leerjaar": "per leerjaar", "school": "per school", "vestiging": "per vestiging",
+            "bovenbouw": "in de bovenbouw"}.get(n.unit, n.unit)
+    return f"{n.kind} ({number(n.value)} {n.measure} {unit})" if n.value is not None else n.kind
+
+
+def knelpunten_section(data: ReportData) -> dict:
+    """All knelpunten grouped by type, and the opportunities."""
+    boards = _board_labels(data)
+    groups = []
+    for kind in TYPES:
+        ks = data.diagnosis.of_type(kind)
+        if not ks:
+            continue
+        counts = Counter(k.ernst for k in ks)
+        groups.append({"type": kind, "naam": capital(KNELPUNTTYPEN.get(kind, kind)), "uitleg": TYPE_EXPLANATION.get(kind, ""),
+                       "aantal": len(ks), "ernst": [(s, counts.get(s, 0)) for s in SEVERITIES],
+                       "items": [_knelpunt(k, boards) for k in ks]})
+    found = chances(data.reach_now.offer, data.vestigingen, data.origin, data.later)
+    return {"groepen": groups, "kansen": [_kans(k, data, boards) for k in found], "straal": number(RADIUS_KM)}
+
+
+def _kans(k: Kans, data: ReportData, boards: dict[str, str]) -> dict:
+    what = kind_nl(f"profiel:{k.profiel}") + f" ({kind_nl(k.onderwijstype)})" if k.profiel else kind_nl(k.onderwijstype)
+    names = [_vest_name(data, c) for c in k.vestigingen]
+    lost = [_vest_name(data, c) for c in k.verdwijnen]
+    who = "één bestuur" if len(k.besturen) == 1 else f"{len(k.besturen)} besturen ({', '.join(boards.get(b, b) for b in k.besturen)})"
+    text = (f"Zonder ingrijpen zakt {what} bij {', '.join(lost)} in {school_year(k.jaar)} onder de drempel van "
+            f"{number(k.drempel)} bovenbouwleerlingen. Binnen {number(RADIUS_KM)} km bieden {', '.join(names)} het nu aan "
+            f"({who}); samen hebben zij in {school_year(k.jaar)} naar verwachting {number(k.samen)} leerlingen in deze "
+            f"bovenbouw: genoeg voor één gezamenlijk aanbod, bijvoorbeeld door het te verdelen, te delen of uit te ruilen.")
+    return {"titel": capital(what) + ": samen boven de drempel", "tekst": text}
+
+
+def boards_section(data: ReportData, figs: Figures) -> dict:
+    """Per board: pupils now and later, offer at risk, knelpunten by type, its vestigingen."""
+    b = data.diagnosis.besturen.copy()
+    labels = _board_labels(data)
+    b["label"] = b["bestuur"].map(lambda x: labels.get(str(x), f"Bestuur {x}"))
+    changes = charts.vestiging_changes(data)
+    cards = []
+    for r in b.itertuples():
+        mine = [k for k in data.diagnosis.knelpunten if r.bestuur in k.besturen]
+        high = [k for k in mine if k.ernst == "hoog"]
+        ves = changes[changes["bestuur"] == r.bestuur]
+        sole = [kind_nl(x.strip()) for x in str(r.enige_aanbieder_van or "").split(",") if x.strip()]
+        chips = [(KNELPUNTTYPEN.get(t, t), getattr(r, t.replace("-", "_"), 0)) for t in TYPES]
+        cards.append({
+            "label": r.label, "vestigingen": int(r.vestigingen), "nu": number(r.leerlingen_nu),
+            "over5": number(r.leerlingen_over_5_jaar), "over10": number(r.leerlingen_over_10_jaar),
+            "verandering": percent(r.verandering_10_jaar, sign=True) if pd.notna(r.verandering_10_jaar) else "",
+            "aanbod": int(r.aanbod_nu), "risico": int(r.aanbod_onder_drempel), "enige": sole,
+            "chips": [(n, int(c)) for n, c in chips if c], "hoog": [k.titel for k in high[:8]], "meer": max(len(high) - 8, 0),
+            "aantal": len(mine),
+            "lijst": [{"naam": x.naam, "plaats": x.plaats, "nu": number(x.nu), "over10": number(x.over10),
+                       "verandering": percent(x.verandering, sign=True)} for x in ves.itertuples()],
+        })
+    b = b.rename(columns=lambda c: c)
+    fig = figs.chart("besturen", charts.boards_chart(b, data)) if (b["leerlingen_nu"] > 0).any() else None
+    return {"figuur": fig, "kaarten": cards}
+
+
+def advice_section(data: ReportData) -> dict:
+    """Entries of the knowledge base that fit the knelpunten, each with its reasons, and who can help."""
+    a = data.advice
+    if a is None:
+        return {"aanbevelingen": [], "steun": []}
+
+    def rec(r, n_reasons: int = 3) -> dict:  # noqa: ANN001
+        e = r.entry
+        reasons = list(r.redenen[:n_reasons])
+        more = len(r.knelpunten) - 1
+        return {"titel": e.titel, "soort": SOORTEN.get(e.soort, e.soort), "regio": e.regio, "jaar": e.jaar,
+                "samenvatting": e.samenvatting, "redenen": reasons, "meer": max(len(r.redenen) - n_reasons, 0),
+                "knelpunten": len(r.knelpunten), "bronnen": [{"url": s.url, "titel": s.titel} for s in e.bronnen[:2]],
+                "id": e.id, "extra": more}
+
+    return {"aanbevelingen": [rec(r) for r in a.ranglijst], "steun": [rec(r, 2) for r in a.ondersteuning[:6]],
+            "overgeslagen": list(a.overgeslagen)}
+
+
+def methods_section(data: ReportData) -> dict:
+    """Data vintages and count dates, models, norms and the known blind spots."""
+    files = data.sources.copy()
+    file_rows = []
+    for r in files.sort_values("peildatum").itertuples():
+        day = pd.Timestamp(r.peildatum) if pd.notna(r.peildatum) else None
+        file_rows.append({"titel": r.titel, "peildatum": long_date(day) if day is not None else "",
+                          "rijen": number(getattr(r, "rijen", None))})
+    s = data.settings
+    settings = [{"naam": k.replace("_", " "), "waarde": number(v, 2 if v < 1 else 0), "bron": s.sources.get(k, "")}
+                for k, v in s.values.items()]
+    thresholds = [{"naam": f"{t.get('onderwijstype')} ({str(t.get('eenheid', '')).replace('-', ' ')})",
+                   "waarde": number(t.get("waarde")), "bron": t.get("bron", "")} for t in s.thresholds]
+    blind = [
+        "Leerlingen die over de landsgrens naar school gaan (naar Duitsland of Vlaanderen) of van daar komen, staan niet "
+        "in de Nederlandse tellingen; scholen over de grens tellen niet mee als bereikbaar aanbod.",
+        "Reistijd met het openbaar vervoer is niet berekend: afstanden zijn fietsafstanden (hemelsbreed maal de "
+        "omrijfactor), reistijden fietstijden.",
+        f"Typedetail (onderwijstype, leerweg, profiel) bestaat alleen voor de jaren waarvan het DUO-bestand naar "
+        f"onderwijstype is ingelezen: {', '.join(school_year(y) for y in data.detail_years) or 'geen'}. Andere tellingen "
+        f"({', '.join(school_year(y) for y in data.count_years if y not in data.detail_years) or 'geen'}) geven alleen totalen.",
+        "Een postcodegebied telt met zijn middelpunt; in grote, dunbevolkte gebieden wijkt de afstand voor afzonderlijke "
+        "adressen flink af. Op de kaarten zijn postcodegebieden getekend als vlakken rond hun middelpunt (Voronoi), "
+        "niet met hun echte grenzen.",
+        "Reorganisaties (vestigingen die samengaan, codes die veranderen, leerlingen die tussen vestigingen van één school "
+        "verschuiven) voorspelt geen model; zij domineren de fout per vestiging.",
+        "Aanbod is geen plaats: dekkend telt vestigingen, niet hun capaciteit of toelatingsbeleid.",
+        "De wettelijke opheffingsnormen zijn nog niet geverifieerd en daarom niet getoetst; de toetsing gebruikt een "
+        "vuistregel en drempels.",
+    ]
+    if data.synthetic:
+        blind.insert(0, "Dit is de synthetische demoregio: alle scholen, aantallen en grenzen zijn verzonnen.")
+    return {"bestanden": file_rows, "instellingen": settings, "drempels": thresholds, "blind": blind,
+            "teljaren": ", ".join(f"{count_date(y)}" for y in data.count_years),
+            "kinderen": data.reach_now.children_method, "afstanden": data.reach_now.distances,
+            "grenzen": data.geometry.description}

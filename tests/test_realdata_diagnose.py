@@ -1,0 +1,42 @@
+"""The diagnosis on the real data: every COROP region, and the krimp regions (skipped without ../shared)."""
+
+from __future__ import annotations
+
+import pytest
+
+from dekkend.diagnose import TYPES, diagnose
+from dekkend.forecast import make_model
+from dekkend.geo import distance_matrix
+from dekkend.ingest import import_paths
+from dekkend.workspace import Workspace
+
+
+@pytest.fixture(scope="module")
+def national(shared_data, tmp_path_factory):
+    ws = Workspace(tmp_path_factory.mktemp("nl") / "w")
+    import_paths([shared_data], ws)
+    tables = ws.tables()
+    forecast = make_model("cohort").fit(tables, 2019).predict(10)
+    return tables, distance_matrix(tables), forecast
+
+
+def test_every_corop_region_completes(national):
+    tables, matrix, forecast = national
+    corops = sorted(tables["vestigingen"]["corop_code"].dropna().unique())
+    assert len(corops) == 40
+    seen = set()
+    for code in corops:
+        d = diagnose(tables, f"corop:{code}", matrix=matrix, forecast=forecast)
+        assert d.peiljaar == 2019 and d.regio.startswith("COROP-gebied")
+        assert d.besturen["vestigingen"].sum() == len(d.besturen) or d.besturen["vestigingen"].sum() > 0
+        seen |= {k.type for k in d.knelpunten}
+    assert seen == set(TYPES)
+
+
+@pytest.mark.parametrize("corop", ["14", "31"], ids=["Achterhoek", "Zeeuws-Vlaanderen"])
+def test_krimp_regions_show_decline(national, corop):
+    tables, matrix, forecast = national
+    d = diagnose(tables, f"corop:{corop}", matrix=matrix, forecast=forecast)
+    decline = d.of_type("sterke-daling")
+    assert decline, [k.titel for k in d.knelpunten]
+    assert all(k.bewijs["daling_10"] > 0 or k.bewijs["daling_5"] > 0 for k in decline)
