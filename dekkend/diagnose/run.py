@@ -12,7 +12,7 @@ from dekkend.diagnose.boards import board_impact
 from dekkend.diagnose.context import build_context
 from dekkend.diagnose.model import SEVERITIES, TYPES, Diagnosis, Knelpunt
 from dekkend.diagnose import rules
-from dekkend.norms import load_norms, load_settings
+from dekkend.norms import Settings, load_norms, load_settings
 from dekkend.norms.funding import load_funding
 from dekkend.regions import select_region
 
@@ -28,6 +28,7 @@ def diagnose(
     funding_file: Path | None = None,
     matrix: DistanceMatrix | None = None,
     forecast: pd.DataFrame | None = None,
+    settings: Settings | None = None,
 ) -> Diagnosis:
     """The knelpunten of region ``regio`` as of the latest count (or ``as_of``), with evidence and board impact.
 
@@ -39,7 +40,7 @@ def diagnose(
     many regions, and ``forecast`` (a cohort forecast frame) to reuse one forecast.
     """
     region = select_region(tables, regio)
-    settings = load_settings(thresholds_file)
+    settings = settings if settings is not None else load_settings(thresholds_file)
     norms = load_norms(norms_file)
     ctx = build_context(tables, region, settings, norms, as_of=as_of, horizon=horizon, forecast=forecast)
     found: list[Knelpunt] = []

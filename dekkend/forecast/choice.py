@@ -219,37 +219,45 @@ class ChoiceModel:
         bonus += p.breadth_km * np.maximum(o.sum(axis=1) - 1, 0)[:, None]
         return bonus
 
-    def _weights(self) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
-        """(rows, cols, within-level probability (nnz x L), area level shares (n x L))."""
+    def _kernel(self) -> tuple[sparse.csr_matrix, np.ndarray, np.ndarray]:
+        """(K, B, S): distance kernel ``exp(-b (d_ij - d_i,min))`` on the candidate pairs,
+        level factors ``exp(b k_jl)`` (0 where j does not offer l or takes no first-years),
+        and the level shares per area renormalised over the levels available to it."""
         km = self.km
-        rows = np.repeat(np.arange(km.shape[0]), np.diff(km.indptr))
-        cols = km.indices
         b = self.params.decay_per_km
-        a = self._alpha()
-        util = a[:, None] + b * self._bonus_km()
-        util = np.where(self.offers & self.schools["instroom"].to_numpy(bool)[:, None], util, -np.inf)
-        shift = np.nanmax(np.where(np.isfinite(util), util, np.nan)) if np.isfinite(util).any() else 0.0
-        e = np.exp(util - shift)
-        w = np.exp(-b * km.data)[:, None] * e[cols]
         n = km.shape[0]
-        den = np.zeros((n, len(LEVELS)))
-        for level in range(len(LEVELS)):
-            den[:, level] = np.bincount(rows, weights=w[:, level], minlength=n)
-        within = w / np.where(den[rows] > 0, den[rows], 1.0)
-        shares = np.broadcast_to(self.level_shares, (n, len(LEVELS))) * (den > 0)
+        rows = np.repeat(np.arange(n), np.diff(km.indptr))
+        nonempty = np.diff(km.indptr) > 0
+        nearest = np.zeros(n)
+        if km.nnz:
+            nearest[nonempty] = np.minimum.reduceat(km.data, km.indptr[:-1][nonempty])
+        kernel = sparse.csr_matrix((np.exp(-b * (km.data - nearest[rows])), km.indices, km.indptr), shape=km.shape)
+        mask = self.offers & self.schools["instroom"].to_numpy(bool)[:, None]
+        factor = np.where(mask, np.exp(b * self._bonus_km()), 0.0)
+        avail = np.asarray(kernel @ mask.astype(float)) > 0
+        shares = np.broadcast_to(self.level_shares, avail.shape) * avail
         tot = shares.sum(axis=1, keepdims=True)
-        shares = shares / np.where(tot > 0, tot, 1.0)
-        return rows, cols, within, shares
+        return kernel, factor, shares / np.where(tot > 0, tot, 1.0)
+
+    def _terms(self, alpha: np.ndarray | None = None) -> tuple[sparse.csr_matrix, np.ndarray, np.ndarray]:
+        """(K, E, R): kernel, ``E_jl = exp(a_j) B_jl`` and ``R_il = S_il / D_il`` with ``D = K @ E``."""
+        kernel, factor, shares = self._kernel()
+        a = self._alpha() if alpha is None else alpha
+        e = np.exp(a - a.max(initial=0.0))[:, None] * factor
+        den = np.asarray(kernel @ e)
+        return kernel, e, np.where(den > 0, shares / np.where(den > 0, den, 1.0), 0.0)
 
     def probabilities(self) -> sparse.csr_matrix:
         """``P`` (areas x vestigingen), rows summing to 1 for areas with any candidate, else 0."""
-        rows, _, within, shares = self._weights()
-        data = (within * shares[rows]).sum(axis=1)
-        return sparse.csr_matrix((data, self.km.indices, self.km.indptr), shape=self.km.shape)
+        kernel, e, r = self._terms()
+        rows = np.repeat(np.arange(kernel.shape[0]), np.diff(kernel.indptr))
+        data = kernel.data * np.einsum("kl,kl->k", r[rows], e[kernel.indices])
+        return sparse.csr_matrix((data, kernel.indices, kernel.indptr), shape=kernel.shape)
 
     def intake(self, children: np.ndarray) -> np.ndarray:
         """Modelled intake per vestiging: ``P^T @ children`` (children per area, or areas x years)."""
-        return np.asarray(self.probabilities().T @ np.asarray(children, float))
+        kernel, e, r = self._terms()
+        return _intake(kernel, e, r, np.asarray(children, float))
 
     def flows(self, children: np.ndarray) -> pd.DataFrame:
         """Pupils per home area and vestiging: ``pc4, vestigingscode, leerlingen`` (pairs above 0)."""
@@ -260,43 +268,70 @@ class ChoiceModel:
                              "leerlingen": n[keep]})
 
     # -- calibration ------------------------------------------------------------------------------
-    def calibrate(self, children: np.ndarray, intake: np.ndarray, *, tol: float = 0.01, max_iter: int = 300) -> Calibration:
+    def calibrate(self, children: np.ndarray, intake: np.ndarray, *, tol: float = 0.01, max_iter: int = 2000) -> Calibration:
         """Attractiveness per vestiging such that the modelled intake matches ``intake``.
 
         ``children`` (per area) is first scaled by one transition rate so that the
         children in areas with any candidate add up to the observed intake.
         Vestigingen with zero intake take no first-years (``instroom`` false).
-        Diagonal Newton steps on ``log M_j(a)``; stops when every vestiging is
-        within ``tol`` pupils.
+
+        The intake condition ``M_j(a) = T_j`` is the gradient of the concave function
+        ``F(a) = sum_j T_j a_j - sum_i N_i sum_l s_il log sum_j K_ij exp(a_j) B_jl``;
+        it is maximised with L-BFGS-B (``a`` in [-40, 40]) until every vestiging is
+        within ``tol`` pupils, then polished with diagonal Newton steps.
         """
+        from scipy.optimize import minimize
+
         intake = np.asarray(intake, float)
         children = np.asarray(children, float)
         takes = intake > 0
         model = replace(self, schools=self.schools.assign(instroom=self.schools["instroom"].to_numpy(bool) & takes))
-        reach = np.asarray(model.km.multiply(1.0).sum(axis=1)).ravel() >= 0  # every area (radius ensures a candidate)
+        kernel, factor, shares = model._kernel()
+        reach = shares.sum(axis=1) > 0
         total = children[reach].sum()
         if total <= 0 or intake.sum() <= 0:
             raise ConfiguratieFout("keuzemodel: geen kinderen of geen instroom om op te kalibreren")
         rate = intake.sum() / total
-        n_i = children * rate
-        alpha = np.where(takes, np.log(np.where(takes, intake, 1.0) / max(intake[takes].mean(), 1e-9)), 0.0)
-        it, dev = 0, np.inf
-        for it in range(1, max_iter + 1):
-            model = replace(model, attractiveness=alpha)
-            rows, cols, within, shares = model._weights()
-            p_l = within * shares[rows]
-            m = np.bincount(cols, weights=n_i[rows] * p_l.sum(axis=1), minlength=len(intake))
-            dev = float(np.max(np.abs(m - intake)[takes])) if takes.any() else 0.0
-            if dev < tol:
+        n_i = np.where(reach, children * rate, 0.0)
+        target = intake[takes]
+        idx = np.flatnonzero(takes)
+        kt = kernel.T.tocsr()
+        weighted = n_i[:, None] * shares
+
+        def evaluate(x: np.ndarray) -> tuple[float, np.ndarray, np.ndarray, np.ndarray]:
+            a = np.zeros(len(intake))
+            a[idx] = x
+            e = np.exp(a - x.max())[:, None] * factor
+            den = np.asarray(kernel @ e)
+            safe = np.where(den > 0, den, 1.0)
+            value = float((weighted * np.where(den > 0, np.log(safe) + x.max(), 0.0)).sum() - target @ x)
+            m = (e * np.asarray(kt @ (weighted / safe))).sum(axis=1)
+            return value, m, e, safe
+
+        def fun(x: np.ndarray) -> tuple[float, np.ndarray]:
+            value, m, _, _ = evaluate(x)
+            return value, (m[idx] - target)
+
+        x0 = np.log(target / target.mean())
+        res = minimize(fun, x0, jac=True, method="L-BFGS-B", bounds=[(-40.0, 40.0)] * len(idx),
+                       options={"maxiter": max_iter, "maxfun": max_iter * 2, "gtol": tol / 10, "ftol": 1e-15, "maxcor": 20})
+        x = res.x
+        it = int(res.nit)
+        k2t = kt.multiply(kt).tocsr()
+        for _ in range(50):  # diagonal Newton polish
+            _, m, e, safe = evaluate(x)
+            dev = np.abs(m[idx] - target)
+            if dev.max(initial=0.0) < tol:
                 break
-            dm = np.bincount(cols, weights=n_i[rows] * (p_l * (1.0 - within)).sum(axis=1), minlength=len(intake))
-            ratio = np.log(np.where(takes, intake, 1.0) / np.where(m > 0, m, 1e-12))
-            slope = np.where(m > 0, dm / np.where(m > 0, m, 1.0), 1.0)
-            step = ratio / np.maximum(slope, 0.05)
-            alpha = np.where(takes, alpha + np.clip(step, -3.0, 3.0), 0.0)
-            alpha = np.where(takes, alpha - alpha[takes].mean(), 0.0)
-        model = replace(model, attractiveness=alpha)
-        return Calibration(model, float(rate), it, dev, dev < tol)
+            dm = m - (e**2 * np.asarray(k2t @ (weighted / safe**2))).sum(axis=1)
+            step = np.log(target / np.maximum(m[idx], 1e-12)) * m[idx] / np.maximum(dm[idx], 0.05 * m[idx])
+            x = np.clip(x + np.clip(step, -2.0, 2.0), -40.0, 40.0)
+            it += 1
+        _, m, _, _ = evaluate(x)
+        dev = float(np.max(np.abs(m[idx] - target))) if len(idx) else 0.0
+        alpha = np.zeros(len(intake))
+        alpha[idx] = x - x.mean()
+        return Calibration(replace(model, attractiveness=alpha), float(rate), it, dev, dev < tol)
 
     # -- changing the offer -------------------------------------------------------------------------
     def change_offer(self, *, close: tuple[str, ...] | list[str] = (), open: pd.DataFrame | None = None,  # noqa: A002
@@ -348,6 +383,16 @@ class ChoiceModel:
             schools = pd.concat([schools, new], ignore_index=True)
         km.sort_indices()
         return replace(self, schools=schools, offers=schools[list(LEVELS)].to_numpy(bool), km=km, attractiveness=alpha)
+
+
+def _intake(kernel: sparse.csr_matrix, e: np.ndarray, r: np.ndarray, children: np.ndarray) -> np.ndarray:
+    """``M_j = sum_l E_jl sum_i K_ij R_il N_i`` for one or several columns of children."""
+    kt = kernel.T.tocsr()
+    if children.ndim == 1:
+        return (e * np.asarray(kt @ (children[:, None] * r))).sum(axis=1)
+    n, t = children.shape
+    big = (children[:, :, None] * r[:, None, :]).reshape(n, t * r.shape[1])
+    return (np.asarray(kt @ big).reshape(kt.shape[0], t, r.shape[1]) * e[:, None, :]).sum(axis=2)
 
 
 def reallocation(before: ChoiceModel, after: ChoiceModel, children: np.ndarray) -> pd.DataFrame:
@@ -418,17 +463,21 @@ def _levels_of(types: pd.Series, niveau: pd.Series) -> pd.DataFrame:
 
 
 def level_shares(pupils: pd.DataFrame) -> np.ndarray:
-    """National level shares from leerjaar 3 of a count with type detail (else the defaults)."""
+    """National level shares of the first-year pupils of a count with type detail (else the defaults).
+
+    Every leerjaar-1 stream counts for the levels it leads to (a brugjaar for its
+    ``niveau``), split evenly over them; a count without type detail gives the defaults.
+    """
     from dekkend.ingest._text import estimated_count
 
-    p = pupils.assign(n=estimated_count(pupils))
-    lj3 = p[p["leerjaar"] == 3].groupby("onderwijstype")["n"].sum()
-    lj4 = p[p["leerjaar"] == 4].groupby("onderwijstype")["n"].sum()
-    hv = lj3.get("havo-vwo", 0.0) + lj3.get("internationaal", 0.0) + lj3.get("havo", 0.0) + lj3.get("vwo", 0.0)
-    havo_part = lj4.get("havo", 0.0) / max(lj4.get("havo", 0.0) + lj4.get("vwo", 0.0), 1.0) if hv else 0.0
-    s = np.array([lj3.get("pro", 0.0), lj3.get("vmbo-b", 0.0) + lj3.get("vmbo-k", 0.0), lj3.get("vmbo-g", 0.0) + lj3.get("vmbo-t", 0.0),
-                  hv * havo_part, hv * (1 - havo_part)])
-    return s / s.sum() if s.sum() > 0 and s[3:].sum() > 0 and s[1:3].sum() > 0 else DEFAULT_LEVEL_SHARES
+    p = pupils[pupils["leerjaar"] == 1]
+    if p.empty or (p["onderwijstype"].isin(["totaal", "onbekend"])).mean() > 0.5:
+        return DEFAULT_LEVEL_SHARES
+    niveau = p["niveau"] if "niveau" in p.columns else pd.Series(None, index=p.index, dtype=object)
+    lev = _levels_of(p["onderwijstype"].astype(str), niveau).to_numpy(float)
+    n = estimated_count(p).to_numpy(float)
+    share = (lev / np.maximum(lev.sum(axis=1, keepdims=True), 1.0) * n[:, None]).sum(axis=0)
+    return share / share.sum() if share.sum() > 0 else DEFAULT_LEVEL_SHARES
 
 
 def offer_at(tables: dict[str, pd.DataFrame], origin: int, xy: pd.DataFrame | None = None) -> tuple[pd.DataFrame, np.ndarray]:

@@ -244,7 +244,7 @@ def collect(tables: dict[str, pd.DataFrame], regio: str | None, *, progress: Pro
     """
     def tick(i: int) -> None:
         if progress:
-            progress(COLLECT_STEPS[i] if i < len(COLLECT_STEPS) else "", i, len(COLLECT_STEPS))
+            progress(COLLECT_STEPS[i], i, len(COLLECT_STEPS))
 
     tick(0)
     check_tables(tables)
@@ -274,7 +274,6 @@ def collect(tables: dict[str, pd.DataFrame], regio: str | None, *, progress: Pro
     tick(6)
     pc4 = sorted(reach_now.table["pc4"].astype(str).unique())
     geometry = map_geometry(tables, region, pc4)
-    tick(7)
     files = tables.get("bestanden", pd.DataFrame(columns=["formaat", "titel", "peildatum", "rijen"]))
     aanbod_years = tables["aanbod"]["schooljaar"].unique()
     return ReportData(

@@ -4,9 +4,9 @@ Gemeente boundaries come from the table ``gemeentegrenzen`` (GeoJSON in WGS84).
 A workspace without it (the demo region) gets *synthetic* boundaries: the
 Voronoi cells of the region's PC4 centroids, bounded by their convex hull
 widened by 3 km, merged per gemeente. There are no PC4 polygons in the data, so
-a home area is drawn as the Voronoi cell of its centroid (among all PC4
-centroids, also outside the region), clipped to its gemeente (or the region's
-outline when the centroid lies outside its gemeente's boundary).
+a home area is drawn as the Voronoi cell of its centroid among the centroids
+of its own gemeente, clipped to that gemeente: together the cells cover every
+gemeente of the region exactly.
 """
 
 from __future__ import annotations
@@ -191,37 +191,30 @@ def map_geometry(tables: dict[str, pd.DataFrame], region: Region, pc4: list[str]
     window = box(*extent)
     gems = tuple(Gemeente(g.code, g.naam, g.shape.intersection(window).simplify(SIMPLIFY_KM), g.in_region) for g in gems
                  if g.in_region or g.shape.intersects(window))
-    cells = _cells(tables, centroids, gem_of, gems, outline, window) if 0 < len(centroids) <= MAX_CELLS else {}
+    cells = _cells(centroids, gem_of, gems, outline) if 0 < len(centroids) <= MAX_CELLS else {}
     return MapGeometry(gems, cells, centroids, outline.simplify(SIMPLIFY_KM), extent, synthetic)
 
 
-def _cells(tables: dict[str, pd.DataFrame], centroids: pd.DataFrame, gem_of: dict[str, str], gems: tuple[Gemeente, ...],
-           outline: shapely.Geometry, window: shapely.Geometry) -> dict[str, shapely.Geometry]:
-    """Voronoi cells of the region's centroids among all centroids near the extent, clipped to their gemeente."""
-    every = tables["pc4_centroiden"].drop_duplicates("pc4").dropna(subset=["x_rd", "y_rd"])
-    ex = every["x_rd"].to_numpy(float) / 1000.0
-    ey = every["y_rd"].to_numpy(float) / 1000.0
-    x0, y0, x1, y1 = window.buffer(15.0).bounds
-    near = (ex >= x0) & (ex <= x1) & (ey >= y0) & (ey <= y1) & ~every["pc4"].astype(str).isin(centroids["pc4"]).to_numpy()
-    pts = np.vstack([centroids[["x", "y"]].to_numpy(float), np.column_stack([ex[near], ey[near]])])
-    _, keep = np.unique(np.round(pts, 3), axis=0, return_index=True)
-    order = np.sort(keep)
-    raw = _voronoi(pts[order], window.buffer(20.0))
-    by_index = dict(zip(order.tolist(), raw, strict=True))
-    shapes = {g.code: g.shape for g in gems if g.in_region}
-    cells = {}
-    for i, r in enumerate(centroids.itertuples(index=False)):
-        cell = by_index.get(i)
-        if cell is None:
-            continue
-        own = shapes.get(gem_of.get(r.pc4, ""))
-        point = shapely.Point(r.x, r.y)
-        clip = own if own is not None and own.buffer(0.5).contains(point) else outline
-        piece = cell.intersection(clip)
-        if piece.is_empty:
-            piece = cell.intersection(outline)
-        if not piece.is_empty:
-            cells[r.pc4] = piece.simplify(SIMPLIFY_KM / 2)
+def _cells(centroids: pd.DataFrame, gem_of: dict[str, str], gems: tuple[Gemeente, ...],
+           outline: shapely.Geometry) -> dict[str, shapely.Geometry]:
+    """Voronoi cells of the home areas within their gemeente, so every gemeente is covered by its own areas.
+
+    Home areas of a gemeente that is not drawn (unknown mapping) share the region's outline.
+    """
+    shapes = {g.code: g.shape for g in gems if g.in_region and not g.shape.is_empty}
+    keys = [gem_of.get(p, "") if gem_of.get(p, "") in shapes else "" for p in centroids["pc4"]]
+    cells: dict[str, shapely.Geometry] = {}
+    for key, group in centroids.groupby(pd.Series(keys, index=centroids.index), sort=False):
+        area = shapes.get(key, outline)
+        pts = group[["x", "y"]].to_numpy(float)
+        _, first = np.unique(np.round(pts, 3), axis=0, return_index=True)
+        first = np.sort(first)
+        raw = _voronoi(pts[first], area.envelope.buffer(1.0))
+        by_point = {tuple(np.round(pts[i], 3)): cell for i, cell in zip(first, raw, strict=True)}
+        for pc4, xy in zip(group["pc4"], pts, strict=True):
+            piece = by_point[tuple(np.round(xy, 3))].intersection(area)
+            if not piece.is_empty:
+                cells[pc4] = piece.simplify(SIMPLIFY_KM / 2)
     return cells
 
 

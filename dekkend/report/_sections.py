@@ -366,7 +366,7 @@ def knelpunten_section(data: ReportData) -> dict:
         counts = Counter(k.ernst for k in ks)
         groups.append({"type": kind, "naam": capital(KNELPUNTTYPEN.get(kind, kind)), "uitleg": TYPE_EXPLANATION.get(kind, ""),
                        "aantal": len(ks), "ernst": [(s, counts.get(s, 0)) for s in SEVERITIES],
-                       "items": [_knelpunt(k, boards) for k in ks]})
+                       "lijst": [_knelpunt(k, boards) for k in ks]})
     found = chances(data.reach_now.offer, data.vestigingen, data.origin, data.later)
     return {"groepen": groups, "kansen": [_kans(k, data, boards) for k in found], "straal": number(RADIUS_KM)}
 

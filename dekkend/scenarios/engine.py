@@ -1,0 +1,312 @@
+"""Running a scenario: the forecast "zonder ingrijpen", then pupils moved by the choice model, year by year.
+
+How pupils move (``docs/scenarios.md``):
+
+* Pupils of an offering that stops (or of a vestiging that closes) choose again
+  among the vestigingen that offer the same type or profiel that year, anywhere
+  in the country. Where they live is estimated from the choice model: the
+  pupils of vestiging ``k`` come from home area ``i`` in proportion to
+  ``P[i,k] * children_i``. From area ``i`` they go to ``j`` in proportion to
+  ``P[i,j]`` over the remaining candidates (the logit's independence of
+  irrelevant alternatives), so no pupil is lost and a closure never lowers
+  another vestiging's intake.
+* A new location (or an offering moved to another vestiging) attracts, from each
+  area, the share the choice model gives it after the change, taken from the
+  pupils of the same type at the other vestigingen.
+* Remote lessons keep the offer but make it less attractive by ``nutsverlies``.
+* Shared profielen (uitbesteding) keep the pupils registered at their own
+  school but count them in the group at the host.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from dekkend.coverage.children import children_12_17
+from dekkend.coverage.kinds import is_openbaar
+from dekkend.errors import ConfiguratieFout
+from dekkend.forecast import make_model
+from dekkend.forecast.asof import as_of as restrict
+from dekkend.forecast.choice import ChoiceModel
+from dekkend.regions import Region
+from dekkend.scenarios.format import (
+    Afstandsonderwijs,
+    ConcentreerBovenbouw,
+    DeelProfiel,
+    DenominatieEis,
+    Fuseer,
+    Nevenvestiging,
+    Scenario,
+    SluitVestiging,
+    StopAanbod,
+    VerplaatsAanbod,
+)
+from dekkend.scenarios.offer import base_offer, offer_in_year, offer_key
+
+UPPER = {"pro": range(1, 7), "vmbo-b": (3, 4), "vmbo-k": (3, 4), "vmbo-g": (3, 4), "vmbo-t": (3, 4), "havo": (4, 5), "vwo": (4, 5, 6)}
+
+
+def row_key(onderwijstype: str, profiel: object, leerjaar: object) -> str:
+    """The offer key a forecast row needs at its school: its type (and profiel), or ``onderbouw``."""
+    lj = int(leerjaar) if pd.notna(leerjaar) else 0
+    if onderwijstype in UPPER and lj in UPPER[onderwijstype]:
+        return offer_key(onderwijstype, profiel if isinstance(profiel, str) else None)
+    if onderwijstype in ("totaal",):
+        return "totaal"
+    return "onderbouw"
+
+
+@dataclass(frozen=True, eq=False)
+class Market:
+    """The choice model's view used to move pupils: areas x vestigingen probabilities and distances."""
+
+    areas: np.ndarray
+    codes: np.ndarray
+    prob: np.ndarray
+    km: np.ndarray
+    children: np.ndarray
+    openbaar: np.ndarray
+
+    def column(self, code: str) -> int | None:
+        hit = np.flatnonzero(self.codes == code)
+        return int(hit[0]) if len(hit) else None
+
+    def origin_of(self, code: str) -> np.ndarray:
+        """Where the pupils of ``code`` live: weights over areas summing to 1."""
+        j = self.column(code)
+        if j is None:
+            return np.zeros(len(self.areas))
+        w = self.prob[:, j] * self.children
+        if w.sum() <= 0:
+            w = np.exp(-self.km[:, j]) * self.children
+        return w / w.sum() if w.sum() > 0 else w
+
+    def rechoose(self, weights: np.ndarray, candidates: list[str], public_only: bool = False, limit_km: float = 12.0) -> np.ndarray:
+        """Share going to each candidate for pupils living per ``weights`` (rows: areas)."""
+        cols = np.array([self.column(c) for c in candidates if self.column(c) is not None], dtype=int)
+        names = [c for c in candidates if self.column(c) is not None]
+        if not len(cols):
+            return np.zeros(0), []
+        p = self.prob[:, cols].copy()
+        if public_only:
+            ok = self.openbaar[cols][None, :] & (self.km[:, cols] <= limit_km)
+            p = np.where(ok.any(axis=1, keepdims=True), np.where(ok, p, 0.0), p)
+        none = p.sum(axis=1) <= 0
+        if none.any():  # nobody in reach of the choice set: the nearest candidate
+            near = np.argmin(self.km[np.ix_(none, cols)], axis=1)
+            p[np.flatnonzero(none), near] = 1.0
+        q = p / p.sum(axis=1, keepdims=True)
+        return weights @ q, names
+
+
+def build_market(tables: dict[str, pd.DataFrame], origin: int, extra: pd.DataFrame | None = None) -> Market:
+    """The calibrated choice model of the count year (plus new locations in ``extra``)."""
+    known = restrict(tables, origin)
+    model = ChoiceModel.from_tables(known, origin)
+    kids = children_12_17(known, origin).per_pc4 if len(model.areas) else pd.Series(dtype=float)
+    children = kids.reindex(model.areas["pc4"].astype(str)).fillna(0.0).to_numpy(float) / 6.0
+    intake = model.schools["instroom_leerlingen"].to_numpy(float) if "instroom_leerlingen" in model.schools else None
+    if intake is not None and intake.sum() > 0 and children.sum() > 0:
+        try:
+            model = model.calibrate(children, intake).model
+        except ConfiguratieFout:
+            pass  # keep the distance-only model; documented
+    if extra is not None and len(extra):
+        model = model.change_offer(open=extra)
+    prob = model.probabilities().toarray()
+    km = _full_km(model)
+    ves = tables["vestigingen"].drop_duplicates("vestigingscode").set_index("vestigingscode")
+    public = is_openbaar(ves["denominatie"]).reindex(model.codes).fillna(False).to_numpy(bool) if "denominatie" in ves else \
+        np.zeros(len(model.codes), bool)
+    if extra is not None and "denominatie" in extra.columns:
+        new = dict(zip(extra["vestigingscode"], is_openbaar(extra["denominatie"]), strict=True))
+        public = np.array([new.get(c, p) for c, p in zip(model.codes, public, strict=True)])
+    return Market(model.areas["pc4"].astype(str).to_numpy(), model.codes.astype(str), prob, km, children, public)
+
+
+def _full_km(model: ChoiceModel) -> np.ndarray:
+    ax = model.areas["x_rd"].to_numpy(float)[:, None]
+    ay = model.areas["y_rd"].to_numpy(float)[:, None]
+    sx = model.schools["x_rd"].to_numpy(float)[None, :]
+    sy = model.schools["y_rd"].to_numpy(float)[None, :]
+    return np.hypot(ax - sx, ay - sy) / 1000.0 * 1.3
+
+
+@dataclass(frozen=True, eq=False)
+class Moved:
+    """Rows of the scenario forecast plus the moves that made them."""
+
+    forecast: pd.DataFrame
+    moves: pd.DataFrame
+    shared: pd.DataFrame
+
+
+def _candidates(offer: set[tuple[str, str]], key: str, exclude: set[str]) -> list[str]:
+    if key == "totaal":
+        return sorted({v for v, _ in offer} - exclude)
+    return sorted({v for v, k in offer if k == key} - exclude)
+
+
+def apply_scenario(forecast: pd.DataFrame, scenario: Scenario, market: Market, aanbod: pd.DataFrame, origin: int,
+                   region: Region, norm_km: float = 12.0) -> Moved:
+    """Move the pupils of ``forecast`` (zonder ingrijpen) as the scenario's measures require, year by year."""
+    base = base_offer(aanbod, origin)
+    f = forecast.copy()
+    f["sleutel"] = [row_key(t, p, lj) for t, p, lj in zip(f["onderwijstype"], f["profiel"], f["leerjaar"], strict=True)]
+    moves: list[dict] = []
+    shared: list[dict] = []
+    public_rule = [m.vanaf for m in scenario.maatregelen if isinstance(m, DenominatieEis)]
+    out_parts = []
+    for year, rows in f.groupby("jaar", sort=True):
+        offer = offer_in_year(base, scenario, int(year), tuple(region.vestigingen))
+        rows = rows.copy()
+        public_only = bool(public_rule) and year >= min(public_rule)
+        # 1. pupils whose school no longer offers what they follow choose again
+        present = set(offer)
+        lost = [(v, k) for v, k in rows[["vestigingscode", "sleutel"]].drop_duplicates().itertuples(index=False)
+                if k != "totaal" and (v, k) not in present]
+        lost += [(v, "totaal") for v in rows.loc[rows["sleutel"] == "totaal", "vestigingscode"].unique()
+                 if not any(x == v for x, _ in present)]
+        add_rows = []
+        for code, key in lost:
+            mask = (rows["vestigingscode"] == code) & (rows["sleutel"] == key)
+            n = float(rows.loc[mask, "verwacht"].sum())
+            if n <= 0:
+                rows.loc[mask, ["verwacht", "laag80", "hoog80", "laag95", "hoog95"]] = 0.0
+                continue
+            cands = _candidates(offer, key, {code})
+            from_public = bool(market.openbaar[market.column(code)]) if market.column(code) is not None else False
+            share, names = market.rechoose(market.origin_of(code)[None, :], cands, public_only and from_public, norm_km)
+            share = share.ravel()
+            if not names:
+                continue
+            km_old = market.km[:, market.column(code)] if market.column(code) is not None else None
+            for name, s in zip(names, share, strict=True):
+                if s <= 1e-12:
+                    continue
+                moved = rows.loc[mask].assign(vestigingscode=name)
+                for col in ("verwacht", "laag80", "hoog80", "laag95", "hoog95"):
+                    moved[col] = moved[col] * s
+                moved["methode"] = moved["methode"].astype(str) + "+scenario"
+                add_rows.append(moved)
+                extra_km = 0.0
+                if km_old is not None:
+                    w = market.origin_of(code)
+                    extra_km = float(w @ (market.km[:, market.column(name)] - km_old))
+                moves.append({"jaar": int(year), "van": code, "naar": name, "aanbod": key, "leerlingen": n * s,
+                              "extra_km_per_leerling": extra_km, "reden": "aanbod stopt"})
+            rows.loc[mask, ["verwacht", "laag80", "hoog80", "laag95", "hoog95"]] = 0.0
+        if add_rows:
+            rows = pd.concat([rows, *add_rows], ignore_index=True)
+        # 2. new locations and moved offerings attract pupils of the same kind
+        rows = _attract(rows, scenario, market, int(year), offer, moves)
+        # 3. remote lessons make an offering less attractive
+        rows = _remote(rows, scenario, market, int(year), offer, moves)
+        # 4. shared profielen: registered at home, taught at the host
+        for m in scenario.maatregelen:
+            if isinstance(m, DeelProfiel) and m.vanaf <= year:
+                key = offer_key(m.onderwijstype, m.profiel)
+                n = float(rows.loc[(rows["vestigingscode"] == m.van) & (rows["sleutel"] == key), "verwacht"].sum())
+                shared.append({"jaar": int(year), "van": m.van, "naar": m.naar, "aanbod": key, "leerlingen": n})
+        out_parts.append(rows)
+    out = pd.concat(out_parts, ignore_index=True)
+    keys = ["vestigingscode", "jaar", "onderwijstype", "profiel", "leerjaar"]
+    out["profiel"] = out["profiel"].astype(object).where(out["profiel"].notna(), "")
+    agg = out.groupby(keys, dropna=False, as_index=False).agg(
+        verwacht=("verwacht", "sum"), laag80=("laag80", "sum"), hoog80=("hoog80", "sum"), laag95=("laag95", "sum"),
+        hoog95=("hoog95", "sum"), methode=("methode", "first"))
+    agg["profiel"] = agg["profiel"].replace("", None)
+    return Moved(agg, pd.DataFrame(moves, columns=["jaar", "van", "naar", "aanbod", "leerlingen", "extra_km_per_leerling", "reden"]),
+                 pd.DataFrame(shared, columns=["jaar", "van", "naar", "aanbod", "leerlingen"]))
+
+
+def _attract(rows: pd.DataFrame, scenario: Scenario, market: Market, year: int, offer: set[tuple[str, str]],
+             moves: list[dict]) -> pd.DataFrame:
+    newcomers: list[tuple[str, set[str]]] = []
+    for m in scenario.maatregelen:
+        if m.vanaf > year:
+            continue
+        if isinstance(m, Nevenvestiging):
+            newcomers.append((m.code, {k for v, k in offer if v == m.code}))
+        elif isinstance(m, VerplaatsAanbod | ConcentreerBovenbouw):
+            continue  # the moved pupils already chose; other schools' pupils stay
+    extra = []
+    for code, keys in newcomers:
+        j = market.column(code)
+        if j is None:
+            continue
+        for key in keys:
+            cands = _candidates(offer, key, set())
+            if code not in cands:
+                continue
+            cols = [market.column(c) for c in cands if market.column(c) is not None]
+            p = market.prob[:, cols]
+            q = p / np.where(p.sum(axis=1, keepdims=True) > 0, p.sum(axis=1, keepdims=True), 1.0)
+            pos = cands.index(code)
+            for other in cands:
+                if other == code:
+                    continue
+                mask = (rows["vestigingscode"] == other) & (rows["sleutel"] == key)
+                n = float(rows.loc[mask, "verwacht"].sum())
+                if n <= 0:
+                    continue
+                share = float(market.origin_of(other) @ q[:, pos])
+                if share <= 1e-9:
+                    continue
+                moved = rows.loc[mask].assign(vestigingscode=code)
+                for col in ("verwacht", "laag80", "hoog80", "laag95", "hoog95"):
+                    moved[col] = moved[col] * share
+                    rows.loc[mask, col] = rows.loc[mask, col] * (1 - share)
+                extra.append(moved)
+                moves.append({"jaar": year, "van": other, "naar": code, "aanbod": key, "leerlingen": n * share,
+                              "extra_km_per_leerling": 0.0, "reden": "nieuwe locatie"})
+    return pd.concat([rows, *extra], ignore_index=True) if extra else rows
+
+
+def _remote(rows: pd.DataFrame, scenario: Scenario, market: Market, year: int, offer: set[tuple[str, str]],
+            moves: list[dict]) -> pd.DataFrame:
+    extra = []
+    for m in scenario.maatregelen:
+        if not isinstance(m, Afstandsonderwijs) or m.vanaf > year:
+            continue
+        key = offer_key(m.onderwijstype, m.profiel)
+        mask = (rows["vestigingscode"] == m.vestiging) & (rows["sleutel"] == key)
+        n = float(rows.loc[mask, "verwacht"].sum())
+        cands = _candidates(offer, key, set())
+        if n <= 0 or m.vestiging not in cands or len(cands) < 2:
+            continue
+        cols = [market.column(c) for c in cands]
+        p = market.prob[:, cols]
+        pos = cands.index(m.vestiging)
+        tot = p.sum(axis=1)
+        p0 = np.where(tot > 0, p[:, pos] / np.where(tot > 0, tot, 1), 0.0)
+        p1 = (1 - m.nutsverlies) * p0 / np.maximum((1 - m.nutsverlies) * p0 + (1 - p0), 1e-12)
+        leave = np.where(p0 > 0, 1 - p1 / np.where(p0 > 0, p0, 1), 0.0)
+        w = market.origin_of(m.vestiging)
+        others = [c for c in cands if c != m.vestiging]
+        share, names = market.rechoose((w * leave)[None, :], others)
+        for name, s in zip(names, share.ravel(), strict=True):
+            if s <= 1e-12:
+                continue
+            moved = rows.loc[mask].assign(vestigingscode=name)
+            for col in ("verwacht", "laag80", "hoog80", "laag95", "hoog95"):
+                moved[col] = moved[col] * s
+            extra.append(moved)
+            moves.append({"jaar": year, "van": m.vestiging, "naar": name, "aanbod": key, "leerlingen": n * s,
+                          "extra_km_per_leerling": 0.0, "reden": "afstandsonderwijs"})
+        total = float(share.sum())
+        for col in ("verwacht", "laag80", "hoog80", "laag95", "hoog95"):
+            rows.loc[mask, col] = rows.loc[mask, col] * (1 - total)
+    return pd.concat([rows, *extra], ignore_index=True) if extra else rows
+
+
+def baseline_forecast(tables: dict[str, pd.DataFrame], region: Region, horizon: int, as_of: int | None = None) -> tuple[pd.DataFrame, int]:
+    """The cohort forecast "zonder ingrijpen" for the region and its origin year."""
+    codes = tuple(region.vestigingen)
+    pupils = tables["leerlingen"]
+    as_of = int(pupils.loc[pupils["vestigingscode"].isin(codes), "schooljaar"].max()) if as_of is None else as_of
+    model = make_model("cohort").fit(tables, as_of, codes)
+    return model.predict(horizon), model.prepared.origin

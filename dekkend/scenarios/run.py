@@ -1,0 +1,251 @@
+"""One call per scenario: validate, move pupils, and measure what changes against "zonder ingrijpen"."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+
+import numpy as np
+import pandas as pd
+
+from dekkend.coverage.run import reachability
+from dekkend.diagnose import Diagnosis, diagnose
+from dekkend.diagnose.context import offer_thresholds
+from dekkend.errors import InvoerFout
+from dekkend.forecast.choice import LEVELS
+from dekkend.geo import distance_matrix
+from dekkend.norms import Settings, load_settings
+from dekkend.norms.funding import load_funding
+from dekkend.regions import Region, select_region
+from dekkend.scenarios.engine import apply_scenario, baseline_forecast, build_market
+from dekkend.scenarios.format import (
+    ConcentreerBovenbouw,
+    DeelProfiel,
+    Drempels,
+    Fuseer,
+    Nevenvestiging,
+    Scenario,
+    SluitVestiging,
+    StopAanbod,
+    VerplaatsAanbod,
+)
+from dekkend.scenarios.offer import base_offer, offer_in_year
+
+_TYPE_LEVEL = {"pro": "pro", "vmbo-b": "vmbo-bk", "vmbo-k": "vmbo-bk", "vmbo-g": "vmbo-gt", "vmbo-t": "vmbo-gt",
+               "havo": "havo", "vwo": "vwo"}
+
+
+@dataclass(frozen=True, eq=False)
+class ScenarioResult:
+    """What a scenario does, next to the same region "zonder ingrijpen"."""
+
+    scenario: Scenario
+    region: Region
+    origin: int
+    forecast: pd.DataFrame
+    baseline: pd.DataFrame
+    per_vestiging: pd.DataFrame
+    moves: pd.DataFrame
+    shared: pd.DataFrame
+    diagnosis: Diagnosis
+    baseline_diagnosis: Diagnosis
+    indicators: pd.DataFrame
+    boards: pd.DataFrame
+    funding: pd.DataFrame
+    summary: dict
+
+
+def _fail(number: int, kind: str, field: str, problem: str, expected: str, path: str | None) -> None:
+    raise InvoerFout(f"maatregel {number} ({kind}), veld '{field}': {problem}", file=path, expected=expected)
+
+
+def validate(scenario: Scenario, tables: dict[str, pd.DataFrame], region: Region, origin: int) -> None:
+    """Check every measure against the workspace: known vestigingen, offered types, the uitbesteding rule."""
+    from dekkend.scenarios.format import KIND_OF
+
+    known = set(tables["vestigingen"]["vestigingscode"])
+    new = {m.code for m in scenario.maatregelen if isinstance(m, Nevenvestiging)}
+    offer = base_offer(tables["aanbod"], origin)
+    for i, m in enumerate(scenario.maatregelen, start=1):
+        kind = KIND_OF[type(m)]
+        codes = {name: getattr(m, name) for name in ("vestiging", "van", "naar") if isinstance(getattr(m, name, None), str)}
+        for name, code in codes.items():
+            if code not in known | new:
+                _fail(i, kind, name, f"vestiging {code} komt niet voor in de werkmap", "een vestigingscode uit de werkmap", scenario.bron)
+        if isinstance(m, Fuseer):
+            for code in m.vestigingen:
+                if code not in known:
+                    _fail(i, kind, "vestigingen", f"vestiging {code} komt niet voor in de werkmap", "bestaande vestigingen", scenario.bron)
+        if isinstance(m, Nevenvestiging) and m.code in known:
+            _fail(i, kind, "code", f"vestiging {m.code} bestaat al", "een nieuwe, nog ongebruikte code", scenario.bron)
+        if isinstance(m, StopAanbod | VerplaatsAanbod):
+            src = m.vestiging if isinstance(m, StopAanbod) else m.van
+            want = m.onderwijstype if not m.profiel else f"{m.onderwijstype}/{m.profiel}"
+            if not any(v == src and (k == want or (not m.profiel and k.startswith(m.onderwijstype + "/"))) for v, k in offer):
+                _fail(i, kind, "onderwijstype", f"{src} biedt {want} niet aan in {origin}/{origin + 1}",
+                      "een type of profiel dat de vestiging aanbiedt", scenario.bron)
+        if isinstance(m, DeelProfiel):
+            own = {k for v, k in offer if v == m.van and k.startswith(m.onderwijstype + "/")}
+            shared = {f"{x.onderwijstype}/{x.profiel}" for x in scenario.maatregelen if isinstance(x, DeelProfiel) and x.van == m.van}
+            if f"{m.onderwijstype}/{m.profiel}" not in own:
+                _fail(i, kind, "profiel", f"{m.van} biedt {m.profiel} ({m.onderwijstype}) niet aan", "een profiel van 'van'", scenario.bron)
+            if not own - shared:
+                _fail(i, kind, "profiel", f"{m.van} zou geen enkel profiel van {m.onderwijstype} meer zelf geven",
+                      "bij uitbesteding blijft de school minstens één profiel in de bovenbouw zelf aanbieden", scenario.bron)
+        if isinstance(m, ConcentreerBovenbouw) and m.naar not in known | new:
+            _fail(i, kind, "naar", f"vestiging {m.naar} komt niet voor", "een vestigingscode", scenario.bron)
+        if m.vanaf <= origin:
+            _fail(i, kind, "vanaf", f"{m.vanaf} ligt niet na het laatste teljaar {origin}", f"een schooljaar vanaf {origin + 1}", scenario.bron)
+
+
+def _with_new_locations(tables: dict[str, pd.DataFrame], scenario: Scenario, region: Region) -> tuple[dict[str, pd.DataFrame], pd.DataFrame]:
+    """Tables with the scenario's new locations and the offerings it declares (as ``aanbod_opgave``)."""
+    t = dict(tables)
+    ves = t["vestigingen"]
+    rows, opgave, market = [], [], []
+    for m in scenario.maatregelen:
+        if isinstance(m, Nevenvestiging):
+            host = ves[ves["vestigingscode"].isin(region.vestigingen)].copy()
+            d = np.hypot(host["x_rd"] - m.x_rd, host["y_rd"] - m.y_rd)
+            base = host.iloc[int(np.argmin(d.to_numpy()))] if len(host) else ves.iloc[0]
+            row = base.to_dict()
+            from dekkend.crs import rd_to_wgs84
+
+            lon, lat = rd_to_wgs84(np.array([m.x_rd]), np.array([m.y_rd]))
+            row.update({"vestigingscode": m.code, "brin": m.code[:4], "naam": m.naam, "bestuur": m.bestuur, "denominatie": m.denominatie,
+                        "x_rd": m.x_rd, "y_rd": m.y_rd, "lon": float(lon[0]), "lat": float(lat[0]), "locatie_methode": "scenario",
+                        "pc6": None, "laatste_schooljaar": pd.NA, "in_adressenbestand": False})
+            rows.append(row)
+            levels = {lv: False for lv in LEVELS}
+            types = [tp for tp, _ in m.aanbod]
+            for tp in types:
+                if tp in _TYPE_LEVEL:
+                    levels[_TYPE_LEVEL[tp]] = True
+            if "onderbouw" in types and not any(tp in _TYPE_LEVEL for tp in types):
+                levels.update({lv: True for lv in LEVELS if lv != "pro"})
+            market.append({"vestigingscode": m.code, "x_rd": m.x_rd, "y_rd": m.y_rd, "denominatie": m.denominatie, **levels})
+        for code, typ, prof, start in _declared(m):
+            opgave.append({"vestigingscode": code, "onderwijstype": typ, "profiel": prof, "vanaf_jaar": start, "tot_jaar": pd.NA,
+                           "bron_id": "scenario", "peildatum": pd.NaT})
+    if rows:
+        t["vestigingen"] = pd.concat([ves, pd.DataFrame(rows)], ignore_index=True)
+    if opgave:
+        old = t.get("aanbod_opgave")
+        t["aanbod_opgave"] = pd.concat([old, pd.DataFrame(opgave)], ignore_index=True) if old is not None else pd.DataFrame(opgave)
+        t["aanbod_opgave"]["vanaf_jaar"] = t["aanbod_opgave"]["vanaf_jaar"].astype("Int64")
+        t["aanbod_opgave"]["tot_jaar"] = t["aanbod_opgave"]["tot_jaar"].astype("Int64")
+    return t, pd.DataFrame(market)
+
+
+def _declared(m: object) -> list[tuple[str, str, str | None, int]]:
+    if isinstance(m, Nevenvestiging):
+        return [(m.code, t, p, m.vanaf) for t, p in m.aanbod]
+    if isinstance(m, VerplaatsAanbod):
+        return [(m.naar, m.onderwijstype, m.profiel, m.vanaf)]
+    if isinstance(m, ConcentreerBovenbouw):
+        return [(m.naar, m.onderwijstype, None, m.vanaf)]
+    return []
+
+
+def _settings(scenario: Scenario, base: Settings) -> Settings:
+    values = {k: v for m in scenario.maatregelen if isinstance(m, Drempels) for k, v in m.waarden}
+    if not values:
+        return base
+    unit = {"vmbo-profiel": "leerjaar-bovenbouw", "vmbo-leerweg": "leerjaar-bovenbouw", "havo-vwo": "bovenbouw", "pro": "school"}
+    thresholds = []
+    for t in base.thresholds:
+        v = values.get(t["onderwijstype"])
+        thresholds.append({**t, "waarde": v, "bron": f"scenario: drempel {v:g}"} if v is not None else t)
+    for key, v in values.items():
+        if not any(t["onderwijstype"] == key for t in base.thresholds):
+            thresholds.append({"onderwijstype": key, "eenheid": unit[key], "waarde": v, "bron": f"scenario: drempel {v:g}"})
+    return replace(base, thresholds=tuple(thresholds))
+
+
+def _per_vestiging(forecast: pd.DataFrame, baseline: pd.DataFrame) -> pd.DataFrame:
+    a = baseline.groupby(["vestigingscode", "jaar", "onderwijstype"])["verwacht"].sum().rename("zonder_ingrijpen")
+    b = forecast.groupby(["vestigingscode", "jaar", "onderwijstype"])["verwacht"].sum().rename("met_scenario")
+    out = pd.concat([a, b], axis=1).fillna(0.0).reset_index()
+    out["verschil"] = out["met_scenario"] - out["zonder_ingrijpen"]
+    return out
+
+
+def _boards(result_vestigingen: pd.DataFrame, per: pd.DataFrame, diag: Diagnosis, base: Diagnosis, last: int) -> pd.DataFrame:
+    ves = result_vestigingen.drop_duplicates("vestigingscode").set_index("vestigingscode")["bestuur"].fillna("onbekend").astype(str)
+    p = per[per["jaar"] == last].assign(bestuur=lambda d: d["vestigingscode"].map(ves).fillna("buiten de regio"))
+    g = p.groupby("bestuur")[["zonder_ingrijpen", "met_scenario", "verschil"]].sum().round(0)
+    count = lambda d: pd.Series([b for k in d.knelpunten for b in k.besturen]).value_counts()  # noqa: E731
+    g["knelpunten_zonder"] = count(base).reindex(g.index).fillna(0).astype(int)
+    g["knelpunten_met"] = count(diag).reindex(g.index).fillna(0).astype(int)
+    return g.reset_index()
+
+
+def _funding(diag: Diagnosis, base: Diagnosis, supplement: float) -> pd.DataFrame:
+    rows = []
+    for label, d in (("zonder ingrijpen", base), ("met scenario", diag)):
+        for k in d.of_type("isolatie-afhankelijk"):
+            rows.append({"variant": label, "vestigingscode": k.bewijs["vestigingscode"],
+                         "bekostigingseffect_euro": k.bewijs["bekostigingseffect_euro"], "toelichting": k.titel})
+    return pd.DataFrame(rows, columns=["variant", "vestigingscode", "bekostigingseffect_euro", "toelichting"])
+
+
+def run_scenario(tables: dict[str, pd.DataFrame], scenario: Scenario, regio: str | None = None, *, horizon: int = 10,
+                 as_of: int | None = None, baseline: tuple[pd.DataFrame, int] | None = None) -> ScenarioResult:
+    """Run ``scenario`` on region ``regio`` and compare it with the forecast "zonder ingrijpen"."""
+    region = select_region(tables, regio)
+    forecast0, origin = baseline if baseline is not None else baseline_forecast(tables, region, horizon, as_of)
+    validate(scenario, tables, region, origin)
+    t, new_schools = _with_new_locations(tables, scenario, region)
+    region2 = select_region(t, regio) if len(new_schools) else region
+    market = build_market(tables, origin, new_schools if len(new_schools) else None)
+    base_settings = load_settings()
+    settings = _settings(scenario, base_settings)
+    moved = apply_scenario(forecast0, scenario, market, tables["aanbod"], origin, region2,
+                           base_settings.values["normafstand_km"])
+    fc = moved.forecast[moved.forecast["vestigingscode"].isin(region2.vestigingen)]
+    matrix = distance_matrix(t)
+    diag = diagnose(t, regio, forecast=fc, matrix=matrix, settings=settings)
+    base_diag = diagnose(tables, regio, forecast=forecast0, matrix=distance_matrix(tables) if len(new_schools) else matrix)
+    years = sorted(fc["jaar"].unique())
+    thr = offer_thresholds(settings)
+    ind_s = reachability(t, years[0], region=region2, forecast=fc, thresholds=thr, indicators=True, matrix=matrix).indicators
+    ind_b = reachability(tables, years[0], region=region, forecast=forecast0, thresholds=offer_thresholds(base_settings),
+                         indicators=True).indicators
+    indicators = pd.concat([ind_b.assign(variant="zonder ingrijpen"), ind_s.assign(variant="met scenario")], ignore_index=True)
+    per = _per_vestiging(fc, forecast0)
+    last = int(years[-1])
+    total0 = float(forecast0[forecast0["jaar"] == last]["verwacht"].sum())
+    total1 = float(fc[fc["jaar"] == last]["verwacht"].sum())
+    moves = moved.moves
+    out_of_region = float(moves.loc[~moves["naar"].isin(region2.vestigingen) & (moves["jaar"] == last), "leerlingen"].sum())
+    pupil_km = float((moves["leerlingen"] * moves["extra_km_per_leerling"]).groupby(moves["jaar"]).sum().get(last, 0.0))
+    summary = {
+        "scenario": scenario.naam, "regio": diag.regio, "peiljaar": origin, "eindjaar": last,
+        "leerlingen_zonder_ingrijpen": round(total0, 1), "leerlingen_met_scenario": round(total1, 1),
+        "naar_buiten_de_regio": round(out_of_region, 1), "extra_leerlingkilometers_per_dag_enkele_reis": round(pupil_km, 1),
+        "knelpunten_zonder": len(base_diag.knelpunten), "knelpunten_met": len(diag.knelpunten),
+        "knelpunten_hoog_zonder": sum(k.ernst == "hoog" for k in base_diag.knelpunten),
+        "knelpunten_hoog_met": sum(k.ernst == "hoog" for k in diag.knelpunten),
+        "kinderen_buiten_norm_zonder": _beyond(ind_b, last), "kinderen_buiten_norm_met": _beyond(ind_s, last),
+    }
+    funding = _funding(diag, base_diag, load_funding().isolation_supplement())
+    summary["bekostigingseffect_euro"] = round(float(funding.loc[funding["variant"] == "met scenario", "bekostigingseffect_euro"].sum()
+                                                    - funding.loc[funding["variant"] == "zonder ingrijpen", "bekostigingseffect_euro"].sum()), 2)
+    boards = _boards(t["vestigingen"], per, diag, base_diag, last)
+    return ScenarioResult(scenario, region2, origin, fc, forecast0, per, moves, moved.shared, diag, base_diag, indicators, boards,
+                          funding, summary)
+
+
+def _beyond(indicators: pd.DataFrame | None, year: int) -> float:
+    if indicators is None or indicators.empty:
+        return 0.0
+    i = indicators[(indicators["jaar"] == year) & (indicators["onderwijstype"] == "vo")]
+    return round(float(i["kinderen_buiten_norm"].sum()), 1)
+
+
+def offer_after(tables: dict[str, pd.DataFrame], scenario: Scenario, origin: int, year: int, region: Region) -> set[tuple[str, str]]:
+    """The scenario's offer in ``year`` (for checks and the optimiser's round trip)."""
+    return offer_in_year(base_offer(tables["aanbod"], origin), scenario, year, tuple(region.vestigingen))
+
+
+__all__ = ["ScenarioResult", "offer_after", "run_scenario", "validate"]
+_ = (SluitVestiging,)
