@@ -3,7 +3,7 @@
 Formulation (see ``docs/methods/choice.md``). A child of level ``l`` living in
 area ``i`` values vestiging ``j`` at::
 
-    U_ijl = a_j - b * d_ij + b * k_jl          (only if j offers level l in its first years)
+    U_ijl = a_jl - b * d_ij + b * k_jl          (only if j offers level l in its first years)
 
 with ``d_ij`` the road distance in km (straight line x detour factor, water
 crossings via :mod:`dekkend.geo`), ``b`` the distance decay per km (each extra km
@@ -11,9 +11,10 @@ makes a school ``1 - exp(-b)`` less attractive; prior: 30%, the Amsterdam
 school-choice study), ``k_jl`` level-specific bonuses in km (Amsterdam: havo
 pupils accept about 5 km extra for a school with vwo and without vmbo, vwo pupils
 about 3 km for a categorical school or gymnasium) plus the breadth of the offer,
-and ``a_j`` the attractiveness of ``j``, calibrated so that the modelled first-year
-intake equals the observed one. A child's level is not known: it is a share
-``s_l`` (national shares of the levels). So::
+and ``a_jl`` the attractiveness of ``j`` for level ``l``, calibrated so that the
+modelled first-year intake of every vestiging (per level where the count has type
+detail) equals the observed one. A child's level is not known: it is a share
+``s_l`` (national shares of the first-year levels). So::
 
     P_ij = sum_l s~_il * exp(U_ijl) / sum_k exp(U_ikl)
 
@@ -54,6 +55,8 @@ DEFAULT_LEVEL_SHARES = np.array([0.026, 0.230, 0.271, 0.277, 0.196])
 #: study, UvA/VU/OIS 2018, as reported by Het Parool; ``facts-law-norms-needs.md`` §2.7).
 PRIOR_LOSS_PER_KM = 0.30
 PRIOR_DECAY = -math.log(1.0 - PRIOR_LOSS_PER_KM)
+#: Calibrated attractiveness stays within [-BOUND, BOUND] (log scale).
+BOUND = 80.0
 #: Onderwijstype of a count row -> first-year levels it leads to.
 TYPE_LEVELS = {
     "pro": ("pro",), "vmbo-b": ("vmbo-bk",), "vmbo-k": ("vmbo-bk",), "vmbo-g": ("vmbo-gt",), "vmbo-t": ("vmbo-gt",),
@@ -122,8 +125,10 @@ class Calibration:
     """Result of :meth:`ChoiceModel.calibrate`.
 
     ``transition`` is the factor applied to the children so that their total
-    equals the observed intake; ``max_deviation`` the largest absolute
-    difference (pupils) between modelled and observed intake after fitting.
+    equals the observed intake (multiply the children by it before calling
+    :meth:`ChoiceModel.intake`); ``max_deviation`` is the largest absolute
+    difference (pupils) between modelled and observed intake after fitting,
+    per vestiging and level.
     """
 
     model: ChoiceModel
@@ -135,12 +140,19 @@ class Calibration:
 
 @dataclass(frozen=True, eq=False)
 class ChoiceModel:
-    """A calibrated or uncalibrated school-choice model over home areas and vestigingen.
+    """A school-choice model over home areas (rows) and vestigingen (columns).
 
     Build it with :meth:`from_frames` or :meth:`from_tables`; the constructor
-    takes the numeric core. ``km`` is a CSR matrix (areas x vestigingen) with the
-    road distance of every candidate pair (explicit zeros allowed);
-    ``radius`` the fixed candidate radius per area.
+    takes the numeric core:
+
+    - ``areas``: ``pc4, x_rd, y_rd, zone``; ``schools``: ``vestigingscode, x_rd, y_rd``,
+      the level columns, ``categoraal`` and ``instroom``;
+    - ``offers``: (vestigingen x levels) booleans; ``km``: CSR (areas x vestigingen)
+      with the road km of every candidate pair; ``radius``: the fixed candidate
+      radius of every area (km);
+    - ``level_shares``: national shares of the levels; ``attractiveness``:
+      (vestigingen x levels) log attractiveness, ``-inf`` where a vestiging takes no
+      first-years of a level (``None``: all zero).
     """
 
     areas: pd.DataFrame
@@ -155,17 +167,20 @@ class ChoiceModel:
     def __post_init__(self) -> None:
         n, m = len(self.areas), len(self.schools)
         if self.km.shape != (n, m) or self.offers.shape != (m, len(LEVELS)):
-            raise ConfiguratieFout(f"keuzemodel: afstanden {self.km.shape} / aanbod {self.offers.shape} passen niet bij {n} gebieden en {m} vestigingen")
+            raise ConfiguratieFout(f"keuzemodel: afstanden {self.km.shape} / aanbod {self.offers.shape} passen niet bij "
+                                   f"{n} gebieden en {m} vestigingen")
 
     # -- construction -------------------------------------------------------------------------
     @classmethod
     def from_frames(cls, areas: pd.DataFrame, offer: pd.DataFrame, *, level_shares: np.ndarray | None = None,
-                    params: ChoiceParameters | None = None, attractiveness: np.ndarray | None = None) -> ChoiceModel:
+                    params: ChoiceParameters | None = None) -> ChoiceModel:
         """Build from home areas (``pc4, x_rd, y_rd[, zone]``) and an offer table.
 
         ``offer`` has ``vestigingscode, x_rd, y_rd`` (and optionally ``zone``), one boolean
         column per level of :data:`LEVELS`, and optionally ``categoraal`` (a categorical
         vwo school or gymnasium) and ``instroom`` (takes first-years; default true).
+        Distances: :func:`dekkend.geo.estimate_matrix` (straight line x detour factor 1.3,
+        water crossings).
         """
         params = params or ChoiceParameters()
         missing = [c for c in ("vestigingscode", "x_rd", "y_rd", *LEVELS) if c not in offer.columns]
@@ -174,26 +189,28 @@ class ChoiceModel:
         areas = areas.reset_index(drop=True)
         schools = _school_frame(offer)
         dense = _road_km(areas, schools)
-        nearest = dense.min(axis=1) if dense.shape[1] else np.full(len(areas), np.inf)
-        radius = np.maximum(params.radius, np.where(np.isfinite(nearest), nearest + 15.0, params.radius))
+        radius = _radius(dense, schools, params)
         km = _candidates(dense, radius)
         shares = DEFAULT_LEVEL_SHARES if level_shares is None else np.asarray(level_shares, float)
-        return cls(areas, schools, schools[list(LEVELS)].to_numpy(bool), km, radius, shares / shares.sum(), params,
-                   attractiveness)
+        return cls(areas, schools, schools[list(LEVELS)].to_numpy(bool), km, radius, shares / shares.sum(), params)
 
     @classmethod
-    def from_tables(cls, tables: dict[str, pd.DataFrame], origin: int, *, params: ChoiceParameters | None = None) -> ChoiceModel:
+    def from_tables(cls, tables: dict[str, pd.DataFrame], origin: int, *, params: ChoiceParameters | None = None,
+                    xy: pd.DataFrame | None = None) -> ChoiceModel:
         """Build from workspace tables (already restricted as of the forecast year) and the count of ``origin``."""
         from dekkend.geo import home_areas
 
-        offer, shares = offer_at(tables, origin)
+        offer, shares = offer_at(tables, origin, xy)
         return cls.from_frames(home_areas(tables), offer, level_shares=shares, params=params)
 
     def with_params(self, params: ChoiceParameters) -> ChoiceModel:
-        """The same areas and vestigingen under other parameters (attractiveness kept, radius kept unless set)."""
+        """The same areas and vestigingen under other parameters (attractiveness and radius kept).
+
+        A larger ``radius_km`` than the model was built with widens the candidate sets.
+        """
         radius = self.radius if params.radius_km is None else np.maximum(params.radius, self.radius)
         km = self.km
-        if params.radius_km is not None and (radius > self.radius).any():
+        if (radius > self.radius).any():
             km = _candidates(_road_km(self.areas, self.schools), radius)
         return replace(self, params=params, km=km, radius=radius)
 
@@ -204,8 +221,10 @@ class ChoiceModel:
         return self.schools["vestigingscode"].to_numpy(object)
 
     def _alpha(self) -> np.ndarray:
-        a = np.zeros(len(self.schools)) if self.attractiveness is None else np.asarray(self.attractiveness, float)
-        return np.clip(a, -60.0, 60.0)
+        shape = self.offers.shape
+        a = np.zeros(shape) if self.attractiveness is None else np.broadcast_to(np.asarray(self.attractiveness, float).reshape(
+            len(self.schools), -1), shape)
+        return np.clip(a, -2 * BOUND, np.inf)
 
     def _bonus_km(self) -> np.ndarray:
         """Level bonuses k_jl in km (vestigingen x levels)."""
@@ -219,10 +238,14 @@ class ChoiceModel:
         bonus += p.breadth_km * np.maximum(o.sum(axis=1) - 1, 0)[:, None]
         return bonus
 
+    def _mask(self) -> np.ndarray:
+        """(vestigingen x levels): takes first-years of that level."""
+        return self.offers & self.schools["instroom"].to_numpy(bool)[:, None] & np.isfinite(self._alpha())
+
     def _kernel(self) -> tuple[sparse.csr_matrix, np.ndarray, np.ndarray]:
-        """(K, B, S): distance kernel ``exp(-b (d_ij - d_i,min))`` on the candidate pairs,
-        level factors ``exp(b k_jl)`` (0 where j does not offer l or takes no first-years),
-        and the level shares per area renormalised over the levels available to it."""
+        """(K, B, S): the distance kernel ``exp(-b (d_ij - d_i,min))`` on the candidate pairs,
+        the level factors ``exp(b k_jl)`` (0 where j takes no first-years of l), and the level
+        shares per area renormalised over the levels available to it."""
         km = self.km
         b = self.params.decay_per_km
         n = km.shape[0]
@@ -232,18 +255,20 @@ class ChoiceModel:
         if km.nnz:
             nearest[nonempty] = np.minimum.reduceat(km.data, km.indptr[:-1][nonempty])
         kernel = sparse.csr_matrix((np.exp(-b * (km.data - nearest[rows])), km.indices, km.indptr), shape=km.shape)
-        mask = self.offers & self.schools["instroom"].to_numpy(bool)[:, None]
+        mask = self._mask()
         factor = np.where(mask, np.exp(b * self._bonus_km()), 0.0)
         avail = np.asarray(kernel @ mask.astype(float)) > 0
         shares = np.broadcast_to(self.level_shares, avail.shape) * avail
         tot = shares.sum(axis=1, keepdims=True)
         return kernel, factor, shares / np.where(tot > 0, tot, 1.0)
 
-    def _terms(self, alpha: np.ndarray | None = None) -> tuple[sparse.csr_matrix, np.ndarray, np.ndarray]:
-        """(K, E, R): kernel, ``E_jl = exp(a_j) B_jl`` and ``R_il = S_il / D_il`` with ``D = K @ E``."""
+    def _terms(self) -> tuple[sparse.csr_matrix, np.ndarray, np.ndarray]:
+        """(K, E, R): kernel, ``E_jl = exp(a_jl) B_jl`` and ``R_il = S_il / D_il`` with ``D = K @ E``."""
         kernel, factor, shares = self._kernel()
-        a = self._alpha() if alpha is None else alpha
-        e = np.exp(a - a.max(initial=0.0))[:, None] * factor
+        a = self._alpha()
+        finite = np.isfinite(a) & (factor > 0)
+        top = a[finite].max(initial=0.0)
+        e = np.where(finite, np.exp(np.where(finite, a - top, 0.0)), 0.0) * factor
         den = np.asarray(kernel @ e)
         return kernel, e, np.where(den > 0, shares / np.where(den > 0, den, 1.0), 0.0)
 
@@ -254,10 +279,13 @@ class ChoiceModel:
         data = kernel.data * np.einsum("kl,kl->k", r[rows], e[kernel.indices])
         return sparse.csr_matrix((data, kernel.indices, kernel.indptr), shape=kernel.shape)
 
-    def intake(self, children: np.ndarray) -> np.ndarray:
-        """Modelled intake per vestiging: ``P^T @ children`` (children per area, or areas x years)."""
+    def intake(self, children: np.ndarray, *, by_level: bool = False) -> np.ndarray:
+        """Modelled intake ``P^T @ children`` per vestiging (children per area, or areas x years).
+
+        With ``by_level`` the last axis splits the intake over :data:`LEVELS`.
+        """
         kernel, e, r = self._terms()
-        return _intake(kernel, e, r, np.asarray(children, float))
+        return _intake(kernel, e, r, np.asarray(children, float), by_level)
 
     def flows(self, children: np.ndarray) -> pd.DataFrame:
         """Pupils per home area and vestiging: ``pc4, vestigingscode, leerlingen`` (pairs above 0)."""
@@ -268,70 +296,94 @@ class ChoiceModel:
                              "leerlingen": n[keep]})
 
     # -- calibration ------------------------------------------------------------------------------
-    def calibrate(self, children: np.ndarray, intake: np.ndarray, *, tol: float = 0.01, max_iter: int = 2000) -> Calibration:
-        """Attractiveness per vestiging such that the modelled intake matches ``intake``.
+    def calibrate(self, children: np.ndarray, intake: np.ndarray, *, tol: float = 0.01, max_iter: int = 3000) -> Calibration:
+        """Attractiveness per vestiging and level such that the modelled intake matches ``intake``.
 
-        ``children`` (per area) is first scaled by one transition rate so that the
-        children in areas with any candidate add up to the observed intake.
-        Vestigingen with zero intake take no first-years (``instroom`` false).
+        Parameters
+        ----------
+        children
+            Children per area entering in the calibration year (before the transition rate).
+        intake
+            Observed first-year intake per vestiging, or per vestiging and level
+            (vestigingen x :data:`LEVELS`). A total is split over the levels a vestiging
+            offers in proportion to the national level shares.
+        tol
+            Largest accepted difference in pupils per vestiging and level.
 
-        The intake condition ``M_j(a) = T_j`` is the gradient of the concave function
-        ``F(a) = sum_j T_j a_j - sum_i N_i sum_l s_il log sum_j K_ij exp(a_j) B_jl``;
-        it is maximised with L-BFGS-B (``a`` in [-40, 40]) until every vestiging is
-        within ``tol`` pupils, then polished with diagonal Newton steps.
+        Notes
+        -----
+        The children are scaled by one transition rate so that they add up to the
+        observed intake, and the national level shares are adjusted (iterative
+        proportional fitting) so that the children of every level add up to the
+        intake of that level. The intake condition ``M_jl(a) = T_jl`` is the gradient
+        of the concave function ``F(a) = sum_jl T_jl a_jl - sum_i N_i sum_l s_il log
+        sum_j K_ij exp(a_jl) B_jl``, maximised with L-BFGS-B and polished with
+        diagonal Newton steps. A vestiging with zero intake takes no first-years.
         """
         from scipy.optimize import minimize
 
-        intake = np.asarray(intake, float)
         children = np.asarray(children, float)
-        takes = intake > 0
-        model = replace(self, schools=self.schools.assign(instroom=self.schools["instroom"].to_numpy(bool) & takes))
-        kernel, factor, shares = model._kernel()
+        target = self._targets(np.asarray(intake, float))
+        takes = target > 0
+        model = replace(self, attractiveness=np.where(takes, 0.0, -np.inf))
+        if not takes.any():
+            raise ConfiguratieFout("keuzemodel: geen instroom om op te kalibreren")
+        kernel, factor, _ = model._kernel()
+        model = replace(model, level_shares=_fit_level_shares(model, kernel, children, target))
+        _, _, shares = model._kernel()
         reach = shares.sum(axis=1) > 0
         total = children[reach].sum()
-        if total <= 0 or intake.sum() <= 0:
-            raise ConfiguratieFout("keuzemodel: geen kinderen of geen instroom om op te kalibreren")
-        rate = intake.sum() / total
-        n_i = np.where(reach, children * rate, 0.0)
-        target = intake[takes]
-        idx = np.flatnonzero(takes)
+        if total <= 0:
+            raise ConfiguratieFout("keuzemodel: geen kinderen binnen bereik van een vestiging met instroom")
+        rate = target.sum() / total
+        weighted = np.where(reach, children * rate, 0.0)[:, None] * shares
         kt = kernel.T.tocsr()
-        weighted = n_i[:, None] * shares
+        idx = np.flatnonzero(takes.ravel())
+        goal = target.ravel()[idx]
 
         def evaluate(x: np.ndarray) -> tuple[float, np.ndarray, np.ndarray, np.ndarray]:
-            a = np.zeros(len(intake))
+            a = np.full(target.size, -np.inf)
             a[idx] = x
-            e = np.exp(a - x.max())[:, None] * factor
+            top = x.max()
+            e = np.where(takes, np.exp(np.where(takes, a.reshape(target.shape) - top, 0.0)), 0.0) * factor
             den = np.asarray(kernel @ e)
             safe = np.where(den > 0, den, 1.0)
-            value = float((weighted * np.where(den > 0, np.log(safe) + x.max(), 0.0)).sum() - target @ x)
-            m = (e * np.asarray(kt @ (weighted / safe))).sum(axis=1)
-            return value, m, e, safe
+            value = float((weighted * np.where(den > 0, np.log(safe) + top, 0.0)).sum() - goal @ x)
+            m = e * np.asarray(kt @ (weighted / safe))
+            return value, m.ravel()[idx], e, safe
 
         def fun(x: np.ndarray) -> tuple[float, np.ndarray]:
             value, m, _, _ = evaluate(x)
-            return value, (m[idx] - target)
+            return value, m - goal
 
-        x0 = np.log(target / target.mean())
-        res = minimize(fun, x0, jac=True, method="L-BFGS-B", bounds=[(-40.0, 40.0)] * len(idx),
-                       options={"maxiter": max_iter, "maxfun": max_iter * 2, "gtol": tol / 10, "ftol": 1e-15, "maxcor": 20})
-        x = res.x
-        it = int(res.nit)
+        res = minimize(fun, np.log(goal / goal.mean()), jac=True, method="L-BFGS-B", bounds=[(-BOUND, BOUND)] * len(idx),
+                       options={"maxiter": max_iter, "maxfun": max_iter * 2, "gtol": tol / 10, "ftol": 1e-16, "maxcor": 30})
+        x, it = res.x, int(res.nit)
         k2t = kt.multiply(kt).tocsr()
         for _ in range(50):  # diagonal Newton polish
             _, m, e, safe = evaluate(x)
-            dev = np.abs(m[idx] - target)
-            if dev.max(initial=0.0) < tol:
+            if np.abs(m - goal).max(initial=0.0) < tol:
                 break
-            dm = m - (e**2 * np.asarray(k2t @ (weighted / safe**2))).sum(axis=1)
-            step = np.log(target / np.maximum(m[idx], 1e-12)) * m[idx] / np.maximum(dm[idx], 0.05 * m[idx])
-            x = np.clip(x + np.clip(step, -2.0, 2.0), -40.0, 40.0)
+            dm = m - (e**2 * np.asarray(k2t @ (weighted / safe**2))).ravel()[idx]
+            step = np.log(goal / np.maximum(m, 1e-12)) * m / np.maximum(dm, 0.05 * m)
+            x = np.clip(x + np.clip(step, -2.0, 2.0), -BOUND, BOUND)
             it += 1
         _, m, _, _ = evaluate(x)
-        dev = float(np.max(np.abs(m[idx] - target))) if len(idx) else 0.0
-        alpha = np.zeros(len(intake))
+        dev = float(np.abs(m - goal).max(initial=0.0))
+        alpha = np.full(target.size, -np.inf)
         alpha[idx] = x - x.mean()
-        return Calibration(replace(model, attractiveness=alpha), float(rate), it, dev, dev < tol)
+        return Calibration(replace(model, attractiveness=alpha.reshape(target.shape)), float(rate), it, dev, dev < tol)
+
+    def _targets(self, intake: np.ndarray) -> np.ndarray:
+        """Observed intake per vestiging and level (a total split by the national shares over offered levels)."""
+        offers = self.offers & self.schools["instroom"].to_numpy(bool)[:, None]
+        if intake.ndim == 2:
+            if intake.shape != offers.shape:
+                raise ConfiguratieFout(f"instroom per niveau heeft vorm {intake.shape}, verwacht {offers.shape}")
+            return np.where(offers, np.maximum(intake, 0.0), 0.0)
+        w = offers * self.level_shares[None, :]
+        tot = w.sum(axis=1, keepdims=True)
+        return np.maximum(intake, 0.0)[:, None] * w / np.where(tot > 0, tot, 1.0)
 
     # -- changing the offer -------------------------------------------------------------------------
     def change_offer(self, *, close: tuple[str, ...] | list[str] = (), open: pd.DataFrame | None = None,  # noqa: A002
@@ -348,51 +400,96 @@ class ChoiceModel:
             Vestigingscodes that stop (they leave every choice set).
         open
             New vestigingen, as in the offer table of :meth:`from_frames`, with an
-            optional ``aantrekkelijkheid`` (log scale; default the median of the
-            calibrated vestigingen offering the same levels, else of all).
+            optional ``aantrekkelijkheid`` (log scale, one value for every level it
+            offers; default: per level the median of the vestigingen offering it).
         levels
-            ``vestigingscode`` plus level columns: replaces the first-year levels of
-            existing vestigingen (a level dropped or added).
+            ``vestigingscode`` plus level columns (true/false): replaces the
+            first-year levels of existing vestigingen. A level that is added gets the
+            median attractiveness of that level plus the vestiging's own mean offset.
         """
         unknown = sorted(set(close) - set(self.codes))
         if unknown:
             raise ConfiguratieFout(f"te sluiten vestiging(en) onbekend in het keuzemodel: {', '.join(unknown[:5])}")
         keep = ~np.isin(self.codes, list(close))
         schools = self.schools[keep].reset_index(drop=True)
-        alpha = self._alpha()[keep]
+        alpha = self._alpha()[keep].copy()
         km = self.km[:, np.flatnonzero(keep)].tocsr()
+        median = _level_medians(self._alpha(), self._mask())
         if levels is not None and len(levels):
-            lv = levels.set_index("vestigingscode")
+            lv = levels.drop_duplicates("vestigingscode").set_index("vestigingscode")
             bad = sorted(set(lv.index) - set(schools["vestigingscode"]))
             if bad:
                 raise ConfiguratieFout(f"aanbodwijziging voor onbekende vestiging(en): {', '.join(bad[:5])}")
-            for lev in LEVELS:
-                if lev in lv.columns:
-                    upd = schools["vestigingscode"].map(lv[lev])
-                    schools[lev] = upd.where(upd.notna(), schools[lev]).astype(bool)
+            rows = schools["vestigingscode"].isin(lv.index).to_numpy()
+            for li, lev in enumerate(LEVELS):
+                if lev not in lv.columns:
+                    continue
+                upd = schools["vestigingscode"].map(lv[lev])
+                new_val = upd.where(upd.notna(), schools[lev]).astype(bool).to_numpy()
+                added = new_val & ~schools[lev].to_numpy(bool)
+                offset = _own_offset(alpha, median)
+                alpha[:, li] = np.where(added & rows, median[li] + offset, alpha[:, li])
+                schools[lev] = new_val
         if open is not None and len(open):
             new = _school_frame(open)
             clash = sorted(set(new["vestigingscode"]) & set(schools["vestigingscode"]))
             if clash:
                 raise ConfiguratieFout(f"nieuwe vestiging(en) bestaan al: {', '.join(clash[:5])}")
-            dense = _road_km(self.areas, new)
-            km = sparse.hstack([km, _candidates(dense, self.radius)]).tocsr()
+            km = sparse.hstack([km, _candidates(_road_km(self.areas, new), self.radius)]).tocsr()
             given = open["aantrekkelijkheid"].to_numpy(float) if "aantrekkelijkheid" in open.columns else np.full(len(new), np.nan)
-            fill = np.array([_similar_alpha(schools, alpha, row) for row in new[list(LEVELS)].to_numpy(bool)])
-            alpha = np.concatenate([alpha, np.where(np.isnan(given), fill, given)])
+            fill = np.where(np.isnan(given)[:, None], median[None, :], given[:, None])
+            alpha = np.vstack([alpha, fill])
             schools = pd.concat([schools, new], ignore_index=True)
         km.sort_indices()
-        return replace(self, schools=schools, offers=schools[list(LEVELS)].to_numpy(bool), km=km, attractiveness=alpha)
+        offers = schools[list(LEVELS)].to_numpy(bool)
+        return replace(self, schools=schools, offers=offers, km=km, attractiveness=np.where(offers, alpha, -np.inf))
 
 
-def _intake(kernel: sparse.csr_matrix, e: np.ndarray, r: np.ndarray, children: np.ndarray) -> np.ndarray:
-    """``M_j = sum_l E_jl sum_i K_ij R_il N_i`` for one or several columns of children."""
+def _level_medians(alpha: np.ndarray, mask: np.ndarray) -> np.ndarray:
+    out = np.zeros(alpha.shape[1])
+    for li in range(alpha.shape[1]):
+        col = alpha[mask[:, li], li]
+        out[li] = float(np.median(col)) if len(col) else (float(np.median(alpha[mask])) if mask.any() else 0.0)
+    return out
+
+
+def _own_offset(alpha: np.ndarray, median: np.ndarray) -> np.ndarray:
+    diff = np.where(np.isfinite(alpha), alpha - median[None, :], np.nan)
+    with np.errstate(all="ignore"):
+        off = np.nanmean(diff, axis=1)
+    return np.nan_to_num(off)
+
+
+def _fit_level_shares(model: ChoiceModel, kernel: sparse.csr_matrix, children: np.ndarray, target: np.ndarray) -> np.ndarray:
+    """National level shares such that the children of every level (over the areas where it is
+    available) are in proportion to the observed intake of that level (iterative proportional fitting)."""
+    mask = model._mask()
+    avail = np.asarray(kernel @ mask.astype(float)) > 0
+    goal = target.sum(axis=0)
+    shares = np.where(goal > 0, goal / goal.sum(), 0.0)
+    for _ in range(100):
+        s = avail * shares[None, :]
+        s = s / np.where(s.sum(axis=1, keepdims=True) > 0, s.sum(axis=1, keepdims=True), 1.0)
+        have = (children[:, None] * s).sum(axis=0)
+        have = have / max(have.sum(), 1e-12) * goal.sum()
+        ratio = np.where(have > 0, goal / np.where(have > 0, have, 1.0), 0.0)
+        if np.abs(ratio[goal > 0] - 1.0).max(initial=0.0) < 1e-10:
+            break
+        shares = shares * ratio
+        shares = shares / shares.sum()
+    return shares
+
+
+def _intake(kernel: sparse.csr_matrix, e: np.ndarray, r: np.ndarray, children: np.ndarray, by_level: bool = False) -> np.ndarray:
+    """``M_jl = E_jl sum_i K_ij R_il N_i`` for one or several columns of children (summed over l unless ``by_level``)."""
     kt = kernel.T.tocsr()
     if children.ndim == 1:
-        return (e * np.asarray(kt @ (children[:, None] * r))).sum(axis=1)
+        m = e * np.asarray(kt @ (children[:, None] * r))
+        return m if by_level else m.sum(axis=1)
     n, t = children.shape
     big = (children[:, :, None] * r[:, None, :]).reshape(n, t * r.shape[1])
-    return (np.asarray(kt @ big).reshape(kt.shape[0], t, r.shape[1]) * e[:, None, :]).sum(axis=2)
+    m = np.asarray(kt @ big).reshape(kt.shape[0], t, r.shape[1]) * e[:, None, :]
+    return m if by_level else m.sum(axis=2)
 
 
 def reallocation(before: ChoiceModel, after: ChoiceModel, children: np.ndarray) -> pd.DataFrame:
@@ -406,13 +503,6 @@ def reallocation(before: ChoiceModel, after: ChoiceModel, children: np.ndarray) 
     out = pd.concat([b.rename("voor"), a.rename("na")], axis=1).fillna(0.0)
     out["verschil"] = out["na"] - out["voor"]
     return out.rename_axis("vestigingscode").reset_index()
-
-
-def _similar_alpha(schools: pd.DataFrame, alpha: np.ndarray, levels: np.ndarray) -> float:
-    takes = schools["instroom"].to_numpy(bool)
-    same = takes & (schools[list(LEVELS)].to_numpy(bool) == levels).all(axis=1)
-    pool = alpha[same] if same.any() else alpha[takes]
-    return float(np.median(pool)) if len(pool) else 0.0
 
 
 def _school_frame(offer: pd.DataFrame) -> pd.DataFrame:
@@ -436,6 +526,32 @@ def _road_km(areas: pd.DataFrame, schools: pd.DataFrame) -> np.ndarray:
     if len(areas) == 0 or len(schools) == 0:
         return np.zeros((len(areas), len(schools)))
     return estimate_matrix(areas, schools).km.astype(float)
+
+
+#: Every area keeps at least this many vestigingen per level among its candidates.
+LEVEL_NEIGHBOURS = 3
+
+
+def _radius(dense: np.ndarray, schools: pd.DataFrame, params: ChoiceParameters) -> np.ndarray:
+    """Candidate radius per area: the default radius, at least the nearest vestiging + 15 km and the
+    :data:`LEVEL_NEIGHBOURS`-th nearest vestiging of every level + 5 km (fixed once built)."""
+    n = dense.shape[0]
+    radius = np.full(n, params.radius)
+    if dense.shape[1] == 0:
+        return radius
+    finite = np.where(np.isfinite(dense), dense, np.nan)
+    with np.errstate(all="ignore"):
+        nearest = np.nanmin(finite, axis=1)
+    radius = np.fmax(radius, nearest + 15.0)
+    takes = schools["instroom"].to_numpy(bool)
+    for lev in LEVELS:
+        cols = np.flatnonzero(schools[lev].to_numpy(bool) & takes)
+        if len(cols) == 0:
+            continue
+        k = min(LEVEL_NEIGHBOURS, len(cols)) - 1
+        kth = np.partition(np.where(np.isfinite(dense[:, cols]), dense[:, cols], np.inf), k, axis=1)[:, k]
+        radius = np.fmax(radius, np.where(np.isfinite(kth), kth + 5.0, radius))
+    return np.minimum(radius, 400.0)
 
 
 def _candidates(dense: np.ndarray, radius: np.ndarray) -> sparse.csr_matrix:
@@ -485,8 +601,10 @@ def offer_at(tables: dict[str, pd.DataFrame], origin: int, xy: pd.DataFrame | No
 
     Levels come from the streams of leerjaar 1 and 2 (a brugjaar by its ``niveau``;
     a count without type detail offers every level); ``categoraal`` marks vwo-only
-    vestigingen and gymnasia; ``instroom`` is the leerjaar-1 count. ``xy`` (columns
-    ``vestigingscode, x_rd, y_rd``) overrides the locations of the ``vestigingen`` table.
+    vestigingen and gymnasia; ``instroom_leerlingen`` is the leerjaar-1 count and
+    ``instroom_<level>`` its split over the levels (each stream evenly over the levels
+    it leads to; empty without type detail). ``xy`` (columns ``vestigingscode, x_rd,
+    y_rd``) overrides the locations of the ``vestigingen`` table.
     """
     from dekkend.ingest._text import estimated_count
 
@@ -497,8 +615,17 @@ def offer_at(tables: dict[str, pd.DataFrame], origin: int, xy: pd.DataFrame | No
     lev = _levels_of(low["onderwijstype"].astype(str), niveau).assign(vestigingscode=low["vestigingscode"].to_numpy())
     offers = lev.groupby("vestigingscode")[list(LEVELS)].any()
     gym = low.loc[low["gymnasium"].fillna(False).astype(bool), "vestigingscode"].unique() if "gymnasium" in low.columns else []
-    intake = p[p["leerjaar"] == 1].assign(n=lambda f: estimated_count(f)).groupby("vestigingscode")["n"].sum()
+    first = p[p["leerjaar"] == 1]
+    intake = first.assign(n=estimated_count(first)).groupby("vestigingscode")["n"].sum()
     codes = sorted(p["vestigingscode"].unique())
+    detail = not first.empty and (first["onderwijstype"].isin(["totaal", "onbekend"])).mean() <= 0.5
+    by_level = pd.DataFrame(np.nan, index=codes, columns=[f"instroom_{lev}" for lev in LEVELS])
+    if detail:
+        fn = first["niveau"] if "niveau" in first.columns else pd.Series(None, index=first.index, dtype=object)
+        fl = _levels_of(first["onderwijstype"].astype(str), fn).to_numpy(float)
+        split = fl / np.maximum(fl.sum(axis=1, keepdims=True), 1.0) * estimated_count(first).to_numpy(float)[:, None]
+        per = pd.DataFrame(split, columns=by_level.columns).groupby(first["vestigingscode"].to_numpy()).sum()
+        by_level = per.reindex(codes, fill_value=0.0)
     if xy is None:
         ves = tables["vestigingen"].drop_duplicates("vestigingscode").set_index("vestigingscode")
         loc = ves.reindex(codes)[["x_rd", "y_rd"]]
@@ -507,5 +634,8 @@ def offer_at(tables: dict[str, pd.DataFrame], origin: int, xy: pd.DataFrame | No
     out = offers.reindex(codes, fill_value=False)
     out["categoraal"] = out.index.isin(gym)
     out["instroom_leerlingen"] = intake.reindex(codes, fill_value=0.0).to_numpy()
-    out = out.join(loc).rename_axis("vestigingscode").reset_index()
+    # a level with first-year pupils is offered, even when leerjaar 2 says nothing about it
+    for lev in LEVELS:
+        out[lev] = out[lev].to_numpy(bool) | (by_level[f"instroom_{lev}"].fillna(0.0).to_numpy() > 0)
+    out = out.join(by_level).join(loc).rename_axis("vestigingscode").reset_index()
     return out, level_shares(p)

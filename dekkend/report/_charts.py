@@ -24,10 +24,10 @@ STATUS_COLORS = {"voldoet": "#2c7bb6", "dreigt-onder-norm": ORANGE, "onder-norm"
 
 def _layout(height: int, **extra: object) -> dict:
     layout = {
-        "width": WIDTH, "height": height, "margin": {"l": 60, "r": 20, "t": 16, "b": 44},
+        "width": WIDTH, "height": height, "margin": {"l": 60, "r": 20, "t": 36, "b": 48},
         "paper_bgcolor": "#ffffff", "plot_bgcolor": "#ffffff", "separators": ",.",
         "font": {"family": FONT, "size": 11, "color": "#222"}, "hoverlabel": {"font": {"family": FONT}},
-        "legend": {"orientation": "h", "y": -0.16, "x": 0, "font": {"size": 10}},
+        "legend": {"orientation": "h", "x": 0, "y": 1.0, "yanchor": "bottom", "font": {"size": 10.5}},
         "xaxis": {"gridcolor": GRID, "zeroline": False, "linecolor": "#999", "ticks": "outside", "fixedrange": True},
         "yaxis": {"gridcolor": GRID, "zeroline": False, "linecolor": "#999", "fixedrange": True},
     }
@@ -110,8 +110,7 @@ def types_chart(data: ReportData) -> dict:
     years = [int(y) for y in t.columns]
     return {"data": traces, "layout": _layout(
         380, xaxis=_year_axis(years), yaxis={"title": {"text": "leerlingen in de bovenbouw"}, "rangemode": "tozero"},
-        shapes=[_origin_line(data.origin)], annotations=[_origin_note(data.origin)],
-        legend={"y": -0.2}, margin={"b": 80})}
+        shapes=[_origin_line(data.origin)], annotations=[_origin_note(data.origin)], margin={"t": 56})}
 
 
 def vestiging_changes(data: ReportData) -> pd.DataFrame:
@@ -212,10 +211,10 @@ def reach_chart(rows: pd.DataFrame, data: ReportData) -> dict:
     ]
     lowest = min([v for v in now + later if v == v] or [0.0])
     return {"data": traces, "layout": _layout(
-        70 + 24 * len(r), margin={"l": 250, "r": 20, "t": 10, "b": 70},
+        90 + 24 * len(r), margin={"l": 250, "r": 20, "t": 36, "b": 48},
         xaxis={"title": {"text": f"aandeel kinderen van 12-17 jaar binnen {norm} km"}, "ticksuffix": "%",
                "range": [max(0.0, lowest - 5), 101]},
-        yaxis={"tickfont": {"size": 10}}, legend={"y": -0.1 - 8 / len(r) / 10})}
+        yaxis={"tickfont": {"size": 10}})}
 
 
 def norms_chart(checks: pd.DataFrame) -> dict:
@@ -247,8 +246,9 @@ def boards_chart(boards: pd.DataFrame, data: ReportData) -> dict:
          "hovertemplate": "%{y}: %{x:,.0f} verwacht<extra></extra>"},
     ]
     return {"data": traces, "layout": _layout(
-        90 + 34 * len(b), barmode="group", margin={"l": 170, "r": 20, "t": 10, "b": 60},
-        xaxis={"title": {"text": "leerlingen"}}, yaxis={"tickfont": {"size": 10}}, legend={"y": -0.12 - 2 / max(len(b), 1) / 10})}
+        80 + 34 * len(b), barmode="group", margin={"l": 110, "r": 20, "t": 34, "b": 44},
+        xaxis={"title": {"text": "leerlingen"}}, yaxis={"tickfont": {"size": 10.5}},
+        legend={"traceorder": "normal"})}
 
 
 def summary_numbers(data: ReportData) -> dict:

@@ -222,7 +222,7 @@ def path_xy(geom: shapely.Geometry, *, holes: bool = False) -> tuple[list[float 
     """Coordinates of every polygon ring of ``geom`` as one path, rings separated by ``None`` (plotly's gaps)."""
     xs: list[float | None] = []
     ys: list[float | None] = []
-    for poly in _polygons(geom):
+    for poly in polygons(geom):
         rings = [poly.exterior, *(poly.interiors if holes else ())]
         for ring in rings:
             c = np.round(np.asarray(ring.coords), 2)
@@ -233,11 +233,11 @@ def path_xy(geom: shapely.Geometry, *, holes: bool = False) -> tuple[list[float 
     return xs, ys
 
 
-def _polygons(geom: shapely.Geometry) -> list[Polygon]:
+def polygons(geom: shapely.Geometry) -> list[Polygon]:
     if geom.is_empty:
         return []
     if isinstance(geom, Polygon):
         return [geom]
     if hasattr(geom, "geoms"):
-        return [p for g in geom.geoms for p in _polygons(g)]
+        return [p for g in geom.geoms for p in polygons(g)]
     return []

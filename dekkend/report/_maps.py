@@ -11,19 +11,22 @@ from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
+import shapely
 
 from dekkend.report._format import kind_nl, km, number
-from dekkend.report._geometry import MapGeometry, path_xy
+from dekkend.report._geometry import MapGeometry, path_xy, polygons
 
 FONT = "Source Sans 3, Source Sans Pro, Segoe UI, Liberation Sans, Arial, sans-serif"
 #: Width of one map in CSS pixels (two maps side by side on an A4 page).
-MAP_WIDTH = 330
+MAP_WIDTH = 322
 NEIGHBOUR_FILL = "#f1f1ee"
 NEIGHBOUR_LINE = "#c9c9c2"
 GEMEENTE_LINE = "#6b6b66"
 OUTLINE = "#2b2b28"
 SCHOOL = "#10263f"
 LOST = "#b2182b"
+#: Colour of the hatch lines per class colour.
+HATCH = {"#f4a582": "#d6604d", "#b2182b": "#f4a582"}
 
 
 @dataclass(frozen=True)
@@ -42,11 +45,11 @@ def distance_classes(norm_km: float) -> tuple[DistanceClass, ...]:
     a, b = (5.0, 8.0) if norm_km > 8.0 else (round(norm_km / 3, 1), round(2 * norm_km / 3, 1))
     n = number(norm_km)
     return (
-        DistanceClass(f"tot {number(a)} km", -np.inf, a, "#2c7bb6"),
-        DistanceClass(f"{number(a)}-{number(b)} km", a, b, "#91bfdb"),
-        DistanceClass(f"{number(b)}-{n} km", b, norm_km, "#fee090"),
-        DistanceClass(f"meer dan {n} km (witte vlek)", norm_km, np.inf, "#d7301f", hatch=True),
-        DistanceClass("nergens aangeboden", np.nan, np.nan, "#67000d", hatch=True),
+        DistanceClass(f"tot {number(a)} km", -np.inf, a, "#2166ac"),
+        DistanceClass(f"{number(a)}-{number(b)} km", a, b, "#67a9cf"),
+        DistanceClass(f"{number(b)}-{n} km", b, norm_km, "#d1e5f0"),
+        DistanceClass(f"meer dan {n} km (witte vlek)", norm_km, np.inf, "#f4a582", hatch=True),
+        DistanceClass("nergens aangeboden", np.nan, np.nan, "#b2182b", hatch=True),
     )
 
 
@@ -64,8 +67,8 @@ def _fill_trace(xs: list, ys: list, color: str, name: str, hatch: bool = False, 
     trace = {"type": "scatter", "x": xs, "y": ys, "mode": "lines", "fill": "toself", "fillcolor": color,
              "line": {"color": line, "width": width}, "hoverinfo": "skip", "name": name, "showlegend": False}
     if hatch:
-        trace["fillpattern"] = {"shape": "/", "fgcolor": "rgba(255,255,255,0.55)", "bgcolor": color, "size": 6,
-                                "solidity": 0.25}
+        trace["fillpattern"] = {"shape": "/", "fgcolor": HATCH.get(color, "#ffffff"), "bgcolor": color, "size": 5,
+                                "solidity": 0.3}
     return trace
 
 
@@ -101,7 +104,7 @@ def base_traces(geom: MapGeometry) -> list[dict]:
 
 
 def boundary_traces(geom: MapGeometry) -> list[dict]:
-    """Gemeente boundaries of the region, its outline and the gemeente names."""
+    """Gemeente boundaries of the region and its outline."""
     xs: list = []
     ys: list = []
     for g in geom.gemeenten:
@@ -110,13 +113,23 @@ def boundary_traces(geom: MapGeometry) -> list[dict]:
             xs += px
             ys += py
     ox, oy = path_xy(geom.outline)
-    labels = [g for g in geom.gemeenten if g.in_region and not g.shape.is_empty]
-    points = [g.shape.representative_point() for g in labels]
-    names = {"type": "scatter", "mode": "text", "x": [round(p.x, 2) for p in points],
-             "y": [round(p.y, 2) for p in points], "text": [g.naam for g in labels], "hoverinfo": "skip",
-             "textfont": {"size": 9, "color": "#3a3a36", "family": FONT}, "name": "gemeenten", "showlegend": False}
-    return [_line_trace(xs, ys, GEMEENTE_LINE, 0.7, "gemeentegrenzen"), _line_trace(ox, oy, OUTLINE, 1.6, "regiogrens"),
-            names]
+    return [_line_trace(xs, ys, GEMEENTE_LINE, 0.7, "gemeentegrenzen"), _line_trace(ox, oy, OUTLINE, 1.6, "regiogrens")]
+
+
+def gemeente_labels(geom: MapGeometry) -> list[dict]:
+    """Names of the region's gemeenten as small annotations on a light box (readable on every colour)."""
+    out = []
+    for g in geom.gemeenten:
+        if g.in_region and not g.shape.is_empty:
+            parts = polygons(g.shape)
+            if not parts:
+                continue
+            p = shapely.Polygon(max(parts, key=lambda q: q.area).exterior).representative_point()
+            out.append({"x": round(p.x, 2), "y": round(p.y, 2), "text": g.naam, "showarrow": False,
+                        "font": {"size": 8.5, "color": "#222", "family": FONT}, "bgcolor": "rgba(255,255,255,0.72)",
+                        "borderpad": 1, "opacity": 0.95})
+    return out
+
 
 
 def map_figure(geom: MapGeometry, reach: pd.DataFrame, kind: str, offers: pd.Series, lost: pd.Series,
@@ -167,7 +180,7 @@ def map_figure(geom: MapGeometry, reach: pd.DataFrame, kind: str, offers: pd.Ser
         "font": {"family": FONT, "size": 11},
         "xaxis": {"range": xr, "visible": False, "fixedrange": True},
         "yaxis": {"range": yr, "visible": False, "fixedrange": True, "scaleanchor": "x", "scaleratio": 1},
-        "hoverlabel": {"font": {"family": FONT, "size": 11}},
+        "hoverlabel": {"font": {"family": FONT, "size": 11}}, "annotations": gemeente_labels(geom),
     }
     return {"data": traces, "layout": layout}
 
@@ -194,7 +207,7 @@ def _school_traces(ves: pd.DataFrame, offers: pd.Series, lost: pd.Series, kind: 
          {"symbol": "circle", "size": 9, "color": SCHOOL, "line": {"color": "#ffffff", "width": 1.2}},
          "biedt het aan"),
         ("weg", v.index[lost.reindex(v.index).fillna(False).to_numpy(bool)],
-         {"symbol": "x-thin", "size": 10, "color": LOST, "line": {"color": LOST, "width": 2.4}},
+         {"symbol": "x", "size": 11, "color": LOST, "line": {"color": "#ffffff", "width": 1}},
          "verdwijnt zonder ingrijpen"),
     )
     for name, codes, marker, what in groups:

@@ -133,6 +133,9 @@ def print_pdf(html: Path, pdf: Path, *, browser: Path | None = None, timeout: fl
         The browser failed or wrote no PDF.
     """
     exe = browser or find_browser()
+    chosen = os.environ.get("DEKKEND_CHROMIUM")
+    if exe is None and chosen:
+        raise GeenBrowser(f"geen PDF gemaakt: DEKKEND_CHROMIUM wijst naar {chosen}, maar dat bestand bestaat niet")
     if exe is None:
         raise GeenBrowser(f"geen PDF gemaakt: dekkend drukt de PDF af met Chromium, Google Chrome of Microsoft Edge "
                           f"en vond die niet. {install_hint()[:1].upper() + install_hint()[1:]}; of wijs een browser "

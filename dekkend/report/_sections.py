@@ -9,6 +9,7 @@ import numpy as np
 import pandas as pd
 
 from dekkend.diagnose import SEVERITIES, TYPES, Knelpunt
+from dekkend.geo import CYCLING_SPEED_KMH, DETOUR_FACTOR
 from dekkend.knowledge import KNELPUNTTYPEN, SOORTEN
 from dekkend.norms import norm_by_id
 from dekkend.report import _charts as charts
@@ -103,8 +104,14 @@ def _short(text: str, n: int = 260) -> str:
     return cut.rstrip() + " \u2026"
 
 
-def _knelpunt(k: Knelpunt, boards: dict[str, str]) -> dict:
-    return {"type": k.type, "type_nl": KNELPUNTTYPEN.get(k.type, k.type), "ernst": k.ernst, "titel": k.titel,
+def _knelpunt(k: Knelpunt, boards: dict[str, str], sources: list[str] | None = None) -> dict:
+    refs = []
+    if sources is not None:
+        for b in k.bronnen:
+            if b not in sources:
+                sources.append(b)
+            refs.append(sources.index(b) + 1)
+    return {"refs": refs, "type": k.type, "type_nl": KNELPUNTTYPEN.get(k.type, k.type), "ernst": k.ernst, "titel": k.titel,
             "toelichting": k.toelichting, "kort": _short(k.toelichting),
             "jaren": ", ".join(school_year(j) for j in k.jaren if j), "besturen": ", ".join(boards.get(b, b) for b in k.besturen),
             "bronnen": list(k.bronnen)}
@@ -164,8 +171,8 @@ def summary(data: ReportData, reach: pd.DataFrame, lost: pd.DataFrame, advice_ti
             text += f" Zonder ingrijpen blijft de bereikbaarheid van de onderwijstypen tot {school_year(data.later)} ongeveer gelijk."
         story.append(text)
     gone = lost[lost["uit_regio"]]
-    text = (f"Zonder ingrijpen zakken tot {school_year(data.later)} {number(len(lost))} onderdelen van het aanbod (een "
-            f"onderwijstype of vmbo-profiel op een vestiging) onder hun drempel.")
+    text = (f"Zonder ingrijpen zakken {number(len(lost))} onderdelen van het aanbod (een onderwijstype of vmbo-profiel op "
+            f"een vestiging) tot {school_year(data.later)} onder hun drempel.")
     if len(gone):
         text += " Daarmee verdwijnt uit de regio: " + ", ".join(sorted(set(gone["naam"]))) + "."
     story.append(text)
@@ -252,7 +259,7 @@ def reach_section(data: ReportData, reach: pd.DataFrame, figs: Figures) -> dict:
     norm = float(data.settings.values.get("normafstand_km", 12))
     rows = [{"naam": capital(r.naam), "nu": percent(r.aandeel_nu, 1), "later": percent(r.aandeel_later, 1),
              "buiten_nu": number(r.buiten_nu), "buiten_later": number(r.buiten_later),
-             "pc4_nu": number(r.pc4_nu), "pc4_later": number(r.pc4_later), "km_nu": km(r.km_nu), "km_later": km(r.km_later),
+             "pc4_nu": number(r.pc4_nu), "pc4_later": number(r.pc4_later), "km_nu": km(r.km_nu) or "geen aanbod", "km_later": km(r.km_later) or "geen aanbod",
              "slechter": bool(r.aandeel_later < r.aandeel_nu - 0.005)} for r in reach.itertuples()]
     now_t = data.reach_now.table
     later_t = data.reach_later.table
@@ -282,7 +289,7 @@ def reach_section(data: ReportData, reach: pd.DataFrame, figs: Figures) -> dict:
         "legenda": legend_items(norm), "groepen": groups, "norm": number(norm),
         "afwezig": [f"{kind_nl(k)} (meestal {km(nearest.get(k), 0)} ver)" if pd.notna(nearest.get(k)) else kind_nl(k)
                     for k in absent],
-        "kinderen": data.reach_now.children_method, "afstanden": data.reach_now.distances,
+        "kinderen": data.reach_now.children_method, "omrijfactor": number(DETOUR_FACTOR, 1),
         "grenzen": data.geometry.description, "cellen": bool(data.geometry.cells),
         "zonder_locatie": ", ".join(data.reach_now.pc4_without_location),
     }
@@ -358,6 +365,7 @@ def _norm_label(data: ReportData, norm_id: str) -> str:
 def knelpunten_section(data: ReportData) -> dict:
     """All knelpunten grouped by type, and the opportunities."""
     boards = _board_labels(data)
+    sources: list[str] = []
     groups = []
     for kind in TYPES:
         ks = data.diagnosis.of_type(kind)
@@ -366,9 +374,10 @@ def knelpunten_section(data: ReportData) -> dict:
         counts = Counter(k.ernst for k in ks)
         groups.append({"type": kind, "naam": capital(KNELPUNTTYPEN.get(kind, kind)), "uitleg": TYPE_EXPLANATION.get(kind, ""),
                        "aantal": len(ks), "ernst": [(s, counts.get(s, 0)) for s in SEVERITIES],
-                       "lijst": [_knelpunt(k, boards) for k in ks]})
+                       "lijst": [_knelpunt(k, boards, sources) for k in ks]})
     found = chances(data.reach_now.offer, data.vestigingen, data.origin, data.later)
-    return {"groepen": groups, "kansen": [_kans(k, data, boards) for k in found], "straal": number(RADIUS_KM)}
+    return {"groepen": groups, "kansen": [_kans(k, data, boards) for k in found], "straal": number(RADIUS_KM),
+            "bronnen": sources}
 
 
 def _kans(k: Kans, data: ReportData, boards: dict[str, str]) -> dict:
@@ -464,5 +473,12 @@ def methods_section(data: ReportData) -> dict:
         blind.insert(0, "Dit is de synthetische demoregio: alle scholen, aantallen en grenzen zijn verzonnen.")
     return {"bestanden": file_rows, "instellingen": settings, "drempels": thresholds, "blind": blind,
             "teljaren": ", ".join(f"{count_date(y)}" for y in data.count_years),
-            "kinderen": data.reach_now.children_method, "afstanden": data.reach_now.distances,
+            "kinderen": data.reach_now.children_method, "afstanden": _distance_text(data),
             "grenzen": data.geometry.description}
+
+
+def _distance_text(data: ReportData) -> str:
+    how = data.reach_now.distances
+    source = " (geschat)" if how.strip().lower() == "schatting" else f" ({how})"
+    return (f"Afstanden{source}: hemelsbreed vanaf het middelpunt van het postcodegebied naar de vestiging, maal de "
+            f"omrijfactor {number(DETOUR_FACTOR, 1)}; reistijd fietsend met {number(CYCLING_SPEED_KMH)} km/u")

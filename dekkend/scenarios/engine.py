@@ -46,6 +46,8 @@ from dekkend.scenarios.format import (
 )
 from dekkend.scenarios.offer import base_offer, offer_in_year, offer_key
 
+#: Destination of pupils for whom no school anywhere offers what they follow.
+NO_OFFER = "geen-aanbod"
 UPPER = {"pro": range(1, 7), "vmbo-b": (3, 4), "vmbo-k": (3, 4), "vmbo-g": (3, 4), "vmbo-t": (3, 4), "havo": (4, 5), "vwo": (4, 5, 6)}
 
 
@@ -178,10 +180,15 @@ def apply_scenario(forecast: pd.DataFrame, scenario: Scenario, market: Market, a
                 rows.loc[mask, ["verwacht", "laag80", "hoog80", "laag95", "hoog95"]] = 0.0
                 continue
             cands = _candidates(offer, key, {code})
+            if not cands and "/" in key:  # nobody offers this profiel: choose among the leerweg's profielen
+                cands = sorted({v for v, k in offer if (k == key.split("/")[0] or k.startswith(key.split("/")[0] + "/"))} - {code})
             from_public = bool(market.openbaar[market.column(code)]) if market.column(code) is not None else False
             share, names = market.rechoose(market.origin_of(code)[None, :], cands, public_only and from_public, norm_km)
             share = share.ravel()
-            if not names:
+            if not names:  # no school anywhere offers it: the pupils leave the count, recorded as such
+                moves.append({"jaar": int(year), "van": code, "naar": NO_OFFER, "aanbod": key, "leerlingen": n,
+                              "extra_km_per_leerling": 0.0, "reden": "nergens aanbod"})
+                rows.loc[mask, ["verwacht", "laag80", "hoog80", "laag95", "hoog95"]] = 0.0
                 continue
             km_old = market.km[:, market.column(code)] if market.column(code) is not None else None
             for name, s in zip(names, share, strict=True):
@@ -272,35 +279,44 @@ def _remote(rows: pd.DataFrame, scenario: Scenario, market: Market, year: int, o
     for m in scenario.maatregelen:
         if not isinstance(m, Afstandsonderwijs) or m.vanaf > year:
             continue
-        key = offer_key(m.onderwijstype, m.profiel)
-        mask = (rows["vestigingscode"] == m.vestiging) & (rows["sleutel"] == key)
-        n = float(rows.loc[mask, "verwacht"].sum())
-        cands = _candidates(offer, key, set())
-        if n <= 0 or m.vestiging not in cands or len(cands) < 2:
-            continue
-        cols = [market.column(c) for c in cands]
-        p = market.prob[:, cols]
-        pos = cands.index(m.vestiging)
-        tot = p.sum(axis=1)
-        p0 = np.where(tot > 0, p[:, pos] / np.where(tot > 0, tot, 1), 0.0)
-        p1 = (1 - m.nutsverlies) * p0 / np.maximum((1 - m.nutsverlies) * p0 + (1 - p0), 1e-12)
-        leave = np.where(p0 > 0, 1 - p1 / np.where(p0 > 0, p0, 1), 0.0)
-        w = market.origin_of(m.vestiging)
-        others = [c for c in cands if c != m.vestiging]
-        share, names = market.rechoose((w * leave)[None, :], others)
-        for name, s in zip(names, share.ravel(), strict=True):
-            if s <= 1e-12:
-                continue
-            moved = rows.loc[mask].assign(vestigingscode=name)
-            for col in ("verwacht", "laag80", "hoog80", "laag95", "hoog95"):
-                moved[col] = moved[col] * s
-            extra.append(moved)
-            moves.append({"jaar": year, "van": m.vestiging, "naar": name, "aanbod": key, "leerlingen": n * s,
-                          "extra_km_per_leerling": 0.0, "reden": "afstandsonderwijs"})
-        total = float(share.sum())
-        for col in ("verwacht", "laag80", "hoog80", "laag95", "hoog95"):
-            rows.loc[mask, col] = rows.loc[mask, col] * (1 - total)
+        wanted = offer_key(m.onderwijstype, m.profiel)
+        here = rows.loc[rows["vestigingscode"] == m.vestiging, "sleutel"].unique()
+        keys = [k for k in here if k == wanted or (m.profiel is None and k.startswith(m.onderwijstype + "/"))]
+        for key in keys:
+            extra += _remote_key(rows, m, key, market, year, offer, moves)
     return pd.concat([rows, *extra], ignore_index=True) if extra else rows
+
+
+def _remote_key(rows: pd.DataFrame, m: Afstandsonderwijs, key: str, market: Market, year: int, offer: set[tuple[str, str]],
+                moves: list[dict]) -> list[pd.DataFrame]:
+    """Move the pupils who leave one remote offering (``key``) of ``m.vestiging``; updates ``rows`` in place."""
+    mask = (rows["vestigingscode"] == m.vestiging) & (rows["sleutel"] == key)
+    n = float(rows.loc[mask, "verwacht"].sum())
+    cands = _candidates(offer, key, set())
+    if n <= 0 or m.vestiging not in cands or len(cands) < 2 or market.column(m.vestiging) is None:
+        return []
+    cands = [c for c in cands if market.column(c) is not None]
+    p = market.prob[:, [market.column(c) for c in cands]]
+    pos = cands.index(m.vestiging)
+    tot = p.sum(axis=1)
+    p0 = np.where(tot > 0, p[:, pos] / np.where(tot > 0, tot, 1), 0.0)
+    p1 = (1 - m.nutsverlies) * p0 / np.maximum((1 - m.nutsverlies) * p0 + (1 - p0), 1e-12)
+    leave = np.where(p0 > 0, 1 - p1 / np.where(p0 > 0, p0, 1), 0.0)
+    share, names = market.rechoose((market.origin_of(m.vestiging) * leave)[None, :], [c for c in cands if c != m.vestiging])
+    out = []
+    for name, s in zip(names, share.ravel(), strict=True):
+        if s <= 1e-12:
+            continue
+        moved = rows.loc[mask].assign(vestigingscode=name)
+        for col in ("verwacht", "laag80", "hoog80", "laag95", "hoog95"):
+            moved[col] = moved[col] * s
+        out.append(moved)
+        moves.append({"jaar": year, "van": m.vestiging, "naar": name, "aanbod": key, "leerlingen": n * s,
+                      "extra_km_per_leerling": 0.0, "reden": "afstandsonderwijs"})
+    total = float(share.sum())
+    for col in ("verwacht", "laag80", "hoog80", "laag95", "hoog95"):
+        rows.loc[mask, col] = rows.loc[mask, col] * (1 - total)
+    return out
 
 
 def baseline_forecast(tables: dict[str, pd.DataFrame], region: Region, horizon: int, as_of: int | None = None) -> tuple[pd.DataFrame, int]:

@@ -1,0 +1,49 @@
+"""Writing scenario results: per scenario a folder of tables and JSON, plus a side-by-side comparison."""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+
+import pandas as pd
+
+from dekkend.output import write_table
+from dekkend.scenarios.run import ScenarioResult
+
+
+def slug(name: str) -> str:
+    """A file-system friendly name."""
+    s = re.sub(r"[^a-z0-9]+", "-", name.lower()).strip("-")
+    return s or "scenario"
+
+
+def write_results(results: list[ScenarioResult], out_dir: Path, fmt: str = ".csv") -> Path:
+    """Write every scenario into ``out_dir/<naam>/`` and the comparison into ``out_dir/vergelijking{fmt}``.
+
+    Per scenario: ``leerlingen`` (per year, vestiging and type: zonder ingrijpen, met scenario, verschil),
+    ``verplaatsingen``, ``bereikbaarheid`` (indicators per year and type for both variants),
+    ``besturen`` (wat verandert voor wie), ``bekostiging``, ``knelpunten.json`` (both variants) and
+    ``scenario.json`` (the summary).
+    """
+    out_dir.mkdir(parents=True, exist_ok=True)
+    rows = []
+    for r in results:
+        d = out_dir / slug(r.scenario.naam)
+        d.mkdir(parents=True, exist_ok=True)
+        write_table(r.per_vestiging.round(2), d / f"leerlingen{fmt}", sheet="leerlingen")
+        write_table(r.moves.round(3), d / f"verplaatsingen{fmt}", sheet="verplaatsingen")
+        write_table(r.indicators, d / f"bereikbaarheid{fmt}", sheet="bereikbaarheid")
+        write_table(r.boards, d / f"besturen{fmt}", sheet="besturen")
+        write_table(r.funding, d / f"bekostiging{fmt}", sheet="bekostiging")
+        if len(r.shared):
+            write_table(r.shared.round(2), d / f"gedeelde-profielen{fmt}", sheet="gedeeld")
+        knel = {"zonder_ingrijpen": r.baseline_diagnosis.to_dict(), "met_scenario": r.diagnosis.to_dict()}
+        (d / "knelpunten.json").write_text(json.dumps(knel, ensure_ascii=False, indent=2), encoding="utf-8")
+        doc = {"samenvatting": r.summary, "scenario": r.scenario.to_dict()}
+        (d / "scenario.json").write_text(json.dumps(doc, ensure_ascii=False, indent=2, default=str), encoding="utf-8")
+        rows.append(r.summary)
+    comparison = pd.DataFrame(rows)
+    write_table(comparison, out_dir / f"vergelijking{fmt}", sheet="vergelijking")
+    (out_dir / "vergelijking.json").write_text(json.dumps(rows, ensure_ascii=False, indent=2, default=str), encoding="utf-8")
+    return out_dir

@@ -1,0 +1,194 @@
+"""Scenarios: the format and its errors, pupil conservation, and known answers for every measure on the demo."""
+
+from __future__ import annotations
+
+import re
+
+import numpy as np
+import pandas as pd
+import pytest
+import yaml
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from typer.testing import CliRunner
+
+from dekkend.cli import app
+from dekkend.demo import build_demo_workspace
+from dekkend.errors import InvoerFout
+from dekkend.regions import select_region
+from dekkend.scenarios import load_scenario, parse_scenario, run_scenario
+from dekkend.scenarios.engine import Market, apply_scenario, baseline_forecast, build_market
+from dekkend.scenarios.format import Scenario, SluitVestiging, StopAanbod
+from dekkend.workspace import Workspace
+
+
+@pytest.fixture(scope="module")
+def demo(tmp_path_factory):
+    ws = build_demo_workspace(Workspace(tmp_path_factory.mktemp("demo") / "w"))
+    tables = ws.tables()
+    region = select_region(tables, None)
+    forecast, origin = baseline_forecast(tables, region, 10)
+    return ws, tables, region, forecast, origin, build_market(tables, origin)
+
+
+def _run(demo, measures, name="test"):
+    _, tables, _, forecast, origin, _ = demo
+    return run_scenario(tables, parse_scenario({"naam": name, "maatregelen": measures}), None, baseline=(forecast, origin))
+
+
+def _total(frame, code, year, typ=None):
+    f = frame[(frame["vestigingscode"] == code) & (frame["jaar"] == year)]
+    if typ is not None:
+        f = f[f["onderwijstype"] == typ]
+    return float(f["verwacht"].sum())
+
+
+# -- format ----------------------------------------------------------------------
+@pytest.mark.parametrize(
+    ("doc", "fragment"),
+    [
+        ({"maatregelen": [{"soort": "sluit-vestiging", "vestiging": "99BB03", "vanaf": 2026}]}, "veld 'naam' ontbreekt"),
+        ({"naam": "x", "maatregelen": []}, "'maatregelen' ontbreekt of is leeg"),
+        ({"naam": "x", "maatregelen": [{"soort": "opheffen", "vanaf": 2026}]}, "maatregel 1, veld 'soort': 'opheffen' is onbekend"),
+        ({"naam": "x", "maatregelen": [{"soort": "sluit-vestiging", "vanaf": 2026}]}, "maatregel 1 (sluit-vestiging), veld 'vestiging': ontbreekt"),
+        ({"naam": "x", "maatregelen": [{"soort": "sluit-vestiging", "vestiging": "99B", "vanaf": 2026}]}, "geen vestigingscode"),
+        ({"naam": "x", "maatregelen": [{"soort": "stop-aanbod", "vestiging": "99BB03", "onderwijstype": "havo",
+                                         "profiel": "groen", "vanaf": 2026}]}, "veld 'profiel': een profiel hoort bij een vmbo-leerweg"),
+        ({"naam": "x", "maatregelen": [{"soort": "stop-aanbod", "vestiging": "99BB03", "onderwijstype": "mbo", "vanaf": 2026}]},
+         "veld 'onderwijstype': 'mbo' is geen onderwijstype"),
+        ({"naam": "x", "maatregelen": [{"soort": "afstandsonderwijs", "vestiging": "99BB03", "onderwijstype": "vmbo-k",
+                                         "nutsverlies": 2, "vanaf": 2026}]}, "veld 'nutsverlies'"),
+        ({"naam": "x", "maatregelen": [{"soort": "sluit-vestiging", "vestiging": "99BB03", "vanaf": "volgend jaar"}]}, "veld 'vanaf'"),
+        ({"naam": "x", "maatregelen": [{"soort": "sluit-vestiging", "vestiging": "99BB03", "vanaf": 2026, "kleur": "rood"}]},
+         "veld 'kleur': is geen veld van deze maatregel"),
+    ],
+)
+def test_invalid_scenarios_name_measure_and_field(doc, fragment):
+    with pytest.raises(InvoerFout, match=re.escape(fragment)):
+        parse_scenario(doc)
+
+
+def test_yaml_roundtrip_and_file_errors(tmp_path):
+    text = (tmp_path / "s.yaml")
+    doc = {"naam": "Rond", "maatregelen": [{"soort": "fuseer", "vestigingen": ["99DD00", "99DD01"], "naar": "99DD01", "vanaf": 2027},
+                                           {"soort": "drempels", "waarden": {"vmbo-profiel": 15}, "vanaf": 2026}]}
+    text.write_text(yaml.safe_dump(doc), encoding="utf-8")
+    s = load_scenario(text)
+    assert parse_scenario(yaml.safe_load(s.to_yaml())).maatregelen == s.maatregelen
+    bad = tmp_path / "kapot.yaml"
+    bad.write_text("naam: x\nmaatregelen: [\n", encoding="utf-8")
+    with pytest.raises(InvoerFout, match="kapot.yaml.*geen geldige YAML"):
+        load_scenario(bad)
+
+
+@pytest.mark.parametrize(
+    ("measure", "fragment"),
+    [
+        ({"soort": "sluit-vestiging", "vestiging": "12AB00", "vanaf": 2026}, "komt niet voor in de werkmap"),
+        ({"soort": "stop-aanbod", "vestiging": "99AA01", "onderwijstype": "havo", "vanaf": 2026}, "biedt havo niet aan"),
+        ({"soort": "sluit-vestiging", "vestiging": "99BB03", "vanaf": 2020}, "ligt niet na het laatste teljaar"),
+        ({"soort": "deel-profiel", "van": "99DD00", "naar": "99DD01", "onderwijstype": "vmbo-k", "profiel": "groen", "vanaf": 2026},
+         "minstens één profiel"),
+        ({"soort": "nevenvestiging", "code": "99BB00", "naam": "x", "bestuur": "1", "denominatie": "Openbaar", "x_rd": 200000,
+          "y_rd": 470000, "aanbod": [{"onderwijstype": "onderbouw"}], "vanaf": 2026}, "bestaat al"),
+    ],
+)
+def test_scenario_checked_against_the_workspace(demo, measure, fragment):
+    with pytest.raises(InvoerFout, match=re.escape(fragment)):
+        _run(demo, [measure])
+
+
+# -- conservation and monotonicity ------------------------------------------------------
+def _offerings(tables, origin):
+    a = tables["aanbod"][(tables["aanbod"]["schooljaar"] == origin) & (tables["aanbod"]["onderwijstype"] != "onderbouw")]
+    return list(a[["vestigingscode", "onderwijstype", "profiel"]].itertuples(index=False, name=None))
+
+
+@settings(max_examples=20, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture])
+@given(st.data())
+def test_pupils_are_conserved_and_closures_never_lower_another(demo, data):
+    _, tables, region, forecast, origin, market = demo
+    offers = _offerings(tables, origin)
+    chosen = data.draw(st.lists(st.sampled_from(offers), min_size=1, max_size=4, unique=True))
+    close = data.draw(st.lists(st.sampled_from(sorted(region.vestigingen)), max_size=1))
+    start = data.draw(st.integers(origin + 1, origin + 5))
+    measures = tuple(StopAanbod(start, v, t, p if isinstance(p, str) else None) for v, t, p in chosen)
+    measures += tuple(SluitVestiging(start, v) for v in close)
+    moved = apply_scenario(forecast, Scenario("p", "", measures), market, tables["aanbod"], origin, region)
+    before = forecast.groupby("jaar")["verwacht"].sum()
+    gone = moved.moves[moved.moves["naar"] == "geen-aanbod"].groupby("jaar")["leerlingen"].sum()
+    after = moved.forecast.groupby("jaar")["verwacht"].sum().add(gone, fill_value=0.0)
+    pd.testing.assert_series_equal(before, after, check_exact=False, rtol=1e-9, check_names=False)
+    b = forecast.groupby(["vestigingscode", "jaar"])["verwacht"].sum()
+    a = moved.forecast.groupby(["vestigingscode", "jaar"])["verwacht"].sum().reindex(b.index, fill_value=0.0)
+    touched = {v for v, _, _ in chosen} | set(close)
+    others = b.index.get_level_values(0).map(lambda c: c not in touched)
+    assert (a[others] >= b[others] - 1e-9).all()
+    assert (moved.forecast["verwacht"] >= -1e-9).all()
+
+
+def test_rechoose_respects_the_public_rule():
+    m = Market(areas=np.array(["1", "2"]), codes=np.array(["A", "B", "C"]), prob=np.array([[0.2, 0.7, 0.1], [0.1, 0.1, 0.8]]),
+               km=np.array([[1.0, 2.0, 5.0], [30.0, 30.0, 40.0]]), children=np.array([1.0, 1.0]), openbaar=np.array([True, False, True]))
+    share, names = m.rechoose(np.array([[1.0, 0.0]]), ["B", "C"], public_only=True, limit_km=12)
+    assert names == ["B", "C"] and share.ravel().tolist() == pytest.approx([0.0, 1.0])
+    share, _ = m.rechoose(np.array([[0.0, 1.0]]), ["B", "C"], public_only=True, limit_km=12)  # none within 12 km: free choice
+    assert share.ravel().tolist() == pytest.approx([0.1 / 0.9, 0.8 / 0.9])
+
+
+# -- known answers per measure -------------------------------------------------------
+def test_stop_aanbod_and_close(demo):
+    r = _run(demo, [{"soort": "stop-aanbod", "vestiging": "99BB03", "onderwijstype": "vmbo-k", "vanaf": 2027},
+                    {"soort": "sluit-vestiging", "vestiging": "99BB02", "vanaf": 2026}])
+    assert _total(r.forecast, "99BB03", 2027, "vmbo-k") == 0 and _total(r.forecast, "99BB03", 2026, "vmbo-k") > 0
+    assert _total(r.forecast, "99BB02", 2026) == 0 and _total(r.baseline, "99BB02", 2026) > 0
+    assert set(r.moves.loc[r.moves["van"] == "99BB02", "naar"]) <= set(r.region.vestigingen) | set(r.moves["naar"])
+    assert r.summary["leerlingen_met_scenario"] == pytest.approx(r.summary["leerlingen_zonder_ingrijpen"] - r.summary["naar_buiten_de_regio"], rel=1e-6)
+
+
+def test_move_merge_and_concentrate(demo):
+    r = _run(demo, [{"soort": "verplaats-aanbod", "van": "99BB03", "naar": "99DD00", "onderwijstype": "vmbo-k",
+                     "profiel": "maritiem-techniek", "vanaf": 2026}])
+    moved = r.forecast[(r.forecast["vestigingscode"] == "99DD00") & (r.forecast["profiel"] == "maritiem-techniek")]
+    assert moved["verwacht"].sum() > 0
+    r = _run(demo, [{"soort": "fuseer", "vestigingen": ["99DD00", "99DD01"], "naar": "99DD01", "vanaf": 2026}])
+    assert _total(r.forecast, "99DD00", 2030) == 0 and _total(r.forecast, "99DD01", 2030) > _total(r.baseline, "99DD01", 2030)
+    r = _run(demo, [{"soort": "concentreer-bovenbouw", "onderwijstype": "havo", "naar": "99AA00", "vanaf": 2026}])
+    havo = r.forecast[(r.forecast["onderwijstype"] == "havo") & (r.forecast["jaar"] == 2028) & (r.forecast["verwacht"] > 0)]
+    assert set(havo["vestigingscode"]) == {"99AA00"}
+
+
+def test_new_location_brings_school_closer(demo):
+    r = _run(demo, [{"soort": "nevenvestiging", "code": "99BB09", "naam": "Het Baken Ommerhoek", "bestuur": "99002",
+                     "denominatie": "Protestants-Christelijk", "x_rd": 217500, "y_rd": 494000,
+                     "aanbod": [{"onderwijstype": "onderbouw"}, {"onderwijstype": "vmbo-k"}], "vanaf": 2026}])
+    assert _total(r.forecast, "99BB09", 2030) > 0
+    assert r.summary["kinderen_buiten_norm_met"] < r.summary["kinderen_buiten_norm_zonder"]
+    assert "99BB09" in r.region.vestigingen
+
+
+def test_shared_profiel_remote_and_thresholds(demo):
+    r = _run(demo, [{"soort": "deel-profiel", "van": "99CC01", "naar": "99BB00", "onderwijstype": "vmbo-k",
+                     "profiel": "media-vormgeving-ict", "vanaf": 2026}])
+    assert (r.shared["naar"] == "99BB00").all() and r.shared["leerlingen"].sum() > 0
+    r = _run(demo, [{"soort": "afstandsonderwijs", "vestiging": "99CC01", "onderwijstype": "vmbo-k", "nutsverlies": 0.5, "vanaf": 2026}])
+    lost = _total(r.baseline, "99CC01", 2028, "vmbo-k") - _total(r.forecast, "99CC01", 2028, "vmbo-k")
+    assert 0 < lost < _total(r.baseline, "99CC01", 2028, "vmbo-k")
+    low = _run(demo, [{"soort": "drempels", "waarden": {"vmbo-profiel": 1, "vmbo-leerweg": 1, "havo-vwo": 1}, "vanaf": 2026}])
+    assert len(low.diagnosis.of_type("kleine-bovenbouw")) < len(low.baseline_diagnosis.of_type("kleine-bovenbouw"))
+
+
+def test_cli_side_by_side(demo, tmp_path):
+    ws = demo[0]
+    f1, f2 = tmp_path / "a.yaml", tmp_path / "b.yaml"
+    f1.write_text("naam: Sluit Zandbrug\nmaatregelen:\n  - {soort: sluit-vestiging, vestiging: 99BB03, vanaf: 2026}\n", encoding="utf-8")
+    f2.write_text("naam: Sluit Esmarke\nmaatregelen:\n  - {soort: sluit-vestiging, vestiging: 99BB02, vanaf: 2026}\n", encoding="utf-8")
+    res = CliRunner().invoke(app, ["scenario", str(f1), str(f2), "--werkmap", str(ws.path), "--uitvoer", str(tmp_path / "uit")])
+    assert res.exit_code == 0, res.output
+    comp = pd.read_csv(tmp_path / "uit" / "vergelijking.csv")
+    assert list(comp["scenario"]) == ["Sluit Zandbrug", "Sluit Esmarke"]
+    assert (tmp_path / "uit" / "sluit-zandbrug" / "besturen.csv").exists()
+    bad = tmp_path / "c.yaml"
+    bad.write_text("naam: x\nmaatregelen:\n  - {soort: sluit-vestiging, vestiging: 99ZZ00, vanaf: 2026}\n", encoding="utf-8")
+    res = CliRunner().invoke(app, ["scenario", str(bad), "--werkmap", str(ws.path), "--uitvoer", str(tmp_path / "u2")])
+    assert res.exit_code == 2 and "maatregel 1 (sluit-vestiging), veld 'vestiging'" in res.output
