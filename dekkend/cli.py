@@ -337,21 +337,20 @@ def scenario_cmd(
     excel: Annotated[bool, typer.Option("--excel", help="Tabellen als .xlsx in plaats van .csv.")] = False,
 ) -> None:
     """Reken scenario's door: leerlingen, normen, bereikbaarheid, knelpunten en bekostiging, naast 'zonder ingrijpen'."""
-    from dekkend.regions import select_region
     from dekkend.scenarios import load_scenario, run_scenario
-    from dekkend.scenarios.engine import baseline_forecast
+    from dekkend.scenarios.run import zonder_ingrijpen
     from dekkend.scenarios.write import write_results
     from dekkend.workspace import Workspace
 
     scenarios = [load_scenario(p) for p in bestanden]
     tables = Workspace(werkmap).require().tables()
-    baseline = baseline_forecast(tables, select_region(tables, regio_), horizon)
     results = []
     with progress_bar() as bar:
-        task = bar.add_task("Scenario's", total=len(scenarios), item="")
-        for i, s in enumerate(scenarios):
+        task = bar.add_task("Scenario's", total=len(scenarios) + 1, item="zonder ingrijpen")
+        baseline, base_diag = zonder_ingrijpen(tables, regio_, horizon)
+        for i, s in enumerate(scenarios, start=1):
             bar.update(task, completed=i, item=s.naam)
-            results.append(run_scenario(tables, s, regio_, horizon=horizon, baseline=baseline))
+            results.append(run_scenario(tables, s, regio_, horizon=horizon, baseline=baseline, baseline_diagnosis=base_diag))
         bar.update(task, completed=len(scenarios), item="klaar")
     write_results(results, uitvoer, ".xlsx" if excel else ".csv")
     table = Table(title=f"Scenario's naast elkaar (eindjaar {results[0].summary['eindjaar']})")

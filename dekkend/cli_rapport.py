@@ -66,5 +66,5 @@ def rapport(
         tables = Workspace(werkmap).require().tables()
         report_with_progress(tables, regio, uitvoer, pdf=pdf)
     except DekkendError as exc:
-        err_console.print(f"[bold red]Fout:[/] {exc}", highlight=False)
+        err_console.print(f"[bold red]Fout:[/] {exc}", highlight=False, soft_wrap=True)
         raise typer.Exit(2) from exc

@@ -421,6 +421,7 @@ def isolatie_afhankelijk(ctx: Context, funding_supplement: float) -> list[Knelpu
     national = ctx.tables["aanbod"]
     national = national[(national["schooljaar"] == ctx.origin) & national["profiel"].isna() & (national["onderwijstype"] != "onderbouw")]
     found: dict[tuple[str, str], list[dict]] = {}
+    xy = _locations(ves)
     for code in ctx.region.vestigingen:
         if code not in ves.index or pd.isna(ves.at[code, "x_rd"]):
             continue
@@ -431,8 +432,8 @@ def isolatie_afhankelijk(ctx: Context, funding_supplement: float) -> list[Knelpu
             lost = set(ctx.offer.loc[(ctx.offer["onderwijstype"] == typ) & ctx.offer["profiel"].isna()
                                       & ctx.offer["verdwijnt"] & (ctx.offer["jaar"] <= until), "vestigingscode"])
             others_later = others_now - lost  # outside the region the offer is assumed to stay
-            d_now, n_now = _nearest(ves, code, others_now)
-            d_later, n_later = _nearest(ves, code, others_later)
+            d_now, n_now = _nearest(xy, code, others_now)
+            d_later, n_later = _nearest(xy, code, others_later)
             if d_now is None or d_later is None:
                 continue
             if (d_now >= limit) == (d_later >= limit):
@@ -465,10 +466,21 @@ def isolatie_afhankelijk(ctx: Context, funding_supplement: float) -> list[Knelpu
     return out
 
 
-def _nearest(ves: pd.DataFrame, code: str, others: set[str]) -> tuple[float | None, str | None]:
-    cand = ves.loc[ves.index.intersection(sorted(others))].dropna(subset=["x_rd"])
-    if cand.empty:
+def _nearest(xy: tuple[np.ndarray, dict[str, int], np.ndarray], code: str, others: set[str]) -> tuple[float | None, str | None]:
+    """Straight-line km and code of the nearest of ``others``; ``xy`` from :func:`_locations`."""
+    coords, index, codes = xy
+    idx = [index[c] for c in others if c in index]
+    if not idx or code not in index:
         return None, None
-    d = np.hypot(cand["x_rd"] - ves.at[code, "x_rd"], cand["y_rd"] - ves.at[code, "y_rd"]) / 1000.0
-    i = int(np.argmin(d.to_numpy()))
-    return float(d.iloc[i]), str(cand.index[i])
+    me = coords[index[code]]
+    d = np.hypot(coords[idx, 0] - me[0], coords[idx, 1] - me[1]) / 1000.0
+    if not np.isfinite(d).any():
+        return None, None
+    i = int(np.argmin(np.where(np.isfinite(d), d, np.inf)))
+    return float(d[i]), str(codes[idx[i]])
+
+
+def _locations(ves: pd.DataFrame) -> tuple[np.ndarray, dict[str, int], np.ndarray]:
+    """RD coordinates of the vestigingen (index: vestigingscode) as arrays for :func:`_nearest`."""
+    codes = ves.index.to_numpy(object)
+    return ves[["x_rd", "y_rd"]].to_numpy(float), {c: i for i, c in enumerate(codes)}, codes

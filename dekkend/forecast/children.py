@@ -50,7 +50,7 @@ from dekkend.ingest._text import estimated_count
 #: Yearly log rates are clipped to this range.
 RATE_CLIP = 0.03
 #: Weight (in children) of the national rate when shrinking a gemeente's rate.
-SHRINK_CHILDREN = 3000.0
+SHRINK_CHILDREN = 1000.0
 #: Share of the estimated rate that is carried into the future.
 DAMPING = 0.5
 #: School years of the primary-pupil series used for the migration slope.
@@ -201,8 +201,8 @@ class AreaChildren:
 
     Attributes
     ----------
-    pc4, gemeente, xy
-        The home areas (rows): postcode, current gemeentecode, RD point.
+    pc4, gemeente, xy, zone
+        The home areas (rows): postcode, current gemeentecode, RD point, water zone.
     years
         Entry years (columns), ascending and consecutive.
     children
@@ -219,6 +219,7 @@ class AreaChildren:
     pc4: np.ndarray
     gemeente: np.ndarray
     xy: np.ndarray
+    zone: np.ndarray
     years: np.ndarray
     children: np.ndarray
     beyond: np.ndarray
@@ -228,6 +229,10 @@ class AreaChildren:
     def col(self, year: int) -> int:
         """Column index of an entry year."""
         return int(year - self.years[0])
+
+    def areas(self) -> pd.DataFrame:
+        """The home areas as a frame ``pc4, x_rd, y_rd, zone`` (rows in order)."""
+        return pd.DataFrame({"pc4": self.pc4, "x_rd": self.xy[:, 0], "y_rd": self.xy[:, 1], "zone": self.zone})
 
     def by_gemeente(self) -> pd.DataFrame:
         """Children per gemeente (rows) and entry year (columns)."""
@@ -339,4 +344,5 @@ def area_children(tables: dict[str, pd.DataFrame], cohorts: Cohorts, migration: 
     children = share * kids[gidx]
     unplaced = kids[count == 0].sum(axis=0) if len(gems) else np.zeros(len(yrs))
     return AreaChildren(areas["pc4"].to_numpy(object), areas["gemeente"].to_numpy(object),
-                        areas[["x_rd", "y_rd"]].to_numpy(float), yrs, children, beyond[gidx], migration, unplaced)
+                        areas[["x_rd", "y_rd"]].to_numpy(float), areas["zone"].to_numpy(object), yrs, children, beyond[gidx],
+                        migration, unplaced)

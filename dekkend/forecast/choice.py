@@ -152,7 +152,9 @@ class ChoiceModel:
       radius of every area (km);
     - ``level_shares``: national shares of the levels; ``attractiveness``:
       (vestigingen x levels) log attractiveness, ``-inf`` where a vestiging takes no
-      first-years of a level (``None``: all zero).
+      first-years of a level (``None``: all zero); ``area_shares``: (areas x levels)
+      level shares of the children of every area, set by :meth:`calibrate`
+      (``None``: the national shares).
     """
 
     areas: pd.DataFrame
@@ -163,6 +165,7 @@ class ChoiceModel:
     level_shares: np.ndarray
     params: ChoiceParameters = field(default_factory=ChoiceParameters)
     attractiveness: np.ndarray | None = None
+    area_shares: np.ndarray | None = None
 
     def __post_init__(self) -> None:
         n, m = len(self.areas), len(self.schools)
@@ -258,7 +261,8 @@ class ChoiceModel:
         mask = self._mask()
         factor = np.where(mask, np.exp(b * self._bonus_km()), 0.0)
         avail = np.asarray(kernel @ mask.astype(float)) > 0
-        shares = np.broadcast_to(self.level_shares, avail.shape) * avail
+        base = self.level_shares if self.area_shares is None else self.area_shares
+        shares = np.broadcast_to(base, avail.shape) * avail
         tot = shares.sum(axis=1, keepdims=True)
         return kernel, factor, shares / np.where(tot > 0, tot, 1.0)
 
@@ -296,83 +300,124 @@ class ChoiceModel:
                              "leerlingen": n[keep]})
 
     # -- calibration ------------------------------------------------------------------------------
-    def calibrate(self, children: np.ndarray, intake: np.ndarray, *, tol: float = 0.01, max_iter: int = 3000) -> Calibration:
-        """Attractiveness per vestiging and level such that the modelled intake matches ``intake``.
+    def calibrate(self, children: np.ndarray, intake: np.ndarray, *, tol: float = 0.01, max_iter: int = 200) -> Calibration:
+        """Attractiveness per vestiging (and level) such that the modelled intake matches ``intake``.
 
         Parameters
         ----------
         children
             Children per area entering in the calibration year (before the transition rate).
         intake
-            Observed first-year intake per vestiging, or per vestiging and level
-            (vestigingen x :data:`LEVELS`). A total is split over the levels a vestiging
-            offers in proportion to the national level shares.
+            Observed first-year intake per vestiging (one attractiveness per vestiging,
+            shared by its levels), or per vestiging and level (vestigingen x
+            :data:`LEVELS`; one attractiveness per vestiging and level).
         tol
-            Largest accepted difference in pupils per vestiging and level.
+            Largest accepted difference in pupils per vestiging (and level).
 
         Notes
         -----
         The children are scaled by one transition rate so that they add up to the
-        observed intake, and the national level shares are adjusted (iterative
-        proportional fitting) so that the children of every level add up to the
-        intake of that level. The intake condition ``M_jl(a) = T_jl`` is the gradient
-        of the concave function ``F(a) = sum_jl T_jl a_jl - sum_i N_i sum_l s_il log
-        sum_j K_ij exp(a_jl) B_jl``, maximised with L-BFGS-B and polished with
-        diagonal Newton steps. A vestiging with zero intake takes no first-years.
+        observed intake. Calibration treats every (vestiging, level) a vestiging
+        takes first-years of as an alternative with constant ``a_jl`` (with a total
+        intake, ``a_jl = a_j + log s_l``): the intake condition ``M_jl(a) = T_jl`` is
+        the gradient of the concave function ``F(a) = sum T_jl a_jl - sum_i N_i log
+        sum_jl K_ij B_jl exp(a_jl)``, maximised by Newton's method (conjugate
+        gradients on Hessian-vector products, backtracking line search). The level shares of every area follow from the fit
+        (``area_shares``: where the children of an area go, per level) and stay fixed
+        afterwards, so an offer change moves children between vestigingen, never
+        between levels. A vestiging with zero intake takes no first-years.
         """
-        from scipy.optimize import minimize
+        from scipy.sparse.linalg import LinearOperator, cg
 
         children = np.asarray(children, float)
-        target = self._targets(np.asarray(intake, float))
-        takes = target > 0
-        model = replace(self, attractiveness=np.where(takes, 0.0, -np.inf))
+        intake = np.asarray(intake, float)
+        per_level = intake.ndim == 2
+        target = self._targets(intake)
+        takes = target > 0 if per_level else np.broadcast_to((np.maximum(intake, 0) > 0)[:, None], target.shape) & self.offers
+        takes = takes & self.schools["instroom"].to_numpy(bool)[:, None]
         if not takes.any():
             raise ConfiguratieFout("keuzemodel: geen instroom om op te kalibreren")
+        model = replace(self, attractiveness=np.where(takes, 0.0, -np.inf), area_shares=None)
         kernel, factor, _ = model._kernel()
-        model = replace(model, level_shares=_fit_level_shares(model, kernel, children, target))
-        _, _, shares = model._kernel()
-        reach = shares.sum(axis=1) > 0
+        weight = factor * (1.0 if per_level else model.level_shares[None, :])
+        reach = np.asarray(kernel @ weight).sum(axis=1) > 0
         total = children[reach].sum()
         if total <= 0:
             raise ConfiguratieFout("keuzemodel: geen kinderen binnen bereik van een vestiging met instroom")
-        rate = target.sum() / total
-        weighted = np.where(reach, children * rate, 0.0)[:, None] * shares
+        goal_full = target if per_level else np.where(takes.any(axis=1), np.maximum(intake, 0.0), 0.0)
+        rate = goal_full.sum() / total
+        n_i = np.where(reach, children * rate, 0.0)
         kt = kernel.T.tocsr()
-        idx = np.flatnonzero(takes.ravel())
-        goal = target.ravel()[idx]
+        k2t = kt.multiply(kt).tocsr()
+        if per_level:
+            idx = np.flatnonzero(takes.ravel())
+            goal = target.ravel()[idx]
+        else:
+            idx = np.flatnonzero(takes.any(axis=1))
+            goal = goal_full[idx]
+
+        def expand(x: np.ndarray) -> np.ndarray:
+            if per_level:
+                v = np.zeros(target.size)
+                v[idx] = x - x.max()
+                return np.where(takes, np.exp(v.reshape(target.shape)), 0.0) * weight
+            v = np.zeros(len(intake))
+            v[idx] = x - x.max()
+            return np.where(takes, np.exp(v)[:, None], 0.0) * weight
+
+        def collect(m: np.ndarray) -> np.ndarray:
+            return m.ravel()[idx] if per_level else m.sum(axis=1)[idx]
 
         def evaluate(x: np.ndarray) -> tuple[float, np.ndarray, np.ndarray, np.ndarray]:
-            a = np.full(target.size, -np.inf)
-            a[idx] = x
-            top = x.max()
-            e = np.where(takes, np.exp(np.where(takes, a.reshape(target.shape) - top, 0.0)), 0.0) * factor
-            den = np.asarray(kernel @ e)
+            e = expand(x)
+            den = np.asarray(kernel @ e).sum(axis=1)
             safe = np.where(den > 0, den, 1.0)
-            value = float((weighted * np.where(den > 0, np.log(safe) + top, 0.0)).sum() - goal @ x)
-            m = e * np.asarray(kt @ (weighted / safe))
-            return value, m.ravel()[idx], e, safe
+            value = float(n_i @ np.where(den > 0, np.log(safe) + x.max(), 0.0) - goal @ x)
+            m = e * np.asarray(kt @ (n_i / safe))[:, None]
+            return value, collect(m), e, safe
 
-        def fun(x: np.ndarray) -> tuple[float, np.ndarray]:
-            value, m, _, _ = evaluate(x)
-            return value, m - goal
+        def hessp(e: np.ndarray, safe: np.ndarray, m: np.ndarray, v: np.ndarray) -> np.ndarray:
+            """Hessian of the objective times ``v``: ``M * v - sum_i n_i p_i (p_i . v)``."""
+            full = np.zeros(target.size if per_level else len(intake))
+            full[idx] = v
+            ev = e * (full.reshape(target.shape) if per_level else full[:, None])
+            r = np.asarray(kernel @ ev).sum(axis=1) / safe
+            back = e * np.asarray(kt @ (n_i * r / safe))[:, None]
+            return m * v - collect(back)
 
-        res = minimize(fun, np.log(goal / goal.mean()), jac=True, method="L-BFGS-B", bounds=[(-BOUND, BOUND)] * len(idx),
-                       options={"maxiter": max_iter, "maxfun": max_iter * 2, "gtol": tol / 10, "ftol": 1e-16, "maxcor": 30})
-        x, it = res.x, int(res.nit)
-        k2t = kt.multiply(kt).tocsr()
-        for _ in range(50):  # diagonal Newton polish
-            _, m, e, safe = evaluate(x)
-            if np.abs(m - goal).max(initial=0.0) < tol:
+        square_div = 1.0 if per_level else float(target.shape[1])
+        x = np.log(goal / goal.mean())
+        value, m, e, safe = evaluate(x)
+        it = 0
+        for it in range(1, max_iter + 1):  # Newton-CG with backtracking
+            grad = m - goal
+            if np.abs(grad).max(initial=0.0) < tol:
                 break
-            dm = m - (e**2 * np.asarray(k2t @ (weighted / safe**2))).ravel()[idx]
-            step = np.log(goal / np.maximum(m, 1e-12)) * m / np.maximum(dm, 0.05 * m)
-            x = np.clip(x + np.clip(step, -2.0, 2.0), -BOUND, BOUND)
-            it += 1
-        _, m, _, _ = evaluate(x)
+            ridge = 1e-9 * max(float(m.mean()), 1e-12)
+            op = LinearOperator((len(x), len(x)), matvec=lambda v, e=e, safe=safe, m=m: hessp(e, safe, m, v) + ridge * v)
+            square = e**2 if per_level else e.sum(axis=1, keepdims=True) ** 2 / square_div
+            diag = m - collect(square * np.asarray(k2t @ (n_i / safe**2))[:, None]) + ridge
+            pre = LinearOperator((len(x), len(x)), matvec=lambda v, d=np.maximum(diag, 1e-12): v / d)
+            step, _ = cg(op, -grad, rtol=min(0.1, float(np.abs(grad).max()) / max(float(goal.max()), 1.0)), maxiter=100, M=pre)
+            t = 1.0
+            while True:
+                trial = np.clip(x + t * np.clip(step, -5.0, 5.0), -BOUND, BOUND)
+                new_value, new_m, new_e, new_safe = evaluate(trial)
+                if new_value <= value + 1e-4 * t * float(grad @ step) or t < 1e-6:
+                    break
+                t *= 0.5
+            x, value, m, e, safe = trial, new_value, new_m, new_e, new_safe
+        _, m, e, safe = evaluate(x)
         dev = float(np.abs(m - goal).max(initial=0.0))
-        alpha = np.full(target.size, -np.inf)
-        alpha[idx] = x - x.mean()
-        return Calibration(replace(model, attractiveness=alpha.reshape(target.shape)), float(rate), it, dev, dev < tol)
+        level_den = np.asarray(kernel @ e)
+        area = level_den / safe[:, None]
+        area = np.where(reach[:, None], area, model.level_shares[None, :])
+        alpha = np.where(takes, np.log(np.where(e > 0, e / np.where(factor > 0, factor, 1.0), 1.0)), -np.inf)
+        alpha = np.where(takes, alpha - alpha[takes].mean(), -np.inf)
+        national = (area * n_i[:, None]).sum(axis=0)
+        fitted = replace(model, attractiveness=alpha, area_shares=area,
+                         level_shares=national / national.sum() if national.sum() > 0 else model.level_shares)
+        return Calibration(fitted, float(rate), it, dev, dev < tol)
 
     def _targets(self, intake: np.ndarray) -> np.ndarray:
         """Observed intake per vestiging and level (a total split by the national shares over offered levels)."""
@@ -460,26 +505,6 @@ def _own_offset(alpha: np.ndarray, median: np.ndarray) -> np.ndarray:
     return np.nan_to_num(off)
 
 
-def _fit_level_shares(model: ChoiceModel, kernel: sparse.csr_matrix, children: np.ndarray, target: np.ndarray) -> np.ndarray:
-    """National level shares such that the children of every level (over the areas where it is
-    available) are in proportion to the observed intake of that level (iterative proportional fitting)."""
-    mask = model._mask()
-    avail = np.asarray(kernel @ mask.astype(float)) > 0
-    goal = target.sum(axis=0)
-    shares = np.where(goal > 0, goal / goal.sum(), 0.0)
-    for _ in range(100):
-        s = avail * shares[None, :]
-        s = s / np.where(s.sum(axis=1, keepdims=True) > 0, s.sum(axis=1, keepdims=True), 1.0)
-        have = (children[:, None] * s).sum(axis=0)
-        have = have / max(have.sum(), 1e-12) * goal.sum()
-        ratio = np.where(have > 0, goal / np.where(have > 0, have, 1.0), 0.0)
-        if np.abs(ratio[goal > 0] - 1.0).max(initial=0.0) < 1e-10:
-            break
-        shares = shares * ratio
-        shares = shares / shares.sum()
-    return shares
-
-
 def _intake(kernel: sparse.csr_matrix, e: np.ndarray, r: np.ndarray, children: np.ndarray, by_level: bool = False) -> np.ndarray:
     """``M_jl = E_jl sum_i K_ij R_il N_i`` for one or several columns of children (summed over l unless ``by_level``)."""
     kt = kernel.T.tocsr()
@@ -565,17 +590,23 @@ def _candidates(dense: np.ndarray, radius: np.ndarray) -> sparse.csr_matrix:
 
 # -- offer from the counts ----------------------------------------------------------------------------
 def _levels_of(types: pd.Series, niveau: pd.Series) -> pd.DataFrame:
-    out = pd.DataFrame(False, index=types.index, columns=list(LEVELS))
+    """Which first-year levels each count row leads to (a brugjaar by its ``niveau``)."""
+    t = types.astype(str).to_numpy()
+    out = np.zeros((len(t), len(LEVELS)), bool)
     for typ, levs in TYPE_LEVELS.items():
-        hit = types == typ
+        hit = t == typ
         if hit.any():
-            out.loc[hit, list(levs)] = True
-    brug = (types == "brugjaar") & niveau.notna()
-    for idx, text in niveau[brug].items():
-        named = {_NIVEAU_LEVEL[t.strip()] for t in str(text).split(",") if t.strip() in _NIVEAU_LEVEL}
-        if named:
-            out.loc[idx, :] = [lev in named for lev in LEVELS]
-    return out
+            out[np.ix_(hit, [LEVELS.index(x) for x in levs])] = True
+    niv = niveau.astype("string").fillna("").to_numpy(object)
+    brug = (t == "brugjaar") & (niv != "")
+    if brug.any():
+        named = np.zeros((int(brug.sum()), len(LEVELS)), bool)
+        for code, lev in _NIVEAU_LEVEL.items():
+            named[:, LEVELS.index(lev)] |= np.array([code in str(x).split(",") for x in niv[brug]])
+        keep = named.any(axis=1)
+        rows = np.flatnonzero(brug)
+        out[rows[keep]] = named[keep]
+    return pd.DataFrame(out, index=types.index, columns=list(LEVELS))
 
 
 def level_shares(pupils: pd.DataFrame) -> np.ndarray:

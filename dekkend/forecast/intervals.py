@@ -1,36 +1,190 @@
-"""Prediction intervals around a point forecast.
+"""Prediction intervals around a point forecast: a fixed rule, or quantiles calibrated on back-test errors.
 
-Forecast I uses a documented parametric rule; Forecast II replaces the
-parameters by values calibrated on back-test errors. The relative error of a
-forecast ``h`` years ahead is log-normal with standard deviation::
+**Calibrated** (:class:`IntervalCalibration`, the default of every model): the
+relative error of a unit ``e = log((a + 1) / (f + 1))`` (``a`` actual, ``f``
+forecast) is collected from back-tests per model, horizon and size class (the
+size of the forecast); the central 80% and 95% intervals are its empirical
+quantiles, ``[(f + 1) exp(q_lo) - 1, (f + 1) exp(q_hi) - 1]``, clipped at 0 and
+widened where needed so that ``laag95 <= laag80 <= verwacht <= hoog80 <= hoog95``.
+A horizon without errors takes the nearest calibrated horizon scaled by
+``sqrt(h / h0)`` (idiosyncratic errors accumulating like a random walk); a size
+class without errors takes the pooled classes of its horizon.
+:func:`calibrate` builds the table from back-test detail;
+:func:`dekkend.forecast.backtest.interval_calibration` runs the back-tests, never
+at the origins whose coverage is reported.
 
-    s(h) = sqrt(sigma_year**2 * h + (sigma_beyond * b)**2 + 1 / max(m, 1))
-
-where ``b`` counts the years the cohort lies beyond the observed children (the
-births assumption) and the last term is the Poisson noise of a count ``m``.
-Bounds are ``m * exp(-z s)`` and ``m * exp(z s)``, so
-``laag95 <= laag80 <= verwacht <= hoog80 <= hoog95`` and nothing is negative.
+**Fixed rule** (:class:`IntervalRule`, Forecast I): log-normal with
+``s(h) = sqrt(sigma_year**2 * h + (sigma_beyond * b)**2 + 1 / max(m, 1))``.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from importlib import resources
+from pathlib import Path
 from statistics import NormalDist
 
 import numpy as np
+import pandas as pd
+
+#: Upper bounds (pupils, exclusive) of the size classes per level; the last class is open.
+SIZE_CLASSES = {
+    "vestiging": (100.0, 300.0, 700.0, 1500.0),
+    "brin": (300.0, 1000.0, 2500.0, 5000.0),
+    "gemeente": (1000.0, 3000.0, 10000.0),
+}
+#: Quantiles (lower, upper) of the 80% and 95% intervals.
+QUANTILES = {80: (0.10, 0.90), 95: (0.025, 0.975)}
+#: A (horizon, class) cell needs this many errors; fewer: the pooled classes of its horizon.
+MIN_CELL = 20
+#: The file shipped with dekkend (made by ``bench/forecast.py --kalibreer`` from ``../shared/data``).
+SHIPPED = "intervallen.csv"
+
+
+def size_labels(level: str) -> list[str]:
+    """The names of the size classes of ``level``: ``<100``, ``100-300``, ..., ``>=1500``."""
+    edges = SIZE_CLASSES.get(level, SIZE_CLASSES["vestiging"])
+    labels = [f"<{edges[0]:.0f}"]
+    labels += [f"{lo:.0f}-{hi:.0f}" for lo, hi in zip(edges[:-1], edges[1:], strict=True)]
+    return labels + [f">={edges[-1]:.0f}"]
+
+
+def size_class(values: np.ndarray, level: str) -> np.ndarray:
+    """The size class label of every value (a forecast count)."""
+    edges = SIZE_CLASSES.get(level, SIZE_CLASSES["vestiging"])
+    idx = np.searchsorted(np.asarray(edges), np.asarray(values, float), side="right")
+    return np.asarray(size_labels(level), dtype=object)[idx]
+
+
+def log_error(actual: np.ndarray, forecast: np.ndarray) -> np.ndarray:
+    """``log((a + 1) / (f + 1))`` with negative values treated as 0."""
+    a = np.maximum(np.asarray(actual, float), 0.0)
+    f = np.maximum(np.asarray(forecast, float), 0.0)
+    return np.log((a + 1.0) / (f + 1.0))
 
 
 @dataclass(frozen=True)
 class IntervalRule:
-    """Parameters of the interval rule (relative standard deviations)."""
+    """Parameters of the fixed interval rule of Forecast I (relative standard deviations)."""
 
     sigma_year: float = 0.045
     sigma_beyond: float = 0.03
 
-    def bounds(self, mean: np.ndarray, horizon: np.ndarray, beyond: np.ndarray, level: int) -> tuple[np.ndarray, np.ndarray]:
+    def bounds(self, mean: np.ndarray, horizon: np.ndarray, beyond: np.ndarray, level: int,
+               model: str | None = None) -> tuple[np.ndarray, np.ndarray]:
         """Lower and upper bound of the central ``level``% interval."""
         mean = np.maximum(np.asarray(mean, float), 0.0)
         z = NormalDist().inv_cdf(0.5 + level / 200.0)
         s = np.sqrt(self.sigma_year**2 * np.asarray(horizon, float) + (self.sigma_beyond * np.asarray(beyond, float)) ** 2
                     + 1.0 / np.maximum(mean, 1.0))
         return mean * np.exp(-z * s), mean * np.exp(z * s)
+
+
+@dataclass(frozen=True)
+class IntervalCalibration:
+    """Quantiles of back-test errors per model, horizon and size class.
+
+    ``table`` has the columns ``model, horizon, klasse, n, q10, q90, q025, q975``
+    (quantiles of :func:`log_error`); ``origins`` the back-test origins the errors
+    came from; ``method`` how they were obtained (``andere-peiljaren``: other
+    origins; ``kruisvalidatie``: one origin, each fold of BRINs calibrated on the
+    others); ``level`` the unit of the back-test.
+    """
+
+    level: str
+    table: pd.DataFrame
+    origins: tuple[int, ...] = ()
+    method: str = "andere-peiljaren"
+    notes: tuple[str, ...] = field(default=())
+
+    def _cell(self, model: str, horizon: int) -> pd.DataFrame:
+        t = self.table
+        m = t[t["model"] == model] if (t["model"] == model).any() else t[t["model"] == t["model"].iloc[0]]
+        hs = np.sort(m["horizon"].unique())
+        h0 = hs[np.argmin(np.abs(hs - horizon))]
+        cell = m[m["horizon"] == h0].copy()
+        if h0 != horizon:
+            scale = np.sqrt(max(horizon, 1) / max(h0, 1))
+            for q in ("q10", "q90", "q025", "q975"):
+                cell[q] = cell[q] * scale
+        return cell
+
+    def bounds(self, mean: np.ndarray, horizon: np.ndarray, beyond: np.ndarray, level: int,
+               model: str | None = None) -> tuple[np.ndarray, np.ndarray]:
+        """Lower and upper bound of the central ``level``% interval (same interface as :class:`IntervalRule`)."""
+        mean = np.maximum(np.asarray(mean, float), 0.0)
+        horizon = np.broadcast_to(np.asarray(horizon, int), mean.shape)
+        lo_q, hi_q = ("q10", "q90") if level == 80 else ("q025", "q975")
+        lo = np.zeros_like(mean)
+        hi = np.zeros_like(mean)
+        classes = size_class(mean, self.level)
+        name = model or str(self.table["model"].iloc[0])
+        for h in np.unique(horizon):
+            cell = self._cell(name, int(h)).set_index("klasse")
+            at = horizon == h
+            ql = cell[lo_q].reindex(classes[at])
+            qh = cell[hi_q].reindex(classes[at])
+            if "alle" in cell.index:
+                ql = ql.fillna(cell.at["alle", lo_q])
+                qh = qh.fillna(cell.at["alle", hi_q])
+            ql = np.minimum(ql.fillna(0.0).to_numpy(float), 0.0)
+            qh = np.maximum(qh.fillna(0.0).to_numpy(float), 0.0)
+            m = mean[at]
+            lo[at] = np.maximum((m + 1.0) * np.exp(ql) - 1.0, 0.0)
+            hi[at] = (m + 1.0) * np.exp(qh) - 1.0
+        return np.minimum(lo, mean), np.maximum(hi, mean)
+
+    def write(self, path: Path) -> Path:
+        """Write the table as CSV with the level, method and origins in the first line (a comment)."""
+        head = f"# niveau={self.level}; methode={self.method}; peiljaren={','.join(map(str, self.origins))}\n"
+        path.write_text(head + self.table.to_csv(index=False, float_format="%.5f"), encoding="utf-8")
+        return path
+
+    @classmethod
+    def read(cls, path: Path | str) -> IntervalCalibration:
+        """Read a table written by :meth:`write`."""
+        text = Path(path).read_text(encoding="utf-8")
+        head, _, body = text.partition("\n")
+        meta = dict(part.strip().split("=", 1) for part in head.lstrip("# ").split(";") if "=" in part)
+        from io import StringIO
+
+        table = pd.read_csv(StringIO(body), dtype={"klasse": str, "model": str})
+        origins = tuple(int(x) for x in meta.get("peiljaren", "").split(",") if x)
+        return cls(meta.get("niveau", "vestiging"), table, origins, meta.get("methode", "andere-peiljaren"))
+
+
+def calibrate(errors: pd.DataFrame, level: str, *, origins: tuple[int, ...] = (), method: str = "andere-peiljaren") -> IntervalCalibration:
+    """Quantile table from back-test errors.
+
+    ``errors`` has columns ``model, horizon, verwacht, werkelijk`` (one row per
+    unit and target year, units with a forecast only). Every (model, horizon)
+    gets a row per size class with at least :data:`MIN_CELL` errors and a pooled
+    row ``alle``.
+    """
+    e = errors.assign(fout=log_error(errors["werkelijk"].to_numpy(), errors["verwacht"].to_numpy()),
+                      klasse=size_class(errors["verwacht"].to_numpy(), level))
+    rows = []
+    for (model, h), g in e.groupby(["model", "horizon"]):
+        groups = [("alle", g)] + [(k, gk) for k, gk in g.groupby("klasse") if len(gk) >= MIN_CELL]
+        for k, gk in groups:
+            q = np.quantile(gk["fout"].to_numpy(), [0.10, 0.90, 0.025, 0.975])
+            rows.append({"model": model, "horizon": int(h), "klasse": k, "n": len(gk), "q10": q[0], "q90": q[1],
+                         "q025": q[2], "q975": q[3]})
+    return IntervalCalibration(level, pd.DataFrame(rows), tuple(sorted(set(origins))), method)
+
+
+def shipped_calibration() -> IntervalCalibration | None:
+    """The calibration shipped with dekkend (vestiging level), or ``None`` when absent."""
+    try:
+        ref = resources.files("dekkend.forecast").joinpath(SHIPPED)
+        if not ref.is_file():
+            return None
+        with resources.as_file(ref) as path:
+            return IntervalCalibration.read(path)
+    except (FileNotFoundError, ModuleNotFoundError):
+        return None
+
+
+def default_intervals() -> IntervalCalibration | IntervalRule:
+    """The shipped calibration when present, else the fixed rule."""
+    return shipped_calibration() or IntervalRule()

@@ -4,8 +4,9 @@
 - :class:`NoChange` (``geen-verandering``): every count stays as it was in the origin year.
 - :class:`RegionalTrend` (``trend``): every count follows the log-linear trend of its COROP
   region's total over the count years up to the origin (no trend with one count year).
-- :class:`CohortModel` (``cohort``): intake follows the children of intake age in the
-  vestiging's catchment, later leerjaren follow their cohort (see ``docs/methods/forecast.md``).
+- :class:`CohortModel` (``cohort``): intake follows children per home PC4 x transition x
+  school choice (:mod:`dekkend.forecast.choice`), later leerjaren follow their cohort
+  (see ``docs/methods/forecast.md`` and ``docs/methods/choice.md``).
 """
 
 from __future__ import annotations
@@ -16,9 +17,11 @@ import numpy as np
 import pandas as pd
 
 from dekkend.errors import ConfiguratieFout
-from dekkend.forecast.cohorts import pc4_to_gemeente, reference_cohorts
-from dekkend.forecast.intervals import IntervalRule
-from dekkend.forecast.prepare import LEERJAREN, Prepared, prepare
+from dekkend.forecast.catchment import Catchment, build_catchment, catchment_for
+from dekkend.forecast.choice import ChoiceParameters
+from dekkend.forecast.decay import decay_parameters
+from dekkend.forecast.intervals import IntervalCalibration, IntervalRule, default_intervals
+from dekkend.forecast.prepare import LEERJAREN, Prepared, known_locations, prepare
 
 OUTPUT_COLUMNS = ["vestigingscode", "jaar", "onderwijstype", "profiel", "leerjaar", "verwacht",
                   "laag80", "hoog80", "laag95", "hoog95", "methode"]
@@ -37,8 +40,8 @@ class Forecaster(Protocol):
 class _Base:
     name = "basis"
 
-    def __init__(self, intervals: IntervalRule | None = None) -> None:
-        self.intervals = intervals or IntervalRule()
+    def __init__(self, intervals: IntervalRule | IntervalCalibration | None = None) -> None:
+        self.intervals = intervals or default_intervals()
         self._prep: Prepared | None = None
 
     def fit(self, data: dict[str, pd.DataFrame], as_of: int, vestigingen: tuple[str, ...] | None = None):
@@ -70,11 +73,11 @@ class _Base:
         years = list(range(prep.origin + 1, prep.as_of + horizon + 1))
         totals, beyond, methods = self._project(prep, years)
         keep = [y for y in years if y > prep.as_of]
-        return assemble(prep, {y: totals[y] for y in keep}, {y: beyond[y] for y in keep}, methods, self.intervals)
+        return assemble(prep, {y: totals[y] for y in keep}, {y: beyond[y] for y in keep}, methods, self.intervals, self.name)
 
 
 def assemble(prep: Prepared, totals: dict[int, np.ndarray], beyond: dict[int, np.ndarray], methods: np.ndarray,
-             rule: IntervalRule) -> pd.DataFrame:
+             rule: IntervalRule | IntervalCalibration, model: str | None = None) -> pd.DataFrame:
     """Split leerjaar totals over each vestiging's streams and add intervals."""
     idx = {c: i for i, c in enumerate(prep.codes)}
     s = prep.streams
@@ -103,7 +106,7 @@ def assemble(prep: Prepared, totals: dict[int, np.ndarray], beyond: dict[int, np
     out = pd.concat([p for p in parts if len(p)], ignore_index=True)
     out["verwacht"] = np.maximum(out["verwacht"].to_numpy(float), 0.0)
     for level in (80, 95):
-        lo, hi = rule.bounds(out["verwacht"].to_numpy(), out["_h"].to_numpy(), out["_b"].to_numpy(float), level)
+        lo, hi = rule.bounds(out["verwacht"].to_numpy(), out["_h"].to_numpy(), out["_b"].to_numpy(float), level, model)
         out[f"laag{level}"], out[f"hoog{level}"] = lo, hi
     out["leerjaar"] = out["leerjaar"].astype("Int64")
     out = out.sort_values(["vestigingscode", "jaar", "leerjaar", "onderwijstype", "profiel"], na_position="first", kind="stable")
@@ -130,7 +133,7 @@ class RegionalTrend(_Base):
 
     name = "trend"
 
-    def __init__(self, window: int = 5, intervals: IntervalRule | None = None) -> None:
+    def __init__(self, window: int = 5, intervals: IntervalRule | IntervalCalibration | None = None) -> None:
         super().__init__(intervals)
         self.window = window
 
@@ -152,47 +155,41 @@ class RegionalTrend(_Base):
 
 
 class CohortModel(_Base):
-    """Cohort model: intake from the children in the catchment, leerjaren follow their cohort.
+    """Cohort model: intake from children x transition x school choice, leerjaren follow their cohort.
 
     Parameters
     ----------
-    kernel_km
-        Catchment kernel: a gemeente ``d`` km away weighs ``exp(-d / kernel_km)``.
+    choice
+        Parameters of the school-choice model; ``None``: the distance decay is
+        estimated from pupils by home postcode (``leerlingen_herkomst``) when known,
+        else the prior (each extra km 30% less attractive).
     history_years
         At most this many consecutive count-year pairs estimate the rates.
+    migration
+        Apply the net migration of children estimated from the population series.
     """
 
     name = "cohort"
 
-    def __init__(self, kernel_km: float = 8.0, history_years: int = 3, intervals: IntervalRule | None = None) -> None:
+    def __init__(self, choice: ChoiceParameters | None = None, history_years: int = 3,
+                 intervals: IntervalRule | IntervalCalibration | None = None,
+                 migration: bool = True) -> None:
         super().__init__(intervals)
-        self.kernel_km = kernel_km
+        self.choice = choice
         self.history_years = history_years
+        self.migration = migration
+        self.catchment: Catchment | None = None
 
     # -- catchment ----------------------------------------------------------
     def _catchment(self, prep: Prepared, first: int, last: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-        """(F, beyond, has_data): children of each entry year in each vestiging's catchment."""
-        years = range(first, last + 1)
-        cohorts = reference_cohorts(prep.tables, last)
-        n_v = len(prep.codes)
-        if cohorts.empty:
-            return np.full((n_v, len(years)), np.nan), np.zeros((n_v, len(years))), np.zeros(n_v, bool)
-        gems = sorted(cohorts.table["gemeentecode"].unique())
-        kids, beyond = cohorts.matrix(gems, years)
-        kids = pd.DataFrame(kids).ffill(axis=1).bfill(axis=1).to_numpy()
-        beyond = np.nan_to_num(beyond)
-        centre = _gemeente_centres(prep.tables, gems)
-        d = np.hypot(prep.xy[:, None, 0] - centre[None, :, 0], prep.xy[:, None, 1] - centre[None, :, 1]) / 1000.0
-        w = np.exp(-d / self.kernel_km)
-        own = np.array([[g == gv for g in gems] for gv in prep.gemeente])
-        w = np.where(np.isnan(w), own.astype(float), w)  # no coordinates: own gemeente only
-        w = np.where(np.isnan(kids).all(axis=1)[None, :], 0.0, w)
-        has = w.sum(axis=1) > 1e-6
-        kids = np.nan_to_num(kids)
-        F = w @ kids
-        B = (w @ beyond) / np.where(has, w.sum(axis=1), 1.0)[:, None]
-        F[~has] = np.nan
-        return F, B, has
+        """(F, beyond, has_data): modelled intake of each entry year per vestiging."""
+        params, source = self.choice, "gegeven"
+        if params is None:
+            params, source = decay_parameters(prep.tables, prep.origin)
+        xy = known_locations(prep.tables, prep.as_of)
+        self.catchment = build_catchment(prep.tables, prep.origin, range(first, last + 1), params=params,
+                                         migration=self.migration, xy=xy, decay_source=source)
+        return catchment_for(self.catchment, prep.codes, prep.xy, last - first + 1)
 
     def _rates(self, prep: Prepared, F: np.ndarray, e0: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """Intake share per vestiging and cohort-change ratios per vestiging x leerjaar (NaN = none)."""
@@ -272,22 +269,6 @@ def _regional_ccr(prep: Prepared, ccr: np.ndarray) -> np.ndarray:
             r = np.where(np.isfinite(r), r, cross) if r is not None else cross
         out[mask] = r
     return out
-
-
-def _gemeente_centres(tables: dict[str, pd.DataFrame], gems: list[str]) -> np.ndarray:
-    """RD centre of each gemeente: the mean of its PC4 centroids, else of its vestigingen."""
-    centres = pd.DataFrame(index=gems, columns=["x", "y"], dtype=float)
-    cent = tables.get("pc4_centroiden")
-    if cent is not None and len(cent):
-        gem = cent["pc4"].map(pc4_to_gemeente(tables))
-        c = cent.assign(g=gem).dropna(subset=["g"]).groupby("g")[["x_rd", "y_rd"]].mean()
-        centres.loc[c.index.intersection(gems), ["x", "y"]] = c.loc[c.index.intersection(gems)].to_numpy()
-    ves = tables.get("vestigingen")
-    if ves is not None and centres["x"].isna().any():
-        v = ves.dropna(subset=["gemeentecode", "x_rd"]).groupby("gemeentecode")[["x_rd", "y_rd"]].mean()
-        todo = centres.index[centres["x"].isna()].intersection(v.index)
-        centres.loc[todo, ["x", "y"]] = v.loc[todo].to_numpy()
-    return centres.to_numpy(float)
 
 
 MODELS = {"geen-verandering": NoChange, "trend": RegionalTrend, "cohort": CohortModel}

@@ -81,6 +81,32 @@ def changed_codes(pupils: pd.DataFrame, vestigingen: pd.DataFrame | None, origin
     return out
 
 
+def known_locations(known: dict[str, pd.DataFrame], as_of: int) -> pd.DataFrame:
+    """RD location of every vestiging as known on 1 October of ``as_of`` (index: vestigingscode).
+
+    The derived ``vestigingen`` table holds the newest location; where that comes
+    from a file dated after the cutoff, the newest location of a source known by
+    then (``vestigingen_bron`` with coordinates, e.g. the 2012/13 file) is used.
+    """
+    from dekkend.forecast.asof import cutoff
+
+    ves = known.get("vestigingen")
+    if ves is None or ves.empty:
+        return pd.DataFrame(columns=["x_rd", "y_rd"])
+    out = ves.drop_duplicates("vestigingscode").set_index("vestigingscode")[["x_rd", "y_rd"]].astype(float)
+    if "peildatum" not in ves.columns:
+        return out
+    late = ves.drop_duplicates("vestigingscode").set_index("vestigingscode")["peildatum"]
+    late = pd.to_datetime(late) > cutoff(as_of)
+    src = known.get("vestigingen_bron")
+    if src is not None and len(src) and late.any() and {"x_rd", "y_rd", "peildatum"} <= set(src.columns):
+        s = src.dropna(subset=["x_rd", "y_rd"]).sort_values("peildatum").drop_duplicates("vestigingscode", keep="last")
+        s = s.set_index("vestigingscode")[["x_rd", "y_rd"]].astype(float)
+        take = late[late].index.intersection(s.index)
+        out.loc[take, ["x_rd", "y_rd"]] = s.loc[take].to_numpy()
+    return out
+
+
 def prepare(tables: dict[str, pd.DataFrame], as_of: int, vestigingen: tuple[str, ...] | None = None) -> Prepared:
     """Restrict to what was known ``as_of`` and arrange the pupils for the models."""
     known = restrict(tables, as_of)
@@ -118,7 +144,8 @@ def prepare(tables: dict[str, pd.DataFrame], as_of: int, vestigingen: tuple[str,
     attrs = ves.drop_duplicates("vestigingscode").set_index("vestigingscode").reindex(index) if ves is not None else None
     region = attrs["corop_code"].fillna("?").astype(str).to_numpy() if attrs is not None else np.array(["?"] * len(codes))
     gemeente = attrs["gemeentecode"].astype(object).to_numpy() if attrs is not None else np.array([None] * len(codes))
-    xy = attrs[["x_rd", "y_rd"]].to_numpy(float) if attrs is not None else np.full((len(codes), 2), np.nan)
+    located = known_locations(known, as_of)
+    xy = located.reindex(index)[["x_rd", "y_rd"]].to_numpy(float) if len(located) else np.full((len(codes), 2), np.nan)
     all_region = pupils["vestigingscode"].map(ves.drop_duplicates("vestigingscode").set_index("vestigingscode")["corop_code"]) \
         if ves is not None else pd.Series("?", index=pupils.index)
     region_totals = pupils.assign(regio=all_region.fillna("?").astype(str)).groupby(["regio", "schooljaar"])["n"].sum().unstack(fill_value=0.0)

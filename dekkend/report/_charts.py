@@ -19,7 +19,6 @@ GRID = "#e4e4de"
 TYPE_COLORS = {"pro": "#cc79a7", "vmbo-b": "#009e73", "vmbo-k": "#56b4e9", "vmbo-g": "#e69f00", "vmbo-t": "#d55e00",
                "havo": "#0072b2", "vwo": "#1b1b1b"}
 UPPER_TYPES = tuple(TYPE_COLORS)
-STATUS_COLORS = {"voldoet": "#2c7bb6", "dreigt-onder-norm": ORANGE, "onder-norm": RED}
 
 
 def _layout(height: int, **extra: object) -> dict:
@@ -215,23 +214,6 @@ def reach_chart(rows: pd.DataFrame, data: ReportData) -> dict:
         xaxis={"title": {"text": f"aandeel kinderen van 12-17 jaar binnen {norm} km"}, "ticksuffix": "%",
                "range": [max(0.0, lowest - 5), 101]},
         yaxis={"tickfont": {"size": 10}})}
-
-
-def norms_chart(checks: pd.DataFrame) -> dict:
-    """Each offering against its norm: the value now as a share of the norm (100% = exactly the norm)."""
-    c = checks.sort_values("verhouding")
-    labels = [f"{_cut(r.naam, 30)} ({_cut(r.plaats, 14)}), {r.onderwijs}" for r in c.itertuples()]
-    trace = {"type": "bar", "orientation": "h", "x": (100 * c["verhouding"]).round(1).tolist(), "y": labels,
-             "marker": {"color": [STATUS_COLORS.get(s, GREY) for s in c["status"]]},
-             "customdata": np.column_stack([c["waarde_nu"], c["norm_waarde"]]).tolist(),
-             "hovertemplate": "%{y}: %{customdata[0]:.0f} tegen norm %{customdata[1]:.0f} (%{x:.0f}%)<extra></extra>",
-             "name": "waarde nu / norm"}
-    return {"data": [trace], "layout": _layout(
-        60 + 17 * len(c), margin={"l": 270, "r": 20, "t": 10, "b": 40}, showlegend=False, bargap=0.25,
-        xaxis={"title": {"text": "leerlingen nu als deel van de norm"}, "ticksuffix": "%"},
-        yaxis={"tickfont": {"size": 9.5}, "autorange": "reversed"},
-        shapes=[{"type": "line", "x0": 100, "x1": 100, "yref": "paper", "y0": 0, "y1": 1,
-                 "line": {"color": "#222", "width": 1.2}}])}
 
 
 def boards_chart(boards: pd.DataFrame, data: ReportData) -> dict:

@@ -131,10 +131,19 @@ def is_synthetic(tables: dict[str, pd.DataFrame]) -> bool:
     return files is not None and "formaat" in files and files["formaat"].astype(str).str.startswith("demo-").any()
 
 
+def _pretty(label: str) -> str:
+    """Upper-case DUO names in a region label in normal case: ``gemeente DIJKMOND`` -> ``gemeente Dijkmond``."""
+    parts = []
+    for part in label.split(" + "):
+        head, _, rest = part.partition(" ")
+        parts.append(f"{head} {place_name(rest)}" if rest and rest.isupper() else part)
+    return " + ".join(parts)
+
+
 def region_name(tables: dict[str, pd.DataFrame], region: Region) -> str:
     """The region's display name; the whole demo workspace is called after its COROP name."""
     if region.expression != "nl":
-        return region.label
+        return _pretty(region.label)
     ves = tables["vestigingen"]
     names = ves["corop_naam"].dropna().unique() if "corop_naam" in ves else []
     if is_synthetic(tables) and len(names) == 1:

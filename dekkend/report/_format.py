@@ -100,7 +100,7 @@ def place_name(place: str | None) -> str:
         return ""
     words = []
     for word in place.lower().split(" "):
-        parts = [p[:1].upper() + p[1:] for p in word.split("-")]
+        parts = ["IJ" + p[2:] if p.startswith("ij") else p[:1].upper() + p[1:] for p in word.split("-")]
         if parts and parts[0] in ("'S", "'T"):
             parts[0] = parts[0].lower()
         words.append("-".join(parts))

@@ -25,6 +25,8 @@ GEMEENTE_LINE = "#6b6b66"
 OUTLINE = "#2b2b28"
 SCHOOL = "#10263f"
 LOST = "#b2182b"
+#: A white halo around map labels (readable on every class colour).
+HALO = "1px 1px 1px #fff, -1px -1px 1px #fff, 1px -1px 1px #fff, -1px 1px 1px #fff, 0 0 3px #fff"
 #: Colour of the hatch lines per class colour.
 HATCH = {"#f4a582": "#d6604d", "#b2182b": "#f4a582"}
 
@@ -116,20 +118,19 @@ def boundary_traces(geom: MapGeometry) -> list[dict]:
     return [_line_trace(xs, ys, GEMEENTE_LINE, 0.7, "gemeentegrenzen"), _line_trace(ox, oy, OUTLINE, 1.6, "regiogrens")]
 
 
-def gemeente_labels(geom: MapGeometry) -> list[dict]:
-    """Names of the region's gemeenten as small annotations on a light box (readable on every colour)."""
-    out = []
+def gemeente_labels(geom: MapGeometry) -> dict:
+    """Names of the region's gemeenten as a text trace with a white halo, drawn below the vestigingen."""
+    xs, ys, names = [], [], []
     for g in geom.gemeenten:
-        if g.in_region and not g.shape.is_empty:
-            parts = polygons(g.shape)
-            if not parts:
-                continue
+        parts = polygons(g.shape) if g.in_region else []
+        if parts:
             p = shapely.Polygon(max(parts, key=lambda q: q.area).exterior).representative_point()
-            out.append({"x": round(p.x, 2), "y": round(p.y, 2), "text": g.naam, "showarrow": False,
-                        "font": {"size": 8.5, "color": "#222", "family": FONT}, "bgcolor": "rgba(255,255,255,0.72)",
-                        "borderpad": 1, "opacity": 0.95})
-    return out
-
+            xs.append(round(p.x, 2))
+            ys.append(round(p.y, 2))
+            names.append(g.naam)
+    return {"type": "scatter", "mode": "text", "x": xs, "y": ys, "text": names, "hoverinfo": "skip",
+            "name": "gemeentenamen", "showlegend": False,
+            "textfont": {"size": 9, "color": "#1f1f1c", "family": FONT, "shadow": HALO}}
 
 
 def map_figure(geom: MapGeometry, reach: pd.DataFrame, kind: str, offers: pd.Series, lost: pd.Series,
@@ -168,6 +169,7 @@ def map_figure(geom: MapGeometry, reach: pd.DataFrame, kind: str, offers: pd.Ser
             if xs:
                 traces.append(_fill_trace(xs, ys, c.color, c.label, hatch=c.hatch))
     traces += boundary_traces(geom)
+    traces.append(gemeente_labels(geom))
     cen = geom.centroids.merge(reach, on="pc4", how="inner")
     if len(cen):
         traces.append(_home_points(cen, classes, kind, visible=not geom.cells))
@@ -180,7 +182,7 @@ def map_figure(geom: MapGeometry, reach: pd.DataFrame, kind: str, offers: pd.Ser
         "font": {"family": FONT, "size": 11},
         "xaxis": {"range": xr, "visible": False, "fixedrange": True},
         "yaxis": {"range": yr, "visible": False, "fixedrange": True, "scaleanchor": "x", "scaleratio": 1},
-        "hoverlabel": {"font": {"family": FONT, "size": 11}}, "annotations": gemeente_labels(geom),
+        "hoverlabel": {"font": {"family": FONT, "size": 11}},
     }
     return {"data": traces, "layout": layout}
 

@@ -71,7 +71,7 @@ def render_html(data: ReportData) -> tuple[str, Figures]:
         "samenvatting": summary(data, reach, lost_offer(data), [a["titel"] for a in advice["aanbevelingen"]]),
         "prognose": forecast_section(data, figs),
         "bereik": reach_section(data, reach, figs),
-        "levensvatbaarheid": viability(data, figs),
+        "levensvatbaarheid": viability(data),
         "knelpunten": knelpunten_section(data),
         "besturen": boards_section(data, figs),
         "advies": advice,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections import Counter
 from dataclasses import dataclass, field
 
@@ -104,15 +105,49 @@ def _short(text: str, n: int = 260) -> str:
     return cut.rstrip() + " \u2026"
 
 
-def _knelpunt(k: Knelpunt, boards: dict[str, str], sources: list[str] | None = None) -> dict:
+def name_shortener(data: ReportData):  # noqa: ANN201 - a small closure
+    """A function that writes the short school names in a text (DUO names list every school type)."""
+    v = data.vestigingen[data.vestigingen["in_regio"] | data.vestigingen["geteld"]]
+    pairs = sorted({(str(a), str(b)) for a, b in zip(v["naam"], v["korte_naam"], strict=True)
+                    if isinstance(a, str) and a != b}, key=lambda p: -len(p[0]))
+
+    def shorten(text: str) -> str:
+        for full, short in pairs:
+            if full in text:
+                text = text.replace(full, short)
+        return text
+
+    return shorten
+
+
+def _sentences(text: str) -> list[str]:
+    return [t.strip() for t in re.split(r"(?<=[.!?])\s+(?=[A-Z\u00c0-\u017f(])", text) if t.strip()]
+
+
+def common_sentences(texts: list[str]) -> list[str]:
+    """Sentences that every one of the texts (at least three) repeats word for word, in their order."""
+    if len(texts) < 3:
+        return []
+    counts = Counter(s for t in texts for s in set(_sentences(t)))
+    return [s for s in _sentences(texts[0]) if counts[s] == len(texts)]
+
+
+def _without(text: str, drop: list[str]) -> str:
+    return " ".join(s for s in _sentences(text) if s not in drop)
+
+
+def _knelpunt(k: Knelpunt, boards: dict[str, str], sources: list[str] | None = None, shorten=None,  # noqa: ANN001
+              drop: list[str] | None = None) -> dict:
+    shorten = shorten or (lambda t: t)
     refs = []
     if sources is not None:
         for b in k.bronnen:
             if b not in sources:
                 sources.append(b)
             refs.append(sources.index(b) + 1)
-    return {"refs": refs, "type": k.type, "type_nl": KNELPUNTTYPEN.get(k.type, k.type), "ernst": k.ernst, "titel": k.titel,
-            "toelichting": k.toelichting, "kort": _short(k.toelichting),
+    text = shorten(_without(k.toelichting, drop or []))
+    return {"refs": refs, "type": k.type, "type_nl": KNELPUNTTYPEN.get(k.type, k.type), "ernst": k.ernst,
+            "titel": shorten(k.titel), "toelichting": text, "kort": _short(text),
             "jaren": ", ".join(school_year(j) for j in k.jaren if j), "besturen": ", ".join(boards.get(b, b) for b in k.besturen),
             "bronnen": list(k.bronnen)}
 
@@ -192,7 +227,8 @@ def summary(data: ReportData, reach: pd.DataFrame, lost: pd.DataFrame, advice_ti
          "sub": f"{counts.get('hoog', 0)} hoog, {counts.get('midden', 0)} midden, {counts.get('laag', 0)} laag"},
     ]
     boards = _board_labels(data)
-    return {"verhaal": story, "kaarten": cards, "top": [_knelpunt(k, boards) for k in top_knelpunten(ks)]}
+    shorten = name_shortener(data)
+    return {"verhaal": story, "kaarten": cards, "top": [_knelpunt(k, boards, shorten=shorten) for k in top_knelpunten(ks)]}
 
 
 def forecast_section(data: ReportData, figs: Figures) -> dict:
@@ -319,11 +355,12 @@ def lost_offer(data: ReportData) -> pd.DataFrame:
     return gone.reset_index(drop=True)
 
 
-def viability(data: ReportData, figs: Figures) -> dict:
+def viability(data: ReportData) -> dict:
     """Each offering against its norm: value, margin, years until a breach, citation."""
     c = data.diagnosis.checks.copy()
     if c.empty:
-        return {"rijen": [], "bronnen": [], "figuur": None, "niet_getoetst": []}
+        return {"rijen": [], "bronnen": [], "normen": [], "niet_getoetst": [], "aantallen": {},
+                "termijn": int(data.settings.values.get("vooruitkijken_jaren", 5))}
     tested = c[c["vestigingscode"].astype(str) != ""].copy()
     untested = c[c["vestigingscode"].astype(str) == ""]
     sources: list[str] = []
@@ -342,13 +379,11 @@ def viability(data: ReportData, figs: Figures) -> dict:
                      "jaren": "nu" if years == 0 else (f"{int(years)} jaar" if pd.notna(years) else "niet binnen "
                                                        f"{int(data.settings.values.get('vooruitkijken_jaren', 5))} jaar"),
                      "bron": sources.index(r.bron) + 1})
-    tested["naam"] = [names.at[v, "korte_naam"] if v in names.index else v for v in tested["vestigingscode"]]
-    tested["plaats"] = [names.at[v, "plaats"] if v in names.index else "" for v in tested["vestigingscode"]]
-    tested["verhouding"] = tested["waarde_nu"].astype(float) / tested["norm_waarde"].astype(float)
     counts = Counter(tested["status"])
     not_tested = [{"norm": r.norm, "onderwijs": r.onderwijs, "bron": r.bron} for r in untested.itertuples()]
-    return {"rijen": rows, "bronnen": sources, "figuur": figs.chart("normen", charts.norms_chart(tested)) if len(tested) else None,
-            "niet_getoetst": not_tested, "aantallen": {STATUS_NL.get(k, k): v for k, v in counts.items()},
+    norms = sorted({r["norm"] for r in rows})
+    return {"rijen": rows, "bronnen": sources, "normen": norms, "niet_getoetst": not_tested,
+            "aantallen": {STATUS_NL.get(k, k): v for k, v in counts.items()},
             "termijn": int(data.settings.values.get("vooruitkijken_jaren", 5))}
 
 
@@ -365,6 +400,7 @@ def _norm_label(data: ReportData, norm_id: str) -> str:
 def knelpunten_section(data: ReportData) -> dict:
     """All knelpunten grouped by type, and the opportunities."""
     boards = _board_labels(data)
+    shorten = name_shortener(data)
     sources: list[str] = []
     groups = []
     for kind in TYPES:
@@ -372,9 +408,10 @@ def knelpunten_section(data: ReportData) -> dict:
         if not ks:
             continue
         counts = Counter(k.ernst for k in ks)
+        shared = common_sentences([k.toelichting for k in ks])
         groups.append({"type": kind, "naam": capital(KNELPUNTTYPEN.get(kind, kind)), "uitleg": TYPE_EXPLANATION.get(kind, ""),
-                       "aantal": len(ks), "ernst": [(s, counts.get(s, 0)) for s in SEVERITIES],
-                       "lijst": [_knelpunt(k, boards, sources) for k in ks]})
+                       "gemeen": " ".join(shared), "aantal": len(ks), "ernst": [(s, counts.get(s, 0)) for s in SEVERITIES],
+                       "lijst": [_knelpunt(k, boards, sources, shorten, shared) for k in ks]})
     found = chances(data.reach_now.offer, data.vestigingen, data.origin, data.later)
     return {"groepen": groups, "kansen": [_kans(k, data, boards) for k in found], "straal": number(RADIUS_KM),
             "bronnen": sources}
@@ -398,6 +435,7 @@ def boards_section(data: ReportData, figs: Figures) -> dict:
     labels = _board_labels(data)
     b["label"] = b["bestuur"].map(lambda x: labels.get(str(x), f"Bestuur {x}"))
     changes = charts.vestiging_changes(data)
+    shorten = name_shortener(data)
     cards = []
     for r in b.itertuples():
         mine = [k for k in data.diagnosis.knelpunten if r.bestuur in k.besturen]
@@ -410,7 +448,7 @@ def boards_section(data: ReportData, figs: Figures) -> dict:
             "over5": number(r.leerlingen_over_5_jaar), "over10": number(r.leerlingen_over_10_jaar),
             "verandering": percent(r.verandering_10_jaar, sign=True) if pd.notna(r.verandering_10_jaar) else "",
             "aanbod": int(r.aanbod_nu), "risico": int(r.aanbod_onder_drempel), "enige": sole,
-            "chips": [(n, int(c)) for n, c in chips if c], "hoog": [k.titel for k in high[:8]], "meer": max(len(high) - 8, 0),
+            "chips": [(n, int(c)) for n, c in chips if c], "hoog": [shorten(k.titel) for k in high[:8]], "meer": max(len(high) - 8, 0),
             "aantal": len(mine),
             "lijst": [{"naam": x.naam, "plaats": x.plaats, "nu": number(x.nu), "over10": number(x.over10),
                        "verandering": percent(x.verandering, sign=True)} for x in ves.itertuples()],

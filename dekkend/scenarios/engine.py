@@ -46,6 +46,9 @@ from dekkend.scenarios.format import (
 )
 from dekkend.scenarios.offer import base_offer, offer_in_year, offer_key
 
+NUMERIC = ["verwacht", "laag80", "hoog80", "laag95", "hoog95"]
+#: Candidates receiving less than this share of a group of moving pupils are left out (the rest renormalised).
+MIN_SHARE = 1e-3
 #: Destination of pupils for whom no school anywhere offers what they follow.
 NO_OFFER = "geen-aanbod"
 UPPER = {"pro": range(1, 7), "vmbo-b": (3, 4), "vmbo-k": (3, 4), "vmbo-g": (3, 4), "vmbo-t": (3, 4), "havo": (4, 5), "vwo": (4, 5, 6)}
@@ -72,9 +75,12 @@ class Market:
     children: np.ndarray
     openbaar: np.ndarray
 
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "_index", {c: i for i, c in enumerate(self.codes)})
+
     def column(self, code: str) -> int | None:
-        hit = np.flatnonzero(self.codes == code)
-        return int(hit[0]) if len(hit) else None
+        """The column of a vestigingscode, or None when the choice model does not know it."""
+        return self._index.get(code)  # type: ignore[attr-defined]
 
     def origin_of(self, code: str) -> np.ndarray:
         """Where the pupils of ``code`` live: weights over areas summing to 1."""
@@ -104,12 +110,19 @@ class Market:
         return weights @ q, names
 
 
-def build_market(tables: dict[str, pd.DataFrame], origin: int, extra: pd.DataFrame | None = None) -> Market:
-    """The calibrated choice model of the count year (plus new locations in ``extra``)."""
+def build_market(tables: dict[str, pd.DataFrame], origin: int, extra: pd.DataFrame | None = None,
+                 region: tuple[str, ...] | None = None) -> Market:
+    """The calibrated choice model of the count year (plus new locations in ``extra``).
+
+    With ``region`` the market keeps only the home areas that send pupils to the
+    region's vestigingen (or to the new locations) and the vestigingen those areas
+    can choose: the rest of the country cannot receive the region's pupils.
+    """
     known = restrict(tables, origin)
     model = ChoiceModel.from_tables(known, origin)
     kids = children_12_17(known, origin).per_pc4 if len(model.areas) else pd.Series(dtype=float)
-    children = kids.reindex(model.areas["pc4"].astype(str)).fillna(0.0).to_numpy(float) / 6.0
+    children_all = kids.reindex(model.areas["pc4"].astype(str)).fillna(0.0).to_numpy(float) / 6.0
+    children = children_all
     intake = model.schools["instroom_leerlingen"].to_numpy(float) if "instroom_leerlingen" in model.schools else None
     if intake is not None and intake.sum() > 0 and children.sum() > 0:
         try:
@@ -118,7 +131,20 @@ def build_market(tables: dict[str, pd.DataFrame], origin: int, extra: pd.DataFra
             pass  # keep the distance-only model; documented
     if extra is not None and len(extra):
         model = model.change_offer(open=extra)
-    prob = model.probabilities().toarray()
+    probs = model.probabilities().tocsc()
+    codes_all = model.codes.astype(str)
+    rows_keep = np.ones(len(model.areas), dtype=bool)
+    cols_keep = np.ones(len(codes_all), dtype=bool)
+    if region is not None:
+        focus = set(region) | (set(extra["vestigingscode"]) if extra is not None and len(extra) else set())
+        fcols = np.flatnonzero(np.isin(codes_all, list(focus)))
+        feed = np.asarray(probs[:, fcols].sum(axis=1)).ravel()
+        rows_keep = feed > 1e-6
+        sub = probs.tocsr()[rows_keep]
+        cols_keep = np.asarray((sub > 0).sum(axis=0)).ravel() > 0
+        cols_keep[fcols] = True
+    prob = probs.tocsr()[rows_keep][:, np.flatnonzero(cols_keep)].toarray()
+    model = _subset(model, rows_keep, cols_keep)
     km = _full_km(model)
     ves = tables["vestigingen"].drop_duplicates("vestigingscode").set_index("vestigingscode")
     public = is_openbaar(ves["denominatie"]).reindex(model.codes).fillna(False).to_numpy(bool) if "denominatie" in ves else \
@@ -126,7 +152,16 @@ def build_market(tables: dict[str, pd.DataFrame], origin: int, extra: pd.DataFra
     if extra is not None and "denominatie" in extra.columns:
         new = dict(zip(extra["vestigingscode"], is_openbaar(extra["denominatie"]), strict=True))
         public = np.array([new.get(c, p) for c, p in zip(model.codes, public, strict=True)])
-    return Market(model.areas["pc4"].astype(str).to_numpy(), model.codes.astype(str), prob, km, children, public)
+    return Market(model.areas["pc4"].astype(str).to_numpy(), model.codes.astype(str), prob, km, children_all[rows_keep], public)
+
+
+def _subset(model: ChoiceModel, rows: np.ndarray, cols: np.ndarray) -> ChoiceModel:
+    """The model restricted to some areas and vestigingen (only for distances and names)."""
+    from dataclasses import replace
+
+    return replace(model, areas=model.areas[rows].reset_index(drop=True), schools=model.schools[cols].reset_index(drop=True),
+                   offers=model.offers[cols], km=model.km[np.flatnonzero(rows)][:, np.flatnonzero(cols)].tocsr(),
+                   radius=model.radius[rows], attractiveness=None if model.attractiveness is None else np.asarray(model.attractiveness)[cols])
 
 
 def _full_km(model: ChoiceModel) -> np.ndarray:
@@ -173,11 +208,14 @@ def apply_scenario(forecast: pd.DataFrame, scenario: Scenario, market: Market, a
         lost += [(v, "totaal") for v in rows.loc[rows["sleutel"] == "totaal", "vestigingscode"].unique()
                  if not any(x == v for x, _ in present)]
         add_rows = []
+        values = rows[NUMERIC].to_numpy(float, copy=True)
+        codes_arr = rows["vestigingscode"].to_numpy(object)
+        keys_arr = rows["sleutel"].to_numpy(object)
         for code, key in lost:
-            mask = (rows["vestigingscode"] == code) & (rows["sleutel"] == key)
-            n = float(rows.loc[mask, "verwacht"].sum())
+            idx = np.flatnonzero((codes_arr == code) & (keys_arr == key))
+            n = float(values[idx, 0].sum())
             if n <= 0:
-                rows.loc[mask, ["verwacht", "laag80", "hoog80", "laag95", "hoog95"]] = 0.0
+                values[idx] = 0.0
                 continue
             cands = _candidates(offer, key, {code})
             if not cands and "/" in key:  # nobody offers this profiel: choose among the leerweg's profielen
@@ -188,24 +226,26 @@ def apply_scenario(forecast: pd.DataFrame, scenario: Scenario, market: Market, a
             if not names:  # no school anywhere offers it: the pupils leave the count, recorded as such
                 moves.append({"jaar": int(year), "van": code, "naar": NO_OFFER, "aanbod": key, "leerlingen": n,
                               "extra_km_per_leerling": 0.0, "reden": "nergens aanbod"})
-                rows.loc[mask, ["verwacht", "laag80", "hoog80", "laag95", "hoog95"]] = 0.0
+                values[idx] = 0.0
                 continue
-            km_old = market.km[:, market.column(code)] if market.column(code) is not None else None
-            for name, s in zip(names, share, strict=True):
-                if s <= 1e-12:
-                    continue
-                moved = rows.loc[mask].assign(vestigingscode=name)
-                for col in ("verwacht", "laag80", "hoog80", "laag95", "hoog95"):
-                    moved[col] = moved[col] * s
-                moved["methode"] = moved["methode"].astype(str) + "+scenario"
-                add_rows.append(moved)
-                extra_km = 0.0
-                if km_old is not None:
-                    w = market.origin_of(code)
-                    extra_km = float(w @ (market.km[:, market.column(name)] - km_old))
-                moves.append({"jaar": int(year), "van": code, "naar": name, "aanbod": key, "leerlingen": n * s,
+            keep = share > MIN_SHARE * share.sum()
+            share = share[keep] / share[keep].sum()
+            names = [nm for nm, k in zip(names, keep, strict=True) if k]
+            block = rows.iloc[idx]
+            moved = block.loc[block.index.repeat(len(names))].reset_index(drop=True)
+            moved["vestigingscode"] = np.tile(np.array(names, dtype=object), len(idx))
+            moved[NUMERIC] = np.repeat(values[idx], len(names), axis=0) * np.tile(share, len(idx))[:, None]
+            moved["methode"] = moved["methode"].astype(str) + "+scenario"
+            add_rows.append(moved)
+            j_old = market.column(code)
+            w = market.origin_of(code)
+            for name, sh in zip(names, share, strict=True):
+                j_new = market.column(name)
+                extra_km = float(w @ (market.km[:, j_new] - market.km[:, j_old])) if j_old is not None and j_new is not None else 0.0
+                moves.append({"jaar": int(year), "van": code, "naar": name, "aanbod": key, "leerlingen": n * sh,
                               "extra_km_per_leerling": extra_km, "reden": "aanbod stopt"})
-            rows.loc[mask, ["verwacht", "laag80", "hoog80", "laag95", "hoog95"]] = 0.0
+            values[idx] = 0.0
+        rows[NUMERIC] = values
         if add_rows:
             rows = pd.concat([rows, *add_rows], ignore_index=True)
         # 2. new locations and moved offerings attract pupils of the same kind

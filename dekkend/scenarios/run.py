@@ -189,14 +189,20 @@ def _funding(diag: Diagnosis, base: Diagnosis, supplement: float) -> pd.DataFram
 
 
 def run_scenario(tables: dict[str, pd.DataFrame], scenario: Scenario, regio: str | None = None, *, horizon: int = 10,
-                 as_of: int | None = None, baseline: tuple[pd.DataFrame, int] | None = None) -> ScenarioResult:
-    """Run ``scenario`` on region ``regio`` and compare it with the forecast "zonder ingrijpen"."""
+                 as_of: int | None = None, baseline: tuple[pd.DataFrame, int] | None = None,
+                 baseline_diagnosis: Diagnosis | None = None) -> ScenarioResult:
+    """Run ``scenario`` on region ``regio`` and compare it with the forecast "zonder ingrijpen".
+
+    ``baseline`` (forecast, origin) and ``baseline_diagnosis`` may be computed once and
+    shared by several scenarios of the same region (:func:`zonder_ingrijpen`).
+    """
     region = select_region(tables, regio)
     forecast0, origin = baseline if baseline is not None else baseline_forecast(tables, region, horizon, as_of)
     validate(scenario, tables, region, origin)
     t, new_schools = _with_new_locations(tables, scenario, region)
     region2 = select_region(t, regio) if len(new_schools) else region
-    market = build_market(tables, origin, new_schools if len(new_schools) else None)
+    market = build_market(tables, origin, new_schools if len(new_schools) else None,
+                          None if region.expression == "nl" else tuple(region2.vestigingen))
     base_settings = load_settings()
     settings = _settings(scenario, base_settings)
     moved = apply_scenario(forecast0, scenario, market, tables["aanbod"], origin, region2,
@@ -204,7 +210,8 @@ def run_scenario(tables: dict[str, pd.DataFrame], scenario: Scenario, regio: str
     fc = moved.forecast[moved.forecast["vestigingscode"].isin(region2.vestigingen)]
     matrix = distance_matrix(t)
     diag = diagnose(t, regio, forecast=fc, matrix=matrix, settings=settings)
-    base_diag = diagnose(tables, regio, forecast=forecast0, matrix=distance_matrix(tables) if len(new_schools) else matrix)
+    base_diag = baseline_diagnosis if baseline_diagnosis is not None else \
+        diagnose(tables, regio, forecast=forecast0, matrix=distance_matrix(tables) if len(new_schools) else matrix)
     years = sorted(fc["jaar"].unique())
     thr = offer_thresholds(settings)
     ind_s = reachability(t, years[0], region=region2, forecast=fc, thresholds=thr, indicators=True, matrix=matrix).indicators
@@ -235,6 +242,14 @@ def run_scenario(tables: dict[str, pd.DataFrame], scenario: Scenario, regio: str
                           funding, summary)
 
 
+def zonder_ingrijpen(tables: dict[str, pd.DataFrame], regio: str | None, horizon: int = 10,
+                     as_of: int | None = None) -> tuple[tuple[pd.DataFrame, int], Diagnosis]:
+    """The forecast and diagnosis "zonder ingrijpen" of a region, to share across scenarios."""
+    region = select_region(tables, regio)
+    forecast, origin = baseline_forecast(tables, region, horizon, as_of)
+    return (forecast, origin), diagnose(tables, regio, forecast=forecast)
+
+
 def _beyond(indicators: pd.DataFrame | None, year: int) -> float:
     if indicators is None or indicators.empty:
         return 0.0
@@ -247,5 +262,5 @@ def offer_after(tables: dict[str, pd.DataFrame], scenario: Scenario, origin: int
     return offer_in_year(base_offer(tables["aanbod"], origin), scenario, year, tuple(region.vestigingen))
 
 
-__all__ = ["ScenarioResult", "offer_after", "run_scenario", "validate"]
+__all__ = ["ScenarioResult", "offer_after", "run_scenario", "validate", "zonder_ingrijpen"]
 _ = (SluitVestiging,)

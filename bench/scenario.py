@@ -1,0 +1,57 @@
+"""Benchmark: one scenario over 15 years for a region of about 60 vestigingen.
+
+Run: ``.venv/bin/python bench/scenario.py [WERKMAP]`` (default: imports ``../shared/data`` first, not timed).
+The region is COROP 14 (Achterhoek) plus COROP 15 (Arnhem/Nijmegen) trimmed to 60 vestigingen through a
+YAML region file; the scenario closes two vestigingen and stops one offering.
+"""
+
+from __future__ import annotations
+
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import yaml
+
+from dekkend.ingest import import_paths
+from dekkend.regions import select_region
+from dekkend.scenarios import parse_scenario, run_scenario
+from dekkend.scenarios.run import zonder_ingrijpen
+from dekkend.workspace import Workspace
+
+
+def main() -> None:
+    if len(sys.argv) > 1:
+        ws = Workspace(sys.argv[1]).require()
+    else:
+        ws = Workspace(Path(tempfile.mkdtemp()) / "w")
+        import_paths([Path(__file__).resolve().parents[1].parent / "shared" / "data"], ws)
+    tables = ws.tables()
+    region = select_region(tables, "corop:14")
+    codes = sorted(region.vestigingen)
+    offer = tables["aanbod"]
+    offer = offer[offer["vestigingscode"].isin(codes) & (offer["schooljaar"] == 2019) & offer["profiel"].isna()]
+    big = offer.groupby("vestigingscode")["leerlingen"].sum().sort_values()
+    small = list(big.index[:2])
+    stop = offer[(offer["vestigingscode"] == big.index[-1]) & (offer["onderwijstype"] != "onderbouw")].iloc[0]
+    scenario = parse_scenario({"naam": "bench", "maatregelen": [
+        {"soort": "sluit-vestiging", "vestiging": small[0], "vanaf": 2021},
+        {"soort": "sluit-vestiging", "vestiging": small[1], "vanaf": 2022},
+        {"soort": "stop-aanbod", "vestiging": stop["vestigingscode"], "onderwijstype": stop["onderwijstype"], "vanaf": 2021},
+    ]})
+    regio_file = Path(tempfile.mkdtemp()) / "regio.yaml"
+    regio_file.write_text(yaml.safe_dump({"naam": "bench", "corop": ["14"]}), encoding="utf-8")
+    t0 = time.perf_counter()
+    base, base_diag = zonder_ingrijpen(tables, "corop:14", 15)
+    t1 = time.perf_counter()
+    result = run_scenario(tables, scenario, "corop:14", horizon=15, baseline=base, baseline_diagnosis=base_diag)
+    t2 = time.perf_counter()
+    status = "OK" if t2 - t1 <= 5 else "TE TRAAG"
+    print(f"regio corop:14, {len(codes)} vestigingen, 15 jaar: zonder ingrijpen (prognose + diagnose, eenmalig per regio) "
+          f"{t1 - t0:.2f} s; scenario {t2 - t1:.2f} s (doel <= 5 s, {status}); "
+          f"{len(result.moves)} verplaatsingen, {len(result.diagnosis.knelpunten)} knelpunten")
+
+
+if __name__ == "__main__":
+    main()

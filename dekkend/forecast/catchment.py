@@ -1,0 +1,115 @@
+"""Catchments: the modelled first-year intake of every vestiging per entry year, from children x choice.
+
+``intake_v(e) = transition * sum_i C_i(e) P_iv``: children per home PC4 entering in
+year ``e`` (:mod:`dekkend.forecast.children`, migration applied) times one transition
+rate times the calibrated choice probabilities (:mod:`dekkend.forecast.choice`),
+summed per vestiging. Calibration makes ``intake_v(origin)`` equal to the observed
+leerjaar-1 count; the sum over vestigingen equals the transition rate times the
+children of every year (conservation), so the total stays consistent with the
+children available.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from dekkend.forecast.children import NO_MIGRATION, AreaChildren, area_children, estimate_migration
+from dekkend.forecast.choice import LEVELS, Calibration, ChoiceModel, ChoiceParameters, offer_at
+from dekkend.forecast.cohorts import reference_cohorts
+
+#: A vestiging without first-year intake follows the intake of the vestigingen within this distance.
+ORPHAN_RADIUS_KM = 15.0
+
+
+@dataclass(frozen=True, eq=False)
+class Catchment:
+    """Modelled intake per vestiging (rows, ``codes``) and entry year (columns, ``years``).
+
+    ``beyond`` is the intake-weighted number of entry years beyond the observed
+    children (births assumption); ``calibration`` the fitted choice model (its
+    ``model.areas`` are the rows of ``children.children``); ``decay_source`` says
+    where the distance decay came from (``prior``, ``herkomst <year>`` or ``gegeven``).
+    """
+
+    codes: np.ndarray
+    years: np.ndarray
+    intake: np.ndarray
+    beyond: np.ndarray
+    calibration: Calibration
+    children: AreaChildren
+    decay_source: str = "prior"
+
+    def rows(self, codes: np.ndarray) -> np.ndarray:
+        """Row index of each code (-1 when the vestiging is not in the choice model)."""
+        pos = pd.Series(np.arange(len(self.codes)), index=self.codes)
+        return pos.reindex(codes).fillna(-1).to_numpy(int)
+
+    def intake_for(self, children: np.ndarray) -> np.ndarray:
+        """Intake per vestiging for another children matrix (areas x years), same transition rate."""
+        return self.calibration.model.intake(children * self.calibration.transition)
+
+
+def build_catchment(tables: dict[str, pd.DataFrame], origin: int, years: range, *, params: ChoiceParameters | None = None,
+                    migration: bool = True, xy: pd.DataFrame | None = None, decay_source: str = "prior") -> Catchment | None:
+    """Calibrate the choice model on the count of ``origin`` and compute the intake for ``years``.
+
+    ``tables`` must be restricted to what was known. Returns ``None`` when there are
+    no located children or no located vestigingen with intake.
+    """
+    cohorts = reference_cohorts(tables, years.stop - 1)
+    if cohorts.empty:
+        return None
+    rates = estimate_migration(tables, cohorts) if migration else NO_MIGRATION
+    kids = area_children(tables, cohorts, rates, years)
+    if len(kids.pc4) == 0 or kids.children[:, kids.col(origin)].sum() <= 0:
+        return None
+    offer, shares = offer_at(tables, origin, None if xy is None else xy.reset_index())
+    offer = offer.dropna(subset=["x_rd", "y_rd"])
+    if offer.empty or offer["instroom_leerlingen"].sum() <= 0:
+        return None
+    model = ChoiceModel.from_frames(kids.areas(), offer, level_shares=shares, params=params)
+    by_level = offer[[f"instroom_{lev}" for lev in LEVELS]].to_numpy(float)
+    target = by_level if not np.isnan(by_level).any() else offer["instroom_leerlingen"].to_numpy(float)
+    cal = model.calibrate(kids.children[:, kids.col(origin)], target)
+    flow = cal.model.intake(kids.children * cal.transition)
+    weighted = cal.model.intake(kids.children * kids.beyond * cal.transition)
+    beyond = np.where(flow > 0, weighted / np.where(flow > 0, flow, 1.0), 0.0)
+    return Catchment(cal.model.codes, kids.years, flow, beyond, cal, kids, decay_source)
+
+
+def catchment_for(catchment: Catchment | None, codes: np.ndarray, xy: np.ndarray,
+                  n_years: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """(F, B, has): intake and years-beyond for ``codes``; ``has`` false where nothing is known.
+
+    A vestiging without first-year intake (a bovenbouw location) follows the intake
+    of the other vestigingen of its BRIN, else of the vestigingen within
+    :data:`ORPHAN_RADIUS_KM`.
+    """
+    n = len(codes)
+    if catchment is None:
+        return np.full((n, n_years), np.nan), np.zeros((n, n_years)), np.zeros(n, bool)
+    rows = catchment.rows(codes)
+    t = len(catchment.years)
+    f = np.full((n, t), np.nan)
+    b = np.zeros((n, t))
+    found = rows >= 0
+    f[found] = catchment.intake[rows[found]]
+    b[found] = catchment.beyond[rows[found]]
+    empty = ~found | (np.nan_to_num(f).sum(axis=1) <= 0)
+    if empty.any():
+        all_codes = catchment.codes
+        brin = pd.Series(all_codes).str.slice(0, 4).to_numpy()
+        total = catchment.intake.sum(axis=1)
+        xy_all = catchment.calibration.model.schools[["x_rd", "y_rd"]].to_numpy(float)
+        for i in np.flatnonzero(empty):
+            mates = (brin == str(codes[i])[:4]) & (total > 0)
+            if not mates.any() and np.isfinite(xy[i]).all():
+                mates = (np.hypot(*(xy_all - xy[i]).T) / 1000.0 <= ORPHAN_RADIUS_KM) & (total > 0)
+            if mates.any():
+                f[i] = catchment.intake[mates].sum(axis=0)
+                b[i] = (catchment.beyond[mates] * catchment.intake[mates]).sum(axis=0) / np.maximum(f[i], 1e-9)
+    has = np.isfinite(f).all(axis=1) & (np.nan_to_num(f).sum(axis=1) > 0)
+    return f, b, has
