@@ -207,22 +207,44 @@ def prognose(
     horizon: Annotated[int, typer.Option("--horizon", help="Aantal schooljaren vooruit (1-30).")] = 15,
     regio_: RegioOptie = None,
     model: Annotated[str, typer.Option("--model", help="geen-verandering, trend of cohort.")] = "cohort",
+    verval: Annotated[
+        float | None,
+        typer.Option("--verval", help="Cohortmodel: verlies aan aantrekkelijkheid per km (0,3 = elke km 30% minder). "
+                     "Leeg: geschat uit leerlingen naar woonpostcode als die er zijn, anders 0,3."),
+    ] = None,
+    trekkingen: Annotated[
+        int, typer.Option("--trekkingen", help="Cohortmodel: aantal Monte-Carlotrekkingen van de onzekere invoer "
+                          "(cohorten, overgang, afstandsverval); schrijft ook UITVOER-trekkingen.csv. 0: geen.")
+    ] = 0,
+    zaad: Annotated[int, typer.Option("--zaad", help="Startgetal voor de trekkingen (zelfde zaad, zelfde trekkingen).")] = 0,
 ) -> None:
     """Maak een leerlingenprognose per vestiging, onderwijstype, profiel en leerjaar, met intervallen."""
-    from dekkend.forecast import make_model
+    import numpy as np
+
+    from dekkend.errors import ConfiguratieFout
+    from dekkend.forecast import ChoiceParameters, CohortModel, make_model, simulate
     from dekkend.output import write_table
     from dekkend.regions import select_region
     from dekkend.workspace import Workspace
 
+    if (verval is not None or trekkingen) and model != "cohort":
+        raise ConfiguratieFout("--verval en --trekkingen horen bij het cohortmodel (--model cohort)")
+    if trekkingen < 0:
+        raise ConfiguratieFout(f"--trekkingen {trekkingen}: geef 0 of meer")
     with progress_bar() as bar:
-        task = bar.add_task("Prognose", total=3, item="gegevens laden")
+        task = bar.add_task("Prognose", total=3 + bool(trekkingen), item="gegevens laden")
         tables = Workspace(werkmap).require().tables()
         units = select_region(tables, regio_).vestigingen if regio_ else None
         bar.update(task, completed=1, item=f"model {model} schatten")
-        forecaster = make_model(model).fit(tables, peiljaar, units)
+        forecaster = (CohortModel(choice=ChoiceParameters.from_loss(verval)) if verval is not None else make_model(model))
+        forecaster.fit(tables, peiljaar, units)
         bar.update(task, completed=2, item="vooruitrekenen")
         frame = forecaster.predict(horizon)
-        bar.update(task, completed=3, item="klaar")
+        draws = None
+        if trekkingen:
+            bar.update(task, completed=3, item=f"{trekkingen} trekkingen")
+            draws = simulate(forecaster, horizon, trekkingen, seed=zaad)
+        bar.update(task, completed=3 + bool(trekkingen), item="klaar")
     write_table(frame.round({c: 2 for c in ("verwacht", "laag80", "hoog80", "laag95", "hoog95")}), uitvoer, sheet="prognose")
     prep = forecaster.prepared
     totals = frame.groupby("jaar")["verwacht"].sum()
@@ -234,6 +256,24 @@ def prognose(
         console.print(f"  {year}/{year + 1}: {_fmt_int(totals[year])} leerlingen verwacht")
     methods = frame.drop_duplicates("vestigingscode")["methode"].value_counts()
     console.print("Methode per vestiging: " + ", ".join(f"{k} {v}" for k, v in methods.items()))
+    catchment = getattr(forecaster, "catchment", None)
+    if catchment is not None:
+        cal = catchment.calibration
+        console.print(
+            f"Schoolkeuze: verval {100 * cal.model.params.loss_per_km:.0f}% per km ({catchment.decay_source}), "
+            f"instroom gekalibreerd tot op {cal.max_deviation:.2f} leerling; migratie van kinderen: "
+            f"{catchment.children.migration.source}"
+        )
+    if draws is not None:
+        path = uitvoer.with_name(f"{uitvoer.stem}-trekkingen.csv")
+        write_table(draws.summary().round(2), path, sheet="trekkingen")
+        nat = draws.totals.sum(axis=1)
+        last = len(draws.years) - 1
+        console.print(
+            f"{trekkingen} trekkingen (zaad {zaad}), alleen onzekerheid in de invoer: {draws.years[last]}/{draws.years[last] + 1} "
+            f"tussen {_fmt_int(np.quantile(nat[:, last], 0.1))} en {_fmt_int(np.quantile(nat[:, last], 0.9))} leerlingen "
+            f"(80%) → {path}"
+        )
 
 
 @app.command("backtest")
@@ -242,13 +282,15 @@ def backtest(
     werkmap: WerkmapOptie,
     peiljaar: Annotated[int, typer.Option("--peiljaar", help="Prognose met alleen wat op 1 oktober van dit jaar bekend was.")],
     doel: Annotated[str, typer.Option("--doel", help="Doeljaar of doeljaren, komma-gescheiden (bijv. 2017,2018).")],
-    niveau: Annotated[str, typer.Option("--niveau", help="vestiging of gemeente (woongemeente, CBS 85701NED).")] = "vestiging",
+    niveau: Annotated[
+        str, typer.Option("--niveau", help="vestiging, brin (school) of gemeente (woongemeente, CBS 85701NED).")
+    ] = "vestiging",
     regio_: RegioOptie = None,
     verslag: Annotated[Path, typer.Option("--verslag", help="Markdown-verslag waarin dit blok wordt bijgewerkt.")] = Path(
         "docs/forecast-accuracy.md"
     ),
 ) -> None:
-    """Toets de prognosemodellen achteraf: WAPE, MAPE, bias en intervaldekking per model en horizon."""
+    """Toets de prognosemodellen achteraf: WAPE, MAPE, bias en intervaldekking per model, horizon en grootteklasse."""
     from dekkend.errors import ConfiguratieFout
     from dekkend.forecast import run_backtest, write_accuracy_section
     from dekkend.regions import select_region
@@ -259,7 +301,7 @@ def backtest(
     except ValueError as exc:
         raise ConfiguratieFout(f"--doel '{doel}': verwacht jaartallen gescheiden door komma's, zoals 2017,2018") from exc
     tables = Workspace(werkmap).require().tables()
-    units = select_region(tables, regio_).vestigingen if regio_ and niveau == "vestiging" else None
+    units = select_region(tables, regio_).vestigingen if regio_ and niveau != "gemeente" else None
     with progress_bar() as bar:
         task = bar.add_task("Backtest", total=None, item=f"{niveau}, peiljaar {peiljaar}")
         result = run_backtest(tables, peiljaar, targets, niveau, units)
@@ -270,103 +312,13 @@ def backtest(
     for r in result.scores.sort_values(["jaar", "model"]).itertuples():
         table.add_row(r.model, str(r.jaar), str(r.eenheden), *(f"{100 * v:.1f}%" for v in (r.wape, r.mape, r.bias, r.dekking80, r.dekking95)))
     console.print(table)
+    for note in result.notes:
+        console.print(note)
     command = f"dekkend backtest --werkmap WERKMAP --peiljaar {peiljaar} --doel {','.join(map(str, targets))} --niveau {niveau}"
     if regio_:
         command += f" --regio {regio_}"
     write_accuracy_section(verslag, result, command)
     console.print(f"Bijgewerkt: {verslag}")
-
-
-@app.command("diagnose")
-@dutch_errors
-def diagnose_cmd(
-    werkmap: WerkmapOptie,
-    uitvoer: Annotated[Path, typer.Option("--uitvoer", "-o", help="JSON-bestand met de knelpunten (schema: docs/diagnose.md).")],
-    regio_: RegioOptie = None,
-    peiljaar: Annotated[int | None, typer.Option("--peiljaar", help="Diagnose met wat op 1 oktober van dit jaar bekend was.")] = None,
-    drempels: Annotated[Path | None, typer.Option("--drempels", help="YAML met eigen drempels en instellingen.")] = None,
-    normen: Annotated[Path | None, typer.Option("--normen", help="YAML met eigen normwaarden (met bron).")] = None,
-    besturen: Annotated[Path | None, typer.Option("--besturen", help="Schrijf de tabel per bestuur naar .csv of .xlsx.")] = None,
-) -> None:
-    """Vind de knelpunten van een regio, met ernst, bewijs en bronnen, en wat ze betekenen per bestuur."""
-    import json
-
-    from dekkend.diagnose import diagnose
-    from dekkend.output import write_table
-    from dekkend.workspace import Workspace
-
-    with progress_bar() as bar:
-        task = bar.add_task("Diagnose", total=None, item="prognose, aanbod en bereikbaarheid")
-        result = diagnose(Workspace(werkmap).require().tables(), regio_, as_of=peiljaar, thresholds_file=drempels,
-                          norms_file=normen)
-        bar.update(task, total=1, completed=1, item="klaar")
-    uitvoer.parent.mkdir(parents=True, exist_ok=True)
-    tmp = uitvoer.with_name(f".{uitvoer.name}.tmp")
-    tmp.write_text(json.dumps(result.to_dict(), ensure_ascii=False, indent=2), encoding="utf-8")
-    tmp.replace(uitvoer)
-    table = Table(title=f"Knelpunten in {result.regio} (peiljaar {result.peiljaar}/{result.peiljaar + 1})")
-    for col in ("ernst", "soort", "knelpunt", "jaar"):
-        table.add_column(col, overflow="fold")
-    for k in result.knelpunten:
-        style = {"hoog": "bold red", "midden": "yellow"}.get(k.ernst)
-        table.add_row(k.ernst, k.type, k.titel, ", ".join(map(str, k.jaren)), style=style)
-    console.print(table)
-    boards = Table(title="Wat betekent dit per bestuur")
-    for col in ("bestuur", "vestigingen", "leerlingen nu", "over 10 jaar", "aanbod onder drempel", "knelpunten"):
-        boards.add_column(col, justify="left" if col == "bestuur" else "right")
-    from dekkend.diagnose import TYPES
-
-    counts = result.besturen[list(TYPES)].sum(axis=1)
-    for i, r in enumerate(result.besturen.itertuples(index=False)):
-        boards.add_row(str(r.bestuur), str(r.vestigingen), _fmt_int(r.leerlingen_nu), _fmt_int(r.leerlingen_over_10_jaar),
-                       str(r.aanbod_onder_drempel), str(int(counts.iloc[i])))
-    console.print(boards)
-    if besturen:
-        write_table(result.besturen, besturen, sheet="besturen")
-    console.print(f"{len(result.knelpunten)} knelpunten geschreven naar {uitvoer}")
-
-
-@app.command("scenario")
-@dutch_errors
-def scenario_cmd(
-    bestanden: Annotated[list[Path], typer.Argument(help="Een of meer scenario's (YAML, zie docs/scenarios.md).")],
-    werkmap: WerkmapOptie,
-    uitvoer: Annotated[Path, typer.Option("--uitvoer", "-o", help="Map voor de uitkomsten.")] = Path("scenario-uitkomsten"),
-    regio_: RegioOptie = None,
-    horizon: Annotated[int, typer.Option("--horizon", help="Aantal schooljaren vooruit.")] = 10,
-    excel: Annotated[bool, typer.Option("--excel", help="Tabellen als .xlsx in plaats van .csv.")] = False,
-) -> None:
-    """Reken scenario's door: leerlingen, normen, bereikbaarheid, knelpunten en bekostiging, naast 'zonder ingrijpen'."""
-    from dekkend.scenarios import load_scenario, run_scenario
-    from dekkend.scenarios.run import zonder_ingrijpen
-    from dekkend.scenarios.write import write_results
-    from dekkend.workspace import Workspace
-
-    scenarios = [load_scenario(p) for p in bestanden]
-    tables = Workspace(werkmap).require().tables()
-    results = []
-    with progress_bar() as bar:
-        task = bar.add_task("Scenario's", total=len(scenarios) + 1, item="zonder ingrijpen")
-        baseline, base_diag = zonder_ingrijpen(tables, regio_, horizon)
-        for i, s in enumerate(scenarios, start=1):
-            bar.update(task, completed=i, item=s.naam)
-            results.append(run_scenario(tables, s, regio_, horizon=horizon, baseline=baseline, baseline_diagnosis=base_diag))
-        bar.update(task, completed=len(scenarios), item="klaar")
-    write_results(results, uitvoer, ".xlsx" if excel else ".csv")
-    table = Table(title=f"Scenario's naast elkaar (eindjaar {results[0].summary['eindjaar']})")
-    for col in ("scenario", "leerlingen", "naar buiten regio", "extra leerling-km", "knelpunten (hoog)", "kinderen > normafstand",
-                "bekostiging"):
-        table.add_column(col, justify="left" if col == "scenario" else "right", overflow="fold")
-    first = results[0].summary
-    table.add_row("zonder ingrijpen", _fmt_int(first["leerlingen_zonder_ingrijpen"]), "", "",
-                  f"{first['knelpunten_zonder']} ({first['knelpunten_hoog_zonder']})", _fmt_int(first["kinderen_buiten_norm_zonder"]), "")
-    for r in results:
-        s = r.summary
-        table.add_row(s["scenario"], _fmt_int(s["leerlingen_met_scenario"]), _fmt_int(s["naar_buiten_de_regio"]),
-                      _fmt_int(s["extra_leerlingkilometers_per_dag_enkele_reis"]), f"{s['knelpunten_met']} ({s['knelpunten_hoog_met']})",
-                      _fmt_int(s["kinderen_buiten_norm_met"]), f"EUR {_fmt_int(s['bekostigingseffect_euro'])}")
-    console.print(table)
-    console.print(f"Uitkomsten per scenario en de vergelijking staan in {uitvoer}")
 
 
 def print_overview(ov: RegionOverview) -> None:
@@ -393,10 +345,14 @@ def print_overview(ov: RegionOverview) -> None:
 def _mount_subcommands() -> None:
     """Mount the commands that live in their own modules."""
     from dekkend.cli_bereikbaarheid import bereikbaarheid
+    from dekkend.cli_diagnose import diagnose_cmd
     from dekkend.cli_download import download
     from dekkend.cli_kennis import kennis_app
+    from dekkend.cli_scenario import scenario_cmd
 
     app.command("bereikbaarheid")(bereikbaarheid)
+    app.command("diagnose")(diagnose_cmd)
+    app.command("scenario")(scenario_cmd)
     app.command("download")(download)
     app.add_typer(kennis_app, name="kennis", help="Kennisbank: samenwerkingsvormen, routes, voorbeelden en ondersteuning.")
 

@@ -19,6 +19,11 @@ def national(shared_data, tmp_path_factory):
     return ws
 
 
+@pytest.fixture(scope="module")
+def tables(national):
+    return national.tables()
+
+
 def test_cli_national_forecast_as_of_2019(national, tmp_path):
     out = tmp_path / "prognose.csv"
     res = CliRunner().invoke(app, ["prognose", "--werkmap", str(national.path), "--peiljaar", "2019", "--horizon", "15",
@@ -31,18 +36,30 @@ def test_cli_national_forecast_as_of_2019(national, tmp_path):
     first = fc[fc["jaar"] == 2020]["verwacht"].sum()
     assert 0.9 * 956_857 < first < 1.05 * 956_857
     assert (fc[["laag95", "laag80", "verwacht", "hoog80", "hoog95"]].diff(axis=1).iloc[:, 1:] >= -0.011).all().all()
+    assert "instroom gekalibreerd tot op 0.0" in res.output and "po-reeks" in res.output
 
 
-def test_case_g_cohort_beats_no_change_after_two_years(national):
-    r = run_backtest(national.tables(), 2016, (2018, 2019, 2020, 2021), "gemeente")
+def test_case_g_meets_the_goal_with_intervals_calibrated_elsewhere(tables):
+    r = run_backtest(tables, 2016, tuple(range(2017, 2024)), "gemeente")
     w = r.scores.set_index(["model", "jaar"])["wape"]
     assert r.scores["eenheden"].min() > 300
-    for year in (2018, 2019, 2020, 2021):
+    for year in range(2018, 2024):
         assert w[("cohort", year)] < w[("geen-verandering", year)]
+    assert w[("cohort", 2023)] <= 0.6 * w[("geen-verandering", 2023)]  # the goal: at least 40% below no change
+    assert 2016 not in r.calibration.origins and len(r.calibration.origins) >= 4
+    cov = r.scores.set_index(["model", "jaar"])["dekking80"]
+    assert 0.7 <= cov[("cohort", 2023)] <= 0.9
 
 
-def test_case_v_uses_only_2012_counts(national):
-    r = run_backtest(national.tables(), 2013, (2019,), "vestiging")
+def test_case_v_matched_units_and_brin(tables):
+    r = run_backtest(tables, 2013, (2019,), "vestiging")
     assert set(r.scores["model"]) == {"geen-verandering", "trend", "cohort"}
     base = r.detail[r.detail["model"] == "geen-verandering"]
     assert round(base["verwacht"].sum()) == 970_022  # the 2012/13 total, carried forward unchanged
+    s = r.scores.set_index("model")
+    assert s.at["cohort", "eenheden"] < 1400 < r.code_scores.set_index("model").at["cohort", "eenheden"]  # units were matched
+    assert s.at["cohort", "wape"] < s.at["geen-verandering", "wape"]
+    assert 0.75 <= s.at["cohort", "dekking80_prognose"] <= 0.85
+    assert r.calibration.method == "kruisvalidatie"
+    b = run_backtest(tables, 2013, (2019,), "brin").scores.set_index("model")
+    assert b.at["cohort", "wape"] < b.at["geen-verandering", "wape"] < s.at["geen-verandering", "wape"]

@@ -20,6 +20,7 @@ import typer
 from typer.testing import CliRunner
 
 from dekkend.demo import build_demo_workspace
+from dekkend.regions import select_region
 from dekkend.report import SECTIONS, ReportResult, total_band, write_report
 from dekkend.report import _pdf as pdf_module
 from dekkend.report import _write as write_module
@@ -27,7 +28,6 @@ from dekkend.report._chances import chances
 from dekkend.report._collect import backtest_years
 from dekkend.report._format import number, percent, place_name, short_school_name
 from dekkend.report._geometry import map_geometry
-from dekkend.regions import select_region
 from dekkend.workspace import Workspace
 
 TODAY = dt.date(2026, 11, 27)

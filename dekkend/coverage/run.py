@@ -137,6 +137,7 @@ def reachability(
     indicators: bool = False,
     min_leerlingen: float = DEFAULT_MIN_PUPILS,
     region_label: str | None = None,
+    offer: pd.DataFrame | None = None,
 ) -> Reachability:
     """Reachability of every onderwijstype, profiel and group from every home area of a region.
 
@@ -167,6 +168,9 @@ def reachability(
         Upper-year pupils that make an offering in a counted year.
     region_label
         The ``regio`` column of the indicators (default: the region's label).
+    offer
+        The result of :func:`offer_by_year` for these tables, forecast and
+        thresholds, when the caller already has it (several years of one analysis).
 
     Raises
     ------
@@ -180,9 +184,8 @@ def reachability(
         )
     years = offer_years(aanbod)
     opgave = tables.get("aanbod_opgave")
-    offer = offer_by_year(
-        aanbod, forecast, thresholds, min_leerlingen=min_leerlingen, opgave=opgave
-    )
+    if offer is None:
+        offer = offer_by_year(aanbod, forecast, thresholds, min_leerlingen=min_leerlingen, opgave=opgave)
     basisjaar = years[-1]
     forecast_years = tuple(sorted(int(y) for y in offer["jaar"].unique() if y > basisjaar))
     _check_year(int(jaar), years, forecast_years)

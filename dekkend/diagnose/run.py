@@ -6,6 +6,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from dekkend.coverage.offer import offer_by_year
 from dekkend.coverage.run import reachability
 from dekkend.geo import DistanceMatrix, distance_matrix
 from dekkend.diagnose.boards import board_impact
@@ -52,9 +53,11 @@ def diagnose(
     found += rules.enige_aanbieder(ctx)
     later_year = ctx.origin + ctx.lookahead
     matrix = matrix if matrix is not None else distance_matrix(tables)
-    now = reachability(tables, ctx.origin, region=region, forecast=ctx.forecast, thresholds=ctx.thresholds, matrix=matrix).table
+    offer = offer_by_year(tables["aanbod"], ctx.forecast, ctx.thresholds, opgave=tables.get("aanbod_opgave"))
+    now = reachability(tables, ctx.origin, region=region, forecast=ctx.forecast, thresholds=ctx.thresholds, matrix=matrix,
+                       offer=offer).table
     later = reachability(tables, later_year, region=region, forecast=ctx.forecast, thresholds=ctx.thresholds,
-                         matrix=matrix).table
+                         matrix=matrix, offer=offer).table
     found += rules.witte_vlek(ctx, now, later, later_year)
     found += rules.openbaar_onbereikbaar(ctx, now)
     found += rules.isolatie_afhankelijk(ctx, load_funding(funding_file).isolation_supplement())

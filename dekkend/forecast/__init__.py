@@ -2,30 +2,63 @@
 
 Models share one contract (settings in the constructor, ``fit(data, as_of)``,
 ``predict(horizon, level=(80, 95))``); :func:`dekkend.forecast.asof.as_of` is the
-one place where "only what was known then" is enforced.
+one place where "only what was known then" is enforced. The cohort model takes its
+intake from children per home postcode x transition x school choice
+(:class:`ChoiceModel`, reused by the scenarios to move pupils when the offer changes).
 """
 
 from dekkend.forecast.asof import as_of, cutoff
-from dekkend.forecast.backtest import BacktestResult, run_backtest
+from dekkend.forecast.backtest import BacktestResult, interval_calibration, run_backtest
+from dekkend.forecast.catchment import Catchment, build_catchment
+from dekkend.forecast.children import AreaChildren, Migration, area_children, estimate_migration
+from dekkend.forecast.choice import LEVELS, Calibration, ChoiceModel, ChoiceParameters, offer_at, reallocation
 from dekkend.forecast.cohorts import Cohorts, reference_cohorts
-from dekkend.forecast.intervals import IntervalRule
+from dekkend.forecast.decay import DecayEstimate, estimate_decay, herkomst_flows
+from dekkend.forecast.intervals import IntervalCalibration, IntervalRule, calibrate, default_intervals
 from dekkend.forecast.models import MODELS, OUTPUT_COLUMNS, CohortModel, NoChange, RegionalTrend, make_model
 from dekkend.forecast.report import accuracy_markdown, write_accuracy_section
+from dekkend.forecast.sensitivity import decay_sensitivity
+from dekkend.forecast.simulate import Draws, Uncertainty, simulate
+from dekkend.forecast.units import match_units
 
 __all__ = [
+    "LEVELS",
     "MODELS",
     "OUTPUT_COLUMNS",
+    "AreaChildren",
     "BacktestResult",
+    "Calibration",
+    "Catchment",
+    "ChoiceModel",
+    "ChoiceParameters",
     "CohortModel",
     "Cohorts",
+    "DecayEstimate",
+    "Draws",
+    "IntervalCalibration",
     "IntervalRule",
+    "Migration",
     "NoChange",
     "RegionalTrend",
+    "Uncertainty",
     "accuracy_markdown",
+    "area_children",
     "as_of",
+    "build_catchment",
+    "calibrate",
     "cutoff",
+    "decay_sensitivity",
+    "default_intervals",
+    "estimate_decay",
+    "estimate_migration",
+    "herkomst_flows",
+    "interval_calibration",
     "make_model",
+    "match_units",
+    "offer_at",
+    "reallocation",
     "reference_cohorts",
     "run_backtest",
+    "simulate",
     "write_accuracy_section",
 ]

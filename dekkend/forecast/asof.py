@@ -1,7 +1,9 @@
 """The as-of rule, in one place: a forecast made "as of" year Y sees only what was known then.
 
 A row is known as of Y when its reference date is on or before 1 October of Y.
-A row's reference date is, in this order: 1 October of its ``schooljaar`` (for
+A row's reference date is, in this order: the ``peildatum`` of its file for
+published forecasts (``prognose_vo``: a prognosis is known from the count it was
+made after, whatever year it forecasts); 1 October of its ``schooljaar`` (for
 tables that hold several school years in one file, such as CBS 85701NED); its
 ``jaar`` on 1 January (population tables); else the ``peildatum`` of its file.
 Rows without any date (reference geography such as PC4 centroids) are always
@@ -10,6 +12,7 @@ known. Every model and back-test takes its data through :func:`as_of`.
 
 from __future__ import annotations
 
+import numpy as np
 import pandas as pd
 
 #: Tables describing places rather than counts; they are never filtered.
@@ -17,6 +20,8 @@ TIMELESS = {"pc4_centroiden", "pc4_woonplaats", "pc4_gemeente", "gemeenten", "ge
             "gemeente_naar_huidig", "gemeente_wijzigingen", "gemeenten_jaar", "gemeentegrenzen", "bestanden"}
 #: Derived tables that are rebuilt from filtered sources instead of filtered themselves.
 DERIVED = {"aanbod", "vestigingen", "po_vestigingen"}
+#: Published forecasts: dated by their file (the count they start from), never by the forecast year.
+PUBLISHED = {"prognose_vo"}
 
 
 def cutoff(year: int) -> pd.Timestamp:
@@ -24,8 +29,10 @@ def cutoff(year: int) -> pd.Timestamp:
     return pd.Timestamp(year, 10, 1)
 
 
-def row_dates(frame: pd.DataFrame) -> pd.Series:
+def row_dates(frame: pd.DataFrame, name: str | None = None) -> pd.Series:
     """The reference date of every row (NaT where the row has none)."""
+    if name in PUBLISHED and "peildatum" in frame.columns:
+        return pd.to_datetime(frame["peildatum"])
     if "schooljaar" in frame.columns:
         return pd.to_datetime(frame["schooljaar"].astype("Int64").astype("string") + "-10-01", errors="coerce")
     if "jaar" in frame.columns and "peildatum" in frame.columns and frame["peildatum"].notna().any():
@@ -36,6 +43,30 @@ def row_dates(frame: pd.DataFrame) -> pd.Series:
     return pd.Series(pd.NaT, index=frame.index)
 
 
+def known_rows(frame: pd.DataFrame, year: int, name: str | None = None) -> np.ndarray:
+    """Boolean mask of the rows known on 1 October of ``year`` (the same rule as :func:`row_dates`, on integers).
+
+    1 October of ``schooljaar`` <= 1 October of ``year`` exactly when ``schooljaar <= year``;
+    1 January of ``jaar`` <= 1 October of ``year`` exactly when ``jaar <= year``.
+    """
+    limit = cutoff(year)
+    if name in PUBLISHED and "peildatum" in frame.columns:
+        d = pd.to_datetime(frame["peildatum"])
+        return (d.isna() | (d <= limit)).to_numpy()
+    if "schooljaar" in frame.columns:
+        y = pd.to_numeric(frame["schooljaar"], errors="coerce").to_numpy(float)
+        return np.isnan(y) | (y <= year)
+    if "jaar" in frame.columns and "peildatum" in frame.columns and frame["peildatum"].notna().any():
+        y = pd.to_numeric(frame["jaar"], errors="coerce").to_numpy(float)
+        d = pd.to_datetime(frame["peildatum"])
+        by_file = (d.isna() | (d <= limit)).to_numpy()
+        return np.where(np.isnan(y), by_file, y <= year)
+    if "peildatum" in frame.columns:
+        d = pd.to_datetime(frame["peildatum"])
+        return (d.isna() | (d <= limit)).to_numpy()
+    return np.ones(len(frame), bool)
+
+
 def as_of(tables: dict[str, pd.DataFrame], year: int) -> dict[str, pd.DataFrame]:
     """The tables as known on 1 October of ``year``.
 
@@ -43,14 +74,12 @@ def as_of(tables: dict[str, pd.DataFrame], year: int) -> dict[str, pd.DataFrame]
     are rebuilt from the filtered sources so no later count leaks into them;
     ``bestanden`` keeps the files that still contribute a row.
     """
-    limit = cutoff(year)
     out: dict[str, pd.DataFrame] = {}
     for name, frame in tables.items():
         if name in TIMELESS or name in DERIVED:
             out[name] = frame
             continue
-        dates = row_dates(frame)
-        out[name] = frame[dates.isna() | (dates <= limit)].reset_index(drop=True)
+        out[name] = frame[known_rows(frame, year, name)].reset_index(drop=True)
     _rebuild_derived(out, tables)
     used = set().union(*(set(f["bron_id"].dropna().unique()) for n, f in out.items()
                          if "bron_id" in f.columns and n != "bestanden"))

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
+from scipy import sparse
 
 from dekkend.forecast.children import NO_MIGRATION, AreaChildren, area_children, estimate_migration
 from dekkend.forecast.choice import LEVELS, Calibration, ChoiceModel, ChoiceParameters, offer_at
@@ -30,7 +31,8 @@ class Catchment:
 
     ``beyond`` is the intake-weighted number of entry years beyond the observed
     children (births assumption); ``calibration`` the fitted choice model (its
-    ``model.areas`` are the rows of ``children.children``); ``decay_source`` says
+    ``model.areas`` are the rows of ``children.children``); ``targets`` the observed
+    intake it was calibrated on (per vestiging, or per vestiging and level); ``decay_source`` says
     where the distance decay came from (``prior``, ``herkomst <year>`` or ``gegeven``).
     """
 
@@ -40,6 +42,7 @@ class Catchment:
     beyond: np.ndarray
     calibration: Calibration
     children: AreaChildren
+    targets: np.ndarray
     decay_source: str = "prior"
 
     def rows(self, codes: np.ndarray) -> np.ndarray:
@@ -77,39 +80,48 @@ def build_catchment(tables: dict[str, pd.DataFrame], origin: int, years: range, 
     flow = cal.model.intake(kids.children * cal.transition)
     weighted = cal.model.intake(kids.children * kids.beyond * cal.transition)
     beyond = np.where(flow > 0, weighted / np.where(flow > 0, flow, 1.0), 0.0)
-    return Catchment(cal.model.codes, kids.years, flow, beyond, cal, kids, decay_source)
+    return Catchment(cal.model.codes, kids.years, flow, beyond, cal, kids, target, decay_source)
+
+
+def catchment_map(catchment: Catchment, codes: np.ndarray, xy: np.ndarray) -> sparse.csr_matrix:
+    """Matrix (``codes`` x catchment vestigingen) that turns the catchment's intake into each code's series.
+
+    A code in the choice model takes its own row; a vestiging without first-year
+    intake (a bovenbouw location) follows the intake of the other vestigingen of
+    its BRIN, else of the vestigingen within :data:`ORPHAN_RADIUS_KM`; otherwise
+    its row stays empty.
+    """
+    n, m = len(codes), len(catchment.codes)
+    rows = catchment.rows(codes)
+    total = catchment.intake.sum(axis=1)
+    r, c = [], []
+    brin = pd.Series(catchment.codes).str.slice(0, 4).to_numpy()
+    xy_all = catchment.calibration.model.schools[["x_rd", "y_rd"]].to_numpy(float)
+    for i in range(n):
+        if rows[i] >= 0 and total[rows[i]] > 0:
+            r.append(i)
+            c.append(rows[i])
+            continue
+        mates = (brin == str(codes[i])[:4]) & (total > 0)
+        if not mates.any() and np.isfinite(xy[i]).all():
+            mates = (np.hypot(*(xy_all - xy[i]).T) / 1000.0 <= ORPHAN_RADIUS_KM) & (total > 0)
+        for j in np.flatnonzero(mates):
+            r.append(i)
+            c.append(j)
+    return sparse.csr_matrix((np.ones(len(r)), (r, c)), shape=(n, m))
 
 
 def catchment_for(catchment: Catchment | None, codes: np.ndarray, xy: np.ndarray,
                   n_years: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """(F, B, has): intake and years-beyond for ``codes``; ``has`` false where nothing is known.
-
-    A vestiging without first-year intake (a bovenbouw location) follows the intake
-    of the other vestigingen of its BRIN, else of the vestigingen within
-    :data:`ORPHAN_RADIUS_KM`.
-    """
+    """(F, B, has): intake and years-beyond for ``codes`` (see :func:`catchment_map`); ``has`` false where
+    nothing is known (then ``F`` is NaN)."""
     n = len(codes)
     if catchment is None:
         return np.full((n, n_years), np.nan), np.zeros((n, n_years)), np.zeros(n, bool)
-    rows = catchment.rows(codes)
-    t = len(catchment.years)
-    f = np.full((n, t), np.nan)
-    b = np.zeros((n, t))
-    found = rows >= 0
-    f[found] = catchment.intake[rows[found]]
-    b[found] = catchment.beyond[rows[found]]
-    empty = ~found | (np.nan_to_num(f).sum(axis=1) <= 0)
-    if empty.any():
-        all_codes = catchment.codes
-        brin = pd.Series(all_codes).str.slice(0, 4).to_numpy()
-        total = catchment.intake.sum(axis=1)
-        xy_all = catchment.calibration.model.schools[["x_rd", "y_rd"]].to_numpy(float)
-        for i in np.flatnonzero(empty):
-            mates = (brin == str(codes[i])[:4]) & (total > 0)
-            if not mates.any() and np.isfinite(xy[i]).all():
-                mates = (np.hypot(*(xy_all - xy[i]).T) / 1000.0 <= ORPHAN_RADIUS_KM) & (total > 0)
-            if mates.any():
-                f[i] = catchment.intake[mates].sum(axis=0)
-                b[i] = (catchment.beyond[mates] * catchment.intake[mates]).sum(axis=0) / np.maximum(f[i], 1e-9)
-    has = np.isfinite(f).all(axis=1) & (np.nan_to_num(f).sum(axis=1) > 0)
+    mapping = catchment_map(catchment, codes, xy)
+    f = np.asarray(mapping @ catchment.intake)
+    weighted = np.asarray(mapping @ (catchment.beyond * catchment.intake))
+    b = np.where(f > 0, weighted / np.where(f > 0, f, 1.0), 0.0)
+    has = np.asarray(mapping.sum(axis=1)).ravel() > 0
+    f[~has] = np.nan
     return f, b, has

@@ -209,6 +209,9 @@ class AreaChildren:
         ``(areas, years)``: children entering in that year, migration applied.
     beyond
         ``(areas, years)``: entry years beyond the last observed cohort (births assumption).
+    lead
+        ``(areas, years)``: school years between the count of the cohort and its entry (0 when
+        counted at or after entry): the years over which migration was applied.
     migration
         The rates that were applied.
     unplaced
@@ -223,6 +226,7 @@ class AreaChildren:
     years: np.ndarray
     children: np.ndarray
     beyond: np.ndarray
+    lead: np.ndarray
     migration: Migration
     unplaced: np.ndarray
 
@@ -332,6 +336,12 @@ def area_children(tables: dict[str, pd.DataFrame], cohorts: Cohorts, migration: 
     kids, beyond = cm.matrix(gems, years) if gems else (np.zeros((0, len(yrs))), np.zeros((0, len(yrs))))
     kids = pd.DataFrame(kids).ffill(axis=1).bfill(axis=1).fillna(0.0).to_numpy()
     beyond = pd.DataFrame(beyond).ffill(axis=1).bfill(axis=1).fillna(0.0).to_numpy()
+    if gems:
+        t = cm.table.assign(lead=np.maximum(0, cm.table["instroomjaar"] - cm.table["waargenomen"]))
+        lead = t.pivot_table(index="gemeentecode", columns="instroomjaar", values="lead", aggfunc="max")
+        lead = lead.reindex(index=gems, columns=list(years)).ffill(axis=1).bfill(axis=1).fillna(0.0).to_numpy()
+    else:
+        lead = np.zeros((0, len(yrs)))
     gpos = {g: i for i, g in enumerate(gems)}
     located = areas["gemeente"].isin(gpos)
     areas = areas[located].reset_index(drop=True)
@@ -345,4 +355,4 @@ def area_children(tables: dict[str, pd.DataFrame], cohorts: Cohorts, migration: 
     unplaced = kids[count == 0].sum(axis=0) if len(gems) else np.zeros(len(yrs))
     return AreaChildren(areas["pc4"].to_numpy(object), areas["gemeente"].to_numpy(object),
                         areas[["x_rd", "y_rd"]].to_numpy(float), areas["zone"].to_numpy(object), yrs, children, beyond[gidx],
-                        migration, unplaced)
+                        lead[gidx], migration, unplaced)

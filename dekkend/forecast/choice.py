@@ -569,12 +569,18 @@ def _radius(dense: np.ndarray, schools: pd.DataFrame, params: ChoiceParameters) 
         nearest = np.nanmin(finite, axis=1)
     radius = np.fmax(radius, nearest + 15.0)
     takes = schools["instroom"].to_numpy(bool)
+    seen: dict[bytes, np.ndarray] = {}
     for lev in LEVELS:
-        cols = np.flatnonzero(schools[lev].to_numpy(bool) & takes)
+        mask = schools[lev].to_numpy(bool) & takes
+        cols = np.flatnonzero(mask)
         if len(cols) == 0:
             continue
-        k = min(LEVEL_NEIGHBOURS, len(cols)) - 1
-        kth = np.partition(np.where(np.isfinite(dense[:, cols]), dense[:, cols], np.inf), k, axis=1)[:, k]
+        key = mask.tobytes()
+        if key not in seen:  # levels offered by the same vestigingen share the computation
+            k = min(LEVEL_NEIGHBOURS, len(cols)) - 1
+            sub = dense[:, cols].astype(np.float32)
+            seen[key] = np.partition(np.where(np.isfinite(sub), sub, np.inf), k, axis=1)[:, k].astype(float)
+        kth = seen[key]
         radius = np.fmax(radius, np.where(np.isfinite(kth), kth + 5.0, radius))
     return np.minimum(radius, 400.0)
 

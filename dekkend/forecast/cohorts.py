@@ -184,24 +184,34 @@ def _extend(table: pd.DataFrame, until: int, growth_by_gem: pd.Series) -> pd.Dat
     where the population is known, else the log-linear trend of the last
     :data:`TREND_YEARS` observed cohorts; clipped to :data:`TREND_CLIP`.
     """
-    parts = [table.assign(jaren_voorbij=0)]
-    for gem, g in table.groupby("gemeentecode"):
-        g = g.sort_values("instroomjaar")
-        last = int(g["instroomjaar"].max())
-        if last >= until:
-            continue
-        tail = g.tail(TREND_YEARS)
-        if gem in growth_by_gem.index:
-            growth = float(growth_by_gem[gem])
-        else:
-            y = np.log(np.maximum(tail["kinderen"].to_numpy(float), 0.5))
-            growth = float(np.expm1(np.polyfit(tail["instroomjaar"].to_numpy(float), y, 1)[0])) if len(tail) >= 2 else 0.0
-        growth = float(np.clip(growth, *TREND_CLIP))
-        base = float(tail["kinderen"].mean()) * (1 + growth) ** ((len(tail) - 1) / 2)
-        years = np.arange(last + 1, until + 1)
-        parts.append(pd.DataFrame({"gemeentecode": gem, "instroomjaar": years, "kinderen": base * (1 + growth) ** (years - last),
-                                   "bron": "aanname", "waargenomen": int(g["waargenomen"].iloc[-1]), "jaren_voorbij": years - last}))
-    return pd.concat(parts, ignore_index=True)
+    t = table.sort_values(["gemeentecode", "instroomjaar"])
+    tail = t.groupby("gemeentecode").tail(TREND_YEARS)
+    g = tail.groupby("gemeentecode")
+    last = g["instroomjaar"].max()
+    todo = last[last < until].index
+    if len(todo) == 0:
+        return table.assign(jaren_voorbij=0)
+    x = tail["instroomjaar"].astype(float)
+    y = np.log(np.maximum(tail["kinderen"].to_numpy(float), 0.5))
+    frame = pd.DataFrame({"g": tail["gemeentecode"].to_numpy(), "x": x.to_numpy(), "y": y})
+    frame["xm"] = frame["x"] - frame.groupby("g")["x"].transform("mean")
+    frame["ym"] = frame["y"] - frame.groupby("g")["y"].transform("mean")
+    sxx = (frame["xm"] ** 2).groupby(frame["g"]).sum()
+    sxy = (frame["xm"] * frame["ym"]).groupby(frame["g"]).sum()
+    trend = np.expm1((sxy / sxx.where(sxx > 0)).fillna(0.0))
+    growth = growth_by_gem.reindex(trend.index).fillna(trend).clip(*TREND_CLIP)
+    n = g.size()
+    base = g["kinderen"].mean() * (1 + growth) ** ((n - 1) / 2)
+    seen = g["waargenomen"].last()
+    lasts = last[todo].to_numpy(int)
+    count = until - lasts
+    gem = np.repeat(np.asarray(todo, dtype=object), count)
+    ahead = np.concatenate([np.arange(1, c + 1) for c in count])
+    start = np.repeat(lasts, count)
+    extra = pd.DataFrame({"gemeentecode": gem, "instroomjaar": start + ahead,
+                          "kinderen": np.repeat(base[todo].to_numpy(float), count) * (1 + np.repeat(growth[todo].to_numpy(float), count)) ** ahead,
+                          "bron": "aanname", "waargenomen": np.repeat(seen[todo].to_numpy(int), count), "jaren_voorbij": ahead})
+    return pd.concat([table.assign(jaren_voorbij=0), extra], ignore_index=True)
 
 
 def _source_date(tables: dict[str, pd.DataFrame], name: str) -> pd.Timestamp:

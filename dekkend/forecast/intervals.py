@@ -71,8 +71,8 @@ class IntervalRule:
     sigma_beyond: float = 0.03
 
     def bounds(self, mean: np.ndarray, horizon: np.ndarray, beyond: np.ndarray, level: int,
-               model: str | None = None) -> tuple[np.ndarray, np.ndarray]:
-        """Lower and upper bound of the central ``level``% interval."""
+               model: str | None = None, size: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
+        """Lower and upper bound of the central ``level``% interval (``model`` and ``size`` are not used)."""
         mean = np.maximum(np.asarray(mean, float), 0.0)
         z = NormalDist().inv_cdf(0.5 + level / 200.0)
         s = np.sqrt(self.sigma_year**2 * np.asarray(horizon, float) + (self.sigma_beyond * np.asarray(beyond, float)) ** 2
@@ -110,25 +110,32 @@ class IntervalCalibration:
         return cell
 
     def bounds(self, mean: np.ndarray, horizon: np.ndarray, beyond: np.ndarray, level: int,
-               model: str | None = None) -> tuple[np.ndarray, np.ndarray]:
-        """Lower and upper bound of the central ``level``% interval (same interface as :class:`IntervalRule`)."""
+               model: str | None = None, size: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
+        """Lower and upper bound of the central ``level``% interval (same interface as :class:`IntervalRule`).
+
+        ``size`` (default ``mean``) chooses the size class: a part of a unit (a stream of
+        a vestiging) takes the relative error of its unit, widened by the Poisson noise
+        of its own count (``z / sqrt(max(mean, 1))`` on the log scale).
+        """
         mean = np.maximum(np.asarray(mean, float), 0.0)
         horizon = np.broadcast_to(np.asarray(horizon, int), mean.shape)
         lo_q, hi_q = ("q10", "q90") if level == 80 else ("q025", "q975")
         lo = np.zeros_like(mean)
         hi = np.zeros_like(mean)
-        classes = size_class(mean, self.level)
+        part = size is not None
+        noise = NormalDist().inv_cdf(0.5 + level / 200.0) / np.sqrt(np.maximum(mean, 1.0)) if part else np.zeros_like(mean)
         name = model or str(self.table["model"].iloc[0])
+        labels = size_labels(self.level)
+        idx = np.searchsorted(np.asarray(SIZE_CLASSES.get(self.level, SIZE_CLASSES["vestiging"])),
+                              mean if size is None else np.asarray(size, float), side="right")
         for h in np.unique(horizon):
             cell = self._cell(name, int(h)).set_index("klasse")
+            pooled = cell.loc["alle"] if "alle" in cell.index else None
+            ql_by = np.array([cell.at[k, lo_q] if k in cell.index else (pooled[lo_q] if pooled is not None else 0.0) for k in labels])
+            qh_by = np.array([cell.at[k, hi_q] if k in cell.index else (pooled[hi_q] if pooled is not None else 0.0) for k in labels])
             at = horizon == h
-            ql = cell[lo_q].reindex(classes[at])
-            qh = cell[hi_q].reindex(classes[at])
-            if "alle" in cell.index:
-                ql = ql.fillna(cell.at["alle", lo_q])
-                qh = qh.fillna(cell.at["alle", hi_q])
-            ql = np.minimum(ql.fillna(0.0).to_numpy(float), 0.0)
-            qh = np.maximum(qh.fillna(0.0).to_numpy(float), 0.0)
+            ql = np.minimum(ql_by[idx[at]], 0.0) - noise[at]
+            qh = np.maximum(qh_by[idx[at]], 0.0) + noise[at]
             m = mean[at]
             lo[at] = np.maximum((m + 1.0) * np.exp(ql) - 1.0, 0.0)
             hi[at] = (m + 1.0) * np.exp(qh) - 1.0

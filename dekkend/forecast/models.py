@@ -105,8 +105,9 @@ def assemble(prep: Prepared, totals: dict[int, np.ndarray], beyond: dict[int, np
                                        "jaar": year, "verwacht": 0.0, "_h": 0, "_b": 0.0, "methode": "gesloten"}))
     out = pd.concat([p for p in parts if len(p)], ignore_index=True)
     out["verwacht"] = np.maximum(out["verwacht"].to_numpy(float), 0.0)
+    size = out.groupby(["vestigingscode", "jaar"])["verwacht"].transform("sum").to_numpy(float)
     for level in (80, 95):
-        lo, hi = rule.bounds(out["verwacht"].to_numpy(), out["_h"].to_numpy(), out["_b"].to_numpy(float), level, model)
+        lo, hi = rule.bounds(out["verwacht"].to_numpy(), out["_h"].to_numpy(), out["_b"].to_numpy(float), level, model, size)
         out[f"laag{level}"], out[f"hoog{level}"] = lo, hi
     out["leerjaar"] = out["leerjaar"].astype("Int64")
     out = out.sort_values(["vestigingscode", "jaar", "leerjaar", "onderwijstype", "profiel"], na_position="first", kind="stable")
@@ -199,7 +200,7 @@ class CohortModel(_Base):
         n_v = len(prep.codes)
         recent = years[-(self.history_years):]
         num = sum(prep.history[t][:, 0] for t in recent)
-        den = sum(F[:, t - e0] for t in recent)
+        den = sum(F[..., t - e0] for t in recent)
         share = np.where(den > 0, num / np.where(den > 0, den, 1), np.nan)
         ccr = np.full((n_v, LEERJAREN), np.nan)
         if pairs:
@@ -213,8 +214,16 @@ class CohortModel(_Base):
 
     def _project(self, prep, years):
         e0 = prep.origin - LEERJAREN
-        last = max(years)
-        F, B, has_kids = self._catchment(prep, e0, last)
+        F, B, has_kids = self._catchment(prep, e0, max(years))
+        return self.roll(prep, years, F, B, has_kids)
+
+    def roll(self, prep: Prepared, years: list[int], F: np.ndarray, B: np.ndarray,
+             has_kids: np.ndarray) -> tuple[dict[int, np.ndarray], dict[int, np.ndarray], np.ndarray]:
+        """Leerjaar totals per year from the intake series ``F`` (vestigingen x entry years from origin - 6).
+
+        ``F`` may carry leading axes (Monte Carlo draws); the totals then carry them too.
+        """
+        e0 = prep.origin - LEERJAREN
         share, ccr, has_hist = self._rates(prep, np.nan_to_num(F), e0)
         n_v = len(prep.codes)
         region_ccr = _regional_ccr(prep, ccr)
@@ -225,24 +234,25 @@ class CohortModel(_Base):
         methods[np.isin(prep.codes, prep.renamed)] = "code-gewijzigd"
         Fk = np.where(np.isnan(F), 1.0, F)  # without children data the cohort stays level
         ratio_ok = np.isfinite(share) & has_kids
+        lead = Fk.shape[:-2]
         totals: dict[int, np.ndarray] = {}
         beyond: dict[int, np.ndarray] = {}
-        prev = prep.base
+        prev = np.broadcast_to(prep.base, lead + prep.base.shape)
         for t in years:
-            cur = np.zeros((n_v, LEERJAREN))
+            cur = np.zeros(lead + (n_v, LEERJAREN))
             b = np.zeros((n_v, LEERJAREN))
             for k in range(LEERJAREN):
                 e = t - k - e0
                 e_base = prep.origin - k - e0
-                cross = prep.base[:, k] * Fk[:, e] / np.where(Fk[:, e_base] > 0, Fk[:, e_base], 1.0)
+                cross = prep.base[:, k] * Fk[..., e] / np.where(Fk[..., e_base] > 0, Fk[..., e_base], 1.0)
                 if k == 0:
-                    intake = np.where(ratio_ok, share * Fk[:, e], cross)
-                    cur[:, 0] = np.where(has_hist | is_new, intake, cross)
+                    intake = np.where(ratio_ok, share * Fk[..., e], cross)
+                    cur[..., 0] = np.where(has_hist | is_new, intake, cross)
                 else:
                     rate = np.where(np.isfinite(ccr[:, k]), ccr[:, k], region_ccr[:, k])
-                    rolled = rate * prev[:, k - 1]
+                    rolled = rate * prev[..., k - 1]
                     use_roll = (has_hist & np.isfinite(ccr[:, k])) | is_new
-                    cur[:, k] = np.where(use_roll & np.isfinite(rolled), rolled, cross)
+                    cur[..., k] = np.where(use_roll & np.isfinite(rolled), rolled, cross)
                 b[:, k] = B[:, e]
             totals[t] = np.maximum(cur, 0.0)
             beyond[t] = b

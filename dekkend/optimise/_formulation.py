@@ -9,13 +9,14 @@ import numpy as np
 
 from dekkend.optimise._evaluate import board_kinds, board_rows
 from dekkend.optimise._highs import INF, ModelBuilder
-from dekkend.optimise.model import CHANGE_PENALTY
+from dekkend.optimise.model import TIE_CHANGE
 
 if TYPE_CHECKING:
     from dekkend.optimise.model import ViableCoverage
 
-#: What the model maximises: coverage (the optimiser), fewest changes, or least violation (elastic).
-OBJECTIVES = ("dekking", "wijzigingen", "elastisch")
+#: What the model optimises: coverage (the optimiser), then among equal coverage the fewest pupils moved
+#: (``volgorde``), the fewest changes, or the least violation (elastic).
+OBJECTIVES = ("dekking", "volgorde", "wijzigingen", "elastisch")
 
 
 @dataclass(eq=False)
@@ -32,13 +33,16 @@ class Built:
     count_slack: tuple[int, int] = (-1, -1)
 
 
-def build(model: ViableCoverage, objective: str = "dekking", *, with_limit: bool = True) -> Built:
+def build(model: ViableCoverage, objective: str = "dekking", *, with_limit: bool = True,
+          floor: float | None = None) -> Built:
     """The MIP: keep variables, coverage, nesting, received pupils, viability and the limits.
 
-    ``objective``: ``dekking`` maximises weighted coverage minus a tie-breaking
-    penalty per change; ``wijzigingen`` minimises changes (and ignores the
-    change limit); ``elastisch`` gives every viability, limit and board
-    constraint a penalised slack, to see which cannot be met and by how much.
+    ``objective``: ``dekking`` maximises weighted coverage; ``volgorde`` keeps the
+    coverage at least ``floor`` and minimises the pupils who must move (first
+    year) plus :data:`TIE_CHANGE` per change, the tie-break among equally good
+    configurations; ``wijzigingen`` minimises changes (and ignores the change
+    limit); ``elastisch`` gives every viability, limit and board constraint a
+    penalised slack, to see which cannot be met and by how much.
     ``with_limit=False`` leaves out the change limit.
     """
     b = ModelBuilder(maximise=True)
@@ -49,8 +53,8 @@ def build(model: ViableCoverage, objective: str = "dekking", *, with_limit: bool
     xcol[x_rows] = x_cols
     built = Built(b, x_rows, x_cols)
     elastic = objective == "elastisch"
-    if objective == "dekking":
-        _coverage(model, b, xcol)
+    if objective in ("dekking", "volgorde"):
+        _coverage(model, b, xcol, floor if objective == "volgorde" else None)
     _nesting(model, b, xcol)
     rcol = _received(model, b, xcol)
     _viability(model, b, xcol, rcol, built, elastic)
@@ -59,13 +63,18 @@ def build(model: ViableCoverage, objective: str = "dekking", *, with_limit: bool
     return built
 
 
-def _coverage(model: ViableCoverage, b: ModelBuilder, xcol: np.ndarray) -> None:
-    """``y_ik <= sum of x within the norm``; areas already covered by an outside or locked offering are constants."""
+def _coverage(model: ViableCoverage, b: ModelBuilder, xcol: np.ndarray, floor: float | None) -> None:
+    """``y_ik <= sum of x within the norm``; areas already covered by an outside or locked offering are constants.
+
+    With a ``floor`` the coverage is a constraint (``sum w y + fixed >= floor``) instead of the objective.
+    """
+    ys, ws = [], []
+    fixed_total = 0.0
     for k, kind in enumerate(model.kinds):
         weight = model.children * model.weights[kind]
         of_kind = model.kind_of == k
         fixed = model.within[:, of_kind & (model.ext | model.locked)].any(axis=1)
-        b.offset += float(weight[fixed].sum())
+        fixed_total += float(weight[fixed].sum())
         rows = np.flatnonzero(of_kind & model.free)
         if not len(rows):
             continue
@@ -74,7 +83,9 @@ def _coverage(model: ViableCoverage, b: ModelBuilder, xcol: np.ndarray) -> None:
         areas = np.flatnonzero(open_)
         if not len(areas):
             continue
-        y = b.add_columns(len(areas), 0.0, 1.0, cost=weight[areas])
+        y = b.add_columns(len(areas), 0.0, 1.0, cost=weight[areas] if floor is None else 0.0)
+        ys.append(y)
+        ws.append(weight[areas])
         r, c = np.nonzero(cand[areas])
         b.add_rows(
             -INF, 0.0,
@@ -83,6 +94,11 @@ def _coverage(model: ViableCoverage, b: ModelBuilder, xcol: np.ndarray) -> None:
             np.concatenate([np.ones(len(areas)), -np.ones(len(r))]),
             len(areas),
         )
+    if floor is None:
+        b.offset += fixed_total
+    elif ys:
+        y, w = np.concatenate(ys), np.concatenate(ws)
+        b.add_rows(floor - fixed_total, INF, np.zeros(len(y), int), y, w, 1)
 
 
 def _nesting(model: ViableCoverage, b: ModelBuilder, xcol: np.ndarray) -> None:
@@ -231,9 +247,10 @@ def _limits(model: ViableCoverage, b: ModelBuilder, xcol: np.ndarray, built: Bui
     x_rows = built.x_rows
     chg = -1.0 + model.n_children[x_rows]
     n_top = int(((model.parent < 0) & ~model.ext).sum())
-    if objective == "dekking":
-        b.set_cost(built.x_cols, -CHANGE_PENALTY * chg)
-        b.offset -= CHANGE_PENALTY * n_top
+    if objective == "volgorde":
+        moved = model.u[x_rows, 0]
+        b.set_cost(built.x_cols, moved - TIE_CHANGE * chg)
+        b.offset -= float(moved.sum()) + TIE_CHANGE * n_top
     elif objective == "wijzigingen":
         b.set_cost(built.x_cols, -chg)
         b.offset -= n_top

@@ -30,13 +30,13 @@ _STATUS = {
 @contextmanager
 def _quiet_stdout():
     """Silence C-level writes to stdout (HiGHS prints a banner when the first instance is made)."""
+    fd = 1
     try:
-        fd = sys.stdout.fileno()
-    except (AttributeError, OSError, ValueError):  # pragma: no cover - no real stdout (e.g. captured)
+        sys.stdout.flush()
+        saved = os.dup(fd)
+    except OSError:  # pragma: no cover - no file descriptor 1
         yield
         return
-    sys.stdout.flush()
-    saved = os.dup(fd)
     try:
         with open(os.devnull, "w") as null:
             os.dup2(null.fileno(), fd)
@@ -165,9 +165,12 @@ class ModelBuilder:
 
     def solve(
         self, *, time_limit: float = 60.0, mip_gap: float = 1e-4, threads: int | None = None,
-        verbose: bool = False,
+        verbose: bool = False, start: np.ndarray | None = None,
     ) -> MipResult:
-        """Solve with HiGHS and return the status, values, objective, bound, gap and seconds."""
+        """Solve with HiGHS and return the status, values, objective, bound, gap and seconds.
+
+        ``start`` is a feasible point to begin from (same columns).
+        """
         import highspy
 
         with _quiet_stdout():
@@ -179,9 +182,13 @@ class ModelBuilder:
         if threads:
             h.setOptionValue("threads", int(threads))
         h.passModel(self._lp())
-        start = time.perf_counter()
+        if start is not None and len(start) == self.n_cols:
+            sol = highspy.HighsSolution()
+            sol.col_value = list(map(float, start))
+            h.setSolution(sol)
+        begin = time.perf_counter()
         h.run()
-        seconds = time.perf_counter() - start
+        seconds = time.perf_counter() - begin
         status = _STATUS.get(h.getModelStatus().name, "onbekend")
         info = h.getInfo()
         solution = h.getSolution()

@@ -26,8 +26,9 @@ STATUSES = ("vrij", "vast", "extern")
 ASSIGNMENTS = ("keuze", "dichtstbij", "geen")
 #: Rounding slack (pupils) with which :meth:`ViableCoverage.evaluate` accepts a threshold as met.
 VIABILITY_TOL = 1e-6
-#: Objective penalty per change (in children): breaks ties towards fewer changes.
-CHANGE_PENALTY = 1e-3
+#: In the tie-break among configurations with the same coverage: one change weighs as much as this many
+#: pupils who must move.
+TIE_CHANGE = 0.01
 
 
 @dataclass(frozen=True, eq=False)
@@ -102,10 +103,9 @@ class Solution:
     objective
         Weighted children within the norm distance of the returned configuration.
     bound
-        HiGHS's upper bound on the model objective (the weighted coverage minus
-        :data:`CHANGE_PENALTY` per change).
+        HiGHS's upper bound on the objective (the weighted coverage).
     gap
-        The relative gap HiGHS reports, ``|bound - incumbent| / |incumbent|``.
+        Relative gap ``(bound - objective) / objective``.
     seconds
         Time in HiGHS (all solves).
     evaluation
@@ -146,8 +146,7 @@ class ViableCoverage:
 
     .. math::
 
-        \max \; & \sum_\kappa w_\kappa \sum_i c_i\, y_{i\kappa}
-                  \;-\; \varepsilon \cdot \mathrm{changes}(x) \\
+        \max \; & \sum_\kappa w_\kappa \sum_i c_i\, y_{i\kappa} \\
         \text{s.t.}\; & y_{i\kappa} \le \sum_{h \in H_\kappa \setminus E:\, d_{i s(h)} \le N_\kappa} x_h
                   && \text{(cover; } y_{i\kappa} = 1 \text{ if an outside or locked offering is within } N_\kappa) \\
         & x_g \le x_h,\quad x_h \le \textstyle\sum_{g \in C(h)} x_g && g \in C(h) \text{ (nesting)} \\
@@ -163,6 +162,9 @@ class ViableCoverage:
     .. math::
 
         r_{ht} \le \textstyle\sum_{k \ne h} a_{kh}\, u_{kt} (1 - x_k), \qquad r_{ht} \le R_{ht}\, x_h .
+
+    Among configurations with the same coverage a second solve (coverage fixed at the optimum
+    found) keeps the one that moves the fewest pupils, then the one with the fewest changes.
 
     With several closures the logit gives each remaining offering *more* than the first-order
     share (independence of irrelevant alternatives), so a configuration viable here is viable
@@ -393,16 +395,24 @@ class ViableCoverage:
                                 result.seconds + seconds, None, shortfalls, built.size)
             return Solution(result.status, float("nan"), result.bound, float("nan"), result.seconds, None,
                             (), built.size)
+        values, seconds = result.values, result.seconds
+        floor = result.objective - 1e-7 * max(1.0, abs(result.objective)) - 1e-6
+        tie = build(self, "volgorde", floor=floor)
+        second = tie.builder.solve(**{**options, "time_limit": max(1.0, time_limit - seconds)}, start=values)
+        seconds += second.seconds
+        if second.has_solution:
+            values = second.values
         keep = np.ones(self.q, dtype=bool)
-        keep[built.x_rows] = result.values[built.x_cols] > 0.5
+        keep[built.x_rows] = values[built.x_cols] > 0.5
         evaluation = self.evaluate(keep)
         if not evaluation.feasible:  # pragma: no cover - a tolerance problem in HiGHS; report it
             raise ConfiguratieFout(
                 "optimalisatie: de oplossing van HiGHS voldoet niet bij narekenen: " + "; ".join(evaluation.problems)
             )
-        gap = max(0.0, result.gap) if np.isfinite(result.gap) else float("nan")
-        return Solution(result.status, evaluation.objective, result.bound, gap, result.seconds, evaluation, (),
-                        built.size)
+        bound = max(result.bound, evaluation.objective)
+        gap = (bound - evaluation.objective) / max(abs(evaluation.objective), 1e-9)
+        status = result.status
+        return Solution(status, evaluation.objective, bound, max(0.0, gap), seconds, evaluation, (), built.size)
 
 
 def _normalise_offerings(offerings: pd.DataFrame) -> pd.DataFrame:

@@ -39,9 +39,11 @@ def _layout(height: int, **extra: object) -> dict:
 
 
 def _year_axis(years: list[int], title: str = "schooljaar (teldatum 1 oktober)") -> dict:
-    step = 1 if len(years) <= 12 else 2
-    ticks = [y for y in years if (y - years[0]) % step == 0]
-    return {"tickvals": ticks, "ticktext": [school_year(y) for y in ticks], "title": {"text": title}}
+    first, last = min(years), max(years)
+    span = last - first
+    step = 1 if span <= 10 else 2 if span <= 22 else 5
+    ticks = list(range(last, first - 1, -step))[::-1]
+    return {"tickvals": ticks, "ticktext": [school_year(y) for y in ticks], "title": {"text": title}, "tickangle": 0}
 
 
 def total_chart(data: ReportData) -> dict:

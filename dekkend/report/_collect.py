@@ -15,14 +15,20 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from dekkend.coverage import Reachability, is_openbaar, observed_offer, offer_in_year, offer_masks, reachability
+from dekkend.coverage import (
+    Reachability,
+    is_openbaar,
+    observed_offer,
+    offer_in_year,
+    offer_masks,
+    reachability,
+)
 from dekkend.coverage.kinds import REACH_KINDS
 from dekkend.coverage.offer import forecast_upper_years
 from dekkend.diagnose import Diagnosis, diagnose
 from dekkend.diagnose.context import offer_thresholds
 from dekkend.errors import ConfiguratieFout, DekkendError, WerkmapFout
-from dekkend.forecast import BacktestResult, make_model
-from dekkend.forecast.backtest import backtest_vestiging
+from dekkend.forecast import BacktestResult, make_model, run_backtest
 from dekkend.geo import distance_matrix
 from dekkend.ingest._text import estimated_count
 from dekkend.knowledge import Advice, match_knelpunten
@@ -34,7 +40,7 @@ from dekkend.report._geometry import MapGeometry, map_geometry
 ProgressFn = Callable[[str, int, int], None]
 
 #: The steps of :func:`collect`, in order (Dutch: shown in the progress bar).
-COLLECT_STEPS = ("gegevens controleren", "knelpunten bepalen", "prognose", "bereikbaarheid", "terugtoets",
+COLLECT_STEPS = ("gegevens controleren", "prognose", "knelpunten bepalen", "bereikbaarheid", "terugtoets",
                  "kennisbank", "kaartgrenzen")
 #: Tables the report needs at least.
 REQUIRED_TABLES = ("leerlingen", "aanbod", "vestigingen", "pc4_centroiden")
@@ -206,6 +212,10 @@ def _offers(tables: dict[str, pd.DataFrame], reach: Reachability, ves: pd.DataFr
     return out
 
 
+#: The models of the report's back-test: the method, and the simplest forecast to compare it with.
+BACKTEST_MODELS = ("cohort", "geen-verandering")
+
+
 def backtest_years(history: pd.DataFrame, origin: int) -> tuple[int, tuple[int, ...]] | None:
     """The back-test's as-of year and targets: from the count five years back (or the previous one) to the latest."""
     years = sorted(int(y) for y in history["jaar"].unique() if y < origin)
@@ -223,9 +233,29 @@ def _backtest(tables: dict[str, pd.DataFrame], history: pd.DataFrame, origin: in
     if plan is None:
         return None
     try:
-        return backtest_vestiging(tables, plan[0], plan[1], models=("cohort", "geen-verandering"), units=codes)
+        try:  # only the two models the report shows: half the work of every model
+            from dekkend.forecast.backtest import backtest_units
+        except ImportError:  # pragma: no cover - the forecast package reorganised: its public entry point
+            return run_backtest(tables, plan[0], plan[1], "vestiging", units=codes)
+        return backtest_units(tables, plan[0], plan[1], "vestiging", models=BACKTEST_MODELS, units=codes)
     except DekkendError:
         return None
+
+
+#: Knelpunten per type passed to the knowledge base (the most severe first): the ranking needs the variety
+#: of types, not thirty look-alikes of one type, and matching costs time per knelpunt.
+ADVICE_PER_TYPE = 6
+
+
+def advice_sample(knelpunten: tuple, per_type: int = ADVICE_PER_TYPE) -> list:
+    """At most ``per_type`` knelpunten of each type, in the diagnosis' order (most severe first)."""
+    seen: dict[str, int] = {}
+    out = []
+    for k in knelpunten:
+        seen[k.type] = seen.get(k.type, 0) + 1
+        if seen[k.type] <= per_type:
+            out.append(k)
+    return out
 
 
 def _advice(diagnosis: Diagnosis, ves: pd.DataFrame, name: str) -> Advice | None:
@@ -233,11 +263,12 @@ def _advice(diagnosis: Diagnosis, ves: pd.DataFrame, name: str) -> Advice | None
     corop = region["corop_naam"].dropna().mode() if "corop_naam" in region else pd.Series(dtype=str)
     province = region["provincie"].dropna().mode() if "provincie" in region else pd.Series(dtype=str)
     regio = str(corop.iloc[0]) if len(corop) else name
-    kwargs = {"regio": regio, "peiljaar": diagnosis.peiljaar, "per_knelpunt": 3, "limit": 10}
+    kwargs = {"regio": regio, "peiljaar": diagnosis.peiljaar, "per_knelpunt": 1, "limit": 10}
+    sample = advice_sample(diagnosis.knelpunten)
     try:
-        return match_knelpunten(diagnosis.knelpunten, gebied=str(province.iloc[0]) if len(province) else None, **kwargs)
+        return match_knelpunten(sample, gebied=str(province.iloc[0]) if len(province) else None, **kwargs)
     except ConfiguratieFout:  # the province is unknown to the knowledge base
-        return match_knelpunten(diagnosis.knelpunten, **kwargs)
+        return match_knelpunten(sample, **kwargs)
 
 
 def collect(tables: dict[str, pd.DataFrame], regio: str | None, *, progress: ProgressFn | None = None,
@@ -260,15 +291,18 @@ def collect(tables: dict[str, pd.DataFrame], regio: str | None, *, progress: Pro
     region = select_region(tables, regio)
     settings, norms = load_settings(), load_norms()
     tick(1)
-    diagnosis = diagnose(tables, regio, horizon=HORIZON)
-    origin = diagnosis.peiljaar
-    later = origin + HORIZON
-    tick(2)
     codes = tuple(region.vestigingen)
-    forecast = make_model("cohort").fit(tables, origin, codes).predict(HORIZON)
+    pupils = tables["leerlingen"]
+    as_of = int(pupils.loc[pupils["vestigingscode"].isin(codes), "schooljaar"].max())
+    model = make_model("cohort").fit(tables, as_of, codes)
+    origin = model.prepared.origin
+    later = origin + HORIZON
+    forecast = model.predict(HORIZON)
+    matrix = distance_matrix(tables)
+    tick(2)
+    diagnosis = diagnose(tables, regio, horizon=HORIZON, matrix=matrix, forecast=forecast, settings=settings)
     history = _history(tables, codes)
     tick(3)
-    matrix = distance_matrix(tables)
     thresholds = offer_thresholds(settings)
     reach_now = reachability(tables, origin, region=region, matrix=matrix, forecast=forecast, thresholds=thresholds,
                              indicators=True, region_label=region.label)

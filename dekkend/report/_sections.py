@@ -40,6 +40,15 @@ SECTIONS = (
     ("methoden", "Methoden en bronnen"),
 )
 STATUS_NL = {"voldoet": "voldoet", "onder-norm": "onder de norm", "dreigt-onder-norm": "dreigt eronder te zakken"}
+#: The forecast's ``methode`` per vestiging in words.
+METHOD_NL = {
+    "cohort": "doorstroom uit opeenvolgende tellingen",
+    "geen-historie": "verhoudingen uit één telling (geen reeks van tellingen)",
+    "nieuw": "nieuwe vestiging (groeit in volgende leerjaren)",
+    "gesloten": "gesloten vestiging",
+    "code-gewijzigd": "gewijzigde code (erft de historie)",
+    "cohort-zonder-kinderen": "geen kinderen bekend: instroom gelijk",
+}
 TYPE_EXPLANATION = {
     "onder-norm": "Een schoolsoort op een vestiging zit onder een norm of vuistregel, of zakt er binnen de termijn onder.",
     "aanbod-verdwijnt": "Een schoolsoort of vmbo-profiel dreigt uit de regio te verdwijnen of houdt nog maar één plaats.",
@@ -247,18 +256,17 @@ def forecast_section(data: ReportData, figs: Figures) -> dict:
         type_rows.append({"type": kind_nl(str(typ)), "nu": number(n0), "over5": number(n5), "over10": number(n10),
                           "verandering": percent(n10 / n0 - 1, sign=True) if n0 > 0 else ""})
     changes = charts.vestiging_changes(data)
-    boards = _board_labels(data)
-    ves_rows = [{"code": r.vestigingscode, "naam": r.naam, "plaats": r.plaats, "bestuur": boards.get(r.bestuur, r.bestuur),
+    ves_rows = [{"code": r.vestigingscode, "naam": r.naam, "plaats": r.plaats, "bestuur": r.bestuur,
                  "nu": number(r.nu), "over5": number(r.over5), "over10": number(r.over10),
                  "verandering": percent(r.verandering, sign=True), "band": f"{number(r.laag80)} - {number(r.hoog80)}",
                  "methode": r.methode, "sterk": bool(r.verandering < -data.settings.values.get("daling_10_jaar", 0.25))}
                 for r in changes.itertuples()]
-    methods = Counter(data.forecast.drop_duplicates("vestigingscode")["methode"])
+    methods = Counter(METHOD_NL.get(m, m) for m in data.forecast.drop_duplicates("vestigingscode")["methode"])
     return {
         "totaal": figs.chart("totaal", charts.total_chart(data)), "jaren": rows,
         "typen": figs.chart("typen", charts.types_chart(data)) if len(t) else None, "type_rijen": type_rows,
         "vestigingen_figuur": figs.chart("vestigingen", charts.vestiging_chart(changes, data)) if len(changes) else None,
-        "vestigingen": ves_rows, "methoden": ", ".join(f"{k} ({v})" for k, v in methods.most_common()),
+        "vestigingen": ves_rows, "methoden": "; ".join(f"{k}: {v}" for k, v in methods.most_common()),
         "terugtoets": backtest_section(data),
         "detailjaren": ", ".join(school_year(y) for y in data.detail_years),
         "teljaren": ", ".join(school_year(y) for y in data.count_years),
@@ -419,14 +427,10 @@ def knelpunten_section(data: ReportData) -> dict:
 
 def _kans(k: Kans, data: ReportData, boards: dict[str, str]) -> dict:
     what = kind_nl(f"profiel:{k.profiel}") + f" ({kind_nl(k.onderwijstype)})" if k.profiel else kind_nl(k.onderwijstype)
-    names = [_vest_name(data, c) for c in k.vestigingen]
-    lost = [_vest_name(data, c) for c in k.verdwijnen]
-    who = "één bestuur" if len(k.besturen) == 1 else f"{len(k.besturen)} besturen ({', '.join(boards.get(b, b) for b in k.besturen)})"
-    text = (f"Zonder ingrijpen zakt {what} bij {', '.join(lost)} in {school_year(k.jaar)} onder de drempel van "
-            f"{number(k.drempel)} bovenbouwleerlingen. Binnen {number(RADIUS_KM)} km bieden {', '.join(names)} het nu aan "
-            f"({who}); samen hebben zij in {school_year(k.jaar)} naar verwachting {number(k.samen)} leerlingen in deze "
-            f"bovenbouw: genoeg voor één gezamenlijk aanbod, bijvoorbeeld door het te verdelen, te delen of uit te ruilen.")
-    return {"titel": capital(what) + ": samen boven de drempel", "tekst": text}
+    others = [c for c in k.vestigingen if c not in k.verdwijnen]
+    return {"wat": capital(what), "weg": [_vest_name(data, c) for c in k.verdwijnen],
+            "ook": [_vest_name(data, c) for c in others], "besturen": [boards.get(b, b) for b in k.besturen],
+            "samen": number(k.samen), "drempel": number(k.drempel), "jaar": school_year(k.jaar)}
 
 
 def boards_section(data: ReportData, figs: Figures) -> dict:
@@ -464,14 +468,15 @@ def advice_section(data: ReportData) -> dict:
     if a is None:
         return {"aanbevelingen": [], "steun": []}
 
+    types = Counter(k.type for k in data.diagnosis.knelpunten)
+
     def rec(r, n_reasons: int = 3) -> dict:  # noqa: ANN001
         e = r.entry
         reasons = list(r.redenen[:n_reasons])
-        more = len(r.knelpunten) - 1
+        fits = sum(n for t, n in types.items() if t in e.knelpunt_types)
         return {"titel": e.titel, "soort": SOORTEN.get(e.soort, e.soort), "regio": e.regio, "jaar": e.jaar,
-                "samenvatting": e.samenvatting, "redenen": reasons, "meer": max(len(r.redenen) - n_reasons, 0),
-                "knelpunten": len(r.knelpunten), "bronnen": [{"url": s.url, "titel": s.titel} for s in e.bronnen[:2]],
-                "id": e.id, "extra": more}
+                "samenvatting": re.sub(r"\s*(\[\d+\])+", "", e.samenvatting), "redenen": reasons, "meer": max(len(r.redenen) - n_reasons, 0),
+                "knelpunten": fits, "bronnen": [{"url": s.url, "titel": s.titel} for s in e.bronnen[:3]], "id": e.id}
 
     return {"aanbevelingen": [rec(r) for r in a.ranglijst], "steun": [rec(r, 2) for r in a.ondersteuning[:6]],
             "overgeslagen": list(a.overgeslagen)}

@@ -1,0 +1,59 @@
+"""``dekkend diagnose``: the knelpunten of a region as JSON and Dutch tables."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.table import Table
+
+from dekkend.cli import RegioOptie, WerkmapOptie, _fmt_int, console, dutch_errors, progress_bar
+
+
+@dutch_errors
+def diagnose_cmd(
+    werkmap: WerkmapOptie,
+    uitvoer: Annotated[Path, typer.Option("--uitvoer", "-o", help="JSON-bestand met de knelpunten (schema: docs/diagnose.md).")],
+    regio_: RegioOptie = None,
+    peiljaar: Annotated[int | None, typer.Option("--peiljaar", help="Diagnose met wat op 1 oktober van dit jaar bekend was.")] = None,
+    drempels: Annotated[Path | None, typer.Option("--drempels", help="YAML met eigen drempels en instellingen.")] = None,
+    normen: Annotated[Path | None, typer.Option("--normen", help="YAML met eigen normwaarden (met bron).")] = None,
+    besturen: Annotated[Path | None, typer.Option("--besturen", help="Schrijf de tabel per bestuur naar .csv of .xlsx.")] = None,
+) -> None:
+    """Vind de knelpunten van een regio, met ernst, bewijs en bronnen, en wat ze betekenen per bestuur."""
+    import json
+
+    from dekkend.diagnose import diagnose
+    from dekkend.output import write_table
+    from dekkend.workspace import Workspace
+
+    with progress_bar() as bar:
+        task = bar.add_task("Diagnose", total=None, item="prognose, aanbod en bereikbaarheid")
+        result = diagnose(Workspace(werkmap).require().tables(), regio_, as_of=peiljaar, thresholds_file=drempels,
+                          norms_file=normen)
+        bar.update(task, total=1, completed=1, item="klaar")
+    uitvoer.parent.mkdir(parents=True, exist_ok=True)
+    tmp = uitvoer.with_name(f".{uitvoer.name}.tmp")
+    tmp.write_text(json.dumps(result.to_dict(), ensure_ascii=False, indent=2), encoding="utf-8")
+    tmp.replace(uitvoer)
+    table = Table(title=f"Knelpunten in {result.regio} (peiljaar {result.peiljaar}/{result.peiljaar + 1})")
+    for col in ("ernst", "soort", "knelpunt", "jaar"):
+        table.add_column(col, overflow="fold")
+    for k in result.knelpunten:
+        style = {"hoog": "bold red", "midden": "yellow"}.get(k.ernst)
+        table.add_row(k.ernst, k.type, k.titel, ", ".join(map(str, k.jaren)), style=style)
+    console.print(table)
+    boards = Table(title="Wat betekent dit per bestuur")
+    for col in ("bestuur", "vestigingen", "leerlingen nu", "over 10 jaar", "aanbod onder drempel", "knelpunten"):
+        boards.add_column(col, justify="left" if col == "bestuur" else "right")
+    from dekkend.diagnose import TYPES
+
+    counts = result.besturen[list(TYPES)].sum(axis=1)
+    for i, r in enumerate(result.besturen.itertuples(index=False)):
+        boards.add_row(str(r.bestuur), str(r.vestigingen), _fmt_int(r.leerlingen_nu), _fmt_int(r.leerlingen_over_10_jaar),
+                       str(r.aanbod_onder_drempel), str(int(counts.iloc[i])))
+    console.print(boards)
+    if besturen:
+        write_table(result.besturen, besturen, sheet="besturen")
+    console.print(f"{len(result.knelpunten)} knelpunten geschreven naar {uitvoer}")

@@ -1,0 +1,135 @@
+"""``dekkend optimaliseer``: a thin Dutch shell over :func:`dekkend.optimise.optimise`.
+
+Register it with ``app.command("optimaliseer")(optimaliseer)``.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from dekkend.errors import ConfiguratieFout, DekkendError
+
+if TYPE_CHECKING:
+    from dekkend.optimise import Optimisation
+
+console = Console()
+err_console = Console(stderr=True)
+
+
+def _num(x: float, digits: int = 0) -> str:
+    text = f"{x:,.{digits}f}"
+    return text.replace(",", "_").replace(".", ",").replace("_", ".")
+
+
+def optimaliseer(
+    werkmap: Annotated[Path, typer.Option("--werkmap", "-w", help="Werkmap met de geïmporteerde gegevens.")],
+    jaar: Annotated[int, typer.Option(
+        "--jaar", help="Schooljaar vanaf wanneer de opstelling geldt (jaar van 1 oktober, na de laatste telling).")],
+    regio: Annotated[str | None, typer.Option(
+        "--regio", "-r", help="Regio: gemeente:0715,0716, corop:31, onderwijsgebied:19, bestuur:NUMMER, een naam of "
+        "een YAML-bestand. Leeg: de hele werkmap. Aanbod buiten de regio blijft en telt mee.")] = None,
+    vast: Annotated[list[str] | None, typer.Option(
+        "--vast", help="Houd dit aanbod open: CODE:TYPE, zoals 99BB03:vmbo-k, 99DD00:profiel:groen (het profiel in "
+        "elke leerweg), 99DD00:vmbo-k/groen of 99AA00:alles. Herhaalbaar.")] = None,
+    max_wijzigingen: Annotated[int | None, typer.Option(
+        "--max-wijzigingen", help="Hoogstens zoveel aanbiedingen stoppen (een leerweg met zijn profielen telt als één).",
+        min=0)] = None,
+    uitvoer: Annotated[Path, typer.Option(
+        "--uitvoer", "-o", help="Map voor optimalisatie.yaml (het scenario) en optimalisatie.json (de cijfers).")
+    ] = Path("."),
+    tot_jaar: Annotated[int | None, typer.Option(
+        "--tot-jaar", help="Elk gehouden aanbod haalt zijn drempel in elk jaar van --jaar tot en met dit jaar.")] = None,
+    besturen_houden: Annotated[bool, typer.Option(
+        "--besturen-houden", help="Elk bestuur houdt minstens één aanbod van elk type en profiel dat het nu heeft.")
+    ] = False,
+    toewijzing: Annotated[str, typer.Option(
+        "--toewijzing", help="Waar de leerlingen van gestopt aanbod heen gaan: keuze (het keuzemodel, zoals dekkend "
+        "scenario) of dichtstbij (het dichtstbijzijnde aanbod dat blijft).")] = "keuze",
+    drempels: Annotated[Path | None, typer.Option(
+        "--drempels", help="YAML met eigen drempels en normafstand (zie dekkend/norms/drempels.yaml).")] = None,
+    tijdslimiet: Annotated[float, typer.Option("--tijdslimiet", help="Seconden rekentijd voor HiGHS.", min=1)] = 60.0,
+    gap: Annotated[float, typer.Option(
+        "--gap", help="Stop als de oplossing binnen zoveel procent van het optimum ligt.", min=0)] = 0.01,
+) -> None:
+    """Zoek welk aanbod elke vestiging houdt, zodat zoveel mogelijk kinderen binnen de normafstand blijven en elk aanbod zijn drempel haalt."""
+    try:
+        result = _run(werkmap, jaar, regio, vast or [], max_wijzigingen, tot_jaar, besturen_houden, toewijzing,
+                      drempels, tijdslimiet, gap)
+        _report(result, uitvoer)
+    except DekkendError as exc:
+        err_console.print(f"[bold red]Fout:[/] {exc}", highlight=False)
+        raise typer.Exit(2) from exc
+    if not result.feasible:
+        raise typer.Exit(1)
+
+
+def _run(werkmap: Path, jaar: int, regio: str | None, vast: list[str], max_wijzigingen: int | None,
+         tot_jaar: int | None, besturen_houden: bool, toewijzing: str, drempels: Path | None, tijdslimiet: float,
+         gap: float) -> Optimisation:
+    from dekkend.norms import load_settings
+    from dekkend.optimise import optimise
+    from dekkend.workspace import Workspace
+
+    if toewijzing not in ("keuze", "dichtstbij"):
+        raise ConfiguratieFout(f"--toewijzing '{toewijzing}' onbekend; kies keuze of dichtstbij")
+    tables = Workspace(werkmap).require().tables()
+    for name in ("aanbod", "leerlingen", "vestigingen"):
+        if name not in tables:
+            raise ConfiguratieFout(f"de werkmap mist de tabel '{name}'; importeer eerst gegevens")
+    with console.status("Prognose, keuzemodel en afstanden; daarna rekent HiGHS"):
+        return optimise(tables, regio, jaar, vast=vast, max_wijzigingen=max_wijzigingen, tot_jaar=tot_jaar,
+                        besturen_houden=besturen_houden, toewijzing=toewijzing, settings=load_settings(drempels),
+                        time_limit=tijdslimiet, mip_gap=gap / 100.0)
+
+
+def _report(result: Optimisation, uitvoer: Path) -> None:
+    inst, s = result.instance, result.solution
+    model = inst.model
+    console.print(f"[bold]Optimalisatie van het aanbod in {inst.region.label}[/], vanaf {inst.jaar}/{inst.jaar + 1}"
+                  + (f" (drempels tot en met {inst.years[-1]}/{inst.years[-1] + 1})" if len(inst.years) > 1 else ""))
+    console.print(f"{int((~model.ext).sum())} aanbiedingen in de regio ({int(model.free.sum())} vrij, "
+                  f"{int(model.locked.sum())} vast), {int((inst.children > 0).sum())} postcodegebieden, toewijzing "
+                  f"'{inst.assignment}'; kinderen: {inst.children_method}")
+    if not result.feasible:
+        console.print(f"[bold red]Geen opstelling mogelijk[/] ({s.status}, {_num(s.seconds, 2)} s):")
+        for line in result.infeasible:
+            console.print(f"  • {line}", highlight=False)
+        _, json_path = result.write(uitvoer)
+        console.print(f"Geschreven: {json_path}")
+        return
+    after = result.after
+    console.print(
+        f"Doelfunctie: {_num(s.objective)} kinderen binnen {_num(inst.norm_km)} km, opgeteld over "
+        f"{len(model.kinds)} soorten aanbod (nu {_num(result.today.objective)}, zonder ingrijpen "
+        f"{_num(result.no_action.objective)}). Status: {s.status}; gap {_num(100 * s.gap, 3)}%; rekentijd "
+        f"{_num(s.seconds, 2)} s (HiGHS); {after.changes} wijzigingen.", highlight=False)
+    _coverage_table(result)
+    for i, c in enumerate(result.changes, start=1):
+        console.print(f"{i}. {c.toelichting}", highlight=False)
+    if result.saved:
+        console.print("[bold]Aanbod dat zonder ingrijpen verdwijnt en nu blijft:[/]")
+        for x in result.saved:
+            console.print(f"  • {x.toelichting}", highlight=False)
+    yaml_path, json_path = result.write(uitvoer)
+    if yaml_path is None:
+        console.print("Geen wijzigingen nodig: het huidige aanbod is de beste opstelling; geen scenario geschreven.")
+        console.print(f"[green]Geschreven:[/] {json_path}")
+    else:
+        console.print(f"[green]Geschreven:[/] {yaml_path} (doorrekenen met: dekkend scenario {yaml_path} --werkmap ...) "
+                      f"en {json_path}")
+
+
+def _coverage_table(result: Optimisation) -> None:
+    table = Table(title="Kinderen van 12-17 binnen de normafstand")
+    for col in ("soort", "nu", "zonder ingrijpen", "optimaal"):
+        table.add_column(col, justify="left" if col == "soort" else "right")
+    for r in result.coverage_table().itertuples(index=False):
+        total = r.kinderen or 1.0
+        table.add_row(r.onderwijstype.replace("profiel:", "profiel "),
+                      *(f"{_num(v)} ({_num(100 * v / total, 1)}%)" for v in (r.nu, r.zonder_ingrijpen, r.optimaal)))
+    console.print(table)
