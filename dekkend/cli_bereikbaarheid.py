@@ -198,7 +198,7 @@ def bereikbaarheid(
         typer.Option(
             "--drempel",
             help="Minimum verwachte leerlingen in de bovenbouw om een "
-            "aanbod te houden (standaard 1), of per type/profiel: --drempel havo=30 "
+            "aanbod te houden (standaard: de drempels van docs/diagnose.md), of per type/profiel: --drempel havo=30 "
             "--drempel profiel:groen=10. Herhaalbaar.",
         ),
     ] = None,
@@ -271,9 +271,23 @@ def _run(
     if "vestigingen" not in tables:
         raise ConfiguratieFout("de werkmap bevat geen vestigingen; importeer eerst gegevens")
     model = TravelModel(omrijfactor, fietssnelheid)
-    norms, thresholds = Norms.parse(norm), OfferThresholds.parse(drempel)
+    norms = Norms.parse(norm)
+    if drempel:
+        thresholds = OfferThresholds.parse(drempel)
+    else:  # the cited viability thresholds of the norms engine (docs/diagnose.md)
+        from dekkend.diagnose.context import offer_thresholds
+        from dekkend.norms import load_settings
+
+        thresholds = offer_thresholds(load_settings())
     region = select_region(tables, regio)
     forecast = load_forecast(tables, prognose)
+    last_count = int(tables["aanbod"]["schooljaar"].max()) if "aanbod" in tables and len(tables["aanbod"]) else jaar
+    if forecast is None and (jaar > last_count or indicatoren is not None) and ws.has("leerlingen"):
+        from dekkend.forecast import make_model
+
+        codes = None if region.expression == "nl" else tuple(region.vestigingen)
+        forecast = make_model("cohort").fit(ws.tables(), last_count, codes).predict(max(15, jaar - last_count))
+        console.print(f"Prognose: het cohortmodel van dekkend, vanaf de telling van {last_count}/{last_count + 1}")
     matrix = distance_matrix(tables, model)
     if afstanden is not None:
         matrix, report = apply_od(matrix, read_od_file(afstanden), afstanden)

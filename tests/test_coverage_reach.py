@@ -239,15 +239,15 @@ def test_command_writes_csv_and_xlsx(demo, now, tmp_path):
     assert list(pd.read_excel(ind, engine="openpyxl").columns) == INDICATOR_COLUMNS
 
 
-def test_command_says_when_no_forecast_is_available(demo, now, tmp_path):
+def test_command_forecasts_a_future_year_itself(demo, now, tmp_path):
     ws, _ = demo
     year, _ = now
     res = runner.invoke(
         app,
         ["--werkmap", str(ws.path), "--jaar", str(year + 3), "--uitvoer", str(tmp_path / "b.csv")],
     )
-    assert res.exit_code == 2 and "nog geen prognose beschikbaar" in res.output
-    assert not (tmp_path / "b.csv").exists()
+    assert res.exit_code == 0, res.output
+    assert "cohortmodel" in res.output and (tmp_path / "b.csv").exists()
 
 
 def test_command_with_forecast_file_and_od_file(demo, now, tmp_path):

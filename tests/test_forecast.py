@@ -128,7 +128,7 @@ def test_zero_and_censored_counts():
         assert (fc["verwacht"] >= 0).all() and fc["verwacht"].notna().all()
 
 
-@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=15, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(st.integers(0, 10_000), st.integers(1, 4), st.floats(0, 0.4), st.floats(0, 0.3), st.booleans(), st.integers(1, 12))
 def test_invariants(seed, n_ves, zero, censor, kids, horizon):
     t = workspace(np.random.default_rng(seed), n_ves=n_ves, zero=zero, censor=censor, kids=kids)

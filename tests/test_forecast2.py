@@ -153,7 +153,8 @@ def _prognosis_file(path, peiljaar, factor):
     return path
 
 
-def test_duo_prognosis_is_a_comparison_model_known_from_its_count_date(demo_ws, tmp_path):
+def test_duo_prognosis_is_a_comparison_model_known_from_its_count_date(demo_ws, tmp_path, monkeypatch):
+    monkeypatch.setattr(bt, "MAX_CALIBRATION_ORIGINS", 2)  # speed: two calibration origins are enough here
     tables = dict(demo_ws.tables())
     folder = tmp_path / "duo"
     folder.mkdir()
@@ -216,7 +217,8 @@ def test_sensitivity_output_exists(demo):
 
 
 # -- CLI --------------------------------------------------------------------------------------------------
-def test_cli_prognose_with_draws_and_backtest_brin(demo_ws, tmp_path):
+def test_cli_prognose_with_draws_and_backtest_brin(demo_ws, tmp_path, monkeypatch):
+    monkeypatch.setattr(bt, "MAX_CALIBRATION_ORIGINS", 2)  # speed
     out = tmp_path / "p.csv"
     res = CliRunner().invoke(app, ["prognose", "--werkmap", str(demo_ws.path), "--peiljaar", "2020", "--horizon", "5",
                                    "--uitvoer", str(out), "--trekkingen", "40", "--zaad", "3", "--verval", "0,3".replace(",", ".")])

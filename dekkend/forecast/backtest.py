@@ -385,7 +385,11 @@ def gemeente_detail(tables: dict[str, pd.DataFrame], as_of: int, targets: tuple[
             continue
         both = fc.drop(columns="methode").merge(actual, on=["eenheid", "jaar"], how="inner")
         parts.append(both.assign(model=name, horizon=both["jaar"] - as_of, koppeling="gemeente"))
-    return pd.concat(parts, ignore_index=True)
+    out = pd.concat(parts, ignore_index=True)
+    names = tables.get("gemeenten")
+    if names is not None and len(names):
+        out["naam"] = out["eenheid"].map(names.drop_duplicates("gemeentecode").set_index("gemeentecode")["gemeentenaam"])
+    return out
 
 
 def _gemeente_calibration(tables: dict[str, pd.DataFrame], exclude: set[int], models: tuple[str, ...]) -> IntervalCalibration:

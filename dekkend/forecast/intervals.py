@@ -97,7 +97,17 @@ class IntervalCalibration:
     method: str = "andere-peiljaren"
     notes: tuple[str, ...] = field(default=())
 
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "_cells", {})
+
     def _cell(self, model: str, horizon: int) -> pd.DataFrame:
+        key = (model, int(horizon))
+        cache = self.__dict__.setdefault("_cells", {})
+        if key not in cache:
+            cache[key] = self._make_cell(model, int(horizon))
+        return cache[key]
+
+    def _make_cell(self, model: str, horizon: int) -> pd.DataFrame:
         t = self.table
         m = t[t["model"] == model] if (t["model"] == model).any() else t[t["model"] == t["model"].iloc[0]]
         hs = np.sort(m["horizon"].unique())
@@ -129,10 +139,7 @@ class IntervalCalibration:
         idx = np.searchsorted(np.asarray(SIZE_CLASSES.get(self.level, SIZE_CLASSES["vestiging"])),
                               mean if size is None else np.asarray(size, float), side="right")
         for h in np.unique(horizon):
-            cell = self._cell(name, int(h)).set_index("klasse")
-            pooled = cell.loc["alle"] if "alle" in cell.index else None
-            ql_by = np.array([cell.at[k, lo_q] if k in cell.index else (pooled[lo_q] if pooled is not None else 0.0) for k in labels])
-            qh_by = np.array([cell.at[k, hi_q] if k in cell.index else (pooled[hi_q] if pooled is not None else 0.0) for k in labels])
+            ql_by, qh_by = self._by_class(name, int(h), lo_q, hi_q, labels)
             at = horizon == h
             ql = np.minimum(ql_by[idx[at]], 0.0) - noise[at]
             qh = np.maximum(qh_by[idx[at]], 0.0) + noise[at]
@@ -140,6 +147,22 @@ class IntervalCalibration:
             lo[at] = np.maximum((m + 1.0) * np.exp(ql) - 1.0, 0.0)
             hi[at] = (m + 1.0) * np.exp(qh) - 1.0
         return np.minimum(lo, mean), np.maximum(hi, mean)
+
+    def _by_class(self, model: str, horizon: int, lo_q: str, hi_q: str, labels: list[str]) -> tuple[np.ndarray, np.ndarray]:
+        """The lower and upper quantile per size class (the pooled row where a class has too few errors)."""
+        key = ("klassen", model, horizon, lo_q)
+        cache = self.__dict__.setdefault("_cells", {})
+        if key not in cache:
+            cell = self._cell(model, horizon).set_index("klasse")
+            pooled = cell.loc["alle"] if "alle" in cell.index else None
+
+            def pick(k: str, q: str) -> float:
+                if k in cell.index:
+                    return float(cell.at[k, q])
+                return float(pooled[q]) if pooled is not None else 0.0
+
+            cache[key] = (np.array([pick(k, lo_q) for k in labels]), np.array([pick(k, hi_q) for k in labels]))
+        return cache[key]
 
     def write(self, path: Path) -> Path:
         """Write the table as CSV with the level, method and origins in the first line (a comment)."""

@@ -94,7 +94,9 @@ def _breakdown_lines(result: BacktestResult, top: int = 10) -> list[str]:
         d = d.reindex(d["fout"].abs().sort_values(ascending=False).index).head(top)
         lines = ["", f"Grootste fouten van het cohortmodel in {max(result.targets)}:", "", "| gemeente | werkelijk | verwacht | fout |",
                  "|---|---|---|---|"]
-        return lines + [f"| {r.eenheid} | {r.werkelijk:,.0f} | {r.verwacht:,.0f} | {r.fout:+,.0f} |" for r in d.itertuples()]
+        name = d["naam"].fillna("") if "naam" in d.columns else pd.Series("", index=d.index)
+        return lines + [f"| {r.eenheid} {n} | {r.werkelijk:,.0f} | {r.verwacht:,.0f} | {r.fout:+,.0f} |"
+                        for r, n in zip(d.itertuples(), name, strict=True)]
     d = result.detail[result.detail["jaar"] == max(result.targets)].copy()
     d["soort"] = d.apply(_category, axis=1)
     d["absfout"] = (d["verwacht"] - d["werkelijk"]).abs()

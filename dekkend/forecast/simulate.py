@@ -28,7 +28,7 @@ from scipy import sparse
 
 from dekkend.errors import ConfiguratieFout
 from dekkend.forecast.catchment import catchment_map
-from dekkend.forecast.choice import ChoiceModel, ChoiceParameters
+from dekkend.forecast.choice import ChoiceModel
 from dekkend.forecast.prepare import LEERJAREN
 
 #: Draws are projected in chunks of this many (memory: chunk x vestigingen x 6 per year).

@@ -118,6 +118,8 @@ def vestiging_changes(data: ReportData) -> pd.DataFrame:
     """Per counted vestiging of the region: pupils now, in 5 and 10 years, change and the 80% band in 10 years."""
     totals = data.totals
     ves = data.region_vestigingen.set_index("vestigingscode")
+    last = {c: g for c, g in data.forecast[data.forecast["jaar"] == data.later].groupby("vestigingscode")}
+    methods_of = data.forecast.drop_duplicates("vestigingscode").set_index("vestigingscode")["methode"]
     rows = []
     for code, r in ves.iterrows():
         if code not in totals.index:
@@ -125,16 +127,15 @@ def vestiging_changes(data: ReportData) -> pd.DataFrame:
         t = totals.loc[code]
         now = float(t.get(data.origin, 0.0))
         later = float(t.get(data.later, np.nan))
-        sub = data.forecast[(data.forecast["vestigingscode"] == code) & (data.forecast["jaar"] == data.later)]
+        sub = last.get(code)
         lo = hi = np.nan
-        if len(sub) and sub["verwacht"].sum() > 0:
+        if sub is not None and sub["verwacht"].sum() > 0:
             _, l80, h80 = total_band(sub, 80)
             lo, hi = float(l80[0]), float(h80[0])
-        methods = data.forecast.loc[data.forecast["vestigingscode"] == code, "methode"]
         rows.append({"vestigingscode": code, "naam": r["korte_naam"], "plaats": r["plaats"], "bestuur": r["bestuur"],
                      "nu": now, "over5": float(t.get(data.origin + 5, np.nan)), "over10": later,
                      "verandering": later / now - 1 if now > 0 else np.nan, "laag80": lo, "hoog80": hi,
-                     "methode": methods.mode().iloc[0] if len(methods) else ""})
+                     "methode": methods_of.get(code, "")})
     return pd.DataFrame(rows).sort_values("nu", ascending=False).reset_index(drop=True)
 
 

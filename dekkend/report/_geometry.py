@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
+from functools import cached_property
 
 import numpy as np
 import pandas as pd
@@ -66,6 +67,11 @@ class MapGeometry:
     outline: shapely.Geometry
     extent: tuple[float, float, float, float]
     synthetic: bool
+
+    @cached_property
+    def cell_paths(self) -> dict[str, tuple[list, list]]:
+        """PC4 -> the coordinates of its cell as a plotly path (computed once, used by every map)."""
+        return {pc4: path_xy(cell) for pc4, cell in self.cells.items()}
 
     @property
     def aspect(self) -> float:

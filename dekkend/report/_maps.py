@@ -157,15 +157,14 @@ def map_figure(geom: MapGeometry, reach: pd.DataFrame, kind: str, offers: pd.Ser
     reach = reach.assign(klasse=classify(reach["afstand_km"], classes))
     traces = base_traces(geom)
     if geom.cells:
+        paths = geom.cell_paths
         for i, c in enumerate(classes):
             xs: list = []
             ys: list = []
             for pc4 in reach.loc[reach["klasse"] == i, "pc4"]:
-                cell = geom.cells.get(pc4)
-                if cell is not None:
-                    px, py = path_xy(cell)
-                    xs += px
-                    ys += py
+                if pc4 in paths:
+                    xs += paths[pc4][0]
+                    ys += paths[pc4][1]
             if xs:
                 traces.append(_fill_trace(xs, ys, c.color, c.label, hatch=c.hatch))
     traces += boundary_traces(geom)
@@ -174,8 +173,7 @@ def map_figure(geom: MapGeometry, reach: pd.DataFrame, kind: str, offers: pd.Ser
     if len(cen):
         traces.append(_home_points(cen, classes, kind, visible=not geom.cells))
     xr, yr, height = _ranges(geom, width)
-    inside = ves["x"].between(*xr) & ves["y"].between(*yr)
-    traces += _school_traces(ves[inside], offers, lost, kind)
+    traces += _school_traces(in_view(ves, geom, width), offers, lost, kind)
     layout = {
         "width": width, "height": height, "margin": {"l": 0, "r": 0, "t": 0, "b": 0}, "showlegend": False,
         "paper_bgcolor": "#ffffff", "plot_bgcolor": "#ffffff", "hovermode": "closest", "dragmode": False,
@@ -185,6 +183,13 @@ def map_figure(geom: MapGeometry, reach: pd.DataFrame, kind: str, offers: pd.Ser
         "hoverlabel": {"font": {"family": FONT, "size": 11}},
     }
     return {"data": traces, "layout": layout}
+
+
+def in_view(ves: pd.DataFrame, geom: MapGeometry, width: int = MAP_WIDTH) -> pd.DataFrame:
+    """The located vestigingen within a map's view (pass the result to :func:`map_figure` to filter once)."""
+    xr, yr, _ = _ranges(geom, width)
+    cols = ["vestigingscode", "x", "y", "korte_naam", "plaats", "in_regio"]
+    return ves.loc[ves["x"].between(*xr) & ves["y"].between(*yr), cols].reset_index(drop=True)
 
 
 def _home_points(cen: pd.DataFrame, classes: tuple, kind: str, *, visible: bool) -> dict:
@@ -199,25 +204,28 @@ def _home_points(cen: pd.DataFrame, classes: tuple, kind: str, *, visible: bool)
 
 
 def _school_traces(ves: pd.DataFrame, offers: pd.Series, lost: pd.Series, kind: str) -> list[dict]:
-    v = ves.dropna(subset=["x", "y"]).set_index("vestigingscode")
-    out = []
+    codes = ves["vestigingscode"].to_numpy(str)
+    region = ves["in_regio"].to_numpy(bool)
+    offered = offers.reindex(codes).fillna(False).to_numpy(bool)
+    gone = lost.reindex(codes).fillna(False).to_numpy(bool)
     groups = (
-        ("elders", v.index[offers.reindex(v.index).fillna(False).to_numpy(bool) & ~v["in_regio"].to_numpy(bool)],
+        ("elders", offered & ~region,
          {"symbol": "circle", "size": 7, "color": "#ffffff", "line": {"color": "#3a3a36", "width": 1.2}},
          "biedt het aan (buiten de regio)"),
-        ("regio", v.index[offers.reindex(v.index).fillna(False).to_numpy(bool) & v["in_regio"].to_numpy(bool)],
+        ("regio", offered & region,
          {"symbol": "circle", "size": 9, "color": SCHOOL, "line": {"color": "#ffffff", "width": 1.2}},
          "biedt het aan"),
-        ("weg", v.index[lost.reindex(v.index).fillna(False).to_numpy(bool)],
+        ("weg", gone,
          {"symbol": "x", "size": 11, "color": LOST, "line": {"color": "#ffffff", "width": 1}},
          "verdwijnt zonder ingrijpen"),
     )
-    for name, codes, marker, what in groups:
-        if not len(codes):
+    out = []
+    for name, mask, marker, what in groups:
+        if not mask.any():
             continue
-        sub = v.loc[codes]
-        text = [f"<b>{r.korte_naam}</b> ({code}, {r.plaats})<br>{kind_nl(kind)}: {what}"
-                for code, r in sub.iterrows()]
+        sub = ves[mask]
+        text = [f"<b>{n}</b> ({c}, {p})<br>{kind_nl(kind)}: {what}"
+                for c, n, p in zip(sub["vestigingscode"], sub["korte_naam"], sub["plaats"], strict=True)]
         out.append({"type": "scatter", "mode": "markers", "x": sub["x"].round(2).tolist(), "y": sub["y"].round(2).tolist(),
                     "marker": marker, "text": text, "hoverinfo": "text", "name": f"vestigingen-{name}",
                     "showlegend": False})

@@ -63,17 +63,18 @@ def render_html(data: ReportData) -> tuple[str, Figures]:
     """The report as one HTML document (every script and style inline) and the figures in it."""
     figs = Figures()
     reach = charts.reach_rows(data)
+    changes = charts.vestiging_changes(data)
     advice = advice_section(data)
     context = {
         "versie": dekkend_version(),
         "cover": cover(data),
         "secties": SECTIONS,
         "samenvatting": summary(data, reach, lost_offer(data), [a["titel"] for a in advice["aanbevelingen"]]),
-        "prognose": forecast_section(data, figs),
+        "prognose": forecast_section(data, figs, changes),
         "bereik": reach_section(data, reach, figs),
         "levensvatbaarheid": viability(data),
         "knelpunten": knelpunten_section(data),
-        "besturen": boards_section(data, figs),
+        "besturen": boards_section(data, figs, changes),
         "advies": advice,
         "methoden": methods_section(data),
         "css": (TEMPLATES / "rapport.css").read_text(encoding="utf-8"),

@@ -26,7 +26,7 @@ from dekkend.report._format import (
     percent,
     school_year,
 )
-from dekkend.report._maps import legend_items, map_figure
+from dekkend.report._maps import in_view, legend_items, map_figure
 
 #: The sections, in order: (anchor, title).
 SECTIONS = (
@@ -240,7 +240,7 @@ def summary(data: ReportData, reach: pd.DataFrame, lost: pd.DataFrame, advice_ti
     return {"verhaal": story, "kaarten": cards, "top": [_knelpunt(k, boards, shorten=shorten) for k in top_knelpunten(ks)]}
 
 
-def forecast_section(data: ReportData, figs: Figures) -> dict:
+def forecast_section(data: ReportData, figs: Figures, changes: pd.DataFrame) -> dict:
     """Region total with bands, per type, per vestiging, and the back-test."""
     years, lo80, hi80 = charts.total_band(data.forecast, 80)
     _, lo95, hi95 = charts.total_band(data.forecast, 95)
@@ -255,7 +255,6 @@ def forecast_section(data: ReportData, figs: Figures) -> dict:
         n0, n5, n10 = (float(r.get(y, np.nan)) for y in (data.origin, data.origin + 5, data.later))
         type_rows.append({"type": kind_nl(str(typ)), "nu": number(n0), "over5": number(n5), "over10": number(n10),
                           "verandering": percent(n10 / n0 - 1, sign=True) if n0 > 0 else ""})
-    changes = charts.vestiging_changes(data)
     ves_rows = [{"code": r.vestigingscode, "naam": r.naam, "plaats": r.plaats, "bestuur": r.bestuur,
                  "nu": number(r.nu), "over5": number(r.over5), "over10": number(r.over10),
                  "verandering": percent(r.verandering, sign=True), "band": f"{number(r.laag80)} - {number(r.hoog80)}",
@@ -309,6 +308,7 @@ def reach_section(data: ReportData, reach: pd.DataFrame, figs: Figures) -> dict:
     later_t = data.reach_later.table
     o0, o1 = data.offers[data.origin], data.offers[data.later]
     region_codes = data.vestigingen.loc[data.vestigingen["in_regio"], "vestigingscode"]
+    local = in_view(data.vestigingen, data.geometry)
     groups = []
     shown = [k for k in reach["soort"] if not str(k).startswith("profiel:")]
     profielen = [k for k in reach["soort"] if str(k).startswith("profiel:")]
@@ -319,8 +319,7 @@ def reach_section(data: ReportData, reach: pd.DataFrame, figs: Figures) -> dict:
         pair = []
         for suffix, year, table, offers, gone in (("a", data.origin, now_t, o0[kind], lost & False),
                                                   ("b", data.later, later_t, o1[kind], lost)):
-            fig = map_figure(data.geometry, table[table["onderwijstype"] == kind], kind, offers, gone, data.vestigingen,
-                             norm)
+            fig = map_figure(data.geometry, table[table["onderwijstype"] == kind], kind, offers, gone, local, norm)
             ref = figs.map(f"{kind.replace(':', '-')}-{year}", fig, f"{i}{suffix}")
             ref["titel"] = f"{school_year(year)}" + (" (nu)" if year == data.origin else " zonder ingrijpen")
             pair.append(ref)
@@ -433,12 +432,11 @@ def _kans(k: Kans, data: ReportData, boards: dict[str, str]) -> dict:
             "samen": number(k.samen), "drempel": number(k.drempel), "jaar": school_year(k.jaar)}
 
 
-def boards_section(data: ReportData, figs: Figures) -> dict:
+def boards_section(data: ReportData, figs: Figures, changes: pd.DataFrame) -> dict:
     """Per board: pupils now and later, offer at risk, knelpunten by type, its vestigingen."""
     b = data.diagnosis.besturen.copy()
     labels = _board_labels(data)
     b["label"] = b["bestuur"].map(lambda x: labels.get(str(x), f"Bestuur {x}"))
-    changes = charts.vestiging_changes(data)
     shorten = name_shortener(data)
     cards = []
     for r in b.itertuples():
