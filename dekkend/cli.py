@@ -181,8 +181,11 @@ def regio(
 def demo(
     werkmap: Annotated[Path, typer.Option("--werkmap", "-w", help="Werkmap voor de demoregio.")] = Path("dekkend-demo"),
     zaad: Annotated[int, typer.Option("--zaad", help="Startgetal van de toevalsgenerator (zelfde zaad, zelfde regio).")] = 2024,
+    uitvoer: Annotated[Path, typer.Option("--uitvoer", "-o", help="Map voor het regiorapport.")] = Path("."),
+    pdf: Annotated[bool, typer.Option("--pdf/--geen-pdf", help="Ook een PDF maken (met Chromium, als dat er is).")] = True,
 ) -> None:
-    """Bouw de synthetische demoregio en toon het overzicht van de regio."""
+    """Bouw de synthetische demoregio en schrijf haar volledige regiorapport (HTML, en PDF waar mogelijk)."""
+    from dekkend.cli_rapport import report_with_progress
     from dekkend.demo import build_demo_workspace
     from dekkend.overview import region_overview
     from dekkend.workspace import Workspace
@@ -194,8 +197,10 @@ def demo(
             bar.update(task, total=n, completed=i, item=name)
 
         ws = build_demo_workspace(Workspace(werkmap), seed=zaad, progress=step)
-    print_overview(region_overview(ws.tables(), None))
+    tables = ws.tables()
+    print_overview(region_overview(tables, None))
     console.print(f"[green]Demoregio gebouwd in werkmap {werkmap}[/] (zaad {zaad}).")
+    report_with_progress(tables, None, uitvoer, pdf=pdf)
 
 
 @app.command("prognose")
@@ -348,11 +353,13 @@ def _mount_subcommands() -> None:
     from dekkend.cli_diagnose import diagnose_cmd
     from dekkend.cli_download import download
     from dekkend.cli_kennis import kennis_app
+    from dekkend.cli_rapport import rapport
     from dekkend.cli_scenario import scenario_cmd
 
     app.command("bereikbaarheid")(bereikbaarheid)
     app.command("diagnose")(diagnose_cmd)
     app.command("scenario")(scenario_cmd)
+    app.command("rapport")(rapport)
     app.command("download")(download)
     app.add_typer(kennis_app, name="kennis", help="Kennisbank: samenwerkingsvormen, routes, voorbeelden en ondersteuning.")
 

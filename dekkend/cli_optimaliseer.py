@@ -37,29 +37,34 @@ def optimaliseer(
         "--vast", help="Houd dit aanbod open: CODE:TYPE, zoals 99BB03:vmbo-k, 99DD00:profiel:groen (het profiel in "
         "elke leerweg), 99DD00:vmbo-k/groen of 99AA00:alles. Herhaalbaar.")] = None,
     max_wijzigingen: Annotated[int | None, typer.Option(
-        "--max-wijzigingen", help="Hoogstens zoveel aanbiedingen stoppen (een leerweg met zijn profielen telt als één).",
+        "--max-wijzigingen",
+        help="Hoogstens zoveel aanbiedingen stoppen (een leerweg met zijn profielen telt als één).",
         min=0)] = None,
     uitvoer: Annotated[Path, typer.Option(
         "--uitvoer", "-o", help="Map voor optimalisatie.yaml (het scenario) en optimalisatie.json (de cijfers).")
     ] = Path("."),
     tot_jaar: Annotated[int | None, typer.Option(
-        "--tot-jaar", help="Elk gehouden aanbod haalt zijn drempel in elk jaar van --jaar tot en met dit jaar.")] = None,
+        "--tot-jaar",
+        help="Elk gehouden aanbod haalt zijn drempel in elk jaar van --jaar tot en met dit jaar.")] = None,
     besturen_houden: Annotated[bool, typer.Option(
         "--besturen-houden", help="Elk bestuur houdt minstens één aanbod van elk type en profiel dat het nu heeft.")
     ] = False,
     toewijzing: Annotated[str, typer.Option(
         "--toewijzing", help="Waar de leerlingen van gestopt aanbod heen gaan: keuze (het keuzemodel, zoals dekkend "
         "scenario) of dichtstbij (het dichtstbijzijnde aanbod dat blijft).")] = "keuze",
+    soort: Annotated[list[str] | None, typer.Option(
+        "--soort", help="Alleen dit type (met zijn profielen) of profiel:<slug>, zoals --soort havo. Herhaalbaar; "
+        "standaard alles.")] = None,
     drempels: Annotated[Path | None, typer.Option(
         "--drempels", help="YAML met eigen drempels en normafstand (zie dekkend/norms/drempels.yaml).")] = None,
     tijdslimiet: Annotated[float, typer.Option("--tijdslimiet", help="Seconden rekentijd voor HiGHS.", min=1)] = 60.0,
     gap: Annotated[float, typer.Option(
         "--gap", help="Stop als de oplossing binnen zoveel procent van het optimum ligt.", min=0)] = 0.01,
 ) -> None:
-    """Zoek welk aanbod elke vestiging houdt, zodat zoveel mogelijk kinderen binnen de normafstand blijven en elk aanbod zijn drempel haalt."""
+    """Kies per vestiging het aanbod: zoveel mogelijk kinderen binnen de normafstand, elk aanbod boven zijn drempel."""
     try:
         result = _run(werkmap, jaar, regio, vast or [], max_wijzigingen, tot_jaar, besturen_houden, toewijzing,
-                      drempels, tijdslimiet, gap)
+                      soort, drempels, tijdslimiet, gap)
         _report(result, uitvoer)
     except DekkendError as exc:
         err_console.print(f"[bold red]Fout:[/] {exc}", highlight=False)
@@ -69,8 +74,8 @@ def optimaliseer(
 
 
 def _run(werkmap: Path, jaar: int, regio: str | None, vast: list[str], max_wijzigingen: int | None,
-         tot_jaar: int | None, besturen_houden: bool, toewijzing: str, drempels: Path | None, tijdslimiet: float,
-         gap: float) -> Optimisation:
+         tot_jaar: int | None, besturen_houden: bool, toewijzing: str, soort: list[str] | None,
+         drempels: Path | None, tijdslimiet: float, gap: float) -> Optimisation:
     from dekkend.norms import load_settings
     from dekkend.optimise import optimise
     from dekkend.workspace import Workspace
@@ -83,7 +88,8 @@ def _run(werkmap: Path, jaar: int, regio: str | None, vast: list[str], max_wijzi
             raise ConfiguratieFout(f"de werkmap mist de tabel '{name}'; importeer eerst gegevens")
     with console.status("Prognose, keuzemodel en afstanden; daarna rekent HiGHS"):
         return optimise(tables, regio, jaar, vast=vast, max_wijzigingen=max_wijzigingen, tot_jaar=tot_jaar,
-                        besturen_houden=besturen_houden, toewijzing=toewijzing, settings=load_settings(drempels),
+                        besturen_houden=besturen_houden, toewijzing=toewijzing, soorten=soort,
+                        settings=load_settings(drempels),
                         time_limit=tijdslimiet, mip_gap=gap / 100.0)
 
 
@@ -120,7 +126,8 @@ def _report(result: Optimisation, uitvoer: Path) -> None:
         console.print("Geen wijzigingen nodig: het huidige aanbod is de beste opstelling; geen scenario geschreven.")
         console.print(f"[green]Geschreven:[/] {json_path}")
     else:
-        console.print(f"[green]Geschreven:[/] {yaml_path} (doorrekenen met: dekkend scenario {yaml_path} --werkmap ...) "
+        console.print(f"[green]Geschreven:[/] {yaml_path} (doorrekenen met: dekkend scenario {yaml_path} "
+                      "--werkmap ...) "
                       f"en {json_path}")
 
 

@@ -117,7 +117,7 @@ def _select_part(tables: dict[str, pd.DataFrame], kind: str, values: Iterable[st
         gem_set |= gems
         names = sel.get(f"{kind}_naam") if kind in REGION_KINDS else sel.get("gemeentenaam")
         name = names.dropna().iloc[0] if names is not None and names.notna().any() else value
-        labels.append(f"{name}" if kind != "bestuur" else f"bestuur {value}")
+        labels.append(f"{name}" if kind != "bestuur" else str(value))
     title = REGION_KINDS.get(kind, kind)
     return ves_set, gem_set, f"{title} {', '.join(labels)}"
 

@@ -57,7 +57,7 @@ def _small(seed: int, assignment: str, **kwargs):
     return inst.model(assignment, **kwargs)
 
 
-CASES = [(seed, a) for seed in (3, 4, 7, 8, 10, 12, 14, 15) for a in ("keuze", "dichtstbij", "geen")]
+CASES = [(seed, a) for seed in (3, 4, 8, 10, 12, 14, 15, 22) for a in ("keuze", "dichtstbij", "geen")]
 
 
 @pytest.mark.parametrize(("seed", "assignment"), CASES)
@@ -73,7 +73,7 @@ def test_brute_force_confirms_the_optimum(seed, assignment):
     assert sol.gap <= 1e-4
 
 
-@pytest.mark.parametrize("seed", [4, 7, 10])
+@pytest.mark.parametrize("seed", [4, 10, 12])
 def test_brute_force_with_change_limit_and_boards(seed):
     model = _small(seed, "keuze", max_changes=3, boards_keep=True)
     best = brute_force(model)
@@ -153,8 +153,8 @@ def test_board_that_cannot_keep_its_type_is_explained():
 def test_locking_every_offering_returns_todays_configuration(seed, assignment):
     inst = synthetic_instance(seed, n_areas=30, n_sites=5, offer_probability=0.4)
     o = inst.offerings.assign(status=np.where(inst.offerings["status"] == "extern", "extern", "vast"))
-    model = ViableCoverage.from_cost_matrix(inst.cost, inst.children, o, inst.pupils,
-                                            **({"shares": inst.shares} if assignment == "keuze" else {"homes": inst.homes}))
+    flows = {"shares": inst.shares} if assignment == "keuze" else {"homes": inst.homes}
+    model = ViableCoverage.from_cost_matrix(inst.cost, inst.children, o, inst.pupils, **flows)
     today = model.today()
     sol = model.solve()
     inside = ~model.ext

@@ -21,7 +21,7 @@ from typer.testing import CliRunner
 
 from dekkend.demo import build_demo_workspace
 from dekkend.regions import select_region
-from dekkend.report import SECTIONS, ReportResult, total_band, write_report
+from dekkend.report import SECTIONS, ReportData, ReportResult, total_band, write_report
 from dekkend.report import _pdf as pdf_module
 from dekkend.report import _write as write_module
 from dekkend.report._chances import chances
@@ -41,13 +41,22 @@ def demo_tables(tmp_path_factory) -> dict[str, pd.DataFrame]:
 
 
 @pytest.fixture(scope="session")
-def demo_run(demo_tables, tmp_path_factory) -> tuple[ReportResult, list[tuple[str, int, int]]]:
-    """The demo region's report (with a PDF when a browser is installed) and the progress it reported."""
+def demo_run(demo_tables, tmp_path_factory) -> tuple[ReportResult, list[tuple[str, int, int]], ReportData]:
+    """The demo region's report (with a PDF when a browser is installed), its progress and the data behind it."""
     steps: list[tuple[str, int, int]] = []
     out = tmp_path_factory.mktemp("rapport")
-    result = write_report(demo_tables, None, out, pdf=pdf_module.find_browser() is not None,
-                          progress=lambda s, i, n: steps.append((s, i, n)), today=TODAY)
-    return result, steps
+    seen: dict[str, ReportData] = {}
+    real = write_module.collect
+
+    def spy(*args, **kwargs):  # noqa: ANN002, ANN003, ANN202
+        seen["data"] = real(*args, **kwargs)
+        return seen["data"]
+
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setattr(write_module, "collect", spy)
+        result = write_report(demo_tables, None, out, pdf=pdf_module.find_browser() is not None,
+                              progress=lambda s, i, n: steps.append((s, i, n)), today=TODAY)
+    return result, steps, seen["data"]
 
 
 @pytest.fixture(scope="session")
@@ -135,7 +144,7 @@ def test_summary_numbers_match_the_forecast_and_diagnosis(demo_report, demo_tabl
     assert "omdat" in html.lower()  # reasons of the recommendations
 
 
-def test_without_a_browser_the_cli_writes_html_and_says_what_to_install(demo_tables, tmp_path, monkeypatch):
+def test_without_a_browser_the_cli_writes_html_and_says_what_to_install(demo_run, demo_tables, tmp_path, monkeypatch):
     from dekkend.cli_rapport import rapport
 
     app = typer.Typer()
@@ -149,15 +158,16 @@ def test_without_a_browser_the_cli_writes_html_and_says_what_to_install(demo_tab
     monkeypatch.setattr(pdf_module, "_os_release", lambda: {"debian"})
     monkeypatch.setattr(pdf_module.platform, "system", lambda: "Linux")
     runner = CliRunner()
-    ok = runner.invoke(app, ["rapport", "--werkmap", str(ws.path), "--uitvoer", str(tmp_path / "uit"),
-                             "--regio", "gemeente:Dijkmond", "--pdf"])
+    with monkeypatch.context() as mp:  # the analyses are those of the session's demo report: only the shell is new
+        mp.setattr(write_module, "collect", lambda *a, **k: demo_run[2])
+        ok = runner.invoke(app, ["rapport", "--werkmap", str(ws.path), "--uitvoer", str(tmp_path / "uit"), "--pdf"])
     assert ok.exit_code == 0, ok.output
     text = " ".join(ok.output.split())
     assert "Rapport geschreven" in text and "Let op" in text
     assert "sudo apt-get install chromium" in text and "playwright install chromium" in text
     assert "Het HTML-rapport is wel geschreven" in text
     out = tmp_path / "uit"
-    assert [p.name for p in out.iterdir()] == ["regiorapport-gemeente-dijkmond-2024.html"]
+    assert [p.name for p in out.iterdir()] == ["regiorapport-demoregio-veenland-2024.html"]
     bad = runner.invoke(app, ["rapport", "--werkmap", str(ws.path), "--uitvoer", str(tmp_path / "uit"),
                               "--regio", "gemeente:Nergenshuizen"])
     assert bad.exit_code == 2 and "Fout:" in bad.output and "Nergenshuizen" in bad.output

@@ -280,7 +280,7 @@ def enige_aanbieder(ctx: Context) -> list[Knelpunt]:
         if len(boards) != 1:
             continue
         board = boards.pop()
-        places = sorted(g["vestigingscode"])
+        places = sorted(set(g["vestigingscode"]))
         at_risk = any((c, kind) in risk_keys for c in places)
         out.append(Knelpunt(
             "enige-aanbieder", "midden" if at_risk else "laag",

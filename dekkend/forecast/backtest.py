@@ -26,7 +26,8 @@ from dekkend.forecast.cohorts import reference_cohorts
 from dekkend.forecast.duo import duo_brin_forecast
 from dekkend.forecast.intervals import IntervalCalibration, IntervalRule, calibrate, size_class, size_labels
 from dekkend.forecast.models import MODELS
-from dekkend.forecast.units import match_units
+from dekkend.forecast.prepare import prepare
+from dekkend.forecast.units import addresses, match_units
 from dekkend.ingest._text import estimated_count
 
 LEVELS = ("vestiging", "brin", "gemeente")
@@ -127,13 +128,13 @@ def _forecasts(tables: dict[str, pd.DataFrame], as_of: int, targets: tuple[int, 
                units: tuple[str, ...] | None) -> tuple[pd.DataFrame, int]:
     """Vestiging totals per model and target year: ``model, vestigingscode, jaar, verwacht`` and the origin year."""
     horizon = max(targets) - as_of
-    parts, origin = [], as_of
+    prep = prepare(tables, as_of, units)
+    origin = prep.origin
+    parts = []
     for name in models:
         if name == DUO:
             continue
-        model = MODELS[name]().fit(tables, as_of, units)
-        origin = model.prepared.origin
-        fc = model.predict(horizon)
+        fc = MODELS[name]().fit_prepared(prep).vestiging_totals(horizon)
         fc = fc[fc["jaar"].isin(targets)].groupby(["vestigingscode", "jaar"], as_index=False)["verwacht"].sum()
         parts.append(fc.assign(model=name))
     if DUO in models:
@@ -146,13 +147,15 @@ def _forecasts(tables: dict[str, pd.DataFrame], as_of: int, targets: tuple[int, 
 def _match_rows(tables: dict[str, pd.DataFrame], fc: pd.DataFrame, actual: pd.DataFrame, origin: int, level: str,
                 match: bool) -> pd.DataFrame:
     parts = []
+    origin_addresses = addresses(tables, origin, "origin") if match else None
+    target_addresses = addresses(tables, origin, "target") if match else None
     for year in sorted(fc["jaar"].unique()):
         f_y = fc[fc["jaar"] == year]
         a_y = actual[(actual["schooljaar"] == year) & (actual["werkelijk"] > 0)]
         o_codes = sorted(f_y["vestigingscode"].unique())
         t_codes = sorted(a_y["vestigingscode"].unique())
         if match:
-            m = match_units(tables, o_codes, t_codes, origin, int(year), level)
+            m = match_units(tables, o_codes, t_codes, origin, int(year), level, sites=(origin_addresses, target_addresses))
         else:
             key = (lambda c: c[:4]) if level == "brin" else (lambda c: c)
             m = pd.DataFrame([{"vestigingscode": c, "kant": k, "eenheid": key(c), "koppeling": "code"}

@@ -146,7 +146,8 @@ class ChoiceModel:
     takes the numeric core:
 
     - ``areas``: ``pc4, x_rd, y_rd, zone``; ``schools``: ``vestigingscode, x_rd, y_rd``,
-      the level columns, ``categoraal`` and ``instroom``;
+      the level columns, ``categoraal``, ``instroom`` and, when built from the counts,
+      ``instroom_leerlingen`` and ``instroom_<level>`` (the observed first-year intake);
     - ``offers``: (vestigingen x levels) booleans; ``km``: CSR (areas x vestigingen)
       with the road km of every candidate pair; ``radius``: the fixed candidate
       radius of every area (km);
@@ -387,6 +388,11 @@ class ChoiceModel:
 
         square_div = 1.0 if per_level else float(target.shape[1])
         x = np.log(goal / goal.mean())
+        if self.attractiveness is not None:  # warm start from an earlier calibration (other decay, same vestigingen)
+            prior = np.broadcast_to(np.asarray(self.attractiveness, float).reshape(len(intake), -1), target.shape)
+            start = prior.ravel()[idx] if per_level else np.where(self.offers, prior, np.nan)[idx].max(axis=1)
+            if np.isfinite(start).all():
+                x = start - start.mean() + x.mean()
         value, m, e, safe = evaluate(x)
         it = 0
         for it in range(1, max_iter + 1):  # Newton-CG with backtracking
@@ -538,6 +544,9 @@ def _school_frame(offer: pd.DataFrame) -> pd.DataFrame:
         out[lev] = out[lev].fillna(False).astype(bool)
     out["categoraal"] = offer["categoraal"].fillna(False).astype(bool).to_numpy() if "categoraal" in offer.columns else False
     out["instroom"] = offer["instroom"].fillna(True).astype(bool).to_numpy() if "instroom" in offer.columns else True
+    for col in ("instroom_leerlingen", *(f"instroom_{lev}" for lev in LEVELS)):  # observed intake, kept for calibration
+        if col in offer.columns:
+            out[col] = offer[col].to_numpy(float)
     if out[["x_rd", "y_rd"]].isna().any().any():
         bad = out.loc[out[["x_rd", "y_rd"]].isna().any(axis=1), "vestigingscode"].tolist()
         raise ConfiguratieFout(f"keuzemodel: vestiging(en) zonder coördinaten: {', '.join(bad[:5])}")

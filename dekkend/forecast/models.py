@@ -46,8 +46,12 @@ class _Base:
 
     def fit(self, data: dict[str, pd.DataFrame], as_of: int, vestigingen: tuple[str, ...] | None = None):
         """Learn from the data known on 1 October of ``as_of``; returns self."""
-        self._prep = prepare(data, as_of, vestigingen)
-        self._fit(self._prep)
+        return self.fit_prepared(prepare(data, as_of, vestigingen))
+
+    def fit_prepared(self, prep: Prepared):
+        """Learn from data already arranged by :func:`dekkend.forecast.prepare.prepare` (shared between models)."""
+        self._prep = prep
+        self._fit(prep)
         return self
 
     def _fit(self, prep: Prepared) -> None:  # pragma: no cover - overridden
@@ -74,6 +78,21 @@ class _Base:
         totals, beyond, methods = self._project(prep, years)
         keep = [y for y in years if y > prep.as_of]
         return assemble(prep, {y: totals[y] for y in keep}, {y: beyond[y] for y in keep}, methods, self.intervals, self.name)
+
+
+    def vestiging_totals(self, horizon: int) -> pd.DataFrame:
+        """Forecast totals per vestiging and year, ``vestigingscode, jaar, verwacht`` (no rows per stream, no intervals).
+
+        The same numbers as ``predict(horizon)`` summed per vestiging and year; closed vestigingen have 0.
+        """
+        prep = self.prepared
+        years = list(range(prep.origin + 1, prep.as_of + horizon + 1))
+        totals, _, _ = self._project(prep, years)
+        parts = [pd.DataFrame({"vestigingscode": prep.codes, "jaar": y, "verwacht": totals[y].sum(axis=1)})
+                 for y in years if y > prep.as_of]
+        if prep.closed:
+            parts += [pd.DataFrame({"vestigingscode": list(prep.closed), "jaar": y, "verwacht": 0.0}) for y in years if y > prep.as_of]
+        return pd.concat(parts, ignore_index=True)
 
 
 def assemble(prep: Prepared, totals: dict[int, np.ndarray], beyond: dict[int, np.ndarray], methods: np.ndarray,
@@ -233,30 +252,35 @@ class CohortModel(_Base):
         methods[is_new] = "nieuw"
         methods[np.isin(prep.codes, prep.renamed)] = "code-gewijzigd"
         Fk = np.where(np.isnan(F), 1.0, F)  # without children data the cohort stays level
+        Fe = np.ascontiguousarray(np.moveaxis(Fk, -1, 0))  # entry years first: contiguous slices per year
         ratio_ok = np.isfinite(share) & has_kids
         lead = Fk.shape[:-2]
+        base = np.ascontiguousarray(prep.base.T)  # leerjaren first
         totals: dict[int, np.ndarray] = {}
         beyond: dict[int, np.ndarray] = {}
-        prev = np.broadcast_to(prep.base, lead + prep.base.shape)
+        prev = np.broadcast_to(base[:, None], (LEERJAREN, *lead, n_v)) if lead else base
+        rates = np.where(np.isfinite(ccr), ccr, region_ccr).T
+        use_roll = ((has_hist[None, :] & np.isfinite(ccr.T)) | is_new[None, :])
+        first_ok = has_hist | is_new
         for t in years:
-            cur = np.zeros(lead + (n_v, LEERJAREN))
+            cur = np.empty((LEERJAREN, *lead, n_v))
             b = np.zeros((n_v, LEERJAREN))
             for k in range(LEERJAREN):
                 e = t - k - e0
                 e_base = prep.origin - k - e0
-                cross = prep.base[:, k] * Fk[..., e] / np.where(Fk[..., e_base] > 0, Fk[..., e_base], 1.0)
+                den = Fe[e_base]
+                cross = base[k] * Fe[e] / np.where(den > 0, den, 1.0)
                 if k == 0:
-                    intake = np.where(ratio_ok, share * Fk[..., e], cross)
-                    cur[..., 0] = np.where(has_hist | is_new, intake, cross)
+                    intake = np.where(ratio_ok, share * Fe[e], cross)
+                    cur[0] = np.where(first_ok, intake, cross)
                 else:
-                    rate = np.where(np.isfinite(ccr[:, k]), ccr[:, k], region_ccr[:, k])
-                    rolled = rate * prev[..., k - 1]
-                    use_roll = (has_hist & np.isfinite(ccr[:, k])) | is_new
-                    cur[..., k] = np.where(use_roll & np.isfinite(rolled), rolled, cross)
+                    rolled = rates[k] * prev[k - 1]
+                    cur[k] = np.where(use_roll[k] & np.isfinite(rolled), rolled, cross)
                 b[:, k] = B[:, e]
-            totals[t] = np.maximum(cur, 0.0)
+            np.maximum(cur, 0.0, out=cur)
+            totals[t] = np.moveaxis(cur, 0, -1)
             beyond[t] = b
-            prev = totals[t]
+            prev = cur
         return totals, beyond, methods
 
 

@@ -33,8 +33,11 @@ from dekkend.forecast.asof import cutoff
 SAME_SITE_M = 150.0
 
 
-def _addresses(tables: dict[str, pd.DataFrame], year: int, side: str) -> pd.DataFrame:
-    """Address key and RD point per vestiging: the source nearest before ``year`` (origin) or the newest (target)."""
+def addresses(tables: dict[str, pd.DataFrame], year: int, side: str) -> pd.DataFrame:
+    """Address key and RD point per vestiging: the source nearest before ``year`` (origin side) or the newest (target side).
+
+    The target side does not depend on ``year``: it is always the newest address.
+    """
     src = tables.get("vestigingen_bron")
     ves = tables.get("vestigingen")
     frames = []
@@ -66,13 +69,13 @@ def _addresses(tables: dict[str, pd.DataFrame], year: int, side: str) -> pd.Data
 
 
 def _edges(tables: dict[str, pd.DataFrame], origin_codes: list[str], target_codes: list[str], origin: int,
-           target: int) -> list[tuple[str, str, str]]:
+           target: int, sites: tuple[pd.DataFrame | None, pd.DataFrame | None] = (None, None)) -> list[tuple[str, str, str]]:
     """(origin code, target code, link) for every link between the two years."""
     from scipy.spatial import cKDTree
 
     edges = [(c, c, "zelfde code") for c in sorted(set(origin_codes) & set(target_codes))]
-    a = _addresses(tables, origin, "origin").reindex(origin_codes)
-    b = _addresses(tables, target, "target").reindex(target_codes)
+    a = (sites[0] if sites[0] is not None else addresses(tables, origin, "origin")).reindex(origin_codes)
+    b = (sites[1] if sites[1] is not None else addresses(tables, target, "target")).reindex(target_codes)
     ka, kb = a["adres"].dropna(), b["adres"].dropna()
     same = pd.merge(ka.rename("k").reset_index(), kb.rename("k").reset_index(), on="k", suffixes=("_a", "_b"))
     edges += [(x, y, "zelfde adres") for x, y in zip(same.iloc[:, 0], same.iloc[:, 2], strict=True) if x != y]
@@ -99,9 +102,10 @@ def _components(nodes: list[str], edges: list[tuple[str, str, str]]) -> np.ndarr
 
 
 def match_units(tables: dict[str, pd.DataFrame], origin_codes: list[str], target_codes: list[str], origin: int, target: int,
-                level: str = "vestiging") -> pd.DataFrame:
+                level: str = "vestiging", *, sites: tuple[pd.DataFrame | None, pd.DataFrame | None] = (None, None)) -> pd.DataFrame:
     """The matched unit of every code: ``vestigingscode, kant, eenheid, koppeling``.
 
+    ``sites`` may hold the precomputed :func:`addresses` of the origin and target side.
     ``kant`` is ``peiljaar`` (origin) or ``doeljaar`` (target); a code counted in
     both years has a row for each. ``eenheid`` names the unit by its codes joined
     with ``+`` (at BRIN level: its BRINs); ``koppeling`` lists the links used
@@ -109,7 +113,7 @@ def match_units(tables: dict[str, pd.DataFrame], origin_codes: list[str], target
     / ``nieuw``.
     """
     origin_codes, target_codes = sorted(set(origin_codes)), sorted(set(target_codes))
-    edges = _edges(tables, origin_codes, target_codes, origin, target)
+    edges = _edges(tables, origin_codes, target_codes, origin, target, sites)
     if level == "brin":
         edges = [(a[:4], b[:4], how if a[:4] != b[:4] else "zelfde code") for a, b, how in edges]
         edges += [(b_, b_, "zelfde code") for b_ in {c[:4] for c in origin_codes} & {c[:4] for c in target_codes}]

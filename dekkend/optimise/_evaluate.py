@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -11,6 +12,9 @@ from dekkend.optimise.model import VIABILITY_TOL, Evaluation
 
 if TYPE_CHECKING:
     from dekkend.optimise.model import ViableCoverage
+
+#: A class's home-area matrix is kept dense up to this many cells (faster for the many small evaluations).
+DENSE_LIMIT = 2_000_000
 
 
 def evaluate(model: ViableCoverage, keep: np.ndarray) -> Evaluation:
@@ -100,9 +104,16 @@ def board_rows(model: ViableCoverage, board: str, kind: int) -> np.ndarray:
     return np.flatnonzero(~model.ext & (model.board == board) & (model.kind_of == kind))
 
 
-def _first_order(model: ViableCoverage, keep: np.ndarray, displaced: np.ndarray) -> tuple[np.ndarray, sparse.csr_matrix]:
+def _first_order(model: ViableCoverage, keep: np.ndarray, displaced: np.ndarray
+                 ) -> tuple[np.ndarray, sparse.csr_matrix]:
     """Received pupils with the first-order choice shares: ``sum_k a_kh u_k (1 - x_k)`` for kept ``h``."""
     a = model.shares
+    if a.shape[0] * a.shape[1] <= DENSE_LIMIT:
+        dense = getattr(model, "_dense_shares", None)
+        if dense is None:
+            dense = model._dense_shares = a.toarray()
+        received = (dense.T @ displaced) * keep[:, None]
+        return received, sparse.csr_matrix(dense * displaced[:, :1] * keep[None, :])
     received = np.asarray(a.T @ displaced) * keep[:, None]
     moved = sparse.diags(displaced[:, 0]) @ a @ sparse.diags(keep.astype(float))
     return received, sparse.csr_matrix(moved)
@@ -112,27 +123,28 @@ def _closest(model: ViableCoverage, keep: np.ndarray, displaced: np.ndarray) -> 
     """Received pupils under closest assignment: each area's displaced pupils go to its nearest kept offering."""
     received = np.zeros_like(displaced)
     rows_out, cols_out, vals_out = [], [], []
-    homes = model.homes
-    for c in np.unique(model.klass):
-        rows = np.flatnonzero(model.klass == c)
-        senders = rows[(displaced[rows] > 0).any(axis=1)]
-        if not len(senders):
+    for plan in closest_plans(model):
+        senders = plan.senders
+        out = displaced[senders]
+        if not (out > 0).any():
             continue
-        h_sub = homes[senders]
-        areas = np.unique(h_sub.nonzero()[1])
-        if not len(areas):
+        kept = keep[plan.order] & plan.ok
+        first = np.argmax(kept, axis=1)
+        found = kept[np.arange(len(plan.areas)), first]
+        if not found.any():
             continue
-        dest = nearest_kept(model, rows, keep, areas)
-        ok = dest >= 0
-        pick = sparse.csr_matrix(
-            (np.ones(ok.sum()), (areas[ok], dest[ok])), shape=(model.n, model.q)
-        )
-        flows = sparse.diags(displaced[senders, 0]) @ h_sub @ pick
-        received += np.asarray(pick.T @ (h_sub.T @ displaced[senders]))
-        f = sparse.coo_matrix(flows)
-        rows_out.append(senders[f.row])
-        cols_out.append(f.col)
-        vals_out.append(f.data)
+        dest = plan.order[np.flatnonzero(found), first[found]]
+        uniq, inv = np.unique(dest, return_inverse=True)
+        per_area = np.asarray(plan.homes.T @ out)[found]
+        np.add.at(received, uniq[inv], per_area)
+        onehot = np.zeros((len(dest), len(uniq)))
+        onehot[np.arange(len(dest)), inv] = 1.0
+        h = plan.homes[:, np.flatnonzero(found)]
+        flows = np.asarray(h @ onehot) * out[:, :1]
+        r, c = np.nonzero(flows)
+        rows_out.append(senders[r])
+        cols_out.append(uniq[c])
+        vals_out.append(flows[r, c])
     moved = sparse.csr_matrix(
         (np.concatenate(vals_out) if vals_out else np.zeros(0),
          (np.concatenate(rows_out) if rows_out else np.zeros(0, int),
@@ -140,6 +152,46 @@ def _closest(model: ViableCoverage, keep: np.ndarray, displaced: np.ndarray) -> 
         shape=(model.q, model.q),
     )
     return received, moved
+
+
+@dataclass(frozen=True, eq=False)
+class ClosestPlan:
+    """One flow class under closest assignment: who sends, from which areas, and each area's candidates in order.
+
+    ``order[a]`` lists the class's offerings by distance from area ``a`` (ties: lowest row);
+    ``ok[a]`` is false beyond the cut-off. ``homes`` is ``(senders, areas)``.
+    """
+
+    senders: np.ndarray
+    areas: np.ndarray
+    homes: np.ndarray | sparse.csr_matrix
+    order: np.ndarray
+    ok: np.ndarray
+
+
+def closest_plans(model: ViableCoverage) -> list[ClosestPlan]:
+    """The plans of every class with senders (computed once per model)."""
+    cached = getattr(model, "_closest_plans", None)
+    if cached is not None:
+        return cached
+    plans = []
+    for c in np.unique(model.klass):
+        rows = np.flatnonzero(model.klass == c)
+        senders = rows[~model.ext[rows] & (model.u[rows] > 0).any(axis=1)]
+        if not len(senders):
+            continue
+        h_sub = model.homes[senders]
+        areas = np.unique(h_sub.nonzero()[1])
+        if not len(areas):
+            continue
+        d = model.cost[np.ix_(areas, model.site[rows])]
+        idx = np.argsort(d, axis=1, kind="stable")
+        ok = np.take_along_axis(d, idx, axis=1) <= model.cutoff_km
+        homes = sparse.csr_matrix(h_sub[:, areas])
+        dense = homes.shape[0] * homes.shape[1] <= DENSE_LIMIT
+        plans.append(ClosestPlan(senders, areas, homes.toarray() if dense else homes, rows[idx], ok))
+    model._closest_plans = plans
+    return plans
 
 
 def nearest_kept(model: ViableCoverage, rows: np.ndarray, keep: np.ndarray, areas: np.ndarray) -> np.ndarray:

@@ -169,10 +169,20 @@ def closest_lists(model: ViableCoverage, rows: np.ndarray, areas: np.ndarray) ->
     return out
 
 
+def needs_intake(model: ViableCoverage) -> np.ndarray:
+    """Offerings whose received pupils can matter: they or their leerweg have a viability constraint."""
+    own = ~model.ext & (model.threshold > 0) & ((model.n_children > 0) | (model.u < model.threshold[:, None]).any(axis=1))
+    out = own.copy()
+    child = model.parent >= 0
+    out[child] |= own[model.parent[child]]
+    return out
+
+
 def _received_closest(model: ViableCoverage, b: ModelBuilder, xcol: np.ndarray) -> dict[tuple[int, int], int]:
     """Closest assignment of each area's displaced pupils (cumulative closest-assignment constraints)."""
     inflow: dict[tuple[int, int], list[int]] = {}
     homes = model.homes
+    need = needs_intake(model)
     for c in np.unique(model.klass):
         rows = np.flatnonzero(model.klass == c)
         senders = rows[~model.ext[rows] & (model.u[rows] > 0).any(axis=1)]
@@ -182,12 +192,11 @@ def _received_closest(model: ViableCoverage, b: ModelBuilder, xcol: np.ndarray) 
         areas = np.unique(h_sub.nonzero()[1])
         lists = closest_lists(model, rows, areas)
         for a, chosen in zip(areas, lists, strict=True):
-            if not len(chosen):
+            if not need[chosen].any():
                 continue
+            last = int(np.flatnonzero(need[chosen])[-1])
             col = h_sub.getcol(a)
-            from_k = senders[col.indices]
-            share = col.data
-            _assign_area(model, b, xcol, chosen, from_k, share, inflow)
+            _assign_area(model, b, xcol, chosen[: last + 1], senders[col.indices], col.data, need, inflow)
     rcol: dict[tuple[int, int], int] = {}
     for (h, t), ws in inflow.items():
         r = int(b.add_columns(1, 0.0, INF)[0])
@@ -198,8 +207,11 @@ def _received_closest(model: ViableCoverage, b: ModelBuilder, xcol: np.ndarray) 
 
 
 def _assign_area(model: ViableCoverage, b: ModelBuilder, xcol: np.ndarray, chosen: np.ndarray, from_k: np.ndarray,
-                 share: np.ndarray, inflow: dict[tuple[int, int], list[int]]) -> None:
-    """One area of one class: ``f`` picks the nearest kept offering, ``v`` carries the displaced pupils there."""
+                 share: np.ndarray, need: np.ndarray, inflow: dict[tuple[int, int], list[int]]) -> None:
+    """One area of one class: ``f`` picks the nearest kept offering, ``v`` carries the displaced pupils there.
+
+    The list stops at the last offering whose intake matters; ``v`` exists only for those offerings.
+    """
     n = len(chosen)
     f = b.add_columns(n, 0.0, 1.0)
     xs = xcol[chosen]
@@ -208,17 +220,19 @@ def _assign_area(model: ViableCoverage, b: ModelBuilder, xcol: np.ndarray, chose
     b.add_rows(0.0, INF, np.concatenate([tri_r, np.arange(n)]), np.concatenate([f[tri_c], xs]),
                np.concatenate([np.ones(len(tri_r)), -np.ones(n)]), n)
     b.add_rows(-INF, 1.0, np.zeros(n, int), f, 1.0, 1)
+    takes = np.flatnonzero(need[chosen])
+    m = len(takes)
     for t in range(model.years):
         coef = share * model.u[from_k, t]
         dmax = float(coef.sum())
         if dmax <= 0:
             continue
-        v = b.add_columns(n, 0.0, dmax)
-        b.add_rows(-INF, 0.0, np.repeat(np.arange(n), 2), np.column_stack([v, f]).ravel(),
-                   np.tile([1.0, -dmax], n), n)
-        b.add_rows(-INF, dmax, np.zeros(n + len(from_k), int), np.concatenate([v, xcol[from_k]]),
-                   np.concatenate([np.ones(n), coef]), 1)
-        for h, vc in zip(chosen, v, strict=True):
+        v = b.add_columns(m, 0.0, dmax)
+        b.add_rows(-INF, 0.0, np.repeat(np.arange(m), 2), np.column_stack([v, f[takes]]).ravel(),
+                   np.tile([1.0, -dmax], m), m)
+        b.add_rows(-INF, dmax, np.zeros(m + len(from_k), int), np.concatenate([v, xcol[from_k]]),
+                   np.concatenate([np.ones(m), coef]), 1)
+        for h, vc in zip(chosen[takes], v, strict=True):
             inflow.setdefault((int(h), t), []).append(int(vc))
 
 

@@ -213,7 +213,6 @@ def _year(inst: Instance, t: int) -> str:
 
 def _change_text(inst: Instance, h: int, reason: str, rows: tuple[int, ...], alt: Evaluation, pupils: float,
                  moves: tuple[Move, ...], elders: float, beyond: dict[str, float], boards: tuple[str, ...]) -> str:
-    model = inst.model
     o = inst.offerings
     year = inst.jaar
     what = f"{label(inst, h)} op {inst.name(str(o['vestigingscode'].iat[h]))}"
@@ -224,7 +223,8 @@ def _change_text(inst: Instance, h: int, reason: str, rows: tuple[int, ...], alt
         names = "; ".join(f"{label(inst, g)} op {inst.name(str(o['vestigingscode'].iat[g]))}" for g in rows)
         parts.append(f"Reden: zo halen andere aanbiedingen hun drempel: {names}.")
     else:
-        parts.append("Reden: geen drempel dwingt dit af, maar houden levert geen extra kinderen binnen de normafstand op "
+        parts.append("Reden: geen drempel dwingt dit af, maar houden levert geen extra kinderen binnen de normafstand "
+                     "op "
                      "(een gelijkwaardige keuze).")
     if moves:
         listed = ", ".join(f"{_num(m.leerlingen)} naar {m.naam}" + (f" ({_num(m.km, 1)} km)" if m.km else "")
@@ -255,8 +255,8 @@ def explain_saved(inst: Instance, after: Evaluation) -> list[Saved]:
         own = float(model.pupils[h, 0])
         got = float(after.intake[h, 0])
         senders = after.moved[:, h].tocoo()
-        src = tuple(dict.fromkeys(str(o["vestigingscode"].iat[k]) for k, v in zip(senders.row, senders.data, strict=True)
-                                  if v >= MIN_LISTED))
+        pairs = zip(senders.row, senders.data, strict=True)
+        src = tuple(dict.fromkeys(str(o["vestigingscode"].iat[k]) for k, v in pairs if v >= MIN_LISTED))
         text = (f"{label(inst, h)} op {inst.name(code)} blijft: zonder ingrijpen {_num(own, 1)} leerlingen "
                 f"(drempel {_num(model.threshold[h])}), met deze opstelling {_num(got, 1)}"
                 + (f", met leerlingen van {', '.join(inst.name(s) for s in src)}." if src else "."))
@@ -275,7 +275,8 @@ def explain_infeasible(inst: Instance, shortfalls: tuple[Shortfall, ...]) -> lis
             text = (f"Er zijn minstens {_num(s.required + s.amount)} wijzigingen nodig, --max-wijzigingen staat op "
                     f"{_num(s.required)}: {_num(s.amount)} te weinig.")
             if s.closures:
-                names = "; ".join(f"{label(inst, h)} op {inst.name(str(o['vestigingscode'].iat[h]))}" for h in s.closures)
+                names = "; ".join(f"{label(inst, h)} op {inst.name(str(o['vestigingscode'].iat[h]))}"
+                                  for h in s.closures)
                 text += f" Deze aanbiedingen halen hun drempel niet, ook niet als andere stoppen: {names}."
             lines.append(text)
         elif s.constraint == "drempel":

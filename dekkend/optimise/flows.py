@@ -8,6 +8,7 @@ choose again among the vestigingen that offer ``c``, in proportion to ``P[i, j]`
 choice set sends its pupils to the nearest candidate. :func:`first_order_shares`
 gives, for every offering, the share that goes to every other offering of its key
 when only that offering stops: the linear part of the engine's reallocation.
+:func:`homes_matrix` gives the same home areas for closest assignment.
 """
 
 from __future__ import annotations
@@ -53,69 +54,106 @@ def first_order_shares(
     market: MarketLike,
     candidates: dict[str, Iterable[str]],
     senders: Sequence[tuple[str, str]],
-) -> tuple[dict[tuple[int, str], float], np.ndarray]:
-    """Shares of each sender's pupils per receiving vestiging when only that sender stops.
+    *,
+    min_share: float | None = None,
+) -> tuple[dict[tuple[int, str, str], float], np.ndarray]:
+    """Shares of each sender's pupils per receiving offering when only that sender stops.
+
+    As step 1 of :func:`dekkend.scenarios.engine.apply_scenario`: the candidates are
+    the vestigingen offering the key (without the sender); when nobody else offers
+    a profiel, the vestigingen offering its leerweg (any profiel) receive the pupils
+    in their leerweg. Candidates below ``min_share`` of the total (the engine's
+    ``MIN_SHARE``) are left out; unlike the engine the rest is *not* renormalised,
+    so the shares never exceed what the engine moves (see :mod:`dekkend.optimise.model`).
 
     Parameters
     ----------
     market
         The scenario market (choice probabilities, distances, children per area).
     candidates
-        Per key (``havo``, ``vmbo-k/groen``) the vestigingen that offer it (the
-        engine's candidate set: the count year's offer, anywhere).
+        Per key (``havo``, ``vmbo-k/groen``) the vestigingen that offer it in the
+        count year, anywhere.
     senders
         ``(vestigingscode, key)`` of every offering that may stop.
+    min_share
+        Shares at or below this fraction of the total are dropped (default: the
+        engine's ``MIN_SHARE``).
 
     Returns
     -------
     (dict, numpy.ndarray)
-        ``{(sender index, receiving vestigingscode): share}`` and, per sender,
-        the total share that reaches some candidate (1, or 0 when the sender is
-        unknown to the market or has no alternative).
+        ``{(sender index, receiving vestigingscode, receiving key): share}`` and per
+        sender the total share that reaches a candidate.
     """
+    if min_share is None:
+        from dekkend.scenarios.engine import MIN_SHARE
+
+        min_share = MIN_SHARE
     col = {str(c): j for j, c in enumerate(market.codes)}
-    out: dict[tuple[int, str], float] = {}
+    out: dict[tuple[int, str, str], float] = {}
     reached = np.zeros(len(senders))
-    by_key: dict[str, list[int]] = {}
-    for s, (_, key) in enumerate(senders):
-        by_key.setdefault(key, []).append(s)
-    for key, idx in by_key.items():
-        cands = sorted({str(c) for c in candidates.get(key, ()) if str(c) in col})
-        if not cands:
+    weights = origins(market, [code for code, _ in senders])
+    groups: dict[tuple[str, str], list[int]] = {}
+    for s, (code, key) in enumerate(senders):
+        _, receiving = _candidates(candidates, key, code)
+        groups.setdefault((key, receiving), []).append(s)
+    for (key, receiving), idx in groups.items():
+        pool = candidates.get(receiving if receiving != key else key, ())
+        if receiving != key:
+            pool = {c for k, codes in candidates.items() if k == receiving or k.startswith(receiving + "/") for c in codes}
+        names = sorted({str(c) for c in pool} & set(col))
+        if not names:
             continue
-        ccols = np.array([col[c] for c in cands])
-        p = market.prob[:, ccols]
-        total = p.sum(axis=1)
-        km = market.km[:, ccols]
-        w = origins(market, [senders[s][0] for s in idx])
+        shares = _rechoose_many(market, weights[idx], names, [senders[s][0] for s in idx])
         for r, s in enumerate(idx):
-            share = _one_sender(p, total, km, w[r], cands, senders[s][0])
-            for code, value in share.items():
-                out[(s, code)] = value
-            reached[s] = sum(share.values())
+            share = shares[r]
+            total = share.sum()
+            if total <= 0:
+                continue
+            share = np.where(share > min_share * total, share, 0.0)
+            for j in np.flatnonzero(share):
+                out[(s, names[j], receiving)] = float(share[j])
+            reached[s] = float(share.sum())
     return out, reached
 
 
-def _one_sender(p: np.ndarray, total: np.ndarray, km: np.ndarray, weights: np.ndarray, cands: list[str],
-                code: str) -> dict[str, float]:
-    """``weights @ q`` over the candidates without ``code``; areas with no candidate go to the nearest one."""
-    keep = np.array([c != code for c in cands])
-    if not keep.any() or weights.sum() <= 0:
-        return {}
-    own = p[:, ~keep].sum(axis=1)
-    rest = total - own
-    none = rest <= 0
-    share = np.zeros(len(cands))
-    ok = ~none & (weights > 0)
-    if ok.any():
-        share += (weights[ok] / rest[ok]) @ p[ok]
-    lost = none & (weights > 0)
-    if lost.any():
-        sub = np.where(keep[None, :], km[lost], np.inf)
-        nearest = np.argmin(sub, axis=1)
-        np.add.at(share, nearest, weights[lost])
-    share[~keep] = 0.0
-    return {c: float(v) for c, v in zip(cands, share, strict=True) if v > 0}
+def _rechoose_many(market: MarketLike, weights: np.ndarray, names: list[str], own: list[str]) -> np.ndarray:
+    """For each sender ``weights[r] @ q`` over ``names`` without the sender itself (``Market.rechoose``)."""
+    col = {str(c): j for j, c in enumerate(market.codes)}
+    cols = np.array([col[c] for c in names])
+    p = market.prob[:, cols]
+    total = p.sum(axis=1)
+    position = {c: a for a, c in enumerate(names)}
+    self_p = np.zeros((len(own), p.shape[0]))
+    for r, code in enumerate(own):
+        a = position.get(code)
+        if a is not None:
+            self_p[r] = p[:, a]
+    rest = total[None, :] - self_p
+    ok = (rest > 0) & (weights > 0)
+    scaled = np.where(ok, weights / np.where(ok, rest, 1.0), 0.0)
+    out = scaled @ p
+    for r, code in enumerate(own):
+        a = position.get(code)
+        if a is not None:
+            out[r, a] = 0.0
+        none = (rest[r] <= 0) & (weights[r] > 0)
+        if none.any():
+            km = market.km[np.ix_(np.flatnonzero(none), cols)].copy()
+            if a is not None:
+                km[:, a] = np.inf
+            np.add.at(out[r], np.argmin(km, axis=1), weights[r, none])
+    return out
+
+
+def _candidates(candidates: dict[str, Iterable[str]], key: str, code: str) -> tuple[list[str], str]:
+    """The engine's candidate vestigingen for a stopped ``key`` and the key their pupils arrive in."""
+    own = sorted({str(c) for c in candidates.get(key, ())} - {code})
+    if own or "/" not in key:
+        return own, key
+    leerweg = key.split("/")[0]
+    fallback = {str(c) for k, codes in candidates.items() if k == leerweg or k.startswith(leerweg + "/") for c in codes}
+    return sorted(fallback - {code}), leerweg
 
 
 def homes_matrix(market: MarketLike, codes: Sequence[str], areas: Sequence[str], *, coverage: float = 0.99

@@ -86,6 +86,7 @@ def build_instance(
     max_wijzigingen: int | None = None,
     besturen_houden: bool = False,
     toewijzing: str = "keuze",
+    soorten: Iterable[str] | None = None,
     forecast: pd.DataFrame | None = None,
     origin: int | None = None,
     market: object | None = None,
@@ -102,7 +103,9 @@ def build_instance(
     ``settings`` (:func:`dekkend.norms.load_settings`). Offerings outside the
     region keep the offer of the last count. ``toewijzing`` is ``keuze`` (the
     scenario engine's choice model, first order) or ``dichtstbij`` (closest
-    assignment); ``market`` and ``forecast``/``origin`` can be passed to reuse them.
+    assignment); ``soorten`` limits the problem to some types (with their
+    profielen) or ``profiel:slug``; ``market`` and ``forecast``/``origin`` can be
+    passed to reuse them.
     """
     if toewijzing not in ASSIGNMENTS[:2]:
         raise ConfiguratieFout(f"toewijzing '{toewijzing}' onbekend; kies keuze of dichtstbij")
@@ -113,18 +116,26 @@ def build_instance(
     thresholds = offer_thresholds(settings)
     norm_km = float(settings.values["normafstand_km"])
     rows, no_action, onderbouw = _region_offerings(tables, region, forecast, thresholds, origin, years)
+    wanted_kinds = _kinds_filter(soorten)
+    if wanted_kinds is not None:
+        mask = _of_kinds(rows, wanted_kinds)
+        rows, no_action = rows[mask].reset_index(drop=True), no_action[mask]
+        if rows.empty:
+            raise ConfiguratieFout(f"regio {region.label} biedt geen {', '.join(sorted(wanted_kinds))} aan")
     matrix = matrix if matrix is not None else distance_matrix(tables)
     wanted = region_pc4(tables, region)
     cover = matrix.pc4 if wanted is None else matrix.pc4[np.isin(matrix.pc4, np.asarray(wanted, dtype=object))]
     if market is None:
         from dekkend.scenarios.engine import build_market
 
-        market = build_market(tables, origin)
+        market = build_market(tables, origin, None, None if region.expression == "nl" else tuple(region.vestigingen))
     extra_areas = _home_areas(market, rows, cover) if toewijzing == "dichtstbij" else np.array([], dtype=object)
     extra_areas = extra_areas[np.isin(extra_areas, matrix.pc4)]
     areas = np.concatenate([cover, extra_areas[~np.isin(extra_areas, cover)]])
     reach = norm_km if toewijzing == "keuze" else max(norm_km, cutoff_km)
     outside = _outside_offerings(tables, region, origin, matrix, areas, rows, reach)
+    if wanted_kinds is not None:
+        outside = outside[_of_kinds(outside, wanted_kinds)].reset_index(drop=True)
     offerings = pd.concat([rows, outside], ignore_index=True)
     offerings["parent"] = _parents(offerings)
     cost, site = _cost(matrix, areas, offerings["vestigingscode"])
@@ -144,6 +155,26 @@ def build_instance(
     ves = ves.loc[ves.index.isin(offerings["vestigingscode"])]
     return Instance(region, origin, years, norm_km, toewijzing, offerings, areas, children, kids.describe(), model,
                     forecast, thresholds, no_action_all, ves, settings, onderbouw)
+
+
+def _kinds_filter(soorten: Iterable[str] | None) -> set[str] | None:
+    """The types and ``profiel:slug`` asked for, checked (``None``: everything)."""
+    if soorten is None:
+        return None
+    wanted = {str(s).strip() for s in soorten if str(s).strip()}
+    if not wanted:
+        return None
+    allowed = {*UPPER_TYPES, *(f"profiel:{p}" for p in PROFIEL_SLUGS)}
+    bad = sorted(wanted - allowed)
+    if bad:
+        raise ConfiguratieFout(f"soort {', '.join(bad)} onbekend; kies uit {', '.join(UPPER_TYPES)} of profiel:<slug> "
+                               f"({', '.join(PROFIEL_SLUGS)})")
+    return wanted
+
+
+def _of_kinds(o: pd.DataFrame, wanted: set[str]) -> np.ndarray:
+    """Rows of the wanted types (with their profielen) or of the wanted profielen."""
+    return (o["onderwijstype"].isin(wanted) | o["kind"].isin(wanted)).to_numpy()
 
 
 def _forecast(tables: dict[str, pd.DataFrame], region: Region, jaar: int, tot_jaar: int | None,
@@ -236,7 +267,8 @@ def _outside_offerings(tables: dict[str, pd.DataFrame], region: Region, origin: 
                        areas: np.ndarray, rows: pd.DataFrame, reach_km: float) -> pd.DataFrame:
     """Offerings of vestigingen outside the region within ``reach_km`` of an area (they stay as counted)."""
     a = tables["aanbod"]
-    a = a[(a["schooljaar"] == origin) & a["onderwijstype"].isin(UPPER_TYPES) & ~a["vestigingscode"].isin(region.vestigingen)]
+    a = a[(a["schooljaar"] == origin) & a["onderwijstype"].isin(UPPER_TYPES)
+          & ~a["vestigingscode"].isin(region.vestigingen)]
     a = a[a["vestigingscode"].isin(matrix.vestigingen)]
     if a.empty:
         return rows.iloc[0:0].copy()
@@ -323,8 +355,8 @@ def _flows(market: object, tables: dict[str, pd.DataFrame], origin: int, o: pd.D
     shares, _ = first_order_shares(market, candidates, senders)  # type: ignore[arg-type]
     index = {(v, k): i for i, (v, k) in enumerate(zip(o["vestigingscode"], o["sleutel"], strict=True))}
     r_, c_, v_ = [], [], []
-    for (s, code), value in shares.items():
-        h = index.get((code, senders[s][1]))
+    for (s, code, key), value in shares.items():
+        h = index.get((code, key))
         if h is not None:
             r_.append(inside[s])
             c_.append(h)
@@ -358,7 +390,8 @@ def parse_locks(specs: Iterable[str], offerings: pd.DataFrame, region: Region) -
         locked |= hit
     if problems:
         allowed = ", ".join([*UPPER_TYPES, "profiel:<slug>", "<leerweg>/<slug>", "alles"])
-        raise ConfiguratieFout("--vast: " + "; ".join(problems) + f" (TYPE: {allowed}; profielen: {', '.join(PROFIEL_SLUGS)})")
+        raise ConfiguratieFout("--vast: " + "; ".join(problems)
+                               + f" (TYPE: {allowed}; profielen: {', '.join(PROFIEL_SLUGS)})")
     return locked
 
 

@@ -11,7 +11,7 @@ The full formulation is in the class docstring and in ``docs/methods/optimise.md
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 import numpy as np

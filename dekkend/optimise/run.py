@@ -169,6 +169,7 @@ def optimise(
     tot_jaar: int | None = None,
     besturen_houden: bool = False,
     toewijzing: str = "keuze",
+    soorten: Iterable[str] | None = None,
     forecast: pd.DataFrame | None = None,
     origin: int | None = None,
     market: object | None = None,
@@ -185,7 +186,8 @@ def optimise(
     input; an infeasible instance is not an error: ``infeasible`` explains it.
     """
     inst = build_instance(tables, regio, jaar, tot_jaar=tot_jaar, vast=vast, max_wijzigingen=max_wijzigingen,
-                          besturen_houden=besturen_houden, toewijzing=toewijzing, forecast=forecast, origin=origin,
+                          besturen_houden=besturen_houden, toewijzing=toewijzing, soorten=soorten,
+                          forecast=forecast, origin=origin,
                           market=market, matrix=matrix, settings=settings)
     return solve_instance(inst, time_limit=time_limit, mip_gap=mip_gap)
 
@@ -230,11 +232,14 @@ def figures_of(inst: Instance, evaluation: Evaluation) -> Figures:
     parts = []
     for t, year in enumerate(inst.years):
         parts.append(pd.DataFrame({
-            "vestigingscode": o.loc[keep, "vestigingscode"].to_numpy(), "onderwijstype": o.loc[keep, "onderwijstype"].to_numpy(),
+            "vestigingscode": o.loc[keep, "vestigingscode"].to_numpy(),
+            "onderwijstype": o.loc[keep, "onderwijstype"].to_numpy(),
             "profiel": o.loc[keep, "profiel"].to_numpy(object), "jaar": year, "leerlingen": evaluation.intake[keep, t],
             "drempel": inst.model.threshold[keep],
         }))
-    return Figures(coverage, pd.concat(parts, ignore_index=True))
+    pupils = pd.concat(parts, ignore_index=True)
+    pupils["profiel"] = pupils["profiel"].astype(object).where(pupils["profiel"].notna(), None)
+    return Figures(coverage, pupils)
 
 
 def scenario_figures(inst: Instance, scenario: Scenario) -> Figures:

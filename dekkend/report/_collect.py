@@ -142,7 +142,9 @@ def _pretty(label: str) -> str:
     parts = []
     for part in label.split(" + "):
         head, _, rest = part.partition(" ")
-        parts.append(f"{head} {place_name(rest)}" if rest and rest.isupper() else part)
+        if rest.split(" ", 1)[0] == head:  # "bestuur bestuur 99004"
+            rest = rest.split(" ", 1)[1] if " " in rest else rest
+        parts.append(f"{head} {place_name(rest) if rest.isupper() else rest}" if rest else part)
     return " + ".join(parts)
 
 

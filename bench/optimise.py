@@ -1,0 +1,171 @@
+"""Benchmark: the optimiser on a region of about 60 vestigingen x 400 PC4, one type nationally, and the spopt peer.
+
+Run::
+
+    .venv/bin/python bench/optimise.py [--werkmap W] [--regio corop:04,05] [--jaar 2020] [--type havo]
+                                       [--p 500] [--zonder-spopt]
+
+Without ``--werkmap`` it imports ``../shared/data`` into a temporary workspace first (not timed).
+Parts:
+
+1. the region (default COROP 04+05, Noord- and Zuidwest-Friesland: 61 vestigingen with pupils,
+   371 PC4) with every type and vmbo-profiel and the viability constraints, for the first forecast
+   year; also with five years of viability (``--tot-jaar``) and with closest assignment;
+2. a synthetic region of 60 sites x 400 areas with every type and profiel (machine check, no data);
+3. one type nationally (default havo) with its viability constraints;
+4. the classic maximal covering problem on the national matrix (all located vestigingen with pupils
+   as sites, every PC4 with its children 12-17, 12 km, keep exactly ``p``) with dekkend's model and with
+   spopt's ``MCLP`` (PuLP with CBC, and with HiGHS) side by side. spopt is an optional, benchmark-only
+   extra (``pip install spopt``); without it that part is skipped.
+"""
+
+from __future__ import annotations
+
+import argparse
+import tempfile
+import time
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from dekkend.coverage.children import children_12_17
+from dekkend.geo import distance_matrix
+from dekkend.optimise import build_instance, solve_instance, synthetic_instance
+from dekkend.optimise.model import ViableCoverage
+from dekkend.regions import select_region
+from dekkend.scenarios.engine import baseline_forecast, build_market
+from dekkend.workspace import Workspace
+
+
+def _t() -> float:
+    return time.perf_counter()
+
+
+def _workspace(path: str | None) -> Workspace:
+    if path:
+        return Workspace(path).require()
+    from dekkend.ingest import import_paths
+
+    ws = Workspace(Path(tempfile.mkdtemp()) / "w")
+    import_paths([Path(__file__).resolve().parents[1].parent / "shared" / "data"], ws)
+    return ws
+
+
+def region_part(tables: dict, regio: str, jaar: int) -> None:
+    t0 = _t()
+    region = select_region(tables, regio)
+    forecast, origin = baseline_forecast(tables, region, 10)
+    t1 = _t()
+    market = build_market(tables, origin, None, tuple(region.vestigingen))
+    t2 = _t()
+    matrix = distance_matrix(tables)
+    t3 = _t()
+    common = {"forecast": forecast, "origin": origin, "market": market, "matrix": matrix}
+    for label, kwargs in (("keuze, 1 jaar", {}), ("keuze, 5 jaar (--tot-jaar)", {"tot_jaar": jaar + 4}),
+                          ("dichtstbij, 1 jaar", {"toewijzing": "dichtstbij"})):
+        b0 = _t()
+        inst = build_instance(tables, regio, jaar, **common, **kwargs)
+        b1 = _t()
+        res = solve_instance(inst, time_limit=120, mip_gap=1e-4)
+        b2 = _t()
+        m, s = inst.model, res.solution
+        active = len(set(inst.offerings.loc[inst.offerings["in_regio"], "vestigingscode"]))
+        print(f"[regio {regio}, {label}] {active} vestigingen met aanbod, {int((inst.children > 0).sum())} PC4, "
+              f"{int((~m.ext).sum())} aanbiedingen ({len(m.kinds)} soorten), {int(m.ext.sum())} buiten de regio; "
+              f"model {s.size}; status {s.status}, gap {100 * s.gap:.4f}%, HiGHS {s.seconds:.2f} s, "
+              f"opbouw {b1 - b0:.2f} s + oplossen/uitleg {b2 - b1:.2f} s = {b2 - b0:.2f} s "
+              f"(doel <= 10 s: {'OK' if b2 - b0 <= 10 and s.gap <= 1e-3 else 'TE TRAAG'}); "
+              f"{res.after.changes if res.after else '-'} wijzigingen")
+    print(f"[regio {regio}] eenmalig per regio: prognose {t1 - t0:.2f} s, keuzemarkt {t2 - t1:.2f} s, "
+          f"afstandsmatrix {t3 - t2:.2f} s")
+
+
+def synthetic_part() -> None:
+    inst = synthetic_instance(1, n_areas=400, n_sites=60, side_km=90, n_outside=6, offer_probability=0.45)
+    for assignment, kwargs in (("keuze", {}), ("dichtstbij", {"cutoff_km": 20.0})):
+        t0 = _t()
+        model = inst.model(assignment, **kwargs)
+        sol = model.solve(time_limit=120)
+        t1 = _t()
+        print(f"[synthetisch 60 x 400, {assignment}] {model.q} aanbiedingen, model {sol.size}; status {sol.status}, "
+              f"gap {100 * sol.gap:.4f}%, HiGHS {sol.seconds:.2f} s, totaal {t1 - t0:.2f} s")
+
+
+def national_part(tables: dict, soort: str, jaar: int) -> None:
+    t0 = _t()
+    region = select_region(tables, None)
+    forecast, origin = baseline_forecast(tables, region, 10)
+    t1 = _t()
+    market = build_market(tables, origin)
+    t2 = _t()
+    inst = build_instance(tables, None, jaar, soorten=[soort], forecast=forecast, origin=origin, market=market)
+    t3 = _t()
+    res = solve_instance(inst, time_limit=120, mip_gap=1e-4)
+    t4 = _t()
+    m, s = inst.model, res.solution
+    print(f"[landelijk {soort}] {int((~m.ext).sum())} aanbiedingen op "
+          f"{inst.offerings['vestigingscode'].nunique()} vestigingen, {len(inst.areas)} PC4; model {s.size}; "
+          f"status {s.status}, gap {100 * s.gap:.4f}%, HiGHS {s.seconds:.2f} s; prognose {t1 - t0:.2f} s, keuzemarkt "
+          f"{t2 - t1:.2f} s, opbouw {t3 - t2:.2f} s, oplossen + uitleg {t4 - t3:.2f} s; totaal {t4 - t0:.2f} s "
+          f"(doel <= 120 s: {'OK' if t4 - t0 <= 120 else 'TE TRAAG'}); {res.after.changes if res.after else '-'} "
+          "wijzigingen")
+
+
+def mclp_part(tables: dict, p: int, with_spopt: bool) -> None:
+    matrix = distance_matrix(tables)
+    a = tables["aanbod"]
+    active = set(a.loc[a["schooljaar"] == a["schooljaar"].max(), "vestigingscode"])
+    sub = matrix.select(vestigingen=sorted(active & set(matrix.vestigingen)))
+    year = int(a["schooljaar"].max())
+    kids = children_12_17(tables, year).per_pc4.reindex(pd.Index(sub.pc4)).fillna(0.0).to_numpy(float)
+    cost = sub.km.astype(float)
+    print(f"[MCLP] {cost.shape[1]} vestigingen x {cost.shape[0]} PC4, {kids.sum():,.0f} kinderen 12-17 ({year}), "
+          f"12 km, p = {p}")
+    t0 = _t()
+    o = pd.DataFrame({"site": np.arange(cost.shape[1]), "kind": "vo"})
+    model = ViableCoverage.from_cost_matrix(cost, kids, o, keep_exactly=p, norm_km=12.0)
+    sol = model.solve(time_limit=300, mip_gap=1e-4)
+    ours = _t() - t0
+    print(f"  dekkend (HiGHS direct): objectief {sol.objective:,.1f}, gap {100 * sol.gap:.4f}%, "
+          f"HiGHS {sol.seconds:.2f} s, totaal met opbouw {ours:.2f} s")
+    if not with_spopt:
+        return
+    try:
+        import pulp
+        from spopt.locate import MCLP
+    except ImportError:
+        print("  spopt niet geïnstalleerd (pip install spopt): vergelijking overgeslagen")
+        return
+    solvers = [("PuLP + CBC", pulp.PULP_CBC_CMD(msg=False, timeLimit=600))]
+    if "HiGHS" in pulp.listSolvers(onlyAvailable=True):
+        solvers.append(("PuLP + HiGHS", pulp.HiGHS(msg=False, timeLimit=600)))
+    for label, solver in solvers:
+        t0 = _t()
+        mclp = MCLP.from_cost_matrix(cost, kids, service_radius=12.0, p_facilities=p)
+        t1 = _t()
+        mclp = mclp.solve(solver)
+        t2 = _t()
+        value = float(pulp.value(mclp.problem.objective))
+        print(f"  spopt {label}: objectief {value:,.1f}, opbouw {t1 - t0:.2f} s, oplossen {t2 - t1:.2f} s, totaal "
+              f"{t2 - t0:.2f} s; verhouding spopt/dekkend {(t2 - t0) / ours:.1f}x")
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--werkmap")
+    ap.add_argument("--regio", default="corop:04,05")
+    ap.add_argument("--jaar", type=int, default=2020)
+    ap.add_argument("--type", default="havo")
+    ap.add_argument("--p", type=int, default=500)
+    ap.add_argument("--zonder-spopt", action="store_true")
+    args = ap.parse_args()
+    synthetic_part()
+    tables = _workspace(args.werkmap).tables()
+    region_part(tables, args.regio, args.jaar)
+    national_part(tables, args.type, args.jaar)
+    mclp_part(tables, args.p, not args.zonder_spopt)
+
+
+if __name__ == "__main__":
+    main()
