@@ -130,12 +130,14 @@ def estimate_decay(model: ChoiceModel, flows: pd.DataFrame, *, bounds: tuple[flo
     return DecayEstimate(best, se, float(flow.sum()), int(keep.sum()), schooljaar, profile)
 
 
-def decay_parameters(tables: dict[str, pd.DataFrame], origin: int) -> tuple[ChoiceParameters, str]:
+def decay_parameters(tables: dict[str, pd.DataFrame], origin: int,
+                     xy: pd.DataFrame | None = None) -> tuple[ChoiceParameters, str]:
     """The choice parameters to use: the decay estimated from ``leerlingen_herkomst`` when it is
-    known (``tables`` already restricted), else the prior. Returns the parameters and their source."""
+    known (``tables`` already restricted), else the prior. Returns the parameters and their source.
+    ``xy`` (index vestigingscode, columns ``x_rd, y_rd``) overrides the vestiging locations."""
     flows, year = herkomst_flows(tables)
     if flows.empty:
         return ChoiceParameters(decay_per_km=PRIOR_DECAY), "prior"
-    model = ChoiceModel.from_tables(tables, origin)
+    model = ChoiceModel.from_tables(tables, origin, xy=None if xy is None else xy.rename_axis("vestigingscode").reset_index())
     est = estimate_decay(model, flows, schooljaar=year)
     return ChoiceParameters(decay_per_km=est.decay_per_km), f"herkomst {year}"

@@ -204,9 +204,9 @@ class CohortModel(_Base):
     def _catchment(self, prep: Prepared, first: int, last: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """(F, beyond, has_data): modelled intake of each entry year per vestiging."""
         params, source = self.choice, "gegeven"
-        if params is None:
-            params, source = decay_parameters(prep.tables, prep.origin)
         xy = known_locations(prep.tables, prep.as_of)
+        if params is None:
+            params, source = decay_parameters(prep.tables, prep.origin, xy)
         self.catchment = build_catchment(prep.tables, prep.origin, range(first, last + 1), params=params,
                                          migration=self.migration, xy=xy, decay_source=source)
         return catchment_for(self.catchment, prep.codes, prep.xy, last - first + 1)
