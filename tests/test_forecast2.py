@@ -210,8 +210,8 @@ def test_output_contract_with_calibrated_intervals(fitted):
 
 
 def test_sensitivity_output_exists(demo):
-    out = decay_sensitivity(demo, 2017, 2022, (0.2, 0.3, 0.4), forecast_as_of=2020, horizon=5)
-    assert list(out["verlies_per_km"]) == [0.2, 0.3, 0.4]
+    out = decay_sensitivity(demo, 2017, 2022, (0.2, 0.3), forecast_as_of=2020, horizon=5)
+    assert list(out["verlies_per_km"]) == [0.2, 0.3]
     assert {"wape_vestiging", "wape_brin", "verschuiving_vestiging"} <= set(out.columns)
     assert out.loc[out["verlies_per_km"] == 0.3, "verschuiving_vestiging"].iloc[0] == pytest.approx(0.0)
 
@@ -235,3 +235,28 @@ def test_cli_prognose_with_draws_and_backtest_brin(demo_ws, tmp_path, monkeypatc
     res = CliRunner().invoke(app, ["prognose", "--werkmap", str(demo_ws.path), "--peiljaar", "2020", "--uitvoer", str(out),
                                    "--model", "trend", "--trekkingen", "5"])
     assert res.exit_code == 2 and "cohortmodel" in res.output
+
+
+def test_cohort_model_estimates_the_decay_from_a_herkomst_file(demo, fitted, tmp_path):
+    """With pupils by home postcode known as of the forecast year, the cohort model uses the estimated decay."""
+    from forecast_fixtures import herkomst_csv
+
+    model, _ = fitted
+    cal = model.catchment.calibration
+    kids = model.catchment.children.children[:, model.catchment.children.col(2019)] * cal.transition
+    rng = np.random.default_rng(4)
+    p = cal.model.probabilities().toarray()
+    flows = np.array([rng.multinomial(int(round(n)), row / row.sum()) if row.sum() > 0 else np.zeros(len(row), int)
+                      for n, row in zip(kids * 4, p, strict=True)])
+    path = herkomst_csv(tmp_path / "02.-leerlingen-per-vestiging-naar-postcode-en-leerjaar-2019-2020.csv",
+                        cal.model.areas, cal.model.schools, flows)
+    side = Workspace(tmp_path / "h")
+    import_paths([path], side)
+    tables = {**demo, "leerlingen_herkomst": side.table("leerlingen_herkomst")}
+    est = make_model("cohort").fit(tables, 2020)
+    est.predict(3)
+    assert est.catchment.decay_source == "herkomst 2019"
+    assert est.catchment.calibration.model.params.loss_per_km == pytest.approx(0.30, abs=0.05)
+    before = make_model("cohort").fit(as_of(tables, 2018), 2018)
+    before.predict(2)
+    assert before.catchment.decay_source == "prior"  # the 2019 file is not known in 2018

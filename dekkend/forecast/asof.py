@@ -70,8 +70,9 @@ def known_rows(frame: pd.DataFrame, year: int, name: str | None = None) -> np.nd
 def as_of(tables: dict[str, pd.DataFrame], year: int) -> dict[str, pd.DataFrame]:
     """The tables as known on 1 October of ``year``.
 
-    Count tables keep only rows dated on or before the cutoff; derived tables
-    are rebuilt from the filtered sources so no later count leaks into them;
+    Count tables keep only rows dated on or before the cutoff (a table with
+    nothing later is passed on as is); derived tables that were given are
+    rebuilt from the filtered sources so no later count leaks into them;
     ``bestanden`` keeps the files that still contribute a row.
     """
     out: dict[str, pd.DataFrame] = {}
@@ -79,7 +80,8 @@ def as_of(tables: dict[str, pd.DataFrame], year: int) -> dict[str, pd.DataFrame]
         if name in TIMELESS or name in DERIVED:
             out[name] = frame
             continue
-        out[name] = frame[known_rows(frame, year, name)].reset_index(drop=True)
+        mask = known_rows(frame, year, name)
+        out[name] = frame if mask.all() else frame[mask].reset_index(drop=True)  # nothing later: no copy
     _rebuild_derived(out, tables)
     used = set().union(*(set(f["bron_id"].dropna().unique()) for n, f in out.items()
                          if "bron_id" in f.columns and n != "bestanden"))
@@ -92,7 +94,7 @@ def as_of(tables: dict[str, pd.DataFrame], year: int) -> dict[str, pd.DataFrame]
 def _rebuild_derived(out: dict[str, pd.DataFrame], original: dict[str, pd.DataFrame]) -> None:
     from dekkend.ingest.formats.aanbod import derive_aanbod
 
-    if "leerlingen" in out:
+    if "leerlingen" in out and "aanbod" in original:  # a derived table is rebuilt when it was given
         out.update(derive_aanbod(out))
     # vestigingen keeps its location and attributes (addresses are not counts), but only
     # vestigingen known by the cutoff, with the last school year seen by then.

@@ -188,16 +188,16 @@ def _count_years(tables: dict[str, pd.DataFrame]) -> list[int]:
 
 
 def interval_calibration(tables: dict[str, pd.DataFrame], level: str, exclude: set[int], models: tuple[str, ...],
-                         units: tuple[str, ...] | None = None, fallback: pd.DataFrame | None = None) -> IntervalCalibration:
+                         units: tuple[str, ...] | None = None) -> IntervalCalibration:
     """Calibrate intervals on back-tests at origins other than ``exclude``.
 
     Vestiging and BRIN level: every count year (except the excluded ones and the
     last) is an origin, scored on all later count years; at most
     :data:`MAX_CALIBRATION_ORIGINS`. Without any such origin (the shared data has
-    only the counts of 2012 and 2019) the errors of ``fallback`` (the reported
-    back-test itself) are used by cross-validation over BRINs: every unit gets the
-    quantiles of the folds it is not in (``method = kruisvalidatie``). Gemeente
-    level: every school year of the series except the excluded ones.
+    only the counts of 2012 and 2019) the result is empty (``method = geen``) and
+    :func:`backtest_units` cross-validates over BRINs instead: every unit gets the
+    quantiles of the folds it is not in (``kruisvalidatie``). Gemeente level: every
+    school year of the series except the excluded ones.
     """
     if level == "gemeente":
         return _gemeente_calibration(tables, exclude, models)
@@ -206,9 +206,7 @@ def interval_calibration(tables: dict[str, pd.DataFrame], level: str, exclude: s
     ref = min(exclude) if exclude else (years[-1] if years else 0)
     origins = sorted(sorted(origins, key=lambda y: abs(y - ref))[:MAX_CALIBRATION_ORIGINS])
     if not origins:
-        if fallback is None:
-            return IntervalCalibration(level, pd.DataFrame(), (), "geen")
-        return IntervalCalibration(level, fallback, (), "kruisvalidatie")
+        return IntervalCalibration(level, pd.DataFrame(), (), "geen")
     errors = []
     for y in origins:
         later = tuple(t for t in years if t > y)
@@ -270,9 +268,23 @@ def _has_duo(tables: dict[str, pd.DataFrame]) -> bool:
 #: Relative weight of each leerjaar in VO enrolment (pupils in leerjaar k per pupil in leerjaar 1),
 #: computed from the national counts of the latest VO file known; used when none is known.
 DEFAULT_WEIGHTS = np.array([1.0, 1.0, 0.98, 0.93, 0.55, 0.22])
-#: The tables the gemeente cohort model reads.
+#: The tables (and, for the large ones, the columns) the gemeente cohort model reads.
 COHORT_TABLES = {"leerlingen", "kinderen", "po_leerlingen_leeftijd", "po_vestigingen", "bevolking_pc4", "pc4_gemeente",
                  "pc4_woonplaats", "gemeente_naar_huidig", "leerlingen_woongemeente_huidig", "vestigingen"}
+_COLUMNS = {
+    "kinderen": ["pc4", "leeftijd", "aantal", "gecensureerd", "schooljaar", "vo_instroom", "peildatum", "bron_id"],
+    "bevolking_pc4": ["pc4", "gemeentecode", "geslacht", "leeftijd_van", "leeftijd_tot", "aantal", "jaar", "peildatum", "bron_id"],
+}
+
+
+def cohort_tables(tables: dict[str, pd.DataFrame]) -> dict[str, pd.DataFrame]:
+    """The tables the gemeente cohort model reads, with only the columns it needs (faster as-of filtering)."""
+    out = {}
+    for name in COHORT_TABLES & set(tables):
+        frame = tables[name]
+        cols = [c for c in _COLUMNS.get(name, []) if c in frame.columns]
+        out[name] = frame[cols] if cols and name in _COLUMNS else frame
+    return out
 
 
 def leerjaar_weights(tables: dict[str, pd.DataFrame]) -> np.ndarray:
@@ -306,7 +318,7 @@ class GemeenteCohort:
 
     def fit(self, series: pd.DataFrame, tables: dict[str, pd.DataFrame], as_of: int) -> GemeenteCohort:
         """Learn from the series and the tables as known on 1 October of ``as_of``."""
-        known = restrict({k: v for k, v in tables.items() if k in COHORT_TABLES}, as_of)
+        known = restrict(cohort_tables(tables), as_of)
         self._series = series[series["schooljaar"] <= as_of]
         self._as_of = as_of
         self._weights = leerjaar_weights(known)
@@ -379,9 +391,10 @@ def gemeente_detail(tables: dict[str, pd.DataFrame], as_of: int, targets: tuple[
     actual = series[series["schooljaar"].isin(targets)].rename(columns={"gemeentecode": "eenheid", "schooljaar": "jaar", "aantal": "werkelijk"})
     rule = IntervalRule()
     parts = []
+    slim = cohort_tables(tables)
     for name in models:
         if name == "cohort":
-            fc = GemeenteCohort(intervals=rule).fit(series, tables, as_of).predict(list(targets))
+            fc = GemeenteCohort(intervals=rule).fit(series, slim, as_of).predict(list(targets))
         elif name in ("geen-verandering", "trend"):
             fc = _gemeente_baseline(series, as_of, list(targets), name, rule)
         else:

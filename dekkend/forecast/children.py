@@ -39,7 +39,7 @@ reported origin 2016); see ``docs/methods/forecast.md``.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
@@ -78,10 +78,6 @@ class Migration:
     def of(self, gemeenten: np.ndarray | list[str]) -> np.ndarray:
         """The yearly rate of each gemeente (national where unknown)."""
         return self.rate.reindex(list(gemeenten)).fillna(self.national).to_numpy(float)
-
-    def scaled(self, factor: float) -> Migration:
-        """The same rates times ``factor`` (0 switches migration off)."""
-        return replace(self, rate=self.rate * factor, national=self.national * factor)
 
 
 NO_MIGRATION = Migration(pd.Series(dtype=float), 0.0, "geen")

@@ -323,10 +323,12 @@ class ChoiceModel:
         intake, ``a_jl = a_j + log s_l``): the intake condition ``M_jl(a) = T_jl`` is
         the gradient of the concave function ``F(a) = sum T_jl a_jl - sum_i N_i log
         sum_jl K_ij B_jl exp(a_jl)``, maximised by Newton's method (conjugate
-        gradients on Hessian-vector products, backtracking line search). The level shares of every area follow from the fit
-        (``area_shares``: where the children of an area go, per level) and stay fixed
-        afterwards, so an offer change moves children between vestigingen, never
-        between levels. A vestiging with zero intake takes no first-years.
+        gradients on Hessian-vector products, backtracking line search), warm-started
+        from ``attractiveness`` when the model has it. The level shares of every area
+        follow from the fit (``area_shares``: where the children of an area go, per
+        level) and stay fixed afterwards, so an offer change moves children between
+        vestigingen, never between levels. A vestiging with zero intake takes no
+        first-years.
         """
         from scipy.sparse.linalg import LinearOperator, cg
 

@@ -277,7 +277,7 @@ def explain_infeasible(inst: Instance, shortfalls: tuple[Shortfall, ...]) -> lis
             if s.closures:
                 names = "; ".join(f"{label(inst, h)} op {inst.name(str(o['vestigingscode'].iat[h]))}"
                                   for h in s.closures)
-                text += f" Deze aanbiedingen halen hun drempel niet, ook niet als andere stoppen: {names}."
+                text += f" Een opstelling met zo weinig mogelijk wijzigingen stopt: {names}."
             lines.append(text)
         elif s.constraint == "drempel":
             h = s.offering

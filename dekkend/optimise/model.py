@@ -2,7 +2,7 @@ r"""The numeric core: which offerings to keep so that most children live within 
 
 :class:`ViableCoverage` is a maximal covering location model (Church & ReVelle 1974) over
 *offerings* (a type or vmbo-profiel at a vestiging) with a minimum-size constraint per kept
-offering (a threshold/capacitated variant), in which the pupils of a closed offering move to
+offering (a threshold variant, as McTHRESH of Balakrishnan & Storbeck 1991), in which the pupils of a closed offering move to
 the offerings that stay, either by the choice model's first-order shares (``keuze``) or to the
 closest kept offering from their home (``dichtstbij``, closest-assignment constraints in the
 form of Church & Cohon 1976; see Gerrard & Church 1996 and Espejo, Marín & Rodríguez-Chía 2012).
@@ -29,6 +29,10 @@ VIABILITY_TOL = 1e-6
 #: In the tie-break among configurations with the same coverage: one change weighs as much as this many
 #: pupils who must move.
 TIE_CHANGE = 0.01
+#: The tie-break solve stops at this relative gap, or after twice the time of the main solve (at least
+#: :data:`TIE_MIN_SECONDS`): it only chooses among configurations with the optimal coverage.
+TIE_GAP = 0.01
+TIE_MIN_SECONDS = 5.0
 
 
 @dataclass(frozen=True, eq=False)
@@ -164,7 +168,8 @@ class ViableCoverage:
         r_{ht} \le \textstyle\sum_{k \ne h} a_{kh}\, u_{kt} (1 - x_k), \qquad r_{ht} \le R_{ht}\, x_h .
 
     Among configurations with the same coverage a second solve (coverage fixed at the optimum
-    found) keeps the one that moves the fewest pupils, then the one with the fewest changes.
+    found) keeps the one that moves the fewest pupils, then the one with the fewest changes
+    (within :data:`TIE_GAP`, or what it finds within its time budget).
 
     With several closures the logit gives each remaining offering *more* than the first-order
     share (independence of irrelevant alternatives), so a configuration viable here is viable
@@ -181,20 +186,26 @@ class ViableCoverage:
         v_{irt} \le \bar D_{ict} f_{ir},\quad \sum_r v_{irt} \le D_{ict}(x),\quad
         r_{ht} \le \sum_{(i,r): k_r = h} v_{irt} .
 
-    The second constraint is the closest-assignment constraint :math:`\sum_{s: d_{is} \le d_{ij}}
-    z_{is} \ge x_j` (Church & Cohon 1976; Gerrard & Church 1996): it makes :math:`f_{ir} = 1` exactly
-    for the nearest kept offering, so the model is exact (a brute-force test confirms it).
+    The second constraint is a closest-assignment constraint of the aggregated kind
+    (:math:`\sum_{s: d_{is} \le d_{ij}} z_{is} \ge x_j`; Rojeski & ReVelle 1970, Wagner & Falkson
+    1975, Church & Cohon 1976, reviewed by Gerrard & Church 1996 and Espejo et al. 2012): with the
+    others it makes :math:`f_{ir} = 1` exactly for the nearest kept offering, so the model is exact
+    (a brute-force test confirms it).
 
     References
     ----------
     Church, R. & ReVelle, C. (1974). The maximal covering location problem. *Papers of the
     Regional Science Association* 32, 101-118. Toregas, C., Swain, R., ReVelle, C. & Bergman, L.
     (1971). The location of emergency service facilities. *Operations Research* 19(6), 1363-1373.
-    Church, R. & Cohon, J. (1976). Multiobjective location analysis of regional energy facility
-    siting problems. Brookhaven National Laboratory, BNL 50567. Wagner, J. & Falkson, L. (1975).
-    The optimal nodal location of public facilities with price-sensitive demand. *Geographical
-    Analysis* 7, 69-83. Gerrard, R. & Church, R. (1996). Closest assignment constraints and
-    location models: properties and structure. *Location Science* 4(4), 251-270. Espejo, I.,
+    Current, J. & Storbeck, J. (1988). Capacitated covering models. *Environment and Planning B*
+    15, 153-163. Balakrishnan, P. V. & Storbeck, J. E. (1991). McTHRESH: modeling maximum coverage
+    with threshold constraints. *Environment and Planning B* 18, 459-472. Rojeski, P. & ReVelle, C.
+    (1970). Central facilities location under an investment constraint. *Geographical Analysis* 2,
+    343-360. Wagner, J. & Falkson, L. (1975). The optimal nodal location of public facilities with
+    price-sensitive demand. *Geographical Analysis* 7, 69-83. Church, R. & Cohon, J. (1976).
+    Multiobjective location analysis of regional energy facility siting problems. Brookhaven
+    National Laboratory, BNL 50567. Gerrard, R. & Church, R. (1996). Closest assignment constraints
+    and location models: properties and structure. *Location Science* 4(4), 251-270. Espejo, I.,
     Marín, A. & Rodríguez-Chía, A. (2012). Closest assignment constraints in discrete location
     problems. *European Journal of Operational Research* 219(1), 49-58.
     """
@@ -398,7 +409,8 @@ class ViableCoverage:
         values, seconds = result.values, result.seconds
         floor = result.objective - 1e-7 * max(1.0, abs(result.objective)) - 1e-6
         tie = build(self, "volgorde", floor=floor)
-        second = tie.builder.solve(**{**options, "time_limit": max(1.0, time_limit - seconds)}, start=values)
+        budget = min(max(1.0, time_limit - seconds), max(TIE_MIN_SECONDS, 2.0 * seconds))
+        second = tie.builder.solve(**{**options, "time_limit": budget, "mip_gap": max(mip_gap, TIE_GAP)}, start=values)
         seconds += second.seconds
         if second.has_solution:
             values = second.values
