@@ -353,6 +353,7 @@ def _mount_subcommands() -> None:
     from dekkend.cli_diagnose import diagnose_cmd
     from dekkend.cli_download import download
     from dekkend.cli_kennis import kennis_app
+    from dekkend.cli_optimaliseer import optimaliseer
     from dekkend.cli_rapport import rapport
     from dekkend.cli_scenario import scenario_cmd
 
@@ -360,6 +361,7 @@ def _mount_subcommands() -> None:
     app.command("diagnose")(diagnose_cmd)
     app.command("scenario")(scenario_cmd)
     app.command("rapport")(rapport)
+    app.command("optimaliseer")(optimaliseer)
     app.command("download")(download)
     app.add_typer(kennis_app, name="kennis", help="Kennisbank: samenwerkingsvormen, routes, voorbeelden en ondersteuning.")
 

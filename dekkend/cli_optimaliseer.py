@@ -113,7 +113,8 @@ def _report(result: Optimisation, uitvoer: Path) -> None:
         f"Doelfunctie: {_num(s.objective)} kinderen binnen {_num(inst.norm_km)} km, opgeteld over "
         f"{len(model.kinds)} soorten aanbod (nu {_num(result.today.objective)}, zonder ingrijpen "
         f"{_num(result.no_action.objective)}). Status: {s.status}; gap {_num(100 * s.gap, 3)}%; rekentijd "
-        f"{_num(s.seconds, 2)} s (HiGHS); {after.changes} wijzigingen.", highlight=False)
+        f"{_num(s.seconds, 2)} s (HiGHS); {after.changes} {'wijziging' if after.changes == 1 else 'wijzigingen'}.",
+        highlight=False)
     _coverage_table(result)
     for i, c in enumerate(result.changes, start=1):
         console.print(f"{i}. {c.toelichting}", highlight=False)

@@ -175,11 +175,30 @@ def test_every_offering_locked_returns_today_or_names_the_short_ones(demo):
     assert {s.offering for s in res.solution.shortfalls} == set(short)
 
 
+def test_without_changes_no_scenario_is_written(demo, tmp_path):
+    res = _optimise(demo, soorten=["pro"])
+    assert res.feasible and not res.changes and res.scenario() is None
+    yaml_path, json_path = res.write(tmp_path)
+    assert yaml_path is None and json_path.is_file()
+    assert list(res.coverage_table()["onderwijstype"]) == ["pro"]
+
+
+def test_board_rule_explained(demo):
+    res = _optimise(demo, besturen_houden=True)
+    assert not res.feasible
+    assert any("(bestuur 99002 houdt anders geen vmbo-g)" in line for line in res.infeasible)
+    assert all(s.constraint in ("drempel", "bestuur") for s in res.solution.shortfalls)
+
+
 def test_bad_options_give_dutch_errors(demo):
     with pytest.raises(ConfiguratieFout, match="ligt niet na de laatste telling"):
         _optimise_year(demo, 2024)
     with pytest.raises(ConfiguratieFout, match="--vast: .*99ZZ00 hoort niet bij de regio.*biedt 'havo' niet aan"):
         _optimise(demo, vast=["99ZZ00:vmbo-k", "99BB03:havo"])
+    with pytest.raises(ConfiguratieFout, match="soort mbo onbekend"):
+        _optimise(demo, soorten=["mbo"])
+    with pytest.raises(ConfiguratieFout, match="toewijzing 'ver' onbekend"):
+        _optimise(demo, toewijzing="ver")
 
 
 def _optimise_year(demo, year):

@@ -171,7 +171,8 @@ def closest_lists(model: ViableCoverage, rows: np.ndarray, areas: np.ndarray) ->
 
 def needs_intake(model: ViableCoverage) -> np.ndarray:
     """Offerings whose received pupils can matter: they or their leerweg have a viability constraint."""
-    own = ~model.ext & (model.threshold > 0) & ((model.n_children > 0) | (model.u < model.threshold[:, None]).any(axis=1))
+    short = (model.u < model.threshold[:, None]).any(axis=1)
+    own = ~model.ext & (model.threshold > 0) & ((model.n_children > 0) | short)
     out = own.copy()
     child = model.parent >= 0
     out[child] |= own[model.parent[child]]

@@ -288,7 +288,8 @@ def explain_infeasible(inst: Instance, shortfalls: tuple[Shortfall, ...]) -> lis
                 f"{_num(s.required - s.amount, 1)} van de {_num(s.required)} leerlingen: {_num(s.amount, 1)} te weinig."
             )
         elif s.constraint == "bestuur":
-            lines.append(f"Bestuur {s.board} kan geen {s.kind} houden die de drempel haalt (--besturen-houden).")
+            lines.append(f"Bestuur {s.board} kan geen {kind_label(s.kind)} houden die de drempel haalt "
+                         "(--besturen-houden).")
         elif s.constraint == "aantal":
             lines.append(f"Precies {_num(s.required)} aanbiedingen houden lukt niet ({_num(s.amount)} verschil).")
         else:  # pragma: no cover
@@ -313,7 +314,7 @@ def _why_open(inst: Instance, h: int) -> str:
         kids = [g for g in model.child_lists[h] if model.locked[g]]
         return "vastgezet met --vast" if not kids else "de leerweg van een vastgezet profiel"
     if model.boards_keep:
-        return f"bestuur {model.board[h]} houdt anders geen {model.kinds[model.kind_of[h]]}"
+        return f"bestuur {model.board[h]} houdt anders geen {kind_label(model.kinds[model.kind_of[h]])}"
     if model.max_changes is not None:
         return f"meer stoppen past niet binnen --max-wijzigingen {model.max_changes}"
     return "een leerweg heeft minstens één profiel nodig"

@@ -100,7 +100,8 @@ def first_order_shares(
     for (key, receiving), idx in groups.items():
         pool = candidates.get(receiving if receiving != key else key, ())
         if receiving != key:
-            pool = {c for k, codes in candidates.items() if k == receiving or k.startswith(receiving + "/") for c in codes}
+            pool = {c for k, codes in candidates.items()
+                    if k == receiving or k.startswith(receiving + "/") for c in codes}
         names = sorted({str(c) for c in pool} & set(col))
         if not names:
             continue

@@ -2,10 +2,10 @@ r"""The numeric core: which offerings to keep so that most children live within 
 
 :class:`ViableCoverage` is a maximal covering location model (Church & ReVelle 1974) over
 *offerings* (a type or vmbo-profiel at a vestiging) with a minimum-size constraint per kept
-offering (a threshold variant, as McTHRESH of Balakrishnan & Storbeck 1991), in which the pupils of a closed offering move to
-the offerings that stay, either by the choice model's first-order shares (``keuze``) or to the
-closest kept offering from their home (``dichtstbij``, closest-assignment constraints in the
-form of Church & Cohon 1976; see Gerrard & Church 1996 and Espejo, Marín & Rodríguez-Chía 2012).
+offering (a threshold variant, as McTHRESH of Balakrishnan & Storbeck 1991), in which the pupils
+of a closed offering move to the offerings that stay, either by the choice model's first-order
+shares (``keuze``) or to the closest kept offering from their home (``dichtstbij``, with
+closest-assignment constraints; see Gerrard & Church 1996 and Espejo, Marín & Rodríguez-Chía 2012).
 The full formulation is in the class docstring and in ``docs/methods/optimise.md``.
 """
 
@@ -29,7 +29,7 @@ VIABILITY_TOL = 1e-6
 #: In the tie-break among configurations with the same coverage: one change weighs as much as this many
 #: pupils who must move.
 TIE_CHANGE = 0.01
-#: The tie-break solve stops at this relative gap, or after twice the time of the main solve (at least
+#: The tie-break solve stops at this relative gap, or after as long as the main solve took (at least
 #: :data:`TIE_MIN_SECONDS`): it only chooses among configurations with the optimal coverage.
 TIE_GAP = 0.01
 TIE_MIN_SECONDS = 5.0
@@ -118,6 +118,8 @@ class Solution:
         When infeasible: the constraints that cannot be met and by how much.
     size
         Variables, binaries and constraints of the main model.
+    phases
+        Seconds of the main solve (coverage) and of the tie-break solve.
     """
 
     status: str
@@ -128,6 +130,7 @@ class Solution:
     evaluation: Evaluation | None
     shortfalls: tuple[Shortfall, ...] = ()
     size: dict[str, int] = field(default_factory=dict)
+    phases: tuple[float, float] = (0.0, 0.0)
 
     @property
     def keep(self) -> np.ndarray | None:
@@ -406,14 +409,17 @@ class ViableCoverage:
                                 result.seconds + seconds, None, shortfalls, built.size)
             return Solution(result.status, float("nan"), result.bound, float("nan"), result.seconds, None,
                             (), built.size)
-        values, seconds = result.values, result.seconds
-        floor = result.objective - 1e-7 * max(1.0, abs(result.objective)) - 1e-6
-        tie = build(self, "volgorde", floor=floor)
-        budget = min(max(1.0, time_limit - seconds), max(TIE_MIN_SECONDS, 2.0 * seconds))
-        second = tie.builder.solve(**{**options, "time_limit": budget, "mip_gap": max(mip_gap, TIE_GAP)}, start=values)
-        seconds += second.seconds
-        if second.has_solution:
-            values = second.values
+        values, seconds, tie_seconds = result.values, result.seconds, 0.0
+        if self._tie_break_matters():
+            floor = result.objective - 1e-7 * max(1.0, abs(result.objective)) - 1e-6
+            tie = build(self, "volgorde", floor=floor)
+            budget = min(max(1.0, time_limit - seconds), max(TIE_MIN_SECONDS, seconds))
+            second = tie.builder.solve(**{**options, "time_limit": budget, "mip_gap": max(mip_gap, TIE_GAP)},
+                                       start=values)
+            seconds += second.seconds
+            tie_seconds = second.seconds
+            if second.has_solution:
+                values = second.values
         keep = np.ones(self.q, dtype=bool)
         keep[built.x_rows] = values[built.x_cols] > 0.5
         evaluation = self.evaluate(keep)
@@ -424,7 +430,15 @@ class ViableCoverage:
         bound = max(result.bound, evaluation.objective)
         gap = (bound - evaluation.objective) / max(abs(evaluation.objective), 1e-9)
         status = result.status
-        return Solution(status, evaluation.objective, bound, max(0.0, gap), seconds, evaluation, (), built.size)
+        return Solution(status, evaluation.objective, bound, max(0.0, gap), seconds, evaluation, (), built.size,
+                        (result.seconds, tie_seconds))
+
+    def _tie_break_matters(self) -> bool:
+        """False when every configuration with the same coverage moves no pupils and has as many changes
+        (no pupils, no profielen, an exact count): then the second solve is skipped."""
+        inside = ~self.ext
+        constant = self.keep_exactly is not None and not (self.n_children[inside] > 0).any()
+        return not (constant and not (self.u[inside] > 0).any())
 
 
 def _normalise_offerings(offerings: pd.DataFrame) -> pd.DataFrame:
