@@ -15,7 +15,14 @@ The formulation and its sources are in ``docs/methods/optimise.md``.
 from dekkend.optimise.explain import Change, Move, Saved
 from dekkend.optimise.instance import Instance, build_instance, parse_locks
 from dekkend.optimise.model import ASSIGNMENTS, Evaluation, Shortfall, Solution, ViableCoverage
-from dekkend.optimise.run import Figures, Optimisation, figures_of, optimise, scenario_figures, solve_instance
+from dekkend.optimise.run import (
+    Figures,
+    Optimisation,
+    figures_of,
+    optimise,
+    scenario_figures,
+    solve_instance,
+)
 from dekkend.optimise.synthetic import SyntheticInstance, synthetic_instance
 
 __all__ = [

@@ -129,13 +129,6 @@ class ModelBuilder:
         np.add.at(flat, np.asarray(cols, dtype=np.int64), np.broadcast_to(np.asarray(cost, float), np.shape(cols)))
         self._cost = [flat]
 
-    def set_bounds(self, cols: np.ndarray, lb: np.ndarray | float, ub: np.ndarray | float) -> None:
-        """Change the bounds of ``cols``."""
-        lo = np.concatenate(self._lb)
-        hi = np.concatenate(self._ub)
-        lo[cols], hi[cols] = lb, ub
-        self._lb, self._ub = [lo], [hi]
-
     def _lp(self):  # type: ignore[no-untyped-def]
         import highspy
 

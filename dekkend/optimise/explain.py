@@ -74,10 +74,13 @@ class Saved:
         return asdict(self)
 
 
-def _num(x: float, digits: int = 0) -> str:
-    """Dutch number: decimal comma, dot for thousands."""
+def dutch_number(x: float, digits: int = 0) -> str:
+    """Dutch number: decimal comma, dot for thousands (``12.345,6``)."""
     text = f"{x:,.{digits}f}"
     return text.replace(",", "_").replace(".", ",").replace("_", ".")
+
+
+_num = dutch_number
 
 
 def label(inst: Instance, h: int) -> str:

@@ -12,7 +12,14 @@ import pandas as pd
 
 from dekkend.geo import DistanceMatrix
 from dekkend.norms import Settings
-from dekkend.optimise.explain import Change, Saved, _num, explain_changes, explain_infeasible, explain_saved
+from dekkend.optimise.explain import (
+    Change,
+    Saved,
+    explain_changes,
+    explain_infeasible,
+    explain_saved,
+)
+from dekkend.optimise.explain import dutch_number as _num
 from dekkend.optimise.instance import Instance, build_instance
 from dekkend.optimise.model import Evaluation, Solution
 from dekkend.scenarios.format import Scenario, SluitVestiging, StopAanbod
