@@ -19,7 +19,7 @@ from dekkend.errors import InvoerFout
 from dekkend.ingest import _text
 from dekkend.ingest import gemeenten as gm
 from dekkend.ingest.formats import FileContext, FileFormat, Parsed, Probe, with_source
-from dekkend.ingest.formats._common import check_unique, first_true
+from dekkend.ingest.formats._common import check_unique, first_true, parse_cbs_count
 
 #: Known StatLine labels of ``Onderwijssoort`` (spelling as published, typos included).
 ONDERWIJSSOORTEN = {
@@ -86,23 +86,6 @@ def _periods(raw: _text.RawTable, column: str) -> tuple[pd.Series, pd.Series]:
     return year, provisional
 
 
-def _counts(raw: _text.RawTable, column: str) -> pd.Series:
-    values = raw.rows[column].astype(str).str.strip()
-    blank = values.isin(["", ".", "x", "-"])
-    numeric = pd.to_numeric(values.where(~blank, "0"), errors="coerce")
-    bad = numeric.isna() | (numeric < 0) | (numeric % 1 != 0)
-    if bad.any():
-        pos = first_true(bad)
-        raise InvoerFout(
-            f"'{values.iloc[pos]}' is geen aantal",
-            file=raw.path,
-            line=raw.line_of(pos),
-            column=column,
-            expected="een geheel getal >= 0 of leeg",
-        )
-    return numeric.astype("Int64").mask(blank)
-
-
 def read_85701(ctx: FileContext) -> Parsed:
     """Read a StatLine 85701NED export (``;``, UTF-8 with BOM, CRLF)."""
     raw = _text.read_table(ctx.path)
@@ -126,7 +109,7 @@ def read_85701(ctx: FileContext) -> Parsed:
         ),
         "geslacht/onderwijssoort/periode/regio",
     )
-    count = _counts(raw, value_col)
+    count = parse_cbs_count(raw, value_col)  # blank is missing, never 0
     frame = pd.DataFrame(
         {
             "schooljaar": year,

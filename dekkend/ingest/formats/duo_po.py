@@ -354,20 +354,8 @@ FORMATS = [
 
 # -- derived: one row per po vestiging ------------------------------------------------------
 _PRIORITY = {"adressen": 0, "afstand": 1, "kinderen": 2, "coordinaten-2013": 3}
-_ATTRS = (
-    "brin",
-    "naam",
-    "straat",
-    "huisnummer",
-    "pc6",
-    "plaatsnaam",
-    "gemeentecode",
-    "gemeentenaam",
-    "provincie",
-    "denominatie",
-    "bestuur",
-    "soort_po",
-)
+#: Attributes taken from the best source: every school column but the key, location and source kind.
+_ATTRS = tuple(c for c in SCHOOL_COLUMNS if c not in ("vestigingscode", "x_rd", "y_rd", "bronsoort"))
 
 
 def derive_po_vestigingen(tables: dict[str, pd.DataFrame]) -> dict[str, pd.DataFrame]:
