@@ -115,6 +115,42 @@ def test_interval_calibration_never_sees_the_coverage_origin(demo, monkeypatch):
     assert set(r.coverage["horizon"]) == {5, 7}
 
 
+def _synthetic_details(spread: dict[int, float], seed: int = 3) -> dict[int, pd.DataFrame]:
+    rng = np.random.default_rng(seed)
+    out = {}
+    for y, s in spread.items():
+        rows = []
+        for h in (1, 2, 3):
+            f = np.full(60, 2000.0)
+            rows.append(pd.DataFrame({"model": "cohort", "eenheid": [f"g{i}" for i in range(60)], "jaar": y + h, "horizon": h,
+                                      "verwacht": f, "werkelijk": f * np.exp(rng.normal(0, s * np.sqrt(h), 60))}))
+        out[y] = pd.concat(rows, ignore_index=True)
+    return out
+
+
+def test_origin_coverage_leaves_each_origin_out_of_its_own_calibration(monkeypatch):
+    details = _synthetic_details({2013: 0.02, 2014: 0.02, 2015: 0.02, 2016: 0.02})
+    seen = []
+    original = bt._calibration_from
+
+    def spy(d, exclude):
+        cal = original(d, exclude)
+        seen.append((set(exclude), set(cal.origins)))
+        return cal
+
+    monkeypatch.setattr(bt, "_calibration_from", spy)
+    oc = bt.origin_coverage(details)
+    assert sorted(oc["peiljaar"].unique()) == [2013, 2014, 2015, 2016] and set(oc["horizon"]) == {1, 2, 3}
+    assert oc["dekking80"].between(0, 1).all() and (oc["eenheden"] == 60).all()
+    assert all(not (excl & used) and used for excl, used in seen)
+    # behaviour: one origin with ten times the spread falls far below 80% on its own, and widens the others
+    wild = _synthetic_details({2013: 0.02, 2014: 0.02, 2015: 0.2, 2016: 0.02})
+    calm = oc.groupby("peiljaar")["dekking80"].mean()
+    mixed = bt.origin_coverage(wild).groupby("peiljaar")["dekking80"].mean()
+    assert mixed[2015] < 0.5 < calm[2015]
+    assert all(mixed[y] > calm[y] for y in (2013, 2014, 2016))
+
+
 def test_calibrated_bounds_are_ordered_and_scale_with_horizon():
     rng = np.random.default_rng(3)
     f = rng.uniform(50, 3000, 600)

@@ -49,6 +49,13 @@ def test_case_g_meets_the_goal_with_intervals_calibrated_elsewhere(tables):
     assert 2016 not in r.calibration.origins and len(r.calibration.origins) >= 4
     cov = r.scores.set_index(["model", "jaar"])["dekking80"]
     assert 0.7 <= cov[("cohort", 2023)] <= 0.9
+    # every origin left out of its own calibration in turn; the reported origin's row is the coverage above
+    oc = r.origin_coverage
+    assert sorted(oc["peiljaar"].unique()) == list(range(2013, 2023))
+    mine = oc[oc["peiljaar"] == 2016].set_index("horizon")["dekking80"]
+    for year in range(2017, 2024):
+        assert mine[year - 2016] == pytest.approx(cov[("cohort", year)])
+    assert 0.7 <= oc["dekking80"].mean() <= 0.85
 
 
 def test_case_v_matched_units_and_brin(tables):

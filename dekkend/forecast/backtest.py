@@ -48,7 +48,9 @@ class BacktestResult:
     ``koppeling``); ``coverage`` the interval coverage per model, horizon and
     size class; ``calibration`` the interval calibration used (it never saw the
     origin ``as_of``); ``code_scores`` the scores on unmatched codes (vestiging
-    level only, as in Forecast I).
+    level only, as in Forecast I); ``origin_coverage`` (gemeente level) the 80%
+    coverage of the cohort model per origin and horizon, every origin with
+    intervals calibrated on all the others (:func:`origin_coverage`).
     """
 
     level: str
@@ -60,6 +62,7 @@ class BacktestResult:
     calibration: IntervalCalibration | None = None
     code_scores: pd.DataFrame | None = None
     notes: tuple[str, ...] = ()
+    origin_coverage: pd.DataFrame | None = None
 
 
 def score(detail: pd.DataFrame) -> pd.DataFrame:
@@ -408,24 +411,65 @@ def gemeente_detail(tables: dict[str, pd.DataFrame], as_of: int, targets: tuple[
     return out
 
 
+def _gemeente_details(tables: dict[str, pd.DataFrame], origins: list[int], years: list[int],
+                      models: tuple[str, ...]) -> dict[int, pd.DataFrame]:
+    """Back-test detail of every origin, scored on all later years of the series."""
+    return {y: gemeente_detail(tables, y, tuple(t for t in years if t > y), tuple(m for m in models if m != DUO)) for y in origins}
+
+
+def _calibration_from(details: dict[int, pd.DataFrame], exclude: set[int]) -> IntervalCalibration:
+    origins = sorted(y for y in details if y not in exclude)
+    if not origins:
+        return IntervalCalibration("gemeente", pd.DataFrame(), (), "geen")
+    e = pd.concat([details[y] for y in origins], ignore_index=True)
+    return calibrate(e[e["verwacht"] > 0], "gemeente", origins=tuple(origins))
+
+
 def _gemeente_calibration(tables: dict[str, pd.DataFrame], exclude: set[int], models: tuple[str, ...]) -> IntervalCalibration:
     series = vo_by_home_gemeente(tables)
     years = sorted(int(y) for y in series["schooljaar"].unique())
     origins = [y for y in years[:-1] if y not in exclude]
-    parts = [gemeente_detail(tables, y, tuple(t for t in years if t > y), tuple(m for m in models if m != DUO)) for y in origins]
-    if not parts:
-        return IntervalCalibration("gemeente", pd.DataFrame(), (), "geen")
-    e = pd.concat(parts, ignore_index=True)
-    return calibrate(e[e["verwacht"] > 0], "gemeente", origins=tuple(origins))
+    return _calibration_from(_gemeente_details(tables, origins, years, models), exclude)
+
+
+def origin_coverage(details: dict[int, pd.DataFrame], model: str = "cohort") -> pd.DataFrame:
+    """80% coverage per origin and horizon, each origin's intervals calibrated on all the other origins.
+
+    The coverage of one origin's forecasts depends on the shock its target years
+    happened to bring (every gemeente shares it), so this table shows the spread
+    of coverage over origins next to the one reported. Columns ``peiljaar,
+    horizon, eenheden, dekking80``.
+    """
+    rows = []
+    for y, d in sorted(details.items()):
+        cal = _calibration_from(details, {y})
+        part = d[(d["model"] == model) & (d["verwacht"] > 0)]
+        if cal.table.empty or part.empty:
+            continue
+        part = _with_bounds(part.copy(), cal)
+        inside = (part["werkelijk"] >= part["laag80"]) & (part["werkelijk"] <= part["hoog80"])
+        for h, g in inside.groupby(part["horizon"]):
+            rows.append({"peiljaar": y, "horizon": int(h), "eenheden": int(len(g)), "dekking80": float(g.mean())})
+    return pd.DataFrame(rows, columns=["peiljaar", "horizon", "eenheden", "dekking80"])
 
 
 def backtest_gemeente(tables: dict[str, pd.DataFrame], as_of: int, targets: tuple[int, ...],
                       models: tuple[str, ...] = tuple(MODELS)) -> BacktestResult:
-    """VO pupils by home gemeente forecast as of ``as_of`` against the target years."""
+    """VO pupils by home gemeente forecast as of ``as_of`` against the target years.
+
+    The intervals come from the back-tests at every other origin of the series;
+    ``origin_coverage`` repeats that for every origin, each left out in turn.
+    """
     detail = gemeente_detail(tables, as_of, targets, models)
-    cal = _gemeente_calibration(tables, {as_of}, models)
+    series = vo_by_home_gemeente(tables)
+    years = sorted(int(y) for y in series["schooljaar"].unique())
+    details = _gemeente_details(tables, [y for y in years[:-1] if y != as_of], years, models)
+    cal = _calibration_from(details, {as_of})
     detail = _with_bounds(detail, cal) if not cal.table.empty else detail
-    return BacktestResult("gemeente", as_of, targets, score(detail), detail, coverage_table(detail, "gemeente"), cal)
+    if as_of in years[:-1]:
+        details[as_of] = gemeente_detail(tables, as_of, tuple(t for t in years if t > as_of), tuple(m for m in models if m != DUO))
+    return BacktestResult("gemeente", as_of, targets, score(detail), detail, coverage_table(detail, "gemeente"), cal,
+                          origin_coverage=origin_coverage(details))
 
 
 def run_backtest(tables: dict[str, pd.DataFrame], as_of: int, targets: tuple[int, ...], level: str = "vestiging",

@@ -87,6 +87,43 @@ def _calibration_lines(result: BacktestResult) -> list[str]:
     return lines
 
 
+def _origin_lines(result: BacktestResult) -> list[str]:
+    """Coverage of every origin with intervals calibrated on the others (gemeente level)."""
+    oc = result.origin_coverage
+    if oc is None or oc.empty:
+        return []
+    table = oc.pivot_table(index="peiljaar", columns="horizon", values="dekking80")
+    hs = list(table.columns)
+    lines = ["", "Dekking van het 80%-interval van het cohortmodel voor elk peiljaar, telkens gekalibreerd op alle andere "
+             "peiljaren (zo ziet de kalibratie het getoetste peiljaar nooit):", "",
+             "| peiljaar | " + " | ".join(f"h={h}" for h in hs) + " |", "|---|" + "---|" * len(hs)]
+    for y, row in table.iterrows():
+        lines.append(f"| {y} | " + " | ".join(_pct(row[h]) if row[h] == row[h] else "" for h in hs) + " |")
+    v = oc["dekking80"].to_numpy(float)
+    inside = int(((v >= COVERAGE_BAND[0]) & (v <= COVERAGE_BAND[1])).sum())
+    lines += ["", f"Over alle {len(v)} combinaties van peiljaar en horizon: gemiddeld {_pct(float(v.mean()))}, "
+              f"van {_pct(float(v.min()))} tot {_pct(float(v.max()))}; binnen {_pct(COVERAGE_BAND[0])}-{_pct(COVERAGE_BAND[1])} in "
+              f"{inside} van {len(v)}."]
+    return lines
+
+
+def _level_lines(result: BacktestResult) -> list[str]:
+    """How much of the unit-level error is the national level: each model scaled to the actual total (analysis only)."""
+    d = result.detail[result.detail["jaar"] == max(result.targets)]
+    parts = []
+    for model, g in d.groupby("model"):
+        actual, fc = float(g["werkelijk"].sum()), float(g["verwacht"].sum())
+        if actual <= 0 or fc <= 0:
+            continue
+        scaled = g["verwacht"] * actual / fc
+        parts.append(f"{_MODEL_NL.get(model, model)} {_pct(float((scaled - g['werkelijk']).abs().sum() / actual))}")
+    if not parts:
+        return []
+    return ["", f"Ter analyse, geen prognose: met het werkelijke totaal van {max(result.targets)} vooraf bekend (elke prognose "
+            "geschaald naar dat totaal) zou de WAPE zijn: " + ", ".join(parts) + ". Wat dan overblijft, zijn verschuivingen "
+            "tussen eenheden."]
+
+
 def _breakdown_lines(result: BacktestResult, top: int = 10) -> list[str]:
     if result.level == "gemeente":
         d = result.detail[(result.detail["model"] == "cohort") & (result.detail["jaar"] == max(result.targets))].copy()
@@ -129,6 +166,9 @@ def accuracy_markdown(result: BacktestResult, command: str) -> str:
                               for r in cs.sort_values(["jaar", "model"]).itertuples()) + "."]
     lines += _calibration_lines(result)
     lines += _coverage_lines(result)
+    lines += _origin_lines(result)
+    if result.level != "gemeente":
+        lines += _level_lines(result)
     lines += _breakdown_lines(result)
     return "\n".join(lines) + "\n"
 
