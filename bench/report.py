@@ -5,6 +5,7 @@ Usage::
     .venv/bin/python bench/report.py                      # imports ../shared/data into a temporary workspace
     .venv/bin/python bench/report.py --werkmap W          # uses an existing workspace
     .venv/bin/python bench/report.py --regio corop:14 --regio corop:36 --herhaal 3
+    .venv/bin/python bench/report.py --regio corop:14 --scenario a.yaml --scenario b.yaml   # with the scenario chapter
 
 Measured per region (best of ``--herhaal`` runs): the whole report as
 ``dekkend rapport --pdf`` makes it (tables loaded, HTML written, PDF printed),
@@ -25,6 +26,7 @@ from pathlib import Path
 
 from dekkend.ingest import import_paths
 from dekkend.report import find_browser, print_pdf, write_report
+from dekkend.scenarios import load_scenario
 from dekkend.workspace import Workspace
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -49,7 +51,7 @@ def _pages(pdf: Path | None) -> str:
     return next((line.split()[-1] for line in out.splitlines() if line.startswith("Pages:")), "")
 
 
-def _run(tables: dict, regio: str, out: Path, pdf: bool) -> tuple[float, dict[str, float], object]:
+def _run(tables: dict, regio: str, out: Path, pdf: bool, scenarios: tuple = ()) -> tuple[float, dict[str, float], object]:
     steps: dict[str, float] = {}
     last = [time.perf_counter(), ""]
 
@@ -60,7 +62,7 @@ def _run(tables: dict, regio: str, out: Path, pdf: bool) -> tuple[float, dict[st
         last[0], last[1] = now, step
 
     start = time.perf_counter()
-    result = write_report(tables, regio, out, pdf=pdf, progress=progress)
+    result = write_report(tables, regio, out, pdf=pdf, progress=progress, scenarios=scenarios)
     return time.perf_counter() - start, steps, result
 
 
@@ -69,7 +71,9 @@ def main() -> None:
     parser.add_argument("--werkmap", type=Path)
     parser.add_argument("--regio", action="append")
     parser.add_argument("--herhaal", type=int, default=2)
+    parser.add_argument("--scenario", action="append", type=Path, help="scenario YAML (repeatable): adds the scenario chapter")
     args = parser.parse_args()
+    scenarios = tuple(load_scenario(p) for p in args.scenario or [])
     ws = _workspace(args.werkmap)
     start = time.perf_counter()
     tables = Workspace(ws.path).tables()
@@ -79,9 +83,9 @@ def main() -> None:
     rows = []
     for regio in args.regio or REGIONS:
         out = Path(tempfile.mkdtemp(prefix="dekkend-rapport-"))
-        best_total, best_steps, result = min((_run(tables, regio, out, pdf=browser is not None)
+        best_total, best_steps, result = min((_run(tables, regio, out, pdf=browser is not None, scenarios=scenarios)
                                               for _ in range(args.herhaal)), key=lambda r: r[0])
-        html_only = min(_run(tables, regio, out / "html", pdf=False)[0] for _ in range(args.herhaal))
+        html_only = min(_run(tables, regio, out / "html", pdf=False, scenarios=scenarios)[0] for _ in range(args.herhaal))
         pdf_s = ""
         if browser is not None:
             times = []

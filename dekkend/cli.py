@@ -183,10 +183,18 @@ def demo(
     zaad: Annotated[int, typer.Option("--zaad", help="Startgetal van de toevalsgenerator (zelfde zaad, zelfde regio).")] = 2024,
     uitvoer: Annotated[Path, typer.Option("--uitvoer", "-o", help="Map voor het regiorapport.")] = Path("."),
     pdf: Annotated[bool, typer.Option("--pdf/--geen-pdf", help="Ook een PDF maken (met Chromium, als dat er is).")] = True,
+    scenarios: Annotated[bool, typer.Option("--scenarios/--geen-scenarios",
+                                            help="De twee voorbeeldscenario's in het rapport vergelijken.")] = True,
 ) -> None:
-    """Bouw de synthetische demoregio en schrijf haar volledige regiorapport (HTML, en PDF waar mogelijk)."""
+    """Bouw de synthetische demoregio en schrijf haar volledige regiorapport (HTML, en PDF waar mogelijk).
+
+    De voorbeeldscenario's worden in WERKMAP/scenarios gezet en in het rapport naast "zonder ingrijpen" gelegd.
+    """
+    import shutil
+
     from dekkend.cli_rapport import report_with_progress
-    from dekkend.demo import build_demo_workspace
+    from dekkend.demo import build_demo_workspace, demo_scenario_files
+    from dekkend.scenarios import load_scenario
     from dekkend.overview import region_overview
     from dekkend.workspace import Workspace
 
@@ -200,7 +208,18 @@ def demo(
     tables = ws.tables()
     print_overview(region_overview(tables, None))
     console.print(f"[green]Demoregio gebouwd in werkmap {werkmap}[/] (zaad {zaad}).")
-    report_with_progress(tables, None, uitvoer, pdf=pdf)
+    loaded = []
+    if scenarios:
+        folder = werkmap / "scenarios"
+        folder.mkdir(parents=True, exist_ok=True)
+        for source in demo_scenario_files():
+            target = folder / source.name
+            if not target.exists():  # a user's edited copy is kept
+                shutil.copyfile(source, target)
+            loaded.append(load_scenario(target))
+        console.print(f"Voorbeeldscenario's: {', '.join(str(folder / p.name) for p in demo_scenario_files())}",
+                      highlight=False, soft_wrap=True)
+    report_with_progress(tables, None, uitvoer, pdf=pdf, scenarios=loaded)
 
 
 @app.command("prognose")

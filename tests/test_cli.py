@@ -37,7 +37,8 @@ def test_bad_file_gives_dutch_error_and_exit_2(tmp_path):
 
 def test_regio_and_output_by_extension(tmp_path):
     w = tmp_path / "w"
-    assert runner.invoke(app, ["demo", "--werkmap", str(w)]).exit_code == 0
+    assert runner.invoke(app, ["demo", "--werkmap", str(w), "--uitvoer", str(tmp_path / "r"), "--geen-pdf", "--geen-scenarios"]).exit_code == 0
+    assert not (w / "scenarios").exists()
     res = runner.invoke(app, ["regio", "--werkmap", str(w), "--regio", "gemeente:Veenstad", "--uitvoer", str(tmp_path / "v.xlsx")])
     assert res.exit_code == 0, res.output
     assert "vestigingen" in res.output and (tmp_path / "v.xlsx").stat().st_size > 0
@@ -50,10 +51,21 @@ def test_missing_workspace(tmp_path):
     assert res.exit_code == 2 and "importeer" in res.output
 
 
-def test_demo_prints_overview(tmp_path):
-    res = runner.invoke(app, ["demo", "--werkmap", str(tmp_path / "d")])
+def test_demo_prints_overview_and_compares_its_example_scenarios(tmp_path):
+    args = ["demo", "--werkmap", str(tmp_path / "d"), "--uitvoer", str(tmp_path / "r"), "--geen-pdf"]
+    res = runner.invoke(app, args)
     assert res.exit_code == 0, res.output
     assert "Leerlingen per schooljaar" in res.output and "Demoregio gebouwd" in res.output
+    copies = sorted((tmp_path / "d" / "scenarios").glob("*.yaml"))
+    assert [p.name for p in copies] == ["sluit-zandbrug.yaml", "techniek-samen.yaml"]
+    assert "Met de scenariovergelijking (Sluit Zandbrug, Techniek samen in Veenstad)" in res.output
+    html = next((tmp_path / "r").glob("*.html")).read_text(encoding="utf-8")
+    assert "Scenario&#39;s vergeleken" in html or "Scenario's vergeleken" in html
+    # a user's edited copy is kept and used on the next run
+    copies[0].write_text(copies[0].read_text(encoding="utf-8").replace("naam: Sluit Zandbrug", "naam: Zandbrug dicht"),
+                         encoding="utf-8")
+    res = runner.invoke(app, args)
+    assert res.exit_code == 0 and "(Zandbrug dicht, Techniek samen in Veenstad)" in res.output
 
 
 def test_python_dash_m():

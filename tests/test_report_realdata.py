@@ -10,7 +10,8 @@ import pytest
 from test_report import CHROMIUM_FLAGS, _keep, check_figures, chromium_path, open_report
 
 from dekkend.ingest import import_paths
-from dekkend.report import SECTIONS, write_report
+from dekkend.report import SCENARIO_SECTION, SECTIONS, report_sections, write_report
+from dekkend.scenarios import parse_scenario
 from dekkend.workspace import Workspace
 
 pytestmark = pytest.mark.realdata
@@ -31,10 +32,13 @@ FILES = (
 
 @pytest.fixture(scope="module")
 def achterhoek(shared_data, tmp_path_factory):
-    """The report of COROP 14 from a workspace with the files above (HTML only)."""
+    """The report of COROP 14 from a workspace with the files above (HTML only), with one scenario: the vmbo
+    of zone.college in Borculo closes."""
     ws = Workspace(tmp_path_factory.mktemp("echt") / "w")
     import_paths([shared_data / f for f in FILES], ws)
-    return write_report(ws.tables(), "corop:14", tmp_path_factory.mktemp("rapport"))
+    closure = parse_scenario({"naam": "Borculo sluit", "maatregelen": [
+        {"soort": "sluit-vestiging", "vestiging": "31JC02", "vanaf": 2020}]})
+    return write_report(ws.tables(), "corop:14", tmp_path_factory.mktemp("rapport"), scenarios=[closure])
 
 
 @pytest.fixture(scope="module")
@@ -55,6 +59,8 @@ def test_achterhoek_report_has_real_boundaries_and_every_section(achterhoek):
     assert achterhoek.html.name == "regiorapport-corop-gebied-achterhoek-2019.html"
     for _, title in SECTIONS:
         assert f"{title}</h2>" in html
+    assert [a for a, _ in report_sections(True)].index(SCENARIO_SECTION[0]) == len(SECTIONS) - 2
+    assert 'id="scenarios"' in html and "Scenario A: Borculo sluit" in html
     assert "Peildatum 1 oktober 2019" in html and "synthetisch" not in html.split("<main", 1)[1].lower()
     assert "Gemeentegrenzen uit de werkmap" in html
     figs = json.loads(re.search(r'id="figuren">(.*?)</script>', html, re.S).group(1))
@@ -63,6 +69,13 @@ def test_achterhoek_report_has_real_boundaries_and_every_section(achterhoek):
     labels = {n for t in maps[0]["data"] if t["name"] == "gemeentenamen" for n in t["text"]}
     assert {"Doetinchem", "Winterswijk", "Zutphen"} <= labels
     assert "Doetinchem" in html and "Bestuur " in html
+    # the scenario chapter: the closed vestiging loses its pupils to the others, each bar has its own label
+    closure = achterhoek.scenarios[0]
+    assert closure.summary["leerlingen_met_scenario"] <= closure.summary["leerlingen_zonder_ingrijpen"]
+    bars = figs["figuur-scenario-vestigingen"]["data"]
+    assert len(set(bars[0]["y"])) == len(bars[0]["y"]) > 3
+    at = bars[1]["customdata"].index("31JC02")
+    assert bars[1]["x"][at] == 0 < bars[0]["x"][at]
 
 
 def test_achterhoek_report_renders_offline_in_chromium(browser, achterhoek, tmp_path):

@@ -3,20 +3,23 @@
 :func:`write_report` runs the analyses of a region (diagnosis, forecast,
 reachability now and ten years ahead, a back-test, the knowledge base) and
 writes one self-contained HTML file (plotly's JavaScript inline, no internet
-needed) and, on request, a PDF printed by a headless Chromium. See
-``docs/methods/report.md``.
+needed) and, on request, a PDF printed by a headless Chromium. Given
+scenarios, it runs them next to "zonder ingrijpen" and adds the chapter
+"Scenario's vergeleken". See ``docs/methods/report.md``.
 """
 
 from dekkend.report._collect import COLLECT_STEPS, HORIZON, ReportData, collect, total_band
 from dekkend.report._geometry import MapGeometry, map_geometry
 from dekkend.report._pdf import GeenBrowser, PdfFout, find_browser, install_hint, print_pdf
 from dekkend.report._render import render_html
-from dekkend.report._sections import SECTIONS
-from dekkend.report._write import WRITE_STEPS, ReportResult, report_name, write_report
+from dekkend.report._scenarios import check_scenarios, measure_text, scenario_numbers
+from dekkend.report._sections import SCENARIO_SECTION, SECTIONS, report_sections
+from dekkend.report._write import WRITE_STEPS, ReportResult, report_name, scenario_step, write_report
 
 __all__ = [
     "COLLECT_STEPS",
     "HORIZON",
+    "SCENARIO_SECTION",
     "SECTIONS",
     "WRITE_STEPS",
     "GeenBrowser",
@@ -24,13 +27,18 @@ __all__ = [
     "PdfFout",
     "ReportData",
     "ReportResult",
+    "check_scenarios",
     "collect",
     "find_browser",
     "install_hint",
     "map_geometry",
+    "measure_text",
     "print_pdf",
     "render_html",
     "report_name",
+    "report_sections",
+    "scenario_numbers",
+    "scenario_step",
     "total_band",
     "write_report",
 ]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
 from functools import cache
 from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
@@ -14,20 +15,24 @@ from plotly.utils import PlotlyJSONEncoder
 from dekkend.report import _charts as charts
 from dekkend.report._collect import ReportData
 from dekkend.report._format import capital, count_date
+from dekkend.report._scenarios import scenario_section
 from dekkend.report._sections import (
-    SECTIONS,
     Figures,
     advice_section,
+    board_labels,
     boards_section,
+    chapter_numbers,
     cover,
     forecast_section,
     knelpunten_section,
     lost_offer,
     methods_section,
     reach_section,
+    report_sections,
     summary,
     viability,
 )
+from dekkend.scenarios import ScenarioResult
 
 TEMPLATES = Path(__file__).parent / "templates"
 
@@ -59,22 +64,31 @@ def figures_json(items: dict[str, dict]) -> str:
     return text.replace("</", "<\\/")
 
 
-def render_html(data: ReportData) -> tuple[str, Figures]:
-    """The report as one HTML document (every script and style inline) and the figures in it."""
+def render_html(data: ReportData, scenarios: Sequence[ScenarioResult] = ()) -> tuple[str, Figures]:
+    """The report as one HTML document (every script and style inline) and the figures in it.
+
+    With ``scenarios`` (results of :func:`dekkend.scenarios.run_scenario` for this region) the report gets the
+    chapter "Scenario's vergeleken" after the boards; without, that chapter is absent.
+    """
     figs = Figures()
     reach = charts.reach_rows(data)
     changes = charts.vestiging_changes(data)
     advice = advice_section(data)
+    sections = report_sections(bool(scenarios))
+    nr = chapter_numbers(sections)
+    names = [r.scenario.naam for r in scenarios]
     context = {
         "versie": dekkend_version(),
         "cover": cover(data),
-        "secties": SECTIONS,
-        "samenvatting": summary(data, reach, lost_offer(data), [a["titel"] for a in advice["aanbevelingen"]]),
+        "secties": sections,
+        "nr": nr,
+        "samenvatting": summary(data, reach, lost_offer(data), [a["titel"] for a in advice["aanbevelingen"]], nr, names),
         "prognose": forecast_section(data, figs, changes),
         "bereik": reach_section(data, reach, figs),
         "levensvatbaarheid": viability(data),
         "knelpunten": knelpunten_section(data),
         "besturen": boards_section(data, figs, changes),
+        "scenarios": scenario_section(data, scenarios, figs, board_labels(data)),
         "advies": advice,
         "methoden": methods_section(data),
         "css": (TEMPLATES / "rapport.css").read_text(encoding="utf-8"),

@@ -39,6 +39,8 @@ SECTIONS = (
     ("voorbeelden", "Passende voorbeelden en ondersteuning"),
     ("methoden", "Methoden en bronnen"),
 )
+#: The scenario comparison: only in a report with scenarios, after the boards.
+SCENARIO_SECTION = ("scenarios", "Scenario's vergeleken")
 STATUS_NL = {"voldoet": "voldoet", "onder-norm": "onder de norm", "dreigt-onder-norm": "dreigt eronder te zakken"}
 #: The forecast's ``methode`` per vestiging in words.
 METHOD_NL = {
@@ -87,8 +89,21 @@ class Figures:
                 "breedte": figure["layout"]["width"]}
 
 
+def report_sections(with_scenarios: bool = False) -> tuple[tuple[str, str], ...]:
+    """The sections of one report: :data:`SECTIONS`, with :data:`SCENARIO_SECTION` after the boards when asked."""
+    if not with_scenarios:
+        return SECTIONS
+    at = [anchor for anchor, _ in SECTIONS].index("besturen") + 1
+    return (*SECTIONS[:at], SCENARIO_SECTION, *SECTIONS[at:])
+
+
+def chapter_numbers(sections: tuple[tuple[str, str], ...]) -> dict[str, int]:
+    """``anchor -> chapter number`` for cross references in the text."""
+    return {anchor: i for i, (anchor, _) in enumerate(sections, start=1)}
+
+
 # -- helpers ----------------------------------------------------------------------------------
-def _board_labels(data: ReportData) -> dict[str, str]:
+def board_labels(data: ReportData) -> dict[str, str]:
     """``bestuur`` -> ``Bestuur 42571`` (boards have numbers only in the open data)."""
     return {b: (f"Bestuur {b}" if b != "onbekend" else "Bestuur onbekend") for b in data.vestigingen["bestuur"].unique()}
 
@@ -189,8 +204,14 @@ def cover(data: ReportData) -> dict:
     }
 
 
-def summary(data: ReportData, reach: pd.DataFrame, lost: pd.DataFrame, advice_titles: list[str]) -> dict:
-    """Key figures, the story in plain words and the most important knelpunten."""
+def summary(data: ReportData, reach: pd.DataFrame, lost: pd.DataFrame, advice_titles: list[str],
+            nr: dict[str, int] | None = None, scenario_names: list[str] | None = None) -> dict:
+    """Key figures, the story in plain words and the most important knelpunten.
+
+    ``nr`` numbers the chapters referred to (default: those of :data:`SECTIONS`); ``scenario_names`` adds a
+    sentence pointing to the scenario comparison.
+    """
+    nr = nr or chapter_numbers(SECTIONS)
     s = charts.summary_numbers(data)
     v = data.region_vestigingen
     ks = data.diagnosis.knelpunten
@@ -223,9 +244,16 @@ def summary(data: ReportData, reach: pd.DataFrame, lost: pd.DataFrame, advice_ti
     story.append(
         f"dekkend vond {number(len(ks))} knelpunten: {counts.get('hoog', 0)} met ernst hoog, {counts.get('midden', 0)} "
         f"midden en {counts.get('laag', 0)} laag. De belangrijkste staan hieronder; alle knelpunten met hun onderbouwing "
-        f"staan in hoofdstuk 5, wat ze per bestuur betekenen in hoofdstuk 6.")
+        f"staan in hoofdstuk {nr['knelpunten']}, wat ze per bestuur betekenen in hoofdstuk {nr['besturen']}.")
+    if scenario_names and "scenarios" in nr:
+        names = [f"\u2018{n}\u2019" for n in scenario_names]
+        listed = names[0] if len(names) == 1 else ", ".join(names[:-1]) + " en " + names[-1]
+        what, it = ("het scenario", "het") if len(names) == 1 else ("de scenario's", "ze")
+        story.append(f"Hoofdstuk {nr['scenarios']} rekent {what} {listed} door en zet {it} naast \u2018zonder ingrijpen\u2019: "
+                     "hoeveel leerlingen naar een andere school gaan, welke knelpunten erbij komen of verdwijnen en wat er per "
+                     "bestuur verandert.")
     if advice_titles:
-        story.append("Voorbeelden en routes die bij deze knelpunten passen, met de reden waarom, staan in hoofdstuk 7; "
+        story.append(f"Voorbeelden en routes die bij deze knelpunten passen, met de reden waarom, staan in hoofdstuk {nr['voorbeelden']}; "
                      "bovenaan: " + "; ".join(f"\u2018{t}\u2019" for t in advice_titles[:3]) + ".")
     cards = [
         {"label": f"leerlingen {school_year(data.origin)}", "waarde": s["tekst_nu"], "sub": f"telling {count_date(data.origin)}"},
@@ -235,7 +263,7 @@ def summary(data: ReportData, reach: pd.DataFrame, lost: pd.DataFrame, advice_ti
         {"label": "knelpunten", "waarde": number(len(ks)),
          "sub": f"{counts.get('hoog', 0)} hoog, {counts.get('midden', 0)} midden, {counts.get('laag', 0)} laag"},
     ]
-    boards = _board_labels(data)
+    boards = board_labels(data)
     shorten = name_shortener(data)
     return {"verhaal": story, "kaarten": cards, "top": [_knelpunt(k, boards, shorten=shorten) for k in top_knelpunten(ks)]}
 
@@ -406,7 +434,7 @@ def _norm_label(data: ReportData, norm_id: str) -> str:
 
 def knelpunten_section(data: ReportData) -> dict:
     """All knelpunten grouped by type, and the opportunities."""
-    boards = _board_labels(data)
+    boards = board_labels(data)
     shorten = name_shortener(data)
     sources: list[str] = []
     groups = []
@@ -435,7 +463,7 @@ def _kans(k: Kans, data: ReportData, boards: dict[str, str]) -> dict:
 def boards_section(data: ReportData, figs: Figures, changes: pd.DataFrame) -> dict:
     """Per board: pupils now and later, offer at risk, knelpunten by type, its vestigingen."""
     b = data.diagnosis.besturen.copy()
-    labels = _board_labels(data)
+    labels = board_labels(data)
     b["label"] = b["bestuur"].map(lambda x: labels.get(str(x), f"Bestuur {x}"))
     shorten = name_shortener(data)
     cards = []

@@ -4,16 +4,19 @@ from __future__ import annotations
 
 import datetime as dt
 import os
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
 import pandas as pd
 
 from dekkend.errors import DekkendError
-from dekkend.report._collect import COLLECT_STEPS, ProgressFn, ReportData, collect
+from dekkend.report._collect import COLLECT_STEPS, HORIZON, ProgressFn, ReportData, collect
 from dekkend.report._format import slug
 from dekkend.report._pdf import find_browser, print_pdf
 from dekkend.report._render import render_html
+from dekkend.report._scenarios import check_scenarios
+from dekkend.scenarios import Scenario, ScenarioResult, run_scenario
 
 #: Progress steps after collecting.
 WRITE_STEPS = ("HTML schrijven", "PDF afdrukken")
@@ -33,12 +36,20 @@ class ReportResult:
         Why there is no PDF and what to install (Dutch), or ``None``.
     figures
         Number of charts and maps in the report.
+    scenarios
+        The scenario results shown in the chapter "Scenario's vergeleken" (empty without scenarios).
     """
 
     html: Path
     pdf: Path | None
     pdf_message: str | None
     figures: int = 0
+    scenarios: tuple[ScenarioResult, ...] = ()
+
+
+def scenario_step(scenario: Scenario) -> str:
+    """The progress step of one scenario (Dutch)."""
+    return f"scenario: {scenario.naam}"
 
 
 def report_name(data: ReportData) -> str:
@@ -60,6 +71,7 @@ def write_report(
     pdf: bool = False,
     progress: ProgressFn | None = None,
     today: dt.date | None = None,
+    scenarios: Sequence[Scenario] = (),
 ) -> ReportResult:
     """Write the regional report of ``regio`` into ``out_dir``: an HTML file and, with ``pdf``, a PDF.
 
@@ -78,6 +90,11 @@ def write_report(
         Called as ``progress(step, i, n)`` while working (Dutch step names).
     today
         The date printed in the report (default: today).
+    scenarios
+        Scenarios (:func:`dekkend.scenarios.load_scenario`) to compare with "zonder ingrijpen" in the chapter
+        "Scenario's vergeleken"; without scenarios that chapter is left out. Each runs with
+        :func:`dekkend.scenarios.run_scenario` on the report's own forecast and diagnosis (the same cohort
+        forecast and diagnosis :func:`dekkend.scenarios.run.zonder_ingrijpen` makes, computed once).
 
     Raises
     ------
@@ -85,16 +102,27 @@ def write_report(
         The workspace lacks a table the report needs.
     RegioFout
         ``regio`` selects nothing.
+    InvoerFout
+        A scenario does not fit the workspace (unknown vestiging, offer it does not have, ...); checked before
+        the analyses, and nothing is written.
     """
-    n = len(COLLECT_STEPS) + len(WRITE_STEPS)
+    scenarios = tuple(scenarios)
+    n = len(COLLECT_STEPS) + len(scenarios) + len(WRITE_STEPS)
 
     def inner(step: str, i: int, _n: int) -> None:
         if progress:
             progress(step, i, n)
 
+    check_scenarios(tables, regio, scenarios)
     data = collect(tables, regio, progress=inner, today=today)
-    inner(WRITE_STEPS[0], len(COLLECT_STEPS), n)
-    html, figs = render_html(data)
+    results = []
+    for i, s in enumerate(scenarios):
+        inner(scenario_step(s), len(COLLECT_STEPS) + i, n)
+        results.append(run_scenario(tables, s, regio, horizon=HORIZON, baseline=(data.forecast, data.origin),
+                                    baseline_diagnosis=data.diagnosis))
+    done = len(COLLECT_STEPS) + len(scenarios)
+    inner(WRITE_STEPS[0], done, n)
+    html, figs = render_html(data, results)
     folder = Path(out_dir)
     folder.mkdir(parents=True, exist_ok=True)
     html_path = folder / f"{report_name(data)}.html"
@@ -102,10 +130,10 @@ def write_report(
     pdf_path: Path | None = None
     message: str | None = None
     if pdf:
-        inner(WRITE_STEPS[1], len(COLLECT_STEPS) + 1, n)
+        inner(WRITE_STEPS[1], done + 1, n)
         try:
             pdf_path = print_pdf(html_path, html_path.with_suffix(".pdf"), browser=find_browser())
         except DekkendError as exc:
             message = f"{exc}. Het HTML-rapport is wel geschreven: {html_path}"
     inner("klaar", n, n)
-    return ReportResult(html_path, pdf_path, message, len(figs.items))
+    return ReportResult(html_path, pdf_path, message, len(figs.items), tuple(results))
