@@ -1,8 +1,11 @@
 """Benchmark: one scenario over 15 years for a region of about 60 vestigingen.
 
 Run: ``.venv/bin/python bench/scenario.py [WERKMAP]`` (default: imports ``../shared/data`` first, not timed).
-The region is COROP 14 (Achterhoek) plus COROP 15 (Arnhem/Nijmegen) trimmed to 60 vestigingen through a
-YAML region file; the scenario closes two vestigingen and stops one offering.
+The region is COROP 14 (Achterhoek, 53 vestigingen); the scenario closes two vestigingen and stops one
+offering. Timed separately: "zonder ingrijpen" (:func:`dekkend.scenarios.run.zonder_ingrijpen`, once per
+region and shared by its scenarios: the cohort forecast, its diagnosis, the calibrated choice model of the
+count year and the reachability indicators without intervention), then the scenario itself (the goal of
+5 s), then a second scenario on the same region (what every further scenario costs).
 """
 
 from __future__ import annotations
@@ -11,8 +14,6 @@ import sys
 import tempfile
 import time
 from pathlib import Path
-
-import yaml
 
 from dekkend.ingest import import_paths
 from dekkend.regions import select_region
@@ -40,17 +41,21 @@ def main() -> None:
         {"soort": "sluit-vestiging", "vestiging": small[1], "vanaf": 2022},
         {"soort": "stop-aanbod", "vestiging": stop["vestigingscode"], "onderwijstype": stop["onderwijstype"], "vanaf": 2021},
     ]})
-    regio_file = Path(tempfile.mkdtemp()) / "regio.yaml"
-    regio_file.write_text(yaml.safe_dump({"naam": "bench", "corop": ["14"]}), encoding="utf-8")
+    second = parse_scenario({"naam": "bench 2", "maatregelen": [
+        {"soort": "sluit-vestiging", "vestiging": small[1], "vanaf": 2021},
+        {"soort": "stop-aanbod", "vestiging": stop["vestigingscode"], "onderwijstype": stop["onderwijstype"], "vanaf": 2023},
+    ]})
     t0 = time.perf_counter()
     base, base_diag = zonder_ingrijpen(tables, "corop:14", 15)
     t1 = time.perf_counter()
     result = run_scenario(tables, scenario, "corop:14", horizon=15, baseline=base, baseline_diagnosis=base_diag)
     t2 = time.perf_counter()
+    run_scenario(tables, second, "corop:14", horizon=15, baseline=base, baseline_diagnosis=base_diag)
+    t3 = time.perf_counter()
     status = "OK" if t2 - t1 <= 5 else "TE TRAAG"
-    print(f"regio corop:14, {len(codes)} vestigingen, 15 jaar: zonder ingrijpen (prognose + diagnose, eenmalig per regio) "
-          f"{t1 - t0:.2f} s; scenario {t2 - t1:.2f} s (doel <= 5 s, {status}); "
-          f"{len(result.moves)} verplaatsingen, {len(result.diagnosis.knelpunten)} knelpunten")
+    print(f"regio corop:14, {len(codes)} vestigingen, 15 jaar: zonder ingrijpen (prognose, diagnose, keuzemodel en "
+          f"bereikbaarheid; eenmalig per regio) {t1 - t0:.2f} s; scenario {t2 - t1:.2f} s (doel <= 5 s, {status}); "
+          f"tweede scenario {t3 - t2:.2f} s; {len(result.moves)} verplaatsingen, {len(result.diagnosis.knelpunten)} knelpunten")
 
 
 if __name__ == "__main__":

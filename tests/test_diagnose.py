@@ -10,12 +10,17 @@ import pytest
 from typer.testing import CliRunner
 
 from dekkend.cli import app
+from dekkend.coverage.children import ChildEstimator
 from dekkend.coverage.kinds import is_openbaar
+from dekkend.coverage.offer import offer_by_year
 from dekkend.demo import build_demo_workspace
 from dekkend.diagnose import TYPES, diagnose
+from dekkend.diagnose.context import build_context, series_of, upper_series
 from dekkend.forecast import make_model
 from dekkend.ingest._text import estimated_count
 from dekkend.knowledge import match_knelpunten
+from dekkend.norms import load_norms, load_settings
+from dekkend.regions import select_region
 from dekkend.workspace import Workspace
 
 
@@ -146,3 +151,22 @@ def test_thresholds_change_the_result(demo, tmp_path):
     f.write_text("instellingen:\n  normafstand_km: 100\n", encoding="utf-8")
     wide = diagnose(demo[1], None, thresholds_file=f)
     assert not wide.of_type("witte-vlek") and not wide.of_type("openbaar-onbereikbaar")
+
+
+def test_series_lookup_matches_series_of(demo):
+    region = select_region(demo[1], None)
+    ctx = build_context(demo[1], region, load_settings(), load_norms())
+    up = upper_series(ctx)
+    for (code, typ), rows in up.groupby(["vestigingscode", "onderwijstype"]):
+        for prof in [None, *sorted(rows["profiel"].dropna().unique())]:
+            assert ctx.upper.of(code, typ, prof) == series_of(up, vestigingscode=code, onderwijstype=typ, profiel=prof)
+    assert ctx.upper.of("00XX00", "havo") == {}
+    assert ctx.name("00XX00") == "00XX00" and ctx.board("00XX00") == ""
+
+
+def test_shared_offer_and_children_give_the_same_diagnosis(demo, result):
+    tables = demo[1]
+    ctx = build_context(tables, select_region(tables, None), load_settings(), load_norms())
+    offer = offer_by_year(tables["aanbod"], ctx.forecast, ctx.thresholds, opgave=tables.get("aanbod_opgave"))
+    again = diagnose(tables, None, offer=offer, children=ChildEstimator(tables))
+    assert [(k.type, k.titel, k.toelichting) for k in again.knelpunten] == [(k.type, k.titel, k.toelichting) for k in result.knelpunten]

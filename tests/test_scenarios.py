@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import gc
 import re
+import weakref
+from dataclasses import replace
 
 import numpy as np
 import pandas as pd
@@ -15,9 +18,10 @@ from typer.testing import CliRunner
 from dekkend.cli import app
 from dekkend.demo import build_demo_workspace
 from dekkend.errors import InvoerFout
-from dekkend.regions import select_region
+from dekkend.regions import Region, select_region
 from dekkend.scenarios import load_scenario, parse_scenario, run_scenario
-from dekkend.scenarios.engine import Market, apply_scenario, baseline_forecast, build_market
+from dekkend.scenarios.engine import Market, _subset, apply_scenario, baseline_forecast, build_market, calibrated_model
+from dekkend.scenarios.shared import forget, remember
 from dekkend.scenarios.format import Scenario, SluitVestiging, StopAanbod
 from dekkend.workspace import Workspace
 
@@ -192,3 +196,64 @@ def test_cli_side_by_side(demo, tmp_path):
     bad.write_text("naam: x\nmaatregelen:\n  - {soort: sluit-vestiging, vestiging: 99ZZ00, vanaf: 2026}\n", encoding="utf-8")
     res = CliRunner().invoke(app, ["scenario", str(bad), "--werkmap", str(ws.path), "--uitvoer", str(tmp_path / "u2")])
     assert res.exit_code == 2 and "maatregel 1 (sluit-vestiging), veld 'vestiging'" in res.output
+
+
+def test_new_location_ignores_candidates_outside_the_regional_market():
+    """Vestigingen that offer the type but lie outside a regional market are no candidates (they once broke the columns)."""
+    market = Market(areas=np.array(["1", "2"]), codes=np.array(["99AA00", "99NN00"]), prob=np.array([[0.6, 0.4], [0.9, 0.1]]),
+                    km=np.array([[2.0, 3.0], [4.0, 8.0]]), children=np.array([10.0, 10.0]), openbaar=np.array([False, True]))
+    aanbod = pd.DataFrame({"schooljaar": 2020, "vestigingscode": ["99AA00", "99BB00", "99YY00"], "onderwijstype": "havo",
+                           "profiel": [None, None, None]})
+    forecast = pd.DataFrame({"vestigingscode": ["99AA00"], "jaar": [2021], "onderwijstype": ["havo"], "profiel": [None],
+                             "leerjaar": [4], "verwacht": [100.0], "laag80": [90.0], "hoog80": [110.0], "laag95": [80.0],
+                             "hoog95": [120.0], "methode": ["cohort"]})
+    scenario = parse_scenario({"naam": "n", "maatregelen": [
+        {"soort": "nevenvestiging", "code": "99NN00", "naam": "Nieuw", "bestuur": "1", "denominatie": "Openbaar", "x_rd": 200000,
+         "y_rd": 470000, "aanbod": [{"onderwijstype": "havo"}], "vanaf": 2021}]})
+    region = Region("test", "test", ("99AA00", "99NN00"), (), ())
+    moved = apply_scenario(forecast, scenario, market, aanbod, 2020, region)
+    # pupils of 99AA00 live in area 1 (0.4) and 2 (0.6); the new location takes 0.4 and 0.1 of them
+    assert _total(moved.forecast, "99NN00", 2021) == pytest.approx(22.0)
+    assert _total(moved.forecast, "99AA00", 2021) == pytest.approx(78.0)
+
+
+def test_subset_keeps_area_shares_aligned(demo):
+    model, _ = calibrated_model(demo[1], demo[4])
+    rows = np.arange(len(model.areas)) % 2 == 0
+    cols = np.ones(len(model.codes), dtype=bool)
+    sub = _subset(replace(model, area_shares=np.ones((len(model.areas), 5))), rows, cols)
+    assert sub.area_shares.shape[0] == len(sub.areas) == int(rows.sum())
+
+
+def test_shared_values_give_the_same_result(demo):
+    """A second scenario reuses the calibrated model, distances and indicators "zonder ingrijpen": same numbers as afresh."""
+    measures = [{"soort": "sluit-vestiging", "vestiging": "99BB02", "vanaf": 2026}]
+    forget()
+    first = _run(demo, measures)
+    again = _run(demo, measures)
+    forget()
+    fresh = _run(demo, measures)
+    for r in (again, fresh):
+        assert r.summary == first.summary
+        pd.testing.assert_frame_equal(r.per_vestiging, first.per_vestiging)
+        pd.testing.assert_frame_equal(r.indicators, first.indicators)
+        assert [k.titel for k in r.diagnosis.knelpunten] == [k.titel for k in first.diagnosis.knelpunten]
+
+
+def test_memo_keys_on_identity_and_keeps_no_tables_alive():
+    calls: list[int] = []
+
+    def make() -> int:
+        calls.append(1)
+        return len(calls)
+
+    a = pd.DataFrame({"x": [1]})
+    assert remember("test", (a, None), "e", make) == 1
+    assert remember("test", (a, None), "e", make) == 1
+    assert remember("test", (a.copy(), None), "e", make) == 2  # an equal but other frame is another key
+    assert remember("test", (a, None), "f", make) == 3
+    ref = weakref.ref(a)
+    del a
+    gc.collect()
+    assert ref() is None
+    forget()

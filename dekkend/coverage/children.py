@@ -148,10 +148,14 @@ class ChildEstimator:
 
     def __init__(self, tables: dict[str, pd.DataFrame]) -> None:
         self._src = _Sources(tables)
+        self._years: dict[int, Children] = {}
 
     def estimate(self, jaar: int) -> Children:
-        """Children aged 12-17 per PC4 in school year ``jaar``."""
-        return _estimate(self._src, jaar)
+        """Children aged 12-17 per PC4 in school year ``jaar`` (computed once per year; treat as read-only)."""
+        year = int(jaar)
+        if year not in self._years:
+            self._years[year] = _estimate(self._src, year)
+        return self._years[year]
 
 
 def children_12_17(tables: dict[str, pd.DataFrame], jaar: int) -> Children:

@@ -330,7 +330,7 @@ def _forecast_years(
         ended = _ended_mask(frame, opgave, year)
         drempel = thresholds.for_rows(frame["onderwijstype"], frame["profiel"])
         at_risk = has_forecast & ~declared & (np.nan_to_num(verwacht, nan=np.inf) < drempel)
-        keys = list(zip(frame["vestigingscode"], frame["onderwijstype"], frame["_p"], strict=True))
+        keys = list(zip(*_key_columns(frame), strict=True))
         earlier = (
             np.array([k in gone for k in keys], dtype=bool)
             if blijvend
@@ -370,13 +370,7 @@ def _declared_mask(frame: pd.DataFrame, opgave: pd.DataFrame | None, year: int) 
             strict=True,
         )
     )
-    return np.array(
-        [
-            k in keys
-            for k in zip(frame["vestigingscode"], frame["onderwijstype"], frame["_p"], strict=True)
-        ],
-        dtype=bool,
-    )
+    return np.array([k in keys for k in zip(*_key_columns(frame), strict=True)], dtype=bool)
 
 
 def _ended_mask(frame: pd.DataFrame, opgave: pd.DataFrame | None, year: int) -> np.ndarray:
@@ -384,14 +378,14 @@ def _ended_mask(frame: pd.DataFrame, opgave: pd.DataFrame | None, year: int) -> 
     if not ended:
         return np.zeros(len(frame), dtype=bool)
     return np.array(
-        [
-            (v, t, p or None) in ended
-            for v, t, p in zip(
-                frame["vestigingscode"], frame["onderwijstype"], frame["_p"], strict=True
-            )
-        ],
+        [(v, t, p or None) in ended for v, t, p in zip(*_key_columns(frame), strict=True)],
         dtype=bool,
     )
+
+
+def _key_columns(frame: pd.DataFrame) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """``vestigingscode``, ``onderwijstype`` and ``_p`` as object arrays (quick to iterate, same values)."""
+    return tuple(frame[c].to_numpy(dtype=object) for c in ("vestigingscode", "onderwijstype", "_p"))  # type: ignore[return-value]
 
 
 def offer_in_year(offer: pd.DataFrame, jaar: int) -> pd.DataFrame:

@@ -138,6 +138,7 @@ def reachability(
     min_leerlingen: float = DEFAULT_MIN_PUPILS,
     region_label: str | None = None,
     offer: pd.DataFrame | None = None,
+    children: ChildEstimator | None = None,
 ) -> Reachability:
     """Reachability of every onderwijstype, profiel and group from every home area of a region.
 
@@ -171,6 +172,9 @@ def reachability(
     offer
         The result of :func:`offer_by_year` for these tables, forecast and
         thresholds, when the caller already has it (several years of one analysis).
+    children
+        A :class:`ChildEstimator` of these tables' ``kinderen`` and
+        ``bevolking_pc4``, when the caller already has one (several analyses).
 
     Raises
     ------
@@ -197,7 +201,7 @@ def reachability(
     public = is_openbaar(ves["denominatie"]) if "denominatie" in ves else None
 
     index = NearestIndex(m, RADII)
-    children = ChildEstimator(tables)
+    children = children if children is not None else ChildEstimator(tables)
 
     def nearest_for(year: int) -> Nearest:
         present = _year_offer(aanbod, offer, year, basisjaar, min_leerlingen, opgave)

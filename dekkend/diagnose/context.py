@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cached_property
 
 import numpy as np
 import pandas as pd
@@ -58,21 +59,30 @@ class Context:
         """Years ahead within which a future breach counts (setting ``vooruitkijken_jaren``)."""
         return int(self.settings.values["vooruitkijken_jaren"])
 
+    @cached_property
+    def _first_rows(self) -> dict[str, dict]:
+        """Board, name and place per vestigingscode (its first row), looked up by the texts of every rule."""
+        v = self.vestigingen.drop_duplicates("vestigingscode")
+        cols = [c for c in ("bestuur", "naam", "plaatsnaam") if c in v.columns]
+        return dict(zip(v["vestigingscode"], v[cols].to_dict("records"), strict=True))
+
     def board(self, code: str) -> str:
         """The board of a vestiging ('' when unknown)."""
-        v = self.vestigingen
-        hit = v.loc[v["vestigingscode"] == code, "bestuur"]
-        return str(hit.iloc[0]) if len(hit) and pd.notna(hit.iloc[0]) else ""
+        r = self._first_rows.get(code)
+        return str(r["bestuur"]) if r is not None and pd.notna(r["bestuur"]) else ""
 
     def name(self, code: str) -> str:
         """Name and place of a vestiging for Dutch texts."""
-        v = self.vestigingen
-        hit = v[v["vestigingscode"] == code]
-        if hit.empty:
+        r = self._first_rows.get(code)
+        if r is None:
             return code
-        r = hit.iloc[0]
         place = str(r["plaatsnaam"]).title() if pd.notna(r["plaatsnaam"]) else ""
         return f"{r['naam']} ({code}{', ' + place if place else ''})"
+
+    @cached_property
+    def upper(self) -> SeriesLookup:
+        """:func:`upper_series` of this context, grouped once for the rules' many look-ups."""
+        return SeriesLookup(upper_series(self))
 
     def offer_in(self, year: int) -> pd.DataFrame:
         """Offerings present in ``year`` in the no-action view (base year: as counted)."""
@@ -127,3 +137,27 @@ def series_of(frame: pd.DataFrame, **keys: object) -> dict[int, float]:
         mask &= frame[k].isna().to_numpy() if v is None else (frame[k] == v).to_numpy()
     sub = frame[mask]
     return {int(y): float(n) for y, n in sub.groupby("jaar")["verwacht"].sum().items()}
+
+
+#: Stands for "no profiel" in :class:`SeriesLookup` keys (a profiel slug never looks like this).
+_WHOLE = "\0geheel"
+
+
+class SeriesLookup:
+    """:func:`series_of` by vestiging, type and profiel for many offerings of one frame.
+
+    The frame (``vestigingscode, onderwijstype, profiel, jaar, verwacht``) is
+    grouped once; every group sums the same rows in the same order as
+    :func:`series_of` on that offering, so the sums are identical.
+    """
+
+    def __init__(self, frame: pd.DataFrame) -> None:
+        prof = frame["profiel"].astype(object).where(frame["profiel"].notna(), _WHOLE)
+        sums = frame.assign(_p=prof).groupby(["vestigingscode", "onderwijstype", "_p", "jaar"], sort=True)["verwacht"].sum()
+        self._series: dict[tuple[str, str, str], dict[int, float]] = {}
+        for (code, typ, p, year), n in sums.items():
+            self._series.setdefault((code, typ, p), {})[int(year)] = float(n)
+
+    def of(self, vestigingscode: str, onderwijstype: str, profiel: str | None = None) -> dict[int, float]:
+        """``{year: pupils}`` of one offering (``profiel=None``: the rows without a profiel), as :func:`series_of`."""
+        return dict(self._series.get((vestigingscode, onderwijstype, _WHOLE if profiel is None else profiel), {}))

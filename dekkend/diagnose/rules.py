@@ -6,7 +6,7 @@ import numpy as np
 import pandas as pd
 
 from dekkend.coverage.kinds import is_openbaar
-from dekkend.diagnose.context import UPPER_LEERJAREN, VMBO, Context, series_of, upper_series
+from dekkend.diagnose.context import UPPER_LEERJAREN, VMBO, Context
 from dekkend.diagnose.model import Knelpunt
 from dekkend.norms import DREIGT, ONDER_NORM, check, norm_by_id
 
@@ -56,7 +56,7 @@ def kleine_bovenbouw(ctx: Context) -> list[Knelpunt]:
     (``havo-vwo``), now and within the lookahead.
     """
     out: list[Knelpunt] = []
-    up = upper_series(ctx)
+    up = ctx.upper
     until = ctx.origin + ctx.lookahead
     prof_limit, prof_src = ctx.settings.threshold("vmbo-profiel", "leerjaar-bovenbouw") or (20.0, "")
     lw_limit, lw_src = ctx.settings.threshold("vmbo-leerweg", "leerjaar-bovenbouw") or (25.0, "")
@@ -66,15 +66,15 @@ def kleine_bovenbouw(ctx: Context) -> list[Knelpunt]:
         groups: list[dict] = []
         for leerweg in VMBO:
             if ((offered["onderwijstype"] == leerweg) & offered["profiel"].isna()).any():
-                per_lj = {y: n / 2 for y, n in series_of(up, vestigingscode=code, onderwijstype=leerweg, profiel=None).items()}
+                per_lj = {y: n / 2 for y, n in up.of(code, leerweg, None).items()}
                 groups.append(_group(type_nl(leerweg), leerweg, None, per_lj, lw_limit, ctx.origin, until, "per leerjaar"))
                 for prof in offered.loc[(offered["onderwijstype"] == leerweg) & offered["profiel"].notna(), "profiel"]:
-                    s = {y: n / 2 for y, n in series_of(up, vestigingscode=code, onderwijstype=leerweg, profiel=prof).items()}
+                    s = {y: n / 2 for y, n in up.of(code, leerweg, prof).items()}
                     groups.append(_group(f"{type_nl(leerweg)}, {type_nl('profiel:' + prof)}", leerweg, prof, s, prof_limit, ctx.origin, until,
                                          "per leerjaar"))
         hv: dict[int, float] = {}
         for typ in ("havo", "vwo"):
-            for y, n in series_of(up, vestigingscode=code, onderwijstype=typ, profiel=None).items():
+            for y, n in up.of(code, typ, None).items():
                 hv[y] = hv.get(y, 0.0) + n
         if hv:
             groups.append(_group("havo/vwo-bovenbouw", "havo-vwo", None, hv, hv_limit, ctx.origin, until, "in totaal"))
@@ -111,7 +111,7 @@ def onder_norm(ctx: Context) -> tuple[list[Knelpunt], list[dict]]:
     """Offerings below a norm (or verified closure norm) now or within the lookahead; also all checks made."""
     out: list[Knelpunt] = []
     checks: list[dict] = []
-    up = upper_series(ctx)
+    up = ctx.upper
     rule = norm_by_id(ctx.norms, "vuistregel-leerjaar-schoolsoort")
     pro_limit, pro_src = ctx.settings.threshold("pro", "school") or (60.0, "")
     until = ctx.origin + ctx.lookahead
@@ -123,7 +123,7 @@ def onder_norm(ctx: Context) -> tuple[list[Knelpunt], list[dict]]:
                 continue
             series: dict[int, float] = {}
             for t in present:
-                for y, n in series_of(up, vestigingscode=code, onderwijstype=t, profiel=None).items():
+                for y, n in up.of(code, t, None).items():
                     series[y] = series.get(y, 0.0) + n
             if soort == "pro":
                 value, label, src, explanation = pro_limit, "drempel praktijkonderwijs", pro_src, "Drempel voor praktijkonderwijs."

@@ -6,6 +6,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from dekkend.coverage.children import ChildEstimator
 from dekkend.coverage.offer import offer_by_year
 from dekkend.coverage.run import reachability
 from dekkend.geo import DistanceMatrix, distance_matrix
@@ -30,6 +31,8 @@ def diagnose(
     matrix: DistanceMatrix | None = None,
     forecast: pd.DataFrame | None = None,
     settings: Settings | None = None,
+    offer: pd.DataFrame | None = None,
+    children: ChildEstimator | None = None,
 ) -> Diagnosis:
     """The knelpunten of region ``regio`` as of the latest count (or ``as_of``), with evidence and board impact.
 
@@ -39,6 +42,11 @@ def diagnose(
     computed for the count year and for the end of the lookahead. Pass
     ``matrix`` (:func:`dekkend.geo.distance_matrix`) to reuse distances across
     many regions, and ``forecast`` (a cohort forecast frame) to reuse one forecast.
+    ``offer`` is the no-action offer for the reachability, when the caller
+    already has it: :func:`dekkend.coverage.offer.offer_by_year` of
+    ``tables["aanbod"]`` with the region's forecast, the thresholds of
+    ``settings`` and ``tables["aanbod_opgave"]``; ``children`` a
+    :class:`dekkend.coverage.children.ChildEstimator` of ``tables`` to share.
     """
     region = select_region(tables, regio)
     settings = settings if settings is not None else load_settings(thresholds_file)
@@ -53,11 +61,13 @@ def diagnose(
     found += rules.enige_aanbieder(ctx)
     later_year = ctx.origin + ctx.lookahead
     matrix = matrix if matrix is not None else distance_matrix(tables)
-    offer = offer_by_year(tables["aanbod"], ctx.forecast, ctx.thresholds, opgave=tables.get("aanbod_opgave"))
+    if offer is None:
+        offer = offer_by_year(tables["aanbod"], ctx.forecast, ctx.thresholds, opgave=tables.get("aanbod_opgave"))
+    children = children if children is not None else ChildEstimator(tables)
     now = reachability(tables, ctx.origin, region=region, forecast=ctx.forecast, thresholds=ctx.thresholds, matrix=matrix,
-                       offer=offer).table
+                       offer=offer, children=children).table
     later = reachability(tables, later_year, region=region, forecast=ctx.forecast, thresholds=ctx.thresholds,
-                         matrix=matrix, offer=offer).table
+                         matrix=matrix, offer=offer, children=children).table
     found += rules.witte_vlek(ctx, now, later, later_year)
     found += rules.openbaar_onbereikbaar(ctx, now)
     found += rules.isolatie_afhankelijk(ctx, load_funding(funding_file).isolation_supplement())

@@ -19,6 +19,8 @@ from typing import Protocol
 import numpy as np
 from scipy import sparse
 
+from dekkend.scenarios.engine import MIN_SHARE, receivers
+
 
 class MarketLike(Protocol):
     """What is read from :class:`dekkend.scenarios.engine.Market`."""
@@ -86,8 +88,6 @@ def first_order_shares(
         sender the total share that reaches a candidate.
     """
     if min_share is None:
-        from dekkend.scenarios.engine import MIN_SHARE
-
         min_share = MIN_SHARE
     col = {str(c): j for j, c in enumerate(market.codes)}
     out: dict[tuple[int, str, str], float] = {}
@@ -95,7 +95,7 @@ def first_order_shares(
     weights = origins(market, [code for code, _ in senders])
     groups: dict[tuple[str, str], list[int]] = {}
     for s, (code, key) in enumerate(senders):
-        _, receiving = _candidates(candidates, key, code)
+        _, receiving = receivers(candidates, key, code)
         groups.setdefault((key, receiving), []).append(s)
     for (key, receiving), idx in groups.items():
         pool = candidates.get(receiving if receiving != key else key, ())
@@ -145,16 +145,6 @@ def _rechoose_many(market: MarketLike, weights: np.ndarray, names: list[str], ow
                 km[:, a] = np.inf
             np.add.at(out[r], np.argmin(km, axis=1), weights[r, none])
     return out
-
-
-def _candidates(candidates: dict[str, Iterable[str]], key: str, code: str) -> tuple[list[str], str]:
-    """The engine's candidate vestigingen for a stopped ``key`` and the key their pupils arrive in."""
-    own = sorted({str(c) for c in candidates.get(key, ())} - {code})
-    if own or "/" not in key:
-        return own, key
-    leerweg = key.split("/")[0]
-    fallback = {str(c) for k, codes in candidates.items() if k == leerweg or k.startswith(leerweg + "/") for c in codes}
-    return sorted(fallback - {code}), leerweg
 
 
 def homes_matrix(market: MarketLike, codes: Sequence[str], areas: Sequence[str], *, coverage: float = 0.99

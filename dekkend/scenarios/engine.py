@@ -20,6 +20,7 @@ How pupils move (``docs/scenarios.md``):
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
 import numpy as np
@@ -45,6 +46,7 @@ from dekkend.scenarios.format import (
     VerplaatsAanbod,
 )
 from dekkend.scenarios.offer import base_offer, offer_in_year, offer_key
+from dekkend.scenarios.shared import all_tables, remember
 
 NUMERIC = ["verwacht", "laag80", "hoog80", "laag95", "hoog95"]
 #: Candidates receiving less than this share of a group of moving pupils are left out (the rest renormalised).
@@ -110,25 +112,41 @@ class Market:
         return weights @ q, names
 
 
-def build_market(tables: dict[str, pd.DataFrame], origin: int, extra: pd.DataFrame | None = None,
-                 region: tuple[str, ...] | None = None) -> Market:
-    """The calibrated choice model of the count year (plus new locations in ``extra``).
+def calibrated_model(tables: dict[str, pd.DataFrame], origin: int) -> tuple[ChoiceModel, np.ndarray]:
+    """The choice model of the count year calibrated on the counted intake, and the children per area and age.
 
-    With ``region`` the market keeps only the home areas that send pupils to the
-    region's vestigingen (or to the new locations) and the vestigingen those areas
-    can choose: the rest of the country cannot receive the region's pupils.
+    It depends only on the workspace tables and ``origin``, not on a scenario, so it is
+    computed once per tables and origin and shared (:mod:`dekkend.scenarios.shared`).
     """
+    frames, names = all_tables(tables)
+    return remember("keuzemodel", frames, (names, int(origin)), lambda: _calibrate(tables, int(origin)))
+
+
+def _calibrate(tables: dict[str, pd.DataFrame], origin: int) -> tuple[ChoiceModel, np.ndarray]:
     known = restrict(tables, origin)
     model = ChoiceModel.from_tables(known, origin)
     kids = children_12_17(known, origin).per_pc4 if len(model.areas) else pd.Series(dtype=float)
-    children_all = kids.reindex(model.areas["pc4"].astype(str)).fillna(0.0).to_numpy(float) / 6.0
-    children = children_all
+    children = kids.reindex(model.areas["pc4"].astype(str)).fillna(0.0).to_numpy(float) / 6.0
     intake = model.schools["instroom_leerlingen"].to_numpy(float) if "instroom_leerlingen" in model.schools else None
     if intake is not None and intake.sum() > 0 and children.sum() > 0:
         try:
             model = model.calibrate(children, intake).model
         except ConfiguratieFout:
             pass  # keep the distance-only model; documented
+    return model, children
+
+
+def build_market(tables: dict[str, pd.DataFrame], origin: int, extra: pd.DataFrame | None = None,
+                 region: tuple[str, ...] | None = None) -> Market:
+    """The calibrated choice model of the count year (plus new locations in ``extra``).
+
+    With ``region`` the market keeps only the home areas that send pupils to the
+    region's vestigingen (or to the new locations) and the vestigingen those areas
+    can choose: the rest of the country cannot receive the region's pupils. The
+    calibration itself is shared by all scenarios on the same tables
+    (:func:`calibrated_model`); the new locations and the restriction are per call.
+    """
+    model, children_all = calibrated_model(tables, origin)
     if extra is not None and len(extra):
         model = model.change_offer(open=extra)
     probs = model.probabilities().tocsc()
@@ -161,7 +179,8 @@ def _subset(model: ChoiceModel, rows: np.ndarray, cols: np.ndarray) -> ChoiceMod
 
     return replace(model, areas=model.areas[rows].reset_index(drop=True), schools=model.schools[cols].reset_index(drop=True),
                    offers=model.offers[cols], km=model.km[np.flatnonzero(rows)][:, np.flatnonzero(cols)].tocsr(),
-                   radius=model.radius[rows], attractiveness=None if model.attractiveness is None else np.asarray(model.attractiveness)[cols])
+                   radius=model.radius[rows], attractiveness=None if model.attractiveness is None else np.asarray(model.attractiveness)[cols],
+                   area_shares=None if model.area_shares is None else np.asarray(model.area_shares)[rows])
 
 
 def _full_km(model: ChoiceModel) -> np.ndarray:
@@ -181,10 +200,35 @@ class Moved:
     shared: pd.DataFrame
 
 
-def _candidates(offer: set[tuple[str, str]], key: str, exclude: set[str]) -> list[str]:
-    if key == "totaal":
-        return sorted({v for v, _ in offer} - exclude)
-    return sorted({v for v, k in offer if k == key} - exclude)
+def _by_key(offer: set[tuple[str, str]]) -> dict[str, list[str]]:
+    """Per offer key the vestigingen offering it, sorted; ``totaal``: every vestiging with any offer."""
+    found: dict[str, set[str]] = {}
+    for v, k in offer:
+        found.setdefault(k, set()).add(v)
+    index = {k: sorted(codes) for k, codes in found.items()}
+    index["totaal"] = sorted({v for v, _ in offer})
+    return index
+
+
+def _candidates(index: dict[str, list[str]], key: str, exclude: set[str]) -> list[str]:
+    """The vestigingen offering ``key`` (:func:`_by_key`), sorted, without ``exclude``."""
+    return [c for c in index.get(key, ()) if c not in exclude]
+
+
+def receivers(index: Mapping[str, Iterable[str]], key: str, code: str) -> tuple[list[str], str]:
+    """Where the pupils of a stopped offering ``key`` of vestiging ``code`` choose again, and the key they arrive in.
+
+    ``index`` gives per key the vestigingen offering it. The candidates are those
+    offering ``key`` (sorted, without ``code``); when nobody else offers a profiel,
+    those offering its leerweg (any profiel), and the pupils arrive in the leerweg.
+    Used by :func:`apply_scenario` (step 1) and :mod:`dekkend.optimise.flows`.
+    """
+    own = sorted({str(c) for c in index.get(key, ())} - {code})
+    if own or "/" not in key:
+        return own, key
+    leerweg = key.split("/")[0]
+    fallback = {str(c) for k, codes in index.items() if k == leerweg or k.startswith(leerweg + "/") for c in codes}
+    return sorted(fallback - {code}), leerweg
 
 
 def apply_scenario(forecast: pd.DataFrame, scenario: Scenario, market: Market, aanbod: pd.DataFrame, origin: int,
@@ -203,6 +247,7 @@ def apply_scenario(forecast: pd.DataFrame, scenario: Scenario, market: Market, a
         public_only = bool(public_rule) and year >= min(public_rule)
         # 1. pupils whose school no longer offers what they follow choose again
         present = set(offer)
+        index = _by_key(offer)
         lost = [(v, k) for v, k in rows[["vestigingscode", "sleutel"]].drop_duplicates().itertuples(index=False)
                 if k != "totaal" and (v, k) not in present]
         lost += [(v, "totaal") for v in rows.loc[rows["sleutel"] == "totaal", "vestigingscode"].unique()
@@ -217,9 +262,7 @@ def apply_scenario(forecast: pd.DataFrame, scenario: Scenario, market: Market, a
             if n <= 0:
                 values[idx] = 0.0
                 continue
-            cands = _candidates(offer, key, {code})
-            if not cands and "/" in key:  # nobody offers this profiel: choose among the leerweg's profielen
-                cands = sorted({v for v, k in offer if (k == key.split("/")[0] or k.startswith(key.split("/")[0] + "/"))} - {code})
+            cands, _ = receivers(index, key, code)  # nobody else offers this profiel: the leerweg's vestigingen
             from_public = bool(market.openbaar[market.column(code)]) if market.column(code) is not None else False
             share, names = market.rechoose(market.origin_of(code)[None, :], cands, public_only and from_public, norm_km)
             share = share.ravel()
@@ -249,9 +292,9 @@ def apply_scenario(forecast: pd.DataFrame, scenario: Scenario, market: Market, a
         if add_rows:
             rows = pd.concat([rows, *add_rows], ignore_index=True)
         # 2. new locations and moved offerings attract pupils of the same kind
-        rows = _attract(rows, scenario, market, int(year), offer, moves)
+        rows = _attract(rows, scenario, market, int(year), offer, index, moves)
         # 3. remote lessons make an offering less attractive
-        rows = _remote(rows, scenario, market, int(year), offer, moves)
+        rows = _remote(rows, scenario, market, int(year), index, moves)
         # 4. shared profielen: registered at home, taught at the host
         for m in scenario.maatregelen:
             if isinstance(m, DeelProfiel) and m.vanaf <= year:
@@ -271,7 +314,7 @@ def apply_scenario(forecast: pd.DataFrame, scenario: Scenario, market: Market, a
 
 
 def _attract(rows: pd.DataFrame, scenario: Scenario, market: Market, year: int, offer: set[tuple[str, str]],
-             moves: list[dict]) -> pd.DataFrame:
+             index: dict[str, list[str]], moves: list[dict]) -> pd.DataFrame:
     newcomers: list[tuple[str, set[str]]] = []
     for m in scenario.maatregelen:
         if m.vanaf > year:
@@ -281,39 +324,71 @@ def _attract(rows: pd.DataFrame, scenario: Scenario, market: Market, year: int, 
         elif isinstance(m, VerplaatsAanbod | ConcentreerBovenbouw):
             continue  # the moved pupils already chose; other schools' pupils stay
     extra = []
+    if not newcomers:
+        return rows
+    groups = _Groups(rows)
     for code, keys in newcomers:
         j = market.column(code)
         if j is None:
             continue
-        for key in keys:
-            cands = _candidates(offer, key, set())
+        for key in sorted(keys):  # a set: sorted for a reproducible order of the moves
+            # only the vestigingen the (regional) market knows: q's columns follow this list
+            cands = [c for c in _candidates(index, key, set()) if market.column(c) is not None]
             if code not in cands:
                 continue
-            cols = [market.column(c) for c in cands if market.column(c) is not None]
+            cols = [market.column(c) for c in cands]
             p = market.prob[:, cols]
             q = p / np.where(p.sum(axis=1, keepdims=True) > 0, p.sum(axis=1, keepdims=True), 1.0)
             pos = cands.index(code)
             for other in cands:
                 if other == code:
                     continue
-                mask = (rows["vestigingscode"] == other) & (rows["sleutel"] == key)
-                n = float(rows.loc[mask, "verwacht"].sum())
+                idx = groups.rows(other, key)
+                n = groups.pupils(idx)
                 if n <= 0:
                     continue
                 share = float(market.origin_of(other) @ q[:, pos])
                 if share <= 1e-9:
                     continue
-                moved = rows.loc[mask].assign(vestigingscode=code)
-                for col in ("verwacht", "laag80", "hoog80", "laag95", "hoog95"):
-                    moved[col] = moved[col] * share
-                    rows.loc[mask, col] = rows.loc[mask, col] * (1 - share)
-                extra.append(moved)
+                extra.append(groups.take(idx, code, share))
+                groups.values[idx] = groups.values[idx] * (1 - share)
                 moves.append({"jaar": year, "van": other, "naar": code, "aanbod": key, "leerlingen": n * share,
                               "extra_km_per_leerling": 0.0, "reden": "nieuwe locatie"})
-    return pd.concat([rows, *extra], ignore_index=True) if extra else rows
+    if not extra:
+        return rows
+    rows[NUMERIC] = groups.values
+    return pd.concat([rows, *extra], ignore_index=True)
 
 
-def _remote(rows: pd.DataFrame, scenario: Scenario, market: Market, year: int, offer: set[tuple[str, str]],
+class _Groups:
+    """The numbers of ``rows`` as an array, found by vestiging and offer key without pandas masks.
+
+    Moving pupils changes :attr:`values`; the caller writes them back to ``rows``.
+    """
+
+    def __init__(self, rows: pd.DataFrame) -> None:
+        self.frame = rows
+        self.values = rows[NUMERIC].to_numpy(float, copy=True)
+        self._where: dict[tuple[str, str], list[int]] = {}
+        for i, k in enumerate(zip(rows["vestigingscode"].to_numpy(object), rows["sleutel"].to_numpy(object), strict=True)):
+            self._where.setdefault(k, []).append(i)
+
+    def rows(self, code: str, key: str) -> np.ndarray:
+        """Positions of the rows of vestiging ``code`` with offer key ``key`` (in frame order)."""
+        return np.asarray(self._where.get((code, key), ()), dtype=int)
+
+    def pupils(self, idx: np.ndarray) -> float:
+        """The expected pupils of these rows (missing values count as 0, as ``Series.sum``)."""
+        return float(np.nansum(self.values[idx, 0])) if len(idx) else 0.0
+
+    def take(self, idx: np.ndarray, code: str, share: float) -> pd.DataFrame:
+        """The rows ``idx`` moved to ``code`` with ``share`` of their numbers."""
+        moved = self.frame.iloc[idx].assign(vestigingscode=code)
+        moved[NUMERIC] = self.values[idx] * share
+        return moved
+
+
+def _remote(rows: pd.DataFrame, scenario: Scenario, market: Market, year: int, index: dict[str, list[str]],
             moves: list[dict]) -> pd.DataFrame:
     extra = []
     for m in scenario.maatregelen:
@@ -323,16 +398,16 @@ def _remote(rows: pd.DataFrame, scenario: Scenario, market: Market, year: int, o
         here = rows.loc[rows["vestigingscode"] == m.vestiging, "sleutel"].unique()
         keys = [k for k in here if k == wanted or (m.profiel is None and k.startswith(m.onderwijstype + "/"))]
         for key in keys:
-            extra += _remote_key(rows, m, key, market, year, offer, moves)
+            extra += _remote_key(rows, m, key, market, year, index, moves)
     return pd.concat([rows, *extra], ignore_index=True) if extra else rows
 
 
-def _remote_key(rows: pd.DataFrame, m: Afstandsonderwijs, key: str, market: Market, year: int, offer: set[tuple[str, str]],
+def _remote_key(rows: pd.DataFrame, m: Afstandsonderwijs, key: str, market: Market, year: int, index: dict[str, list[str]],
                 moves: list[dict]) -> list[pd.DataFrame]:
     """Move the pupils who leave one remote offering (``key``) of ``m.vestiging``; updates ``rows`` in place."""
     mask = (rows["vestigingscode"] == m.vestiging) & (rows["sleutel"] == key)
     n = float(rows.loc[mask, "verwacht"].sum())
-    cands = _candidates(offer, key, set())
+    cands = _candidates(index, key, set())
     if n <= 0 or m.vestiging not in cands or len(cands) < 2 or market.column(m.vestiging) is None:
         return []
     cands = [c for c in cands if market.column(c) is not None]
@@ -343,19 +418,19 @@ def _remote_key(rows: pd.DataFrame, m: Afstandsonderwijs, key: str, market: Mark
     p1 = (1 - m.nutsverlies) * p0 / np.maximum((1 - m.nutsverlies) * p0 + (1 - p0), 1e-12)
     leave = np.where(p0 > 0, 1 - p1 / np.where(p0 > 0, p0, 1), 0.0)
     share, names = market.rechoose((market.origin_of(m.vestiging) * leave)[None, :], [c for c in cands if c != m.vestiging])
-    out = []
-    for name, s in zip(names, share.ravel(), strict=True):
-        if s <= 1e-12:
-            continue
-        moved = rows.loc[mask].assign(vestigingscode=name)
-        for col in ("verwacht", "laag80", "hoog80", "laag95", "hoog95"):
-            moved[col] = moved[col] * s
-        out.append(moved)
+    block = rows.loc[mask]
+    values = block[NUMERIC].to_numpy(float)
+    going = [(name, s) for name, s in zip(names, share.ravel(), strict=True) if s > 1e-12]
+    for name, s in going:
         moves.append({"jaar": year, "van": m.vestiging, "naar": name, "aanbod": key, "leerlingen": n * s,
                       "extra_km_per_leerling": 0.0, "reden": "afstandsonderwijs"})
-    total = float(share.sum())
-    for col in ("verwacht", "laag80", "hoog80", "laag95", "hoog95"):
-        rows.loc[mask, col] = rows.loc[mask, col] * (1 - total)
+    out = []
+    if going:  # the block once per receiving vestiging, in the order of ``names``
+        moved = block.iloc[np.tile(np.arange(len(block)), len(going))].copy()
+        moved["vestigingscode"] = np.repeat(np.array([name for name, _ in going], dtype=object), len(block))
+        moved[NUMERIC] = np.vstack([values * s for _, s in going])
+        out.append(moved)
+    rows.loc[mask, NUMERIC] = values * (1 - float(share.sum()))
     return out
 
 

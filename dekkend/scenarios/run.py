@@ -7,16 +7,16 @@ from dataclasses import dataclass, replace
 import numpy as np
 import pandas as pd
 
+from dekkend.coverage.offer import offer_by_year
 from dekkend.coverage.run import reachability
 from dekkend.diagnose import Diagnosis, diagnose
 from dekkend.diagnose.context import offer_thresholds
 from dekkend.errors import InvoerFout
 from dekkend.forecast.choice import LEVELS
-from dekkend.geo import distance_matrix
 from dekkend.norms import Settings, load_settings
 from dekkend.norms.funding import load_funding
 from dekkend.regions import Region, select_region
-from dekkend.scenarios.engine import apply_scenario, baseline_forecast, build_market
+from dekkend.scenarios.engine import apply_scenario, baseline_forecast, build_market, calibrated_model
 from dekkend.scenarios.format import (
     ConcentreerBovenbouw,
     DeelProfiel,
@@ -29,6 +29,7 @@ from dekkend.scenarios.format import (
     VerplaatsAanbod,
 )
 from dekkend.scenarios.offer import base_offer, offer_in_year
+from dekkend.scenarios.shared import all_tables, child_estimator, distances, remember
 
 _TYPE_LEVEL = {"pro": "pro", "vmbo-b": "vmbo-bk", "vmbo-k": "vmbo-bk", "vmbo-g": "vmbo-gt", "vmbo-t": "vmbo-gt",
                "havo": "havo", "vwo": "vwo"}
@@ -208,15 +209,18 @@ def run_scenario(tables: dict[str, pd.DataFrame], scenario: Scenario, regio: str
     moved = apply_scenario(forecast0, scenario, market, tables["aanbod"], origin, region2,
                            base_settings.values["normafstand_km"])
     fc = moved.forecast[moved.forecast["vestigingscode"].isin(region2.vestigingen)]
-    matrix = distance_matrix(t)
-    diag = diagnose(t, regio, forecast=fc, matrix=matrix, settings=settings)
-    base_diag = baseline_diagnosis if baseline_diagnosis is not None else \
-        diagnose(tables, regio, forecast=forecast0, matrix=distance_matrix(tables) if len(new_schools) else matrix)
-    years = sorted(fc["jaar"].unique())
+    matrix = distances(t)
+    children = child_estimator(tables)  # reads kinderen and bevolking_pc4 only: the same for ``t``
     thr = offer_thresholds(settings)
-    ind_s = reachability(t, years[0], region=region2, forecast=fc, thresholds=thr, indicators=True, matrix=matrix).indicators
-    ind_b = reachability(tables, years[0], region=region, forecast=forecast0, thresholds=offer_thresholds(base_settings),
-                         indicators=True).indicators
+    # the no-action offer after the scenario, for the diagnosis and the indicators alike (as diagnose derives it)
+    offer = offer_by_year(t["aanbod"], fc, thr, opgave=t.get("aanbod_opgave"))
+    diag = diagnose(t, regio, forecast=fc, matrix=matrix, settings=settings, offer=offer, children=children)
+    base_diag = baseline_diagnosis if baseline_diagnosis is not None else \
+        diagnose(tables, regio, forecast=forecast0, matrix=distances(tables), children=children)
+    years = sorted(fc["jaar"].unique())
+    ind_s = reachability(t, years[0], region=region2, forecast=fc, thresholds=thr, indicators=True, matrix=matrix,
+                         offer=offer, children=children).indicators
+    ind_b = baseline_indicators(tables, region, forecast0, base_settings)
     indicators = pd.concat([ind_b.assign(variant="zonder ingrijpen"), ind_s.assign(variant="met scenario")], ignore_index=True)
     per = _per_vestiging(fc, forecast0)
     last = int(years[-1])
@@ -244,10 +248,36 @@ def run_scenario(tables: dict[str, pd.DataFrame], scenario: Scenario, regio: str
 
 def zonder_ingrijpen(tables: dict[str, pd.DataFrame], regio: str | None, horizon: int = 10,
                      as_of: int | None = None) -> tuple[tuple[pd.DataFrame, int], Diagnosis]:
-    """The forecast and diagnosis "zonder ingrijpen" of a region, to share across scenarios."""
+    """The forecast and diagnosis "zonder ingrijpen" of a region, to share across scenarios.
+
+    It also prepares what every scenario on these tables reuses
+    (:mod:`dekkend.scenarios.shared`): the calibrated choice model of the count
+    year and the reachability indicators "zonder ingrijpen" of the region.
+    """
     region = select_region(tables, regio)
     forecast, origin = baseline_forecast(tables, region, horizon, as_of)
-    return (forecast, origin), diagnose(tables, regio, forecast=forecast)
+    diagnosis = diagnose(tables, regio, forecast=forecast, matrix=distances(tables), children=child_estimator(tables))
+    calibrated_model(tables, origin)
+    baseline_indicators(tables, region, forecast, load_settings())
+    return (forecast, origin), diagnosis
+
+
+def baseline_indicators(tables: dict[str, pd.DataFrame], region: Region, forecast: pd.DataFrame,
+                        settings: Settings) -> pd.DataFrame:
+    """The reachability indicators "zonder ingrijpen" of ``region`` for every forecast year.
+
+    They depend on the baseline ``forecast`` and the thresholds only, so they are
+    computed once per forecast frame and shared by the scenarios (:func:`remember`).
+    """
+    thr = offer_thresholds(settings)
+    frames, names = all_tables(tables)
+
+    def make() -> pd.DataFrame:
+        first = int(forecast["jaar"].min())
+        return reachability(tables, first, region=region, forecast=forecast, thresholds=thr, indicators=True,
+                            matrix=distances(tables), children=child_estimator(tables)).indicators
+
+    return remember("indicatoren-zonder-ingrijpen", (*frames, forecast), (names, region, repr(thr)), make)
 
 
 def _beyond(indicators: pd.DataFrame | None, year: int) -> float:
