@@ -150,6 +150,22 @@ def test_stop_aanbod_and_close(demo):
     assert r.summary["leerlingen_met_scenario"] == pytest.approx(r.summary["leerlingen_zonder_ingrijpen"] - r.summary["naar_buiten_de_regio"], rel=1e-6)
 
 
+def test_a_closed_vestiging_gets_no_knelpunten_about_its_own_size(demo):
+    size = {"sterke-daling", "kleine-bovenbouw", "onder-norm"}
+
+    def own(diagnosis, code):
+        return {k.type for k in diagnosis.knelpunten if k.type in size and k.vestigingen == (code,)}
+
+    for measures, code in (([{"soort": "sluit-vestiging", "vestiging": "99DD00", "vanaf": 2026}], "99DD00"),
+                           ([{"soort": "fuseer", "vestigingen": ["99BB03", "99BB00"], "naar": "99BB00", "vanaf": 2027}], "99BB03")):
+        r = _run(demo, measures)
+        assert own(r.baseline_diagnosis, code), code  # without the measure the small school has them
+        assert not own(r.diagnosis, code), code
+    # a vestiging that stays keeps its own knelpunten
+    r = _run(demo, [{"soort": "stop-aanbod", "vestiging": "99DD00", "onderwijstype": "vmbo-g", "vanaf": 2027}])
+    assert own(r.diagnosis, "99DD00")
+
+
 def test_move_merge_and_concentrate(demo):
     r = _run(demo, [{"soort": "verplaats-aanbod", "van": "99BB03", "naar": "99DD00", "onderwijstype": "vmbo-k",
                      "profiel": "maritiem-techniek", "vanaf": 2026}])

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from pathlib import Path
 
 import pandas as pd
@@ -19,6 +20,10 @@ from dekkend.norms.funding import load_funding
 from dekkend.regions import select_region
 
 
+#: Knelpunt types about a vestiging's own size; not reported for a vestiging that a scenario closes.
+SIZE_TYPES = ("kleine-bovenbouw", "onder-norm", "sterke-daling")
+
+
 def diagnose(
     tables: dict[str, pd.DataFrame],
     regio: str | None,
@@ -33,6 +38,7 @@ def diagnose(
     settings: Settings | None = None,
     offer: pd.DataFrame | None = None,
     children: ChildEstimator | None = None,
+    closed: Collection[str] = (),
 ) -> Diagnosis:
     """The knelpunten of region ``regio`` as of the latest count (or ``as_of``), with evidence and board impact.
 
@@ -47,6 +53,10 @@ def diagnose(
     ``tables["aanbod"]`` with the region's forecast, the thresholds of
     ``settings`` and ``tables["aanbod_opgave"]``; ``children`` a
     :class:`dekkend.coverage.children.ChildEstimator` of ``tables`` to share.
+    ``closed`` are vestigingen a scenario closes (or merges away) within the
+    horizon: the knelpunten about their own size (:data:`SIZE_TYPES`) are left
+    out, since the closure is the answer to them; what it does elsewhere shows
+    in the other knelpunten.
     """
     region = select_region(tables, regio)
     settings = settings if settings is not None else load_settings(thresholds_file)
@@ -71,6 +81,8 @@ def diagnose(
     found += rules.witte_vlek(ctx, now, later, later_year)
     found += rules.openbaar_onbereikbaar(ctx, now)
     found += rules.isolatie_afhankelijk(ctx, load_funding(funding_file).isolation_supplement())
+    gone = set(closed)
+    found = [k for k in found if not (k.type in SIZE_TYPES and k.vestigingen and set(k.vestigingen) <= gone)]
     order = {s: i for i, s in enumerate(SEVERITIES)}
     found.sort(key=lambda k: (order[k.ernst], TYPES.index(k.type), k.titel))
     return Diagnosis(

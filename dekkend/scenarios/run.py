@@ -189,6 +189,19 @@ def _funding(diag: Diagnosis, base: Diagnosis, supplement: float) -> pd.DataFram
     return pd.DataFrame(rows, columns=["variant", "vestigingscode", "bekostigingseffect_euro", "toelichting"])
 
 
+def closed_vestigingen(scenario: Scenario, until: int) -> set[str]:
+    """Vestigingen the scenario closes, or merges into another, in a school year up to ``until``."""
+    out: set[str] = set()
+    for m in scenario.maatregelen:
+        if m.vanaf > until:
+            continue
+        if isinstance(m, SluitVestiging):
+            out.add(m.vestiging)
+        elif isinstance(m, Fuseer):
+            out |= {code for code in m.vestigingen if code != m.naar}
+    return out
+
+
 def run_scenario(tables: dict[str, pd.DataFrame], scenario: Scenario, regio: str | None = None, *, horizon: int = 10,
                  as_of: int | None = None, baseline: tuple[pd.DataFrame, int] | None = None,
                  baseline_diagnosis: Diagnosis | None = None) -> ScenarioResult:
@@ -214,7 +227,8 @@ def run_scenario(tables: dict[str, pd.DataFrame], scenario: Scenario, regio: str
     thr = offer_thresholds(settings)
     # the no-action offer after the scenario, for the diagnosis and the indicators alike (as diagnose derives it)
     offer = offer_by_year(t["aanbod"], fc, thr, opgave=t.get("aanbod_opgave"))
-    diag = diagnose(t, regio, forecast=fc, matrix=matrix, settings=settings, offer=offer, children=children)
+    diag = diagnose(t, regio, forecast=fc, matrix=matrix, settings=settings, offer=offer, children=children,
+                    closed=closed_vestigingen(scenario, origin + horizon))
     base_diag = baseline_diagnosis if baseline_diagnosis is not None else \
         diagnose(tables, regio, forecast=forecast0, matrix=distances(tables), children=children)
     years = sorted(fc["jaar"].unique())
@@ -293,4 +307,3 @@ def offer_after(tables: dict[str, pd.DataFrame], scenario: Scenario, origin: int
 
 
 __all__ = ["ScenarioResult", "offer_after", "run_scenario", "validate", "zonder_ingrijpen"]
-_ = (SluitVestiging,)
