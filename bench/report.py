@@ -11,7 +11,7 @@ Measured per region (best of ``--herhaal`` runs): the whole report as
 ``dekkend rapport --pdf`` makes it (tables loaded, HTML written, PDF printed),
 with the time per step; the HTML alone; and the PDF alone. Loading the
 workspace is reported apart. Target: 30 s for a region of about 50 vestigingen.
-Prints the figures for ``docs/benchmarks-report.md``.
+Prints the figures for the report section of ``docs/benchmarks.md``.
 """
 
 from __future__ import annotations
