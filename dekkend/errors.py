@@ -10,8 +10,10 @@
     ├── RegioFout             a --regio that selects nothing or is ambiguous
     ├── ConfiguratieFout      a setting or option with a value outside its range
     │   └── GeenPrognose      a future year was asked for, but no forecast is available
-    └── DownloadFout          a published file could not be fetched
-        └── GeenVerbinding    no connection to the publisher (offline)
+    ├── DownloadFout          a published file could not be fetched
+    │   └── GeenVerbinding    no connection to the publisher (offline)
+    ├── GeenBrowser           no Chromium, Chrome or Edge to print the report's PDF with
+    └── PdfFout               the browser was found, but printing the PDF failed
 """
 
 from __future__ import annotations
@@ -92,3 +94,11 @@ class DownloadFout(DekkendError):
 
 class GeenVerbinding(DownloadFout):
     """No connection to the publisher: the computer is offline or the host is unreachable."""
+
+
+class GeenBrowser(DekkendError):
+    """No Chromium, Chrome or Edge was found to print the report's PDF with."""
+
+
+class PdfFout(DekkendError):
+    """The browser was found, but printing the PDF failed."""

@@ -22,7 +22,7 @@ import subprocess
 import tempfile
 from pathlib import Path
 
-from dekkend.errors import DekkendError
+from dekkend.errors import GeenBrowser, PdfFout
 
 #: Flags for a quiet, offline, headless print.
 CHROMIUM_FLAGS = (
@@ -32,14 +32,6 @@ CHROMIUM_FLAGS = (
 )
 NAMES = ("chromium", "chromium-browser", "google-chrome", "google-chrome-stable", "chrome", "msedge", "microsoft-edge")
 TIMEOUT_S = 180
-
-
-class GeenBrowser(DekkendError):
-    """No Chromium, Chrome or Edge was found to print the PDF with."""
-
-
-class PdfFout(DekkendError):
-    """The browser was found but printing failed."""
 
 
 def _known_locations() -> list[Path]:
