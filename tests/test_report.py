@@ -42,7 +42,7 @@ from dekkend.report._chances import chances
 from dekkend.report._collect import backtest_years
 from dekkend.report._format import number, percent, place_name, short_school_name
 from dekkend.report._geometry import map_geometry
-from dekkend.report._scenarios import euro, signed
+from dekkend.report._scenarios import _comparison_rows, euro, scenario_numbers, signed
 from dekkend.scenarios import load_scenario, parse_scenario, run_scenario
 from dekkend.scenarios.run import zonder_ingrijpen
 from dekkend.workspace import Workspace
@@ -402,6 +402,22 @@ def test_an_invalid_scenario_file_gives_a_dutch_error_and_no_report(demo_run, de
     assert "Met de scenariovergelijking (Sluit Zandbrug)" in " ".join(ok.output.split())
     html = unescape((out / "regiorapport-demoregio-veenland-2024.html").read_text(encoding="utf-8"))
     assert "7. Scenario's vergeleken</h2>" in html and "Scenario A: Sluit Zandbrug" in html
+
+
+def test_a_shared_profiel_gets_its_own_row_only_when_a_scenario_shares_one(demo_run, demo_tables):
+    data = demo_run[2]
+    base = demo_run[0].scenarios
+    share = parse_scenario({"naam": "ICT delen", "maatregelen": [
+        {"soort": "deel-profiel", "van": "99CC01", "naar": "99BB00", "onderwijstype": "vmbo-k",
+         "profiel": "media-vormgeving-ict", "vanaf": 2026}]})
+    shared = run_scenario(demo_tables, share, None, horizon=HORIZON)
+    last = shared.summary["eindjaar"]
+    expected = shared.shared.loc[shared.shared["jaar"] == last, "leerlingen"].sum()
+    assert expected > 0
+    label = "leerlingen die hun profiel op een andere vestiging volgen"
+    rows = {r["label"]: r["waarden"] for r in _comparison_rows(data, [scenario_numbers(r) for r in (*base, shared)])}
+    assert rows[label] == [number(0), number(0), number(expected)]
+    assert label not in {r["label"] for r in _comparison_rows(data, [scenario_numbers(r) for r in base])}
 
 
 def test_every_kind_of_measure_reads_as_plain_dutch():

@@ -155,7 +155,9 @@ def scenario_numbers(result: ScenarioResult) -> dict:
     moves = result.moves
     added, removed = knelpunt_changes(result)
     funding = result.funding.groupby("variant")["bekostigingseffect_euro"].sum()
+    shared = result.shared
     return {**s, "verplaatst": float(moves.loc[moves["jaar"] == last, "leerlingen"].sum()),
+            "gedeeld": float(shared.loc[shared["jaar"] == last, "leerlingen"].sum()) if len(shared) else 0.0,
             "knelpunten_erbij": len(added), "knelpunten_weg": len(removed),
             "toeslag_zonder": float(funding.get("zonder ingrijpen", 0.0)), "toeslag_met": float(funding.get("met scenario", 0.0))}
 
@@ -191,7 +193,7 @@ def _comparison_rows(data: ReportData, numbers: list[dict]) -> list[dict]:
     def row(label: str, base: str, values: list[str], note: str = "") -> dict:
         return {"label": label, "zonder": base, "waarden": values, "toelichting": note}
 
-    return [
+    rows = [
         row("leerlingen in de regio", number(first["leerlingen_zonder_ingrijpen"]),
             [f"{number(n['leerlingen_met_scenario'])} ({signed(n['leerlingen_met_scenario'] - n['leerlingen_zonder_ingrijpen'])})"
              for n in numbers]),
@@ -213,6 +215,11 @@ def _comparison_rows(data: ReportData, numbers: list[dict]) -> list[dict]:
         row("bekostigingseffect t.o.v. zonder ingrijpen, per jaar", "\u2013",
             [euro(n["bekostigingseffect_euro"], sign=True) for n in numbers]),
     ]
+    if any(n["gedeeld"] > 0 for n in numbers):  # deel-profiel: enrolled at home, the profiel taught elsewhere
+        rows.insert(3, row("leerlingen die hun profiel op een andere vestiging volgen", "\u2013",
+                           [number(n["gedeeld"]) for n in numbers],
+                           "ze blijven ingeschreven op hun eigen vestiging (profiel delen)"))
+    return rows
 
 
 def _board_rows(results: Sequence[ScenarioResult], boards: dict[str, str]) -> list[dict]:
