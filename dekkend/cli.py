@@ -190,9 +190,8 @@ def demo(
 
     De voorbeeldscenario's worden in WERKMAP/scenarios gezet en in het rapport naast "zonder ingrijpen" gelegd.
     """
-    import shutil
-
     from dekkend.cli_rapport import report_with_progress
+    from dekkend.errors import DekkendError
     from dekkend.demo import build_demo_workspace, demo_scenario_files
     from dekkend.scenarios import load_scenario
     from dekkend.overview import region_overview
@@ -215,8 +214,11 @@ def demo(
         for source in demo_scenario_files():
             target = folder / source.name
             if not target.exists():  # a user's edited copy is kept
-                shutil.copyfile(source, target)
-            loaded.append(load_scenario(target))
+                target.write_bytes(source.read_bytes())
+            try:
+                loaded.append(load_scenario(target))
+            except DekkendError as exc:  # an edited copy that no longer reads: say so, go on without it
+                console.print(f"[yellow]Let op:[/] scenario {target} overgeslagen: {exc}", highlight=False, soft_wrap=True)
         console.print(f"Voorbeeldscenario's: {', '.join(str(folder / p.name) for p in demo_scenario_files())}",
                       highlight=False, soft_wrap=True)
     report_with_progress(tables, None, uitvoer, pdf=pdf, scenarios=loaded)

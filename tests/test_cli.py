@@ -66,6 +66,12 @@ def test_demo_prints_overview_and_compares_its_example_scenarios(tmp_path):
                          encoding="utf-8")
     res = runner.invoke(app, args)
     assert res.exit_code == 0 and "(Zandbrug dicht, Techniek samen in Veenstad)" in res.output
+    # an edited copy that no longer reads is skipped with a warning; the report is still written
+    copies[1].write_text("naam: kapot\nmaatregelen:\n  - {soort: sluit-vestiging, vanaf: 2026}\n", encoding="utf-8")
+    res = runner.invoke(app, args)
+    text = " ".join(res.output.split())
+    assert res.exit_code == 0 and "overgeslagen" in text and "veld 'vestiging'" in text
+    assert "(Zandbrug dicht)" in text
 
 
 def test_python_dash_m():

@@ -23,6 +23,7 @@ from dekkend.scenarios import load_scenario, parse_scenario, run_scenario
 from dekkend.scenarios.engine import Market, _subset, apply_scenario, baseline_forecast, build_market, calibrated_model
 from dekkend.scenarios.shared import forget, remember
 from dekkend.scenarios.format import Scenario, SluitVestiging, StopAanbod
+from dekkend.scenarios.offer import base_offer
 from dekkend.workspace import Workspace
 
 
@@ -148,6 +149,14 @@ def test_stop_aanbod_and_close(demo):
     assert _total(r.forecast, "99BB02", 2026) == 0 and _total(r.baseline, "99BB02", 2026) > 0
     assert set(r.moves.loc[r.moves["van"] == "99BB02", "naar"]) <= set(r.region.vestigingen) | set(r.moves["naar"])
     assert r.summary["leerlingen_met_scenario"] == pytest.approx(r.summary["leerlingen_zonder_ingrijpen"] - r.summary["naar_buiten_de_regio"], rel=1e-6)
+    assert r.summary["zonder_aanbod"] == 0
+    # the only pro school stops pro: its pupils have nowhere to go, counted apart from those leaving the region
+    r = _run(demo, [{"soort": "stop-aanbod", "vestiging": "99AA01", "onderwijstype": "pro", "vanaf": 2027}])
+    nowhere = r.moves[(r.moves["naar"] == "geen-aanbod") & (r.moves["jaar"] == r.summary["eindjaar"])]["leerlingen"].sum()
+    assert r.summary["zonder_aanbod"] == pytest.approx(nowhere, abs=0.05) and nowhere > 0
+    assert r.summary["naar_buiten_de_regio"] == 0
+    assert r.summary["leerlingen_met_scenario"] == pytest.approx(
+        r.summary["leerlingen_zonder_ingrijpen"] - r.summary["zonder_aanbod"], abs=0.2)
 
 
 def test_a_closed_vestiging_gets_no_knelpunten_about_its_own_size(demo):
@@ -161,9 +170,50 @@ def test_a_closed_vestiging_gets_no_knelpunten_about_its_own_size(demo):
         r = _run(demo, measures)
         assert own(r.baseline_diagnosis, code), code  # without the measure the small school has them
         assert not own(r.diagnosis, code), code
+    # a closure after the lookahead (count year + 5) leaves today's knelpunten alone
+    r = _run(demo, [{"soort": "sluit-vestiging", "vestiging": "99DD00", "vanaf": 2031}])
+    assert own(r.diagnosis, "99DD00") == own(r.baseline_diagnosis, "99DD00") != set()
     # a vestiging that stays keeps its own knelpunten
     r = _run(demo, [{"soort": "stop-aanbod", "vestiging": "99DD00", "onderwijstype": "vmbo-g", "vanaf": 2027}])
     assert own(r.diagnosis, "99DD00")
+
+
+def test_pupils_in_a_type_the_school_does_not_list_move_only_when_it_closes(demo):
+    _, tables, region, forecast, origin, market = demo
+    listed = {k for v, k in base_offer(tables["aanbod"], origin) if v == "99BB03"}
+    assert "vwo" not in listed
+    stray = forecast[forecast["vestigingscode"] == "99BB03"].head(1).assign(onderwijstype="vwo", profiel=None, leerjaar=4,
+                                                                          verwacht=1.0, laag80=0.5, hoog80=1.5, laag95=0.2, hoog95=2.0)
+    stray = pd.concat([stray.assign(jaar=y) for y in sorted(forecast["jaar"].unique())], ignore_index=True)
+    fc = pd.concat([forecast, stray], ignore_index=True)
+    unrelated = parse_scenario({"naam": "x", "maatregelen": [
+        {"soort": "stop-aanbod", "vestiging": "99BB03", "onderwijstype": "vmbo-k", "vanaf": 2028}]})
+    moved = apply_scenario(fc, unrelated, market, tables["aanbod"], origin, region)
+    assert not ((moved.moves["van"] == "99BB03") & (moved.moves["jaar"] < 2028)).any()
+    assert not (moved.moves["aanbod"] == "vwo").any()
+    kept = moved.forecast[(moved.forecast["vestigingscode"] == "99BB03") & (moved.forecast["onderwijstype"] == "vwo")]
+    assert kept["verwacht"].sum() == pytest.approx(stray["verwacht"].sum())
+    closed = parse_scenario({"naam": "y", "maatregelen": [{"soort": "sluit-vestiging", "vestiging": "99BB03", "vanaf": 2028}]})
+    moved = apply_scenario(fc, closed, market, tables["aanbod"], origin, region)
+    gone = moved.moves[(moved.moves["aanbod"] == "vwo") & (moved.moves["van"] == "99BB03")]
+    assert set(gone["jaar"]) == {y for y in stray["jaar"] if y >= 2028}
+    assert moved.forecast.loc[(moved.forecast["vestigingscode"] == "99BB03") & (moved.forecast["jaar"] >= 2028), "verwacht"].sum() == 0
+
+
+def test_knelpunten_of_a_vestiging_without_a_known_board_count_for_onbekend(demo):
+    _, tables, _, forecast, origin, _ = demo
+    t = dict(tables)
+    ves = t["vestigingen"].copy()
+    ves["bestuur"] = ves["bestuur"].astype(object)
+    ves.loc[ves["vestigingscode"] == "99DD00", "bestuur"] = None
+    t["vestigingen"] = ves
+    r = run_scenario(t, parse_scenario({"naam": "x", "maatregelen": [
+        {"soort": "stop-aanbod", "vestiging": "99BB03", "onderwijstype": "vmbo-k", "vanaf": 2027}]}), None,
+        baseline=(forecast, origin))
+    unknown = sum(1 for k in r.baseline_diagnosis.knelpunten for b in k.besturen if not b)
+    assert unknown > 0
+    row = r.boards.set_index("bestuur").loc["onbekend"]
+    assert row["knelpunten_zonder"] == unknown and row["zonder_ingrijpen"] > 0
 
 
 def test_move_merge_and_concentrate(demo):
@@ -185,6 +235,10 @@ def test_new_location_brings_school_closer(demo):
     assert _total(r.forecast, "99BB09", 2030) > 0
     assert r.summary["kinderen_buiten_norm_met"] < r.summary["kinderen_buiten_norm_zonder"]
     assert "99BB09" in r.region.vestigingen
+    # the pupils it attracts live near it: on average they travel less (pupil-km fall)
+    new = r.moves[r.moves["reden"] == "nieuwe locatie"]
+    assert len(new) and (new["leerlingen"] * new["extra_km_per_leerling"]).sum() < 0
+    assert r.summary["extra_leerlingkilometers_per_dag_enkele_reis"] < 0
 
 
 def test_shared_profiel_remote_and_thresholds(demo):
@@ -194,6 +248,8 @@ def test_shared_profiel_remote_and_thresholds(demo):
     r = _run(demo, [{"soort": "afstandsonderwijs", "vestiging": "99CC01", "onderwijstype": "vmbo-k", "nutsverlies": 0.5, "vanaf": 2026}])
     lost = _total(r.baseline, "99CC01", 2028, "vmbo-k") - _total(r.forecast, "99CC01", 2028, "vmbo-k")
     assert 0 < lost < _total(r.baseline, "99CC01", 2028, "vmbo-k")
+    remote = r.moves[r.moves["reden"] == "afstandsonderwijs"]
+    assert (remote["extra_km_per_leerling"] != 0).all()  # they now travel to another school, counted in pupil-km
     low = _run(demo, [{"soort": "drempels", "waarden": {"vmbo-profiel": 1, "vmbo-leerweg": 1, "havo-vwo": 1}, "vanaf": 2026}])
     assert len(low.diagnosis.of_type("kleine-bovenbouw")) < len(low.baseline_diagnosis.of_type("kleine-bovenbouw"))
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Collection
+from collections.abc import Mapping
 from pathlib import Path
 
 import pandas as pd
@@ -38,7 +38,7 @@ def diagnose(
     settings: Settings | None = None,
     offer: pd.DataFrame | None = None,
     children: ChildEstimator | None = None,
-    closed: Collection[str] = (),
+    closed: Mapping[str, int] | None = None,
 ) -> Diagnosis:
     """The knelpunten of region ``regio`` as of the latest count (or ``as_of``), with evidence and board impact.
 
@@ -53,10 +53,11 @@ def diagnose(
     ``tables["aanbod"]`` with the region's forecast, the thresholds of
     ``settings`` and ``tables["aanbod_opgave"]``; ``children`` a
     :class:`dekkend.coverage.children.ChildEstimator` of ``tables`` to share.
-    ``closed`` are vestigingen a scenario closes (or merges away) within the
-    horizon: the knelpunten about their own size (:data:`SIZE_TYPES`) are left
-    out, since the closure is the answer to them; what it does elsewhere shows
-    in the other knelpunten.
+    ``closed`` maps vestigingen a scenario closes (or merges away) to the first
+    school year without them: for those closed within the lookahead, the
+    knelpunten about their own size (:data:`SIZE_TYPES`) are left out, since
+    the closure is the answer to them; what it does elsewhere shows in the
+    other knelpunten. A closure after the lookahead changes nothing here.
     """
     region = select_region(tables, regio)
     settings = settings if settings is not None else load_settings(thresholds_file)
@@ -81,7 +82,7 @@ def diagnose(
     found += rules.witte_vlek(ctx, now, later, later_year)
     found += rules.openbaar_onbereikbaar(ctx, now)
     found += rules.isolatie_afhankelijk(ctx, load_funding(funding_file).isolation_supplement())
-    gone = set(closed)
+    gone = {code for code, year in (closed or {}).items() if year <= ctx.origin + ctx.lookahead}
     found = [k for k in found if not (k.type in SIZE_TYPES and k.vestigingen and set(k.vestigingen) <= gone)]
     order = {s: i for i, s in enumerate(SEVERITIES)}
     found.sort(key=lambda k: (order[k.ernst], TYPES.index(k.type), k.titel))

@@ -95,7 +95,8 @@ def _origin_lines(result: BacktestResult) -> list[str]:
     table = oc.pivot_table(index="peiljaar", columns="horizon", values="dekking80")
     hs = list(table.columns)
     lines = ["", "Dekking van het 80%-interval van het cohortmodel voor elk peiljaar, telkens gekalibreerd op alle andere "
-             "peiljaren (zo ziet de kalibratie het getoetste peiljaar nooit):", "",
+             "peiljaren. De fouten van het getoetste peiljaar zelf zitten niet in de kalibratie, die van latere peiljaren "
+             "(met deels dezelfde doeljaren) wel: dit is dus geen toets met alleen wat op het peiljaar bekend was.", "",
              "| peiljaar | " + " | ".join(f"h={h}" for h in hs) + " |", "|---|" + "---|" * len(hs)]
     for y, row in table.iterrows():
         lines.append(f"| {y} | " + " | ".join(_pct(row[h]) if row[h] == row[h] else "" for h in hs) + " |")
@@ -108,20 +109,26 @@ def _origin_lines(result: BacktestResult) -> list[str]:
 
 
 def _level_lines(result: BacktestResult) -> list[str]:
-    """How much of the unit-level error is the national level: each model scaled to the actual total (analysis only)."""
+    """How much of the unit-level error is the national level (analysis only).
+
+    Every model's forecasts are scaled so that the units it forecast add up to their
+    actual total; units without a forecast (new ones) keep 0.
+    """
     d = result.detail[result.detail["jaar"] == max(result.targets)]
     parts = []
     for model, g in d.groupby("model"):
-        actual, fc = float(g["werkelijk"].sum()), float(g["verwacht"].sum())
-        if actual <= 0 or fc <= 0:
+        known = g["verwacht"] > 0
+        actual, fc = float(g.loc[known, "werkelijk"].sum()), float(g.loc[known, "verwacht"].sum())
+        total = float(g["werkelijk"].sum())
+        if actual <= 0 or fc <= 0 or total <= 0:
             continue
         scaled = g["verwacht"] * actual / fc
-        parts.append(f"{_MODEL_NL.get(model, model)} {_pct(float((scaled - g['werkelijk']).abs().sum() / actual))}")
+        parts.append(f"{_MODEL_NL.get(model, model)} {_pct(float((scaled - g['werkelijk']).abs().sum() / total))}")
     if not parts:
         return []
-    return ["", f"Ter analyse, geen prognose: met het werkelijke totaal van {max(result.targets)} vooraf bekend (elke prognose "
-            "geschaald naar dat totaal) zou de WAPE zijn: " + ", ".join(parts) + ". Wat dan overblijft, zijn verschuivingen "
-            "tussen eenheden."]
+    return ["", f"Ter analyse, geen prognose: met het werkelijke totaal van {max(result.targets)} van de eenheden met een "
+            "prognose vooraf bekend (elke prognose daarnaar geschaald; nieuwe eenheden blijven 0) zou de WAPE zijn: "
+            + ", ".join(parts) + ". Wat dan overblijft, zijn verschuivingen tussen eenheden en nieuwe eenheden."]
 
 
 def _breakdown_lines(result: BacktestResult, top: int = 10) -> list[str]:

@@ -35,6 +35,7 @@ from dekkend.scenarios.format import (
     VerplaatsAanbod,
 )
 
+_WORDS = {2: "twee", 3: "drie", 4: "vier", 5: "vijf", 6: "zes", 7: "zeven", 8: "acht", 9: "negen", 10: "tien"}
 #: Colours of the scenarios in the charts (``zonder ingrijpen`` is navy), used in turn.
 SCENARIO_COLORS = ("#d9822b", "#2a9d8f", "#8e5ea2", "#b5651d", "#5b8e23", "#c2185b")
 SEVERITY_COLORS = {"hoog": charts.RED, "midden": charts.ORANGE, "laag": charts.GREY}
@@ -106,6 +107,7 @@ def measure_text(m: Measure, names: dict[str, str], boards: dict[str, str] | Non
         return f"{start} is de bovenbouw van {kind_nl(m.onderwijstype)} alleen nog bij {name(m.naar)} ({others})."
     if isinstance(m, Nevenvestiging):
         board = (boards or {}).get(m.bestuur, f"bestuur {m.bestuur}")
+        board = "bestuur" + board[len("Bestuur"):] if board.startswith("Bestuur ") else board
         offer = _list([_what(t, p) for t, p in m.aanbod])
         return (f"{start} opent {board} een nieuwe vestiging, {m.naam} [{m.code}] ({m.denominatie.lower()}), met {offer}; "
                 f"die trekt leerlingen van de andere vestigingen aan.")
@@ -114,7 +116,7 @@ def measure_text(m: Measure, names: dict[str, str], boards: dict[str, str] | Non
                 f"ze blijven ingeschreven bij hun eigen school (uitbesteding).")
     if isinstance(m, Afstandsonderwijs):
         return (f"{start} geeft {name(m.vestiging)} {_what(m.onderwijstype, m.profiel)} (deels) op afstand; in het "
-                f"schoolkeuzemodel maakt dat dit aanbod minder aantrekkelijk (nutsverlies {number(m.nutsverlies, 2)}).")
+                f"schoolkeuzemodel maakt dat dit aanbod {number(100 * m.nutsverlies)}% minder aantrekkelijk.")
     if isinstance(m, Drempels):
         values = _list([f"{THRESHOLD_NL.get(k, k)}: {number(v)} leerlingen" for k, v in m.waarden])
         return f"{start} gelden in dit scenario andere drempels: {values}."
@@ -171,11 +173,11 @@ def signed(value: float, decimals: int = 0) -> str:
 
 
 def euro(value: float, *, sign: bool = False) -> str:
-    """``€ 227.161`` (whole euros), with ``sign`` as ``+€ 1.000`` / ``−€ 1.000``."""
+    """``€ 227.161`` (whole euros), with ``sign`` as ``+ € 1.000`` / ``− € 1.000``."""
     if not sign:
         return f"\u20ac {number(value)}"
     text = signed(value)
-    return f"{text[0]}\u20ac {text[1:]}" if text[:1] in "+\u2212" else f"\u20ac {text}"
+    return f"{text[0]} \u20ac {text[1:]}" if text[:1] in "+\u2212" else f"\u20ac {text}"
 
 
 def _per_vestiging(result: ScenarioResult) -> pd.DataFrame:
@@ -210,11 +212,18 @@ def _comparison_rows(data: ReportData, numbers: list[dict]) -> list[dict]:
         row(f"kinderen van 12-17 jaar verder dan {norm} km van een vo-school", number(first["kinderen_buiten_norm_zonder"]),
             [f"{number(n['kinderen_buiten_norm_met'])} "
              f"({signed(n['kinderen_buiten_norm_met'] - n['kinderen_buiten_norm_zonder'])})" for n in numbers]),
-        row("isolatietoeslag die van een buur afhangt, per jaar", euro(first["toeslag_zonder"]),
-            [euro(n["toeslag_met"]) for n in numbers]),
-        row("bekostigingseffect t.o.v. zonder ingrijpen, per jaar", "\u2013",
-            [euro(n["bekostigingseffect_euro"], sign=True) for n in numbers]),
+        row("verwachte verandering in isolatietoeslag, per jaar", euro(first["toeslag_zonder"], sign=True),
+            [euro(n["toeslag_met"], sign=True) for n in numbers],
+            "som van de knelpunten 'isolatie-afhankelijk': plus als een vestiging geïsoleerd raakt, min als ze die "
+            "status verliest"),
+        row("verschil in isolatietoeslag t.o.v. zonder ingrijpen, per jaar", "\u2013",
+            [euro(n["bekostigingseffect_euro"], sign=True) for n in numbers],
+            "alleen de isolatietoeslag; de bekostiging per leerling en per school is niet doorgerekend"),
     ]
+    if any(n.get("zonder_aanbod", 0) > 0 for n in numbers):  # the type or profiel is offered nowhere any more
+        rows.insert(3, row("leerlingen voor wie nergens meer aanbod is", "\u2013", [number(n.get("zonder_aanbod", 0)) for n in numbers],
+                           "geen vestiging die vanuit hun woongebied te kiezen is, biedt hun onderwijstype of profiel (of de "
+                           "leerweg) nog aan; ze tellen niet meer mee"))
     if any(n["gedeeld"] > 0 for n in numbers):  # deel-profiel: enrolled at home, the profiel taught elsewhere
         rows.insert(3, row("leerlingen die hun profiel op een andere vestiging volgen", "\u2013",
                            [number(n["gedeeld"]) for n in numbers],
@@ -339,7 +348,7 @@ def scenario_section(data: ReportData, results: Sequence[ScenarioResult], figs: 
     letters = [chr(ord("A") + i) if i < 26 else str(i + 1) for i in range(len(results))]
     by_vestiging = scenario_vestiging_chart(data, results, names)
     return {
-        "aantal": len(results), "basisjaar": count_date(first.origin), "basis_schooljaar": school_year(first.origin),
+        "aantal": len(results), "aantal_woord": _WORDS.get(len(results), str(len(results))), "basisjaar": count_date(first.origin), "basis_schooljaar": school_year(first.origin),
         "eindjaar": school_year(last), "jaren": last - first.origin,
         "norm": number(data.settings.values.get("normafstand_km", 12)),
         "kolommen": [{"letter": letter, "naam": r.scenario.naam} for letter, r in zip(letters, results, strict=True)],

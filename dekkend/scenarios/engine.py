@@ -94,12 +94,12 @@ class Market:
             w = np.exp(-self.km[:, j]) * self.children
         return w / w.sum() if w.sum() > 0 else w
 
-    def rechoose(self, weights: np.ndarray, candidates: list[str], public_only: bool = False, limit_km: float = 12.0) -> np.ndarray:
-        """Share going to each candidate for pupils living per ``weights`` (rows: areas)."""
+    def _choice(self, candidates: list[str], public_only: bool, limit_km: float) -> tuple[np.ndarray, np.ndarray, list[str]]:
+        """Per area the probability of choosing each candidate among ``candidates`` (rows sum to 1), their columns and names."""
         cols = np.array([self.column(c) for c in candidates if self.column(c) is not None], dtype=int)
         names = [c for c in candidates if self.column(c) is not None]
         if not len(cols):
-            return np.zeros(0), []
+            return np.zeros((len(self.prob), 0)), cols, []
         p = self.prob[:, cols].copy()
         if public_only:
             ok = self.openbaar[cols][None, :] & (self.km[:, cols] <= limit_km)
@@ -108,8 +108,30 @@ class Market:
         if none.any():  # nobody in reach of the choice set: the nearest candidate
             near = np.argmin(self.km[np.ix_(none, cols)], axis=1)
             p[np.flatnonzero(none), near] = 1.0
-        q = p / p.sum(axis=1, keepdims=True)
+        return p / p.sum(axis=1, keepdims=True), cols, names
+
+    def rechoose(self, weights: np.ndarray, candidates: list[str], public_only: bool = False, limit_km: float = 12.0) -> np.ndarray:
+        """Share going to each candidate for pupils living per ``weights`` (rows: areas)."""
+        q, _, names = self._choice(candidates, public_only, limit_km)
+        if not names:
+            return np.zeros(0), []
         return weights @ q, names
+
+    def extra_km(self, weights: np.ndarray, code_from: str, candidates: list[str], public_only: bool = False,
+                 limit_km: float = 12.0) -> np.ndarray:
+        """Mean extra km per pupil who moves from ``code_from`` to each candidate (in :meth:`rechoose`'s order).
+
+        The movers to a candidate live where ``weights`` (areas) times the choice of that
+        candidate puts them: pupils who switch to a nearby school mostly live near it.
+        """
+        q, cols, names = self._choice(candidates, public_only, limit_km)
+        j_old = self.column(code_from)
+        if not names or j_old is None:
+            return np.zeros(len(names))
+        flows = np.asarray(weights, float).ravel()[:, None] * q
+        delta = self.km[:, cols] - self.km[:, [j_old]]
+        total = flows.sum(axis=0)
+        return np.where(total > 0, (flows * delta).sum(axis=0) / np.where(total > 0, total, 1.0), 0.0)
 
 
 def calibrated_model(tables: dict[str, pd.DataFrame], origin: int) -> tuple[ChoiceModel, np.ndarray]:
@@ -231,6 +253,34 @@ def receivers(index: Mapping[str, Iterable[str]], key: str, code: str) -> tuple[
     return sorted(fallback - {code}), leerweg
 
 
+def _covered(code: str, key: str, offer: set[tuple[str, str]], base: set[tuple[str, str]]) -> bool:
+    """Whether ``offer`` has what a forecast row with ``key`` at ``code`` needs (its profiel if the base lists it, else its leerweg)."""
+    if (code, key) in base or "/" not in key:
+        return (code, key) in offer
+    return (code, key.split("/")[0]) in offer
+
+
+def lost_offerings(rows: Iterable[tuple[str, str]], base: set[tuple[str, str]], offer: set[tuple[str, str]]) -> list[tuple[str, str]]:
+    """The (vestiging, key) pairs of forecast rows whose offering the scenario takes away.
+
+    Only what the measures change counts: a row the base offer did not cover either (a
+    few pupils forecast in a type the school does not list) stays where it is, unless
+    the scenario closes the whole vestiging; ``totaal`` rows (no type detail) move when
+    their vestiging closes.
+    """
+    open_now = {v for v, _ in offer}
+    open_before = {v for v, _ in base}
+    out = []
+    for code, key in rows:
+        closed = code in open_before and code not in open_now
+        if key == "totaal":
+            if code not in open_now:
+                out.append((code, key))
+        elif closed or (_covered(code, key, base, base) and not _covered(code, key, offer, base)):
+            out.append((code, key))
+    return out
+
+
 def apply_scenario(forecast: pd.DataFrame, scenario: Scenario, market: Market, aanbod: pd.DataFrame, origin: int,
                    region: Region, norm_km: float = 12.0) -> Moved:
     """Move the pupils of ``forecast`` (zonder ingrijpen) as the scenario's measures require, year by year."""
@@ -248,10 +298,7 @@ def apply_scenario(forecast: pd.DataFrame, scenario: Scenario, market: Market, a
         # 1. pupils whose school no longer offers what they follow choose again
         present = set(offer)
         index = _by_key(offer)
-        lost = [(v, k) for v, k in rows[["vestigingscode", "sleutel"]].drop_duplicates().itertuples(index=False)
-                if k != "totaal" and (v, k) not in present]
-        lost += [(v, "totaal") for v in rows.loc[rows["sleutel"] == "totaal", "vestigingscode"].unique()
-                 if not any(x == v for x, _ in present)]
+        lost = lost_offerings(rows[["vestigingscode", "sleutel"]].drop_duplicates().itertuples(index=False), base, present)
         add_rows = []
         values = rows[NUMERIC].to_numpy(float, copy=True)
         codes_arr = rows["vestigingscode"].to_numpy(object)
@@ -266,6 +313,7 @@ def apply_scenario(forecast: pd.DataFrame, scenario: Scenario, market: Market, a
             from_public = bool(market.openbaar[market.column(code)]) if market.column(code) is not None else False
             share, names = market.rechoose(market.origin_of(code)[None, :], cands, public_only and from_public, norm_km)
             share = share.ravel()
+            all_names = list(names)
             if not names:  # no school anywhere offers it: the pupils leave the count, recorded as such
                 moves.append({"jaar": int(year), "van": code, "naar": NO_OFFER, "aanbod": key, "leerlingen": n,
                               "extra_km_per_leerling": 0.0, "reden": "nergens aanbod"})
@@ -280,13 +328,11 @@ def apply_scenario(forecast: pd.DataFrame, scenario: Scenario, market: Market, a
             moved[NUMERIC] = np.repeat(values[idx], len(names), axis=0) * np.tile(share, len(idx))[:, None]
             moved["methode"] = moved["methode"].astype(str) + "+scenario"
             add_rows.append(moved)
-            j_old = market.column(code)
-            w = market.origin_of(code)
+            km_by = dict(zip(all_names, market.extra_km(market.origin_of(code), code, cands, public_only and from_public, norm_km),
+                             strict=True))
             for name, sh in zip(names, share, strict=True):
-                j_new = market.column(name)
-                extra_km = float(w @ (market.km[:, j_new] - market.km[:, j_old])) if j_old is not None and j_new is not None else 0.0
                 moves.append({"jaar": int(year), "van": code, "naar": name, "aanbod": key, "leerlingen": n * sh,
-                              "extra_km_per_leerling": extra_km, "reden": "aanbod stopt"})
+                              "extra_km_per_leerling": float(km_by.get(name, 0.0)), "reden": "aanbod stopt"})
             values[idx] = 0.0
         rows[NUMERIC] = values
         if add_rows:
@@ -347,13 +393,16 @@ def _attract(rows: pd.DataFrame, scenario: Scenario, market: Market, year: int, 
                 n = groups.pupils(idx)
                 if n <= 0:
                     continue
-                share = float(market.origin_of(other) @ q[:, pos])
+                movers = market.origin_of(other) * q[:, pos]  # where the switching pupils live
+                share = float(movers.sum())
                 if share <= 1e-9:
                     continue
+                j_other = market.column(other)
+                km = float(movers @ (market.km[:, j] - market.km[:, j_other]) / share) if j_other is not None else 0.0
                 extra.append(groups.take(idx, code, share))
                 groups.values[idx] = groups.values[idx] * (1 - share)
                 moves.append({"jaar": year, "van": other, "naar": code, "aanbod": key, "leerlingen": n * share,
-                              "extra_km_per_leerling": 0.0, "reden": "nieuwe locatie"})
+                              "extra_km_per_leerling": km, "reden": "nieuwe locatie"})
     if not extra:
         return rows
     rows[NUMERIC] = groups.values
@@ -417,13 +466,16 @@ def _remote_key(rows: pd.DataFrame, m: Afstandsonderwijs, key: str, market: Mark
     p0 = np.where(tot > 0, p[:, pos] / np.where(tot > 0, tot, 1), 0.0)
     p1 = (1 - m.nutsverlies) * p0 / np.maximum((1 - m.nutsverlies) * p0 + (1 - p0), 1e-12)
     leave = np.where(p0 > 0, 1 - p1 / np.where(p0 > 0, p0, 1), 0.0)
-    share, names = market.rechoose((market.origin_of(m.vestiging) * leave)[None, :], [c for c in cands if c != m.vestiging])
+    leavers = market.origin_of(m.vestiging) * leave
+    others = [c for c in cands if c != m.vestiging]
+    share, names = market.rechoose(leavers[None, :], others)
+    km_by = dict(zip(names, market.extra_km(leavers, m.vestiging, others), strict=True))
     block = rows.loc[mask]
     values = block[NUMERIC].to_numpy(float)
     going = [(name, s) for name, s in zip(names, share.ravel(), strict=True) if s > 1e-12]
     for name, s in going:
         moves.append({"jaar": year, "van": m.vestiging, "naar": name, "aanbod": key, "leerlingen": n * s,
-                      "extra_km_per_leerling": 0.0, "reden": "afstandsonderwijs"})
+                      "extra_km_per_leerling": float(km_by[name]), "reden": "afstandsonderwijs"})
     out = []
     if going:  # the block once per receiving vestiging, in the order of ``names``
         moved = block.iloc[np.tile(np.arange(len(block)), len(going))].copy()

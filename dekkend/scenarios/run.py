@@ -16,7 +16,7 @@ from dekkend.forecast.choice import LEVELS
 from dekkend.norms import Settings, load_settings
 from dekkend.norms.funding import load_funding
 from dekkend.regions import Region, select_region
-from dekkend.scenarios.engine import apply_scenario, baseline_forecast, build_market, calibrated_model
+from dekkend.scenarios.engine import NO_OFFER, apply_scenario, baseline_forecast, build_market, calibrated_model
 from dekkend.scenarios.format import (
     ConcentreerBovenbouw,
     DeelProfiel,
@@ -171,10 +171,11 @@ def _per_vestiging(forecast: pd.DataFrame, baseline: pd.DataFrame) -> pd.DataFra
 
 
 def _boards(result_vestigingen: pd.DataFrame, per: pd.DataFrame, diag: Diagnosis, base: Diagnosis, last: int) -> pd.DataFrame:
-    ves = result_vestigingen.drop_duplicates("vestigingscode").set_index("vestigingscode")["bestuur"].fillna("onbekend").astype(str)
+    ves = result_vestigingen.drop_duplicates("vestigingscode").set_index("vestigingscode")["bestuur"]
+    ves = ves.where(ves.notna() & (ves.astype(str) != ""), "onbekend").astype(str)
     p = per[per["jaar"] == last].assign(bestuur=lambda d: d["vestigingscode"].map(ves).fillna("buiten de regio"))
     g = p.groupby("bestuur")[["zonder_ingrijpen", "met_scenario", "verschil"]].sum().round(0)
-    count = lambda d: pd.Series([b for k in d.knelpunten for b in k.besturen]).value_counts()  # noqa: E731
+    count = lambda d: pd.Series([str(b) if b else "onbekend" for k in d.knelpunten for b in k.besturen]).value_counts()  # noqa: E731
     g["knelpunten_zonder"] = count(base).reindex(g.index).fillna(0).astype(int)
     g["knelpunten_met"] = count(diag).reindex(g.index).fillna(0).astype(int)
     return g.reset_index()
@@ -189,16 +190,14 @@ def _funding(diag: Diagnosis, base: Diagnosis, supplement: float) -> pd.DataFram
     return pd.DataFrame(rows, columns=["variant", "vestigingscode", "bekostigingseffect_euro", "toelichting"])
 
 
-def closed_vestigingen(scenario: Scenario, until: int) -> set[str]:
-    """Vestigingen the scenario closes, or merges into another, in a school year up to ``until``."""
-    out: set[str] = set()
+def closed_vestigingen(scenario: Scenario) -> dict[str, int]:
+    """Vestigingen the scenario closes, or merges into another, with the first school year without them."""
+    out: dict[str, int] = {}
     for m in scenario.maatregelen:
-        if m.vanaf > until:
-            continue
-        if isinstance(m, SluitVestiging):
-            out.add(m.vestiging)
-        elif isinstance(m, Fuseer):
-            out |= {code for code in m.vestigingen if code != m.naar}
+        codes = [m.vestiging] if isinstance(m, SluitVestiging) else \
+            [c for c in m.vestigingen if c != m.naar] if isinstance(m, Fuseer) else []
+        for code in codes:
+            out[code] = min(out.get(code, m.vanaf), m.vanaf)
     return out
 
 
@@ -228,7 +227,7 @@ def run_scenario(tables: dict[str, pd.DataFrame], scenario: Scenario, regio: str
     # the no-action offer after the scenario, for the diagnosis and the indicators alike (as diagnose derives it)
     offer = offer_by_year(t["aanbod"], fc, thr, opgave=t.get("aanbod_opgave"))
     diag = diagnose(t, regio, forecast=fc, matrix=matrix, settings=settings, offer=offer, children=children,
-                    closed=closed_vestigingen(scenario, origin + horizon))
+                    closed=closed_vestigingen(scenario))
     base_diag = baseline_diagnosis if baseline_diagnosis is not None else \
         diagnose(tables, regio, forecast=forecast0, matrix=distances(tables), children=children)
     years = sorted(fc["jaar"].unique())
@@ -241,12 +240,14 @@ def run_scenario(tables: dict[str, pd.DataFrame], scenario: Scenario, regio: str
     total0 = float(forecast0[forecast0["jaar"] == last]["verwacht"].sum())
     total1 = float(fc[fc["jaar"] == last]["verwacht"].sum())
     moves = moved.moves
-    out_of_region = float(moves.loc[~moves["naar"].isin(region2.vestigingen) & (moves["jaar"] == last), "leerlingen"].sum())
+    at_last = moves[moves["jaar"] == last]
+    nowhere = float(at_last.loc[at_last["naar"] == NO_OFFER, "leerlingen"].sum())
+    out_of_region = float(at_last.loc[~at_last["naar"].isin(region2.vestigingen) & (at_last["naar"] != NO_OFFER), "leerlingen"].sum())
     pupil_km = float((moves["leerlingen"] * moves["extra_km_per_leerling"]).groupby(moves["jaar"]).sum().get(last, 0.0))
     summary = {
         "scenario": scenario.naam, "regio": diag.regio, "peiljaar": origin, "eindjaar": last,
         "leerlingen_zonder_ingrijpen": round(total0, 1), "leerlingen_met_scenario": round(total1, 1),
-        "naar_buiten_de_regio": round(out_of_region, 1), "extra_leerlingkilometers_per_dag_enkele_reis": round(pupil_km, 1),
+        "naar_buiten_de_regio": round(out_of_region, 1), "zonder_aanbod": round(nowhere, 1), "extra_leerlingkilometers_per_dag_enkele_reis": round(pupil_km, 1),
         "knelpunten_zonder": len(base_diag.knelpunten), "knelpunten_met": len(diag.knelpunten),
         "knelpunten_hoog_zonder": sum(k.ernst == "hoog" for k in base_diag.knelpunten),
         "knelpunten_hoog_met": sum(k.ernst == "hoog" for k in diag.knelpunten),
