@@ -334,7 +334,7 @@ def test_scenario_chapter_shows_the_numbers_of_run_scenario(demo_run, demo_table
         moved = own.moves.loc[own.moves["jaar"] == s["eindjaar"], "leerlingen"].sum()
         assert moved > 1 and rows["leerlingen op een andere vestiging"][col] == number(moved)
         assert rows["waarvan naar een vestiging buiten de regio"][col] == number(s["naar_buiten_de_regio"])
-        assert rows["extra leerlingkilometers per schooldag"][col] == number(s["extra_leerlingkilometers_per_dag_enkele_reis"])
+        assert rows["extra leerlingkilometers per schooldag"][col] == signed(s["extra_leerlingkilometers_per_dag_enkele_reis"])
         assert rows["knelpunten (waarvan ernst hoog)"][0] == f"{s['knelpunten_zonder']} ({s['knelpunten_hoog_zonder']})"
         assert rows["knelpunten (waarvan ernst hoog)"][col] == f"{s['knelpunten_met']} ({s['knelpunten_hoog_met']})"
         added, removed = int(rows["knelpunten erbij"][col]), int(rows["knelpunten verdwenen"][col])

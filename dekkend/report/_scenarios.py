@@ -203,7 +203,7 @@ def _comparison_rows(data: ReportData, numbers: list[dict]) -> list[dict]:
             "dan zonder ingrijpen; ook wie naar buiten de regio gaat"),
         row("waarvan naar een vestiging buiten de regio", "\u2013", [number(n["naar_buiten_de_regio"]) for n in numbers]),
         row("extra leerlingkilometers per schooldag", "\u2013",
-            [number(n["extra_leerlingkilometers_per_dag_enkele_reis"]) for n in numbers],
+            [signed(n["extra_leerlingkilometers_per_dag_enkele_reis"]) for n in numbers],
             "enkele reis: leerlingen op een andere vestiging maal hun extra afstand"),
         row("knelpunten (waarvan ernst hoog)", f"{first['knelpunten_zonder']} ({first['knelpunten_hoog_zonder']})",
             [f"{n['knelpunten_met']} ({n['knelpunten_hoog_met']})" for n in numbers]),
