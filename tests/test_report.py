@@ -439,29 +439,8 @@ def test_every_kind_of_measure_reads_as_plain_dutch():
     assert "openbare" in texts[9]
 
 
-# -- in a real browser, and the PDF as pages -------------------------------------------------------
-CHROMIUM_FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                  "--disable-component-update", "--disable-sync", "--no-first-run"]
+# -- in a real browser (the fixture is in conftest.py), and the PDF as pages ------------------------
 ARTEFACTS = os.environ.get("DEKKEND_TEST_ARTEFACTEN")
-
-
-def chromium_path() -> str | None:
-    """Debian's chromium (``.ci/run`` installs it), or another Chromium-like browser dekkend would use."""
-    found = shutil.which("chromium") or pdf_module.find_browser()
-    return str(found) if found else None
-
-
-@pytest.fixture(scope="module")
-def browser():
-    """A headless Chromium driven by Playwright; skips with the reason when either is missing."""
-    sync_api = pytest.importorskip("playwright.sync_api", reason="Playwright ontbreekt: pip install -e '.[test]'")
-    exe = chromium_path()
-    if exe is None:
-        pytest.skip("chromium ontbreekt: apt-get install chromium (.ci/run installeert het)")
-    with sync_api.sync_playwright() as p:
-        b = p.chromium.launch(executable_path=exe, args=CHROMIUM_FLAGS)
-        yield b
-        b.close()
 
 
 def _keep(path: Path) -> None:

@@ -7,7 +7,7 @@ import re
 from pathlib import Path
 
 import pytest
-from test_report import CHROMIUM_FLAGS, _keep, check_figures, chromium_path, open_report
+from test_report import _keep, check_figures, open_report
 
 from dekkend.ingest import import_paths
 from dekkend.report import SCENARIO_SECTION, SECTIONS, report_sections, write_report
@@ -39,19 +39,6 @@ def achterhoek(shared_data, tmp_path_factory):
     closure = parse_scenario({"naam": "Borculo sluit", "maatregelen": [
         {"soort": "sluit-vestiging", "vestiging": "31JC02", "vanaf": 2020}]})
     return write_report(ws.tables(), "corop:14", tmp_path_factory.mktemp("rapport"), scenarios=[closure])
-
-
-@pytest.fixture(scope="module")
-def browser():
-    """A headless Chromium driven by Playwright; skips with the reason when either is missing."""
-    sync_api = pytest.importorskip("playwright.sync_api", reason="Playwright ontbreekt: pip install -e '.[test]'")
-    exe = chromium_path()
-    if exe is None:
-        pytest.skip("chromium ontbreekt: apt-get install chromium (.ci/run installeert het)")
-    with sync_api.sync_playwright() as p:
-        b = p.chromium.launch(executable_path=exe, args=CHROMIUM_FLAGS)
-        yield b
-        b.close()
 
 
 def test_achterhoek_report_has_real_boundaries_and_every_section(achterhoek):

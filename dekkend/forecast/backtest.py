@@ -460,14 +460,16 @@ def backtest_gemeente(tables: dict[str, pd.DataFrame], as_of: int, targets: tupl
     The intervals come from the back-tests at every other origin of the series;
     ``origin_coverage`` repeats that for every origin, each left out in turn.
     """
-    detail = gemeente_detail(tables, as_of, targets, models)
     series = vo_by_home_gemeente(tables)
     years = sorted(int(y) for y in series["schooljaar"].unique())
     details = _gemeente_details(tables, [y for y in years[:-1] if y != as_of], years, models)
     cal = _calibration_from(details, {as_of})
+    if as_of in years[:-1]:  # every later year once: the reported targets and the per-origin coverage share it
+        details[as_of] = gemeente_detail(tables, as_of, tuple(t for t in years if t > as_of), models)
+        detail = details[as_of][details[as_of]["jaar"].isin(targets)].reset_index(drop=True)
+    else:
+        detail = gemeente_detail(tables, as_of, targets, models)
     detail = _with_bounds(detail, cal) if not cal.table.empty else detail
-    if as_of in years[:-1]:
-        details[as_of] = gemeente_detail(tables, as_of, tuple(t for t in years if t > as_of), tuple(m for m in models if m != DUO))
     return BacktestResult("gemeente", as_of, targets, score(detail), detail, coverage_table(detail, "gemeente"), cal,
                           origin_coverage=origin_coverage(details))
 

@@ -38,11 +38,8 @@ from dekkend.scenarios.format import (
     ConcentreerBovenbouw,
     DeelProfiel,
     DenominatieEis,
-    Fuseer,
     Nevenvestiging,
     Scenario,
-    SluitVestiging,
-    StopAanbod,
     VerplaatsAanbod,
 )
 from dekkend.scenarios.offer import base_offer, offer_in_year, offer_key
@@ -117,21 +114,27 @@ class Market:
             return np.zeros(0), []
         return weights @ q, names
 
-    def extra_km(self, weights: np.ndarray, code_from: str, candidates: list[str], public_only: bool = False,
-                 limit_km: float = 12.0) -> np.ndarray:
-        """Mean extra km per pupil who moves from ``code_from`` to each candidate (in :meth:`rechoose`'s order).
+    def move(self, weights: np.ndarray, code_from: str, candidates: list[str], public_only: bool = False,
+             limit_km: float = 12.0) -> tuple[np.ndarray, list[str], np.ndarray]:
+        """Pupils of ``code_from`` living per ``weights`` (areas) choosing again among ``candidates``.
 
-        The movers to a candidate live where ``weights`` (areas) times the choice of that
-        candidate puts them: pupils who switch to a nearby school mostly live near it.
+        Returns the share going to each candidate (as :meth:`rechoose`), the names, and the mean
+        extra km per pupil who moves to each: the movers to a candidate live where ``weights``
+        times the choice of that candidate puts them (who switches to a nearby school mostly
+        lives near it).
         """
         q, cols, names = self._choice(candidates, public_only, limit_km)
-        j_old = self.column(code_from)
-        if not names or j_old is None:
-            return np.zeros(len(names))
-        flows = np.asarray(weights, float).ravel()[:, None] * q
-        delta = self.km[:, cols] - self.km[:, [j_old]]
+        w = np.asarray(weights, float).ravel()
+        if not names:
+            return np.zeros(0), [], np.zeros(0)
+        flows = w[:, None] * q
         total = flows.sum(axis=0)
-        return np.where(total > 0, (flows * delta).sum(axis=0) / np.where(total > 0, total, 1.0), 0.0)
+        j_old = self.column(code_from)
+        if j_old is None:
+            return total, names, np.zeros(len(names))
+        delta = self.km[:, cols] - self.km[:, [j_old]]
+        km = np.where(total > 0, (flows * delta).sum(axis=0) / np.where(total > 0, total, 1.0), 0.0)
+        return total, names, km
 
 
 def calibrated_model(tables: dict[str, pd.DataFrame], origin: int) -> tuple[ChoiceModel, np.ndarray]:
@@ -311,9 +314,8 @@ def apply_scenario(forecast: pd.DataFrame, scenario: Scenario, market: Market, a
                 continue
             cands, _ = receivers(index, key, code)  # nobody else offers this profiel: the leerweg's vestigingen
             from_public = bool(market.openbaar[market.column(code)]) if market.column(code) is not None else False
-            share, names = market.rechoose(market.origin_of(code)[None, :], cands, public_only and from_public, norm_km)
-            share = share.ravel()
-            all_names = list(names)
+            share, names, km = market.move(market.origin_of(code), code, cands, public_only and from_public, norm_km)
+            km_by = dict(zip(names, km, strict=True))
             if not names:  # no school anywhere offers it: the pupils leave the count, recorded as such
                 moves.append({"jaar": int(year), "van": code, "naar": NO_OFFER, "aanbod": key, "leerlingen": n,
                               "extra_km_per_leerling": 0.0, "reden": "nergens aanbod"})
@@ -328,8 +330,6 @@ def apply_scenario(forecast: pd.DataFrame, scenario: Scenario, market: Market, a
             moved[NUMERIC] = np.repeat(values[idx], len(names), axis=0) * np.tile(share, len(idx))[:, None]
             moved["methode"] = moved["methode"].astype(str) + "+scenario"
             add_rows.append(moved)
-            km_by = dict(zip(all_names, market.extra_km(market.origin_of(code), code, cands, public_only and from_public, norm_km),
-                             strict=True))
             for name, sh in zip(names, share, strict=True):
                 moves.append({"jaar": int(year), "van": code, "naar": name, "aanbod": key, "leerlingen": n * sh,
                               "extra_km_per_leerling": float(km_by.get(name, 0.0)), "reden": "aanbod stopt"})
@@ -468,8 +468,8 @@ def _remote_key(rows: pd.DataFrame, m: Afstandsonderwijs, key: str, market: Mark
     leave = np.where(p0 > 0, 1 - p1 / np.where(p0 > 0, p0, 1), 0.0)
     leavers = market.origin_of(m.vestiging) * leave
     others = [c for c in cands if c != m.vestiging]
-    share, names = market.rechoose(leavers[None, :], others)
-    km_by = dict(zip(names, market.extra_km(leavers, m.vestiging, others), strict=True))
+    share, names, km = market.move(leavers, m.vestiging, others)
+    km_by = dict(zip(names, km, strict=True))
     block = rows.loc[mask]
     values = block[NUMERIC].to_numpy(float)
     going = [(name, s) for name, s in zip(names, share.ravel(), strict=True) if s > 1e-12]
