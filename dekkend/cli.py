@@ -166,14 +166,31 @@ def regio(
     for col in ("vestiging", "naam", "plaats", "gemeente", "bestuur", "denominatie", "laatste telling"):
         table.add_column(col)
     for r in sel.head(200).itertuples():
-        table.add_row(r.vestigingscode, str(r.naam or ""), str(r.plaatsnaam or ""), str(r.gemeentenaam or ""),
-                      str(r.bestuur or ""), str(r.denominatie or ""), str(r.laatste_schooljaar or ""))
+        table.add_row(r.vestigingscode, *(_cell(getattr(r, c, None)) for c in
+                                          ("naam", "plaatsnaam", "gemeentenaam", "bestuur", "denominatie")),
+                      _school_year_cell(getattr(r, "laatste_schooljaar", None)))
     console.print(table)
     if len(sel) > 200:
         console.print(f"... en nog {len(sel) - 200} vestigingen (gebruik --uitvoer voor de hele lijst)")
     if uitvoer:
         write_table(sel, uitvoer, sheet="vestigingen")
         console.print(f"Geschreven: {uitvoer}")
+
+
+def _cell(value: object) -> str:
+    """A table cell: empty for a missing value (None, NaN, pandas NA)."""
+    import pandas as pd
+
+    return "" if value is None or bool(pd.isna(value)) else str(value)
+
+
+def _school_year_cell(value: object) -> str:
+    """The last counted school year as ``2019/20`` (empty when never counted)."""
+    import pandas as pd
+
+    from dekkend.formatting import school_year
+
+    return "" if value is None or bool(pd.isna(value)) else school_year(int(value))
 
 
 @app.command("demo")

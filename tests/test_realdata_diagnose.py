@@ -12,10 +12,15 @@ from dekkend.workspace import Workspace
 
 
 @pytest.fixture(scope="module")
-def national(shared_data, tmp_path_factory):
+def national_ws(shared_data, tmp_path_factory):
     ws = Workspace(tmp_path_factory.mktemp("nl") / "w")
     import_paths([shared_data], ws)
-    tables = ws.tables()
+    return ws
+
+
+@pytest.fixture(scope="module")
+def national(national_ws):
+    tables = national_ws.tables()
     forecast = make_model("cohort").fit(tables, 2019).predict(10)
     return tables, distance_matrix(tables), forecast
 
@@ -40,3 +45,15 @@ def test_krimp_regions_show_decline(national, corop):
     decline = d.of_type("sterke-daling")
     assert decline, [k.titel for k in d.knelpunten]
     assert all(k.bewijs["daling_10"] > 0 or k.bewijs["daling_5"] > 0 for k in decline)
+
+
+@pytest.mark.parametrize("expression", ["corop:31", "corop:Achterhoek", "gemeente:0715", "bestuur:42770",
+                                        "onderwijsgebied:19"])
+def test_regio_command_lists_real_regions(national_ws, expression):
+    from typer.testing import CliRunner
+
+    from dekkend.cli import app
+
+    res = CliRunner().invoke(app, ["regio", "--werkmap", str(national_ws.path), "--regio", expression])
+    assert res.exit_code == 0, res.output + repr(res.exception)
+    assert "vestigingen" in res.output and "Traceback" not in res.output

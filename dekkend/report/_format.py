@@ -2,10 +2,19 @@
 
 from __future__ import annotations
 
-import math
 import re
 
 from dekkend.diagnose.rules import type_nl
+from dekkend.formatting import (  # noqa: F401 - re-exported for the report modules
+    count,
+    euro,
+    km,
+    number,
+    percent,
+    place_name,
+    school_year,
+    short_school_name,
+)
 
 MONTHS = ("januari", "februari", "maart", "april", "mei", "juni", "juli", "augustus", "september", "oktober",
           "november", "december")
@@ -29,37 +38,6 @@ PROFIEL_NL = {
 }
 
 
-def number(value: float | int | None, decimals: int = 0) -> str:
-    """``12345.6`` as ``12.346`` (or ``12.345,6`` with one decimal); empty for a missing value."""
-    if value is None or (isinstance(value, float) and math.isnan(value)):
-        return ""
-    text = f"{value:,.{decimals}f}"
-    return text.replace(",", "\x00").replace(".", ",").replace("\x00", ".")
-
-
-def percent(share: float | None, decimals: int = 0, *, sign: bool = False) -> str:
-    """A share (``0.253``) as ``25%``; with ``sign`` as ``+25%`` or ``−25%`` (a real minus sign)."""
-    if share is None or (isinstance(share, float) and math.isnan(share)):
-        return ""
-    value = 100 * share
-    text = number(abs(value), decimals)
-    if text.strip("0,") == "":
-        return f"{text}%"
-    if sign:
-        return ("+" if value > 0 else "\u2212") + text + "%"
-    return ("\u2212" if value < 0 else "") + text + "%"
-
-
-def km(value: float | None, decimals: int = 1) -> str:
-    """Kilometres with a decimal comma: ``12,4 km``."""
-    return "" if value is None or (isinstance(value, float) and math.isnan(value)) else f"{number(value, decimals)} km"
-
-
-def school_year(year: int) -> str:
-    """``2019`` as ``2019/20``."""
-    return f"{year}/{str(year + 1)[-2:]}"
-
-
 def count_date(year: int) -> str:
     """The count date of a school year: ``1 oktober 2019``."""
     return f"1 oktober {year}"
@@ -81,30 +59,6 @@ def kind_nl(kind: str) -> str:
 def capital(text: str) -> str:
     """The text with its first letter in upper case."""
     return text[:1].upper() + text[1:]
-
-
-_SCHOOL_SUFFIX = re.compile(r"\s+(voor|v\.?)\s+.*$", re.IGNORECASE)
-
-
-def short_school_name(name: str | None) -> str:
-    """A school name without the list of school types DUO appends (``... voor Atheneum Havo Mavo``)."""
-    if not name or not isinstance(name, str):
-        return ""
-    short = _SCHOOL_SUFFIX.sub("", " ".join(name.split())).rstrip(" ,")
-    return short or name
-
-
-def place_name(place: str | None) -> str:
-    """A place name as written in DUO files (upper case) in normal case: ``'S-HEERENBERG`` -> ``'s-Heerenberg``."""
-    if not place or not isinstance(place, str):
-        return ""
-    words = []
-    for word in place.lower().split(" "):
-        parts = ["IJ" + p[2:] if p.startswith("ij") else p[:1].upper() + p[1:] for p in word.split("-")]
-        if parts and parts[0] in ("'S", "'T"):
-            parts[0] = parts[0].lower()
-        words.append("-".join(parts))
-    return " ".join(words)
 
 
 def slug(text: str) -> str:
