@@ -91,3 +91,36 @@ def test_pc6_normalisation_is_idempotent(num, letters, space):
 def test_gemeentecode_normalisation(n, prefix):
     code = normalise_gemeentecode(pd.Series([f"{prefix}{n}"])).iloc[0]
     assert code == f"{n:04d}" and len(code) == 4
+
+
+# -- the label table (dekkend/ingest/vo_labels.csv) ------------------------------------------------
+def test_label_table_loads_with_known_profielen_sectors_and_routes():
+    table = labels.label_table()
+    assert len(table) > 900
+    assert {m.profiel for m in table.values()} - {None} <= set(labels.PROFIEL_SLUGS)
+
+
+def test_routes_and_old_programmes():
+    vmr = labels.label_meaning("AFDELING", "Vakmanschapsroute Techniek")
+    assert vmr == labels.LabelMeaning(None, "techniek", "vakmanschapsroute")
+    old = labels.label_meaning("AFDELING", "Bouwtechniek")
+    assert old.profiel == "bouwen-wonen-interieur" and old.route == "oud-programma"
+    tl = labels.label_meaning("OPLEIDINGSNAAM", "MAVO/Theor Lw-Profiel Techniek")
+    assert tl.sector == "techniek" and tl.route == "tl-programma" and tl.profiel is None
+    assert labels.label_meaning("AFDELING", "Zorg en welzijn").profiel == "zorg-welzijn"
+    assert labels.label_meaning("AFDELING", "iets nieuws") is None
+    assert labels.label_meaning("AFDELING", "") == labels.LabelMeaning()
+
+
+def test_combine_takes_the_sector_cell_first():
+    a = labels.LabelMeaning(None, "techniek", "vakmanschapsroute")
+    b = labels.LabelMeaning("zorg-welzijn", None, None)
+    got = labels.combine([a, None, b], labels.LabelMeaning(None, "economie", None))
+    assert got == labels.LabelMeaning("zorg-welzijn", "economie", "vakmanschapsroute")
+
+
+@given(st.text(max_size=30))
+def test_lookup_never_guesses(value):
+    meaning = labels.label_meaning("AFDELING", value)
+    key = labels._key(value)
+    assert (meaning is None) == (key != "" and ("afdeling", key) not in labels.label_table())

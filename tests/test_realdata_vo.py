@@ -98,3 +98,41 @@ def test_renamed_shared_files_give_identical_workspace(shared_data, tmp_path, vo
         if name == "bestanden":
             a, b = a.drop(columns="bestandsnaam"), b.drop(columns="bestandsnaam")
         pd.testing.assert_frame_equal(a, b, obj=name)
+
+
+COUNT_FILES = (
+    "01.-leerlingen-vo-per-vestiging-naar-onderwijstype-2016-2017.csv",
+    "01.-leerlingen-vo-per-vestiging-naar-onderwijstype-2017-2018.csv",
+    "01.-leerlingen-vo-per-vestiging-naar-onderwijstype-2019.csv",
+)
+
+
+@pytest.mark.parametrize("name", COUNT_FILES)
+def test_every_label_value_of_every_vintage_is_in_the_label_table(shared_data, name):
+    from dekkend.ingest import labels
+
+    path = shared_data / "duo" / name
+    if not path.is_file():
+        pytest.skip(f"{name} ontbreekt in de gedeelde gegevens")
+    raw = _text.read_table(path)
+    raw.rows.columns = [c.upper() for c in raw.rows.columns]
+    missing = []
+    for column in labels.LABEL_COLUMNS:
+        for value in raw.rows[column].unique():
+            if labels.label_meaning(column, value) is None:
+                missing.append(f"{column}={value!r}")
+    assert not missing, missing
+    parsed = read_onderwijstype(FileContext(path, _text.sha256_of(path)))
+    assert parsed.skipped == {}, parsed.skipped
+
+
+def test_technical_programmes_of_zeeuws_vlaanderen_are_visible(shared_data):
+    """2019/20: vakmanschapsroute techniek (basis/kader) and the mavo techniek programme have sector techniek."""
+    path = shared_data / "duo" / COUNT_FILES[2]
+    p = read_onderwijstype(FileContext(path, _text.sha256_of(path))).tables["leerlingen"]
+    route = p[p["vestigingscode"].isin(["00AQ00", "25FX01", "31JW01"]) & (p["route"] == "vakmanschapsroute")]
+    assert set(route["sector"]) == {"techniek"} and set(route["onderwijstype"]) == {"vmbo-b", "vmbo-k"}
+    n = route["aantal"].fillna(2.5).sum()
+    assert 150 <= n <= 200, n
+    tl = p[(p["onderwijstype"] == "vmbo-t") & (p["label_opleiding"].str.contains("Profiel Techniek"))]
+    assert (tl["sector"] == "techniek").all() and (tl["route"] == "tl-programma").all()

@@ -6,9 +6,12 @@ unknown label is reported, never guessed.
 
 from __future__ import annotations
 
+import csv
 import re
 import unicodedata
 from dataclasses import dataclass
+from functools import lru_cache
+from importlib import resources
 
 VMBO_LEERWEGEN = ("vmbo-b", "vmbo-k", "vmbo-g", "vmbo-t")
 
@@ -85,6 +88,8 @@ _TYPE_PATTERNS: tuple[tuple[str, TypeLabel], ...] = (
     (r"^praktijkonderwijs\b", TypeLabel("pro")),
     (r"^havo ?/ ?vwo\b", TypeLabel("havo-vwo")),
     (r"^vmbo bl\b", TypeLabel("vmbo-b")),
+    # The VM2 experiment (vmbo basis continued into mbo 2, "Borging exp. VM2 ... Basisbg."): basis leerweg.
+    (r"^vmbo-mbo2\b", TypeLabel("vmbo-b")),
     (r"^vmbo kl\b", TypeLabel("vmbo-k")),
     (r"^vmbo gl\b", TypeLabel("vmbo-g")),
     (r"^vmbo tl\b", TypeLabel("vmbo-t")),
@@ -180,6 +185,8 @@ def afdeling(label: str) -> Afdeling | None:
 def profiel_from_opleiding(label: str) -> str | None:
     """A vmbo profiel named inside an opleidingsnaam (e.g. ``VMBO Maritiem en techniek ...``)."""
     words = _words(label).replace("&", "en")
+    if re.search(r"\bkrbvrt\b", words):  # Kust-, Rijn- en Binnenvaart, the forerunner of maritiem en techniek
+        return "maritiem-techniek"
     for name, slug in VMBO_PROFIELEN.items():
         if name in words:
             return slug
@@ -192,3 +199,68 @@ def sector(label: str) -> str | None | bool:
     if key in _NVT:
         return None
     return VMBO_SECTOREN.get(key, False)
+
+
+# -- the label table: every AFDELING, OPLEIDINGSNAAM, ELEMENTCODE and VMBO SECTOR value ------------
+#: The columns of a DUO count file that :data:`LABEL_TABLE` covers, with their key in it.
+LABEL_COLUMNS = {"AFDELING": "afdeling", "OPLEIDINGSNAAM": "opleidingsnaam", "ELEMENTCODE": "elementcode",
+                 "VMBO SECTOR": "sector"}
+#: The data file (``kolom;waarde;profiel;sector;route;toelichting``) next to this module.
+LABEL_TABLE = "vo_labels.csv"
+#: What a ``route`` in the table means (old programmes count as their successor profiel).
+ROUTES = ("oud-programma", "vakmanschapsroute", "beroepsroute", "technologieroute", "tl-programma", "vm2-experiment")
+SECTOREN = ("techniek", "economie", "zorg-welzijn", "landbouw", "intersectoraal")
+
+
+@dataclass(frozen=True)
+class LabelMeaning:
+    """What one value of a DUO label column means for the offer: profiel, sector and route (empty: none)."""
+
+    profiel: str | None = None
+    sector: str | None = None
+    route: str | None = None
+
+
+@lru_cache(maxsize=1)
+def label_table() -> dict[tuple[str, str], LabelMeaning]:
+    """The label table as ``{(kolom, value): LabelMeaning}``; values compared after :func:`_key`.
+
+    Raises ``ValueError`` when the shipped table names an unknown profiel,
+    sector or route (a packaging error, caught by the tests).
+    """
+    text = resources.files("dekkend.ingest").joinpath(LABEL_TABLE).read_text(encoding="utf-8")
+    out: dict[tuple[str, str], LabelMeaning] = {}
+    for row in csv.DictReader(text.splitlines(), delimiter=";"):
+        meaning = LabelMeaning(row["profiel"] or None, row["sector"] or None, row["route"] or None)
+        if meaning.profiel and meaning.profiel not in PROFIEL_SLUGS:
+            raise ValueError(f"{LABEL_TABLE}: unknown profiel {meaning.profiel!r}")
+        if meaning.sector and meaning.sector not in SECTOREN:
+            raise ValueError(f"{LABEL_TABLE}: unknown sector {meaning.sector!r}")
+        if meaning.route and meaning.route not in ROUTES:
+            raise ValueError(f"{LABEL_TABLE}: unknown route {meaning.route!r}")
+        out[(row["kolom"], _key(row["waarde"]))] = meaning
+    return out
+
+
+def label_meaning(column: str, value: str) -> LabelMeaning | None:
+    """The meaning of ``value`` in DUO column ``column`` (e.g. ``AFDELING``); None when the table lacks it.
+
+    An empty cell means nothing and is always known.
+    """
+    kolom = LABEL_COLUMNS[column.upper()]
+    if _key(value) == "":
+        return LabelMeaning()
+    return label_table().get((kolom, _key(value)))
+
+
+def combine(meanings: list[LabelMeaning | None], sector_column: LabelMeaning | None) -> LabelMeaning:
+    """One row's meaning: the first profiel and route found (afdeling, then opleiding, then elementcode).
+
+    The sector is the ``VMBO SECTOR`` cell when it names one, else the first
+    sector of the other columns.
+    """
+    known = [m for m in meanings if m is not None]
+    profiel = next((m.profiel for m in known if m.profiel), None)
+    route = next((m.route for m in known if m.route), None)
+    sector_ = (sector_column.sector if sector_column else None) or next((m.sector for m in known if m.sector), None)
+    return LabelMeaning(profiel, sector_, route)

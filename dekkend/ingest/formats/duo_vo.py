@@ -126,29 +126,44 @@ def _label_frame(raw: _text.RawTable) -> tuple[pd.DataFrame, dict[str, int], lis
     afd_col = "AFDELING" if "AFDELING" in rows.columns else None
     afd = {lab: labels.afdeling(lab) for lab in rows[afd_col].unique()} if afd_col else {}
     a = rows[afd_col].map(afd) if afd_col else pd.Series([labels.Afdeling()] * len(rows), index=rows.index)
-    out["profiel"] = a.map(lambda x: x.profiel if x else None)
     out["hv_profiel"] = a.map(lambda x: x.hv_profiel if x else None)
-    out["route"] = a.map(lambda x: x.route if x else None)
-    for lab, x in afd.items():
-        if x is None:
-            tally("afdeling", lab, int((rows[afd_col] == lab).sum()))
-    # A profiel named only in the opleidingsnaam (the maritime general year).
-    from_opl = rows["OPLEIDINGSNAAM"].map(labels.profiel_from_opleiding)
+    meaning = _meanings(rows, tally)
     is_vmbo = out["onderwijstype"].isin(labels.VMBO_LEERWEGEN) | out["niveau"].fillna("").str.contains("vmbo")
-    out["profiel"] = out["profiel"].where(out["profiel"].notna(), from_opl.where(is_vmbo))
-
-    sec_col = "VMBO SECTOR" if "VMBO SECTOR" in rows.columns else None
-    if sec_col:
-        secs = {lab: labels.sector(lab) for lab in rows[sec_col].unique()}
-        out["sector"] = rows[sec_col].map(lambda s: secs[s] or None)
-        for lab, s in secs.items():
-            if s is False:
-                tally("sector", lab, int((rows[sec_col] == lab).sum()))
-    else:
-        out["sector"] = None
+    out["profiel"] = meaning.map(lambda m: m.profiel).where(is_vmbo, None)
+    out["route"] = meaning.map(lambda m: m.route)
+    out["sector"] = meaning.map(lambda m: m.sector)
     if unknown:
         notes.append(f"{sum(unknown.values())} regels met een onbekend label (bewaard, niet geraden)")
     return out, unknown, notes
+
+
+def _meanings(rows: pd.DataFrame, tally) -> pd.Series:  # noqa: ANN001 - tally(kind, label, n)
+    """Profiel, sector and route of every row from the label table (``dekkend/ingest/vo_labels.csv``).
+
+    Every value of AFDELING, OPLEIDINGSNAAM, ELEMENTCODE and VMBO SECTOR is
+    looked up; a value the table lacks is tallied (listed by ``dekkend
+    importeer``) and contributes nothing, so it is never guessed.
+    """
+    cols = [c for c in ("AFDELING", "OPLEIDINGSNAAM", "ELEMENTCODE", "VMBO SECTOR") if c in rows.columns]
+    per_col: dict[str, dict[str, labels.LabelMeaning | None]] = {}
+    for c in cols:
+        per_col[c] = {v: labels.label_meaning(c, str(v)) for v in rows[c].unique()}
+        for v, m in per_col[c].items():
+            if m is None:
+                tally(f"{c.lower()} (niet in de labeltabel)", v, int((rows[c] == v).sum()))
+    found: dict[tuple, labels.LabelMeaning] = {}
+    for combo in rows[cols].drop_duplicates().itertuples(index=False, name=None):
+        looked = {c: per_col[c][v] for c, v in zip(cols, combo, strict=True)}
+        others = [looked[c] for c in ("AFDELING", "OPLEIDINGSNAAM", "ELEMENTCODE") if c in looked]
+        found[combo] = labels.combine(others, looked.get("VMBO SECTOR"))
+    keys = pd.Series(list(rows[cols].itertuples(index=False, name=None)), index=rows.index)
+    meaning = keys.map(found)
+    # A profiel named only in the opleidingsnaam (the maritime general first year).
+    from_opl = rows["OPLEIDINGSNAAM"].map(labels.profiel_from_opleiding)
+    return pd.Series(
+        [m if m.profiel or not p else labels.LabelMeaning(p, m.sector, m.route) for m, p in zip(meaning, from_opl, strict=True)],
+        index=rows.index,
+    )
 
 
 def read_onderwijstype(ctx: FileContext) -> Parsed:
