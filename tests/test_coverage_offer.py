@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import pandas as pd
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from dekkend.coverage import (
     FORECAST_COLUMNS,
@@ -197,3 +199,52 @@ def test_bad_thresholds_and_forecast_columns_give_dutch_errors():
         OfferThresholds.parse(["veel"])
     with pytest.raises(ConfiguratieFout, match="mist kolom"):
         offer_by_year(AANBOD, pd.DataFrame({"vestigingscode": ["00AA00"], "jaar": [2025]}))
+
+
+def _prof_rows(spec):
+    """(vestiging, leerweg, eigen, drempel) -> rows for :func:`rechoose`."""
+    return pd.DataFrame(
+        [{"vestigingscode": v, "onderwijstype": t, "_p": "zorg-welzijn", "eigen": e, "drempel": d,
+          "weg": False, "vast": False} for v, t, e, d in spec]
+    )
+
+
+LOC = pd.DataFrame({"vestigingscode": ["A", "B", "C"], "x_rd": [0.0, 1000.0, 50000.0], "y_rd": [0.0, 0.0, 0.0]})
+
+
+def test_rechoice_moves_pupils_to_the_nearest_offering_that_stays():
+    from dekkend.coverage.offer import rechoose
+
+    # "eigen" is the profiel summed over the leerwegen of the vestiging (30 basis + 30 kader at A)
+    rows = _prof_rows([("A", "vmbo-b", 60.0, 40.0), ("A", "vmbo-k", 60.0, 40.0), ("B", "vmbo-b", 10.0, 40.0),
+                       ("C", "vmbo-k", 45.0, 40.0)])
+    got = rechoose(rows, LOC)
+    assert list(got["at_risk"]) == [False, False, True, False]
+    assert got["opvang"].iloc[2] == "A" and got["met_opvang"].iloc[0] == 70.0
+
+
+def test_a_profiel_survives_once_when_the_pooled_pupils_reach_the_threshold():
+    from dekkend.coverage.offer import rechoose
+
+    rows = _prof_rows([("A", "vmbo-b", 25.0, 40.0), ("B", "vmbo-b", 20.0, 40.0)])
+    got = rechoose(rows, LOC)
+    assert list(got["at_risk"]) == [False, True] and got["opvang"].iloc[1] == "A"
+    low = rechoose(_prof_rows([("A", "vmbo-b", 15.0, 40.0), ("B", "vmbo-b", 20.0, 40.0)]), LOC)
+    assert low["at_risk"].all()  # 35 pooled is still below 40: the profiel goes
+
+
+@given(st.lists(st.tuples(st.sampled_from(["A", "B", "C"]), st.floats(0, 100)), min_size=1, max_size=6))
+def test_rechoice_conserves_pupils_and_never_drops_a_profiel_that_can_stand(spec):
+    from dekkend.coverage.offer import rechoose
+
+    per = {}
+    for v, e in spec:
+        per[v] = e
+    rows = _prof_rows([(v, "vmbo-b", e, 40.0) for v, e in per.items()])
+    got = rechoose(rows, LOC)
+    stays = ~got["at_risk"]
+    if stays.any():  # every pupil of a stopping offering lands at one that stays
+        assert got.loc[stays, "met_opvang"].sum() == pytest.approx(sum(per.values()))
+    if sum(per.values()) >= 40.0:
+        assert stays.any()
+    assert (got.loc[stays, "met_opvang"] >= 40.0 - 1e-9).all()

@@ -58,6 +58,8 @@ OFFER_COLUMNS = [
     "bron",
     "at_risk",
     "verdwijnt",
+    "profiel_leerlingen",
+    "opvang",
 ]
 
 #: Default minimum: an offering needs at least one (forecast) pupil in its upper years.
@@ -244,8 +246,19 @@ def offer_by_year(
     min_leerlingen: float = DEFAULT_MIN_PUPILS,
     opgave: pd.DataFrame | None = None,
     blijvend: bool = True,
+    locations: pd.DataFrame | None = None,
 ) -> pd.DataFrame:
     """The offer in the base year and in every forecast year, with the no-action flags.
+
+    A vmbo profiel at a vestiging is judged across its leerwegen: its
+    threshold (``per_profiel``) applies to the sum of its upper-year pupils
+    in basis, kader, gemengd and theoretisch, and all its leerweg rows stand
+    or fall together (``profiel_leerlingen`` holds that sum). With
+    ``locations`` (``vestigingscode, x_rd, y_rd``) the pupils of a profiel
+    offering that stops choose again: they go to the nearest offering of the
+    same profiel that stays (straight line), so a profiel only disappears
+    from the frame when every offering fails even with those pupils added
+    (``opvang`` names the vestiging that took them; see :func:`rechoose`).
 
     Parameters
     ----------
@@ -266,6 +279,9 @@ def offer_by_year(
         their ``tot_jaar``.
     blijvend
         An offering that falls below its threshold stays gone in later years.
+    locations
+        RD coordinates of the vestigingen: enables the re-choice of pupils
+        of stopping profiel offerings.
 
     Returns
     -------
@@ -289,10 +305,12 @@ def offer_by_year(
         prognose=False,
         at_risk=False,
         verdwijnt=False,
+        opvang=None,
     )
+    base["profiel_leerlingen"] = _profiel_sums(base, base["leerlingen"].astype(float).to_numpy())
     parts = [base]
     if forecast is not None and len(forecast):
-        parts += _forecast_years(base, forecast, thresholds, base_year, opgave, blijvend)
+        parts += _forecast_years(base, forecast, thresholds, base_year, opgave, blijvend, locations)
     out = pd.concat(parts, ignore_index=True)[OFFER_COLUMNS]
     out["profiel"] = out["profiel"].astype(object).where(out["profiel"].notna(), None)
     return out.sort_values(
@@ -307,6 +325,7 @@ def _forecast_years(
     base_year: int,
     opgave: pd.DataFrame | None,
     blijvend: bool,
+    locations: pd.DataFrame | None = None,
 ) -> list[pd.DataFrame]:
     upper = forecast_upper_years(forecast)
     upper = upper.assign(_p=upper["profiel"].fillna(""))
@@ -336,6 +355,15 @@ def _forecast_years(
             if blijvend
             else np.zeros(len(keys), dtype=bool)
         )
+        sums = _profiel_sums(frame, np.nan_to_num(verwacht, nan=0.0))
+        is_prof = frame["_p"].to_numpy(object) != ""
+        judged = rechoose(frame.assign(eigen=sums, drempel=drempel, weg=earlier, vast=declared | ~has_forecast)[is_prof],
+                          locations)
+        opvang = np.full(len(frame), None, dtype=object)
+        if len(judged):
+            at_risk[is_prof] = judged["at_risk"].to_numpy(bool)
+            sums[is_prof] = judged["met_opvang"].to_numpy(float)
+            opvang[is_prof] = judged["opvang"].to_numpy(object)
         gone |= {k for k, r in zip(keys, at_risk, strict=True) if r}
         parts.append(
             pd.DataFrame(
@@ -352,10 +380,86 @@ def _forecast_years(
                     ),
                     "at_risk": at_risk,
                     "verdwijnt": ((at_risk | earlier) & ~declared) | ended,
+                    "profiel_leerlingen": np.where(is_prof, sums, np.nan),
+                    "opvang": opvang,
                 }
             )
         )
     return parts
+
+
+def _profiel_sums(frame: pd.DataFrame, pupils: np.ndarray) -> np.ndarray:
+    """Per row: the pupils of its profiel at its vestiging summed over the leerwegen (NaN for type rows)."""
+    prof = frame["profiel"].astype(object).where(frame["profiel"].notna(), "")
+    key = frame["vestigingscode"].astype(str) + "\0" + prof.astype(str)
+    total = pd.Series(pupils, index=frame.index).groupby(key.to_numpy()).transform("sum").to_numpy(float)
+    return np.where(prof.to_numpy(object) != "", total, np.nan)
+
+
+def rechoose(rows: pd.DataFrame, locations: pd.DataFrame | None) -> pd.DataFrame:
+    """Judge profiel offerings across leerwegen, letting the pupils of stopping offerings choose again.
+
+    ``rows``: one row per (vestiging, leerweg, profiel) with ``eigen`` (the
+    profiel's pupils at the vestiging, summed over leerwegen), ``drempel``,
+    ``weg`` (gone in an earlier year) and ``vast`` (declared or without a
+    forecast: never judged). Per profiel: an offering stays when its own
+    pupils reach the threshold; the pupils of every other offering go to the
+    nearest one that stays (straight line; without ``locations``: none go).
+    When none stays, the largest offering still present is judged with the
+    pupils of all the others added and stays if that reaches the threshold.
+    Receiving pupils only ever helps, so one pass is enough. Returns, in the
+    order of ``rows``: ``at_risk`` (fails this year; an offering gone earlier
+    is not judged again), ``met_opvang`` (own plus received pupils
+    of the offering) and ``opvang`` (for a stopping offering, the vestiging
+    that took its pupils).
+    """
+    out = pd.DataFrame({"at_risk": np.zeros(len(rows), bool), "met_opvang": rows.get("eigen", pd.Series(dtype=float)),
+                        "opvang": None}, index=rows.index)
+    if rows.empty:
+        return out
+    xy = None
+    if locations is not None and len(locations):
+        xy = locations.drop_duplicates("vestigingscode").set_index("vestigingscode")[["x_rd", "y_rd"]].astype(float)
+    for _, g in rows.groupby("_p", sort=False):
+        per = g.groupby("vestigingscode").agg(eigen=("eigen", "first"), drempel=("drempel", "max"),
+                                              weg=("weg", "any"), vast=("vast", "any"))
+        stays = per["vast"] | (~per["weg"] & (per["eigen"] >= per["drempel"]))
+        received = pd.Series(0.0, index=per.index)
+        taker = pd.Series(None, index=per.index, dtype=object)
+        if xy is not None:
+            if not stays.any():
+                alive = per[~per["weg"]]
+                if len(alive):
+                    best = alive["eigen"].idxmax()
+                    if per["eigen"].sum() >= per.at[best, "drempel"]:
+                        stays[best] = True
+            for code in per.index[~stays]:
+                near = _nearest_code(xy, code, list(per.index[stays]))
+                if near is not None:
+                    received[near] += per.at[code, "eigen"]
+                    taker[code] = near
+        total = per["eigen"] + received
+        fails = ~stays & ~per["vast"] & ~per["weg"]  # gone earlier: ``verdwijnt`` already, not judged again
+        out.loc[g.index, "at_risk"] = g["vestigingscode"].map(fails).to_numpy(bool)
+        out.loc[g.index, "met_opvang"] = g["vestigingscode"].map(total).to_numpy(float)
+        out.loc[g.index, "opvang"] = g["vestigingscode"].map(taker).to_numpy(object)
+    return out
+
+
+def _nearest_code(xy: pd.DataFrame, code: str, candidates: list[str]) -> str | None:
+    """The candidate nearest to ``code`` in a straight line (first candidate when coordinates are missing)."""
+    if not candidates:
+        return None
+    if code not in xy.index:
+        return candidates[0]
+    here = xy.loc[code].to_numpy(float)
+    known = [c for c in candidates if c in xy.index]
+    if not known:
+        return candidates[0]
+    pts = xy.loc[known].to_numpy(float)
+    d = np.hypot(pts[:, 0] - here[0], pts[:, 1] - here[1])
+    d = np.where(np.isfinite(d), d, np.inf)
+    return str(known[int(np.argmin(d))])
 
 
 def _declared_mask(frame: pd.DataFrame, opgave: pd.DataFrame | None, year: int) -> np.ndarray:

@@ -110,7 +110,8 @@ def build_context(tables: dict[str, pd.DataFrame], region: Region, settings: Set
     aanbod = tables["aanbod"]
     aanbod = aanbod[aanbod["vestigingscode"].isin(codes) & (aanbod["schooljaar"] <= origin)]
     thresholds = offer_thresholds(settings)
-    offer = offer_by_year(aanbod, forecast, thresholds, basisjaar=origin, opgave=tables.get("aanbod_opgave"))
+    offer = offer_by_year(aanbod, forecast, thresholds, basisjaar=origin, opgave=tables.get("aanbod_opgave"),
+                          locations=locations_of(tables))
     base = pupils[pupils["vestigingscode"].isin(codes) & (pupils["schooljaar"] == origin)]
     base_tot = base.assign(n=estimated_count(base)).groupby("vestigingscode")["n"].sum().rename(origin)
     fc_tot = forecast.groupby(["vestigingscode", "jaar"])["verwacht"].sum().unstack("jaar")
@@ -118,6 +119,12 @@ def build_context(tables: dict[str, pd.DataFrame], region: Region, settings: Set
     ves = tables["vestigingen"]
     ves = ves[ves["vestigingscode"].isin(codes)].reset_index(drop=True)
     return Context(tables, region, origin, horizon, settings, norms, ves, forecast, offer, totals, thresholds)
+
+
+def locations_of(tables: dict[str, pd.DataFrame]) -> pd.DataFrame:
+    """RD coordinates per vestiging (``vestigingscode, x_rd, y_rd``) for the re-choice of pupils."""
+    ves = tables["vestigingen"]
+    return ves[["vestigingscode", "x_rd", "y_rd"]].drop_duplicates("vestigingscode")
 
 
 def upper_series(ctx: Context) -> pd.DataFrame:

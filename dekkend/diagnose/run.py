@@ -12,7 +12,7 @@ from dekkend.coverage.offer import offer_by_year
 from dekkend.coverage.run import reachability
 from dekkend.geo import DistanceMatrix, distance_matrix
 from dekkend.diagnose.boards import board_impact
-from dekkend.diagnose.context import build_context
+from dekkend.diagnose.context import build_context, locations_of
 from dekkend.diagnose.model import SEVERITIES, TYPES, Diagnosis, Knelpunt
 from dekkend.diagnose import rules
 from dekkend.norms import Settings, load_norms, load_settings
@@ -73,7 +73,8 @@ def diagnose(
     later_year = ctx.origin + ctx.lookahead
     matrix = matrix if matrix is not None else distance_matrix(tables)
     if offer is None:
-        offer = offer_by_year(tables["aanbod"], ctx.forecast, ctx.thresholds, opgave=tables.get("aanbod_opgave"))
+        offer = offer_by_year(tables["aanbod"], ctx.forecast, ctx.thresholds, opgave=tables.get("aanbod_opgave"),
+                              locations=locations_of(tables))
     children = children if children is not None else ChildEstimator(tables)
     now = reachability(tables, ctx.origin, region=region, forecast=ctx.forecast, thresholds=ctx.thresholds, matrix=matrix,
                        offer=offer, children=children).table
