@@ -101,11 +101,13 @@ def test_isolatie_evidence(demo, result):
 def test_enige_aanbieder_evidence(demo, result):
     _, tables = demo
     offer = tables["aanbod"].query(f"schooljaar == {result.peiljaar}").merge(tables["vestigingen"][["vestigingscode", "bestuur"]])
+    boards = [k.bewijs["bestuur"] for k in result.of_type("enige-aanbieder")]
+    assert len(boards) == len(set(boards))  # one knelpunt per board
     for k in result.of_type("enige-aanbieder"):
-        kind = k.bewijs["soort"]
-        rows = offer[offer["profiel"] == kind.split(":", 1)[1]] if kind.startswith("profiel:") else \
-            offer[(offer["onderwijstype"] == kind) & offer["profiel"].isna()]
-        assert set(rows["bestuur"]) == {k.bewijs["bestuur"]}
+        for kind in k.bewijs["soorten"]:
+            rows = offer[offer["profiel"] == kind.split(":", 1)[1]] if kind.startswith("profiel:") else \
+                offer[(offer["onderwijstype"] == kind) & offer["profiel"].isna()]
+            assert set(rows["bestuur"]) == {k.bewijs["bestuur"]}
 
 
 def test_board_table_adds_up(demo, result):

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import pandas as pd
 
 from dekkend.diagnose.context import Context
@@ -11,9 +13,29 @@ BOARD_COLUMNS = ["bestuur", "vestigingen", "leerlingen_nu", "leerlingen_over_5_j
                  "verandering_10_jaar", "aanbod_nu", "aanbod_onder_drempel", "enige_aanbieder_van", *TYPES]
 
 
+#: Units that are no school of their own: an ISK (internationale schakelklas) or a VAVO department.
+NOT_A_SCHOOL = re.compile(r"\bisk\b|schakelkl|\bvavo\b|volwassenenonderwijs", re.IGNORECASE)
+
+
+def left_out(ctx: Context) -> tuple[set[str], str | None]:
+    """Vestigingen left out of the per-board chapter (ISK and VAVO units) and a Dutch note saying so."""
+    names = ctx.vestigingen.set_index("vestigingscode")["naam"].fillna("").astype(str)
+    units = {c for c, n in names.items() if NOT_A_SCHOOL.search(n)}
+    if not units:
+        return set(), None
+    return units, (f"{len(units)} eenheid/eenheden zonder eigen schoolaanbod (ISK, VAVO) staan niet in de tabel per "
+                   f"bestuur: {', '.join(sorted(units))}.")
+
+
 def board_impact(ctx: Context, knelpunten: list[Knelpunt]) -> pd.DataFrame:
-    """One row per board of the region with its pupils now and later, offer at risk and knelpunten by type."""
-    ves = ctx.vestigingen.assign(bestuur=ctx.vestigingen["bestuur"].fillna("onbekend").astype(str))
+    """One row per board of the region with pupils now, offer at risk and knelpunten by type.
+
+    ISK and VAVO units (:data:`NOT_A_SCHOOL`) and boards without pupils in the
+    count year are left out; :func:`board_notes` says which.
+    """
+    units, _ = left_out(ctx)
+    ves = ctx.vestigingen[~ctx.vestigingen["vestigingscode"].isin(units)]
+    ves = ves.assign(bestuur=ves["bestuur"].fillna("onbekend").astype(str))
     totals = ctx.totals
     until = ctx.origin + ctx.lookahead
     rows = []
@@ -29,7 +51,7 @@ def board_impact(ctx: Context, knelpunten: list[Knelpunt]) -> pd.DataFrame:
         risk = offer[(offer["jaar"] > ctx.origin) & (offer["jaar"] <= until) & offer["at_risk"]]
         risk_keys = set(zip(risk["vestigingscode"], risk["onderwijstype"], risk["profiel"].fillna(""), strict=True))
         mine = [k for k in knelpunten if board in k.besturen]
-        sole = sorted({k.onderwijstype for k in mine if k.type == "enige-aanbieder" and k.onderwijstype})
+        sole = sorted({s for k in mine if k.type == "enige-aanbieder" for s in k.bewijs.get("soorten", [])})
         row = {
             "bestuur": board, "vestigingen": len(codes), "leerlingen_nu": round(now),
             "leerlingen_over_5_jaar": None if later5 is None else round(later5),
@@ -40,4 +62,18 @@ def board_impact(ctx: Context, knelpunten: list[Knelpunt]) -> pd.DataFrame:
         for kind in TYPES:
             row[kind] = sum(1 for k in mine if k.type == kind)
         rows.append(row)
-    return pd.DataFrame(rows, columns=BOARD_COLUMNS).sort_values("leerlingen_nu", ascending=False).reset_index(drop=True)
+    out = pd.DataFrame(rows, columns=BOARD_COLUMNS)
+    out = out[out["leerlingen_nu"] > 0]
+    return out.sort_values("leerlingen_nu", ascending=False).reset_index(drop=True)
+
+
+def board_notes(ctx: Context, impact: pd.DataFrame) -> tuple[str, ...]:
+    """Dutch notes on what the per-board table leaves out (non-school units, boards without pupils)."""
+    _, note = left_out(ctx)
+    all_boards = set(ctx.vestigingen["bestuur"].fillna("onbekend").astype(str))
+    empty = sorted(all_boards - set(impact["bestuur"]))
+    notes = [note] if note else []
+    if empty:
+        notes.append(f"Besturen zonder leerlingen in {ctx.origin}/{str(ctx.origin + 1)[-2:]} staan niet in de tabel: "
+                     f"{', '.join(empty)}.")
+    return tuple(notes)

@@ -10,6 +10,7 @@ import pandas as pd
 
 from dekkend.coverage.offer import OfferThresholds, forecast_upper_years, offer_by_year
 from dekkend.forecast import make_model
+from dekkend.formatting import place_name, short_school_name
 from dekkend.ingest._text import estimated_count
 from dekkend.norms import Norm, Settings
 from dekkend.regions import Region
@@ -76,8 +77,8 @@ class Context:
         r = self._first_rows.get(code)
         if r is None:
             return code
-        place = str(r["plaatsnaam"]).title() if pd.notna(r["plaatsnaam"]) else ""
-        return f"{r['naam']} ({code}{', ' + place if place else ''})"
+        place = place_name(r["plaatsnaam"])
+        return f"{short_school_name(r['naam']) or code} ({code}{', ' + place if place else ''})"
 
     @cached_property
     def upper(self) -> SeriesLookup:

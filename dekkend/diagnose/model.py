@@ -77,6 +77,8 @@ class Diagnosis:
     besturen: pd.DataFrame
     checks: pd.DataFrame
     settings: dict[str, float]
+    #: What the per-board table leaves out, in Dutch (ISK/VAVO units, boards without pupils).
+    notities: tuple[str, ...] = ()
 
     def of_type(self, kind: str) -> tuple[Knelpunt, ...]:
         """The knelpunten of one type."""
@@ -92,4 +94,5 @@ class Diagnosis:
             "instellingen": _plain(self.settings),
             "knelpunten": [k.to_dict() for k in self.knelpunten],
             "besturen": _plain(self.besturen.to_dict(orient="records")),
+            "notities": list(self.notities),
         }

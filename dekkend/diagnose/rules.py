@@ -8,6 +8,7 @@ import pandas as pd
 from dekkend.coverage.kinds import is_openbaar
 from dekkend.diagnose.context import UPPER_LEERJAREN, VMBO, Context
 from dekkend.diagnose.model import Knelpunt
+from dekkend.formatting import count, euro, km
 from dekkend.norms import DREIGT, ONDER_NORM, check, norm_by_id
 
 _TYPE_NL = {"pro": "praktijkonderwijs", "vmbo-b": "vmbo basis", "vmbo-k": "vmbo kader", "vmbo-g": "vmbo gemengd",
@@ -30,6 +31,16 @@ def type_nl(kind: str) -> str:
         slug = kind.split(":", 1)[1]
         return f"profiel {PROFIEL_NL.get(slug, slug)}"
     return _TYPE_NL.get(kind, kind)
+
+
+#: dekkend's own choice (no legal source): a group under this many pupils per leerjaar is a stray count
+#: (a few pupils registered in a leerweg the vestiging does not really run), not a small upper years.
+STRAY_PER_LEERJAAR = 5.0
+#: dekkend's own choice: a fall is ``hoog`` only when the percentages are passed and at least this many
+#: pupils go in ten years; below :data:`MIN_FALL_MIDDEN` pupils it is not reported at all.
+MIN_FALL_HOOG = 100.0
+MIN_FALL_MIDDEN = 20.0
+OWN_CHOICE = "drempel van dekkend zelf (geen wettelijke bron), zie docs/diagnose.md"
 
 
 def _first_below(series: dict[int, float], limit: float, start: int, until: int) -> int | None:
@@ -78,7 +89,7 @@ def kleine_bovenbouw(ctx: Context) -> list[Knelpunt]:
                 hv[y] = hv.get(y, 0.0) + n
         if hv:
             groups.append(_group("havo/vwo-bovenbouw", "havo-vwo", None, hv, hv_limit, ctx.origin, until, "in totaal"))
-        small = [g for g in groups if g["eerste_jaar_onder"] is not None]
+        small = [g for g in groups if g["eerste_jaar_onder"] is not None and g["nu"] >= _stray_floor(g)]
         if not small:
             continue
         now = any(g["eerste_jaar_onder"] == ctx.origin for g in small)
@@ -92,9 +103,15 @@ def kleine_bovenbouw(ctx: Context) -> list[Knelpunt]:
             vestigingen=(code,), besturen=(ctx.board(code),), onderwijstype=types[0] if len(types) == 1 else ",".join(types),
             jaren=tuple(sorted({g["eerste_jaar_onder"] for g in small})),
             bewijs={"vestigingscode": code, "groepen": small},
-            bronnen=tuple(dict.fromkeys(s for s in (lw_src, prof_src, hv_src) if s)),
+            bronnen=(*dict.fromkeys(s for s in (lw_src, prof_src, hv_src) if s),
+                     f"groepen onder {STRAY_PER_LEERJAAR:.0f} leerlingen per leerjaar tellen niet mee: {OWN_CHOICE}"),
         ))
     return out
+
+
+def _stray_floor(group: dict) -> float:
+    """Pupils below which a group counts as stray: per leerjaar for vmbo, times the upper years for havo/vwo."""
+    return STRAY_PER_LEERJAAR * (1 if group["maat"] == "per leerjaar" else 2)
 
 
 def _group(name: str, typ: str, profiel: str | None, series: dict[int, float], limit: float, start: int, until: int,
@@ -166,7 +183,8 @@ def sterke_daling(ctx: Context) -> list[Knelpunt]:
     """Vestigingen, and the region as a whole, losing more than X% in 5 or 10 years."""
     out = []
     x5, x10 = ctx.settings.values["daling_5_jaar"], ctx.settings.values["daling_10_jaar"]
-    src = (ctx.settings.sources["daling_5_jaar"], ctx.settings.sources["daling_10_jaar"])
+    src = (ctx.settings.sources["daling_5_jaar"], ctx.settings.sources["daling_10_jaar"],
+           f"minimaal {MIN_FALL_MIDDEN:.0f} leerlingen minder (hoog: {MIN_FALL_HOOG:.0f}): {OWN_CHOICE}")
     totals = ctx.totals
     y5, y10 = ctx.origin + 5, ctx.origin + 10
 
@@ -174,7 +192,11 @@ def sterke_daling(ctx: Context) -> list[Knelpunt]:
         d5 = None if s5 is None or now <= 0 else 1 - s5 / now
         d10 = None if s10 is None or now <= 0 else 1 - s10 / now
         hit5, hit10 = d5 is not None and d5 > x5, d10 is not None and d10 > x10
-        return d5, d10, ("hoog" if hit5 and hit10 else "midden" if hit5 or hit10 else None)
+        lost = now - min(v for v in (s5, s10, now) if v is not None)
+        if lost < MIN_FALL_MIDDEN:
+            return d5, d10, None
+        sev = "hoog" if hit5 and hit10 else "midden" if hit5 or hit10 else None
+        return d5, d10, ("midden" if sev == "hoog" and lost < MIN_FALL_HOOG else sev)
 
     region_now = totals[ctx.origin].sum()
     r5 = totals[y5].sum() if y5 in totals else None
@@ -228,7 +250,7 @@ def aanbod_verdwijnt(ctx: Context) -> list[Knelpunt]:
         later = row[[y for y in row.index if y > ctx.origin]]
         gone = [int(y) for y, n in later.items() if n == 0]
         single = [int(y) for y, n in later.items() if n == 1]
-        places = sorted(o.loc[(o["soort"] == kind) & (o["jaar"] == ctx.origin), "vestigingscode"])
+        places = sorted(set(o.loc[(o["soort"] == kind) & (o["jaar"] == ctx.origin), "vestigingscode"]))
         if gone:
             year = gone[0]
             out.append(Knelpunt(
@@ -264,32 +286,42 @@ def _threshold_text(ctx: Context, kind: str) -> str:
 
 
 def enige_aanbieder(ctx: Context) -> list[Knelpunt]:
-    """One board carries the region's only offer of a type or profiel (regions with at least two boards)."""
-    out = []
+    """One knelpunt per board that alone offers one or more types or profielen in the region (at least two boards).
+
+    A board running nearly every school of a region would otherwise get one
+    item per type; the single knelpunt lists what it alone offers and which
+    of that offer may fall below its threshold within the lookahead.
+    """
     boards_in_region = {ctx.board(c) for c in ctx.region.vestigingen} - {""}
     if len(boards_in_region) < 2:
-        return out
+        return []
     base = ctx.offer[(ctx.offer["jaar"] == ctx.origin) & (ctx.offer["onderwijstype"] != "onderbouw")].copy()
     base["soort"] = _offer_keys(base)
     base["bestuur"] = base["vestigingscode"].map(ctx.board)
     until = ctx.origin + ctx.lookahead
     risk = ctx.offer[(ctx.offer["jaar"] > ctx.origin) & (ctx.offer["jaar"] <= until) & ctx.offer["at_risk"]].copy()
     risk_keys = set(zip(risk["vestigingscode"], _offer_keys(risk), strict=True))
+    sole: dict[str, list[tuple[str, list[str], bool]]] = {}
     for kind, g in base.groupby("soort"):
         boards = set(g["bestuur"]) - {""}
         if len(boards) != 1:
             continue
-        board = boards.pop()
         places = sorted(set(g["vestigingscode"]))
-        at_risk = any((c, kind) in risk_keys for c in places)
+        sole.setdefault(boards.pop(), []).append((kind, places, any((c, kind) in risk_keys for c in places)))
+    out = []
+    for board, items in sorted(sole.items()):
+        places = sorted({c for _, p, _ in items for c in p})
+        risky = [k for k, _, r in items if r]
+        kinds = [k for k, _, _ in items]
         out.append(Knelpunt(
-            "enige-aanbieder", "midden" if at_risk else "laag",
-            f"Alleen bestuur {board} biedt {type_nl(kind)} aan",
-            f"In {ctx.region.label} biedt alleen bestuur {board} {type_nl(kind)} aan ({', '.join(map(ctx.name, places))})."
-            + (" Dat aanbod dreigt onder de drempel te zakken." if at_risk else ""),
-            vestigingen=tuple(places), besturen=(board,), onderwijstype=kind,
-            bewijs={"soort": kind, "bestuur": board, "vestigingen": places, "besturen_in_regio": len(boards_in_region),
-                    "onder_drempel_binnen_termijn": at_risk},
+            "enige-aanbieder", "midden" if risky else "laag",
+            f"Bestuur {board} is de enige aanbieder van {len(kinds)} soort(en) onderwijs in de regio",
+            f"In {ctx.region.label} biedt alleen bestuur {board} aan: {', '.join(type_nl(k) for k in kinds)} "
+            f"(op {', '.join(map(ctx.name, places))})."
+            + (f" Onder de drempel binnen {ctx.lookahead} jaar: {', '.join(type_nl(k) for k in risky)}." if risky else ""),
+            vestigingen=tuple(places), besturen=(board,), onderwijstype=",".join(kinds),
+            bewijs={"bestuur": board, "soorten": kinds, "vestigingen": places, "besturen_in_regio": len(boards_in_region),
+                    "onder_drempel_binnen_termijn": risky},
         ))
     return out
 
@@ -360,8 +392,8 @@ def _white(ctx: Context, kind: str, rows: pd.DataFrame, kids: float, share: floa
     areas = tuple(sorted(rows["pc4"].astype(str)))
     title = (f"Witte vlek: {type_nl(kind)} verder dan {limit:.0f} km" if when == "nu"
              else f"Witte vlek ontstaat: {type_nl(kind)} verder dan {limit:.0f} km in {year}/{year + 1}")
-    text = (f"{len(areas)} postcodegebied(en) met ongeveer {kids:.0f} kinderen van 12-17 jaar ({100 * share:.0f}%) liggen "
-            f"verder dan {limit:.0f} km van het dichtstbijzijnde aanbod {type_nl(kind)} (tot {rows['afstand_km'].max():.1f} km)."
+    text = (f"{len(areas)} postcodegebied(en) met ongeveer {count(kids, 'kinderen')} van 12-17 jaar ({100 * share:.0f}%) liggen "
+            f"verder dan {limit:.0f} km van het dichtstbijzijnde aanbod {type_nl(kind)} (tot {km(rows['afstand_km'].max())})."
             + ("" if when == "nu" else " Dat komt doordat aanbod zonder ingrijpen onder de drempel zakt."))
     return Knelpunt(
         "witte-vlek", severity, title, text, gebieden=areas, onderwijstype=kind, jaren=(year,),
@@ -401,8 +433,8 @@ def openbaar_onbereikbaar(ctx: Context, now: pd.DataFrame) -> list[Knelpunt]:
     return [Knelpunt(
         "openbaar-onbereikbaar", "hoog" if share > 0.1 else "midden",
         f"Geen openbare school binnen {limit:.0f} km",
-        f"{len(areas)} postcodegebied(en) met ongeveer {kids:.0f} kinderen van 12-17 jaar hebben geen openbare of "
-        f"samenwerkingsschool binnen {limit:.0f} km (tot {beyond['afstand_km'].max():.1f} km). Een bijzondere school mag "
+        f"{len(areas)} postcodegebied(en) met ongeveer {count(kids, 'kinderen')} van 12-17 jaar hebben geen openbare of "
+        f"samenwerkingsschool binnen {limit:.0f} km (tot {km(beyond['afstand_km'].max())}). Een bijzondere school mag "
         f"een leerling dan niet weigeren op grond van richting (beleidsregel 'redelijke afstand').",
         gebieden=areas, onderwijstype="vo-openbaar", jaren=(ctx.origin,),
         bewijs={"normafstand_km": limit, "pc4": list(areas), "kinderen_12_17": round(kids, 1), "aandeel_kinderen": share,
@@ -418,19 +450,21 @@ def isolatie_afhankelijk(ctx: Context, funding_supplement: float) -> list[Knelpu
     iso_pro = norm_by_id(ctx.norms, "isolatie-afstand-pro")
     until = ctx.origin + ctx.lookahead
     ves = ctx.tables["vestigingen"].drop_duplicates("vestigingscode").set_index("vestigingscode")
-    national = ctx.tables["aanbod"]
-    national = national[(national["schooljaar"] == ctx.origin) & national["profiel"].isna() & (national["onderwijstype"] != "onderbouw")]
+    national = _isolation_offer(ctx.tables["aanbod"], ctx.origin)
+    lost_rows = ctx.offer[ctx.offer["profiel"].isna() & (ctx.offer["jaar"] <= until)
+                          & ctx.offer["onderwijstype"].isin(_ISOLATION_SOORT)]
+    lost_rows = lost_rows.assign(soort=lost_rows["onderwijstype"].map(_ISOLATION_SOORT))
+    gone_by_soort = lost_rows[lost_rows["verdwijnt"]].groupby("soort")["vestigingscode"].agg(set)
     found: dict[tuple[str, str], list[dict]] = {}
     xy = _locations(ves)
     for code in ctx.region.vestigingen:
         if code not in ves.index or pd.isna(ves.at[code, "x_rd"]):
             continue
-        mine = set(national.loc[national["vestigingscode"] == code, "onderwijstype"])
+        mine = set(national.loc[national["vestigingscode"] == code, "soort"])
         for typ in sorted(mine):
             limit = (iso_pro if typ == "pro" else iso).value
-            others_now = set(national.loc[national["onderwijstype"] == typ, "vestigingscode"]) - {code}
-            lost = set(ctx.offer.loc[(ctx.offer["onderwijstype"] == typ) & ctx.offer["profiel"].isna()
-                                      & ctx.offer["verdwijnt"] & (ctx.offer["jaar"] <= until), "vestigingscode"])
+            others_now = set(national.loc[national["soort"] == typ, "vestigingscode"]) - {code}
+            lost = gone_by_soort.get(typ, set())
             others_later = others_now - lost  # outside the region the offer is assumed to stay
             d_now, n_now = _nearest(xy, code, others_now)
             d_later, n_later = _nearest(xy, code, others_later)
@@ -440,8 +474,11 @@ def isolatie_afhankelijk(ctx: Context, funding_supplement: float) -> list[Knelpu
                 continue
             if code in lost:
                 continue  # its own offer goes too: its isolation no longer matters
-            year = int(ctx.offer.loc[(ctx.offer["vestigingscode"] == n_now) & (ctx.offer["onderwijstype"] == typ)
-                                     & ctx.offer["verdwijnt"], "jaar"].min()) if n_now in lost else until
+            year = until
+            if n_now in lost:
+                gone = ctx.offer[(ctx.offer["vestigingscode"] == n_now) & ctx.offer["verdwijnt"]
+                                 & ctx.offer["onderwijstype"].map(_ISOLATION_SOORT).eq(typ)]
+                year = int(gone["jaar"].max()) if len(gone) else until
             found.setdefault((code, n_now), []).append({
                 "onderwijstype": typ, "afstand_nu_km": round(d_now, 2), "buur_later": n_later,
                 "afstand_later_km": round(d_later, 2), "grens_km": limit, "wordt_geisoleerd": d_later >= limit, "jaar": year})
@@ -452,11 +489,11 @@ def isolatie_afhankelijk(ctx: Context, funding_supplement: float) -> list[Knelpu
         out.append(Knelpunt(
             "isolatie-afhankelijk", "midden",
             f"Isolatiestatus van {ctx.name(code)} hangt af van {ctx.name(neighbour)}",
-            f"Voor {kinds} ligt de dichtstbijzijnde andere vestiging met hetzelfde aanbod nu op {items[0]['afstand_nu_km']:.1f} km "
-            f"({ctx.name(neighbour)}). Verdwijnt dat aanbod zonder ingrijpen, dan wordt dat {items[0]['afstand_later_km']:.1f} km en is "
-            f"{ctx.name(code)} " + (f"een geïsoleerde vestiging (grens {items[0]['grens_km']:.0f} km): ongeveer EUR "
-                                    f"{funding_supplement:,.0f} per jaar extra." if gains else
-                                    f"geen geïsoleerde vestiging meer: ongeveer EUR {funding_supplement:,.0f} per jaar minder.").replace(",", "."),
+            f"Voor {kinds} ligt de dichtstbijzijnde andere vestiging met hetzelfde aanbod nu op {km(items[0]['afstand_nu_km'])} "
+            f"({ctx.name(neighbour)}). Verdwijnt dat aanbod zonder ingrijpen, dan wordt dat {km(items[0]['afstand_later_km'])} en is "
+            f"{ctx.name(code)} " + (f"een geïsoleerde vestiging (grens {km(items[0]['grens_km'], 0)}): ongeveer "
+                                    f"{euro(funding_supplement)} per jaar extra." if gains else
+                                    f"geen geïsoleerde vestiging meer: ongeveer {euro(funding_supplement)} per jaar minder."),
             vestigingen=(code, neighbour), besturen=tuple(sorted({ctx.board(code), ctx.board(neighbour)} - {""})),
             onderwijstype=items[0]["onderwijstype"] if len(items) == 1 else ",".join(i["onderwijstype"] for i in items),
             jaren=tuple(sorted({i["jaar"] for i in items})),
@@ -464,6 +501,26 @@ def isolatie_afhankelijk(ctx: Context, funding_supplement: float) -> list[Knelpu
             bronnen=(iso.source.citation(),),
         ))
     return out
+
+
+#: The offer the isolation rule compares ("hetzelfde aanbod"), per onderwijstype as the norms table reads it.
+_ISOLATION_SOORT = {t: t for t in ("pro", "vmbo-b", "vmbo-k", "vmbo-g", "vmbo-t", "havo", "vwo")}
+_UPPER_YEARS_OF = {"pro": 6, "vmbo-b": 2, "vmbo-k": 2, "vmbo-g": 2, "vmbo-t": 2, "havo": 2, "vwo": 3}
+
+
+def _isolation_offer(aanbod: pd.DataFrame, year: int) -> pd.DataFrame:
+    """Who offers each soort in ``year`` for the isolation rule (``vestigingscode, soort``).
+
+    Stray counts do not make an offer: a soort needs at least
+    :data:`STRAY_PER_LEERJAAR` pupils per upper leerjaar (dekkend's own
+    choice), so sister locations do not turn isolated when a few pupils
+    registered elsewhere drop out.
+    """
+    a = aanbod[(aanbod["schooljaar"] == year) & aanbod["profiel"].isna() & aanbod["onderwijstype"].isin(_ISOLATION_SOORT)]
+    a = a.assign(soort=a["onderwijstype"].map(_ISOLATION_SOORT))
+    per = a.groupby(["vestigingscode", "soort"], as_index=False)["leerlingen"].sum()
+    floor = per["soort"].map(_UPPER_YEARS_OF) * STRAY_PER_LEERJAAR
+    return per[per["leerlingen"].astype(float) >= floor][["vestigingscode", "soort"]]
 
 
 def _nearest(xy: tuple[np.ndarray, dict[str, int], np.ndarray], code: str, others: set[str]) -> tuple[float | None, str | None]:

@@ -11,7 +11,7 @@ from dekkend.coverage.children import ChildEstimator
 from dekkend.coverage.offer import offer_by_year
 from dekkend.coverage.run import reachability
 from dekkend.geo import DistanceMatrix, distance_matrix
-from dekkend.diagnose.boards import board_impact
+from dekkend.diagnose.boards import board_impact, board_notes
 from dekkend.diagnose.context import build_context, locations_of
 from dekkend.diagnose.model import SEVERITIES, TYPES, Diagnosis, Knelpunt
 from dekkend.diagnose import rules
@@ -87,8 +87,9 @@ def diagnose(
     found = [k for k in found if not (k.type in SIZE_TYPES and k.vestigingen and set(k.vestigingen) <= gone)]
     order = {s: i for i, s in enumerate(SEVERITIES)}
     found.sort(key=lambda k: (order[k.ernst], TYPES.index(k.type), k.titel))
+    impact = board_impact(ctx, found)
     return Diagnosis(
         regio=region.label, regio_expressie=region.expression, peiljaar=ctx.origin, horizon=horizon,
-        knelpunten=tuple(found), besturen=board_impact(ctx, found), checks=pd.DataFrame(checks),
-        settings=dict(settings.values),
+        knelpunten=tuple(found), besturen=impact, checks=pd.DataFrame(checks),
+        settings=dict(settings.values), notities=board_notes(ctx, impact),
     )
