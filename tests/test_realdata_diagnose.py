@@ -57,3 +57,42 @@ def test_regio_command_lists_real_regions(national_ws, expression):
     res = CliRunner().invoke(app, ["regio", "--werkmap", str(national_ws.path), "--regio", expression])
     assert res.exit_code == 0, res.output + repr(res.exception)
     assert "vestigingen" in res.output and "Traceback" not in res.output
+
+
+@pytest.fixture(scope="module")
+def zeeuws_vlaanderen(national):
+    tables, matrix, forecast = national
+    return diagnose(tables, "corop:31", matrix=matrix, forecast=forecast)
+
+
+@pytest.fixture(scope="module")
+def achterhoek(national):
+    tables, matrix, forecast = national
+    return diagnose(tables, "corop:14", matrix=matrix, forecast=forecast)
+
+
+def test_zorg_welzijn_does_not_disappear_from_zeeuws_vlaanderen(zeeuws_vlaanderen):
+    gone = [k for k in zeeuws_vlaanderen.of_type("aanbod-verdwijnt")
+            if k.onderwijstype == "profiel:zorg-welzijn" and k.ernst == "hoog"]
+    assert not gone, [k.toelichting for k in gone]
+
+
+def test_achterhoek_keeps_its_technical_profielen(achterhoek):
+    gone = {k.onderwijstype for k in achterhoek.of_type("aanbod-verdwijnt") if k.ernst == "hoog"}
+    assert not gone & {"profiel:bouwen-wonen-interieur", "profiel:economie-ondernemen"}, gone
+
+
+@pytest.mark.parametrize("which", ["zeeuws_vlaanderen", "achterhoek"])
+def test_one_sole_provider_knelpunt_per_board_and_no_hoog_for_a_small_fall(which, request):
+    d = request.getfixturevalue(which)
+    boards = [k.bewijs["bestuur"] for k in d.of_type("enige-aanbieder")]
+    assert len(boards) == len(set(boards))
+    for k in d.of_type("sterke-daling"):
+        lost = k.bewijs["leerlingen_nu"] - min(v for v in (k.bewijs["over_5_jaar"], k.bewijs["over_10_jaar"],
+                                                           k.bewijs["leerlingen_nu"]) if v == v and v is not None)
+        assert lost >= 20
+        assert k.ernst != "hoog" or lost >= 100
+    assert (d.besturen["leerlingen_nu"] > 0).all()
+    for k in d.knelpunten:
+        for code in k.vestigingen:
+            assert k.toelichting.count(f"({code}") <= 1, (code, k.toelichting)
