@@ -5,8 +5,9 @@ area ``i`` values vestiging ``j`` at::
 
     U_ijl = a_jl - b * d_ij + b * k_jl          (only if j offers level l in its first years)
 
-with ``d_ij`` the road distance in km (straight line x detour factor, water
-crossings via :mod:`dekkend.geo`), ``b`` the distance decay per km (each extra km
+with ``d_ij`` the generalised travel cost in equivalent cycling km (road km:
+straight line x detour factor; a water crossing adds its time, wait and fare:
+:mod:`dekkend.geo.cost`), ``b`` the distance decay per km (each extra km
 makes a school ``1 - exp(-b)`` less attractive; prior: 30%, the Amsterdam
 school-choice study), ``k_jl`` level-specific bonuses in km (Amsterdam: havo
 pupils accept about 5 km extra for a school with vwo and without vmbo, vwo pupils
@@ -192,7 +193,7 @@ class ChoiceModel:
             raise ConfiguratieFout(f"aanbodtabel voor het keuzemodel mist kolommen: {', '.join(missing)}")
         areas = areas.reset_index(drop=True)
         schools = _school_frame(offer)
-        dense = _road_km(areas, schools)
+        dense = _cost_km(areas, schools)
         radius = _radius(dense, schools, params)
         km = _candidates(dense, radius)
         shares = DEFAULT_LEVEL_SHARES if level_shares is None else np.asarray(level_shares, float)
@@ -204,8 +205,16 @@ class ChoiceModel:
         """Build from workspace tables (already restricted as of the forecast year) and the count of ``origin``."""
         from dekkend.geo import home_areas
 
+        from dekkend.geo import assign_zones, school_locations
+
+        areas = home_areas(tables)
         offer, shares = offer_at(tables, origin, xy)
-        return cls.from_frames(home_areas(tables), offer, level_shares=shares, params=params)
+        if "zone" not in offer.columns and len(offer):  # the water zone of every vestiging, as in reachability
+            known = school_locations(tables, areas).set_index("vestigingscode")["zone"]
+            guess = assign_zones(np.full(len(offer), None, dtype=object), offer["x_rd"].to_numpy(float),
+                                 offer["y_rd"].to_numpy(float))
+            offer["zone"] = offer["vestigingscode"].map(known).fillna(pd.Series(guess, index=offer.index))
+        return cls.from_frames(areas, offer, level_shares=shares, params=params)
 
     def with_params(self, params: ChoiceParameters) -> ChoiceModel:
         """The same areas and vestigingen under other parameters (attractiveness and radius kept).
@@ -215,7 +224,7 @@ class ChoiceModel:
         radius = self.radius if params.radius_km is None else np.maximum(params.radius, self.radius)
         km = self.km
         if (radius > self.radius).any():
-            km = _candidates(_road_km(self.areas, self.schools), radius)
+            km = _candidates(_cost_km(self.areas, self.schools), radius)
         return replace(self, params=params, km=km, radius=radius)
 
     # -- probabilities ----------------------------------------------------------------------------
@@ -488,7 +497,7 @@ class ChoiceModel:
             clash = sorted(set(new["vestigingscode"]) & set(schools["vestigingscode"]))
             if clash:
                 raise ConfiguratieFout(f"nieuwe vestiging(en) bestaan al: {', '.join(clash[:5])}")
-            km = sparse.hstack([km, _candidates(_road_km(self.areas, new), self.radius)]).tocsr()
+            km = sparse.hstack([km, _candidates(_cost_km(self.areas, new), self.radius)]).tocsr()
             given = open["aantrekkelijkheid"].to_numpy(float) if "aantrekkelijkheid" in open.columns else np.full(len(new), np.nan)
             fill = np.where(np.isnan(given)[:, None], median[None, :], given[:, None])
             alpha = np.vstack([alpha, fill])
@@ -553,6 +562,16 @@ def _school_frame(offer: pd.DataFrame) -> pd.DataFrame:
         bad = out.loc[out[["x_rd", "y_rd"]].isna().any(axis=1), "vestigingscode"].tolist()
         raise ConfiguratieFout(f"keuzemodel: vestiging(en) zonder coördinaten: {', '.join(bad[:5])}")
     return out
+
+
+def _cost_km(areas: pd.DataFrame, schools: pd.DataFrame) -> np.ndarray:
+    """Generalised cost in equivalent cycling km (dense float64) via :func:`dekkend.geo.generalised_matrix`:
+    road km within a zone, crossing time, wait and fare between zones."""
+    from dekkend.geo import generalised_matrix
+
+    if len(areas) == 0 or len(schools) == 0:
+        return np.zeros((len(areas), len(schools)))
+    return generalised_matrix(areas, schools).km.astype(float)
 
 
 def _road_km(areas: pd.DataFrame, schools: pd.DataFrame) -> np.ndarray:

@@ -31,13 +31,14 @@ from dekkend.coverage.kinds import is_openbaar
 from dekkend.errors import ConfiguratieFout
 from dekkend.forecast import make_model
 from dekkend.forecast.asof import as_of as restrict
-from dekkend.forecast.choice import ChoiceModel
+from dekkend.forecast.choice import BOUND, ChoiceModel, _cost_km, _road_km
 from dekkend.regions import Region
 from dekkend.scenarios.format import (
     Afstandsonderwijs,
     ConcentreerBovenbouw,
     DeelProfiel,
     DenominatieEis,
+    Fuseer,
     Nevenvestiging,
     Scenario,
     VerplaatsAanbod,
@@ -50,6 +51,11 @@ NUMERIC = ["verwacht", "laag80", "hoog80", "laag95", "hoog95"]
 MIN_SHARE = 1e-3
 #: Destination of pupils for whom no school anywhere offers what they follow.
 NO_OFFER = "geen-aanbod"
+#: A measure sends its pupils to the vestiging it names, except from home areas where the choice
+#: model gives another offering at least this many times the probability of that destination
+#: (a utility advantage of ln 3 = 1.1, under the calibrated decay about that many generalised km:
+#: see ``docs/scenarios.md``). dekkend's own choice.
+CLEARLY_BETTER = 3.0
 UPPER = {"pro": range(1, 7), "vmbo-b": (3, 4), "vmbo-k": (3, 4), "vmbo-g": (3, 4), "vmbo-t": (3, 4), "havo": (4, 5), "vwo": (4, 5, 6)}
 
 
@@ -73,6 +79,7 @@ class Market:
     km: np.ndarray
     children: np.ndarray
     openbaar: np.ndarray
+    utility: np.ndarray | None = None
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "_index", {c: i for i, c in enumerate(self.codes)})
@@ -97,7 +104,11 @@ class Market:
         names = [c for c in candidates if self.column(c) is not None]
         if not len(cols):
             return np.zeros((len(self.prob), 0)), cols, []
-        p = self.prob[:, cols].copy()
+        if self.utility is not None:  # the logit among the candidates: every location that teaches counts
+            u = self.utility[:, cols]
+            p = np.exp(u - u.max(axis=1, keepdims=True))
+        else:
+            p = self.prob[:, cols].copy()
         if public_only:
             ok = self.openbaar[cols][None, :] & (self.km[:, cols] <= limit_km)
             p = np.where(ok.any(axis=1, keepdims=True), np.where(ok, p, 0.0), p)
@@ -135,6 +146,65 @@ class Market:
         delta = self.km[:, cols] - self.km[:, [j_old]]
         km = np.where(total > 0, (flows * delta).sum(axis=0) / np.where(total > 0, total, 1.0), 0.0)
         return total, names, km
+
+
+    def move_to(self, weights: np.ndarray, code_from: str, candidates: list[str], destination: str,
+                public_only: bool = False, limit_km: float = 12.0) -> tuple[np.ndarray, list[str], np.ndarray]:
+        """As :meth:`move`, for pupils a measure sends to ``destination``.
+
+        From every home area the pupils go to ``destination``, except where another
+        candidate is clearly better (:data:`CLEARLY_BETTER` times the destination's
+        probability): there they choose by the model among the destination and those
+        clearly better alternatives.
+        """
+        q, cols, names = self._choice(candidates, public_only, limit_km)
+        w = np.asarray(weights, float).ravel()
+        if destination not in names:
+            return self.move(weights, code_from, candidates, public_only, limit_km)
+        d = names.index(destination)
+        better = q >= CLEARLY_BETTER * q[:, [d]]
+        better &= q > 0
+        better[:, d] = True
+        r = np.where(better, q, 0.0)
+        only = better.sum(axis=1) == 1
+        r[only] = 0.0
+        r[only, d] = 1.0
+        r = r / np.maximum(r.sum(axis=1, keepdims=True), 1e-300)
+        flows = w[:, None] * r
+        total = flows.sum(axis=0)
+        j_old = self.column(code_from)
+        if j_old is None:
+            return total, names, np.zeros(len(names))
+        delta = self.km[:, cols] - self.km[:, [j_old]]
+        km = np.where(total > 0, (flows * delta).sum(axis=0) / np.where(total > 0, total, 1.0), 0.0)
+        return total, names, km
+
+
+def destination(scenario: Scenario, year: int, code: str, key: str, region: tuple[str, ...]) -> str | None:
+    """The vestiging a measure in force in ``year`` names for the pupils of offering ``key`` at ``code``.
+
+    ``verplaats-aanbod``, ``fuseer`` and ``concentreer-bovenbouw`` name one; ``stop-aanbod``
+    and ``sluit-vestiging`` do not (``None``: the pupils choose freely).
+    """
+    found = None
+    for m in scenario.maatregelen:
+        if m.vanaf > year:
+            continue
+        if isinstance(m, VerplaatsAanbod) and m.van == code and _key_of(key, m.onderwijstype, m.profiel):
+            found = m.naar
+        elif isinstance(m, Fuseer) and code in m.vestigingen and code != m.naar:
+            found = m.naar
+        elif isinstance(m, ConcentreerBovenbouw) and code in (m.van or tuple(c for c in region if c != m.naar)) \
+                and _key_of(key, m.onderwijstype, None):
+            found = m.naar
+    return found
+
+
+def _key_of(key: str, typ: str, profiel: str | None) -> bool:
+    """Whether offer ``key`` belongs to type ``typ`` (and ``profiel`` when given)."""
+    if profiel:
+        return key == offer_key(typ, profiel)
+    return key == typ or key.startswith(typ + "/")
 
 
 def calibrated_model(tables: dict[str, pd.DataFrame], origin: int) -> tuple[ChoiceModel, np.ndarray]:
@@ -188,14 +258,35 @@ def build_market(tables: dict[str, pd.DataFrame], origin: int, extra: pd.DataFra
         cols_keep[fcols] = True
     prob = probs.tocsr()[rows_keep][:, np.flatnonzero(cols_keep)].toarray()
     model = _subset(model, rows_keep, cols_keep)
-    km = _full_km(model)
+    km = _road_km(model.areas, model.schools)  # water crossings as in the reachability matrix
+    utility = _location_value(model, tables)[None, :] - model.params.decay_per_km * _cost_km(model.areas, model.schools)
     ves = tables["vestigingen"].drop_duplicates("vestigingscode").set_index("vestigingscode")
     public = is_openbaar(ves["denominatie"]).reindex(model.codes).fillna(False).to_numpy(bool) if "denominatie" in ves else \
         np.zeros(len(model.codes), bool)
     if extra is not None and "denominatie" in extra.columns:
         new = dict(zip(extra["vestigingscode"], is_openbaar(extra["denominatie"]), strict=True))
         public = np.array([new.get(c, p) for c, p in zip(model.codes, public, strict=True)])
-    return Market(model.areas["pc4"].astype(str).to_numpy(), model.codes.astype(str), prob, km, children_all[rows_keep], public)
+    return Market(model.areas["pc4"].astype(str).to_numpy(), model.codes.astype(str), prob, km, children_all[rows_keep], public,
+                  utility)
+
+
+def _location_value(model: ChoiceModel, tables: dict[str, pd.DataFrame]) -> np.ndarray:
+    """Log attractiveness per vestiging for pupils who choose again (any leerjaar).
+
+    The calibrated first-year attractiveness (log-sum over the levels it takes); a location
+    that takes no first-years (an upper-years building) gets that of the other locations of
+    its school (same BRIN), else the median: it teaches, so it is a real alternative.
+    """
+    a = model._alpha()
+    shares = np.broadcast_to(model.level_shares, a.shape)
+    with np.errstate(all="ignore"):
+        value = np.log(np.where(np.isfinite(a) & (a > -BOUND), np.exp(np.clip(a, -BOUND, BOUND)) * shares, 0.0).sum(axis=1))
+    codes = pd.Series(model.codes.astype(str))
+    known = np.isfinite(value)
+    median = float(np.median(value[known])) if known.any() else 0.0
+    by_brin = pd.Series(value[known], index=codes[known].str[:4].to_numpy()).groupby(level=0).max()
+    fill = codes.str[:4].map(by_brin).fillna(median).to_numpy(float)
+    return np.where(known, value, fill)
 
 
 def _subset(model: ChoiceModel, rows: np.ndarray, cols: np.ndarray) -> ChoiceModel:
@@ -207,13 +298,6 @@ def _subset(model: ChoiceModel, rows: np.ndarray, cols: np.ndarray) -> ChoiceMod
                    radius=model.radius[rows], attractiveness=None if model.attractiveness is None else np.asarray(model.attractiveness)[cols],
                    area_shares=None if model.area_shares is None else np.asarray(model.area_shares)[rows])
 
-
-def _full_km(model: ChoiceModel) -> np.ndarray:
-    ax = model.areas["x_rd"].to_numpy(float)[:, None]
-    ay = model.areas["y_rd"].to_numpy(float)[:, None]
-    sx = model.schools["x_rd"].to_numpy(float)[None, :]
-    sy = model.schools["y_rd"].to_numpy(float)[None, :]
-    return np.hypot(ax - sx, ay - sy) / 1000.0 * 1.3
 
 
 @dataclass(frozen=True, eq=False)
@@ -314,7 +398,11 @@ def apply_scenario(forecast: pd.DataFrame, scenario: Scenario, market: Market, a
                 continue
             cands, _ = receivers(index, key, code)  # nobody else offers this profiel: the leerweg's vestigingen
             from_public = bool(market.openbaar[market.column(code)]) if market.column(code) is not None else False
-            share, names, km = market.move(market.origin_of(code), code, cands, public_only and from_public, norm_km)
+            dest = destination(scenario, int(year), code, key, tuple(region.vestigingen))
+            if dest is not None and dest in cands:
+                share, names, km = market.move_to(market.origin_of(code), code, cands, dest, public_only and from_public, norm_km)
+            else:
+                share, names, km = market.move(market.origin_of(code), code, cands, public_only and from_public, norm_km)
             km_by = dict(zip(names, km, strict=True))
             if not names:  # no school anywhere offers it: the pupils leave the count, recorded as such
                 moves.append({"jaar": int(year), "van": code, "naar": NO_OFFER, "aanbod": key, "leerlingen": n,
@@ -331,8 +419,9 @@ def apply_scenario(forecast: pd.DataFrame, scenario: Scenario, market: Market, a
             moved["methode"] = moved["methode"].astype(str) + "+scenario"
             add_rows.append(moved)
             for name, sh in zip(names, share, strict=True):
+                reason = "aanbod stopt" if dest is None else "maatregel" if name == dest else "elders duidelijk beter"
                 moves.append({"jaar": int(year), "van": code, "naar": name, "aanbod": key, "leerlingen": n * sh,
-                              "extra_km_per_leerling": float(km_by.get(name, 0.0)), "reden": "aanbod stopt"})
+                              "extra_km_per_leerling": float(km_by.get(name, 0.0)), "reden": reason})
             values[idx] = 0.0
         rows[NUMERIC] = values
         if add_rows:
