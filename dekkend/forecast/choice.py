@@ -205,16 +205,8 @@ class ChoiceModel:
         """Build from workspace tables (already restricted as of the forecast year) and the count of ``origin``."""
         from dekkend.geo import home_areas
 
-        from dekkend.geo import assign_zones, school_locations
-
-        areas = home_areas(tables)
         offer, shares = offer_at(tables, origin, xy)
-        if "zone" not in offer.columns and len(offer):  # the water zone of every vestiging, as in reachability
-            known = school_locations(tables, areas).set_index("vestigingscode")["zone"]
-            guess = assign_zones(np.full(len(offer), None, dtype=object), offer["x_rd"].to_numpy(float),
-                                 offer["y_rd"].to_numpy(float))
-            offer["zone"] = offer["vestigingscode"].map(known).fillna(pd.Series(guess, index=offer.index))
-        return cls.from_frames(areas, offer, level_shares=shares, params=params)
+        return cls.from_frames(home_areas(tables), offer, level_shares=shares, params=params)
 
     def with_params(self, params: ChoiceParameters) -> ChoiceModel:
         """The same areas and vestigingen under other parameters (attractiveness and radius kept).
@@ -705,4 +697,21 @@ def offer_at(tables: dict[str, pd.DataFrame], origin: int, xy: pd.DataFrame | No
     for lev in LEVELS:
         out[lev] = out[lev].to_numpy(bool) | (by_level[f"instroom_{lev}"].fillna(0.0).to_numpy() > 0)
     out = out.join(by_level).join(loc).rename_axis("vestigingscode").reset_index()
+    out["zone"] = _zones(tables, out)
     return out, level_shares(p)
+
+
+def _zones(tables: dict[str, pd.DataFrame], offer: pd.DataFrame) -> np.ndarray:
+    """The water zone of every vestiging of ``offer``, as the reachability matrix assigns it
+    (postcode of the address; without one, the nearest home area; unknown: from the RD point)."""
+    from dekkend.geo import assign_zones, school_locations
+
+    if offer.empty:
+        return np.array([], dtype=object)
+    guess = pd.Series(assign_zones(np.full(len(offer), None, dtype=object), offer["x_rd"].to_numpy(float),
+                                   offer["y_rd"].to_numpy(float)), index=offer.index)
+    try:
+        known = school_locations(tables).set_index("vestigingscode")["zone"]
+    except (ConfiguratieFout, KeyError):
+        return guess.to_numpy(object)
+    return offer["vestigingscode"].map(known).fillna(guess).to_numpy(object)
