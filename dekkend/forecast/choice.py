@@ -486,6 +486,8 @@ class ChoiceModel:
                 schools[lev] = new_val
         if open is not None and len(open):
             new = _school_frame(open)
+            if "zone" in schools.columns and "zone" not in new.columns:  # a new location: the zone of the nearest home area
+                new["zone"] = _nearest_zone(self.areas, new)
             clash = sorted(set(new["vestigingscode"]) & set(schools["vestigingscode"]))
             if clash:
                 raise ConfiguratieFout(f"nieuwe vestiging(en) bestaan al: {', '.join(clash[:5])}")
@@ -497,6 +499,18 @@ class ChoiceModel:
         km.sort_indices()
         offers = schools[list(LEVELS)].to_numpy(bool)
         return replace(self, schools=schools, offers=offers, km=km, attractiveness=np.where(offers, alpha, -np.inf))
+
+
+def _nearest_zone(areas: pd.DataFrame, points: pd.DataFrame) -> np.ndarray:
+    """The water zone of the home area nearest to every point (mainland without zoned areas)."""
+    from scipy.spatial import cKDTree
+
+    from dekkend.geo import MAINLAND
+
+    if "zone" not in areas.columns or areas.empty:
+        return np.full(len(points), MAINLAND, dtype=object)
+    _, idx = cKDTree(areas[["x_rd", "y_rd"]].to_numpy(float)).query(points[["x_rd", "y_rd"]].to_numpy(float))
+    return areas["zone"].to_numpy(object)[idx]
 
 
 def _level_medians(alpha: np.ndarray, mask: np.ndarray) -> np.ndarray:
