@@ -5,8 +5,9 @@ area ``i`` values vestiging ``j`` at::
 
     U_ijl = a_jl - b * d_ij + b * k_jl          (only if j offers level l in its first years)
 
-with ``d_ij`` the road distance in km (straight line x detour factor, water
-crossings via :mod:`dekkend.geo`), ``b`` the distance decay per km (each extra km
+with ``d_ij`` the generalised travel cost in equivalent cycling km (road km:
+straight line x detour factor; a water crossing adds its time, wait and fare:
+:mod:`dekkend.geo.cost`), ``b`` the distance decay per km (each extra km
 makes a school ``1 - exp(-b)`` less attractive; prior: 30%, the Amsterdam
 school-choice study), ``k_jl`` level-specific bonuses in km (Amsterdam: havo
 pupils accept about 5 km extra for a school with vwo and without vmbo, vwo pupils
@@ -192,7 +193,7 @@ class ChoiceModel:
             raise ConfiguratieFout(f"aanbodtabel voor het keuzemodel mist kolommen: {', '.join(missing)}")
         areas = areas.reset_index(drop=True)
         schools = _school_frame(offer)
-        dense = _road_km(areas, schools)
+        dense = _cost_km(areas, schools)
         radius = _radius(dense, schools, params)
         km = _candidates(dense, radius)
         shares = DEFAULT_LEVEL_SHARES if level_shares is None else np.asarray(level_shares, float)
@@ -215,7 +216,7 @@ class ChoiceModel:
         radius = self.radius if params.radius_km is None else np.maximum(params.radius, self.radius)
         km = self.km
         if (radius > self.radius).any():
-            km = _candidates(_road_km(self.areas, self.schools), radius)
+            km = _candidates(_cost_km(self.areas, self.schools), radius)
         return replace(self, params=params, km=km, radius=radius)
 
     # -- probabilities ----------------------------------------------------------------------------
@@ -485,10 +486,12 @@ class ChoiceModel:
                 schools[lev] = new_val
         if open is not None and len(open):
             new = _school_frame(open)
+            if "zone" in schools.columns and "zone" not in new.columns:  # a new location: the zone of the nearest home area
+                new["zone"] = _nearest_zone(self.areas, new)
             clash = sorted(set(new["vestigingscode"]) & set(schools["vestigingscode"]))
             if clash:
                 raise ConfiguratieFout(f"nieuwe vestiging(en) bestaan al: {', '.join(clash[:5])}")
-            km = sparse.hstack([km, _candidates(_road_km(self.areas, new), self.radius)]).tocsr()
+            km = sparse.hstack([km, _candidates(_cost_km(self.areas, new), self.radius)]).tocsr()
             given = open["aantrekkelijkheid"].to_numpy(float) if "aantrekkelijkheid" in open.columns else np.full(len(new), np.nan)
             fill = np.where(np.isnan(given)[:, None], median[None, :], given[:, None])
             alpha = np.vstack([alpha, fill])
@@ -496,6 +499,18 @@ class ChoiceModel:
         km.sort_indices()
         offers = schools[list(LEVELS)].to_numpy(bool)
         return replace(self, schools=schools, offers=offers, km=km, attractiveness=np.where(offers, alpha, -np.inf))
+
+
+def _nearest_zone(areas: pd.DataFrame, points: pd.DataFrame) -> np.ndarray:
+    """The water zone of the home area nearest to every point (mainland without zoned areas)."""
+    from scipy.spatial import cKDTree
+
+    from dekkend.geo import MAINLAND
+
+    if "zone" not in areas.columns or areas.empty:
+        return np.full(len(points), MAINLAND, dtype=object)
+    _, idx = cKDTree(areas[["x_rd", "y_rd"]].to_numpy(float)).query(points[["x_rd", "y_rd"]].to_numpy(float))
+    return areas["zone"].to_numpy(object)[idx]
 
 
 def _level_medians(alpha: np.ndarray, mask: np.ndarray) -> np.ndarray:
@@ -553,6 +568,16 @@ def _school_frame(offer: pd.DataFrame) -> pd.DataFrame:
         bad = out.loc[out[["x_rd", "y_rd"]].isna().any(axis=1), "vestigingscode"].tolist()
         raise ConfiguratieFout(f"keuzemodel: vestiging(en) zonder coördinaten: {', '.join(bad[:5])}")
     return out
+
+
+def _cost_km(areas: pd.DataFrame, schools: pd.DataFrame) -> np.ndarray:
+    """Generalised cost in equivalent cycling km (dense float64) via :func:`dekkend.geo.generalised_matrix`:
+    road km within a zone, crossing time, wait and fare between zones."""
+    from dekkend.geo import generalised_matrix
+
+    if len(areas) == 0 or len(schools) == 0:
+        return np.zeros((len(areas), len(schools)))
+    return generalised_matrix(areas, schools).km.astype(float)
 
 
 def _road_km(areas: pd.DataFrame, schools: pd.DataFrame) -> np.ndarray:
@@ -686,4 +711,21 @@ def offer_at(tables: dict[str, pd.DataFrame], origin: int, xy: pd.DataFrame | No
     for lev in LEVELS:
         out[lev] = out[lev].to_numpy(bool) | (by_level[f"instroom_{lev}"].fillna(0.0).to_numpy() > 0)
     out = out.join(by_level).join(loc).rename_axis("vestigingscode").reset_index()
+    out["zone"] = _zones(tables, out)
     return out, level_shares(p)
+
+
+def _zones(tables: dict[str, pd.DataFrame], offer: pd.DataFrame) -> np.ndarray:
+    """The water zone of every vestiging of ``offer``, as the reachability matrix assigns it
+    (postcode of the address; without one, the nearest home area; unknown: from the RD point)."""
+    from dekkend.geo import assign_zones, school_locations
+
+    if offer.empty:
+        return np.array([], dtype=object)
+    guess = pd.Series(assign_zones(np.full(len(offer), None, dtype=object), offer["x_rd"].to_numpy(float),
+                                   offer["y_rd"].to_numpy(float)), index=offer.index)
+    try:
+        known = school_locations(tables).set_index("vestigingscode")["zone"]
+    except (ConfiguratieFout, KeyError):
+        return guess.to_numpy(object)
+    return offer["vestigingscode"].map(known).fillna(guess).to_numpy(object)

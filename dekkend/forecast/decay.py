@@ -20,7 +20,7 @@ import numpy as np
 import pandas as pd
 
 from dekkend.errors import ConfiguratieFout
-from dekkend.forecast.choice import PRIOR_DECAY, ChoiceModel, ChoiceParameters, _road_km
+from dekkend.forecast.choice import PRIOR_DECAY, ChoiceModel, ChoiceParameters, _cost_km
 from dekkend.ingest._text import estimated_count
 
 #: Leerjaar 1 alone is used when it has at least this many pupils, else all leerjaren.
@@ -91,7 +91,7 @@ def estimate_decay(model: ChoiceModel, flows: pd.DataFrame, *, bounds: tuple[flo
     rows = apos[f["pc4"].astype(str)].to_numpy()
     cols = vpos[f["vestigingscode"]].to_numpy()
     flow = f["leerlingen"].to_numpy(float)
-    trip = _road_km(model.areas, model.schools)[rows, cols]
+    trip = _cost_km(model.areas, model.schools)[rows, cols]
     reach = float(np.quantile(trip, 0.995)) + 5.0 if len(trip) > 200 else float(trip.max()) + 5.0
     keep = trip <= reach  # the longest 0.5% of trips (boarding, data errors) are left out
     rows, cols, flow = rows[keep], cols[keep], flow[keep]

@@ -31,13 +31,14 @@ from dekkend.coverage.kinds import is_openbaar
 from dekkend.errors import ConfiguratieFout
 from dekkend.forecast import make_model
 from dekkend.forecast.asof import as_of as restrict
-from dekkend.forecast.choice import ChoiceModel
+from dekkend.forecast.choice import BOUND, PRIOR_DECAY, ChoiceModel, ChoiceParameters, _cost_km, _road_km
 from dekkend.regions import Region
 from dekkend.scenarios.format import (
     Afstandsonderwijs,
     ConcentreerBovenbouw,
     DeelProfiel,
     DenominatieEis,
+    Fuseer,
     Nevenvestiging,
     Scenario,
     VerplaatsAanbod,
@@ -50,6 +51,17 @@ NUMERIC = ["verwacht", "laag80", "hoog80", "laag95", "hoog95"]
 MIN_SHARE = 1e-3
 #: Destination of pupils for whom no school anywhere offers what they follow.
 NO_OFFER = "geen-aanbod"
+#: A measure sends its pupils to the vestiging it names, except from home areas where the choice
+#: model gives another offering at least this many times the probability of that destination
+#: (a utility advantage of ln 3 = 1.1, under the calibrated decay about that many generalised km:
+#: see ``docs/scenarios.md``). dekkend's own choice.
+CLEARLY_BETTER = 3.0
+#: Distance decay per generalised km used when pupils choose again (see ``docs/methods/choice.md``).
+SCENARIO_DECAY = PRIOR_DECAY
+#: Utility bonus for a receiver of the same board / the same denomination as the school the pupils
+#: leave, estimated on 100 real closures 2016/2017-2019 (``docs/methods/choice.md``).
+SAME_BOARD_TERM = 1.0
+SAME_DENOMINATION_TERM = 1.0
 UPPER = {"pro": range(1, 7), "vmbo-b": (3, 4), "vmbo-k": (3, 4), "vmbo-g": (3, 4), "vmbo-t": (3, 4), "havo": (4, 5), "vwo": (4, 5, 6)}
 
 
@@ -73,6 +85,9 @@ class Market:
     km: np.ndarray
     children: np.ndarray
     openbaar: np.ndarray
+    utility: np.ndarray | None = None
+    board: np.ndarray | None = None
+    denomination: np.ndarray | None = None
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "_index", {c: i for i, c in enumerate(self.codes)})
@@ -91,13 +106,22 @@ class Market:
             w = np.exp(-self.km[:, j]) * self.children
         return w / w.sum() if w.sum() > 0 else w
 
-    def _choice(self, candidates: list[str], public_only: bool, limit_km: float) -> tuple[np.ndarray, np.ndarray, list[str]]:
-        """Per area the probability of choosing each candidate among ``candidates`` (rows sum to 1), their columns and names."""
+    def _choice(self, candidates: list[str], public_only: bool, limit_km: float,
+                code_from: str | None = None) -> tuple[np.ndarray, np.ndarray, list[str]]:
+        """Per area the probability of choosing each candidate among ``candidates`` (rows sum to 1), their columns and names.
+
+        With ``code_from`` the candidates of its board and denomination get :data:`SAME_BOARD_TERM`
+        and :data:`SAME_DENOMINATION_TERM`.
+        """
         cols = np.array([self.column(c) for c in candidates if self.column(c) is not None], dtype=int)
         names = [c for c in candidates if self.column(c) is not None]
         if not len(cols):
             return np.zeros((len(self.prob), 0)), cols, []
-        p = self.prob[:, cols].copy()
+        if self.utility is not None:  # the logit among the candidates: every location that teaches counts
+            u = self.utility[:, cols] + self._loyalty(code_from, cols)[None, :]
+            p = np.exp(u - u.max(axis=1, keepdims=True))
+        else:
+            p = self.prob[:, cols].copy()
         if public_only:
             ok = self.openbaar[cols][None, :] & (self.km[:, cols] <= limit_km)
             p = np.where(ok.any(axis=1, keepdims=True), np.where(ok, p, 0.0), p)
@@ -106,6 +130,17 @@ class Market:
             near = np.argmin(self.km[np.ix_(none, cols)], axis=1)
             p[np.flatnonzero(none), near] = 1.0
         return p / p.sum(axis=1, keepdims=True), cols, names
+
+    def _loyalty(self, code_from: str | None, cols: np.ndarray) -> np.ndarray:
+        j = None if code_from is None else self.column(code_from)
+        out = np.zeros(len(cols))
+        if j is None:
+            return out
+        if self.board is not None:
+            out += SAME_BOARD_TERM * (self.board[cols] == self.board[j])
+        if self.denomination is not None:
+            out += SAME_DENOMINATION_TERM * (self.denomination[cols] == self.denomination[j])
+        return out
 
     def rechoose(self, weights: np.ndarray, candidates: list[str], public_only: bool = False, limit_km: float = 12.0) -> np.ndarray:
         """Share going to each candidate for pupils living per ``weights`` (rows: areas)."""
@@ -123,7 +158,7 @@ class Market:
         times the choice of that candidate puts them (who switches to a nearby school mostly
         lives near it).
         """
-        q, cols, names = self._choice(candidates, public_only, limit_km)
+        q, cols, names = self._choice(candidates, public_only, limit_km, code_from)
         w = np.asarray(weights, float).ravel()
         if not names:
             return np.zeros(0), [], np.zeros(0)
@@ -137,19 +172,79 @@ class Market:
         return total, names, km
 
 
-def calibrated_model(tables: dict[str, pd.DataFrame], origin: int) -> tuple[ChoiceModel, np.ndarray]:
+    def move_to(self, weights: np.ndarray, code_from: str, candidates: list[str], destination: str,
+                public_only: bool = False, limit_km: float = 12.0) -> tuple[np.ndarray, list[str], np.ndarray]:
+        """As :meth:`move`, for pupils a measure sends to ``destination``.
+
+        From every home area the pupils go to ``destination``, except where another
+        candidate is clearly better (:data:`CLEARLY_BETTER` times the destination's
+        probability): there they choose by the model among the destination and those
+        clearly better alternatives.
+        """
+        q, cols, names = self._choice(candidates, public_only, limit_km, code_from)
+        w = np.asarray(weights, float).ravel()
+        if destination not in names:
+            return self.move(weights, code_from, candidates, public_only, limit_km)
+        d = names.index(destination)
+        better = q >= CLEARLY_BETTER * q[:, [d]]
+        better &= q > 0
+        better[:, d] = True
+        r = np.where(better, q, 0.0)
+        only = better.sum(axis=1) == 1
+        r[only] = 0.0
+        r[only, d] = 1.0
+        r = r / np.maximum(r.sum(axis=1, keepdims=True), 1e-300)
+        flows = w[:, None] * r
+        total = flows.sum(axis=0)
+        j_old = self.column(code_from)
+        if j_old is None:
+            return total, names, np.zeros(len(names))
+        delta = self.km[:, cols] - self.km[:, [j_old]]
+        km = np.where(total > 0, (flows * delta).sum(axis=0) / np.where(total > 0, total, 1.0), 0.0)
+        return total, names, km
+
+
+def destination(scenario: Scenario, year: int, code: str, key: str, region: tuple[str, ...]) -> str | None:
+    """The vestiging a measure in force in ``year`` names for the pupils of offering ``key`` at ``code``.
+
+    ``verplaats-aanbod``, ``fuseer`` and ``concentreer-bovenbouw`` name one; ``stop-aanbod``
+    and ``sluit-vestiging`` do not (``None``: the pupils choose freely).
+    """
+    found = None
+    for m in scenario.maatregelen:
+        if m.vanaf > year:
+            continue
+        if isinstance(m, VerplaatsAanbod) and m.van == code and _key_of(key, m.onderwijstype, m.profiel):
+            found = m.naar
+        elif isinstance(m, Fuseer) and code in m.vestigingen and code != m.naar:
+            found = m.naar
+        elif isinstance(m, ConcentreerBovenbouw) and code in (m.van or tuple(c for c in region if c != m.naar)) \
+                and _key_of(key, m.onderwijstype, None):
+            found = m.naar
+    return found
+
+
+def _key_of(key: str, typ: str, profiel: str | None) -> bool:
+    """Whether offer ``key`` belongs to type ``typ`` (and ``profiel`` when given)."""
+    if profiel:
+        return key == offer_key(typ, profiel)
+    return key == typ or key.startswith(typ + "/")
+
+
+def calibrated_model(tables: dict[str, pd.DataFrame], origin: int, decay: float | None = None) -> tuple[ChoiceModel, np.ndarray]:
     """The choice model of the count year calibrated on the counted intake, and the children per area and age.
 
     It depends only on the workspace tables and ``origin``, not on a scenario, so it is
     computed once per tables and origin and shared (:mod:`dekkend.scenarios.shared`).
     """
     frames, names = all_tables(tables)
-    return remember("keuzemodel", frames, (names, int(origin)), lambda: _calibrate(tables, int(origin)))
+    b = SCENARIO_DECAY if decay is None else float(decay)
+    return remember("keuzemodel", frames, (names, int(origin), b), lambda: _calibrate(tables, int(origin), b))
 
 
-def _calibrate(tables: dict[str, pd.DataFrame], origin: int) -> tuple[ChoiceModel, np.ndarray]:
+def _calibrate(tables: dict[str, pd.DataFrame], origin: int, decay: float) -> tuple[ChoiceModel, np.ndarray]:
     known = restrict(tables, origin)
-    model = ChoiceModel.from_tables(known, origin)
+    model = ChoiceModel.from_tables(known, origin, params=ChoiceParameters(decay_per_km=decay))
     kids = children_12_17(known, origin).per_pc4 if len(model.areas) else pd.Series(dtype=float)
     children = kids.reindex(model.areas["pc4"].astype(str)).fillna(0.0).to_numpy(float) / 6.0
     intake = model.schools["instroom_leerlingen"].to_numpy(float) if "instroom_leerlingen" in model.schools else None
@@ -162,7 +257,7 @@ def _calibrate(tables: dict[str, pd.DataFrame], origin: int) -> tuple[ChoiceMode
 
 
 def build_market(tables: dict[str, pd.DataFrame], origin: int, extra: pd.DataFrame | None = None,
-                 region: tuple[str, ...] | None = None) -> Market:
+                 region: tuple[str, ...] | None = None, decay: float | None = None) -> Market:
     """The calibrated choice model of the count year (plus new locations in ``extra``).
 
     With ``region`` the market keeps only the home areas that send pupils to the
@@ -171,7 +266,7 @@ def build_market(tables: dict[str, pd.DataFrame], origin: int, extra: pd.DataFra
     calibration itself is shared by all scenarios on the same tables
     (:func:`calibrated_model`); the new locations and the restriction are per call.
     """
-    model, children_all = calibrated_model(tables, origin)
+    model, children_all = calibrated_model(tables, origin, decay)
     if extra is not None and len(extra):
         model = model.change_offer(open=extra)
     probs = model.probabilities().tocsc()
@@ -188,14 +283,41 @@ def build_market(tables: dict[str, pd.DataFrame], origin: int, extra: pd.DataFra
         cols_keep[fcols] = True
     prob = probs.tocsr()[rows_keep][:, np.flatnonzero(cols_keep)].toarray()
     model = _subset(model, rows_keep, cols_keep)
-    km = _full_km(model)
+    km = _road_km(model.areas, model.schools)  # water crossings as in the reachability matrix
+    utility = _location_value(model, tables)[None, :] - model.params.decay_per_km * _cost_km(model.areas, model.schools)
     ves = tables["vestigingen"].drop_duplicates("vestigingscode").set_index("vestigingscode")
     public = is_openbaar(ves["denominatie"]).reindex(model.codes).fillna(False).to_numpy(bool) if "denominatie" in ves else \
         np.zeros(len(model.codes), bool)
     if extra is not None and "denominatie" in extra.columns:
         new = dict(zip(extra["vestigingscode"], is_openbaar(extra["denominatie"]), strict=True))
         public = np.array([new.get(c, p) for c, p in zip(model.codes, public, strict=True)])
-    return Market(model.areas["pc4"].astype(str).to_numpy(), model.codes.astype(str), prob, km, children_all[rows_keep], public)
+    codes = pd.Series(model.codes.astype(str))
+    board = codes.map(ves["bestuur"].astype(str)).fillna("?").to_numpy(object) if "bestuur" in ves else None
+    denom = codes.map(ves["denominatie"].astype(str)).fillna("?").to_numpy(object) if "denominatie" in ves else None
+    if extra is not None and len(extra):
+        new_d = dict(zip(extra["vestigingscode"], extra["denominatie"].astype(str), strict=True)) if "denominatie" in extra else {}
+        denom = None if denom is None else np.array([new_d.get(c, d) for c, d in zip(codes, denom, strict=True)], dtype=object)
+    return Market(model.areas["pc4"].astype(str).to_numpy(), model.codes.astype(str), prob, km, children_all[rows_keep], public,
+                  utility, board, denom)
+
+
+def _location_value(model: ChoiceModel, tables: dict[str, pd.DataFrame]) -> np.ndarray:
+    """Log attractiveness per vestiging for pupils who choose again (any leerjaar).
+
+    The calibrated first-year attractiveness (log-sum over the levels it takes); a location
+    that takes no first-years (an upper-years building) gets that of the other locations of
+    its school (same BRIN), else the median: it teaches, so it is a real alternative.
+    """
+    a = model._alpha()
+    shares = np.broadcast_to(model.level_shares, a.shape)
+    with np.errstate(all="ignore"):
+        value = np.log(np.where(np.isfinite(a) & (a > -BOUND), np.exp(np.clip(a, -BOUND, BOUND)) * shares, 0.0).sum(axis=1))
+    codes = pd.Series(model.codes.astype(str))
+    known = np.isfinite(value)
+    median = float(np.median(value[known])) if known.any() else 0.0
+    by_brin = pd.Series(value[known], index=codes[known].str[:4].to_numpy()).groupby(level=0).max()
+    fill = codes.str[:4].map(by_brin).fillna(median).to_numpy(float)
+    return np.where(known, value, fill)
 
 
 def _subset(model: ChoiceModel, rows: np.ndarray, cols: np.ndarray) -> ChoiceModel:
@@ -207,13 +329,6 @@ def _subset(model: ChoiceModel, rows: np.ndarray, cols: np.ndarray) -> ChoiceMod
                    radius=model.radius[rows], attractiveness=None if model.attractiveness is None else np.asarray(model.attractiveness)[cols],
                    area_shares=None if model.area_shares is None else np.asarray(model.area_shares)[rows])
 
-
-def _full_km(model: ChoiceModel) -> np.ndarray:
-    ax = model.areas["x_rd"].to_numpy(float)[:, None]
-    ay = model.areas["y_rd"].to_numpy(float)[:, None]
-    sx = model.schools["x_rd"].to_numpy(float)[None, :]
-    sy = model.schools["y_rd"].to_numpy(float)[None, :]
-    return np.hypot(ax - sx, ay - sy) / 1000.0 * 1.3
 
 
 @dataclass(frozen=True, eq=False)
@@ -314,7 +429,11 @@ def apply_scenario(forecast: pd.DataFrame, scenario: Scenario, market: Market, a
                 continue
             cands, _ = receivers(index, key, code)  # nobody else offers this profiel: the leerweg's vestigingen
             from_public = bool(market.openbaar[market.column(code)]) if market.column(code) is not None else False
-            share, names, km = market.move(market.origin_of(code), code, cands, public_only and from_public, norm_km)
+            dest = destination(scenario, int(year), code, key, tuple(region.vestigingen))
+            if dest is not None and dest in cands:
+                share, names, km = market.move_to(market.origin_of(code), code, cands, dest, public_only and from_public, norm_km)
+            else:
+                share, names, km = market.move(market.origin_of(code), code, cands, public_only and from_public, norm_km)
             km_by = dict(zip(names, km, strict=True))
             if not names:  # no school anywhere offers it: the pupils leave the count, recorded as such
                 moves.append({"jaar": int(year), "van": code, "naar": NO_OFFER, "aanbod": key, "leerlingen": n,
@@ -331,8 +450,9 @@ def apply_scenario(forecast: pd.DataFrame, scenario: Scenario, market: Market, a
             moved["methode"] = moved["methode"].astype(str) + "+scenario"
             add_rows.append(moved)
             for name, sh in zip(names, share, strict=True):
+                reason = "aanbod stopt" if dest is None else "maatregel" if name == dest else "elders duidelijk beter"
                 moves.append({"jaar": int(year), "van": code, "naar": name, "aanbod": key, "leerlingen": n * sh,
-                              "extra_km_per_leerling": float(km_by.get(name, 0.0)), "reden": "aanbod stopt"})
+                              "extra_km_per_leerling": float(km_by.get(name, 0.0)), "reden": reason})
             values[idx] = 0.0
         rows[NUMERIC] = values
         if add_rows:

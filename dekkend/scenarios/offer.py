@@ -60,11 +60,11 @@ def offer_in_year(base: set[tuple[str, str]], scenario: Scenario, year: int, reg
                     offer = {(v, k) for v, k in offer if v != code} | {(m.naar, k) for k in moved}
         elif isinstance(m, ConcentreerBovenbouw):
             sources = m.van or tuple(c for c in region if c != m.naar)
-            had = any(v in sources and (k == m.onderwijstype or k.startswith(m.onderwijstype + "/")) for v, k in offer)
+            had = {k for v, k in offer if v in sources and (k == m.onderwijstype or k.startswith(m.onderwijstype + "/"))}
             for code in sources:
                 offer = _drop(offer, code, m.onderwijstype, None)
-            if had:
-                offer |= {(m.naar, m.onderwijstype)}
+            if had:  # the destination teaches what the sources taught (every profiel of the type)
+                offer |= {(m.naar, m.onderwijstype)} | {(m.naar, k) for k in had}
         elif isinstance(m, Nevenvestiging):
             offer |= {(m.code, offer_key(t, p)) for t, p in m.aanbod}
             offer |= {(m.code, t) for t, p in m.aanbod if p}  # a profiel implies its leerweg
