@@ -290,6 +290,12 @@ def prognose(
             f"instroom gekalibreerd tot op {cal.max_deviation:.2f} leerling; migratie van kinderen: "
             f"{catchment.children.migration.source}"
         )
+    if prep.closed:
+        console.print(
+            f"Niet voorspeld: {_fmt_int(len(prep.closed))} vestigingen met leerlingen in een eerdere telling "
+            f"hadden op 1 oktober {prep.origin} geen leerlingen meer (gestopt): "
+            + ", ".join(prep.closed[:10]) + (" ..." if len(prep.closed) > 10 else "")
+        )
     if draws is not None:
         path = uitvoer.with_name(f"{uitvoer.stem}-trekkingen.csv")
         write_table(draws.summary().round(2), path, sheet="trekkingen")
