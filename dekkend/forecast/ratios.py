@@ -8,10 +8,10 @@ how the cohort in leerjaar ``k - g`` in ``t0`` arrived in leerjaar ``k`` in ``t1
 
     observed ``O = n_{t1}(k)``, expected ``E = n_{t0}(k - g) * r_{k-g+1} * ... * r_{k-1}``,
 
-the intermediate transitions taken at their pooled (national) values, so the
-deviation of the cohort is attributed to its last transition. National pooled
-ratios ``sum O / sum E`` are found by a few fixed-point passes (they appear in
-``E`` themselves).
+the intermediate transitions taken at the vestiging's own (shrunk) ratios, so
+what is left of the deviation of the cohort is attributed to its last transition.
+The ratios appear in ``E`` themselves: national pooled ratios ``sum O / sum E``
+and then the shrunk per-vestiging ratios are found by a few fixed-point passes.
 
 Per vestiging the raw ratio ``X_j = sum_i O_ij / sum_i E_ij`` over its pairs ``i``
 is shrunk towards its COROP region's ratio by the Bühlmann-Straub credibility
@@ -59,13 +59,13 @@ def evidence(history: dict[int, np.ndarray], pooled: np.ndarray | None = None, m
     """Observed and expected counts of every pair, with gaps bridged by ``pooled`` ratios (default 1)."""
     pairs = count_pairs(list(history), max_gap)
     n, lj = next(iter(history.values())).shape
-    r = np.ones(lj) if pooled is None else pooled
+    r = np.ones((n, lj)) if pooled is None else np.broadcast_to(pooled, (n, lj))
     obs = np.zeros((len(pairs), n, lj))
     exp = np.zeros((len(pairs), n, lj))
     for p, (t0, t1) in enumerate(pairs):
         g = t1 - t0
         for k in range(g, lj):
-            bridge = float(np.prod(r[k - g + 1:k])) if g > 1 else 1.0
+            bridge = np.prod(r[:, k - g + 1:k], axis=1) if g > 1 else 1.0
             obs[p, :, k] = history[t1][:, k]
             exp[p, :, k] = history[t0][:, k - g] * bridge
     return Evidence(tuple(pairs), obs, exp)
@@ -140,6 +140,14 @@ def shrunk_ratios(history: dict[int, np.ndarray], region: np.ndarray, max_gap: i
     national, ev = pooled_ratios(history, max_gap)
     if not ev.pairs or not np.isfinite(national[1:]).any():
         return None
+    out = _shrink_all(ev, national, region)
+    for _ in range(PASSES - 1):
+        bridge = np.where(np.isfinite(out.ratio), out.ratio, np.where(np.isfinite(national), national, 1.0))
+        out = _shrink_all(evidence(history, bridge, max_gap), national, region)
+    return out
+
+
+def _shrink_all(ev: Evidence, national: np.ndarray, region: np.ndarray) -> ShrunkRatios:
     n, lj = ev.observed.shape[1:]
     regions, idx = np.unique(region.astype(str), return_inverse=True)
     kappa = np.full(lj, np.inf)
