@@ -265,7 +265,7 @@ def prognose(
     import numpy as np
 
     from dekkend.errors import ConfiguratieFout
-    from dekkend.forecast import ChoiceParameters, CohortModel, make_model, simulate
+    from dekkend.forecast import ChoiceParameters, CohortModel, make_model, simulate, sum_band
     from dekkend.output import write_table
     from dekkend.regions import select_region
     from dekkend.workspace import Workspace
@@ -281,6 +281,17 @@ def prognose(
         bar.update(task, completed=1, item=f"model {model} schatten")
         forecaster = (CohortModel(choice=ChoiceParameters.from_loss(verval)) if verval is not None else make_model(model))
         forecaster.fit(tables, peiljaar, units)
+        if peiljaar > forecaster.prepared.origin + MAX_YEARS_AFTER_COUNT:
+            raise ConfiguratieFout(
+                f"--peiljaar {peiljaar}: de laatste telling in de werkmap is van 1 oktober {forecaster.prepared.origin}; "
+                f"de jaren {forecaster.prepared.origin + 1}-{peiljaar} zouden stil worden overgeslagen. Kies een peiljaar "
+                f"tot en met {forecaster.prepared.origin + MAX_YEARS_AFTER_COUNT} of importeer nieuwere tellingen; "
+                "de prognose vanaf de laatste telling maakt u met --peiljaar "
+                f"{forecaster.prepared.origin} en een langere --horizon")
+        if peiljaar > forecaster.prepared.origin:
+            console.print(f"[yellow]Let op:[/] --peiljaar {peiljaar} ligt na de laatste telling (1 oktober "
+                          f"{forecaster.prepared.origin}); de prognose begint bij die telling en toont de jaren vanaf "
+                          f"{peiljaar + 1}.")
         bar.update(task, completed=2, item="vooruitrekenen")
         frame = forecaster.predict(horizon)
         draws = None
@@ -295,8 +306,10 @@ def prognose(
         f"Prognose ({model}) met peiljaar {peiljaar} (laatste telling: 1 oktober {prep.origin}): "
         f"{_fmt_int(len(prep.codes))} vestigingen, {_fmt_int(len(frame))} rijen → {uitvoer}"
     )
+    band = sum_band(frame, 80).set_index("jaar")
     for year in sorted({totals.index[0], totals.index[min(4, len(totals) - 1)], totals.index[-1]}):
-        console.print(f"  {year}/{year + 1}: {_fmt_int(totals[year])} leerlingen verwacht")
+        console.print(f"  {year}/{year + 1}: {_fmt_int(totals[year])} leerlingen verwacht "
+                      f"(80%: {_fmt_int(band.at[year, 'laag'])}-{_fmt_int(band.at[year, 'hoog'])})")
     methods = frame.drop_duplicates("vestigingscode")["methode"].value_counts()
     console.print("Methode per vestiging: " + ", ".join(f"{k} {v}" for k, v in methods.items()))
     catchment = getattr(forecaster, "catchment", None)
@@ -306,6 +319,12 @@ def prognose(
             f"Schoolkeuze: verval {100 * cal.model.params.loss_per_km:.0f}% per km ({catchment.decay_source}), "
             f"instroom gekalibreerd tot op {cal.max_deviation:.2f} leerling; migratie van kinderen: "
             f"{catchment.children.migration.source}"
+        )
+    if prep.closed:
+        console.print(
+            f"Niet voorspeld: {_fmt_int(len(prep.closed))} vestigingen met leerlingen in een eerdere telling "
+            f"hadden op 1 oktober {prep.origin} geen leerlingen meer (gestopt): "
+            + ", ".join(prep.closed[:10]) + (" ..." if len(prep.closed) > 10 else "")
         )
     if draws is not None:
         path = uitvoer.with_name(f"{uitvoer.stem}-trekkingen.csv")
@@ -317,6 +336,11 @@ def prognose(
             f"tussen {_fmt_int(np.quantile(nat[:, last], 0.1))} en {_fmt_int(np.quantile(nat[:, last], 0.9))} leerlingen "
             f"(80%) → {path}"
         )
+
+
+#: ``prognose --peiljaar`` may lie at most this many years after the last count (a count is
+#: published about a year late; beyond that the gap is an error, not a choice). dekkend's own choice.
+MAX_YEARS_AFTER_COUNT = 2
 
 
 @app.command("backtest")

@@ -237,7 +237,9 @@ def test_total_band_keeps_the_common_error_and_drops_the_count_noise():
     m = np.full(100, 20.0)
     h = np.where(years == 2025, 1, 6)
     s = np.sqrt(0.045**2 * h + 1 / m)
-    frame = pd.DataFrame({"jaar": years, "verwacht": m, "hoog80": m * np.exp(1.2816 * s), "laag80": m * np.exp(-1.2816 * s)})
+    # the rows are parts of one vestiging: their common error adds up in full
+    frame = pd.DataFrame({"vestigingscode": "00AA00", "jaar": years, "verwacht": m, "hoog80": m * np.exp(1.2816 * s),
+                          "laag80": m * np.exp(-1.2816 * s)})
     got_years, lo, hi = total_band(frame, 80)
     assert list(got_years) == [2025, 2030]
     total = 1000.0

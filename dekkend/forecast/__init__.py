@@ -7,6 +7,7 @@ intake from children per home postcode x transition x school choice
 (:class:`ChoiceModel`, reused by the scenarios to move pupils when the offer changes).
 """
 
+from dekkend.forecast.aggregate import sum_band
 from dekkend.forecast.asof import as_of, cutoff
 from dekkend.forecast.backtest import BacktestResult, interval_calibration, run_backtest
 from dekkend.forecast.catchment import Catchment, build_catchment
@@ -60,5 +61,6 @@ __all__ = [
     "reference_cohorts",
     "run_backtest",
     "simulate",
+    "sum_band",
     "write_accuracy_section",
 ]

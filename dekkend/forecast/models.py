@@ -22,6 +22,7 @@ from dekkend.forecast.choice import ChoiceParameters
 from dekkend.forecast.decay import decay_parameters
 from dekkend.forecast.intervals import IntervalCalibration, IntervalRule, default_intervals
 from dekkend.forecast.prepare import LEERJAREN, Prepared, known_locations, prepare
+from dekkend.forecast.ratios import ShrunkRatios, shrunk_ratios
 
 OUTPUT_COLUMNS = ["vestigingscode", "jaar", "onderwijstype", "profiel", "leerjaar", "verwacht",
                   "laag80", "hoog80", "laag95", "hoog95", "methode"]
@@ -83,15 +84,14 @@ class _Base:
     def vestiging_totals(self, horizon: int) -> pd.DataFrame:
         """Forecast totals per vestiging and year, ``vestigingscode, jaar, verwacht`` (no rows per stream, no intervals).
 
-        The same numbers as ``predict(horizon)`` summed per vestiging and year; closed vestigingen have 0.
+        The same numbers as ``predict(horizon)`` summed per vestiging and year. Vestigingen without pupils
+        in the origin year stopped and are not forecast (``prepared.closed`` lists the recent ones).
         """
         prep = self.prepared
         years = list(range(prep.origin + 1, prep.as_of + horizon + 1))
         totals, _, _ = self._project(prep, years)
         parts = [pd.DataFrame({"vestigingscode": prep.codes, "jaar": y, "verwacht": totals[y].sum(axis=1)})
                  for y in years if y > prep.as_of]
-        if prep.closed:
-            parts += [pd.DataFrame({"vestigingscode": list(prep.closed), "jaar": y, "verwacht": 0.0}) for y in years if y > prep.as_of]
         return pd.concat(parts, ignore_index=True)
 
 
@@ -119,9 +119,6 @@ def assemble(prep: Prepared, totals: dict[int, np.ndarray], beyond: dict[int, np
         extra = pd.DataFrame({"vestigingscode": prep.codes[vi], "onderwijstype": "totaal", "profiel": None, "leerjaar": ki + 1,
                               "jaar": year, "verwacht": t[vi, ki], "_h": year - prep.origin, "_b": b[vi, ki], "methode": methods[vi]})
         parts += [frame, extra]
-        if prep.closed:
-            parts.append(pd.DataFrame({"vestigingscode": list(prep.closed), "onderwijstype": "totaal", "profiel": None, "leerjaar": pd.NA,
-                                       "jaar": year, "verwacht": 0.0, "_h": 0, "_b": 0.0, "methode": "gesloten"}))
     out = pd.concat([p for p in parts if len(p)], ignore_index=True)
     out["verwacht"] = np.maximum(out["verwacht"].to_numpy(float), 0.0)
     size = out.groupby(["vestigingscode", "jaar"])["verwacht"].transform("sum").to_numpy(float)
@@ -199,6 +196,7 @@ class CohortModel(_Base):
         self.history_years = history_years
         self.migration = migration
         self.catchment: Catchment | None = None
+        self.ratios: ShrunkRatios | None = None
 
     # -- catchment ----------------------------------------------------------
     def _catchment(self, prep: Prepared, first: int, last: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -214,21 +212,19 @@ class CohortModel(_Base):
     def _rates(self, prep: Prepared, F: np.ndarray, e0: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """Intake share per vestiging and cohort-change ratios per vestiging x leerjaar (NaN = none)."""
         years = sorted(prep.history)
-        pairs = [t for t in years[-(self.history_years + 1):] if t - 1 in prep.history][-self.history_years:]
-        base = prep.base
         n_v = len(prep.codes)
         recent = years[-(self.history_years):]
         num = sum(prep.history[t][:, 0] for t in recent)
         den = sum(F[..., t - e0] for t in recent)
         share = np.where(den > 0, num / np.where(den > 0, den, 1), np.nan)
         ccr = np.full((n_v, LEERJAREN), np.nan)
-        if pairs:
-            up = sum(prep.history[t][:, 1:] for t in pairs)
-            down = sum(prep.history[t - 1][:, :-1] for t in pairs)
-            ccr[:, 1:] = np.where(down > 0, up / np.where(down > 0, down, 1), np.nan)
-        has_history = np.array([any(t - 1 in prep.history and prep.history[t - 1][i].sum() > 0 for t in pairs) for i in range(n_v)])
+        shrunk = shrunk_ratios(prep.history, prep.region)
+        self.ratios = shrunk
+        if shrunk is None:
+            return share, ccr, np.zeros(n_v, bool)
+        has_history = shrunk.weight[:, 1:].sum(axis=1) > 0
+        ccr[:, 1:] = np.where(shrunk.weight[:, 1:] > 0, shrunk.ratio[:, 1:], np.nan)
         ccr[~has_history] = np.nan
-        del base
         return share, ccr, has_history
 
     def _project(self, prep, years):
@@ -246,6 +242,8 @@ class CohortModel(_Base):
         share, ccr, has_hist = self._rates(prep, np.nan_to_num(F), e0)
         n_v = len(prep.codes)
         region_ccr = _regional_ccr(prep, ccr)
+        if self.ratios is not None:
+            region_ccr = np.where(np.isfinite(self.ratios.regional), self.ratios.regional, region_ccr)
         is_new = (prep.first_year == prep.origin) & ((prep.origin - 1) in prep.history)
         methods = np.where(has_hist, "cohort", "geen-historie").astype(object)
         methods[~has_kids] = "cohort-zonder-kinderen"

@@ -13,7 +13,7 @@ from dekkend.ingest._text import estimated_count
 
 LEERJAREN = 6
 VMBO = ("vmbo-b", "vmbo-k", "vmbo-g", "vmbo-t")
-#: Vestigingen that stopped at most this many years before the origin get 'gesloten' rows.
+#: Vestigingen counted at most this many years before the origin but not in it are listed as stopped (not forecast).
 RECENTLY_CLOSED = 2
 
 
@@ -31,6 +31,8 @@ class Prepared:
     as_of: int
     origin: int
     codes: np.ndarray
+    #: leerjaar totals per count year (see above); ``closed``: vestigingen counted in the
+    #: :data:`RECENTLY_CLOSED` years before the origin but not in it (stopped, not forecast)
     history: dict[int, np.ndarray]
     streams: pd.DataFrame
     first_year: np.ndarray

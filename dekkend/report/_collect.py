@@ -332,27 +332,13 @@ def collect(tables: dict[str, pd.DataFrame], regio: str | None, *, progress: Pro
 
 
 def total_band(frame: pd.DataFrame, level: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Expected total and its ``level``% band per year for the rows of a forecast frame.
+    """Years and the ``level``% band of the total of the rows of a forecast frame per year.
 
-    The band of a row is ``m exp(±z s)``; its spread ``s`` holds a part common to
-    all rows (births, transition rates) and the count noise ``1/m`` of the row
-    itself. A total keeps the common part (added up as if every row errs the
-    same way) but not the count noise of its parts, which averages out: it gets
-    the noise of its own size instead.
-
-    Returns
-    -------
-    years, lower, upper (and the expected totals as ``frame.groupby('jaar').verwacht.sum()``).
+    A thin wrapper of :func:`dekkend.forecast.aggregate.sum_band` (the one place where the
+    band of a sum of forecast rows is made; errors of different vestigingen are nearly
+    independent, so a region's band is much narrower than the sum of its rows' bands).
     """
-    from statistics import NormalDist
+    from dekkend.forecast.aggregate import sum_band
 
-    z = NormalDist().inv_cdf(0.5 + level / 200.0)
-    f = frame[frame["verwacht"] > 0]
-    m = f["verwacht"].to_numpy(float)
-    hi = f[f"hoog{level}"].to_numpy(float)
-    s2 = (np.log(np.maximum(hi, m) / m) / z) ** 2
-    common = np.sqrt(np.maximum(s2 - 1.0 / np.maximum(m, 1.0), 0.0))
-    g = pd.DataFrame({"jaar": f["jaar"].to_numpy(), "m": m, "ms": m * common}).groupby("jaar")[["m", "ms"]].sum()
-    total = g["m"].to_numpy()
-    s = np.sqrt((g["ms"].to_numpy() / np.maximum(total, 1e-9)) ** 2 + 1.0 / np.maximum(total, 1.0))
-    return g.index.to_numpy(), total * np.exp(-z * s), total * np.exp(z * s)
+    b = sum_band(frame, level)
+    return b["jaar"].to_numpy(), b["laag"].to_numpy(float), b["hoog"].to_numpy(float)
