@@ -1,4 +1,4 @@
-"""Forecast III: progression per school (BRIN), structural zeros, interpolated intervals, matching, band split."""
+"""Forecast III: progression per school (BRIN), structural zeros, interpolated intervals, matching."""
 
 from __future__ import annotations
 
@@ -8,7 +8,6 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from dekkend.forecast import make_model
-from dekkend.forecast.cohorts import _band_weights
 from dekkend.forecast.intervals import IntervalCalibration
 from dekkend.forecast.ratios import shrunk_ratios
 from dekkend.forecast.units import addresses
@@ -86,11 +85,3 @@ def test_count_file_rows_without_an_address_do_not_hide_an_older_address():
     ])
     got = addresses({"vestigingen_bron": src}, 2017, "origin")
     assert got.loc["00LY00", "adres"] == "4535GZ|2"
-
-
-def test_a_population_band_is_split_like_the_single_age_counts():
-    profile = pd.Series({2016: 200.0, 2017: 190.0, 2018: 180.0, 2019: 170.0, 2020: 160.0})
-    w = _band_weights([2016, 2017, 2018, 2019, 2020], profile)
-    np.testing.assert_allclose(w, profile.to_numpy() / profile.sum())
-    # a band the profile does not cover is split evenly
-    np.testing.assert_allclose(_band_weights([2020, 2021, 2022, 2023, 2024], profile), 0.2)

@@ -122,25 +122,6 @@ def _from_school_po(tables: dict[str, pd.DataFrame]) -> pd.DataFrame:
     return _sum(out)
 
 
-def _entry_profile(tables: dict[str, pd.DataFrame]) -> pd.Series:
-    """National children per entry year from a single-age source (pupils by home PC4, else by school),
-    used to spread a population band over its ages in proportion (empty without such a source)."""
-    for frame in (_from_home_po(tables), _from_school_po(tables)):
-        if not frame.empty:
-            return frame.groupby("instroomjaar")["kinderen"].sum().astype(float)
-    return pd.Series(dtype=float)
-
-
-def _band_weights(entries: list[int], profile: pd.Series) -> np.ndarray:
-    """Share of a band's children per entry year: in proportion to ``profile`` where it covers every
-    entry year of the band, else even (each age a fifth of a five-year band)."""
-    if len(profile) and all(e in profile.index for e in entries):
-        w = profile.reindex(entries).to_numpy(float)
-        if np.isfinite(w).all() and w.sum() > 0:
-            return w / w.sum()
-    return np.full(len(entries), 1.0 / len(entries))
-
-
 def _from_population(tables: dict[str, pd.DataFrame]) -> pd.DataFrame:
     pop = tables.get("bevolking_pc4")
     if pop is None or pop.empty:
@@ -151,14 +132,13 @@ def _from_population(tables: dict[str, pd.DataFrame]) -> pd.DataFrame:
     if p.empty:
         return p
     gem = _current(p["gemeentecode"], tables) if "gemeentecode" in p.columns else p["pc4"].map(pc4_to_gemeente(tables))
-    profile = _entry_profile(tables)
     rows = []
-    for (lo, hi, year), band in p.groupby(["leeftijd_van", "leeftijd_tot", "jaar"]):
-        ages = list(range(int(lo), int(hi) + 1))
-        entries = [int(year) - 1 + 12 - age for age in ages]
-        for entry, weight in zip(entries, _band_weights(entries, profile), strict=True):
-            rows.append(pd.DataFrame({"gemeentecode": gem.loc[band.index], "instroomjaar": entry,
-                                      "kinderen": band["aantal"].astype(float) * weight, "waargenomen": int(year) - 1}))
+    for lo, hi in p[["leeftijd_van", "leeftijd_tot"]].drop_duplicates().itertuples(index=False):
+        band = p[(p["leeftijd_van"] == lo) & (p["leeftijd_tot"] == hi)]
+        width = int(hi) - int(lo) + 1
+        for age in range(int(lo), int(hi) + 1):
+            rows.append(pd.DataFrame({"gemeentecode": gem.loc[band.index], "instroomjaar": band["jaar"].astype(int) - 1 + 12 - age,
+                                      "kinderen": band["aantal"].astype(float) / width, "waargenomen": band["jaar"].astype(int) - 1}))
     return _sum(pd.concat(rows, ignore_index=True))
 
 
