@@ -5,7 +5,7 @@ PYTHON ?= python3
 VENV   ?= .venv
 BIN    := $(VENV)/bin
 
-.PHONY: demo test bench install clean
+.PHONY: demo test bench install clean accuracy
 
 $(BIN)/dekkend: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -26,3 +26,14 @@ bench: install
 
 clean:
 	rm -rf $(VENV) dekkend-demo .pytest_cache .hypothesis
+
+# Regenerates docs/forecast-accuracy.md (the back-test sections) from ../shared/data; about 5 minutes.
+WERKMAP ?= /tmp/dekkend-werkmap-nl
+accuracy: install
+	$(BIN)/dekkend importeer ../shared/data --werkmap $(WERKMAP)
+	$(BIN)/dekkend backtest --werkmap $(WERKMAP) --niveau gemeente --peiljaar 2016 --doel 2017,2018,2019,2020,2021,2022,2023 --verslag docs/forecast-accuracy.md
+	$(BIN)/dekkend backtest --werkmap $(WERKMAP) --niveau vestiging --peiljaar 2013 --doel 2019 --verslag docs/forecast-accuracy.md
+	$(BIN)/dekkend backtest --werkmap $(WERKMAP) --niveau brin --peiljaar 2013 --doel 2019 --verslag docs/forecast-accuracy.md
+	$(BIN)/dekkend backtest --werkmap $(WERKMAP) --niveau vestiging --peiljaar 2016 --doel 2017,2019 --verslag docs/forecast-accuracy.md
+	$(BIN)/dekkend backtest --werkmap $(WERKMAP) --niveau vestiging --peiljaar 2017 --doel 2019 --verslag docs/forecast-accuracy.md
+	$(BIN)/python bench/forecast_iii.py $(WERKMAP)

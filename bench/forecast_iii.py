@@ -1,7 +1,8 @@
-"""Forecast III figures: national forecast as of 2019 against CBS 85701NED, national and COROP back-tests,
-and the correlation of vestiging errors within a COROP (the basis of dekkend.forecast.aggregate.RHO).
+"""Forecast III figures: the national forecast as of 2019 against CBS 85701NED, the back-tests on the count years
+2016, 2017 and 2019 (matched vestigingen), and the coverage of the COROP bands (``sum_band``).
 
 Run: ``.venv/bin/python bench/forecast_iii.py WERKMAP`` (a werkmap with every file of ../shared/data imported).
+The tables go into the Forecast III section of ``docs/forecast-accuracy.md``.
 """
 
 from __future__ import annotations
@@ -9,44 +10,49 @@ from __future__ import annotations
 import sys
 
 import numpy as np
-import pandas as pd
 
-from dekkend.forecast import CohortModel
+from dekkend.forecast import CohortModel, run_backtest
+from dekkend.forecast.backtest import region_bands
 from dekkend.ingest._text import estimated_count
 from dekkend.workspace import Workspace
+
+#: (peiljaar, doeljaren) of the back-tests on the new count years
+RUNS = ((2016, (2017, 2019)), (2017, (2019,)))
+
+
+def national(tables: dict) -> None:
+    p = tables["leerlingen"].assign(n=lambda f: estimated_count(f))
+    cbs = tables["leerlingen_woongemeente"]
+    cbs = cbs[cbs["label_onderwijssoort"] == "Totaal voortgezet onderwijs"].groupby("schooljaar")["aantal"].sum()
+    vavo = p[(p["schooljaar"] == 2019) & p["vavo"].eq(True)]["n"].sum()
+    fc = CohortModel().fit(tables, 2019).vestiging_totals(4).groupby("jaar")["verwacht"].sum()
+    print("| jaar | prognose (zonder VAVO) | CBS 85701NED | verschil |\n|---|---|---|---|")
+    for year, value in fc.items():
+        print(f"| {year} | {value - vavo:,.0f} | {cbs.get(year, np.nan):,.0f} | {100 * ((value - vavo) / cbs[year] - 1):+.1f}% |")
+
+
+def backtests(tables: dict) -> None:
+    print("\n| peiljaar | doeljaar | eenheden | WAPE cohort | WAPE geen verandering | verschil | dekking 80% "
+          "| COROP-banden: dekking 80% | halve breedte (mediaan) | COROP-fout (rms) |")
+    print("|---|---|---|---|---|---|---|---|---|---|")
+    for as_of, targets in RUNS:
+        r = run_backtest(tables, as_of, targets, "vestiging")
+        s = r.scores.set_index(["model", "jaar"])
+        bands = region_bands(tables, r.detail)
+        for year in targets:
+            c, n = s.loc[("cohort", year)], s.loc[("geen-verandering", year)]
+            b = bands[bands["jaar"] == year]
+            half = np.log(b["hoog"] / b["verwacht"]).median()
+            rms = np.sqrt((np.log(b["werkelijk"] / b["verwacht"]) ** 2).mean())
+            print(f"| {as_of} | {year} | {int(c['eenheden'])} | {100 * c['wape']:.1f}% | {100 * n['wape']:.1f}% | "
+                  f"{100 * (c['wape'] / n['wape'] - 1):+.0f}% | {100 * c['dekking80']:.1f}% | "
+                  f"{100 * b['binnen'].mean():.0f}% ({len(b)}) | {100 * half:.1f}% | {100 * rms:.1f}% |")
 
 
 def main(path: str) -> None:
     tables = Workspace(path).tables()
-    p = tables["leerlingen"].assign(n=lambda f: estimated_count(f))
-    cbs = tables["leerlingen_woongemeente"]
-    cbs = cbs[cbs["label_onderwijssoort"] == "Totaal voortgezet onderwijs"].groupby("schooljaar")["aantal"].sum()
-    m = CohortModel().fit(tables, 2019)
-    fc = m.predict(4)
-    vavo = p[(p["schooljaar"] == 2019) & p["vavo"].astype(bool)]["n"].sum()
-    print("| jaar | prognose (zonder VAVO) | CBS 85701NED | verschil |\n|---|---|---|---|")
-    for y, v in fc.groupby("jaar")["verwacht"].sum().items():
-        print(f"| {y} | {v - vavo:,.0f} | {cbs.get(y, np.nan):,.0f} | {100 * ((v - vavo) / cbs.get(y, np.nan) - 1):+.1f}% |")
-    act = p.groupby(["schooljaar", "vestigingscode"])["n"].sum()
-    corop = tables["vestigingen"].drop_duplicates("vestigingscode").set_index("vestigingscode")["corop_code"]
-    print("\n| peiljaar | doeljaar | landelijk: werkelijk t.o.v. prognose | vestigingen | spreiding log-fout vestiging | correlatie binnen COROP "
-          "| COROP-fout mediaan | COROP-fout rms |\n|---|---|---|---|---|---|---|---|")
-    for as_of, target in ((2016, 2017), (2017, 2019), (2016, 2019)):
-        vt = CohortModel().fit(tables, as_of).vestiging_totals(target - as_of)
-        vt = vt[vt["jaar"] == target].set_index("vestigingscode")["verwacht"]
-        a = act.loc[target].reindex(vt.index).fillna(0.0)
-        nat = act.loc[target].sum() / vt.sum() - 1
-        keep = (a > 0) & (vt > 0)
-        f, a = vt[keep], a[keep]
-        e = np.log(a / f)
-        s = float(np.sqrt(np.average(e**2, weights=f)))
-        d = pd.DataFrame({"f": f, "a": a, "me": f * e, "ms": f * s, "c": corop.reindex(f.index).fillna("?")})
-        g = d.groupby("c")
-        num = (g["me"].sum() ** 2 - g["me"].apply(lambda x: (x**2).sum())).sum()
-        den = (g["ms"].sum() ** 2 - g["ms"].apply(lambda x: (x**2).sum())).sum()
-        ce = np.log(g["a"].sum() / g["f"].sum())
-        print(f"| {as_of} | {target} | {100 * nat:+.1f}% | {int(keep.sum())} | {s:.3f} | {num / den:.3f} | "
-              f"{100 * ce.abs().median():.1f}% | {100 * np.sqrt((ce**2).mean()):.1f}% |")
+    national(tables)
+    backtests(tables)
 
 
 if __name__ == "__main__":

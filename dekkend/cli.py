@@ -353,9 +353,10 @@ def backtest(
         str, typer.Option("--niveau", help="vestiging, brin (school) of gemeente (woongemeente, CBS 85701NED).")
     ] = "vestiging",
     regio_: RegioOptie = None,
-    verslag: Annotated[Path, typer.Option("--verslag", help="Markdown-verslag waarin dit blok wordt bijgewerkt.")] = Path(
-        "docs/forecast-accuracy.md"
-    ),
+    verslag: Annotated[
+        Path | None,
+        typer.Option("--verslag", help="Markdown-verslag waarin dit blok wordt bijgewerkt (zonder: geen verslag)."),
+    ] = None,
 ) -> None:
     """Toets de prognosemodellen achteraf: WAPE, MAPE, bias en intervaldekking per model, horizon en grootteklasse."""
     from dekkend.errors import ConfiguratieFout
@@ -384,8 +385,9 @@ def backtest(
     command = f"dekkend backtest --werkmap WERKMAP --peiljaar {peiljaar} --doel {','.join(map(str, targets))} --niveau {niveau}"
     if regio_:
         command += f" --regio {regio_}"
-    write_accuracy_section(verslag, result, command)
-    console.print(f"Bijgewerkt: {verslag}")
+    if verslag is not None:
+        write_accuracy_section(verslag, result, command)
+        console.print(f"Bijgewerkt: {verslag}")
 
 
 def print_overview(ov: RegionOverview) -> None:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import contextlib
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -268,6 +270,13 @@ def test_cli_prognose_with_draws_and_backtest_brin(demo_ws, tmp_path, monkeypatc
     assert res.exit_code == 0, res.output
     text = report.read_text(encoding="utf-8")
     assert "Niveau school (BRIN, gekoppeld)" in text and "grootteklasse" in text and "Doel" in text
+    here = tmp_path / "leeg"
+    here.mkdir()
+    with contextlib.chdir(here):  # without --verslag nothing is written
+        res = CliRunner().invoke(app, ["backtest", "--werkmap", str(demo_ws.path), "--peiljaar", "2017", "--doel", "2022",
+                                       "--niveau", "brin"])
+    assert res.exit_code == 0, res.output
+    assert not list(here.rglob("*")) and "Bijgewerkt" not in res.output
     res = CliRunner().invoke(app, ["prognose", "--werkmap", str(demo_ws.path), "--peiljaar", "2020", "--uitvoer", str(out),
                                    "--model", "trend", "--trekkingen", "5"])
     assert res.exit_code == 2 and "cohortmodel" in res.output

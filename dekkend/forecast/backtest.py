@@ -484,3 +484,24 @@ def run_backtest(tables: dict[str, pd.DataFrame], as_of: int, targets: tuple[int
     if level in ("vestiging", "brin"):
         return backtest_units(tables, as_of, targets, level, units=units)
     return backtest_gemeente(tables, as_of, targets)
+
+
+def region_bands(tables: dict[str, pd.DataFrame], detail: pd.DataFrame, model: str = "cohort",
+                 level: int = 80) -> pd.DataFrame:
+    """COROP totals of a unit back-test with the band of their sum (:func:`dekkend.forecast.sum_band`).
+
+    ``detail`` is :attr:`BacktestResult.detail` at vestiging level; a matched unit counts in the
+    COROP of its first code, a unit without a forecast (``nieuw``) adds to the actual total only.
+    Returns ``corop, jaar, verwacht, laag, hoog, werkelijk, binnen``.
+    """
+    from dekkend.forecast.aggregate import sum_band
+
+    ves = tables["vestigingen"].drop_duplicates("vestigingscode").set_index("vestigingscode")["corop_code"]
+    d = detail[detail["model"] == model].copy()
+    d["vestigingscode"] = d["eenheid"]
+    d["corop"] = d["eenheid"].str.split("+").str[0].map(ves).fillna("?").astype(str)
+    actual = d.groupby(["corop", "jaar"])["werkelijk"].sum()
+    bands = sum_band(d, level, by="corop")
+    bands["werkelijk"] = actual.reindex(pd.MultiIndex.from_frame(bands[["corop", "jaar"]])).to_numpy()
+    bands["binnen"] = (bands["werkelijk"] >= bands["laag"]) & (bands["werkelijk"] <= bands["hoog"])
+    return bands[bands["corop"] != "?"].reset_index(drop=True)

@@ -41,6 +41,20 @@ MIN_CELL = 20
 SHIPPED = "intervallen.csv"
 
 
+def _interpolated(table: pd.DataFrame, h_lo: int, h_hi: int, horizon: int) -> pd.DataFrame:
+    """Quantiles of a horizon between two calibrated ones, linear in the horizon per size class
+    (a class missing at either side takes the pooled row ``alle`` of that side)."""
+    w = (horizon - h_lo) / (h_hi - h_lo)
+    lo = table[table["horizon"] == h_lo].set_index("klasse")
+    hi = table[table["horizon"] == h_hi].set_index("klasse")
+    cell = lo.copy()
+    for klasse in lo.index:
+        other = hi.loc[klasse] if klasse in hi.index else hi.loc["alle"]
+        for q in ("q10", "q90", "q025", "q975"):
+            cell.loc[klasse, q] = (1 - w) * lo.loc[klasse, q] + w * other[q]
+    return cell.reset_index().assign(horizon=horizon)
+
+
 def size_labels(level: str) -> list[str]:
     """The names of the size classes of ``level``: ``<100``, ``100-300``, ..., ``>=1500``."""
     edges = SIZE_CLASSES.get(level, SIZE_CLASSES["vestiging"])
@@ -111,6 +125,9 @@ class IntervalCalibration:
         t = self.table
         m = t[t["model"] == model] if (t["model"] == model).any() else t[t["model"] == t["model"].iloc[0]]
         hs = np.sort(m["horizon"].unique())
+        lower, upper = hs[hs < horizon], hs[hs > horizon]
+        if horizon not in hs and len(lower) and len(upper):
+            return _interpolated(m, int(lower[-1]), int(upper[0]), horizon)
         h0 = hs[np.argmin(np.abs(hs - horizon))]
         cell = m[m["horizon"] == h0].copy()
         if h0 != horizon:

@@ -45,6 +45,14 @@ class Prepared:
     region_totals: pd.DataFrame
     #: vestigingen that continue an earlier code (see :func:`changed_codes`)
     renamed: tuple[str, ...] = ()
+    #: progression group (BRIN) of each vestiging, as an index into ``group_history`` rows
+    group: np.ndarray | None = None
+    #: leerjaar totals per count year and group (groups x 6), over every vestiging of the
+    #: group counted then, closed ones included: pupils moving between locations of one
+    #: school cancel out
+    group_history: dict[int, np.ndarray] | None = None
+    #: COROP region of each group (that of its first vestiging)
+    group_region: np.ndarray | None = None
 
     @property
     def base(self) -> np.ndarray:
@@ -151,4 +159,26 @@ def prepare(tables: dict[str, pd.DataFrame], as_of: int, vestigingen: tuple[str,
     all_region = pupils["vestigingscode"].map(ves.drop_duplicates("vestigingscode").set_index("vestigingscode")["corop_code"]) \
         if ves is not None else pd.Series("?", index=pupils.index)
     region_totals = pupils.assign(regio=all_region.fillna("?").astype(str)).groupby(["regio", "schooljaar"])["n"].sum().unstack(fill_value=0.0)
-    return Prepared(as_of, origin, codes, history, streams, first, region, gemeente, xy, closed, known, region_totals, renamed_to)
+    group, group_history, group_region = _groups(per, codes, region)
+    return Prepared(as_of, origin, codes, history, streams, first, region, gemeente, xy, closed, known, region_totals,
+                    renamed_to, group, group_history, group_region)
+
+
+def brin_of(codes: np.ndarray) -> np.ndarray:
+    """The BRIN (first four characters) of each vestigingscode: the progression group."""
+    return np.array([str(c)[:4] for c in codes], dtype=object)
+
+
+def _groups(per: pd.Series, codes: np.ndarray, region: np.ndarray) -> tuple[np.ndarray, dict[int, np.ndarray], np.ndarray]:
+    """Group index per vestiging, leerjaar totals per count year and group, and the region of each group."""
+    brins, group = np.unique(brin_of(codes), return_inverse=True)
+    frame = per.rename("n").reset_index()
+    frame["brin"] = brin_of(frame["vestigingscode"].to_numpy())
+    frame = frame[frame["brin"].isin(brins)]
+    index = pd.Index(brins)
+    history: dict[int, np.ndarray] = {}
+    for year, f in frame.groupby("schooljaar"):
+        m = f.groupby(["brin", "leerjaar"])["n"].sum().unstack("leerjaar")
+        history[int(year)] = m.reindex(index=index, columns=range(1, LEERJAREN + 1)).fillna(0.0).to_numpy(float)
+    _, first = np.unique(group, return_index=True)
+    return group.astype(int), history, np.asarray(region)[first]

@@ -31,6 +31,10 @@ import numpy as np
 
 #: Pairs of count years further apart than this teach nothing about one year of progression.
 MAX_GAP = 3
+#: A unit whose pairs expected at least this many pupils in a leerjaar and saw none does not teach
+#: that leerjaar (a vmbo-only school has no leerjaar 5): its ratio is 0, not shrunk towards the
+#: region (credibility assumes units that differ by chance, not by what they teach).
+STRUCTURAL_ZERO = 10.0
 #: Fixed-point passes for the pooled ratios.
 PASSES = 4
 #: Shrunk ratios are clipped to this range (a cohort can shrink to nothing, not grow more than this factor a year).
@@ -90,8 +94,10 @@ def pooled_ratios(history: dict[int, np.ndarray], max_gap: int = MAX_GAP) -> tup
 def credibility_kappa(obs: np.ndarray, exp: np.ndarray) -> float:
     """Bühlmann-Straub ``kappa = sigma^2 / tau^2`` from pair ratios ``obs / exp`` (pairs x units), weights ``exp``.
 
-    Returns ``inf`` (full shrinkage) when the between-unit variance is not positive,
-    and 0 (no shrinkage) when no unit has two pairs to measure the within variance.
+    Returns ``inf`` (full shrinkage) when the between-unit variance is not positive.
+    When no unit has two pairs to measure the within variance, the within variance
+    per pupil of evidence is taken as that of counting alone (Poisson: ``sigma^2`` =
+    the mean ratio), a lower bound that still shrinks a unit with few pupils.
     """
     w = exp
     has = w > 0
@@ -103,11 +109,9 @@ def credibility_kappa(obs: np.ndarray, exp: np.ndarray) -> float:
     xbar_j = np.where(units, (w * x).sum(axis=0) / np.where(units, w_j, 1.0), 0.0)
     n_j = has.sum(axis=0)
     dof = float((n_j[units] - 1).sum())
-    if dof <= 0:
-        return 0.0
-    sigma2 = float((w * (x - xbar_j) ** 2 * has).sum()) / dof
     wt = float(w_j[units].sum())
     xbar = float((w_j[units] * xbar_j[units]).sum()) / wt
+    sigma2 = float((w * (x - xbar_j) ** 2 * has).sum()) / dof if dof > 0 else xbar
     c = wt - float((w_j[units] ** 2).sum()) / wt
     tau2 = (float((w_j[units] * (xbar_j[units] - xbar) ** 2).sum()) - (units.sum() - 1) * sigma2) / c
     return sigma2 / tau2 if tau2 > 0 else float("inf")
@@ -158,11 +162,12 @@ def _shrink_all(ev: Evidence, national: np.ndarray, region: np.ndarray) -> Shrun
         if not np.isfinite(national[k]):
             continue
         o, e = ev.observed[:, :, k], ev.expected[:, :, k]
-        kappa[k] = credibility_kappa(o, e)
+        structural = (o.sum(axis=0) == 0) & (e.sum(axis=0) >= STRUCTURAL_ZERO)
+        kappa[k] = credibility_kappa(o[:, ~structural], e[:, ~structural])
         # region: its pooled pairs as one unit, shrunk towards the nation with the same kappa
         o_r = np.stack([np.bincount(idx, o[p], len(regions)) for p in range(len(ev.pairs))])
         e_r = np.stack([np.bincount(idx, e[p], len(regions)) for p in range(len(ev.pairs))])
         reg = _shrink(o_r, e_r, np.full(len(regions), national[k]), kappa[k])
         regional[:, k] = reg[idx]
-        ratio[:, k] = _shrink(o, e, regional[:, k], kappa[k])
+        ratio[:, k] = np.where(structural, 0.0, _shrink(o, e, regional[:, k], kappa[k]))
     return ShrunkRatios(np.clip(ratio, *CLIP), np.clip(regional, *CLIP), national, kappa, weight, ev.pairs)

@@ -43,6 +43,11 @@ def addresses(tables: dict[str, pd.DataFrame], year: int, side: str) -> pd.DataF
     frames = []
     if src is not None and len(src):
         s = src.copy()
+        # count files name a vestiging without its address: only rows with an address or point count
+        located = s["pc6"].notna() if "pc6" in s.columns else pd.Series(False, index=s.index)
+        if {"x_rd", "y_rd"} <= set(s.columns):
+            located |= s["x_rd"].notna() & s["y_rd"].notna()
+        s = s[located]
         s["_d"] = pd.to_datetime(s["peildatum"])
         if side == "origin":
             before = s[s["_d"] <= cutoff(year)]
