@@ -15,12 +15,24 @@ COUNT_YEARS = (2012, 2016, 2017, 2019)  # the count years of ../shared/data
 
 
 def _data() -> SimpleNamespace:
-    history = pd.DataFrame({"jaar": [y for y in COUNT_YEARS for _ in range(2)],
-                            "leerlingen": [500.0, 480.0, 470.0, 460.0, 465.0, 455.0, 450.0, 440.0]})
+    history = pd.DataFrame(
+        {
+            "jaar": [y for y in COUNT_YEARS for _ in range(2)],
+            "leerlingen": [500.0, 480.0, 470.0, 460.0, 465.0, 455.0, 450.0, 440.0],
+        }
+    )
     years = np.repeat([2020, 2021, 2022], 2)
     m = np.full(len(years), 440.0)
-    forecast = pd.DataFrame({"jaar": years, "verwacht": m, "hoog80": m * 1.05, "laag80": m / 1.05,
-                             "hoog95": m * 1.08, "laag95": m / 1.08})
+    forecast = pd.DataFrame(
+        {
+            "jaar": years,
+            "verwacht": m,
+            "hoog80": m * 1.05,
+            "laag80": m / 1.05,
+            "hoog95": m * 1.08,
+            "laag95": m / 1.08,
+        }
+    )
     return SimpleNamespace(history=history, forecast=forecast, origin=2019)
 
 

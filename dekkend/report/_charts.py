@@ -65,11 +65,11 @@ def counted_points(seen: pd.Series) -> tuple[list[int | None], list[float | None
 
 
 def total_chart(data: ReportData) -> dict:
-    """Region total: counted years as points (joined only where consecutive), then the forecast with its bands."""
+    """Region total: counts as points (joined only where consecutive), then forecast and bands."""
     seen = data.history.groupby("jaar")["leerlingen"].sum()
     region_fc = data.forecast
     total = region_fc.groupby("jaar")["verwacht"].sum()
-    traces = []
+    traces: list[dict] = []
     for level, color in ((95, "rgba(69,123,157,0.16)"), (80, "rgba(69,123,157,0.32)")):
         years, lo, hi = total_band(region_fc, level)
         x = [data.origin, *years.tolist()]
@@ -78,8 +78,10 @@ def total_chart(data: ReportData) -> dict:
         traces.append({"type": "scatter", "x": x + x[::-1], "y": hi_all + lo_all[::-1], "fill": "toself",
                        "fillcolor": color, "line": {"width": 0}, "hoverinfo": "skip", "name": f"{level}%-band"})
     cx, cy = counted_points(seen)
-    traces.append({"type": "scatter", "x": cx, "y": cy, "mode": "lines+markers", "connectgaps": False,
-                   "line": {"color": NAVY, "width": 2.4}, "marker": {"size": 8, "color": NAVY}, "name": "geteld",
+    traces.append({"type": "scatter", "x": cx, "y": cy, "mode": "lines+markers",
+                   "connectgaps": False,
+                   "line": {"color": NAVY, "width": 2.4}, "marker": {"size": 8, "color": NAVY},
+                   "name": "geteld",
                    "hovertemplate": "%{x}: %{y:,.0f} leerlingen (geteld)<extra></extra>"})
     fx = [data.origin, *total.index.tolist()]
     fy = [float(seen.get(data.origin, np.nan)), *total.round().tolist()]

@@ -54,7 +54,9 @@ def _best_attributes(src: pd.DataFrame) -> pd.DataFrame:
     """Per vestiging, the first non-empty value of each attribute by source priority, newest first."""
     src = src.assign(_prio=src["bronsoort"].map(_PRIORITY).fillna(9))
     src = src.sort_values(
-        ["vestigingscode", "_prio", "peildatum", "bron_id"], ascending=[True, True, False, True], kind="stable"
+        ["vestigingscode", "_prio", "peildatum", "bron_id"],
+        ascending=[True, True, False, True],
+        kind="stable",
     )
     cols = [c for c in (*ATTRIBUTES, *REGION_CODE_COLUMNS) if c in src.columns]
     src[cols] = src[cols].replace("", np.nan)
@@ -201,7 +203,8 @@ def derive_vestigingen(tables: dict[str, pd.DataFrame]) -> dict[str, pd.DataFram
     addr = src[src["bronsoort"] == "adressen"]
     best["in_adressenbestand"] = best.index.isin(addr["vestigingscode"])
     newest = addr["peildatum"].max() if len(addr) else None
-    best["in_nieuwste_adressenbestand"] = best.index.isin(addr.loc[addr["peildatum"] == newest, "vestigingscode"])
+    in_newest = addr.loc[addr["peildatum"] == newest, "vestigingscode"]
+    best["in_nieuwste_adressenbestand"] = best.index.isin(in_newest)
     best["bron_id"] = best.pop("attribuut_bron_id")
     best["peildatum"] = best.pop("attribuut_peildatum")
     return {"vestigingen": best.reset_index()}
