@@ -46,12 +46,30 @@ def _year_axis(years: list[int], title: str = "schooljaar (teldatum 1 oktober)")
     return {"tickvals": ticks, "ticktext": [school_year(y) for y in ticks], "title": {"text": title}, "tickangle": 0}
 
 
+def counted_points(seen: pd.Series) -> tuple[list[int | None], list[float | None]]:
+    """Counted totals per year as plot points: a line only joins two consecutive count years.
+
+    Between count years further apart (2012 and 2016, 2017 and 2019) a ``None`` breaks the
+    line, so no count is suggested where there was none; every count keeps its marker.
+    """
+    seen = seen.dropna().sort_index()
+    xs: list[int | None] = []
+    ys: list[float | None] = []
+    for year, value in seen.items():
+        if xs and xs[-1] is not None and int(year) - int(xs[-1]) > 1:
+            xs.append(None)
+            ys.append(None)
+        xs.append(int(year))
+        ys.append(float(round(value)))
+    return xs, ys
+
+
 def total_chart(data: ReportData) -> dict:
-    """Region total: counted years, then the forecast with its 80% and 95% bands."""
+    """Region total: counts as points (joined only where consecutive), then forecast and bands."""
     seen = data.history.groupby("jaar")["leerlingen"].sum()
     region_fc = data.forecast
     total = region_fc.groupby("jaar")["verwacht"].sum()
-    traces = []
+    traces: list[dict] = []
     for level, color in ((95, "rgba(69,123,157,0.16)"), (80, "rgba(69,123,157,0.32)")):
         years, lo, hi = total_band(region_fc, level)
         x = [data.origin, *years.tolist()]
@@ -59,13 +77,17 @@ def total_chart(data: ReportData) -> dict:
         hi_all = [seen.get(data.origin, np.nan), *hi.tolist()]
         traces.append({"type": "scatter", "x": x + x[::-1], "y": hi_all + lo_all[::-1], "fill": "toself",
                        "fillcolor": color, "line": {"width": 0}, "hoverinfo": "skip", "name": f"{level}%-band"})
-    traces.append({"type": "scatter", "x": seen.index.tolist(), "y": seen.round().tolist(), "mode": "lines+markers",
-                   "line": {"color": NAVY, "width": 2.4}, "marker": {"size": 6}, "name": "geteld",
+    cx, cy = counted_points(seen)
+    traces.append({"type": "scatter", "x": cx, "y": cy, "mode": "lines+markers",
+                   "connectgaps": False,
+                   "line": {"color": NAVY, "width": 2.4}, "marker": {"size": 8, "color": NAVY},
+                   "name": "geteld",
                    "hovertemplate": "%{x}: %{y:,.0f} leerlingen (geteld)<extra></extra>"})
     fx = [data.origin, *total.index.tolist()]
     fy = [float(seen.get(data.origin, np.nan)), *total.round().tolist()]
     traces.append({"type": "scatter", "x": fx, "y": fy, "mode": "lines+markers", "name": "prognose",
-                   "line": {"color": NAVY, "width": 2.4, "dash": "dash"}, "marker": {"size": 5, "symbol": "circle-open"},
+                   "line": {"color": BLUE, "width": 2.2, "dash": "dash"},
+                   "marker": {"size": 6, "symbol": "circle-open", "color": BLUE},
                    "hovertemplate": "%{x}: %{y:,.0f} leerlingen (prognose)<extra></extra>"})
     years = sorted({*seen.index.tolist(), *total.index.tolist()})
     ymax = max(float(np.nanmax(fy)), float(seen.max())) * 1.25

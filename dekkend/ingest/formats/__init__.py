@@ -67,7 +67,8 @@ class FileContext:
         """The file's reference date (peildatum).
 
         In order: a date in the file's content, the catalogue entry for this
-        exact file (by checksum), a year in the file name plus ``year_offset``
+        exact file (by checksum), a year and month in the file name (``-2020-10``:
+        the first of that month), a year in the file name plus ``year_offset``
         (then ``month``/``day``): DUO names a school-year file by either year.
         Without any of these: None when not ``required`` (reference geography),
         else a Dutch error.
@@ -76,6 +77,9 @@ class FileContext:
             return from_content
         if self.known_date is not None:
             return self.known_date
+        stamp = re.search(r"(?<!\d)(20[0-4]\d|19[89]\d)[-_](0[1-9]|1[0-2])(?!\d)", self.path.name)
+        if stamp:  # a snapshot named by year and month, e.g. an address list "...-2020-10.csv"
+            return date(int(stamp.group(1)), int(stamp.group(2)), 1)
         span = re.search(r"(?<!\d)(20[0-4]\d|19[89]\d)[-_](20[0-4]\d|19[89]\d)(?!\d)", self.path.name)
         if span and int(span.group(2)) == int(span.group(1)) + 1:  # a school year "2019-2020": its first year
             return date(int(span.group(1)) + year_offset, month, day)

@@ -1,7 +1,12 @@
 """Derived table ``vestigingen``: one row per vestiging with its best-known attributes and location.
 
-Sources, best first: the latest address file (02.), the 2012/13 coordinate file,
-the pupil file (name and place only). Location, per row with its method:
+Sources, best first: the address files (02.), newest vintage first, the 2012/13
+coordinate file, the pupil files (name and place only), newest first. Each attribute
+comes from the newest address vintage that has the vestiging and a value for it; an
+older vintage fills the gaps (a vestiging missing from the newest list keeps its
+address, board and regions from the list before). Two files of one kind with the
+same peildatum are ordered by ``bron_id`` so the result never depends on file names.
+Location, per row with its method:
 
 0. ``rd-adres``: RD coordinates delivered with the current address (the demo
    region; no DUO vintage in ``../shared/data`` has them);
@@ -48,7 +53,11 @@ def place_key(name: object) -> str:
 def _best_attributes(src: pd.DataFrame) -> pd.DataFrame:
     """Per vestiging, the first non-empty value of each attribute by source priority, newest first."""
     src = src.assign(_prio=src["bronsoort"].map(_PRIORITY).fillna(9))
-    src = src.sort_values(["vestigingscode", "_prio", "peildatum"], ascending=[True, True, False], kind="stable")
+    src = src.sort_values(
+        ["vestigingscode", "_prio", "peildatum", "bron_id"],
+        ascending=[True, True, False, True],
+        kind="stable",
+    )
     cols = [c for c in (*ATTRIBUTES, *REGION_CODE_COLUMNS) if c in src.columns]
     src[cols] = src[cols].replace("", np.nan)
     best = src.groupby("vestigingscode", sort=True)[cols].first()
@@ -191,7 +200,11 @@ def derive_vestigingen(tables: dict[str, pd.DataFrame]) -> dict[str, pd.DataFram
         best["laatste_schooljaar"] = last.reindex(best.index).astype("Int64")
     else:
         best["laatste_schooljaar"] = pd.array([pd.NA] * len(best), dtype="Int64")
-    best["in_adressenbestand"] = best.index.isin(src.loc[src["bronsoort"] == "adressen", "vestigingscode"])
+    addr = src[src["bronsoort"] == "adressen"]
+    best["in_adressenbestand"] = best.index.isin(addr["vestigingscode"])
+    newest = addr["peildatum"].max() if len(addr) else None
+    in_newest = addr.loc[addr["peildatum"] == newest, "vestigingscode"]
+    best["in_nieuwste_adressenbestand"] = best.index.isin(in_newest)
     best["bron_id"] = best.pop("attribuut_bron_id")
     best["peildatum"] = best.pop("attribuut_peildatum")
     return {"vestigingen": best.reset_index()}
