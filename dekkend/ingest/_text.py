@@ -228,6 +228,10 @@ def read_table(path: Path, *, min_columns: int = 2) -> RawTable:
     text, encoding = decode(data)
     del data
     text, ending = normalise_newlines(text)
+    nul = text.find("\x00")
+    if nul >= 0:
+        raise InvoerFout("de regel bevat een NUL-teken (een beschadigd of binair bestand?)", file=path,
+                         line=text.count("\n", 0, nul) + 1, expected="alleen tekst")
     first = next((i for i, ln in enumerate(text.split("\n", 50)) if ln.strip()), 0)
     head = text.split("\n", first + 1)[first]
     delimiter = sniff_delimiter(head)

@@ -182,6 +182,12 @@ def unreadable_reason(path: Path) -> str:
     suffix = path.suffix.lower()
     if size == 0:
         return "het bestand is leeg (0 bytes)"
+    if head.startswith(b"\x1f\x8b"):
+        try:
+            _text.file_bytes(path)
+        except InvoerFout as exc:
+            return exc.detail
+        head = _text.file_bytes(path, limit=4096)[:4096]
     if _text.is_utf16(head):
         return "UTF-16-codering; sla het op als CSV in UTF-8 of Windows-1252"
     if suffix in (".xls", ".xlsx") or head.startswith((b"\xd0\xcf\x11\xe0", b"PK\x03\x04")):
@@ -194,11 +200,6 @@ def unreadable_reason(path: Path) -> str:
         return "onbekend formaat (JSON niet herkend als gemeentegrenzen)"
     if suffix == ".shp":
         return "onbekend formaat (shapefile niet herkend)"
-    if head.startswith(b"\x1f\x8b"):
-        try:
-            _text.file_bytes(path)
-        except InvoerFout as exc:
-            return exc.detail
     if _text.looks_binary(path):
         return "binair bestand, geen tekst (geen CSV, Excel of gzip)"
     try:
