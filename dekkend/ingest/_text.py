@@ -225,7 +225,12 @@ def read_table(path: Path, *, min_columns: int = 2) -> RawTable:
     if is_utf16(data[:4096]):
         raise InvoerFout("het bestand is in UTF-16 opgeslagen", file=path,
                          expected="CSV in UTF-8 of Windows-1252 (in Excel: 'CSV UTF-8')")
-    text, encoding = decode(data)
+    try:
+        text, encoding = decode(data)
+    except UnicodeDecodeError as exc:
+        raise InvoerFout(
+            f"het bestand begint met een UTF-8-kenmerk (BOM) maar byte {exc.start + 1} is geen geldige UTF-8",
+            file=path, expected="een volledig UTF-8-bestand, of een bestand zonder BOM") from exc
     del data
     text, ending = normalise_newlines(text)
     nul = text.find("\x00")

@@ -206,8 +206,10 @@ def unreadable_reason(path: Path) -> str:
         cells = _text.header_line(path)
     except InvoerFout as exc:
         return exc.detail
-    except (OSError, UnicodeDecodeError) as exc:
-        return f"onleesbaar ({exc})"
+    except UnicodeDecodeError as exc:
+        return f"het bestand begint met een UTF-8-kenmerk (BOM) maar byte {exc.start + 1} is geen geldige UTF-8"
+    except OSError as exc:
+        return f"onleesbaar ({exc.strerror or exc})"
     if not cells:
         return "het bestand bevat alleen lege regels"
     if len(cells) < 2:
