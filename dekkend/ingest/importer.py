@@ -183,15 +183,17 @@ def deduplicate(results: list[Row]) -> list[Row]:
     """Count every file once: drop copies (same content) and older releases of one count.
 
     Within one import, two files with the same content (``x.csv`` and ``x (1).csv``)
-    are one file (:func:`parse_files` reads only the first); two files of the same format and reference date are two releases
-    of one count, of which the newest wins: the one modified last, and on a tie the
-    one whose content hash sorts last (so the outcome never depends on file names or
-    order). The dropped files are reported as skipped, with the reason.
+    are one file (:func:`parse_files` reads only the first). Two files that count
+    pupils, of the same format and reference date, are two releases of one count, of
+    which the newest wins: the one modified last, and on a tie the one whose content
+    hash sorts last (so the outcome never depends on file names or order). The dropped
+    files are reported as skipped, with the reason. Reference files without pupil
+    counts (two address vintages) are all kept, as before: their derivers choose.
     """
     out = list(results)
     groups: dict[tuple[str, date], list[int]] = {}
     for i, (rep, parsed, _, fmt) in enumerate(out):
-        if parsed is not None and fmt is not None and rep.reference_date is not None:
+        if parsed is not None and parsed.pupils is not None and fmt is not None and rep.reference_date is not None:
             groups.setdefault((fmt.key, rep.reference_date), []).append(i)
     for (_, when), members in groups.items():
         if len(members) < 2:
