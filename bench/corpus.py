@@ -1,12 +1,15 @@
-"""The broken-file corpus: damaged copies of the real DUO/CBS files, each with the outcome dekkend promises.
+"""The broken-file corpus: damaged copies of the real DUO/CBS files, each with the outcome dekkend
+promises.
 
-Run: ``.venv/bin/python bench/corpus.py [DATA_DIR] [OUT_DIR]`` writes the corpus into OUT_DIR (default: a
-temporary folder), imports every case with ``dekkend importeer`` in-process and prints one line per case and
-the totals. The test suite runs the same cases (``tests/test_corpus.py``). Nothing from DATA_DIR is committed:
-the cases are made from the first lines of the real files at run time.
+Run: ``.venv/bin/python bench/corpus.py [DATA_DIR] [OUT_DIR]`` writes the corpus into OUT_DIR
+(default: a temporary folder), imports every case with ``dekkend importeer`` in-process and prints
+one line per case and the totals. The test suite runs the same cases (``tests/test_corpus.py``).
+Nothing from DATA_DIR is committed: the cases are made from the first lines of the real files at run
+time.
 
-Every case says what must happen: ``fout`` (a Dutch error naming the file, exit code 2, the workspace
-unchanged) with a fragment of the message, or ``goed`` (imported; with the number of pupils it must count).
+Every case says what must happen: ``fout`` (a Dutch error naming the file, exit code 2, the
+workspace unchanged) with a fragment of the message, or ``goed`` (imported; with the number of
+pupils it must count).
 """
 
 from __future__ import annotations
@@ -19,7 +22,6 @@ import shutil
 import sys
 import tempfile
 import zlib
-from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -31,7 +33,7 @@ HEAD_LINES = 150
 
 @dataclass(frozen=True)
 class Case:
-    """One corpus case: the files to import (named explicitly or as a folder) and the promised outcome."""
+    """One corpus case: the files to import (named or as a folder) and the promised outcome."""
 
     name: str
     files: tuple[Path, ...]
@@ -73,7 +75,7 @@ def _bomb(path: Path, good: bytes, size: int) -> None:
 
 
 def build(data: Path, out: Path, *, bomb_size: int | None = None) -> list[Case]:
-    """Write the corpus into ``out`` and return its cases (``bomb_size``: what the bomb unpacks to)."""
+    """Write the corpus into ``out`` and return its cases (``bomb_size``: the bomb unpacked)."""
     header, rows = _rows(data)
     total = _count(header, rows)
     out.mkdir(parents=True, exist_ok=True)
@@ -85,70 +87,170 @@ def build(data: Path, out: Path, *, bomb_size: int | None = None) -> list[Case]:
         path.write_bytes(payload.encode(encoding) if isinstance(payload, str) else payload)
         return path
 
-    def add(name: str, files: Path | tuple[Path, ...], outcome: str, message: str = "",
-            pupils: int | None = None, folder: bool = False) -> None:
+    def add(
+        name: str,
+        files: Path | tuple[Path, ...],
+        outcome: str,
+        message: str = "",
+        pupils: int | None = None,
+        folder: bool = False,
+    ) -> None:
         files = files if isinstance(files, tuple) else (files,)
         cases.append(Case(name, files, outcome, message, pupils, folder))
 
     good = _csv(header, rows)
     col = header.index("LEER- OF VERBLIJFSJAAR 1 - MAN")
-    with_cell: Callable[[str, int], list[list[str]]] = lambda v, at: [  # noqa: E731
-        [*r[:col], v, *r[col + 1:]] if i == at else r for i, r in enumerate(rows)]
+    def with_cell(value: str, at: int) -> list[list[str]]:
+        return [[*r[:col], value, *r[col + 1 :]] if i == at else r for i, r in enumerate(rows)]
 
-    # -- accepted, with the right total --------------------------------------------------------------
+    # -- accepted, with the right total ---------------------------------------------------
     add("schoon", write("schoon/leerlingen-2019.csv", good), "goed", pupils=total)
-    add("utf8-bom-crlf", write("bom/leerlingen-2019.csv", b"\xef\xbb\xbf" + good.replace("\n", "\r\n").encode()),
-        "goed", pupils=total)
+    add(
+        "utf8-bom-crlf",
+        write("bom/leerlingen-2019.csv", b"\xef\xbb\xbf" + good.replace("\n", "\r\n").encode()),
+        "goed",
+        pupils=total,
+    )
     add("kale-cr", write("cr/leerlingen-2019.csv", good.replace("\n", "\r")), "goed", pupils=total)
-    add("komma-als-scheidingsteken", write("komma/leerlingen-2019.csv", _csv(header, rows, ",")), "goed",
-        pupils=total)
-    add("tab-als-scheidingsteken", write("tab/leerlingen-2019.csv", _csv(header, rows, "\t")), "goed",
-        pupils=total)
-    add("extra-kolom", write("extra/leerlingen-2019.csv", _csv([*header, "OPMERKING"], [[*r, "x"] for r in rows])),
-        "goed", pupils=total)
-    add("gzip", write("gz/leerlingen-2019.csv.gz", gzip.compress(good.encode("latin-1"))), "goed", pupils=total)
+    add(
+        "komma-als-scheidingsteken",
+        write("komma/leerlingen-2019.csv", _csv(header, rows, ",")),
+        "goed",
+        pupils=total,
+    )
+    add(
+        "tab-als-scheidingsteken",
+        write("tab/leerlingen-2019.csv", _csv(header, rows, "\t")),
+        "goed",
+        pupils=total,
+    )
+    add(
+        "extra-kolom",
+        write("extra/leerlingen-2019.csv", _csv([*header, "OPMERKING"], [[*r, "x"] for r in rows])),
+        "goed",
+        pupils=total,
+    )
+    add(
+        "gzip",
+        write("gz/leerlingen-2019.csv.gz", gzip.compress(good.encode("latin-1"))),
+        "goed",
+        pupils=total,
+    )
     copy = out / "kopie"
     write("kopie/leerlingen-2019.csv", good)
     write("kopie/leerlingen-2019 (1).csv", good)
     add("kopie-in-een-map", copy, "goed", "één keer geteld", pupils=total, folder=True)
     older = write("versies/leerlingen-2019.csv", good)
-    newer = write("versies/leerlingen-2019-correctie.csv", _csv(header, with_cell(str(int(rows[0][col]) + 7), 0)))
+    newer = write(
+        "versies/leerlingen-2019-correctie.csv",
+        _csv(header, with_cell(str(int(rows[0][col]) + 7), 0)),
+    )
     os.utime(older, (1_600_000_000, 1_600_000_000))
     os.utime(newer, (1_700_000_000, 1_700_000_000))
-    add("twee-versies-van-een-telling", out / "versies", "goed", "nieuwste versie", pupils=total + 7, folder=True)
+    add(
+        "twee-versies-van-een-telling",
+        out / "versies",
+        "goed",
+        "nieuwste versie",
+        pupils=total + 7,
+        folder=True,
+    )
 
-    # -- refused: a Dutch error, exit 2, nothing changed ---------------------------------------------------
+    # -- refused: a Dutch error, exit 2, nothing changed ----------------------------------
     data_bytes = good.encode("latin-1")
     add("leeg", write("leeg.csv", b""), "fout", "leeg")
-    add("alleen-kopregel", write("kop/leerlingen-2019.csv", good.split("\n")[0] + "\n"), "fout", "geen gegevens")
-    add("afgebroken-midden-in-regel", write("afgebroken/leerlingen-2019.csv", data_bytes[: len(data_bytes) * 2 // 3]),
-        "fout", "velden")
+    add(
+        "alleen-kopregel",
+        write("kop/leerlingen-2019.csv", good.split("\n")[0] + "\n"),
+        "fout",
+        "geen gegevens",
+    )
+    add(
+        "afgebroken-midden-in-regel",
+        write("afgebroken/leerlingen-2019.csv", data_bytes[: len(data_bytes) * 2 // 3]),
+        "fout",
+        "velden",
+    )
     add("utf16", write("utf16/leerlingen-2019.csv", good, encoding="utf-16"), "fout", "UTF-16")
-    add("dubbelepunt-scheidingsteken", write("dp/leerlingen-2019.csv", _csv(header, rows, ":")), "fout",
-        "onbekend scheidingsteken")
+    add(
+        "dubbelepunt-scheidingsteken",
+        write("dp/leerlingen-2019.csv", _csv(header, rows, ":")),
+        "fout",
+        "onbekend scheidingsteken",
+    )
     missing = header.index("LEER- OF VERBLIJFSJAAR 6 - VROUW")
-    add("ontbrekende-telkolom", write("mist/leerlingen-2019.csv", _csv(
-        [h for i, h in enumerate(header) if i != missing], [[v for i, v in enumerate(r) if i != missing] for r in rows])),
-        "fout", "LEER- OF VERBLIJFSJAAR 6 - VROUW")
-    add("dubbele-regel", write("dubbel/leerlingen-2019.csv", _csv(header, [*rows, rows[3]])), "fout", "dubbele regel")
-    add("enorm-aantal", write("groot/leerlingen-2019.csv", _csv(header, with_cell("9999999999", 5))), "fout",
-        "geen aannemelijk aantal")
-    add("groter-dan-int64", write("int64/leerlingen-2019.csv", _csv(header, with_cell("9" * 25, 5))), "fout",
-        "geen aannemelijk aantal")
-    add("wetenschappelijke-notatie", write("e/leerlingen-2019.csv", _csv(header, with_cell("1e3", 5))), "fout",
-        "'1e3' is geen aantal")
-    add("negatief", write("neg/leerlingen-2019.csv", _csv(header, with_cell("-3", 5))), "fout", "'-3' is geen aantal")
+    add(
+        "ontbrekende-telkolom",
+        write(
+            "mist/leerlingen-2019.csv",
+            _csv(
+                [h for i, h in enumerate(header) if i != missing],
+                [[v for i, v in enumerate(r) if i != missing] for r in rows],
+            ),
+        ),
+        "fout",
+        "LEER- OF VERBLIJFSJAAR 6 - VROUW",
+    )
+    add(
+        "dubbele-regel",
+        write("dubbel/leerlingen-2019.csv", _csv(header, [*rows, rows[3]])),
+        "fout",
+        "dubbele regel",
+    )
+    add(
+        "enorm-aantal",
+        write("groot/leerlingen-2019.csv", _csv(header, with_cell("9999999999", 5))),
+        "fout",
+        "geen aannemelijk aantal",
+    )
+    add(
+        "groter-dan-int64",
+        write("int64/leerlingen-2019.csv", _csv(header, with_cell("9" * 25, 5))),
+        "fout",
+        "geen aannemelijk aantal",
+    )
+    add(
+        "wetenschappelijke-notatie",
+        write("e/leerlingen-2019.csv", _csv(header, with_cell("1e3", 5))),
+        "fout",
+        "'1e3' is geen aantal",
+    )
+    add(
+        "negatief",
+        write("neg/leerlingen-2019.csv", _csv(header, with_cell("-3", 5))),
+        "fout",
+        "'-3' is geen aantal",
+    )
     lines = good.split("\n")
     lines[99] = lines[99].replace(";", ';"', 1)
-    add("open-aanhalingsteken-regel-100", write("quote/leerlingen-2019.csv", "\n".join(lines)), "fout",
-        "regel 100: een aanhalingsteken")
-    add("nul-byte-vooraan", write("nul/leerlingen-2019.csv", data_bytes[:2000] + b"\x00" + data_bytes[2000:]),
-        "fout", "binair")
-    add("nul-byte-verderop", write("nul2/leerlingen-2019.csv", data_bytes[:20000] + b"\x00" + data_bytes[20000:]),
-        "fout", "NUL-teken")
+    add(
+        "open-aanhalingsteken-regel-100",
+        write("quote/leerlingen-2019.csv", "\n".join(lines)),
+        "fout",
+        "regel 100: een aanhalingsteken",
+    )
+    add(
+        "nul-byte-vooraan",
+        write("nul/leerlingen-2019.csv", data_bytes[:2000] + b"\x00" + data_bytes[2000:]),
+        "fout",
+        "binair",
+    )
+    add(
+        "nul-byte-verderop",
+        write("nul2/leerlingen-2019.csv", data_bytes[:20000] + b"\x00" + data_bytes[20000:]),
+        "fout",
+        "NUL-teken",
+    )
     add("binair", write("binair.csv", os.urandom(4096)), "fout", "")
-    add("gzip-afgebroken", write("gzkapot/leerlingen-2019.csv.gz", gzip.compress(data_bytes)[: len(gzip.compress(data_bytes)) // 2]), "fout",
-        "afgebroken")
+    add(
+        "gzip-afgebroken",
+        write(
+            "gzkapot/leerlingen-2019.csv.gz",
+            gzip.compress(data_bytes)[: len(gzip.compress(data_bytes)) // 2],
+        ),
+        "fout",
+        "afgebroken",
+    )
     bomb = out / "bom" / "leerlingen-2019.csv.gz"
     bomb.parent.mkdir(parents=True, exist_ok=True)
     _bomb(bomb, good.encode("latin-1"), bomb_size or (1 << 30))
@@ -156,8 +258,18 @@ def build(data: Path, out: Path, *, bomb_size: int | None = None) -> list[Case]:
     xls = data / "duo/03.-alle-vestigingen-bo-2020.xls"
     if xls.is_file():
         with xls.open("rb") as fh:
-            add("xls-afgebroken", write("xls/alle-vestigingen-bo-2020.xls", fh.read(4096)), "fout", "Excel")
-    add("xlsx-afgebroken", write("xlsx/lijst.xlsx", b"PK\x03\x04" + os.urandom(600)), "fout", "Excel")
+            add(
+                "xls-afgebroken",
+                write("xls/alle-vestigingen-bo-2020.xls", fh.read(4096)),
+                "fout",
+                "Excel",
+            )
+    add(
+        "xlsx-afgebroken",
+        write("xlsx/lijst.xlsx", b"PK\x03\x04" + os.urandom(600)),
+        "fout",
+        "Excel",
+    )
     return cases
 
 
@@ -176,7 +288,9 @@ def run_case(case: Case, werkmap: Path) -> tuple[int, str]:
 
 def main() -> int:
     data = Path(sys.argv[1]) if len(sys.argv) > 1 else DATA
-    out = Path(sys.argv[2]) if len(sys.argv) > 2 else Path(tempfile.mkdtemp(prefix="dekkend-corpus-"))
+    out = (
+        Path(sys.argv[2]) if len(sys.argv) > 2 else Path(tempfile.mkdtemp(prefix="dekkend-corpus-"))
+    )
     failures = 0
     cases = build(data, out)
     for case in cases:

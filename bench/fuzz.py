@@ -1,13 +1,16 @@
-"""Fuzzing every reader, the scenario YAML loader and the --regio syntax; reports crashes that are not dekkend's own errors.
+"""Fuzzing every reader, the scenario YAML loader and the --regio syntax; reports crashes that are
+not dekkend's own errors.
 
-Run: ``make fuzz`` or ``.venv/bin/python bench/fuzz.py [--seconds N] [--engine hypothesis|atheris]``.
+Run: ``make fuzz`` or ``.venv/bin/python bench/fuzz.py [--seconds N] [--engine
+hypothesis|atheris]``.
 
-A crash is any exception other than :class:`dekkend.errors.DekkendError` (a traceback a user would see).
-Inputs start from the first lines of every real file in ``../shared/data`` (read at run time, never stored)
-plus the scenario examples, mutated: bytes cut, inserted and flipped, lines doubled and dropped, cells
-replaced by hostile values, delimiters and encodings changed. With atheris (coverage-guided, when
-installed) the same targets get libFuzzer's inputs; without, hypothesis drives them for the given time.
-Each crash is printed with the target and the input (``repr``) and saved under ``bench/fuzz-crashes/``.
+A crash is any exception other than :class:`dekkend.errors.DekkendError` (a traceback a user would
+see). Inputs start from the first lines of every real file in ``../shared/data`` (read at run time,
+never stored) plus the scenario examples, mutated: bytes cut, inserted and flipped, lines doubled
+and dropped, cells replaced by hostile values, delimiters and encodings changed. With atheris
+(coverage-guided, when installed) the same targets get libFuzzer's inputs; without, hypothesis
+drives them for the given time. Each crash is printed with the target and the input (``repr``) and
+saved under ``bench/fuzz-crashes/``.
 """
 
 from __future__ import annotations
@@ -24,8 +27,29 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 DATA = Path(os.environ.get("DEKKEND_SHARED_DATA", ROOT.parent / "shared" / "data"))
 SEED_LINES = 25
-HOSTILE = ["", "<5", "-", "x", "1e3", "9" * 25, "-1", "1.5", "NaN", "inf", "\x00", '"', '";"', "=HYPERLINK(1)",
-           "<!--<script>", "\ufeff", "ÿ", "0x10", " 12 ", "1,5", "9999999999"]
+HOSTILE = [
+    "",
+    "<5",
+    "-",
+    "x",
+    "1e3",
+    "9" * 25,
+    "-1",
+    "1.5",
+    "NaN",
+    "inf",
+    "\x00",
+    '"',
+    '";"',
+    "=HYPERLINK(1)",
+    "<!--<script>",
+    "\ufeff",
+    "ÿ",
+    "0x10",
+    " 12 ",
+    "1,5",
+    "9999999999",
+]
 
 SCENARIO_SEED = """naam: Proef
 beschrijving: fuzz
@@ -34,8 +58,17 @@ maatregelen:
     vestiging: 00AA00
     jaar: 2026
 """
-REGION_SEEDS = ["gemeente:9901", "corop:99", "bestuur:99001", "gemeente:9901,9902+bestuur:99002",
-                "onderwijsgebied:Veenland", "rmc:", ":", "gemeente:veenstad", "wgr:99+rpa:99"]
+REGION_SEEDS = [
+    "gemeente:9901",
+    "corop:99",
+    "bestuur:99001",
+    "gemeente:9901,9902+bestuur:99002",
+    "onderwijsgebied:Veenland",
+    "rmc:",
+    ":",
+    "gemeente:veenstad",
+    "wgr:99+rpa:99",
+]
 
 
 def text_seeds(data: Path = DATA) -> list[tuple[str, bytes]]:
@@ -46,7 +79,9 @@ def text_seeds(data: Path = DATA) -> list[tuple[str, bytes]]:
             with path.open("rb") as fh:
                 head = b"".join(fh.readline() for _ in range(SEED_LINES))
             if b"\r" in head and b"\n" not in head:  # bare-CR files: the first lines by CR
-                head = b"\r".join(fh_line for fh_line in path.read_bytes()[:200_000].split(b"\r")[:SEED_LINES])
+                head = b"\r".join(
+                    fh_line for fh_line in path.read_bytes()[:200_000].split(b"\r")[:SEED_LINES]
+                )
             seeds.append((path.name, head))
     return seeds
 
@@ -79,8 +114,13 @@ def mutate(data: bytes, ops: list[tuple[int, int, int]]) -> bytes:
             buf = bytearray(bytes(buf).replace(b";", [b",", b"\t", b":", b"|"][value % 4]))
         elif kind == 7:  # another encoding or line ending
             text = bytes(buf).decode("latin-1")
-            buf = bytearray([text.encode("utf-16"), text.replace("\n", "\r").encode("latin-1"),
-                             b"\xef\xbb\xbf" + text.encode("utf-8", "replace")][value % 3])
+            buf = bytearray(
+                [
+                    text.encode("utf-16"),
+                    text.replace("\n", "\r").encode("latin-1"),
+                    b"\xef\xbb\xbf" + text.encode("utf-8", "replace"),
+                ][value % 3]
+            )
     return bytes(buf)
 
 
@@ -136,7 +176,9 @@ class Crashes:
         except DekkendError:
             pass
         except Exception as exc:  # noqa: BLE001 - that is what we hunt
-            self.found.append((target, repr(payload)[:2000], "".join(traceback.format_exception(exc))[-1500:]))
+            self.found.append(
+                (target, repr(payload)[:2000], "".join(traceback.format_exception(exc))[-1500:])
+            )
 
 
 def run_hypothesis(seconds: float, folder: Path, crashes: Crashes, data: Path = DATA) -> None:
@@ -144,11 +186,16 @@ def run_hypothesis(seconds: float, folder: Path, crashes: Crashes, data: Path = 
     from hypothesis import HealthCheck, given, settings
     from hypothesis import strategies as st
 
-    seeds = text_seeds(data) or [("leerlingen-2019.csv", b"BRIN NUMMER;VESTIGINGSNUMMER\n00AA;00\n")]
+    seeds = text_seeds(data) or [
+        ("leerlingen-2019.csv", b"BRIN NUMMER;VESTIGINGSNUMMER\n00AA;00\n")
+    ]
     tables = demo_tables(folder)
-    ops = st.lists(st.tuples(st.integers(0, 7), st.integers(0, 10**6), st.integers(0, 10**6)), max_size=6)
-    quick = settings(max_examples=50, deadline=None, database=None,
-                     suppress_health_check=list(HealthCheck))
+    ops = st.lists(
+        st.tuples(st.integers(0, 7), st.integers(0, 10**6), st.integers(0, 10**6)), max_size=6
+    )
+    quick = settings(
+        max_examples=50, deadline=None, database=None, suppress_health_check=list(HealthCheck)
+    )
 
     @quick
     @given(st.sampled_from(seeds), ops, st.sampled_from(["", ".gz"]))
@@ -157,17 +204,32 @@ def run_hypothesis(seconds: float, folder: Path, crashes: Crashes, data: Path = 
 
         data_ = mutate(seed[1], mutation)
         payload = gzip.compress(data_) if gz else data_
-        crashes.run("bestand", (seed[0] + gz, mutation), lambda: check_file(seed[0] + gz, payload, folder))
+        crashes.run(
+            "bestand", (seed[0] + gz, mutation), lambda: check_file(seed[0] + gz, payload, folder)
+        )
 
     @quick
-    @given(st.one_of(st.text(max_size=400), st.builds(
-        lambda cut, extra: SCENARIO_SEED[:cut] + extra, st.integers(0, len(SCENARIO_SEED)), st.text(max_size=80))))
+    @given(
+        st.one_of(
+            st.text(max_size=400),
+            st.builds(
+                lambda cut, extra: SCENARIO_SEED[:cut] + extra,
+                st.integers(0, len(SCENARIO_SEED)),
+                st.text(max_size=80),
+            ),
+        )
+    )
     def scenarios(text: str) -> None:
         crashes.run("scenario", text, lambda: check_scenario(text, folder))
 
     @quick
-    @given(st.one_of(st.sampled_from(REGION_SEEDS), st.text(max_size=60),
-                     st.builds(lambda a, b: a + b, st.sampled_from(REGION_SEEDS), st.text(max_size=20))))
+    @given(
+        st.one_of(
+            st.sampled_from(REGION_SEEDS),
+            st.text(max_size=60),
+            st.builds(lambda a, b: a + b, st.sampled_from(REGION_SEEDS), st.text(max_size=20)),
+        )
+    )
     def regions(expression: str) -> None:
         crashes.run("regio", expression, lambda: check_region(expression, tables))
 
@@ -177,10 +239,11 @@ def run_hypothesis(seconds: float, folder: Path, crashes: Crashes, data: Path = 
             target()
 
 
-def run_atheris(seconds: float, folder: Path) -> None:  # pragma: no cover - only with atheris installed
-    """Coverage-guided fuzzing with atheris (libFuzzer); exits the process when done or on a crash."""
+def run_atheris(
+    seconds: float, folder: Path
+) -> None:  # pragma: no cover - only with atheris installed
+    """Coverage-guided fuzzing with atheris (libFuzzer); exits the process when done."""
     import atheris
-
     import pandas  # noqa: F401 - imported first so only dekkend is instrumented
     import yaml  # noqa: F401
 
@@ -198,8 +261,14 @@ def run_atheris(seconds: float, folder: Path) -> None:  # pragma: no cover - onl
         try:
             if choice < 7:
                 name, seed = seeds[fdp.ConsumeIntInRange(0, len(seeds) - 1)]
-                ops = [(fdp.ConsumeIntInRange(0, 7), fdp.ConsumeIntInRange(0, 10**6), fdp.ConsumeIntInRange(0, 10**6))
-                       for _ in range(fdp.ConsumeIntInRange(0, 4))]
+                ops = [
+                    (
+                        fdp.ConsumeIntInRange(0, 7),
+                        fdp.ConsumeIntInRange(0, 10**6),
+                        fdp.ConsumeIntInRange(0, 10**6),
+                    )
+                    for _ in range(fdp.ConsumeIntInRange(0, 4))
+                ]
                 check_file(name, mutate(seed, ops) + fdp.ConsumeBytes(64), folder)
             elif choice < 9:
                 check_scenario(fdp.ConsumeUnicodeNoSurrogates(600), folder)
@@ -211,8 +280,16 @@ def run_atheris(seconds: float, folder: Path) -> None:  # pragma: no cover - onl
     crash_dir = ROOT / "bench" / "fuzz-crashes"
     crash_dir.mkdir(exist_ok=True)
     (crash_dir / ".gitignore").write_text("*\n")  # crash inputs are local findings, never committed
-    atheris.Setup([sys.argv[0], f"-max_total_time={int(seconds)}", f"-artifact_prefix={crash_dir}/",
-                   "-rss_limit_mb=3072", "-timeout=30"], one)
+    atheris.Setup(
+        [
+            sys.argv[0],
+            f"-max_total_time={int(seconds)}",
+            f"-artifact_prefix={crash_dir}/",
+            "-rss_limit_mb=3072",
+            "-timeout=30",
+        ],
+        one,
+    )
     atheris.Fuzz()
 
 
@@ -232,7 +309,9 @@ def main() -> int:
         minutes = (time.monotonic() - start) / 60
     for target, payload, trace in crashes.found:
         print(f"--- crash in {target}: {payload}\n{trace}")
-    print(f"hypothesis: {crashes.runs} invoer in {minutes:.1f} minuten, {len(crashes.found)} crashes")
+    print(
+        f"hypothesis: {crashes.runs} invoer in {minutes:.1f} minuten, {len(crashes.found)} crashes"
+    )
     return 1 if crashes.found else 0
 
 

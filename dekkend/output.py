@@ -13,10 +13,11 @@ from dekkend.errors import ConfiguratieFout, SchrijfFout, describe_os_error
 
 FORMATS = (".csv", ".xlsx")
 
-#: Temporary files carry the writer's process id, so a later writer can remove those of a killed one.
+#: Temporary files carry the writer's process id: a later writer removes those of a killed one.
 _TEMP = re.compile(r"^\.(?:tmp|bezig)-(\d+)-")
 
-#: A text cell a spreadsheet would run as a formula: starting with = + @ tab or CR, or - not followed by a number.
+#: A text cell a spreadsheet would run as a formula: starting with = + @ tab or CR,
+#: or - not followed by a number.
 _FORMULA = re.compile(r"^(?:[=+@\t\r]|-(?![\d.]))")
 
 
@@ -59,22 +60,26 @@ def sweep_temporaries(folder: Path) -> None:
 
 
 def ensure_folder(folder: str | Path) -> Path:
-    """Create an output folder (and its parents); a file in the way or no permission is a :class:`SchrijfFout`."""
+    """Create an output folder and its parents; a file in the way is a :class:`SchrijfFout`."""
     folder = Path(folder)
     if folder.exists() and not folder.is_dir():
         raise SchrijfFout(f"uitvoer {folder} is een bestand, geen map; kies een (nieuwe) map")
     try:
         folder.mkdir(parents=True, exist_ok=True)
     except (FileExistsError, NotADirectoryError) as exc:
-        raise SchrijfFout(f"uitvoermap {folder} kan niet worden gemaakt: een deel van het pad is een bestand") from exc
+        raise SchrijfFout(
+            f"uitvoermap {folder} kan niet worden gemaakt: een deel van het pad is een bestand"
+        ) from exc
     except OSError as exc:
-        raise SchrijfFout(f"uitvoermap {folder} kan niet worden gemaakt: {describe_os_error(exc)}") from exc
+        raise SchrijfFout(
+            f"uitvoermap {folder} kan niet worden gemaakt: {describe_os_error(exc)}"
+        ) from exc
     sweep_temporaries(folder)
     return folder
 
 
 def temporary_beside(path: Path) -> Path:
-    """A hidden temporary name beside ``path``, tagged with this process (see :func:`sweep_temporaries`)."""
+    """A hidden temporary name beside ``path``, tagged with this process id."""
     fd, tmp = tempfile.mkstemp(prefix=f".tmp-{os.getpid()}-", suffix=path.suffix, dir=path.parent)
     os.close(fd)
     return Path(tmp)
@@ -92,8 +97,10 @@ def write_text_atomic(path: str | Path, text: str) -> Path:
         tmp.write_text(text, encoding="utf-8")
         os.replace(tmp, path)
     except OSError as exc:
-        raise SchrijfFout(f"uitvoer {path} kan niet worden geschreven: {describe_os_error(exc)}; "
-                          "er is niets half geschreven") from exc
+        raise SchrijfFout(
+            f"uitvoer {path} kan niet worden geschreven: {describe_os_error(exc)}; "
+            "er is niets half geschreven"
+        ) from exc
     finally:
         if tmp is not None and tmp.exists():
             tmp.unlink()
@@ -111,9 +118,9 @@ def write_table(frame: pd.DataFrame, path: str | Path, *, sheet: str = "gegevens
 
     The file is written beside its target and renamed into place, so a reader
     never sees half a file. Text that a spreadsheet would run as a formula stays
-    text: a text cell in ``.xlsx``, prefixed with ``'`` in ``.csv`` (:func:`defuse_formulas`). Raises :class:`ConfiguratieFout`
-    for another extension and :class:`SchrijfFout` when the target cannot be
-    written (a folder in the way, no permission, a full disk).
+    text: a text cell in ``.xlsx``, prefixed with ``'`` in ``.csv`` (:func:`defuse_formulas`).
+    Raises :class:`ConfiguratieFout` for another extension and :class:`SchrijfFout` when the
+    target cannot be written (a folder in the way, no permission, a full disk).
     """
     path = Path(path)
     suffix = path.suffix.lower()
@@ -127,13 +134,17 @@ def write_table(frame: pd.DataFrame, path: str | Path, *, sheet: str = "gegevens
     try:
         tmp = temporary_beside(path)
         if suffix == ".csv":
-            defuse_formulas(frame).to_csv(tmp, index=False, sep=",", decimal=".", encoding="utf-8", lineterminator="\n")
+            defuse_formulas(frame).to_csv(
+                tmp, index=False, sep=",", decimal=".", encoding="utf-8", lineterminator="\n"
+            )
         else:
             _write_xlsx(frame, tmp, sheet)
         os.replace(tmp, path)
     except OSError as exc:
-        raise SchrijfFout(f"uitvoer {path} kan niet worden geschreven: {describe_os_error(exc)}; "
-                          "er is niets half geschreven") from exc
+        raise SchrijfFout(
+            f"uitvoer {path} kan niet worden geschreven: {describe_os_error(exc)}; "
+            "er is niets half geschreven"
+        ) from exc
     finally:
         if tmp is not None and tmp.exists():
             tmp.unlink()
@@ -149,5 +160,7 @@ def _write_xlsx(frame: pd.DataFrame, tmp: Path, sheet: str) -> None:
         out.to_excel(writer, index=False, sheet_name=sheet[:31])
         for row in writer.sheets[sheet[:31]].iter_rows():
             for cell in row:
-                if cell.data_type == "f":  # openpyxl turns any text starting with "=" into a formula
+                if (
+                    cell.data_type == "f"
+                ):  # openpyxl turns any text starting with "=" into a formula
                     cell.data_type = "s"

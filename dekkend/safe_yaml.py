@@ -1,4 +1,5 @@
-"""YAML from users (scenarios, regions) read with limits: no alias bombs, no deep nesting, no huge files.
+"""YAML from users (scenarios, regions) read with limits: no alias bombs, no deep nesting, no huge
+files.
 
 ``yaml.safe_load`` builds no Python objects, but it still expands aliases: ten nested
 anchors of ten aliases each are a few hundred bytes that expand to ten billion
@@ -7,6 +8,7 @@ event stream (size, depth, aliases) and the expanded size of the node graph befo
 building anything. Its errors are :class:`yaml.YAMLError`, so callers keep their own
 Dutch message for bad YAML. The limits are dekkend's own choice: a scenario or region
 file is a few kB, nested a few levels, and needs no aliases at all.
+
 """
 
 from __future__ import annotations
@@ -64,9 +66,15 @@ def _expanded_size(node: yaml.Node, memo: dict[int, int]) -> int:
 def load(text: str) -> object:
     """Parse one YAML document safely, within the limits above (raises :class:`yaml.YAMLError`)."""
     if len(text) > MAX_CHARS:
-        raise YamlTeGroot(f"het bestand is te groot (meer dan {MAX_CHARS:,} tekens)".replace(",", "."))
+        raise YamlTeGroot(
+            f"het bestand is te groot (meer dan {MAX_CHARS:,} tekens)".replace(",", ".")
+        )
     _check_events(text)
     node = yaml.compose(text, Loader=yaml.SafeLoader)
     if node is not None and _expanded_size(node, {}) > MAX_NODES:
-        raise YamlTeGroot(f"de verwijzingen (*alias) breiden uit tot meer dan {MAX_NODES:,} waarden".replace(",", "."))
+        raise YamlTeGroot(
+            f"de verwijzingen (*alias) breiden uit tot meer dan {MAX_NODES:,} waarden".replace(
+                ",", "."
+            )
+        )
     return yaml.safe_load(text)

@@ -1,7 +1,7 @@
 """Issue 23: the broken-file corpus (bench/corpus.py), made from the real files at test time.
 
-Every case must end as promised: a Dutch error with exit code 2 that leaves the workspace byte for byte
-unchanged, or an import with exactly the promised number of pupils. Never a traceback.
+Every case must end as promised: a Dutch error with exit code 2 that leaves the workspace byte for
+byte unchanged, or an import with exactly the promised number of pupils. Never a traceback.
 """
 
 from __future__ import annotations
@@ -29,13 +29,18 @@ def _corpus_module():
 
 
 def _digest(folder: Path) -> dict[str, str]:
-    return {str(p.relative_to(folder)): hashlib.sha256(p.read_bytes()).hexdigest()
-            for p in sorted(folder.rglob("*")) if p.is_file()}
+    return {
+        str(p.relative_to(folder)): hashlib.sha256(p.read_bytes()).hexdigest()
+        for p in sorted(folder.rglob("*"))
+        if p.is_file()
+    }
 
 
 def test_every_corpus_case_ends_as_promised(shared_data, tmp_path, monkeypatch):
     corpus = _corpus_module()
-    monkeypatch.setattr(_text, "MAX_UNPACKED_BYTES", 8 * 2**20)  # the bomb stays small; same code path
+    monkeypatch.setattr(
+        _text, "MAX_UNPACKED_BYTES", 8 * 2**20
+    )  # the bomb stays small; same code path
     cases = corpus.build(shared_data, tmp_path / "corpus", bomb_size=12 * 2**20)
     assert len(cases) >= 25
     base = tmp_path / "basis"
@@ -59,9 +64,13 @@ def test_every_corpus_case_ends_as_promised(shared_data, tmp_path, monkeypatch):
             elif _digest(werkmap) != before:
                 failures.append(f"{case.name}: de werkmap is veranderd")
         else:
-            pupils = int(Workspace(werkmap).table("leerlingen")["aantal"].sum()) if code == 0 else None
+            pupils = (
+                int(Workspace(werkmap).table("leerlingen")["aantal"].sum()) if code == 0 else None
+            )
             if code != 0 or pupils != case.pupils or case.message not in flat:
-                failures.append(f"{case.name}: exit {code}, {pupils} leerlingen (verwacht {case.pupils})")
+                failures.append(
+                    f"{case.name}: exit {code}, {pupils} leerlingen (verwacht {case.pupils})"
+                )
     assert not failures, "\n".join(failures)
 
 

@@ -1,5 +1,7 @@
-"""Issue 23, the short fuzz run: mutated real and synthetic files, scenario YAML and --regio expressions
-must end in a result or in one of dekkend's own errors, never another exception (``make fuzz`` runs longer)."""
+"""Issue 23, the short fuzz run: mutated real and synthetic files, scenario YAML and --regio
+expressions must end in a result or in one of dekkend's own errors, never another exception
+(``make fuzz`` runs longer).
+"""
 
 from __future__ import annotations
 
@@ -11,9 +13,9 @@ from pathlib import Path
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from vo_fixtures import OLD_HEADER, OLD_ROWS
 
 from dekkend.errors import DekkendError, InvoerFout
-from vo_fixtures import OLD_HEADER, OLD_ROWS
 
 ROOT = Path(__file__).resolve().parents[1]
 spec = importlib.util.spec_from_file_location("dekkend_fuzz", ROOT / "bench" / "fuzz.py")
@@ -22,8 +24,12 @@ sys.modules[spec.name] = fuzz
 spec.loader.exec_module(fuzz)
 
 SYNTHETIC = [("leerlingen-2019.csv", ("\n".join([OLD_HEADER, *OLD_ROWS]) + "\n").encode("latin-1"))]
-OPS = st.lists(st.tuples(st.integers(0, 7), st.integers(0, 10**6), st.integers(0, 10**6)), max_size=5)
-SHORT = settings(max_examples=40, deadline=None, database=None, suppress_health_check=list(HealthCheck))
+OPS = st.lists(
+    st.tuples(st.integers(0, 7), st.integers(0, 10**6), st.integers(0, 10**6)), max_size=5
+)
+SHORT = settings(
+    max_examples=40, deadline=None, database=None, suppress_health_check=list(HealthCheck)
+)
 
 
 def _only_own_errors(fn) -> None:
@@ -48,8 +54,11 @@ def region_tables(tmp_path_factory):
 def test_mutated_synthetic_file(tmp_path_factory, seed, ops, gz):
     data = fuzz.mutate(seed[1], ops)
     folder = tmp_path_factory.mktemp("f")
-    _only_own_errors(lambda: fuzz.check_file(seed[0] + (".gz" if gz else ""), gzip.compress(data) if gz else data,
-                                             folder))
+    _only_own_errors(
+        lambda: fuzz.check_file(
+            seed[0] + (".gz" if gz else ""), gzip.compress(data) if gz else data, folder
+        )
+    )
 
 
 def test_mutated_real_files(seeds, tmp_path):
@@ -64,8 +73,16 @@ def test_mutated_real_files(seeds, tmp_path):
 
 
 @SHORT
-@given(text=st.one_of(st.text(max_size=300), st.builds(lambda cut, extra: fuzz.SCENARIO_SEED[:cut] + extra,
-                                                      st.integers(0, len(fuzz.SCENARIO_SEED)), st.text(max_size=60))))
+@given(
+    text=st.one_of(
+        st.text(max_size=300),
+        st.builds(
+            lambda cut, extra: fuzz.SCENARIO_SEED[:cut] + extra,
+            st.integers(0, len(fuzz.SCENARIO_SEED)),
+            st.text(max_size=60),
+        ),
+    )
+)
 def test_scenario_yaml(tmp_path_factory, text):
     folder = tmp_path_factory.mktemp("s")
     _only_own_errors(lambda: fuzz.check_scenario(text, folder))
@@ -73,8 +90,13 @@ def test_scenario_yaml(tmp_path_factory, text):
 
 def test_region_syntax(region_tables):
     @SHORT
-    @given(expression=st.one_of(st.sampled_from(fuzz.REGION_SEEDS), st.text(max_size=40),
-                                st.builds(lambda a, b: a + b, st.sampled_from(fuzz.REGION_SEEDS), st.text(max_size=15))))
+    @given(
+        expression=st.one_of(
+            st.sampled_from(fuzz.REGION_SEEDS),
+            st.text(max_size=40),
+            st.builds(lambda a, b: a + b, st.sampled_from(fuzz.REGION_SEEDS), st.text(max_size=15)),
+        )
+    )
     def one(expression):
         _only_own_errors(lambda: fuzz.check_region(expression, region_tables))
 

@@ -1,7 +1,8 @@
 """Issue 23: kill -9 at random moments and two imports at once (bounded runs, a few seconds each).
 
 After a kill the workspace holds the old or the new tables, the next command works without help, and
-no temporary files or child processes remain. Two imports at once end with both files or one clear refusal.
+no temporary files or child processes remain. Two imports at once end with both files or one
+clear refusal.
 """
 
 from __future__ import annotations
@@ -16,21 +17,27 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
+from vo_fixtures import OLD_ROWS, centroids, old_vintage
 
 from dekkend.ingest import import_paths
 from dekkend.output import write_table, write_text_atomic
 from dekkend.workspace import Workspace
-from vo_fixtures import OLD_ROWS, centroids, old_vintage
 
 RUNS = 3
-IMPORT = "import sys; from pathlib import Path; from dekkend.ingest import import_paths; " \
-         "from dekkend.workspace import Workspace; " \
-         "import_paths([Path(p) for p in sys.argv[2:]], Workspace(sys.argv[1]))"
+IMPORT = (
+    "import sys; from pathlib import Path; from dekkend.ingest import import_paths; "
+    "from dekkend.workspace import Workspace; "
+    "import_paths([Path(p) for p in sys.argv[2:]], Workspace(sys.argv[1]))"
+)
 
 
 def _start(code: str, *args: str) -> subprocess.Popen:
-    return subprocess.Popen([sys.executable, "-c", code, *args], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                            text=True)
+    return subprocess.Popen(
+        [sys.executable, "-c", code, *args],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
 
 
 def _total(ws: Workspace) -> int:
@@ -38,7 +45,11 @@ def _total(ws: Workspace) -> int:
 
 
 def _leftovers(folder: Path) -> list[str]:
-    return sorted(p.name for p in folder.iterdir() if p.name.startswith((".nieuw-", ".oud-", ".bezig", ".tmp-")))
+    return sorted(
+        p.name
+        for p in folder.iterdir()
+        if p.name.startswith((".nieuw-", ".oud-", ".bezig", ".tmp-"))
+    )
 
 
 def test_kill_9_during_import_leaves_old_or_new_state(tmp_path):
@@ -116,7 +127,9 @@ def test_kill_9_while_writing_outputs_leaves_whole_files_and_no_temporaries(tmp_
             assert len(pd.read_excel(out / "leerlingen.xlsx", engine="calamine")) == 40000
         if (out / "rapport.html").exists():
             assert (out / "rapport.html").read_text() in ("nieuw", "<p>" * 300000)
-        write_text_atomic(out / "rapport.html", "nieuw")  # the next write sweeps what the killed one left
+        write_text_atomic(
+            out / "rapport.html", "nieuw"
+        )  # the next write sweeps what the killed one left
         assert _leftovers(out) == []
 
 
@@ -151,7 +164,9 @@ def test_kill_9_while_printing_leaves_no_browser_and_no_profile(tmp_path):
     while Path(f"/proc/{browser_pid}").exists() and time.monotonic() < deadline:
         time.sleep(0.05)
     state = Path(f"/proc/{browser_pid}/stat")
-    assert not state.exists() or state.read_text().split()[2] == "Z", "de browser leeft nog na kill -9"
+    assert not state.exists() or state.read_text().split()[2] == "Z", (
+        "de browser leeft nog na kill -9"
+    )
     sweep_profiles()
     left = [p for p in Path(tempfile.gettempdir()).glob(f"{PROFILE_PREFIX}{proc.pid}-*")]
     assert left == [] and _leftovers(tmp_path) == []

@@ -1,5 +1,6 @@
-"""Issue 23, hostile input in outputs: report JSON, spreadsheet formulas, unwritable targets, YAML bombs,
-very long searches."""
+"""Issue 23, hostile input in outputs: report JSON, spreadsheet formulas, unwritable targets, YAML
+bombs, very long searches.
+"""
 
 from __future__ import annotations
 
@@ -32,8 +33,12 @@ def test_figures_json_has_no_markup_and_round_trips(name):
 
 
 def test_formulas_stay_text_in_xlsx_and_csv(tmp_path):
-    frame = pd.DataFrame({"naam": ['=HYPERLINK("http://x","klik")', "+1+1", "@SOM(A1)", "-x", "-5", "gewoon"],
-                          "n": [1, 2, 3, 4, 5, 6]})
+    frame = pd.DataFrame(
+        {
+            "naam": ['=HYPERLINK("http://x","klik")', "+1+1", "@SOM(A1)", "-x", "-5", "gewoon"],
+            "n": [1, 2, 3, 4, 5, 6],
+        }
+    )
     write_table(frame, tmp_path / "t.xlsx")
     sheet = openpyxl.load_workbook(tmp_path / "t.xlsx").active
     cells = [row[0] for row in sheet.iter_rows(min_row=2)]
@@ -108,7 +113,10 @@ def test_deep_nesting_and_huge_text_are_refused():
         safe_yaml.load("[" * 100_000 + "]" * 100_000)
     with pytest.raises(yaml.YAMLError, match="te groot"):
         safe_yaml.load("a: " + "x" * (safe_yaml.MAX_CHARS + 1))
-    assert safe_yaml.load("naam: Veenland\nlijst: [1, [2, [3]]]\n") == {"naam": "Veenland", "lijst": [1, [2, [3]]]}
+    assert safe_yaml.load("naam: Veenland\nlijst: [1, [2, [3]]]\n") == {
+        "naam": "Veenland",
+        "lijst": [1, [2, [3]]],
+    }
 
 
 def test_long_query_uses_each_term_once_and_at_most_max_terms():

@@ -116,7 +116,7 @@ def parse_files(
     cannot be recognised raises :class:`OnbekendBestand` naming why; a file found
     in a folder is skipped with that reason.
     """
-    results = []
+    results: list[Row] = []
     seen: dict[str, Path] = {}
     for i, path in enumerate(files):
         if progress:
