@@ -5,7 +5,7 @@ PYTHON ?= python3
 VENV   ?= .venv
 BIN    := $(VENV)/bin
 
-.PHONY: demo test bench install clean accuracy
+.PHONY: demo test bench fuzz install clean accuracy
 
 $(BIN)/dekkend: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -23,6 +23,14 @@ test: install
 
 bench: install
 	$(BIN)/python bench/import.py
+
+# Fuzz every reader, the scenario YAML loader and the region syntax (docs/reliability.md).
+FUZZ_SECONDS ?= 300
+fuzz: install
+	$(BIN)/python bench/fuzz.py --seconds $(FUZZ_SECONDS)
+	$(BIN)/python -m pip install --quiet atheris || echo "atheris installeert hier niet: alleen hypothesis"
+	if $(BIN)/python -c "import atheris" 2>/dev/null; then \
+		$(BIN)/python bench/fuzz.py --engine atheris --seconds $(FUZZ_SECONDS); fi
 
 clean:
 	rm -rf $(VENV) dekkend-demo .pytest_cache .hypothesis

@@ -128,6 +128,8 @@ def importeer(
             _fmt_int(f.pupils), remark, style=style,
         )
     console.print(table)
+    for note in result.notes:
+        console.print(f"[yellow]Let op:[/] {note}", highlight=False)
     for f in result.imported:
         if f.pupils is not None and f.years:
             console.print(f"Schooljaar {f.years[0]}/{f.years[0] + 1}: {_fmt_int(f.pupils)} leerlingen ({f.path.name})")

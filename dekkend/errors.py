@@ -13,7 +13,8 @@
     ├── DownloadFout          a published file could not be fetched
     │   └── GeenVerbinding    no connection to the publisher (offline)
     ├── GeenBrowser           no Chromium, Chrome or Edge to print the report's PDF with
-    └── PdfFout               the browser was found, but printing the PDF failed
+    ├── PdfFout               the browser was found, but printing the PDF failed
+    └── SchrijfFout           an output could not be written (a file in the way, no permission, disk full)
 """
 
 from __future__ import annotations
@@ -102,3 +103,28 @@ class GeenBrowser(DekkendError):
 
 class PdfFout(DekkendError):
     """The browser was found, but printing the PDF failed."""
+
+
+class SchrijfFout(DekkendError):
+    """An output file or folder could not be written: a file in the way, no permission, or a full disk.
+
+    Nothing half-written is left behind: every writer writes beside its target and renames.
+    """
+
+
+def describe_os_error(exc: OSError) -> str:
+    """A Dutch phrase for why a file operation failed (disk full, no permission, ...)."""
+    import errno
+
+    reasons = {
+        errno.ENOSPC: "de schijf is vol",
+        errno.EDQUOT: "de schijfruimte (quotum) is op",
+        errno.EACCES: "geen toestemming om hier te schrijven",
+        errno.EPERM: "geen toestemming om hier te schrijven",
+        errno.EROFS: "de schijf is alleen-lezen",
+        errno.ENOTDIR: "een deel van het pad is een bestand, geen map",
+        errno.EISDIR: "dit is een map, geen bestand",
+        errno.EEXIST: "er staat al een bestand met die naam",
+        errno.ENAMETOOLONG: "de naam is te lang",
+    }
+    return reasons.get(exc.errno or -1, f"systeemfout: {exc.strerror or exc}")

@@ -9,6 +9,7 @@ from pathlib import Path
 import pandas as pd
 import yaml
 
+from dekkend import safe_yaml
 from dekkend.errors import RegioFout
 from dekkend.ingest.formats.vestigingen import place_key
 
@@ -143,7 +144,7 @@ def parse_expression(expression: str) -> list[tuple[str, list[str]]]:
 
 def _from_yaml(path: Path) -> tuple[str, list[tuple[str, list[str]]]]:
     try:
-        doc = yaml.safe_load(path.read_text(encoding="utf-8"))
+        doc = safe_yaml.load(path.read_text(encoding="utf-8"))
     except yaml.YAMLError as exc:
         raise RegioFout(f"regiobestand {path} is geen geldige YAML: {exc}") from exc
     if not isinstance(doc, dict):

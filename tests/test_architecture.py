@@ -11,7 +11,7 @@ PACKAGE = Path(dekkend.__file__).parent
 
 #: Layers from bottom to top; a module may import its own layer and the ones below.
 LAYERS = [
-    {"errors", "crs", "workspace", "output", "formatting"},
+    {"errors", "crs", "workspace", "output", "formatting", "safe_yaml"},
     {"ingest"},
     {"regions", "geo", "norms"},
     {"forecast"},

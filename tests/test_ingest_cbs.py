@@ -9,7 +9,7 @@ import pandas as pd
 import pytest
 
 from conftest import write_bytes
-from dekkend.errors import InvoerFout, LeegBestand
+from dekkend.errors import InvoerFout, LeegBestand, OnbekendBestand
 from dekkend.ingest import _text, import_paths
 from dekkend.ingest.formats import FileContext, probe, recognise
 from dekkend.ingest.formats.cbs_gemeenten import derive_gemeenten
@@ -247,7 +247,9 @@ def test_empty_and_unknown_files(workspace, tmp_path):
         import_paths([header_only], workspace)
     assert "geen gegevens" in str(err.value) and str(header_only) in str(err.value)
     unknown = write_bytes(tmp_path / "y" / "iets.csv", "kolom_a;kolom_b\n1;2\n")
-    result = import_paths([unknown], workspace)
+    with pytest.raises(OnbekendBestand, match="kopregel niet herkend: kolom_a, kolom_b"):
+        import_paths([unknown], workspace)  # named explicitly: an error
+    result = import_paths([unknown.parent], workspace)  # found in a folder: skipped with the reason
     assert result.files[0].status == "overgeslagen" and "niet herkend" in result.files[0].reason
     after = _snapshot(Workspace(workspace.path))
     assert after.keys() == before.keys() and all(after[n].equals(before[n]) for n in before)

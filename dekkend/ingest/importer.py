@@ -2,22 +2,25 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
 from pathlib import Path
 
 import pandas as pd
 
-from dekkend.errors import InvoerFout
+from dekkend.errors import InvoerFout, OnbekendBestand
 from dekkend.ingest import _text, catalogue
 from dekkend.ingest.formats import (
     FileContext,
     FileFormat,
     Parsed,
+    Probe,
     all_derivers,
     probe,
     recognise,
+    unreadable_reason,
 )
 from dekkend.workspace import Workspace
 
@@ -51,6 +54,8 @@ class ImportResult:
     workspace: Path
     files: tuple[FileReport, ...]
     tables: dict[str, int]
+    #: Remarks about the workspace itself (an interrupted earlier import that was cleaned up).
+    notes: tuple[str, ...] = ()
 
     @property
     def imported(self) -> tuple[FileReport, ...]:
@@ -67,6 +72,8 @@ def collect_files(paths: list[Path]) -> list[Path]:
         if p.is_file():
             out.append(p)
             continue
+        if not p.is_dir():
+            raise InvoerFout("dit is geen gewoon bestand en geen map", file=p)
         for f in sorted(p.rglob("*")):
             rel = f.relative_to(p)
             if f.is_file() and not any(part.startswith(".") for part in rel.parts):
@@ -78,16 +85,39 @@ def _skip(path: Path, reason: str) -> FileReport:
     return FileReport(path=path, status="overgeslagen", reason=reason)
 
 
-def _read_one(path: Path, fmt: FileFormat) -> tuple[Parsed, FileContext]:
-    sha = _text.sha256_of(path)
+def _read_one(path: Path, fmt: FileFormat, sha: str) -> tuple[Parsed, FileContext]:
     known = catalogue.by_checksum(sha)
     ctx = FileContext(path=path, sha256=sha, known_date=known.reference_date if known else None)
-    return fmt.read(ctx), ctx
+    try:
+        return fmt.read(ctx), ctx
+    except KeyError as exc:  # a reader met a column its format declares optional but needs after all
+        raise InvoerFout(f"kolom {exc.args[0]!r} ontbreekt", file=path, line=1,
+                         expected=f"de kopregel van '{fmt.title}'") from exc
 
 
-def parse_files(files: list[Path], progress: ProgressFn | None = None) -> list[tuple[FileReport, Parsed | None, FileContext | None, FileFormat | None]]:
-    """Recognise and read each file; raise on the first file with bad content."""
-    results = []
+def _unknown(path: Path, explicit: bool) -> FileReport:
+    """The report of a file no format recognises; an explicitly named file is an error."""
+    reason = unreadable_reason(path)
+    if explicit:
+        raise OnbekendBestand(
+            f"dit bestand kan niet worden geïmporteerd: {reason}",
+            file=path,
+            expected="een DUO- of CBS-bestand (CSV/TXT, eventueel gzip, Excel, shapefile of GeoJSON)",
+        )
+    return _skip(path, reason)
+
+
+def parse_files(
+    files: list[Path], progress: ProgressFn | None = None, explicit: frozenset[Path] = frozenset()
+) -> list[tuple[FileReport, Parsed | None, FileContext | None, FileFormat | None]]:
+    """Recognise and read each file; raise on the first file with bad content.
+
+    A file in ``explicit`` (named on the command line, not found in a folder) that
+    cannot be recognised raises :class:`OnbekendBestand` naming why; a file found
+    in a folder is skipped with that reason.
+    """
+    results: list[Row] = []
+    seen: dict[str, Path] = {}
     for i, path in enumerate(files):
         if progress:
             progress(path.name, i, len(files))
@@ -100,10 +130,15 @@ def parse_files(files: list[Path], progress: ProgressFn | None = None) -> list[t
         p = probe(path)
         fmt = recognise(p)
         if fmt is None:
-            what = {"tekst": "kopregel", "excel": "Excel-blad", "json": "JSON", "shapefile": "shapefile"}.get(p.kind, "inhoud")
-            results.append((_skip(path, f"onbekend formaat ({what} niet herkend)"), None, None, None))
+            results.append((_unknown(path, path in explicit), None, None, None))
             continue
-        parsed, ctx = _read_one(path, fmt)
+        check_required(p, fmt)
+        sha = _text.sha256_of(path)
+        if sha in seen:  # a copy ("x (1).csv"): counted once
+            results.append((_skip(path, f"zelfde inhoud als {seen[sha].name}: één keer geteld"), None, None, None))
+            continue
+        seen[sha] = path
+        parsed, ctx = _read_one(path, fmt, sha)
         report = FileReport(
             path=path,
             status="geïmporteerd",
@@ -120,6 +155,61 @@ def parse_files(files: list[Path], progress: ProgressFn | None = None) -> list[t
     if progress:
         progress("", len(files), len(files))
     return results
+
+
+def check_required(p: Probe, fmt: FileFormat) -> None:
+    """Raise when a recognised text file lacks a column its format requires (never a smaller total)."""
+    if p.kind != "tekst" or not fmt.required:
+        return
+    missing = [c for c in fmt.required if c.upper() not in p.header]
+    if missing:
+        raise InvoerFout(
+            f"dit lijkt een bestand '{fmt.title}', maar kolom(men) ontbreken: {', '.join(missing)}; "
+            "zonder die kolommen zouden leerlingen ontbreken in de totalen",
+            file=p.path,
+            line=1,
+            expected="de volledige kopregel van dit DUO/CBS-formaat",
+        )
+
+
+Row = tuple[FileReport, Parsed | None, FileContext | None, FileFormat | None]
+
+
+def _modified(path: Path) -> str:
+    return dt.datetime.fromtimestamp(path.stat().st_mtime).strftime("%d-%m-%Y %H:%M")
+
+
+def deduplicate(results: list[Row]) -> list[Row]:
+    """Count every file once: drop copies (same content) and older releases of one count.
+
+    Within one import, two files with the same content (``x.csv`` and ``x (1).csv``)
+    are one file (:func:`parse_files` reads only the first). Two files that count
+    pupils, of the same format and reference date, are two releases of one count, of
+    which the newest wins: the one modified last, and on a tie the one whose content
+    hash sorts last (so the outcome never depends on file names or order). The dropped
+    files are reported as skipped, with the reason. Reference files without pupil
+    counts (two address vintages) are all kept, as before: their derivers choose.
+    """
+    out = list(results)
+    groups: dict[tuple[str, date], list[int]] = {}
+    for i, (rep, parsed, _, fmt) in enumerate(out):
+        if parsed is not None and parsed.pupils is not None and fmt is not None and rep.reference_date is not None:
+            groups.setdefault((fmt.key, rep.reference_date), []).append(i)
+    for (_, when), members in groups.items():
+        if len(members) < 2:
+            continue
+        order = sorted(members, key=lambda i: (out[i][0].path.stat().st_mtime, out[i][2].sha256))  # type: ignore[union-attr]
+        newest = order[-1]
+        win = out[newest][0]
+        for i in order[:-1]:
+            rep = out[i][0]
+            reason = (f"oudere versie van dezelfde telling (peildatum {when:%d-%m-%Y}, gewijzigd {_modified(rep.path)}); "
+                      f"de nieuwste versie telt: {win.path.name}")
+            out[i] = (_skip(rep.path, reason), None, None, None)
+        note = (f"nieuwste versie van de telling met peildatum {when:%d-%m-%Y} (gewijzigd {_modified(win.path)}); "
+                f"{len(order) - 1} oudere versie(s) in deze import niet meegeteld")
+        out[newest] = (replace(win, notes=(*win.notes, note)), *out[newest][1:])
+    return out
 
 
 def _files_table(parsed: list[tuple[FileReport, Parsed, FileContext, FileFormat]]) -> pd.DataFrame:
@@ -187,22 +277,32 @@ def derive(tables: dict[str, pd.DataFrame]) -> tuple[dict[str, pd.DataFrame], se
     return tables, names
 
 
-def import_paths(paths: list[Path], workspace: Workspace, progress: ProgressFn | None = None) -> ImportResult:
+def import_paths(
+    paths: list[Path], workspace: Workspace, progress: ProgressFn | None = None, *, wait: float | None = None
+) -> ImportResult:
     """Import files and folders into ``workspace``: all or nothing.
 
-    Every file is recognised by its header. A file with bad content raises
-    :class:`~dekkend.errors.InvoerFout` before anything is written; unknown
-    files are skipped and reported.
+    Every file is recognised by its header. A file with bad content, or a file
+    named explicitly that cannot be read, raises :class:`~dekkend.errors.InvoerFout`
+    before anything is written; unknown files found in a folder are skipped and
+    reported. Copies and older releases of one count are counted once
+    (:func:`deduplicate`). The workspace lock is held from reading the old
+    tables until the new ones are in place, so two imports at once never lose
+    each other's files (the second waits, or is refused with a clear message).
     """
     files = collect_files(paths)
-    results = parse_files(files, progress)
+    explicit = frozenset(p for p in paths if p.is_file())
+    results = deduplicate(parse_files(files, progress, explicit))
     parsed = [r for r in results if r[1] is not None]
     reports = tuple(r[0] for r in results)
-    if not parsed:
-        return ImportResult(workspace.path, reports, {n: len(workspace.table(n)) for n in workspace.table_names()})
-    existing = workspace.tables() if workspace.exists else {}
-    derived_before = set(workspace.manifest.get("afgeleid", [])) if workspace.exists else set()
-    tables = merge_tables(existing, derived_before, parsed)  # type: ignore[arg-type]
-    tables, derived = derive(tables)
-    workspace.replace(tables, meta={"afgeleid": sorted(derived)})
-    return ImportResult(workspace.path, reports, {k: len(v) for k, v in sorted(tables.items())})
+    lock = workspace.locked() if wait is None else workspace.locked(wait)
+    with lock:
+        if not parsed:
+            tables_now = {n: len(workspace.table(n)) for n in workspace.table_names()}
+            return ImportResult(workspace.path, reports, tables_now, tuple(workspace.notes))
+        existing = workspace.tables() if workspace.exists else {}
+        derived_before = set(workspace.manifest.get("afgeleid", [])) if workspace.exists else set()
+        tables = merge_tables(existing, derived_before, parsed)  # type: ignore[arg-type]
+        tables, derived = derive(tables)
+        workspace.replace(tables, meta={"afgeleid": sorted(derived)})
+    return ImportResult(workspace.path, reports, {k: len(v) for k, v in sorted(tables.items())}, tuple(workspace.notes))

@@ -26,6 +26,10 @@ COLUMN_WEIGHTS = (0.0, 8.0, 4.0, 3.0, 1.0)
 AREA_BOOST = 2.5
 
 
+#: Most distinct search terms used from one query (dekkend's own choice: a question is a few
+#: words, a knelpunt text a few dozen); the rest of a longer text is not searched on.
+MAX_TERMS = 64
+
 def synonyms_path() -> Path:
     """The synonym list shipped with dekkend."""
     return Path(__file__).with_name("synoniemen.yaml")
@@ -350,7 +354,9 @@ class KnowledgeIndex:
             else:
                 groups.append(frozenset({(tokens[i],)}))
                 i += 1
-        return groups
+        # A repeated word adds nothing; beyond MAX_TERMS distinct terms the cost of ranking grows
+        # with the square of the query's length while the ranking no longer changes.
+        return list(dict.fromkeys(groups))[:MAX_TERMS]
 
     def _rank(self, groups: list[frozenset[tuple[str, ...]]]) -> list[tuple[Entry, float]]:
         """Entries matching all groups first (bm25), then those matching some.

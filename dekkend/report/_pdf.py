@@ -19,10 +19,12 @@ import os
 import platform
 import shutil
 import subprocess
+import sys
 import tempfile
 from pathlib import Path
 
 from dekkend.errors import GeenBrowser, PdfFout
+from dekkend.output import ensure_folder, temporary_beside
 
 #: Flags for a quiet, offline, headless print.
 CHROMIUM_FLAGS = (
@@ -132,13 +134,16 @@ def print_pdf(html: Path, pdf: Path, *, browser: Path | None = None, timeout: fl
         raise GeenBrowser(f"geen PDF gemaakt: dekkend drukt de PDF af met Chromium, Google Chrome of Microsoft Edge "
                           f"en vond die niet. {install_hint()[:1].upper() + install_hint()[1:]}; of wijs een browser "
                           f"aan met de omgevingsvariabele DEKKEND_CHROMIUM=/pad/naar/chrome")
-    pdf.parent.mkdir(parents=True, exist_ok=True)
-    partial = pdf.with_name(f".{pdf.name}.bezig")
-    with tempfile.TemporaryDirectory(prefix="dekkend-chromium-") as profile:
+    folder = ensure_folder(pdf.parent)
+    sweep_profiles()
+    partial = temporary_beside(pdf)
+    partial.unlink()  # the browser creates it; its name carries this process id
+    with tempfile.TemporaryDirectory(prefix=f"{PROFILE_PREFIX}{os.getpid()}-") as profile:
         cmd = [str(exe), *CHROMIUM_FLAGS, f"--user-data-dir={profile}", f"--print-to-pdf={partial}",
                html.resolve().as_uri()]
         try:
-            done = subprocess.run(cmd, capture_output=True, text=True, timeout=timeout, check=False)
+            done = subprocess.run(cmd, capture_output=True, text=True, timeout=timeout, check=False,
+                                  preexec_fn=_die_with_parent if sys.platform == "linux" else None)
         except subprocess.TimeoutExpired as exc:
             partial.unlink(missing_ok=True)
             raise PdfFout(f"geen PDF gemaakt: {exe.name} was na {timeout:.0f} seconden nog niet klaar") from exc
@@ -148,5 +153,42 @@ def print_pdf(html: Path, pdf: Path, *, browser: Path | None = None, timeout: fl
         tail = " ".join((done.stderr or "").strip().splitlines()[-2:])[:300]
         partial.unlink(missing_ok=True)
         raise PdfFout(f"geen PDF gemaakt: {exe.name} stopte met code {done.returncode} zonder PDF ({tail})")
-    os.replace(partial, pdf)
+    try:
+        os.replace(partial, pdf)
+    except OSError as exc:
+        partial.unlink(missing_ok=True)
+        raise PdfFout(f"geen PDF gemaakt: {pdf} kan niet worden geschreven in {folder} ({exc.strerror})") from exc
     return pdf
+
+
+#: Prefix of the browser's temporary profile folder; the process id follows, so a later print can
+#: remove the folder a killed dekkend left behind.
+PROFILE_PREFIX = "dekkend-chromium-"
+
+
+def _die_with_parent() -> None:  # pragma: no cover - runs in the child between fork and exec
+    """Linux: the browser gets SIGKILL when dekkend dies, also after ``kill -9`` (no orphaned Chromium)."""
+    import ctypes
+    import signal
+
+    libc = ctypes.CDLL(None, use_errno=True)
+    libc.prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
+
+
+def sweep_profiles() -> None:
+    """Remove browser profile folders of dekkend processes that are gone (killed while printing)."""
+    root = Path(tempfile.gettempdir())
+    for folder in root.glob(f"{PROFILE_PREFIX}*"):
+        pid = folder.name[len(PROFILE_PREFIX):].split("-", 1)[0]
+        if pid.isdigit() and int(pid) != os.getpid() and not _alive(int(pid)):
+            shutil.rmtree(folder, ignore_errors=True)
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except OSError:
+        return True
+    return True

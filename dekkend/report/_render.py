@@ -61,7 +61,12 @@ def _css_string(text: str) -> str:
 def figures_json(items: dict[str, dict]) -> str:
     """The figures as JSON that is safe inside a ``<script>`` element."""
     text = json.dumps(items, cls=PlotlyJSONEncoder, separators=(",", ":"), ensure_ascii=False)
-    return text.replace("</", "<\\/")
+    # Escape every "<", ">" and "&" as a JSON unicode escape: no "</script>", "<!--" or "<script"
+    # in any name can end the element early or switch the HTML parser into a script-data state.
+    for char, escaped in (("&", "\\u0026"), ("<", "\\u003c"), (">", "\\u003e"),
+                          ("\u2028", "\\u2028"), ("\u2029", "\\u2029")):
+        text = text.replace(char, escaped)
+    return text
 
 
 def render_html(data: ReportData, scenarios: Sequence[ScenarioResult] = ()) -> tuple[str, Figures]:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import os
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -11,6 +10,7 @@ from pathlib import Path
 import pandas as pd
 
 from dekkend.errors import DekkendError
+from dekkend.output import ensure_folder, write_text_atomic
 from dekkend.report._collect import COLLECT_STEPS, HORIZON, ProgressFn, ReportData, collect
 from dekkend.report._format import slug
 from dekkend.report._pdf import find_browser, print_pdf
@@ -58,9 +58,7 @@ def report_name(data: ReportData) -> str:
 
 
 def _write_atomic(path: Path, text: str) -> None:
-    partial = path.with_name(f".{path.name}.bezig")
-    partial.write_text(text, encoding="utf-8")
-    os.replace(partial, path)
+    write_text_atomic(path, text)
 
 
 def write_report(
@@ -123,8 +121,7 @@ def write_report(
     done = len(COLLECT_STEPS) + len(scenarios)
     inner(WRITE_STEPS[0], done, n)
     html, figs = render_html(data, results)
-    folder = Path(out_dir)
-    folder.mkdir(parents=True, exist_ok=True)
+    folder = ensure_folder(out_dir)
     html_path = folder / f"{report_name(data)}.html"
     _write_atomic(html_path, html)
     pdf_path: Path | None = None

@@ -7,6 +7,7 @@ from pathlib import Path
 
 import yaml
 
+from dekkend import safe_yaml
 from dekkend.errors import InvoerFout
 from dekkend.ingest.labels import PROFIEL_SLUGS
 
@@ -303,7 +304,7 @@ def load_scenario(path: str | Path) -> Scenario:
     """Read a scenario YAML file."""
     path = Path(path)
     try:
-        doc = yaml.safe_load(path.read_text(encoding="utf-8"))
+        doc = safe_yaml.load(path.read_text(encoding="utf-8"))
     except OSError as exc:
         raise InvoerFout(f"het scenariobestand is niet te lezen ({exc.strerror})", file=path) from exc
     except yaml.YAMLError as exc:

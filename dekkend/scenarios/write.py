@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from dekkend.output import write_table
+from dekkend.output import ensure_folder, write_table, write_text_atomic
 from dekkend.scenarios.run import ScenarioResult
 
 
@@ -26,11 +26,11 @@ def write_results(results: list[ScenarioResult], out_dir: Path, fmt: str = ".csv
     ``besturen`` (wat verandert voor wie), ``bekostiging``, ``knelpunten.json`` (both variants) and
     ``scenario.json`` (the summary).
     """
-    out_dir.mkdir(parents=True, exist_ok=True)
+    ensure_folder(out_dir)
     rows = []
     for r in results:
         d = out_dir / slug(r.scenario.naam)
-        d.mkdir(parents=True, exist_ok=True)
+        ensure_folder(d)
         write_table(r.per_vestiging.round(2), d / f"leerlingen{fmt}", sheet="leerlingen")
         write_table(r.moves.round(3), d / f"verplaatsingen{fmt}", sheet="verplaatsingen")
         write_table(r.indicators, d / f"bereikbaarheid{fmt}", sheet="bereikbaarheid")
@@ -39,11 +39,11 @@ def write_results(results: list[ScenarioResult], out_dir: Path, fmt: str = ".csv
         if len(r.shared):
             write_table(r.shared.round(2), d / f"gedeelde-profielen{fmt}", sheet="gedeeld")
         knel = {"zonder_ingrijpen": r.baseline_diagnosis.to_dict(), "met_scenario": r.diagnosis.to_dict()}
-        (d / "knelpunten.json").write_text(json.dumps(knel, ensure_ascii=False, indent=2), encoding="utf-8")
+        write_text_atomic(d / "knelpunten.json", json.dumps(knel, ensure_ascii=False, indent=2))
         doc = {"samenvatting": r.summary, "scenario": r.scenario.to_dict()}
-        (d / "scenario.json").write_text(json.dumps(doc, ensure_ascii=False, indent=2, default=str), encoding="utf-8")
+        write_text_atomic(d / "scenario.json", json.dumps(doc, ensure_ascii=False, indent=2, default=str))
         rows.append(r.summary)
     comparison = pd.DataFrame(rows)
     write_table(comparison, out_dir / f"vergelijking{fmt}", sheet="vergelijking")
-    (out_dir / "vergelijking.json").write_text(json.dumps(rows, ensure_ascii=False, indent=2, default=str), encoding="utf-8")
+    write_text_atomic(out_dir / "vergelijking.json", json.dumps(rows, ensure_ascii=False, indent=2, default=str))
     return out_dir

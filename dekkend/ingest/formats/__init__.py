@@ -121,6 +121,9 @@ class FileFormat:
     read: Callable[[FileContext], Parsed]
     #: Higher wins when several formats recognise the same header.
     priority: int = 0
+    #: Columns a text file of this format must have (checked before reading; case-insensitive).
+    #: A recognised file without one of them is an error, never a smaller total.
+    required: tuple[str, ...] = ()
 
 
 Deriver = Callable[[dict[str, pd.DataFrame]], dict[str, pd.DataFrame]]
@@ -148,7 +151,8 @@ def all_derivers() -> list[Deriver]:
 
 def probe(path: Path) -> Probe:
     """Look at a file's first bytes and header to classify it."""
-    head = path.read_bytes()[:8] if path.stat().st_size else b""
+    with path.open("rb") as fh:
+        head = fh.read(8)
     suffix = path.suffix.lower()
     if head.startswith(b"\xd0\xcf\x11\xe0") or head.startswith(b"PK\x03\x04") and suffix in (".xlsx", ".xls"):
         return Probe(path, "excel")
@@ -157,6 +161,8 @@ def probe(path: Path) -> Probe:
     if suffix in (".geojson", ".json"):
         return Probe(path, "json")
     if suffix in (".dbf", ".shx", ".prj", ".cpg", ".sbn", ".sbx", ".qix", ".xml"):
+        return Probe(path, "onbekend")
+    if _text.looks_binary(path):
         return Probe(path, "onbekend")
     try:
         cells = _text.header_line(path)
@@ -167,6 +173,54 @@ def probe(path: Path) -> Probe:
     if len(cells) < 2:
         return Probe(path, "onbekend", raw_header=cells)
     return Probe(path, "tekst", frozenset(c.upper() for c in cells), cells)
+
+
+def unreadable_reason(path: Path) -> str:
+    """Why no format recognises this file, in Dutch: leeg, UTF-16, beschadigd, binair, scheidingsteken, kopregel."""
+    try:
+        size = path.stat().st_size
+        with path.open("rb") as fh:
+            head = fh.read(4096)
+    except OSError as exc:
+        return f"onleesbaar ({exc.strerror or exc})"
+    suffix = path.suffix.lower()
+    if size == 0:
+        return "het bestand is leeg (0 bytes)"
+    if head.startswith(b"\x1f\x8b"):
+        try:
+            _text.file_bytes(path)
+        except InvoerFout as exc:
+            return exc.detail
+        head = _text.file_bytes(path, limit=4096)[:4096]
+    if _text.is_utf16(head):
+        return "UTF-16-codering; sla het op als CSV in UTF-8 of Windows-1252"
+    if suffix in (".xls", ".xlsx") or head.startswith((b"\xd0\xcf\x11\xe0", b"PK\x03\x04")):
+        from dekkend.ingest.formats._common import excel_preview
+
+        if not excel_preview(path):
+            return "beschadigd of afgebroken Excel-bestand (kan niet worden geopend)"
+        return "onbekend formaat (geen bekend DUO/CBS-werkblad herkend)"
+    if suffix in (".geojson", ".json"):
+        return "onbekend formaat (JSON niet herkend als gemeentegrenzen)"
+    if suffix == ".shp":
+        return "onbekend formaat (shapefile niet herkend)"
+    if _text.looks_binary(path):
+        return "binair bestand, geen tekst (geen CSV, Excel of gzip)"
+    try:
+        cells = _text.header_line(path)
+    except InvoerFout as exc:
+        return exc.detail
+    except UnicodeDecodeError as exc:
+        return f"het bestand begint met een UTF-8-kenmerk (BOM) maar byte {exc.start + 1} is geen geldige UTF-8"
+    except OSError as exc:
+        return f"onleesbaar ({exc.strerror or exc})"
+    if not cells:
+        return "het bestand bevat alleen lege regels"
+    if len(cells) < 2:
+        return ("onbekend scheidingsteken: de kopregel is één kolom "
+                f"('{cells[0][:60]}'); verwacht kolommen gescheiden door ';', ',', tab of '|'")
+    shown = ", ".join(cells[:4]) + (", ..." if len(cells) > 4 else "")
+    return f"onbekend formaat (kopregel niet herkend: {shown})"
 
 
 def recognise(p: Probe) -> FileFormat | None:

@@ -34,18 +34,16 @@ def parse_cbs_count(
     """
     values = raw.rows[column].astype(str).str.strip()
     missing = values.isin(MISSING_SYMBOLS) | (values.eq("") if blank_is_missing else False)
-    numeric = pd.to_numeric(
-        values.where(~missing, "0").str.replace(r"\.0$", "", regex=True), errors="coerce"
-    )
-    bad = numeric.isna() | (numeric < 0) | (numeric % 1 != 0)
+    numeric, bad = _text.count_values(values.where(~missing, "0"))
     if bad.any():
         pos = first_true(bad)
+        message, expected = _text.count_problem(values.iloc[pos])
         raise InvoerFout(
-            f"'{values.iloc[pos]}' is geen aantal",
+            message,
             file=raw.path,
             line=raw.line_of(pos),
             column=column,
-            expected="een geheel getal >= 0, leeg, of een CBS-teken ('-', 'x', '.')",
+            expected=expected + ", leeg, of een CBS-teken ('-', 'x', '.')",
         )
     return numeric.astype("Int64").mask(missing)
 
@@ -62,21 +60,19 @@ def parse_cbs_counts(raw: _text.RawTable, columns: list[str]) -> np.ndarray:
         .str.strip()
     )
     missing = flat.isin(MISSING_SYMBOLS) | flat.eq("")
-    numeric = pd.to_numeric(
-        flat.where(~missing, "0").str.replace(r"\.0$", "", regex=True), errors="coerce"
-    )
-    bad = numeric.isna() | (numeric < 0) | (numeric % 1 != 0)
+    numeric, bad = _text.count_values(flat.where(~missing, "0"))
     if bad.any():
         pos = first_true(bad)
         row, col = pos % n, pos // n
+        message, expected = _text.count_problem(flat.iloc[pos])
         raise InvoerFout(
-            f"'{flat.iloc[pos]}' is geen aantal",
+            message,
             file=raw.path,
             line=raw.line_of(row),
             column=columns[col],
-            expected="een geheel getal >= 0, leeg, of een CBS-teken ('-', 'x', '.')",
+            expected=expected + ", leeg, of een CBS-teken ('-', 'x', '.')",
         )
-    values = numeric.to_numpy(dtype=float)
+    values = numeric.to_numpy(dtype=float, copy=True)
     values[missing.to_numpy()] = np.nan
     return values.reshape((n, len(columns)), order="F")
 
@@ -91,9 +87,9 @@ def parse_counts(raw: _text.RawTable, columns: list[str]) -> tuple[np.ndarray, n
     block = raw.rows[columns].to_numpy(dtype=object)
     try:
         counts = block.astype(np.int64)
-        if (counts >= 0).all():
+        if ((counts >= 0) & (counts <= _text.MAX_COUNT)).all():
             return counts, np.zeros(counts.shape, dtype=bool)
-    except (ValueError, TypeError):
+    except (ValueError, TypeError, OverflowError):
         pass
     parsed = [_text.parse_count(raw, c) for c in columns]
     counts = np.column_stack([p[0].fillna(0).to_numpy(dtype=np.int64) for p in parsed])

@@ -383,8 +383,15 @@ def read_coordinaten_2013(ctx: FileContext) -> Parsed:
     )
 
 
+#: Every vintage has a count column per leerjaar 1-6 and sex; a file without one of them is damaged.
+COUNT_COLUMNS = tuple(f"LEER- OF VERBLIJFSJAAR {j} - {s}" for j in range(1, 7) for s in ("MAN", "VROUW"))
+_COLUMNS_2013 = ("VESTIGINGSNAAM", "BEVOEGD_GEZAG_NUMMER", "DENOMINATIE", "PC6", "PLAATSNAAM", "GEM_CODE",
+                 "GEMEENTENAAM", "PROVINCIE", *(f"JAAR_{j}" for j in range(1, 7)))
+
 FORMATS = [
-    FileFormat("duo-vo-onderwijstype", "DUO VO leerlingen per vestiging naar onderwijstype", _detect_onderwijstype, read_onderwijstype, priority=10),
+    FileFormat("duo-vo-onderwijstype", "DUO VO leerlingen per vestiging naar onderwijstype", _detect_onderwijstype, read_onderwijstype, priority=10,
+               required=(TYPE_COL, "OPLEIDINGSNAAM", *COUNT_COLUMNS)),
     FileFormat("duo-vo-adressen", "DUO alle vestigingen VO (adressen, besturen, regio's)", _detect_adressen, read_adressen, priority=10),
-    FileFormat("duo-vo-2013-coordinaten", "DUO VO-vestigingen 2012/13 met RD-coördinaten", _detect_2013, read_coordinaten_2013, priority=10),
+    FileFormat("duo-vo-2013-coordinaten", "DUO VO-vestigingen 2012/13 met RD-coördinaten", _detect_2013, read_coordinaten_2013, priority=10,
+               required=_COLUMNS_2013),
 ]
