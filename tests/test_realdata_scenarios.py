@@ -18,9 +18,23 @@ def corop31(shared_data, tmp_path_factory):
     import_paths([shared_data], ws)
     tables = ws.tables()
     baseline, diagnosis = zonder_ingrijpen(tables, "corop:31", 10)
-    scenario = parse_scenario({"naam": "vwo-bovenbouw naar Terneuzen", "maatregelen": [
-        {"soort": "concentreer-bovenbouw", "onderwijstype": "vwo", "van": ["00AQ00"], "naar": "31JW00", "vanaf": START}]})
-    return run_scenario(tables, scenario, "corop:31", baseline=baseline, baseline_diagnosis=diagnosis)
+    scenario = parse_scenario(
+        {
+            "naam": "vwo-bovenbouw naar Terneuzen",
+            "maatregelen": [
+                {
+                    "soort": "concentreer-bovenbouw",
+                    "onderwijstype": "vwo",
+                    "van": ["00AQ00"],
+                    "naar": "31JW00",
+                    "vanaf": START,
+                }
+            ],
+        }
+    )
+    return run_scenario(
+        tables, scenario, "corop:31", baseline=baseline, baseline_diagnosis=diagnosis
+    )
 
 
 def test_continuing_vwo_pupils_go_to_31jw00(corop31):
@@ -33,8 +47,12 @@ def test_continuing_vwo_pupils_go_to_31jw00(corop31):
     assert at_destination > 0.5 * first["leerlingen"].sum()
     # pupils conserved: what 00AQ00 loses in vwo arrives somewhere
     base = corop31.baseline
-    lost = base[(base["vestigingscode"] == "00AQ00") & (base["jaar"] == START) & (base["onderwijstype"] == "vwo")
-                & (base["leerjaar"] >= 4)]["verwacht"].sum()
+    lost = base[
+        (base["vestigingscode"] == "00AQ00")
+        & (base["jaar"] == START)
+        & (base["onderwijstype"] == "vwo")
+        & (base["leerjaar"] >= 4)
+    ]["verwacht"].sum()
     assert first["leerlingen"].sum() == pytest.approx(lost, rel=1e-6)
 
 
@@ -44,6 +62,8 @@ def test_receivers_and_places_outside_the_region_are_named(corop31):
     assert flows.loc["00AQ00", "verlies"] > 0
     places = corop31.summary["naar_buiten_de_regio_plaatsen"]
     assert places and all(p["plaats"] for p in places)
-    assert sum(p["leerlingen"] for p in places) == pytest.approx(corop31.summary["naar_buiten_de_regio"], abs=0.5)
+    assert sum(p["leerlingen"] for p in places) == pytest.approx(
+        corop31.summary["naar_buiten_de_regio"], abs=0.5
+    )
     km = corop31.summary["extra_leerlingkilometers_per_dag_enkele_reis"]
     assert km >= 0 or corop31.summary["toelichting_leerlingkilometers"]

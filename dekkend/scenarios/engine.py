@@ -39,7 +39,6 @@ from dekkend.scenarios.format import (
     DeelProfiel,
     DenominatieEis,
     Fuseer,
-    Measure,
     Nevenvestiging,
     Scenario,
     VerplaatsAanbod,
@@ -64,6 +63,10 @@ SCENARIO_DECAY = PRIOR_DECAY
 SAME_BOARD_TERM = 1.0
 SAME_DENOMINATION_TERM = 1.0
 UPPER = {"pro": range(1, 7), "vmbo-b": (3, 4), "vmbo-k": (3, 4), "vmbo-g": (3, 4), "vmbo-t": (3, 4), "havo": (4, 5), "vwo": (4, 5, 6)}
+
+
+#: Measures that name a destination for their pupils.
+Directed = VerplaatsAanbod | Fuseer | ConcentreerBovenbouw
 
 
 def row_key(onderwijstype: str, profiel: object, leerjaar: object) -> str:
@@ -214,13 +217,14 @@ class Market:
         return total, names, km
 
 
-def governing(scenario: Scenario, year: int, code: str, key: str, region: tuple[str, ...]) -> Measure | None:
+def governing(scenario: Scenario, year: int, code: str, key: str,
+              region: tuple[str, ...]) -> Directed | None:
     """The last measure in force in ``year`` that names a destination for the pupils of offering ``key`` at ``code``.
 
     ``verplaats-aanbod``, ``fuseer`` and ``concentreer-bovenbouw`` name one; ``stop-aanbod``
     and ``sluit-vestiging`` do not (``None``: the pupils choose freely).
     """
-    found: Measure | None = None
+    found: Directed | None = None
     for m in scenario.maatregelen:
         if m.vanaf > year:
             continue
@@ -237,7 +241,7 @@ def governing(scenario: Scenario, year: int, code: str, key: str, region: tuple[
 def destination(scenario: Scenario, year: int, code: str, key: str, region: tuple[str, ...]) -> str | None:
     """The vestiging the measure in force in ``year`` names for the pupils of offering ``key`` at ``code`` (:func:`governing`)."""
     m = governing(scenario, year, code, key, region)
-    return None if m is None else str(m.naar)  # type: ignore[attr-defined]
+    return None if m is None else m.naar
 
 
 def first_year_of(key: str) -> int | None:
@@ -248,7 +252,7 @@ def first_year_of(key: str) -> int | None:
     return 1 if typ == "onderbouw" else None
 
 
-def enrolled_before(year: int, leerjaar: object, key: str, start: int) -> bool:
+def enrolled_before(year: int, leerjaar: float | None, key: str, start: int) -> bool:
     """Whether a pupil in ``leerjaar`` in ``year`` was already in the years of ``key`` before ``start``.
 
     A pupil in leerjaar ``L`` in ``year`` entered the years of ``key`` (first leerjaar
@@ -261,7 +265,7 @@ def enrolled_before(year: int, leerjaar: object, key: str, start: int) -> bool:
     return year - (int(leerjaar) - first) < start
 
 
-def department_follows(m: Measure, code: str, market: Market) -> bool:
+def department_follows(m: Directed, code: str, market: Market) -> bool:
     """Whether the enrolled pupils of ``code`` follow their department to ``m.naar`` (:data:`FOLLOW_RULE`).
 
     A merger (``fuseer``) makes one school: its pupils stay enrolled. A move or a
@@ -273,7 +277,7 @@ def department_follows(m: Measure, code: str, market: Market) -> bool:
         return True
     if market.board is None:
         return False
-    a, b = market.column(code), market.column(str(m.naar))  # type: ignore[attr-defined]
+    a, b = market.column(code), market.column(m.naar)
     if a is None or b is None:
         return False
     return str(market.board[a]) not in ("?", "", "nan", "<NA>") and market.board[a] == market.board[b]
@@ -485,17 +489,17 @@ def apply_scenario(forecast: pd.DataFrame, scenario: Scenario, market: Market, a
             m = governing(scenario, int(year), code, key, tuple(region.vestigingen))
             follow = np.zeros(len(idx), dtype=bool)
             cands, _ = receivers(index, key, code)  # nobody else offers this profiel: the leerweg's vestigingen
-            if m is not None and m.naar in cands and department_follows(m, code, market):  # type: ignore[attr-defined]
+            if m is not None and m.naar in cands and department_follows(m, code, market):
                 follow = np.array([enrolled_before(int(year), leerjaar_arr[i], key, m.vanaf) for i in idx], dtype=bool)
-            add_rows += _send_group(rows, values, idx[follow], code, key, int(year), market, [m.naar], np.ones(1),  # type: ignore[attr-defined]
-                                    market.extra_km(code, [m.naar]) if follow.any() else np.zeros(1),  # type: ignore[attr-defined]
-                                    moves, "volgt de afdeling") if follow.any() else []
+            if m is not None and follow.any():
+                add_rows += _send_group(rows, values, idx[follow], code, key, int(year), market, [m.naar], np.ones(1),
+                                        market.extra_km(code, [m.naar]), moves, "volgt de afdeling")
             rest = idx[~follow]
             if not len(rest) or float(values[rest, 0].sum()) <= 0:
                 values[rest] = 0.0
                 continue
             from_public = bool(market.openbaar[market.column(code)]) if market.column(code) is not None else False
-            dest = None if m is None else str(m.naar)  # type: ignore[attr-defined]
+            dest = None if m is None else m.naar
             if dest is not None and dest in cands:
                 share, names, km = market.move_to(market.origin_of(code), code, cands, dest, public_only and from_public, norm_km)
             else:
