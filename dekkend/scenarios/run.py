@@ -344,7 +344,8 @@ def gains_and_losses(moves: pd.DataFrame, year: int, vestigingen: pd.DataFrame, 
     ves = vestigingen.drop_duplicates("vestigingscode").set_index("vestigingscode")
     def col(name: str) -> pd.Series:
         return ves[name].reindex(out.index) if name in ves else pd.Series(None, index=out.index, dtype=object)
-    out = out.assign(naam=col("naam"), plaats=col("plaatsnaam"), gemeente=col("gemeentenaam"),
+    place = col("plaatsnaam").map(lambda p: p.title() if isinstance(p, str) and p.isupper() else p)  # DUO writes capitals
+    out = out.assign(naam=col("naam"), plaats=place, gemeente=col("gemeentenaam"),
                      in_regio=out.index.isin(region.vestigingen))
     out = out.rename_axis("vestigingscode").reset_index()
     return out.sort_values(["netto", "vestigingscode"], ascending=[False, True], kind="stable")[cols].reset_index(drop=True)
