@@ -20,6 +20,7 @@ from dekkend.report._collect import ReportData, check_tables
 from dekkend.report._format import count_date, kind_nl, number, school_year
 from dekkend.report._sections import SCENARIO_SECTION, Figures
 from dekkend.scenarios import Scenario, ScenarioResult, validate
+from dekkend.scenarios.run import check_region
 from dekkend.scenarios.format import (
     KIND_OF,
     Afstandsonderwijs,
@@ -63,6 +64,7 @@ def check_scenarios(tables: dict[str, pd.DataFrame], regio: str | None, scenario
         return
     for s in scenarios:
         validate(s, tables, region, int(years.max()))
+        check_region(s, region)  # a measure outside the region: the error now, before the slow analyses
 
 
 def _names(data: ReportData, results: Sequence[ScenarioResult]) -> dict[str, str]:
