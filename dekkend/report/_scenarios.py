@@ -20,6 +20,7 @@ from dekkend.report._collect import ReportData, check_tables
 from dekkend.report._format import count_date, kind_nl, number, school_year
 from dekkend.report._sections import SCENARIO_SECTION, Figures
 from dekkend.scenarios import Scenario, ScenarioResult, validate
+from dekkend.scenarios.run import check_region
 from dekkend.scenarios.format import (
     KIND_OF,
     Afstandsonderwijs,
@@ -63,6 +64,7 @@ def check_scenarios(tables: dict[str, pd.DataFrame], regio: str | None, scenario
         return
     for s in scenarios:
         validate(s, tables, region, int(years.max()))
+        check_region(s, region)  # a measure outside the region: the error now, before the slow analyses
 
 
 def _names(data: ReportData, results: Sequence[ScenarioResult]) -> dict[str, str]:
@@ -273,11 +275,30 @@ def _scenario_block(data: ReportData, result: ScenarioResult, numbers: dict, nam
         return {"lijst": [{"ernst": k.ernst, "titel": k.titel} for k in ks[:LISTED]], "meer": max(len(ks) - LISTED, 0)}
 
     source = result.scenario.bron
-    return {"letter": letter, "naam": result.scenario.naam, "beschrijving": result.scenario.beschrijving,
+    return {**_flow_block(result, names, boards, board_of), "letter": letter, "naam": result.scenario.naam, "beschrijving": result.scenario.beschrijving,
             "bestand": source.replace("\\", "/").rsplit("/", 1)[-1] if source else "",
             "maatregelen": [measure_text(m, names, boards) for m in result.scenario.maatregelen],
             "vestigingen": ves, "verplaatst": number(numbers["verplaatst"]), "erbij": titles(added), "weg": titles(removed),
             "meer_vestigingen": len(rest), "meer_verschil": signed(float(rest["verschil"].sum())) if len(rest) else ""}
+
+
+def _flow_block(result: ScenarioResult, names: dict[str, str], boards: dict[str, str], board_of: dict) -> dict:
+    """Receivers beside losers in the last year (from the moves), where "naar buiten de regio" goes, and why km fall."""
+    flows = result.flows
+    rows = []
+    if len(flows):
+        shown = flows[(flows["verlies"] >= 0.5) | (flows["winst"] >= 0.5)]
+        for r in shown.head(VESTIGINGEN_LISTED).itertuples():
+            label = names.get(r.vestigingscode) or (f"{r.naam} ({r.plaats})" if isinstance(r.naam, str) else r.vestigingscode)
+            rows.append({"naam": label, "code": r.vestigingscode, "regio": "ja" if r.in_regio else "nee",
+                         "bestuur": boards.get(str(board_of.get(r.vestigingscode, "")), str(board_of.get(r.vestigingscode, ""))),
+                         "eraf": number(r.verlies) if r.verlies >= 0.5 else "", "erbij": number(r.winst) if r.winst >= 0.5 else "",
+                         "netto": signed(float(r.netto))})
+    places = result.summary.get("naar_buiten_de_regio_plaatsen") or []
+    outside = _list([f"{p['plaats'] or p['gemeente'] or '?'} ({names.get(p['vestigingscode'], p['naam'] or p['vestigingscode'])}: "
+                     f"{number(p['leerlingen'])})" for p in places[:6]]) if places else ""
+    return {"stromen": rows, "buiten": outside, "km_toelichting": result.summary.get("toelichting_leerlingkilometers", ""),
+            "waarschuwingen": list(result.warnings)}
 
 
 def changed_vestigingen(results: Sequence[ScenarioResult]) -> list[str]:

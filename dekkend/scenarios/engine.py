@@ -65,6 +65,10 @@ SAME_DENOMINATION_TERM = 1.0
 UPPER = {"pro": range(1, 7), "vmbo-b": (3, 4), "vmbo-k": (3, 4), "vmbo-g": (3, 4), "vmbo-t": (3, 4), "havo": (4, 5), "vwo": (4, 5, 6)}
 
 
+#: Measures that name a destination for their pupils.
+Directed = VerplaatsAanbod | Fuseer | ConcentreerBovenbouw
+
+
 def row_key(onderwijstype: str, profiel: object, leerjaar: object) -> str:
     """The offer key a forecast row needs at its school: its type (and profiel), or ``onderbouw``."""
     lj = int(leerjaar) if pd.notna(leerjaar) else 0
@@ -172,6 +176,15 @@ class Market:
         return total, names, km
 
 
+    def extra_km(self, code_from: str, names: list[str]) -> np.ndarray:
+        """Mean extra km per pupil of ``code_from`` (living per :meth:`origin_of`) when all of them go to each of ``names``."""
+        j_old = self.column(code_from)
+        cols = [self.column(c) for c in names]
+        if j_old is None or any(c is None for c in cols):
+            return np.zeros(len(names))
+        w = self.origin_of(code_from)
+        return np.array([float(w @ (self.km[:, c] - self.km[:, j_old])) for c in cols])
+
     def move_to(self, weights: np.ndarray, code_from: str, candidates: list[str], destination: str,
                 public_only: bool = False, limit_km: float = 12.0) -> tuple[np.ndarray, list[str], np.ndarray]:
         """As :meth:`move`, for pupils a measure sends to ``destination``.
@@ -204,24 +217,70 @@ class Market:
         return total, names, km
 
 
-def destination(scenario: Scenario, year: int, code: str, key: str, region: tuple[str, ...]) -> str | None:
-    """The vestiging a measure in force in ``year`` names for the pupils of offering ``key`` at ``code``.
+def governing(scenario: Scenario, year: int, code: str, key: str,
+              region: tuple[str, ...]) -> Directed | None:
+    """The last measure in force in ``year`` that names a destination for the pupils of offering ``key`` at ``code``.
 
     ``verplaats-aanbod``, ``fuseer`` and ``concentreer-bovenbouw`` name one; ``stop-aanbod``
     and ``sluit-vestiging`` do not (``None``: the pupils choose freely).
     """
-    found = None
+    found: Directed | None = None
     for m in scenario.maatregelen:
         if m.vanaf > year:
             continue
         if isinstance(m, VerplaatsAanbod) and m.van == code and _key_of(key, m.onderwijstype, m.profiel):
-            found = m.naar
+            found = m
         elif isinstance(m, Fuseer) and code in m.vestigingen and code != m.naar:
-            found = m.naar
+            found = m
         elif isinstance(m, ConcentreerBovenbouw) and code in (m.van or tuple(c for c in region if c != m.naar)) \
                 and _key_of(key, m.onderwijstype, None):
-            found = m.naar
+            found = m
     return found
+
+
+def destination(scenario: Scenario, year: int, code: str, key: str, region: tuple[str, ...]) -> str | None:
+    """The vestiging the measure in force in ``year`` names for the pupils of offering ``key`` at ``code`` (:func:`governing`)."""
+    m = governing(scenario, year, code, key, region)
+    return None if m is None else m.naar
+
+
+def first_year_of(key: str) -> int | None:
+    """The first leerjaar of the years an offer key stands for (vwo: 4, a vmbo leerweg: 3, pro and onderbouw: 1)."""
+    typ = key.split("/")[0]
+    if typ in UPPER:
+        return min(UPPER[typ])
+    return 1 if typ == "onderbouw" else None
+
+
+def enrolled_before(year: int, leerjaar: float | None, key: str, start: int) -> bool:
+    """Whether a pupil in ``leerjaar`` in ``year`` was already in the years of ``key`` before ``start``.
+
+    A pupil in leerjaar ``L`` in ``year`` entered the years of ``key`` (first leerjaar
+    ``f``) in ``year - (L - f)``; one who entered before the measure's first year is
+    already enrolled in the department the measure moves. Unknown leerjaar: not enrolled.
+    """
+    first = first_year_of(key)
+    if first is None or leerjaar is None or pd.isna(leerjaar):
+        return False
+    return year - (int(leerjaar) - first) < start
+
+
+def department_follows(m: Directed, code: str, market: Market) -> bool:
+    """Whether the enrolled pupils of ``code`` follow their department to ``m.naar`` (:data:`FOLLOW_RULE`).
+
+    A merger (``fuseer``) makes one school: its pupils stay enrolled. A move or a
+    concentration follows when source and destination belong to the same (known) board:
+    the pupils keep their school board and track. Between boards they would have to
+    enrol at another school, and choose as everyone else.
+    """
+    if isinstance(m, Fuseer):
+        return True
+    if market.board is None:
+        return False
+    a, b = market.column(code), market.column(m.naar)
+    if a is None or b is None:
+        return False
+    return str(market.board[a]) not in ("?", "", "nan", "<NA>") and market.board[a] == market.board[b]
 
 
 def _key_of(key: str, typ: str, profiel: str | None) -> bool:
@@ -421,39 +480,37 @@ def apply_scenario(forecast: pd.DataFrame, scenario: Scenario, market: Market, a
         values = rows[NUMERIC].to_numpy(float, copy=True)
         codes_arr = rows["vestigingscode"].to_numpy(object)
         keys_arr = rows["sleutel"].to_numpy(object)
+        leerjaar_arr = rows["leerjaar"].to_numpy(object)
         for code, key in lost:
             idx = np.flatnonzero((codes_arr == code) & (keys_arr == key))
-            n = float(values[idx, 0].sum())
-            if n <= 0:
+            if float(values[idx, 0].sum()) <= 0:
                 values[idx] = 0.0
                 continue
+            m = governing(scenario, int(year), code, key, tuple(region.vestigingen))
+            follow = np.zeros(len(idx), dtype=bool)
             cands, _ = receivers(index, key, code)  # nobody else offers this profiel: the leerweg's vestigingen
+            if m is not None and m.naar in cands and department_follows(m, code, market):
+                follow = np.array([enrolled_before(int(year), leerjaar_arr[i], key, m.vanaf) for i in idx], dtype=bool)
+            if m is not None and follow.any():
+                add_rows += _send_group(rows, values, idx[follow], code, key, int(year), market, [m.naar], np.ones(1),
+                                        market.extra_km(code, [m.naar]), moves, "volgt de afdeling")
+            rest = idx[~follow]
+            if not len(rest) or float(values[rest, 0].sum()) <= 0:
+                values[rest] = 0.0
+                continue
             from_public = bool(market.openbaar[market.column(code)]) if market.column(code) is not None else False
-            dest = destination(scenario, int(year), code, key, tuple(region.vestigingen))
+            dest = None if m is None else m.naar
             if dest is not None and dest in cands:
                 share, names, km = market.move_to(market.origin_of(code), code, cands, dest, public_only and from_public, norm_km)
             else:
                 share, names, km = market.move(market.origin_of(code), code, cands, public_only and from_public, norm_km)
-            km_by = dict(zip(names, km, strict=True))
             if not names:  # no school anywhere offers it: the pupils leave the count, recorded as such
-                moves.append({"jaar": int(year), "van": code, "naar": NO_OFFER, "aanbod": key, "leerlingen": n,
-                              "extra_km_per_leerling": 0.0, "reden": "nergens aanbod"})
-                values[idx] = 0.0
+                moves.append({"jaar": int(year), "van": code, "naar": NO_OFFER, "aanbod": key,
+                              "leerlingen": float(values[rest, 0].sum()), "extra_km_per_leerling": 0.0, "reden": "nergens aanbod"})
+                values[rest] = 0.0
                 continue
-            keep = share > MIN_SHARE * share.sum()
-            share = share[keep] / share[keep].sum()
-            names = [nm for nm, k in zip(names, keep, strict=True) if k]
-            block = rows.iloc[idx]
-            moved = block.loc[block.index.repeat(len(names))].reset_index(drop=True)
-            moved["vestigingscode"] = np.tile(np.array(names, dtype=object), len(idx))
-            moved[NUMERIC] = np.repeat(values[idx], len(names), axis=0) * np.tile(share, len(idx))[:, None]
-            moved["methode"] = moved["methode"].astype(str) + "+scenario"
-            add_rows.append(moved)
-            for name, sh in zip(names, share, strict=True):
-                reason = "aanbod stopt" if dest is None else "maatregel" if name == dest else "elders duidelijk beter"
-                moves.append({"jaar": int(year), "van": code, "naar": name, "aanbod": key, "leerlingen": n * sh,
-                              "extra_km_per_leerling": float(km_by.get(name, 0.0)), "reden": reason})
-            values[idx] = 0.0
+            add_rows += _send_group(rows, values, rest, code, key, int(year), market, names, share, km, moves,
+                                    None if dest is None else dest)
         rows[NUMERIC] = values
         if add_rows:
             rows = pd.concat([rows, *add_rows], ignore_index=True)
@@ -461,12 +518,8 @@ def apply_scenario(forecast: pd.DataFrame, scenario: Scenario, market: Market, a
         rows = _attract(rows, scenario, market, int(year), offer, index, moves)
         # 3. remote lessons make an offering less attractive
         rows = _remote(rows, scenario, market, int(year), index, moves)
-        # 4. shared profielen: registered at home, taught at the host
-        for m in scenario.maatregelen:
-            if isinstance(m, DeelProfiel) and m.vanaf <= year:
-                key = offer_key(m.onderwijstype, m.profiel)
-                n = float(rows.loc[(rows["vestigingscode"] == m.van) & (rows["sleutel"] == key), "verwacht"].sum())
-                shared.append({"jaar": int(year), "van": m.van, "naar": m.naar, "aanbod": key, "leerlingen": n})
+        # 4. shared profielen: registered at home, taught at the host (unless elsewhere is clearly better)
+        rows = _share(rows, scenario, market, int(year), index, moves, shared)
         out_parts.append(rows)
     out = pd.concat(out_parts, ignore_index=True)
     keys = ["vestigingscode", "jaar", "onderwijstype", "profiel", "leerjaar"]
@@ -478,6 +531,71 @@ def apply_scenario(forecast: pd.DataFrame, scenario: Scenario, market: Market, a
     return Moved(agg, pd.DataFrame(moves, columns=["jaar", "van", "naar", "aanbod", "leerlingen", "extra_km_per_leerling", "reden"]),
                  pd.DataFrame(shared, columns=["jaar", "van", "naar", "aanbod", "leerlingen"]))
 
+
+
+def _send_group(rows: pd.DataFrame, values: np.ndarray, idx: np.ndarray, code: str, key: str, year: int, market: Market,
+                names: list[str], share: np.ndarray, km: np.ndarray, moves: list[dict], rule: str | None) -> list[pd.DataFrame]:
+    """Move the pupils of rows ``idx`` of ``code`` to ``names`` in proportion to ``share``; sets their values to 0.
+
+    ``rule`` names the reason: ``None`` (the offering stops: free choice), ``volgt de afdeling``
+    (every pupil to the one name), or the measure's destination (``maatregel`` for it,
+    ``elders duidelijk beter`` for the others). Shares below :data:`MIN_SHARE` are dropped.
+    """
+    n = float(values[idx, 0].sum())
+    if not len(idx) or n <= 0:
+        values[idx] = 0.0
+        return []
+    km_by = dict(zip(names, km, strict=True))
+    share = np.asarray(share, float)
+    keep = share > MIN_SHARE * share.sum()
+    share = share[keep] / share[keep].sum()
+    names = [nm for nm, k in zip(names, keep, strict=True) if k]
+    block = rows.iloc[idx]
+    moved = block.loc[block.index.repeat(len(names))].reset_index(drop=True)
+    moved["vestigingscode"] = np.tile(np.array(names, dtype=object), len(idx))
+    moved[NUMERIC] = np.repeat(values[idx], len(names), axis=0) * np.tile(share, len(idx))[:, None]
+    moved["methode"] = moved["methode"].astype(str) + "+scenario"
+    for name, sh in zip(names, share, strict=True):
+        reason = "aanbod stopt" if rule is None else rule if rule == "volgt de afdeling" else \
+            "maatregel" if name == rule else "elders duidelijk beter"
+        moves.append({"jaar": year, "van": code, "naar": name, "aanbod": key, "leerlingen": n * sh,
+                      "extra_km_per_leerling": float(km_by.get(name, 0.0)), "reden": reason})
+    values[idx] = 0.0
+    return [moved]
+
+
+def _share(rows: pd.DataFrame, scenario: Scenario, market: Market, year: int, index: dict[str, list[str]],
+           moves: list[dict], shared: list[dict]) -> pd.DataFrame:
+    """``deel-profiel``: the pupils of the profiel take it at the partner and stay enrolled at home.
+
+    As for a move within a board: pupils already in the profiel's years follow; later
+    entrants go to the partner unless another offering is clearly better
+    (:meth:`Market.move_to`); those few enrol at that other school.
+    """
+    extra: list[pd.DataFrame] = []
+    for m in scenario.maatregelen:
+        if not isinstance(m, DeelProfiel) or m.vanaf > year:
+            continue
+        key = offer_key(m.onderwijstype, m.profiel)
+        idx = np.flatnonzero((rows["vestigingscode"] == m.van).to_numpy() & (rows["sleutel"] == key).to_numpy())
+        values = rows[NUMERIC].to_numpy(float, copy=True)
+        cands = [c for c in index.get(key, ()) if c != m.van]
+        entrants = np.array([not enrolled_before(year, rows["leerjaar"].iat[i], key, m.vanaf) for i in idx], dtype=bool)
+        sub = idx[entrants]
+        if m.naar in cands and len(sub) and float(values[sub, 0].sum()) > 0:
+            q, names, km = market.move_to(market.origin_of(m.van), m.van, cands, m.naar)
+            if m.naar in names:
+                others = [i for i, nm in enumerate(names) if nm != m.naar and q[i] > MIN_SHARE * q.sum()]
+                if others:
+                    part = float(q[others].sum() / q.sum())
+                    block = np.zeros_like(values)
+                    block[sub] = values[sub] * part
+                    extra += _send_group(rows, block, sub, m.van, key, year, market, [names[i] for i in others], q[others],
+                                         km[others], moves, m.naar)
+                    values[sub] *= 1 - part
+                    rows[NUMERIC] = values
+        shared.append({"jaar": year, "van": m.van, "naar": m.naar, "aanbod": key, "leerlingen": float(values[idx, 0].sum())})
+    return pd.concat([rows, *extra], ignore_index=True) if extra else rows
 
 def _attract(rows: pd.DataFrame, scenario: Scenario, market: Market, year: int, offer: set[tuple[str, str]],
              index: dict[str, list[str]], moves: list[dict]) -> pd.DataFrame:

@@ -283,6 +283,23 @@ def _measure(raw: object, number: int, path: Path | None) -> Measure:
     return Drempels(vanaf, tuple((str(k), float(v)) for k, v in values.items()))
 
 
+def _identity(m: Measure) -> tuple:
+    """What makes a measure the same measure: its kind and every field but ``vanaf``."""
+    return (type(m), *(getattr(m, f.name) for f in fields(m) if f.name != "vanaf"))
+
+
+def _no_repeats(measures: tuple[Measure, ...], path: Path | None) -> None:
+    """The same measure twice (same kind, vestigingen, type/profiel; any year) is an error, not a double move."""
+    seen: dict[tuple, int] = {}
+    for i, m in enumerate(measures, start=1):
+        first = seen.setdefault(_identity(m), i)
+        if first != i:
+            years = f"vanaf {measures[first - 1].vanaf} en {m.vanaf}"
+            raise InvoerFout(f"maatregel {i} ({KIND_OF[type(m)]}) herhaalt maatregel {first} ({years}); "
+                             "een maatregel kan maar één keer gelden", file=path,
+                             expected="elke maatregel één keer, met één startjaar")
+
+
 def parse_scenario(doc: object, path: Path | None = None) -> Scenario:
     """A :class:`Scenario` from a parsed YAML document, with Dutch errors for anything invalid."""
     if not isinstance(doc, dict):
@@ -297,6 +314,7 @@ def parse_scenario(doc: object, path: Path | None = None) -> Scenario:
     if not isinstance(raw, list) or not raw:
         raise InvoerFout("veld 'maatregelen' ontbreekt of is leeg", file=path, expected="een lijst maatregelen")
     measures = tuple(_measure(m, i, path) for i, m in enumerate(raw, start=1))
+    _no_repeats(measures, path)
     return Scenario(naam, str(doc.get("beschrijving") or ""), measures, str(path) if path else None)
 
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 
 import numpy as np
 import pandas as pd
@@ -53,6 +53,62 @@ class ScenarioResult:
     boards: pd.DataFrame
     funding: pd.DataFrame
     summary: dict
+    #: Per vestiging in the last year: pupils lost and received through the moves (:func:`gains_and_losses`).
+    flows: pd.DataFrame = field(default_factory=pd.DataFrame)
+    #: Dutch warnings about the measures (a destination outside the region, ...).
+    warnings: tuple[str, ...] = ()
+
+
+def check_horizon(scenario: Scenario, last: int) -> None:
+    """A measure that starts after the last forecast year cannot change anything: a Dutch error."""
+    from dekkend.scenarios.format import KIND_OF
+
+    for i, m in enumerate(scenario.maatregelen, start=1):
+        if m.vanaf > last:
+            _fail(i, KIND_OF[type(m)], "vanaf", f"{m.vanaf} ligt na het laatste prognosejaar {last}",
+                  f"een schooljaar tot en met {last} (of een langere --horizon)", scenario.bron)
+
+
+def _codes_of(m: object) -> tuple[list[str], list[str]]:
+    """The vestigingen a measure takes pupils from (sources) and the ones it sends them to (destinations)."""
+    if isinstance(m, Fuseer):
+        return [c for c in m.vestigingen if c != m.naar], [m.naar]
+    if isinstance(m, ConcentreerBovenbouw):
+        return list(m.van), [m.naar]
+    if isinstance(m, VerplaatsAanbod | DeelProfiel):
+        return [m.van], [m.naar]
+    code = getattr(m, "vestiging", None)
+    return ([code] if isinstance(code, str) else []), []
+
+
+_SOURCE_FIELD = {"fuseer": "vestigingen", "concentreer-bovenbouw": "van", "verplaats-aanbod": "van", "deel-profiel": "van"}
+
+
+def check_region(scenario: Scenario, region: Region) -> list[str]:
+    """Measures on vestigingen outside the region (``docs/scenarios.md``).
+
+    The forecast covers the region's vestigingen only, so a measure whose every source
+    lies outside cannot move any pupil: a Dutch error naming the measure. A destination
+    outside the region (the sources inside) does mean something: the pupils leave the
+    region; that is a warning (Dutch text, returned).
+    """
+    from dekkend.scenarios.format import KIND_OF
+
+    inside = set(region.vestigingen)
+    warnings = []
+    for i, m in enumerate(scenario.maatregelen, start=1):
+        kind = KIND_OF[type(m)]
+        sources, targets = _codes_of(m)
+        if sources and not set(sources) & inside:
+            _fail(i, kind, _SOURCE_FIELD.get(kind, "vestiging"),
+                  f"{', '.join(sources)} ligt buiten de regio {region.label}; dekkend rekent alleen de leerlingen "
+                  "van vestigingen in de regio door, dus de maatregel zou niets veranderen",
+                  "een vestiging in de regio (of een --regio die de vestiging omvat)", scenario.bron)
+        outside = [c for c in targets if c not in inside]
+        if outside:
+            warnings.append(f"maatregel {i} ({kind}): {', '.join(outside)} ligt buiten de regio {region.label}; "
+                            "de leerlingen die daarheen gaan, tellen als 'naar buiten de regio'")
+    return warnings
 
 
 def _fail(number: int, kind: str, field: str, problem: str, expected: str, path: str | None) -> None:
@@ -212,8 +268,10 @@ def run_scenario(tables: dict[str, pd.DataFrame], scenario: Scenario, regio: str
     region = select_region(tables, regio)
     forecast0, origin = baseline if baseline is not None else baseline_forecast(tables, region, horizon, as_of)
     validate(scenario, tables, region, origin)
+    check_horizon(scenario, int(forecast0["jaar"].max()))
     t, new_schools = _with_new_locations(tables, scenario, region)
     region2 = select_region(t, regio) if len(new_schools) else region
+    warnings = check_region(scenario, region2)
     market = build_market(tables, origin, new_schools if len(new_schools) else None,
                           None if region.expression == "nl" else tuple(region2.vestigingen))
     base_settings = load_settings()
@@ -254,11 +312,74 @@ def run_scenario(tables: dict[str, pd.DataFrame], scenario: Scenario, regio: str
         "kinderen_buiten_norm_zonder": _beyond(ind_b, last), "kinderen_buiten_norm_met": _beyond(ind_s, last),
     }
     funding = _funding(diag, base_diag, load_funding().isolation_supplement())
-    summary["bekostigingseffect_euro"] = round(float(funding.loc[funding["variant"] == "met scenario", "bekostigingseffect_euro"].sum()
-                                                    - funding.loc[funding["variant"] == "zonder ingrijpen", "bekostigingseffect_euro"].sum()), 2)
+    with_s = float(funding.loc[funding["variant"] == "met scenario", "bekostigingseffect_euro"].sum())
+    without = float(funding.loc[funding["variant"] == "zonder ingrijpen", "bekostigingseffect_euro"].sum())
+    summary["isolatietoeslag_zonder_euro"] = round(without, 2)
+    summary["isolatietoeslag_met_euro"] = round(with_s, 2)
+    summary["bekostigingseffect_euro"] = round(with_s - without, 2)
+    flows = gains_and_losses(moves, last, t["vestigingen"], region2)
+    summary["naar_buiten_de_regio_plaatsen"] = outside_places(flows)
+    summary["waarschuwingen"] = list(warnings)
+    summary["toelichting_leerlingkilometers"] = pupil_km_note(moves, last)
     boards = _boards(t["vestigingen"], per, diag, base_diag, last)
     return ScenarioResult(scenario, region2, origin, fc, forecast0, per, moves, moved.shared, diag, base_diag, indicators, boards,
-                          funding, summary)
+                          funding, summary, flows, tuple(warnings))
+
+
+def gains_and_losses(moves: pd.DataFrame, year: int, vestigingen: pd.DataFrame, region: Region) -> pd.DataFrame:
+    """Per vestiging the pupils the moves of ``year`` take away (``verlies``) and bring (``winst``), with place and region.
+
+    Receivers stand beside losers: ``netto`` is ``winst - verlies``; ``in_regio`` tells
+    whether the vestiging lies in the region; ``plaats`` and ``gemeente`` say where it is
+    (for "naar buiten de regio"). Sorted by ``netto``, largest gain first.
+    """
+    cols = ["vestigingscode", "naam", "plaats", "gemeente", "in_regio", "verlies", "winst", "netto"]
+    m = moves[(moves["jaar"] == year) & (moves["naar"] != NO_OFFER)]
+    if m.empty:
+        return pd.DataFrame(columns=cols)
+    lost = m.groupby("van")["leerlingen"].sum()
+    got = m.groupby("naar")["leerlingen"].sum()
+    out = pd.concat([lost.rename("verlies"), got.rename("winst")], axis=1).fillna(0.0)
+    out["netto"] = out["winst"] - out["verlies"]
+    ves = vestigingen.drop_duplicates("vestigingscode").set_index("vestigingscode")
+    def col(name: str) -> pd.Series:
+        return ves[name].reindex(out.index) if name in ves else pd.Series(None, index=out.index, dtype=object)
+    place = col("plaatsnaam").map(lambda p: p.title() if isinstance(p, str) and p.isupper() else p)  # DUO writes capitals
+    out = out.assign(naam=col("naam"), plaats=place, gemeente=col("gemeentenaam"),
+                     in_regio=out.index.isin(region.vestigingen))
+    out = out.rename_axis("vestigingscode").reset_index()
+    return out.sort_values(["netto", "vestigingscode"], ascending=[False, True], kind="stable")[cols].reset_index(drop=True)
+
+
+_WHY_CLOSER = {"nieuwe locatie": "een nieuwe locatie ligt voor hen dichter bij huis",
+               "afstandsonderwijs": "wie afstandsonderwijs ontloopt, kiest een school dichter bij huis",
+               "aanbod stopt": "de school waar ze heen gaan ligt voor hen dichter bij huis",
+               "maatregel": "de bestemming van de maatregel ligt voor hen dichter bij huis",
+               "volgt de afdeling": "de nieuwe plek van de afdeling ligt voor hen dichter bij huis",
+               "elders duidelijk beter": "ze kiezen een school die voor hen dichter bij huis ligt"}
+
+
+def pupil_km_note(moves: pd.DataFrame, year: int) -> str:
+    """Why the extra pupil-km of ``year`` are negative (Dutch), or ``""`` when they are not.
+
+    Fewer km only happen when pupils end up closer to home than before: the reasons of the
+    moves with negative km are named, largest saving first.
+    """
+    m = moves[moves["jaar"] == year]
+    km = m["leerlingen"] * m["extra_km_per_leerling"]
+    if float(km.sum()) >= 0:
+        return ""
+    saving = km[km < 0].groupby(m.loc[km < 0, "reden"]).sum().sort_values()
+    why = "; ".join(f"{_WHY_CLOSER.get(str(r), str(r))} ({n:,.0f} km)".replace(",", ".") for r, n in saving.items())
+    return f"Minder leerlingkilometers dan zonder ingrijpen: {why}."
+
+
+def outside_places(flows: pd.DataFrame) -> list[dict]:
+    """The receivers outside the region (place, municipality, vestiging, pupils), largest first."""
+    f = flows[~flows["in_regio"].astype(bool) & (flows["winst"] > 0)].sort_values("winst", ascending=False, kind="stable")
+    return [{"vestigingscode": r.vestigingscode, "naam": None if pd.isna(r.naam) else str(r.naam),
+             "plaats": None if pd.isna(r.plaats) else str(r.plaats), "gemeente": None if pd.isna(r.gemeente) else str(r.gemeente),
+             "leerlingen": round(float(r.winst), 1)} for r in f.itertuples()]
 
 
 def zonder_ingrijpen(tables: dict[str, pd.DataFrame], regio: str | None, horizon: int = 10,
@@ -307,4 +428,4 @@ def offer_after(tables: dict[str, pd.DataFrame], scenario: Scenario, origin: int
     return offer_in_year(base_offer(tables["aanbod"], origin), scenario, year, tuple(region.vestigingen))
 
 
-__all__ = ["ScenarioResult", "offer_after", "run_scenario", "validate", "zonder_ingrijpen"]
+__all__ = ["ScenarioResult", "check_horizon", "check_region", "gains_and_losses", "offer_after", "outside_places", "run_scenario", "validate", "zonder_ingrijpen"]
