@@ -65,6 +65,23 @@ OFFER_COLUMNS = [
 #: Default minimum: an offering needs at least one (forecast) pupil in its upper years.
 DEFAULT_MIN_PUPILS = 1.0
 
+#: The vmbo profielen of DUO's sector techniek (the sector column of the count files).
+TECHNIEK_PROFIELEN = (
+    "bouwen-wonen-interieur",
+    "maritiem-techniek",
+    "media-vormgeving-ict",
+    "mobiliteit-transport",
+    "produceren-installeren-energie",
+)
+#: Stands in the ``profiel`` column for technical vmbo taught in a route that names no profiel
+#: (vakmanschapsroute, beroepsroute, technologieroute, VM2, old broad programmes): DUO's
+#: element code says "techniek" but not which profiel, so dekkend does not guess one.
+TECHNIEK_ROUTE = "techniek-route"
+#: Leerwegen with a beroepsgericht programme; the theoretische leerweg's sector is only a choice of subjects.
+BEROEPSGERICHT = ("vmbo-b", "vmbo-k", "vmbo-g")
+#: Every value the offer's ``profiel`` column can hold.
+OFFER_PROFIELEN = (*PROFIEL_SLUGS, TECHNIEK_ROUTE)
+
 
 @dataclass(frozen=True)
 class OfferThresholds:
@@ -82,7 +99,7 @@ class OfferThresholds:
 
     def __post_init__(self) -> None:
         problems = [f"onbekend onderwijstype '{t}'" for t in self.per_type if t not in OFFER_KINDS]
-        problems += [f"onbekend profiel '{p}'" for p in self.per_profiel if p not in PROFIEL_SLUGS]
+        problems += [f"onbekend profiel '{p}'" for p in self.per_profiel if p not in OFFER_PROFIELEN]
         values = [self.default, *self.per_type.values(), *self.per_profiel.values()]
         problems += [f"drempel {v} is negatief" for v in values if v < 0]
         if problems:
@@ -121,6 +138,47 @@ def _number(text: str, spec: str, what: str) -> float:
         raise ConfiguratieFout(
             f"{what} '{spec}' niet begrepen; gebruik een getal of type=getal"
         ) from None
+
+
+def route_offer(leerlingen: pd.DataFrame | None) -> pd.DataFrame:
+    """Upper-year pupils in a technical route without a profiel, as ``aanbod`` rows (profiel :data:`TECHNIEK_ROUTE`).
+
+    Rows of ``leerlingen`` in basis, kader or gemengd, leerjaar 3-4, sector
+    ``techniek`` and no profiel (see ``dekkend/ingest/vo_labels.csv``); VAVO
+    rows do not count. Censored cells count with their estimate, as in ``aanbod``.
+    """
+    cols = ["vestigingscode", "schooljaar", "onderwijstype", "profiel", "leerlingen", "bron"]
+    if leerlingen is None or leerlingen.empty or "sector" not in leerlingen.columns:
+        return pd.DataFrame(columns=cols)
+    from dekkend.ingest._text import estimated_count
+
+    p = leerlingen
+    keep = (
+        p["onderwijstype"].isin(BEROEPSGERICHT)
+        & p["leerjaar"].isin([3, 4]).fillna(False).astype(bool)
+        & (p["sector"] == "techniek").fillna(False).astype(bool)
+        & p["profiel"].isna()
+    )
+    if "vavo" in p.columns:
+        keep &= ~p["vavo"].fillna(False).astype(bool)
+    rows = p[keep]
+    if rows.empty:
+        return pd.DataFrame(columns=cols)
+    rows = rows.assign(n=estimated_count(rows))
+    out = rows.groupby(["vestigingscode", "schooljaar", "onderwijstype"], as_index=False)["n"].sum()
+    out = out.rename(columns={"n": "leerlingen"}).assign(profiel=TECHNIEK_ROUTE, bron="telling")
+    return out[out["leerlingen"] > 0][cols].reset_index(drop=True)
+
+
+def offer_table(tables: Mapping[str, pd.DataFrame]) -> pd.DataFrame:
+    """``aanbod`` with the technical routes without profiel added (:func:`route_offer`), once."""
+    aanbod = tables["aanbod"]
+    if (aanbod["profiel"] == TECHNIEK_ROUTE).any():
+        return aanbod
+    routes = route_offer(tables.get("leerlingen"))
+    if routes.empty:
+        return aanbod
+    return pd.concat([aanbod, routes], ignore_index=True)
 
 
 def offer_years(aanbod: pd.DataFrame) -> list[int]:
@@ -343,6 +401,7 @@ def _forecast_years(
         )
         f = upper[upper["jaar"] == year][["vestigingscode", "onderwijstype", "_p", "verwacht"]]
         frame = offers.merge(f, on=["vestigingscode", "onderwijstype", "_p"], how="left")
+        frame = _route_forecast(frame, base, f)
         has_forecast = frame["vestigingscode"].astype(str).isin(covered.get(year, set())).to_numpy()
         verwacht = np.where(has_forecast, frame["verwacht"].fillna(0.0).to_numpy(float), np.nan)
         declared = _declared_mask(frame, opgave, year)
@@ -386,6 +445,36 @@ def _forecast_years(
             )
         )
     return parts
+
+
+def _without_profiel(rows: pd.DataFrame, pupils: str) -> pd.Series:
+    """Per (vestiging, type): the type's upper-year pupils outside the ten profielen."""
+    key = ["vestigingscode", "onderwijstype"]
+    p = rows["profiel"].astype(object).where(rows["profiel"].notna(), "")
+    whole = rows[p == ""].groupby(key)[pupils].sum()
+    named = rows[p.isin(PROFIEL_SLUGS)].groupby(key)[pupils].sum()
+    return whole.sub(named, fill_value=0.0).clip(lower=0.0)
+
+
+def _route_forecast(frame: pd.DataFrame, base: pd.DataFrame, year_upper: pd.DataFrame) -> pd.DataFrame:
+    """Forecast pupils of the technical-route rows (the forecast has no stream for them).
+
+    A route's pupils are part of its leerweg's pupils without a profiel; the
+    route keeps its base-year share of them: ``route_base * rest_forecast / rest_base``.
+    """
+    is_route = frame["_p"].to_numpy(object) == TECHNIEK_ROUTE
+    if not is_route.any():
+        return frame
+    base_rest = _without_profiel(base.assign(_n=base["leerlingen"].astype(float)), "_n")
+    fc = year_upper.assign(profiel=year_upper["_p"].where(year_upper["_p"] != "", None))
+    fc_rest = _without_profiel(fc, "verwacht")
+    route_base = base[base["profiel"] == TECHNIEK_ROUTE].set_index(["vestigingscode", "onderwijstype"])["leerlingen"]
+    idx = pd.MultiIndex.from_frame(frame.loc[is_route, ["vestigingscode", "onderwijstype"]])
+    share = (route_base.reindex(idx).astype(float) / base_rest.reindex(idx)).to_numpy(float)
+    share = np.clip(np.nan_to_num(share, nan=0.0, posinf=0.0), 0.0, 1.0)
+    out = frame.copy()
+    out.loc[is_route, "verwacht"] = share * fc_rest.reindex(idx).fillna(0.0).to_numpy(float)
+    return out
 
 
 def _profiel_sums(frame: pd.DataFrame, pupils: np.ndarray) -> np.ndarray:

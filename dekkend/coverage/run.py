@@ -14,6 +14,7 @@ from dekkend.coverage.offer import (
     OfferThresholds,
     observed_offer,
     offer_by_year,
+    offer_table,
     offer_in_year,
     offer_years,
 )
@@ -186,6 +187,7 @@ def reachability(
         raise ConfiguratieFout(
             "de werkmap heeft geen aanbod; importeer eerst een leerlingenbestand (01.-leerlingen-vo-...)"
         )
+    aanbod = offer_table(tables)
     years = offer_years(aanbod)
     opgave = tables.get("aanbod_opgave")
     if offer is None:

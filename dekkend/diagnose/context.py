@@ -8,7 +8,7 @@ from functools import cached_property
 import numpy as np
 import pandas as pd
 
-from dekkend.coverage.offer import OfferThresholds, forecast_upper_years, offer_by_year
+from dekkend.coverage.offer import OFFER_PROFIELEN, OfferThresholds, forecast_upper_years, offer_by_year, offer_table
 from dekkend.forecast import make_model
 from dekkend.formatting import place_name, short_school_name
 from dekkend.ingest._text import estimated_count
@@ -30,12 +30,10 @@ def offer_thresholds(settings: Settings) -> OfferThresholds:
     profiel = (settings.threshold("vmbo-profiel", "leerjaar-bovenbouw") or (20.0, ""))[0]
     hv = (settings.threshold("havo-vwo", "bovenbouw") or (120.0, ""))[0]
     pro = (settings.threshold("pro", "school") or (60.0, ""))[0]
-    from dekkend.ingest.labels import PROFIEL_SLUGS
-
     return OfferThresholds(
         default=1.0,
         per_type={**{t: 2 * leerweg for t in VMBO}, "havo": hv / 2, "vwo": hv / 2, "pro": pro},
-        per_profiel={p: 2 * profiel for p in PROFIEL_SLUGS},
+        per_profiel={p: 2 * profiel for p in OFFER_PROFIELEN},
     )
 
 
@@ -108,7 +106,7 @@ def build_context(tables: dict[str, pd.DataFrame], region: Region, settings: Set
     else:
         origin = int(forecast["jaar"].min()) - 1
         forecast = forecast[forecast["vestigingscode"].isin(codes)]
-    aanbod = tables["aanbod"]
+    aanbod = offer_table(tables)
     aanbod = aanbod[aanbod["vestigingscode"].isin(codes) & (aanbod["schooljaar"] <= origin)]
     thresholds = offer_thresholds(settings)
     offer = offer_by_year(aanbod, forecast, thresholds, basisjaar=origin, opgave=tables.get("aanbod_opgave"),

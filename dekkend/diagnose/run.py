@@ -8,7 +8,7 @@ from pathlib import Path
 import pandas as pd
 
 from dekkend.coverage.children import ChildEstimator
-from dekkend.coverage.offer import offer_by_year
+from dekkend.coverage.offer import offer_by_year, offer_table
 from dekkend.coverage.run import reachability
 from dekkend.geo import DistanceMatrix, distance_matrix
 from dekkend.diagnose.boards import board_impact, board_notes
@@ -73,7 +73,7 @@ def diagnose(
     later_year = ctx.origin + ctx.lookahead
     matrix = matrix if matrix is not None else distance_matrix(tables)
     if offer is None:
-        offer = offer_by_year(tables["aanbod"], ctx.forecast, ctx.thresholds, opgave=tables.get("aanbod_opgave"),
+        offer = offer_by_year(offer_table(tables), ctx.forecast, ctx.thresholds, opgave=tables.get("aanbod_opgave"),
                               locations=locations_of(tables))
     children = children if children is not None else ChildEstimator(tables)
     now = reachability(tables, ctx.origin, region=region, forecast=ctx.forecast, thresholds=ctx.thresholds, matrix=matrix,

@@ -24,7 +24,7 @@ from dekkend.coverage import (
     reachability,
 )
 from dekkend.coverage.kinds import REACH_KINDS
-from dekkend.coverage.offer import forecast_upper_years
+from dekkend.coverage.offer import forecast_upper_years, offer_table
 from dekkend.diagnose import Diagnosis, diagnose
 from dekkend.diagnose.context import offer_thresholds
 from dekkend.errors import ConfiguratieFout, DekkendError, WerkmapFout
@@ -207,7 +207,7 @@ def _offers(tables: dict[str, pd.DataFrame], reach: Reachability, ves: pd.DataFr
     codes = ves["vestigingscode"].to_numpy(str)
     public = ves.set_index("vestigingscode")["openbaar"]
     out = {}
-    for year, present in ((origin, observed_offer(tables["aanbod"], origin, opgave=tables.get("aanbod_opgave"))),
+    for year, present in ((origin, observed_offer(offer_table(tables), origin, opgave=tables.get("aanbod_opgave"))),
                           (later, offer_in_year(reach.offer, later))):
         masks = offer_masks(present, codes, public)
         out[year] = pd.DataFrame(masks.T, index=pd.Index(codes, name="vestigingscode"), columns=list(REACH_KINDS))
