@@ -72,6 +72,7 @@ _TYPE_WORDS = {
     "atheneum", "gymnasium", "lyceum", "havo", "vwo", "mavo", "vmbo", "lbo", "leao", "lhno", "lto", "mhno",
     "hbs", "en", "lavo", "avo", "vbo", "ivbo", "beroepsonderwijs", "algemeen", "voortgezet", "onderwijs",
     "middelbaar", "lager", "secundair", "tl", "gl", "kb", "bb", "bbl", "kbl", "g", "t", "mavo-vbo", "vbo-mavo",
+    "lwoo", "vmbo-t", "havo-vwo",
 }
 _SUFFIX = re.compile(r"\s+(voor|v\.)\s+(?P<rest>.+)$", re.IGNORECASE)
 
@@ -92,6 +93,21 @@ def short_school_name(name: object) -> str:
         head = text[: m.start()].rstrip(" ,")
         if head and all(w in _TYPE_WORDS for w in words if w):
             return head
+    return _without_trailing_types(text)
+
+
+def _without_trailing_types(text: str) -> str:
+    """``Reynaert College Lyceum Havo Mavo Vbo Lwoo`` -> ``Reynaert College``.
+
+    Only a run of at least two school-type words at the end goes, and only when
+    at least two words stay (``Stedelijk Gymnasium`` keeps its name).
+    """
+    words = text.split(" ")
+    cut = len(words)
+    while cut > 0 and words[cut - 1].lower().strip(",.") in _TYPE_WORDS - {"en"}:
+        cut -= 1
+    if len(words) - cut >= 2 and cut >= 2:
+        return " ".join(words[:cut]).rstrip(" ,")
     return text
 
 

@@ -41,6 +41,26 @@ class Region:
         return codes.isin(self.vestigingen)
 
 
+def boards_filled(vestigingen: pd.DataFrame) -> tuple[pd.Series, dict[str, str]]:
+    """The board per row, a missing one taken from the same BRIN's other vestigingen (one board only).
+
+    A vestiging sometimes lacks its board in one file while the BRIN's other
+    vestigingen (in any vintage) name it, as 02FC07 of board 42571. Returns the
+    filled ``bestuur`` column and ``{vestigingscode: brin}`` of the rows filled.
+    """
+    board = vestigingen["bestuur"].astype(object).where(vestigingen["bestuur"].notna(), None)
+    if "vestigingscode" not in vestigingen.columns or board.notna().all():
+        return board, {}
+    brin = vestigingen.get("brin", vestigingen["vestigingscode"].astype(str).str[:4]).astype(str)
+    known = pd.DataFrame({"brin": brin, "bestuur": board}).dropna().drop_duplicates()
+    single = known.groupby("brin")["bestuur"].agg(lambda s: s.iloc[0] if s.nunique() == 1 else None).dropna()
+    missing = board.isna() & brin.isin(single.index)
+    filled = board.copy()
+    filled[missing] = brin[missing].map(single)
+    notes = dict(zip(vestigingen.loc[missing, "vestigingscode"].astype(str), brin[missing], strict=True))
+    return filled, notes
+
+
 def pc4_gemeenten(tables: dict[str, pd.DataFrame]) -> pd.DataFrame:
     """PC4 -> current gemeentecode, from the best table available.
 

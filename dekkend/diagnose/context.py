@@ -8,12 +8,18 @@ from functools import cached_property
 import numpy as np
 import pandas as pd
 
-from dekkend.coverage.offer import OFFER_PROFIELEN, OfferThresholds, forecast_upper_years, offer_by_year, offer_table
+from dekkend.coverage.offer import (
+    OFFER_PROFIELEN,
+    OfferThresholds,
+    forecast_upper_years,
+    offer_by_year,
+    offer_table,
+)
 from dekkend.forecast import make_model
 from dekkend.formatting import place_name, short_school_name
 from dekkend.ingest._text import estimated_count
 from dekkend.norms import Norm, Settings
-from dekkend.regions import Region
+from dekkend.regions import Region, boards_filled
 
 VMBO = ("vmbo-b", "vmbo-k", "vmbo-g", "vmbo-t")
 #: Upper leerjaren per type (as in the derived ``aanbod``).
@@ -115,7 +121,9 @@ def build_context(tables: dict[str, pd.DataFrame], region: Region, settings: Set
     base_tot = base.assign(n=estimated_count(base)).groupby("vestigingscode")["n"].sum().rename(origin)
     fc_tot = forecast.groupby(["vestigingscode", "jaar"])["verwacht"].sum().unstack("jaar")
     totals = pd.concat([base_tot, fc_tot], axis=1).fillna(0.0)
-    ves = tables["vestigingen"]
+    all_ves = tables["vestigingen"]
+    filled, derived = boards_filled(all_ves)
+    ves = all_ves.assign(bestuur=filled, bestuur_van_brin=all_ves["vestigingscode"].map(derived))
     ves = ves[ves["vestigingscode"].isin(codes)].reset_index(drop=True)
     return Context(tables, region, origin, horizon, settings, norms, ves, forecast, offer, totals, thresholds)
 

@@ -9,7 +9,7 @@ from dekkend.coverage.kinds import is_openbaar
 from dekkend.coverage.offer import TECHNIEK_ROUTE
 from dekkend.diagnose.context import UPPER_LEERJAREN, VMBO, Context
 from dekkend.diagnose.model import Knelpunt
-from dekkend.formatting import count, euro, km
+from dekkend.formatting import count, euro, km, percent, school_year
 from dekkend.norms import DREIGT, ONDER_NORM, check, norm_by_id
 
 _TYPE_NL = {"pro": "praktijkonderwijs", "vmbo-b": "vmbo basis", "vmbo-k": "vmbo kader", "vmbo-g": "vmbo gemengd",
@@ -184,7 +184,7 @@ def onder_norm(ctx: Context) -> tuple[list[Knelpunt], list[dict]]:
                 f"{type_nl(soort).capitalize()} bij {ctx.name(code)} onder {'de drempel' if soort == 'pro' else 'de vuistregel'}",
                 f"{type_nl(soort).capitalize()} bij {ctx.name(code)}: nu {result.observed:.0f} {what}, "
                 f"{'drempel' if soort == 'pro' else 'vuistregel'} {value:.0f}. "
-                + ("Nu al eronder." if now else f"Naar verwachting eronder in {result.breach_year}/{result.breach_year + 1}.")
+                + ("Nu al eronder." if now else f"Naar verwachting eronder in {school_year(result.breach_year)}.")
                 + " " + explanation,
                 vestigingen=(code,), besturen=(ctx.board(code),), onderwijstype=soort, jaren=(result.breach_year,),
                 bewijs={"vestigingscode": code, "onderwijs": soort, "waarde_nu": round(result.observed, 1), "norm": value,
@@ -229,8 +229,8 @@ def sterke_daling(ctx: Context) -> list[Knelpunt]:
     if sev:
         out.append(Knelpunt(
             "sterke-daling", sev, f"Sterke daling van het aantal leerlingen in {ctx.region.label}",
-            f"De regio telt nu {region_now:,.0f} leerlingen; verwacht over vijf jaar {r5:,.0f} ({-100 * (d5 or 0):+.0f}%)".replace(",", ".")
-            + (f" en over tien jaar {r10:,.0f} ({-100 * d10:+.0f}%)".replace(",", ".") if d10 is not None else "") + ".",
+            f"De regio telt nu {count(region_now)} leerlingen; verwacht over vijf jaar {count(r5)} ({percent(-(d5 or 0), sign=True)})"
+            + (f" en over tien jaar {count(r10)} ({percent(-d10, sign=True)})" if d10 is not None else "") + ".",
             vestigingen=tuple(ctx.region.vestigingen), besturen=tuple(sorted(set(filter(None, map(ctx.board, ctx.region.vestigingen))))),
             onderwijstype="vo", jaren=tuple(y for y in (y5, y10) if y in totals),
             bewijs={"niveau": "regio", "leerlingen_nu": round(region_now, 1), "over_5_jaar": None if r5 is None else round(r5, 1),
@@ -244,8 +244,8 @@ def sterke_daling(ctx: Context) -> list[Knelpunt]:
             continue
         out.append(Knelpunt(
             "sterke-daling", sev, f"Sterke daling bij {ctx.name(code)}",
-            f"{ctx.name(code)} telt nu {row[ctx.origin]:.0f} leerlingen; verwacht over vijf jaar {row.get(y5, float('nan')):.0f}"
-            + (f" en over tien jaar {row[y10]:.0f}" if y10 in row else "") + ".",
+            f"{ctx.name(code)} telt nu {count(row[ctx.origin])} leerlingen; verwacht over vijf jaar {count(row.get(y5))}"
+            + (f" en over tien jaar {count(row[y10])}" if y10 in row else "") + ".",
             vestigingen=(code,), besturen=(ctx.board(code),), onderwijstype="vo", jaren=tuple(y for y in (y5, y10) if y in row),
             bewijs={"niveau": "vestiging", "vestigingscode": code, "leerlingen_nu": round(row[ctx.origin], 1),
                     "over_5_jaar": round(row.get(y5, np.nan), 1), "over_10_jaar": round(row.get(y10, np.nan), 1),
@@ -280,7 +280,7 @@ def aanbod_verdwijnt(ctx: Context) -> list[Knelpunt]:
             out.append(Knelpunt(
                 "aanbod-verdwijnt", "hoog", f"{type_nl(kind).capitalize()} verdwijnt uit de regio",
                 f"{type_nl(kind).capitalize()} wordt nu op {now} plaats(en) aangeboden ({', '.join(map(ctx.name, places))}). "
-                f"Zonder ingrijpen zakt het aanbod onder de drempel en is het er in {year}/{year + 1} niet meer.",
+                f"Zonder ingrijpen zakt het aanbod onder de drempel en is het er in {school_year(year)} niet meer.",
                 vestigingen=tuple(places), besturen=tuple(sorted({ctx.board(c) for c in places})), onderwijstype=kind,
                 jaren=(year,), bewijs={"soort": kind, "plaatsen_nu": now, "jaar_verdwenen": year,
                                        "plaatsen_per_jaar": {int(y): int(n) for y, n in row.items()}},
@@ -291,7 +291,7 @@ def aanbod_verdwijnt(ctx: Context) -> list[Knelpunt]:
             out.append(Knelpunt(
                 "aanbod-verdwijnt", "midden", f"{type_nl(kind).capitalize()} houdt nog één plaats in de regio",
                 f"{type_nl(kind).capitalize()} wordt nu op {now} plaatsen aangeboden; zonder ingrijpen is er vanaf "
-                f"{year}/{year + 1} nog maar één." + _opvang_text(ctx, o, kind, until),
+                f"{school_year(year)} nog maar één." + _opvang_text(ctx, o, kind, until),
                 vestigingen=tuple(places), besturen=tuple(sorted({ctx.board(c) for c in places})), onderwijstype=kind,
                 jaren=(year,), bewijs={"soort": kind, "plaatsen_nu": now, "jaar_een_plaats": year,
                                        "plaatsen_per_jaar": {int(y): int(n) for y, n in row.items()}},
@@ -306,7 +306,7 @@ def _opvang_text(ctx: Context, offer: pd.DataFrame, kind: str, until: int) -> st
     rows = rows[rows["jaar"] <= until].sort_values("jaar").drop_duplicates("vestigingscode")
     if rows.empty:
         return ""
-    moves = [f"{ctx.name(r.vestigingscode)} vanaf {r.jaar}/{r.jaar + 1} naar {ctx.name(r.opvang)}"
+    moves = [f"{ctx.name(r.vestigingscode)} vanaf {school_year(r.jaar)} naar {ctx.name(r.opvang)}"
              for r in rows.itertuples(index=False)]
     return (" De leerlingen van een aanbod dat stopt, kiezen opnieuw (dichtstbijzijnde plaats die het houdt): "
             + "; ".join(moves) + ".")
@@ -427,7 +427,7 @@ def _white(ctx: Context, kind: str, rows: pd.DataFrame, kids: float, share: floa
     severity = "hoog" if (when == "nu" and (share > 0.05 or kids > 200)) else "midden"
     areas = tuple(sorted(rows["pc4"].astype(str)))
     title = (f"Witte vlek: {type_nl(kind)} verder dan {limit:.0f} km" if when == "nu"
-             else f"Witte vlek ontstaat: {type_nl(kind)} verder dan {limit:.0f} km in {year}/{year + 1}")
+             else f"Witte vlek ontstaat: {type_nl(kind)} verder dan {limit:.0f} km in {school_year(year)}")
     text = (f"{len(areas)} postcodegebied(en) met ongeveer {count(kids, 'kinderen')} van 12-17 jaar ({100 * share:.0f}%) liggen "
             f"verder dan {limit:.0f} km van het dichtstbijzijnde aanbod {type_nl(kind)} (tot {km(rows['afstand_km'].max())})."
             + ("" if when == "nu" else " Dat komt doordat aanbod zonder ingrijpen onder de drempel zakt."))
@@ -444,9 +444,9 @@ def _white_profielen(ctx: Context, parts: list[tuple[str, pd.DataFrame]], year: 
     areas = tuple(sorted(rows["pc4"].astype(str).unique()))
     per = {k.split(":", 1)[1]: {"pc4": sorted(r["pc4"].astype(str)), "kinderen_12_17": round(float(r["kinderen_12_17"].sum()), 1),
                                 "max_km": float(r["afstand_km"].max())} for k, r in parts}
-    listing = "; ".join(f"{PROFIEL_NL.get(p, p)} ({len(v['pc4'])} gebied(en), tot {v['max_km']:.0f} km)" for p, v in per.items())
+    listing = "; ".join(f"{PROFIEL_NL.get(p, p)} ({len(v['pc4'])} gebied(en), tot {km(v['max_km'])})" for p, v in per.items())
     title = (f"Witte vlekken per vmbo-profiel (verder dan {limit:.0f} km)" if when == "nu"
-             else f"Witte vlekken per vmbo-profiel ontstaan in {year}/{year + 1}")
+             else f"Witte vlekken per vmbo-profiel ontstaan in {school_year(year)}")
     return Knelpunt(
         "witte-vlek", "midden", title,
         f"Gebieden die wel een vmbo binnen {limit:.0f} km hebben, maar niet dit profiel: {listing}."

@@ -10,15 +10,15 @@ import pandas as pd
 from dekkend.coverage.children import ChildEstimator
 from dekkend.coverage.offer import offer_by_year, offer_table
 from dekkend.coverage.run import reachability
-from dekkend.geo import DistanceMatrix, distance_matrix
+from dekkend.diagnose import rules
 from dekkend.diagnose.boards import board_impact, board_notes
 from dekkend.diagnose.context import build_context, locations_of
 from dekkend.diagnose.model import SEVERITIES, TYPES, Diagnosis, Knelpunt
-from dekkend.diagnose import rules
+from dekkend.diagnose.profielen import profiel_overview
+from dekkend.geo import DistanceMatrix, distance_matrix
 from dekkend.norms import Settings, load_norms, load_settings
 from dekkend.norms.funding import load_funding
 from dekkend.regions import select_region
-
 
 #: Knelpunt types about a vestiging's own size; not reported for a vestiging that a scenario closes.
 SIZE_TYPES = ("kleine-bovenbouw", "onder-norm", "sterke-daling")
@@ -91,5 +91,5 @@ def diagnose(
     return Diagnosis(
         regio=region.label, regio_expressie=region.expression, peiljaar=ctx.origin, horizon=horizon,
         knelpunten=tuple(found), besturen=impact, checks=pd.DataFrame(checks),
-        settings=dict(settings.values), notities=board_notes(ctx, impact),
+        settings=dict(settings.values), notities=board_notes(ctx, impact), profielen=profiel_overview(ctx),
     )

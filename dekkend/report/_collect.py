@@ -33,7 +33,7 @@ from dekkend.geo import distance_matrix
 from dekkend.ingest._text import estimated_count
 from dekkend.knowledge import Advice, match_knelpunten
 from dekkend.norms import Norm, Settings, load_norms, load_settings
-from dekkend.regions import Region, select_region
+from dekkend.regions import Region, boards_filled, select_region
 from dekkend.report._format import place_name, short_school_name
 from dekkend.report._geometry import MapGeometry, map_geometry
 
@@ -195,7 +195,7 @@ def _vestigingen(tables: dict[str, pd.DataFrame], region: Region, origin: int) -
     ves["geteld"] = ves["vestigingscode"].isin(counted)
     ves["korte_naam"] = ves["naam"].map(short_school_name)
     ves["plaats"] = ves["plaatsnaam"].map(place_name)
-    ves["bestuur"] = ves["bestuur"].fillna("onbekend").astype(str)
+    ves["bestuur"] = boards_filled(ves)[0].fillna("onbekend").astype(str)
     ves["openbaar"] = is_openbaar(ves["denominatie"]) if "denominatie" in ves else False
     ves["x"] = ves["x_rd"].astype(float) / 1000.0
     ves["y"] = ves["y_rd"].astype(float) / 1000.0
