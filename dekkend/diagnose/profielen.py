@@ -88,7 +88,7 @@ def profiel_overview(ctx: Context) -> tuple[ProfielView, ...]:
 
 def _location(ctx: Context, code: str, base: pd.DataFrame, later: pd.DataFrame,
               drempel: float) -> ProfielLocation:
-    """The verdict of one location: own forecast pupils (summed over leerwegen) against the drempel."""
+    """The verdict of one location: own forecast pupils (over its leerwegen) against the drempel."""
     mine = base[base["vestigingscode"] == code]
     pupils = mine["leerlingen"].astype(float)
     per_leerweg = {str(t): float(n) for t, n in zip(mine["onderwijstype"], pupils, strict=True)}
