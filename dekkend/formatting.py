@@ -72,9 +72,9 @@ _TYPE_WORDS = {
     "atheneum", "gymnasium", "lyceum", "havo", "vwo", "mavo", "vmbo", "lbo", "leao", "lhno", "lto", "mhno",
     "hbs", "en", "lavo", "avo", "vbo", "ivbo", "beroepsonderwijs", "algemeen", "voortgezet", "onderwijs",
     "middelbaar", "lager", "secundair", "tl", "gl", "kb", "bb", "bbl", "kbl", "g", "t", "mavo-vbo", "vbo-mavo",
-    "lwoo", "vmbo-t", "havo-vwo",
+    "lwoo", "vmbo-t", "havo-vwo", "ath", "gymn", "lyc",
 }
-_SUFFIX = re.compile(r"\s+(voor|v\.)\s+(?P<rest>.+)$", re.IGNORECASE)
+_SUFFIX = re.compile(r"\s+(voor|v\.?)\s+(?P<rest>.+)$", re.IGNORECASE)
 
 
 def short_school_name(name: object) -> str:
@@ -89,10 +89,14 @@ def short_school_name(name: object) -> str:
     text = " ".join(name.split())
     m = _SUFFIX.search(text)
     if m:
-        words = re.split(r"[\s,/]+", m.group("rest").lower().strip(" ,."))
+        rest, location = m.group("rest"), ""
+        loc = re.search(r"\b(loc\.?|locatie)\s", rest, re.IGNORECASE)
+        if loc:  # "... voor Lyc. Havo Mavo loc. Baudartius College": keep the location's name
+            rest, location = rest[: loc.start()], rest[loc.start():]
+        words = re.split(r"[\s,/.]+", rest.lower().strip(" ,."))
         head = text[: m.start()].rstrip(" ,")
         if head and all(w in _TYPE_WORDS for w in words if w):
-            return head
+            return f"{head}, {location}" if location else head
     return _without_trailing_types(text)
 
 
