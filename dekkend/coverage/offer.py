@@ -77,7 +77,7 @@ TECHNIEK_PROFIELEN = (
 #: (vakmanschapsroute, beroepsroute, technologieroute, VM2, old broad programmes): DUO's
 #: element code says "techniek" but not which profiel, so dekkend does not guess one.
 TECHNIEK_ROUTE = "techniek-route"
-#: Leerwegen with a beroepsgericht programme; the theoretische leerweg's sector is only a choice of subjects.
+#: Leerwegen with a beroepsgericht programme (a tl sector is only a choice of subjects).
 BEROEPSGERICHT = ("vmbo-b", "vmbo-k", "vmbo-g")
 #: Every value the offer's ``profiel`` column can hold.
 OFFER_PROFIELEN = (*PROFIEL_SLUGS, TECHNIEK_ROUTE)
@@ -99,7 +99,9 @@ class OfferThresholds:
 
     def __post_init__(self) -> None:
         problems = [f"onbekend onderwijstype '{t}'" for t in self.per_type if t not in OFFER_KINDS]
-        problems += [f"onbekend profiel '{p}'" for p in self.per_profiel if p not in OFFER_PROFIELEN]
+        problems += [
+            f"onbekend profiel '{p}'" for p in self.per_profiel if p not in OFFER_PROFIELEN
+        ]
         values = [self.default, *self.per_type.values(), *self.per_profiel.values()]
         problems += [f"drempel {v} is negatief" for v in values if v < 0]
         if problems:
@@ -141,7 +143,7 @@ def _number(text: str, spec: str, what: str) -> float:
 
 
 def route_offer(leerlingen: pd.DataFrame | None) -> pd.DataFrame:
-    """Upper-year pupils in a technical route without a profiel, as ``aanbod`` rows (profiel :data:`TECHNIEK_ROUTE`).
+    """Upper-year pupils of technical routes without profiel as ``aanbod`` rows (TECHNIEK_ROUTE).
 
     Rows of ``leerlingen`` in basis, kader or gemengd, leerjaar 3-4, sector
     ``techniek`` and no profiel (see ``dekkend/ingest/vo_labels.csv``); VAVO
@@ -456,7 +458,9 @@ def _without_profiel(rows: pd.DataFrame, pupils: str) -> pd.Series:
     return whole.sub(named, fill_value=0.0).clip(lower=0.0)
 
 
-def _route_forecast(frame: pd.DataFrame, base: pd.DataFrame, year_upper: pd.DataFrame) -> pd.DataFrame:
+def _route_forecast(
+    frame: pd.DataFrame, base: pd.DataFrame, year_upper: pd.DataFrame
+) -> pd.DataFrame:
     """Forecast pupils of the technical-route rows (the forecast has no stream for them).
 
     A route's pupils are part of its leerweg's pupils without a profiel; the
@@ -468,7 +472,8 @@ def _route_forecast(frame: pd.DataFrame, base: pd.DataFrame, year_upper: pd.Data
     base_rest = _without_profiel(base.assign(_n=base["leerlingen"].astype(float)), "_n")
     fc = year_upper.assign(profiel=year_upper["_p"].where(year_upper["_p"] != "", None))
     fc_rest = _without_profiel(fc, "verwacht")
-    route_base = base[base["profiel"] == TECHNIEK_ROUTE].set_index(["vestigingscode", "onderwijstype"])["leerlingen"]
+    routes = base[base["profiel"] == TECHNIEK_ROUTE]
+    route_base = routes.set_index(["vestigingscode", "onderwijstype"])["leerlingen"]
     idx = pd.MultiIndex.from_frame(frame.loc[is_route, ["vestigingscode", "onderwijstype"]])
     share = (route_base.reindex(idx).astype(float) / base_rest.reindex(idx)).to_numpy(float)
     share = np.clip(np.nan_to_num(share, nan=0.0, posinf=0.0), 0.0, 1.0)
