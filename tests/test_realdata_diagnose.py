@@ -150,3 +150,14 @@ def test_zorg_welzijn_per_profiel_keeps_a_location(zeeuws_vlaanderen, achterhoek
         for view in d.profielen:
             if view.samen_per_jaar.get(2019, 0) >= 2 * view.drempel:
                 assert view.of("zelfstandig") or view.of("samen"), view.profiel
+
+
+def test_regio_command_works_for_every_corop(national_ws, national):
+    from typer.testing import CliRunner
+
+    from dekkend.cli import app
+
+    corops = sorted(national[0]["vestigingen"]["corop_code"].dropna().unique())
+    for code in corops:
+        res = CliRunner().invoke(app, ["regio", "--werkmap", str(national_ws.path), "--regio", f"corop:{code}"])
+        assert res.exit_code == 0 and "Traceback" not in res.output, (code, res.output[-500:])
