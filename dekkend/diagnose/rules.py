@@ -124,7 +124,7 @@ def _profiel_groups(ctx: Context, code: str, offered: pd.DataFrame, limit: float
             for y, n in ctx.upper.of(code, t, prof).items():
                 total[y] = total.get(y, 0.0) + n / 2
         label = f"{type_nl('profiel:' + prof)} ({', '.join(_LEERWEG_KORT[t] for t in leerwegen)})"
-        out.append(_group(label, "vmbo-profiel", prof, total, limit, ctx.origin, until, "per leerjaar"))
+        out.append(_group(label, f"profiel:{prof}", prof, total, limit, ctx.origin, until, "per leerjaar"))
     return out
 
 
