@@ -306,9 +306,11 @@ def _opvang_text(ctx: Context, offer: pd.DataFrame, kind: str, until: int) -> st
     rows = rows[rows["jaar"] <= until].sort_values("jaar").drop_duplicates("vestigingscode")
     if rows.empty:
         return ""
-    moves = [f"{ctx.name(r.vestigingscode)} vanaf {school_year(r.jaar)} naar {ctx.name(r.opvang)}"
-             for r in rows.itertuples(index=False)]
-    return (" De leerlingen van een aanbod dat stopt, kiezen opnieuw (dichtstbijzijnde plaats die het houdt): "
+    moves = []
+    for (taker, year), g in rows.groupby(["opvang", "jaar"], sort=True):
+        givers = " en ".join(ctx.name(c) for c in g["vestigingscode"] if c != taker)
+        moves.append(f"vanaf {school_year(int(year))} gaan die van {givers} naar {ctx.name(str(taker))}")
+    return (" De leerlingen van een aanbod dat stopt, kiezen opnieuw de dichtstbijzijnde plaats die het houdt: "
             + "; ".join(moves) + ".")
 
 
