@@ -307,9 +307,10 @@ def _opvang_text(ctx: Context, offer: pd.DataFrame, kind: str, until: int) -> st
     if rows.empty:
         return ""
     moves = []
-    for (taker, year), g in rows.groupby(["opvang", "jaar"], sort=True):
-        givers = " en ".join(ctx.name(c) for c in g["vestigingscode"] if c != taker)
-        moves.append(f"vanaf {school_year(int(year))} gaan die van {givers} naar {ctx.name(str(taker))}")
+    for taker, g in rows.groupby("opvang", sort=True):
+        givers = " en ".join(f"{ctx.name(r.vestigingscode)} (vanaf {school_year(int(r.jaar))})"
+                             for r in g.itertuples(index=False) if r.vestigingscode != taker)
+        moves.append(f"die van {givers} gaan naar {ctx.name(str(taker))}")
     return (" De leerlingen van een aanbod dat stopt, kiezen opnieuw de dichtstbijzijnde plaats die het houdt: "
             + "; ".join(moves) + ".")
 
