@@ -15,6 +15,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from rich.table import Table
 
 from dekkend.errors import DekkendError
+from dekkend.formatting import count, school_year
 
 if TYPE_CHECKING:
     from dekkend.overview import RegionOverview
@@ -94,7 +95,7 @@ def progress_bar() -> Progress:
 
 
 def _fmt_int(n: float | int | None) -> str:
-    return "" if n is None else f"{int(round(n)):,}".replace(",", ".")
+    return count(n)
 
 
 @app.command("importeer")
@@ -132,7 +133,7 @@ def importeer(
         console.print(f"[yellow]Let op:[/] {note}", highlight=False)
     for f in result.imported:
         if f.pupils is not None and f.years:
-            console.print(f"Schooljaar {f.years[0]}/{f.years[0] + 1}: {_fmt_int(f.pupils)} leerlingen ({f.path.name})")
+            console.print(f"Schooljaar {school_year(f.years[0])}: {_fmt_int(f.pupils)} leerlingen ({f.path.name})")
     skipped = len(result.files) - len(result.imported)
     console.print(
         f"[green]Klaar:[/] {len(result.imported)} bestand(en) geïmporteerd, {skipped} overgeslagen; tabellen: "
@@ -149,7 +150,7 @@ def regio(
 ) -> None:
     """Laat zien wat een --regio selecteert: vestigingen, gemeenten en postcodegebieden."""
     from dekkend.output import write_table
-    from dekkend.regions import select_region
+    from dekkend.regions import boards_filled, select_region
     from dekkend.workspace import Workspace
 
     ws = Workspace(werkmap).require()
@@ -159,6 +160,7 @@ def regio(
             tables[name] = ws.table(name)
     region = select_region(tables, regio_)
     ves = tables["vestigingen"]
+    ves = ves.assign(bestuur=boards_filled(ves)[0])
     sel = ves[ves["vestigingscode"].isin(region.vestigingen)].sort_values(["gemeentenaam", "vestigingscode"])
     console.print(
         f"[bold]{region.label}[/]: {len(region.vestigingen)} vestigingen, {len(region.gemeenten)} gemeenten, "
@@ -210,10 +212,10 @@ def demo(
     De voorbeeldscenario's worden in WERKMAP/scenarios gezet en in het rapport naast "zonder ingrijpen" gelegd.
     """
     from dekkend.cli_rapport import report_with_progress
-    from dekkend.errors import DekkendError
     from dekkend.demo import build_demo_workspace, demo_scenario_files
-    from dekkend.scenarios import load_scenario
+    from dekkend.errors import DekkendError
     from dekkend.overview import region_overview
+    from dekkend.scenarios import load_scenario
     from dekkend.workspace import Workspace
 
     with progress_bar() as bar:
@@ -399,11 +401,11 @@ def print_overview(ov: RegionOverview) -> None:
     years.add_column("schooljaar")
     years.add_column("leerlingen", justify="right")
     for r in ov.per_year.itertuples():
-        years.add_row(f"{r.schooljaar}/{r.schooljaar + 1}", _fmt_int(r.leerlingen))
+        years.add_row(f"{school_year(r.schooljaar)}", _fmt_int(r.leerlingen))
     console.print(years)
     if ov.latest_year is None:
         return
-    ves = Table(title=f"Vestigingen in {ov.latest_year}/{ov.latest_year + 1}")
+    ves = Table(title=f"Vestigingen in {school_year(ov.latest_year)}")
     for col in ("vestiging", "naam", "plaats", "bestuur", "denominatie", "leerlingen", "aanbod bovenbouw"):
         ves.add_column(col, justify="right" if col == "leerlingen" else "left")
     for r in ov.per_vestiging.itertuples():

@@ -14,6 +14,7 @@ from rich.console import Console
 from rich.table import Table
 
 from dekkend.errors import ConfiguratieFout, DekkendError, InvoerFout
+from dekkend.formatting import count, number, school_year
 from dekkend.geo.travel import CYCLING_SPEED_KMH, DETOUR_FACTOR
 
 if TYPE_CHECKING:
@@ -78,7 +79,7 @@ def _rounded(table: pd.DataFrame, digits: dict[str, int]) -> pd.DataFrame:
 
 def _num(value: float, fmt: str) -> str:
     """A number in Dutch notation (decimal comma); empty when missing."""
-    return "" if pd.isna(value) else format(value, fmt).replace(".", ",")
+    return "" if pd.isna(value) else number(value, int(fmt.strip(".f")))
 
 
 def _summary(
@@ -86,9 +87,9 @@ def _summary(
 ) -> None:
     t = result.table
     kids = t.drop_duplicates("pc4")["kinderen_12_17"].sum()
-    kids_text = f"{kids:,.0f}".replace(",", ".")
+    kids_text = count(kids)
     console.print(
-        f"Schooljaar {result.jaar}/{result.jaar + 1}: {t['pc4'].nunique()} postcodegebieden, "
+        f"Schooljaar {school_year(result.jaar)}: {t['pc4'].nunique()} postcodegebieden, "
         f"{kids_text} kinderen van 12-17 jaar (geschat: {result.children_method})"
     )
     console.print(f"Afstanden: {result.distances}")
@@ -117,7 +118,7 @@ def _summary(
     rows = indicators[
         (indicators["jaar"] == year) & indicators["onderwijstype"].isin(SUMMARY_KINDS)
     ]
-    table = Table(title=f"Binnen de normafstand, {year}/{year + 1}")
+    table = Table(title=f"Binnen de normafstand, {school_year(year)}")
     for col in ("onderwijstype", "aandeel binnen norm", "gem. km", "p90 km", "witte vlekken (PC4)"):
         table.add_column(col, justify="left" if col == "onderwijstype" else "right")
     for r in rows.itertuples():
@@ -287,7 +288,7 @@ def _run(
 
         codes = None if region.expression == "nl" else tuple(region.vestigingen)
         forecast = make_model("cohort").fit(ws.tables(), last_count, codes).predict(max(15, jaar - last_count))
-        console.print(f"Prognose: het cohortmodel van dekkend, vanaf de telling van {last_count}/{last_count + 1}")
+        console.print(f"Prognose: het cohortmodel van dekkend, vanaf de telling van {school_year(last_count)}")
     matrix = distance_matrix(tables, model)
     if afstanden is not None:
         matrix, report = apply_od(matrix, read_od_file(afstanden), afstanden)

@@ -9,6 +9,7 @@ import typer
 from rich.table import Table
 
 from dekkend.cli import RegioOptie, WerkmapOptie, _fmt_int, console, dutch_errors, progress_bar
+from dekkend.formatting import school_year
 
 
 @dutch_errors
@@ -20,6 +21,8 @@ def diagnose_cmd(
     drempels: Annotated[Path | None, typer.Option("--drempels", help="YAML met eigen drempels en instellingen.")] = None,
     normen: Annotated[Path | None, typer.Option("--normen", help="YAML met eigen normwaarden (met bron).")] = None,
     besturen: Annotated[Path | None, typer.Option("--besturen", help="Schrijf de tabel per bestuur naar .csv of .xlsx.")] = None,
+    per_profiel: Annotated[bool, typer.Option("--per-profiel", help="Toon per vmbo-profiel waar het gegeven wordt, "
+                                                                    "de leerlingen door de jaren en wie het houdt.")] = False,
 ) -> None:
     """Vind de knelpunten van een regio, met ernst, bewijs en bronnen, en wat ze betekenen per bestuur."""
     import json
@@ -37,7 +40,7 @@ def diagnose_cmd(
     tmp = uitvoer.with_name(f".{uitvoer.name}.tmp")
     tmp.write_text(json.dumps(result.to_dict(), ensure_ascii=False, indent=2), encoding="utf-8")
     tmp.replace(uitvoer)
-    table = Table(title=f"Knelpunten in {result.regio} (peiljaar {result.peiljaar}/{result.peiljaar + 1})")
+    table = Table(title=f"Knelpunten in {result.regio} (peiljaar {school_year(result.peiljaar)})")
     for col in ("ernst", "soort", "knelpunt", "jaar"):
         table.add_column(col, overflow="fold")
     for k in result.knelpunten:
@@ -56,4 +59,37 @@ def diagnose_cmd(
     console.print(boards)
     if besturen:
         write_table(result.besturen, besturen, sheet="besturen")
+    if per_profiel:
+        _print_profielen(result)
     console.print(f"{len(result.knelpunten)} knelpunten geschreven naar {uitvoer}")
+
+
+#: Short leerweg names for the per-profiel table.
+_LEERWEG = {"vmbo-b": "basis", "vmbo-k": "kader", "vmbo-g": "gemengd", "vmbo-t": "theoretisch"}
+_OORDEEL = {"zelfstandig": "blijft op eigen kracht", "samen": "blijft met leerlingen van een stoppend aanbod",
+            "stopt": "zakt onder de drempel"}
+
+
+def _print_profielen(result) -> None:  # noqa: ANN001 - a Diagnosis
+    """One table per profiel: locations, pupils per leerweg, verdict and where pupils go."""
+    from dekkend.diagnose.rules import type_nl
+
+    if not result.profielen:
+        console.print("Geen vmbo-profielen in deze regio in het peiljaar.")
+        return
+    marks = [y for y in (result.peiljaar, result.peiljaar + 5, result.peiljaar + 10)]
+    for view in result.profielen:
+        years = "; ".join(f"{school_year(y)}: {_fmt_int(view.samen_per_jaar[y])}" for y in marks if y in view.samen_per_jaar)
+        table = Table(title=f"{type_nl('profiel:' + view.profiel).capitalize()} - bovenbouw samen: {years} "
+                            f"(drempel {_fmt_int(view.drempel)} per locatie)")
+        for col in ("vestiging", "bestuur", "bovenbouw per leerweg", "zonder ingrijpen", "leerlingen naar"):
+            table.add_column(col, overflow="fold")
+        names = {loc.vestigingscode: loc.naam for loc in view.locaties}
+        for loc in view.locaties:
+            per = ", ".join(f"{_LEERWEG.get(t, t)} {_fmt_int(n)}" for t, n in loc.leerlingen_per_leerweg.items())
+            verdict = _OORDEEL[loc.oordeel] + (f" (eigen leerlingen onder de drempel vanaf {school_year(loc.jaar_onder_drempel)})"
+                                               if loc.oordeel == "samen" and loc.jaar_onder_drempel else "")
+            table.add_row(loc.naam, loc.bestuur or "onbekend", per, verdict,
+                          names.get(loc.opvang, loc.opvang or "") if loc.oordeel == "stopt" else "")
+        console.print(table)
+        console.print(f"Besturen die hierover beslissen: {', '.join(view.besturen) or 'onbekend'}")

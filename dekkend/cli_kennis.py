@@ -18,6 +18,7 @@ from rich.table import Table
 from rich.text import Text
 
 from dekkend.errors import ConfiguratieFout, DekkendError
+from dekkend.formatting import school_year
 from dekkend.knowledge import (
     KNELPUNTTYPEN,
     SOORTEN,
@@ -191,7 +192,7 @@ def _print_advice(console: Console, result: Advice) -> None:
     if result.regio:
         title += f" voor {result.regio}"
     if result.peiljaar:
-        title += f" (peiljaar {result.peiljaar})"
+        title += f" (peiljaar {school_year(result.peiljaar)})"
     console.print(Text(title, style="bold"))
     if result.gebied:
         console.print(f"Voorbeelden uit {result.gebied} krijgen voorrang.")

@@ -72,8 +72,9 @@ _TYPE_WORDS = {
     "atheneum", "gymnasium", "lyceum", "havo", "vwo", "mavo", "vmbo", "lbo", "leao", "lhno", "lto", "mhno",
     "hbs", "en", "lavo", "avo", "vbo", "ivbo", "beroepsonderwijs", "algemeen", "voortgezet", "onderwijs",
     "middelbaar", "lager", "secundair", "tl", "gl", "kb", "bb", "bbl", "kbl", "g", "t", "mavo-vbo", "vbo-mavo",
+    "lwoo", "vmbo-t", "havo-vwo", "ath", "gymn", "lyc",
 }
-_SUFFIX = re.compile(r"\s+(voor|v\.)\s+(?P<rest>.+)$", re.IGNORECASE)
+_SUFFIX = re.compile(r"\s+(voor|v\.?)\s+(?P<rest>.+)$", re.IGNORECASE)
 
 
 def short_school_name(name: object) -> str:
@@ -88,10 +89,29 @@ def short_school_name(name: object) -> str:
     text = " ".join(name.split())
     m = _SUFFIX.search(text)
     if m:
-        words = re.split(r"[\s,/]+", m.group("rest").lower().strip(" ,."))
+        rest, location = m.group("rest"), ""
+        loc = re.search(r"\b(loc\.?|locatie)\s", rest, re.IGNORECASE)
+        if loc:  # "... voor Lyc. Havo Mavo loc. Baudartius College": keep the location's name
+            rest, location = rest[: loc.start()], rest[loc.start():]
+        words = re.split(r"[\s,/.]+", rest.lower().strip(" ,."))
         head = text[: m.start()].rstrip(" ,")
         if head and all(w in _TYPE_WORDS for w in words if w):
-            return head
+            return f"{head}, {location}" if location else head
+    return _without_trailing_types(text)
+
+
+def _without_trailing_types(text: str) -> str:
+    """``Reynaert College Lyceum Havo Mavo Vbo Lwoo`` -> ``Reynaert College``.
+
+    Only a run of at least two school-type words at the end goes, and only when
+    at least two words stay (``Stedelijk Gymnasium`` keeps its name).
+    """
+    words = text.split(" ")
+    cut = len(words)
+    while cut > 0 and words[cut - 1].lower().strip(",.") in _TYPE_WORDS - {"en"}:
+        cut -= 1
+    if len(words) - cut >= 2 and cut >= 2:
+        return " ".join(words[:cut]).rstrip(" ,")
     return text
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import difflib
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
@@ -41,6 +42,26 @@ class Region:
         return codes.isin(self.vestigingen)
 
 
+def boards_filled(vestigingen: pd.DataFrame) -> tuple[pd.Series, dict[str, str]]:
+    """The board per row, a missing one taken from the same BRIN's other vestigingen (one board only).
+
+    A vestiging sometimes lacks its board in one file while the BRIN's other
+    vestigingen (in any vintage) name it, as 02FC07 of board 42571. Returns the
+    filled ``bestuur`` column and ``{vestigingscode: brin}`` of the rows filled.
+    """
+    board = vestigingen["bestuur"].astype(object).where(vestigingen["bestuur"].notna(), None)
+    if "vestigingscode" not in vestigingen.columns or board.notna().all():
+        return board, {}
+    brin = vestigingen.get("brin", vestigingen["vestigingscode"].astype(str).str[:4]).astype(str)
+    known = pd.DataFrame({"brin": brin, "bestuur": board}).dropna().drop_duplicates()
+    single = known.groupby("brin")["bestuur"].agg(lambda s: s.iloc[0] if s.nunique() == 1 else None).dropna()
+    missing = board.isna() & brin.isin(single.index)
+    filled = board.copy()
+    filled[missing] = brin[missing].map(single)
+    notes = dict(zip(vestigingen.loc[missing, "vestigingscode"].astype(str), brin[missing], strict=True))
+    return filled, notes
+
+
 def pc4_gemeenten(tables: dict[str, pd.DataFrame]) -> pd.DataFrame:
     """PC4 -> current gemeentecode, from the best table available.
 
@@ -72,8 +93,26 @@ def pc4_gemeenten(tables: dict[str, pd.DataFrame]) -> pd.DataFrame:
     return gem
 
 
+#: Region names that changed spelling: today's spelling (place_key) -> the spelling in DUO's files
+#: (CBS writes Zeeuws-Vlaanderen since 2022 for COROP 31; DUO's address files still say Zeeuwsch-).
+NAME_ALIASES = {"zeeuwsvlaanderen": "zeeuwschvlaanderen", "zeeuwschvlaanderen": "zeeuwsvlaanderen"}
+
+
+def _name_keys(name: str) -> set[str]:
+    """The keys a name is known by: its own and its other spelling (:data:`NAME_ALIASES`)."""
+    key = place_key(name)
+    return {key, NAME_ALIASES[key]} if key in NAME_ALIASES else {key}
+
+
+def _suggest(wanted: str, names: Iterable[str]) -> str:
+    """' Bedoelde u ...?' for names close to ``wanted`` (difflib), or ''."""
+    by_key = {place_key(n): n for n in names if isinstance(n, str)}
+    close = difflib.get_close_matches(place_key(wanted), list(by_key), n=3, cutoff=0.75)
+    return f" Bedoelde u {' of '.join(repr(by_key[k]) for k in close)}?" if close else ""
+
+
 def _match(values: pd.DataFrame, code_col: str, name_col: str | None, wanted: str, what: str) -> set[str]:
-    """Codes whose code equals ``wanted`` or whose name matches it unambiguously."""
+    """Codes whose code equals ``wanted`` or whose name matches it unambiguously (today's or older spelling)."""
     codes = values[code_col].dropna().astype(str)
     w = wanted.strip()
     if w in set(codes) or w.lstrip("0") in {c.lstrip("0") for c in codes}:
@@ -82,7 +121,7 @@ def _match(values: pd.DataFrame, code_col: str, name_col: str | None, wanted: st
         raise RegioFout(f"{what} '{wanted}' komt niet voor in de werkmap")
     pairs = values[[code_col, name_col]].dropna().drop_duplicates()
     key = place_key(w)
-    exact = pairs[pairs[name_col].map(place_key) == key]
+    exact = pairs[pairs[name_col].map(place_key).isin(_name_keys(w))]
     if exact[code_col].nunique() == 1:
         return set(exact[code_col])
     partial = pairs[pairs[name_col].map(place_key).str.contains(key, regex=False)] if key else pairs.iloc[0:0]
@@ -90,7 +129,8 @@ def _match(values: pd.DataFrame, code_col: str, name_col: str | None, wanted: st
     if found[code_col].nunique() == 1:
         return set(found[code_col])
     if found.empty:
-        raise RegioFout(f"{what} '{wanted}' komt niet voor in de werkmap (geen code of naam die past)")
+        raise RegioFout(f"{what} '{wanted}' komt niet voor in de werkmap (geen code of naam die past)."
+                        + _suggest(w, pairs[name_col].unique()))
     cands = "; ".join(f"{c} ({n})" for c, n in found.drop_duplicates(code_col).itertuples(index=False))
     raise RegioFout(f"{what} '{wanted}' is niet eenduidig; kies een van: {cands}")
 
@@ -121,6 +161,43 @@ def _select_part(tables: dict[str, pd.DataFrame], kind: str, values: Iterable[st
         labels.append(f"{name}" if kind != "bestuur" else str(value))
     title = REGION_KINDS.get(kind, kind)
     return ves_set, gem_set, f"{title} {', '.join(labels)}"
+
+
+def _exact_kinds(ves: pd.DataFrame, name: str) -> list[tuple[str, str]]:
+    """(kind, official name) of every region whose name is ``name`` (any spelling), gemeente first."""
+    keys = _name_keys(name)
+    found = []
+    for kind in ("gemeente", *REGION_KINDS):
+        col = "gemeentenaam" if kind == "gemeente" else f"{kind}_naam"
+        if col not in ves.columns:
+            continue
+        names = [n for n in ves[col].dropna().unique() if place_key(n) in keys]
+        found += [(kind, n) for n in names[:1]]
+    return found
+
+
+def bare_name(ves: pd.DataFrame, name: str) -> str:
+    """The ``kind:name`` a bare region name stands for: a gemeente, else a COROP, else one other region.
+
+    Raises :class:`RegioFout` when nothing matches (with a suggestion) or when
+    several region kinds other than gemeente and COROP carry the name.
+    """
+    found = _exact_kinds(ves, name)
+    for preferred in ("gemeente", "corop"):
+        hit = [n for k, n in found if k == preferred]
+        if hit:
+            return f"{preferred}:{hit[0]}"
+    if len(found) == 1:
+        return f"{found[0][0]}:{found[0][1]}"
+    if found:
+        options = ", ".join(f"{k}:{n}" for k, n in found)
+        raise RegioFout(f"regio '{name}' is niet eenduidig; kies een van: {options}")
+    cols = ["gemeentenaam", *(f"{k}_naam" for k in REGION_KINDS)]
+    names = [n for c in cols if c in ves.columns for n in ves[c].dropna().unique()]
+    raise RegioFout(
+        f"regio '{name}' is geen gemeente- of regionaam in de werkmap; gebruik soort:code, zoals gemeente:0715 of "
+        f"corop:31." + _suggest(name, names)
+    )
 
 
 def parse_expression(expression: str) -> list[tuple[str, list[str]]]:
@@ -184,6 +261,8 @@ def select_region(tables: dict[str, pd.DataFrame], expression: str | None) -> Re
             raise RegioFout(f"regiobestand {path} bestaat niet")
         label, parts = _from_yaml(path)
     else:
+        if ":" not in expr and "+" not in expr:
+            expr = bare_name(ves, expr)
         label, parts = "", parse_expression(expr)
     ves_set: set[str] = set()
     gem_set: set[str] = set()

@@ -23,7 +23,7 @@ def test_importeer_prints_summary(tmp_path):
     assert res.exit_code == 0, res.output
     assert "Klaar: 3 bestand(en) geïmporteerd, 1 overgeslagen" in res.output
     assert "onbekend" in res.output and "onbekend.csv" in res.output.replace("\n", "")
-    assert "Schooljaar 2019/2020" in res.output
+    assert "Schooljaar 2019/20:" in res.output  # the one school-year form (dekkend.formatting.school_year)
 
 
 def test_bad_file_gives_dutch_error_and_exit_2(tmp_path):

@@ -87,7 +87,7 @@ def test_table_has_exactly_the_columns_and_one_row_per_pc4_and_kind(demo, now):
     assert len(t) == tables["pc4_centroiden"]["pc4"].nunique() * len(REACH_KINDS)
     assert not t.duplicated(["pc4", "onderwijstype"]).any()
     assert (
-        len(REACH_KINDS) == 7 + 10 + 5
+        len(REACH_KINDS) == 7 + 10 + 6
         and "profiel:groen" in REACH_KINDS
         and "vo-openbaar" in REACH_KINDS
     )

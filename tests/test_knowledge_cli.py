@@ -77,7 +77,7 @@ def test_advies_prints_knelpunten_reasons_and_support(knelpunten):
     result = run("advies", "--knelpunten", str(knelpunten), "--gebied", "Zeeland")
     assert result.exit_code == 0, result.output
     text = " ".join(result.output.split())
-    assert "Advies uit de kennisbank voor Zeeuws-Vlaanderen (peiljaar 2024)" in text
+    assert "Advies uit de kennisbank voor Zeeuws-Vlaanderen (peiljaar 2024/25)" in text
     assert "Knelpunt: Kleine havo-bovenbouw" in text
     assert "omdat " in text
     assert "Wie kunt u om hulp vragen?" in text

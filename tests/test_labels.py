@@ -124,3 +124,11 @@ def test_lookup_never_guesses(value):
     meaning = labels.label_meaning("AFDELING", value)
     key = labels._key(value)
     assert (meaning is None) == (key != "" and ("afdeling", key) not in labels.label_table())
+
+
+def test_theoretische_leerweg_programmes_name_no_profiel():
+    from dekkend.ingest.labels import profiel_from_opleiding
+
+    assert profiel_from_opleiding("MAVO/Theor Lw-Profiel Zorg en Welzijn") is None
+    assert profiel_from_opleiding("LWOO/Theor Lw-Profiel Techniek") is None
+    assert profiel_from_opleiding("VMBO Zorg en welzijn BB") == "zorg-welzijn"

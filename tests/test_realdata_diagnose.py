@@ -25,13 +25,20 @@ def national(national_ws):
     return tables, distance_matrix(tables), forecast
 
 
-def test_every_corop_region_completes(national):
+@pytest.fixture(scope="module")
+def children(national):
+    from dekkend.coverage.children import ChildEstimator
+
+    return ChildEstimator(national[0])
+
+
+def test_every_corop_region_completes(national, children):
     tables, matrix, forecast = national
     corops = sorted(tables["vestigingen"]["corop_code"].dropna().unique())
     assert len(corops) == 40
     seen = set()
     for code in corops:
-        d = diagnose(tables, f"corop:{code}", matrix=matrix, forecast=forecast)
+        d = diagnose(tables, f"corop:{code}", matrix=matrix, forecast=forecast, children=children)
         assert d.peiljaar == 2019 and d.regio.startswith("COROP-gebied")
         assert d.besturen["vestigingen"].sum() == len(d.besturen) or d.besturen["vestigingen"].sum() > 0
         seen |= {k.type for k in d.knelpunten}
@@ -48,7 +55,7 @@ def test_krimp_regions_show_decline(national, corop):
 
 
 @pytest.mark.parametrize("expression", ["corop:31", "corop:Achterhoek", "gemeente:0715", "bestuur:42770",
-                                        "onderwijsgebied:19"])
+                                        "onderwijsgebied:19", "Terneuzen", "corop:Zeeuws-Vlaanderen"])
 def test_regio_command_lists_real_regions(national_ws, expression):
     from typer.testing import CliRunner
 
@@ -60,15 +67,15 @@ def test_regio_command_lists_real_regions(national_ws, expression):
 
 
 @pytest.fixture(scope="module")
-def zeeuws_vlaanderen(national):
+def zeeuws_vlaanderen(national, children):
     tables, matrix, forecast = national
-    return diagnose(tables, "corop:31", matrix=matrix, forecast=forecast)
+    return diagnose(tables, "corop:31", matrix=matrix, forecast=forecast, children=children)
 
 
 @pytest.fixture(scope="module")
-def achterhoek(national):
+def achterhoek(national, children):
     tables, matrix, forecast = national
-    return diagnose(tables, "corop:14", matrix=matrix, forecast=forecast)
+    return diagnose(tables, "corop:14", matrix=matrix, forecast=forecast, children=children)
 
 
 def test_zorg_welzijn_does_not_disappear_from_zeeuws_vlaanderen(zeeuws_vlaanderen):
@@ -96,3 +103,67 @@ def test_one_sole_provider_knelpunt_per_board_and_no_hoog_for_a_small_fall(which
     for k in d.knelpunten:
         for code in k.vestigingen:
             assert k.toelichting.count(f"({code}") <= 1, (code, k.toelichting)
+
+
+def test_technical_vmbo_is_visible_in_zeeuws_vlaanderen(national, children, zeeuws_vlaanderen):
+    from dekkend.coverage import reachability
+    from dekkend.coverage.offer import TECHNIEK_ROUTE
+    from dekkend.regions import select_region
+
+    tables, matrix, forecast = national
+    route = {v.profiel: v for v in zeeuws_vlaanderen.profielen}[TECHNIEK_ROUTE]
+    assert {"00AQ00", "25FX01", "31JW01"} <= {loc.vestigingscode for loc in route.locaties}
+    assert route.samen_per_jaar[2019] > 150  # DUO 2019: about 172 basis/kader pupils in Vakmanschapsroute Techniek
+    r = reachability(tables, 2019, region=select_region(tables, "corop:31"), matrix=matrix, children=children,
+                     indicators=True)
+    ind = r.indicators[(r.indicators["jaar"] == 2019) & (r.indicators["onderwijstype"] == "vmbo-techniek")]
+    assert float(ind["aandeel_binnen_norm"].iloc[0]) > 0.5
+    terneuzen = select_region(tables, "gemeente:0715").pc4
+    t = r.table[(r.table["onderwijstype"] == "vmbo-techniek") & r.table["pc4"].isin(terneuzen)]
+    assert len(t) and t["afstand_km"].max() < 25  # was ~100 km to the nearest M&T before the routes counted
+
+
+def test_no_false_alarms_pinned(zeeuws_vlaanderen, achterhoek):
+    assert not [k for k in achterhoek.of_type("sterke-daling") if "20DH09" in k.vestigingen and k.ernst == "hoog"]
+    for k in zeeuws_vlaanderen.of_type("kleine-bovenbouw"):
+        if k.vestigingen == ("31JW00",):
+            assert "vmbo-b" not in {g["onderwijstype"] for g in k.bewijs["groepen"]}, k.toelichting
+
+
+def test_isolation_baseline_only_from_offers_that_really_go(national, zeeuws_vlaanderen, achterhoek):
+    tables = national[0]
+    a = tables["aanbod"]
+    assert sum(k.bewijs["bekostigingseffect_euro"] for k in zeeuws_vlaanderen.of_type("isolatie-afhankelijk")) == 0
+    effect = sum(k.bewijs["bekostigingseffect_euro"] for k in achterhoek.of_type("isolatie-afhankelijk"))
+    assert effect < 1_000_000  # EUR 1.36M a year before stray counts stopped making an offer
+    upper_years = {"vmbo-b": 2, "vmbo-k": 2, "vmbo-g": 2, "vmbo-t": 2, "havo": 2, "vwo": 3, "pro": 6}
+    for k in achterhoek.of_type("isolatie-afhankelijk"):
+        for item in k.bewijs["typen"]:
+            typ, neighbour = item["onderwijstype"], k.bewijs["buur_nu"]
+            n = a[(a["vestigingscode"] == neighbour) & (a["schooljaar"] == 2019) & (a["onderwijstype"] == typ)
+                  & a["profiel"].isna()]["leerlingen"].sum()
+            assert n >= 5 * upper_years[typ], (neighbour, typ, n)  # a real offer, not a stray count
+
+
+def test_zorg_welzijn_per_profiel_keeps_a_location(zeeuws_vlaanderen, achterhoek):
+    for d in (zeeuws_vlaanderen, achterhoek):
+        for view in d.profielen:
+            if view.samen_per_jaar.get(2019, 0) >= 2 * view.drempel:
+                assert view.of("zelfstandig") or view.of("samen"), view.profiel
+
+
+def test_regio_command_works_for_every_corop(national_ws, national, tmp_path):
+    from typer.testing import CliRunner
+
+    from dekkend.cli import app
+    from dekkend.regions import select_region
+
+    tables = national[0]
+    corops = sorted(tables["vestigingen"]["corop_code"].dropna().unique())
+    for code in corops:
+        assert select_region(tables, f"corop:{code}").vestigingen, code
+    everything = "+".join(f"corop:{c}" for c in corops)  # one call renders and writes every COROP's rows
+    out = tmp_path / "alle.csv"
+    res = CliRunner().invoke(app, ["regio", "--werkmap", str(national_ws.path), "--regio", everything, "--uitvoer", str(out)])
+    assert res.exit_code == 0 and "Traceback" not in res.output, res.output[-500:]
+    assert out.exists()

@@ -71,3 +71,42 @@ def test_real_achterhoek(shared_data, tmp_path):
     assert a.label == "COROP-gebied Achterhoek" and len(a.vestigingen) >= 40
     assert select_region(t, "corop:achterhoek").vestigingen == a.vestigingen
     assert len(a.pc4) > 50
+
+
+def test_bare_name_is_a_gemeente_first(tables):
+    assert select_region(tables, "Veenstad").vestigingen == select_region(tables, "gemeente:9901").vestigingen
+    assert select_region(tables, "Veenstad").label == select_region(tables, "gemeente:9901").label
+
+
+def test_near_miss_gets_a_suggestion(tables):
+    with pytest.raises(RegioFout, match="Bedoelde u 'Veenstad'"):
+        select_region(tables, "Veenstat")
+    with pytest.raises(RegioFout, match="Bedoelde u"):
+        select_region(tables, "gemeente:Veenstadt")
+
+
+def test_bare_name_ambiguous_between_other_kinds_lists_options():
+    import pandas as pd
+
+    from dekkend.regions import bare_name
+
+    ves = pd.DataFrame({"gemeentenaam": ["A"], "corop_naam": ["B"], "rmc_naam": ["Heuvelland"], "wgr_naam": ["Heuvelland"]})
+    with pytest.raises(RegioFout, match="niet eenduidig; kies een van: rmc:Heuvelland, wgr:Heuvelland"):
+        bare_name(ves, "heuvelland")
+    assert bare_name(ves, "b") == "corop:B"
+
+
+def test_real_zeeuws_vlaanderen_spellings_and_bare_place(shared_data, tmp_path):
+    from dekkend.ingest import import_paths
+
+    ws = Workspace(tmp_path / "w")
+    import_paths([shared_data / "duo" / "02.-alle-vestigingen-vo-2019.csv", shared_data / "geo" / "pc4-woonplaats-gemeente.csv"], ws)
+    t = ws.tables()
+    zv = select_region(t, "corop:31")
+    assert select_region(t, "corop:Zeeuws-Vlaanderen").vestigingen == zv.vestigingen
+    assert select_region(t, "corop:Zeeuwsch-Vlaanderen").vestigingen == zv.vestigingen
+    assert select_region(t, "Zeeuws-Vlaanderen").vestigingen == zv.vestigingen
+    terneuzen = select_region(t, "Terneuzen")
+    assert terneuzen.gemeenten == ("0715",) and set(terneuzen.vestigingen) < set(zv.vestigingen)
+    with pytest.raises(RegioFout, match="Bedoelde u 'Achterhoek'"):
+        select_region(t, "corop:Achterhok")

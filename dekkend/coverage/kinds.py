@@ -5,11 +5,12 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from dekkend.coverage.offer import UPPER_TYPES
+from dekkend.coverage.offer import BEROEPSGERICHT, TECHNIEK_PROFIELEN, TECHNIEK_ROUTE, UPPER_TYPES
 from dekkend.ingest.labels import PROFIEL_SLUGS, VMBO_LEERWEGEN
 
-#: The groups and what makes a vestiging count for them.
-GROUPS = ("onderbouw", "vmbo", "havo-vwo", "vo", "vo-openbaar")
+#: The groups and what makes a vestiging count for them. ``vmbo-techniek``: a technical profiel
+#: (DUO sector techniek) or a technical route without profiel in basis, kader or gemengd.
+GROUPS = ("onderbouw", "vmbo", "vmbo-techniek", "havo-vwo", "vo", "vo-openbaar")
 
 #: Every ``onderwijstype`` value of the reachability table, in output order.
 REACH_KINDS = (*UPPER_TYPES, *(f"profiel:{p}" for p in PROFIEL_SLUGS), *GROUPS)
@@ -65,6 +66,8 @@ def offer_masks(
         masks[row[f"profiel:{p}"], pos[prof == p]] = True
     masks[row["onderbouw"], pos[typ == "onderbouw"]] = True
     masks[row["vmbo"], pos[np.isin(typ, VMBO_LEERWEGEN)]] = True
+    technical = np.isin(prof, (*TECHNIEK_PROFIELEN, TECHNIEK_ROUTE)) & np.isin(typ, BEROEPSGERICHT)
+    masks[row["vmbo-techniek"], pos[technical]] = True
     masks[row["havo-vwo"], pos[np.isin(typ, ("havo", "vwo"))]] = True
     masks[row["vo"], pos] = True
     if openbaar is not None:

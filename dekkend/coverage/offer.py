@@ -65,6 +65,23 @@ OFFER_COLUMNS = [
 #: Default minimum: an offering needs at least one (forecast) pupil in its upper years.
 DEFAULT_MIN_PUPILS = 1.0
 
+#: The vmbo profielen of DUO's sector techniek (the sector column of the count files).
+TECHNIEK_PROFIELEN = (
+    "bouwen-wonen-interieur",
+    "maritiem-techniek",
+    "media-vormgeving-ict",
+    "mobiliteit-transport",
+    "produceren-installeren-energie",
+)
+#: Stands in the ``profiel`` column for technical vmbo taught in a route that names no profiel
+#: (vakmanschapsroute, beroepsroute, technologieroute, VM2, old broad programmes): DUO's
+#: element code says "techniek" but not which profiel, so dekkend does not guess one.
+TECHNIEK_ROUTE = "techniek-route"
+#: Leerwegen with a beroepsgericht programme (a tl sector is only a choice of subjects).
+BEROEPSGERICHT = ("vmbo-b", "vmbo-k", "vmbo-g")
+#: Every value the offer's ``profiel`` column can hold.
+OFFER_PROFIELEN = (*PROFIEL_SLUGS, TECHNIEK_ROUTE)
+
 
 @dataclass(frozen=True)
 class OfferThresholds:
@@ -82,7 +99,9 @@ class OfferThresholds:
 
     def __post_init__(self) -> None:
         problems = [f"onbekend onderwijstype '{t}'" for t in self.per_type if t not in OFFER_KINDS]
-        problems += [f"onbekend profiel '{p}'" for p in self.per_profiel if p not in PROFIEL_SLUGS]
+        problems += [
+            f"onbekend profiel '{p}'" for p in self.per_profiel if p not in OFFER_PROFIELEN
+        ]
         values = [self.default, *self.per_type.values(), *self.per_profiel.values()]
         problems += [f"drempel {v} is negatief" for v in values if v < 0]
         if problems:
@@ -121,6 +140,47 @@ def _number(text: str, spec: str, what: str) -> float:
         raise ConfiguratieFout(
             f"{what} '{spec}' niet begrepen; gebruik een getal of type=getal"
         ) from None
+
+
+def route_offer(leerlingen: pd.DataFrame | None) -> pd.DataFrame:
+    """Upper-year pupils of technical routes without profiel as ``aanbod`` rows (TECHNIEK_ROUTE).
+
+    Rows of ``leerlingen`` in basis, kader or gemengd, leerjaar 3-4, sector
+    ``techniek`` and no profiel (see ``dekkend/ingest/vo_labels.csv``); VAVO
+    rows do not count. Censored cells count with their estimate, as in ``aanbod``.
+    """
+    cols = ["vestigingscode", "schooljaar", "onderwijstype", "profiel", "leerlingen", "bron"]
+    if leerlingen is None or leerlingen.empty or "sector" not in leerlingen.columns:
+        return pd.DataFrame(columns=cols)
+    from dekkend.ingest._text import estimated_count
+
+    p = leerlingen
+    keep = (
+        p["onderwijstype"].isin(BEROEPSGERICHT)
+        & p["leerjaar"].isin([3, 4]).fillna(False).astype(bool)
+        & (p["sector"] == "techniek").fillna(False).astype(bool)
+        & p["profiel"].isna()
+    )
+    if "vavo" in p.columns:
+        keep &= ~p["vavo"].fillna(False).astype(bool)
+    rows = p[keep]
+    if rows.empty:
+        return pd.DataFrame(columns=cols)
+    rows = rows.assign(n=estimated_count(rows))
+    out = rows.groupby(["vestigingscode", "schooljaar", "onderwijstype"], as_index=False)["n"].sum()
+    out = out.rename(columns={"n": "leerlingen"}).assign(profiel=TECHNIEK_ROUTE, bron="telling")
+    return out[out["leerlingen"] > 0][cols].reset_index(drop=True)
+
+
+def offer_table(tables: Mapping[str, pd.DataFrame]) -> pd.DataFrame:
+    """``aanbod`` with the technical routes without profiel added (:func:`route_offer`), once."""
+    aanbod = tables["aanbod"]
+    if (aanbod["profiel"] == TECHNIEK_ROUTE).any():
+        return aanbod
+    routes = route_offer(tables.get("leerlingen"))
+    if routes.empty:
+        return aanbod
+    return pd.concat([aanbod, routes], ignore_index=True)
 
 
 def offer_years(aanbod: pd.DataFrame) -> list[int]:
@@ -331,6 +391,7 @@ def _forecast_years(
     upper = upper.assign(_p=upper["profiel"].fillna(""))
     covered = forecast.groupby("jaar")["vestigingscode"].agg(lambda s: set(s.astype(str)))
     key = ["vestigingscode", "onderwijstype", "profiel"]
+    shares = _route_shares(base)
     gone: set[tuple] = set()
     parts = []
     for year in sorted(int(y) for y in upper["jaar"].unique() if int(y) > base_year):
@@ -343,6 +404,7 @@ def _forecast_years(
         )
         f = upper[upper["jaar"] == year][["vestigingscode", "onderwijstype", "_p", "verwacht"]]
         frame = offers.merge(f, on=["vestigingscode", "onderwijstype", "_p"], how="left")
+        frame = _route_forecast(frame, shares, f)
         has_forecast = frame["vestigingscode"].astype(str).isin(covered.get(year, set())).to_numpy()
         verwacht = np.where(has_forecast, frame["verwacht"].fillna(0.0).to_numpy(float), np.nan)
         declared = _declared_mask(frame, opgave, year)
@@ -388,6 +450,44 @@ def _forecast_years(
     return parts
 
 
+def _without_profiel(rows: pd.DataFrame, pupils: str) -> pd.Series:
+    """Per (vestiging, type): the type's upper-year pupils outside the ten profielen."""
+    key = ["vestigingscode", "onderwijstype"]
+    p = rows["profiel"].astype(object).where(rows["profiel"].notna(), "")
+    whole = rows[p == ""].groupby(key)[pupils].sum()
+    named = rows[p.isin(PROFIEL_SLUGS)].groupby(key)[pupils].sum()
+    return whole.sub(named, fill_value=0.0).clip(lower=0.0)
+
+
+def _route_shares(base: pd.DataFrame) -> pd.Series:
+    """Per (vestiging, leerweg) with a technical route: its share of the leerweg's pupils without profiel."""
+    routes = base[base["profiel"] == TECHNIEK_ROUTE]
+    if routes.empty:
+        return pd.Series(dtype=float)
+    route_base = routes.set_index(["vestigingscode", "onderwijstype"])["leerlingen"].astype(float)
+    rest = _without_profiel(base.assign(_n=base["leerlingen"].astype(float)), "_n")
+    share = (route_base / rest.reindex(route_base.index)).replace([np.inf, -np.inf], np.nan)
+    return share.fillna(0.0).clip(0.0, 1.0)
+
+
+def _route_forecast(frame: pd.DataFrame, shares: pd.Series, year_upper: pd.DataFrame) -> pd.DataFrame:
+    """Forecast pupils of the technical-route rows (the forecast has no stream for them).
+
+    A route's pupils are part of its leerweg's pupils without a profiel; the
+    route keeps its base-year share of them (:func:`_route_shares`).
+    """
+    is_route = frame["_p"].to_numpy(object) == TECHNIEK_ROUTE
+    if not is_route.any() or shares.empty:
+        return frame
+    fc = year_upper.assign(profiel=year_upper["_p"].where(year_upper["_p"] != "", None))
+    fc_rest = _without_profiel(fc, "verwacht")
+    idx = pd.MultiIndex.from_frame(frame.loc[is_route, ["vestigingscode", "onderwijstype"]])
+    share = shares.reindex(idx).fillna(0.0).to_numpy(float)
+    out = frame.copy()
+    out.loc[is_route, "verwacht"] = share * fc_rest.reindex(idx).fillna(0.0).to_numpy(float)
+    return out
+
+
 def _profiel_sums(frame: pd.DataFrame, pupils: np.ndarray) -> np.ndarray:
     """Per row: the pupils of its profiel at its vestiging summed over the leerwegen (NaN for type rows)."""
     prof = frame["profiel"].astype(object).where(frame["profiel"].notna(), "")
@@ -420,30 +520,47 @@ def rechoose(rows: pd.DataFrame, locations: pd.DataFrame | None) -> pd.DataFrame
     xy = None
     if locations is not None and len(locations):
         xy = locations.drop_duplicates("vestigingscode").set_index("vestigingscode")[["x_rd", "y_rd"]].astype(float)
-    for _, g in rows.groupby("_p", sort=False):
-        per = g.groupby("vestigingscode").agg(eigen=("eigen", "first"), drempel=("drempel", "max"),
-                                              weg=("weg", "any"), vast=("vast", "any"))
-        stays = per["vast"] | (~per["weg"] & (per["eigen"] >= per["drempel"]))
-        received = pd.Series(0.0, index=per.index)
-        taker = pd.Series(None, index=per.index, dtype=object)
-        if xy is not None:
-            if not stays.any():
-                alive = per[~per["weg"]]
-                if len(alive):
-                    best = alive["eigen"].idxmax()
-                    if per["eigen"].sum() >= per.at[best, "drempel"]:
-                        stays[best] = True
-            for code in per.index[~stays]:
-                near = _nearest_code(xy, code, list(per.index[stays]))
-                if near is not None:
-                    received[near] += per.at[code, "eigen"]
-                    taker[code] = near
-        total = per["eigen"] + received
-        fails = ~stays & ~per["vast"] & ~per["weg"]  # gone earlier: ``verdwijnt`` already, not judged again
-        out.loc[g.index, "at_risk"] = g["vestigingscode"].map(fails).to_numpy(bool)
-        out.loc[g.index, "met_opvang"] = g["vestigingscode"].map(total).to_numpy(float)
-        out.loc[g.index, "opvang"] = g["vestigingscode"].map(taker).to_numpy(object)
+    per = rows.groupby(["_p", "vestigingscode"], sort=False).agg(
+        eigen=("eigen", "first"), drempel=("drempel", "max"), weg=("weg", "any"), vast=("vast", "any"))
+    prof = per.index.get_level_values(0).to_numpy(object)
+    codes = per.index.get_level_values(1).to_numpy(object)
+    eigen = per["eigen"].to_numpy(float)
+    weg, vast = per["weg"].to_numpy(bool), per["vast"].to_numpy(bool)
+    stays = vast | (~weg & (eigen >= per["drempel"].to_numpy(float)))
+    received = np.zeros(len(per))
+    taker = np.full(len(per), None, dtype=object)
+    if xy is not None:
+        for p in pd.unique(prof[~stays]):
+            _pool(np.flatnonzero(prof == p), codes, eigen, per["drempel"].to_numpy(float), weg, stays,
+                  received, taker, xy)
+    fails = ~stays & ~vast & ~weg  # gone earlier: ``verdwijnt`` already, not judged again
+    result = pd.DataFrame({"at_risk": fails, "met_opvang": eigen + received, "opvang": taker}, index=per.index)
+    at = result.reindex(pd.MultiIndex.from_arrays([rows["_p"], rows["vestigingscode"]]))
+    out["at_risk"] = at["at_risk"].to_numpy(bool)
+    out["met_opvang"] = at["met_opvang"].to_numpy(float)
+    out["opvang"] = at["opvang"].to_numpy(object)
     return out
+
+
+def _pool(idx: np.ndarray, codes: np.ndarray, eigen: np.ndarray, drempel: np.ndarray, weg: np.ndarray,
+          stays: np.ndarray, received: np.ndarray, taker: np.ndarray, xy: pd.DataFrame) -> None:
+    """One profiel's re-choice (in place): pupils of offerings that stop go to the nearest that stays.
+
+    When none stays, the largest offering still present is judged with all pupils pooled.
+    """
+    if not stays[idx].any():
+        alive = idx[~weg[idx]]
+        if len(alive):
+            best = alive[int(np.argmax(eigen[alive]))]
+            if eigen[idx].sum() >= drempel[best]:
+                stays[best] = True
+    keep = [str(c) for c in codes[idx[stays[idx]]]]
+    at = {str(c): i for c, i in zip(codes[idx], idx, strict=True)}
+    for i in idx[~stays[idx]]:
+        near = _nearest_code(xy, str(codes[i]), keep)
+        if near is not None:
+            received[at[near]] += eigen[i]
+            taker[i] = near
 
 
 def _nearest_code(xy: pd.DataFrame, code: str, candidates: list[str]) -> str | None:

@@ -15,10 +15,12 @@ from dekkend.coverage.offer import (
     observed_offer,
     offer_by_year,
     offer_in_year,
+    offer_table,
     offer_years,
 )
 from dekkend.coverage.reach import RADII, Norms, indicator_rows, reach_table
 from dekkend.errors import ConfiguratieFout, GeenPrognose, RegioFout
+from dekkend.formatting import school_year
 from dekkend.geo import DistanceMatrix, Nearest, NearestIndex, TravelModel, distance_matrix
 from dekkend.regions import Region, pc4_gemeenten
 
@@ -110,11 +112,11 @@ def _check_year(jaar: int, years: list[int], forecast_years: tuple[int, ...]) ->
     if jaar > years[-1]:
         if forecast_years:
             raise GeenPrognose(
-                f"voor schooljaar {jaar}/{jaar + 1} is geen prognose beschikbaar; de prognose loopt van "
+                f"voor schooljaar {school_year(jaar)} is geen prognose beschikbaar; de prognose loopt van "
                 f"{forecast_years[0]} tot en met {forecast_years[-1]}"
             )
         raise GeenPrognose(
-            f"voor schooljaar {jaar}/{jaar + 1} is nog geen prognose beschikbaar: het laatste getelde jaar is "
+            f"voor schooljaar {school_year(jaar)} is nog geen prognose beschikbaar: het laatste getelde jaar is "
             f"{years[-1]}/{years[-1] + 1}. dekkend verzint geen toekomstig aanbod; geef een prognosebestand op "
             f"(--prognose) of kies een geteld jaar"
         )
@@ -186,6 +188,7 @@ def reachability(
         raise ConfiguratieFout(
             "de werkmap heeft geen aanbod; importeer eerst een leerlingenbestand (01.-leerlingen-vo-...)"
         )
+    aanbod = offer_table(tables)
     years = offer_years(aanbod)
     opgave = tables.get("aanbod_opgave")
     if offer is None:

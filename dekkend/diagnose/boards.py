@@ -73,6 +73,12 @@ def board_notes(ctx: Context, impact: pd.DataFrame) -> tuple[str, ...]:
     all_boards = set(ctx.vestigingen["bestuur"].fillna("onbekend").astype(str))
     empty = sorted(all_boards - set(impact["bestuur"]))
     notes = [note] if note else []
+    if "bestuur_van_brin" in ctx.vestigingen.columns:
+        derived = ctx.vestigingen.dropna(subset=["bestuur_van_brin"]).drop_duplicates("vestigingscode")
+        if len(derived):
+            notes.append("Bestuur ontbrak in het bronbestand en is overgenomen van de andere vestigingen van dezelfde "
+                         "BRIN: " + ", ".join(f"{r.vestigingscode} (bestuur {r.bestuur})"
+                                              for r in derived.itertuples(index=False)) + ".")
     if empty:
         notes.append(f"Besturen zonder leerlingen in {ctx.origin}/{str(ctx.origin + 1)[-2:]} staan niet in de tabel: "
                      f"{', '.join(empty)}.")

@@ -8,12 +8,18 @@ from functools import cached_property
 import numpy as np
 import pandas as pd
 
-from dekkend.coverage.offer import OfferThresholds, forecast_upper_years, offer_by_year
+from dekkend.coverage.offer import (
+    OFFER_PROFIELEN,
+    OfferThresholds,
+    forecast_upper_years,
+    offer_by_year,
+    offer_table,
+)
 from dekkend.forecast import make_model
 from dekkend.formatting import place_name, short_school_name
 from dekkend.ingest._text import estimated_count
 from dekkend.norms import Norm, Settings
-from dekkend.regions import Region
+from dekkend.regions import Region, boards_filled
 
 VMBO = ("vmbo-b", "vmbo-k", "vmbo-g", "vmbo-t")
 #: Upper leerjaren per type (as in the derived ``aanbod``).
@@ -30,12 +36,10 @@ def offer_thresholds(settings: Settings) -> OfferThresholds:
     profiel = (settings.threshold("vmbo-profiel", "leerjaar-bovenbouw") or (20.0, ""))[0]
     hv = (settings.threshold("havo-vwo", "bovenbouw") or (120.0, ""))[0]
     pro = (settings.threshold("pro", "school") or (60.0, ""))[0]
-    from dekkend.ingest.labels import PROFIEL_SLUGS
-
     return OfferThresholds(
         default=1.0,
         per_type={**{t: 2 * leerweg for t in VMBO}, "havo": hv / 2, "vwo": hv / 2, "pro": pro},
-        per_profiel={p: 2 * profiel for p in PROFIEL_SLUGS},
+        per_profiel={p: 2 * profiel for p in OFFER_PROFIELEN},
     )
 
 
@@ -108,7 +112,7 @@ def build_context(tables: dict[str, pd.DataFrame], region: Region, settings: Set
     else:
         origin = int(forecast["jaar"].min()) - 1
         forecast = forecast[forecast["vestigingscode"].isin(codes)]
-    aanbod = tables["aanbod"]
+    aanbod = offer_table(tables)
     aanbod = aanbod[aanbod["vestigingscode"].isin(codes) & (aanbod["schooljaar"] <= origin)]
     thresholds = offer_thresholds(settings)
     offer = offer_by_year(aanbod, forecast, thresholds, basisjaar=origin, opgave=tables.get("aanbod_opgave"),
@@ -117,7 +121,9 @@ def build_context(tables: dict[str, pd.DataFrame], region: Region, settings: Set
     base_tot = base.assign(n=estimated_count(base)).groupby("vestigingscode")["n"].sum().rename(origin)
     fc_tot = forecast.groupby(["vestigingscode", "jaar"])["verwacht"].sum().unstack("jaar")
     totals = pd.concat([base_tot, fc_tot], axis=1).fillna(0.0)
-    ves = tables["vestigingen"]
+    all_ves = tables["vestigingen"]
+    filled, derived = boards_filled(all_ves)
+    ves = all_ves.assign(bestuur=filled, bestuur_van_brin=all_ves["vestigingscode"].map(derived))
     ves = ves[ves["vestigingscode"].isin(codes)].reset_index(drop=True)
     return Context(tables, region, origin, horizon, settings, norms, ves, forecast, offer, totals, thresholds)
 

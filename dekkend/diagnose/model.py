@@ -79,6 +79,9 @@ class Diagnosis:
     settings: dict[str, float]
     #: What the per-board table leaves out, in Dutch (ISK/VAVO units, boards without pupils).
     notities: tuple[str, ...] = ()
+    #: Per vmbo profiel taught now: locations, pupils over the years and who keeps it
+    #: (:class:`dekkend.diagnose.profielen.ProfielView`).
+    profielen: tuple = ()
 
     def of_type(self, kind: str) -> tuple[Knelpunt, ...]:
         """The knelpunten of one type."""
@@ -95,4 +98,5 @@ class Diagnosis:
             "knelpunten": [k.to_dict() for k in self.knelpunten],
             "besturen": _plain(self.besturen.to_dict(orient="records")),
             "notities": list(self.notities),
+            "profielen": [p.to_dict() for p in self.profielen],
         }

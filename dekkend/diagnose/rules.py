@@ -6,14 +6,16 @@ import numpy as np
 import pandas as pd
 
 from dekkend.coverage.kinds import is_openbaar
+from dekkend.coverage.offer import TECHNIEK_ROUTE
 from dekkend.diagnose.context import UPPER_LEERJAREN, VMBO, Context
 from dekkend.diagnose.model import Knelpunt
-from dekkend.formatting import count, euro, km
+from dekkend.formatting import count, euro, km, percent, school_year
 from dekkend.norms import DREIGT, ONDER_NORM, check, norm_by_id
 
 _TYPE_NL = {"pro": "praktijkonderwijs", "vmbo-b": "vmbo basis", "vmbo-k": "vmbo kader", "vmbo-g": "vmbo gemengd",
             "vmbo-t": "vmbo theoretisch (mavo)", "havo": "havo", "vwo": "vwo", "onderbouw": "onderbouw", "vmbo": "vmbo",
-            "havo-vwo": "havo/vwo", "vo": "voortgezet onderwijs", "vo-openbaar": "openbaar of samenwerkingsonderwijs"}
+            "havo-vwo": "havo/vwo", "vo": "voortgezet onderwijs", "vo-openbaar": "openbaar of samenwerkingsonderwijs",
+            "vmbo-techniek": "technisch vmbo (basis, kader of gemengd: een technisch profiel of een technische route)"}
 
 
 PROFIEL_NL = {
@@ -22,6 +24,7 @@ PROFIEL_NL = {
     "maritiem-techniek": "maritiem en techniek", "media-vormgeving-ict": "media, vormgeving en ICT",
     "mobiliteit-transport": "mobiliteit en transport", "produceren-installeren-energie": "produceren, installeren en energie",
     "zorg-welzijn": "zorg en welzijn",
+    TECHNIEK_ROUTE: "techniek in een route zonder profiel (vakmanschaps-, beroeps- of technologieroute)",
 }
 
 
@@ -29,17 +32,16 @@ def type_nl(kind: str) -> str:
     """A Dutch name for an onderwijstype, profiel (``profiel:x``) or group."""
     if kind.startswith("profiel:"):
         slug = kind.split(":", 1)[1]
-        return f"profiel {PROFIEL_NL.get(slug, slug)}"
+        return PROFIEL_NL[slug] if slug == TECHNIEK_ROUTE else f"profiel {PROFIEL_NL.get(slug, slug)}"
     return _TYPE_NL.get(kind, kind)
 
 
-#: dekkend's own choice (no legal source): a group under this many pupils per leerjaar is a stray count
-#: (a few pupils registered in a leerweg the vestiging does not really run), not a small upper years.
-STRAY_PER_LEERJAAR = 5.0
-#: dekkend's own choice: a fall is ``hoog`` only when the percentages are passed and at least this many
-#: pupils go in ten years; below :data:`MIN_FALL_MIDDEN` pupils it is not reported at all.
-MIN_FALL_HOOG = 100.0
-MIN_FALL_MIDDEN = 20.0
+#: dekkend's own thresholds (no legal source), read from the settings (``dekkend/norms/drempels.yaml``):
+#: a group under ``losse_telling_per_leerjaar`` pupils per leerjaar is a stray count (a few pupils registered
+#: in a leerweg the vestiging does not really run); a fall is reported from ``daling_min_leerlingen`` pupils
+#: and ``hoog`` only from ``daling_hoog_min_leerlingen``.
+STRAY_SETTING = "losse_telling_per_leerjaar"
+FALL_SETTING, FALL_HOOG_SETTING = "daling_min_leerlingen", "daling_hoog_min_leerlingen"
 OWN_CHOICE = "drempel van dekkend zelf (geen wettelijke bron), zie docs/diagnose.md"
 
 
@@ -79,17 +81,15 @@ def kleine_bovenbouw(ctx: Context) -> list[Knelpunt]:
             if ((offered["onderwijstype"] == leerweg) & offered["profiel"].isna()).any():
                 per_lj = {y: n / 2 for y, n in up.of(code, leerweg, None).items()}
                 groups.append(_group(type_nl(leerweg), leerweg, None, per_lj, lw_limit, ctx.origin, until, "per leerjaar"))
-                for prof in offered.loc[(offered["onderwijstype"] == leerweg) & offered["profiel"].notna(), "profiel"]:
-                    s = {y: n / 2 for y, n in up.of(code, leerweg, prof).items()}
-                    groups.append(_group(f"{type_nl(leerweg)}, {type_nl('profiel:' + prof)}", leerweg, prof, s, prof_limit, ctx.origin, until,
-                                         "per leerjaar"))
+        groups += _profiel_groups(ctx, code, offered, prof_limit, until)
         hv: dict[int, float] = {}
         for typ in ("havo", "vwo"):
             for y, n in up.of(code, typ, None).items():
                 hv[y] = hv.get(y, 0.0) + n
         if hv:
             groups.append(_group("havo/vwo-bovenbouw", "havo-vwo", None, hv, hv_limit, ctx.origin, until, "in totaal"))
-        small = [g for g in groups if g["eerste_jaar_onder"] is not None and g["nu"] >= _stray_floor(g)]
+        stray = ctx.settings.values[STRAY_SETTING]
+        small = [g for g in groups if g["eerste_jaar_onder"] is not None and g["nu"] >= _stray_floor(g, stray)]
         if not small:
             continue
         now = any(g["eerste_jaar_onder"] == ctx.origin for g in small)
@@ -104,14 +104,36 @@ def kleine_bovenbouw(ctx: Context) -> list[Knelpunt]:
             jaren=tuple(sorted({g["eerste_jaar_onder"] for g in small})),
             bewijs={"vestigingscode": code, "groepen": small},
             bronnen=(*dict.fromkeys(s for s in (lw_src, prof_src, hv_src) if s),
-                     f"groepen onder {STRAY_PER_LEERJAAR:.0f} leerlingen per leerjaar tellen niet mee: {OWN_CHOICE}"),
+                     ctx.settings.sources[STRAY_SETTING]),
         ))
     return out
 
 
-def _stray_floor(group: dict) -> float:
+def _profiel_groups(ctx: Context, code: str, offered: pd.DataFrame, limit: float, until: int) -> list[dict]:
+    """One group per vmbo profiel at the vestiging, its pupils summed over the leerwegen that teach it.
+
+    The profiel drempel (per leerjaar) is about the profiel at a location, not
+    about one leerweg: 12 pupils in gemengd and 40 in kader make one profiel.
+    """
+    out = []
+    rows = offered[offered["profiel"].notna() & offered["onderwijstype"].isin(VMBO)]
+    for prof, g in rows.groupby("profiel", sort=True):
+        leerwegen = [t for t in VMBO if (g["onderwijstype"] == t).any()]
+        total: dict[int, float] = {}
+        for t in leerwegen:
+            for y, n in ctx.upper.of(code, t, prof).items():
+                total[y] = total.get(y, 0.0) + n / 2
+        label = f"{type_nl('profiel:' + prof)} ({', '.join(_LEERWEG_KORT[t] for t in leerwegen)})"
+        out.append(_group(label, f"profiel:{prof}", prof, total, limit, ctx.origin, until, "per leerjaar"))
+    return out
+
+
+_LEERWEG_KORT = {"vmbo-b": "basis", "vmbo-k": "kader", "vmbo-g": "gemengd", "vmbo-t": "theoretisch"}
+
+
+def _stray_floor(group: dict, per_leerjaar: float) -> float:
     """Pupils below which a group counts as stray: per leerjaar for vmbo, times the upper years for havo/vwo."""
-    return STRAY_PER_LEERJAAR * (1 if group["maat"] == "per leerjaar" else 2)
+    return per_leerjaar * (1 if group["maat"] == "per leerjaar" else 2)
 
 
 def _group(name: str, typ: str, profiel: str | None, series: dict[int, float], limit: float, start: int, until: int,
@@ -162,7 +184,7 @@ def onder_norm(ctx: Context) -> tuple[list[Knelpunt], list[dict]]:
                 f"{type_nl(soort).capitalize()} bij {ctx.name(code)} onder {'de drempel' if soort == 'pro' else 'de vuistregel'}",
                 f"{type_nl(soort).capitalize()} bij {ctx.name(code)}: nu {result.observed:.0f} {what}, "
                 f"{'drempel' if soort == 'pro' else 'vuistregel'} {value:.0f}. "
-                + ("Nu al eronder." if now else f"Naar verwachting eronder in {result.breach_year}/{result.breach_year + 1}.")
+                + ("Nu al eronder." if now else f"Naar verwachting eronder in {school_year(result.breach_year)}.")
                 + " " + explanation,
                 vestigingen=(code,), besturen=(ctx.board(code),), onderwijstype=soort, jaren=(result.breach_year,),
                 bewijs={"vestigingscode": code, "onderwijs": soort, "waarde_nu": round(result.observed, 1), "norm": value,
@@ -183,8 +205,10 @@ def sterke_daling(ctx: Context) -> list[Knelpunt]:
     """Vestigingen, and the region as a whole, losing more than X% in 5 or 10 years."""
     out = []
     x5, x10 = ctx.settings.values["daling_5_jaar"], ctx.settings.values["daling_10_jaar"]
+    min_fall, min_hoog = ctx.settings.values[FALL_SETTING], ctx.settings.values[FALL_HOOG_SETTING]
     src = (ctx.settings.sources["daling_5_jaar"], ctx.settings.sources["daling_10_jaar"],
-           f"minimaal {MIN_FALL_MIDDEN:.0f} leerlingen minder (hoog: {MIN_FALL_HOOG:.0f}): {OWN_CHOICE}")
+           f"minimaal {min_fall:.0f} leerlingen minder: {ctx.settings.sources[FALL_SETTING]}",
+           f"hoog vanaf {min_hoog:.0f} leerlingen minder: {ctx.settings.sources[FALL_HOOG_SETTING]}")
     totals = ctx.totals
     y5, y10 = ctx.origin + 5, ctx.origin + 10
 
@@ -193,10 +217,10 @@ def sterke_daling(ctx: Context) -> list[Knelpunt]:
         d10 = None if s10 is None or now <= 0 else 1 - s10 / now
         hit5, hit10 = d5 is not None and d5 > x5, d10 is not None and d10 > x10
         lost = now - min(v for v in (s5, s10, now) if v is not None)
-        if lost < MIN_FALL_MIDDEN:
+        if lost < min_fall:
             return d5, d10, None
         sev = "hoog" if hit5 and hit10 else "midden" if hit5 or hit10 else None
-        return d5, d10, ("midden" if sev == "hoog" and lost < MIN_FALL_HOOG else sev)
+        return d5, d10, ("midden" if sev == "hoog" and lost < min_hoog else sev)
 
     region_now = totals[ctx.origin].sum()
     r5 = totals[y5].sum() if y5 in totals else None
@@ -205,8 +229,8 @@ def sterke_daling(ctx: Context) -> list[Knelpunt]:
     if sev:
         out.append(Knelpunt(
             "sterke-daling", sev, f"Sterke daling van het aantal leerlingen in {ctx.region.label}",
-            f"De regio telt nu {region_now:,.0f} leerlingen; verwacht over vijf jaar {r5:,.0f} ({-100 * (d5 or 0):+.0f}%)".replace(",", ".")
-            + (f" en over tien jaar {r10:,.0f} ({-100 * d10:+.0f}%)".replace(",", ".") if d10 is not None else "") + ".",
+            f"De regio telt nu {count(region_now)} leerlingen; verwacht over vijf jaar {count(r5)} ({percent(-(d5 or 0), sign=True)})"
+            + (f" en over tien jaar {count(r10)} ({percent(-d10, sign=True)})" if d10 is not None else "") + ".",
             vestigingen=tuple(ctx.region.vestigingen), besturen=tuple(sorted(set(filter(None, map(ctx.board, ctx.region.vestigingen))))),
             onderwijstype="vo", jaren=tuple(y for y in (y5, y10) if y in totals),
             bewijs={"niveau": "regio", "leerlingen_nu": round(region_now, 1), "over_5_jaar": None if r5 is None else round(r5, 1),
@@ -220,8 +244,8 @@ def sterke_daling(ctx: Context) -> list[Knelpunt]:
             continue
         out.append(Knelpunt(
             "sterke-daling", sev, f"Sterke daling bij {ctx.name(code)}",
-            f"{ctx.name(code)} telt nu {row[ctx.origin]:.0f} leerlingen; verwacht over vijf jaar {row.get(y5, float('nan')):.0f}"
-            + (f" en over tien jaar {row[y10]:.0f}" if y10 in row else "") + ".",
+            f"{ctx.name(code)} telt nu {count(row[ctx.origin])} leerlingen; verwacht over vijf jaar {count(row.get(y5))}"
+            + (f" en over tien jaar {count(row[y10])}" if y10 in row else "") + ".",
             vestigingen=(code,), besturen=(ctx.board(code),), onderwijstype="vo", jaren=tuple(y for y in (y5, y10) if y in row),
             bewijs={"niveau": "vestiging", "vestigingscode": code, "leerlingen_nu": round(row[ctx.origin], 1),
                     "over_5_jaar": round(row.get(y5, np.nan), 1), "over_10_jaar": round(row.get(y10, np.nan), 1),
@@ -256,7 +280,7 @@ def aanbod_verdwijnt(ctx: Context) -> list[Knelpunt]:
             out.append(Knelpunt(
                 "aanbod-verdwijnt", "hoog", f"{type_nl(kind).capitalize()} verdwijnt uit de regio",
                 f"{type_nl(kind).capitalize()} wordt nu op {now} plaats(en) aangeboden ({', '.join(map(ctx.name, places))}). "
-                f"Zonder ingrijpen zakt het aanbod onder de drempel en is het er in {year}/{year + 1} niet meer.",
+                f"Zonder ingrijpen zakt het aanbod onder de drempel en is het er in {school_year(year)} niet meer.",
                 vestigingen=tuple(places), besturen=tuple(sorted({ctx.board(c) for c in places})), onderwijstype=kind,
                 jaren=(year,), bewijs={"soort": kind, "plaatsen_nu": now, "jaar_verdwenen": year,
                                        "plaatsen_per_jaar": {int(y): int(n) for y, n in row.items()}},
@@ -267,13 +291,28 @@ def aanbod_verdwijnt(ctx: Context) -> list[Knelpunt]:
             out.append(Knelpunt(
                 "aanbod-verdwijnt", "midden", f"{type_nl(kind).capitalize()} houdt nog één plaats in de regio",
                 f"{type_nl(kind).capitalize()} wordt nu op {now} plaatsen aangeboden; zonder ingrijpen is er vanaf "
-                f"{year}/{year + 1} nog maar één.",
+                f"{school_year(year)} nog maar één." + _opvang_text(ctx, o, kind, until),
                 vestigingen=tuple(places), besturen=tuple(sorted({ctx.board(c) for c in places})), onderwijstype=kind,
                 jaren=(year,), bewijs={"soort": kind, "plaatsen_nu": now, "jaar_een_plaats": year,
                                        "plaatsen_per_jaar": {int(y): int(n) for y, n in row.items()}},
                 bronnen=("drempels: " + _threshold_text(ctx, kind),),
             ))
     return out
+
+
+def _opvang_text(ctx: Context, offer: pd.DataFrame, kind: str, until: int) -> str:
+    """Which offering took the pupils of each stopping offering of ``kind`` (the re-choice of the no-action view)."""
+    rows = offer[(offer["soort"] == kind) & offer["at_risk"].astype(bool) & offer["opvang"].notna()]
+    rows = rows[rows["jaar"] <= until].sort_values("jaar").drop_duplicates("vestigingscode")
+    if rows.empty:
+        return ""
+    moves = []
+    for taker, g in rows.groupby("opvang", sort=True):
+        givers = " en ".join(f"{ctx.name(r.vestigingscode)} (vanaf {school_year(int(r.jaar))})"
+                             for r in g.itertuples(index=False) if r.vestigingscode != taker)
+        moves.append(f"die van {givers} gaan naar {ctx.name(str(taker))}")
+    return (" De leerlingen van een aanbod dat stopt, kiezen opnieuw de dichtstbijzijnde plaats die het houdt: "
+            + "; ".join(moves) + ".")
 
 
 def _threshold_text(ctx: Context, kind: str) -> str:
@@ -334,7 +373,7 @@ def _denominations(ctx: Context) -> pd.Series:
 
 #: A kind is reported only for home areas its broader group does not already leave beyond the norm.
 PARENT = {"pro": "vo", "onderbouw": "vo", "vmbo": "vo", "havo-vwo": "vo", "vmbo-b": "vmbo", "vmbo-k": "vmbo",
-          "vmbo-g": "vmbo", "vmbo-t": "vmbo", "havo": "havo-vwo", "vwo": "havo-vwo"}
+          "vmbo-g": "vmbo", "vmbo-t": "vmbo", "havo": "havo-vwo", "vwo": "havo-vwo", "vmbo-techniek": "vmbo"}
 
 
 def _parent(kind: str) -> str | None:
@@ -391,7 +430,7 @@ def _white(ctx: Context, kind: str, rows: pd.DataFrame, kids: float, share: floa
     severity = "hoog" if (when == "nu" and (share > 0.05 or kids > 200)) else "midden"
     areas = tuple(sorted(rows["pc4"].astype(str)))
     title = (f"Witte vlek: {type_nl(kind)} verder dan {limit:.0f} km" if when == "nu"
-             else f"Witte vlek ontstaat: {type_nl(kind)} verder dan {limit:.0f} km in {year}/{year + 1}")
+             else f"Witte vlek ontstaat: {type_nl(kind)} verder dan {limit:.0f} km in {school_year(year)}")
     text = (f"{len(areas)} postcodegebied(en) met ongeveer {count(kids, 'kinderen')} van 12-17 jaar ({100 * share:.0f}%) liggen "
             f"verder dan {limit:.0f} km van het dichtstbijzijnde aanbod {type_nl(kind)} (tot {km(rows['afstand_km'].max())})."
             + ("" if when == "nu" else " Dat komt doordat aanbod zonder ingrijpen onder de drempel zakt."))
@@ -408,9 +447,9 @@ def _white_profielen(ctx: Context, parts: list[tuple[str, pd.DataFrame]], year: 
     areas = tuple(sorted(rows["pc4"].astype(str).unique()))
     per = {k.split(":", 1)[1]: {"pc4": sorted(r["pc4"].astype(str)), "kinderen_12_17": round(float(r["kinderen_12_17"].sum()), 1),
                                 "max_km": float(r["afstand_km"].max())} for k, r in parts}
-    listing = "; ".join(f"{PROFIEL_NL.get(p, p)} ({len(v['pc4'])} gebied(en), tot {v['max_km']:.0f} km)" for p, v in per.items())
+    listing = "; ".join(f"{PROFIEL_NL.get(p, p)} ({len(v['pc4'])} gebied(en), tot {km(v['max_km'])})" for p, v in per.items())
     title = (f"Witte vlekken per vmbo-profiel (verder dan {limit:.0f} km)" if when == "nu"
-             else f"Witte vlekken per vmbo-profiel ontstaan in {year}/{year + 1}")
+             else f"Witte vlekken per vmbo-profiel ontstaan in {school_year(year)}")
     return Knelpunt(
         "witte-vlek", "midden", title,
         f"Gebieden die wel een vmbo binnen {limit:.0f} km hebben, maar niet dit profiel: {listing}."
@@ -450,7 +489,7 @@ def isolatie_afhankelijk(ctx: Context, funding_supplement: float) -> list[Knelpu
     iso_pro = norm_by_id(ctx.norms, "isolatie-afstand-pro")
     until = ctx.origin + ctx.lookahead
     ves = ctx.tables["vestigingen"].drop_duplicates("vestigingscode").set_index("vestigingscode")
-    national = _isolation_offer(ctx.tables["aanbod"], ctx.origin)
+    national = _isolation_offer(ctx.tables["aanbod"], ctx.origin, ctx.settings.values[STRAY_SETTING])
     lost_rows = ctx.offer[ctx.offer["profiel"].isna() & (ctx.offer["jaar"] <= until)
                           & ctx.offer["onderwijstype"].isin(_ISOLATION_SOORT)]
     lost_rows = lost_rows.assign(soort=lost_rows["onderwijstype"].map(_ISOLATION_SOORT))
@@ -508,18 +547,18 @@ _ISOLATION_SOORT = {t: t for t in ("pro", "vmbo-b", "vmbo-k", "vmbo-g", "vmbo-t"
 _UPPER_YEARS_OF = {"pro": 6, "vmbo-b": 2, "vmbo-k": 2, "vmbo-g": 2, "vmbo-t": 2, "havo": 2, "vwo": 3}
 
 
-def _isolation_offer(aanbod: pd.DataFrame, year: int) -> pd.DataFrame:
+def _isolation_offer(aanbod: pd.DataFrame, year: int, per_leerjaar: float) -> pd.DataFrame:
     """Who offers each soort in ``year`` for the isolation rule (``vestigingscode, soort``).
 
     Stray counts do not make an offer: a soort needs at least
-    :data:`STRAY_PER_LEERJAAR` pupils per upper leerjaar (dekkend's own
+    ``per_leerjaar`` pupils per upper leerjaar (setting ``losse_telling_per_leerjaar``, dekkend's own
     choice), so sister locations do not turn isolated when a few pupils
     registered elsewhere drop out.
     """
     a = aanbod[(aanbod["schooljaar"] == year) & aanbod["profiel"].isna() & aanbod["onderwijstype"].isin(_ISOLATION_SOORT)]
     a = a.assign(soort=a["onderwijstype"].map(_ISOLATION_SOORT))
     per = a.groupby(["vestigingscode", "soort"], as_index=False)["leerlingen"].sum()
-    floor = per["soort"].map(_UPPER_YEARS_OF) * STRAY_PER_LEERJAAR
+    floor = per["soort"].map(_UPPER_YEARS_OF) * per_leerjaar
     return per[per["leerlingen"].astype(float) >= floor][["vestigingscode", "soort"]]
 
 

@@ -8,17 +8,17 @@ from pathlib import Path
 import pandas as pd
 
 from dekkend.coverage.children import ChildEstimator
-from dekkend.coverage.offer import offer_by_year
+from dekkend.coverage.offer import offer_by_year, offer_table
 from dekkend.coverage.run import reachability
-from dekkend.geo import DistanceMatrix, distance_matrix
+from dekkend.diagnose import rules
 from dekkend.diagnose.boards import board_impact, board_notes
 from dekkend.diagnose.context import build_context, locations_of
 from dekkend.diagnose.model import SEVERITIES, TYPES, Diagnosis, Knelpunt
-from dekkend.diagnose import rules
+from dekkend.diagnose.profielen import profiel_overview
+from dekkend.geo import DistanceMatrix, distance_matrix
 from dekkend.norms import Settings, load_norms, load_settings
 from dekkend.norms.funding import load_funding
 from dekkend.regions import select_region
-
 
 #: Knelpunt types about a vestiging's own size; not reported for a vestiging that a scenario closes.
 SIZE_TYPES = ("kleine-bovenbouw", "onder-norm", "sterke-daling")
@@ -73,7 +73,7 @@ def diagnose(
     later_year = ctx.origin + ctx.lookahead
     matrix = matrix if matrix is not None else distance_matrix(tables)
     if offer is None:
-        offer = offer_by_year(tables["aanbod"], ctx.forecast, ctx.thresholds, opgave=tables.get("aanbod_opgave"),
+        offer = offer_by_year(offer_table(tables), ctx.forecast, ctx.thresholds, opgave=tables.get("aanbod_opgave"),
                               locations=locations_of(tables))
     children = children if children is not None else ChildEstimator(tables)
     now = reachability(tables, ctx.origin, region=region, forecast=ctx.forecast, thresholds=ctx.thresholds, matrix=matrix,
@@ -91,5 +91,5 @@ def diagnose(
     return Diagnosis(
         regio=region.label, regio_expressie=region.expression, peiljaar=ctx.origin, horizon=horizon,
         knelpunten=tuple(found), besturen=impact, checks=pd.DataFrame(checks),
-        settings=dict(settings.values), notities=board_notes(ctx, impact),
+        settings=dict(settings.values), notities=board_notes(ctx, impact), profielen=profiel_overview(ctx),
     )

@@ -183,8 +183,15 @@ def afdeling(label: str) -> Afdeling | None:
 
 
 def profiel_from_opleiding(label: str) -> str | None:
-    """A vmbo profiel named inside an opleidingsnaam (e.g. ``VMBO Maritiem en techniek ...``)."""
+    """A vmbo profiel named inside an opleidingsnaam (e.g. ``VMBO Maritiem en techniek ...``).
+
+    A programme of the theoretische leerweg (``MAVO/Theor Lw-Profiel Zorg en
+    Welzijn``) is a sector choice of exam subjects, not one of the ten
+    beroepsgerichte profielen of basis, kader and gemengd: it names none.
+    """
     words = _words(label).replace("&", "en")
+    if re.search(r"\btheor lw\b", words):
+        return None
     if re.search(r"\bkrbvrt\b", words):  # Kust-, Rijn- en Binnenvaart, the forerunner of maritiem en techniek
         return "maritiem-techniek"
     for name, slug in VMBO_PROFIELEN.items():

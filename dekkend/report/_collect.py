@@ -24,7 +24,7 @@ from dekkend.coverage import (
     reachability,
 )
 from dekkend.coverage.kinds import REACH_KINDS
-from dekkend.coverage.offer import forecast_upper_years
+from dekkend.coverage.offer import forecast_upper_years, offer_table
 from dekkend.diagnose import Diagnosis, diagnose
 from dekkend.diagnose.context import offer_thresholds
 from dekkend.errors import ConfiguratieFout, DekkendError, WerkmapFout
@@ -33,7 +33,7 @@ from dekkend.geo import distance_matrix
 from dekkend.ingest._text import estimated_count
 from dekkend.knowledge import Advice, match_knelpunten
 from dekkend.norms import Norm, Settings, load_norms, load_settings
-from dekkend.regions import Region, select_region
+from dekkend.regions import Region, boards_filled, select_region
 from dekkend.report._format import place_name, short_school_name
 from dekkend.report._geometry import MapGeometry, map_geometry
 
@@ -195,7 +195,7 @@ def _vestigingen(tables: dict[str, pd.DataFrame], region: Region, origin: int) -
     ves["geteld"] = ves["vestigingscode"].isin(counted)
     ves["korte_naam"] = ves["naam"].map(short_school_name)
     ves["plaats"] = ves["plaatsnaam"].map(place_name)
-    ves["bestuur"] = ves["bestuur"].fillna("onbekend").astype(str)
+    ves["bestuur"] = boards_filled(ves)[0].fillna("onbekend").astype(str)
     ves["openbaar"] = is_openbaar(ves["denominatie"]) if "denominatie" in ves else False
     ves["x"] = ves["x_rd"].astype(float) / 1000.0
     ves["y"] = ves["y_rd"].astype(float) / 1000.0
@@ -207,7 +207,7 @@ def _offers(tables: dict[str, pd.DataFrame], reach: Reachability, ves: pd.DataFr
     codes = ves["vestigingscode"].to_numpy(str)
     public = ves.set_index("vestigingscode")["openbaar"]
     out = {}
-    for year, present in ((origin, observed_offer(tables["aanbod"], origin, opgave=tables.get("aanbod_opgave"))),
+    for year, present in ((origin, observed_offer(offer_table(tables), origin, opgave=tables.get("aanbod_opgave"))),
                           (later, offer_in_year(reach.offer, later))):
         masks = offer_masks(present, codes, public)
         out[year] = pd.DataFrame(masks.T, index=pd.Index(codes, name="vestigingscode"), columns=list(REACH_KINDS))

@@ -22,7 +22,8 @@ MONTHS = ("januari", "februari", "maart", "april", "mei", "juni", "juli", "augus
 #: Short Dutch names of the onderwijstypen for tables, legends and map captions.
 TYPE_SHORT = {"pro": "praktijkonderwijs", "vmbo-b": "vmbo basis", "vmbo-k": "vmbo kader", "vmbo-g": "vmbo gemengd",
               "vmbo-t": "vmbo theoretisch (mavo)", "havo": "havo", "vwo": "vwo", "vmbo": "vmbo", "havo-vwo": "havo/vwo",
-              "vo": "voortgezet onderwijs", "vo-openbaar": "openbaar of samenwerkingsonderwijs", "onderbouw": "onderbouw"}
+              "vo": "voortgezet onderwijs", "vo-openbaar": "openbaar of samenwerkingsonderwijs", "onderbouw": "onderbouw",
+              "vmbo-techniek": "technisch vmbo (profiel of route)"}
 
 PROFIEL_NL = {
     "bouwen-wonen-interieur": "bouwen, wonen en interieur (BWI)",
@@ -52,7 +53,7 @@ def kind_nl(kind: str) -> str:
     """Dutch name of an onderwijstype, group or ``profiel:slug``."""
     if kind.startswith("profiel:"):
         slug = kind.split(":", 1)[1]
-        return "profiel " + PROFIEL_NL.get(slug, slug)
+        return "profiel " + PROFIEL_NL[slug] if slug in PROFIEL_NL else type_nl(kind)
     return TYPE_SHORT.get(kind) or type_nl(kind)
 
 

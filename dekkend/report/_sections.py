@@ -18,6 +18,7 @@ from dekkend.report._chances import RADIUS_KM, Kans, chances
 from dekkend.report._collect import ReportData
 from dekkend.report._format import (
     capital,
+    count,
     count_date,
     kind_nl,
     km,
@@ -34,6 +35,7 @@ SECTIONS = (
     ("prognose", "Leerlingenprognose"),
     ("bereikbaarheid", "Aanbod en bereikbaarheid"),
     ("levensvatbaarheid", "Levensvatbaarheid"),
+    ("profielen", "Per profiel"),
     ("knelpunten", "Knelpunten en kansen"),
     ("besturen", "Wat betekent dit per bestuur"),
     ("voorbeelden", "Passende voorbeelden en ondersteuning"),
@@ -508,6 +510,35 @@ def advice_section(data: ReportData) -> dict:
             "overgeslagen": list(a.overgeslagen)}
 
 
+#: What the no-action view says of a location teaching a profiel (``dekkend.diagnose.profielen``).
+PROFIEL_OORDEEL = {"zelfstandig": "blijft op eigen kracht", "samen": "blijft samen: met leerlingen van een stoppend aanbod",
+                   "stopt": "zakt onder de drempel"}
+_LEERWEG_KORT = {"vmbo-b": "basis", "vmbo-k": "kader", "vmbo-g": "gemengd", "vmbo-t": "theoretisch"}
+
+
+def profielen_section(data: ReportData) -> dict:
+    """Per vmbo profiel taught now: locations, pupils per leerweg, combined pupils over the years, who keeps it."""
+    origin = data.origin
+    marks = [origin, origin + 5, origin + 10]
+    items = []
+    for view in data.diagnosis.profielen:
+        names = {loc.vestigingscode: loc.naam for loc in view.locaties}
+        rows = [{"naam": loc.naam, "bestuur": loc.bestuur or "onbekend",
+                 "leerwegen": ", ".join(f"{_LEERWEG_KORT.get(t, t)} {count(n)}" for t, n in loc.leerlingen_per_leerweg.items()),
+                 "oordeel": PROFIEL_OORDEEL[loc.oordeel]
+                 + (f" (eigen leerlingen onder de drempel vanaf {school_year(loc.jaar_onder_drempel)})"
+                    if loc.oordeel == "samen" and loc.jaar_onder_drempel else ""),
+                 "opvang": names.get(loc.opvang, loc.opvang or "") if loc.oordeel == "stopt" else "",
+                 "let_op": loc.oordeel != "zelfstandig"} for loc in view.locaties]
+        items.append({"naam": capital(kind_nl("profiel:" + view.profiel)), "rijen": rows,
+                      "jaren": [{"jaar": school_year(y), "leerlingen": count(view.samen_per_jaar[y])}
+                                for y in marks if y in view.samen_per_jaar],
+                      "drempel": count(view.drempel), "besturen": ", ".join(view.besturen) or "onbekend",
+                      "zelfstandig": len(view.of("zelfstandig")), "samen": len(view.of("samen")),
+                      "stopt": len(view.of("stopt"))})
+    return {"profielen": items, "termijn": int(data.settings.values["vooruitkijken_jaren"])}
+
+
 def methods_section(data: ReportData) -> dict:
     """Data vintages and count dates, models, norms and the known blind spots."""
     files = data.sources.copy()
@@ -535,8 +566,9 @@ def methods_section(data: ReportData) -> dict:
         "Reorganisaties (vestigingen die samengaan, codes die veranderen, leerlingen die tussen vestigingen van één school "
         "verschuiven) voorspelt geen model; zij domineren de fout per vestiging.",
         "Aanbod is geen plaats: dekkend telt vestigingen, niet hun capaciteit of toelatingsbeleid.",
-        "De wettelijke opheffingsnormen zijn nog niet geverifieerd en daarom niet getoetst; de toetsing gebruikt een "
-        "vuistregel en drempels.",
+        "De wettelijke opheffingsnormen (Wet voortgezet onderwijs 2020, hoofdstuk 4, en de Regeling "
+        "voorzieningenplanning vo 2020) heeft dekkend niet in de primaire tekst kunnen nalezen; ze staan leeg in de "
+        "normentabel en dekkend toetst er niet aan, alleen aan een vuistregel en drempels.",
     ]
     if data.synthetic:
         blind.insert(0, "Dit is de synthetische demoregio: alle scholen, aantallen en grenzen zijn verzonnen.")
