@@ -7,10 +7,10 @@ from dataclasses import dataclass, field, replace
 import numpy as np
 import pandas as pd
 
-from dekkend.coverage.offer import offer_by_year
+from dekkend.coverage.offer import offer_by_year, offer_table
 from dekkend.coverage.run import reachability
 from dekkend.diagnose import Diagnosis, diagnose
-from dekkend.diagnose.context import offer_thresholds
+from dekkend.diagnose.context import locations_of, offer_thresholds
 from dekkend.errors import InvoerFout
 from dekkend.forecast.choice import LEVELS
 from dekkend.norms import Settings, load_settings
@@ -283,7 +283,7 @@ def run_scenario(tables: dict[str, pd.DataFrame], scenario: Scenario, regio: str
     children = child_estimator(tables)  # reads kinderen and bevolking_pc4 only: the same for ``t``
     thr = offer_thresholds(settings)
     # the no-action offer after the scenario, for the diagnosis and the indicators alike (as diagnose derives it)
-    offer = offer_by_year(t["aanbod"], fc, thr, opgave=t.get("aanbod_opgave"))
+    offer = offer_by_year(offer_table(t), fc, thr, opgave=t.get("aanbod_opgave"), locations=locations_of(t))
     diag = diagnose(t, regio, forecast=fc, matrix=matrix, settings=settings, offer=offer, children=children,
                     closed=closed_vestigingen(scenario))
     base_diag = baseline_diagnosis if baseline_diagnosis is not None else \
