@@ -121,17 +121,22 @@ def build_instance(
     years = _years(forecast, origin, jaar, tot_jaar)
     thresholds = offer_thresholds(settings)
     norm_km = float(settings.values["normafstand_km"])
-    locations = locations_of(tables)
-    rows, no_action, onderbouw = _region_offerings(tables, region, forecast, thresholds, origin, years, locations)
+    matrix = matrix if matrix is not None else distance_matrix(tables)
+    wanted = region_pc4(tables, region)
+    cover = matrix.pc4 if wanted is None else matrix.pc4[np.isin(matrix.pc4, np.asarray(wanted, dtype=object))]
+    # the no-action offer as dekkend diagnose builds it (near the region: see _near_aanbod), computed once
+    near = _near_aanbod(tables["aanbod"], matrix, cover, region, 2 * norm_km)
+    if near.loc[near["vestigingscode"].isin(region.vestigingen) & (near["schooljaar"] <= origin)].empty:
+        raise ConfiguratieFout(f"regio {region.label} heeft geen aanbod in {origin}/{origin + 1}")
+    offer = offer_by_year(near[near["schooljaar"] <= origin], forecast, thresholds, basisjaar=origin,
+                          opgave=tables.get("aanbod_opgave"), locations=locations_of(tables))
+    rows, no_action, onderbouw = _region_offerings(tables, region, forecast, thresholds, origin, years, offer)
     wanted_kinds = _kinds_filter(soorten)
     if wanted_kinds is not None:
         mask = _of_kinds(rows, wanted_kinds)
         rows, no_action = rows[mask].reset_index(drop=True), no_action[mask]
         if rows.empty:
             raise ConfiguratieFout(f"regio {region.label} biedt geen {', '.join(sorted(wanted_kinds))} aan")
-    matrix = matrix if matrix is not None else distance_matrix(tables)
-    wanted = region_pc4(tables, region)
-    cover = matrix.pc4 if wanted is None else matrix.pc4[np.isin(matrix.pc4, np.asarray(wanted, dtype=object))]
     if market is None:
         from dekkend.scenarios.engine import build_market
 
@@ -162,8 +167,6 @@ def build_instance(
     no_action_all = np.concatenate([no_action, np.ones(len(outside), dtype=bool)])
     ves = tables["vestigingen"].drop_duplicates("vestigingscode").set_index("vestigingscode")
     ves = ves.loc[ves.index.isin(offerings["vestigingscode"])]
-    offer = offer_by_year(_near_aanbod(tables["aanbod"], matrix, cover, region, 2 * norm_km), forecast, thresholds,
-                          opgave=tables.get("aanbod_opgave"), locations=locations)
     reach = ReachContext(tables, region, forecast, thresholds, matrix, offer, estimator, norm_km)
     return Instance(region, origin, years, norm_km, toewijzing, offerings, areas, children, kids.describe(), model,
                     forecast, thresholds, no_action_all, ves, settings, onderbouw, reach)
@@ -226,16 +229,13 @@ def _years(forecast: pd.DataFrame, origin: int, jaar: int, tot_jaar: int | None)
 
 def _region_offerings(tables: dict[str, pd.DataFrame], region: Region, forecast: pd.DataFrame,
                       thresholds: OfferThresholds, origin: int, years: tuple[int, ...],
-                      locations: pd.DataFrame | None = None) -> tuple[pd.DataFrame, np.ndarray, frozenset[str]]:
+                      offer: pd.DataFrame) -> tuple[pd.DataFrame, np.ndarray, frozenset[str]]:
     """The candidates (the offer of the last count) with their pupils per year, whether each is still
-    present in the first year zonder ingrijpen, and the vestigingen with an onderbouw."""
-    aanbod = tables["aanbod"]
-    codes = set(region.vestigingen)
-    aanbod = aanbod[aanbod["vestigingscode"].isin(codes) & (aanbod["schooljaar"] <= origin)]
-    if aanbod.empty:
-        raise ConfiguratieFout(f"regio {region.label} heeft geen aanbod in {origin}/{origin + 1}")
-    offer = offer_by_year(aanbod, forecast, thresholds, basisjaar=origin, opgave=tables.get("aanbod_opgave"),
-                          locations=locations)
+    present in the first year zonder ingrijpen, and the vestigingen with an onderbouw.
+
+    ``offer`` is the no-action offer (:func:`offer_by_year`) of at least the region's vestigingen.
+    """
+    offer = offer[offer["vestigingscode"].isin(set(region.vestigingen))]
     lower = offer[(offer["onderwijstype"] == "onderbouw") & (offer["jaar"] == years[0] - 1) & ~offer["verdwijnt"]]
     onderbouw = frozenset(lower["vestigingscode"].astype(str))
     offer = offer[offer["onderwijstype"].isin(UPPER_TYPES)]
