@@ -42,8 +42,9 @@ def test_nu_is_the_reachability_of_the_last_count(tables, matrix, zeeuws_vlaande
     table = res.coverage_table().set_index("onderwijstype")
     assert len(table) >= 10
     for kind, row in table.iterrows():
-        assert row["nu"] / row["kinderen_nu"] == pytest.approx(ind.at[kind, "aandeel_binnen_norm"], abs=1e-9), kind
-        assert row["kinderen_nu"] - row["nu"] == pytest.approx(ind.at[kind, "kinderen_buiten_norm"], abs=0.1), kind
+        # the table holds children to 0,1: the same figures as the indicators up to that rounding
+        assert row["nu"] / row["kinderen_nu"] == pytest.approx(ind.at[kind, "aandeel_binnen_norm"], abs=2e-5), kind
+        assert row["kinderen_nu"] - row["nu"] == pytest.approx(ind.at[kind, "kinderen_buiten_norm"], abs=0.11), kind
     # about 87% of the children live within 12 km of a havo now (the figure), not 4%
     assert 0.8 < table.at["havo", "nu"] / table.at["havo", "kinderen_nu"] < 0.95
 

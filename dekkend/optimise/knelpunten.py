@@ -7,6 +7,7 @@ viability (``onder-norm``, ``kleine-bovenbouw``, ``aanbod-verdwijnt``) or reach 
 - ``vastgezet``: the offering concerned is locked (``--vast``, a declared offering, or no forecast);
 - ``bestuur``: with ``--besturen-houden`` it is its board's only offering of its kind;
 - ``buiten-de-jaren``: the knelpunt lies after the years the configuration is judged on;
+- ``niet-beslist``: the run decides other kinds only (``--soort``);
 - ``geen-haalbare-verbetering``: no configuration of the model does better (with the reason in the
   model's terms: the offering meets the model's threshold, the norm is not one the model decides,
   or the model cannot add offer where children are beyond the norm distance).
@@ -29,7 +30,7 @@ if TYPE_CHECKING:
 
 VIABILITY = ("onder-norm", "kleine-bovenbouw", "aanbod-verdwijnt")
 REACH = ("witte-vlek", "openbaar-onbereikbaar")
-REASONS = ("vastgezet", "bestuur", "buiten-de-jaren", "geen-haalbare-verbetering")
+REASONS = ("vastgezet", "bestuur", "buiten-de-jaren", "niet-beslist", "geen-haalbare-verbetering")
 
 
 @dataclass(frozen=True)
@@ -107,12 +108,28 @@ def _reason(inst: Instance, after: Evaluation, k: Knelpunt) -> tuple[str, str]:
         return "buiten-de-jaren", (f"de diagnose ziet dit vanaf {later[0]}/{later[0] + 1}; de opstelling moet "
                                    f"leefbaar zijn in {_years(inst)}. Kies --tot-jaar {later[0]} om dat jaar mee "
                                    "te nemen.")
+    kinds = [s.strip() for s in (k.onderwijstype or "").split(",") if s.strip()]
+    decided = set(model.kinds) | set(inst.offerings["onderwijstype"])
+    if not len(rows) and kinds and not any(_decides(kind, decided) for kind in kinds):
+        return "niet-beslist", ("deze optimalisatie beslist alleen over "
+                                f"{', '.join(kind_label(x) for x in model.kinds)} (--soort); draai haar zonder "
+                                "--soort om dit aanbod mee te nemen.")
     if k.type in REACH:
         return "geen-haalbare-verbetering", (
             "geen haalbare verbetering: de optimalisatie kiest welk bestaand aanbod blijft en voegt geen aanbod "
             "toe; sluiten of concentreren brengt geen kind dichter bij, dus deze kinderen blijven verder dan "
             f"{_num(inst.norm_km)} km van dit aanbod wonen.")
     return "geen-haalbare-verbetering", _viable_text(inst, after, k, rows)
+
+
+def _decides(kind: str, decided: set[str]) -> bool:
+    """Whether a knelpunt kind (a type, ``profiel:slug`` or a group) is among the decided kinds."""
+    groups = {"vmbo": ("vmbo-",), "havo-vwo": ("havo", "vwo"), "vmbo-profielen": ("profiel:",)}
+    if kind in groups:
+        return any(d.startswith(groups[kind]) for d in decided)
+    if kind in ("vo", "vo-openbaar", "onderbouw"):
+        return True
+    return kind in decided
 
 
 def _viable_text(inst: Instance, after: Evaluation, k: Knelpunt, rows: np.ndarray) -> str:
@@ -127,8 +144,8 @@ def _viable_text(inst: Instance, after: Evaluation, k: Knelpunt, rows: np.ndarra
                 f"{inst.years[t]}/{inst.years[t] + 1} de drempel van de optimalisatie "
                 f"({_num(judged[h, t], 1)} leerlingen in de bovenbouw, drempel {_num(model.threshold[h])}); de "
                 "diagnose meet met een andere maat (een norm voor de hele school, of kleine groepen per leerjaar), "
-                "die de optimalisatie niet beslist. Sluiten of concentreren zou kinderen verder dan de "
-                "normafstand zetten.")
-    return ("geen haalbare verbetering: geen opstelling van het bestaande aanbod in de regio geeft meer kinderen "
-            "binnen de normafstand met elk aanbod boven zijn drempel; het aanbod waar dit over gaat is er in "
-            f"{_years(inst)} niet meer of wordt door de optimalisatie niet beslist.")
+                "die de optimalisatie niet beslist. Een opstelling die het sluit of concentreert, houdt niet "
+                "meer kinderen binnen de normafstand.")
+    return ("geen haalbare verbetering: het knelpunt gaat niet over een aanbod dat de optimalisatie beslist (het "
+            "bovenbouwaanbod van de regio in de laatste telling), en geen opstelling van het bestaande aanbod geeft "
+            f"meer kinderen binnen de normafstand met elk aanbod boven zijn drempel in {_years(inst)}.")
