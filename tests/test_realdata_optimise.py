@@ -58,6 +58,20 @@ def test_zonder_ingrijpen_is_the_diagnosis_offer_and_optimaal_the_models_coverag
     assert not np.allclose(table["nu"], table["zonder_ingrijpen"])  # 2019 and 2030 differ
 
 
+def test_zonder_ingrijpen_equals_the_national_no_action_offer_of_the_diagnosis(tables, matrix, zeeuws_vlaanderen_2030):
+    """The offer near the region gives the reachability of the offer ``dekkend diagnose`` builds nationally."""
+    from dekkend.coverage.offer import offer_by_year
+    from dekkend.diagnose.context import locations_of
+
+    inst = zeeuws_vlaanderen_2030.instance
+    offer = offer_by_year(tables["aanbod"], inst.forecast, inst.thresholds, opgave=tables.get("aanbod_opgave"),
+                          locations=locations_of(tables))
+    national = inst.reach.within_norm(inst.jaar, offer).set_index("onderwijstype")
+    table = zeeuws_vlaanderen_2030.coverage_table().set_index("onderwijstype")
+    for kind in table.index:
+        assert table.at[kind, "zonder_ingrijpen"] == pytest.approx(national.at[kind, "binnen_norm"], abs=0.06), kind
+
+
 def _agrees(res) -> bool:
     """A change is proposed, or every viability and reach knelpunt has a reason."""
     if res.changes:

@@ -92,10 +92,12 @@ def label(inst: Instance, h: int) -> str:
 
 def _km(inst: Instance, a: str, b: str) -> float | None:
     v = inst.vestigingen
-    if a not in v.index or b not in v.index or v.loc[[a, b], ["x_rd", "y_rd"]].isna().any().any():
+    if a not in v.index or b not in v.index:
         return None
-    dx = float(v.at[a, "x_rd"]) - float(v.at[b, "x_rd"])
-    dy = float(v.at[a, "y_rd"]) - float(v.at[b, "y_rd"])
+    xa, ya, xb, yb = (float(v.at[c, col]) for c in (a, b) for col in ("x_rd", "y_rd"))
+    if not np.isfinite([xa, ya, xb, yb]).all():
+        return None
+    dx, dy = xa - xb, ya - yb
     return round(1.3 * float(np.hypot(dx, dy)) / 1000.0, 1)
 
 

@@ -125,7 +125,7 @@ def build_instance(
     wanted = region_pc4(tables, region)
     cover = matrix.pc4 if wanted is None else matrix.pc4[np.isin(matrix.pc4, np.asarray(wanted, dtype=object))]
     # the no-action offer as dekkend diagnose builds it (near the region: see _near_aanbod), computed once
-    near = _near_aanbod(tables["aanbod"], matrix, cover, region, 2 * norm_km)
+    near = _near_aanbod(tables["aanbod"], matrix, cover, region, norm_km)
     if near.loc[near["vestigingscode"].isin(region.vestigingen) & (near["schooljaar"] <= origin)].empty:
         raise ConfiguratieFout(f"regio {region.label} heeft geen aanbod in {origin}/{origin + 1}")
     offer = offer_by_year(near[near["schooljaar"] <= origin], forecast, thresholds, basisjaar=origin,
@@ -321,7 +321,7 @@ def _parents(o: pd.DataFrame) -> np.ndarray:
 
 def _near_aanbod(aanbod: pd.DataFrame, matrix: DistanceMatrix, cover: np.ndarray, region: Region,
                  km: float) -> pd.DataFrame:
-    """The ``aanbod`` of the region's vestigingen and of those within ``km`` of one of its areas.
+    """The ``aanbod`` of the region's vestigingen and of those within ``km`` (the norm) of one of its areas.
 
     The no-action offer (:func:`offer_by_year`, as ``dekkend diagnose`` calls it) of these rows
     gives the same offer within the norm distance as the national one: an offering outside the
