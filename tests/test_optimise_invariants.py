@@ -1,4 +1,4 @@
-"""Pools (profielen across leerwegen), concentration of offerings below their threshold, and flow invariants."""
+"""Pools (profielen across leerwegen), concentration below the threshold, and flow invariants."""
 
 from __future__ import annotations
 
@@ -7,24 +7,35 @@ import pandas as pd
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from test_optimise_model import _tie, brute_force
 
 from dekkend.optimise import ViableCoverage, synthetic_instance
 from dekkend.optimise.knelpunten import REASONS, note
-from test_optimise_model import _tie, brute_force
 
 
 def _pooled(seed: int, assignment: str, **kwargs) -> ViableCoverage:
     """A small synthetic region where a profiel at a site is judged across its leerwegen."""
     inst = synthetic_instance(seed, n_areas=40, n_sites=4, offer_probability=0.35, years=2)
     o = inst.offerings.copy()
-    key = [f"{s}/{p}" if isinstance(p, str) else "" for s, p in zip(o["site"], o["profiel"], strict=True)]
+    key = [
+        f"{s}/{p}" if isinstance(p, str) else ""
+        for s, p in zip(o["site"], o["profiel"], strict=True)
+    ]
     ids = {k: i for i, k in enumerate(dict.fromkeys(k for k in key if k))}
-    o["pool"] = [ids[k] if k and st != "extern" else -1 for k, st in zip(key, o["status"], strict=True)]
+    o["pool"] = [
+        ids[k] if k and st != "extern" else -1 for k, st in zip(key, o["status"], strict=True)
+    ]
     homes = inst.homes.toarray()
     total = homes.sum(axis=1, keepdims=True)
-    homes = np.where(total > 0, homes / np.where(total > 0, total, 1.0), 0.0)  # rows sum to 1, not 1 +- 1e-6
-    flows = {"keuze": {"shares": inst.shares}, "dichtstbij": {"homes": homes}, "geen": {}}[assignment]
-    return ViableCoverage.from_cost_matrix(inst.cost, inst.children, o, inst.pupils, **flows, **kwargs)
+    homes = np.where(
+        total > 0, homes / np.where(total > 0, total, 1.0), 0.0
+    )  # rows sum to 1, not 1 +- 1e-6
+    flows = {"keuze": {"shares": inst.shares}, "dichtstbij": {"homes": homes}, "geen": {}}[
+        assignment
+    ]
+    return ViableCoverage.from_cost_matrix(
+        inst.cost, inst.children, o, inst.pupils, **flows, **kwargs
+    )
 
 
 @pytest.mark.parametrize("seed", [1, 8, 12, 72, 79])
@@ -40,38 +51,61 @@ def test_brute_force_confirms_the_optimum_with_pools(seed, assignment):
 
 
 def _two_sites(own: float, share: float, pool: bool = False) -> ViableCoverage:
-    """Profiel groen in basis and kader at site 1 and in kader at site 2; children near both sites."""
+    """Profiel groen in basis and kader at site 1 and in kader at site 2; children near both."""
     cost = np.array([[1.0, 30.0], [30.0, 1.0], [8.0, 8.0]])
     rows = [
         {"site": 0, "kind": "vmbo-b", "klass": "vmbo-b", "threshold": 0.0, "parent": -1},
-        {"site": 0, "kind": "profiel:groen", "klass": "vmbo-b/groen", "threshold": 40.0, "parent": 0},
+        {
+            "site": 0,
+            "kind": "profiel:groen",
+            "klass": "vmbo-b/groen",
+            "threshold": 40.0,
+            "parent": 0,
+        },
         {"site": 0, "kind": "vmbo-k", "klass": "vmbo-k", "threshold": 0.0, "parent": -1},
-        {"site": 0, "kind": "profiel:groen", "klass": "vmbo-k/groen", "threshold": 40.0, "parent": 2},
+        {
+            "site": 0,
+            "kind": "profiel:groen",
+            "klass": "vmbo-k/groen",
+            "threshold": 40.0,
+            "parent": 2,
+        },
         {"site": 1, "kind": "vmbo-k", "klass": "vmbo-k", "threshold": 0.0, "parent": -1},
-        {"site": 1, "kind": "profiel:groen", "klass": "vmbo-k/groen", "threshold": 40.0, "parent": 4},
+        {
+            "site": 1,
+            "kind": "profiel:groen",
+            "klass": "vmbo-k/groen",
+            "threshold": 40.0,
+            "parent": 4,
+        },
     ]
     o = pd.DataFrame(rows)
     o["pool"] = [-1, 0 if pool else -1, -1, 0 if pool else 1, -1, 2]
     pupils = np.array([own, own, own, own, own, own])
     shares = np.zeros((6, 6))
     shares[3, 5] = shares[5, 3] = share  # kader groen moves between the two sites
-    return ViableCoverage.from_cost_matrix(cost, np.array([100.0, 100.0, 50.0]), o, pupils, shares=shares,
-                                           leerweg_needs_profiel=False)
+    return ViableCoverage.from_cost_matrix(
+        cost, np.array([100.0, 100.0, 50.0]), o, pupils, shares=shares, leerweg_needs_profiel=False
+    )
 
 
 def test_a_profiel_below_its_threshold_in_each_leerweg_stays_when_judged_across_them():
     alone, pooled = _two_sites(25.0, 0.0).solve(), _two_sites(25.0, 0.0, pool=True).solve()
     assert not alone.evaluation.keep[[1, 3]].any()  # 25 < 40 in each leerweg
-    assert alone.evaluation.keep[[1, 3]].sum() == 0 and pooled.evaluation.keep[[1, 3]].all()  # 50 >= 40 together
+    assert (
+        alone.evaluation.keep[[1, 3]].sum() == 0 and pooled.evaluation.keep[[1, 3]].all()
+    )  # 50 >= 40 together
     assert pooled.evaluation.judged[1, 0] == pytest.approx(50.0)
-    assert pooled.evaluation.intake[1, 0] == pytest.approx(25.0)  # the offering's own pupils are not doubled
+    assert pooled.evaluation.intake[1, 0] == pytest.approx(
+        25.0
+    )  # the offering's own pupils are not doubled
 
 
 def test_a_disappearing_profiel_is_saved_by_concentration():
     model = _two_sites(25.0, 0.8)
     sol = model.solve()
     keep = sol.evaluation.keep
-    # zonder concentratie: kader groen misses 40 at both sites; closing one moves 80% of it to the other
+    # kader groen misses 40 at both sites; closing one moves 80% of it to the other
     assert keep[3] != keep[5], "exactly one site keeps kader groen"
     h = 3 if keep[3] else 5
     assert sol.evaluation.intake[h, 0] == pytest.approx(25.0 + 0.8 * 25.0)
@@ -81,8 +115,11 @@ def test_a_disappearing_profiel_is_saved_by_concentration():
 
 
 @settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-@given(seed=st.integers(0, 10_000), assignment=st.sampled_from(["keuze", "dichtstbij"]),
-       bits=st.integers(0, 2**62))
+@given(
+    seed=st.integers(0, 10_000),
+    assignment=st.sampled_from(["keuze", "dichtstbij"]),
+    bits=st.integers(0, 2**62),
+)
 def test_pupils_are_conserved_and_only_go_to_offerings_that_exist(seed, assignment, bits):
     model = _pooled(seed % 50, assignment)
     rng = np.random.default_rng(bits)
@@ -99,10 +136,12 @@ def test_pupils_are_conserved_and_only_go_to_offerings_that_exist(seed, assignme
     # nobody moves to an offering that is closed in this configuration, nor from one that stays
     assert not (moved[:, ~ev.keep] > 1e-12).any()
     assert not (moved[ev.keep & ~model.ext] > 1e-12).any()
-    # what a kept offering has is its own pupils plus what it receives; closed offerings have nothing
+    # a kept offering has its own pupils plus what it receives; a closed one has nothing
     own = (model.u[:, 0] + moved.sum(axis=0)) * ev.keep
     own[model.ext] = 0.0
-    assert own.sum() == pytest.approx((model.u[:, 0] * ev.keep * ~model.ext).sum() + moved[:, ~model.ext].sum())
+    assert own.sum() == pytest.approx(
+        (model.u[:, 0] * ev.keep * ~model.ext).sum() + moved[:, ~model.ext].sum()
+    )
     assert (ev.intake[~ev.keep] == 0).all()
     assert ev.intake[:, 0].sum() >= 0
 
@@ -128,10 +167,16 @@ class _Inst:
         self.model = model
         self.years = (2030,)
         self.norm_km = 12.0
-        self.offerings = pd.DataFrame({
-            "vestigingscode": ["01AA00"] * 4 + ["02BB00"] * 2, "onderwijstype": ["vmbo-b"] * 2 + ["vmbo-k"] * 4,
-            "profiel": [None, "groen", None, "groen", None, "groen"], "kind": list(model.offerings["kind"]),
-            "in_regio": True, "bron": status})
+        self.offerings = pd.DataFrame(
+            {
+                "vestigingscode": ["01AA00"] * 4 + ["02BB00"] * 2,
+                "onderwijstype": ["vmbo-b"] * 2 + ["vmbo-k"] * 4,
+                "profiel": [None, "groen", None, "groen", None, "groen"],
+                "kind": list(model.offerings["kind"]),
+                "in_regio": True,
+                "bron": status,
+            }
+        )
 
     def name(self, code: str) -> str:
         return code
@@ -144,17 +189,47 @@ def test_every_knelpunt_gets_a_reason_in_dutch():
     ev = model.evaluate(np.ones(6, dtype=bool))
     inst = _Inst(model, ["prognose"] * 6)
     cases = [
-        Knelpunt("kleine-bovenbouw", "hoog", "Kleine groepen", "", ("01AA00",), onderwijstype="vmbo-b", jaren=(2030,)),
-        Knelpunt("onder-norm", "midden", "Onder de norm", "", ("02BB00",), onderwijstype="vmbo-k", jaren=(2033,)),
-        Knelpunt("witte-vlek", "hoog", "Witte vlek", "", (), onderwijstype="vmbo-g", jaren=(2030,)),
+        Knelpunt(
+            "kleine-bovenbouw",
+            "hoog",
+            "Kleine groepen",
+            "",
+            ("01AA00",),
+            onderwijstype="vmbo-b",
+            jaren=(2030,),
+        ),
+        Knelpunt(
+            "onder-norm",
+            "midden",
+            "Onder de norm",
+            "",
+            ("02BB00",),
+            onderwijstype="vmbo-k",
+            jaren=(2033,),
+        ),
+        Knelpunt("witte-vlek", "hoog", "Witte vlek", "", (), onderwijstype="vmbo-k", jaren=(2030,)),
     ]
     notes = [note(inst, ev, k) for k in cases]  # type: ignore[arg-type]
-    assert [n.reden for n in notes] == ["geen-haalbare-verbetering", "buiten-de-jaren", "geen-haalbare-verbetering"]
-    assert all(n.reden in REASONS and n.toelichting.startswith(k.titel) for n, k in zip(notes, cases, strict=True))
+    assert [n.reden for n in notes] == [
+        "geen-haalbare-verbetering",
+        "buiten-de-jaren",
+        "geen-haalbare-verbetering",
+    ]
+    other = Knelpunt("witte-vlek", "hoog", "Witte vlek", "", (), onderwijstype="vmbo-g", jaren=(2030,))
+    assert note(inst, ev, other).reden == "niet-beslist"  # type: ignore[arg-type]
+    assert all(
+        n.reden in REASONS and n.toelichting.startswith(k.titel)
+        for n, k in zip(notes, cases, strict=True)
+    )
     assert "--tot-jaar 2033" in notes[1].toelichting and "drempel" in notes[0].toelichting
-    locked = ViableCoverage.from_cost_matrix(model.cost, model.children,
-                                             model.offerings.assign(status=["vast"] * 2 + ["vrij"] * 4), model.pupils,
-                                             shares=model.shares, leerweg_needs_profiel=False)
+    locked = ViableCoverage.from_cost_matrix(
+        model.cost,
+        model.children,
+        model.offerings.assign(status=["vast"] * 2 + ["vrij"] * 4),
+        model.pupils,
+        shares=model.shares,
+        leerweg_needs_profiel=False,
+    )
     inst = _Inst(locked, ["opgave"] * 2 + ["prognose"] * 4)
     n = note(inst, locked.evaluate(np.ones(6, dtype=bool)), cases[0])  # type: ignore[arg-type]
     assert n.reden == "vastgezet" and "opgegeven aanbod" in n.toelichting

@@ -35,7 +35,7 @@ REASONS = ("vastgezet", "bestuur", "buiten-de-jaren", "niet-beslist", "geen-haal
 
 @dataclass(frozen=True)
 class KnelpuntNote:
-    """One knelpunt of the diagnosis and why the optimiser leaves it (``reden`` in :data:`REASONS`)."""
+    """One knelpunt of the diagnosis and why the optimiser leaves it (``reden``: a REASON)."""
 
     type: str
     ernst: str
@@ -45,19 +45,31 @@ class KnelpuntNote:
 
     def to_dict(self) -> dict:
         """The JSON form in ``optimalisatie.json`` (``knelpunten``)."""
-        return {"type": self.type, "ernst": self.ernst, "titel": self.titel, "reden": self.reden,
-                "toelichting": self.toelichting}
+        return {
+            "type": self.type,
+            "ernst": self.ernst,
+            "titel": self.titel,
+            "reden": self.reden,
+            "toelichting": self.toelichting,
+        }
 
 
 def knelpunt_notes(inst: Instance, after: Evaluation) -> list[KnelpuntNote]:
-    """One note per viability or reach knelpunt of the region's diagnosis (same forecast, offer and norm)."""
+    """One note per viability or reach knelpunt of the region's diagnosis (same forecast)."""
     from dekkend.diagnose import diagnose
 
     rc = inst.reach
     if rc is None:
         return []
-    diagnosis = diagnose(rc.tables, inst.region.expression, matrix=rc.matrix, forecast=inst.forecast,
-                         settings=inst.settings, offer=rc.offer, children=rc.children)
+    diagnosis = diagnose(
+        rc.tables,
+        inst.region.expression,
+        matrix=rc.matrix,
+        forecast=inst.forecast,
+        settings=inst.settings,
+        offer=rc.offer,
+        children=rc.children,
+    )
     return [note(inst, after, k) for k in diagnosis.knelpunten if k.type in VIABILITY + REACH]
 
 
@@ -91,34 +103,60 @@ def _reason(inst: Instance, after: Evaluation, k: Knelpunt) -> tuple[str, str]:
     if locked:
         h = locked[0]
         bron = str(inst.offerings["bron"].iat[h])
-        why = {"opgave": "opgegeven aanbod (aanbod_opgave)", "geen-prognose": "geen prognose voor deze vestiging"}.get(
-            bron, "vastgezet met --vast")
-        return "vastgezet", (f"{label(inst, h)} op {inst.name(str(inst.offerings['vestigingscode'].iat[h]))} staat "
-                             f"vast ({why}); de optimalisatie mag het niet sluiten of verplaatsen.")
+        why = {
+            "opgave": "opgegeven aanbod (aanbod_opgave)",
+            "geen-prognose": "geen prognose voor deze vestiging",
+        }.get(bron, "vastgezet met --vast")
+        return "vastgezet", (
+            f"{label(inst, h)} op {inst.name(str(inst.offerings['vestigingscode'].iat[h]))} staat "
+            f"vast ({why}); de optimalisatie mag het niet sluiten of verplaatsen."
+        )
     if model.boards_keep and len(rows):
-        only = [h for h in rows if model.board[h] and model.kind_of[h] >= 0 and int(
-            ((model.board == model.board[h]) & (model.kind_of == model.kind_of[h]) & ~model.ext).sum()) == 1]
+        only = [
+            h
+            for h in rows
+            if model.board[h]
+            and model.kind_of[h] >= 0
+            and int(
+                (
+                    (model.board == model.board[h])
+                    & (model.kind_of == model.kind_of[h])
+                    & ~model.ext
+                ).sum()
+            )
+            == 1
+        ]
         if only:
             h = only[0]
-            return "bestuur", (f"bestuur {model.board[h]} moet {kind_label(model.kinds[model.kind_of[h]])} houden "
-                               "(--besturen-houden) en heeft daarvoor alleen dit aanbod; concentreren bij een ander "
-                               "bestuur mag dan niet.")
+            return "bestuur", (
+                f"bestuur {model.board[h]} moet {kind_label(model.kinds[model.kind_of[h]])} houden "
+                "(--besturen-houden) en heeft daarvoor alleen dit aanbod; concentreren bij een "
+                "ander "
+                "bestuur mag dan niet."
+            )
     later = [y for y in k.jaren if y > inst.years[-1]]
     if k.jaren and len(later) == len(k.jaren):
-        return "buiten-de-jaren", (f"de diagnose ziet dit vanaf {later[0]}/{later[0] + 1}; de opstelling moet "
-                                   f"leefbaar zijn in {_years(inst)}. Kies --tot-jaar {later[0]} om dat jaar mee "
-                                   "te nemen.")
+        return "buiten-de-jaren", (
+            f"de diagnose ziet dit vanaf {later[0]}/{later[0] + 1}; de opstelling moet "
+            f"leefbaar zijn in {_years(inst)}. Kies --tot-jaar {later[0]} om dat jaar mee "
+            "te nemen."
+        )
     kinds = [s.strip() for s in (k.onderwijstype or "").split(",") if s.strip()]
     decided = set(model.kinds) | set(inst.offerings["onderwijstype"])
     if not len(rows) and kinds and not any(_decides(kind, decided) for kind in kinds):
-        return "niet-beslist", ("deze optimalisatie beslist alleen over "
-                                f"{', '.join(kind_label(x) for x in model.kinds)} (--soort); draai haar zonder "
-                                "--soort om dit aanbod mee te nemen.")
+        return "niet-beslist", (
+            "deze optimalisatie beslist alleen over "
+            f"{', '.join(kind_label(x) for x in model.kinds)} (--soort); draai haar zonder "
+            "--soort om dit aanbod mee te nemen."
+        )
     if k.type in REACH:
         return "geen-haalbare-verbetering", (
-            "geen haalbare verbetering: de optimalisatie kiest welk bestaand aanbod blijft en voegt geen aanbod "
-            "toe; sluiten of concentreren brengt geen kind dichter bij, dus deze kinderen blijven verder dan "
-            f"{_num(inst.norm_km)} km van dit aanbod wonen.")
+            "geen haalbare verbetering: de optimalisatie kiest welk bestaand aanbod blijft en "
+            "voegt geen aanbod toe; sluiten of concentreren brengt geen kind dichter bij, dus deze "
+            "kinderen "
+            "blijven verder dan "
+            f"{_num(inst.norm_km)} km van dit aanbod wonen."
+        )
     return "geen-haalbare-verbetering", _viable_text(inst, after, k, rows)
 
 
@@ -140,12 +178,19 @@ def _viable_text(inst: Instance, after: Evaluation, k: Knelpunt, rows: np.ndarra
         h = min(kept, key=lambda g: float((judged[g] - model.threshold[g]).min()))
         t = int(np.argmin(judged[h] - model.threshold[h]))
         code = str(inst.offerings["vestigingscode"].iat[h])
-        return (f"geen haalbare verbetering: {label(inst, h)} op {inst.name(code)} haalt in "
-                f"{inst.years[t]}/{inst.years[t] + 1} de drempel van de optimalisatie "
-                f"({_num(judged[h, t], 1)} leerlingen in de bovenbouw, drempel {_num(model.threshold[h])}); de "
-                "diagnose meet met een andere maat (een norm voor de hele school, of kleine groepen per leerjaar), "
-                "die de optimalisatie niet beslist. Een opstelling die het sluit of concentreert, houdt niet "
-                "meer kinderen binnen de normafstand.")
-    return ("geen haalbare verbetering: het knelpunt gaat niet over een aanbod dat de optimalisatie beslist (het "
-            "bovenbouwaanbod van de regio in de laatste telling), en geen opstelling van het bestaande aanbod geeft "
-            f"meer kinderen binnen de normafstand met elk aanbod boven zijn drempel in {_years(inst)}.")
+        return (
+            f"geen haalbare verbetering: {label(inst, h)} op {inst.name(code)} haalt in "
+            f"{inst.years[t]}/{inst.years[t] + 1} de drempel van de optimalisatie "
+            f"({_num(judged[h, t], 1)} leerlingen in de bovenbouw, drempel "
+            f"{_num(model.threshold[h])}); de diagnose meet met een andere maat (een norm voor de "
+            "hele "
+            "school, of kleine groepen per leerjaar), die de optimalisatie niet beslist. Een "
+            "opstelling die het sluit of concentreert, houdt niet "
+            "meer kinderen binnen de normafstand."
+        )
+    return (
+        "geen haalbare verbetering: het knelpunt gaat niet over een aanbod dat de optimalisatie "
+        "beslist (het bovenbouwaanbod van de regio in de laatste telling), en geen opstelling van "
+        "het bestaande aanbod geeft "
+        f"meer kinderen binnen de normafstand met elk aanbod boven zijn drempel in {_years(inst)}."
+    )

@@ -2,8 +2,9 @@
 
 The optimiser's columns "nu", "zonder ingrijpen" and "optimaal" all come from
 :func:`dekkend.coverage.run.reachability` on one no-action offer
-(:func:`dekkend.coverage.offer.offer_by_year`, as :func:`dekkend.diagnose.diagnose` builds it): "nu" for
-the last counted year, "zonder ingrijpen" for the first year of the configuration, and "optimaal" for
+(:func:`dekkend.coverage.offer.offer_by_year`, as :func:`dekkend.diagnose.diagnose` builds it):
+"nu" for the last counted year, "zonder ingrijpen" for the first year of the configuration, and
+"optimaal" for
 that year with the region's offerings set to the configuration.
 """
 
@@ -24,7 +25,7 @@ from dekkend.regions import Region
 
 @dataclass(frozen=True, eq=False)
 class ReachContext:
-    """What :func:`dekkend.coverage.run.reachability` needs, kept to evaluate configurations later."""
+    """What :func:`dekkend.coverage.run.reachability` needs, kept to evaluate configurations."""
 
     tables: dict[str, pd.DataFrame]
     region: Region
@@ -36,31 +37,47 @@ class ReachContext:
     norm_km: float
 
     def within_norm(self, year: int, offer: pd.DataFrame | None = None) -> pd.DataFrame:
-        """Per kind: ``onderwijstype, kinderen, binnen_norm, aandeel`` in ``year`` (children of that year).
+        """Per kind: ``onderwijstype, kinderen, binnen_norm, aandeel`` in ``year`` (its children).
 
         ``offer`` replaces the no-action offer (same columns), e.g. with a configuration applied.
         """
-        table = reachability(self.tables, int(year), region=self.region, matrix=self.matrix,
-                             forecast=self.forecast, thresholds=self.thresholds,
-                             offer=self.offer if offer is None else offer, children=self.children).table
+        table = reachability(
+            self.tables,
+            int(year),
+            region=self.region,
+            matrix=self.matrix,
+            forecast=self.forecast,
+            thresholds=self.thresholds,
+            offer=self.offer if offer is None else offer,
+            children=self.children,
+        ).table
         kids = table["kinderen_12_17"].fillna(0.0).to_numpy(float)
         km = table["afstand_km"].to_numpy(float)
         within = np.isfinite(km) & (km <= self.norm_km)
-        frame = pd.DataFrame({"onderwijstype": table["onderwijstype"], "k": kids, "b": kids * within})
+        frame = pd.DataFrame(
+            {"onderwijstype": table["onderwijstype"], "k": kids, "b": kids * within}
+        )
         out = frame.groupby("onderwijstype", sort=False)[["k", "b"]].sum()
         out = out.rename(columns={"k": "kinderen", "b": "binnen_norm"}).reset_index()
-        out["aandeel"] = np.where(out["kinderen"] > 0, out["binnen_norm"] / out["kinderen"].where(
-            out["kinderen"] > 0, 1.0), np.nan)
+        out["aandeel"] = np.where(
+            out["kinderen"] > 0,
+            out["binnen_norm"] / out["kinderen"].where(out["kinderen"] > 0, 1.0),
+            np.nan,
+        )
         return out
 
 
-def configured_offer(offer: pd.DataFrame, year: int, rows: Iterable[tuple[str, str, object, bool]]) -> pd.DataFrame:
+def configured_offer(
+    offer: pd.DataFrame, year: int, rows: Iterable[tuple[str, str, object, bool]]
+) -> pd.DataFrame:
     """The no-action offer with the region's decided offerings in ``year`` set by a configuration.
 
     ``rows``: ``(vestigingscode, onderwijstype, profiel, keep)``; a kept offering is present
     (``verdwijnt`` false), a closed one absent. Other rows and years are unchanged.
     """
-    decided = {(str(v), str(t), p if isinstance(p, str) and p else ""): bool(k) for v, t, p, k in rows}
+    decided = {
+        (str(v), str(t), p if isinstance(p, str) and p else ""): bool(k) for v, t, p, k in rows
+    }
     out = offer.copy()
     at = np.flatnonzero((out["jaar"] == year).to_numpy())
     prof = out["profiel"].astype(object).where(out["profiel"].notna(), "").to_numpy(object)
