@@ -215,7 +215,9 @@ def test_every_knelpunt_gets_a_reason_in_dutch():
         "buiten-de-jaren",
         "geen-haalbare-verbetering",
     ]
-    other = Knelpunt("witte-vlek", "hoog", "Witte vlek", "", (), onderwijstype="vmbo-g", jaren=(2030,))
+    other = Knelpunt(
+        "witte-vlek", "hoog", "Witte vlek", "", (), onderwijstype="vmbo-g", jaren=(2030,)
+    )
     assert note(inst, ev, other).reden == "niet-beslist"  # type: ignore[arg-type]
     assert all(
         n.reden in REASONS and n.toelichting.startswith(k.titel)
