@@ -4,6 +4,12 @@ Run::
 
     .venv/bin/python bench/optimise.py [--werkmap W] [--regio corop:04,05] [--jaar 2020] [--type havo]
                                        [--p 500] [--zonder-spopt]
+    .venv/bin/python bench/optimise.py --werkmap W --corops [alle|31,12] [--corop-jaren 2030,2034] [--doel-s 20]
+
+With ``--corops`` only part 5 runs: ``optimaliseer`` for every COROP (default all 40) in 2030 and
+2034 (80 runs), printing per run the time (forecast, choice market, distances, model, explanation and,
+without changes, the diagnosis), the number of changes and whether it agrees with the diagnosis
+(a change, or a reason for every viability and reach knelpunt; issue 17).
 
 Without ``--werkmap`` it imports ``../shared/data`` into a temporary workspace first (not timed).
 Parts:
@@ -153,6 +159,54 @@ def mclp_part(tables: dict, p: int, with_spopt: bool) -> None:
               f"{t2 - t0:.2f} s; verhouding spopt/dekkend {(t2 - t0) / ours:.1f}x")
 
 
+def agreement(res: object) -> tuple[bool, str]:
+    """Whether a run agrees with the diagnosis (issue 17): a change, or a reason for every knelpunt."""
+    if res.changes:  # type: ignore[attr-defined]
+        return True, "wijzigingen"
+    notes = res.knelpunten  # type: ignore[attr-defined]
+    if not notes:
+        return True, "geen knelpunten"
+    counts: dict[str, int] = {}
+    for k in notes:
+        counts[k.reden] = counts.get(k.reden, 0) + 1
+    ok = all(k.reden and k.toelichting for k in notes)
+    return ok, ", ".join(f"{n}x {r}" for r, n in sorted(counts.items()))
+
+
+def corop_part(workspace: Workspace, corops: list[str], years: list[int], limit: float) -> None:
+    """``optimaliseer`` per COROP and year as the CLI runs it; the time includes the forecast, the choice
+    market, the distances and the explanation (the werkmap is read once, timed separately)."""
+    from dekkend.optimise import optimise
+
+    t0 = _t()
+    tables = workspace.tables()
+    print(f"[corop] werkmap lezen: {_t() - t0:.1f} s (eenmalig)")
+    if not corops:
+        corops = sorted(str(c) for c in tables["vestigingen"]["corop_code"].dropna().unique())
+    times, slow, disagree = [], 0, 0
+    for code in corops:
+        for year in years:
+            r0 = _t()
+            try:
+                res = optimise(tables, f"corop:{code}", year, time_limit=60, mip_gap=1e-4)
+            except Exception as exc:  # a benchmark reports every run
+                print(f"[corop {code:>2}, {year}] FOUT: {exc}")
+                disagree += 1
+                continue
+            took = _t() - r0
+            times.append(took)
+            ok, how = agreement(res)
+            changes = res.after.changes if res.after is not None else "-"
+            slow += took > limit
+            disagree += not ok
+            print(f"[corop {code:>2}, {year}] {took:5.1f} s; {res.solution.status}; {changes} wijzigingen; "
+                  f"met de diagnose eens: {'ja' if ok else 'NEE'} ({how})"
+                  + ("" if took <= limit else f"; TE TRAAG (doel <= {limit:g} s)"), flush=True)
+    if times:
+        print(f"[corop] {len(times)} runs: mediaan {np.median(times):.1f} s, max {max(times):.1f} s, "
+              f"{slow} boven {limit:g} s; {disagree} niet eens met de diagnose of mislukt")
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--werkmap")
@@ -161,7 +215,16 @@ def main() -> None:
     ap.add_argument("--type", default="havo")
     ap.add_argument("--p", type=int, default=500)
     ap.add_argument("--zonder-spopt", action="store_true")
+    ap.add_argument("--corops", nargs="?", const="alle", default=None,
+                    help="alleen optimaliseer per COROP: 'alle' (de 40) of codes als 31,12")
+    ap.add_argument("--corop-jaren", default="2030,2034")
+    ap.add_argument("--doel-s", type=float, default=20.0)
     args = ap.parse_args()
+    if args.corops is not None:
+        codes = [] if args.corops == "alle" else [c.strip() for c in args.corops.split(",") if c.strip()]
+        years = [int(y) for y in args.corop_jaren.split(",")]
+        corop_part(_workspace(args.werkmap), codes, years, args.doel_s)
+        return
     synthetic_part()
     tables = _workspace(args.werkmap).tables()
     region_part(tables, args.regio, args.jaar)

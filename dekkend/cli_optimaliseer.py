@@ -109,10 +109,12 @@ def _report(result: Optimisation, uitvoer: Path) -> None:
         console.print(f"Geschreven: {json_path}")
         return
     after = result.after
+    tot = result.totals()
     console.print(
-        f"Doelfunctie: {_num(s.objective)} kinderen binnen {_num(inst.norm_km)} km, opgeteld over "
-        f"{len(model.kinds)} soorten aanbod (nu {_num(result.today.objective)}, zonder ingrijpen "
-        f"{_num(result.no_action.objective)}). Status: {s.status}; gap {_num(100 * s.gap, 3)}%; rekentijd "
+        f"Kinderen binnen {_num(inst.norm_km)} km, opgeteld over {len(model.kinds)} soorten aanbod: "
+        f"nu ({inst.origin}/{inst.origin + 1}) {_num(tot['nu'] or 0)}, zonder ingrijpen {_num(tot['zonder_ingrijpen'] or 0)}"
+        f", optimaal {_num(tot['optimaal'] or 0)} ({inst.jaar}/{inst.jaar + 1}; zoals dekkend bereikbaarheid). "
+        f"Status: {s.status}; gap {_num(100 * s.gap, 3)}%; rekentijd "
         f"{_num(s.seconds, 2)} s (HiGHS); {after.changes} {'wijziging' if after.changes == 1 else 'wijzigingen'}.",
         highlight=False)
     _coverage_table(result)
@@ -124,7 +126,11 @@ def _report(result: Optimisation, uitvoer: Path) -> None:
             console.print(f"  • {x.toelichting}", highlight=False)
     yaml_path, json_path = result.write(uitvoer)
     if yaml_path is None:
-        console.print("Geen wijzigingen nodig: het huidige aanbod is de beste opstelling; geen scenario geschreven.")
+        console.print("Geen wijzigingen: geen opstelling van het bestaande aanbod is beter; geen scenario geschreven.")
+        if result.knelpunten:
+            console.print("[bold]Knelpunten van de diagnose en waarom de optimalisatie ze laat:[/]")
+            for k in result.knelpunten:
+                console.print(f"  • [{k.ernst}] {k.toelichting}", highlight=False)
         console.print(f"[green]Geschreven:[/] {json_path}")
     else:
         console.print(f"[green]Geschreven:[/] {yaml_path} (doorrekenen met: dekkend scenario {yaml_path} "
@@ -133,11 +139,15 @@ def _report(result: Optimisation, uitvoer: Path) -> None:
 
 
 def _coverage_table(result: Optimisation) -> None:
+    inst = result.instance
     table = Table(title="Kinderen van 12-17 binnen de normafstand")
-    for col in ("soort", "nu", "zonder ingrijpen", "optimaal"):
+    for col in ("soort", f"nu ({inst.origin})", f"zonder ingrijpen ({inst.jaar})", f"optimaal ({inst.jaar})"):
         table.add_column(col, justify="left" if col == "soort" else "right")
+
+    def cell(v: float | None, total: float) -> str:
+        return "-" if v is None or v != v else f"{_num(v)} ({_num(100 * v / (total or 1.0), 1)}%)"
+
     for r in result.coverage_table().itertuples(index=False):
-        total = r.kinderen or 1.0
-        table.add_row(r.onderwijstype.replace("profiel:", "profiel "),
-                      *(f"{_num(v)} ({_num(100 * v / total, 1)}%)" for v in (r.nu, r.zonder_ingrijpen, r.optimaal)))
+        table.add_row(r.onderwijstype.replace("profiel:", "profiel "), cell(r.nu, r.kinderen_nu),
+                      cell(r.zonder_ingrijpen, r.kinderen), cell(r.optimaal, r.kinderen))
     console.print(table)

@@ -41,18 +41,22 @@ def evaluate(model: ViableCoverage, keep: np.ndarray) -> Evaluation:
     for g in np.flatnonzero(model.parent >= 0):
         intake[model.parent[g]] += own[g]
     intake[model.ext] = 0.0
+    judged = intake.copy()
+    for members in model.pools:
+        judged[members] = intake[members].sum(axis=0)
+    judged[~keep] = 0.0
     need = np.flatnonzero(keep & ~model.ext)
-    short = intake[need] < model.threshold[need, None] - VIABILITY_TOL
+    short = judged[need] < model.threshold[need, None] - VIABILITY_TOL
     for r, t in zip(*np.nonzero(short), strict=True):
         h = need[r]
         problems.append(
-            f"aanbod {h} haalt in jaar {t} {intake[h, t]:.1f} van de {model.threshold[h]:g} leerlingen"
+            f"aanbod {h} haalt in jaar {t} {judged[h, t]:.1f} van de {model.threshold[h]:g} leerlingen"
         )
     changes = count_changes(model, keep)
     problems += _limits(model, keep, changes)
     lost = displaced[:, 0] - np.asarray(moved.sum(axis=1)).ravel()
     return Evaluation(keep, covered, coverage, objective, intake, moved, np.clip(lost, 0.0, None), changes,
-                      tuple(problems))
+                      tuple(problems), judged)
 
 
 def count_changes(model: ViableCoverage, keep: np.ndarray) -> int:

@@ -239,12 +239,12 @@ def _assign_area(model: ViableCoverage, b: ModelBuilder, xcol: np.ndarray, chose
 
 def _viability(model: ViableCoverage, b: ModelBuilder, xcol: np.ndarray, rcol: dict[tuple[int, int], int],
                built: Built, elastic: bool) -> None:
-    """``sum over the offering and its profielen of (u x + r) >= m x`` for every year."""
+    """``sum over the offering, its profielen and its pool of (u x + r) >= m x`` for every year."""
     for h in np.flatnonzero(~model.ext & (model.threshold > 0)):
-        group = [h, *model.child_lists[h]]
+        group = [h, *model.child_lists[h], *model.pool_of[h]]
         for t in range(model.years):
             rs = [rcol[(g, t)] for g in group if (g, t) in rcol]
-            if not rs and not model.child_lists[h] and model.u[h, t] >= model.threshold[h]:
+            if not rs and len(group) == 1 and model.u[h, t] >= model.threshold[h]:
                 continue
             cols = [xcol[h], *(xcol[g] for g in group[1:]), *rs]
             vals = [model.u[h, t] - model.threshold[h], *(model.u[g, t] for g in group[1:]), *([1.0] * len(rs))]

@@ -92,10 +92,12 @@ def label(inst: Instance, h: int) -> str:
 
 def _km(inst: Instance, a: str, b: str) -> float | None:
     v = inst.vestigingen
-    if a not in v.index or b not in v.index or v.loc[[a, b], ["x_rd", "y_rd"]].isna().any().any():
+    if a not in v.index or b not in v.index:
         return None
-    dx = float(v.at[a, "x_rd"]) - float(v.at[b, "x_rd"])
-    dy = float(v.at[a, "y_rd"]) - float(v.at[b, "y_rd"])
+    xa, ya, xb, yb = (float(v.at[c, col]) for c in (a, b) for col in ("x_rd", "y_rd"))
+    if not np.isfinite([xa, ya, xb, yb]).all():
+        return None
+    dx, dy = xa - xb, ya - yb
     return round(1.3 * float(np.hypot(dx, dy)) / 1000.0, 1)
 
 
@@ -123,7 +125,7 @@ def _reopen(inst: Instance, after: Evaluation, unit: list[int]) -> Evaluation:
     alt = model.evaluate(keep)
     for _ in range(len(unit)):
         kids = [g for g in unit[1:] if keep[g]]
-        failing = [g for g in kids if (alt.intake[g] < model.threshold[g] - VIABILITY_TOL).any()]
+        failing = [g for g in kids if (alt.judged_pupils()[g] < model.threshold[g] - VIABILITY_TOL).any()]
         if not failing or len(failing) == len(kids):
             break
         keep[failing] = False
@@ -135,7 +137,7 @@ def _reason(inst: Instance, alt: Evaluation, unit: list[int]) -> tuple[str, tupl
     """Why the unit stays closed: its own threshold, other offerings' thresholds, or nothing (a tie)."""
     model = inst.model
     need = np.flatnonzero(alt.keep & ~model.ext)
-    short = need[(alt.intake[need] < model.threshold[need, None] - VIABILITY_TOL).any(axis=1)]
+    short = need[(alt.judged_pupils()[need] < model.threshold[need, None] - VIABILITY_TOL).any(axis=1)]
     own = [g for g in short if g in unit]
     if own:
         return "drempel", tuple(own)
@@ -191,17 +193,24 @@ def kind_label(kind: str) -> str:
 def _threshold_text(inst: Instance, h: int, rows: tuple[int, ...], alt: Evaluation) -> str:
     """Which threshold is missed when the change is undone, with the pupils it would have."""
     model = inst.model
+    judged = alt.judged_pupils()
     kids = [g for g in rows if g != h and model.parent[g] == h]
     if kids and len(kids) == len([g for g in model.child_lists[h] if alt.keep[g]]) and h not in rows:
-        best = max(kids, key=lambda g: float((alt.intake[g] - model.threshold[g]).min()))
-        t = int(np.argmin(alt.intake[best] - model.threshold[best]))
+        best = max(kids, key=lambda g: float((judged[g] - model.threshold[g]).min()))
+        t = int(np.argmin(judged[best] - model.threshold[best]))
         return (f"geen van de profielen van {label(inst, h)} haalt de drempel van {_num(model.threshold[best])} "
                 f"leerlingen (de grootste, {best_name(inst, best)}, komt in {_year(inst, t)} op "
-                f"{_num(alt.intake[best, t], 1)}), en een leerweg zonder profiel kan niet.")
+                f"{_num(judged[best, t], 1)}{_across(inst, best)}), en een leerweg zonder profiel kan niet.")
     g = rows[0]
-    t = int(np.argmin(alt.intake[g] - model.threshold[g]))
-    return (f"{label(inst, g)} haalt de drempel niet: in {_year(inst, t)} {_num(alt.intake[g, t], 1)} leerlingen in "
-            f"de bovenbouw, ook met de leerlingen van wat verder stopt (drempel {_num(model.threshold[g])}).")
+    t = int(np.argmin(judged[g] - model.threshold[g]))
+    return (f"{label(inst, g)} haalt de drempel niet: in {_year(inst, t)} {_num(judged[g, t], 1)} leerlingen in "
+            f"de bovenbouw{_across(inst, g)}, ook met de leerlingen van wat verder stopt "
+            f"(drempel {_num(model.threshold[g])}).")
+
+
+def _across(inst: Instance, g: int) -> str:
+    """`` (profiel over de leerwegen samen)`` for a pooled profiel."""
+    return " (het profiel over de leerwegen van de vestiging samen)" if inst.model.pool_of[g] else ""
 
 
 def best_name(inst: Instance, g: int) -> str:
@@ -256,7 +265,7 @@ def explain_saved(inst: Instance, after: Evaluation) -> list[Saved]:
     for h in np.flatnonzero(inside & after.keep & ~inst.no_action):
         code = str(o["vestigingscode"].iat[h])
         own = float(model.pupils[h, 0])
-        got = float(after.intake[h, 0])
+        got = float(after.judged_pupils()[h, 0])
         senders = after.moved[:, h].tocoo()
         pairs = zip(senders.row, senders.data, strict=True)
         src = tuple(dict.fromkeys(str(o["vestigingscode"].iat[k]) for k, v in pairs if v >= MIN_LISTED))

@@ -12,13 +12,14 @@ from scipy import sparse
 from dekkend.coverage.children import ChildEstimator
 from dekkend.coverage.offer import UPPER_TYPES, OfferThresholds, forecast_upper_years, offer_by_year
 from dekkend.coverage.run import region_pc4
-from dekkend.diagnose.context import offer_thresholds
+from dekkend.diagnose.context import locations_of, offer_thresholds
 from dekkend.errors import ConfiguratieFout, GeenPrognose
 from dekkend.geo import DistanceMatrix, distance_matrix
 from dekkend.ingest.labels import PROFIEL_SLUGS, VMBO_LEERWEGEN
 from dekkend.norms import Settings, load_settings
 from dekkend.optimise.flows import first_order_shares, homes_matrix
 from dekkend.optimise.model import ASSIGNMENTS, ViableCoverage
+from dekkend.optimise.reach import ReachContext
 from dekkend.regions import Region, select_region
 
 #: Default cut-off for closest assignment (km): displaced pupils further from every kept offering are lost.
@@ -55,6 +56,7 @@ class Instance:
     vestigingen: pd.DataFrame
     settings: Settings
     onderbouw: frozenset[str] = frozenset()
+    reach: ReachContext | None = None
 
     @property
     def jaar(self) -> int:
@@ -97,7 +99,11 @@ def build_instance(
     """Build the optimisation problem of region ``regio`` for school year ``jaar``.
 
     The candidates are the region's offerings (types and vmbo-profielen, not the
-    onderbouw) still present "zonder ingrijpen" in ``jaar - 1``; their pupils are
+    onderbouw) of the last count, also those that fall below their threshold
+    "zonder ingrijpen" before ``jaar`` (closing one and moving its pupils is how
+    another offering of its kind can be saved); a vmbo profiel at a vestiging
+    meets its threshold summed over its leerwegen (a pool), as in the
+    diagnosis; their pupils are
     the cohort forecast (:func:`dekkend.scenarios.engine.baseline_forecast`) in
     ``jaar`` .. ``tot_jaar``; thresholds and the norm distance come from
     ``settings`` (:func:`dekkend.norms.load_settings`). Offerings outside the
@@ -115,16 +121,22 @@ def build_instance(
     years = _years(forecast, origin, jaar, tot_jaar)
     thresholds = offer_thresholds(settings)
     norm_km = float(settings.values["normafstand_km"])
-    rows, no_action, onderbouw = _region_offerings(tables, region, forecast, thresholds, origin, years)
+    matrix = matrix if matrix is not None else distance_matrix(tables)
+    wanted = region_pc4(tables, region)
+    cover = matrix.pc4 if wanted is None else matrix.pc4[np.isin(matrix.pc4, np.asarray(wanted, dtype=object))]
+    # the no-action offer as dekkend diagnose builds it (near the region: see _near_aanbod), computed once
+    near = _near_aanbod(tables["aanbod"], matrix, cover, region, norm_km)
+    if near.loc[near["vestigingscode"].isin(region.vestigingen) & (near["schooljaar"] <= origin)].empty:
+        raise ConfiguratieFout(f"regio {region.label} heeft geen aanbod in {origin}/{origin + 1}")
+    offer = offer_by_year(near[near["schooljaar"] <= origin], forecast, thresholds, basisjaar=origin,
+                          opgave=tables.get("aanbod_opgave"), locations=locations_of(tables))
+    rows, no_action, onderbouw = _region_offerings(tables, region, forecast, thresholds, origin, years, offer)
     wanted_kinds = _kinds_filter(soorten)
     if wanted_kinds is not None:
         mask = _of_kinds(rows, wanted_kinds)
         rows, no_action = rows[mask].reset_index(drop=True), no_action[mask]
         if rows.empty:
             raise ConfiguratieFout(f"regio {region.label} biedt geen {', '.join(sorted(wanted_kinds))} aan")
-    matrix = matrix if matrix is not None else distance_matrix(tables)
-    wanted = region_pc4(tables, region)
-    cover = matrix.pc4 if wanted is None else matrix.pc4[np.isin(matrix.pc4, np.asarray(wanted, dtype=object))]
     if market is None:
         from dekkend.scenarios.engine import build_market
 
@@ -138,23 +150,26 @@ def build_instance(
         outside = outside[_of_kinds(outside, wanted_kinds)].reset_index(drop=True)
     offerings = pd.concat([rows, outside], ignore_index=True)
     offerings["parent"] = _parents(offerings)
+    offerings["pool"] = _pools(offerings)
     cost, site = _cost(matrix, areas, offerings["vestigingscode"])
     offerings["site"] = site
-    kids = ChildEstimator(tables).estimate(years[0])
+    estimator = ChildEstimator(tables)
+    kids = estimator.estimate(years[0])
     children = _children(kids.per_pc4, areas, cover)
     _apply_locks(offerings, vast, region)
     pupils = np.vstack([offerings[f"_p{y}"].to_numpy(float) for y in years]).T
     offerings = offerings.drop(columns=[f"_p{y}" for y in years])
     flows = _flows(market, tables, origin, offerings, areas, toewijzing)
     model = ViableCoverage.from_cost_matrix(
-        cost, children, offerings[["site", "kind", "threshold", "klass", "parent", "status", "board"]], pupils,
+        cost, children, offerings[["site", "kind", "threshold", "klass", "parent", "status", "board", "pool"]], pupils,
         norm_km=norm_km, max_changes=max_wijzigingen, boards_keep=besturen_houden, cutoff_km=cutoff_km, **flows,
     )
     no_action_all = np.concatenate([no_action, np.ones(len(outside), dtype=bool)])
     ves = tables["vestigingen"].drop_duplicates("vestigingscode").set_index("vestigingscode")
     ves = ves.loc[ves.index.isin(offerings["vestigingscode"])]
+    reach = ReachContext(tables, region, forecast, thresholds, matrix, offer, estimator, norm_km)
     return Instance(region, origin, years, norm_km, toewijzing, offerings, areas, children, kids.describe(), model,
-                    forecast, thresholds, no_action_all, ves, settings, onderbouw)
+                    forecast, thresholds, no_action_all, ves, settings, onderbouw, reach)
 
 
 def _kinds_filter(soorten: Iterable[str] | None) -> set[str] | None:
@@ -213,20 +228,18 @@ def _years(forecast: pd.DataFrame, origin: int, jaar: int, tot_jaar: int | None)
 
 
 def _region_offerings(tables: dict[str, pd.DataFrame], region: Region, forecast: pd.DataFrame,
-                      thresholds: OfferThresholds, origin: int, years: tuple[int, ...]
-                      ) -> tuple[pd.DataFrame, np.ndarray, frozenset[str]]:
-    """The candidates (present zonder ingrijpen in the year before the first) with their pupils per year,
-    whether each is still present in the first year zonder ingrijpen, and the vestigingen with an onderbouw."""
-    aanbod = tables["aanbod"]
-    codes = set(region.vestigingen)
-    aanbod = aanbod[aanbod["vestigingscode"].isin(codes) & (aanbod["schooljaar"] <= origin)]
-    if aanbod.empty:
-        raise ConfiguratieFout(f"regio {region.label} heeft geen aanbod in {origin}/{origin + 1}")
-    offer = offer_by_year(aanbod, forecast, thresholds, basisjaar=origin, opgave=tables.get("aanbod_opgave"))
+                      thresholds: OfferThresholds, origin: int, years: tuple[int, ...],
+                      offer: pd.DataFrame) -> tuple[pd.DataFrame, np.ndarray, frozenset[str]]:
+    """The candidates (the offer of the last count) with their pupils per year, whether each is still
+    present in the first year zonder ingrijpen, and the vestigingen with an onderbouw.
+
+    ``offer`` is the no-action offer (:func:`offer_by_year`) of at least the region's vestigingen.
+    """
+    offer = offer[offer["vestigingscode"].isin(set(region.vestigingen))]
     lower = offer[(offer["onderwijstype"] == "onderbouw") & (offer["jaar"] == years[0] - 1) & ~offer["verdwijnt"]]
     onderbouw = frozenset(lower["vestigingscode"].astype(str))
     offer = offer[offer["onderwijstype"].isin(UPPER_TYPES)]
-    before = offer[(offer["jaar"] == years[0] - 1) & ~offer["verdwijnt"].astype(bool)]
+    before = offer[(offer["jaar"] == origin) & ~offer["verdwijnt"].astype(bool)]
     key = ["vestigingscode", "onderwijstype", "_p"]
     rows = before.assign(_p=before["profiel"].fillna("")).drop_duplicates(key)
     first = offer[offer["jaar"] == years[0]].assign(_p=lambda d: d["profiel"].fillna(""))
@@ -303,6 +316,30 @@ def _parents(o: pd.DataFrame) -> np.ndarray:
     for i, (v, t, p) in enumerate(zip(o["vestigingscode"], o["onderwijstype"], o["profiel"], strict=True)):
         if isinstance(p, str) and p:
             out[i] = index.get((v, t), -1)
+    return out
+
+
+def _near_aanbod(aanbod: pd.DataFrame, matrix: DistanceMatrix, cover: np.ndarray, region: Region,
+                 km: float) -> pd.DataFrame:
+    """The ``aanbod`` of the region's vestigingen and of those within ``km`` (the norm) of one of its areas.
+
+    The no-action offer (:func:`offer_by_year`, as ``dekkend diagnose`` calls it) of these rows
+    gives the same offer within the norm distance as the national one: an offering outside the
+    region has no forecast and stays as counted, and a region offering stays or stops on its own
+    pupils (see :func:`dekkend.coverage.offer.rechoose`); it takes a fraction of the national time.
+    """
+    sub = matrix.select(pc4=cover)
+    near = set(np.asarray(sub.vestigingen, dtype=object)[(sub.km <= km).any(axis=0)])
+    return aanbod[aanbod["vestigingscode"].isin(near | set(region.vestigingen))]
+
+
+def _pools(o: pd.DataFrame) -> np.ndarray:
+    """Pool number of every profiel row of the region: one per vestiging and profiel (its leerwegen together)."""
+    out = np.full(len(o), -1, dtype=int)
+    index: dict[tuple[str, str], int] = {}
+    for i, (v, p, inside) in enumerate(zip(o["vestigingscode"], o["profiel"], o["in_regio"], strict=True)):
+        if inside and isinstance(p, str) and p:
+            out[i] = index.setdefault((str(v), p), len(index))
     return out
 
 

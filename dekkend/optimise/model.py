@@ -52,6 +52,10 @@ class Evaluation:
     intake
         ``(q, T)`` pupils of each kept offering per year, its own class plus what it
         receives, summed over its profielen for a leerweg (0 when closed).
+    judged
+        ``(q, T)`` the pupils its threshold is judged on: ``intake``, except for an offering
+        in a pool (a vmbo profiel at a vestiging across its leerwegen), where it is the
+        intake summed over the kept offerings of the pool.
     moved
         ``(q, q)`` sparse: pupils of offering ``k`` (its own class) that go to ``h`` in the first year.
     lost
@@ -71,6 +75,11 @@ class Evaluation:
     lost: np.ndarray
     changes: int
     problems: tuple[str, ...] = ()
+    judged: np.ndarray | None = None
+
+    def judged_pupils(self) -> np.ndarray:
+        """``judged``, or ``intake`` when no pools were given."""
+        return self.intake if self.judged is None else self.judged
 
     @property
     def feasible(self) -> bool:
@@ -138,7 +147,7 @@ class Solution:
         return None if self.evaluation is None else self.evaluation.keep
 
 
-OFFERING_COLUMNS = ("site", "kind", "threshold", "klass", "parent", "status", "board")
+OFFERING_COLUMNS = ("site", "kind", "threshold", "klass", "parent", "status", "board", "pool")
 
 
 class ViableCoverage:
@@ -157,11 +166,14 @@ class ViableCoverage:
         \text{s.t.}\; & y_{i\kappa} \le \sum_{h \in H_\kappa \setminus E:\, d_{i s(h)} \le N_\kappa} x_h
                   && \text{(cover; } y_{i\kappa} = 1 \text{ if an outside or locked offering is within } N_\kappa) \\
         & x_g \le x_h,\quad x_h \le \textstyle\sum_{g \in C(h)} x_g && g \in C(h) \text{ (nesting)} \\
-        & \sum_{g \in \{h\} \cup C(h)} (u_{gt} x_g + r_{gt}) \ge m_h x_h && h \notin E,\ t \in T
+        & \sum_{g \in \{h\} \cup C(h) \cup P(h)} (u_{gt} x_g + r_{gt}) \ge m_h x_h && h \notin E,\ t \in T
                   \text{ (viability)} \\
         & \mathrm{changes}(x) = \sum_{h \text{ top}} (1 - x_h) + \sum_{g \in C(h)} (x_h - x_g) \le K \\
         & \sum_{h \in H_{b\kappa}} x_h \ge 1 && \text{(optional: board } b \text{ keeps kind } \kappa\text{)} \\
         & x_h \in \{0, 1\},\; x_h = 1\ (h \in L),\; 0 \le y \le 1,\; r \ge 0.
+
+    :math:`P(h)` is the pool of :math:`h`: the offerings judged together with it (a vmbo profiel at a
+    vestiging across its leerwegen, as the diagnosis judges it); empty without a ``pool`` column.
 
     Received pupils :math:`r_{ht}` (``keuze``, first-order choice shares :math:`a_{kh}`: the share of
     :math:`k`'s pupils that goes to :math:`h` when only :math:`k` closes):
@@ -280,7 +292,9 @@ class ViableCoverage:
             One row per offering with ``site`` (column of ``cost``) and ``kind`` (coverage
             kind, ``""`` for none); optional ``threshold`` (minimum pupils, default 0),
             ``klass`` (flow class, default the kind), ``parent`` (row of its leerweg, -1),
-            ``status`` (``vrij``, ``vast``, ``extern``; default ``vrij``) and ``board``.
+            ``status`` (``vrij``, ``vast``, ``extern``; default ``vrij``), ``board`` and ``pool``
+            (offerings with the same pool number >= 0 meet their thresholds together: a vmbo
+            profiel at a vestiging summed over its leerwegen; -1: alone).
         pupils
             ``(q,)`` or ``(q, T)`` forecast pupils per offering (a leerweg includes its
             profielen); default zeros.
@@ -355,6 +369,13 @@ class ViableCoverage:
             if h >= 0:
                 self.child_lists[h].append(g)
         self.n_children = np.array([len(c) for c in self.child_lists], dtype=int)
+        pool = o["pool"].to_numpy(int)
+        self.pools: list[np.ndarray] = [np.flatnonzero(pool == p) for p in np.unique(pool[pool >= 0])]
+        self.pools = [m for m in self.pools if len(m) > 1]
+        self.pool_of: list[list[int]] = [[] for _ in range(self.q)]
+        for members in self.pools:
+            for h in members:
+                self.pool_of[h] = [int(g) for g in members if g != h]
         child_sum = np.zeros_like(self.pupils)
         for g, h in enumerate(self.parent):
             if h >= 0:
@@ -444,7 +465,7 @@ class ViableCoverage:
 def _normalise_offerings(offerings: pd.DataFrame) -> pd.DataFrame:
     """The offerings frame with every column of :data:`OFFERING_COLUMNS` and clean types."""
     o = offerings.reset_index(drop=True).copy()
-    defaults = {"threshold": 0.0, "parent": -1, "status": "vrij", "board": ""}
+    defaults = {"threshold": 0.0, "parent": -1, "status": "vrij", "board": "", "pool": -1}
     for col, value in defaults.items():
         if col not in o.columns:
             o[col] = value
@@ -457,6 +478,7 @@ def _normalise_offerings(offerings: pd.DataFrame) -> pd.DataFrame:
     o["board"] = o["board"].fillna("").astype(str)
     o["status"] = o["status"].fillna("vrij").astype(str)
     o["parent"] = o["parent"].fillna(-1).astype(int)
+    o["pool"] = o["pool"].fillna(-1).astype(int)
     o["threshold"] = o["threshold"].fillna(0.0).astype(float)
     return o
 

@@ -21,7 +21,9 @@ from dekkend.optimise.explain import (
 )
 from dekkend.optimise.explain import dutch_number as _num
 from dekkend.optimise.instance import Instance, build_instance
+from dekkend.optimise.knelpunten import KnelpuntNote, knelpunt_notes
 from dekkend.optimise.model import Evaluation, Solution
+from dekkend.optimise.reach import configured_offer
 from dekkend.scenarios.format import Scenario, SluitVestiging, StopAanbod
 from dekkend.scenarios.offer import offer_in_year
 
@@ -53,6 +55,8 @@ class Optimisation:
     changes: tuple[Change, ...]
     saved: tuple[Saved, ...]
     infeasible: tuple[str, ...]
+    reach: pd.DataFrame | None = None
+    knelpunten: tuple[KnelpuntNote, ...] = ()
 
     @property
     def feasible(self) -> bool:
@@ -74,10 +78,11 @@ class Optimisation:
         measures += [StopAanbod(inst.jaar, c.vestigingscode, c.onderwijstype, c.profiel)
                      for c in self.changes if c.soort == "stop-aanbod"]
         s = self.solution
+        tot = self.totals()
         text = (f"Gevonden door dekkend optimaliseer (toewijzing {inst.assignment}): {len(self.changes)} wijzigingen "
                 f"vanaf {inst.jaar}/{inst.jaar + 1}. Kinderen binnen {_num(inst.norm_km)} km, opgeteld over de soorten "
-                f"aanbod: {_num(s.objective)} (zonder ingrijpen {_num(self.no_action.objective)}); status {s.status}, "
-                f"gap {_num(100 * s.gap, 3)}%.")
+                f"aanbod: {_num(tot['optimaal'] or s.objective)} (zonder ingrijpen "
+                f"{_num(tot['zonder_ingrijpen'] or 0)}); status {s.status}, gap {_num(100 * s.gap, 3)}%.")
         return Scenario(f"Optimalisatie {inst.region.label} {inst.jaar}", text, tuple(measures))
 
     def figures(self) -> Figures:
@@ -85,16 +90,29 @@ class Optimisation:
         return figures_of(self.instance, self.after if self.after is not None else self.today)
 
     def coverage_table(self) -> pd.DataFrame:
-        """Children within the norm per kind: today, zonder ingrijpen, optimal."""
+        """Children within the norm per kind: now (last count), zonder ingrijpen and optimal (first year).
+
+        With the workspace behind the instance the three columns come from
+        :func:`dekkend.coverage.run.reachability` (the figures of ``dekkend bereikbaarheid``;
+        ``kinderen_nu`` are the children of the last counted year, ``kinderen`` those of the
+        first year); without it (a bare model) from the model's own evaluation.
+        """
+        if self.reach is not None:
+            return self.reach.copy()
         inst = self.instance
         total = float(inst.children.sum())
         rows = []
         for k in inst.model.kinds:
-            row = {"onderwijstype": k, "kinderen": round(total, 1), "nu": round(self.today.coverage[k], 1),
-                   "zonder_ingrijpen": round(self.no_action.coverage[k], 1)}
+            row = {"onderwijstype": k, "kinderen_nu": round(total, 1), "nu": round(self.today.coverage[k], 1),
+                   "kinderen": round(total, 1), "zonder_ingrijpen": round(self.no_action.coverage[k], 1)}
             row["optimaal"] = round(self.after.coverage[k], 1) if self.after is not None else None
             rows.append(row)
         return pd.DataFrame(rows)
+
+    def totals(self) -> dict[str, float | None]:
+        """Children within the norm summed over the model's kinds: ``nu``, ``zonder_ingrijpen``, ``optimaal``."""
+        t = self.coverage_table()
+        return {c: (None if t[c].isna().any() else float(t[c].sum())) for c in ("nu", "zonder_ingrijpen", "optimaal")}
 
     def to_dict(self) -> dict:
         """Everything as JSON-ready data (``optimalisatie.json``)."""
@@ -111,6 +129,7 @@ class Optimisation:
             "wijzigingen": [c.to_dict() for c in self.changes],
             "behouden": [x.to_dict() for x in self.saved],
             "onhaalbaar": list(self.infeasible),
+            "knelpunten": [k.to_dict() for k in self.knelpunten],
             "aanbod": _records(self.offer_table()),
         }
         return out
@@ -199,8 +218,13 @@ def optimise(
     return solve_instance(inst, time_limit=time_limit, mip_gap=mip_gap)
 
 
-def solve_instance(inst: Instance, *, time_limit: float = 60.0, mip_gap: float = 1e-4) -> Optimisation:
-    """Solve a built instance and explain the result."""
+def solve_instance(inst: Instance, *, time_limit: float = 60.0, mip_gap: float = 1e-4,
+                   explain_knelpunten: bool = True) -> Optimisation:
+    """Solve a built instance and explain the result.
+
+    Without changes, every viability and reach knelpunt of the diagnosis is explained
+    (:func:`dekkend.optimise.knelpunten.knelpunt_notes`) unless ``explain_knelpunten`` is false.
+    """
     model = inst.model
     solution = model.solve(time_limit=time_limit, mip_gap=mip_gap)
     today = model.today()
@@ -208,10 +232,38 @@ def solve_instance(inst: Instance, *, time_limit: float = 60.0, mip_gap: float =
     if solution.evaluation is None:
         lines = explain_infeasible(inst, solution.shortfalls) if solution.status == "onhaalbaar" else [
             f"Geen opstelling gevonden binnen de tijdslimiet ({solution.status})."]
-        return Optimisation(inst, solution, today, no_action, (), (), tuple(lines))
+        return Optimisation(inst, solution, today, no_action, (), (), tuple(lines), reach_table(inst, None))
     changes = _mark_closed_vestigingen(inst, explain_changes(inst, solution.evaluation), solution.evaluation)
     saved = explain_saved(inst, solution.evaluation)
-    return Optimisation(inst, solution, today, no_action, tuple(changes), tuple(saved), ())
+    result = Optimisation(inst, solution, today, no_action, tuple(changes), tuple(saved), (),
+                          reach_table(inst, solution.evaluation))
+    if not changes and inst.reach is not None and explain_knelpunten:
+        result = replace(result, knelpunten=tuple(knelpunt_notes(inst, solution.evaluation)))
+    return result
+
+
+def reach_table(inst: Instance, after: Evaluation | None) -> pd.DataFrame | None:
+    """The coverage table from :func:`dekkend.coverage.run.reachability` (``None`` without the workspace)."""
+    if inst.reach is None:
+        return None
+    rc = inst.reach
+    now = rc.within_norm(inst.origin).set_index("onderwijstype")
+    later = rc.within_norm(inst.jaar).set_index("onderwijstype")
+    opt = None
+    if after is not None:
+        o = inst.offerings
+        inside = o["in_regio"].to_numpy(bool)
+        rows = zip(o.loc[inside, "vestigingscode"], o.loc[inside, "onderwijstype"], o.loc[inside, "profiel"],
+                   after.keep[inside], strict=True)
+        opt = rc.within_norm(inst.jaar, configured_offer(rc.offer, inst.jaar, rows)).set_index("onderwijstype")
+    out = []
+    for k in inst.model.kinds:
+        out.append({"onderwijstype": k, "kinderen_nu": round(float(now.at[k, "kinderen"]), 1),
+                    "nu": round(float(now.at[k, "binnen_norm"]), 1),
+                    "kinderen": round(float(later.at[k, "kinderen"]), 1),
+                    "zonder_ingrijpen": round(float(later.at[k, "binnen_norm"]), 1),
+                    "optimaal": None if opt is None else round(float(opt.at[k, "binnen_norm"]), 1)})
+    return pd.DataFrame(out)
 
 
 def _mark_closed_vestigingen(inst: Instance, changes: list[Change], after: Evaluation) -> list[Change]:
