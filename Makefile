@@ -44,4 +44,6 @@ accuracy: install
 	$(BIN)/dekkend backtest --werkmap $(WERKMAP) --niveau brin --peiljaar 2013 --doel 2019 --verslag docs/forecast-accuracy.md
 	$(BIN)/dekkend backtest --werkmap $(WERKMAP) --niveau vestiging --peiljaar 2016 --doel 2017,2019 --verslag docs/forecast-accuracy.md
 	$(BIN)/dekkend backtest --werkmap $(WERKMAP) --niveau vestiging --peiljaar 2017 --doel 2019 --verslag docs/forecast-accuracy.md
+	$(BIN)/dekkend backtest --werkmap $(WERKMAP) --niveau brin --peiljaar 2016 --doel 2017,2019 --verslag docs/forecast-accuracy.md
+	$(BIN)/dekkend backtest --werkmap $(WERKMAP) --niveau brin --peiljaar 2017 --doel 2019 --verslag docs/forecast-accuracy.md
 	$(BIN)/python bench/forecast_iii.py $(WERKMAP)
