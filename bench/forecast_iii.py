@@ -12,7 +12,7 @@ import sys
 import numpy as np
 
 from dekkend.forecast import CohortModel, run_backtest
-from dekkend.forecast.backtest import region_bands
+from dekkend.forecast.backtest import corop_changes, region_bands
 from dekkend.ingest._text import estimated_count
 from dekkend.workspace import Workspace
 
@@ -49,9 +49,20 @@ def backtests(tables: dict) -> None:
                   f"{100 * b['binnen'].mean():.0f}% ({len(b)}) | {100 * half:.1f}% | {100 * rms:.1f}% |")
 
 
+def corops(tables: dict) -> None:
+    """Change 2019 -> 2020-2023 per COROP, the forecast against CBS (:func:`corop_changes`)."""
+    d = corop_changes(tables, CohortModel().fit(tables, 2019).vestiging_totals(4), 2019)
+    print("\n| jaar | COROP's | verschil in verandering sinds 2019 (prognose min CBS): mediaan | p90 | max |")
+    print("|---|---|---|---|---|")
+    for year, g in d.groupby("jaar"):
+        a = g["verschil"].abs()
+        print(f"| {year} | {len(a)} | {100 * a.median():.1f} pt | {100 * a.quantile(0.9):.1f} pt | {100 * a.max():.1f} pt |")
+
+
 def main(path: str) -> None:
     tables = Workspace(path).tables()
     national(tables)
+    corops(tables)
     backtests(tables)
 
 

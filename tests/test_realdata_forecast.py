@@ -8,7 +8,7 @@ from typer.testing import CliRunner
 
 from dekkend.cli import app
 from dekkend.forecast import OUTPUT_COLUMNS, CohortModel, run_backtest
-from dekkend.forecast.backtest import region_bands
+from dekkend.forecast.backtest import corop_changes, region_bands
 from dekkend.ingest._text import estimated_count
 from dekkend.ingest import import_paths
 from dekkend.workspace import Workspace
@@ -86,9 +86,14 @@ def test_national_forecast_as_of_2019_agrees_with_cbs(tables):
     cbs = tables["leerlingen_woongemeente"]
     cbs = cbs[cbs["label_onderwijssoort"] == "Totaal voortgezet onderwijs"].groupby("schooljaar")["aantal"].sum()
     assert abs(p[(p["schooljaar"] == 2016) & ~p["vavo"].eq(True)]["n"].sum() / cbs[2016] - 1) < 0.001
-    fc = CohortModel().fit(tables, 2019).vestiging_totals(4).groupby("jaar")["verwacht"].sum()
+    totals = CohortModel().fit(tables, 2019).vestiging_totals(4)
+    fc = totals.groupby("jaar")["verwacht"].sum()
     for year in range(2020, 2024):
         assert abs((fc[year] - vavo) / cbs[year] - 1) <= 0.015, year
+    # per COROP the change since 2019 follows CBS (by home gemeente): median deviation at most 2.5 points
+    d = corop_changes(tables, totals, 2019)
+    assert d["corop"].nunique() == 40 and sorted(d["jaar"].unique()) == [2020, 2021, 2022, 2023]
+    assert (d.groupby("jaar")["verschil"].apply(lambda v: v.abs().median()) <= 0.025).all()
 
 
 def test_back_tests_on_the_new_count_years(tables):

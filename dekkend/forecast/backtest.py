@@ -505,3 +505,41 @@ def region_bands(tables: dict[str, pd.DataFrame], detail: pd.DataFrame, model: s
     bands["werkelijk"] = actual.reindex(pd.MultiIndex.from_frame(bands[["corop", "jaar"]])).to_numpy()
     bands["binnen"] = (bands["werkelijk"] >= bands["laag"]) & (bands["werkelijk"] <= bands["hoog"])
     return bands[bands["corop"] != "?"].reset_index(drop=True)
+
+
+def gemeente_corop(tables: dict[str, pd.DataFrame]) -> pd.Series:
+    """COROP of every gemeente: that of its vestigingen (the most common), else that of the vestiging nearest to
+    the middle of its PC4 areas (a gemeente without a VO school)."""
+    from scipy.spatial import cKDTree
+
+    from dekkend.forecast.cohorts import pc4_to_gemeente
+
+    ves = tables["vestigingen"].drop_duplicates("vestigingscode").dropna(subset=["corop_code"])
+    own = ves.groupby("gemeentecode")["corop_code"].agg(lambda c: c.mode().iloc[0])
+    pc4 = tables["pc4_centroiden"].assign(gemeentecode=lambda f: f["pc4"].map(pc4_to_gemeente(tables)))
+    mid = pc4.dropna(subset=["gemeentecode", "x_rd", "y_rd"]).groupby("gemeentecode")[["x_rd", "y_rd"]].mean()
+    located = ves.dropna(subset=["x_rd", "y_rd"])
+    _, near = cKDTree(located[["x_rd", "y_rd"]].to_numpy(float)).query(mid.to_numpy(float))
+    return own.combine_first(pd.Series(located["corop_code"].to_numpy()[near], index=mid.index))
+
+
+def corop_changes(tables: dict[str, pd.DataFrame], totals: pd.DataFrame, origin: int) -> pd.DataFrame:
+    """Per COROP and year the change since ``origin`` of the forecast (``totals``: vestigingscode, jaar,
+    verwacht; pupils by school location) and of CBS 85701NED (pupils by home gemeente, mapped with
+    :func:`gemeente_corop`). Levels differ by pupils who go to school in another COROP; the change should not.
+    Returns ``corop, jaar, prognose, cbs, verschil`` (changes as fractions)."""
+    cbs = tables["leerlingen_woongemeente_huidig"]
+    cbs = cbs[(cbs["onderwijssoort"] == "vo-totaal") & (cbs["geslacht"] == "totaal")]
+    cbs = cbs.assign(corop=cbs["gemeentecode"].map(gemeente_corop(tables)))
+    cbs = cbs.groupby(["corop", "schooljaar"])["aantal"].sum().unstack()
+    where = tables["vestigingen"].drop_duplicates("vestigingscode").set_index("vestigingscode")["corop_code"]
+    fc = totals.assign(corop=totals["vestigingscode"].map(where)).groupby(["corop", "jaar"])["verwacht"].sum().unstack()
+    p = tables["leerlingen"]
+    p = p[p["schooljaar"] == origin]
+    now = p.assign(n=estimated_count(p), corop=p["vestigingscode"].map(where)).groupby("corop")["n"].sum()
+    rows = []
+    for year in [y for y in fc.columns if y in cbs.columns and origin in cbs.columns]:
+        f_change, c_change = fc[year] / now - 1, cbs[year] / cbs[origin] - 1
+        both = pd.concat([f_change.rename("prognose"), c_change.rename("cbs")], axis=1).dropna()
+        rows.append(both.assign(jaar=int(year), verschil=both["prognose"] - both["cbs"]).rename_axis("corop").reset_index())
+    return pd.concat(rows, ignore_index=True) if rows else pd.DataFrame(columns=["corop", "jaar", "prognose", "cbs", "verschil"])
