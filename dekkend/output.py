@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import re
 import tempfile
+from collections.abc import Callable
 from pathlib import Path
 
 import pandas as pd
@@ -37,7 +38,8 @@ def defuse_formulas(frame: pd.DataFrame) -> pd.DataFrame:
     return out
 
 
-def _pid_alive(pid: int) -> bool:
+def process_alive(pid: int) -> bool:
+    """Whether process ``pid`` still runs (a process we may not signal counts as running)."""
     try:
         os.kill(pid, 0)
     except ProcessLookupError:
@@ -55,7 +57,7 @@ def sweep_temporaries(folder: Path) -> None:
         return
     for entry in entries:
         m = _TEMP.match(entry.name)
-        if m and int(m.group(1)) != os.getpid() and not _pid_alive(int(m.group(1))):
+        if m and int(m.group(1)) != os.getpid() and not process_alive(int(m.group(1))):
             entry.unlink(missing_ok=True)
 
 
@@ -91,10 +93,16 @@ def write_text_atomic(path: str | Path, text: str) -> Path:
     ensure_folder(path.parent)
     if path.is_dir():
         raise SchrijfFout(f"uitvoer {path} is een map, geen bestand")
+    return _replace_atomically(path, lambda tmp: tmp.write_text(text, encoding="utf-8"))
+
+
+def _replace_atomically(path: Path, write: Callable[[Path], object]) -> Path:
+    """``write`` a temporary file beside ``path`` and rename it into place; a Dutch :class:`SchrijfFout`
+    (and no temporary left) when that fails."""
     tmp: Path | None = None
     try:
         tmp = temporary_beside(path)
-        tmp.write_text(text, encoding="utf-8")
+        write(tmp)
         os.replace(tmp, path)
     except OSError as exc:
         raise SchrijfFout(
@@ -130,25 +138,16 @@ def write_table(frame: pd.DataFrame, path: str | Path, *, sheet: str = "gegevens
             "gebruik .csv (machineleesbaar, komma en punt) of .xlsx (Excel)"
         )
     _prepare_target(path)
-    tmp: Path | None = None
-    try:
-        tmp = temporary_beside(path)
+
+    def write(tmp: Path) -> None:
         if suffix == ".csv":
             defuse_formulas(frame).to_csv(
                 tmp, index=False, sep=",", decimal=".", encoding="utf-8", lineterminator="\n"
             )
         else:
             _write_xlsx(frame, tmp, sheet)
-        os.replace(tmp, path)
-    except OSError as exc:
-        raise SchrijfFout(
-            f"uitvoer {path} kan niet worden geschreven: {describe_os_error(exc)}; "
-            "er is niets half geschreven"
-        ) from exc
-    finally:
-        if tmp is not None and tmp.exists():
-            tmp.unlink()
-    return path
+
+    return _replace_atomically(path, write)
 
 
 def _write_xlsx(frame: pd.DataFrame, tmp: Path, sheet: str) -> None:

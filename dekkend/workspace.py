@@ -15,6 +15,7 @@ from pathlib import Path
 import pandas as pd
 
 from dekkend.errors import WerkmapFout, describe_os_error
+from dekkend.output import process_alive
 
 try:  # POSIX: an advisory lock the kernel releases when the holder dies (also after kill -9)
     import fcntl
@@ -27,16 +28,6 @@ _MANIFEST = "werkmap.json"
 _LOCK = ".bezig"
 #: Seconds a writer waits for another writer of the same workspace before refusing.
 LOCK_WAIT_S = 5.0
-
-
-def _pid_alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except (PermissionError, OSError):
-        return True
-    return True
 
 
 def _read_pid(fd: int) -> int | None:
@@ -263,7 +254,7 @@ class Workspace:
             fd = os.open(lock, os.O_CREAT | os.O_EXCL | os.O_RDWR)
         except FileExistsError:
             pid = self._lock_pid(lock)
-            if pid is not None and _pid_alive(pid):
+            if pid is not None and process_alive(pid):
                 return None
             self._note_stale(pid)
             lock.unlink(missing_ok=True)

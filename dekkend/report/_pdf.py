@@ -24,7 +24,7 @@ import tempfile
 from pathlib import Path
 
 from dekkend.errors import GeenBrowser, PdfFout
-from dekkend.output import ensure_folder, temporary_beside
+from dekkend.output import ensure_folder, process_alive, temporary_beside
 
 #: Flags for a quiet, offline, headless print.
 CHROMIUM_FLAGS = (
@@ -180,15 +180,7 @@ def sweep_profiles() -> None:
     root = Path(tempfile.gettempdir())
     for folder in root.glob(f"{PROFILE_PREFIX}*"):
         pid = folder.name[len(PROFILE_PREFIX):].split("-", 1)[0]
-        if pid.isdigit() and int(pid) != os.getpid() and not _alive(int(pid)):
+        if pid.isdigit() and int(pid) != os.getpid() and not process_alive(int(pid)):
             shutil.rmtree(folder, ignore_errors=True)
 
 
-def _alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except OSError:
-        return True
-    return True
