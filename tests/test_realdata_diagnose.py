@@ -124,7 +124,8 @@ def test_technical_vmbo_is_visible_in_zeeuws_vlaanderen(national, children, zeeu
 
 
 def test_no_false_alarms_pinned(zeeuws_vlaanderen, achterhoek):
-    assert not [k for k in achterhoek.of_type("sterke-daling") if "20DH09" in k.vestigingen and k.ernst == "hoog"]
+    # no HOOG decline knelpunt of its own for 20DH09 (5 -> 4 pupils); the region's own decline may be HOOG
+    assert not [k for k in achterhoek.of_type("sterke-daling") if k.vestigingen == ("20DH09",) and k.ernst == "hoog"]
     for k in zeeuws_vlaanderen.of_type("kleine-bovenbouw"):
         if k.vestigingen == ("31JW00",):
             assert "vmbo-b" not in {g["onderwijstype"] for g in k.bewijs["groepen"]}, k.toelichting

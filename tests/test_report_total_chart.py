@@ -25,6 +25,7 @@ def _data() -> SimpleNamespace:
     m = np.full(len(years), 440.0)
     forecast = pd.DataFrame(
         {
+            "vestigingscode": np.tile(["00AA00", "00BB00"], 3),
             "jaar": years,
             "verwacht": m,
             "hoog80": m * 1.05,

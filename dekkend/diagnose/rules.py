@@ -291,7 +291,7 @@ def aanbod_verdwijnt(ctx: Context) -> list[Knelpunt]:
             out.append(Knelpunt(
                 "aanbod-verdwijnt", "midden", f"{type_nl(kind).capitalize()} houdt nog één plaats in de regio",
                 f"{type_nl(kind).capitalize()} wordt nu op {now} plaatsen aangeboden; zonder ingrijpen is er vanaf "
-                f"{school_year(year)} nog maar één." + _opvang_text(ctx, o, kind, until),
+                f"{school_year(year)} nog maar één." + _opvang_text(ctx, o, kind, until, named=set(places)),
                 vestigingen=tuple(places), besturen=tuple(sorted({ctx.board(c) for c in places})), onderwijstype=kind,
                 jaren=(year,), bewijs={"soort": kind, "plaatsen_nu": now, "jaar_een_plaats": year,
                                        "plaatsen_per_jaar": {int(y): int(n) for y, n in row.items()}},
@@ -300,17 +300,28 @@ def aanbod_verdwijnt(ctx: Context) -> list[Knelpunt]:
     return out
 
 
-def _opvang_text(ctx: Context, offer: pd.DataFrame, kind: str, until: int) -> str:
-    """Which offering took the pupils of each stopping offering of ``kind`` (the re-choice of the no-action view)."""
+def _opvang_text(ctx: Context, offer: pd.DataFrame, kind: str, until: int, named: set[str] | None = None) -> str:
+    """Which offering took the pupils of each stopping offering of ``kind`` (the re-choice of the no-action view).
+
+    A vestiging the text already ``named`` (with code and place) is named again by its name alone."""
+    seen = set(named or ())
+
+    def name(code: str) -> str:
+        full = ctx.name(code)
+        if code in seen:
+            return full.split(" (", 1)[0]
+        seen.add(code)
+        return full
+
     rows = offer[(offer["soort"] == kind) & offer["at_risk"].astype(bool) & offer["opvang"].notna()]
     rows = rows[rows["jaar"] <= until].sort_values("jaar").drop_duplicates("vestigingscode")
     if rows.empty:
         return ""
     moves = []
     for taker, g in rows.groupby("opvang", sort=True):
-        givers = " en ".join(f"{ctx.name(r.vestigingscode)} (vanaf {school_year(int(r.jaar))})"
+        givers = " en ".join(f"{name(str(r.vestigingscode))} (vanaf {school_year(int(r.jaar))})"
                              for r in g.itertuples(index=False) if r.vestigingscode != taker)
-        moves.append(f"die van {givers} gaan naar {ctx.name(str(taker))}")
+        moves.append(f"die van {givers} gaan naar {name(str(taker))}")
     return (" De leerlingen van een aanbod dat stopt, kiezen opnieuw de dichtstbijzijnde plaats die het houdt: "
             + "; ".join(moves) + ".")
 
