@@ -546,37 +546,48 @@ def _pool(idx: np.ndarray, codes: np.ndarray, eigen: np.ndarray, drempel: np.nda
           stays: np.ndarray, received: np.ndarray, taker: np.ndarray, xy: pd.DataFrame) -> None:
     """One profiel's re-choice (in place): pupils of offerings that stop go to the nearest that stays.
 
-    When none stays, the largest offering still present is judged with all pupils pooled.
+    Before that, an offering below its threshold stays when it reaches the threshold with the pupils of
+    the stopping offerings for which it would be the nearest that stays (the largest first, repeated
+    until none is added): a region keeps a profiel that its weak offerings can carry together, rather
+    than sending them all to a farther offering that stays. When still none stays, the largest offering
+    present is judged with all pupils pooled.
     """
-    if not stays[idx].any():
-        alive = idx[~weg[idx]]
-        if len(alive):
-            best = alive[int(np.argmax(eigen[alive]))]
-            if eigen[idx].sum() >= drempel[best]:
-                stays[best] = True
-    keep = [str(c) for c in codes[idx[stays[idx]]]]
-    at = {str(c): i for c, i in zip(codes[idx], idx, strict=True)}
-    for i in idx[~stays[idx]]:
-        near = _nearest_code(xy, str(codes[i]), keep)
-        if near is not None:
-            received[at[near]] += eigen[i]
-            taker[i] = near
+    n = len(idx)
+    pts = xy.reindex([str(c) for c in codes[idx]])[["x_rd", "y_rd"]].to_numpy(float)
+    dist = np.hypot(pts[:, None, 0] - pts[None, :, 0], pts[:, None, 1] - pts[None, :, 1])
+    dist = np.where(np.isfinite(dist), dist, np.inf)
+    own, thr, alive = eigen[idx], drempel[idx], ~weg[idx]
+    s = stays[idx].copy()
 
+    def nearest(mask: np.ndarray) -> np.ndarray:
+        """Per offering the nearest offering in ``mask`` (the first one where distances are unknown; -1: none)."""
+        if not mask.any():
+            return np.full(n, -1)
+        d = np.where(mask[None, :], dist, np.inf)
+        j = d.argmin(axis=1)
+        return np.where(np.isfinite(d[np.arange(n), j]), j, int(np.flatnonzero(mask)[0]))
 
-def _nearest_code(xy: pd.DataFrame, code: str, candidates: list[str]) -> str | None:
-    """The candidate nearest to ``code`` in a straight line (first candidate when coordinates are missing)."""
-    if not candidates:
-        return None
-    if code not in xy.index:
-        return candidates[0]
-    here = xy.loc[code].to_numpy(float)
-    known = [c for c in candidates if c in xy.index]
-    if not known:
-        return candidates[0]
-    pts = xy.loc[known].to_numpy(float)
-    d = np.hypot(pts[:, 0] - here[0], pts[:, 1] - here[1])
-    d = np.where(np.isfinite(d), d, np.inf)
-    return str(known[int(np.argmin(d))])
+    grown = True
+    while grown:
+        grown = False
+        for b in np.argsort(-own, kind="stable"):
+            if s[b] or not alive[b]:
+                continue
+            mask = s.copy()
+            mask[b] = True
+            givers = ~s & (np.arange(n) != b) & (nearest(mask) == b)
+            if own[b] + own[givers].sum() >= thr[b]:
+                s[b] = grown = True
+                break
+    if not s.any() and alive.any():
+        best = int(np.flatnonzero(alive)[np.argmax(own[alive])])
+        s[best] = own.sum() >= thr[best]
+    stays[idx] = s
+    near = nearest(s)
+    for i in np.flatnonzero(~s):
+        if near[i] >= 0:
+            received[idx[near[i]]] += own[i]
+            taker[idx[i]] = codes[idx[near[i]]]
 
 
 def _declared_mask(frame: pd.DataFrame, opgave: pd.DataFrame | None, year: int) -> np.ndarray:

@@ -10,7 +10,7 @@ import pandas as pd
 from scipy import sparse
 
 from dekkend.coverage.children import ChildEstimator
-from dekkend.coverage.offer import UPPER_TYPES, OfferThresholds, forecast_upper_years, offer_by_year, offer_table
+from dekkend.coverage.offer import UPPER_TYPES, OfferThresholds, forecast_upper_years, offer_by_year
 from dekkend.coverage.run import region_pc4
 from dekkend.diagnose.context import locations_of, offer_thresholds
 from dekkend.errors import ConfiguratieFout, GeenPrognose
@@ -125,7 +125,7 @@ def build_instance(
     wanted = region_pc4(tables, region)
     cover = matrix.pc4 if wanted is None else matrix.pc4[np.isin(matrix.pc4, np.asarray(wanted, dtype=object))]
     # the no-action offer as dekkend diagnose builds it (near the region: see _near_aanbod), computed once
-    near = _near_aanbod(offer_table(tables), matrix, cover, region, norm_km)
+    near = _near_aanbod(tables["aanbod"], matrix, cover, region, norm_km)
     if near.loc[near["vestigingscode"].isin(region.vestigingen) & (near["schooljaar"] <= origin)].empty:
         raise ConfiguratieFout(f"regio {region.label} heeft geen aanbod in {origin}/{origin + 1}")
     offer = offer_by_year(near[near["schooljaar"] <= origin], forecast, thresholds, basisjaar=origin,

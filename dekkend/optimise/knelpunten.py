@@ -67,9 +67,8 @@ def knelpunt_notes(inst: Instance, after: Evaluation) -> list[KnelpuntNote]:
         matrix=rc.matrix,
         forecast=inst.forecast,
         settings=inst.settings,
-        offer=rc.offer,
         children=rc.children,
-    )
+    )  # the diagnosis derives its own no-action offer, so its knelpunten are those of `dekkend diagnose`
     return [note(inst, after, k) for k in diagnosis.knelpunten if k.type in VIABILITY + REACH]
 
 
