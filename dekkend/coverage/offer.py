@@ -558,6 +558,7 @@ def _pool(idx: np.ndarray, codes: np.ndarray, eigen: np.ndarray, drempel: np.nda
     dist = np.where(np.isfinite(dist), dist, np.inf)
     own, thr, alive = eigen[idx], drempel[idx], ~weg[idx]
     s = stays[idx].copy()
+    on_own = s.copy()  # declared, or at the threshold with its own pupils
 
     def nearest(mask: np.ndarray) -> np.ndarray:
         """Per offering the nearest offering in ``mask`` (the first one where distances are unknown; -1: none)."""
@@ -575,8 +576,11 @@ def _pool(idx: np.ndarray, codes: np.ndarray, eigen: np.ndarray, drempel: np.nda
                 continue
             mask = s.copy()
             mask[b] = True
-            givers = ~s & (np.arange(n) != b) & (nearest(mask) == b)
-            if own[b] + own[givers].sum() >= thr[b]:
+            near = nearest(mask)
+            gives = ~mask & (near >= 0)
+            got = own[mask] + np.bincount(near[gives], own[gives], minlength=n)[mask]
+            # b stays only if it and every keeper that needed received pupils still reach the threshold
+            if (on_own[mask] | (got >= thr[mask] - 1e-9)).all():
                 s[b] = grown = True
                 break
     if not s.any() and alive.any():

@@ -158,8 +158,9 @@ class IntervalCalibration:
         for h in np.unique(horizon):
             ql_by, qh_by = self._by_class(name, int(h), lo_q, hi_q, labels)
             at = horizon == h
-            ql = np.minimum(ql_by[idx[at]], 0.0) - noise[at]
-            qh = np.maximum(qh_by[idx[at]], 0.0) + noise[at]
+            # the unit's relative error and the count noise of the part are independent: they add in quadrature
+            ql = -np.hypot(np.minimum(ql_by[idx[at]], 0.0), noise[at])
+            qh = np.hypot(np.maximum(qh_by[idx[at]], 0.0), noise[at])
             m = mean[at]
             lo[at] = np.maximum((m + 1.0) * np.exp(ql) - 1.0, 0.0)
             hi[at] = (m + 1.0) * np.exp(qh) - 1.0
