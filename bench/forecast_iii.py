@@ -38,7 +38,7 @@ def backtests(tables: dict) -> None:
     for as_of, targets in RUNS:
         r = run_backtest(tables, as_of, targets, "vestiging")
         s = r.scores.set_index(["model", "jaar"])
-        bands = region_bands(tables, r.detail)
+        bands = region_bands(tables, r.detail, rule=r.calibration)
         for year in targets:
             c, n = s.loc[("cohort", year)], s.loc[("geen-verandering", year)]
             b = bands[bands["jaar"] == year]

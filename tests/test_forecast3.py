@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from dekkend.forecast import make_model, sum_band
+from dekkend.forecast import IntervalCalibration, make_model, sum_band
 from dekkend.forecast.ratios import count_pairs, credibility_kappa, pooled_ratios, shrunk_ratios
 from tests.forecast_fixtures import workspace
 
@@ -83,6 +84,58 @@ def test_band_per_group_and_full_correlation_equals_adding_rows():
     # rho = 1: the common spreads add up like the rows (only the count noise differs)
     full = sum_band(f, 80, rho=1.0).iloc[0]
     assert full["hoog"] / full["verwacht"] > 1.15 > sum_band(f, 80).iloc[0]["hoog"] / full["verwacht"]
+
+
+def _calibration(q90: float) -> IntervalCalibration:
+    return IntervalCalibration("vestiging", pd.DataFrame([
+        {"model": "cohort", "horizon": 1, "klasse": "alle", "n": 100, "q10": -q90, "q90": q90,
+         "q025": -1.6 * q90, "q975": 1.6 * q90}]))
+
+
+def test_band_from_the_rule_equals_the_band_read_back_from_the_rows():
+    """The rows of a forecast carry their unit's error and their own count noise; reading the unit's
+    spread back from a row's bound gives what the calibration says for the unit."""
+    cal = _calibration(0.12)
+    rng = np.random.default_rng(3)
+    parts = rng.uniform(0.5, 80.0, (5, 8))  # 5 vestigingen of 8 streams each, some tiny
+    rows = pd.DataFrame({"vestigingscode": np.repeat([f"{i:02d}AB00" for i in range(5)], 8), "jaar": 2020,
+                         "verwacht": parts.ravel()})
+    size = rows.groupby("vestigingscode")["verwacht"].transform("sum").to_numpy()
+    for level in (80, 95):
+        rows[f"laag{level}"], rows[f"hoog{level}"] = cal.bounds(rows["verwacht"].to_numpy(), np.ones(len(rows), int),
+                                                                np.zeros(len(rows)), level, "cohort", size)
+    by_rule = sum_band(rows, 80, rule=cal, origin=2019, model="cohort").iloc[0]
+    by_rows = sum_band(rows, 80).iloc[0]
+    np.testing.assert_allclose([by_rows["laag"], by_rows["hoog"]], [by_rule["laag"], by_rule["hoog"]], rtol=1e-9)
+    # one vestiging alone: its band is its unit's spread and the count noise of its total
+    one = rows[rows["vestigingscode"] == "00AB00"]
+    b = sum_band(one, 80, rule=cal, origin=2019).iloc[0]
+    z = 1.2815515655446004
+    expected = np.sqrt((0.12 / z) ** 2 + 1 / one["verwacht"].sum())
+    np.testing.assert_allclose(np.log((b["hoog"] + 1) / (b["verwacht"] + 1)), z * expected, rtol=1e-9)
+    # a single row keeps its own band
+    row = rows.iloc[[0]]
+    np.testing.assert_allclose(sum_band(row, 80).iloc[0][["laag", "hoog"]].to_numpy(float),
+                               row[["laag80", "hoog80"]].to_numpy(float).ravel(), rtol=1e-9)
+
+
+@settings(max_examples=25, deadline=None)
+@given(st.integers(2, 200), st.floats(50.0, 2000.0))
+def test_band_of_independent_equal_vestigingen_shrinks_with_their_number(n, size):
+    cal = _calibration(0.1)
+    f = pd.DataFrame({"vestigingscode": [f"{i:04d}00" for i in range(n)], "jaar": 2020, "verwacht": size,
+                      "horizon": 1})
+    b = sum_band(f, 80, rule=cal).iloc[0]
+    z = 1.2815515655446004
+    s = np.sqrt((0.1 / z) ** 2 / n + 1 / (n * size))
+    np.testing.assert_allclose(np.log((b["hoog"] + 1) / (b["verwacht"] + 1)), z * s, rtol=1e-9)
+    assert b["laag"] <= b["verwacht"] <= b["hoog"]
+
+
+def test_a_band_with_a_rule_needs_the_horizon():
+    f = pd.DataFrame({"vestigingscode": ["0001AA"], "jaar": [2020], "verwacht": [10.0]})
+    with pytest.raises(ValueError, match="origin"):
+        sum_band(f, 80, rule=_calibration(0.1))
 
 
 def test_stopped_vestiging_is_listed_not_forecast():

@@ -72,7 +72,14 @@ def test_a_horizon_between_two_calibrated_ones_is_interpolated():
          "q025": -0.2 * h, "q975": 0.2 * h} for h in (1, 3)])
     cal = IntervalCalibration("vestiging", table)
     cell = cal._cell("cohort", 2).set_index("klasse")
-    assert cell.loc["alle", "q90"] == 0.2 and cell.loc["alle", "q025"] == -0.4
+    # the squared quantile (a variance) is linear in the horizon: halfway between 0.1 and 0.3
+    np.testing.assert_allclose(cell.loc["alle", "q90"], np.sqrt((0.1**2 + 0.3**2) / 2))
+    np.testing.assert_allclose(cell.loc["alle", "q025"], -np.sqrt((0.2**2 + 0.6**2) / 2))
+    assert 0.2 < cell.loc["alle", "q90"] < 0.3  # wider than the linear mean, narrower than the far side
+    # quantiles of different sign (a biased horizon) are interpolated linearly
+    skew = table.assign(q10=[-0.1, 0.1])
+    np.testing.assert_allclose(IntervalCalibration("vestiging", skew)._cell("cohort", 2).set_index("klasse").loc["alle", "q10"], 0.0,
+                               atol=1e-12)
     # beyond the last calibrated horizon it still scales with sqrt(h / h0)
     far = cal._cell("cohort", 12).set_index("klasse")
     np.testing.assert_allclose(far.loc["alle", "q90"], 0.3 * 2.0)
@@ -85,3 +92,13 @@ def test_count_file_rows_without_an_address_do_not_hide_an_older_address():
     ])
     got = addresses({"vestigingen_bron": src}, 2017, "origin")
     assert got.loc["00LY00", "adres"] == "4535GZ|2"
+
+
+def test_leerjaar_weights_are_the_mean_over_every_count_known():
+    from dekkend.forecast.backtest import DEFAULT_WEIGHTS, leerjaar_weights
+
+    rows = [{"vestigingscode": "01AA00", "schooljaar": y, "leerjaar": k, "aantal": n * (1.0 if y == 2012 else 0.5 if k == 6 else 1.0),
+             "gecensureerd": False} for y in (2012, 2016) for k, n in zip(range(1, 7), (100, 100, 100, 90, 60, 40), strict=True)]
+    w = leerjaar_weights({"leerlingen": pd.DataFrame(rows)})
+    np.testing.assert_allclose(w, [1.0, 1.0, 1.0, 0.9, 0.6, (0.4 + 0.2) / 2])
+    assert (leerjaar_weights({"leerlingen": pd.DataFrame(columns=["schooljaar", "leerjaar", "aantal"])}) == DEFAULT_WEIGHTS).all()

@@ -42,8 +42,10 @@ SHIPPED = "intervallen.csv"
 
 
 def _interpolated(table: pd.DataFrame, h_lo: int, h_hi: int, horizon: int) -> pd.DataFrame:
-    """Quantiles of a horizon between two calibrated ones, linear in the horizon per size class
-    (a class missing at either side takes the pooled row ``alle`` of that side)."""
+    """Quantiles of a horizon between two calibrated ones per size class (a class missing at either
+    side takes the pooled row ``alle`` of that side): the square of a quantile is linear in the
+    horizon, as the variance of errors that accumulate like a random walk (the same assumption as
+    the ``sqrt(h / h0)`` extrapolation); linear where the two quantiles differ in sign."""
     w = (horizon - h_lo) / (h_hi - h_lo)
     lo = table[table["horizon"] == h_lo].set_index("klasse")
     hi = table[table["horizon"] == h_hi].set_index("klasse")
@@ -51,7 +53,10 @@ def _interpolated(table: pd.DataFrame, h_lo: int, h_hi: int, horizon: int) -> pd
     for klasse in lo.index:
         other = hi.loc[klasse] if klasse in hi.index else hi.loc["alle"]
         for q in ("q10", "q90", "q025", "q975"):
-            cell.loc[klasse, q] = (1 - w) * lo.loc[klasse, q] + w * other[q]
+            a, b = float(lo.loc[klasse, q]), float(other[q])
+            same = a * b > 0
+            cell.loc[klasse, q] = (np.sign(a) * np.sqrt((1 - w) * a * a + w * b * b) if same
+                                   else (1 - w) * a + w * b)
     return cell.reset_index().assign(horizon=horizon)
 
 
@@ -92,6 +97,13 @@ class IntervalRule:
         s = np.sqrt(self.sigma_year**2 * np.asarray(horizon, float) + (self.sigma_beyond * np.asarray(beyond, float)) ** 2
                     + 1.0 / np.maximum(mean, 1.0))
         return mean * np.exp(-z * s), mean * np.exp(z * s)
+
+    def unit_spread(self, size: np.ndarray, horizon: np.ndarray, level: int = 80,
+                    model: str | None = None) -> np.ndarray:
+        """Log standard deviation of a unit's relative error at ``horizon``, without its count noise
+        (``size`` and ``model`` are not used; :func:`dekkend.forecast.sum_band` adds the noise of the sum)."""
+        h = np.broadcast_to(np.asarray(horizon, float), np.shape(size))
+        return self.sigma_year * np.sqrt(np.maximum(h, 0.0))
 
 
 @dataclass(frozen=True)
@@ -165,6 +177,25 @@ class IntervalCalibration:
             lo[at] = np.maximum((m + 1.0) * np.exp(ql) - 1.0, 0.0)
             hi[at] = (m + 1.0) * np.exp(qh) - 1.0
         return np.minimum(lo, mean), np.maximum(hi, mean)
+
+    def unit_spread(self, size: np.ndarray, horizon: np.ndarray, level: int = 80,
+                    model: str | None = None) -> np.ndarray:
+        """Log standard deviation of a unit's relative error: the upper ``level``% quantile of its size
+        class and horizon over ``z`` (the upper side: the lower tail holds closures, whose pupils stay
+        in the region and cancel in a sum; ``docs/methods/forecast.md``)."""
+        size = np.asarray(size, float)
+        horizon = np.broadcast_to(np.asarray(horizon, int), size.shape)
+        lo_q, hi_q = ("q10", "q90") if level == 80 else ("q025", "q975")
+        z = NormalDist().inv_cdf(0.5 + level / 200.0)
+        name = model or str(self.table["model"].iloc[0])
+        labels = size_labels(self.level)
+        idx = np.searchsorted(np.asarray(SIZE_CLASSES.get(self.level, SIZE_CLASSES["vestiging"])), size, side="right")
+        out = np.zeros(size.shape)
+        for h in np.unique(horizon):
+            _, qh_by = self._by_class(name, int(h), lo_q, hi_q, labels)
+            at = horizon == h
+            out[at] = np.maximum(qh_by[idx[at]], 0.0) / z
+        return out
 
     def _by_class(self, model: str, horizon: int, lo_q: str, hi_q: str, labels: list[str]) -> tuple[np.ndarray, np.ndarray]:
         """The lower and upper quantile per size class (the pooled row where a class has too few errors)."""
