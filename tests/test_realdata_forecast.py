@@ -103,11 +103,13 @@ def test_back_tests_on_the_new_count_years(tables):
     assert r.calibration.origins == (2012, 2016)
     assert s.at["cohort", "wape"] <= 0.9 * s.at["geen-verandering", "wape"]  # the goal: 10% below no change
     assert 0.75 <= s.at["cohort", "dekking80"] <= 0.85
-    regions = region_bands(tables, r.detail)
-    assert regions["corop"].nunique() == 40 and 0.7 <= regions["binnen"].mean() <= 0.9
+    regions = region_bands(tables, r.detail, rule=r.calibration)
+    assert regions["corop"].nunique() == 40 and 0.75 <= regions["binnen"].mean() <= 0.85  # the goal
     r = run_backtest(tables, 2016, (2017, 2019), "vestiging")
     s = r.scores.set_index(["model", "jaar"])
     for year in (2017, 2019):
         assert s.at[("cohort", year), "wape"] < s.at[("geen-verandering", year), "wape"]
-        # goal 75-85%; 2016 -> 2019 measured 74.9% (docs/forecast-accuracy.md, Forecast III)
-        assert 0.72 <= s.at[("cohort", year), "dekking80"] <= 0.85
+        assert 0.75 <= s.at[("cohort", year), "dekking80"] <= 0.85  # the goal
+    # from 2016 (no pair of count years) the COROP bands are too wide, not too narrow (docs/methods/forecast.md)
+    regions = region_bands(tables, r.detail, rule=r.calibration)
+    assert (regions.groupby("jaar")["binnen"].mean() >= 0.75).all()
