@@ -132,6 +132,16 @@ def test_band_of_independent_equal_vestigingen_shrinks_with_their_number(n, size
     assert b["laag"] <= b["verwacht"] <= b["hoog"]
 
 
+def test_band_per_vestiging_is_each_vestigings_own_sum():
+    f = _frame(np.random.default_rng(2), 6)
+    f = pd.concat([f, f.assign(verwacht=f["verwacht"] / 2, hoog80=f["hoog80"] / 2, laag80=f["laag80"] / 2)])
+    per = sum_band(f, 80, by="vestigingscode").set_index("vestigingscode")
+    for code, g in f.groupby("vestigingscode"):
+        alone = sum_band(g, 80).iloc[0]
+        np.testing.assert_allclose(per.loc[code, ["verwacht", "laag", "hoog"]].to_numpy(float),
+                                   alone[["verwacht", "laag", "hoog"]].to_numpy(float))
+
+
 def test_a_band_with_a_rule_needs_the_horizon():
     f = pd.DataFrame({"vestigingscode": ["0001AA"], "jaar": [2020], "verwacht": [10.0]})
     with pytest.raises(ValueError, match="origin"):

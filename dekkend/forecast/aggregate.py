@@ -92,8 +92,10 @@ def sum_band(frame: pd.DataFrame, level: int = 80, by: str | list[str] | None = 
     z = NormalDist().inv_cdf(0.5 + level / 200.0)
     s = _spread(frame, level, rule, origin, model)
     for k in keys:
-        s[k] = frame.loc[s.index, k].to_numpy()
-    per_v = s.groupby([*keys, "jaar", "vestigingscode"], dropna=False)[["m", "ms"]].sum().reset_index()
+        if k not in ("vestigingscode", "jaar"):
+            s[k] = frame.loc[s.index, k].to_numpy()
+    unit = list(dict.fromkeys([*keys, "jaar", "vestigingscode"]))  # ``by`` may itself be the vestiging
+    per_v = s.groupby(unit, dropna=False)[["m", "ms"]].sum().reset_index()
     per_v["ms2"] = per_v["ms"] ** 2
     g = per_v.groupby([*keys, "jaar"], dropna=False)[["m", "ms", "ms2"]].sum()
     var = np.maximum((1.0 - rho) * g["ms2"] + rho * g["ms"] ** 2, 0.0)
