@@ -7,15 +7,11 @@ import pytest
 from dekkend.diagnose import TYPES, diagnose
 from dekkend.forecast import make_model
 from dekkend.geo import distance_matrix
-from dekkend.ingest import import_paths
-from dekkend.workspace import Workspace
 
 
 @pytest.fixture(scope="module")
-def national_ws(shared_data, tmp_path_factory):
-    ws = Workspace(tmp_path_factory.mktemp("nl") / "w")
-    import_paths([shared_data], ws)
-    return ws
+def national_ws(national_workspace):
+    return national_workspace
 
 
 @pytest.fixture(scope="module")
