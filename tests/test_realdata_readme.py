@@ -1,10 +1,11 @@
-"""Every command of the README's "Echte gegevens" block on the national werkmap, with real regions.
+"""Every command of the README's "Echte gegevens" block on the national werkmap, real regions.
 
-Issue 16 item 1 (``dekkend regio`` crashed on every real region) was caught by no test; this module runs the
-README's commands as a user types them. ``importeer`` is the session fixture ``national_import`` (the one
-import every real-data module shares); the two ``rapport`` lines run in ``test_report_realdata.py`` (on the same
-werkmap); ``download`` needs the internet and is left out. The costly commands run once, on the smallest
-krimp region of the README's examples (COROP 31, Zeeuwsch-Vlaanderen).
+Issue 16 item 1 (``dekkend regio`` crashed on every real region) was caught by no test; this
+module runs the README's commands as a user types them. ``importeer`` is the session fixture
+``national_import`` (the one import every real-data module shares); the two ``rapport`` lines
+run in ``test_report_realdata.py`` (on the same werkmap); ``download`` needs the internet and is
+left out. The costly commands run once, on the smaller krimp region of the README's examples
+(COROP 31, Zeeuwsch-Vlaanderen).
 """
 
 from __future__ import annotations
@@ -47,21 +48,90 @@ def runs(national_workspace, tmp_path_factory):
     (here / "mijn-scenario.yaml").write_text(SCENARIO, encoding="utf-8")
     commands = {
         "regio": ["regio", "--werkmap", w, "--regio", "corop:Achterhoek"],
-        "prognose": ["prognose", "--werkmap", w, "--peiljaar", "2019", "--horizon", "15", "--regio", REGION,
-                     "--trekkingen", "100", "--uitvoer", str(here / "prognose.xlsx")],
-        "backtest-gemeente": ["backtest", "--werkmap", w, "--peiljaar", "2016", "--doel", "2017,2018,2019",
-                              "--niveau", "gemeente"],
-        "backtest-brin": ["backtest", "--werkmap", w, "--peiljaar", "2013", "--doel", "2019", "--niveau", "brin",
-                          "--regio", REGION, "--verslag", str(here / "verslag.md")],
-        "bereikbaarheid": ["bereikbaarheid", "--werkmap", w, "--jaar", "2019", "--regio", REGION,
-                           "--uitvoer", str(here / "afstanden.csv")],
-        "diagnose": ["diagnose", "--werkmap", w, "--regio", REGION, "--uitvoer", str(here / "knelpunten.json")],
+        "prognose": [
+            "prognose",
+            "--werkmap",
+            w,
+            "--peiljaar",
+            "2019",
+            "--horizon",
+            "15",
+            "--regio",
+            REGION,
+            "--trekkingen",
+            "100",
+            "--uitvoer",
+            str(here / "prognose.xlsx"),
+        ],
+        "backtest-gemeente": [
+            "backtest",
+            "--werkmap",
+            w,
+            "--peiljaar",
+            "2016",
+            "--doel",
+            "2017,2018,2019",
+            "--niveau",
+            "gemeente",
+        ],
+        "backtest-brin": [
+            "backtest",
+            "--werkmap",
+            w,
+            "--peiljaar",
+            "2013",
+            "--doel",
+            "2019",
+            "--niveau",
+            "brin",
+            "--regio",
+            REGION,
+            "--verslag",
+            str(here / "verslag.md"),
+        ],
+        "bereikbaarheid": [
+            "bereikbaarheid",
+            "--werkmap",
+            w,
+            "--jaar",
+            "2019",
+            "--regio",
+            REGION,
+            "--uitvoer",
+            str(here / "afstanden.csv"),
+        ],
+        "diagnose": [
+            "diagnose",
+            "--werkmap",
+            w,
+            "--regio",
+            REGION,
+            "--uitvoer",
+            str(here / "knelpunten.json"),
+        ],
         "kennis-advies": ["kennis", "advies", "--werkmap", w, "--regio", REGION],
         "kennis-zoek": ["kennis", "zoek", "krimp techniek vmbo Zeeland"],
-        "scenario": ["scenario", str(here / "mijn-scenario.yaml"), "--werkmap", w, "--regio", REGION,
-                     "--uitvoer", str(here / "uitkomsten")],
-        "optimaliseer": ["optimaliseer", "--werkmap", w, "--regio", REGION, "--jaar", "2024",
-                         "--uitvoer", str(here / "optimalisatie")],
+        "scenario": [
+            "scenario",
+            str(here / "mijn-scenario.yaml"),
+            "--werkmap",
+            w,
+            "--regio",
+            REGION,
+            "--uitvoer",
+            str(here / "uitkomsten"),
+        ],
+        "optimaliseer": [
+            "optimaliseer",
+            "--werkmap",
+            w,
+            "--regio",
+            REGION,
+            "--jaar",
+            "2024",
+            "--uitvoer",
+            str(here / "optimalisatie"),
+        ],
     }
     out = {}
     for name, args in commands.items():
@@ -70,13 +140,31 @@ def runs(national_workspace, tmp_path_factory):
     return here, out
 
 
-COMMANDS = ["regio", "prognose", "backtest-gemeente", "backtest-brin", "bereikbaarheid", "diagnose",
-            "kennis-advies", "kennis-zoek", "scenario", "optimaliseer"]
-#: A Dutch word each command's output must carry (the output is Dutch, not a stack trace or English).
-DUTCH = {"regio": "vestigingen", "prognose": "leerlingen verwacht", "backtest-gemeente": "dekking",
-         "backtest-brin": "Bijgewerkt", "bereikbaarheid": "postcodegebieden", "diagnose": "knelpunten geschreven",
-         "kennis-advies": "Knelpunt", "kennis-zoek": "artikel(en)", "scenario": "zonder ingrijpen",
-         "optimaliseer": "Kinderen binnen"}
+COMMANDS = [
+    "regio",
+    "prognose",
+    "backtest-gemeente",
+    "backtest-brin",
+    "bereikbaarheid",
+    "diagnose",
+    "kennis-advies",
+    "kennis-zoek",
+    "scenario",
+    "optimaliseer",
+]
+#: A Dutch word each command prints (the output is Dutch, not a stack trace or English).
+DUTCH = {
+    "regio": "vestigingen",
+    "prognose": "leerlingen verwacht",
+    "backtest-gemeente": "dekking",
+    "backtest-brin": "Bijgewerkt",
+    "bereikbaarheid": "postcodegebieden",
+    "diagnose": "knelpunten geschreven",
+    "kennis-advies": "Knelpunt",
+    "kennis-zoek": "artikel(en)",
+    "scenario": "zonder ingrijpen",
+    "optimaliseer": "Kinderen binnen",
+}
 
 
 @pytest.mark.parametrize("command", COMMANDS)
@@ -94,7 +182,9 @@ def test_importeer_reports_what_it_read(national_import, national_workspace):
     pupils = national_workspace.table("leerlingen")
     years = sorted(int(y) for y in pupils["schooljaar"].unique())
     assert 2019 in years
-    for year in years:  # each count vintage is named once in the one school-year form, with its total
+    for (
+        year
+    ) in years:  # each count vintage is named once in the one school-year form, with its total
         total = pupils.loc[pupils["schooljaar"] == year, "aantal"].fillna(0).sum()
         assert f"Schooljaar {year}/{str(year + 1)[-2:]}: {count(total)} leerlingen" in out, year
 
@@ -108,11 +198,15 @@ def test_regio_lists_the_selection_of_the_library(runs, tables):
 
 def test_prognose_writes_the_region_and_prints_its_totals(runs, tables):
     here, out = runs
-    fc = pd.read_excel(here / "prognose.xlsx", dtype={"vestigingscode": str})
+    fc = pd.read_excel(here / "prognose.xlsx", dtype={"vestigingscode": str}, engine="openpyxl")
     assert set(fc["vestigingscode"]) <= set(select_region(tables, REGION).vestigingen)
     assert sorted(fc["jaar"].unique()) == list(range(2020, 2035))
     shown = re.search(r"2020/21: ([\d.]+) leerlingen verwacht", out["prognose"][1])
-    assert shown and abs(int(shown.group(1).replace(".", "")) - fc.loc[fc["jaar"] == 2020, "verwacht"].sum()) <= 1
+    assert (
+        shown
+        and abs(int(shown.group(1).replace(".", "")) - fc.loc[fc["jaar"] == 2020, "verwacht"].sum())
+        <= 1
+    )
     assert (here / "prognose-trekkingen.csv").stat().st_size > 0
 
 
