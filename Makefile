@@ -1,6 +1,6 @@
 # Two commands do all the set-up on a fresh machine (Python 3.11+):
 #   make demo   builds the synthetic demo region and runs the main job on it
-#   make test   runs the whole test suite (real-data tests skip when ../shared is absent)
+#   make test   runs the whole test suite in two processes (real-data tests skip when ../shared is absent)
 PYTHON ?= python3
 VENV   ?= .venv
 BIN    := $(VENV)/bin
@@ -18,8 +18,11 @@ install: $(BIN)/dekkend
 demo: install
 	$(BIN)/dekkend demo
 
+# The suite in TEST_WORKERS processes (pytest-xdist); --dist loadfile keeps each test module, and so its
+# module fixtures (the real-data analyses), in one process. TEST_WORKERS=0 runs it in this process.
+TEST_WORKERS ?= 2
 test: install
-	$(BIN)/python -m pytest -q
+	$(BIN)/python -m pytest -q -n $(TEST_WORKERS) --dist loadfile
 
 bench: install
 	$(BIN)/python bench/import.py

@@ -15,7 +15,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from rich.table import Table
 
 from dekkend.errors import DekkendError
-from dekkend.formatting import count, school_year
+from dekkend.formatting import count, number, percent, school_year
 
 if TYPE_CHECKING:
     from dekkend.overview import RegionOverview
@@ -163,8 +163,8 @@ def regio(
     ves = ves.assign(bestuur=boards_filled(ves)[0])
     sel = ves[ves["vestigingscode"].isin(region.vestigingen)].sort_values(["gemeentenaam", "vestigingscode"])
     console.print(
-        f"[bold]{region.label}[/]: {len(region.vestigingen)} vestigingen, {len(region.gemeenten)} gemeenten, "
-        f"{len(region.pc4)} postcodegebieden (PC4)"
+        f"[bold]{region.label}[/]: {_fmt_int(len(region.vestigingen))} vestigingen, "
+        f"{_fmt_int(len(region.gemeenten))} gemeenten, {_fmt_int(len(region.pc4))} postcodegebieden (PC4)"
     )
     table = Table()
     for col in ("vestiging", "naam", "plaats", "gemeente", "bestuur", "denominatie", "laatste telling"):
@@ -175,7 +175,7 @@ def regio(
                       _school_year_cell(getattr(r, "laatste_schooljaar", None)))
     console.print(table)
     if len(sel) > 200:
-        console.print(f"... en nog {len(sel) - 200} vestigingen (gebruik --uitvoer voor de hele lijst)")
+        console.print(f"... en nog {_fmt_int(len(sel) - 200)} vestigingen (gebruik --uitvoer voor de hele lijst)")
     if uitvoer:
         write_table(sel, uitvoer, sheet="vestigingen")
         console.print(f"Geschreven: {uitvoer}")
@@ -191,8 +191,6 @@ def _cell(value: object) -> str:
 def _school_year_cell(value: object) -> str:
     """The last counted school year as ``2019/20`` (empty when never counted)."""
     import pandas as pd
-
-    from dekkend.formatting import school_year
 
     return "" if value is None or bool(pd.isna(value)) else school_year(int(value))
 
@@ -312,16 +310,16 @@ def prognose(
     )
     band = sum_band(frame, 80).set_index("jaar")
     for year in sorted({totals.index[0], totals.index[min(4, len(totals) - 1)], totals.index[-1]}):
-        console.print(f"  {year}/{year + 1}: {_fmt_int(totals[year])} leerlingen verwacht "
+        console.print(f"  {school_year(year)}: {_fmt_int(totals[year])} leerlingen verwacht "
                       f"(80%: {_fmt_int(band.at[year, 'laag'])}-{_fmt_int(band.at[year, 'hoog'])})")
     methods = frame.drop_duplicates("vestigingscode")["methode"].value_counts()
-    console.print("Methode per vestiging: " + ", ".join(f"{k} {v}" for k, v in methods.items()))
+    console.print("Methode per vestiging: " + ", ".join(f"{k} {_fmt_int(v)}" for k, v in methods.items()))
     catchment = getattr(forecaster, "catchment", None)
     if catchment is not None:
         cal = catchment.calibration
         console.print(
-            f"Schoolkeuze: verval {100 * cal.model.params.loss_per_km:.0f}% per km ({catchment.decay_source}), "
-            f"instroom gekalibreerd tot op {cal.max_deviation:.2f} leerling; migratie van kinderen: "
+            f"Schoolkeuze: verval {percent(cal.model.params.loss_per_km)} per km ({catchment.decay_source}), "
+            f"instroom gekalibreerd tot op {number(cal.max_deviation, 2)} leerling; migratie van kinderen: "
             f"{catchment.children.migration.source}"
         )
     if prep.closed:
@@ -336,7 +334,8 @@ def prognose(
         nat = draws.totals.sum(axis=1)
         last = len(draws.years) - 1
         console.print(
-            f"{trekkingen} trekkingen (zaad {zaad}), alleen onzekerheid in de invoer: {draws.years[last]}/{draws.years[last] + 1} "
+            f"{_fmt_int(trekkingen)} trekkingen (zaad {zaad}), alleen onzekerheid in de invoer: "
+            f"{school_year(draws.years[last])} "
             f"tussen {_fmt_int(np.quantile(nat[:, last], 0.1))} en {_fmt_int(np.quantile(nat[:, last], 0.9))} leerlingen "
             f"(80%) → {path}"
         )
@@ -382,7 +381,8 @@ def backtest(
     for col in ("model", "doeljaar", "eenheden", "WAPE", "MAPE", "bias", "dekking 80%", "dekking 95%"):
         table.add_column(col, justify="left" if col == "model" else "right")
     for r in result.scores.sort_values(["jaar", "model"]).itertuples():
-        table.add_row(r.model, str(r.jaar), str(r.eenheden), *(f"{100 * v:.1f}%" for v in (r.wape, r.mape, r.bias, r.dekking80, r.dekking95)))
+        table.add_row(r.model, str(r.jaar), _fmt_int(r.eenheden),
+                      *(percent(v, 1) for v in (r.wape, r.mape, r.bias, r.dekking80, r.dekking95)))
     console.print(table)
     for note in result.notes:
         console.print(note)

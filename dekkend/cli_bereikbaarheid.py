@@ -14,7 +14,7 @@ from rich.console import Console
 from rich.table import Table
 
 from dekkend.errors import ConfiguratieFout, DekkendError, InvoerFout
-from dekkend.formatting import count, number, school_year
+from dekkend.formatting import count, number, percent, school_year
 from dekkend.geo.travel import CYCLING_SPEED_KMH, DETOUR_FACTOR
 
 if TYPE_CHECKING:
@@ -77,11 +77,6 @@ def _rounded(table: pd.DataFrame, digits: dict[str, int]) -> pd.DataFrame:
     return out
 
 
-def _num(value: float, fmt: str) -> str:
-    """A number in Dutch notation (decimal comma); empty when missing."""
-    return "" if pd.isna(value) else number(value, int(fmt.strip(".f")))
-
-
 def _summary(
     result: Reachability, indicators: pd.DataFrame | None, vestigingen: tuple[str, ...] | None
 ) -> None:
@@ -89,7 +84,7 @@ def _summary(
     kids = t.drop_duplicates("pc4")["kinderen_12_17"].sum()
     kids_text = count(kids)
     console.print(
-        f"Schooljaar {school_year(result.jaar)}: {t['pc4'].nunique()} postcodegebieden, "
+        f"Schooljaar {school_year(result.jaar)}: {count(t['pc4'].nunique())} postcodegebieden, "
         f"{kids_text} kinderen van 12-17 jaar (geschat: {result.children_method})"
     )
     console.print(f"Afstanden: {result.distances}")
@@ -102,12 +97,12 @@ def _summary(
                 "bij de vestigingen van de regio",
             )
         console.print(
-            f"Aanbod zonder ingrijpen volgens de prognose: {len(off)} aanbiedingen {where} "
+            f"Aanbod zonder ingrijpen volgens de prognose: {count(len(off))} aanbiedingen {where} "
             f"verdwenen tot en met {result.jaar}"
         )
     if result.pc4_without_location:
         console.print(
-            f"[yellow]Let op:[/] {len(result.pc4_without_location)} postcodegebieden zonder middelpunt "
+            f"[yellow]Let op:[/] {count(len(result.pc4_without_location))} postcodegebieden zonder middelpunt "
             f"overgeslagen: {', '.join(result.pc4_without_location[:10])}"
         )
     if indicators is None:
@@ -124,10 +119,10 @@ def _summary(
     for r in rows.itertuples():
         table.add_row(
             r.onderwijstype,
-            _num(r.aandeel_binnen_norm * 100, ".1f") + "%",
-            _num(r.gem_km, ".1f"),
-            _num(r.p90_km, ".1f"),
-            str(r.pc4_buiten_norm),
+            percent(r.aandeel_binnen_norm, 1),
+            number(r.gem_km, 1),
+            number(r.p90_km, 1),
+            count(r.pc4_buiten_norm),
         )
     console.print(table)
 

@@ -54,14 +54,14 @@ def diagnose_cmd(
 
     counts = result.besturen[list(TYPES)].sum(axis=1)
     for i, r in enumerate(result.besturen.itertuples(index=False)):
-        boards.add_row(str(r.bestuur), str(r.vestigingen), _fmt_int(r.leerlingen_nu), _fmt_int(r.leerlingen_over_10_jaar),
-                       str(r.aanbod_onder_drempel), str(int(counts.iloc[i])))
+        boards.add_row(str(r.bestuur), _fmt_int(r.vestigingen), _fmt_int(r.leerlingen_nu),
+                       _fmt_int(r.leerlingen_over_10_jaar), _fmt_int(r.aanbod_onder_drempel), _fmt_int(counts.iloc[i]))
     console.print(boards)
     if besturen:
         write_table(result.besturen, besturen, sheet="besturen")
     if per_profiel:
         _print_profielen(result)
-    console.print(f"{len(result.knelpunten)} knelpunten geschreven naar {uitvoer}")
+    console.print(f"{_fmt_int(len(result.knelpunten))} knelpunten geschreven naar {uitvoer}")
 
 
 #: Short leerweg names for the per-profiel table.

@@ -10,13 +10,14 @@ from rich.console import Console
 from rich.table import Table
 
 from dekkend.errors import DekkendError
+from dekkend.formatting import number
 
 console = Console()
 err_console = Console(stderr=True)
 
 
 def _size(n: int) -> str:
-    return f"{n / 1e6:.1f} MB" if n >= 1e5 else f"{n / 1e3:.0f} kB"
+    return f"{number(n / 1e6, 1)} MB" if n >= 1e5 else f"{number(n / 1e3)} kB"
 
 
 def download(

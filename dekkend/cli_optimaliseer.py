@@ -13,17 +13,13 @@ from rich.console import Console
 from rich.table import Table
 
 from dekkend.errors import ConfiguratieFout, DekkendError
+from dekkend.formatting import count, number, percent, school_year
 
 if TYPE_CHECKING:
     from dekkend.optimise import Optimisation
 
 console = Console()
 err_console = Console(stderr=True)
-
-
-def _num(x: float, digits: int = 0) -> str:
-    text = f"{x:,.{digits}f}"
-    return text.replace(",", "_").replace(".", ",").replace("_", ".")
 
 
 def optimaliseer(
@@ -96,13 +92,13 @@ def _run(werkmap: Path, jaar: int, regio: str | None, vast: list[str], max_wijzi
 def _report(result: Optimisation, uitvoer: Path) -> None:
     inst, s = result.instance, result.solution
     model = inst.model
-    console.print(f"[bold]Optimalisatie van het aanbod in {inst.region.label}[/], vanaf {inst.jaar}/{inst.jaar + 1}"
-                  + (f" (drempels tot en met {inst.years[-1]}/{inst.years[-1] + 1})" if len(inst.years) > 1 else ""))
-    console.print(f"{int((~model.ext).sum())} aanbiedingen in de regio ({int(model.free.sum())} vrij, "
-                  f"{int(model.locked.sum())} vast), {int((inst.children > 0).sum())} postcodegebieden, toewijzing "
+    console.print(f"[bold]Optimalisatie van het aanbod in {inst.region.label}[/], vanaf {school_year(inst.jaar)}"
+                  + (f" (drempels tot en met {school_year(inst.years[-1])})" if len(inst.years) > 1 else ""))
+    console.print(f"{count((~model.ext).sum())} aanbiedingen in de regio ({count(model.free.sum())} vrij, "
+                  f"{count(model.locked.sum())} vast), {count((inst.children > 0).sum())} postcodegebieden, toewijzing "
                   f"'{inst.assignment}'; kinderen: {inst.children_method}")
     if not result.feasible:
-        console.print(f"[bold red]Geen opstelling mogelijk[/] ({s.status}, {_num(s.seconds, 2)} s):")
+        console.print(f"[bold red]Geen opstelling mogelijk[/] ({s.status}, {number(s.seconds, 2)} s):")
         for line in result.infeasible:
             console.print(f"  • {line}", highlight=False)
         _, json_path = result.write(uitvoer)
@@ -111,11 +107,12 @@ def _report(result: Optimisation, uitvoer: Path) -> None:
     after = result.after
     tot = result.totals()
     console.print(
-        f"Kinderen binnen {_num(inst.norm_km)} km, opgeteld over {len(model.kinds)} soorten aanbod: "
-        f"nu ({inst.origin}/{inst.origin + 1}) {_num(tot['nu'] or 0)}, zonder ingrijpen {_num(tot['zonder_ingrijpen'] or 0)}"
-        f", optimaal {_num(tot['optimaal'] or 0)} ({inst.jaar}/{inst.jaar + 1}; zoals dekkend bereikbaarheid). "
-        f"Status: {s.status}; gap {_num(100 * s.gap, 3)}%; rekentijd "
-        f"{_num(s.seconds, 2)} s (HiGHS); {after.changes} {'wijziging' if after.changes == 1 else 'wijzigingen'}.",
+        f"Kinderen binnen {number(inst.norm_km, 0 if float(inst.norm_km).is_integer() else 1)} km, opgeteld over "
+        f"{count(len(model.kinds))} soorten aanbod: nu ({school_year(inst.origin)}) {count(tot['nu'] or 0)}, "
+        f"zonder ingrijpen {count(tot['zonder_ingrijpen'] or 0)}, optimaal {count(tot['optimaal'] or 0)} "
+        f"({school_year(inst.jaar)}; zoals dekkend bereikbaarheid). "
+        f"Status: {s.status}; gap {percent(s.gap, 3)}; rekentijd "
+        f"{number(s.seconds, 2)} s (HiGHS); {after.changes} {'wijziging' if after.changes == 1 else 'wijzigingen'}.",
         highlight=False)
     _coverage_table(result)
     for i, c in enumerate(result.changes, start=1):
@@ -141,11 +138,12 @@ def _report(result: Optimisation, uitvoer: Path) -> None:
 def _coverage_table(result: Optimisation) -> None:
     inst = result.instance
     table = Table(title="Kinderen van 12-17 binnen de normafstand")
-    for col in ("soort", f"nu ({inst.origin})", f"zonder ingrijpen ({inst.jaar})", f"optimaal ({inst.jaar})"):
+    for col in ("soort", f"nu ({school_year(inst.origin)})", f"zonder ingrijpen ({school_year(inst.jaar)})",
+                f"optimaal ({school_year(inst.jaar)})"):
         table.add_column(col, justify="left" if col == "soort" else "right")
 
     def cell(v: float | None, total: float) -> str:
-        return "-" if v is None or v != v else f"{_num(v)} ({_num(100 * v / (total or 1.0), 1)}%)"
+        return "-" if v is None or v != v else f"{count(v)} ({percent(v / (total or 1.0), 1)})"
 
     for r in result.coverage_table().itertuples(index=False):
         table.add_row(r.onderwijstype.replace("profiel:", "profiel "), cell(r.nu, r.kinderen_nu),

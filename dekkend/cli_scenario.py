@@ -9,6 +9,7 @@ import typer
 from rich.table import Table
 
 from dekkend.cli import RegioOptie, WerkmapOptie, _fmt_int, console, dutch_errors, progress_bar
+from dekkend.formatting import euro, school_year
 
 if TYPE_CHECKING:
     from dekkend.scenarios.run import ScenarioResult
@@ -58,7 +59,7 @@ def scenario_cmd(
             )
         bar.update(task, completed=len(scenarios), item="klaar")
     write_results(results, uitvoer, ".xlsx" if excel else ".csv")
-    table = Table(title=f"Scenario's naast elkaar (eindjaar {results[0].summary['eindjaar']})")
+    table = Table(title=f"Scenario's naast elkaar (eindjaar {school_year(results[0].summary['eindjaar'])})")
     for col in (
         "scenario",
         "leerlingen",
@@ -75,7 +76,7 @@ def scenario_cmd(
         _fmt_int(first["leerlingen_zonder_ingrijpen"]),
         "",
         "",
-        f"{first['knelpunten_zonder']} ({first['knelpunten_hoog_zonder']})",
+        f"{_fmt_int(first['knelpunten_zonder'])} ({_fmt_int(first['knelpunten_hoog_zonder'])})",
         _fmt_int(first["kinderen_buiten_norm_zonder"]),
         _euro(first["isolatietoeslag_zonder_euro"]),
     )
@@ -87,7 +88,7 @@ def scenario_cmd(
             _fmt_int(n["leerlingen_met_scenario"]),
             _fmt_int(n["naar_buiten_de_regio"]),
             _signed(n["extra_leerlingkilometers_per_dag_enkele_reis"]),
-            f"{n['knelpunten_met']} ({n['knelpunten_hoog_met']})",
+            f"{_fmt_int(n['knelpunten_met'])} ({_fmt_int(n['knelpunten_hoog_met'])})",
             _fmt_int(n["kinderen_buiten_norm_met"]),
             f"{_euro(n['isolatietoeslag_met_euro'])} (verschil {diff})",
         )
@@ -106,7 +107,8 @@ def _signed(value: float) -> str:
 
 
 def _euro(value: float, sign: bool = False) -> str:
-    return f"EUR {_signed(value) if sign else _fmt_int(value)}"
+    """Euros in the one notation (``EUR 1.200``, ``-EUR 1.200``); with ``sign`` a gain reads ``+EUR 1.200``."""
+    return ("+" if sign and value >= 0.5 else "") + euro(value)
 
 
 def _explain(result: ScenarioResult) -> None:
@@ -117,7 +119,7 @@ def _explain(result: ScenarioResult) -> None:
     flows = result.flows
     if len(flows):
         table = Table(
-            title=f"{s['scenario']}: leerlingen erbij en eraf per vestiging (eindjaar {s['eindjaar']})"
+            title=f"{s['scenario']}: leerlingen erbij en eraf per vestiging (eindjaar {school_year(s['eindjaar'])})"
         )
         for col in ("vestiging", "plaats", "in regio", "eraf", "erbij", "netto"):
             table.add_column(
@@ -138,7 +140,7 @@ def _explain(result: ScenarioResult) -> None:
         console.print(table)
         if len(shown) > SHOWN:
             console.print(
-                f"En nog {len(shown) - SHOWN} vestigingen; alle staan in winst-en-verlies."
+                f"En nog {_fmt_int(len(shown) - SHOWN)} vestigingen; alle staan in winst-en-verlies."
             )
     places = s.get("naar_buiten_de_regio_plaatsen") or []
     if places:

@@ -4,9 +4,12 @@ from __future__ import annotations
 
 import os
 import shutil
+from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
+
+from dekkend.workspace import Workspace
 
 ROOT = Path(__file__).resolve().parents[1]
 SHARED_DATA = Path(os.environ.get("DEKKEND_SHARED_DATA", ROOT.parent / "shared" / "data"))
@@ -18,6 +21,38 @@ def shared_data() -> Path:
     if not (SHARED_DATA / "SOURCES.md").is_file():
         pytest.skip(f"echte gegevens ontbreken: {SHARED_DATA} bestaat niet (alleen in de ontwikkelomgeving en CI)")
     return SHARED_DATA
+
+
+@dataclass(frozen=True)
+class NationalImport:
+    """The national werkmap every real-data module shares, and what ``dekkend importeer`` printed making it."""
+
+    workspace: Workspace
+    output: str
+
+
+@pytest.fixture(scope="session")
+def national_import(shared_data: Path, tmp_path_factory: pytest.TempPathFactory) -> NationalImport:
+    """``dekkend importeer ../shared/data`` once per test session into a temporary werkmap.
+
+    Shared by every real-data module: treat it as read-only (copy it to write). The import runs through the
+    CLI, so the README's first command is exercised by every session that has the data.
+    """
+    from typer.testing import CliRunner
+
+    from dekkend.cli import app
+
+    path = tmp_path_factory.mktemp("nl") / "werkmap"
+    res = CliRunner().invoke(app, ["importeer", str(shared_data), "--werkmap", str(path)],
+                             env={"COLUMNS": "200"})
+    assert res.exit_code == 0, res.output + repr(res.exception)
+    return NationalImport(Workspace(path), res.output)
+
+
+@pytest.fixture(scope="session")
+def national_workspace(national_import: NationalImport) -> Workspace:
+    """The national werkmap with every file of ``../shared/data`` (read-only; see :func:`national_import`)."""
+    return national_import.workspace
 
 
 def write_bytes(path: Path, text: str, encoding: str = "utf-8", newline: str = "\n", bom: bool = False) -> Path:

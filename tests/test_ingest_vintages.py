@@ -105,6 +105,25 @@ def test_stripped_vestigingsnummer_gets_its_zeros_back(ws_2016, tmp_path):
     )  # one code across vintages
 
 
+def test_stripped_elementcode_gets_its_zeros_back(ws_2016, tmp_path):
+    """2016/17 stores ELEMENTCODE 24 for 0024: after import every vintage carries the one four-digit code."""
+    from dekkend.ingest import labels
+
+    codes_2016 = set(ws_2016.table("leerlingen")["elementcode"])
+    assert {"0024", "0046", "0400", "4271"} <= codes_2016 and not {"24", "46", "400"} & codes_2016
+    d = tmp_path / "later"
+    lwoo_vintage(d / "leerlingen-vo-2017-2018.csv", ROWS_2017)
+    import_paths([d], ws_2016)
+    pupils = Workspace(ws_2016.path).table("leerlingen")
+    brug = pupils[(pupils["vestigingscode"] == "00AA00") & (pupils["label_onderwijstype"] == "Brugjaar 1-2")
+                  & ~pupils["lwoo"]]
+    assert brug.groupby("schooljaar")["elementcode"].agg(set).to_dict() == {2016: {"0024"}, 2017: {"0024"}}
+    # the label table knows each code once, under its four-digit form; the short form finds the same meaning
+    assert labels.label_meaning("ELEMENTCODE", "24") == labels.label_meaning("ELEMENTCODE", "0024") is not None
+    table = labels.label_table()
+    assert all(len(value) >= 4 for kolom, value in table if kolom == "elementcode" and value.isdigit())
+
+
 def test_vmbo_mbo2_type_kept_and_counted(ws_2016):
     pupils = ws_2016.table("leerlingen")
     vm2 = pupils[pupils["label_onderwijstype"] == "VMBO-MBO2 lj 3-6"]

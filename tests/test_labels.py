@@ -132,3 +132,13 @@ def test_theoretische_leerweg_programmes_name_no_profiel():
     assert profiel_from_opleiding("MAVO/Theor Lw-Profiel Zorg en Welzijn") is None
     assert profiel_from_opleiding("LWOO/Theor Lw-Profiel Techniek") is None
     assert profiel_from_opleiding("VMBO Zorg en welzijn BB") == "zorg-welzijn"
+
+
+@given(st.integers(min_value=0, max_value=9999))
+def test_elementcode_is_four_digits_and_idempotent(n):
+    code = labels.elementcode(f" {n} ")
+    assert code == f"{n:04d}" and labels.elementcode(code) == code
+
+
+def test_elementcode_leaves_non_numbers_alone():
+    assert labels.elementcode("") == "" and labels.elementcode(" N.v.t. ") == "N.v.t."

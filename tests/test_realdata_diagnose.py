@@ -7,15 +7,11 @@ import pytest
 from dekkend.diagnose import TYPES, diagnose
 from dekkend.forecast import make_model
 from dekkend.geo import distance_matrix
-from dekkend.ingest import import_paths
-from dekkend.workspace import Workspace
 
 
 @pytest.fixture(scope="module")
-def national_ws(shared_data, tmp_path_factory):
-    ws = Workspace(tmp_path_factory.mktemp("nl") / "w")
-    import_paths([shared_data], ws)
-    return ws
+def national_ws(national_workspace):
+    return national_workspace
 
 
 @pytest.fixture(scope="module")
@@ -32,23 +28,77 @@ def children(national):
     return ChildEstimator(national[0])
 
 
-def test_every_corop_region_completes(national, children):
+def _corops(tables) -> list[str]:
+    return sorted(tables["vestigingen"]["corop_code"].dropna().unique())
+
+
+def _without_reach(tables, code: str, forecast):
+    """A COROP's context and every knelpunt rule that needs no reachability (the costly part of a diagnosis).
+
+    The rules, settings and norms are the ones :func:`dekkend.diagnose.diagnose` uses; only ``witte-vlek`` and
+    ``openbaar-onbereikbaar`` (distances from every postcode area, twice) are left to the sample below.
+    """
+    from dekkend.diagnose import rules
+    from dekkend.diagnose.boards import board_impact
+    from dekkend.diagnose.context import build_context
+    from dekkend.norms import load_norms, load_settings
+    from dekkend.norms.funding import load_funding
+    from dekkend.regions import select_region
+
+    ctx = build_context(tables, select_region(tables, f"corop:{code}"), load_settings(), load_norms(),
+                        forecast=forecast)
+    found = [*rules.kleine_bovenbouw(ctx), *rules.onder_norm(ctx)[0], *rules.sterke_daling(ctx),
+             *rules.aanbod_verdwijnt(ctx), *rules.enige_aanbieder(ctx),
+             *rules.isolatie_afhankelijk(ctx, load_funding().isolation_supplement())]
+    return ctx, found, board_impact(ctx, found)
+
+
+def _check_trusted_rules(knelpunten, besturen) -> None:
+    """Issue 16's rules a board trusts: one sole-provider item per board, no HOOG for a small fall, boards
+    with pupils only, each vestiging named once per knelpunt."""
+    boards = [k.bewijs["bestuur"] for k in knelpunten if k.type == "enige-aanbieder"]
+    assert len(boards) == len(set(boards))
+    for k in knelpunten:
+        if k.type == "sterke-daling":
+            values = (k.bewijs["over_5_jaar"], k.bewijs["over_10_jaar"], k.bewijs["leerlingen_nu"])
+            lost = k.bewijs["leerlingen_nu"] - min(v for v in values if v == v and v is not None)
+            assert lost >= 20 and (k.ernst != "hoog" or lost >= 100), k.toelichting
+        for code in k.vestigingen:
+            assert k.toelichting.count(f"({code}") <= 1, (code, k.toelichting)
+    assert (besturen["leerlingen_nu"] > 0).all()
+
+
+def test_every_corop_region_without_reachability(national):
+    """All 40 COROPs: forecast, offer, every rule without distances, board impact and the per-profiel view."""
+    from dekkend.diagnose.profielen import profiel_overview
+
     tables, matrix, forecast = national
-    corops = sorted(tables["vestigingen"]["corop_code"].dropna().unique())
+    corops = _corops(tables)
     assert len(corops) == 40
-    seen = set()
     for code in corops:
+        ctx, found, besturen = _without_reach(tables, code, forecast)
+        assert ctx.origin == 2019 and ctx.region.label.startswith("COROP-gebied"), code
+        _check_trusted_rules(found, besturen)
+        for view in profiel_overview(ctx):  # a profiel taught by many pupils keeps a location
+            if view.samen_per_jaar.get(2019, 0) >= 2 * view.drempel:
+                assert view.of("zelfstandig") or view.of("samen"), (code, view.profiel)
+
+
+def test_a_sample_of_corops_has_every_knelpunt_type(national, children, zeeuws_vlaanderen, achterhoek):
+    """The whole diagnosis (with reachability) on every fifth COROP and the two krimp regions."""
+    tables, matrix, forecast = national
+    seen = {k.type for d in (zeeuws_vlaanderen, achterhoek) for k in d.knelpunten}
+    for code in _corops(tables)[::5]:
         d = diagnose(tables, f"corop:{code}", matrix=matrix, forecast=forecast, children=children)
         assert d.peiljaar == 2019 and d.regio.startswith("COROP-gebied")
-        assert d.besturen["vestigingen"].sum() == len(d.besturen) or d.besturen["vestigingen"].sum() > 0
+        _check_trusted_rules(d.knelpunten, d.besturen)
         seen |= {k.type for k in d.knelpunten}
     assert seen == set(TYPES)
 
 
-@pytest.mark.parametrize("corop", ["14", "31"], ids=["Achterhoek", "Zeeuws-Vlaanderen"])
-def test_krimp_regions_show_decline(national, corop):
-    tables, matrix, forecast = national
-    d = diagnose(tables, f"corop:{corop}", matrix=matrix, forecast=forecast)
+@pytest.mark.parametrize("which", ["achterhoek", "zeeuws_vlaanderen"])
+def test_krimp_regions_show_decline(which, request):
+    d = request.getfixturevalue(which)  # the module's diagnosis of COROP 14 / 31, made once
     decline = d.of_type("sterke-daling")
     assert decline, [k.titel for k in d.knelpunten]
     assert all(k.bewijs["daling_10"] > 0 or k.bewijs["daling_5"] > 0 for k in decline)

@@ -10,18 +10,14 @@ import pytest
 from dekkend.coverage.run import reachability
 from dekkend.diagnose import diagnose
 from dekkend.geo import distance_matrix
-from dekkend.ingest import import_paths
 from dekkend.optimise import optimise
 from dekkend.optimise.knelpunten import REACH, REASONS, VIABILITY
 from dekkend.regions import select_region
-from dekkend.workspace import Workspace
 
 
 @pytest.fixture(scope="module")
-def tables(shared_data, tmp_path_factory):
-    ws = Workspace(tmp_path_factory.mktemp("nl") / "w")
-    import_paths([shared_data], ws)
-    return ws.tables()
+def tables(national_workspace):
+    return national_workspace.tables()
 
 
 @pytest.fixture(scope="module")

@@ -4,19 +4,15 @@ from __future__ import annotations
 
 import pytest
 
-from dekkend.ingest import import_paths
 from dekkend.scenarios import parse_scenario, run_scenario
 from dekkend.scenarios.run import zonder_ingrijpen
-from dekkend.workspace import Workspace
 
 START = 2021
 
 
 @pytest.fixture(scope="module")
-def corop31(shared_data, tmp_path_factory):
-    ws = Workspace(tmp_path_factory.mktemp("nl") / "w")
-    import_paths([shared_data], ws)
-    tables = ws.tables()
+def corop31(national_workspace):
+    tables = national_workspace.tables()
     baseline, diagnosis = zonder_ingrijpen(tables, "corop:31", 10)
     scenario = parse_scenario(
         {

@@ -5,40 +5,53 @@ from __future__ import annotations
 import json
 import re
 from pathlib import Path
+from types import SimpleNamespace
 
 import pytest
+from dutch_numbers import english_numbers, visible_text
 from test_report import _keep, check_figures, open_report
+from typer.testing import CliRunner
 
-from dekkend.ingest import import_paths
-from dekkend.report import SCENARIO_SECTION, SECTIONS, report_sections, write_report
-from dekkend.scenarios import parse_scenario
-from dekkend.workspace import Workspace
+from dekkend.cli import app
+from dekkend.report import SCENARIO_SECTION, SECTIONS, report_sections
 
 pytestmark = pytest.mark.realdata
 
-#: What the report of a region needs: counts with type detail and of 2012/13 (for the back-test), addresses,
-#: PC4 geography, children (po per woon-PC4, CBS per PC4) and the gemeente boundaries.
-FILES = (
-    "duo/02.-alle-vestigingen-vo-2019.csv",
-    "duo/01.-leerlingen-vo-per-vestiging-naar-onderwijstype-2019.csv",
-    "duo/vo-vestigingen-leerlingen-coordinaten-2013.csv",
-    "duo/03.-leerlingen-po-per-gemeente-postcode-leerling-leeftijd-2017.csv.gz",
-    "geo/pc4-centroiden.csv",
-    "geo/pc4-woonplaats-gemeente.csv",
-    "geo/gemeenten-2022.geojson",
-    "cbs/pc4-bevolking-leeftijd-2018.xls",
-)
+BORCULO = """naam: Borculo sluit
+maatregelen:
+  - soort: sluit-vestiging
+    vestiging: 31JC02
+    vanaf: 2020
+"""
 
 
 @pytest.fixture(scope="module")
-def achterhoek(shared_data, tmp_path_factory):
-    """The report of COROP 14 from a workspace with the files above (HTML only), with one scenario: the vmbo
-    of zone.college in Borculo closes."""
-    ws = Workspace(tmp_path_factory.mktemp("echt") / "w")
-    import_paths([shared_data / f for f in FILES], ws)
-    closure = parse_scenario({"naam": "Borculo sluit", "maatregelen": [
-        {"soort": "sluit-vestiging", "vestiging": "31JC02", "vanaf": 2020}]})
-    return write_report(ws.tables(), "corop:14", tmp_path_factory.mktemp("rapport"), scenarios=[closure])
+def achterhoek(national_workspace, tmp_path_factory):
+    """The README's ``dekkend rapport --regio corop:14 --uitvoer rapporten --pdf --scenario a.yaml`` on the
+    national werkmap, with one scenario: the vmbo of zone.college in Borculo closes. Returns the HTML file and
+    what the command printed."""
+    here = tmp_path_factory.mktemp("rapport")
+    (here / "a.yaml").write_text(BORCULO, encoding="utf-8")
+    res = CliRunner().invoke(app, ["rapport", "--werkmap", str(national_workspace.path), "--regio", "corop:14",
+                                   "--uitvoer", str(here / "rapporten"), "--pdf", "--scenario", str(here / "a.yaml")],
+                             env={"COLUMNS": "240"})
+    assert res.exit_code == 0 and "Traceback" not in res.output, res.output[-2000:] + repr(res.exception)
+    return SimpleNamespace(html=next((here / "rapporten").glob("*.html")), folder=here / "rapporten",
+                           output=" ".join(res.output.split()))
+
+
+def test_the_rapport_command_says_what_it_wrote_in_dutch(achterhoek):
+    out = achterhoek.output
+    assert "Rapport geschreven:" in out and "Met de scenariovergelijking (Borculo sluit)." in out
+    assert "PDF geschreven:" in out or "Let op:" in out  # without Chromium it says what to install
+    if "PDF geschreven:" in out:
+        assert next(achterhoek.folder.glob("*.pdf")).stat().st_size > 0
+    assert english_numbers(out) == []
+
+
+def test_no_english_numbers_in_the_report(achterhoek):
+    text = visible_text(achterhoek.html.read_text(encoding="utf-8"))
+    assert english_numbers(text) == [], english_numbers(text)[:10]
 
 
 def test_achterhoek_report_has_real_boundaries_and_every_section(achterhoek):
@@ -57,8 +70,6 @@ def test_achterhoek_report_has_real_boundaries_and_every_section(achterhoek):
     assert {"Doetinchem", "Winterswijk", "Zutphen"} <= labels
     assert "Doetinchem" in html and "Bestuur " in html
     # the scenario chapter: the closed vestiging loses its pupils to the others, each bar has its own label
-    closure = achterhoek.scenarios[0]
-    assert closure.summary["leerlingen_met_scenario"] <= closure.summary["leerlingen_zonder_ingrijpen"]
     bars = figs["figuur-scenario-vestigingen"]["data"]
     assert len(set(bars[0]["y"])) == len(bars[0]["y"]) > 3
     at = bars[1]["customdata"].index("31JC02")

@@ -219,6 +219,19 @@ ROUTES = ("oud-programma", "vakmanschapsroute", "beroepsroute", "technologierout
 SECTOREN = ("techniek", "economie", "zorg-welzijn", "landbouw", "intersectoraal")
 
 
+#: DUO's element codes have four digits; the 2016/17 file drops the leading zeros (``24`` for ``0024``).
+ELEMENTCODE_WIDTH = 4
+
+
+def elementcode(value: object) -> str:
+    """One form of a DUO ``ELEMENTCODE``: stripped, a numeric code padded to four digits (``24`` -> ``0024``).
+
+    Anything that is not a plain number (empty, a letter code) is returned stripped and unchanged.
+    """
+    text = str(value).strip()
+    return text.zfill(ELEMENTCODE_WIDTH) if text.isdigit() else text
+
+
 @dataclass(frozen=True)
 class LabelMeaning:
     """What one value of a DUO label column means for the offer: profiel, sector and route (empty: none)."""
@@ -245,7 +258,11 @@ def label_table() -> dict[tuple[str, str], LabelMeaning]:
             raise ValueError(f"{LABEL_TABLE}: unknown sector {meaning.sector!r}")
         if meaning.route and meaning.route not in ROUTES:
             raise ValueError(f"{LABEL_TABLE}: unknown route {meaning.route!r}")
-        out[(row["kolom"], _key(row["waarde"]))] = meaning
+        value = elementcode(row["waarde"]) if row["kolom"] == "elementcode" else row["waarde"]
+        key = (row["kolom"], _key(value))
+        if key in out and out[key] != meaning:
+            raise ValueError(f"{LABEL_TABLE}: {row['kolom']} {value!r} has two meanings")
+        out[key] = meaning
     return out
 
 
@@ -255,6 +272,8 @@ def label_meaning(column: str, value: str) -> LabelMeaning | None:
     An empty cell means nothing and is always known.
     """
     kolom = LABEL_COLUMNS[column.upper()]
+    if kolom == "elementcode":
+        value = elementcode(value)
     if _key(value) == "":
         return LabelMeaning()
     return label_table().get((kolom, _key(value)))

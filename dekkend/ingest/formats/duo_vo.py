@@ -169,6 +169,8 @@ def _meanings(rows: pd.DataFrame, tally) -> pd.Series:  # noqa: ANN001 - tally(k
 def read_onderwijstype(ctx: FileContext) -> Parsed:
     """Read a ``01.-leerlingen-vo-per-vestiging-naar-onderwijstype`` file of any vintage."""
     raw = _upper_columns(_text.read_table(ctx.path))
+    if "ELEMENTCODE" in raw.rows.columns:  # 2016/17 stores 24 for 0024: one code for every vintage
+        raw.rows["ELEMENTCODE"] = raw.rows["ELEMENTCODE"].map(labels.elementcode)
     brin_col, vest_col = _key_columns(raw)
     _text.require_columns(raw, [c for c in (brin_col, vest_col, TYPE_COL, "OPLEIDINGSNAAM") if c])
     count_cols = {c: _COUNT_COL.search(c) for c in raw.rows.columns}
