@@ -1,6 +1,33 @@
-"""Diagnosis: the typed bottlenecks (knelpunten) of a region, with their evidence and what they mean per board."""
+"""Diagnosis: the typed bottlenecks (knelpunten) of a region, with their evidence and what they mean per board.
 
-from dekkend.diagnose.model import SEVERITIES, TYPES, Diagnosis, Knelpunt
+- :func:`diagnose`: the one call behind ``dekkend diagnose``, returning a :class:`Diagnosis`;
+- :class:`Knelpunt` and :data:`KNELPUNT_TYPES`: the one knelpunt record and the one list of
+  knelpunt types (with Dutch labels) that the knowledge base, the optimiser and the report share;
+- :class:`ProfielView`: per vmbo profiel where it is taught and who keeps it (``Diagnosis.profielen``).
+"""
+
+from dekkend.diagnose.model import (
+    KNELPUNT_TYPES,
+    KNELPUNTTYPEN,
+    SEVERITIES,
+    TYPES,
+    Diagnosis,
+    Knelpunt,
+    KnelpuntType,
+)
+from dekkend.diagnose.profielen import VERDICTS, ProfielLocation, ProfielView
 from dekkend.diagnose.run import diagnose
 
-__all__ = ["SEVERITIES", "TYPES", "Diagnosis", "Knelpunt", "diagnose"]
+__all__ = [
+    "KNELPUNTTYPEN",
+    "KNELPUNT_TYPES",
+    "SEVERITIES",
+    "TYPES",
+    "VERDICTS",
+    "Diagnosis",
+    "Knelpunt",
+    "KnelpuntType",
+    "ProfielLocation",
+    "ProfielView",
+    "diagnose",
+]
