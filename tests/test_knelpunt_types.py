@@ -1,4 +1,4 @@
-"""One Knelpunt and one list of knelpunt types for diagnosis, knowledge base, optimiser and report."""
+"""One Knelpunt and one list of knelpunt types for diagnosis, knowledge, optimiser and report."""
 
 from __future__ import annotations
 

@@ -1,11 +1,14 @@
-"""Diagnosis: the typed bottlenecks (knelpunten) of a region, with their evidence and what they mean per board.
+"""Diagnosis: the typed knelpunten of a region, with their evidence and what they mean per board.
 
 - :func:`diagnose`: the one call behind ``dekkend diagnose``, returning a :class:`Diagnosis`;
 - :class:`Knelpunt` and :data:`KNELPUNT_TYPES`: the one knelpunt record and the one list of
   knelpunt types (with Dutch labels) that the knowledge base, the optimiser and the report share;
-- :class:`ProfielView`: per vmbo profiel where it is taught and who keeps it (``Diagnosis.profielen``).
+- :func:`offer_thresholds` (the no-action thresholds) and :func:`type_nl` (Dutch names of types);
+- :class:`ProfielView`: per vmbo profiel where it is taught and who keeps it
+  (``Diagnosis.profielen``).
 """
 
+from dekkend.diagnose.context import offer_thresholds
 from dekkend.diagnose.model import (
     KNELPUNT_TYPES,
     KNELPUNTTYPEN,
@@ -16,6 +19,7 @@ from dekkend.diagnose.model import (
     KnelpuntType,
 )
 from dekkend.diagnose.profielen import VERDICTS, ProfielLocation, ProfielView
+from dekkend.diagnose.rules import type_nl
 from dekkend.diagnose.run import diagnose
 
 __all__ = [
@@ -30,4 +34,6 @@ __all__ = [
     "ProfielLocation",
     "ProfielView",
     "diagnose",
+    "offer_thresholds",
+    "type_nl",
 ]

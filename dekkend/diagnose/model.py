@@ -84,7 +84,8 @@ class Knelpunt:
     gebieden : tuple of str
         The areas concerned (PC4 codes in the diagnosis; gemeenten or regions in hand-made files).
     onderwijstype : str or None
-        The school type(s) or vmbo-profiel concerned, e.g. ``havo``, ``vmbo-k,vmbo-b``, ``profiel:...``.
+        The school type(s) or vmbo-profiel concerned, e.g. ``havo``, ``vmbo-k,vmbo-b``,
+        ``profiel:techniek``.
     jaren : tuple of int
         School years (2021 = 2021/22) in which it happens.
     bewijs : dict
@@ -117,10 +118,11 @@ class Knelpunt:
     def to_dict(self) -> dict[str, Any]:
         """The JSON form (``docs/diagnose.md``)."""
         return {
-            "type": self.type, "ernst": self.ernst, "titel": self.titel, "toelichting": self.toelichting,
-            "vestigingen": list(self.vestigingen), "besturen": list(self.besturen), "gebieden": list(self.gebieden),
-            "onderwijstype": self.onderwijstype, "jaren": list(self.jaren), "bewijs": _plain(self.bewijs),
-            "bronnen": list(self.bronnen),
+            "type": self.type, "ernst": self.ernst, "titel": self.titel,
+            "toelichting": self.toelichting, "vestigingen": list(self.vestigingen),
+            "besturen": list(self.besturen), "gebieden": list(self.gebieden),
+            "onderwijstype": self.onderwijstype, "jaren": list(self.jaren),
+            "bewijs": _plain(self.bewijs), "bronnen": list(self.bronnen),
         }
 
     @classmethod
@@ -129,7 +131,7 @@ class Knelpunt:
         """A knelpunt from its JSON form, also from files of older versions or made by hand.
 
         ``type``, ``ernst`` and ``titel`` are required; every other field may be missing. Lists of
-        names may hold objects with ``naam``, ``code`` or ``id``. ``ernst`` is read case-insensitively.
+        names may hold objects with ``naam``, ``code`` or ``id``. ``ernst`` ignores case.
 
         Parameters
         ----------
@@ -173,7 +175,7 @@ class Knelpunt:
 
 
 def _names(value: Any) -> tuple[str, ...]:
-    """Names from a text, a list of texts, or a list of objects with ``naam``, ``code`` or ``id``."""
+    """Names from a text, a list of texts, or objects with ``naam``, ``code`` or ``id``."""
     if value is None:
         return ()
     if isinstance(value, str):
