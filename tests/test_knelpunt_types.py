@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import replace
+from pathlib import Path
 
 import pytest
 from hypothesis import given
@@ -155,3 +156,13 @@ def test_the_json_form_round_trips(kind, ernst, titel, toelichting, vestigingen,
     k = Knelpunt(kind, ernst, titel, toelichting, vestigingen=vestigingen, gebieden=gebieden,
                  onderwijstype=onderwijstype, jaren=jaren, bewijs=bewijs, bronnen=("bron",))
     assert Knelpunt.from_dict(json.loads(json.dumps(k.to_dict()))) == k
+
+
+@pytest.mark.parametrize("doc", ["diagnose.md", "kennisbank.md"])
+def test_every_type_is_documented(doc):
+    path = Path(__file__).resolve().parents[1] / "docs" / doc
+    if not path.is_file():
+        pytest.skip("the docs are not next to the tests")
+    rows = {line.split("|")[1].strip().strip("`") for line in path.read_text(encoding="utf-8")
+            .splitlines() if line.startswith("| `")}
+    assert set(TYPES) <= rows
