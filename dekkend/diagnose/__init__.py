@@ -8,7 +8,11 @@
   (``Diagnosis.profielen``).
 """
 
-from dekkend.diagnose.context import offer_thresholds
+from __future__ import annotations
+
+import importlib as _importlib
+import typing as _typing
+
 from dekkend.diagnose.model import (
     KNELPUNT_TYPES,
     KNELPUNTTYPEN,
@@ -18,9 +22,35 @@ from dekkend.diagnose.model import (
     Knelpunt,
     KnelpuntType,
 )
-from dekkend.diagnose.profielen import VERDICTS, ProfielLocation, ProfielView
-from dekkend.diagnose.rules import type_nl
-from dekkend.diagnose.run import diagnose
+
+if _typing.TYPE_CHECKING:
+    from dekkend.diagnose.context import offer_thresholds
+    from dekkend.diagnose.profielen import VERDICTS, ProfielLocation, ProfielView
+    from dekkend.diagnose.rules import type_nl
+    from dekkend.diagnose.run import diagnose
+
+#: Names loaded on first use (they need pandas, the forecast and coverage), with their module;
+#: the knelpunt record and types above load without them, for the knowledge base.
+_LAZY = {
+    "diagnose": "dekkend.diagnose.run",
+    "offer_thresholds": "dekkend.diagnose.context",
+    "type_nl": "dekkend.diagnose.rules",
+    "VERDICTS": "dekkend.diagnose.profielen",
+    "ProfielLocation": "dekkend.diagnose.profielen",
+    "ProfielView": "dekkend.diagnose.profielen",
+}
+
+
+def __getattr__(name: str) -> _typing.Any:
+    """Load a lazy name on first use (the import system caches its module)."""
+    if name in _LAZY:
+        return getattr(_importlib.import_module(_LAZY[name]), name)
+    raise AttributeError(f"module 'dekkend.diagnose' has no attribute {name!r}")
+
+
+def __dir__() -> list[str]:
+    return sorted(set(globals()) | set(__all__))
+
 
 __all__ = [
     "KNELPUNTTYPEN",

@@ -11,11 +11,12 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from types import MappingProxyType
-from typing import Any
-
-import pandas as pd
+from typing import TYPE_CHECKING, Any
 
 from dekkend.errors import InvoerFout
+
+if TYPE_CHECKING:  # only for annotations: the knowledge base imports this module without pandas
+    import pandas as pd
 
 
 @dataclass(frozen=True)
