@@ -12,6 +12,7 @@ from typing import Any
 
 import yaml
 
+from dekkend.diagnose.model import KNELPUNTTYPEN
 from dekkend.errors import InvoerFout
 
 from ._text import citations, strip_citations, words
@@ -24,18 +25,6 @@ SOORTEN: Mapping[str, str] = {
     "handreiking": "Handreiking",
     "ondersteuning": "Ondersteuning",
     "regeling": "Regeling",
-}
-
-#: The knelpunt types of the diagnosis, with a Dutch label.
-KNELPUNTTYPEN: Mapping[str, str] = {
-    "onder-norm": "aanbod onder de norm",
-    "aanbod-verdwijnt": "aanbod verdwijnt uit de regio",
-    "witte-vlek": "witte vlek (te ver van het aanbod)",
-    "isolatie-afhankelijk": "isolatietoeslag hangt af van een buur",
-    "sterke-daling": "sterke leerlingendaling",
-    "enige-aanbieder": "enige aanbieder in de regio",
-    "openbaar-onbereikbaar": "openbaar onderwijs onbereikbaar",
-    "kleine-bovenbouw": "kleine bovenbouw",
 }
 
 #: The controlled vocabulary of themes.

@@ -6,13 +6,14 @@ import json
 import math
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 from pathlib import Path
 from typing import Any
 
+from dekkend.diagnose.model import KNELPUNTTYPEN, Knelpunt
 from dekkend.errors import InvoerFout
 
-from ._entries import KNELPUNTTYPEN, Entry
+from ._entries import Entry
 from ._search import KnowledgeIndex, area_key
 from ._text import words
 
@@ -60,43 +61,6 @@ _TECH_PROFIELEN = {"bwi", "pie", "mvi", "mt", "techniek", "technisch", "technisc
 
 #: The order in which a shared theme is named in a reason, most specific first.
 _THEME_ORDER = ("techniek", "praktijkonderwijs", "havo-vwo", "profielen", "vmbo")
-
-
-@dataclass(frozen=True)
-class Knelpunt:
-    """One knelpunt as the diagnosis reports it (the fields matching uses).
-
-    Attributes
-    ----------
-    type : str
-        A key of :data:`KNELPUNTTYPEN`.
-    ernst : str
-        ``hoog``, ``midden`` or ``laag``.
-    titel, toelichting : str
-        Dutch title and explanation.
-    gebieden : tuple of str
-        Areas concerned (gemeenten, regions).
-    onderwijstype : str or None
-        The school type or vmbo-profiel concerned, e.g. ``havo``, ``vmbo-PIE``, ``pro``.
-    vestigingen, besturen : tuple of str
-        The locations and boards concerned.
-    """
-
-    type: str
-    ernst: str
-    titel: str
-    toelichting: str = ""
-    gebieden: tuple[str, ...] = ()
-    onderwijstype: str | None = None
-    vestigingen: tuple[str, ...] = ()
-    besturen: tuple[str, ...] = ()
-
-    def to_dict(self) -> dict[str, Any]:
-        """The knelpunt as a JSON-ready dictionary."""
-        return {"type": self.type, "ernst": self.ernst, "titel": self.titel,
-                "toelichting": self.toelichting, "gebieden": list(self.gebieden),
-                "onderwijstype": self.onderwijstype, "vestigingen": list(self.vestigingen),
-                "besturen": list(self.besturen)}
 
 
 @dataclass(frozen=True)
@@ -205,9 +169,9 @@ def read_knelpunten(path: str | Path) -> KnelpuntenFile:
     """Read a knelpunten JSON file in the diagnose schema.
 
     The file has top-level ``regio``, ``peiljaar`` and ``knelpunten``, a list of objects
-    with at least ``type``, ``ernst`` and ``titel``; ``toelichting``, ``gebieden``,
-    ``onderwijstype``, ``vestigingen`` and ``besturen`` are used when present, other
-    fields (``jaren``, ``bewijs``, ``bronnen``) are ignored.
+    with at least ``type``, ``ernst`` and ``titel``; the other fields of the diagnose schema
+    are read when present (:meth:`dekkend.diagnose.Knelpunt.from_dict`), unknown fields are
+    ignored. Files written by earlier versions of ``dekkend diagnose`` read the same way.
 
     Parameters
     ----------
@@ -252,39 +216,15 @@ def knelpunt_from_mapping(data: Any, *, file: str | Path | None = None,
                           position: int | None = None) -> Knelpunt:
     """Build a :class:`Knelpunt` from a dictionary in the diagnose schema.
 
-    Parameters
-    ----------
-    data : Mapping
-        One element of ``knelpunten``.
-    file : str or pathlib.Path, optional
-        The file it came from, for messages.
-    position : int, optional
-        Its 1-based position in the list, for messages.
+    The same as :meth:`dekkend.diagnose.Knelpunt.from_dict`, kept under this name for callers
+    of the knowledge API.
 
     Raises
     ------
     InvoerFout
         When ``type``, ``ernst`` or ``titel`` is missing or ``ernst`` is not allowed.
     """
-    where = f"knelpunt {position}" if position is not None else "knelpunt"
-    if not isinstance(data, Mapping):
-        raise InvoerFout(f"{where} is geen JSON-object", file=file)
-    missing = [k for k in ("type", "ernst", "titel")
-               if not isinstance(data.get(k), str) or not data[k]]
-    if missing:
-        raise InvoerFout(f"{where} mist {', '.join(repr(m) for m in missing)}", file=file,
-                         expected="'type', 'ernst' en 'titel' als tekst")
-    ernst = data["ernst"].strip().lower()
-    if ernst not in ERNST_WEIGHTS:
-        raise InvoerFout(f"{where} heeft ernst '{data['ernst']}'", file=file,
-                         expected="hoog, midden of laag")
-    onderwijstype = data.get("onderwijstype")
-    return Knelpunt(
-        type=data["type"].strip(), ernst=ernst, titel=data["titel"].strip(),
-        toelichting=str(data.get("toelichting") or ""), gebieden=_names(data.get("gebieden")),
-        onderwijstype=None if onderwijstype in (None, "") else str(onderwijstype),
-        vestigingen=_names(data.get("vestigingen")), besturen=_names(data.get("besturen")),
-    )
+    return Knelpunt.from_dict(data, file=file, position=position)
 
 
 def match_knelpunten(
@@ -529,25 +469,13 @@ def _as_knelpunt(item: Knelpunt | Mapping[str, Any] | Any) -> Knelpunt:
     if isinstance(item, Knelpunt):
         return item
     if isinstance(item, Mapping):
-        return knelpunt_from_mapping(item)
-    data = {k: getattr(item, k, None) for k in ("type", "ernst", "titel", "toelichting",
-                                                  "gebieden", "onderwijstype", "vestigingen",
-                                                  "besturen")}
-    return knelpunt_from_mapping(data)
+        return Knelpunt.from_dict(item)
+    data = {k: getattr(item, k, None) for k in _FIELDS}
+    return Knelpunt.from_dict(data)
 
 
-def _names(value: Any) -> tuple[str, ...]:
-    if value is None:
-        return ()
-    if isinstance(value, str):
-        return (value,)
-    names = []
-    for item in value if isinstance(value, list | tuple) else [value]:
-        if isinstance(item, Mapping):
-            item = item.get("naam") or item.get("code") or item.get("id") or ""
-        if str(item).strip():
-            names.append(str(item).strip())
-    return tuple(names)
+#: The fields read from a knelpunt-like object that is no :class:`Knelpunt`.
+_FIELDS = tuple(f.name for f in fields(Knelpunt))
 
 
 def _mix(ranked: Sequence[Recommendation], n: int) -> tuple[Recommendation, ...]:

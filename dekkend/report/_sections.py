@@ -9,9 +9,9 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
-from dekkend.diagnose import SEVERITIES, TYPES, Knelpunt
+from dekkend.diagnose import KNELPUNT_TYPES, KNELPUNTTYPEN, SEVERITIES, TYPES, Knelpunt
 from dekkend.geo import CYCLING_SPEED_KMH, DETOUR_FACTOR
-from dekkend.knowledge import KNELPUNTTYPEN, SOORTEN
+from dekkend.knowledge import SOORTEN
 from dekkend.norms import norm_by_id
 from dekkend.report import _charts as charts
 from dekkend.report._chances import RADIUS_KM, Kans, chances
@@ -53,16 +53,7 @@ METHOD_NL = {
     "code-gewijzigd": "gewijzigde code (erft de historie)",
     "cohort-zonder-kinderen": "geen kinderen bekend: instroom gelijk",
 }
-TYPE_EXPLANATION = {
-    "onder-norm": "Een schoolsoort op een vestiging zit onder een norm of vuistregel, of zakt er binnen de termijn onder.",
-    "aanbod-verdwijnt": "Een schoolsoort of vmbo-profiel dreigt uit de regio te verdwijnen of houdt nog maar één plaats.",
-    "witte-vlek": "Kinderen wonen verder dan de normafstand van het aanbod, nu of na een verwacht verlies.",
-    "isolatie-afhankelijk": "De isolatiestatus (en de toeslag) van een vestiging hangt af van het aanbod bij een buur.",
-    "sterke-daling": "Het aantal leerlingen daalt sterk in vijf of tien jaar.",
-    "enige-aanbieder": "Eén bestuur draagt het enige aanbod van een schoolsoort of profiel in de regio.",
-    "openbaar-onbereikbaar": "Kinderen hebben geen openbare of samenwerkingsschool binnen redelijke afstand.",
-    "kleine-bovenbouw": "Bovenbouwgroepen van een schoolsoort of profiel zijn kleiner dan de drempel.",
-}
+TYPE_EXPLANATION = {t.slug: t.uitleg for t in KNELPUNT_TYPES}
 
 
 @dataclass
@@ -172,7 +163,7 @@ def _knelpunt(k: Knelpunt, boards: dict[str, str], sources: list[str] | None = N
                 sources.append(b)
             refs.append(sources.index(b) + 1)
     text = shorten(_without(k.toelichting, drop or []))
-    return {"refs": refs, "type": k.type, "type_nl": KNELPUNTTYPEN.get(k.type, k.type), "ernst": k.ernst,
+    return {"refs": refs, "type": k.type, "type_nl": k.label, "ernst": k.ernst,
             "titel": shorten(k.titel), "toelichting": text, "kort": _short(text),
             "jaren": ", ".join(school_year(j) for j in k.jaren if j), "besturen": ", ".join(boards.get(b, b) for b in k.besturen),
             "bronnen": list(k.bronnen)}
