@@ -1,6 +1,6 @@
-"""Calibrating the choice model's distance decay on evidence (issue 17): every figure in docs/methods/choice.md.
+"""Calibrating the choice model's distance decay (issue 17): the figures in docs/methods/choice.md.
 
-Run: ``.venv/bin/python bench/choice_decay.py --werkmap /pad/naar/werkmap [--deel po,vo,sluitingen]``
+Run: ``.venv/bin/python bench/choice_decay.py --werkmap PAD [--deel po,vo,sluitingen]``
 (default werkmap: imports ``../shared/data`` first, not timed). Parts:
 
 - ``po``: primary schools (DUO pupils by home PC4, 2017): per province the maximum-likelihood decay,
@@ -32,7 +32,8 @@ from dekkend.forecast.decay_fit import (
     school_means,
 )
 
-#: Amsterdam study (UvA/VU/OIS 2018, Het Parool 2018-02): "Gemiddeld reizen scholieren 6,3 kilometer naar school".
+#: Amsterdam study (UvA/VU/OIS 2018, Het Parool 2018-02):
+#: "Gemiddeld reizen scholieren 6,3 kilometer naar school".
 AMSTERDAM_MEAN_KM = 6.3
 #: CBS, nearest vo school: 2.4 km by road over all residents (2014/15, CLO indicator nl213007) and
 #: 2.3 km by bicycle route (2021, CBS Nederland in cijfers, reported 2022).
@@ -60,10 +61,11 @@ def _pct(b: float) -> str:
 def part_po(
     tables: dict[str, pd.DataFrame], provinces: tuple[str, ...], replicates: int
 ) -> list[float]:
-    """Primary schools per province; returns the DUO/model distance ratios (address vs PC4 geometry)."""
+    """Primary schools per province; returns the DUO/model distance ratios."""
     print("== po: verval uit leerlingen naar woonpostcode (DUO 2017, gewoon basisonderwijs) ==")
     print(
-        "provincie | leerlingen | verval ML | gem. reis model-geometrie | model bij ML | DUO-adres 2019/20 | "
+        "provincie | leerlingen | verval ML | gem. reis model-geometrie | model bij ML | "
+        "DUO-adres 2019/20 | "
         "DUO/model | verval bij DUO-gemiddelde | idem, DUO x 1,3 | s"
     )
     ratios: list[float] = []
@@ -82,7 +84,8 @@ def part_po(
         b_duo = pr.match_mean(duo * obs / ours)
         b_conv = pr.match_mean(DETOUR * duo * obs / ours)
         print(
-            f"{prov} | {pr.flow.sum():,.0f} | {_pct(b)} | {obs:.3f} km | {pred:.3f} km | {duo:.3f} km | "
+            f"{prov} | {pr.flow.sum():,.0f} | {_pct(b)} | {obs:.3f} km | {pred:.3f} km | "
+            f"{duo:.3f} km | "
             f"{duo / ours:.2f} | {_pct(b_duo)} | {_pct(b_conv)} | {time.perf_counter() - t0:.0f}"
         )
         if first is None:
@@ -91,7 +94,9 @@ def part_po(
         t0 = time.perf_counter()
         b_match = first.match_mean()
         print(
-            f"{provinces[0]}: verval door het waargenomen gemiddelde (model-geometrie) na te bootsen: {_pct(b_match)} "
+            f"{provinces[0]}: verval door het waargenomen gemiddelde (model-geometrie) "
+            "na te bootsen: "
+            f"{_pct(b_match)} "
             f"(ML {_pct(first_b)}; {time.perf_counter() - t0:.0f} s)"
         )
         t0 = time.perf_counter()
@@ -100,14 +105,16 @@ def part_po(
             lambda w: first.estimate(w, bounds=(lo, hi)), first_b, replicates=replicates
         )
         _print_interval(
-            f"{provinces[0]}: clusterbootstrap over woongemeenten ({len(set(first.clusters))} clusters, "
+            f"{provinces[0]}: clusterbootstrap over woongemeenten "
+            f"({len(set(first.clusters))} clusters, "
             f"{replicates} trekkingen)",
             boot,
             time.perf_counter() - t0,
         )
         curv = _curvature_se(first, first_b)
         print(
-            f"{provinces[0]}: standaardfout uit de kromming {curv:.4f} tegen bootstrap-sd {boot.draws.std(ddof=1):.4f}"
+            f"{provinces[0]}: standaardfout uit de kromming {curv:.4f} tegen bootstrap-sd "
+            f"{boot.draws.std(ddof=1):.4f}"
         )
     return ratios
 
@@ -159,8 +166,9 @@ def part_vo(tables: dict[str, pd.DataFrame], ratios: list[float]) -> None:
     ours = float((w[ok] * near[ok]).sum() / w[ok].sum())
     cbs_ratio = [c / ours for c in CBS_NEAREST_VO_KM]
     print(
-        f"dichtstbijzijnde vo-vestiging (inwoners {int(pop['jaar'].max())}, model-geometrie): {ours:.2f} km; CBS "
-        f"{CBS_NEAREST_VO_KM[0]}-{CBS_NEAREST_VO_KM[1]} km: factor {cbs_ratio[0]:.2f}-{cbs_ratio[1]:.2f}"
+        f"dichtstbijzijnde vo-vestiging (inwoners {int(pop['jaar'].max())}, model-geometrie): "
+        f"{ours:.2f} km; CBS {CBS_NEAREST_VO_KM[0]}-{CBS_NEAREST_VO_KM[1]} km: "
+        f"factor {cbs_ratio[0]:.2f}-{cbs_ratio[1]:.2f}"
     )
     ams_codes = set(pop.loc[pop["gemeentecode"].astype(str) == "0363", "pc4"].astype(str))
     ams = model.areas["pc4"].astype(str).isin(ams_codes).to_numpy()
@@ -171,7 +179,8 @@ def part_vo(tables: dict[str, pd.DataFrame], ratios: list[float]) -> None:
         am = predicted_mean_km(model, children, intake, b, ams)
         curve.append(am)
         print(
-            f"gemiddelde reis leerjaar 1 bij verval {_pct(b)}: Nederland {nl:.2f} km, Amsterdam {am:.2f} km"
+            f"gemiddelde reis leerjaar 1 bij verval {_pct(b)}: Nederland {nl:.2f} km, "
+            f"Amsterdam {am:.2f} km"
         )
     targets = {
         "weg-/fietsafstand, geen correctie": AMSTERDAM_MEAN_KM,
@@ -188,7 +197,7 @@ def part_vo(tables: dict[str, pd.DataFrame], ratios: list[float]) -> None:
 
 
 def invert_curve(decays: tuple[float, ...], means: list[float], target: float) -> float:
-    """The decay at which the modelled mean equals ``target`` (linear in log-log between grid points)."""
+    """The decay at which the modelled mean is ``target`` (log-log linear between grid points)."""
     x, y = np.log(np.asarray(decays)), np.log(np.asarray(means))
     order = np.argsort(y)
     return float(np.exp(np.interp(math.log(target), y[order], x[order])))
@@ -220,7 +229,8 @@ def part_closures(
     used = rows["vestigingscode"].nunique()
     pupils = float(rows.groupby("vestigingscode")["leerlingen"].first().sum())
     print(
-        f"{len(closures)} sluitingen gevonden, {used} met buren gebruikt ({pupils:,.0f} leerlingen); "
+        f"{len(closures)} sluitingen gevonden, {used} met buren gebruikt "
+        f"({pupils:,.0f} leerlingen); "
         f"{len(decays)} vervallen x {len(grid)} termen in {time.perf_counter() - t0:.0f} s"
     )
     share = _shares(rows)
@@ -228,7 +238,8 @@ def part_closures(
         s = share.loc[d]
         best = s.idxmax()
         print(
-            f"verval {_pct(d)}: zonder termen {s.loc[(0.0, 0.0)]:.1%}, termen 1/1 {s.loc[(1.0, 1.0)]:.1%}, "
+            f"verval {_pct(d)}: zonder termen {s.loc[(0.0, 0.0)]:.1%}, "
+            f"termen 1/1 {s.loc[(1.0, 1.0)]:.1%}, "
             f"beste termen {best[0]:g}/{best[1]:g} {s.max():.1%}"
         )
     codes = rows["vestigingscode"].unique()
@@ -251,16 +262,20 @@ def part_closures(
     pk = np.array(picks, float)
     for i, name in enumerate(("bestuur", "denominatie", "verval (beste over het rooster)")):
         print(
-            f"bootstrap over sluitingen ({replicates}x), gekozen {name}: mediaan {np.median(pk[:, i]):g}, "
+            f"bootstrap over sluitingen ({replicates}x), gekozen {name}: "
+            f"mediaan {np.median(pk[:, i]):g}, "
             f"95%-interval {np.quantile(pk[:, i], 0.025):g}-{np.quantile(pk[:, i], 0.975):g}"
         )
     best = share.loc[chosen].max()
+    prior = share.loc[(PRIOR_DECAY, 0.0, 0.0)]
+    prior11 = share.loc[PRIOR_DECAY].loc[(1.0, 1.0)]
+    lo, hi = 100 * np.quantile(gains, 0.025), 100 * np.quantile(gains, 0.975)
+    lo11, hi11 = 100 * np.quantile(gains_same, 0.025), 100 * np.quantile(gains_same, 0.975)
     print(
         f"gekalibreerd ({_pct(chosen)}, beste termen) {best:.1%} tegen prior zonder termen "
-        f"{share.loc[(PRIOR_DECAY, 0.0, 0.0)]:.1%}: winst {100 * (best - share.loc[(PRIOR_DECAY, 0.0, 0.0)]):+.1f} punt, "
-        f"95%-interval {100 * np.quantile(gains, 0.025):+.1f} tot {100 * np.quantile(gains, 0.975):+.1f}; tegen prior met "
-        f"termen 1/1 {share.loc[PRIOR_DECAY].loc[(1.0, 1.0)]:.1%}: {100 * np.quantile(gains_same, 0.025):+.1f} tot "
-        f"{100 * np.quantile(gains_same, 0.975):+.1f}"
+        f"{prior:.1%}: winst {100 * (best - prior):+.1f} punt, "
+        f"95%-interval {lo:+.1f} tot {hi:+.1f}; "
+        f"tegen prior met termen 1/1 {prior11:.1%}: {lo11:+.1f} tot {hi11:+.1f}"
     )
 
 
@@ -271,9 +286,11 @@ def main() -> None:
     ap.add_argument("--provincies", default=",".join(PROVINCES))
     ap.add_argument("--trekkingen", type=int, default=30)
     ap.add_argument(
-        "--vervallen", default="0.2,0.25,0.3,0.357,0.45,0.6", help="vervallen voor de terugtoets"
+        "--vervallen",
+        default="0.2,0.25,0.26,0.3,0.357,0.45,0.6",
+        help="vervallen voor de terugtoets",
     )
-    ap.add_argument("--gekozen", type=float, default=0.3, help="het gekalibreerde verval")
+    ap.add_argument("--gekozen", type=float, default=0.26, help="het gekalibreerde verval")
     args = ap.parse_args()
     tables = _tables(args.werkmap)
     parts = set(args.deel.split(","))
