@@ -143,6 +143,6 @@ def test_decay_estimated_from_a_herkomst_file_in_duo_format(tmp_path):
     assert est.standard_error > 0 and len(est.profile) > 5
 
 
-def test_decay_parameters_fall_back_to_the_prior_without_herkomst(region):
+def test_decay_parameters_fall_back_to_the_calibrated_default_without_herkomst(region):
     params, source = decay_parameters({}, 2019)
-    assert source == "prior" and params.loss_per_km == pytest.approx(0.30)
+    assert source == "kalibratie" and params.decay_per_km == ChoiceParameters().decay_per_km

@@ -56,6 +56,11 @@ DEFAULT_LEVEL_SHARES = np.array([0.026, 0.230, 0.271, 0.277, 0.196])
 #: study, UvA/VU/OIS 2018, as reported by Het Parool; ``facts-law-norms-needs.md`` §2.7).
 PRIOR_LOSS_PER_KM = 0.30
 PRIOR_DECAY = -math.log(1.0 - PRIOR_LOSS_PER_KM)
+#: The default decay per generalised km, calibrated on evidence (issue 17, ``docs/methods/choice.md``,
+#: "Het verval kalibreren"): the modelled mean trip of Amsterdam's first-years matches the 6.3 km of
+#: the same Amsterdam study once dekkend's PC4 geometry is corrected with CBS's distance to the nearest
+#: vo school (0.23-0.27); the closure back-test does not contradict it. About 23% per km.
+CALIBRATED_DECAY = 0.26
 #: Calibrated attractiveness stays within [-BOUND, BOUND] (log scale).
 BOUND = 80.0
 #: Onderwijstype of a count row -> first-year levels it leads to.
@@ -75,7 +80,8 @@ class ChoiceParameters:
     Parameters
     ----------
     decay_per_km
-        ``b``: utility lost per km; ``1 - exp(-b)`` is the loss of attractiveness per km.
+        ``b``: utility lost per km; ``1 - exp(-b)`` is the loss of attractiveness per km
+        (default :data:`CALIBRATED_DECAY`; the cited prior is :data:`PRIOR_DECAY`).
     havo_bonus_km
         Extra km a havo child accepts for a school with vwo and without vmbo or pro.
     vwo_bonus_km
@@ -88,7 +94,7 @@ class ChoiceParameters:
         most 200 km. An area whose nearest vestiging lies further gets that distance + 15 km.
     """
 
-    decay_per_km: float = PRIOR_DECAY
+    decay_per_km: float = CALIBRATED_DECAY
     havo_bonus_km: float = 5.0
     vwo_bonus_km: float = 3.0
     breadth_km: float = 0.0

@@ -20,7 +20,7 @@ import numpy as np
 import pandas as pd
 
 from dekkend.errors import ConfiguratieFout
-from dekkend.forecast.choice import PRIOR_DECAY, ChoiceModel, ChoiceParameters, _cost_km
+from dekkend.forecast.choice import CALIBRATED_DECAY, ChoiceModel, ChoiceParameters, _cost_km
 from dekkend.ingest._text import estimated_count
 
 #: Leerjaar 1 alone is used when it has at least this many pupils, else all leerjaren.
@@ -133,11 +133,12 @@ def estimate_decay(model: ChoiceModel, flows: pd.DataFrame, *, bounds: tuple[flo
 def decay_parameters(tables: dict[str, pd.DataFrame], origin: int,
                      xy: pd.DataFrame | None = None) -> tuple[ChoiceParameters, str]:
     """The choice parameters to use: the decay estimated from ``leerlingen_herkomst`` when it is
-    known (``tables`` already restricted), else the prior. Returns the parameters and their source.
+    known (``tables`` already restricted), else the calibrated default (:data:`CALIBRATED_DECAY`,
+    source ``"kalibratie"``). Returns the parameters and their source.
     ``xy`` (index vestigingscode, columns ``x_rd, y_rd``) overrides the vestiging locations."""
     flows, year = herkomst_flows(tables)
     if flows.empty:
-        return ChoiceParameters(decay_per_km=PRIOR_DECAY), "prior"
+        return ChoiceParameters(decay_per_km=CALIBRATED_DECAY), "kalibratie"
     model = ChoiceModel.from_tables(tables, origin, xy=None if xy is None else xy.rename_axis("vestigingscode").reset_index())
     est = estimate_decay(model, flows, schooljaar=year)
     return ChoiceParameters(decay_per_km=est.decay_per_km), f"herkomst {year}"
