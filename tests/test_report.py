@@ -233,17 +233,18 @@ def test_synthetic_boundaries_cover_the_demo_region_with_one_cell_per_home_area(
 
 
 def test_total_band_keeps_the_common_error_and_drops_the_count_noise():
+    from dekkend.forecast import IntervalRule
+
     years = np.repeat([2025, 2030], 50)
     m = np.full(100, 20.0)
     h = np.where(years == 2025, 1, 6)
-    s = np.sqrt(0.045**2 * h + 1 / m)
-    # the rows are parts of one vestiging: their common error adds up in full
-    frame = pd.DataFrame({"vestigingscode": "00AA00", "jaar": years, "verwacht": m, "hoog80": m * np.exp(1.2816 * s),
-                          "laag80": m * np.exp(-1.2816 * s)})
+    # the rows are parts of one vestiging with the fixed rule's bounds: their common error adds up in full
+    low, high = IntervalRule(sigma_year=0.045).bounds(m, h, np.zeros(100), 80)
+    frame = pd.DataFrame({"vestigingscode": "00AA00", "jaar": years, "verwacht": m, "hoog80": high, "laag80": low})
     got_years, lo, hi = total_band(frame, 80)
     assert list(got_years) == [2025, 2030]
     total = 1000.0
-    expected = total * np.exp(1.2816 * np.sqrt(0.045**2 * np.array([1, 6]) + 1 / total))
+    expected = (total + 1) * np.exp(1.2816 * np.sqrt(0.045**2 * np.array([1, 6]) + 1 / total)) - 1
     np.testing.assert_allclose(hi, expected, rtol=1e-3)
     assert (lo < total).all() and (hi > total).all()
     assert hi[1] - lo[1] > hi[0] - lo[0]

@@ -14,7 +14,8 @@ class without errors takes the pooled classes of its horizon.
 at the origins whose coverage is reported.
 
 **Fixed rule** (:class:`IntervalRule`, Forecast I): log-normal with
-``s(h) = sqrt(sigma_year**2 * h + (sigma_beyond * b)**2 + 1 / max(m, 1))``.
+``s(h) = sqrt(sigma_year**2 * h + (sigma_beyond * b)**2 + 1 / max(m, 1))``, bounds
+``(m + 1) exp(+-z s) - 1`` (the form of the calibrated bounds).
 """
 
 from __future__ import annotations
@@ -91,12 +92,14 @@ class IntervalRule:
 
     def bounds(self, mean: np.ndarray, horizon: np.ndarray, beyond: np.ndarray, level: int,
                model: str | None = None, size: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
-        """Lower and upper bound of the central ``level``% interval (``model`` and ``size`` are not used)."""
+        """Lower and upper bound of the central ``level``% interval (``model`` and ``size`` are not used),
+        on ``m + 1`` as the calibrated bounds, so that :func:`dekkend.forecast.sum_band` reads both alike."""
         mean = np.maximum(np.asarray(mean, float), 0.0)
         z = NormalDist().inv_cdf(0.5 + level / 200.0)
         s = np.sqrt(self.sigma_year**2 * np.asarray(horizon, float) + (self.sigma_beyond * np.asarray(beyond, float)) ** 2
                     + 1.0 / np.maximum(mean, 1.0))
-        return mean * np.exp(-z * s), mean * np.exp(z * s)
+        lo = np.maximum((mean + 1.0) * np.exp(-z * s) - 1.0, 0.0)
+        return np.minimum(lo, mean), (mean + 1.0) * np.exp(z * s) - 1.0
 
     def unit_spread(self, size: np.ndarray, horizon: np.ndarray, level: int = 80,
                     model: str | None = None) -> np.ndarray:
