@@ -136,8 +136,9 @@ def build_instance(
     near = _near_aanbod(tables["aanbod"], matrix, cover, region, norm_km)
     if near.loc[near["vestigingscode"].isin(region.vestigingen) & (near["schooljaar"] <= origin)].empty:
         raise ConfiguratieFout(f"regio {region.label} heeft geen aanbod in {origin}/{origin + 1}")
-    offer = offer_by_year(near[near["schooljaar"] <= origin], forecast, thresholds, basisjaar=origin,
-                          opgave=tables.get("aanbod_opgave"), locations=locations_of(tables))
+    # the years up to the last of the configuration decide it (an offering gone earlier stays gone)
+    offer = offer_by_year(near[near["schooljaar"] <= origin], forecast[forecast["jaar"] <= years[-1]], thresholds,
+                          basisjaar=origin, opgave=tables.get("aanbod_opgave"), locations=locations_of(tables))
     rows, no_action, onderbouw = _region_offerings(tables, region, forecast, thresholds, origin, years, offer)
     wanted_kinds = _kinds_filter(soorten)
     if wanted_kinds is not None:
