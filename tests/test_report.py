@@ -156,7 +156,8 @@ def test_progress_reports_every_step_in_order(demo_run):
 
 def test_every_map_and_chart_has_data(demo_report):
     figs = _figures(demo_report.html.read_text(encoding="utf-8"))
-    maps = {k: v for k, v in figs.items() if k.startswith("kaart-")}
+    maps = {k: v for k, v in figs.items() if k.startswith("kaart-") and not k.startswith("kaart-scenario-")}
+    assert {"kaart-scenario-a", "kaart-scenario-b"} <= set(figs)  # receivers and losers (tests/test_scenario_map.py)
     charts = {k: v for k, v in figs.items() if k.startswith("figuur-")}
     # seven types and openbaar, now and ten years ahead, plus the profielen offered in the demo
     assert len(maps) >= 16 and len(maps) % 2 == 0

@@ -330,3 +330,44 @@ def test_memo_keys_on_identity_and_keeps_no_tables_alive():
     gc.collect()
     assert ref() is None
     forget()
+
+
+def test_merged_rows_get_the_band_of_a_sum_not_the_summed_bounds():
+    """Pupils moved into a receiver's row: the row's band follows sum_band (pieces of different vestigingen
+    almost independent), so it is narrower than the added quantiles; a row of one piece keeps its band."""
+    from statistics import NormalDist
+
+    from dekkend.forecast import sum_band
+    from dekkend.forecast.aggregate import RHO
+    from dekkend.scenarios.format import SluitVestiging
+
+    market = Market(areas=np.array(["1", "2"]), codes=np.array(["99AA00", "99BB00"]), prob=np.array([[0.7, 0.3], [0.4, 0.6]]),
+                    km=np.array([[2.0, 6.0], [5.0, 3.0]]), children=np.array([10.0, 10.0]), openbaar=np.array([True, True]))
+    aanbod = pd.DataFrame({"schooljaar": 2020, "vestigingscode": ["99AA00", "99BB00"], "onderwijstype": "havo",
+                           "profiel": [None, None]})
+    forecast = pd.DataFrame({"vestigingscode": ["99AA00", "99AA00", "99BB00"], "jaar": 2021, "onderwijstype": "havo",
+                             "profiel": None, "leerjaar": [4, 5, 4], "verwacht": [100.0, 80.0, 50.0],
+                             "laag80": [85.0, 70.0, 38.0], "hoog80": [115.0, 91.0, 63.0], "laag95": [78.0, 64.0, 33.0],
+                             "hoog95": [124.0, 97.0, 70.0], "methode": "cohort"})
+    region = Region("test", "test", ("99AA00", "99BB00"), (), ())
+    moved = apply_scenario(forecast, Scenario("s", "", (SluitVestiging(2021, "99BB00"),)), market, aanbod, 2020, region)
+    f = moved.forecast.set_index(["vestigingscode", "leerjaar"])
+    row = f.loc[("99AA00", 4)]
+    assert row["verwacht"] == pytest.approx(150.0)
+    for level in (80, 95):
+        # the rule, written out: each piece's common log spread, correlation RHO between vestigingen, count noise back
+        z = NormalDist().inv_cdf(0.5 + level / 200)
+        m = np.array([100.0, 50.0])
+        hi = forecast.loc[forecast["leerjaar"] == 4, f"hoog{level}"].to_numpy(float)
+        ms = m * np.sqrt((np.log(hi / m) / z) ** 2 - 1 / m)
+        spread = np.sqrt(((1 - RHO) * (ms ** 2).sum() + RHO * ms.sum() ** 2) / 150.0 ** 2 + 1 / 150.0)
+        assert row[f"hoog{level}"] == pytest.approx(150.0 * np.exp(z * spread))
+        assert row[f"laag{level}"] == pytest.approx(150.0 * np.exp(-z * spread))
+        pieces = forecast[forecast["leerjaar"] == 4]
+        assert row[f"hoog{level}"] == pytest.approx(float(sum_band(pieces, level)["hoog"].iloc[0]))
+        assert row[f"laag{level}"] <= row["verwacht"] <= row[f"hoog{level}"]
+        assert row[f"hoog{level}"] < hi.sum()  # narrower than the added quantiles
+    single = f.loc[("99AA00", 5)]  # nothing moved into it: its own band
+    assert (single["laag80"], single["hoog80"], single["laag95"], single["hoog95"]) == (70.0, 91.0, 64.0, 97.0)
+    closed = f.loc[("99BB00", 4)]
+    assert closed["verwacht"] == 0.0 and closed["hoog80"] == 0.0

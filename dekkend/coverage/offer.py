@@ -392,6 +392,7 @@ def _forecast_years(
     covered = forecast.groupby("jaar")["vestigingscode"].agg(lambda s: set(s.astype(str)))
     key = ["vestigingscode", "onderwijstype", "profiel"]
     shares = _route_shares(base)
+    xy = _xy(locations)  # once for every forecast year
     gone: set[tuple] = set()
     parts = []
     for year in sorted(int(y) for y in upper["jaar"].unique() if int(y) > base_year):
@@ -419,8 +420,8 @@ def _forecast_years(
         )
         sums = _profiel_sums(frame, np.nan_to_num(verwacht, nan=0.0))
         is_prof = frame["_p"].to_numpy(object) != ""
-        judged = rechoose(frame.assign(eigen=sums, drempel=drempel, weg=earlier, vast=declared | ~has_forecast)[is_prof],
-                          locations)
+        judged = _rechoose(frame.assign(eigen=sums, drempel=drempel, weg=earlier, vast=declared | ~has_forecast)[is_prof],
+                           xy)
         opvang = np.full(len(frame), None, dtype=object)
         if len(judged):
             at_risk[is_prof] = judged["at_risk"].to_numpy(bool)
@@ -513,13 +514,22 @@ def rechoose(rows: pd.DataFrame, locations: pd.DataFrame | None) -> pd.DataFrame
     of the offering) and ``opvang`` (for a stopping offering, the vestiging
     that took its pupils).
     """
+    return _rechoose(rows, _xy(locations))
+
+
+def _xy(locations: pd.DataFrame | None) -> pd.DataFrame | None:
+    """RD coordinates per vestigingscode (``x_rd, y_rd`` as floats), or ``None`` without locations."""
+    if locations is None or not len(locations):
+        return None
+    return locations.drop_duplicates("vestigingscode").set_index("vestigingscode")[["x_rd", "y_rd"]].astype(float)
+
+
+def _rechoose(rows: pd.DataFrame, xy: pd.DataFrame | None) -> pd.DataFrame:
+    """:func:`rechoose` with the coordinates already indexed (:func:`_xy`)."""
     out = pd.DataFrame({"at_risk": np.zeros(len(rows), bool), "met_opvang": rows.get("eigen", pd.Series(dtype=float)),
                         "opvang": None}, index=rows.index)
     if rows.empty:
         return out
-    xy = None
-    if locations is not None and len(locations):
-        xy = locations.drop_duplicates("vestigingscode").set_index("vestigingscode")[["x_rd", "y_rd"]].astype(float)
     per = rows.groupby(["_p", "vestigingscode"], sort=False).agg(
         eigen=("eigen", "first"), drempel=("drempel", "max"), weg=("weg", "any"), vast=("vast", "any"))
     prof = per.index.get_level_values(0).to_numpy(object)
@@ -530,9 +540,10 @@ def rechoose(rows: pd.DataFrame, locations: pd.DataFrame | None) -> pd.DataFrame
     received = np.zeros(len(per))
     taker = np.full(len(per), None, dtype=object)
     if xy is not None:
+        pts = xy.reindex([str(c) for c in codes])[["x_rd", "y_rd"]].to_numpy(float)  # once, not per profiel
+        drempel = per["drempel"].to_numpy(float)
         for p in pd.unique(prof[~stays]):
-            _pool(np.flatnonzero(prof == p), codes, eigen, per["drempel"].to_numpy(float), weg, stays,
-                  received, taker, xy)
+            _pool(np.flatnonzero(prof == p), codes, eigen, drempel, weg, stays, received, taker, pts)
     fails = ~stays & ~vast & ~weg  # gone earlier: ``verdwijnt`` already, not judged again
     result = pd.DataFrame({"at_risk": fails, "met_opvang": eigen + received, "opvang": taker}, index=per.index)
     at = result.reindex(pd.MultiIndex.from_arrays([rows["_p"], rows["vestigingscode"]]))
@@ -543,7 +554,7 @@ def rechoose(rows: pd.DataFrame, locations: pd.DataFrame | None) -> pd.DataFrame
 
 
 def _pool(idx: np.ndarray, codes: np.ndarray, eigen: np.ndarray, drempel: np.ndarray, weg: np.ndarray,
-          stays: np.ndarray, received: np.ndarray, taker: np.ndarray, xy: pd.DataFrame) -> None:
+          stays: np.ndarray, received: np.ndarray, taker: np.ndarray, xy: np.ndarray) -> None:
     """One profiel's re-choice (in place): pupils of offerings that stop go to the nearest that stays.
 
     Before that, an offering below its threshold stays when it reaches the threshold with the pupils of
@@ -553,7 +564,7 @@ def _pool(idx: np.ndarray, codes: np.ndarray, eigen: np.ndarray, drempel: np.nda
     present is judged with all pupils pooled.
     """
     n = len(idx)
-    pts = xy.reindex([str(c) for c in codes[idx]])[["x_rd", "y_rd"]].to_numpy(float)
+    pts = xy[idx]  # RD coordinates per row of ``codes`` (NaN: unknown)
     dist = np.hypot(pts[:, None, 0] - pts[None, :, 0], pts[:, None, 1] - pts[None, :, 1])
     dist = np.where(np.isfinite(dist), dist, np.inf)
     own, thr, alive = eigen[idx], drempel[idx], ~weg[idx]

@@ -130,13 +130,15 @@ def _received_first_order(model: ViableCoverage, b: ModelBuilder, xcol: np.ndarr
     """``r_ht <= sum_k a_kh u_kt (1 - x_k)`` and ``r_ht <= R_ht x_h`` (first-order choice shares)."""
     inside = ~model.ext
     a = model.shares.tocsc()
+    a.sum_duplicates()  # canonical: sorted row indices, one entry per sender (as getcol gives them)
     rcol: dict[tuple[int, int], int] = {}
     for h in np.flatnonzero(inside):
-        col = a.getcol(h)
-        senders = col.indices[inside[col.indices]]
+        lo, hi = a.indptr[h], a.indptr[h + 1]
+        rows, values = a.indices[lo:hi], a.data[lo:hi]
+        keep = inside[rows]
+        senders, share = rows[keep], values[keep]
         if not len(senders):
             continue
-        share = np.asarray(col[senders].todense()).ravel()
         for t in range(model.years):
             coef = share * model.u[senders, t]
             total = float(coef.sum())

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
+from functools import cached_property
 
 import numpy as np
 import pandas as pd
@@ -65,12 +66,19 @@ class Instance:
 
     def name(self, code: str) -> str:
         """``Naam (CODE, Plaats)`` for Dutch texts."""
+        return self._names.get(code, code)
+
+    @cached_property
+    def _names(self) -> Mapping[str, str]:
+        """``Naam (CODE, Plaats)`` per vestiging, built once per instance (the explanations ask hundreds of times)."""
         v = self.vestigingen
-        if code not in v.index:
-            return code
-        r = v.loc[code]
-        place = str(r["plaatsnaam"]).title() if pd.notna(r.get("plaatsnaam")) else ""
-        return f"{r['naam']} ({code}{', ' + place if place else ''})"
+        names = v["naam"].to_numpy(object) if "naam" in v else np.full(len(v), None, dtype=object)
+        places = v["plaatsnaam"].to_numpy(object) if "plaatsnaam" in v else np.full(len(v), None, dtype=object)
+        out = {}
+        for code, naam, plaats in zip(v.index.astype(str), names, places, strict=True):
+            place = str(plaats).title() if pd.notna(plaats) else ""
+            out[code] = f"{naam} ({code}{', ' + place if place else ''})"
+        return out
 
 
 def offer_key(onderwijstype: str, profiel: object) -> str:
@@ -128,8 +136,9 @@ def build_instance(
     near = _near_aanbod(tables["aanbod"], matrix, cover, region, norm_km)
     if near.loc[near["vestigingscode"].isin(region.vestigingen) & (near["schooljaar"] <= origin)].empty:
         raise ConfiguratieFout(f"regio {region.label} heeft geen aanbod in {origin}/{origin + 1}")
-    offer = offer_by_year(near[near["schooljaar"] <= origin], forecast, thresholds, basisjaar=origin,
-                          opgave=tables.get("aanbod_opgave"), locations=locations_of(tables))
+    # the years up to the last of the configuration decide it (an offering gone earlier stays gone)
+    offer = offer_by_year(near[near["schooljaar"] <= origin], forecast[forecast["jaar"] <= years[-1]], thresholds,
+                          basisjaar=origin, opgave=tables.get("aanbod_opgave"), locations=locations_of(tables))
     rows, no_action, onderbouw = _region_offerings(tables, region, forecast, thresholds, origin, years, offer)
     wanted_kinds = _kinds_filter(soorten)
     if wanted_kinds is not None:

@@ -12,12 +12,13 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
+from functools import cached_property
 
 import numpy as np
 import pandas as pd
 
 from dekkend.coverage.children import ChildEstimator
-from dekkend.coverage.offer import OfferThresholds
+from dekkend.coverage.offer import OfferThresholds, offer_table
 from dekkend.coverage.run import reachability
 from dekkend.geo import DistanceMatrix
 from dekkend.regions import Region
@@ -42,7 +43,7 @@ class ReachContext:
         ``offer`` replaces the no-action offer (same columns), e.g. with a configuration applied.
         """
         table = reachability(
-            self.tables,
+            self._tables_with_routes,
             int(year),
             region=self.region,
             matrix=self.matrix,
@@ -65,6 +66,12 @@ class ReachContext:
             np.nan,
         )
         return out
+
+    @cached_property
+    def _tables_with_routes(self) -> dict[str, pd.DataFrame]:
+        """``tables`` with ``aanbod`` as :func:`reachability` reads it (the technical routes added), built once:
+        every evaluation then skips deriving the routes from ``leerlingen`` again (same figures)."""
+        return {**self.tables, "aanbod": offer_table(self.tables)}
 
 
 def configured_offer(

@@ -368,14 +368,20 @@ def scenario_section(data: ReportData, results: Sequence[ScenarioResult], figs: 
     last = int(first.summary["eindjaar"])
     letters = [chr(ord("A") + i) if i < 26 else str(i + 1) for i in range(len(results))]
     by_vestiging = scenario_vestiging_chart(data, results, names)
+    from dekkend.report._scenario_map import scenario_map_block, scenario_map_legend  # it imports us
+
+    blocks = [_scenario_block(data, r, n, names, boards, letter)
+              for letter, r, n in zip(letters, results, numbers, strict=True)]
+    for block, r, letter in zip(blocks, results, letters, strict=True):  # receivers beside losers, a map
+        block.update(scenario_map_block(data.geometry, data.vestigingen, r.flows, school_year(last), letter,
+                                        figs))
     return {
         "aantal": len(results), "aantal_woord": _WORDS.get(len(results), str(len(results))), "basisjaar": count_date(first.origin), "basis_schooljaar": school_year(first.origin),
         "eindjaar": school_year(last), "jaren": last - first.origin,
         "norm": number(data.settings.values.get("normafstand_km", 12)),
         "kolommen": [{"letter": letter, "naam": r.scenario.naam} for letter, r in zip(letters, results, strict=True)],
         "rijen": _comparison_rows(data, numbers), "besturen": _board_rows(results, boards),
-        "blokken": [_scenario_block(data, r, n, names, boards, letter)
-                    for letter, r, n in zip(letters, results, numbers, strict=True)],
+        "blokken": blocks, "kaart_legenda": scenario_map_legend(),
         "figuur_vestigingen": figs.chart("scenario-vestigingen", by_vestiging) if by_vestiging else None,
         "figuur_knelpunten": figs.chart("scenario-knelpunten", scenario_knelpunten_chart(results)),
         "titel": SCENARIO_SECTION[1],

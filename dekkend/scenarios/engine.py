@@ -29,7 +29,7 @@ import pandas as pd
 from dekkend.coverage.children import children_12_17
 from dekkend.coverage.kinds import is_openbaar
 from dekkend.errors import ConfiguratieFout
-from dekkend.forecast import make_model
+from dekkend.forecast import make_model, sum_band
 from dekkend.forecast.asof import as_of as restrict
 from dekkend.forecast.choice import BOUND, PRIOR_DECAY, ChoiceModel, ChoiceParameters, _cost_km, _road_km
 from dekkend.regions import Region
@@ -47,6 +47,8 @@ from dekkend.scenarios.offer import base_offer, offer_in_year, offer_key
 from dekkend.scenarios.shared import all_tables, remember
 
 NUMERIC = ["verwacht", "laag80", "hoog80", "laag95", "hoog95"]
+#: Column of the scenario rows naming the vestiging a row was forecast for (moved pieces keep it).
+SOURCE = "_prognose_van"
 #: Candidates receiving less than this share of a group of moving pupils are left out (the rest renormalised).
 MIN_SHARE = 1e-3
 #: Destination of pupils for whom no school anywhere offers what they follow.
@@ -163,18 +165,24 @@ class Market:
         lives near it).
         """
         q, cols, names = self._choice(candidates, public_only, limit_km, code_from)
-        w = np.asarray(weights, float).ravel()
         if not names:
             return np.zeros(0), [], np.zeros(0)
-        flows = w[:, None] * q
+        total, km = self._flow_km(weights, q, cols, code_from)
+        return total, names, km
+
+    def _flow_km(self, weights: np.ndarray, q: np.ndarray, cols: np.ndarray,
+                 code_from: str) -> tuple[np.ndarray, np.ndarray]:
+        """Pupils living per ``weights`` (areas) choosing per ``q`` (areas x candidate ``cols``): the share
+        reaching each candidate, and the mean extra km per pupil moving to it (0 where none moves,
+        or when ``code_from`` is unknown to the market)."""
+        flows = np.asarray(weights, float).ravel()[:, None] * q
         total = flows.sum(axis=0)
         j_old = self.column(code_from)
         if j_old is None:
-            return total, names, np.zeros(len(names))
+            return total, np.zeros(len(cols))
         delta = self.km[:, cols] - self.km[:, [j_old]]
         km = np.where(total > 0, (flows * delta).sum(axis=0) / np.where(total > 0, total, 1.0), 0.0)
-        return total, names, km
-
+        return total, km
 
     def extra_km(self, code_from: str, names: list[str]) -> np.ndarray:
         """Mean extra km per pupil of ``code_from`` (living per :meth:`origin_of`) when all of them go to each of ``names``."""
@@ -195,7 +203,6 @@ class Market:
         clearly better alternatives.
         """
         q, cols, names = self._choice(candidates, public_only, limit_km, code_from)
-        w = np.asarray(weights, float).ravel()
         if destination not in names:
             return self.move(weights, code_from, candidates, public_only, limit_km)
         d = names.index(destination)
@@ -207,13 +214,7 @@ class Market:
         r[only] = 0.0
         r[only, d] = 1.0
         r = r / np.maximum(r.sum(axis=1, keepdims=True), 1e-300)
-        flows = w[:, None] * r
-        total = flows.sum(axis=0)
-        j_old = self.column(code_from)
-        if j_old is None:
-            return total, names, np.zeros(len(names))
-        delta = self.km[:, cols] - self.km[:, [j_old]]
-        km = np.where(total > 0, (flows * delta).sum(axis=0) / np.where(total > 0, total, 1.0), 0.0)
+        total, km = self._flow_km(weights, r, cols, code_from)
         return total, names, km
 
 
@@ -463,6 +464,7 @@ def apply_scenario(forecast: pd.DataFrame, scenario: Scenario, market: Market, a
     """Move the pupils of ``forecast`` (zonder ingrijpen) as the scenario's measures require, year by year."""
     base = base_offer(aanbod, origin)
     f = forecast.copy()
+    f[SOURCE] = f["vestigingscode"]  # moved pieces keep the vestiging they were forecast for (see merge_rows)
     f["sleutel"] = [row_key(t, p, lj) for t, p, lj in zip(f["onderwijstype"], f["profiel"], f["leerjaar"], strict=True)]
     moves: list[dict] = []
     shared: list[dict] = []
@@ -522,15 +524,43 @@ def apply_scenario(forecast: pd.DataFrame, scenario: Scenario, market: Market, a
         rows = _share(rows, scenario, market, int(year), index, moves, shared)
         out_parts.append(rows)
     out = pd.concat(out_parts, ignore_index=True)
-    keys = ["vestigingscode", "jaar", "onderwijstype", "profiel", "leerjaar"]
     out["profiel"] = out["profiel"].astype(object).where(out["profiel"].notna(), "")
-    agg = out.groupby(keys, dropna=False, as_index=False).agg(
-        verwacht=("verwacht", "sum"), laag80=("laag80", "sum"), hoog80=("hoog80", "sum"), laag95=("laag95", "sum"),
-        hoog95=("hoog95", "sum"), methode=("methode", "first"))
+    agg = merge_rows(out)
     agg["profiel"] = agg["profiel"].replace("", None)
     return Moved(agg, pd.DataFrame(moves, columns=["jaar", "van", "naar", "aanbod", "leerlingen", "extra_km_per_leerling", "reden"]),
                  pd.DataFrame(shared, columns=["jaar", "van", "naar", "aanbod", "leerlingen"]))
 
+
+
+def merge_rows(rows: pd.DataFrame) -> pd.DataFrame:
+    """One forecast row per vestiging, year, type, profiel and leerjaar from the pieces ``rows`` (after the moves).
+
+    ``verwacht`` adds up. A row made of one piece keeps its band; a row made of several
+    (a receiver's own pupils plus those moved in) gets the band of a sum as every total in
+    dekkend does (:func:`dekkend.forecast.aggregate.sum_band`, ``docs/methods/forecast.md``,
+    "Intervallen van een som"): pieces forecast for the same vestiging (column
+    :data:`SOURCE`) err together, pieces from different vestigingen almost independently.
+    Adding the quantiles instead would treat them all as erring the same way at once and
+    over-widen the band. Without :data:`SOURCE` every piece counts as its row's own.
+    """
+    keys = ["vestigingscode", "jaar", "onderwijstype", "profiel", "leerjaar"]
+    groups = rows.groupby(keys, dropna=False, sort=True)
+    agg = groups.agg(verwacht=("verwacht", "sum"), laag80=("laag80", "sum"), hoog80=("hoog80", "sum"),
+                     laag95=("laag95", "sum"), hoog95=("hoog95", "sum"), methode=("methode", "first")).reset_index()
+    gid = groups.ngroup().to_numpy()  # the row of ``agg`` each piece lands in (same sorted order)
+    merged = np.bincount(gid, minlength=len(agg))[gid] > 1
+    if not merged.any():
+        return agg
+    pieces = rows[merged]
+    source = pieces[SOURCE] if SOURCE in pieces else pieces["vestigingscode"]
+    pieces = pieces.assign(_rij=gid[merged], vestigingscode=source)
+    for level in (80, 95):
+        band = sum_band(pieces, level, by="_rij")
+        at = band["_rij"].to_numpy(int)
+        m = agg["verwacht"].to_numpy(float)[at]
+        agg.loc[at, f"laag{level}"] = np.minimum(band["laag"].to_numpy(float), m)
+        agg.loc[at, f"hoog{level}"] = np.maximum(band["hoog"].to_numpy(float), m)
+    return agg
 
 
 def _send_group(rows: pd.DataFrame, values: np.ndarray, idx: np.ndarray, code: str, key: str, year: int, market: Market,
