@@ -31,7 +31,7 @@ from dekkend.coverage.kinds import is_openbaar
 from dekkend.errors import ConfiguratieFout
 from dekkend.forecast import make_model, sum_band
 from dekkend.forecast.asof import as_of as restrict
-from dekkend.forecast.choice import BOUND, PRIOR_DECAY, ChoiceModel, ChoiceParameters, _cost_km, _road_km
+from dekkend.forecast.choice import BOUND, CALIBRATED_DECAY, ChoiceModel, ChoiceParameters, _cost_km, _road_km
 from dekkend.regions import Region
 from dekkend.scenarios.format import (
     Afstandsonderwijs,
@@ -58,12 +58,15 @@ NO_OFFER = "geen-aanbod"
 #: (a utility advantage of ln 3 = 1.1, under the calibrated decay about that many generalised km:
 #: see ``docs/scenarios.md``). dekkend's own choice.
 CLEARLY_BETTER = 3.0
-#: Distance decay per generalised km used when pupils choose again (see ``docs/methods/choice.md``).
-SCENARIO_DECAY = PRIOR_DECAY
+#: Distance decay per generalised km used when pupils choose again: the calibrated decay of the choice
+#: model, the same one the forecast uses (``docs/methods/choice.md``, "Het verval kalibreren").
+SCENARIO_DECAY = CALIBRATED_DECAY
 #: Utility bonus for a receiver of the same board / the same denomination as the school the pupils
-#: leave, estimated on 100 real closures 2016/2017-2019 (``docs/methods/choice.md``).
-SAME_BOARD_TERM = 1.0
-SAME_DENOMINATION_TERM = 1.0
+#: leave: the bootstrap medians over the real closures 2016/2017-2019 at the calibrated decay (board 1.5,
+#: 95% 0-2; denomination 0, 95% 0-1.5: the data do not support a denomination term;
+#: ``docs/methods/choice.md``).
+SAME_BOARD_TERM = 1.5
+SAME_DENOMINATION_TERM = 0.0
 UPPER = {"pro": range(1, 7), "vmbo-b": (3, 4), "vmbo-k": (3, 4), "vmbo-g": (3, 4), "vmbo-t": (3, 4), "havo": (4, 5), "vwo": (4, 5, 6)}
 
 
