@@ -359,10 +359,10 @@ def test_merged_rows_get_the_band_of_a_sum_not_the_summed_bounds():
         z = NormalDist().inv_cdf(0.5 + level / 200)
         m = np.array([100.0, 50.0])
         hi = forecast.loc[forecast["leerjaar"] == 4, f"hoog{level}"].to_numpy(float)
-        ms = m * np.sqrt((np.log(hi / m) / z) ** 2 - 1 / m)
+        ms = m * np.sqrt(np.log((hi + 1) / (m + 1)) ** 2 - z**2 / m) / z  # the rows' bounds read back on m + 1
         spread = np.sqrt(((1 - RHO) * (ms ** 2).sum() + RHO * ms.sum() ** 2) / 150.0 ** 2 + 1 / 150.0)
-        assert row[f"hoog{level}"] == pytest.approx(150.0 * np.exp(z * spread))
-        assert row[f"laag{level}"] == pytest.approx(150.0 * np.exp(-z * spread))
+        assert row[f"hoog{level}"] == pytest.approx(151.0 * np.exp(z * spread) - 1.0)
+        assert row[f"laag{level}"] == pytest.approx(151.0 * np.exp(-z * spread) - 1.0)
         pieces = forecast[forecast["leerjaar"] == 4]
         assert row[f"hoog{level}"] == pytest.approx(float(sum_band(pieces, level)["hoog"].iloc[0]))
         assert row[f"laag{level}"] <= row["verwacht"] <= row[f"hoog{level}"]

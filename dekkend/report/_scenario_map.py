@@ -16,10 +16,11 @@ import numpy as np
 import pandas as pd
 
 from dekkend.report._format import number
-from dekkend.report._geometry import MapGeometry
+from dekkend.report._geometry import MapGeometry, path_xy
 from dekkend.report._maps import (
     FONT,
     SCHOOL,
+    _fill_trace,
     _ranges,
     base_traces,
     boundary_traces,
@@ -30,6 +31,8 @@ from dekkend.report._sections import Figures
 
 #: Width of the scenario map in CSS pixels (one map across the page).
 SCENARIO_MAP_WIDTH = 560
+#: Fill of the region under the circles (ColorBrewer BrBG, lightest brown).
+REGION_FILL = "#f6e8c3"
 GAIN = "#1b7837"
 LOSS = "#b2182b"
 #: Vestigingen whose net change is smaller than this (pupils) are drawn as unchanged.
@@ -37,6 +40,19 @@ MIN_CHANGE = 0.5
 #: Marker diameter (px) of the largest net change; the others scale by area.
 MAX_SIZE = 34.0
 MIN_SIZE = 7.0
+
+
+def _region_fill(geom: MapGeometry) -> dict:
+    """The region's gemeenten as one light sand-coloured area under the circles (the reachability maps
+    fill it with their distance classes; here it only marks which area the scenario is about)."""
+    xs: list = []
+    ys: list = []
+    for g in geom.gemeenten:
+        if g.in_region:
+            px, py = path_xy(g.shape)
+            xs += px
+            ys += py
+    return _fill_trace(xs, ys, REGION_FILL, "regio", line=REGION_FILL, width=0.0)
 
 
 @dataclass(frozen=True)
@@ -89,7 +105,7 @@ def scenario_map(
     if shown.empty:
         return ScenarioMap(None, 0, 0, len(touched))
     largest = float(shown["netto"].abs().max())
-    traces = base_traces(geom) + boundary_traces(geom) + [gemeente_labels(geom)]
+    traces = base_traces(geom) + [_region_fill(geom)] + boundary_traces(geom) + [gemeente_labels(geom)]
     traces.append(_others(ves, set(touched["vestigingscode"]), xr, yr))
     for part, color, name in (
         (losses, LOSS, "verliest leerlingen"),
