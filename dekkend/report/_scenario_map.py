@@ -16,10 +16,11 @@ import numpy as np
 import pandas as pd
 
 from dekkend.report._format import number
-from dekkend.report._geometry import MapGeometry
+from dekkend.report._geometry import MapGeometry, path_xy
 from dekkend.report._maps import (
     FONT,
     SCHOOL,
+    _fill_trace,
     _ranges,
     base_traces,
     boundary_traces,
@@ -32,6 +33,7 @@ from dekkend.report._sections import Figures
 SCENARIO_MAP_WIDTH = 560
 GAIN = "#1b7837"
 LOSS = "#b2182b"
+REGION_FILL = "#f7f6f0"
 #: Vestigingen whose net change is smaller than this (pupils) are drawn as unchanged.
 MIN_CHANGE = 0.5
 #: Marker diameter (px) of the largest net change; the others scale by area.
@@ -89,7 +91,8 @@ def scenario_map(
     if shown.empty:
         return ScenarioMap(None, 0, 0, len(touched))
     largest = float(shown["netto"].abs().max())
-    traces = base_traces(geom) + boundary_traces(geom) + [gemeente_labels(geom)]
+    traces = base_traces(geom) + _region_fill(geom) + boundary_traces(geom)
+    traces.append(gemeente_labels(geom))
     traces.append(_others(ves, set(touched["vestigingscode"]), xr, yr))
     for part, color, name in (
         (losses, LOSS, "verliest leerlingen"),
@@ -161,6 +164,18 @@ def _circles(part: pd.DataFrame, color: str, name: str, largest: float, year: st
         "name": name,
         "showlegend": False,
     }
+
+
+def _region_fill(geom: MapGeometry) -> list[dict]:
+    """The region's gemeenten as one light area under the circles."""
+    xs: list = []
+    ys: list = []
+    for g in geom.gemeenten:
+        if g.in_region:
+            px, py = path_xy(g.shape)
+            xs += px
+            ys += py
+    return [_fill_trace(xs, ys, REGION_FILL, "regio", line=REGION_FILL)] if xs else []
 
 
 def _place(p: object) -> str:
