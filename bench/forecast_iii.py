@@ -60,6 +60,9 @@ def corops(tables: dict) -> None:
 
 
 def main(path: str) -> None:
+    from _header import print_header  # bench/ is on sys.path when a script runs
+
+    print_header("bench/forecast_iii.py")
     tables = Workspace(path).tables()
     national(tables)
     corops(tables)

@@ -152,6 +152,9 @@ def sensitivity(tables: dict[str, pd.DataFrame]) -> None:
 
 
 def main() -> None:
+    from _header import print_header  # bench/ is on sys.path when a script runs
+
+    print_header("bench/reachability.py")
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--werkmap", type=Path, default=None, help="bestaande werkmap (anders: ../shared/data)")
     parser.add_argument("--gevoeligheid", action="store_true", help="ook de gevoeligheidsrun")
