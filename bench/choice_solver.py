@@ -6,8 +6,9 @@ region (built in memory); with a workspace also the national calibration that
 recorded and solved again with each solver on the same objective, gradient and
 Hessian-vector product, from the same (warm) start, with the same stopping rule (largest
 difference < 0,01 pupil). Per solver: the best time of N runs, the Newton iterations,
-the largest remaining difference, and how far its attractiveness and modelled intake lie
-from those of the own loop.
+the largest remaining difference, the objective evaluations and Hessian-vector products
+(counted in a separate run), and how far its attractiveness and modelled intake lie from
+those of the own loop.
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ from typing import Any
 
 import numpy as np
 
+import dekkend.forecast.choice as choice
 from dekkend.demo import build_demo_workspace
 from dekkend.forecast import make_model
 from dekkend.forecast.choice import Calibration, ChoiceModel
@@ -55,6 +57,38 @@ def recorded_calls(tables: dict, origin: int) -> list[Call]:
     return calls
 
 
+class Counting(choice._Objective):
+    """The calibration objective that counts its evaluations and Hessian-vector products."""
+
+    counts = {"evaluate": 0, "hessp": 0}
+
+    def __init__(self, *args: Any) -> None:
+        super().__init__(*args)
+        evaluate, hessp = self.evaluate, self.hessp
+
+        def counted_evaluate(x: np.ndarray) -> tuple[float, np.ndarray, np.ndarray, np.ndarray]:
+            Counting.counts["evaluate"] += 1
+            return evaluate(x)
+
+        def counted_hessp(*args: np.ndarray) -> np.ndarray:
+            Counting.counts["hessp"] += 1
+            return hessp(*args)
+
+        self.evaluate, self.hessp = counted_evaluate, counted_hessp
+
+
+def counted(call: Call, solver: str) -> tuple[int, int]:
+    """Objective evaluations and Hessian-vector products of one calibration with ``solver``."""
+    original = choice._Objective
+    Counting.counts.update(evaluate=0, hessp=0)
+    choice._Objective = Counting  # type: ignore[misc, assignment]
+    try:
+        call.model.calibrate(call.children, call.intake, solver=solver, **call.kwargs)
+    finally:
+        choice._Objective = original  # type: ignore[misc]
+    return Counting.counts["evaluate"], Counting.counts["hessp"]
+
+
 def warm(call: Call) -> Call:
     """The same calibration at a 10% higher decay, warm-started from the first (as the draws do)."""
     fitted = call.model.calibrate(call.children, call.intake, **call.kwargs).model
@@ -74,8 +108,9 @@ def compare(label: str, call: Call, repeat: int) -> None:
           f"{_nl(call.children.shape[0])} gebieden, {_nl(size)} aanbiedingen, "
           f"instroom per niveau: {levels}, warme start: {started}")
     print(f"| oplosser | tijd (beste van {repeat}) | iteraties | grootste afwijking (leerling) "
-          "| geconvergeerd | max verschil aantrekkelijkheid | max verschil instroom (leerling) |")
-    print("|---|---|---|---|---|---|---|")
+          "| evaluaties | Hv-producten | geconvergeerd | max verschil aantrekkelijkheid "
+          "| max verschil instroom (leerling) |")
+    print("|---|---|---|---|---|---|---|---|---|")
     reference = None
     for solver in SOLVERS:
         best = float("inf")
@@ -90,8 +125,10 @@ def compare(label: str, call: Call, repeat: int) -> None:
         finite = np.isfinite(reference[0])
         d_alpha = float(np.abs(alpha[finite] - reference[0][finite]).max()) if finite.any() else 0.0
         d_flow = float(np.abs(flow - reference[1]).max())
+        evaluations, products = counted(call, solver)
         row = (f"| {solver} | {best:.3f} s | {cal.iterations} | {cal.max_deviation:.4f} | "
-               f"{'ja' if cal.converged else 'NEE'} | {d_alpha:.2e} | {d_flow:.4f} |")
+               f"{evaluations} | {products} | {'ja' if cal.converged else 'NEE'} | {d_alpha:.2e} | "
+               f"{d_flow:.4f} |")
         print(row.replace(".", ","))
 
 

@@ -7,10 +7,10 @@ Usage::
     .venv/bin/python bench/reachability.py --gevoeligheid  # also the sensitivity run of the methods doc
 
 The forecast is synthetic (every stream of the latest count changes by a
-seeded rate per vestiging between -6% and +1% a year), because the forecast
-issue is not finished; the point is the size of the computation, not the
-forecast. Import time is not measured. Prints the figures for
-``docs/benchmarks-reachability.md``.
+seeded rate per vestiging between -6% and +1% a year), so that the figures
+measure reachability alone, apart from the time and outcome of the forecast.
+Import time is not measured. Prints the figures for the section
+"Bereikbaarheid" of ``docs/benchmarks.md``.
 """
 
 from __future__ import annotations
