@@ -106,7 +106,7 @@ def compare(label: str, call: Call, repeat: int) -> None:
     started = "ja" if call.model.attractiveness is not None else "nee"
     print(f"\n{label}: {_nl(len(call.model.codes))} vestigingen, "
           f"{_nl(call.children.shape[0])} gebieden, {_nl(size)} aanbiedingen, "
-          f"instroom per niveau: {levels}, warme start: {started}")
+          f"instroom per niveau: {levels}, warme start: {started}\n")
     print(f"| oplosser | tijd (beste van {repeat}) | iteraties | grootste afwijking (leerling) "
           "| evaluaties | Hv-producten | geconvergeerd | max verschil aantrekkelijkheid "
           "| max verschil instroom (leerling) |")
