@@ -415,13 +415,7 @@ class ChoiceModel:
             return m - collect(square * np.asarray(k2t @ (n_i / safe**2))[:, None])
 
         problem = _Objective(evaluate, hessp, precondition, goal)
-        if solver == "eigen":
-            x, it = problem.solve(x, tol, max_iter)
-        elif solver in SCIPY_SOLVERS:
-            x, it = problem.solve_scipy(x, tol, max_iter, solver)
-        else:
-            raise ConfiguratieFout(f"keuzemodel: onbekende oplosser '{solver}'; kies uit: eigen, "
-                                   + ", ".join(SCIPY_SOLVERS))
+        x, it = problem.run(x, tol, max_iter, solver)
         _, m, e, safe = evaluate(x)
         dev = float(np.abs(m - goal).max(initial=0.0))
         level_den = np.asarray(kernel @ e)
@@ -755,6 +749,15 @@ class _Objective:
     hessp: Callable[[np.ndarray, np.ndarray, np.ndarray, np.ndarray], np.ndarray]
     diagonal: Callable[[np.ndarray, np.ndarray, np.ndarray], np.ndarray]
     goal: np.ndarray
+
+    def run(self, x: np.ndarray, tol: float, max_iter: int, solver: str) -> tuple[np.ndarray, int]:
+        """Minimise from ``x`` with ``solver``; the solution and the iterations."""
+        if solver == "eigen":
+            return self.solve(x, tol, max_iter)
+        if solver in SCIPY_SOLVERS:
+            return self.solve_scipy(x, tol, max_iter, solver)
+        raise ConfiguratieFout(f"keuzemodel: onbekende oplosser '{solver}'; kies uit: eigen, "
+                               + ", ".join(SCIPY_SOLVERS))
 
     def solve(self, x: np.ndarray, tol: float, max_iter: int) -> tuple[np.ndarray, int]:
         """Newton-CG (Jacobi preconditioner, backtracking line search); x and the iterations."""
