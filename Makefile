@@ -24,8 +24,23 @@ TEST_WORKERS ?= 2
 test: install
 	$(BIN)/python -m pytest -q -n $(TEST_WORKERS) --dist loadfile
 
+# Every benchmark in bench/, figures in docs/benchmarks.md (each prints date, commit and machine first).
+# The ones that need real data use WERKMAP (see accuracy below), imported from ../shared/data first.
+# Long: choice_decay alone takes several minutes (docs/benchmarks.md has the times per script).
+BENCH_FUZZ_SECONDS ?= 60
 bench: install
 	$(BIN)/python bench/import.py
+	$(BIN)/python bench/corpus.py
+	$(BIN)/python bench/fuzz.py --seconds $(BENCH_FUZZ_SECONDS)
+	$(BIN)/dekkend importeer ../shared/data --werkmap $(WERKMAP)
+	$(BIN)/python bench/forecast.py $(WERKMAP)
+	$(BIN)/python bench/forecast_accuracy.py $(WERKMAP)
+	$(BIN)/python bench/choice_solver.py $(WERKMAP)
+	$(BIN)/python bench/choice_decay.py --werkmap $(WERKMAP)
+	$(BIN)/python bench/reachability.py --werkmap $(WERKMAP)
+	$(BIN)/python bench/scenario.py $(WERKMAP)
+	$(BIN)/python bench/optimise.py --werkmap $(WERKMAP)
+	$(BIN)/python bench/report.py --werkmap $(WERKMAP)
 
 # Fuzz every reader, the scenario YAML loader and the region syntax (docs/reliability.md).
 FUZZ_SECONDS ?= 300
@@ -49,4 +64,4 @@ accuracy: install
 	$(BIN)/dekkend backtest --werkmap $(WERKMAP) --niveau vestiging --peiljaar 2017 --doel 2019 --verslag docs/forecast-accuracy.md
 	$(BIN)/dekkend backtest --werkmap $(WERKMAP) --niveau brin --peiljaar 2016 --doel 2017,2019 --verslag docs/forecast-accuracy.md
 	$(BIN)/dekkend backtest --werkmap $(WERKMAP) --niveau brin --peiljaar 2017 --doel 2019 --verslag docs/forecast-accuracy.md
-	$(BIN)/python bench/forecast_iii.py $(WERKMAP)
+	$(BIN)/python bench/forecast_accuracy.py $(WERKMAP)

@@ -280,6 +280,9 @@ def part_closures(
 
 
 def main() -> None:
+    from _header import print_header  # bench/ is on sys.path when a script runs
+
+    print_header("bench/choice_decay.py")
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--werkmap")
     ap.add_argument("--deel", default="po,vo,sluitingen")

@@ -287,6 +287,9 @@ def run_case(case: Case, werkmap: Path) -> tuple[int, str]:
 
 
 def main() -> int:
+    from _header import print_header  # bench/ is on sys.path when a script runs
+
+    print_header("bench/corpus.py")
     data = Path(sys.argv[1]) if len(sys.argv) > 1 else DATA
     out = (
         Path(sys.argv[2]) if len(sys.argv) > 2 else Path(tempfile.mkdtemp(prefix="dekkend-corpus-"))

@@ -84,6 +84,9 @@ def calibration(tables: dict) -> None:
 
 
 def main() -> None:
+    from _header import print_header  # bench/ is on sys.path when a script runs
+
+    print_header("bench/forecast.py")
     args = sys.argv[1:]
     tables = _workspace(args).tables()
     if "--gevoeligheid" in args:

@@ -294,6 +294,9 @@ def run_atheris(
 
 
 def main() -> int:
+    from _header import print_header  # bench/ is on sys.path when a script runs
+
+    print_header("bench/fuzz.py")
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--seconds", type=float, default=300)
     parser.add_argument("--engine", choices=("hypothesis", "atheris"), default="hypothesis")

@@ -40,6 +40,9 @@ def run(paths: list[Path], runs: int = 3) -> tuple[float, dict[str, int]]:
 
 
 def main() -> None:
+    from _header import print_header  # bench/ is on sys.path when a script runs
+
+    print_header("bench/import.py")
     data = Path(sys.argv[1]) if len(sys.argv) > 1 else Path(__file__).resolve().parents[1].parent / "shared" / "data"
     if not data.is_dir():
         sys.exit(f"gegevensmap {data} ontbreekt")

@@ -214,6 +214,9 @@ def corop_part(workspace: Workspace, corops: list[str], years: list[int], limit:
 
 
 def main() -> None:
+    from _header import print_header  # bench/ is on sys.path when a script runs
+
+    print_header("bench/optimise.py")
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--werkmap")
     ap.add_argument("--regio", default="corop:04,05")

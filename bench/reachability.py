@@ -7,10 +7,10 @@ Usage::
     .venv/bin/python bench/reachability.py --gevoeligheid  # also the sensitivity run of the methods doc
 
 The forecast is synthetic (every stream of the latest count changes by a
-seeded rate per vestiging between -6% and +1% a year), because the forecast
-issue is not finished; the point is the size of the computation, not the
-forecast. Import time is not measured. Prints the figures for
-``docs/benchmarks-reachability.md``.
+seeded rate per vestiging between -6% and +1% a year), so that the figures
+measure reachability alone, apart from the time and outcome of the forecast.
+Import time is not measured. Prints the figures for the section
+"Bereikbaarheid" of ``docs/benchmarks.md``.
 """
 
 from __future__ import annotations
@@ -152,6 +152,9 @@ def sensitivity(tables: dict[str, pd.DataFrame]) -> None:
 
 
 def main() -> None:
+    from _header import print_header  # bench/ is on sys.path when a script runs
+
+    print_header("bench/reachability.py")
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--werkmap", type=Path, default=None, help="bestaande werkmap (anders: ../shared/data)")
     parser.add_argument("--gevoeligheid", action="store_true", help="ook de gevoeligheidsrun")

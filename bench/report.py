@@ -67,6 +67,9 @@ def _run(tables: dict, regio: str, out: Path, pdf: bool, scenarios: tuple = ()) 
 
 
 def main() -> None:
+    from _header import print_header  # bench/ is on sys.path when a script runs
+
+    print_header("bench/report.py")
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--werkmap", type=Path)
     parser.add_argument("--regio", action="append")

@@ -23,6 +23,9 @@ from dekkend.workspace import Workspace
 
 
 def main() -> None:
+    from _header import print_header  # bench/ is on sys.path when a script runs
+
+    print_header("bench/scenario.py")
     if len(sys.argv) > 1:
         ws = Workspace(sys.argv[1]).require()
     else:

@@ -29,7 +29,7 @@ from dekkend.ingest.download import (
 )
 from dekkend.ingest.formats import all_formats
 from dekkend.workspace import Workspace
-from fixtures_foundation2 import HERKOMST_OLD, KWB, PROGNOSE_WIDE
+from population_fixtures import HERKOMST_OLD, KWB, PROGNOSE_WIDE
 
 
 class _Handler(SimpleHTTPRequestHandler):

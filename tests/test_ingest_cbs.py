@@ -15,7 +15,7 @@ from dekkend.ingest.formats import FileContext, probe, recognise
 from dekkend.ingest.formats.cbs_gemeenten import derive_gemeenten
 from dekkend.ingest.formats.cbs_leerlingen import derive_woongemeente, unresolved_names
 from dekkend.workspace import Workspace
-from fixtures_foundation2 import (
+from population_fixtures import (
     GEMEENTEN_PER_JAAR,
     KWB,
     OPSPLITSINGEN,

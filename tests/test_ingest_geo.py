@@ -17,7 +17,7 @@ from dekkend.ingest.formats import FileContext, probe, recognise
 from dekkend.ingest.formats._geometrie import area_and_centroid, contains
 from dekkend.ingest.formats.cbs_gemeenten import split_shares
 from dekkend.workspace import Workspace
-from fixtures_foundation2 import geojson, shapefile, square
+from population_fixtures import geojson, shapefile, square
 
 
 def _read(path: Path):

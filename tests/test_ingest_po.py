@@ -12,7 +12,7 @@ from dekkend.errors import InvoerFout
 from dekkend.ingest import _text, import_paths
 from dekkend.ingest.formats import FileContext, probe, recognise
 from dekkend.workspace import Workspace
-from fixtures_foundation2 import (
+from population_fixtures import (
     HERKOMST_NEW,
     HERKOMST_OLD,
     KINDEREN_HEADER,

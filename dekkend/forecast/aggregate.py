@@ -20,7 +20,7 @@ mostly go to another one nearby. The covariance used here:
    bounds, so one row alone keeps its band), never wider than the rows' bounds added up.
 
 ``RHO`` is 0, the measured correlation. The back-tests of COROP totals with it
-(``bench/forecast_iii.py``): origin 2017 -> 2019 covers 78% with 80% bands; from
+(``bench/forecast_accuracy.py``): origin 2017 -> 2019 covers 78% with 80% bands; from
 origin 2016, when the model has no pair of count years, the bands are too wide
 (92% and 100%): then the errors of neighbouring schools cancel (negative
 correlation), which one rho for every sum cannot express without making national

@@ -39,7 +39,9 @@ calibrated attractiveness) with :func:`reallocation` to see where pupils go.
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from dataclasses import dataclass, field, replace
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -308,7 +310,8 @@ class ChoiceModel:
                              "leerlingen": n[keep]})
 
     # -- calibration ------------------------------------------------------------------------------
-    def calibrate(self, children: np.ndarray, intake: np.ndarray, *, tol: float = 0.01, max_iter: int = 200) -> Calibration:
+    def calibrate(self, children: np.ndarray, intake: np.ndarray, *, tol: float = 0.01,
+                  max_iter: int = 200, solver: str = "eigen") -> Calibration:
         """Attractiveness per vestiging (and level) such that the modelled intake matches ``intake``.
 
         Parameters
@@ -321,6 +324,11 @@ class ChoiceModel:
             :data:`LEVELS`; one attractiveness per vestiging and level).
         tol
             Largest accepted difference in pupils per vestiging (and level).
+        solver
+            ``"eigen"`` (dekkend's own Newton-CG loop) or a method of
+            :func:`scipy.optimize.minimize` that takes a Hessian-vector product
+            (``"trust-krylov"``, ``"trust-ncg"``, ``"Newton-CG"``); compared in
+            ``bench/choice_solver.py``.
 
         Notes
         -----
@@ -337,8 +345,6 @@ class ChoiceModel:
         vestigingen, never between levels. A vestiging with zero intake takes no
         first-years.
         """
-        from scipy.sparse.linalg import LinearOperator, cg
-
         children = np.asarray(children, float)
         intake = np.asarray(intake, float)
         per_level = intake.ndim == 2
@@ -402,26 +408,14 @@ class ChoiceModel:
             start = prior.ravel()[idx] if per_level else np.where(self.offers, prior, np.nan)[idx].max(axis=1)
             if np.isfinite(start).all():
                 x = start - start.mean() + x.mean()
-        value, m, e, safe = evaluate(x)
-        it = 0
-        for it in range(1, max_iter + 1):  # Newton-CG with backtracking
-            grad = m - goal
-            if np.abs(grad).max(initial=0.0) < tol:
-                break
-            ridge = 1e-9 * max(float(m.mean()), 1e-12)
-            op = LinearOperator((len(x), len(x)), matvec=lambda v, e=e, safe=safe, m=m: hessp(e, safe, m, v) + ridge * v)
+
+        def precondition(e: np.ndarray, safe: np.ndarray, m: np.ndarray) -> np.ndarray:
+            """Diagonal of the Hessian (a Jacobi preconditioner for the conjugate gradients)."""
             square = e**2 if per_level else e.sum(axis=1, keepdims=True) ** 2 / square_div
-            diag = m - collect(square * np.asarray(k2t @ (n_i / safe**2))[:, None]) + ridge
-            pre = LinearOperator((len(x), len(x)), matvec=lambda v, d=np.maximum(diag, 1e-12): v / d)
-            step, _ = cg(op, -grad, rtol=min(0.1, float(np.abs(grad).max()) / max(float(goal.max()), 1.0)), maxiter=100, M=pre)
-            t = 1.0
-            while True:
-                trial = np.clip(x + t * np.clip(step, -5.0, 5.0), -BOUND, BOUND)
-                new_value, new_m, new_e, new_safe = evaluate(trial)
-                if new_value <= value + 1e-4 * t * float(grad @ step) or t < 1e-6:
-                    break
-                t *= 0.5
-            x, value, m, e, safe = trial, new_value, new_m, new_e, new_safe
+            return m - collect(square * np.asarray(k2t @ (n_i / safe**2))[:, None])
+
+        problem = _Objective(evaluate, hessp, precondition, goal)
+        x, it = problem.run(x, tol, max_iter, solver)
         _, m, e, safe = evaluate(x)
         dev = float(np.abs(m - goal).max(initial=0.0))
         level_den = np.asarray(kernel @ e)
@@ -735,3 +729,91 @@ def _zones(tables: dict[str, pd.DataFrame], offer: pd.DataFrame) -> np.ndarray:
     except (ConfiguratieFout, KeyError):
         return guess.to_numpy(object)
     return offer["vestigingscode"].map(known).fillna(guess).to_numpy(object)
+
+
+#: Methods of :func:`scipy.optimize.minimize` that ``calibrate(solver=...)`` accepts, for the
+#: comparison in ``bench/choice_solver.py``; the default is dekkend's own loop
+#: (``_Objective.solve``).
+SCIPY_SOLVERS = ("trust-krylov", "trust-ncg", "Newton-CG")
+
+
+@dataclass
+class _Objective:
+    """The calibration objective: value, gradient and Hessian products of a concave log-likelihood.
+
+    ``evaluate(x)`` returns the value to minimise, the modelled intake ``m`` and two
+    intermediate arrays; the gradient is ``m - goal``.
+    """
+
+    evaluate: Callable[[np.ndarray], tuple[float, np.ndarray, np.ndarray, np.ndarray]]
+    hessp: Callable[[np.ndarray, np.ndarray, np.ndarray, np.ndarray], np.ndarray]
+    diagonal: Callable[[np.ndarray, np.ndarray, np.ndarray], np.ndarray]
+    goal: np.ndarray
+
+    def run(self, x: np.ndarray, tol: float, max_iter: int, solver: str) -> tuple[np.ndarray, int]:
+        """Minimise from ``x`` with ``solver``; the solution and the iterations."""
+        if solver == "eigen":
+            return self.solve(x, tol, max_iter)
+        if solver in SCIPY_SOLVERS:
+            return self.solve_scipy(x, tol, max_iter, solver)
+        raise ConfiguratieFout(f"keuzemodel: onbekende oplosser '{solver}'; kies uit: eigen, "
+                               + ", ".join(SCIPY_SOLVERS))
+
+    def solve(self, x: np.ndarray, tol: float, max_iter: int) -> tuple[np.ndarray, int]:
+        """Newton-CG (Jacobi preconditioner, backtracking line search); x and the iterations."""
+        from scipy.sparse.linalg import LinearOperator, cg
+
+        value, m, e, safe = self.evaluate(x)
+        it = 0
+        while it < max_iter:
+            it += 1
+            grad = m - self.goal
+            if np.abs(grad).max(initial=0.0) < tol:
+                break
+            ridge = 1e-9 * max(float(m.mean()), 1e-12)
+
+            def product(v: np.ndarray, e: np.ndarray = e, safe: np.ndarray = safe,
+                        m: np.ndarray = m, ridge: float = ridge) -> np.ndarray:
+                return self.hessp(e, safe, m, v) + ridge * v
+
+            op = LinearOperator((len(x), len(x)), matvec=product)
+            diag = np.maximum(self.diagonal(e, safe, m) + ridge, 1e-12)
+            pre = LinearOperator((len(x), len(x)), matvec=lambda v, d=diag: v / d)
+            rtol = min(0.1, float(np.abs(grad).max()) / max(float(self.goal.max()), 1.0))
+            step, _ = cg(op, -grad, rtol=rtol, maxiter=100, M=pre)
+            t = 1.0
+            while True:
+                trial = np.clip(x + t * np.clip(step, -5.0, 5.0), -BOUND, BOUND)
+                new_value, new_m, new_e, new_safe = self.evaluate(trial)
+                if new_value <= value + 1e-4 * t * float(grad @ step) or t < 1e-6:
+                    break
+                t *= 0.5
+            x, value, m, e, safe = trial, new_value, new_m, new_e, new_safe
+        return x, it
+
+    def solve_scipy(self, x: np.ndarray, tol: float, max_iter: int,
+                    method: str) -> tuple[np.ndarray, int]:
+        """The same objective through :func:`scipy.optimize.minimize`, same stopping rule."""
+        from scipy.optimize import minimize
+
+        last: dict[bytes, tuple[float, np.ndarray, np.ndarray, np.ndarray]] = {}
+
+        def at(z: np.ndarray) -> tuple[float, np.ndarray, np.ndarray, np.ndarray]:
+            key = z.tobytes()
+            if key not in last:
+                last.clear()
+                last[key] = self.evaluate(z)
+            return last[key]
+
+        def stop(intermediate_result: Any) -> None:
+            if np.abs(at(intermediate_result.x)[1] - self.goal).max(initial=0.0) < tol:
+                raise StopIteration
+
+        if np.abs(at(x)[1] - self.goal).max(initial=0.0) < tol:
+            return x, 1
+        options = ({"maxiter": max_iter, "xtol": 1e-10} if method == "Newton-CG"
+                   else {"maxiter": max_iter, "gtol": tol * 1e-3})
+        result = minimize(lambda z: at(z)[0], x, jac=lambda z: at(z)[1] - self.goal,
+                          hessp=lambda z, v: self.hessp(at(z)[2], at(z)[3], at(z)[1], v),
+                          method=method, callback=stop, options=options)
+        return result.x, int(result.nit) + 1

@@ -1,4 +1,4 @@
-"""Forecast III: progression ratios from count years with gaps, credibility shrinkage, the band of a sum."""
+"""Progression ratios from count years with gaps, credibility shrinkage, the band of a sum."""
 
 from __future__ import annotations
 

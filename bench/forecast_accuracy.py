@@ -1,8 +1,8 @@
-"""Forecast III figures: the national forecast as of 2019 against CBS 85701NED, the back-tests on the count years
+"""Forecast accuracy figures: the national forecast as of 2019 against CBS 85701NED, the back-tests on the count years
 2016, 2017 and 2019 (matched vestigingen), and the coverage of the COROP bands (``sum_band``).
 
-Run: ``.venv/bin/python bench/forecast_iii.py WERKMAP`` (a werkmap with every file of ../shared/data imported).
-The tables go into the Forecast III section of ``docs/forecast-accuracy.md``.
+Run: ``.venv/bin/python bench/forecast_accuracy.py WERKMAP`` (a werkmap with every file of ../shared/data imported).
+The tables go into the section "Forecast III" of ``docs/forecast-accuracy.md``.
 """
 
 from __future__ import annotations
@@ -60,6 +60,9 @@ def corops(tables: dict) -> None:
 
 
 def main(path: str) -> None:
+    from _header import print_header  # bench/ is on sys.path when a script runs
+
+    print_header("bench/forecast_accuracy.py")
     tables = Workspace(path).tables()
     national(tables)
     corops(tables)

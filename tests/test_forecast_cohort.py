@@ -1,4 +1,4 @@
-"""Forecast II: children per home area, migration, matched units, calibrated intervals, DUO comparison, Monte Carlo, CLI."""
+"""The cohort forecast beyond the engine: children per home area, migration, matched units, calibrated intervals, DUO comparison, Monte Carlo, CLI."""
 
 from __future__ import annotations
 
