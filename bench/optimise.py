@@ -109,8 +109,8 @@ def national_part(tables: dict, soort: str, jaar: int) -> None:
     t1 = _t()
     market = build_market(tables, origin)
     t2 = _t()
-    inst = build_instance(tables, None, jaar, OptimiseOptions(kinds=(soort,)), forecast=forecast, origin=origin,
-                          market=market)
+    inst = build_instance(tables, None, jaar, OptimiseOptions(kinds=(soort,)), forecast=forecast,
+                          origin=origin, market=market)
     t3 = _t()
     res = solve_instance(inst, time_limit=120, mip_gap=1e-4)
     t4 = _t()
@@ -191,7 +191,8 @@ def corop_part(workspace: Workspace, corops: list[str], years: list[int], limit:
         for year in years:
             r0, c0 = _t(), time.process_time()
             try:
-                res = optimise(tables, f"corop:{code}", year, OptimiseOptions(time_limit=60, mip_gap=1e-4))
+                options = OptimiseOptions(time_limit=60, mip_gap=1e-4)
+                res = optimise(tables, f"corop:{code}", year, options)
             except Exception as exc:  # a benchmark reports every run
                 print(f"[corop {code:>2}, {year}] FOUT: {exc}")
                 disagree += 1

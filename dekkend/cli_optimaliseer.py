@@ -83,9 +83,10 @@ def _run(werkmap: Path, jaar: int, regio: str | None, vast: list[str], max_wijzi
         if name not in tables:
             raise ConfiguratieFout(f"de werkmap mist de tabel '{name}'; importeer eerst gegevens")
     with console.status("Prognose, keuzemodel en afstanden; daarna rekent HiGHS"):
-        options = OptimiseOptions.of(locked=vast, max_changes=max_wijzigingen, until_year=tot_jaar,
-                                     boards_keep=besturen_houden, assignment=toewijzing, kinds=soort,
-                                     time_limit=tijdslimiet, mip_gap=gap / 100.0)
+        options = OptimiseOptions.of(
+            locked=vast, max_changes=max_wijzigingen, until_year=tot_jaar,
+            boards_keep=besturen_houden, assignment=toewijzing, kinds=soort, time_limit=tijdslimiet, mip_gap=gap / 100.0,
+        )
         return optimise(tables, regio, jaar, options, settings=load_settings(drempels))
 
 

@@ -1,8 +1,8 @@
 """Optimisation: regional configurations that keep the offer complete, reachable and viable (HiGHS).
 
 - :mod:`~dekkend.optimise.model`: :class:`ViableCoverage`, the numeric core (maximal covering with
-  viability and reallocation of pupils), built from a cost matrix, solved with HiGHS; what it returns
-  (:class:`Evaluation`, :class:`Solution`, :class:`Shortfall`) and its constants are in
+  viability and reallocation of pupils), built from a cost matrix, solved with HiGHS; what it
+  returns (:class:`Evaluation`, :class:`Solution`, :class:`Shortfall`) and its constants are in
   :mod:`~dekkend.optimise.results`;
 - :mod:`~dekkend.optimise.options`: :class:`OptimiseOptions`, the user's choices for one run;
 - :mod:`~dekkend.optimise.instance`: :func:`build_instance`, a region's problem from the workspace;

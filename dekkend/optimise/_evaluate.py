@@ -172,7 +172,7 @@ class ClosestPlan:
 
 
 def plan_closest(model: ViableCoverage) -> list[ClosestPlan]:
-    """The plans of every class with senders (kept by the model: :attr:`ViableCoverage.closest_plans`)."""
+    """The plans of every class with senders (kept as ``ViableCoverage.closest_plans``)."""
     plans = []
     for c in np.unique(model.klass):
         rows = np.flatnonzero(model.klass == c)

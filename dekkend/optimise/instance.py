@@ -116,7 +116,8 @@ def build_instance(
     (a :class:`dekkend.scenarios.Baseline` holds all of them).
     """
     options = options or OptimiseOptions()
-    jaar, tot_jaar, toewijzing, cutoff_km = year, options.until_year, options.assignment, options.cutoff_km
+    jaar, tot_jaar = year, options.until_year
+    toewijzing, cutoff_km = options.assignment, options.cutoff_km
     if toewijzing not in ASSIGNMENTS[:2]:
         raise ConfiguratieFout(f"toewijzing '{toewijzing}' onbekend; kies keuze of dichtstbij")
     region = select_region(tables, regio)
@@ -167,8 +168,8 @@ def build_instance(
     flows = _flows(market, tables, origin, offerings, areas, toewijzing)
     model = ViableCoverage.from_cost_matrix(
         cost, children, offerings[["site", "kind", "threshold", "klass", "parent", "status", "board", "pool"]], pupils,
-        norm_km=norm_km, max_changes=options.max_changes, boards_keep=options.boards_keep, cutoff_km=cutoff_km,
-        **flows,
+        norm_km=norm_km, max_changes=options.max_changes, boards_keep=options.boards_keep,
+        cutoff_km=cutoff_km, **flows,
     )
     no_action_all = np.concatenate([no_action, np.ones(len(outside), dtype=bool)])
     ves = tables["vestigingen"].drop_duplicates("vestigingscode").set_index("vestigingscode")

@@ -281,7 +281,7 @@ class ViableCoverage:
 
     @cached_property
     def dense_shares(self) -> np.ndarray | None:
-        """The first-order shares as a dense array when small enough (:data:`DENSE_LIMIT` cells), else ``None``.
+        """The first-order shares as a dense array up to :data:`DENSE_LIMIT` cells, else ``None``.
 
         The many small evaluations of one model are faster on a dense array; built once per model.
         """
@@ -292,7 +292,7 @@ class ViableCoverage:
 
     @cached_property
     def closest_plans(self) -> tuple[ClosestPlan, ...]:
-        """Per flow class with senders: its home areas and each area's offerings by distance (built once)."""
+        """Per flow class with senders: its home areas and each area's offerings by distance."""
         return tuple(plan_closest(self))
 
     # -- solving --------------------------------------------------------------

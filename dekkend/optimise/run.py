@@ -199,7 +199,7 @@ def optimise(
     matrix: DistanceMatrix | None = None,
     settings: Settings | None = None,
 ) -> Optimisation:
-    """Choose which offerings of region ``regio`` to keep from ``year`` so most children stay within the norm.
+    """Which offerings of region ``regio`` to keep from ``year``: most children within the norm.
 
     ``options`` (:class:`~dekkend.optimise.options.OptimiseOptions`) holds the user's choices:
     locks, the change limit, the assignment, the kinds, the solver's limits. A ``baseline``
@@ -218,9 +218,10 @@ def optimise(
         matrix = baseline.matrix if matrix is None else matrix
         if market is None:
             region = baseline.region
-            market = baseline.market(None if region.expression == "nl" else tuple(region.vestigingen))
-    inst = build_instance(tables, regio, year, options, forecast=forecast, origin=origin, market=market,
-                          matrix=matrix, settings=settings)
+            focus = None if region.expression == "nl" else tuple(region.vestigingen)
+            market = baseline.market(focus)
+    inst = build_instance(tables, regio, year, options, forecast=forecast, origin=origin,
+                          market=market, matrix=matrix, settings=settings)
     return solve_instance(inst, time_limit=options.time_limit, mip_gap=options.mip_gap)
 
 

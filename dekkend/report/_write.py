@@ -92,8 +92,8 @@ def write_report(
         Scenarios (:func:`dekkend.scenarios.load_scenario`) to compare with "zonder ingrijpen" in the chapter
         "Scenario's vergeleken"; without scenarios that chapter is left out. Each runs with
         :func:`dekkend.scenarios.run_scenario` on the report's own forecast and diagnosis (the same cohort
-        forecast and diagnosis :func:`dekkend.scenarios.baseline` makes; one :class:`~dekkend.scenarios.Baseline`
-        is built from them, once, for all scenarios).
+        forecast and diagnosis :func:`dekkend.scenarios.baseline` makes; one
+        :class:`~dekkend.scenarios.Baseline` is built from them, once, for all scenarios).
 
     Raises
     ------
@@ -115,7 +115,7 @@ def write_report(
     check_scenarios(tables, regio, scenarios)
     data = collect(tables, regio, progress=inner, today=today)
     results = []
-    base: Baseline | None = None  # "zonder ingrijpen" on the report's own forecast and diagnosis, once
+    base: Baseline | None = None  # "zonder ingrijpen" on the report's forecast and diagnosis, once
     for i, s in enumerate(scenarios):
         inner(scenario_step(s), len(COLLECT_STEPS) + i, n)
         if base is None:

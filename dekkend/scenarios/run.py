@@ -285,7 +285,7 @@ def run_scenario(tables: dict[str, pd.DataFrame], scenario: Scenario, regio: str
     moved = apply_scenario(forecast0, scenario, market, tables["aanbod"], origin, region2,
                            base_settings.values["normafstand_km"])
     fc = moved.forecast[moved.forecast["vestigingscode"].isin(region2.vestigingen)]
-    # a new location changes ``vestigingen`` and so the distances; kinderen and bevolking_pc4 stay the same
+    # a new location changes ``vestigingen`` and so the distances; the children stay the same
     matrix = baseline.matrix if t["vestigingen"] is tables["vestigingen"] else distance_matrix(t)
     children = baseline.children
     thr = offer_thresholds(settings)
@@ -400,4 +400,5 @@ def offer_after(tables: dict[str, pd.DataFrame], scenario: Scenario, origin: int
     return offer_in_year(base_offer(tables["aanbod"], origin), scenario, year, tuple(region.vestigingen))
 
 
-__all__ = ["ScenarioResult", "check_horizon", "check_region", "gains_and_losses", "offer_after", "outside_places", "run_scenario", "validate"]
+__all__ = ["ScenarioResult", "check_horizon", "check_region", "gains_and_losses", "offer_after",
+           "outside_places", "run_scenario", "validate"]
