@@ -38,7 +38,7 @@ import pandas as pd
 
 from dekkend.coverage.children import children_12_17
 from dekkend.geo import distance_matrix
-from dekkend.optimise import build_instance, solve_instance, synthetic_instance
+from dekkend.optimise import OptimiseOptions, build_instance, solve_instance, synthetic_instance
 from dekkend.optimise.model import ViableCoverage
 from dekkend.regions import select_region
 from dekkend.scenarios.engine import baseline_forecast, build_market
@@ -69,10 +69,11 @@ def region_part(tables: dict, regio: str, jaar: int) -> None:
     matrix = distance_matrix(tables)
     t3 = _t()
     common = {"forecast": forecast, "origin": origin, "market": market, "matrix": matrix}
-    for label, kwargs in (("keuze, 1 jaar", {}), ("keuze, 5 jaar (--tot-jaar)", {"tot_jaar": jaar + 4}),
-                          ("dichtstbij, 1 jaar", {"toewijzing": "dichtstbij"})):
+    for label, options in (("keuze, 1 jaar", OptimiseOptions()),
+                           ("keuze, 5 jaar (--tot-jaar)", OptimiseOptions(until_year=jaar + 4)),
+                           ("dichtstbij, 1 jaar", OptimiseOptions(assignment="dichtstbij"))):
         b0 = _t()
-        inst = build_instance(tables, regio, jaar, **common, **kwargs)
+        inst = build_instance(tables, regio, jaar, options, **common)
         b1 = _t()
         res = solve_instance(inst, time_limit=120, mip_gap=1e-4)
         b2 = _t()
@@ -108,7 +109,8 @@ def national_part(tables: dict, soort: str, jaar: int) -> None:
     t1 = _t()
     market = build_market(tables, origin)
     t2 = _t()
-    inst = build_instance(tables, None, jaar, soorten=[soort], forecast=forecast, origin=origin, market=market)
+    inst = build_instance(tables, None, jaar, OptimiseOptions(kinds=(soort,)), forecast=forecast,
+                          origin=origin, market=market)
     t3 = _t()
     res = solve_instance(inst, time_limit=120, mip_gap=1e-4)
     t4 = _t()
@@ -189,7 +191,8 @@ def corop_part(workspace: Workspace, corops: list[str], years: list[int], limit:
         for year in years:
             r0, c0 = _t(), time.process_time()
             try:
-                res = optimise(tables, f"corop:{code}", year, time_limit=60, mip_gap=1e-4)
+                options = OptimiseOptions(time_limit=60, mip_gap=1e-4)
+                res = optimise(tables, f"corop:{code}", year, options)
             except Exception as exc:  # a benchmark reports every run
                 print(f"[corop {code:>2}, {year}] FOUT: {exc}")
                 disagree += 1

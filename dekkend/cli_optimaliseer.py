@@ -73,7 +73,7 @@ def _run(werkmap: Path, jaar: int, regio: str | None, vast: list[str], max_wijzi
          tot_jaar: int | None, besturen_houden: bool, toewijzing: str, soort: list[str] | None,
          drempels: Path | None, tijdslimiet: float, gap: float) -> Optimisation:
     from dekkend.norms import load_settings
-    from dekkend.optimise import optimise
+    from dekkend.optimise import OptimiseOptions, optimise
     from dekkend.workspace import Workspace
 
     if toewijzing not in ("keuze", "dichtstbij"):
@@ -83,10 +83,11 @@ def _run(werkmap: Path, jaar: int, regio: str | None, vast: list[str], max_wijzi
         if name not in tables:
             raise ConfiguratieFout(f"de werkmap mist de tabel '{name}'; importeer eerst gegevens")
     with console.status("Prognose, keuzemodel en afstanden; daarna rekent HiGHS"):
-        return optimise(tables, regio, jaar, vast=vast, max_wijzigingen=max_wijzigingen, tot_jaar=tot_jaar,
-                        besturen_houden=besturen_houden, toewijzing=toewijzing, soorten=soort,
-                        settings=load_settings(drempels),
-                        time_limit=tijdslimiet, mip_gap=gap / 100.0)
+        options = OptimiseOptions.of(
+            locked=vast, max_changes=max_wijzigingen, until_year=tot_jaar,
+            boards_keep=besturen_houden, assignment=toewijzing, kinds=soort, time_limit=tijdslimiet, mip_gap=gap / 100.0,
+        )
+        return optimise(tables, regio, jaar, options, settings=load_settings(drempels))
 
 
 def _report(result: Optimisation, uitvoer: Path) -> None:

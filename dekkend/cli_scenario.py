@@ -34,8 +34,7 @@ def scenario_cmd(
     ] = False,
 ) -> None:
     """Reken scenario's door: leerlingen, normen, bereikbaarheid, knelpunten en bekostiging, naast 'zonder ingrijpen'."""
-    from dekkend.scenarios import load_scenario, run_scenario
-    from dekkend.scenarios.run import zonder_ingrijpen
+    from dekkend.scenarios import baseline, load_scenario, run_scenario
     from dekkend.scenarios.write import write_results
     from dekkend.workspace import Workspace
 
@@ -44,7 +43,7 @@ def scenario_cmd(
     results = []
     with progress_bar() as bar:
         task = bar.add_task("Scenario's", total=len(scenarios) + 1, item="zonder ingrijpen")
-        baseline, base_diag = zonder_ingrijpen(tables, regio_, horizon)
+        base = baseline(tables, regio_, horizon=horizon)
         for i, s in enumerate(scenarios, start=1):
             bar.update(task, completed=i, item=s.naam)
             results.append(
@@ -53,8 +52,7 @@ def scenario_cmd(
                     s,
                     regio_,
                     horizon=horizon,
-                    baseline=baseline,
-                    baseline_diagnosis=base_diag,
+                    baseline=base,
                 )
             )
         bar.update(task, completed=len(scenarios), item="klaar")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import ast
+from collections.abc import Collection
 from pathlib import Path
 
 import dekkend
@@ -60,3 +61,71 @@ def test_every_module_has_a_docstring():
     missing = [str(p.relative_to(PACKAGE)) for p in PACKAGE.rglob("*.py")
                if ast.get_docstring(ast.parse(p.read_text(encoding="utf-8"))) is None]
     assert not missing, missing
+
+
+def _runtime_imports(tree: ast.Module, modules: Collection[str]) -> list[str]:
+    """Modules of ``modules`` a file imports when it runs (``if TYPE_CHECKING:`` blocks left out).
+
+    ``from X import y`` imports the submodule ``X.y`` when there is one, else a name of ``X``."""
+    skip: set[int] = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.If) and "TYPE_CHECKING" in ast.unparse(node.test):
+            skip.update(id(n) for child in node.body for n in ast.walk(child))
+    out = []
+    for node in ast.walk(tree):
+        if id(node) in skip:
+            continue
+        if isinstance(node, ast.Import):
+            out += [a.name for a in node.names]
+        elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
+            subs = [f"{node.module}.{a.name}" for a in node.names]
+            out += [sub if sub in modules else node.module for sub in subs]
+    return [m for m in out if m in modules]
+
+
+def _module_name(path: Path) -> str:
+    parts = ("dekkend", *path.relative_to(PACKAGE).with_suffix("").parts)
+    return ".".join(parts[:-1] if parts[-1] == "__init__" else parts)
+
+
+def _find_cycle(graph: dict[str, set[str]]) -> list[str] | None:
+    """One cycle of ``graph`` as a path that returns to its start, or ``None``."""
+    state: dict[str, int] = {}
+    stack: list[str] = []
+
+    def visit(node: str) -> list[str] | None:
+        state[node] = 1
+        stack.append(node)
+        for nxt in sorted(graph.get(node, ())):
+            if state.get(nxt) == 1:
+                return [*stack[stack.index(nxt):], nxt]
+            if nxt not in state and (found := visit(nxt)):
+                return found
+        stack.pop()
+        state[node] = 2
+        return None
+
+    for start in sorted(graph):
+        if start not in state and (found := visit(start)):
+            return found
+    return None
+
+
+def test_no_import_cycle_inside_a_package():
+    """Within each package the modules import one another one way.
+
+    Imports inside functions count; imports only for type checkers do not. A package's
+    ``__init__`` may import its modules, not the reverse."""
+    modules = {_module_name(p): p for p in PACKAGE.rglob("*.py")}
+    graph: dict[str, set[str]] = {}
+    for name, path in modules.items():
+        package = ".".join(name.split(".")[:2])
+        targets = _runtime_imports(ast.parse(path.read_text(encoding="utf-8")), modules)
+        inside = {t for t in targets if t != name}
+        graph[name] = {t for t in inside if t == package or t.startswith(package + ".")}
+    assert _find_cycle(graph) is None, " -> ".join(_find_cycle(graph) or [])
+
+
+def test_the_cycle_finder_finds_a_cycle():
+    assert _find_cycle({"a": {"b"}, "b": {"c"}, "c": {"a"}}) == ["a", "b", "c", "a"]
+    assert _find_cycle({"a": {"b", "c"}, "b": {"c"}, "c": set()}) is None

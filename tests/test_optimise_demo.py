@@ -15,7 +15,13 @@ from dekkend.cli_optimaliseer import optimaliseer
 from dekkend.coverage.offer import forecast_upper_years
 from dekkend.demo import build_demo_workspace
 from dekkend.errors import ConfiguratieFout
-from dekkend.optimise import build_instance, optimise, scenario_figures, solve_instance
+from dekkend.optimise import (
+    OptimiseOptions,
+    build_instance,
+    optimise,
+    scenario_figures,
+    solve_instance,
+)
 from dekkend.optimise.flows import first_order_shares
 from dekkend.regions import select_region
 from dekkend.scenarios import load_scenario, parse_scenario
@@ -35,9 +41,9 @@ def demo(tmp_path_factory):
     return ws, tables, forecast, origin, market
 
 
-def _optimise(demo, **kwargs):
+def _optimise(demo, **options):
     _, tables, forecast, origin, market = demo
-    return optimise(tables, None, YEAR, forecast=forecast, origin=origin, market=market, **kwargs)
+    return optimise(tables, None, YEAR, OptimiseOptions.of(**options), forecast=forecast, origin=origin, market=market)
 
 
 @pytest.fixture(scope="module")
@@ -123,11 +129,11 @@ _HAS_ENGINE = importlib.util.find_spec("dekkend.scenarios") is not None and hasa
 
 @pytest.mark.skipif(not _HAS_ENGINE, reason="dekkend.scenarios biedt nog geen run_scenario (issue 8)")
 def test_round_trip_through_dekkend_scenario(demo, result, tmp_path):
-    from dekkend.scenarios import run_scenario
+    from dekkend.scenarios import baseline, run_scenario
 
     _, tables, forecast, origin, _ = demo
     yaml_path, _ = result.write(tmp_path)
-    run = run_scenario(tables, load_scenario(yaml_path), None, baseline=(forecast, origin))
+    run = run_scenario(tables, load_scenario(yaml_path), None, baseline=baseline(tables, None, forecast=(forecast, origin)))
     ind = run.indicators[(run.indicators["variant"] == "met scenario") & (run.indicators["jaar"] == YEAR)]
     ind = ind.set_index("onderwijstype")["aandeel_binnen_norm"]
     mine = result.figures()
@@ -149,7 +155,7 @@ def test_round_trip_through_dekkend_scenario(demo, result, tmp_path):
 
 
 def test_locked_offering_that_cannot_be_viable_is_explained(demo):
-    res = _optimise(demo, vast=["99BB03:vmbo-k"])
+    res = _optimise(demo, locked=["99BB03:vmbo-k"])
     assert not res.feasible and res.solution.status == "onhaalbaar"
     text = " ".join(res.infeasible)
     assert "vmbo-k op Het Baken Zandbrug (99BB03" in text and "vastgezet met --vast" in text
@@ -159,21 +165,21 @@ def test_locked_offering_that_cannot_be_viable_is_explained(demo):
 
 
 def test_change_limit_explained_and_minimal(demo, result):
-    res = _optimise(demo, max_wijzigingen=2)
+    res = _optimise(demo, max_changes=2)
     assert not res.feasible
     (short,) = res.solution.shortfalls
     needed = int(short.required + short.amount)
     assert f"minstens {needed} wijzigingen nodig" in res.infeasible[0]
     assert needed <= result.after.changes
-    ok = solve_instance(build_instance(demo[1], None, YEAR, forecast=demo[2], origin=demo[3], market=demo[4],
-                                       max_wijzigingen=needed))
+    ok = solve_instance(build_instance(demo[1], None, YEAR, OptimiseOptions(max_changes=needed), forecast=demo[2],
+                                       origin=demo[3], market=demo[4]))
     assert ok.feasible and ok.after.changes <= needed
 
 
 def test_every_offering_locked_returns_today_or_names_the_short_ones(demo):
     _, tables, forecast, origin, market = demo
     codes = sorted(select_region(tables, None).vestigingen)
-    res = _optimise(demo, vast=[f"{c}:alles" for c in codes if c != "99BB02"])
+    res = _optimise(demo, locked=[f"{c}:alles" for c in codes if c != "99BB02"])
     model = res.instance.model
     short = np.flatnonzero(~model.ext & (res.today.judged_pupils()[:, 0] < model.threshold - 1e-6))
     assert not res.feasible
@@ -181,7 +187,7 @@ def test_every_offering_locked_returns_today_or_names_the_short_ones(demo):
 
 
 def test_without_changes_no_scenario_is_written(demo, tmp_path):
-    res = _optimise(demo, soorten=["pro"])
+    res = _optimise(demo, kinds=["pro"])
     assert res.feasible and not res.changes and res.scenario() is None
     yaml_path, json_path = res.write(tmp_path)
     assert yaml_path is None and json_path.is_file()
@@ -189,7 +195,7 @@ def test_without_changes_no_scenario_is_written(demo, tmp_path):
 
 
 def test_board_rule_explained(demo):
-    res = _optimise(demo, besturen_houden=True)
+    res = _optimise(demo, boards_keep=True)
     assert not res.feasible
     assert any("(bestuur 99002 houdt anders geen vmbo-g)" in line for line in res.infeasible)
     assert all(s.constraint in ("drempel", "bestuur") for s in res.solution.shortfalls)
@@ -199,11 +205,11 @@ def test_bad_options_give_dutch_errors(demo):
     with pytest.raises(ConfiguratieFout, match="ligt niet na de laatste telling"):
         _optimise_year(demo, 2024)
     with pytest.raises(ConfiguratieFout, match="--vast: .*99ZZ00 hoort niet bij de regio.*biedt 'havo' niet aan"):
-        _optimise(demo, vast=["99ZZ00:vmbo-k", "99BB03:havo"])
+        _optimise(demo, locked=["99ZZ00:vmbo-k", "99BB03:havo"])
     with pytest.raises(ConfiguratieFout, match="soort mbo onbekend"):
-        _optimise(demo, soorten=["mbo"])
+        _optimise(demo, kinds=["mbo"])
     with pytest.raises(ConfiguratieFout, match="toewijzing 'ver' onbekend"):
-        _optimise(demo, toewijzing="ver")
+        _optimise(demo, assignment="ver")
 
 
 def _optimise_year(demo, year):

@@ -12,7 +12,7 @@ from hypothesis import strategies as st
 
 from dekkend.errors import ConfiguratieFout
 from dekkend.optimise import ViableCoverage, synthetic_instance
-from dekkend.optimise.model import TIE_CHANGE
+from dekkend.optimise.results import TIE_CHANGE
 
 
 def _tie(model: ViableCoverage, ev) -> float:

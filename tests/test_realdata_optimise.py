@@ -10,7 +10,7 @@ import pytest
 from dekkend.coverage.run import reachability
 from dekkend.diagnose import diagnose
 from dekkend.geo import distance_matrix
-from dekkend.optimise import optimise
+from dekkend.optimise import OptimiseOptions, optimise
 from dekkend.optimise.knelpunten import REACH, REASONS, VIABILITY
 from dekkend.regions import select_region
 
@@ -117,7 +117,7 @@ def test_the_optimiser_proposes_a_change_or_explains_every_knelpunt(
 
 def test_without_changes_each_knelpunt_is_explained(tables, matrix):
     """Deciding only havo, which all stays, changes nothing: then each knelpunt gets its reason."""
-    res = optimise(tables, "corop:31", 2024, matrix=matrix, soorten=["havo"])
+    res = optimise(tables, "corop:31", 2024, OptimiseOptions(kinds=("havo",)), matrix=matrix)
     assert res.feasible and not res.changes
     d = diagnose(tables, "corop:31", matrix=matrix, forecast=res.instance.forecast)
     relevant = [k for k in d.knelpunten if k.type in VIABILITY + REACH]

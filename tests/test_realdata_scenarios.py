@@ -4,8 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from dekkend.scenarios import parse_scenario, run_scenario
-from dekkend.scenarios.run import zonder_ingrijpen
+from dekkend.scenarios import baseline, parse_scenario, run_scenario
 
 START = 2021
 
@@ -13,7 +12,7 @@ START = 2021
 @pytest.fixture(scope="module")
 def corop31(national_workspace):
     tables = national_workspace.tables()
-    baseline, diagnosis = zonder_ingrijpen(tables, "corop:31", 10)
+    base = baseline(tables, "corop:31", horizon=10)
     scenario = parse_scenario(
         {
             "naam": "vwo-bovenbouw naar Terneuzen",
@@ -28,9 +27,7 @@ def corop31(national_workspace):
             ],
         }
     )
-    return run_scenario(
-        tables, scenario, "corop:31", baseline=baseline, baseline_diagnosis=diagnosis
-    )
+    return run_scenario(tables, scenario, "corop:31", baseline=base)
 
 
 def test_continuing_vwo_pupils_go_to_31jw00(corop31):

@@ -43,8 +43,7 @@ from dekkend.report._collect import backtest_years
 from dekkend.report._format import number, percent, place_name, short_school_name
 from dekkend.report._geometry import map_geometry
 from dekkend.report._scenarios import _comparison_rows, euro, scenario_numbers, signed
-from dekkend.scenarios import load_scenario, parse_scenario, run_scenario
-from dekkend.scenarios.run import zonder_ingrijpen
+from dekkend.scenarios import baseline, load_scenario, parse_scenario, run_scenario
 from dekkend.workspace import Workspace
 
 TODAY = dt.date(2026, 11, 27)
@@ -325,11 +324,11 @@ def test_scenario_chapter_shows_the_numbers_of_run_scenario(demo_run, demo_table
     assert "sluit-zandbrug.yaml" in chapter and "--scenario techniek-samen.yaml" in unescape(html)
     # the numbers: the report shares its own forecast and diagnosis as "zonder ingrijpen"; an independent run
     # with dekkend.scenarios' own baseline gives the same summaries
-    base, diagnosis = zonder_ingrijpen(demo_tables, None, HORIZON)
+    base = baseline(demo_tables, None, horizon=HORIZON)
     side, boards = _section_tables(html, "scenarios")[:2]
     rows = {r[0]: r[1:] for r in side}
     for i, path in enumerate(scenario_files):
-        own = run_scenario(demo_tables, load_scenario(path), None, horizon=HORIZON, baseline=base, baseline_diagnosis=diagnosis)
+        own = run_scenario(demo_tables, load_scenario(path), None, horizon=HORIZON, baseline=base)
         s = own.summary
         assert result.scenarios[i].summary == s
         col = i + 1

@@ -12,7 +12,7 @@ from hypothesis import strategies as st
 from dekkend.demo import build_demo_workspace
 from dekkend.errors import InvoerFout
 from dekkend.regions import Region, select_region
-from dekkend.scenarios import parse_scenario, run_scenario
+from dekkend.scenarios import baseline, parse_scenario, run_scenario
 from dekkend.scenarios.engine import (
     NO_OFFER,
     apply_scenario,
@@ -32,6 +32,12 @@ def demo(tmp_path_factory):
     region = select_region(tables, None)
     forecast, origin = baseline_forecast(tables, region, 6)
     return tables, region, forecast, origin, build_market(tables, origin)
+
+
+@pytest.fixture(scope="module")
+def base(demo):
+    tables, _, forecast, origin, _ = demo
+    return baseline(tables, None, forecast=(forecast, origin))
 
 
 def _apply(demo, measures):
@@ -60,7 +66,7 @@ def test_the_same_measure_twice_is_an_error_naming_both():
         )
 
 
-def test_a_measure_after_the_horizon_is_an_error(demo):
+def test_a_measure_after_the_horizon_is_an_error(demo, base):
     tables, _, forecast, origin, _ = demo
     last = int(forecast["jaar"].max())
     s = parse_scenario(
@@ -73,7 +79,7 @@ def test_a_measure_after_the_horizon_is_an_error(demo):
         InvoerFout,
         match=rf"maatregel 1 \(sluit-vestiging\), veld 'vanaf': {last + 1} ligt na het laatste prognosejaar {last}",
     ):
-        run_scenario(tables, s, None, baseline=(forecast, origin))
+        run_scenario(tables, s, None, baseline=base)
 
 
 def test_a_measure_outside_the_region_is_an_error_or_a_warning():

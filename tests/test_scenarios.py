@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import gc
 import re
-import weakref
 from dataclasses import replace
 
 import numpy as np
@@ -17,11 +15,16 @@ from typer.testing import CliRunner
 
 from dekkend.cli import app
 from dekkend.demo import build_demo_workspace
-from dekkend.errors import InvoerFout
+from dekkend.errors import ConfiguratieFout, InvoerFout
 from dekkend.regions import Region, select_region
-from dekkend.scenarios import load_scenario, parse_scenario, run_scenario
-from dekkend.scenarios.engine import Market, _subset, apply_scenario, baseline_forecast, build_market, calibrated_model
-from dekkend.scenarios.shared import forget, remember
+from dekkend.scenarios import baseline, load_scenario, parse_scenario, run_scenario
+from dekkend.scenarios.engine import (
+    Market,
+    _subset,
+    apply_scenario,
+    baseline_forecast,
+    calibrated_model,
+)
 from dekkend.scenarios.format import Scenario, SluitVestiging, StopAanbod
 from dekkend.scenarios.offer import base_offer
 from dekkend.workspace import Workspace
@@ -33,12 +36,13 @@ def demo(tmp_path_factory):
     tables = ws.tables()
     region = select_region(tables, None)
     forecast, origin = baseline_forecast(tables, region, 10)
-    return ws, tables, region, forecast, origin, build_market(tables, origin)
+    base = baseline(tables, None, forecast=(forecast, origin))
+    return ws, tables, region, forecast, origin, base.market(), base
 
 
 def _run(demo, measures, name="test"):
-    _, tables, _, forecast, origin, _ = demo
-    return run_scenario(tables, parse_scenario({"naam": name, "maatregelen": measures}), None, baseline=(forecast, origin))
+    tables, base = demo[1], demo[6]
+    return run_scenario(tables, parse_scenario({"naam": name, "maatregelen": measures}), None, baseline=base)
 
 
 def _total(frame, code, year, typ=None):
@@ -112,7 +116,7 @@ def _offerings(tables, origin):
 @settings(max_examples=20, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture])
 @given(st.data())
 def test_pupils_are_conserved_and_closures_never_lower_another(demo, data):
-    _, tables, region, forecast, origin, market = demo
+    _, tables, region, forecast, origin, market, _ = demo
     offers = _offerings(tables, origin)
     chosen = data.draw(st.lists(st.sampled_from(offers), min_size=1, max_size=4, unique=True))
     close = data.draw(st.lists(st.sampled_from(sorted(region.vestigingen)), max_size=1))
@@ -179,7 +183,7 @@ def test_a_closed_vestiging_gets_no_knelpunten_about_its_own_size(demo):
 
 
 def test_pupils_in_a_type_the_school_does_not_list_move_only_when_it_closes(demo):
-    _, tables, region, forecast, origin, market = demo
+    _, tables, region, forecast, origin, market, _ = demo
     listed = {k for v, k in base_offer(tables["aanbod"], origin) if v == "99BB03"}
     assert "vwo" not in listed
     stray = forecast[forecast["vestigingscode"] == "99BB03"].head(1).assign(onderwijstype="vwo", profiel=None, leerjaar=4,
@@ -201,7 +205,7 @@ def test_pupils_in_a_type_the_school_does_not_list_move_only_when_it_closes(demo
 
 
 def test_knelpunten_of_a_vestiging_without_a_known_board_count_for_onbekend(demo):
-    _, tables, _, forecast, origin, _ = demo
+    _, tables, _, forecast, origin, _, _ = demo
     t = dict(tables)
     ves = t["vestigingen"].copy()
     ves["bestuur"] = ves["bestuur"].astype(object)
@@ -210,7 +214,7 @@ def test_knelpunten_of_a_vestiging_without_a_known_board_count_for_onbekend(demo
     t["vestigingen"] = ves
     r = run_scenario(t, parse_scenario({"naam": "x", "maatregelen": [
         {"soort": "stop-aanbod", "vestiging": "99BB03", "onderwijstype": "vmbo-k", "vanaf": 2027}]}), None,
-        baseline=(forecast, origin))
+        baseline=baseline(t, None, forecast=(forecast, origin)))
     unknown = sum(1 for k in r.baseline_diagnosis.knelpunten for b in k.besturen if not b)
     assert unknown > 0
     row = r.boards.set_index("bestuur").loc["onbekend"]
@@ -299,13 +303,12 @@ def test_subset_keeps_area_shares_aligned(demo):
 
 
 def test_shared_values_give_the_same_result(demo):
-    """A second scenario reuses the calibrated model, distances and indicators "zonder ingrijpen": same numbers as afresh."""
+    """A second scenario on one Baseline (calibrated model, distances, indicators "zonder ingrijpen") gives the
+    same numbers as the first, and as a run that computes its own baseline."""
     measures = [{"soort": "sluit-vestiging", "vestiging": "99BB02", "vanaf": 2026}]
-    forget()
     first = _run(demo, measures)
     again = _run(demo, measures)
-    forget()
-    fresh = _run(demo, measures)
+    fresh = run_scenario(demo[1], parse_scenario({"naam": "test", "maatregelen": measures}), None, horizon=10)
     for r in (again, fresh):
         assert r.summary == first.summary
         pd.testing.assert_frame_equal(r.per_vestiging, first.per_vestiging)
@@ -313,23 +316,14 @@ def test_shared_values_give_the_same_result(demo):
         assert [k.titel for k in r.diagnosis.knelpunten] == [k.titel for k in first.diagnosis.knelpunten]
 
 
-def test_memo_keys_on_identity_and_keeps_no_tables_alive():
-    calls: list[int] = []
-
-    def make() -> int:
-        calls.append(1)
-        return len(calls)
-
-    a = pd.DataFrame({"x": [1]})
-    assert remember("test", (a, None), "e", make) == 1
-    assert remember("test", (a, None), "e", make) == 1
-    assert remember("test", (a.copy(), None), "e", make) == 2  # an equal but other frame is another key
-    assert remember("test", (a, None), "f", make) == 3
-    ref = weakref.ref(a)
-    del a
-    gc.collect()
-    assert ref() is None
-    forget()
+def test_a_baseline_of_other_tables_or_another_region_is_refused(demo):
+    tables, base = demo[1], demo[6]
+    s = parse_scenario({"naam": "x", "maatregelen": [{"soort": "sluit-vestiging", "vestiging": "99BB02", "vanaf": 2026}]})
+    other = {**tables, "vestigingen": tables["vestigingen"].copy()}
+    with pytest.raises(ConfiguratieFout, match="hoort bij een andere werkmap"):
+        run_scenario(other, s, None, baseline=base)
+    with pytest.raises(ConfiguratieFout, match="hoort bij regio"):
+        run_scenario(tables, s, "gemeente:9901", baseline=base)
 
 
 def test_merged_rows_get_the_band_of_a_sum_not_the_summed_bounds():

@@ -1,7 +1,10 @@
 """Optimisation: regional configurations that keep the offer complete, reachable and viable (HiGHS).
 
 - :mod:`~dekkend.optimise.model`: :class:`ViableCoverage`, the numeric core (maximal covering with
-  viability and reallocation of pupils), built from a cost matrix, solved with HiGHS;
+  viability and reallocation of pupils), built from a cost matrix, solved with HiGHS; what it
+  returns (:class:`Evaluation`, :class:`Solution`, :class:`Shortfall`) and its constants are in
+  :mod:`~dekkend.optimise.results`;
+- :mod:`~dekkend.optimise.options`: :class:`OptimiseOptions`, the user's choices for one run;
 - :mod:`~dekkend.optimise.instance`: :func:`build_instance`, a region's problem from the workspace;
 - :mod:`~dekkend.optimise.flows`: where the pupils of a closed offering go (the scenario engine's choice model);
 - :mod:`~dekkend.optimise.explain`: Dutch explanations of every change and of infeasibility;
@@ -14,7 +17,9 @@ The formulation and its sources are in ``docs/methods/optimise.md``.
 
 from dekkend.optimise.explain import Change, Move, Saved
 from dekkend.optimise.instance import Instance, build_instance, parse_locks
-from dekkend.optimise.model import ASSIGNMENTS, Evaluation, Shortfall, Solution, ViableCoverage
+from dekkend.optimise.model import ViableCoverage
+from dekkend.optimise.options import OptimiseOptions
+from dekkend.optimise.results import ASSIGNMENTS, Evaluation, Shortfall, Solution
 from dekkend.optimise.run import (
     Figures,
     Optimisation,
@@ -33,6 +38,7 @@ __all__ = [
     "Instance",
     "Move",
     "Optimisation",
+    "OptimiseOptions",
     "Saved",
     "Shortfall",
     "Solution",

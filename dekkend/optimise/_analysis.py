@@ -8,7 +8,7 @@ import numpy as np
 
 from dekkend.optimise._evaluate import count_changes
 from dekkend.optimise._formulation import build
-from dekkend.optimise.model import Shortfall
+from dekkend.optimise.results import Shortfall
 
 if TYPE_CHECKING:
     from dekkend.optimise.model import ViableCoverage

@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 from scipy import sparse
 
-from dekkend.optimise.model import VIABILITY_TOL, Evaluation
+from dekkend.optimise.results import VIABILITY_TOL, Evaluation
 
 if TYPE_CHECKING:
     from dekkend.optimise.model import ViableCoverage
@@ -112,10 +112,8 @@ def _first_order(model: ViableCoverage, keep: np.ndarray, displaced: np.ndarray
                  ) -> tuple[np.ndarray, sparse.csr_matrix]:
     """Received pupils with the first-order choice shares: ``sum_k a_kh u_k (1 - x_k)`` for kept ``h``."""
     a = model.shares
-    if a.shape[0] * a.shape[1] <= DENSE_LIMIT:
-        dense = getattr(model, "_dense_shares", None)
-        if dense is None:
-            dense = model._dense_shares = a.toarray()
+    dense = model.dense_shares
+    if dense is not None:
         received = (dense.T @ displaced) * keep[:, None]
         return received, sparse.csr_matrix(dense * displaced[:, :1] * keep[None, :])
     received = np.asarray(a.T @ displaced) * keep[:, None]
@@ -127,7 +125,7 @@ def _closest(model: ViableCoverage, keep: np.ndarray, displaced: np.ndarray) -> 
     """Received pupils under closest assignment: each area's displaced pupils go to its nearest kept offering."""
     received = np.zeros_like(displaced)
     rows_out, cols_out, vals_out = [], [], []
-    for plan in closest_plans(model):
+    for plan in model.closest_plans:
         senders = plan.senders
         out = displaced[senders]
         if not (out > 0).any():
@@ -173,11 +171,8 @@ class ClosestPlan:
     ok: np.ndarray
 
 
-def closest_plans(model: ViableCoverage) -> list[ClosestPlan]:
-    """The plans of every class with senders (computed once per model)."""
-    cached = getattr(model, "_closest_plans", None)
-    if cached is not None:
-        return cached
+def plan_closest(model: ViableCoverage) -> list[ClosestPlan]:
+    """The plans of every class with senders (kept as ``ViableCoverage.closest_plans``)."""
     plans = []
     for c in np.unique(model.klass):
         rows = np.flatnonzero(model.klass == c)
@@ -194,7 +189,6 @@ def closest_plans(model: ViableCoverage) -> list[ClosestPlan]:
         homes = sparse.csr_matrix(h_sub[:, areas])
         dense = homes.shape[0] * homes.shape[1] <= DENSE_LIMIT
         plans.append(ClosestPlan(senders, areas, homes.toarray() if dense else homes, rows[idx], ok))
-    model._closest_plans = plans
     return plans
 
 

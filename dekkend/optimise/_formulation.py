@@ -9,7 +9,7 @@ import numpy as np
 
 from dekkend.optimise._evaluate import board_kinds, board_rows
 from dekkend.optimise._highs import INF, ModelBuilder
-from dekkend.optimise.model import TIE_CHANGE
+from dekkend.optimise.results import TIE_CHANGE
 
 if TYPE_CHECKING:
     from dekkend.optimise.model import ViableCoverage

@@ -9,7 +9,7 @@ import numpy as np
 
 from dekkend.optimise._analysis import top_closures
 from dekkend.optimise.instance import Instance
-from dekkend.optimise.model import VIABILITY_TOL, Evaluation, Shortfall
+from dekkend.optimise.results import VIABILITY_TOL, Evaluation, Shortfall
 
 #: Pupils below this are not listed as a move.
 MIN_LISTED = 0.5

@@ -19,12 +19,11 @@ from dekkend.geo import DistanceMatrix, distance_matrix
 from dekkend.ingest.labels import PROFIEL_SLUGS, VMBO_LEERWEGEN
 from dekkend.norms import Settings, load_settings
 from dekkend.optimise.flows import first_order_shares, homes_matrix
-from dekkend.optimise.model import ASSIGNMENTS, ViableCoverage
+from dekkend.optimise.model import ViableCoverage
+from dekkend.optimise.options import OptimiseOptions
 from dekkend.optimise.reach import ReachContext
+from dekkend.optimise.results import ASSIGNMENTS
 from dekkend.regions import Region, select_region
-
-#: Default cut-off for closest assignment (km): displaced pupils further from every kept offering are lost.
-CLOSEST_CUTOFF_KM = 20.0
 
 
 @dataclass(frozen=True, eq=False)
@@ -89,38 +88,36 @@ def offer_key(onderwijstype: str, profiel: object) -> str:
 def build_instance(
     tables: dict[str, pd.DataFrame],
     regio: str | None,
-    jaar: int,
+    year: int,
+    options: OptimiseOptions | None = None,
     *,
-    tot_jaar: int | None = None,
-    vast: Iterable[str] = (),
-    max_wijzigingen: int | None = None,
-    besturen_houden: bool = False,
-    toewijzing: str = "keuze",
-    soorten: Iterable[str] | None = None,
     forecast: pd.DataFrame | None = None,
     origin: int | None = None,
     market: object | None = None,
     matrix: DistanceMatrix | None = None,
     settings: Settings | None = None,
-    cutoff_km: float = CLOSEST_CUTOFF_KM,
 ) -> Instance:
-    """Build the optimisation problem of region ``regio`` for school year ``jaar``.
+    """Build the optimisation problem of region ``regio`` for school year ``year``.
 
     The candidates are the region's offerings (types and vmbo-profielen, not the
     onderbouw) of the last count, also those that fall below their threshold
-    "zonder ingrijpen" before ``jaar`` (closing one and moving its pupils is how
+    "zonder ingrijpen" before ``year`` (closing one and moving its pupils is how
     another offering of its kind can be saved); a vmbo profiel at a vestiging
     meets its threshold summed over its leerwegen (a pool), as in the
     diagnosis; their pupils are
     the cohort forecast (:func:`dekkend.scenarios.engine.baseline_forecast`) in
-    ``jaar`` .. ``tot_jaar``; thresholds and the norm distance come from
+    ``year`` .. ``options.until_year``; thresholds and the norm distance come from
     ``settings`` (:func:`dekkend.norms.load_settings`). Offerings outside the
-    region keep the offer of the last count. ``toewijzing`` is ``keuze`` (the
+    region keep the offer of the last count. ``options.assignment`` is ``keuze`` (the
     scenario engine's choice model, first order) or ``dichtstbij`` (closest
-    assignment); ``soorten`` limits the problem to some types (with their
-    profielen) or ``profiel:slug``; ``market`` and ``forecast``/``origin`` can be
-    passed to reuse them.
+    assignment); ``options.kinds`` limits the problem to some types (with their
+    profielen) or ``profiel:slug`` (:class:`~dekkend.optimise.options.OptimiseOptions`);
+    ``market``, ``matrix`` and ``forecast``/``origin`` can be passed to reuse them
+    (a :class:`dekkend.scenarios.Baseline` holds all of them).
     """
+    options = options or OptimiseOptions()
+    jaar, tot_jaar = year, options.until_year
+    toewijzing, cutoff_km = options.assignment, options.cutoff_km
     if toewijzing not in ASSIGNMENTS[:2]:
         raise ConfiguratieFout(f"toewijzing '{toewijzing}' onbekend; kies keuze of dichtstbij")
     region = select_region(tables, regio)
@@ -140,7 +137,7 @@ def build_instance(
     offer = offer_by_year(near[near["schooljaar"] <= origin], forecast[forecast["jaar"] <= years[-1]], thresholds,
                           basisjaar=origin, opgave=tables.get("aanbod_opgave"), locations=locations_of(tables))
     rows, no_action, onderbouw = _region_offerings(tables, region, forecast, thresholds, origin, years, offer)
-    wanted_kinds = _kinds_filter(soorten)
+    wanted_kinds = _kinds_filter(options.kinds)
     if wanted_kinds is not None:
         mask = _of_kinds(rows, wanted_kinds)
         rows, no_action = rows[mask].reset_index(drop=True), no_action[mask]
@@ -165,13 +162,14 @@ def build_instance(
     estimator = ChildEstimator(tables)
     kids = estimator.estimate(years[0])
     children = _children(kids.per_pc4, areas, cover)
-    _apply_locks(offerings, vast, region)
+    _apply_locks(offerings, options.locked, region)
     pupils = np.vstack([offerings[f"_p{y}"].to_numpy(float) for y in years]).T
     offerings = offerings.drop(columns=[f"_p{y}" for y in years])
     flows = _flows(market, tables, origin, offerings, areas, toewijzing)
     model = ViableCoverage.from_cost_matrix(
         cost, children, offerings[["site", "kind", "threshold", "klass", "parent", "status", "board", "pool"]], pupils,
-        norm_km=norm_km, max_changes=max_wijzigingen, boards_keep=besturen_houden, cutoff_km=cutoff_km, **flows,
+        norm_km=norm_km, max_changes=options.max_changes, boards_keep=options.boards_keep,
+        cutoff_km=cutoff_km, **flows,
     )
     no_action_all = np.concatenate([no_action, np.ones(len(outside), dtype=bool)])
     ves = tables["vestigingen"].drop_duplicates("vestigingscode").set_index("vestigingscode")

@@ -26,7 +26,7 @@ from dekkend.optimise.explain import kind_label, label
 if TYPE_CHECKING:
     from dekkend.diagnose.model import Knelpunt
     from dekkend.optimise.instance import Instance
-    from dekkend.optimise.model import Evaluation
+    from dekkend.optimise.results import Evaluation
 
 VIABILITY = ("onder-norm", "kleine-bovenbouw", "aanbod-verdwijnt")
 REACH = ("witte-vlek", "openbaar-onbereikbaar")

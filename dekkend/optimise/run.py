@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable
 from dataclasses import dataclass, replace
 from pathlib import Path
 
@@ -22,8 +21,10 @@ from dekkend.optimise.explain import (
 from dekkend.optimise.explain import dutch_number as _num
 from dekkend.optimise.instance import Instance, build_instance
 from dekkend.optimise.knelpunten import KnelpuntNote, knelpunt_notes
-from dekkend.optimise.model import Evaluation, Solution
+from dekkend.optimise.options import OptimiseOptions
 from dekkend.optimise.reach import configured_offer
+from dekkend.optimise.results import Evaluation, Solution
+from dekkend.scenarios.baseline import Baseline
 from dekkend.scenarios.format import Scenario, SluitVestiging, StopAanbod
 from dekkend.scenarios.offer import offer_in_year
 
@@ -188,34 +189,40 @@ def _records(frame: pd.DataFrame) -> list[dict]:
 def optimise(
     tables: dict[str, pd.DataFrame],
     regio: str | None,
-    jaar: int,
+    year: int,
+    options: OptimiseOptions | None = None,
     *,
-    vast: Iterable[str] = (),
-    max_wijzigingen: int | None = None,
-    tot_jaar: int | None = None,
-    besturen_houden: bool = False,
-    toewijzing: str = "keuze",
-    soorten: Iterable[str] | None = None,
+    baseline: Baseline | None = None,
     forecast: pd.DataFrame | None = None,
     origin: int | None = None,
     market: object | None = None,
     matrix: DistanceMatrix | None = None,
     settings: Settings | None = None,
-    time_limit: float = 60.0,
-    mip_gap: float = 1e-4,
 ) -> Optimisation:
-    """Choose which offerings of region ``regio`` to keep from ``jaar`` so most children stay within the norm.
+    """Which offerings of region ``regio`` to keep from ``year``: most children within the norm.
 
-    See :func:`dekkend.optimise.instance.build_instance` for the inputs and
-    :class:`dekkend.optimise.model.ViableCoverage` for the formulation. Raises
+    ``options`` (:class:`~dekkend.optimise.options.OptimiseOptions`) holds the user's choices:
+    locks, the change limit, the assignment, the kinds, the solver's limits. A ``baseline``
+    (:func:`dekkend.scenarios.baseline`, the region "zonder ingrijpen") gives the forecast,
+    the distances and the calibrated choice model, computed once and shared with the
+    scenarios; without it they are computed here (or taken from ``forecast``/``origin``,
+    ``market`` and ``matrix``). See :func:`dekkend.optimise.instance.build_instance` for the
+    inputs and :class:`dekkend.optimise.model.ViableCoverage` for the formulation. Raises
     :class:`~dekkend.errors.DekkendError` subclasses with Dutch messages for bad
     input; an infeasible instance is not an error: ``infeasible`` explains it.
     """
-    inst = build_instance(tables, regio, jaar, tot_jaar=tot_jaar, vast=vast, max_wijzigingen=max_wijzigingen,
-                          besturen_houden=besturen_houden, toewijzing=toewijzing, soorten=soorten,
-                          forecast=forecast, origin=origin,
+    options = options or OptimiseOptions()
+    if baseline is not None:
+        baseline.check(tables, regio)
+        forecast, origin = baseline.forecast, baseline.origin
+        matrix = baseline.matrix if matrix is None else matrix
+        if market is None:
+            region = baseline.region
+            focus = None if region.expression == "nl" else tuple(region.vestigingen)
+            market = baseline.market(focus)
+    inst = build_instance(tables, regio, year, options, forecast=forecast, origin=origin,
                           market=market, matrix=matrix, settings=settings)
-    return solve_instance(inst, time_limit=time_limit, mip_gap=mip_gap)
+    return solve_instance(inst, time_limit=options.time_limit, mip_gap=options.mip_gap)
 
 
 def solve_instance(inst: Instance, *, time_limit: float = 60.0, mip_gap: float = 1e-4,

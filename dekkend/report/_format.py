@@ -66,3 +66,11 @@ def slug(text: str) -> str:
     """A file-name-safe slug: ``COROP-gebied Achterhoek`` -> ``corop-gebied-achterhoek``."""
     s = re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-")
     return s[:60] or "regio"
+
+
+def signed(value: float, decimals: int = 0) -> str:
+    """``+12``, ``−3`` (a real minus) or ``0``."""
+    text = number(abs(value), decimals)
+    if text.strip("0,") == "":
+        return text
+    return ("+" if value > 0 else "\u2212") + text

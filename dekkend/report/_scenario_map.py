@@ -15,7 +15,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from dekkend.report._format import number
+from dekkend.report._format import number, signed
 from dekkend.report._geometry import MapGeometry, path_xy
 from dekkend.report._maps import (
     FONT,
@@ -26,7 +26,6 @@ from dekkend.report._maps import (
     boundary_traces,
     gemeente_labels,
 )
-from dekkend.report._scenarios import signed
 from dekkend.report._sections import Figures
 
 #: Width of the scenario map in CSS pixels (one map across the page).

@@ -17,7 +17,7 @@ from dekkend.diagnose import SEVERITIES, Knelpunt
 from dekkend.regions import select_region
 from dekkend.report import _charts as charts
 from dekkend.report._collect import ReportData, check_tables
-from dekkend.report._format import count_date, kind_nl, number, school_year
+from dekkend.report._format import count_date, kind_nl, number, school_year, signed
 from dekkend.report._sections import SCENARIO_SECTION, Figures
 from dekkend.scenarios import Scenario, ScenarioResult, validate
 from dekkend.scenarios.run import check_region
@@ -164,14 +164,6 @@ def scenario_numbers(result: ScenarioResult) -> dict:
             "gedeeld": float(shared.loc[shared["jaar"] == last, "leerlingen"].sum()) if len(shared) else 0.0,
             "knelpunten_erbij": len(added), "knelpunten_weg": len(removed),
             "toeslag_zonder": float(funding.get("zonder ingrijpen", 0.0)), "toeslag_met": float(funding.get("met scenario", 0.0))}
-
-
-def signed(value: float, decimals: int = 0) -> str:
-    """``+12``, ``−3`` (a real minus) or ``0``."""
-    text = number(abs(value), decimals)
-    if text.strip("0,") == "":
-        return text
-    return ("+" if value > 0 else "\u2212") + text
 
 
 def euro(value: float, *, sign: bool = False) -> str:
@@ -368,7 +360,7 @@ def scenario_section(data: ReportData, results: Sequence[ScenarioResult], figs: 
     last = int(first.summary["eindjaar"])
     letters = [chr(ord("A") + i) if i < 26 else str(i + 1) for i in range(len(results))]
     by_vestiging = scenario_vestiging_chart(data, results, names)
-    from dekkend.report._scenario_map import scenario_map_block, scenario_map_legend  # it imports us
+    from dekkend.report._scenario_map import scenario_map_block, scenario_map_legend
 
     blocks = [_scenario_block(data, r, n, names, boards, letter)
               for letter, r, n in zip(letters, results, numbers, strict=True)]

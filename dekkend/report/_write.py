@@ -16,7 +16,7 @@ from dekkend.report._format import slug
 from dekkend.report._pdf import find_browser, print_pdf
 from dekkend.report._render import render_html
 from dekkend.report._scenarios import check_scenarios
-from dekkend.scenarios import Scenario, ScenarioResult, run_scenario
+from dekkend.scenarios import Baseline, Scenario, ScenarioResult, baseline, run_scenario
 
 #: Progress steps after collecting.
 WRITE_STEPS = ("HTML schrijven", "PDF afdrukken")
@@ -92,7 +92,8 @@ def write_report(
         Scenarios (:func:`dekkend.scenarios.load_scenario`) to compare with "zonder ingrijpen" in the chapter
         "Scenario's vergeleken"; without scenarios that chapter is left out. Each runs with
         :func:`dekkend.scenarios.run_scenario` on the report's own forecast and diagnosis (the same cohort
-        forecast and diagnosis :func:`dekkend.scenarios.run.zonder_ingrijpen` makes, computed once).
+        forecast and diagnosis :func:`dekkend.scenarios.baseline` makes; one
+        :class:`~dekkend.scenarios.Baseline` is built from them, once, for all scenarios).
 
     Raises
     ------
@@ -114,10 +115,13 @@ def write_report(
     check_scenarios(tables, regio, scenarios)
     data = collect(tables, regio, progress=inner, today=today)
     results = []
+    base: Baseline | None = None  # "zonder ingrijpen" on the report's forecast and diagnosis, once
     for i, s in enumerate(scenarios):
         inner(scenario_step(s), len(COLLECT_STEPS) + i, n)
-        results.append(run_scenario(tables, s, regio, horizon=HORIZON, baseline=(data.forecast, data.origin),
-                                    baseline_diagnosis=data.diagnosis))
+        if base is None:
+            base = baseline(tables, regio, horizon=HORIZON, forecast=(data.forecast, data.origin),
+                            diagnosis=data.diagnosis)
+        results.append(run_scenario(tables, s, regio, horizon=HORIZON, baseline=base))
     done = len(COLLECT_STEPS) + len(scenarios)
     inner(WRITE_STEPS[0], done, n)
     html, figs = render_html(data, results)

@@ -31,7 +31,14 @@ from dekkend.coverage.kinds import is_openbaar
 from dekkend.errors import ConfiguratieFout
 from dekkend.forecast import make_model, sum_band
 from dekkend.forecast.asof import as_of as restrict
-from dekkend.forecast.choice import BOUND, CALIBRATED_DECAY, ChoiceModel, ChoiceParameters, _cost_km, _road_km
+from dekkend.forecast.choice import (
+    BOUND,
+    CALIBRATED_DECAY,
+    ChoiceModel,
+    ChoiceParameters,
+    _cost_km,
+    _road_km,
+)
 from dekkend.regions import Region
 from dekkend.scenarios.format import (
     Afstandsonderwijs,
@@ -44,7 +51,6 @@ from dekkend.scenarios.format import (
     VerplaatsAanbod,
 )
 from dekkend.scenarios.offer import base_offer, offer_in_year, offer_key
-from dekkend.scenarios.shared import all_tables, remember
 
 NUMERIC = ["verwacht", "laag80", "hoog80", "laag95", "hoog95"]
 #: Column of the scenario rows naming the vestiging a row was forecast for (moved pieces keep it).
@@ -297,12 +303,11 @@ def _key_of(key: str, typ: str, profiel: str | None) -> bool:
 def calibrated_model(tables: dict[str, pd.DataFrame], origin: int, decay: float | None = None) -> tuple[ChoiceModel, np.ndarray]:
     """The choice model of the count year calibrated on the counted intake, and the children per area and age.
 
-    It depends only on the workspace tables and ``origin``, not on a scenario, so it is
-    computed once per tables and origin and shared (:mod:`dekkend.scenarios.shared`).
+    It depends only on the workspace tables and ``origin``, not on a scenario: a
+    :class:`dekkend.scenarios.Baseline` computes it once (``Baseline.choice``) for all
+    scenarios of a region.
     """
-    frames, names = all_tables(tables)
-    b = SCENARIO_DECAY if decay is None else float(decay)
-    return remember("keuzemodel", frames, (names, int(origin), b), lambda: _calibrate(tables, int(origin), b))
+    return _calibrate(tables, int(origin), SCENARIO_DECAY if decay is None else float(decay))
 
 
 def _calibrate(tables: dict[str, pd.DataFrame], origin: int, decay: float) -> tuple[ChoiceModel, np.ndarray]:
@@ -320,16 +325,18 @@ def _calibrate(tables: dict[str, pd.DataFrame], origin: int, decay: float) -> tu
 
 
 def build_market(tables: dict[str, pd.DataFrame], origin: int, extra: pd.DataFrame | None = None,
-                 region: tuple[str, ...] | None = None, decay: float | None = None) -> Market:
+                 region: tuple[str, ...] | None = None, decay: float | None = None, *,
+                 choice: tuple[ChoiceModel, np.ndarray] | None = None) -> Market:
     """The calibrated choice model of the count year (plus new locations in ``extra``).
 
     With ``region`` the market keeps only the home areas that send pupils to the
     region's vestigingen (or to the new locations) and the vestigingen those areas
     can choose: the rest of the country cannot receive the region's pupils. The
-    calibration itself is shared by all scenarios on the same tables
-    (:func:`calibrated_model`); the new locations and the restriction are per call.
+    calibration (:func:`calibrated_model`) is computed here unless ``choice`` gives it
+    (``Baseline.choice``, shared by all scenarios of a region); the new locations and the
+    restriction are per call.
     """
-    model, children_all = calibrated_model(tables, origin, decay)
+    model, children_all = choice if choice is not None else calibrated_model(tables, origin, decay)
     if extra is not None and len(extra):
         model = model.change_offer(open=extra)
     probs = model.probabilities().tocsc()

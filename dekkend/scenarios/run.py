@@ -13,10 +13,13 @@ from dekkend.diagnose import Diagnosis, diagnose
 from dekkend.diagnose.context import locations_of, offer_thresholds
 from dekkend.errors import InvoerFout
 from dekkend.forecast.choice import LEVELS
-from dekkend.norms import Settings, load_settings
+from dekkend.geo import distance_matrix
+from dekkend.norms import Settings
 from dekkend.norms.funding import load_funding
 from dekkend.regions import Region, select_region
-from dekkend.scenarios.engine import NO_OFFER, apply_scenario, baseline_forecast, build_market, calibrated_model
+from dekkend.scenarios.baseline import Baseline
+from dekkend.scenarios.baseline import baseline as make_baseline
+from dekkend.scenarios.engine import NO_OFFER, apply_scenario
 from dekkend.scenarios.format import (
     ConcentreerBovenbouw,
     DeelProfiel,
@@ -29,7 +32,6 @@ from dekkend.scenarios.format import (
     VerplaatsAanbod,
 )
 from dekkend.scenarios.offer import base_offer, offer_in_year
-from dekkend.scenarios.shared import all_tables, child_estimator, distances, remember
 
 _TYPE_LEVEL = {"pro": "pro", "vmbo-b": "vmbo-bk", "vmbo-k": "vmbo-bk", "vmbo-g": "vmbo-gt", "vmbo-t": "vmbo-gt",
                "havo": "havo", "vwo": "vwo"}
@@ -258,40 +260,44 @@ def closed_vestigingen(scenario: Scenario) -> dict[str, int]:
 
 
 def run_scenario(tables: dict[str, pd.DataFrame], scenario: Scenario, regio: str | None = None, *, horizon: int = 10,
-                 as_of: int | None = None, baseline: tuple[pd.DataFrame, int] | None = None,
-                 baseline_diagnosis: Diagnosis | None = None) -> ScenarioResult:
+                 as_of: int | None = None, baseline: Baseline | None = None) -> ScenarioResult:
     """Run ``scenario`` on region ``regio`` and compare it with the forecast "zonder ingrijpen".
 
-    ``baseline`` (forecast, origin) and ``baseline_diagnosis`` may be computed once and
-    shared by several scenarios of the same region (:func:`zonder_ingrijpen`).
+    ``baseline`` (:func:`dekkend.scenarios.baseline`) is the region "zonder ingrijpen", computed
+    once and shared by several scenarios of the same region and tables; without it one is
+    computed for this call (from ``horizon`` and ``as_of``, which a given baseline already fixed).
     """
-    region = select_region(tables, regio)
-    forecast0, origin = baseline if baseline is not None else baseline_forecast(tables, region, horizon, as_of)
+    if baseline is None:
+        baseline = make_baseline(tables, regio, horizon=horizon, as_of=as_of)
+    else:
+        baseline.check(tables, regio)
+    region = baseline.region
+    forecast0, origin = baseline.forecast, baseline.origin
     validate(scenario, tables, region, origin)
     check_horizon(scenario, int(forecast0["jaar"].max()))
     t, new_schools = _with_new_locations(tables, scenario, region)
     region2 = select_region(t, regio) if len(new_schools) else region
     warnings = check_region(scenario, region2)
-    market = build_market(tables, origin, new_schools if len(new_schools) else None,
-                          None if region.expression == "nl" else tuple(region2.vestigingen))
-    base_settings = load_settings()
+    market = baseline.market(None if region.expression == "nl" else tuple(region2.vestigingen),
+                             new_schools if len(new_schools) else None)
+    base_settings = baseline.settings
     settings = _settings(scenario, base_settings)
     moved = apply_scenario(forecast0, scenario, market, tables["aanbod"], origin, region2,
                            base_settings.values["normafstand_km"])
     fc = moved.forecast[moved.forecast["vestigingscode"].isin(region2.vestigingen)]
-    matrix = distances(t)
-    children = child_estimator(tables)  # reads kinderen and bevolking_pc4 only: the same for ``t``
+    # a new location changes ``vestigingen`` and so the distances; the children stay the same
+    matrix = baseline.matrix if t["vestigingen"] is tables["vestigingen"] else distance_matrix(t)
+    children = baseline.children
     thr = offer_thresholds(settings)
     # the no-action offer after the scenario, for the diagnosis and the indicators alike (as diagnose derives it)
     offer = offer_by_year(offer_table(t), fc, thr, opgave=t.get("aanbod_opgave"), locations=locations_of(t))
     diag = diagnose(t, regio, forecast=fc, matrix=matrix, settings=settings, offer=offer, children=children,
                     closed=closed_vestigingen(scenario))
-    base_diag = baseline_diagnosis if baseline_diagnosis is not None else \
-        diagnose(tables, regio, forecast=forecast0, matrix=distances(tables), children=children)
+    base_diag = baseline.diagnosis
     years = sorted(fc["jaar"].unique())
     ind_s = reachability(t, years[0], region=region2, forecast=fc, thresholds=thr, indicators=True, matrix=matrix,
                          offer=offer, children=children).indicators
-    ind_b = baseline_indicators(tables, region, forecast0, base_settings)
+    ind_b = baseline.indicators
     indicators = pd.concat([ind_b.assign(variant="zonder ingrijpen"), ind_s.assign(variant="met scenario")], ignore_index=True)
     per = _per_vestiging(fc, forecast0)
     last = int(years[-1])
@@ -382,40 +388,6 @@ def outside_places(flows: pd.DataFrame) -> list[dict]:
              "leerlingen": round(float(r.winst), 1)} for r in f.itertuples()]
 
 
-def zonder_ingrijpen(tables: dict[str, pd.DataFrame], regio: str | None, horizon: int = 10,
-                     as_of: int | None = None) -> tuple[tuple[pd.DataFrame, int], Diagnosis]:
-    """The forecast and diagnosis "zonder ingrijpen" of a region, to share across scenarios.
-
-    It also prepares what every scenario on these tables reuses
-    (:mod:`dekkend.scenarios.shared`): the calibrated choice model of the count
-    year and the reachability indicators "zonder ingrijpen" of the region.
-    """
-    region = select_region(tables, regio)
-    forecast, origin = baseline_forecast(tables, region, horizon, as_of)
-    diagnosis = diagnose(tables, regio, forecast=forecast, matrix=distances(tables), children=child_estimator(tables))
-    calibrated_model(tables, origin)
-    baseline_indicators(tables, region, forecast, load_settings())
-    return (forecast, origin), diagnosis
-
-
-def baseline_indicators(tables: dict[str, pd.DataFrame], region: Region, forecast: pd.DataFrame,
-                        settings: Settings) -> pd.DataFrame:
-    """The reachability indicators "zonder ingrijpen" of ``region`` for every forecast year.
-
-    They depend on the baseline ``forecast`` and the thresholds only, so they are
-    computed once per forecast frame and shared by the scenarios (:func:`remember`).
-    """
-    thr = offer_thresholds(settings)
-    frames, names = all_tables(tables)
-
-    def make() -> pd.DataFrame:
-        first = int(forecast["jaar"].min())
-        return reachability(tables, first, region=region, forecast=forecast, thresholds=thr, indicators=True,
-                            matrix=distances(tables), children=child_estimator(tables)).indicators
-
-    return remember("indicatoren-zonder-ingrijpen", (*frames, forecast), (names, region, repr(thr)), make)
-
-
 def _beyond(indicators: pd.DataFrame | None, year: int) -> float:
     if indicators is None or indicators.empty:
         return 0.0
@@ -428,4 +400,5 @@ def offer_after(tables: dict[str, pd.DataFrame], scenario: Scenario, origin: int
     return offer_in_year(base_offer(tables["aanbod"], origin), scenario, year, tuple(region.vestigingen))
 
 
-__all__ = ["ScenarioResult", "check_horizon", "check_region", "gains_and_losses", "offer_after", "outside_places", "run_scenario", "validate", "zonder_ingrijpen"]
+__all__ = ["ScenarioResult", "check_horizon", "check_region", "gains_and_losses", "offer_after",
+           "outside_places", "run_scenario", "validate"]
