@@ -1,7 +1,7 @@
-"""``dekkend rapport``: a thin Dutch shell over :func:`dekkend.report.write_report`.
+"""``dekkend rapport`` and ``dekkend demo``: the regional report, for a werkmap or the synthetic demo region.
 
-Register it with ``app.command("rapport")(rapport)``; ``dekkend demo`` can call
-:func:`report_with_progress` to write the demo region's report.
+Both are thin Dutch shells over :func:`dekkend.report.write_report`; ``demo`` first builds the demo
+region with :func:`dekkend.demo.build_demo_workspace`.
 """
 
 from __future__ import annotations
@@ -12,16 +12,21 @@ from typing import TYPE_CHECKING, Annotated
 
 import pandas as pd
 import typer
-from rich.console import Console
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.table import Table
 
-from dekkend.errors import DekkendError
+from dekkend.cli.support import (
+    RegioOptie,
+    WerkmapOptie,
+    console,
+    count,
+    err_console,
+    progress_bar,
+    school_year,
+)
 
 if TYPE_CHECKING:
+    from dekkend import RegionOverview
     from dekkend.scenarios import Scenario
-
-console = Console()
-err_console = Console(stderr=True)
 
 
 def report_with_progress(tables: dict[str, pd.DataFrame], regio: str | None, uitvoer: Path, *, pdf: bool,
@@ -34,9 +39,7 @@ def report_with_progress(tables: dict[str, pd.DataFrame], regio: str | None, uit
     from dekkend.report import check_scenarios, write_report
 
     check_scenarios(tables, regio, scenarios)  # a scenario that does not fit the workspace fails before the bar shows
-    bar = Progress(TextColumn("[bold]{task.description}"), BarColumn(), MofNCompleteColumn(),
-                   TextColumn("{task.fields[item]}"), TimeElapsedColumn(), console=err_console, transient=False)
-    with bar:
+    with progress_bar() as bar:
         task = bar.add_task("Rapport", total=None, item="")
 
         def step(name: str, i: int, n: int) -> None:
@@ -57,14 +60,9 @@ def report_with_progress(tables: dict[str, pd.DataFrame], regio: str | None, uit
 
 
 def rapport(
-    werkmap: Annotated[Path, typer.Option("--werkmap", "-w", help="Werkmap met de geïmporteerde gegevens.")],
+    werkmap: WerkmapOptie,
     uitvoer: Annotated[Path, typer.Option("--uitvoer", "-o", help="Map waarin het rapport komt (wordt zo nodig gemaakt).")],
-    regio: Annotated[
-        str | None,
-        typer.Option("--regio", "-r", help="Regio: gemeente:0715,0716, corop:14, onderwijsgebied:19, rmc:33, rpa:.., "
-                     "nodaal:.., wgr:.., bestuur:NUMMER, een naam in plaats van een code, of een YAML-bestand. "
-                     "Leeg: alle vestigingen in de werkmap."),
-    ] = None,
+    regio: RegioOptie = None,
     pdf: Annotated[bool, typer.Option("--pdf", help="Maak ook een PDF (afgedrukt met Chromium, Google Chrome of "
                                       "Microsoft Edge; zonder browser komt er alleen HTML en zegt dekkend wat u moet "
                                       "installeren).")] = False,
@@ -78,13 +76,73 @@ def rapport(
 
     Met --scenario krijgt het rapport een hoofdstuk dat de scenario's naast 'zonder ingrijpen' zet.
     """
+    from dekkend import Workspace
     from dekkend.scenarios import load_scenario
-    from dekkend.workspace import Workspace
 
-    try:
-        scenarios = [load_scenario(p) for p in scenario or []]  # a broken file fails before any work
-        tables = Workspace(werkmap).require().tables()
-        report_with_progress(tables, regio, uitvoer, pdf=pdf, scenarios=scenarios)
-    except DekkendError as exc:
-        err_console.print(f"[bold red]Fout:[/] {exc}", highlight=False, soft_wrap=True)
-        raise typer.Exit(2) from exc
+    scenarios = [load_scenario(p) for p in scenario or []]  # a broken file fails before any work
+    tables = Workspace(werkmap).require().tables()
+    report_with_progress(tables, regio, uitvoer, pdf=pdf, scenarios=scenarios)
+
+
+def demo(
+    werkmap: WerkmapOptie = Path("dekkend-demo"),
+    zaad: Annotated[int, typer.Option("--zaad", help="Startgetal van de toevalsgenerator (zelfde zaad, zelfde regio).")] = 2024,
+    uitvoer: Annotated[Path, typer.Option("--uitvoer", "-o", help="Map voor het regiorapport.")] = Path("."),
+    pdf: Annotated[bool, typer.Option("--pdf/--geen-pdf", help="Ook een PDF maken (met Chromium, als dat er is).")] = True,
+    scenarios: Annotated[bool, typer.Option("--scenarios/--geen-scenarios",
+                                            help="De twee voorbeeldscenario's in het rapport vergelijken.")] = True,
+) -> None:
+    """Bouw de synthetische demoregio en schrijf haar volledige regiorapport (HTML, en PDF waar mogelijk).
+
+    De voorbeeldscenario's worden in WERKMAP/scenarios gezet en in het rapport naast "zonder ingrijpen" gelegd.
+    """
+    from dekkend import DekkendError, Workspace, region_overview
+    from dekkend.demo import build_demo_workspace, demo_scenario_files
+    from dekkend.scenarios import load_scenario
+
+    with progress_bar() as bar:
+        task = bar.add_task("Demoregio bouwen", total=None, item="")
+
+        def step(name: str, i: int, n: int) -> None:
+            bar.update(task, total=n, completed=i, item=name)
+
+        ws = build_demo_workspace(Workspace(werkmap), seed=zaad, progress=step)
+    tables = ws.tables()
+    print_overview(region_overview(tables, None))
+    console.print(f"[green]Demoregio gebouwd in werkmap {werkmap}[/] (zaad {zaad}).")
+    loaded = []
+    if scenarios:
+        folder = werkmap / "scenarios"
+        folder.mkdir(parents=True, exist_ok=True)
+        for source in demo_scenario_files():
+            target = folder / source.name
+            if not target.exists():  # a user's edited copy is kept
+                target.write_bytes(source.read_bytes())
+            try:
+                loaded.append(load_scenario(target))
+            except DekkendError as exc:  # an edited copy that no longer reads: say so, go on without it
+                console.print(f"[yellow]Let op:[/] scenario {target} overgeslagen: {exc}", highlight=False, soft_wrap=True)
+        console.print(f"Voorbeeldscenario's: {', '.join(str(folder / p.name) for p in demo_scenario_files())}",
+                      highlight=False, soft_wrap=True)
+    report_with_progress(tables, None, uitvoer, pdf=pdf, scenarios=loaded)
+
+
+def print_overview(ov: RegionOverview) -> None:
+    """Print a region overview as rich tables."""
+    console.print(f"[bold]{ov.region.label}[/]: {len(ov.region.vestigingen)} vestigingen")
+    years = Table(title="Leerlingen per schooljaar (teldatum 1 oktober)")
+    years.add_column("schooljaar")
+    years.add_column("leerlingen", justify="right")
+    for r in ov.per_year.itertuples():
+        years.add_row(f"{school_year(r.schooljaar)}", count(r.leerlingen))
+    console.print(years)
+    if ov.latest_year is None:
+        return
+    ves = Table(title=f"Vestigingen in {school_year(ov.latest_year)}")
+    for col in ("vestiging", "naam", "plaats", "bestuur", "denominatie", "leerlingen", "aanbod bovenbouw"):
+        ves.add_column(col, justify="right" if col == "leerlingen" else "left")
+    for r in ov.per_vestiging.itertuples():
+        offered = ov.offer.loc[r.vestigingscode].dropna().index if r.vestigingscode in ov.offer.index else []
+        ves.add_row(r.vestigingscode, str(r.naam), str(r.plaatsnaam), str(r.bestuur), str(r.denominatie),
+                    count(r.leerlingen), ", ".join(t for t in offered if t != "onderbouw") or "alleen onderbouw")
+    console.print(ves)
