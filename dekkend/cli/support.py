@@ -157,6 +157,22 @@ def _dutch_notes(help_text: str) -> str:
     return help_text[: match.start()] + f"[{notes}]"
 
 
+#: Dutch names for the value placeholders in the help (``--werkmap PAD``).
+_METAVARS = {"path": "PAD", "str": "TEKST", "int": "GETAL", "float": "GETAL", "bool": "JA/NEE"}
+
+
+def _dutch_metavar(names: str) -> str:
+    """``-w, --werkmap <path>`` -> ``-w, --werkmap PAD`` (a list of values reads as one value, repeated)."""
+
+    def one(match: re.Match[str]) -> str:
+        kind = match.group(1)
+        inner = re.fullmatch(r"list\[(.*)\]", kind)
+        kind = (inner.group(1) if inner else kind).lower()
+        return _METAVARS.get(kind, kind.upper())
+
+    return re.sub(r"<([^<>]+)>", one, names)
+
+
 def _expected(error: dict[str, Any]) -> str | None:
     """What a value should have been, in Dutch, from typer's validation error; None when unknown."""
     kind, limits = error.get("type", ""), error.get("ctx") or {}
@@ -278,7 +294,7 @@ class _Dutch:
             record = param.get_help_record(ctx)
             if record is not None:
                 section = "Argumenten" if param.param_type_name == "argument" else "Opties"
-                sections[section].append((record[0], _dutch_notes(record[1])))
+                sections[section].append((_dutch_metavar(record[0]), _dutch_notes(record[1])))
         for title, rows in sections.items():
             if rows:
                 with formatter.section(title):
