@@ -158,7 +158,8 @@ def _dutch_notes(help_text: str) -> str:
 
 
 #: Dutch names for the value placeholders in the help (``--werkmap PAD``).
-_METAVARS = {"path": "PAD", "str": "TEKST", "int": "GETAL", "float": "GETAL", "bool": "JA/NEE"}
+_METAVARS = {"path": "PAD", "str": "TEKST", "int": "GETAL", "float": "GETAL", "bool": "JA/NEE",
+             "int range": "GETAL", "float range": "GETAL"}
 
 
 def _dutch_metavar(names: str) -> str:
@@ -170,7 +171,8 @@ def _dutch_metavar(names: str) -> str:
         kind = (inner.group(1) if inner else kind).lower()
         return _METAVARS.get(kind, kind.upper())
 
-    return re.sub(r"<([^<>]+)>", one, names)
+    names = re.sub(r"<([^<>]+)>", one, names)
+    return re.sub(r" (INT|FLOAT) RANGE$", " GETAL", names)
 
 
 def _expected(error: dict[str, Any]) -> str | None:
