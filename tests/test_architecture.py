@@ -1,7 +1,8 @@
 """The public API stays curated and imports point one way (ingest -> geo/norms -> ... -> cli).
 
-Inside ``dekkend/cli/`` every module is its own unit: a command module imports the support module and
-the library's public API only (``dekkend`` and ``dekkend.<name>``, never ``dekkend.<name>.<module>``);
+Inside ``dekkend/cli/`` every module is its own unit: a command module imports the support module
+and the library's public API only (``dekkend`` and ``dekkend.<name>``, never
+``dekkend.<name>.<module>``);
 the app imports the command modules; no command module imports another.
 """
 
@@ -42,10 +43,14 @@ def _unit(path: Path) -> str:
 
 
 def _imported_modules(path: Path) -> list[str]:
-    """Every ``dekkend...`` module a file imports (``from dekkend.cli import y`` also gives dekkend.cli.y)."""
+    """Every ``dekkend...`` module a file imports (``from dekkend.cli import y``: ``.cli.y``)."""
     found = []
     for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
-        if isinstance(node, ast.ImportFrom) and node.module and node.module.split(".")[0] == "dekkend":
+        if (
+            isinstance(node, ast.ImportFrom)
+            and node.module
+            and node.module.split(".")[0] == "dekkend"
+        ):
             found.append(node.module)
             if node.module == "dekkend.cli":
                 found.extend(f"dekkend.cli.{a.name}" for a in node.names)
@@ -69,16 +74,25 @@ def test_imports_point_one_way():
             problems.append(f"{path}: module/package '{unit}' has no layer in LAYERS")
             continue
         for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
-            if isinstance(node, ast.ImportFrom) and node.module and node.module.startswith("dekkend."):
+            if (
+                isinstance(node, ast.ImportFrom)
+                and node.module
+                and node.module.startswith("dekkend.")
+            ):
                 target = node.module.split(".")[1]
                 if target in LEVEL and LEVEL[target] > LEVEL[unit]:
-                    problems.append(f"{path.relative_to(PACKAGE)} imports dekkend.{target} (a higher layer)")
+                    problems.append(
+                        f"{path.relative_to(PACKAGE)} imports dekkend.{target} (a higher layer)"
+                    )
     assert not problems, "\n".join(problems)
 
 
 def test_every_module_has_a_docstring():
-    missing = [str(p.relative_to(PACKAGE)) for p in PACKAGE.rglob("*.py")
-               if ast.get_docstring(ast.parse(p.read_text(encoding="utf-8"))) is None]
+    missing = [
+        str(p.relative_to(PACKAGE))
+        for p in PACKAGE.rglob("*.py")
+        if ast.get_docstring(ast.parse(p.read_text(encoding="utf-8"))) is None
+    ]
     assert not missing, missing
 
 
@@ -98,14 +112,21 @@ def test_each_cli_module_is_its_own_unit():
 
 
 def test_the_cli_uses_only_the_public_api():
-    """``dekkend`` and ``dekkend.<name>`` (a namespace or a top-level module), never a module inside a namespace."""
-    deep = [f"cli/{path.name} imports {module}" for path in CLI.glob("*.py") for module in _imported_modules(path)
-            if module.split(".")[1:2] != ["cli"] and len(module.split(".")) > 2]
+    """``dekkend`` and ``dekkend.<name>`` (namespace or top-level module), never a level deeper."""
+    deep = [
+        f"cli/{path.name} imports {module}"
+        for path in CLI.glob("*.py")
+        for module in _imported_modules(path)
+        if module.split(".")[1:2] != ["cli"] and len(module.split(".")) > 2
+    ]
     assert not deep, "\n".join(deep)
 
 
 def test_nothing_outside_the_cli_imports_it():
-    users = [str(p.relative_to(PACKAGE)) for p in PACKAGE.rglob("*.py")
-             if _unit(p) not in ("cli", "__main__")
-             and any(m.split(".")[1:2] == ["cli"] for m in _imported_modules(p))]
+    users = [
+        str(p.relative_to(PACKAGE))
+        for p in PACKAGE.rglob("*.py")
+        if _unit(p) not in ("cli", "__main__")
+        and any(m.split(".")[1:2] == ["cli"] for m in _imported_modules(p))
+    ]
     assert not users, users

@@ -1,4 +1,4 @@
-"""The command line's contract: Dutch help, documented options, Dutch usage errors, one error boundary.
+"""The command line's contract: Dutch help, documented options, Dutch usage errors, one boundary.
 
 The lists of commands and options come from the app itself, so a new command or option without Dutch
 help or without documentation fails here.
@@ -23,15 +23,32 @@ ROOT = Path(__file__).resolve().parents[1]
 runner = CliRunner()
 
 #: Words that give English away in a help text (none of them is Dutch).
-ENGLISH = re.compile(r"\b(the|and|with|for|this|from|which|when|each|show|message|default|required|"
-                     r"usage|options|commands|arguments|missing|invalid|error|try)\b", re.IGNORECASE)
+ENGLISH = re.compile(
+    r"\b(the|and|with|for|this|from|which|when|each|show|message|default|required|"
+    r"usage|options|commands|arguments|missing|invalid|error|try)\b",
+    re.IGNORECASE,
+)
 #: What click or typer print in English when nobody translated them.
-ENGLISH_OUTPUT = ("Usage:", "Options", "Commands", "Arguments", "Error", "Missing", "No such", "Invalid",
-                  "Try '", "Show this message", "[default", "[required]", "Got unexpected", "Did you mean")
+ENGLISH_OUTPUT = (
+    "Usage:",
+    "Options",
+    "Commands",
+    "Arguments",
+    "Error",
+    "Missing",
+    "No such",
+    "Invalid",
+    "Try '",
+    "Show this message",
+    "[default",
+    "[required]",
+    "Got unexpected",
+    "Did you mean",
+)
 
 
 def _commands() -> Iterator[tuple[str, typer.core.TyperCommand]]:
-    """Every command as ``(path, command)``: ``dekkend``, ``dekkend importeer``, ..., ``dekkend kennis zoek``."""
+    """Every command as ``(path, command)``: ``dekkend``, ``dekkend importeer``, ..."""
 
     def walk(cmd, path):  # noqa: ANN001, ANN202
         yield path, cmd
@@ -50,7 +67,9 @@ def _invoke(*args: str):  # noqa: ANN202
 
 
 def _docs() -> str:
-    return "\n".join(p.read_text(encoding="utf-8") for p in [ROOT / "README.md", *(ROOT / "docs").rglob("*.md")])
+    return "\n".join(
+        p.read_text(encoding="utf-8") for p in [ROOT / "README.md", *(ROOT / "docs").rglob("*.md")]
+    )
 
 
 def _section(text: str, path: str) -> str:
@@ -85,7 +104,9 @@ def test_every_command_and_option_is_documented(path):
         else:
             names = [n for n in (*param.opts, *param.secondary_opts) if n.startswith("--")]
         for name in names:
-            assert re.search(rf"`{re.escape(name)}\b", section), f"{path}: {name} not in docs/cli.md"
+            assert re.search(rf"`{re.escape(name)}\b", section), (
+                f"{path}: {name} not in docs/cli.md"
+            )
 
 
 def test_the_global_options_are_documented():
@@ -97,7 +118,9 @@ def test_the_global_options_are_documented():
 
 @pytest.mark.parametrize("option", ["--werkmap", "--regio"])
 def test_a_shared_option_has_one_help_text(option):
-    texts = {param.help for cmd in COMMANDS.values() for param in cmd.params if option in param.opts}
+    texts = {
+        param.help for cmd in COMMANDS.values() for param in cmd.params if option in param.opts
+    }
     assert len(texts) == 1, texts
 
 
@@ -114,12 +137,22 @@ def test_help_is_dutch_for_every_command(path):
     [
         (["regio"], "Fout: De optie '--werkmap' / '-w' ontbreekt."),
         (["kennis", "zoek"], "Fout: Het argument"),
-        (["regio", "--werkmap", "w", "--regi", "x"], "Fout: Onbekende optie --regi. Bedoelt u --regio?"),
-        (["prognose", "-w", "w", "--peiljaar", "twee", "-o", "p.csv"],
-         "Fout: Ongeldige waarde 'twee' voor '--peiljaar'; verwacht een geheel getal."),
-        (["prognose", "-w", "w", "--peiljaar", "2020", "-o", "p.csv", "--verval", "0,3"],
-         "verwacht een getal met een punt als decimaalteken"),
-        (["optimaliseer", "-w", "w", "--jaar", "2030", "--max-wijzigingen", "-1"], "verwacht minstens 0"),
+        (
+            ["regio", "--werkmap", "w", "--regi", "x"],
+            "Fout: Onbekende optie --regi. Bedoelt u --regio?",
+        ),
+        (
+            ["prognose", "-w", "w", "--peiljaar", "twee", "-o", "p.csv"],
+            "Fout: Ongeldige waarde 'twee' voor '--peiljaar'; verwacht een geheel getal.",
+        ),
+        (
+            ["prognose", "-w", "w", "--peiljaar", "2020", "-o", "p.csv", "--verval", "0,3"],
+            "verwacht een getal met een punt als decimaalteken",
+        ),
+        (
+            ["optimaliseer", "-w", "w", "--jaar", "2030", "--max-wijzigingen", "-1"],
+            "verwacht minstens 0",
+        ),
         (["regio", "-w", "w", "overbodig"], "Fout: Onverwacht extra argument: overbodig."),
         (["prognoze"], "Fout: Onbekende opdracht 'prognoze'."),
         (["regio", "-w"], "Fout: De optie -w heeft een waarde nodig."),
@@ -134,12 +167,14 @@ def test_usage_errors_are_dutch(args, message):
 
 def test_a_usage_error_shows_the_dutch_usage_line():
     res = _invoke("diagnose", "--werkmap", "w")
-    assert res.output.splitlines()[:2] == ["Gebruik: dekkend diagnose [OPTIES]",
-                                           "Probeer 'dekkend diagnose --help' voor de hulptekst."]
+    assert res.output.splitlines()[:2] == [
+        "Gebruik: dekkend diagnose [OPTIES]",
+        "Probeer 'dekkend diagnose --help' voor de hulptekst.",
+    ]
 
 
 def test_importing_the_cli_leaves_click_itself_alone():
-    """Another typer app in the same process keeps its own (English) texts: nothing is patched globally."""
+    """Another typer app in the same process keeps its own English texts: nothing is patched."""
     other = typer.Typer()
 
     @other.command()
@@ -170,14 +205,18 @@ def test_a_dekkend_error_is_its_message_and_exit_2(tmp_path, log_dir):
 def test_a_dekkend_error_with_debug_shows_the_traceback_too(tmp_path):
     res = _invoke("--debug", "regio", "--werkmap", str(tmp_path / "nergens"))
     assert res.exit_code == 2
-    assert "Traceback" in res.output and "WerkmapFout" in res.output and "Fout: werkmap " in res.output
+    assert (
+        "Traceback" in res.output and "WerkmapFout" in res.output and "Fout: werkmap " in res.output
+    )
 
 
 def _broken_require(self):  # noqa: ANN001, ANN202 - a Workspace.require that hits a bug
     return {}["vestigingen"]
 
 
-def test_an_unexpected_error_is_a_short_message_with_a_log_and_exit_1(tmp_path, log_dir, monkeypatch):
+def test_an_unexpected_error_is_a_short_message_with_a_log_and_exit_1(
+    tmp_path, log_dir, monkeypatch
+):
     monkeypatch.setattr(dekkend.workspace.Workspace, "require", _broken_require)
     res = _invoke("regio", "--werkmap", str(tmp_path))
     assert res.exit_code == 1
@@ -187,15 +226,24 @@ def test_an_unexpected_error_is_a_short_message_with_a_log_and_exit_1(tmp_path, 
     (log,) = log_dir.glob("dekkend-fout-*.log")
     assert str(log) in text
     details = log.read_text(encoding="utf-8")
-    assert "opdracht: dekkend regio" in details and "Traceback" in details and "_broken_require" in details
+    assert (
+        "opdracht: dekkend regio" in details
+        and "Traceback" in details
+        and "_broken_require" in details
+    )
 
 
 def test_an_unexpected_error_with_debug_shows_the_traceback(tmp_path, log_dir, monkeypatch):
     monkeypatch.setattr(dekkend.workspace.Workspace, "require", _broken_require)
     res = _invoke("--debug", "regio", "--werkmap", str(tmp_path))
     assert res.exit_code == 1
-    assert "Traceback" in res.output and "_broken_require" in res.output and "KeyError" in res.output
-    assert "Onverwachte fout (KeyError)" in res.output and len(list(log_dir.glob("dekkend-fout-*.log"))) == 1
+    assert (
+        "Traceback" in res.output and "_broken_require" in res.output and "KeyError" in res.output
+    )
+    assert (
+        "Onverwachte fout (KeyError)" in res.output
+        and len(list(log_dir.glob("dekkend-fout-*.log"))) == 1
+    )
 
 
 def test_a_command_mounted_on_its_own_keeps_the_boundary(tmp_path):

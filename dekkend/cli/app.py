@@ -1,4 +1,4 @@
-"""The ``dekkend`` application: every command mounted under one Dutch group with a global ``--debug``."""
+"""The ``dekkend`` application: every command under one Dutch group with a global ``--debug``."""
 
 from __future__ import annotations
 
@@ -19,7 +19,10 @@ from dekkend.cli import (
 )
 from dekkend.cli.support import DEBUG_HELP, DutchCommand, DutchGroup
 
-HELP = "dekkend: een dekkend en bereikbaar onderwijsaanbod in het voortgezet onderwijs, ook bij leerlingendaling."
+HELP = (
+    "dekkend: een dekkend en bereikbaar onderwijsaanbod in het voortgezet onderwijs, "
+    "ook bij leerlingendaling."
+)
 
 app = typer.Typer(
     name="dekkend",
@@ -56,8 +59,11 @@ COMMANDS = (
 )
 for _name, _function in COMMANDS:
     app.command(_name, cls=DutchCommand)(_function)
-app.add_typer(kennis.kennis_app, name="kennis",
-              help="Kennisbank: samenwerkingsvormen, routes, voorbeelden en ondersteuning.")
+app.add_typer(
+    kennis.kennis_app,
+    name="kennis",
+    help="Kennisbank: samenwerkingsvormen, routes, voorbeelden en ondersteuning.",
+)
 
 
 def main() -> None:

@@ -3,9 +3,9 @@
 - the consoles (output on stdout, progress and errors on stderr) and the progress bar;
 - the shared options (``--werkmap``, ``--regio``), each with one Dutch help text;
 - the number formatting of :mod:`dekkend.formatting` (the one Dutch notation);
-- :class:`DutchGroup` and :class:`DutchCommand`, the click classes every command is built with: Dutch
-  help, Dutch usage errors, and the one error boundary (:func:`error_boundary`). Nothing is patched
-  globally: an application that imports dekkend keeps click's own texts.
+- :class:`DutchGroup` and :class:`DutchCommand`, the click classes every command is built with:
+  Dutch help, Dutch usage errors, and the one error boundary (:func:`error_boundary`). Nothing is
+  patched globally: an application that imports dekkend keeps click's own texts.
 """
 
 from __future__ import annotations
@@ -32,7 +32,7 @@ from dekkend.formatting import count, euro, number, percent, school_year
 try:  # typer >= 0.26 carries its own copy of click
     from typer import _click as click
 except ImportError:  # pragma: no cover - older typer uses click itself
-    import click  # type: ignore[no-redef]
+    import click  # type: ignore[no-redef,import-not-found,unused-ignore]
 
 __all__ = [
     "DEBUG_HELP",
@@ -57,11 +57,13 @@ __all__ = [
 console = Console()
 err_console = Console(stderr=True)
 
-WERKMAP_HELP = "Werkmap: de map met de gegevens van dekkend (gemaakt door importeer, download of demo)."
+WERKMAP_HELP = (
+    "Werkmap: de map met de gegevens van dekkend (gemaakt door importeer, download of demo)."
+)
 REGIO_HELP = (
     "Regio: gemeente:0715,0716, corop:31, onderwijsgebied:19, rmc:33, rpa:.., nodaal:.., wgr:.., "
-    "bestuur:NUMMER, een naam in plaats van een code, of een YAML-bestand. Leeg: alle vestigingen in de "
-    "werkmap (na een landelijke import: heel Nederland)."
+    "bestuur:NUMMER, een naam in plaats van een code, of een YAML-bestand. Leeg: alle vestigingen "
+    "in de werkmap (na een landelijke import: heel Nederland)."
 )
 DEBUG_HELP = "Toon bij een onverwachte fout de volledige technische foutmelding (traceback)."
 HELP_HELP = "Toon deze hulptekst en stop."
@@ -70,7 +72,9 @@ WerkmapOptie = Annotated[Path, typer.Option("--werkmap", "-w", help=WERKMAP_HELP
 OptionaleWerkmapOptie = Annotated[
     Path | None, typer.Option("--werkmap", "-w", help=WERKMAP_HELP, show_default=False)
 ]
-RegioOptie = Annotated[str | None, typer.Option("--regio", "-r", help=REGIO_HELP, show_default=False)]
+RegioOptie = Annotated[
+    str | None, typer.Option("--regio", "-r", help=REGIO_HELP, show_default=False)
+]
 
 
 def progress_bar() -> Progress:
@@ -90,7 +94,7 @@ def progress_bar() -> Progress:
 
 
 def _write_log(exc: BaseException, ctx: Any) -> Path | None:
-    """Write the details of an unexpected error to a new file in the temp dir; None if that fails."""
+    """Write an unexpected error to a new file in the temp dir (None if that fails)."""
     lines = [
         f"dekkend: onverwachte fout op {datetime.now().isoformat(timespec='seconds')}",
         f"opdracht: {getattr(ctx, 'command_path', '?')}",
@@ -100,8 +104,9 @@ def _write_log(exc: BaseException, ctx: Any) -> Path | None:
         *traceback.format_exception(exc),
     ]
     try:
-        with tempfile.NamedTemporaryFile("w", encoding="utf-8", prefix="dekkend-fout-", suffix=".log",
-                                         delete=False) as fh:
+        with tempfile.NamedTemporaryFile(
+            "w", encoding="utf-8", prefix="dekkend-fout-", suffix=".log", delete=False
+        ) as fh:
             fh.write("\n".join(line.rstrip("\n") for line in lines) + "\n")
         return Path(fh.name)
     except OSError:
@@ -112,9 +117,10 @@ def _write_log(exc: BaseException, ctx: Any) -> Path | None:
 def error_boundary(ctx: Any) -> Iterator[None]:
     """The one place where an exception becomes what the user reads.
 
-    A :class:`DekkendError` becomes its Dutch message and exit code 2. Any other exception is a bug in
-    dekkend: a short Dutch message with the log file that holds the details, and exit code 1; the
-    traceback itself only with ``dekkend --debug``. click's own signals (exit, usage error, abort) pass.
+    A :class:`DekkendError` becomes its Dutch message and exit code 2. Any other exception is a bug
+    in dekkend: a short Dutch message with the log file that holds the details, and exit code 1;
+    the traceback itself only with ``dekkend --debug``. click's own signals (exit, usage error,
+    abort) pass.
     """
     debug = bool(ctx.find_root().params.get("debug"))
     try:
@@ -124,27 +130,40 @@ def error_boundary(ctx: Any) -> Iterator[None]:
     except DekkendError as exc:
         if debug:
             err_console.print(Text("".join(traceback.format_exception(exc))), highlight=False)
-        err_console.print(Text.assemble(("Fout:", "bold red"), f" {exc}"), highlight=False, soft_wrap=True)
+        err_console.print(
+            Text.assemble(("Fout:", "bold red"), f" {exc}"), highlight=False, soft_wrap=True
+        )
         raise typer.Exit(2) from exc
     except Exception as exc:
         if debug:
             err_console.print(Text("".join(traceback.format_exception(exc))), highlight=False)
         log = _write_log(exc, ctx)
-        where = (f"De details staan in {log}." if log is not None
-                 else "De details konden niet worden weggeschreven.")
+        where = (
+            f"De details staan in {log}."
+            if log is not None
+            else "De details konden niet worden weggeschreven."
+        )
         err_console.print(
-            Text.assemble(("Onverwachte fout", "bold red"),
-                          f" ({type(exc).__name__}): dit is een fout in dekkend, niet in uw invoer. {where} "
-                          + ("" if debug else "Start de opdracht met dekkend --debug om ze hier te zien. ")
-                          + "Meld de fout graag, met dat bestand."),
-            highlight=False, soft_wrap=True)
+            Text.assemble(
+                ("Onverwachte fout", "bold red"),
+                f" ({type(exc).__name__}): dit is een fout in dekkend, niet in uw invoer. {where} "
+                + ("" if debug else "Start de opdracht met dekkend --debug om ze hier te zien. ")
+                + "Meld de fout graag, met dat bestand.",
+            ),
+            highlight=False,
+            soft_wrap=True,
+        )
         raise typer.Exit(1) from exc
 
 
-# --- Dutch help and usage errors -------------------------------------------------------------------
+# --- Dutch help and usage errors ------------------------------------------------------------
 
 #: The bracketed notes click adds to an option's help, in Dutch.
-_NOTES = (("default: ", "standaard: "), ("required", "verplicht"), ("env var: ", "omgevingsvariabele: "))
+_NOTES = (
+    ("default: ", "standaard: "),
+    ("required", "verplicht"),
+    ("env var: ", "omgevingsvariabele: "),
+)
 
 
 def _dutch_notes(help_text: str) -> str:
@@ -158,12 +177,19 @@ def _dutch_notes(help_text: str) -> str:
 
 
 #: Dutch names for the value placeholders in the help (``--werkmap PAD``).
-_METAVARS = {"path": "PAD", "str": "TEKST", "int": "GETAL", "float": "GETAL", "bool": "JA/NEE",
-             "int range": "GETAL", "float range": "GETAL"}
+_METAVARS = {
+    "path": "PAD",
+    "str": "TEKST",
+    "int": "GETAL",
+    "float": "GETAL",
+    "bool": "JA/NEE",
+    "int range": "GETAL",
+    "float range": "GETAL",
+}
 
 
 def _dutch_metavar(names: str) -> str:
-    """``-w, --werkmap <path>`` -> ``-w, --werkmap PAD`` (a list of values reads as one value, repeated)."""
+    """``-w, --werkmap <path>`` -> ``-w, --werkmap PAD`` (a list reads as one value, repeated)."""
 
     def one(match: re.Match[str]) -> str:
         kind = match.group(1)
@@ -184,8 +210,12 @@ def _expected(error: dict[str, Any]) -> str | None:
         return "een getal met een punt als decimaalteken, zoals 0.3"
     if kind.startswith("bool_"):
         return "ja of nee (true/false)"
-    bounds = {"greater_than_equal": ("minstens", "ge"), "greater_than": ("meer dan", "gt"),
-              "less_than_equal": ("hoogstens", "le"), "less_than": ("minder dan", "lt")}
+    bounds = {
+        "greater_than_equal": ("minstens", "ge"),
+        "greater_than": ("meer dan", "gt"),
+        "less_than_equal": ("hoogstens", "le"),
+        "less_than": ("minder dan", "lt"),
+    }
     if kind in bounds:
         word, key = bounds[kind]
         return f"{word} {number(limits.get(key)) if limits.get(key) is not None else '?'}"
@@ -220,7 +250,7 @@ def _bad_value(exc: Any) -> str:
 
 
 def dutch_usage_message(exc: Any) -> str:
-    """The Dutch text of a click usage error (missing or unknown option, bad value, stray argument)."""
+    """The Dutch text of a usage error (missing or unknown option, bad value, stray argument)."""
     exceptions = click.exceptions
     if isinstance(exc, exceptions.MissingParameter):
         param = exc.param
@@ -253,7 +283,7 @@ def dutch_usage_message(exc: Any) -> str:
 
 
 def _show_usage_error(exc: Any) -> None:
-    """Print a usage error the way click does, in Dutch: usage line, hint, message (all on stderr)."""
+    """Print a usage error as click does, in Dutch: usage line, hint, message (on stderr)."""
     ctx = exc.ctx
     lines = []
     if ctx is not None:
@@ -303,8 +333,11 @@ class _Dutch:
                     formatter.write_dl(rows)
         commands = getattr(self, "commands", None)
         if commands:
-            rows = [(name, cmd.get_short_help_str(formatter.width - 6 - max(map(len, commands))))
-                    for name, cmd in commands.items() if not cmd.hidden]
+            rows = [
+                (name, cmd.get_short_help_str(formatter.width - 6 - max(map(len, commands))))
+                for name, cmd in commands.items()
+                if not cmd.hidden
+            ]
             with formatter.section("Opdrachten"):
                 formatter.write_dl(rows)
 
@@ -312,11 +345,18 @@ class _Dutch:
         with error_boundary(ctx):
             return super().invoke(ctx)  # type: ignore[misc]
 
-    def main(self, args: Sequence[str] | None = None, prog_name: str | None = None,
-             complete_var: str | None = None, standalone_mode: bool = True, **extra: Any) -> Any:
+    def main(
+        self,
+        args: Sequence[str] | None = None,
+        prog_name: str | None = None,
+        complete_var: str | None = None,
+        standalone_mode: bool = True,
+        windows_expand_args: bool = True,
+        **extra: Any,
+    ) -> Any:
+        run = super().main  # type: ignore[misc]
         try:
-            result = super().main(args, prog_name, complete_var, standalone_mode=False,  # type: ignore[misc]
-                                  **extra)
+            result = run(args, prog_name, complete_var, False, windows_expand_args, **extra)
         except click.exceptions.NoArgsIsHelpError as exc:  # no arguments: the help, in Dutch
             if not standalone_mode:
                 raise
