@@ -148,7 +148,7 @@ def error_boundary(ctx: Any) -> Iterator[None]:
                 ("Onverwachte fout", "bold red"),
                 f" ({type(exc).__name__}): dit is een fout in dekkend, niet in uw invoer. {where} "
                 + ("" if debug else "Start de opdracht met dekkend --debug om ze hier te zien. ")
-                + "Meld de fout graag, met dat bestand.",
+                + ("Meld de fout graag, met dat bestand." if log else "Meld de fout graag."),
             ),
             highlight=False,
             soft_wrap=True,
