@@ -8,6 +8,7 @@ import typer
 
 from dekkend.cli import (
     bereikbaarheid,
+    demo,
     diagnose,
     download,
     importeer,
@@ -47,7 +48,7 @@ def _global_options(
 COMMANDS = (
     ("importeer", importeer.importeer),
     ("regio", importeer.regio),
-    ("demo", rapport.demo),
+    ("demo", demo.demo),
     ("prognose", prognose.prognose),
     ("backtest", prognose.backtest),
     ("bereikbaarheid", bereikbaarheid.bereikbaarheid),

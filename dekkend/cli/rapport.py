@@ -1,62 +1,17 @@
-"""``dekkend rapport`` and ``dekkend demo``: the regional report, for a werkmap or the synthetic demo region.
+"""``dekkend rapport``: a thin Dutch shell over :func:`dekkend.report.write_report`.
 
-Both are thin Dutch shells over :func:`dekkend.report.write_report`; ``demo`` first builds the demo
-region with :func:`dekkend.demo.build_demo_workspace`.
+``dekkend demo`` writes the demo region's report the same way, with
+:func:`dekkend.cli.support.report_with_progress`.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated
+from typing import Annotated
 
-import pandas as pd
 import typer
-from rich.table import Table
 
-from dekkend.cli.support import (
-    RegioOptie,
-    WerkmapOptie,
-    console,
-    count,
-    err_console,
-    progress_bar,
-    school_year,
-)
-
-if TYPE_CHECKING:
-    from dekkend import RegionOverview
-    from dekkend.scenarios import Scenario
-
-
-def report_with_progress(tables: dict[str, pd.DataFrame], regio: str | None, uitvoer: Path, *, pdf: bool,
-                         scenarios: Sequence[Scenario] = ()) -> Path:
-    """Write the report with a progress bar on stderr and say where it is; returns the HTML path.
-
-    A PDF that could not be made is a warning (the HTML is there), not an error. ``scenarios`` adds the
-    chapter "Scenario's vergeleken".
-    """
-    from dekkend.report import check_scenarios, write_report
-
-    check_scenarios(tables, regio, scenarios)  # a scenario that does not fit the workspace fails before the bar shows
-    with progress_bar() as bar:
-        task = bar.add_task("Rapport", total=None, item="")
-
-        def step(name: str, i: int, n: int) -> None:
-            bar.update(task, total=n, completed=i, item=name)
-
-        result = write_report(tables, regio, uitvoer, pdf=pdf, progress=step, scenarios=scenarios)
-    console.print(f"[green]Rapport geschreven:[/] {result.html.resolve()}", highlight=False, soft_wrap=True)
-    if result.scenarios:
-        names = ", ".join(r.scenario.naam for r in result.scenarios)
-        console.print(f"Met de scenariovergelijking ({names}).", highlight=False, soft_wrap=True)
-    console.print(f"Open het in een browser (er is geen internet nodig): {result.html.resolve().as_uri()}",
-                  highlight=False, soft_wrap=True)
-    if result.pdf is not None:
-        console.print(f"[green]PDF geschreven:[/] {result.pdf.resolve()}", highlight=False, soft_wrap=True)
-    elif result.pdf_message:
-        err_console.print(f"[yellow]Let op:[/] {result.pdf_message}", highlight=False, soft_wrap=True)
-    return result.html
+from dekkend.cli.support import RegioOptie, WerkmapOptie, report_with_progress
 
 
 def rapport(
@@ -82,67 +37,3 @@ def rapport(
     scenarios = [load_scenario(p) for p in scenario or []]  # a broken file fails before any work
     tables = Workspace(werkmap).require().tables()
     report_with_progress(tables, regio, uitvoer, pdf=pdf, scenarios=scenarios)
-
-
-def demo(
-    werkmap: WerkmapOptie = Path("dekkend-demo"),
-    zaad: Annotated[int, typer.Option("--zaad", help="Startgetal van de toevalsgenerator (zelfde zaad, zelfde regio).")] = 2024,
-    uitvoer: Annotated[Path, typer.Option("--uitvoer", "-o", help="Map voor het regiorapport.")] = Path("."),
-    pdf: Annotated[bool, typer.Option("--pdf/--geen-pdf", help="Ook een PDF maken (met Chromium, als dat er is).")] = True,
-    scenarios: Annotated[bool, typer.Option("--scenarios/--geen-scenarios",
-                                            help="De twee voorbeeldscenario's in het rapport vergelijken.")] = True,
-) -> None:
-    """Bouw de synthetische demoregio en schrijf haar volledige regiorapport (HTML, en PDF waar mogelijk).
-
-    De voorbeeldscenario's worden in WERKMAP/scenarios gezet en in het rapport naast "zonder ingrijpen" gelegd.
-    """
-    from dekkend import DekkendError, Workspace, region_overview
-    from dekkend.demo import build_demo_workspace, demo_scenario_files
-    from dekkend.scenarios import load_scenario
-
-    with progress_bar() as bar:
-        task = bar.add_task("Demoregio bouwen", total=None, item="")
-
-        def step(name: str, i: int, n: int) -> None:
-            bar.update(task, total=n, completed=i, item=name)
-
-        ws = build_demo_workspace(Workspace(werkmap), seed=zaad, progress=step)
-    tables = ws.tables()
-    print_overview(region_overview(tables, None))
-    console.print(f"[green]Demoregio gebouwd in werkmap {werkmap}[/] (zaad {zaad}).")
-    loaded = []
-    if scenarios:
-        folder = werkmap / "scenarios"
-        folder.mkdir(parents=True, exist_ok=True)
-        for source in demo_scenario_files():
-            target = folder / source.name
-            if not target.exists():  # a user's edited copy is kept
-                target.write_bytes(source.read_bytes())
-            try:
-                loaded.append(load_scenario(target))
-            except DekkendError as exc:  # an edited copy that no longer reads: say so, go on without it
-                console.print(f"[yellow]Let op:[/] scenario {target} overgeslagen: {exc}", highlight=False, soft_wrap=True)
-        console.print(f"Voorbeeldscenario's: {', '.join(str(folder / p.name) for p in demo_scenario_files())}",
-                      highlight=False, soft_wrap=True)
-    report_with_progress(tables, None, uitvoer, pdf=pdf, scenarios=loaded)
-
-
-def print_overview(ov: RegionOverview) -> None:
-    """Print a region overview as rich tables."""
-    console.print(f"[bold]{ov.region.label}[/]: {len(ov.region.vestigingen)} vestigingen")
-    years = Table(title="Leerlingen per schooljaar (teldatum 1 oktober)")
-    years.add_column("schooljaar")
-    years.add_column("leerlingen", justify="right")
-    for r in ov.per_year.itertuples():
-        years.add_row(f"{school_year(r.schooljaar)}", count(r.leerlingen))
-    console.print(years)
-    if ov.latest_year is None:
-        return
-    ves = Table(title=f"Vestigingen in {school_year(ov.latest_year)}")
-    for col in ("vestiging", "naam", "plaats", "bestuur", "denominatie", "leerlingen", "aanbod bovenbouw"):
-        ves.add_column(col, justify="right" if col == "leerlingen" else "left")
-    for r in ov.per_vestiging.itertuples():
-        offered = ov.offer.loc[r.vestigingscode].dropna().index if r.vestigingscode in ov.offer.index else []
-        ves.add_row(r.vestigingscode, str(r.naam), str(r.plaatsnaam), str(r.bestuur), str(r.denominatie),
-                    count(r.leerlingen), ", ".join(t for t in offered if t != "onderbouw") or "alleen onderbouw")
-    console.print(ves)

@@ -3,6 +3,7 @@
 - the consoles (output on stdout, progress and errors on stderr) and the progress bar;
 - the shared options (``--werkmap``, ``--regio``), each with one Dutch help text;
 - the number formatting of :mod:`dekkend.formatting` (the one Dutch notation);
+- :func:`report_with_progress`, the report writer that ``rapport`` and ``demo`` share;
 - :class:`DutchGroup` and :class:`DutchCommand`, the click classes every command is built with:
   Dutch help, Dutch usage errors, and the one error boundary (:func:`error_boundary`). Nothing is
   patched globally: an application that imports dekkend keeps click's own texts.
@@ -18,7 +19,7 @@ from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from datetime import datetime
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 import typer.core
@@ -28,6 +29,11 @@ from rich.text import Text
 
 from dekkend.errors import DekkendError
 from dekkend.formatting import count, euro, number, percent, school_year
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+    from dekkend.scenarios import Scenario
 
 try:  # typer >= 0.26 carries its own copy of click
     from typer import _click as click
@@ -51,6 +57,7 @@ __all__ = [
     "number",
     "percent",
     "progress_bar",
+    "report_with_progress",
     "school_year",
 ]
 
@@ -88,6 +95,53 @@ def progress_bar() -> Progress:
         console=err_console,
         transient=False,
     )
+
+
+def report_with_progress(
+    tables: dict[str, pd.DataFrame],
+    regio: str | None,
+    uitvoer: Path,
+    *,
+    pdf: bool,
+    scenarios: Sequence[Scenario] = (),
+) -> Path:
+    """Write the report with a progress bar on stderr and say where it is; returns the HTML path.
+
+    A PDF that could not be made is a warning (the HTML is there), not an error. ``scenarios`` adds
+    the chapter "Scenario's vergeleken". Shared by ``dekkend rapport`` and ``dekkend demo``.
+    """
+    from dekkend.report import check_scenarios, write_report
+
+    check_scenarios(
+        tables, regio, scenarios
+    )  # a scenario that does not fit the workspace fails before the bar shows
+    with progress_bar() as bar:
+        task = bar.add_task("Rapport", total=None, item="")
+
+        def step(name: str, i: int, n: int) -> None:
+            bar.update(task, total=n, completed=i, item=name)
+
+        result = write_report(tables, regio, uitvoer, pdf=pdf, progress=step, scenarios=scenarios)
+    console.print(
+        f"[green]Rapport geschreven:[/] {result.html.resolve()}", highlight=False, soft_wrap=True
+    )
+    if result.scenarios:
+        names = ", ".join(r.scenario.naam for r in result.scenarios)
+        console.print(f"Met de scenariovergelijking ({names}).", highlight=False, soft_wrap=True)
+    console.print(
+        f"Open het in een browser (er is geen internet nodig): {result.html.resolve().as_uri()}",
+        highlight=False,
+        soft_wrap=True,
+    )
+    if result.pdf is not None:
+        console.print(
+            f"[green]PDF geschreven:[/] {result.pdf.resolve()}", highlight=False, soft_wrap=True
+        )
+    elif result.pdf_message:
+        err_console.print(
+            f"[yellow]Let op:[/] {result.pdf_message}", highlight=False, soft_wrap=True
+        )
+    return result.html
 
 
 # --- the error boundary --------------------------------------------------------------------------
