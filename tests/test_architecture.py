@@ -1,4 +1,10 @@
-"""The public API stays curated and imports point one way (ingest -> geo/norms -> ... -> cli)."""
+"""The public API stays curated and imports point one way (ingest -> geo/norms -> ... -> cli).
+
+Inside ``dekkend/cli/`` every module is its own unit: a command module imports the support module
+and the library's public API only (``dekkend`` and ``dekkend.<name>``, never
+``dekkend.<name>.<module>``);
+the app imports the command modules; no command module imports another.
+"""
 
 from __future__ import annotations
 
@@ -23,15 +29,35 @@ LAYERS = [
     {"knowledge"},
     {"demo"},
     {"report"},
-    {"cli", "cli_kennis", "cli_download", "__main__", "__init__"},
+    {"cli", "__main__", "__init__"},
 ]
 LEVEL = {name: i for i, layer in enumerate(LAYERS) for name in layer}
 
 
+CLI = PACKAGE / "cli"
+#: Which modules of dekkend/cli/ each CLI module may import (every one may import the library).
+CLI_MAY_IMPORT = {"__init__": {"app"}, "app": "every command module", "support": set()}
+
+
 def _unit(path: Path) -> str:
-    rel = path.relative_to(PACKAGE)
-    name = rel.parts[0].removesuffix(".py")
-    return "cli" if name.startswith("cli_") else name
+    return path.relative_to(PACKAGE).parts[0].removesuffix(".py")
+
+
+def _imported_modules(path: Path) -> list[str]:
+    """Every ``dekkend...`` module a file imports (``from dekkend.cli import y``: ``.cli.y``)."""
+    found = []
+    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+        if (
+            isinstance(node, ast.ImportFrom)
+            and node.module
+            and node.module.split(".")[0] == "dekkend"
+        ):
+            found.append(node.module)
+            if node.module == "dekkend.cli":
+                found.extend(f"dekkend.cli.{a.name}" for a in node.names)
+        elif isinstance(node, ast.Import):
+            found.extend(a.name for a in node.names if a.name.split(".")[0] == "dekkend")
+    return found
 
 
 def test_every_exported_name_exists_and_public_names_are_exported():
@@ -49,17 +75,25 @@ def test_imports_point_one_way():
             problems.append(f"{path}: module/package '{unit}' has no layer in LAYERS")
             continue
         for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
-            if isinstance(node, ast.ImportFrom) and node.module and node.module.startswith("dekkend."):
+            if (
+                isinstance(node, ast.ImportFrom)
+                and node.module
+                and node.module.startswith("dekkend.")
+            ):
                 target = node.module.split(".")[1]
-                target = "cli" if target.startswith("cli_") else target
                 if target in LEVEL and LEVEL[target] > LEVEL[unit]:
-                    problems.append(f"{path.relative_to(PACKAGE)} imports dekkend.{target} (a higher layer)")
+                    problems.append(
+                        f"{path.relative_to(PACKAGE)} imports dekkend.{target} (a higher layer)"
+                    )
     assert not problems, "\n".join(problems)
 
 
 def test_every_module_has_a_docstring():
-    missing = [str(p.relative_to(PACKAGE)) for p in PACKAGE.rglob("*.py")
-               if ast.get_docstring(ast.parse(p.read_text(encoding="utf-8"))) is None]
+    missing = [
+        str(p.relative_to(PACKAGE))
+        for p in PACKAGE.rglob("*.py")
+        if ast.get_docstring(ast.parse(p.read_text(encoding="utf-8"))) is None
+    ]
     assert not missing, missing
 
 
@@ -129,3 +163,39 @@ def test_no_import_cycle_inside_a_package():
 def test_the_cycle_finder_finds_a_cycle():
     assert _find_cycle({"a": {"b"}, "b": {"c"}, "c": {"a"}}) == ["a", "b", "c", "a"]
     assert _find_cycle({"a": {"b", "c"}, "b": {"c"}, "c": set()}) is None
+
+
+def test_each_cli_module_is_its_own_unit():
+    modules = {p.stem for p in CLI.glob("*.py")}
+    commands = modules - set(CLI_MAY_IMPORT)
+    assert commands, "no command modules found in dekkend/cli/"
+    problems = []
+    for path in CLI.glob("*.py"):
+        allowed = CLI_MAY_IMPORT.get(path.stem, {"support"})
+        allowed = commands | {"support"} if allowed == "every command module" else allowed
+        for module in _imported_modules(path):
+            parts = module.split(".")
+            if parts[:2] == ["dekkend", "cli"] and len(parts) > 2 and parts[2] not in allowed:
+                problems.append(f"cli/{path.name} imports {module}")
+    assert not problems, "\n".join(problems)
+
+
+def test_the_cli_uses_only_the_public_api():
+    """``dekkend`` and ``dekkend.<name>`` (namespace or top-level module), never a level deeper."""
+    deep = [
+        f"cli/{path.name} imports {module}"
+        for path in CLI.glob("*.py")
+        for module in _imported_modules(path)
+        if module.split(".")[1:2] != ["cli"] and len(module.split(".")) > 2
+    ]
+    assert not deep, "\n".join(deep)
+
+
+def test_nothing_outside_the_cli_imports_it():
+    users = [
+        str(p.relative_to(PACKAGE))
+        for p in PACKAGE.rglob("*.py")
+        if _unit(p) not in ("cli", "__main__")
+        and any(m.split(".")[1:2] == ["cli"] for m in _imported_modules(p))
+    ]
+    assert not users, users

@@ -12,7 +12,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from typer.testing import CliRunner
 
-from dekkend.cli_bereikbaarheid import bereikbaarheid
+from dekkend.cli.bereikbaarheid import bereikbaarheid
+from dekkend.cli.support import DutchCommand
 from dekkend.coverage import (
     FORECAST_COLUMNS,
     INDICATOR_COLUMNS,
@@ -32,7 +33,7 @@ from dekkend.regions import select_region
 from dekkend.workspace import Workspace
 
 app = typer.Typer()
-app.command()(bereikbaarheid)
+app.command(cls=DutchCommand)(bereikbaarheid)
 runner = CliRunner()
 
 

@@ -16,7 +16,8 @@ import yaml
 from typer.testing import CliRunner
 
 from conftest import write_bytes
-from dekkend.cli_download import download
+from dekkend.cli.download import download
+from dekkend.cli.support import DutchCommand
 from dekkend.ingest import catalogue
 from dekkend.ingest.catalogue import KnownFile
 from dekkend.ingest.download import (
@@ -191,7 +192,7 @@ def test_cli_command_with_a_mirror(server, tmp_path, monkeypatch):
     write_bytes(site / "11-leerlingenprognose-vo-2012-2037.csv", PROGNOSE_WIDE, "latin-1")
     monkeypatch.setenv(MIRROR_ENV, base)
     app = typer.Typer()
-    app.command()(download)
+    app.command(cls=DutchCommand)(download)
     app.command("andere")(lambda: None)  # two commands, so typer keeps the command name
     result = CliRunner().invoke(
         app, ["download", "--werkmap", str(tmp_path / "w"), "--jaar", "2017"]

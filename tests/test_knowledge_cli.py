@@ -7,7 +7,7 @@ import json
 import pytest
 from typer.testing import CliRunner
 
-from dekkend.cli_kennis import kennis_app
+from dekkend.cli.kennis import kennis_app
 
 runner = CliRunner()
 

@@ -11,7 +11,8 @@ import pytest
 import typer
 from typer.testing import CliRunner
 
-from dekkend.cli_optimaliseer import optimaliseer
+from dekkend.cli.optimaliseer import optimaliseer
+from dekkend.cli.support import DutchCommand
 from dekkend.coverage.offer import forecast_upper_years
 from dekkend.demo import build_demo_workspace
 from dekkend.errors import ConfiguratieFout
@@ -219,7 +220,7 @@ def _optimise_year(demo, year):
 
 def test_cli_writes_scenario_and_reports(demo, tmp_path):
     app = typer.Typer()
-    app.command()(optimaliseer)
+    app.command(cls=DutchCommand)(optimaliseer)
     ws = demo[0]
     res = CliRunner().invoke(app, ["--werkmap", str(ws.path), "--jaar", str(YEAR), "--uitvoer", str(tmp_path)])
     assert res.exit_code == 0, res.output

@@ -108,17 +108,9 @@ def test_the_package_ships_the_py_typed_marker():
     assert "py.typed" in shipped.get("dekkend", []) + shipped.get("*", [])
 
 
-#: Modules inside a namespace package that the command line still imports directly instead of
-#: the namespace's ``__all__`` (each name is exported there now). The list may only shrink: the
-#: CLI is being rebuilt (issue 18, item 1) and then imports from the namespaces alone.
-CLI_DEEP_IMPORTS = {
-    "dekkend.diagnose.context",  # offer_thresholds -> dekkend.diagnose.offer_thresholds
-    "dekkend.diagnose.rules",  # type_nl -> dekkend.diagnose.type_nl
-    "dekkend.geo.travel",  # CYCLING_SPEED_KMH, DETOUR_FACTOR -> dekkend.geo
-    "dekkend.ingest.download",  # download_and_import -> dekkend.ingest
-    "dekkend.scenarios.run",  # ScenarioResult, zonder_ingrijpen -> dekkend.scenarios
-    "dekkend.scenarios.write",  # write_results -> dekkend.scenarios
-}
+#: Modules inside a namespace package that the command line imports directly instead of the
+#: namespace's ``__all__``: none (issue 18, item 1); tests/test_architecture.py holds it there.
+CLI_DEEP_IMPORTS: frozenset[str] = frozenset()
 
 
 def test_the_command_line_reaches_into_no_new_submodules():

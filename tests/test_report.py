@@ -183,10 +183,11 @@ def test_summary_numbers_match_the_forecast_and_diagnosis(demo_report, demo_tabl
 
 def _rapport_app(tmp_path: Path, tables: dict[str, pd.DataFrame]) -> tuple[typer.Typer, Workspace]:
     """The ``rapport`` command on its own (beside a dummy, so typer keeps the subcommand) and a workspace with ``tables``."""
-    from dekkend.cli_rapport import rapport
+    from dekkend.cli.rapport import rapport
+    from dekkend.cli.support import DutchCommand
 
     app = typer.Typer()
-    app.command("rapport")(rapport)
+    app.command("rapport", cls=DutchCommand)(rapport)
     app.command("niets")(lambda: None)
     ws = Workspace(tmp_path / "w")
     ws.replace(tables)

@@ -17,8 +17,14 @@ from rich.panel import Panel
 from rich.table import Table
 from rich.text import Text
 
-from dekkend.errors import ConfiguratieFout, DekkendError
-from dekkend.formatting import school_year
+from dekkend import ConfiguratieFout
+from dekkend.cli.support import (
+    DutchCommand,
+    DutchGroup,
+    OptionaleWerkmapOptie,
+    RegioOptie,
+    school_year,
+)
 from dekkend.knowledge import (
     KNELPUNTTYPEN,
     SOORTEN,
@@ -37,6 +43,7 @@ kennis_app = typer.Typer(
         "Kennisbank over samenwerkingsvormen, juridische routes, praktijkvoorbeelden, "
         "handreikingen, regelingen en ondersteuning bij leerlingendaling in het vo."
     ),
+    cls=DutchGroup,
     no_args_is_help=True,
     add_completion=False,
     rich_markup_mode=None,
@@ -46,7 +53,7 @@ _SOORT_HELP = "Alleen artikelen van deze soort: " + ", ".join(SOORTEN) + "."
 _ERNST_STYLE = {"hoog": "bold red", "midden": "yellow", "laag": "green"}
 
 
-@kennis_app.command("zoek")
+@kennis_app.command("zoek", cls=DutchCommand)
 def zoek(
     vraag: Annotated[str, typer.Argument(
         help="Zoekwoorden, bijvoorbeeld \"kleine bovenbouw havo\" of \"profielen delen\".",
@@ -58,41 +65,31 @@ def zoek(
     als_json: Annotated[bool, typer.Option("--json", help="Geef de uitkomst als JSON.")] = False,
 ) -> None:
     """Zoek in de kennisbank, op Nederlandse woordstammen en synoniemen."""
-    try:
-        result = KnowledgeIndex.default().search(vraag, soort=soort, gebied=gebied, limit=aantal)
-    except DekkendError as exc:
-        _fail(exc)
+    result = KnowledgeIndex.default().search(vraag, soort=soort, gebied=gebied, limit=aantal)
     if als_json:
         _echo_json(result.to_dict())
         return
     _print_search(Console(), result)
 
 
-@kennis_app.command("toon")
+@kennis_app.command("toon", cls=DutchCommand)
 def toon(
     artikel_id: Annotated[str, typer.Argument(
         metavar="ID", help="De id van het artikel, zoals 'zoek' die toont.", show_default=False)],
     als_json: Annotated[bool, typer.Option("--json", help="Geef het artikel als JSON.")] = False,
 ) -> None:
     """Toon één artikel van de kennisbank volledig, met bronnen."""
-    try:
-        entry = KnowledgeIndex.default().get(artikel_id)
-    except DekkendError as exc:
-        _fail(exc)
+    entry = KnowledgeIndex.default().get(artikel_id)
     if als_json:
         _echo_json(entry.to_dict())
         return
     _print_entry(Console(), entry)
 
 
-@kennis_app.command("advies")
+@kennis_app.command("advies", cls=DutchCommand)
 def advies(
-    werkmap: Annotated[Path | None, typer.Option(
-        "--werkmap", "-w", help="Werkmap: diagnose eerst de regio (met --regio) en koppel die knelpunten.",
-        show_default=False)] = None,
-    regio: Annotated[str | None, typer.Option(
-        "--regio", "-r", help="Regio voor de diagnose, zoals bij 'dekkend diagnose' (leeg: alles in de werkmap).",
-        show_default=False)] = None,
+    werkmap: OptionaleWerkmapOptie = None,
+    regio: RegioOptie = None,
     knelpunten: Annotated[Path | None, typer.Option(
         "--knelpunten", help="Of: een JSON-bestand met knelpunten, zoals 'dekkend diagnose' het schrijft.",
         show_default=False)] = None,
@@ -103,30 +100,26 @@ def advies(
         "--aantal", "-n", help="Aantal aanbevelingen per knelpunt.")] = 5,
     als_json: Annotated[bool, typer.Option("--json", help="Geef het advies als JSON.")] = False,
 ) -> None:
-    """Koppel de knelpunten van een regio aan artikelen en ondersteuning, met de reden."""
-    try:
-        if (werkmap is None) == (knelpunten is None):
-            raise ConfiguratieFout("geef --werkmap (met eventueel --regio) of --knelpunten op, niet allebei en niet geen van beide")
-        if werkmap is not None:
-            from dekkend.diagnose import diagnose
-            from dekkend.workspace import Workspace
+    """Koppel de knelpunten van een regio aan artikelen en ondersteuning, met de reden.
 
-            diagnosis = diagnose(Workspace(werkmap).require().tables(), regio)
-            result = match_knelpunten(diagnosis.knelpunten, regio=diagnosis.regio, peiljaar=diagnosis.peiljaar,
-                                      gebied=gebied, per_knelpunt=aantal, limit=max(10, aantal))
-        else:
-            result = advice_for_file(knelpunten, gebied=gebied, per_knelpunt=aantal, limit=max(10, aantal))
-    except DekkendError as exc:
-        _fail(exc)
+    Met --werkmap diagnosticeert dekkend eerst de regio van --regio (zoals 'dekkend diagnose') en koppelt
+    die knelpunten; met --knelpunten leest het een JSON-bestand dat 'dekkend diagnose' schreef.
+    """
+    if (werkmap is None) == (knelpunten is None):
+        raise ConfiguratieFout("geef --werkmap (met eventueel --regio) of --knelpunten op, niet allebei en niet geen van beide")
+    if werkmap is not None:
+        from dekkend import Workspace
+        from dekkend.diagnose import diagnose
+
+        diagnosis = diagnose(Workspace(werkmap).require().tables(), regio)
+        result = match_knelpunten(diagnosis.knelpunten, regio=diagnosis.regio, peiljaar=diagnosis.peiljaar,
+                                  gebied=gebied, per_knelpunt=aantal, limit=max(10, aantal))
+    else:
+        result = advice_for_file(knelpunten, gebied=gebied, per_knelpunt=aantal, limit=max(10, aantal))
     if als_json:
         _echo_json(result.to_dict())
         return
     _print_advice(Console(), result)
-
-
-def _fail(exc: DekkendError) -> typer.Exit:
-    Console(stderr=True).print(Text(f"Fout: {exc}", style="bold red"))
-    raise typer.Exit(code=2)
 
 
 def _echo_json(data: dict[str, Any]) -> None:

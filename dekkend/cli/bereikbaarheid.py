@@ -1,7 +1,4 @@
-"""``dekkend bereikbaarheid``: a thin Dutch shell over :func:`dekkend.coverage.reachability`.
-
-Register it with ``app.command("bereikbaarheid")(bereikbaarheid)``.
-"""
+"""``dekkend bereikbaarheid``: a thin Dutch shell over :func:`dekkend.coverage.reachability`."""
 
 from __future__ import annotations
 
@@ -10,12 +7,19 @@ from typing import TYPE_CHECKING, Annotated
 
 import pandas as pd
 import typer
-from rich.console import Console
 from rich.table import Table
 
-from dekkend.errors import ConfiguratieFout, DekkendError, InvoerFout
-from dekkend.formatting import count, number, percent, school_year
-from dekkend.geo.travel import CYCLING_SPEED_KMH, DETOUR_FACTOR
+from dekkend import ConfiguratieFout, InvoerFout
+from dekkend.cli.support import (
+    RegioOptie,
+    WerkmapOptie,
+    console,
+    count,
+    number,
+    percent,
+    school_year,
+)
+from dekkend.geo import CYCLING_SPEED_KMH, DETOUR_FACTOR
 
 if TYPE_CHECKING:
     from dekkend.coverage import Reachability
@@ -34,9 +38,6 @@ NEEDED_TABLES = (
 )
 #: Groups shown in the summary on screen.
 SUMMARY_KINDS = ("pro", "vmbo", "havo", "vwo", "havo-vwo", "vo", "vo-openbaar")
-
-console = Console()
-err_console = Console(stderr=True)
 
 
 def load_forecast(tables: dict[str, pd.DataFrame], path: Path | None) -> pd.DataFrame | None:
@@ -128,9 +129,7 @@ def _summary(
 
 
 def bereikbaarheid(
-    werkmap: Annotated[
-        Path, typer.Option("--werkmap", "-w", help="Werkmap met de geïmporteerde gegevens.")
-    ],
+    werkmap: WerkmapOptie,
     jaar: Annotated[
         int,
         typer.Option(
@@ -145,16 +144,7 @@ def bereikbaarheid(
             "--uitvoer", "-o", help="Tabel per postcodegebied x onderwijstype (.csv of .xlsx)."
         ),
     ],
-    regio: Annotated[
-        str | None,
-        typer.Option(
-            "--regio",
-            "-r",
-            help="Regio van de woongebieden: gemeente:0715,0716, corop:31, "
-            "onderwijsgebied:19, bestuur:NUMMER, een naam of een YAML-bestand. Leeg: heel "
-            "Nederland. Scholen buiten de regio tellen altijd mee.",
-        ),
-    ] = None,
+    regio: RegioOptie = None,
     indicatoren: Annotated[
         Path | None,
         typer.Option(
@@ -216,25 +206,24 @@ def bereikbaarheid(
         ),
     ] = 1.0,
 ) -> None:
-    """Bereikbaarheid van elk onderwijstype, vmbo-profiel en elke groep vanuit elk postcodegebied (fietsafstand, normafstand)."""
-    try:
-        _run(
-            werkmap,
-            jaar,
-            uitvoer,
-            regio,
-            indicatoren,
-            prognose,
-            afstanden,
-            norm or [],
-            drempel or [],
-            omrijfactor,
-            fietssnelheid,
-            min_leerlingen,
-        )
-    except DekkendError as exc:
-        err_console.print(f"[bold red]Fout:[/] {exc}", highlight=False)
-        raise typer.Exit(2) from exc
+    """Bereikbaarheid van elk onderwijstype, vmbo-profiel en elke groep vanuit elk postcodegebied (fietsafstand, normafstand).
+
+    De regio kiest de woongebieden; scholen buiten de regio tellen altijd mee.
+    """
+    _run(
+        werkmap,
+        jaar,
+        uitvoer,
+        regio,
+        indicatoren,
+        prognose,
+        afstanden,
+        norm or [],
+        drempel or [],
+        omrijfactor,
+        fietssnelheid,
+        min_leerlingen,
+    )
 
 
 def _run(
@@ -251,11 +240,9 @@ def _run(
     fietssnelheid: float,
     min_leerlingen: float,
 ) -> None:
+    from dekkend import Workspace, select_region, write_table
     from dekkend.coverage import Norms, OfferThresholds, reachability
     from dekkend.geo import TravelModel, apply_od, distance_matrix, read_od_file
-    from dekkend.output import write_table
-    from dekkend.regions import select_region
-    from dekkend.workspace import Workspace
 
     for path in (uitvoer, indicatoren):
         if path is not None and path.suffix.lower() not in (".csv", ".xlsx"):
@@ -271,7 +258,7 @@ def _run(
     if drempel:
         thresholds = OfferThresholds.parse(drempel)
     else:  # the cited viability thresholds of the norms engine (docs/diagnose.md)
-        from dekkend.diagnose.context import offer_thresholds
+        from dekkend.diagnose import offer_thresholds
         from dekkend.norms import load_settings
 
         thresholds = offer_thresholds(load_settings())

@@ -2,18 +2,12 @@
 
 from __future__ import annotations
 
-from pathlib import Path
 from typing import Annotated
 
 import typer
-from rich.console import Console
 from rich.table import Table
 
-from dekkend.errors import DekkendError
-from dekkend.formatting import number
-
-console = Console()
-err_console = Console(stderr=True)
+from dekkend.cli.support import WerkmapOptie, console, number
 
 
 def _size(n: int) -> str:
@@ -21,14 +15,7 @@ def _size(n: int) -> str:
 
 
 def download(
-    werkmap: Annotated[
-        Path,
-        typer.Option(
-            "--werkmap",
-            "-w",
-            help="Werkmap waarin de bestanden worden bewaard (map downloads) en geïmporteerd.",
-        ),
-    ],
+    werkmap: WerkmapOptie,
     jaar: Annotated[
         int | None,
         typer.Option(
@@ -41,17 +28,13 @@ def download(
     """Download de gepubliceerde DUO- en CBS-bestanden uit de catalogus en importeer ze.
 
     De bestanden komen in WERKMAP/downloads, met adres, datum en controlegetal
-    (SHA-256) in downloads.json; een bestand dat er al staat wordt niet opnieuw
+    (SHA-256) in downloads.json, en worden in de werkmap geïmporteerd; een bestand dat er al staat wordt niet opnieuw
     gehaald. Zonder internetverbinding stopt het commando zonder iets te wijzigen.
     Stel DEKKEND_DOWNLOAD_SPIEGEL in om de bestanden van een eigen kopie te halen.
     """
-    from dekkend.ingest.download import download_and_import
+    from dekkend.ingest import download_and_import
 
-    try:
-        result = download_and_import(werkmap, jaar)
-    except DekkendError as exc:
-        err_console.print(f"[bold red]Fout:[/] {exc}", highlight=False)
-        raise typer.Exit(2) from exc
+    result = download_and_import(werkmap, jaar)
     table = Table(title=f"Downloads in {werkmap / 'downloads'}")
     for col in ("bestand", "adres", "opgehaald", "grootte", "sha256"):
         table.add_column(col, overflow="fold")

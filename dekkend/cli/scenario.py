@@ -8,17 +8,23 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 from rich.table import Table
 
-from dekkend.cli import RegioOptie, WerkmapOptie, _fmt_int, console, dutch_errors, progress_bar
-from dekkend.formatting import euro, school_year
+from dekkend.cli.support import (
+    RegioOptie,
+    WerkmapOptie,
+    console,
+    count,
+    euro,
+    progress_bar,
+    school_year,
+)
 
 if TYPE_CHECKING:
-    from dekkend.scenarios.run import ScenarioResult
+    from dekkend.scenarios import ScenarioResult
 
 #: Vestigingen listed per scenario in the gains-and-losses table (all are in the written table).
 SHOWN = 12
 
 
-@dutch_errors
 def scenario_cmd(
     bestanden: Annotated[
         list[Path], typer.Argument(help="Een of meer scenario's (YAML, zie docs/scenarios.md).")
@@ -34,9 +40,8 @@ def scenario_cmd(
     ] = False,
 ) -> None:
     """Reken scenario's door: leerlingen, normen, bereikbaarheid, knelpunten en bekostiging, naast 'zonder ingrijpen'."""
-    from dekkend.scenarios import baseline, load_scenario, run_scenario
-    from dekkend.scenarios.write import write_results
-    from dekkend.workspace import Workspace
+    from dekkend import Workspace
+    from dekkend.scenarios import baseline, load_scenario, run_scenario, write_results
 
     scenarios = [load_scenario(p) for p in bestanden]
     tables = Workspace(werkmap).require().tables()
@@ -71,11 +76,11 @@ def scenario_cmd(
     first = results[0].summary
     table.add_row(
         "zonder ingrijpen",
-        _fmt_int(first["leerlingen_zonder_ingrijpen"]),
+        count(first["leerlingen_zonder_ingrijpen"]),
         "",
         "",
-        f"{_fmt_int(first['knelpunten_zonder'])} ({_fmt_int(first['knelpunten_hoog_zonder'])})",
-        _fmt_int(first["kinderen_buiten_norm_zonder"]),
+        f"{count(first['knelpunten_zonder'])} ({count(first['knelpunten_hoog_zonder'])})",
+        count(first["kinderen_buiten_norm_zonder"]),
         _euro(first["isolatietoeslag_zonder_euro"]),
     )
     for r in results:
@@ -83,11 +88,11 @@ def scenario_cmd(
         diff = _euro(n["bekostigingseffect_euro"], sign=True)
         table.add_row(
             n["scenario"],
-            _fmt_int(n["leerlingen_met_scenario"]),
-            _fmt_int(n["naar_buiten_de_regio"]),
+            count(n["leerlingen_met_scenario"]),
+            count(n["naar_buiten_de_regio"]),
             _signed(n["extra_leerlingkilometers_per_dag_enkele_reis"]),
-            f"{_fmt_int(n['knelpunten_met'])} ({_fmt_int(n['knelpunten_hoog_met'])})",
-            _fmt_int(n["kinderen_buiten_norm_met"]),
+            f"{count(n['knelpunten_met'])} ({count(n['knelpunten_hoog_met'])})",
+            count(n["kinderen_buiten_norm_met"]),
             f"{_euro(n['isolatietoeslag_met_euro'])} (verschil {diff})",
         )
     console.print(table)
@@ -101,7 +106,7 @@ def scenario_cmd(
 
 
 def _signed(value: float) -> str:
-    return ("+" if value > 0 else "") + _fmt_int(value)
+    return ("+" if value > 0 else "") + count(value)
 
 
 def _euro(value: float, sign: bool = False) -> str:
@@ -131,23 +136,23 @@ def _explain(result: ScenarioResult) -> None:
                 f"{r.naam or ''} ({r.vestigingscode})",
                 str(r.plaats or ""),
                 "ja" if r.in_regio else "nee",
-                _fmt_int(r.verlies) if r.verlies >= 0.5 else "",
-                _fmt_int(r.winst) if r.winst >= 0.5 else "",
+                count(r.verlies) if r.verlies >= 0.5 else "",
+                count(r.winst) if r.winst >= 0.5 else "",
                 _signed(r.netto),
             )
         console.print(table)
         if len(shown) > SHOWN:
             console.print(
-                f"En nog {_fmt_int(len(shown) - SHOWN)} vestigingen; alle staan in winst-en-verlies."
+                f"En nog {count(len(shown) - SHOWN)} vestigingen; alle staan in winst-en-verlies."
             )
     places = s.get("naar_buiten_de_regio_plaatsen") or []
     if places:
         where = ", ".join(
-            f"{p['plaats'] or p['gemeente'] or '?'} ({p['vestigingscode']}: {_fmt_int(p['leerlingen'])})"
+            f"{p['plaats'] or p['gemeente'] or '?'} ({p['vestigingscode']}: {count(p['leerlingen'])})"
             for p in places[:6]
         )
         console.print(
-            f"Naar buiten de regio ({_fmt_int(s['naar_buiten_de_regio'])} leerlingen): {where}."
+            f"Naar buiten de regio ({count(s['naar_buiten_de_regio'])} leerlingen): {where}."
         )
     if s.get("toelichting_leerlingkilometers"):
         console.print(s["toelichting_leerlingkilometers"])

@@ -1,7 +1,4 @@
-"""``dekkend optimaliseer``: a thin Dutch shell over :func:`dekkend.optimise.optimise`.
-
-Register it with ``app.command("optimaliseer")(optimaliseer)``.
-"""
+"""``dekkend optimaliseer``: a thin Dutch shell over :func:`dekkend.optimise.optimise`."""
 
 from __future__ import annotations
 
@@ -9,26 +6,27 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
 import typer
-from rich.console import Console
 from rich.table import Table
 
-from dekkend.errors import ConfiguratieFout, DekkendError
-from dekkend.formatting import count, number, percent, school_year
+from dekkend.cli.support import (
+    RegioOptie,
+    WerkmapOptie,
+    console,
+    count,
+    number,
+    percent,
+    school_year,
+)
 
 if TYPE_CHECKING:
     from dekkend.optimise import Optimisation
 
-console = Console()
-err_console = Console(stderr=True)
-
 
 def optimaliseer(
-    werkmap: Annotated[Path, typer.Option("--werkmap", "-w", help="Werkmap met de geïmporteerde gegevens.")],
+    werkmap: WerkmapOptie,
     jaar: Annotated[int, typer.Option(
         "--jaar", help="Schooljaar vanaf wanneer de opstelling geldt (jaar van 1 oktober, na de laatste telling).")],
-    regio: Annotated[str | None, typer.Option(
-        "--regio", "-r", help="Regio: gemeente:0715,0716, corop:31, onderwijsgebied:19, bestuur:NUMMER, een naam of "
-        "een YAML-bestand. Leeg: de hele werkmap. Aanbod buiten de regio blijft en telt mee.")] = None,
+    regio: RegioOptie = None,
     vast: Annotated[list[str] | None, typer.Option(
         "--vast", help="Houd dit aanbod open: CODE:TYPE, zoals 99BB03:vmbo-k, 99DD00:profiel:groen (het profiel in "
         "elke leerweg), 99DD00:vmbo-k/groen of 99AA00:alles. Herhaalbaar.")] = None,
@@ -57,14 +55,13 @@ def optimaliseer(
     gap: Annotated[float, typer.Option(
         "--gap", help="Stop als de oplossing binnen zoveel procent van het optimum ligt.", min=0)] = 0.01,
 ) -> None:
-    """Kies per vestiging het aanbod: zoveel mogelijk kinderen binnen de normafstand, elk aanbod boven zijn drempel."""
-    try:
-        result = _run(werkmap, jaar, regio, vast or [], max_wijzigingen, tot_jaar, besturen_houden, toewijzing,
-                      soort, drempels, tijdslimiet, gap)
-        _report(result, uitvoer)
-    except DekkendError as exc:
-        err_console.print(f"[bold red]Fout:[/] {exc}", highlight=False)
-        raise typer.Exit(2) from exc
+    """Kies per vestiging het aanbod: zoveel mogelijk kinderen binnen de normafstand, elk aanbod boven zijn drempel.
+
+    Aanbod buiten de regio blijft en telt mee.
+    """
+    result = _run(werkmap, jaar, regio, vast or [], max_wijzigingen, tot_jaar, besturen_houden, toewijzing,
+                  soort, drempels, tijdslimiet, gap)
+    _report(result, uitvoer)
     if not result.feasible:
         raise typer.Exit(1)
 
@@ -72,9 +69,9 @@ def optimaliseer(
 def _run(werkmap: Path, jaar: int, regio: str | None, vast: list[str], max_wijzigingen: int | None,
          tot_jaar: int | None, besturen_houden: bool, toewijzing: str, soort: list[str] | None,
          drempels: Path | None, tijdslimiet: float, gap: float) -> Optimisation:
+    from dekkend import ConfiguratieFout, Workspace
     from dekkend.norms import load_settings
     from dekkend.optimise import OptimiseOptions, optimise
-    from dekkend.workspace import Workspace
 
     if toewijzing not in ("keuze", "dichtstbij"):
         raise ConfiguratieFout(f"--toewijzing '{toewijzing}' onbekend; kies keuze of dichtstbij")

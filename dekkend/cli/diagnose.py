@@ -8,11 +8,9 @@ from typing import Annotated
 import typer
 from rich.table import Table
 
-from dekkend.cli import RegioOptie, WerkmapOptie, _fmt_int, console, dutch_errors, progress_bar
-from dekkend.formatting import school_year
+from dekkend.cli.support import RegioOptie, WerkmapOptie, console, count, progress_bar, school_year
 
 
-@dutch_errors
 def diagnose_cmd(
     werkmap: WerkmapOptie,
     uitvoer: Annotated[Path, typer.Option("--uitvoer", "-o", help="JSON-bestand met de knelpunten (schema: docs/diagnose.md).")],
@@ -27,9 +25,8 @@ def diagnose_cmd(
     """Vind de knelpunten van een regio, met ernst, bewijs en bronnen, en wat ze betekenen per bestuur."""
     import json
 
-    from dekkend.diagnose import diagnose
-    from dekkend.output import write_table
-    from dekkend.workspace import Workspace
+    from dekkend import Workspace, write_table
+    from dekkend.diagnose import TYPES, diagnose
 
     with progress_bar() as bar:
         task = bar.add_task("Diagnose", total=None, item="prognose, aanbod en bereikbaarheid")
@@ -50,18 +47,16 @@ def diagnose_cmd(
     boards = Table(title="Wat betekent dit per bestuur")
     for col in ("bestuur", "vestigingen", "leerlingen nu", "over 10 jaar", "aanbod onder drempel", "knelpunten"):
         boards.add_column(col, justify="left" if col == "bestuur" else "right")
-    from dekkend.diagnose import TYPES
-
     counts = result.besturen[list(TYPES)].sum(axis=1)
     for i, r in enumerate(result.besturen.itertuples(index=False)):
-        boards.add_row(str(r.bestuur), _fmt_int(r.vestigingen), _fmt_int(r.leerlingen_nu),
-                       _fmt_int(r.leerlingen_over_10_jaar), _fmt_int(r.aanbod_onder_drempel), _fmt_int(counts.iloc[i]))
+        boards.add_row(str(r.bestuur), count(r.vestigingen), count(r.leerlingen_nu),
+                       count(r.leerlingen_over_10_jaar), count(r.aanbod_onder_drempel), count(counts.iloc[i]))
     console.print(boards)
     if besturen:
         write_table(result.besturen, besturen, sheet="besturen")
     if per_profiel:
         _print_profielen(result)
-    console.print(f"{_fmt_int(len(result.knelpunten))} knelpunten geschreven naar {uitvoer}")
+    console.print(f"{count(len(result.knelpunten))} knelpunten geschreven naar {uitvoer}")
 
 
 #: Short leerweg names for the per-profiel table.
@@ -72,21 +67,21 @@ _OORDEEL = {"zelfstandig": "blijft op eigen kracht", "samen": "blijft met leerli
 
 def _print_profielen(result) -> None:  # noqa: ANN001 - a Diagnosis
     """One table per profiel: locations, pupils per leerweg, verdict and where pupils go."""
-    from dekkend.diagnose.rules import type_nl
+    from dekkend.diagnose import type_nl
 
     if not result.profielen:
         console.print("Geen vmbo-profielen in deze regio in het peiljaar.")
         return
     marks = [y for y in (result.peiljaar, result.peiljaar + 5, result.peiljaar + 10)]
     for view in result.profielen:
-        years = "; ".join(f"{school_year(y)}: {_fmt_int(view.samen_per_jaar[y])}" for y in marks if y in view.samen_per_jaar)
+        years = "; ".join(f"{school_year(y)}: {count(view.samen_per_jaar[y])}" for y in marks if y in view.samen_per_jaar)
         table = Table(title=f"{type_nl('profiel:' + view.profiel).capitalize()} - bovenbouw samen: {years} "
-                            f"(drempel {_fmt_int(view.drempel)} per locatie)")
+                            f"(drempel {count(view.drempel)} per locatie)")
         for col in ("vestiging", "bestuur", "bovenbouw per leerweg", "zonder ingrijpen", "leerlingen naar"):
             table.add_column(col, overflow="fold")
         names = {loc.vestigingscode: loc.naam for loc in view.locaties}
         for loc in view.locaties:
-            per = ", ".join(f"{_LEERWEG.get(t, t)} {_fmt_int(n)}" for t, n in loc.leerlingen_per_leerweg.items())
+            per = ", ".join(f"{_LEERWEG.get(t, t)} {count(n)}" for t, n in loc.leerlingen_per_leerweg.items())
             verdict = _OORDEEL[loc.oordeel] + (f" (eigen leerlingen onder de drempel vanaf {school_year(loc.jaar_onder_drempel)})"
                                                if loc.oordeel == "samen" and loc.jaar_onder_drempel else "")
             table.add_row(loc.naam, loc.bestuur or "onbekend", per, verdict,
