@@ -117,7 +117,7 @@ def _check_year(jaar: int, years: list[int], forecast_years: tuple[int, ...]) ->
             )
         raise GeenPrognose(
             f"voor schooljaar {school_year(jaar)} is nog geen prognose beschikbaar: het laatste getelde jaar is "
-            f"{years[-1]}/{years[-1] + 1}. dekkend verzint geen toekomstig aanbod; geef een prognosebestand op "
+            f"{school_year(years[-1])}. dekkend verzint geen toekomstig aanbod; geef een prognosebestand op "
             f"(--prognose) of kies een geteld jaar"
         )
     raise ConfiguratieFout(

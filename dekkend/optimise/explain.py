@@ -7,6 +7,7 @@ from dataclasses import asdict, dataclass, field
 
 import numpy as np
 
+from dekkend.formatting import school_year
 from dekkend.optimise._analysis import top_closures
 from dekkend.optimise.instance import Instance
 from dekkend.optimise.results import VIABILITY_TOL, Evaluation, Shortfall
@@ -220,7 +221,7 @@ def best_name(inst: Instance, g: int) -> str:
 
 
 def _year(inst: Instance, t: int) -> str:
-    return f"{inst.years[t]}/{inst.years[t] + 1}"
+    return f"{school_year(inst.years[t])}"
 
 
 def _change_text(inst: Instance, h: int, reason: str, rows: tuple[int, ...], alt: Evaluation, pupils: float,
@@ -228,7 +229,7 @@ def _change_text(inst: Instance, h: int, reason: str, rows: tuple[int, ...], alt
     o = inst.offerings
     year = inst.jaar
     what = f"{label(inst, h)} op {inst.name(str(o['vestigingscode'].iat[h]))}"
-    parts = [f"{what} stopt vanaf {year}/{year + 1}."]
+    parts = [f"{what} stopt vanaf {school_year(year)}."]
     if reason == "drempel":
         parts.append("Reden: " + _threshold_text(inst, h, rows, alt))
     elif reason == "concentratie":
@@ -296,7 +297,7 @@ def explain_infeasible(inst: Instance, shortfalls: tuple[Shortfall, ...]) -> lis
             why = _why_open(inst, h)
             lines.append(
                 f"{label(inst, h)} op {inst.name(str(o['vestigingscode'].iat[h]))} moet blijven ({why}), maar haalt "
-                f"in {inst.years[s.year]}/{inst.years[s.year] + 1} in de beste opstelling "
+                f"in {school_year(inst.years[s.year])} in de beste opstelling "
                 f"{_num(s.required - s.amount, 1)} van de {_num(s.required)} leerlingen: {_num(s.amount, 1)} te weinig."
             )
         elif s.constraint == "bestuur":

@@ -15,6 +15,7 @@ from dekkend.coverage.offer import UPPER_TYPES, OfferThresholds, forecast_upper_
 from dekkend.coverage.run import region_pc4
 from dekkend.diagnose.context import locations_of, offer_thresholds
 from dekkend.errors import ConfiguratieFout, GeenPrognose
+from dekkend.formatting import school_year
 from dekkend.geo import DistanceMatrix, distance_matrix
 from dekkend.ingest.labels import PROFIEL_SLUGS, VMBO_LEERWEGEN
 from dekkend.norms import Settings, load_settings
@@ -132,7 +133,7 @@ def build_instance(
     # the no-action offer as dekkend diagnose builds it (near the region: see _near_aanbod), computed once
     near = _near_aanbod(tables["aanbod"], matrix, cover, region, norm_km)
     if near.loc[near["vestigingscode"].isin(region.vestigingen) & (near["schooljaar"] <= origin)].empty:
-        raise ConfiguratieFout(f"regio {region.label} heeft geen aanbod in {origin}/{origin + 1}")
+        raise ConfiguratieFout(f"regio {region.label} heeft geen aanbod in {school_year(origin)}")
     # the years up to the last of the configuration decide it (an offering gone earlier stays gone)
     offer = offer_by_year(near[near["schooljaar"] <= origin], forecast[forecast["jaar"] <= years[-1]], thresholds,
                           basisjaar=origin, opgave=tables.get("aanbod_opgave"), locations=locations_of(tables))
@@ -220,7 +221,7 @@ def _years(forecast: pd.DataFrame, origin: int, jaar: int, tot_jaar: int | None)
     available = sorted(int(y) for y in forecast["jaar"].unique())
     if jaar <= origin:
         raise ConfiguratieFout(
-            f"schooljaar {jaar}/{jaar + 1} ligt niet na de laatste telling ({origin}/{origin + 1}); de maatregelen "
+            f"schooljaar {school_year(jaar)} ligt niet na de laatste telling ({school_year(origin)}); de maatregelen "
             f"van een scenario beginnen na de telling: kies --jaar {origin + 1} of later"
         )
     if end < jaar:
@@ -228,7 +229,7 @@ def _years(forecast: pd.DataFrame, origin: int, jaar: int, tot_jaar: int | None)
     missing = [y for y in range(jaar, end + 1) if y not in available]
     if missing:
         raise GeenPrognose(
-            f"geen prognose voor schooljaar {missing[0]}/{missing[0] + 1}; de prognose loopt van "
+            f"geen prognose voor schooljaar {school_year(missing[0])}; de prognose loopt van "
             f"{available[0]} tot en met {available[-1]}" if available else "de prognose is leeg"
         )
     return tuple(range(jaar, end + 1))

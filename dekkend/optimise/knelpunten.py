@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from dekkend.formatting import school_year
 from dekkend.optimise.explain import dutch_number as _num
 from dekkend.optimise.explain import kind_label, label
 
@@ -92,7 +93,7 @@ def _rows(inst: Instance, k: Knelpunt) -> np.ndarray:
 
 def _years(inst: Instance) -> str:
     first, last = inst.years[0], inst.years[-1]
-    return f"{first}/{first + 1}" + (f" tot en met {last}/{last + 1}" if last != first else "")
+    return f"{school_year(first)}" + (f" tot en met {school_year(last)}" if last != first else "")
 
 
 def _reason(inst: Instance, after: Evaluation, k: Knelpunt) -> tuple[str, str]:
@@ -136,7 +137,7 @@ def _reason(inst: Instance, after: Evaluation, k: Knelpunt) -> tuple[str, str]:
     later = [y for y in k.jaren if y > inst.years[-1]]
     if k.jaren and len(later) == len(k.jaren):
         return "buiten-de-jaren", (
-            f"de diagnose ziet dit vanaf {later[0]}/{later[0] + 1}; de opstelling moet "
+            f"de diagnose ziet dit vanaf {school_year(later[0])}; de opstelling moet "
             f"leefbaar zijn in {_years(inst)}. Kies --tot-jaar {later[0]} om dat jaar mee "
             "te nemen."
         )
@@ -179,7 +180,7 @@ def _viable_text(inst: Instance, after: Evaluation, k: Knelpunt, rows: np.ndarra
         code = str(inst.offerings["vestigingscode"].iat[h])
         return (
             f"geen haalbare verbetering: {label(inst, h)} op {inst.name(code)} haalt in "
-            f"{inst.years[t]}/{inst.years[t] + 1} de drempel van de optimalisatie "
+            f"{school_year(inst.years[t])} de drempel van de optimalisatie "
             f"({_num(judged[h, t], 1)} leerlingen in de bovenbouw, drempel "
             f"{_num(model.threshold[h])}); de diagnose meet met een andere maat (een norm voor de "
             "hele "

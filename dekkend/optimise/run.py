@@ -9,6 +9,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from dekkend.formatting import school_year
 from dekkend.geo import DistanceMatrix
 from dekkend.norms import Settings
 from dekkend.optimise.explain import (
@@ -81,7 +82,7 @@ class Optimisation:
         s = self.solution
         tot = self.totals()
         text = (f"Gevonden door dekkend optimaliseer (toewijzing {inst.assignment}): {len(self.changes)} wijzigingen "
-                f"vanaf {inst.jaar}/{inst.jaar + 1}. Kinderen binnen {_num(inst.norm_km)} km, opgeteld over de soorten "
+                f"vanaf {school_year(inst.jaar)}. Kinderen binnen {_num(inst.norm_km)} km, opgeteld over de soorten "
                 f"aanbod: {_num(tot['optimaal'] or s.objective)} (zonder ingrijpen "
                 f"{_num(tot['zonder_ingrijpen'] or 0)}); status {s.status}, gap {_num(100 * s.gap, 3)}%.")
         return Scenario(f"Optimalisatie {inst.region.label} {inst.jaar}", text, tuple(measures))

@@ -13,6 +13,7 @@ from dekkend.diagnose import Diagnosis, diagnose
 from dekkend.diagnose.context import locations_of, offer_thresholds
 from dekkend.errors import InvoerFout
 from dekkend.forecast.choice import LEVELS
+from dekkend.formatting import school_year
 from dekkend.geo import distance_matrix
 from dekkend.norms import Settings
 from dekkend.norms.funding import load_funding
@@ -140,7 +141,7 @@ def validate(scenario: Scenario, tables: dict[str, pd.DataFrame], region: Region
             src = m.vestiging if isinstance(m, StopAanbod) else m.van
             want = m.onderwijstype if not m.profiel else f"{m.onderwijstype}/{m.profiel}"
             if not any(v == src and (k == want or (not m.profiel and k.startswith(m.onderwijstype + "/"))) for v, k in offer):
-                _fail(i, kind, "onderwijstype", f"{src} biedt {want} niet aan in {origin}/{origin + 1}",
+                _fail(i, kind, "onderwijstype", f"{src} biedt {want} niet aan in {school_year(origin)}",
                       "een type of profiel dat de vestiging aanbiedt", scenario.bron)
         if isinstance(m, DeelProfiel):
             own = {k for v, k in offer if v == m.van and k.startswith(m.onderwijstype + "/")}

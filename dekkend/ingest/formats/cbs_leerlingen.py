@@ -16,6 +16,7 @@ import re
 import pandas as pd
 
 from dekkend.errors import InvoerFout
+from dekkend.formatting import school_year
 from dekkend.ingest import _text
 from dekkend.ingest import gemeenten as gm
 from dekkend.ingest.formats import FileContext, FileFormat, Parsed, Probe, with_source
@@ -148,7 +149,7 @@ def read_85701(ctx: FileContext) -> Parsed:
     ]
     if len(vo):
         notes.append(
-            f"voortgezet onderwijs {max(years)}/{max(years) + 1}: {int(vo['aantal'].sum())} leerlingen (afgerond op tientallen)"
+            f"voortgezet onderwijs {school_year(max(years))}: {int(vo['aantal'].sum())} leerlingen (afgerond op tientallen)"
         )
     return Parsed(
         {"leerlingen_woongemeente_bron": with_source(frame, ctx, reference)},
