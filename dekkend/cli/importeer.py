@@ -58,6 +58,7 @@ def regio(
     uitvoer: Annotated[Path | None, typer.Option("--uitvoer", "-o", help="Schrijf de vestigingen naar .csv of .xlsx.")] = None,
 ) -> None:
     """Laat zien wat een --regio selecteert: vestigingen, gemeenten en postcodegebieden."""
+    from dekkend.formatting import place_name, short_school_name
     from dekkend.output import write_table
     from dekkend.regions import boards_filled, select_region
     from dekkend.workspace import Workspace
@@ -79,8 +80,10 @@ def regio(
     for col in ("vestiging", "naam", "plaats", "gemeente", "bestuur", "denominatie", "laatste telling"):
         table.add_column(col)
     for r in sel.head(200).itertuples():
-        table.add_row(r.vestigingscode, *(_cell(getattr(r, c, None)) for c in
-                                          ("naam", "plaatsnaam", "gemeentenaam", "bestuur", "denominatie")),
+        naam, plaats, gemeente, bestuur, denominatie = (_cell(getattr(r, c, None)) for c in
+                                                        ("naam", "plaatsnaam", "gemeentenaam", "bestuur", "denominatie"))
+        table.add_row(r.vestigingscode, short_school_name(naam) if naam else "", place_name(plaats) if plaats else "",
+                      place_name(gemeente) if gemeente else "", bestuur, denominatie,
                       _school_year_cell(getattr(r, "laatste_schooljaar", None)))
     console.print(table)
     if len(sel) > 200:
