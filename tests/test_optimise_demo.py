@@ -16,6 +16,7 @@ from dekkend.cli.support import DutchCommand
 from dekkend.coverage.offer import forecast_upper_years
 from dekkend.demo import build_demo_workspace
 from dekkend.errors import ConfiguratieFout
+from dekkend.formatting import school_year
 from dekkend.optimise import (
     OptimiseOptions,
     build_instance,
@@ -90,7 +91,7 @@ def test_the_demo_optimum_is_viable_and_beats_zonder_ingrijpen(result):
 def test_every_change_is_explained_in_dutch(result):
     for c in result.changes:
         assert c.toelichting.startswith(f"{c.onderwijstype}")
-        assert f"stopt vanaf {YEAR}/{YEAR + 1}" in c.toelichting and "Reden:" in c.toelichting
+        assert f"stopt vanaf {school_year(YEAR)}" in c.toelichting and "Reden:" in c.toelichting
         assert c.bindend in ("drempel", "concentratie", "gelijk")
         assert "wonen" in c.toelichting  # children newly beyond the norm, or none
         listed = sum(m.leerlingen for m in c.verplaatst) + c.elders
