@@ -17,6 +17,7 @@ from dekkend.cli.support import (
     progress_bar,
     school_year,
 )
+from dekkend.formatting import short_school_name
 
 if TYPE_CHECKING:
     from dekkend.scenarios import ScenarioResult
@@ -133,7 +134,7 @@ def _explain(result: ScenarioResult) -> None:
         shown = flows[(flows["verlies"] >= 0.5) | (flows["winst"] >= 0.5)]
         for r in shown.head(SHOWN).itertuples():
             table.add_row(
-                f"{r.naam or ''} ({r.vestigingscode})",
+                f"{short_school_name(r.naam) if r.naam else ''} ({r.vestigingscode})",
                 str(r.plaats or ""),
                 "ja" if r.in_regio else "nee",
                 count(r.verlies) if r.verlies >= 0.5 else "",
