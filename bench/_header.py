@@ -15,8 +15,7 @@ from pathlib import Path
 
 def _git(*args: str) -> str:
     root = Path(__file__).resolve().parents[1]
-    done = subprocess.run(["git", "-C", str(root), *args], capture_output=True, text=True,
-                          check=True, timeout=10)
+    done = subprocess.run(["git", "-C", str(root), *args], capture_output=True, text=True, check=True, timeout=10)
     return done.stdout.strip()
 
 
@@ -44,8 +43,10 @@ def header(name: str) -> str:
     load = ""
     if hasattr(os, "getloadavg"):
         load = f", belasting {os.getloadavg()[0]:.1f}".replace(".", ",")
-    return (f"# {name}: {datetime.now().astimezone():%Y-%m-%d %H:%M %Z}, commit {_commit()}, "
-            f"{os.cpu_count()} CPU ({_cpu_model()}){load}, Python {platform.python_version()}")
+    return (
+        f"# {name}: {datetime.now().astimezone():%Y-%m-%d %H:%M %Z}, commit {_commit()}, "
+        f"{os.cpu_count()} CPU ({_cpu_model()}){load}, Python {platform.python_version()}"
+    )
 
 
 def print_header(name: str) -> None:

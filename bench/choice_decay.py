@@ -58,9 +58,7 @@ def _pct(b: float) -> str:
     return f"{b:.3f} ({100 * (1 - math.exp(-b)):.0f}%/km)"
 
 
-def part_po(
-    tables: dict[str, pd.DataFrame], provinces: tuple[str, ...], replicates: int
-) -> list[float]:
+def part_po(tables: dict[str, pd.DataFrame], provinces: tuple[str, ...], replicates: int) -> list[float]:
     """Primary schools per province; returns the DUO/model distance ratios."""
     print("== po: verval uit leerlingen naar woonpostcode (DUO 2017, gewoon basisonderwijs) ==")
     print(
@@ -101,9 +99,7 @@ def part_po(
         )
         t0 = time.perf_counter()
         lo, hi = first_b / 2.5, first_b * 2.5
-        boot = first.bootstrap(
-            lambda w: first.estimate(w, bounds=(lo, hi)), first_b, replicates=replicates
-        )
+        boot = first.bootstrap(lambda w: first.estimate(w, bounds=(lo, hi)), first_b, replicates=replicates)
         _print_interval(
             f"{provinces[0]}: clusterbootstrap over woongemeenten "
             f"({len(set(first.clusters))} clusters, "
@@ -113,8 +109,7 @@ def part_po(
         )
         curv = _curvature_se(first, first_b)
         print(
-            f"{provinces[0]}: standaardfout uit de kromming {curv:.4f} tegen bootstrap-sd "
-            f"{boot.draws.std(ddof=1):.4f}"
+            f"{provinces[0]}: standaardfout uit de kromming {curv:.4f} tegen bootstrap-sd {boot.draws.std(ddof=1):.4f}"
         )
     return ratios
 
@@ -139,26 +134,13 @@ def part_vo(tables: dict[str, pd.DataFrame], ratios: list[float]) -> None:
     known = as_of(tables, 2019)
     model = ChoiceModel.from_tables(known, 2019, params=ChoiceParameters(radius_km=60.0))
     children = (
-        children_12_17(known, 2019)
-        .per_pc4.reindex(model.areas["pc4"].astype(str))
-        .fillna(0.0)
-        .to_numpy(float)
-        / 6
+        children_12_17(known, 2019).per_pc4.reindex(model.areas["pc4"].astype(str)).fillna(0.0).to_numpy(float) / 6
     )
     intake = model.schools["instroom_leerlingen"].to_numpy(float)
     pop = tables["bevolking_pc4"]
-    pop = pop[
-        (pop["gebied"] == "pc4")
-        & (pop["geslacht"] == "totaal")
-        & (pop["leeftijdsklasse"] == "totaal")
-    ]
+    pop = pop[(pop["gebied"] == "pc4") & (pop["geslacht"] == "totaal") & (pop["leeftijdsklasse"] == "totaal")]
     pop = pop[pop["jaar"] == pop["jaar"].max()]
-    weight = (
-        pop.groupby(pop["pc4"].astype(str))["aantal"]
-        .sum()
-        .astype(float)
-        .reindex(model.areas["pc4"].astype(str))
-    )
+    weight = pop.groupby(pop["pc4"].astype(str))["aantal"].sum().astype(float).reindex(model.areas["pc4"].astype(str))
     w = weight.fillna(0.0).to_numpy()
     road = estimate_matrix(model.areas, model.schools[model.schools["instroom"]]).km
     near = np.nanmin(np.where(np.isfinite(road), road, np.nan), axis=1)
@@ -178,10 +160,7 @@ def part_vo(tables: dict[str, pd.DataFrame], ratios: list[float]) -> None:
         nl = predicted_mean_km(model, children, intake, b)
         am = predicted_mean_km(model, children, intake, b, ams)
         curve.append(am)
-        print(
-            f"gemiddelde reis leerjaar 1 bij verval {_pct(b)}: Nederland {nl:.2f} km, "
-            f"Amsterdam {am:.2f} km"
-        )
+        print(f"gemiddelde reis leerjaar 1 bij verval {_pct(b)}: Nederland {nl:.2f} km, Amsterdam {am:.2f} km")
     targets = {
         "weg-/fietsafstand, geen correctie": AMSTERDAM_MEAN_KM,
         **{f"weg-/fietsafstand / CBS-factor {f:.2f}": AMSTERDAM_MEAN_KM / f for f in cbs_ratio},
@@ -205,15 +184,11 @@ def invert_curve(decays: tuple[float, ...], means: list[float], target: float) -
 
 def _shares(rows: pd.DataFrame) -> pd.Series:
     """Top-3 share per (decay, board term, denomination term) over the given closure rows."""
-    g = rows.groupby(["verval", "bestuur_term", "denominatie_term"])[
-        ["gevonden_top3", "leerlingen"]
-    ].sum()
+    g = rows.groupby(["verval", "bestuur_term", "denominatie_term"])[["gevonden_top3", "leerlingen"]].sum()
     return g["gevonden_top3"] / g["leerlingen"]
 
 
-def part_closures(
-    tables: dict[str, pd.DataFrame], replicates: int, decays: tuple[float, ...], chosen: float
-) -> None:
+def part_closures(tables: dict[str, pd.DataFrame], replicates: int, decays: tuple[float, ...], chosen: float) -> None:
     from dekkend.forecast.choice import PRIOR_DECAY
     from dekkend.scenarios.closures import closure_backtest, find_closures
 
@@ -223,9 +198,7 @@ def part_closures(
     closures = find_closures(tables)
     grid = tuple((bt, dt) for bt in (0.0, 0.5, 1.0, 1.5, 2.0) for dt in (0.0, 0.5, 1.0, 1.5))
     t0 = time.perf_counter()
-    rows = pd.concat(
-        [closure_backtest(tables, closures, decay=d, terms=grid).assign(verval=d) for d in decays]
-    )
+    rows = pd.concat([closure_backtest(tables, closures, decay=d, terms=grid).assign(verval=d) for d in decays])
     used = rows["vestigingscode"].nunique()
     pupils = float(rows.groupby("vestigingscode")["leerlingen"].first().sum())
     print(
@@ -251,9 +224,7 @@ def part_closures(
             draw.value_counts().rename("k").rename_axis("vestigingscode").reset_index(),
             on="vestigingscode",
         )
-        sample[["gevonden_top3", "leerlingen"]] = sample[["gevonden_top3", "leerlingen"]].mul(
-            sample["k"], axis=0
-        )
+        sample[["gevonden_top3", "leerlingen"]] = sample[["gevonden_top3", "leerlingen"]].mul(sample["k"], axis=0)
         s = _shares(sample)
         picks.append(s.loc[chosen].idxmax())
         gains.append(s.loc[chosen].max() - s.loc[(PRIOR_DECAY, 0.0, 0.0)])

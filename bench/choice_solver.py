@@ -44,8 +44,7 @@ def recorded_calls(tables: dict, origin: int) -> list[Call]:
     calls: list[Call] = []
     original = ChoiceModel.calibrate
 
-    def spy(self: ChoiceModel, children: np.ndarray, intake: np.ndarray,
-            **kwargs: Any) -> Calibration:
+    def spy(self: ChoiceModel, children: np.ndarray, intake: np.ndarray, **kwargs: Any) -> Calibration:
         calls.append(Call(self, np.array(children, float), np.array(intake, float), dict(kwargs)))
         return original(self, children, intake, **kwargs)
 
@@ -104,12 +103,16 @@ def compare(label: str, call: Call, repeat: int) -> None:
     size = int(call.model.offers.sum())
     levels = "ja" if call.intake.ndim == 2 else "nee"
     started = "ja" if call.model.attractiveness is not None else "nee"
-    print(f"\n{label}: {_nl(len(call.model.codes))} vestigingen, "
-          f"{_nl(call.children.shape[0])} gebieden, {_nl(size)} aanbiedingen, "
-          f"instroom per niveau: {levels}, warme start: {started}\n")
-    print(f"| oplosser | tijd (beste van {repeat}) | iteraties | grootste afwijking (leerling) "
-          "| evaluaties | Hv-producten | geconvergeerd | max verschil aantrekkelijkheid "
-          "| max verschil instroom (leerling) |")
+    print(
+        f"\n{label}: {_nl(len(call.model.codes))} vestigingen, "
+        f"{_nl(call.children.shape[0])} gebieden, {_nl(size)} aanbiedingen, "
+        f"instroom per niveau: {levels}, warme start: {started}\n"
+    )
+    print(
+        f"| oplosser | tijd (beste van {repeat}) | iteraties | grootste afwijking (leerling) "
+        "| evaluaties | Hv-producten | geconvergeerd | max verschil aantrekkelijkheid "
+        "| max verschil instroom (leerling) |"
+    )
     print("|---|---|---|---|---|---|---|---|---|")
     reference = None
     for solver in SOLVERS:
@@ -126,9 +129,11 @@ def compare(label: str, call: Call, repeat: int) -> None:
         d_alpha = float(np.abs(alpha[finite] - reference[0][finite]).max()) if finite.any() else 0.0
         d_flow = float(np.abs(flow - reference[1]).max())
         evaluations, products = counted(call, solver)
-        row = (f"| {solver} | {best:.3f} s | {cal.iterations} | {cal.max_deviation:.4f} | "
-               f"{evaluations} | {products} | {'ja' if cal.converged else 'NEE'} | {d_alpha:.2e} | "
-               f"{d_flow:.4f} |")
+        row = (
+            f"| {solver} | {best:.3f} s | {cal.iterations} | {cal.max_deviation:.4f} | "
+            f"{evaluations} | {products} | {'ja' if cal.converged else 'NEE'} | {d_alpha:.2e} | "
+            f"{d_flow:.4f} |"
+        )
         print(row.replace(".", ","))
 
 

@@ -100,6 +100,7 @@ def build(data: Path, out: Path, *, bomb_size: int | None = None) -> list[Case]:
 
     good = _csv(header, rows)
     col = header.index("LEER- OF VERBLIJFSJAAR 1 - MAN")
+
     def with_cell(value: str, at: int) -> list[list[str]]:
         return [[*r[:col], value, *r[col + 1 :]] if i == at else r for i, r in enumerate(rows)]
 
@@ -291,9 +292,7 @@ def main() -> int:
 
     print_header("bench/corpus.py")
     data = Path(sys.argv[1]) if len(sys.argv) > 1 else DATA
-    out = (
-        Path(sys.argv[2]) if len(sys.argv) > 2 else Path(tempfile.mkdtemp(prefix="dekkend-corpus-"))
-    )
+    out = Path(sys.argv[2]) if len(sys.argv) > 2 else Path(tempfile.mkdtemp(prefix="dekkend-corpus-"))
     failures = 0
     cases = build(data, out)
     for case in cases:

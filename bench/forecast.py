@@ -45,23 +45,31 @@ def timing(tables: dict) -> None:
             frame = model.predict(15)
             best = min(best, time.perf_counter() - t0)
         status = "OK" if best <= 10 else "TE TRAAG"
-        print(f"{name}: landelijk schatten + 15 jaar vooruit: {best:.2f} s (doel <= 10 s, {status}); {len(frame):,} rijen")
+        print(
+            f"{name}: landelijk schatten + 15 jaar vooruit: {best:.2f} s (doel <= 10 s, {status}); {len(frame):,} rijen"
+        )
     model = make_model("cohort").fit(tables, 2019)
     model.predict(15)
     t0 = time.perf_counter()
     draws = simulate(model, 15, 1000, seed=1)
     took = time.perf_counter() - t0
-    print(f"cohort: 1.000 trekkingen, 15 jaar: {took:.2f} s (doel <= 30 s, {'OK' if took <= 30 else 'TE TRAAG'}); "
-          f"{draws.totals.shape[1]:,} vestigingen")
+    print(
+        f"cohort: 1.000 trekkingen, 15 jaar: {took:.2f} s (doel <= 30 s, {'OK' if took <= 30 else 'TE TRAAG'}); "
+        f"{draws.totals.shape[1]:,} vestigingen"
+    )
 
 
 def sensitivity(tables: dict) -> None:
     out = decay_sensitivity(tables, 2013, 2019, forecast_as_of=2019)
-    print("| verval per km | WAPE vestiging 2013->2019 | WAPE BRIN 2013->2019 | totaal 2019 | verschuiving vestigingen 2034 | totaal 2034 |")
+    print(
+        "| verval per km | WAPE vestiging 2013->2019 | WAPE BRIN 2013->2019 | totaal 2019 | verschuiving vestigingen 2034 | totaal 2034 |"
+    )
     print("|---|---|---|---|---|---|")
     for r in out.itertuples():
-        print(f"| {100 * r.verlies_per_km:.0f}% | {100 * r.wape_vestiging:.1f}% | {100 * r.wape_brin:.1f}% | {r.totaal_doeljaar:,.0f} | "
-              f"{100 * r.verschuiving_vestiging:.1f}% | {r.totaal_prognose:,.0f} |")
+        print(
+            f"| {100 * r.verlies_per_km:.0f}% | {100 * r.wape_vestiging:.1f}% | {100 * r.wape_brin:.1f}% | {r.totaal_doeljaar:,.0f} | "
+            f"{100 * r.verschuiving_vestiging:.1f}% | {r.totaal_prognose:,.0f} |"
+        )
 
 
 #: Back-tests whose errors calibrate the shipped intervals: every origin of the shared data with

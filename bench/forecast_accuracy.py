@@ -28,12 +28,16 @@ def national(tables: dict) -> None:
     fc = CohortModel().fit(tables, 2019).vestiging_totals(4).groupby("jaar")["verwacht"].sum()
     print("| jaar | prognose (zonder VAVO) | CBS 85701NED | verschil |\n|---|---|---|---|")
     for year, value in fc.items():
-        print(f"| {year} | {value - vavo:,.0f} | {cbs.get(year, np.nan):,.0f} | {100 * ((value - vavo) / cbs[year] - 1):+.1f}% |")
+        print(
+            f"| {year} | {value - vavo:,.0f} | {cbs.get(year, np.nan):,.0f} | {100 * ((value - vavo) / cbs[year] - 1):+.1f}% |"
+        )
 
 
 def backtests(tables: dict) -> None:
-    print("\n| peiljaar | doeljaar | eenheden | WAPE cohort | WAPE geen verandering | verschil | dekking 80% "
-          "| COROP-banden: dekking 80% | halve breedte (mediaan) | COROP-fout (rms) |")
+    print(
+        "\n| peiljaar | doeljaar | eenheden | WAPE cohort | WAPE geen verandering | verschil | dekking 80% "
+        "| COROP-banden: dekking 80% | halve breedte (mediaan) | COROP-fout (rms) |"
+    )
     print("|---|---|---|---|---|---|---|---|---|---|")
     for as_of, targets in RUNS:
         r = run_backtest(tables, as_of, targets, "vestiging")
@@ -44,9 +48,11 @@ def backtests(tables: dict) -> None:
             b = bands[bands["jaar"] == year]
             half = np.log(b["hoog"] / b["verwacht"]).median()
             rms = np.sqrt((np.log(b["werkelijk"] / b["verwacht"]) ** 2).mean())
-            print(f"| {as_of} | {year} | {int(c['eenheden'])} | {100 * c['wape']:.1f}% | {100 * n['wape']:.1f}% | "
-                  f"{100 * (c['wape'] / n['wape'] - 1):+.0f}% | {100 * c['dekking80']:.1f}% | "
-                  f"{100 * b['binnen'].mean():.0f}% ({len(b)}) | {100 * half:.1f}% | {100 * rms:.1f}% |")
+            print(
+                f"| {as_of} | {year} | {int(c['eenheden'])} | {100 * c['wape']:.1f}% | {100 * n['wape']:.1f}% | "
+                f"{100 * (c['wape'] / n['wape'] - 1):+.0f}% | {100 * c['dekking80']:.1f}% | "
+                f"{100 * b['binnen'].mean():.0f}% ({len(b)}) | {100 * half:.1f}% | {100 * rms:.1f}% |"
+            )
 
 
 def corops(tables: dict) -> None:
@@ -56,7 +62,9 @@ def corops(tables: dict) -> None:
     print("|---|---|---|---|---|")
     for year, g in d.groupby("jaar"):
         a = g["verschil"].abs()
-        print(f"| {year} | {len(a)} | {100 * a.median():.1f} pt | {100 * a.quantile(0.9):.1f} pt | {100 * a.max():.1f} pt |")
+        print(
+            f"| {year} | {len(a)} | {100 * a.median():.1f} pt | {100 * a.quantile(0.9):.1f} pt | {100 * a.max():.1f} pt |"
+        )
 
 
 def main(path: str) -> None:

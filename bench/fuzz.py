@@ -79,9 +79,7 @@ def text_seeds(data: Path = DATA) -> list[tuple[str, bytes]]:
             with path.open("rb") as fh:
                 head = b"".join(fh.readline() for _ in range(SEED_LINES))
             if b"\r" in head and b"\n" not in head:  # bare-CR files: the first lines by CR
-                head = b"\r".join(
-                    fh_line for fh_line in path.read_bytes()[:200_000].split(b"\r")[:SEED_LINES]
-                )
+                head = b"\r".join(fh_line for fh_line in path.read_bytes()[:200_000].split(b"\r")[:SEED_LINES])
             seeds.append((path.name, head))
     return seeds
 
@@ -176,9 +174,7 @@ class Crashes:
         except DekkendError:
             pass
         except Exception as exc:  # noqa: BLE001 - that is what we hunt
-            self.found.append(
-                (target, repr(payload)[:2000], "".join(traceback.format_exception(exc))[-1500:])
-            )
+            self.found.append((target, repr(payload)[:2000], "".join(traceback.format_exception(exc))[-1500:]))
 
 
 def run_hypothesis(seconds: float, folder: Path, crashes: Crashes, data: Path = DATA) -> None:
@@ -186,16 +182,10 @@ def run_hypothesis(seconds: float, folder: Path, crashes: Crashes, data: Path = 
     from hypothesis import HealthCheck, given, settings
     from hypothesis import strategies as st
 
-    seeds = text_seeds(data) or [
-        ("leerlingen-2019.csv", b"BRIN NUMMER;VESTIGINGSNUMMER\n00AA;00\n")
-    ]
+    seeds = text_seeds(data) or [("leerlingen-2019.csv", b"BRIN NUMMER;VESTIGINGSNUMMER\n00AA;00\n")]
     tables = demo_tables(folder)
-    ops = st.lists(
-        st.tuples(st.integers(0, 7), st.integers(0, 10**6), st.integers(0, 10**6)), max_size=6
-    )
-    quick = settings(
-        max_examples=50, deadline=None, database=None, suppress_health_check=list(HealthCheck)
-    )
+    ops = st.lists(st.tuples(st.integers(0, 7), st.integers(0, 10**6), st.integers(0, 10**6)), max_size=6)
+    quick = settings(max_examples=50, deadline=None, database=None, suppress_health_check=list(HealthCheck))
 
     @quick
     @given(st.sampled_from(seeds), ops, st.sampled_from(["", ".gz"]))
@@ -204,9 +194,7 @@ def run_hypothesis(seconds: float, folder: Path, crashes: Crashes, data: Path = 
 
         data_ = mutate(seed[1], mutation)
         payload = gzip.compress(data_) if gz else data_
-        crashes.run(
-            "bestand", (seed[0] + gz, mutation), lambda: check_file(seed[0] + gz, payload, folder)
-        )
+        crashes.run("bestand", (seed[0] + gz, mutation), lambda: check_file(seed[0] + gz, payload, folder))
 
     @quick
     @given(
@@ -239,9 +227,7 @@ def run_hypothesis(seconds: float, folder: Path, crashes: Crashes, data: Path = 
             target()
 
 
-def run_atheris(
-    seconds: float, folder: Path
-) -> None:  # pragma: no cover - only with atheris installed
+def run_atheris(seconds: float, folder: Path) -> None:  # pragma: no cover - only with atheris installed
     """Coverage-guided fuzzing with atheris (libFuzzer); exits the process when done."""
     import atheris
     import pandas  # noqa: F401 - imported first so only dekkend is instrumented
@@ -312,9 +298,7 @@ def main() -> int:
         minutes = (time.monotonic() - start) / 60
     for target, payload, trace in crashes.found:
         print(f"--- crash in {target}: {payload}\n{trace}")
-    print(
-        f"hypothesis: {crashes.runs} invoer in {minutes:.1f} minuten, {len(crashes.found)} crashes"
-    )
+    print(f"hypothesis: {crashes.runs} invoer in {minutes:.1f} minuten, {len(crashes.found)} crashes")
     return 1 if crashes.found else 0
 
 

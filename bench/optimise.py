@@ -69,9 +69,11 @@ def region_part(tables: dict, regio: str, jaar: int) -> None:
     matrix = distance_matrix(tables)
     t3 = _t()
     common = {"forecast": forecast, "origin": origin, "market": market, "matrix": matrix}
-    for label, options in (("keuze, 1 jaar", OptimiseOptions()),
-                           ("keuze, 5 jaar (--tot-jaar)", OptimiseOptions(until_year=jaar + 4)),
-                           ("dichtstbij, 1 jaar", OptimiseOptions(assignment="dichtstbij"))):
+    for label, options in (
+        ("keuze, 1 jaar", OptimiseOptions()),
+        ("keuze, 5 jaar (--tot-jaar)", OptimiseOptions(until_year=jaar + 4)),
+        ("dichtstbij, 1 jaar", OptimiseOptions(assignment="dichtstbij")),
+    ):
         b0 = _t()
         inst = build_instance(tables, regio, jaar, options, **common)
         b1 = _t()
@@ -79,15 +81,19 @@ def region_part(tables: dict, regio: str, jaar: int) -> None:
         b2 = _t()
         m, s = inst.model, res.solution
         active = len(set(inst.offerings.loc[inst.offerings["in_regio"], "vestigingscode"]))
-        print(f"[regio {regio}, {label}] {active} vestigingen met aanbod, {int((inst.children > 0).sum())} PC4, "
-              f"{int((~m.ext).sum())} aanbiedingen ({len(m.kinds)} soorten), {int(m.ext.sum())} buiten de regio; "
-              f"model {s.size}; status {s.status}, gap {100 * s.gap:.4f}%, HiGHS {s.seconds:.2f} s "
-              f"(dekking {s.phases[0]:.2f} s + gelijkspel {s.phases[1]:.2f} s), "
-              f"opbouw {b1 - b0:.2f} s + oplossen/uitleg {b2 - b1:.2f} s = {b2 - b0:.2f} s "
-              f"(doel <= 10 s: {'OK' if b2 - b0 <= 10 and s.gap <= 1e-3 else 'TE TRAAG'}); "
-              f"{res.after.changes if res.after else '-'} wijzigingen")
-    print(f"[regio {regio}] eenmalig per regio: prognose {t1 - t0:.2f} s, keuzemarkt {t2 - t1:.2f} s, "
-          f"afstandsmatrix {t3 - t2:.2f} s")
+        print(
+            f"[regio {regio}, {label}] {active} vestigingen met aanbod, {int((inst.children > 0).sum())} PC4, "
+            f"{int((~m.ext).sum())} aanbiedingen ({len(m.kinds)} soorten), {int(m.ext.sum())} buiten de regio; "
+            f"model {s.size}; status {s.status}, gap {100 * s.gap:.4f}%, HiGHS {s.seconds:.2f} s "
+            f"(dekking {s.phases[0]:.2f} s + gelijkspel {s.phases[1]:.2f} s), "
+            f"opbouw {b1 - b0:.2f} s + oplossen/uitleg {b2 - b1:.2f} s = {b2 - b0:.2f} s "
+            f"(doel <= 10 s: {'OK' if b2 - b0 <= 10 and s.gap <= 1e-3 else 'TE TRAAG'}); "
+            f"{res.after.changes if res.after else '-'} wijzigingen"
+        )
+    print(
+        f"[regio {regio}] eenmalig per regio: prognose {t1 - t0:.2f} s, keuzemarkt {t2 - t1:.2f} s, "
+        f"afstandsmatrix {t3 - t2:.2f} s"
+    )
 
 
 def synthetic_part() -> None:
@@ -97,9 +103,11 @@ def synthetic_part() -> None:
         model = inst.model(assignment, **kwargs)
         sol = model.solve(time_limit=120)
         t1 = _t()
-        print(f"[synthetisch 60 x 400, {assignment}] {model.q} aanbiedingen, model {sol.size}; status {sol.status}, "
-              f"gap {100 * sol.gap:.4f}%, HiGHS {sol.seconds:.2f} s (dekking {sol.phases[0]:.2f} s + gelijkspel "
-              f"{sol.phases[1]:.2f} s), totaal {t1 - t0:.2f} s")
+        print(
+            f"[synthetisch 60 x 400, {assignment}] {model.q} aanbiedingen, model {sol.size}; status {sol.status}, "
+            f"gap {100 * sol.gap:.4f}%, HiGHS {sol.seconds:.2f} s (dekking {sol.phases[0]:.2f} s + gelijkspel "
+            f"{sol.phases[1]:.2f} s), totaal {t1 - t0:.2f} s"
+        )
 
 
 def national_part(tables: dict, soort: str, jaar: int) -> None:
@@ -109,18 +117,21 @@ def national_part(tables: dict, soort: str, jaar: int) -> None:
     t1 = _t()
     market = build_market(tables, origin)
     t2 = _t()
-    inst = build_instance(tables, None, jaar, OptimiseOptions(kinds=(soort,)), forecast=forecast,
-                          origin=origin, market=market)
+    inst = build_instance(
+        tables, None, jaar, OptimiseOptions(kinds=(soort,)), forecast=forecast, origin=origin, market=market
+    )
     t3 = _t()
     res = solve_instance(inst, time_limit=120, mip_gap=1e-4)
     t4 = _t()
     m, s = inst.model, res.solution
-    print(f"[landelijk {soort}] {int((~m.ext).sum())} aanbiedingen op "
-          f"{inst.offerings['vestigingscode'].nunique()} vestigingen, {len(inst.areas)} PC4; model {s.size}; "
-          f"status {s.status}, gap {100 * s.gap:.4f}%, HiGHS {s.seconds:.2f} s; prognose {t1 - t0:.2f} s, keuzemarkt "
-          f"{t2 - t1:.2f} s, opbouw {t3 - t2:.2f} s, oplossen + uitleg {t4 - t3:.2f} s; totaal {t4 - t0:.2f} s "
-          f"(doel <= 120 s: {'OK' if t4 - t0 <= 120 else 'TE TRAAG'}); {res.after.changes if res.after else '-'} "
-          "wijzigingen")
+    print(
+        f"[landelijk {soort}] {int((~m.ext).sum())} aanbiedingen op "
+        f"{inst.offerings['vestigingscode'].nunique()} vestigingen, {len(inst.areas)} PC4; model {s.size}; "
+        f"status {s.status}, gap {100 * s.gap:.4f}%, HiGHS {s.seconds:.2f} s; prognose {t1 - t0:.2f} s, keuzemarkt "
+        f"{t2 - t1:.2f} s, opbouw {t3 - t2:.2f} s, oplossen + uitleg {t4 - t3:.2f} s; totaal {t4 - t0:.2f} s "
+        f"(doel <= 120 s: {'OK' if t4 - t0 <= 120 else 'TE TRAAG'}); {res.after.changes if res.after else '-'} "
+        "wijzigingen"
+    )
 
 
 def mclp_part(tables: dict, p: int, with_spopt: bool) -> None:
@@ -131,15 +142,19 @@ def mclp_part(tables: dict, p: int, with_spopt: bool) -> None:
     year = int(a["schooljaar"].max())
     kids = children_12_17(tables, year).per_pc4.reindex(pd.Index(sub.pc4)).fillna(0.0).to_numpy(float)
     cost = sub.km.astype(float)
-    print(f"[MCLP] {cost.shape[1]} vestigingen x {cost.shape[0]} PC4, {kids.sum():,.0f} kinderen 12-17 ({year}), "
-          f"12 km, p = {p}")
+    print(
+        f"[MCLP] {cost.shape[1]} vestigingen x {cost.shape[0]} PC4, {kids.sum():,.0f} kinderen 12-17 ({year}), "
+        f"12 km, p = {p}"
+    )
     t0 = _t()
     o = pd.DataFrame({"site": np.arange(cost.shape[1]), "kind": "vo"})
     model = ViableCoverage.from_cost_matrix(cost, kids, o, keep_exactly=p, norm_km=12.0)
     sol = model.solve(time_limit=300, mip_gap=1e-4)
     ours = _t() - t0
-    print(f"  dekkend (HiGHS direct): objectief {sol.objective:,.1f}, gap {100 * sol.gap:.4f}%, "
-          f"HiGHS {sol.seconds:.2f} s, totaal met opbouw {ours:.2f} s")
+    print(
+        f"  dekkend (HiGHS direct): objectief {sol.objective:,.1f}, gap {100 * sol.gap:.4f}%, "
+        f"HiGHS {sol.seconds:.2f} s, totaal met opbouw {ours:.2f} s"
+    )
     if not with_spopt:
         return
     try:
@@ -158,8 +173,10 @@ def mclp_part(tables: dict, p: int, with_spopt: bool) -> None:
         mclp = mclp.solve(solver)
         t2 = _t()
         value = float(pulp.value(mclp.problem.objective))
-        print(f"  spopt {label}: objectief {value:,.1f}, opbouw {t1 - t0:.2f} s, oplossen {t2 - t1:.2f} s, totaal "
-              f"{t2 - t0:.2f} s; verhouding spopt/dekkend {(t2 - t0) / ours:.1f}x")
+        print(
+            f"  spopt {label}: objectief {value:,.1f}, opbouw {t1 - t0:.2f} s, oplossen {t2 - t1:.2f} s, totaal "
+            f"{t2 - t0:.2f} s; verhouding spopt/dekkend {(t2 - t0) / ours:.1f}x"
+        )
 
 
 def agreement(res: object) -> tuple[bool, str]:
@@ -204,16 +221,23 @@ def corop_part(workspace: Workspace, corops: list[str], years: list[int], limit:
             changes = res.after.changes if res.after is not None else "-"
             slow += took > limit
             disagree += not ok
-            print(f"[corop {code:>2}, {year}] {took:5.1f} s (cpu {used:5.1f} s); {res.solution.status}; "
-                  f"{changes} wijzigingen; "
-                  f"met de diagnose eens: {'ja' if ok else 'NEE'} ({how})"
-                  + ("" if took <= limit else f"; TE TRAAG (doel <= {limit:g} s)"), flush=True)
+            print(
+                f"[corop {code:>2}, {year}] {took:5.1f} s (cpu {used:5.1f} s); {res.solution.status}; "
+                f"{changes} wijzigingen; "
+                f"met de diagnose eens: {'ja' if ok else 'NEE'} ({how})"
+                + ("" if took <= limit else f"; TE TRAAG (doel <= {limit:g} s)"),
+                flush=True,
+            )
     if times:
-        print(f"[corop] {len(times)} runs: mediaan {np.median(times):.1f} s, max {max(times):.1f} s, "
-              f"{slow} boven {limit:g} s; {disagree} niet eens met de diagnose of mislukt")
-        print(f"[corop] processortijd (alle threads; op een gedeelde machine dichter bij de tijd op een rustige): "
-              f"mediaan {np.median(cpu):.1f} s, max {max(cpu):.1f} s, "
-              f"{sum(c > limit for c in cpu)} boven {limit:g} s")
+        print(
+            f"[corop] {len(times)} runs: mediaan {np.median(times):.1f} s, max {max(times):.1f} s, "
+            f"{slow} boven {limit:g} s; {disagree} niet eens met de diagnose of mislukt"
+        )
+        print(
+            f"[corop] processortijd (alle threads; op een gedeelde machine dichter bij de tijd op een rustige): "
+            f"mediaan {np.median(cpu):.1f} s, max {max(cpu):.1f} s, "
+            f"{sum(c > limit for c in cpu)} boven {limit:g} s"
+        )
 
 
 def main() -> None:
@@ -227,8 +251,13 @@ def main() -> None:
     ap.add_argument("--type", default="havo")
     ap.add_argument("--p", type=int, default=500)
     ap.add_argument("--zonder-spopt", action="store_true")
-    ap.add_argument("--corops", nargs="?", const="alle", default=None,
-                    help="alleen optimaliseer per COROP: 'alle' (de 40) of codes als 31,12")
+    ap.add_argument(
+        "--corops",
+        nargs="?",
+        const="alle",
+        default=None,
+        help="alleen optimaliseer per COROP: 'alle' (de 40) of codes als 31,12",
+    )
     ap.add_argument("--corop-jaren", default="2030,2034")
     ap.add_argument("--doel-s", type=float, default=20.0)
     args = ap.parse_args()

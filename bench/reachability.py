@@ -50,9 +50,7 @@ HORIZON = 15
 TARGET_S = 10.0
 
 
-def synthetic_forecast(
-    tables: dict[str, pd.DataFrame], horizon: int = HORIZON, seed: int = 2024
-) -> pd.DataFrame:
+def synthetic_forecast(tables: dict[str, pd.DataFrame], horizon: int = HORIZON, seed: int = 2024) -> pd.DataFrame:
     """Every stream of the latest count, changed by a per-vestiging yearly rate."""
     p = tables["leerlingen"]
     base = int(p["schooljaar"].max())
@@ -111,18 +109,24 @@ def timings(tables: dict[str, pd.DataFrame]) -> None:
     t_total, res = _best(lambda: reachability(tables, year, forecast=fc, indicators=True))
     n_pc4, n_ves = matrix.km.shape
     gone = offer[(offer["jaar"] == year + HORIZON) & offer["verdwijnt"]]
-    print(f"Landelijk: {n_pc4} PC4 x {n_ves} vestigingen, {len(REACH_KINDS)} soorten "
-          f"(7 typen, 10 profielen, 5 groepen), {year} + {HORIZON} prognosejaren")
-    print(f"Synthetische prognose: {len(fc):,} rijen; zonder ingrijpen verdwenen in {year + HORIZON}: "
-          f"{len(gone)} aanbiedingen")
+    print(
+        f"Landelijk: {n_pc4} PC4 x {n_ves} vestigingen, {len(REACH_KINDS)} soorten "
+        f"(7 typen, 10 profielen, 5 groepen), {year} + {HORIZON} prognosejaren"
+    )
+    print(
+        f"Synthetische prognose: {len(fc):,} rijen; zonder ingrijpen verdwenen in {year + HORIZON}: "
+        f"{len(gone)} aanbiedingen"
+    )
     _line(f"afstandsmatrix (2 x float32, {matrix.km.nbytes / 1e6:.0f} MB)", t_matrix)
     _line(f"aanbod per jaar (offer_by_year, {HORIZON + 1} jaren)", t_offer)
     _line(f"kinderen 12-17 voor {HORIZON + 1} jaren", t_children)
     _line("rijen sorteren (eenmalig, NearestIndex)", t_sort)
     _line(f"dichtstbijzijnde + aantallen, per jaar ({len(REACH_KINDS)} sets)", t_nearest)
     _line("TOTAAL reachability(..., indicators=True), beste van 3", t_total)
-    print(f"  doel <= {TARGET_S:.0f} s; uitvoer {len(res.table):,} rijen PC4 x onderwijstype, "
-          f"{len(res.indicators):,} indicatorrijen")
+    print(
+        f"  doel <= {TARGET_S:.0f} s; uitvoer {len(res.table):,} rijen PC4 x onderwijstype, "
+        f"{len(res.indicators):,} indicatorrijen"
+    )
 
 
 def sensitivity(tables: dict[str, pd.DataFrame]) -> None:
@@ -133,8 +137,11 @@ def sensitivity(tables: dict[str, pd.DataFrame]) -> None:
     inhabitants = inhabitants.groupby("pc4")["aantal"].sum().astype(float)
     print(f"Gevoeligheid (landelijk, {year}): aandeel kinderen 12-17 binnen 12 km / gemiddelde km")
     kinds = ("vo", "vmbo", "havo-vwo", "vwo", "pro", "profiel:groen")
-    print(f"  {'omrijfactor':>11} {'km/u':>5} " + " ".join(f"{k:>17}" for k in kinds)
-          + f" {'havo-vwo gem. min':>18} {'CBS-check: gem. km vo':>22} {'vo binnen 3 km':>15}")
+    print(
+        f"  {'omrijfactor':>11} {'km/u':>5} "
+        + " ".join(f"{k:>17}" for k in kinds)
+        + f" {'havo-vwo gem. min':>18} {'CBS-check: gem. km vo':>22} {'vo binnen 3 km':>15}"
+    )
     for factor, speed in ((1.0, 15.0), (1.2, 15.0), (1.3, 15.0), (1.4, 15.0), (1.3, 12.0), (1.3, 18.0)):
         model = TravelModel(factor, speed)
         res = reachability(tables, year, model=model, indicators=True)

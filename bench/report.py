@@ -51,7 +51,9 @@ def _pages(pdf: Path | None) -> str:
     return next((line.split()[-1] for line in out.splitlines() if line.startswith("Pages:")), "")
 
 
-def _run(tables: dict, regio: str, out: Path, pdf: bool, scenarios: tuple = ()) -> tuple[float, dict[str, float], object]:
+def _run(
+    tables: dict, regio: str, out: Path, pdf: bool, scenarios: tuple = ()
+) -> tuple[float, dict[str, float], object]:
     steps: dict[str, float] = {}
     last = [time.perf_counter(), ""]
 
@@ -74,7 +76,9 @@ def main() -> None:
     parser.add_argument("--werkmap", type=Path)
     parser.add_argument("--regio", action="append")
     parser.add_argument("--herhaal", type=int, default=2)
-    parser.add_argument("--scenario", action="append", type=Path, help="scenario YAML (repeatable): adds the scenario chapter")
+    parser.add_argument(
+        "--scenario", action="append", type=Path, help="scenario YAML (repeatable): adds the scenario chapter"
+    )
     args = parser.parse_args()
     scenarios = tuple(load_scenario(p) for p in args.scenario or [])
     ws = _workspace(args.werkmap)
@@ -86,9 +90,13 @@ def main() -> None:
     rows = []
     for regio in args.regio or REGIONS:
         out = Path(tempfile.mkdtemp(prefix="dekkend-rapport-"))
-        best_total, best_steps, result = min((_run(tables, regio, out, pdf=browser is not None, scenarios=scenarios)
-                                              for _ in range(args.herhaal)), key=lambda r: r[0])
-        html_only = min(_run(tables, regio, out / "html", pdf=False, scenarios=scenarios)[0] for _ in range(args.herhaal))
+        best_total, best_steps, result = min(
+            (_run(tables, regio, out, pdf=browser is not None, scenarios=scenarios) for _ in range(args.herhaal)),
+            key=lambda r: r[0],
+        )
+        html_only = min(
+            _run(tables, regio, out / "html", pdf=False, scenarios=scenarios)[0] for _ in range(args.herhaal)
+        )
         pdf_s = ""
         if browser is not None:
             times = []
@@ -97,17 +105,39 @@ def main() -> None:
                 print_pdf(result.html, out / "los.pdf", browser=browser)
                 times.append(time.perf_counter() - t)
             pdf_s = f"{min(times):.1f}"
-        counted = len(set(tables["leerlingen"].loc[tables["leerlingen"]["schooljaar"] == tables["leerlingen"]["schooljaar"].max(),
-                                                   "vestigingscode"]) & set(_region_codes(tables, regio)))
+        counted = len(
+            set(
+                tables["leerlingen"].loc[
+                    tables["leerlingen"]["schooljaar"] == tables["leerlingen"]["schooljaar"].max(), "vestigingscode"
+                ]
+            )
+            & set(_region_codes(tables, regio))
+        )
         size = result.html.stat().st_size / 1e6
-        rows.append((regio, counted, best_total + load_s, best_total, html_only, pdf_s, _pages(result.pdf), result.figures,
-                     size, best_steps))
+        rows.append(
+            (
+                regio,
+                counted,
+                best_total + load_s,
+                best_total,
+                html_only,
+                pdf_s,
+                _pages(result.pdf),
+                result.figures,
+                size,
+                best_steps,
+            )
+        )
         print(f"{regio}: {best_total:.1f} s (+ {load_s:.1f} s laden), alleen HTML {html_only:.1f} s, PDF {pdf_s} s")
-    print("\n| regio | vestigingen | met laden + PDF | rapport + PDF | alleen HTML | alleen PDF | pagina's | figuren | HTML |")
+    print(
+        "\n| regio | vestigingen | met laden + PDF | rapport + PDF | alleen HTML | alleen PDF | pagina's | figuren | HTML |"
+    )
     print("|---|---|---|---|---|---|---|---|---|")
     for r in rows:
         ok = "" if r[2] <= TARGET_S else " (boven doel)"
-        print(f"| {r[0]} | {r[1]} | {r[2]:.1f} s{ok} | {r[3]:.1f} s | {r[4]:.1f} s | {r[5]} s | {r[6]} | {r[7]} | {r[8]:.1f} MB |")
+        print(
+            f"| {r[0]} | {r[1]} | {r[2]:.1f} s{ok} | {r[3]:.1f} s | {r[4]:.1f} s | {r[5]} s | {r[6]} | {r[7]} | {r[8]:.1f} MB |"
+        )
     print("\nTijd per stap (beste run, s):")
     for r in rows:
         print(f"- {r[0]}: " + ", ".join(f"{k} {v:.1f}" for k, v in r[9].items()))

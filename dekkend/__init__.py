@@ -71,8 +71,16 @@ __version__ = "0.1.0"
 
 #: The namespaces reachable as ``dekkend.<name>`` without importing them yourself.
 NAMESPACES = (
-    "ingest", "geo", "norms", "forecast", "coverage", "diagnose", "scenarios", "optimise",
-    "knowledge", "report",
+    "ingest",
+    "geo",
+    "norms",
+    "forecast",
+    "coverage",
+    "diagnose",
+    "scenarios",
+    "optimise",
+    "knowledge",
+    "report",
 )
 
 #: Names loaded on first use, with the module that defines them.

@@ -69,10 +69,47 @@ def school_year(year: int) -> str:
 
 #: Words DUO appends to a school's name to list its school types (``... voor Atheneum Havo Mavo``).
 _TYPE_WORDS = {
-    "atheneum", "gymnasium", "lyceum", "havo", "vwo", "mavo", "vmbo", "lbo", "leao", "lhno", "lto", "mhno",
-    "hbs", "en", "lavo", "avo", "vbo", "ivbo", "beroepsonderwijs", "algemeen", "voortgezet", "onderwijs",
-    "middelbaar", "lager", "secundair", "tl", "gl", "kb", "bb", "bbl", "kbl", "g", "t", "mavo-vbo", "vbo-mavo",
-    "lwoo", "vmbo-t", "havo-vwo", "ath", "gymn", "lyc",
+    "atheneum",
+    "gymnasium",
+    "lyceum",
+    "havo",
+    "vwo",
+    "mavo",
+    "vmbo",
+    "lbo",
+    "leao",
+    "lhno",
+    "lto",
+    "mhno",
+    "hbs",
+    "en",
+    "lavo",
+    "avo",
+    "vbo",
+    "ivbo",
+    "beroepsonderwijs",
+    "algemeen",
+    "voortgezet",
+    "onderwijs",
+    "middelbaar",
+    "lager",
+    "secundair",
+    "tl",
+    "gl",
+    "kb",
+    "bb",
+    "bbl",
+    "kbl",
+    "g",
+    "t",
+    "mavo-vbo",
+    "vbo-mavo",
+    "lwoo",
+    "vmbo-t",
+    "havo-vwo",
+    "ath",
+    "gymn",
+    "lyc",
 }
 _SUFFIX = re.compile(r"\s+(voor|v\.?)\s+(?P<rest>.+)$", re.IGNORECASE)
 
@@ -92,7 +129,7 @@ def short_school_name(name: object) -> str:
         rest, location = m.group("rest"), ""
         loc = re.search(r"\b(loc\.?|locatie)\s", rest, re.IGNORECASE)
         if loc:  # "... voor Lyc. Havo Mavo loc. Baudartius College": keep the location's name
-            rest, location = rest[: loc.start()], rest[loc.start():]
+            rest, location = rest[: loc.start()], rest[loc.start() :]
         words = re.split(r"[\s,/.]+", rest.lower().strip(" ,."))
         head = text[: m.start()].rstrip(" ,")
         if head and all(w in _TYPE_WORDS for w in words if w):

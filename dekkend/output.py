@@ -69,13 +69,9 @@ def ensure_folder(folder: str | Path) -> Path:
     try:
         folder.mkdir(parents=True, exist_ok=True)
     except (FileExistsError, NotADirectoryError) as exc:
-        raise SchrijfFout(
-            f"uitvoermap {folder} kan niet worden gemaakt: een deel van het pad is een bestand"
-        ) from exc
+        raise SchrijfFout(f"uitvoermap {folder} kan niet worden gemaakt: een deel van het pad is een bestand") from exc
     except OSError as exc:
-        raise SchrijfFout(
-            f"uitvoermap {folder} kan niet worden gemaakt: {describe_os_error(exc)}"
-        ) from exc
+        raise SchrijfFout(f"uitvoermap {folder} kan niet worden gemaakt: {describe_os_error(exc)}") from exc
     sweep_temporaries(folder)
     return folder
 
@@ -106,8 +102,7 @@ def _replace_atomically(path: Path, write: Callable[[Path], object]) -> Path:
         os.replace(tmp, path)
     except OSError as exc:
         raise SchrijfFout(
-            f"uitvoer {path} kan niet worden geschreven: {describe_os_error(exc)}; "
-            "er is niets half geschreven"
+            f"uitvoer {path} kan niet worden geschreven: {describe_os_error(exc)}; er is niets half geschreven"
         ) from exc
     finally:
         if tmp is not None and tmp.exists():
@@ -141,9 +136,7 @@ def write_table(frame: pd.DataFrame, path: str | Path, *, sheet: str = "gegevens
 
     def write(tmp: Path) -> None:
         if suffix == ".csv":
-            defuse_formulas(frame).to_csv(
-                tmp, index=False, sep=",", decimal=".", encoding="utf-8", lineterminator="\n"
-            )
+            defuse_formulas(frame).to_csv(tmp, index=False, sep=",", decimal=".", encoding="utf-8", lineterminator="\n")
         else:
             _write_xlsx(frame, tmp, sheet)
 
@@ -159,7 +152,5 @@ def _write_xlsx(frame: pd.DataFrame, tmp: Path, sheet: str) -> None:
         out.to_excel(writer, index=False, sheet_name=sheet[:31])
         for row in writer.sheets[sheet[:31]].iter_rows():
             for cell in row:
-                if (
-                    cell.data_type == "f"
-                ):  # openpyxl turns any text starting with "=" into a formula
+                if cell.data_type == "f":  # openpyxl turns any text starting with "=" into a formula
                     cell.data_type = "s"

@@ -36,12 +36,22 @@ def region_overview(tables: dict[str, pd.DataFrame], expression: str | None) -> 
     latest = int(per_year["schooljaar"].max()) if len(per_year) else None
     last = pupils[pupils["schooljaar"] == latest]
     per_ves = last.groupby("vestigingscode", as_index=False)["n"].sum().rename(columns={"n": "leerlingen"})
-    per_ves = ves[["vestigingscode", "naam", "plaatsnaam", "bestuur", "denominatie"]].merge(per_ves, on="vestigingscode")
+    per_ves = ves[["vestigingscode", "naam", "plaatsnaam", "bestuur", "denominatie"]].merge(
+        per_ves, on="vestigingscode"
+    )
     per_type = (
-        last[last["onderwijstype"] != "totaal"].groupby("onderwijstype", as_index=False)["n"].sum()
+        last[last["onderwijstype"] != "totaal"]
+        .groupby("onderwijstype", as_index=False)["n"]
+        .sum()
         .rename(columns={"n": "leerlingen"})
     )
-    offer = tables.get("aanbod", pd.DataFrame(columns=["vestigingscode", "schooljaar", "onderwijstype", "profiel", "leerlingen"]))
-    offer = offer[offer["vestigingscode"].isin(region.vestigingen) & (offer["schooljaar"] == latest) & offer["profiel"].isna()]
+    offer = tables.get(
+        "aanbod", pd.DataFrame(columns=["vestigingscode", "schooljaar", "onderwijstype", "profiel", "leerlingen"])
+    )
+    offer = offer[
+        offer["vestigingscode"].isin(region.vestigingen) & (offer["schooljaar"] == latest) & offer["profiel"].isna()
+    ]
     matrix = offer.pivot_table(index="vestigingscode", columns="onderwijstype", values="leerlingen", aggfunc="sum")
-    return RegionOverview(region, per_year, per_ves.sort_values("leerlingen", ascending=False), per_type, matrix, latest)
+    return RegionOverview(
+        region, per_year, per_ves.sort_values("leerlingen", ascending=False), per_type, matrix, latest
+    )

@@ -129,8 +129,10 @@ def _match(values: pd.DataFrame, code_col: str, name_col: str | None, wanted: st
     if found[code_col].nunique() == 1:
         return set(found[code_col])
     if found.empty:
-        raise RegioFout(f"{what} '{wanted}' komt niet voor in de werkmap (geen code of naam die past)."
-                        + _suggest(w, pairs[name_col].unique()))
+        raise RegioFout(
+            f"{what} '{wanted}' komt niet voor in de werkmap (geen code of naam die past)."
+            + _suggest(w, pairs[name_col].unique())
+        )
     cands = "; ".join(f"{c} ({n})" for c, n in found.drop_duplicates(code_col).itertuples(index=False))
     raise RegioFout(f"{what} '{wanted}' is niet eenduidig; kies een van: {cands}")
 
@@ -228,7 +230,9 @@ def _from_yaml(path: Path) -> tuple[str, list[tuple[str, list[str]]]]:
         raise RegioFout(f"regiobestand {path}: verwacht velden zoals 'naam' en 'gemeenten' of 'corop'")
     unknown = set(doc) - {"naam", *KINDS, "gemeenten", "besturen"}
     if unknown:
-        raise RegioFout(f"regiobestand {path}: onbekende velden {', '.join(sorted(unknown))} (toegestaan: naam, {', '.join(KINDS)})")
+        raise RegioFout(
+            f"regiobestand {path}: onbekende velden {', '.join(sorted(unknown))} (toegestaan: naam, {', '.join(KINDS)})"
+        )
     parts = []
     for key, value in doc.items():
         if key == "naam":
@@ -253,8 +257,13 @@ def select_region(tables: dict[str, pd.DataFrame], expression: str | None) -> Re
     pc4_gem = pc4_gemeenten(tables)
     expr = (expression or "").strip()
     if expr.lower() in NATIONAL:
-        return Region("nl", "alle vestigingen in de werkmap", tuple(sorted(ves["vestigingscode"])),
-                      tuple(sorted(ves["gemeentecode"].dropna().unique())), tuple(sorted(pc4_gem["pc4"])))
+        return Region(
+            "nl",
+            "alle vestigingen in de werkmap",
+            tuple(sorted(ves["vestigingscode"])),
+            tuple(sorted(ves["gemeentecode"].dropna().unique())),
+            tuple(sorted(pc4_gem["pc4"])),
+        )
     path = Path(expr)
     if path.suffix.lower() in (".yaml", ".yml"):
         if not path.is_file():

@@ -66,15 +66,9 @@ def _expanded_size(node: yaml.Node, memo: dict[int, int]) -> int:
 def load(text: str) -> object:
     """Parse one YAML document safely, within the limits above (raises :class:`yaml.YAMLError`)."""
     if len(text) > MAX_CHARS:
-        raise YamlTeGroot(
-            f"het bestand is te groot (meer dan {MAX_CHARS:,} tekens)".replace(",", ".")
-        )
+        raise YamlTeGroot(f"het bestand is te groot (meer dan {MAX_CHARS:,} tekens)".replace(",", "."))
     _check_events(text)
     node = yaml.compose(text, Loader=yaml.SafeLoader)
     if node is not None and _expanded_size(node, {}) > MAX_NODES:
-        raise YamlTeGroot(
-            f"de verwijzingen (*alias) breiden uit tot meer dan {MAX_NODES:,} waarden".replace(
-                ",", "."
-            )
-        )
+        raise YamlTeGroot(f"de verwijzingen (*alias) breiden uit tot meer dan {MAX_NODES:,} waarden".replace(",", "."))
     return yaml.safe_load(text)

@@ -52,9 +52,7 @@ class Workspace:
     def __init__(self, path: str | Path) -> None:
         self.path = Path(path)
         if self.path.exists() and not self.path.is_dir():
-            raise WerkmapFout(
-                f"werkmap {self.path} is een bestand, geen map; kies een (nieuwe) map als --werkmap"
-            )
+            raise WerkmapFout(f"werkmap {self.path} is een bestand, geen map; kies een (nieuwe) map als --werkmap")
         self._cache: dict[str, pd.DataFrame] = {}
         self._holder: int | None = None  # thread holding this instance's lock
         #: Dutch remarks about recoveries this instance made (an interrupted write cleaned up).
@@ -119,9 +117,7 @@ class Workspace:
             try:
                 self._cache[name] = pd.read_parquet(file)
             except Exception as exc:  # noqa: BLE001 - pyarrow raises several types for a damaged file
-                raise self._damaged(
-                    f"tabel '{name}' ({file.name}) is onleesbaar ({type(exc).__name__})"
-                ) from exc
+                raise self._damaged(f"tabel '{name}' ({file.name}) is onleesbaar ({type(exc).__name__})") from exc
         return self._cache[name].copy()
 
     def tables(self) -> dict[str, pd.DataFrame]:
@@ -129,9 +125,7 @@ class Workspace:
         return {name: self.table(name) for name in self.table_names()}
 
     # -- writing -----------------------------------------------------------
-    def replace(
-        self, tables: Mapping[str, pd.DataFrame], meta: Mapping[str, object] | None = None
-    ) -> None:
+    def replace(self, tables: Mapping[str, pd.DataFrame], meta: Mapping[str, object] | None = None) -> None:
         """Replace all tables at once (atomic from a reader's point of view).
 
         Takes the workspace lock unless this thread already holds it (see :meth:`locked`).
@@ -143,9 +137,7 @@ class Workspace:
             try:
                 staging.mkdir()
                 for name, frame in tables.items():
-                    frame.reset_index(drop=True).to_parquet(
-                        staging / f"{name}.parquet", index=False
-                    )
+                    frame.reset_index(drop=True).to_parquet(staging / f"{name}.parquet", index=False)
                 manifest = {
                     "formaatversie": FORMAT_VERSION,
                     "tabellen": {name: int(len(frame)) for name, frame in sorted(tables.items())},
@@ -190,9 +182,7 @@ class Workspace:
         try:
             self.path.mkdir(parents=True, exist_ok=True)
         except OSError as exc:
-            raise WerkmapFout(
-                f"werkmap {self.path} kan niet worden gemaakt: {describe_os_error(exc)}"
-            ) from exc
+            raise WerkmapFout(f"werkmap {self.path} kan niet worden gemaakt: {describe_os_error(exc)}") from exc
         fd = self._acquire(wait)
         self._holder = me
         try:
@@ -226,18 +216,14 @@ class Workspace:
         try:
             fd = os.open(lock, os.O_RDWR | os.O_CREAT, 0o644)
         except OSError as exc:
-            raise WerkmapFout(
-                f"werkmap {self.path} kan niet worden vergrendeld: {describe_os_error(exc)}"
-            ) from exc
+            raise WerkmapFout(f"werkmap {self.path} kan niet worden vergrendeld: {describe_os_error(exc)}") from exc
         try:
             fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError:
             os.close(fd)
             return None
         try:
-            same = (
-                os.fstat(fd).st_ino == os.stat(lock).st_ino
-            )  # not a lock file its holder just removed
+            same = os.fstat(fd).st_ino == os.stat(lock).st_ino  # not a lock file its holder just removed
         except FileNotFoundError:
             same = False
         if not same:
@@ -280,9 +266,7 @@ class Workspace:
         return int(text) if text.isdigit() else None
 
     def _release(self, fd: int) -> None:
-        (self.path / _LOCK).unlink(
-            missing_ok=True
-        )  # while still locked: a waiter re-checks the inode
+        (self.path / _LOCK).unlink(missing_ok=True)  # while still locked: a waiter re-checks the inode
         os.close(fd)
 
     def _leftovers(self) -> list[Path]:
@@ -315,6 +299,5 @@ class Workspace:
             shutil.rmtree(leftover, ignore_errors=True)
         if leftovers and not self.notes:
             self.notes.append(
-                f"werkmap {self.path}: {len(leftovers)} halve kopie(ën) van een afgebroken "
-                "bijwerking opgeruimd"
+                f"werkmap {self.path}: {len(leftovers)} halve kopie(ën) van een afgebroken bijwerking opgeruimd"
             )

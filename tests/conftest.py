@@ -43,8 +43,7 @@ def national_import(shared_data: Path, tmp_path_factory: pytest.TempPathFactory)
     from dekkend.cli import app
 
     path = tmp_path_factory.mktemp("nl") / "werkmap"
-    res = CliRunner().invoke(app, ["importeer", str(shared_data), "--werkmap", str(path)],
-                             env={"COLUMNS": "200"})
+    res = CliRunner().invoke(app, ["importeer", str(shared_data), "--werkmap", str(path)], env={"COLUMNS": "200"})
     assert res.exit_code == 0, res.output + repr(res.exception)
     return NationalImport(Workspace(path), res.output)
 
@@ -66,8 +65,15 @@ def write_bytes(path: Path, text: str, encoding: str = "utf-8", newline: str = "
 
 
 # -- a real browser for the report tests (Playwright driving Debian's chromium) ----------------------------
-CHROMIUM_FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                  "--disable-component-update", "--disable-sync", "--no-first-run"]
+CHROMIUM_FLAGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
 
 
 def chromium_path() -> str | None:

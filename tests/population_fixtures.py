@@ -302,13 +302,9 @@ HERKOMST_NEW = (
 
 PROGNOSE_WIDE = (
     "BRIN NUMMER;INSTELLINGSNAAM;GEMEENTENAAM;"
-    + ";".join(
-        f"{t}.{y}" for y in (2016, 2017, 2018, 2019) for t in ("BRJ", "VMBO", "HAVO", "VWO", "PRO")
-    )
+    + ";".join(f"{t}.{y}" for y in (2016, 2017, 2018, 2019) for t in ("BRJ", "VMBO", "HAVO", "VWO", "PRO"))
     + "\n00AA;Scholengemeenschap Één;ASSEN;"
-    + ";".join(
-        ["100;50;40;30;0", "98;52;41;29;0", "95,4;50,2;40,1;28,7;0", "93,1;48,9;39,0;27,5;0"]
-    )
+    + ";".join(["100;50;40;30;0", "98;52;41;29;0", "95,4;50,2;40,1;28,7;0", "93,1;48,9;39,0;27,5;0"])
     + "\n00AB;Lyceum Twee;EMMEN;"
     + ";".join(["80;0;60;70;0", "82;0;61;69;0", "81,5;0;60,2;68,3;0", "80,7;0;59,8;67,1;0"])
     + "\n"

@@ -47,11 +47,7 @@ def _imported_modules(path: Path) -> list[str]:
     """Every ``dekkend...`` module a file imports (``from dekkend.cli import y``: ``.cli.y``)."""
     found = []
     for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
-        if (
-            isinstance(node, ast.ImportFrom)
-            and node.module
-            and node.module.split(".")[0] == "dekkend"
-        ):
+        if isinstance(node, ast.ImportFrom) and node.module and node.module.split(".")[0] == "dekkend":
             found.append(node.module)
             if node.module == "dekkend.cli":
                 found.extend(f"dekkend.cli.{a.name}" for a in node.names)
@@ -75,16 +71,10 @@ def test_imports_point_one_way():
             problems.append(f"{path}: module/package '{unit}' has no layer in LAYERS")
             continue
         for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
-            if (
-                isinstance(node, ast.ImportFrom)
-                and node.module
-                and node.module.startswith("dekkend.")
-            ):
+            if isinstance(node, ast.ImportFrom) and node.module and node.module.startswith("dekkend."):
                 target = node.module.split(".")[1]
                 if target in LEVEL and LEVEL[target] > LEVEL[unit]:
-                    problems.append(
-                        f"{path.relative_to(PACKAGE)} imports dekkend.{target} (a higher layer)"
-                    )
+                    problems.append(f"{path.relative_to(PACKAGE)} imports dekkend.{target} (a higher layer)")
     assert not problems, "\n".join(problems)
 
 
@@ -132,7 +122,7 @@ def _find_cycle(graph: dict[str, set[str]]) -> list[str] | None:
         stack.append(node)
         for nxt in sorted(graph.get(node, ())):
             if state.get(nxt) == 1:
-                return [*stack[stack.index(nxt):], nxt]
+                return [*stack[stack.index(nxt) :], nxt]
             if nxt not in state and (found := visit(nxt)):
                 return found
         stack.pop()
@@ -195,7 +185,6 @@ def test_nothing_outside_the_cli_imports_it():
     users = [
         str(p.relative_to(PACKAGE))
         for p in PACKAGE.rglob("*.py")
-        if _unit(p) not in ("cli", "__main__")
-        and any(m.split(".")[1:2] == ["cli"] for m in _imported_modules(p))
+        if _unit(p) not in ("cli", "__main__") and any(m.split(".")[1:2] == ["cli"] for m in _imported_modules(p))
     ]
     assert not users, users

@@ -7,6 +7,7 @@ import math
 import numpy as np
 import pandas as pd
 import pytest
+from forecast_fixtures import choice_region, herkomst_csv
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -15,7 +16,6 @@ from dekkend.forecast import LEVELS, ChoiceModel, ChoiceParameters, estimate_dec
 from dekkend.forecast.decay import decay_parameters
 from dekkend.ingest import import_paths
 from dekkend.workspace import Workspace
-from forecast_fixtures import choice_region, herkomst_csv
 
 
 @pytest.fixture(scope="module")
@@ -67,8 +67,17 @@ def test_moving_a_home_closer_never_lowers_its_probability(seed, step, school):
     moved = areas.copy()
     moved.loc[i, ["x_rd", "y_rd"]] = areas.loc[i, ["x_rd", "y_rd"]].to_numpy(float) * (1 - step) + target * step
     closer = ChoiceModel.from_frames(moved, offer)
-    closer = ChoiceModel(closer.areas, closer.schools, closer.offers, closer.km, np.maximum(closer.radius, cal.model.radius),
-                         cal.model.level_shares, cal.model.params, cal.model.attractiveness, cal.model.area_shares)
+    closer = ChoiceModel(
+        closer.areas,
+        closer.schools,
+        closer.offers,
+        closer.km,
+        np.maximum(closer.radius, cal.model.radius),
+        cal.model.level_shares,
+        cal.model.params,
+        cal.model.attractiveness,
+        cal.model.area_shares,
+    )
     assert closer.probabilities()[i, school] >= before - 1e-12
 
 
@@ -132,7 +141,9 @@ def test_decay_estimated_from_a_herkomst_file_in_duo_format(tmp_path):
     model = ChoiceModel.from_frames(areas, offer, params=truth).calibrate(children, intake).model
     p = model.probabilities().toarray()
     flows = np.array([rng.multinomial(int(n), row / row.sum()) for n, row in zip(children * 3, p, strict=True)])
-    path = herkomst_csv(tmp_path / "02.-leerlingen-per-vestiging-naar-postcode-en-leerjaar-2019-2020.csv", areas, offer, flows)
+    path = herkomst_csv(
+        tmp_path / "02.-leerlingen-per-vestiging-naar-postcode-en-leerjaar-2019-2020.csv", areas, offer, flows
+    )
     ws = Workspace(tmp_path / "w")
     import_paths([path], ws)
     herkomst = ws.table("leerlingen_herkomst")

@@ -5,11 +5,11 @@ from __future__ import annotations
 import subprocess
 import sys
 
+from dutch_numbers import english_numbers, visible_text
 from typer.testing import CliRunner
+from vo_fixtures import addresses, centroids, old_vintage
 
 from dekkend.cli import app
-from dutch_numbers import english_numbers, visible_text
-from vo_fixtures import addresses, centroids, old_vintage
 
 runner = CliRunner()
 
@@ -38,12 +38,21 @@ def test_bad_file_gives_dutch_error_and_exit_2(tmp_path):
 
 def test_regio_and_output_by_extension(tmp_path):
     w = tmp_path / "w"
-    assert runner.invoke(app, ["demo", "--werkmap", str(w), "--uitvoer", str(tmp_path / "r"), "--geen-pdf", "--geen-scenarios"]).exit_code == 0
+    assert (
+        runner.invoke(
+            app, ["demo", "--werkmap", str(w), "--uitvoer", str(tmp_path / "r"), "--geen-pdf", "--geen-scenarios"]
+        ).exit_code
+        == 0
+    )
     assert not (w / "scenarios").exists()
-    res = runner.invoke(app, ["regio", "--werkmap", str(w), "--regio", "gemeente:Veenstad", "--uitvoer", str(tmp_path / "v.xlsx")])
+    res = runner.invoke(
+        app, ["regio", "--werkmap", str(w), "--regio", "gemeente:Veenstad", "--uitvoer", str(tmp_path / "v.xlsx")]
+    )
     assert res.exit_code == 0, res.output
     assert "vestigingen" in res.output and (tmp_path / "v.xlsx").stat().st_size > 0
-    res = runner.invoke(app, ["regio", "--werkmap", str(w), "--regio", "gemeente:Veenstad", "--uitvoer", str(tmp_path / "v.txt")])
+    res = runner.invoke(
+        app, ["regio", "--werkmap", str(w), "--regio", "gemeente:Veenstad", "--uitvoer", str(tmp_path / "v.txt")]
+    )
     assert res.exit_code == 2 and "gebruik .csv" in res.output
 
 
@@ -65,8 +74,9 @@ def test_demo_prints_overview_and_compares_its_example_scenarios(tmp_path):
     assert english_numbers(visible_text(html)) == []
     # on the next run (one run for both, the demo report is the slow part): a user's edited copy is kept and
     # used, and an edited copy that no longer reads is skipped with a warning; the report is still written
-    copies[0].write_text(copies[0].read_text(encoding="utf-8").replace("naam: Sluit Zandbrug", "naam: Zandbrug dicht"),
-                         encoding="utf-8")
+    copies[0].write_text(
+        copies[0].read_text(encoding="utf-8").replace("naam: Sluit Zandbrug", "naam: Zandbrug dicht"), encoding="utf-8"
+    )
     copies[1].write_text("naam: kapot\nmaatregelen:\n  - {soort: sluit-vestiging, vanaf: 2026}\n", encoding="utf-8")
     res = runner.invoke(app, args)
     text = " ".join(res.output.split())

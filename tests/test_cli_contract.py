@@ -67,9 +67,7 @@ def _invoke(*args: str):  # noqa: ANN202
 
 
 def _docs() -> str:
-    return "\n".join(
-        p.read_text(encoding="utf-8") for p in [ROOT / "README.md", *(ROOT / "docs").rglob("*.md")]
-    )
+    return "\n".join(p.read_text(encoding="utf-8") for p in [ROOT / "README.md", *(ROOT / "docs").rglob("*.md")])
 
 
 def _section(text: str, path: str) -> str:
@@ -104,9 +102,7 @@ def test_every_command_and_option_is_documented(path):
         else:
             names = [n for n in (*param.opts, *param.secondary_opts) if n.startswith("--")]
         for name in names:
-            assert re.search(rf"`{re.escape(name)}\b", section), (
-                f"{path}: {name} not in docs/cli.md"
-            )
+            assert re.search(rf"`{re.escape(name)}\b", section), f"{path}: {name} not in docs/cli.md"
 
 
 def test_the_global_options_are_documented():
@@ -118,9 +114,7 @@ def test_the_global_options_are_documented():
 
 @pytest.mark.parametrize("option", ["--werkmap", "--regio"])
 def test_a_shared_option_has_one_help_text(option):
-    texts = {
-        param.help for cmd in COMMANDS.values() for param in cmd.params if option in param.opts
-    }
+    texts = {param.help for cmd in COMMANDS.values() for param in cmd.params if option in param.opts}
     assert len(texts) == 1, texts
 
 
@@ -205,18 +199,14 @@ def test_a_dekkend_error_is_its_message_and_exit_2(tmp_path, log_dir):
 def test_a_dekkend_error_with_debug_shows_the_traceback_too(tmp_path):
     res = _invoke("--debug", "regio", "--werkmap", str(tmp_path / "nergens"))
     assert res.exit_code == 2
-    assert (
-        "Traceback" in res.output and "WerkmapFout" in res.output and "Fout: werkmap " in res.output
-    )
+    assert "Traceback" in res.output and "WerkmapFout" in res.output and "Fout: werkmap " in res.output
 
 
 def _broken_require(self):  # noqa: ANN001, ANN202 - a Workspace.require that hits a bug
     return {}["vestigingen"]
 
 
-def test_an_unexpected_error_is_a_short_message_with_a_log_and_exit_1(
-    tmp_path, log_dir, monkeypatch
-):
+def test_an_unexpected_error_is_a_short_message_with_a_log_and_exit_1(tmp_path, log_dir, monkeypatch):
     monkeypatch.setattr(dekkend.workspace.Workspace, "require", _broken_require)
     res = _invoke("regio", "--werkmap", str(tmp_path))
     assert res.exit_code == 1
@@ -226,24 +216,15 @@ def test_an_unexpected_error_is_a_short_message_with_a_log_and_exit_1(
     (log,) = log_dir.glob("dekkend-fout-*.log")
     assert str(log) in text
     details = log.read_text(encoding="utf-8")
-    assert (
-        "opdracht: dekkend regio" in details
-        and "Traceback" in details
-        and "_broken_require" in details
-    )
+    assert "opdracht: dekkend regio" in details and "Traceback" in details and "_broken_require" in details
 
 
 def test_an_unexpected_error_with_debug_shows_the_traceback(tmp_path, log_dir, monkeypatch):
     monkeypatch.setattr(dekkend.workspace.Workspace, "require", _broken_require)
     res = _invoke("--debug", "regio", "--werkmap", str(tmp_path))
     assert res.exit_code == 1
-    assert (
-        "Traceback" in res.output and "_broken_require" in res.output and "KeyError" in res.output
-    )
-    assert (
-        "Onverwachte fout (KeyError)" in res.output
-        and len(list(log_dir.glob("dekkend-fout-*.log"))) == 1
-    )
+    assert "Traceback" in res.output and "_broken_require" in res.output and "KeyError" in res.output
+    assert "Onverwachte fout (KeyError)" in res.output and len(list(log_dir.glob("dekkend-fout-*.log"))) == 1
 
 
 def test_a_command_mounted_on_its_own_keeps_the_boundary(tmp_path):

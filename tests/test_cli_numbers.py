@@ -110,9 +110,7 @@ def outputs(tmp_path_factory):
         assert res.exit_code == 0, (name, res.output, res.exception)
         out[name] = res.output
     knelpunten = json.loads((root / "k.json").read_text(encoding="utf-8"))
-    out["knelpunten.json"] = " | ".join(
-        f"{k['titel']}: {k['toelichting']}" for k in knelpunten["knelpunten"]
-    )
+    out["knelpunten.json"] = " | ".join(f"{k['titel']}: {k['toelichting']}" for k in knelpunten["knelpunten"])
     return out
 
 
@@ -147,9 +145,7 @@ def test_school_years_in_one_form(outputs):
 
     for command, text in outputs.items():
         if command in LIBRARY_YEARS:
-            text = "\n".join(
-                line for line in text.splitlines() if line.startswith(("Optimalisatie", "Kinderen"))
-            )
+            text = "\n".join(line for line in text.splitlines() if line.startswith(("Optimalisatie", "Kinderen")))
         assert not re.search(r"\b(20\d\d)/(20\d\d)\b", text), (
             command,
             re.findall(r"\b20\d\d/20\d\d\b", text),

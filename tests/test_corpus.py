@@ -38,9 +38,7 @@ def _digest(folder: Path) -> dict[str, str]:
 
 def test_every_corpus_case_ends_as_promised(shared_data, tmp_path, monkeypatch):
     corpus = _corpus_module()
-    monkeypatch.setattr(
-        _text, "MAX_UNPACKED_BYTES", 8 * 2**20
-    )  # the bomb stays small; same code path
+    monkeypatch.setattr(_text, "MAX_UNPACKED_BYTES", 8 * 2**20)  # the bomb stays small; same code path
     cases = corpus.build(shared_data, tmp_path / "corpus", bomb_size=12 * 2**20)
     assert len(cases) >= 25
     base = tmp_path / "basis"
@@ -64,13 +62,9 @@ def test_every_corpus_case_ends_as_promised(shared_data, tmp_path, monkeypatch):
             elif _digest(werkmap) != before:
                 failures.append(f"{case.name}: de werkmap is veranderd")
         else:
-            pupils = (
-                int(Workspace(werkmap).table("leerlingen")["aantal"].sum()) if code == 0 else None
-            )
+            pupils = int(Workspace(werkmap).table("leerlingen")["aantal"].sum()) if code == 0 else None
             if code != 0 or pupils != case.pupils or case.message not in flat:
-                failures.append(
-                    f"{case.name}: exit {code}, {pupils} leerlingen (verwacht {case.pupils})"
-                )
+                failures.append(f"{case.name}: exit {code}, {pupils} leerlingen (verwacht {case.pupils})")
     assert not failures, "\n".join(failures)
 
 

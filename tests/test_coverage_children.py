@@ -10,9 +10,7 @@ from dekkend.coverage import children_12_17, po_cohorts, population_bands
 
 def cbs(year: int, bands: dict[tuple[int, int], int], pc4: str = "1000") -> pd.DataFrame:
     rows = [("pc4", pc4, "totaal", f"{lo}-{hi}", lo, hi, n, year) for (lo, hi), n in bands.items()]
-    rows += [
-        ("pc4", pc4, "m", f"{lo}-{hi}", lo, hi, 9999, year) for (lo, hi) in bands
-    ]  # other sexes are ignored
+    rows += [("pc4", pc4, "m", f"{lo}-{hi}", lo, hi, 9999, year) for (lo, hi) in bands]  # other sexes are ignored
     rows.append(("gemeente", None, "totaal", "10-14", 10, 14, 9999, year))
     f = pd.DataFrame(
         rows,
@@ -33,9 +31,7 @@ def cbs(year: int, bands: dict[tuple[int, int], int], pc4: str = "1000") -> pd.D
     return f
 
 
-def po(
-    year: int, per_age: dict[int, float], pc4: str = "1000", instroom: bool = True
-) -> pd.DataFrame:
+def po(year: int, per_age: dict[int, float], pc4: str = "1000", instroom: bool = True) -> pd.DataFrame:
     return pd.DataFrame(
         {
             "pc4": pc4,
@@ -61,14 +57,9 @@ def test_cbs_bands_are_spread_over_single_ages_and_aged_to_1_october():
 
 
 def test_cbs_aged_forward_and_held_when_the_children_are_not_born_yet():
-    later = children_12_17(
-        {"bevolking_pc4": cbs(2020, BANDS)}, 2022
-    )  # 12 on 1-10-2022 <- 9 or 10 on 1-1-2020
+    later = children_12_17({"bevolking_pc4": cbs(2020, BANDS)}, 2022)  # 12 on 1-10-2022 <- 9 or 10 on 1-1-2020
     assert later.per_pc4["1000"] == pytest.approx(
-        sum(
-            0.25 * (10 if a - 2 <= 14 else 20) + 0.75 * (10 if a - 3 <= 14 else 20)
-            for a in range(12, 18)
-        )
+        sum(0.25 * (10 if a - 2 <= 14 else 20) + 0.75 * (10 if a - 3 <= 14 else 20) for a in range(12, 18))
     )
     far = children_12_17({"bevolking_pc4": cbs(2020, BANDS)}, 2034)
     assert "vastgehouden vanaf" in far.method[12] and far.per_pc4["1000"] > 0

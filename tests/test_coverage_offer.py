@@ -53,15 +53,10 @@ def test_observed_offer_uses_the_minimum_and_adds_declared_rows():
         }
     )
     got = observed_offer(AANBOD, 2024, opgave=opgave)
-    keys = set(
-        zip(got["vestigingscode"], got["onderwijstype"], got["profiel"].fillna(""), strict=True)
-    )
+    keys = set(zip(got["vestigingscode"], got["onderwijstype"], got["profiel"].fillna(""), strict=True))
     assert ("00BB00", "pro", "") not in keys  # 0.5 pupil is not an offering
     assert ("00CC00", "vwo", "") in keys and ("00CC00", "pro", "") not in keys
-    assert (
-        got.loc[got["vestigingscode"].eq("00CC00") & got["onderwijstype"].eq("vwo"), "bron"].item()
-        == "opgave"
-    )
+    assert got.loc[got["vestigingscode"].eq("00CC00") & got["onderwijstype"].eq("vwo"), "bron"].item() == "opgave"
     assert len(observed_offer(AANBOD, 2024, min_leerlingen=25)) == 4
 
 
@@ -79,9 +74,7 @@ def test_forecast_upper_years_sums_streams_like_the_aanbod():
             ("00AA00", 2025, "vwo", None, 6, 7.0),
         ]
     )
-    up = forecast_upper_years(f).set_index(
-        ["vestigingscode", "onderwijstype", "profiel"], drop=False
-    )
+    up = forecast_upper_years(f).set_index(["vestigingscode", "onderwijstype", "profiel"], drop=False)
     value = {
         (v, t, p): x
         for v, t, p, x in zip(
@@ -136,12 +129,7 @@ def test_below_threshold_is_at_risk_and_disappears_for_good():
     # the vestiging is in the forecast but has no vmbo-b whole-type stream in leerjaar 3-4 except profielen
     assert row(2025, "00BB00", "vmbo-b")["leerlingen"] == pytest.approx(10.4)
     cc = row(2025, "00CC00", "havo")  # not in the forecast: kept, unknown
-    assert (
-        not cc["prognose"]
-        and not cc["verdwijnt"]
-        and pd.isna(cc["leerlingen"])
-        and cc["bron"] == "geen-prognose"
-    )
+    assert not cc["prognose"] and not cc["verdwijnt"] and pd.isna(cc["leerlingen"]) and cc["bron"] == "geen-prognose"
     present = offer_in_year(off, 2026)
     assert ("00BB00", "vmbo-b", "groen") not in set(
         zip(present["vestigingscode"], present["onderwijstype"], present["profiel"], strict=True)
@@ -156,17 +144,12 @@ def test_not_lasting_and_thresholds_per_type_and_profiel():
     off = offer_by_year(AANBOD, _f_2025_2026(5.0, 5.0), th)
     y = off[off["jaar"] == 2025]
     y = y.set_index(["vestigingscode", "onderwijstype", y["profiel"].fillna("")])
-    assert (
-        y.loc[("00AA00", "havo", ""), "at_risk"] and y.loc[("00AA00", "havo", ""), "drempel"] == 31
-    )
+    assert y.loc[("00AA00", "havo", ""), "at_risk"] and y.loc[("00AA00", "havo", ""), "drempel"] == 31
     assert (
         y.loc[("00BB00", "vmbo-b", "zorg-welzijn"), "at_risk"]
         and y.loc[("00BB00", "vmbo-b", "zorg-welzijn"), "drempel"] == 12
     )
-    assert (
-        not y.loc[("00BB00", "vmbo-b", "groen"), "at_risk"]
-        and y.loc[("00BB00", "vmbo-b", "groen"), "drempel"] == 2
-    )
+    assert not y.loc[("00BB00", "vmbo-b", "groen"), "at_risk"] and y.loc[("00BB00", "vmbo-b", "groen"), "drempel"] == 2
 
 
 def test_declared_offer_stays_while_valid_and_ends_after_tot_jaar():
@@ -180,11 +163,7 @@ def test_declared_offer_stays_while_valid_and_ends_after_tot_jaar():
         }
     )
     off = offer_by_year(AANBOD, _f_2025_2026(5.0, 5.0), opgave=opgave)
-    vwo = off[
-        (off["vestigingscode"] == "00AA00")
-        & (off["onderwijstype"] == "vwo")
-        & (off["jaar"] == 2026)
-    ].iloc[0]
+    vwo = off[(off["vestigingscode"] == "00AA00") & (off["onderwijstype"] == "vwo") & (off["jaar"] == 2026)].iloc[0]
     assert vwo["bron"] == "opgave" and not vwo["verdwijnt"]  # forecast 0.2, but declared
     zw = off[(off["profiel"] == "zorg-welzijn")].set_index("jaar")
     assert not zw.loc[2025, "verdwijnt"] and zw.loc[2026, "verdwijnt"]
@@ -204,8 +183,18 @@ def test_bad_thresholds_and_forecast_columns_give_dutch_errors():
 def _prof_rows(spec):
     """(vestiging, leerweg, eigen, drempel) -> rows for :func:`rechoose`."""
     return pd.DataFrame(
-        [{"vestigingscode": v, "onderwijstype": t, "_p": "zorg-welzijn", "eigen": e, "drempel": d,
-          "weg": False, "vast": False} for v, t, e, d in spec]
+        [
+            {
+                "vestigingscode": v,
+                "onderwijstype": t,
+                "_p": "zorg-welzijn",
+                "eigen": e,
+                "drempel": d,
+                "weg": False,
+                "vast": False,
+            }
+            for v, t, e, d in spec
+        ]
     )
 
 
@@ -216,8 +205,14 @@ def test_rechoice_moves_pupils_to_the_nearest_offering_that_stays():
     from dekkend.coverage.offer import rechoose
 
     # "eigen" is the profiel summed over the leerwegen of the vestiging (30 basis + 30 kader at A)
-    rows = _prof_rows([("A", "vmbo-b", 60.0, 40.0), ("A", "vmbo-k", 60.0, 40.0), ("B", "vmbo-b", 10.0, 40.0),
-                       ("C", "vmbo-k", 45.0, 40.0)])
+    rows = _prof_rows(
+        [
+            ("A", "vmbo-b", 60.0, 40.0),
+            ("A", "vmbo-k", 60.0, 40.0),
+            ("B", "vmbo-b", 10.0, 40.0),
+            ("C", "vmbo-k", 45.0, 40.0),
+        ]
+    )
     got = rechoose(rows, LOC)
     assert list(got["at_risk"]) == [False, False, True, False]
     assert got["opvang"].iloc[2] == "A" and got["met_opvang"].iloc[0] == 70.0

@@ -54,16 +54,12 @@ def _row(table: pd.DataFrame, pc4: str, kind: str) -> pd.Series:
     return table[(table["pc4"] == pc4) & (table["onderwijstype"] == kind)].iloc[0]
 
 
-def _decline(
-    tables: dict[str, pd.DataFrame], base: int, years: int, gone: tuple[str, str]
-) -> pd.DataFrame:
+def _decline(tables: dict[str, pd.DataFrame], base: int, years: int, gone: tuple[str, str]) -> pd.DataFrame:
     """A synthetic forecast: every stream of the base year kept, except one vestiging x profiel set to zero."""
     p = tables["leerlingen"]
     p = p[(p["schooljaar"] == base) & (p["onderwijstype"] != "totaal")]
     streams = (
-        p.groupby(["vestigingscode", "onderwijstype", "profiel", "leerjaar"], dropna=False)[
-            "aantal"
-        ]
+        p.groupby(["vestigingscode", "onderwijstype", "profiel", "leerjaar"], dropna=False)["aantal"]
         .sum()
         .reset_index()
     )
@@ -87,20 +83,14 @@ def test_table_has_exactly_the_columns_and_one_row_per_pc4_and_kind(demo, now):
     assert list(t.columns) == TABLE_COLUMNS
     assert len(t) == tables["pc4_centroiden"]["pc4"].nunique() * len(REACH_KINDS)
     assert not t.duplicated(["pc4", "onderwijstype"]).any()
-    assert (
-        len(REACH_KINDS) == 7 + 10 + 6
-        and "profiel:groen" in REACH_KINDS
-        and "vo-openbaar" in REACH_KINDS
-    )
+    assert len(REACH_KINDS) == 7 + 10 + 6 and "profiel:groen" in REACH_KINDS and "vo-openbaar" in REACH_KINDS
 
 
 def test_known_answer_nearest_havo_from_veenstad(demo, now):
     _, tables = demo
     _, res = now
     c = tables["pc4_centroiden"].set_index("pc4").loc["9901"]
-    v = (
-        tables["vestigingen"].set_index("vestigingscode").loc["99AA00"]
-    )  # Veenstad College, the nearest with havo
+    v = tables["vestigingen"].set_index("vestigingscode").loc["99AA00"]  # Veenstad College, the nearest with havo
     expected = math.hypot(c["x_rd"] - v["x_rd"], c["y_rd"] - v["y_rd"]) / 1000 * DETOUR_FACTOR
     r = _row(res.table, "9901", "havo")
     assert r["afstand_km"] == pytest.approx(expected, rel=1e-5)
@@ -142,9 +132,9 @@ def test_indicators_shares_and_white_spots(now):
     assert ind["aandeel_binnen_norm"].between(0, 1).all()
     total = res.table.drop_duplicates("pc4")["kinderen_12_17"].sum()
     for r in ind.itertuples():
-        within = res.table[
-            (res.table["onderwijstype"] == r.onderwijstype) & (res.table["afstand_km"] <= 12)
-        ]["kinderen_12_17"].sum()
+        within = res.table[(res.table["onderwijstype"] == r.onderwijstype) & (res.table["afstand_km"] <= 12)][
+            "kinderen_12_17"
+        ].sum()
         assert r.aandeel_binnen_norm == pytest.approx(within / total)
         assert r.kinderen_buiten_norm == pytest.approx(total - within)
     vwo = ind.set_index("onderwijstype").loc["vwo"]
@@ -154,9 +144,9 @@ def test_indicators_shares_and_white_spots(now):
 def test_norm_per_type_changes_only_that_type(demo, now):
     _, tables = demo
     year, res = now
-    wide = reachability(
-        tables, year, indicators=True, norms=Norms.parse(["pro=100"])
-    ).indicators.set_index("onderwijstype")
+    wide = reachability(tables, year, indicators=True, norms=Norms.parse(["pro=100"])).indicators.set_index(
+        "onderwijstype"
+    )
     base = res.indicators.set_index("onderwijstype")
     assert wide.loc["pro", "aandeel_binnen_norm"] == 1.0
     assert wide.loc["vwo", "aandeel_binnen_norm"] == base.loc["vwo", "aandeel_binnen_norm"]
@@ -180,22 +170,15 @@ def test_forecast_years_use_the_offer_without_action(demo, now):
     res = reachability(tables, year + 2, forecast=fc, indicators=True, thresholds=OfferThresholds())
     assert res.prognosejaren == (year + 1, year + 2, year + 3)
     mar = res.table[res.table["onderwijstype"] == "profiel:maritiem-techniek"]
-    assert (
-        mar["afstand_km"].isna().all() and (mar["aantal_binnen_10km"] == 0).all()
-    )  # the only one has gone
+    assert mar["afstand_km"].isna().all() and (mar["aantal_binnen_10km"] == 0).all()  # the only one has gone
     assert set(res.indicators["jaar"]) == {year, year + 1, year + 2, year + 3}
     gone = res.indicators[
-        (res.indicators["onderwijstype"] == "profiel:maritiem-techniek")
-        & (res.indicators["jaar"] > year)
+        (res.indicators["onderwijstype"] == "profiel:maritiem-techniek") & (res.indicators["jaar"] > year)
     ]
     assert (gone["aandeel_binnen_norm"] == 0).all()
     havo_now = res.indicators.query("jaar == @year and onderwijstype == 'havo'")["gem_km"].item()
-    havo_later = res.indicators.query("jaar == @year + 1 and onderwijstype == 'havo'")[
-        "gem_km"
-    ].item()
-    assert havo_later == pytest.approx(
-        havo_now, rel=0.2
-    )  # unchanged offer; only the children weights age
+    havo_later = res.indicators.query("jaar == @year + 1 and onderwijstype == 'havo'")["gem_km"].item()
+    assert havo_later == pytest.approx(havo_now, rel=0.2)  # unchanged offer; only the children weights age
     with pytest.raises(GeenPrognose, match="loopt van"):
         reachability(tables, year + 5, forecast=fc)
 
@@ -209,9 +192,7 @@ def test_region_restricts_home_areas_but_not_schools(demo, now):
     full = res.table.set_index(["pc4", "onderwijstype"])
     part = sub.table.set_index(["pc4", "onderwijstype"])
     pd.testing.assert_series_equal(part["afstand_km"], full.loc[part.index, "afstand_km"])
-    assert (
-        part.xs("vwo", level=1)["afstand_km"] > 0
-    ).all()  # vwo lies outside Dijkmond and still counts
+    assert (part.xs("vwo", level=1)["afstand_km"] > 0).all()  # vwo lies outside Dijkmond and still counts
     board = reachability(tables, year, region=select_region(tables, "bestuur:99003"))
     gems = tables["pc4_gemeente"].set_index("pc4")["gemeentecode"]
     assert set(gems[board.table["pc4"].unique()]) == {"9901", "9904"}  # Veenstad and Grensveld
@@ -281,10 +262,7 @@ def test_command_with_forecast_file_and_od_file(demo, now, tmp_path):
     assert res.exit_code == 0, res.output
     assert "1 van 1 paren" in res.output and "verdwenen" in res.output
     frame = pd.read_csv(out, dtype={"pc4": str}).set_index(["pc4", "onderwijstype"])
-    assert (
-        frame.loc[("9901", "havo"), "afstand_km"] == 0.5
-        and frame.loc[("9901", "havo"), "reistijd_fiets_min"] == 2.0
-    )
+    assert frame.loc[("9901", "havo"), "afstand_km"] == 0.5 and frame.loc[("9901", "havo"), "reistijd_fiets_min"] == 2.0
     bad = runner.invoke(
         app,
         ["--werkmap", str(ws.path), "--jaar", str(year), "--uitvoer", str(out), "--norm", "veel"],

@@ -66,12 +66,7 @@ def test_every_pc4_gets_a_distance_for_every_group(tables, result):
 
 def test_island_pc4s_are_those_of_the_island_gemeenten(tables, zones):
     wp = tables["pc4_woonplaats"]
-    by_name = (
-        wp[wp["gemeentenaam"].isin(ISLAND_GEMEENTEN)]
-        .groupby("pc4")["gemeentenaam"]
-        .first()
-        .map(ISLAND_GEMEENTEN)
-    )
+    by_name = wp[wp["gemeentenaam"].isin(ISLAND_GEMEENTEN)].groupby("pc4")["gemeentenaam"].first().map(ISLAND_GEMEENTEN)
     located = zones[zones != MAINLAND]
     assert by_name.reindex(located.index).tolist() == located.tolist()
     assert set(by_name.index) & set(zones.index) == set(located.index)
@@ -79,24 +74,18 @@ def test_island_pc4s_are_those_of_the_island_gemeenten(tables, zones):
 
 def test_wadden_islands_reach_havo_vwo_only_through_their_ferry(tables, result, zones):
     schools = school_locations(tables).set_index("vestigingscode")["zone"]
-    assert set(schools[schools.isin(WADDEN)]) == set(
-        WADDEN
-    )  # each has a school of its own (vmbo/mavo)
+    assert set(schools[schools.isin(WADDEN)]) == set(WADDEN)  # each has a school of its own (vmbo/mavo)
     ferry = {c.b.zone: c for c in CROSSINGS if c.a.zone == MAINLAND}
     for kind in ("havo", "vwo"):
         t = _by_kind(result, kind)
         for island in WADDEN:
             rows = t.loc[zones[zones == island].index]
             assert len(rows) >= 1, island
-            assert (rows["afstand_km"] > ferry[island].length_km).all() and (
-                rows["afstand_km"] > 12
-            ).all(), island
+            assert (rows["afstand_km"] > ferry[island].length_km).all() and (rows["afstand_km"] > 12).all(), island
             assert (rows["reistijd_fiets_min"] > ferry[island].minutes).all(), island
             assert (rows["aantal_binnen_10km"] == 0).all(), island
             own = _by_kind(result, "vo").loc[rows.index]
-            assert (own["afstand_km"] < 15).all(), (
-                island
-            )  # their own vmbo/mavo school lies on the island
+            assert (own["afstand_km"] < 15).all(), island  # their own vmbo/mavo school lies on the island
 
 
 def test_texel_and_zeeuws_vlaanderen_have_havo_vwo_nearby(result, zones):

@@ -52,18 +52,14 @@ def _world(seed: int = 1, n_areas: int = 60, n_schools: int = 18) -> tuple[Choic
     return replace(model, attractiveness=alpha), children
 
 
-def _flows(
-    model: ChoiceModel, children: np.ndarray, rng: np.random.Generator | None = None
-) -> pd.DataFrame:
+def _flows(model: ChoiceModel, children: np.ndarray, rng: np.random.Generator | None = None) -> pd.DataFrame:
     """Expected flows, or multinomial draws per area with ``rng``; cluster = area index // 6."""
     p = model.probabilities().toarray()
     rows = []
     for i, n in enumerate(children):
         counts = p[i] * n if rng is None else rng.multinomial(int(n), p[i] / p[i].sum())
         rows += [
-            (model.areas["pc4"].iloc[i], model.codes[j], float(c), str(i // 6))
-            for j, c in enumerate(counts)
-            if c > 0
+            (model.areas["pc4"].iloc[i], model.codes[j], float(c), str(i // 6)) for j, c in enumerate(counts) if c > 0
         ]
     return pd.DataFrame(rows, columns=["pc4", "vestigingscode", "leerlingen", "groep"])
 
@@ -108,9 +104,7 @@ def test_cluster_bootstrap_interval_contains_the_truth():
     flows = _flows(model, children, np.random.default_rng(4))
     problem = DecayProblem.from_flows(model, flows, cluster="groep")
     ml = problem.estimate()
-    boot = problem.bootstrap(
-        lambda w: problem.estimate(w, bounds=(ml / 3, ml * 3)), ml, replicates=20, seed=2
-    )
+    boot = problem.bootstrap(lambda w: problem.estimate(w, bounds=(ml / 3, ml * 3)), ml, replicates=20, seed=2)
     assert boot.low <= TRUE_DECAY <= boot.high
     assert boot.low < ml < boot.high
     assert len(boot.draws) == 20
@@ -143,7 +137,5 @@ def test_primary_schools_of_one_province(shared_data, tmp_path):
     means = school_means(problem, tables["po_afstand"])
     assert len(means) > 100
     # DUO's mean distance is shorter than dekkend's road km between PC4 centroid and school
-    ratio = (means["duo_km"] * means["leerlingen"]).sum() / (
-        means["model_km"] * means["leerlingen"]
-    ).sum()
+    ratio = (means["duo_km"] * means["leerlingen"]).sum() / (means["model_km"] * means["leerlingen"]).sum()
     assert 0.5 < ratio < 1.0

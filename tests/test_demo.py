@@ -5,8 +5,7 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
-from dekkend.demo import build_demo_workspace, demo_tables
-from dekkend.demo import design
+from dekkend.demo import build_demo_workspace, demo_tables, design
 from dekkend.workspace import Workspace
 
 
@@ -69,8 +68,10 @@ def test_border_gemeente_and_remote_village(demo):
     ves = demo["vestigingen"]
     vwo_codes = demo["aanbod"].query("onderwijstype == 'vwo'")["vestigingscode"].unique()
     vwo = ves[ves["vestigingscode"].isin(vwo_codes)]
-    far = ((pc4["x_rd"].to_numpy()[:, None] - vwo["x_rd"].to_numpy()) ** 2
-           + (pc4["y_rd"].to_numpy()[:, None] - vwo["y_rd"].to_numpy()) ** 2) ** 0.5 / 1000
+    far = (
+        (pc4["x_rd"].to_numpy()[:, None] - vwo["x_rd"].to_numpy()) ** 2
+        + (pc4["y_rd"].to_numpy()[:, None] - vwo["y_rd"].to_numpy()) ** 2
+    ) ** 0.5 / 1000
     assert far.min(axis=1).max() > 12  # some home area is beyond the 12 km norm distance to vwo
 
 

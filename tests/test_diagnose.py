@@ -100,13 +100,20 @@ def test_isolatie_evidence(demo, result):
 
 def test_enige_aanbieder_evidence(demo, result):
     _, tables = demo
-    offer = tables["aanbod"].query(f"schooljaar == {result.peiljaar}").merge(tables["vestigingen"][["vestigingscode", "bestuur"]])
+    offer = (
+        tables["aanbod"]
+        .query(f"schooljaar == {result.peiljaar}")
+        .merge(tables["vestigingen"][["vestigingscode", "bestuur"]])
+    )
     boards = [k.bewijs["bestuur"] for k in result.of_type("enige-aanbieder")]
     assert len(boards) == len(set(boards))  # one knelpunt per board
     for k in result.of_type("enige-aanbieder"):
         for kind in k.bewijs["soorten"]:
-            rows = offer[offer["profiel"] == kind.split(":", 1)[1]] if kind.startswith("profiel:") else \
-                offer[(offer["onderwijstype"] == kind) & offer["profiel"].isna()]
+            rows = (
+                offer[offer["profiel"] == kind.split(":", 1)[1]]
+                if kind.startswith("profiel:")
+                else offer[(offer["onderwijstype"] == kind) & offer["profiel"].isna()]
+            )
             assert set(rows["bestuur"]) == {k.bewijs["bestuur"]}
 
 
@@ -121,13 +128,26 @@ def test_board_table_adds_up(demo, result):
 def test_json_schema_and_cli(demo, tmp_path):
     ws, _ = demo
     out = tmp_path / "knelpunten.json"
-    res = CliRunner().invoke(app, ["diagnose", "--werkmap", str(ws.path), "--uitvoer", str(out), "--besturen", str(tmp_path / "b.csv")])
+    res = CliRunner().invoke(
+        app, ["diagnose", "--werkmap", str(ws.path), "--uitvoer", str(out), "--besturen", str(tmp_path / "b.csv")]
+    )
     assert res.exit_code == 0, res.output
     doc = json.loads(out.read_text(encoding="utf-8"))
     assert {"regio", "peiljaar", "knelpunten"} <= set(doc)
     for k in doc["knelpunten"]:
-        assert set(k) == {"type", "ernst", "titel", "toelichting", "vestigingen", "besturen", "gebieden", "onderwijstype",
-                          "jaren", "bewijs", "bronnen"}
+        assert set(k) == {
+            "type",
+            "ernst",
+            "titel",
+            "toelichting",
+            "vestigingen",
+            "besturen",
+            "gebieden",
+            "onderwijstype",
+            "jaren",
+            "bewijs",
+            "bronnen",
+        }
     assert pd.read_csv(tmp_path / "b.csv")["bestuur"].notna().all()
 
 
@@ -171,4 +191,6 @@ def test_shared_offer_and_children_give_the_same_diagnosis(demo, result):
     ctx = build_context(tables, select_region(tables, None), load_settings(), load_norms())
     offer = offer_by_year(tables["aanbod"], ctx.forecast, ctx.thresholds, opgave=tables.get("aanbod_opgave"))
     again = diagnose(tables, None, offer=offer, children=ChildEstimator(tables))
-    assert [(k.type, k.titel, k.toelichting) for k in again.knelpunten] == [(k.type, k.titel, k.toelichting) for k in result.knelpunten]
+    assert [(k.type, k.titel, k.toelichting) for k in again.knelpunten] == [
+        (k.type, k.titel, k.toelichting) for k in result.knelpunten
+    ]

@@ -53,8 +53,9 @@ def test_verdicts_follow_the_no_action_offer(result):
 
 def test_per_profiel_cli_and_json(demo, tmp_path):
     out = tmp_path / "k.json"
-    res = CliRunner().invoke(app, ["diagnose", "--werkmap", str(demo[0].path), "--uitvoer", str(out), "--per-profiel"],
-                             terminal_width=200)
+    res = CliRunner().invoke(
+        app, ["diagnose", "--werkmap", str(demo[0].path), "--uitvoer", str(out), "--per-profiel"], terminal_width=200
+    )
     assert res.exit_code == 0, res.output
     assert "Besturen die hierover beslissen" in res.output and "bovenbouw samen" in res.output
     import json
@@ -64,28 +65,47 @@ def test_per_profiel_cli_and_json(demo, tmp_path):
 
 
 def _pupils(rows: list[tuple]) -> pd.DataFrame:
-    return pd.DataFrame(rows, columns=["vestigingscode", "schooljaar", "onderwijstype", "leerjaar", "aantal", "gecensureerd",
-                                       "profiel", "sector", "vavo"])
+    return pd.DataFrame(
+        rows,
+        columns=[
+            "vestigingscode",
+            "schooljaar",
+            "onderwijstype",
+            "leerjaar",
+            "aantal",
+            "gecensureerd",
+            "profiel",
+            "sector",
+            "vavo",
+        ],
+    )
 
 
 def test_route_offer_counts_technical_routes_in_beroepsgerichte_leerwegen_only():
-    p = _pupils([
-        ("A", 2019, "vmbo-b", 3, 10, False, None, "techniek", False),
-        ("A", 2019, "vmbo-k", 4, 12, False, None, "techniek", False),
-        ("A", 2019, "vmbo-k", 2, 50, False, None, "techniek", False),  # lower year: no offer
-        ("A", 2019, "vmbo-t", 3, 30, False, None, "techniek", False),  # tl programme: a subject choice
-        ("A", 2019, "vmbo-b", 3, 9, False, "bouwen-wonen-interieur", "techniek", False),  # has a profiel
-        ("B", 2019, "vmbo-b", 3, 7, False, None, "economie", False),
-        ("C", 2019, "vmbo-k", 3, 8, False, None, "techniek", True),  # VAVO
-    ])
+    p = _pupils(
+        [
+            ("A", 2019, "vmbo-b", 3, 10, False, None, "techniek", False),
+            ("A", 2019, "vmbo-k", 4, 12, False, None, "techniek", False),
+            ("A", 2019, "vmbo-k", 2, 50, False, None, "techniek", False),  # lower year: no offer
+            ("A", 2019, "vmbo-t", 3, 30, False, None, "techniek", False),  # tl programme: a subject choice
+            ("A", 2019, "vmbo-b", 3, 9, False, "bouwen-wonen-interieur", "techniek", False),  # has a profiel
+            ("B", 2019, "vmbo-b", 3, 7, False, None, "economie", False),
+            ("C", 2019, "vmbo-k", 3, 8, False, None, "techniek", True),  # VAVO
+        ]
+    )
     out = route_offer(p)
     assert set(zip(out["vestigingscode"], out["onderwijstype"], strict=True)) == {("A", "vmbo-b"), ("A", "vmbo-k")}
     assert (out["profiel"] == TECHNIEK_ROUTE).all() and out["leerlingen"].sum() == 22
 
 
 def test_route_counts_for_vmbo_techniek_reach_not_for_a_profiel():
-    offer = pd.DataFrame({"vestigingscode": ["A", "B", "C"], "onderwijstype": ["vmbo-k", "vmbo-b", "vmbo-t"],
-                          "profiel": [TECHNIEK_ROUTE, "produceren-installeren-energie", None]})
+    offer = pd.DataFrame(
+        {
+            "vestigingscode": ["A", "B", "C"],
+            "onderwijstype": ["vmbo-k", "vmbo-b", "vmbo-t"],
+            "profiel": [TECHNIEK_ROUTE, "produceren-installeren-energie", None],
+        }
+    )
     m = offer_masks(offer, ["A", "B", "C"])
     row = {k: i for i, k in enumerate(REACH_KINDS)}
     assert m[row["vmbo-techniek"]].tolist() == [True, True, False]
@@ -94,10 +114,15 @@ def test_route_counts_for_vmbo_techniek_reach_not_for_a_profiel():
 
 
 def test_route_forecast_keeps_its_share_of_the_pupils_without_profiel():
-    aanbod = pd.DataFrame({
-        "vestigingscode": ["A"] * 3, "schooljaar": [2019] * 3, "onderwijstype": ["vmbo-k"] * 3,
-        "profiel": [None, "zorg-welzijn", TECHNIEK_ROUTE], "leerlingen": [100.0, 60.0, 30.0],
-    })
+    aanbod = pd.DataFrame(
+        {
+            "vestigingscode": ["A"] * 3,
+            "schooljaar": [2019] * 3,
+            "onderwijstype": ["vmbo-k"] * 3,
+            "profiel": [None, "zorg-welzijn", TECHNIEK_ROUTE],
+            "leerlingen": [100.0, 60.0, 30.0],
+        }
+    )
     rows = []
     for lj in (3, 4):
         rows.append(("A", 2020, "vmbo-k", None, lj, 10.0))  # 20 pupils without profiel (base: 40)

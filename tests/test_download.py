@@ -13,9 +13,10 @@ from pathlib import Path
 import pytest
 import typer
 import yaml
+from conftest import write_bytes
+from population_fixtures import HERKOMST_OLD, KWB, PROGNOSE_WIDE
 from typer.testing import CliRunner
 
-from conftest import write_bytes
 from dekkend.cli.download import download
 from dekkend.cli.support import DutchCommand
 from dekkend.ingest import catalogue
@@ -30,7 +31,6 @@ from dekkend.ingest.download import (
 )
 from dekkend.ingest.formats import all_formats
 from dekkend.workspace import Workspace
-from population_fixtures import HERKOMST_OLD, KWB, PROGNOSE_WIDE
 
 
 class _Handler(SimpleHTTPRequestHandler):
@@ -66,9 +66,7 @@ def server(tmp_path):
     httpd.server_close()
 
 
-def _entry(
-    key: str, filename: str, url: str | None, fmt: str, year: int, sha: str | None = None
-) -> KnownFile:
+def _entry(key: str, filename: str, url: str | None, fmt: str, year: int, sha: str | None = None) -> KnownFile:
     return KnownFile(
         key,
         key,
@@ -124,11 +122,7 @@ def test_download_fetches_records_and_imports(server, tmp_path):
     assert any("wijkt af van de catalogus" in n for n in result.notes)  # the kwb checksum differs
     manifest = read_manifest(werkmap / "downloads")
     rec = manifest["herkomst"]
-    assert (
-        rec["adres"].startswith("http://127.0.0.1:")
-        and len(rec["sha256"]) == 64
-        and rec["opgehaald"][:4].isdigit()
-    )
+    assert rec["adres"].startswith("http://127.0.0.1:") and len(rec["sha256"]) == 64 and rec["opgehaald"][:4].isdigit()
     assert rec["grootte"] == (werkmap / "downloads" / rec["bestandsnaam"]).stat().st_size
     ws = Workspace(werkmap)
     assert ws.has("leerlingen_herkomst") and ws.has("bevolking_gemeente")
@@ -194,17 +188,13 @@ def test_cli_command_with_a_mirror(server, tmp_path, monkeypatch):
     app = typer.Typer()
     app.command(cls=DutchCommand)(download)
     app.command("andere")(lambda: None)  # two commands, so typer keeps the command name
-    result = CliRunner().invoke(
-        app, ["download", "--werkmap", str(tmp_path / "w"), "--jaar", "2017"]
-    )
+    result = CliRunner().invoke(app, ["download", "--werkmap", str(tmp_path / "w"), "--jaar", "2017"])
     assert result.exit_code == 0, result.output
     assert "Klaar" in result.output and "prognose_vo" in result.output
     ws = Workspace(tmp_path / "w")
     assert ws.has("leerlingen_herkomst") and ws.has("prognose_vo")
     prog = ws.table("prognose_vo")
-    assert (
-        prog["peiljaar"] == 2017
-    ).all()  # the catalogue knows the peiljaar of the prognosis file
+    assert (prog["peiljaar"] == 2017).all()  # the catalogue knows the peiljaar of the prognosis file
     offline = CliRunner().invoke(
         app,
         ["download", "--werkmap", str(tmp_path / "w2"), "--jaar", "2017"],

@@ -5,6 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 import pytest
+from forecast_fixtures import STREAMS, pupil_rows, workspace
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -13,7 +14,6 @@ from dekkend.errors import ConfiguratieFout
 from dekkend.forecast import OUTPUT_COLUMNS, as_of, make_model, run_backtest
 from dekkend.ingest._text import estimated_count
 from dekkend.workspace import Workspace
-from forecast_fixtures import STREAMS, pupil_rows, workspace
 
 MODELS = ("geen-verandering", "trend", "cohort")
 
@@ -63,9 +63,15 @@ def test_as_of_rule_later_files_change_nothing(demo, model):
 
 
 def test_as_of_cutoff_is_1_october():
-    t = {"kinderen": pd.DataFrame({"schooljaar": [2018, 2019, 2020], "peildatum": pd.to_datetime(["2018-10-01"] * 3), "bron_id": "x"}),
-         "bevolking_pc4": pd.DataFrame({"jaar": [2019, 2020], "peildatum": pd.to_datetime(["2019-01-01", "2020-01-01"]), "bron_id": "y"}),
-         "po_afstand": pd.DataFrame({"peildatum": pd.to_datetime(["2019-10-01", "2019-10-02"]), "bron_id": "z"})}
+    t = {
+        "kinderen": pd.DataFrame(
+            {"schooljaar": [2018, 2019, 2020], "peildatum": pd.to_datetime(["2018-10-01"] * 3), "bron_id": "x"}
+        ),
+        "bevolking_pc4": pd.DataFrame(
+            {"jaar": [2019, 2020], "peildatum": pd.to_datetime(["2019-01-01", "2020-01-01"]), "bron_id": "y"}
+        ),
+        "po_afstand": pd.DataFrame({"peildatum": pd.to_datetime(["2019-10-01", "2019-10-02"]), "bron_id": "z"}),
+    }
     k = as_of(t, 2019)
     assert k["kinderen"]["schooljaar"].tolist() == [2018, 2019]
     assert k["bevolking_pc4"]["jaar"].tolist() == [2019]
@@ -80,13 +86,20 @@ def _one(tables, model, code):
 def test_awkward_cases_each_get_a_method(rng=np.random.default_rng(1)):
     t = workspace(rng, n_ves=3, years=range(2016, 2020))
     extra = []
-    extra += pupil_rows("00NW00", 2019, {("brugjaar", None, 1): 90})          # new this year
-    extra += pupil_rows("00GS00", 2018, {("brugjaar", None, 1): 40})          # closed after 2018
-    extra += pupil_rows("00EJ00", 2019, {("havo", None, 4): 30})              # one year only, not new (no 2018 count)
+    extra += pupil_rows("00NW00", 2019, {("brugjaar", None, 1): 90})  # new this year
+    extra += pupil_rows("00GS00", 2018, {("brugjaar", None, 1): 40})  # closed after 2018
+    extra += pupil_rows("00EJ00", 2019, {("havo", None, 4): 30})  # one year only, not new (no 2018 count)
     t["leerlingen"] = pd.concat([t["leerlingen"], pd.DataFrame(extra)], ignore_index=True)
-    t["vestigingen"] = pd.concat([t["vestigingen"]] + [t["vestigingen"].iloc[[0]].assign(vestigingscode=c, pc6=f"9{i}99ZZ")
-                                                       for i, c in enumerate(("00NW00", "00GS00", "00EJ00"))])
-    t["leerlingen"] = t["leerlingen"][~((t["leerlingen"]["vestigingscode"] == "00EJ00") & (t["leerlingen"]["schooljaar"] < 2019))]
+    t["vestigingen"] = pd.concat(
+        [t["vestigingen"]]
+        + [
+            t["vestigingen"].iloc[[0]].assign(vestigingscode=c, pc6=f"9{i}99ZZ")
+            for i, c in enumerate(("00NW00", "00GS00", "00EJ00"))
+        ]
+    )
+    t["leerlingen"] = t["leerlingen"][
+        ~((t["leerlingen"]["vestigingscode"] == "00EJ00") & (t["leerlingen"]["schooljaar"] < 2019))
+    ]
     fc = make_model("cohort").fit(t, 2019).predict(3)
     method = fc.drop_duplicates("vestigingscode").set_index("vestigingscode")["methode"]
     assert method["00T000"] == "cohort"
@@ -115,7 +128,9 @@ def test_changed_code_inherits_history():
     t = workspace(np.random.default_rng(4), n_ves=2, years=range(2016, 2020))
     p = t["leerlingen"]
     p.loc[(p["vestigingscode"] == "00T100") & (p["schooljaar"] == 2019), "vestigingscode"] = "00Z100"
-    t["vestigingen"] = pd.concat([t["vestigingen"], t["vestigingen"].query("vestigingscode == '00T100'").assign(vestigingscode="00Z100")])
+    t["vestigingen"] = pd.concat(
+        [t["vestigingen"], t["vestigingen"].query("vestigingscode == '00T100'").assign(vestigingscode="00Z100")]
+    )
     fc = make_model("cohort").fit(t, 2019).predict(2)
     method = fc.drop_duplicates("vestigingscode").set_index("vestigingscode")["methode"]
     assert method["00Z100"] == "code-gewijzigd" and "00T100" not in method.index
@@ -129,7 +144,9 @@ def test_zero_and_censored_counts():
 
 
 @settings(max_examples=10, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-@given(st.integers(0, 10_000), st.integers(1, 4), st.floats(0, 0.4), st.floats(0, 0.3), st.booleans(), st.integers(1, 12))
+@given(
+    st.integers(0, 10_000), st.integers(1, 4), st.floats(0, 0.4), st.floats(0, 0.3), st.booleans(), st.integers(1, 12)
+)
 def test_invariants(seed, n_ves, zero, censor, kids, horizon):
     t = workspace(np.random.default_rng(seed), n_ves=n_ves, zero=zero, censor=censor, kids=kids)
     for model in MODELS:

@@ -49,8 +49,17 @@ def fitted(demo):
 
 # -- children and migration ------------------------------------------------------------------------------------
 def _po_series(years, gems, start, rate):
-    rows = [{"schooljaar": y, "onderwijssoort": "bao", "geslacht": "totaal", "gemeentecode": g, "aantal": start[g] * np.exp(rate[g] * (y - years[0]))}
-            for y in years for g in gems]
+    rows = [
+        {
+            "schooljaar": y,
+            "onderwijssoort": "bao",
+            "geslacht": "totaal",
+            "gemeentecode": g,
+            "aantal": start[g] * np.exp(rate[g] * (y - years[0])),
+        }
+        for y in years
+        for g in gems
+    ]
     return pd.DataFrame(rows)
 
 
@@ -64,7 +73,12 @@ def test_migration_is_estimated_from_the_primary_pupil_series(demo):
     grow = {g: (0.02 if g == gems[0] else -0.02) for g in gems}
     # the cohorts themselves do not move, so the pupils' drift relative to them is migration
     series = _po_series(years, gems, start, grow)
-    series["aantal"] *= np.array([kids.loc[g, list(range(y + 1, y + 9))].sum() / start[g] for y, g in zip(series["schooljaar"], series["gemeentecode"], strict=True)])
+    series["aantal"] *= np.array(
+        [
+            kids.loc[g, list(range(y + 1, y + 9))].sum() / start[g]
+            for y, g in zip(series["schooljaar"], series["gemeentecode"], strict=True)
+        ]
+    )
     m = estimate_migration({**known, "leerlingen_woongemeente_huidig": series}, cohorts)
     assert m.source == "po-reeks" and m.years == tuple(years)
     assert m.rate[gems[0]] > 0 > m.rate[gems[1]]
@@ -89,7 +103,12 @@ def test_a_new_code_at_the_same_address_is_the_same_unit(demo):
     t = {k: v.copy() for k, v in demo.items()}
     p = t["leerlingen"]
     p.loc[(p["vestigingscode"] == "99BB01") & (p["schooljaar"] >= 2022), "vestigingscode"] = "99XX00"
-    t["vestigingen"] = pd.concat([t["vestigingen"], t["vestigingen"].query("vestigingscode == '99BB01'").assign(vestigingscode="99XX00", brin="99XX")])
+    t["vestigingen"] = pd.concat(
+        [
+            t["vestigingen"],
+            t["vestigingen"].query("vestigingscode == '99BB01'").assign(vestigingscode="99XX00", brin="99XX"),
+        ]
+    )
     codes_2020 = sorted(p.loc[p["schooljaar"] == 2020, "vestigingscode"].unique())
     codes_2023 = sorted(p.loc[p["schooljaar"] == 2023, "vestigingscode"].unique())
     m = match_units(t, codes_2020, codes_2023, 2020, 2023)
@@ -124,8 +143,18 @@ def _synthetic_details(spread: dict[int, float], seed: int = 3) -> dict[int, pd.
         rows = []
         for h in (1, 2, 3):
             f = np.full(60, 2000.0)
-            rows.append(pd.DataFrame({"model": "cohort", "eenheid": [f"g{i}" for i in range(60)], "jaar": y + h, "horizon": h,
-                                      "verwacht": f, "werkelijk": f * np.exp(rng.normal(0, s * np.sqrt(h), 60))}))
+            rows.append(
+                pd.DataFrame(
+                    {
+                        "model": "cohort",
+                        "eenheid": [f"g{i}" for i in range(60)],
+                        "jaar": y + h,
+                        "horizon": h,
+                        "verwacht": f,
+                        "werkelijk": f * np.exp(rng.normal(0, s * np.sqrt(h), 60)),
+                    }
+                )
+            )
         out[y] = pd.concat(rows, ignore_index=True)
     return out
 
@@ -156,7 +185,9 @@ def test_origin_coverage_leaves_each_origin_out_of_its_own_calibration(monkeypat
 def test_calibrated_bounds_are_ordered_and_scale_with_horizon():
     rng = np.random.default_rng(3)
     f = rng.uniform(50, 3000, 600)
-    errors = pd.DataFrame({"model": "cohort", "horizon": 4, "verwacht": f, "werkelijk": f * np.exp(rng.normal(0, 0.2, 600))})
+    errors = pd.DataFrame(
+        {"model": "cohort", "horizon": 4, "verwacht": f, "werkelijk": f * np.exp(rng.normal(0, 0.2, 600))}
+    )
     cal = calibrate(errors, "vestiging", origins=(2015,))
     lo80, hi80 = cal.bounds(f, np.full(600, 4), np.zeros(600), 80, "cohort")
     lo95, hi95 = cal.bounds(f, np.full(600, 4), np.zeros(600), 95, "cohort")
@@ -169,7 +200,9 @@ def test_calibrated_bounds_are_ordered_and_scale_with_horizon():
 
 
 def test_calibration_file_round_trip(tmp_path):
-    errors = pd.DataFrame({"model": "cohort", "horizon": 2, "verwacht": np.arange(1, 101.0), "werkelijk": np.arange(1, 101.0) * 1.1})
+    errors = pd.DataFrame(
+        {"model": "cohort", "horizon": 2, "verwacht": np.arange(1, 101.0), "werkelijk": np.arange(1, 101.0) * 1.1}
+    )
     cal = calibrate(errors, "brin", origins=(2014, 2015))
     back = IntervalCalibration.read(cal.write(tmp_path / "k.csv"))
     assert back.level == "brin" and back.origins == (2014, 2015)
@@ -179,7 +212,9 @@ def test_calibration_file_round_trip(tmp_path):
 # -- DUO's prognosis as a comparison model ------------------------------------------------------------------------------
 def _prognosis_file(path, peiljaar, factor):
     years = list(range(peiljaar, peiljaar + 9))
-    head = "PEILJAAR;BRIN NUMMER;INSTELLINGSNAAM;GEMEENTENAAM;" + ";".join(f"{t}.{y}" for y in years for t in ("BRJ", "VMBO", "HAVO", "VWO", "PRO"))
+    head = "PEILJAAR;BRIN NUMMER;INSTELLINGSNAAM;GEMEENTENAAM;" + ";".join(
+        f"{t}.{y}" for y in years for t in ("BRJ", "VMBO", "HAVO", "VWO", "PRO")
+    )
     lines = [head]
     for brin, size in (("99AA", 600.0), ("99BB", 900.0), ("99CC", 500.0), ("99DD", 400.0)):
         cells = []
@@ -210,8 +245,16 @@ def test_duo_prognosis_is_a_comparison_model_known_from_its_count_date(demo_ws, 
 
 
 def test_as_of_dates_a_prognosis_by_its_file():
-    prog = pd.DataFrame({"brin": "99AA", "jaar": [2017, 2030], "aantal": [1.0, 2.0], "peiljaar": 2016,
-                         "peildatum": pd.Timestamp(2016, 10, 1), "bron_id": "p"})
+    prog = pd.DataFrame(
+        {
+            "brin": "99AA",
+            "jaar": [2017, 2030],
+            "aantal": [1.0, 2.0],
+            "peiljaar": 2016,
+            "peildatum": pd.Timestamp(2016, 10, 1),
+            "bron_id": "p",
+        }
+    )
     assert len(as_of({"prognose_vo": prog}, 2016)["prognose_vo"]) == 2
     assert len(as_of({"prognose_vo": prog}, 2015)["prognose_vo"]) == 0
 
@@ -258,27 +301,75 @@ def test_sensitivity_output_exists(demo):
 def test_cli_prognose_with_draws_and_backtest_brin(demo_ws, tmp_path, monkeypatch):
     monkeypatch.setattr(bt, "MAX_CALIBRATION_ORIGINS", 2)  # speed
     out = tmp_path / "p.csv"
-    res = CliRunner().invoke(app, ["prognose", "--werkmap", str(demo_ws.path), "--peiljaar", "2020", "--horizon", "5",
-                                   "--uitvoer", str(out), "--trekkingen", "40", "--zaad", "3", "--verval", "0,3".replace(",", ".")])
+    res = CliRunner().invoke(
+        app,
+        [
+            "prognose",
+            "--werkmap",
+            str(demo_ws.path),
+            "--peiljaar",
+            "2020",
+            "--horizon",
+            "5",
+            "--uitvoer",
+            str(out),
+            "--trekkingen",
+            "40",
+            "--zaad",
+            "3",
+            "--verval",
+            "0,3".replace(",", "."),
+        ],
+    )
     assert res.exit_code == 0, res.output
     assert "Schoolkeuze: verval 30% per km" in res.output
     draws = pd.read_csv(tmp_path / "p-trekkingen.csv", dtype={"vestigingscode": str})
     assert {"p10", "p50", "p90"} <= set(draws.columns)
     report = tmp_path / "acc.md"
-    res = CliRunner().invoke(app, ["backtest", "--werkmap", str(demo_ws.path), "--peiljaar", "2017", "--doel", "2022",
-                                   "--niveau", "brin", "--verslag", str(report)])
+    res = CliRunner().invoke(
+        app,
+        [
+            "backtest",
+            "--werkmap",
+            str(demo_ws.path),
+            "--peiljaar",
+            "2017",
+            "--doel",
+            "2022",
+            "--niveau",
+            "brin",
+            "--verslag",
+            str(report),
+        ],
+    )
     assert res.exit_code == 0, res.output
     text = report.read_text(encoding="utf-8")
     assert "Niveau school (BRIN, gekoppeld)" in text and "grootteklasse" in text and "Doel" in text
     here = tmp_path / "leeg"
     here.mkdir()
     with contextlib.chdir(here):  # without --verslag nothing is written
-        res = CliRunner().invoke(app, ["backtest", "--werkmap", str(demo_ws.path), "--peiljaar", "2017", "--doel", "2022",
-                                       "--niveau", "brin"])
+        res = CliRunner().invoke(
+            app,
+            ["backtest", "--werkmap", str(demo_ws.path), "--peiljaar", "2017", "--doel", "2022", "--niveau", "brin"],
+        )
     assert res.exit_code == 0, res.output
     assert not list(here.rglob("*")) and "Bijgewerkt" not in res.output
-    res = CliRunner().invoke(app, ["prognose", "--werkmap", str(demo_ws.path), "--peiljaar", "2020", "--uitvoer", str(out),
-                                   "--model", "trend", "--trekkingen", "5"])
+    res = CliRunner().invoke(
+        app,
+        [
+            "prognose",
+            "--werkmap",
+            str(demo_ws.path),
+            "--peiljaar",
+            "2020",
+            "--uitvoer",
+            str(out),
+            "--model",
+            "trend",
+            "--trekkingen",
+            "5",
+        ],
+    )
     assert res.exit_code == 2 and "cohortmodel" in res.output
 
 
@@ -291,10 +382,18 @@ def test_cohort_model_estimates_the_decay_from_a_herkomst_file(demo, fitted, tmp
     kids = model.catchment.children.children[:, model.catchment.children.col(2019)] * cal.transition
     rng = np.random.default_rng(4)
     p = cal.model.probabilities().toarray()
-    flows = np.array([rng.multinomial(int(round(n)), row / row.sum()) if row.sum() > 0 else np.zeros(len(row), int)
-                      for n, row in zip(kids * 4, p, strict=True)])
-    path = herkomst_csv(tmp_path / "02.-leerlingen-per-vestiging-naar-postcode-en-leerjaar-2019-2020.csv",
-                        cal.model.areas, cal.model.schools, flows)
+    flows = np.array(
+        [
+            rng.multinomial(int(round(n)), row / row.sum()) if row.sum() > 0 else np.zeros(len(row), int)
+            for n, row in zip(kids * 4, p, strict=True)
+        ]
+    )
+    path = herkomst_csv(
+        tmp_path / "02.-leerlingen-per-vestiging-naar-postcode-en-leerjaar-2019-2020.csv",
+        cal.model.areas,
+        cal.model.schools,
+        flows,
+    )
     side = Workspace(tmp_path / "h")
     import_paths([path], side)
     tables = {**demo, "leerlingen_herkomst": side.table("leerlingen_herkomst")}

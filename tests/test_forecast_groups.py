@@ -20,8 +20,19 @@ def _tables(schools: dict[str, dict[int, list[float]]]) -> dict[str, pd.DataFram
     """Counts per vestiging and year (a list of six leerjaar totals, one stream per leerjaar)."""
     rows, ves = [], []
     for i, (code, per_year) in enumerate(schools.items()):
-        ves.append({"vestigingscode": code, "gemeentecode": "0001", "corop_code": "01", "pc6": f"100{i}AA",
-                    "huisnummer": "1", "x_rd": 150_000.0 + 2000 * i, "y_rd": 450_000.0, "naam": code, "bestuur": "1"})
+        ves.append(
+            {
+                "vestigingscode": code,
+                "gemeentecode": "0001",
+                "corop_code": "01",
+                "pc6": f"100{i}AA",
+                "huisnummer": "1",
+                "x_rd": 150_000.0 + 2000 * i,
+                "y_rd": 450_000.0,
+                "naam": code,
+                "bestuur": "1",
+            }
+        )
         for year, counts in per_year.items():
             rows += pupil_rows(code, year, {("havo", None, k + 1): int(n) for k, n in enumerate(counts) if n})
     pupils = pd.DataFrame(rows)
@@ -67,9 +78,21 @@ def test_structural_zeros_are_zero_and_other_ratios_stay_in_range(sizes, small):
 
 
 def test_a_horizon_between_two_calibrated_ones_is_interpolated():
-    table = pd.DataFrame([
-        {"model": "cohort", "horizon": h, "klasse": "alle", "n": 100, "q10": -0.1 * h, "q90": 0.1 * h,
-         "q025": -0.2 * h, "q975": 0.2 * h} for h in (1, 3)])
+    table = pd.DataFrame(
+        [
+            {
+                "model": "cohort",
+                "horizon": h,
+                "klasse": "alle",
+                "n": 100,
+                "q10": -0.1 * h,
+                "q90": 0.1 * h,
+                "q025": -0.2 * h,
+                "q975": 0.2 * h,
+            }
+            for h in (1, 3)
+        ]
+    )
     cal = IntervalCalibration("vestiging", table)
     cell = cal._cell("cohort", 2).set_index("klasse")
     # the squared quantile (a variance) is linear in the horizon: halfway between 0.1 and 0.3
@@ -78,18 +101,37 @@ def test_a_horizon_between_two_calibrated_ones_is_interpolated():
     assert 0.2 < cell.loc["alle", "q90"] < 0.3  # wider than the linear mean, narrower than the far side
     # quantiles of different sign (a biased horizon) are interpolated linearly
     skew = table.assign(q10=[-0.1, 0.1])
-    np.testing.assert_allclose(IntervalCalibration("vestiging", skew)._cell("cohort", 2).set_index("klasse").loc["alle", "q10"], 0.0,
-                               atol=1e-12)
+    np.testing.assert_allclose(
+        IntervalCalibration("vestiging", skew)._cell("cohort", 2).set_index("klasse").loc["alle", "q10"],
+        0.0,
+        atol=1e-12,
+    )
     # beyond the last calibrated horizon it still scales with sqrt(h / h0)
     far = cal._cell("cohort", 12).set_index("klasse")
     np.testing.assert_allclose(far.loc["alle", "q90"], 0.3 * 2.0)
 
 
 def test_count_file_rows_without_an_address_do_not_hide_an_older_address():
-    src = pd.DataFrame([
-        {"vestigingscode": "00LY00", "pc6": "4535GZ", "huisnummer": "2", "x_rd": 1.0, "y_rd": 2.0, "peildatum": "2012-10-01"},
-        {"vestigingscode": "00LY00", "pc6": None, "huisnummer": None, "x_rd": None, "y_rd": None, "peildatum": "2017-10-01"},
-    ])
+    src = pd.DataFrame(
+        [
+            {
+                "vestigingscode": "00LY00",
+                "pc6": "4535GZ",
+                "huisnummer": "2",
+                "x_rd": 1.0,
+                "y_rd": 2.0,
+                "peildatum": "2012-10-01",
+            },
+            {
+                "vestigingscode": "00LY00",
+                "pc6": None,
+                "huisnummer": None,
+                "x_rd": None,
+                "y_rd": None,
+                "peildatum": "2017-10-01",
+            },
+        ]
+    )
     got = addresses({"vestigingen_bron": src}, 2017, "origin")
     assert got.loc["00LY00", "adres"] == "4535GZ|2"
 
@@ -97,8 +139,19 @@ def test_count_file_rows_without_an_address_do_not_hide_an_older_address():
 def test_leerjaar_weights_are_the_mean_over_every_count_known():
     from dekkend.forecast.backtest import DEFAULT_WEIGHTS, leerjaar_weights
 
-    rows = [{"vestigingscode": "01AA00", "schooljaar": y, "leerjaar": k, "aantal": n * (1.0 if y == 2012 else 0.5 if k == 6 else 1.0),
-             "gecensureerd": False} for y in (2012, 2016) for k, n in zip(range(1, 7), (100, 100, 100, 90, 60, 40), strict=True)]
+    rows = [
+        {
+            "vestigingscode": "01AA00",
+            "schooljaar": y,
+            "leerjaar": k,
+            "aantal": n * (1.0 if y == 2012 else 0.5 if k == 6 else 1.0),
+            "gecensureerd": False,
+        }
+        for y in (2012, 2016)
+        for k, n in zip(range(1, 7), (100, 100, 100, 90, 60, 40), strict=True)
+    ]
     w = leerjaar_weights({"leerlingen": pd.DataFrame(rows)})
     np.testing.assert_allclose(w, [1.0, 1.0, 1.0, 0.9, 0.6, (0.4 + 0.2) / 2])
-    assert (leerjaar_weights({"leerlingen": pd.DataFrame(columns=["schooljaar", "leerjaar", "aantal"])}) == DEFAULT_WEIGHTS).all()
+    assert (
+        leerjaar_weights({"leerlingen": pd.DataFrame(columns=["schooljaar", "leerjaar", "aantal"])}) == DEFAULT_WEIGHTS
+    ).all()

@@ -38,8 +38,10 @@ def test_little_evidence_is_shrunk_towards_the_region_much_evidence_is_not():
     n = 60
     size = np.where(np.arange(n) < 30, 400.0, 4.0)  # half large, half tiny vestigingen
     theta = rng.lognormal(0, 0.1, n)  # each vestiging its own ratio, the same every year
-    hist = {y: np.outer(size, np.ones(6)) * theta[:, None] ** np.arange(6) * rng.lognormal(0, 0.02, (n, 6))
-            for y in (2016, 2017, 2019)}
+    hist = {
+        y: np.outer(size, np.ones(6)) * theta[:, None] ** np.arange(6) * rng.lognormal(0, 0.02, (n, 6))
+        for y in (2016, 2017, 2019)
+    }
     hist[2019][0, 4] *= 1.5  # a large vestiging with a real change
     hist[2019][40, 4] *= 6.0  # a tiny one: a few pupils become many
     out = shrunk_ratios(hist, np.array(["a"] * n))
@@ -59,9 +61,18 @@ def test_kappa_is_never_negative(xs, seed):
 
 def _frame(rng: np.random.Generator, n: int) -> pd.DataFrame:
     m = rng.uniform(20, 400, n)
-    return pd.DataFrame({"vestigingscode": [f"{i:04d}00" for i in range(n)], "jaar": 2020, "verwacht": m,
-                         "hoog80": m * 1.2, "hoog95": m * 1.35, "laag80": m / 1.2, "laag95": m / 1.35,
-                         "regio": np.where(np.arange(n) % 2 == 0, "x", "y")})
+    return pd.DataFrame(
+        {
+            "vestigingscode": [f"{i:04d}00" for i in range(n)],
+            "jaar": 2020,
+            "verwacht": m,
+            "hoog80": m * 1.2,
+            "hoog95": m * 1.35,
+            "laag80": m / 1.2,
+            "laag95": m / 1.35,
+            "regio": np.where(np.arange(n) % 2 == 0, "x", "y"),
+        }
+    )
 
 
 @settings(max_examples=30, deadline=None)
@@ -87,9 +98,23 @@ def test_band_per_group_and_full_correlation_equals_adding_rows():
 
 
 def _calibration(q90: float) -> IntervalCalibration:
-    return IntervalCalibration("vestiging", pd.DataFrame([
-        {"model": "cohort", "horizon": 1, "klasse": "alle", "n": 100, "q10": -q90, "q90": q90,
-         "q025": -1.6 * q90, "q975": 1.6 * q90}]))
+    return IntervalCalibration(
+        "vestiging",
+        pd.DataFrame(
+            [
+                {
+                    "model": "cohort",
+                    "horizon": 1,
+                    "klasse": "alle",
+                    "n": 100,
+                    "q10": -q90,
+                    "q90": q90,
+                    "q025": -1.6 * q90,
+                    "q975": 1.6 * q90,
+                }
+            ]
+        ),
+    )
 
 
 def test_band_from_the_rule_equals_the_band_read_back_from_the_rows():
@@ -98,12 +123,14 @@ def test_band_from_the_rule_equals_the_band_read_back_from_the_rows():
     cal = _calibration(0.12)
     rng = np.random.default_rng(3)
     parts = rng.uniform(0.5, 80.0, (5, 8))  # 5 vestigingen of 8 streams each, some tiny
-    rows = pd.DataFrame({"vestigingscode": np.repeat([f"{i:02d}AB00" for i in range(5)], 8), "jaar": 2020,
-                         "verwacht": parts.ravel()})
+    rows = pd.DataFrame(
+        {"vestigingscode": np.repeat([f"{i:02d}AB00" for i in range(5)], 8), "jaar": 2020, "verwacht": parts.ravel()}
+    )
     size = rows.groupby("vestigingscode")["verwacht"].transform("sum").to_numpy()
     for level in (80, 95):
-        rows[f"laag{level}"], rows[f"hoog{level}"] = cal.bounds(rows["verwacht"].to_numpy(), np.ones(len(rows), int),
-                                                                np.zeros(len(rows)), level, "cohort", size)
+        rows[f"laag{level}"], rows[f"hoog{level}"] = cal.bounds(
+            rows["verwacht"].to_numpy(), np.ones(len(rows), int), np.zeros(len(rows)), level, "cohort", size
+        )
     by_rule = sum_band(rows, 80, rule=cal, origin=2019, model="cohort").iloc[0]
     by_rows = sum_band(rows, 80).iloc[0]
     np.testing.assert_allclose([by_rows["laag"], by_rows["hoog"]], [by_rule["laag"], by_rule["hoog"]], rtol=1e-9)
@@ -115,16 +142,18 @@ def test_band_from_the_rule_equals_the_band_read_back_from_the_rows():
     np.testing.assert_allclose(np.log((b["hoog"] + 1) / (b["verwacht"] + 1)), z * expected, rtol=1e-9)
     # a single row keeps its own band
     row = rows.iloc[[0]]
-    np.testing.assert_allclose(sum_band(row, 80).iloc[0][["laag", "hoog"]].to_numpy(float),
-                               row[["laag80", "hoog80"]].to_numpy(float).ravel(), rtol=1e-9)
+    np.testing.assert_allclose(
+        sum_band(row, 80).iloc[0][["laag", "hoog"]].to_numpy(float),
+        row[["laag80", "hoog80"]].to_numpy(float).ravel(),
+        rtol=1e-9,
+    )
 
 
 @settings(max_examples=25, deadline=None)
 @given(st.integers(2, 200), st.floats(50.0, 2000.0))
 def test_band_of_independent_equal_vestigingen_shrinks_with_their_number(n, size):
     cal = _calibration(0.1)
-    f = pd.DataFrame({"vestigingscode": [f"{i:04d}00" for i in range(n)], "jaar": 2020, "verwacht": size,
-                      "horizon": 1})
+    f = pd.DataFrame({"vestigingscode": [f"{i:04d}00" for i in range(n)], "jaar": 2020, "verwacht": size, "horizon": 1})
     b = sum_band(f, 80, rule=cal).iloc[0]
     z = 1.2815515655446004
     s = np.sqrt((0.1 / z) ** 2 / n + 1 / (n * size))
@@ -138,8 +167,10 @@ def test_band_per_vestiging_is_each_vestigings_own_sum():
     per = sum_band(f, 80, by="vestigingscode").set_index("vestigingscode")
     for code, g in f.groupby("vestigingscode"):
         alone = sum_band(g, 80).iloc[0]
-        np.testing.assert_allclose(per.loc[code, ["verwacht", "laag", "hoog"]].to_numpy(float),
-                                   alone[["verwacht", "laag", "hoog"]].to_numpy(float))
+        np.testing.assert_allclose(
+            per.loc[code, ["verwacht", "laag", "hoog"]].to_numpy(float),
+            alone[["verwacht", "laag", "hoog"]].to_numpy(float),
+        )
 
 
 def test_a_band_with_a_rule_needs_the_horizon():
@@ -151,7 +182,9 @@ def test_a_band_with_a_rule_needs_the_horizon():
 def test_stopped_vestiging_is_listed_not_forecast():
     t = workspace(np.random.default_rng(4), n_ves=3, years=range(2016, 2020))
     gone = t["leerlingen"]["vestigingscode"].iloc[0]
-    t["leerlingen"] = t["leerlingen"][~((t["leerlingen"]["vestigingscode"] == gone) & (t["leerlingen"]["schooljaar"] == 2019))]
+    t["leerlingen"] = t["leerlingen"][
+        ~((t["leerlingen"]["vestigingscode"] == gone) & (t["leerlingen"]["schooljaar"] == 2019))
+    ]
     m = make_model("cohort").fit(t, 2019)
     assert gone in m.prepared.closed
     assert gone not in set(m.predict(2)["vestigingscode"])
@@ -167,11 +200,17 @@ def test_cli_refuses_a_peiljaar_far_after_the_last_count_and_prints_region_bands
     ws = build_demo_workspace(Workspace(tmp_path / "w"))
     last = int(ws.tables()["leerlingen"]["schooljaar"].max())
     out = tmp_path / "p.csv"
-    res = CliRunner().invoke(app, ["prognose", "--werkmap", str(ws.path), "--peiljaar", str(last + 11), "--uitvoer", str(out)])
-    assert res.exit_code != 0 and f"de laatste telling in de werkmap is van 1 oktober {last}" in " ".join(res.output.split())
+    res = CliRunner().invoke(
+        app, ["prognose", "--werkmap", str(ws.path), "--peiljaar", str(last + 11), "--uitvoer", str(out)]
+    )
+    assert res.exit_code != 0 and f"de laatste telling in de werkmap is van 1 oktober {last}" in " ".join(
+        res.output.split()
+    )
     assert not out.exists()
-    res = CliRunner().invoke(app, ["prognose", "--werkmap", str(ws.path), "--peiljaar", str(last + 1), "--horizon", "3",
-                                   "--uitvoer", str(out)])
+    res = CliRunner().invoke(
+        app,
+        ["prognose", "--werkmap", str(ws.path), "--peiljaar", str(last + 1), "--horizon", "3", "--uitvoer", str(out)],
+    )
     assert res.exit_code == 0, res.output
     text = " ".join(res.output.split())
     assert "ligt na de laatste telling" in text and "(80%:" in text

@@ -45,7 +45,8 @@ def test_trailing_school_type_list_goes_but_short_names_stay():
     from dekkend.formatting import short_school_name
 
     assert short_school_name("Rooms Katholieke Scholengemeenschap Reynaert College Lyceum Havo Mavo Vbo Lwoo") == (
-        "Rooms Katholieke Scholengemeenschap Reynaert College")
+        "Rooms Katholieke Scholengemeenschap Reynaert College"
+    )
     assert short_school_name("Lodewijk College voor Vwo Havo Mavo Vmbo Lwoo") == "Lodewijk College"
     assert short_school_name("Stedelijk Gymnasium") == "Stedelijk Gymnasium"
     assert short_school_name("Christelijk Lyceum Havo") == "Christelijk Lyceum Havo"

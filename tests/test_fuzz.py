@@ -24,12 +24,8 @@ sys.modules[spec.name] = fuzz
 spec.loader.exec_module(fuzz)
 
 SYNTHETIC = [("leerlingen-2019.csv", ("\n".join([OLD_HEADER, *OLD_ROWS]) + "\n").encode("latin-1"))]
-OPS = st.lists(
-    st.tuples(st.integers(0, 7), st.integers(0, 10**6), st.integers(0, 10**6)), max_size=5
-)
-SHORT = settings(
-    max_examples=40, deadline=None, database=None, suppress_health_check=list(HealthCheck)
-)
+OPS = st.lists(st.tuples(st.integers(0, 7), st.integers(0, 10**6), st.integers(0, 10**6)), max_size=5)
+SHORT = settings(max_examples=40, deadline=None, database=None, suppress_health_check=list(HealthCheck))
 
 
 def _only_own_errors(fn) -> None:
@@ -55,9 +51,7 @@ def test_mutated_synthetic_file(tmp_path_factory, seed, ops, gz):
     data = fuzz.mutate(seed[1], ops)
     folder = tmp_path_factory.mktemp("f")
     _only_own_errors(
-        lambda: fuzz.check_file(
-            seed[0] + (".gz" if gz else ""), gzip.compress(data) if gz else data, folder
-        )
+        lambda: fuzz.check_file(seed[0] + (".gz" if gz else ""), gzip.compress(data) if gz else data, folder)
     )
 
 

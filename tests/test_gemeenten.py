@@ -20,9 +20,7 @@ TO_TODAY = MAPPING.groupby("gemeentecode")["huidige_code"].apply(frozenset).to_d
 TODAY = gm.current_codes(REGISTER)
 
 #: (name, year) pairs of the register: every official spelling with a year it was used.
-OFFICIAL = sorted(
-    {(n, int(y)) for n, y in REGISTER.groupby(["gemeentenaam"])["jaar"].max().items()}
-)
+OFFICIAL = sorted({(n, int(y)) for n, y in REGISTER.groupby(["gemeentenaam"])["jaar"].max().items()})
 AMBIGUOUS = {name for name, _ in OFFICIAL if len(RESOLVER.candidates(name)) > 1}
 
 
@@ -77,9 +75,15 @@ def test_year_picks_the_code_of_that_year():
 def test_pseudo_regions_and_codes():
     assert gm.is_pseudo_region("Gemeenten; niet in te delen")
     assert not gm.is_pseudo_region("Utrecht (gemeente)")
-    assert [
-        gm.normalise_code(v) for v in ("197", "0197", "GM0197", "2022GM0197", "1.0", "GM", "abc")
-    ] == ["0197", "0197", "0197", "0197", "0001", None, None]
+    assert [gm.normalise_code(v) for v in ("197", "0197", "GM0197", "2022GM0197", "1.0", "GM", "abc")] == [
+        "0197",
+        "0197",
+        "0197",
+        "0197",
+        "0001",
+        None,
+        None,
+    ]
 
 
 @pytest.mark.parametrize(
@@ -235,8 +239,6 @@ def test_unsplit_share_without_data_is_equal():
             "aandeel": [float("nan")] * 2,
         }
     )
-    register = pd.concat(
-        [REGISTER, pd.DataFrame({"jaar": [2024], "gemeentecode": ["0001"], "gemeentenaam": ["X"]})]
-    )
+    register = pd.concat([REGISTER, pd.DataFrame({"jaar": [2024], "gemeentecode": ["0001"], "gemeentenaam": ["X"]})])
     rows = gm.map_to_current(register, changes)
     assert rows.loc[rows["gemeentecode"] == "0001", "aandeel"].tolist() == [0.5, 0.5]

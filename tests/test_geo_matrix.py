@@ -68,27 +68,19 @@ def test_island_to_mainland_goes_through_the_ferry_with_its_time():
     m = estimate_matrix(o, d, model)
     expected_km = 5.0 * 1.3 + ferry.length_km + 1.0 * 1.3
     assert m.km[0, 0] == pytest.approx(expected_km, rel=1e-5)
-    assert m.minutes[0, 0] == pytest.approx(
-        (5.0 + 1.0) * 1.3 / 15.0 * 60.0 + ferry.minutes, rel=1e-5
-    )
+    assert m.minutes[0, 0] == pytest.approx((5.0 + 1.0) * 1.3 / 15.0 * 60.0 + ferry.minutes, rel=1e-5)
     straight = math.hypot(hx + 3000.0 - (mx - 600.0), hy + 4000.0 - (my - 800.0)) / 1000
-    assert m.km[0, 0] != pytest.approx(
-        straight * 1.3, rel=1e-3
-    )  # not the straight line over the Marsdiep
+    assert m.km[0, 0] != pytest.approx(straight * 1.3, rel=1e-3)  # not the straight line over the Marsdiep
 
 
 def test_zeeuws_vlaanderen_uses_the_better_of_ferry_and_tunnel():
     ferry, tunnel = _crossing("Breskens"), _crossing("tunnel")
     (bx, by), (vx, vy) = ferry.b.rd, ferry.a.rd
     (tzx, tzy), (tnx, tny) = tunnel.b.rd, tunnel.a.rd
-    o = _points(
-        [("4511", bx, by, "zeeuws-vlaanderen"), ("4531", tzx, tzy, "zeeuws-vlaanderen")], "pc4"
-    )
+    o = _points([("4511", bx, by, "zeeuws-vlaanderen"), ("4531", tzx, tzy, "zeeuws-vlaanderen")], "pc4")
     d = _points([("00AA00", vx, vy, MAINLAND), ("00BB00", tnx, tny, MAINLAND)], "vestigingscode")
     m = estimate_matrix(o, d, TravelModel(1.3, 15.0))
-    assert m.km[0, 0] == pytest.approx(
-        ferry.length_km, rel=1e-5
-    )  # Breskens -> Vlissingen: the ferry
+    assert m.km[0, 0] == pytest.approx(ferry.length_km, rel=1e-5)  # Breskens -> Vlissingen: the ferry
     assert m.km[1, 1] == pytest.approx(6.6, rel=1e-5)  # Terneuzen -> north mouth: the tunnel
     assert m.minutes[0, 0] == pytest.approx(ferry.minutes, rel=1e-5)
     assert m.minutes[1, 1] == pytest.approx(tunnel.minutes, rel=1e-5)

@@ -39,9 +39,7 @@ def _brute(km: np.ndarray, mask: np.ndarray):
     return sub.min(axis=1), np.stack([(sub <= r).sum(axis=1) for r in RADII])
 
 
-sizes = st.tuples(
-    st.integers(0, 10_000), st.integers(1, 40), st.integers(1, 260), st.floats(0.0, 1.0)
-)
+sizes = st.tuples(st.integers(0, 10_000), st.integers(1, 40), st.integers(1, 260), st.floats(0.0, 1.0))
 
 
 @settings(max_examples=40, deadline=None)
@@ -56,9 +54,7 @@ def test_nearest_and_counts_equal_brute_force(args):
         np.testing.assert_allclose(res.km[i], km, rtol=1e-6)
         np.testing.assert_array_equal(res.counts[i], counts)
         found = res.index[i] >= 0
-        np.testing.assert_allclose(
-            mat.km[np.flatnonzero(found), res.index[i][found]], res.km[i][found], rtol=1e-6
-        )
+        np.testing.assert_allclose(mat.km[np.flatnonzero(found), res.index[i][found]], res.km[i][found], rtol=1e-6)
         np.testing.assert_allclose(
             res.minutes[i][found],
             mat.minutes[np.flatnonzero(found), res.index[i][found]],

@@ -17,9 +17,7 @@ def _write(path, text: str):
 
 def _matrix():
     o = pd.DataFrame({"pc4": ["1000", "1001"], "x_rd": [0.0, 1000.0], "y_rd": [0.0, 0.0]})
-    d = pd.DataFrame(
-        {"vestigingscode": ["00AA00", "00BB01"], "x_rd": [0.0, 5000.0], "y_rd": [2000.0, 0.0]}
-    )
+    d = pd.DataFrame({"vestigingscode": ["00AA00", "00BB01"], "x_rd": [0.0, 5000.0], "y_rd": [2000.0, 0.0]})
     return estimate_matrix(o, d)
 
 
@@ -29,10 +27,7 @@ def test_read_and_apply_replaces_only_the_pairs_given(tmp_path):
         "pc4;vestigingscode;km;minuten\n1000;00aa00;7,5;31\n1001;00BB01;4.0;15\n9999;00AA00;1;1\n1000;99ZZ99;1;1\n",
     )
     od = read_od_file(path)
-    assert (
-        list(od.columns) == ["pc4", "vestigingscode", "km", "minuten"]
-        and od["vestigingscode"].iloc[0] == "00AA00"
-    )
+    assert list(od.columns) == ["pc4", "vestigingscode", "km", "minuten"] and od["vestigingscode"].iloc[0] == "00AA00"
     m = _matrix()
     new, report = apply_od(m, od, path)
     assert new.km[0, 0] == pytest.approx(7.5) and new.minutes[0, 0] == pytest.approx(31.0)

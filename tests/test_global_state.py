@@ -68,18 +68,10 @@ def _mutable_globals(tree: ast.Module) -> set[str]:
     for node in tree.body:
         if isinstance(node, ast.Assign | ast.AnnAssign) and node.value is not None:
             value = node.value
-            mutable = isinstance(
-                value, ast.Dict | ast.List | ast.Set | ast.DictComp | ast.ListComp | ast.SetComp
-            )
+            mutable = isinstance(value, ast.Dict | ast.List | ast.Set | ast.DictComp | ast.ListComp | ast.SetComp)
             if isinstance(value, ast.Call):
                 func = value.func
-                name = (
-                    func.id
-                    if isinstance(func, ast.Name)
-                    else func.attr
-                    if isinstance(func, ast.Attribute)
-                    else ""
-                )
+                name = func.id if isinstance(func, ast.Name) else func.attr if isinstance(func, ast.Attribute) else ""
                 mutable = name in _MUTABLE_CALLS
             targets = node.targets if isinstance(node, ast.Assign) else [node.target]
             if mutable:
@@ -96,16 +88,10 @@ def _global_state_problems(source: str, rel: str) -> list[str]:
     for node in ast.walk(tree):
         if isinstance(node, ast.Global):
             problems.append(f"{rel}:{node.lineno}: global {', '.join(node.names)}")
-        if (
-            isinstance(node, ast.Call)
-            and isinstance(node.func, ast.Attribute)
-            and node.func.attr in _MUTATORS
-        ):
+        if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.func.attr in _MUTATORS:
             owner = node.func.value
             if isinstance(owner, ast.Name) and owner.id in mutable:
-                problems.append(
-                    f"{rel}:{node.lineno}: module-level {owner.id} is changed ({node.func.attr})"
-                )
+                problems.append(f"{rel}:{node.lineno}: module-level {owner.id} is changed ({node.func.attr})")
         targets = (
             node.targets
             if isinstance(node, ast.Assign)
@@ -114,29 +100,19 @@ def _global_state_problems(source: str, rel: str) -> list[str]:
             else []
         )
         for t in targets:
-            if (
-                isinstance(t, ast.Subscript)
-                and isinstance(t.value, ast.Name)
-                and t.value.id in mutable
-            ):
-                problems.append(
-                    f"{rel}:{node.lineno}: module-level {t.value.id} is changed (item set)"
-                )
+            if isinstance(t, ast.Subscript) and isinstance(t.value, ast.Name) and t.value.id in mutable:
+                problems.append(f"{rel}:{node.lineno}: module-level {t.value.id} is changed (item set)")
             if (
                 isinstance(t, ast.Attribute)
                 and t.attr.startswith("_")
                 and not (isinstance(t.value, ast.Name) and t.value.id in ("self", "cls"))
             ):
-                problems.append(
-                    f"{rel}:{node.lineno}: private attribute {t.attr} set from outside its object"
-                )
+                problems.append(f"{rel}:{node.lineno}: private attribute {t.attr} set from outside its object")
         if isinstance(node, ast.FunctionDef):
             for d in node.decorator_list:
                 name = ast.unparse(d)
                 if any(c in name for c in ("lru_cache", "functools.cache")) or name == "cache":
-                    problems.append(
-                        f"{rel}:{node.lineno}: {node.name} keeps a process-wide cache ({name})"
-                    )
+                    problems.append(f"{rel}:{node.lineno}: {node.name} keeps a process-wide cache ({name})")
     return problems
 
 
@@ -145,9 +121,7 @@ def test_no_module_level_cache_in_scenarios_and_optimise():
     problems = [
         p
         for path in _modules()
-        for p in _global_state_problems(
-            path.read_text(encoding="utf-8"), str(path.relative_to(PACKAGE))
-        )
+        for p in _global_state_problems(path.read_text(encoding="utf-8"), str(path.relative_to(PACKAGE)))
     ]
     assert not problems, "\n".join(problems)
 
@@ -173,12 +147,14 @@ def f():
 
 def test_the_scan_finds_a_memo_and_passes_a_constant_table():
     problems = _global_state_problems(MEMO, "memo.py")
-    assert sorted(p.split(": ", 1)[1] for p in problems) == sorted([
-        "module-level _MEMO is changed (item set)",
-        "module-level _SEEN is changed (append)",
-        "private attribute _cache set from outside its object",
-        "f keeps a process-wide cache (functools.lru_cache)",
-    ])
+    assert sorted(p.split(": ", 1)[1] for p in problems) == sorted(
+        [
+            "module-level _MEMO is changed (item set)",
+            "module-level _SEEN is changed (append)",
+            "private attribute _cache set from outside its object",
+            "f keeps a process-wide cache (functools.lru_cache)",
+        ]
+    )
 
 
 @pytest.fixture(scope="module")
@@ -197,22 +173,16 @@ def _region(tables: dict[str, pd.DataFrame], regio: str) -> list[ScenarioResult]
 def _same(a: ScenarioResult, b: ScenarioResult) -> None:
     assert a.summary == b.summary
     for name in ("forecast", "baseline", "per_vestiging", "moves", "indicators", "boards", "flows"):
-        pd.testing.assert_frame_equal(
-            getattr(a, name), getattr(b, name), check_exact=True, obj=name
-        )
+        pd.testing.assert_frame_equal(getattr(a, name), getattr(b, name), check_exact=True, obj=name)
     assert [k.titel for k in a.diagnosis.knelpunten] == [k.titel for k in b.diagnosis.knelpunten]
-    assert [k.titel for k in a.baseline_diagnosis.knelpunten] == [
-        k.titel for k in b.baseline_diagnosis.knelpunten
-    ]
+    assert [k.titel for k in a.baseline_diagnosis.knelpunten] == [k.titel for k in b.baseline_diagnosis.knelpunten]
 
 
 def test_two_regions_in_parallel_threads_give_the_serial_results(tables):
     serial = {regio: _region(tables, regio) for regio in REGIONS}
     assert serial["gemeente:9901"][0].summary != serial["gemeente:9903"][0].summary
     with ThreadPoolExecutor(max_workers=4) as pool:
-        futures = {
-            (regio, i): pool.submit(_region, tables, regio) for i in range(2) for regio in REGIONS
-        }
+        futures = {(regio, i): pool.submit(_region, tables, regio) for i in range(2) for regio in REGIONS}
         parallel = {key: f.result() for key, f in futures.items()}
     for (regio, _), results in parallel.items():
         for mine, theirs in zip(results, serial[regio], strict=True):
@@ -223,9 +193,7 @@ def test_one_baseline_shared_by_threads_computes_its_parts_once_and_alike(tables
     base = baseline(tables, "gemeente:9903", horizon=8)
     s = parse_scenario({"naam": "x", "maatregelen": REGIONS["gemeente:9903"]})
     with ThreadPoolExecutor(max_workers=3) as pool:
-        results = list(
-            pool.map(lambda _: run_scenario(tables, s, "gemeente:9903", baseline=base), range(3))
-        )
+        results = list(pool.map(lambda _: run_scenario(tables, s, "gemeente:9903", baseline=base), range(3)))
     for r in results[1:]:
         _same(r, results[0])
     _same(results[0], run_scenario(tables, s, "gemeente:9903", horizon=8))

@@ -7,14 +7,7 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
-
 from conftest import write_bytes
-from dekkend.errors import InvoerFout, LeegBestand, OnbekendBestand
-from dekkend.ingest import _text, import_paths
-from dekkend.ingest.formats import FileContext, probe, recognise
-from dekkend.ingest.formats.cbs_gemeenten import derive_gemeenten
-from dekkend.ingest.formats.cbs_leerlingen import derive_woongemeente, unresolved_names
-from dekkend.workspace import Workspace
 from population_fixtures import (
     GEMEENTEN_PER_JAAR,
     KWB,
@@ -25,6 +18,13 @@ from population_fixtures import (
     pc4_excel,
     statline_85701,
 )
+
+from dekkend.errors import InvoerFout, LeegBestand, OnbekendBestand
+from dekkend.ingest import _text, import_paths
+from dekkend.ingest.formats import FileContext, probe, recognise
+from dekkend.ingest.formats.cbs_gemeenten import derive_gemeenten
+from dekkend.ingest.formats.cbs_leerlingen import derive_woongemeente, unresolved_names
+from dekkend.workspace import Workspace
 
 
 def _read(path: Path):
@@ -43,23 +43,14 @@ def test_pc4_2013_bare_cr_mangled_header_mojibake_and_secret_cells(tmp_path):
     assert pc4.loc[pc4["gebied"] == "overig", "pc4"].isna().all()
     sw = pc4[pc4["pc4"] == "8701"]
     assert set(sw["gemeentecode"]) == {"1900"}
-    assert set(sw["gemeentenaam"]) == {
-        "Súdwest-Fryslân"
-    }  # Mac-Roman mojibake repaired; the key is the code
+    assert set(sw["gemeentenaam"]) == {"Súdwest-Fryslân"}  # Mac-Roman mojibake repaired; the key is the code
     cell = sw[(sw["geslacht"] == "totaal") & (sw["leeftijdsklasse"] == "0-4")]["aantal"]
     assert cell.isna().all()  # '-' is missing, not 0
     assert sw[(sw["geslacht"] == "m") & (sw["leeftijdsklasse"] == "0-4")]["aantal"].isna().all()
     assert set(pc4["leeftijdsklasse"]) == {"totaal", "0-4", "5-9", "95+"}
     gem = parsed.tables["bevolking_gemeente"]
     assert set(gem["gemeentecode"]) == {"0363"}  # the 1GGGG row; 8GGGG stays in bevolking_pc4
-    assert (
-        int(
-            gem[(gem["geslacht"] == "totaal") & (gem["leeftijdsklasse"] == "totaal")][
-                "aantal"
-            ].iloc[0]
-        )
-        == 101
-    )
+    assert int(gem[(gem["geslacht"] == "totaal") & (gem["leeftijdsklasse"] == "totaal")]["aantal"].iloc[0]) == 101
 
 
 def test_pc4_excel_multirow_header_and_aggregates(tmp_path):
@@ -67,27 +58,19 @@ def test_pc4_excel_multirow_header_and_aggregates(tmp_path):
     assert fmt.key == "cbs-pc4-bevolking-excel"
     pc4 = parsed.tables["bevolking_pc4"]
     assert set(pc4["pc4"].dropna()) == {"1011", "1012"}
-    women = pc4[
-        (pc4["pc4"] == "1012") & (pc4["geslacht"] == "v") & (pc4["leeftijdsklasse"] == "0-4")
-    ]
+    women = pc4[(pc4["pc4"] == "1012") & (pc4["geslacht"] == "v") & (pc4["leeftijdsklasse"] == "0-4")]
     assert women["aantal"].tolist() == [10]
     old = pc4[(pc4["pc4"] == "1012") & (pc4["leeftijdsklasse"] == "95+")]
     assert old["leeftijd_van"].tolist() == [95] and old["leeftijd_tot"].isna().all()
     gem = parsed.tables["bevolking_gemeente"]
-    assert gem.loc[
-        (gem["geslacht"] == "totaal") & (gem["leeftijdsklasse"] == "totaal"), "aantal"
-    ].tolist() == [302]
+    assert gem.loc[(gem["geslacht"] == "totaal") & (gem["leeftijdsklasse"] == "totaal"), "aantal"].tolist() == [302]
 
 
 def test_pc4_excel_bad_count_names_row_and_column(tmp_path):
     rows = [[1011, 100, "veel", 0, 50, 5, 50, 5, "0363", "Amsterdam"]]
     with pytest.raises(InvoerFout) as err:
         _read(pc4_excel(tmp_path / "pc4.xlsx", rows))
-    assert (
-        err.value.line == 6
-        and "C" in err.value.column
-        and "'veel' is geen aantal" in str(err.value)
-    )
+    assert err.value.line == 6 and "C" in err.value.column and "'veel' is geen aantal" in str(err.value)
 
 
 def test_kwb_skips_country_row_and_keeps_cbs_missing_code(tmp_path):
@@ -106,12 +89,8 @@ def test_85701_blank_is_missing_pseudo_row_typo_and_suffixes(tmp_path):
     src = parsed.tables["leerlingen_woongemeente_bron"]
     haren = src[(src["gemeentenaam_bron"] == "Haren") & (src["schooljaar"] == 2019)]
     assert haren["aantal"].isna().all()  # blank: Haren no longer existed, not 0 pupils
-    assert src.loc[
-        src["gemeentenaam_bron"] == "Gemeenten; niet in te delen", "ingedeeld"
-    ].tolist() == [False]
-    assert src.loc[src["gemeentenaam_bron"] == "Beek (L.)", "onderwijssoort"].tolist() == [
-        "vso"
-    ]  # 'ondewijs '
+    assert src.loc[src["gemeentenaam_bron"] == "Gemeenten; niet in te delen", "ingedeeld"].tolist() == [False]
+    assert src.loc[src["gemeentenaam_bron"] == "Beek (L.)", "onderwijssoort"].tolist() == ["vso"]  # 'ondewijs '
     assert src.loc[src["schooljaar"] == 2023, "voorlopig"].all()
     assert "Utrecht (gemeente)" in set(src["gemeentenaam_bron"])  # trailing space trimmed
     tables = dict(parsed.tables)
@@ -120,15 +99,9 @@ def test_85701_blank_is_missing_pseudo_row_typo_and_suffixes(tmp_path):
     rows = out["leerlingen_woongemeente"]
     assert unresolved_names(rows).empty
     codes = dict(zip(rows["gemeentenaam_bron"], rows["gemeentecode"], strict=False))
-    assert (
-        codes["Groningen (gemeente)"] == "0014"
-        and codes["Beek (L.)"] == "0888"
-        and codes["Haren"] == "0017"
-    )
+    assert codes["Groningen (gemeente)"] == "0014" and codes["Beek (L.)"] == "0888" and codes["Haren"] == "0017"
     today = out["leerlingen_woongemeente_huidig"]
-    vo = today[today["onderwijssoort"] == "vo-totaal"].set_index(["schooljaar", "gemeentecode"])[
-        "aantal"
-    ]
+    vo = today[today["onderwijssoort"] == "vo-totaal"].set_index(["schooljaar", "gemeentecode"])["aantal"]
     assert vo[(2013, "0014")] == 120  # Groningen + Haren on today's map
     haaren = today[(today["schooljaar"] == 2019) & today["via_opsplitsing"]]
     assert set(haaren["gemeentecode"]) == {"0757", "0824", "0855", "0865"}
@@ -150,26 +123,20 @@ def test_85701_bad_period_and_count(tmp_path):
         _read(statline_85701(tmp_path / "a.csv", [R85701[0].replace("2013/'14", "2013-14")]))
     assert err.value.line == 2 and err.value.column == "Perioden"
     with pytest.raises(InvoerFout) as err:
-        _read(
-            statline_85701(tmp_path / "b.csv", [*R85701[:3], R85701[3].replace(";130", ";1,3e2")])
-        )
+        _read(statline_85701(tmp_path / "b.csv", [*R85701[:3], R85701[3].replace(";130", ";1,3e2")]))
     assert err.value.line == 5 and err.value.column == "Leerlingen/studenten (aantal)"
 
 
 # -- gemeente lists ----------------------------------------------------------------------------
 def test_gemeente_lists_quirks(tmp_path):
-    _, per_jaar = _read(
-        write_bytes(tmp_path / "gemeenten_per_jaar.csv", GEMEENTEN_PER_JAAR, newline="\r\n")
-    )
+    _, per_jaar = _read(write_bytes(tmp_path / "gemeenten_per_jaar.csv", GEMEENTEN_PER_JAAR, newline="\r\n"))
     names = per_jaar.tables["gemeenten_jaar"].set_index("gemeentecode")["gemeentenaam"].to_dict()
     assert names["0518"] == "'s-Gravenhage" and names["1900"] == "Súdwest-Fryslân"
     fmt, merged = _read(write_bytes(tmp_path / "samenvoegingen.csv", SAMENVOEGINGEN))
     assert fmt.key == "cbs-samenvoegingen"
     ch = merged.tables["gemeente_wijzigingen"]
     maasdonk = ch[ch["code_oud"] == "1671"]
-    assert set(maasdonk["code_nieuw"]) == {"0796", "0828"} and set(maasdonk["soort"]) == {
-        "opsplitsing"
-    }
+    assert set(maasdonk["code_nieuw"]) == {"0796", "0828"} and set(maasdonk["soort"]) == {"opsplitsing"}
     assert ch.loc[ch["code_oud"] == "1921", "naam_oud"].tolist() == ["De Friese Meren"]
     assert ch.loc[ch["code_oud"] == "1921", "soort"].tolist() == ["naamswijziging"]
     fmt, split = _read(write_bytes(tmp_path / "opsplitsingen.csv", OPSPLITSINGEN))
@@ -198,9 +165,7 @@ def _snapshot(ws: Workspace) -> dict[str, pd.DataFrame]:
 
 BAD = {
     "truncated": (
-        lambda p: statline_85701(
-            p, [*R85701[:3], '"Totaal mannen en vrouwen";"Totaal voortgezet onderwijs";"2019']
-        ),
+        lambda p: statline_85701(p, [*R85701[:3], '"Totaal mannen en vrouwen";"Totaal voortgezet onderwijs";"2019']),
         5,
         None,
     ),
@@ -262,9 +227,7 @@ def _within_rounding(pc4_sum: pd.Series, agg: pd.Series, rows: pd.Series) -> pd.
 
 
 @pytest.mark.realdata
-@pytest.mark.parametrize(
-    "name", ["pc4-bevolking-leeftijd-2013.csv", "pc4-bevolking-leeftijd-2018.xls"]
-)
+@pytest.mark.parametrize("name", ["pc4-bevolking-leeftijd-2013.csv", "pc4-bevolking-leeftijd-2018.xls"])
 def test_real_population_per_gemeente_matches_aggregate_rows(shared_data, name):
     _, parsed = _read(shared_data / "cbs" / name)
     pc4 = parsed.tables["bevolking_pc4"]
@@ -272,22 +235,16 @@ def test_real_population_per_gemeente_matches_aggregate_rows(shared_data, name):
     tot = pc4[(pc4["geslacht"] == "totaal") & (pc4["leeftijdsklasse"] == "totaal")]
     sums = tot.groupby("gemeentecode")["aantal"].sum()
     rows = tot.groupby("gemeentecode").size()
-    agg = gem[(gem["geslacht"] == "totaal") & (gem["leeftijdsklasse"] == "totaal")].set_index(
-        "gemeentecode"
-    )["aantal"]
+    agg = gem[(gem["geslacht"] == "totaal") & (gem["leeftijdsklasse"] == "totaal")].set_index("gemeentecode")["aantal"]
     assert set(sums.index) == set(agg.index)
     ok = _within_rounding(sums, agg.reindex(sums.index), rows)
     assert ok.all(), sums[~ok]
     assert abs(int(sums.sum()) - int(agg.sum())) / int(agg.sum()) < 1e-3
     for sex in ("m", "v"):  # the sexes add up too, per gemeente
         part = (
-            pc4[(pc4["geslacht"] == sex) & (pc4["leeftijdsklasse"] == "totaal")]
-            .groupby("gemeentecode")["aantal"]
-            .sum()
+            pc4[(pc4["geslacht"] == sex) & (pc4["leeftijdsklasse"] == "totaal")].groupby("gemeentecode")["aantal"].sum()
         )
-        aggs = gem[(gem["geslacht"] == sex) & (gem["leeftijdsklasse"] == "totaal")].set_index(
-            "gemeentecode"
-        )["aantal"]
+        aggs = gem[(gem["geslacht"] == sex) & (gem["leeftijdsklasse"] == "totaal")].set_index("gemeentecode")["aantal"]
         assert _within_rounding(part, aggs.reindex(part.index), rows).all()
 
 
@@ -324,11 +281,7 @@ def test_real_85701_vo_total_every_year_on_todays_gemeenten(real_85701):
     current = set(real_85701["gemeenten"]["gemeentecode"])
     vo = today[today["onderwijssoort"] == "vo-totaal"]
     src = real_85701["leerlingen_woongemeente"]
-    src_vo = (
-        src[(src["onderwijssoort"] == "vo-totaal") & src["ingedeeld"]]
-        .groupby("schooljaar")["aantal"]
-        .sum()
-    )
+    src_vo = src[(src["onderwijssoort"] == "vo-totaal") & src["ingedeeld"]].groupby("schooljaar")["aantal"].sum()
     for year in range(2013, 2024):
         rows = vo[vo["schooljaar"] == year]
         assert set(rows["gemeentecode"]) == current, year

@@ -6,12 +6,12 @@ import shutil
 
 import pandas as pd
 import pytest
-
 from conftest import write_bytes
+from vo_fixtures import ADDRESS_HEADER, OLD_HEADER, OLD_ROWS, addresses, centroids, new_vintage, old_vintage
+
 from dekkend.errors import InvoerFout, LeegBestand
 from dekkend.ingest import import_paths
 from dekkend.workspace import Workspace
-from vo_fixtures import ADDRESS_HEADER, OLD_HEADER, OLD_ROWS, addresses, centroids, new_vintage, old_vintage
 
 
 @pytest.fixture
@@ -63,7 +63,13 @@ def test_offer_derived_from_counts(folder, tmp_path):
     offer = ws.table("aanbod")
     whole = offer[offer["profiel"].isna()]
     got = set(zip(whole["vestigingscode"], whole["onderwijstype"], strict=True))
-    assert got == {("00AA00", "onderbouw"), ("00AA00", "vmbo-b"), ("00AA00", "havo"), ("00AA01", "pro"), ("00AB00", "vwo")}
+    assert got == {
+        ("00AA00", "onderbouw"),
+        ("00AA00", "vmbo-b"),
+        ("00AA00", "havo"),
+        ("00AA01", "pro"),
+        ("00AB00", "vwo"),
+    }
     prof = offer[offer["profiel"].notna()]
     assert prof[["vestigingscode", "onderwijstype", "profiel", "leerlingen"]].values.tolist() == [
         ["00AA00", "vmbo-b", "zorg-welzijn", 30.0]
@@ -112,7 +118,11 @@ def _snapshot(ws):
     ("content", "error", "fragment"),
     [
         (OLD_HEADER + "\n" + OLD_ROWS[0] + "\n" + OLD_ROWS[1][:40], InvoerFout, "regel 3"),
-        (OLD_HEADER + "\n" + OLD_ROWS[0].replace(";50;", ";vijftig;"), InvoerFout, "kolom 'LEER- OF VERBLIJFSJAAR 1 - MAN'"),
+        (
+            OLD_HEADER + "\n" + OLD_ROWS[0].replace(";50;", ";vijftig;"),
+            InvoerFout,
+            "kolom 'LEER- OF VERBLIJFSJAAR 1 - MAN'",
+        ),
         (OLD_HEADER + "\n" + OLD_ROWS[0] + "\n" + OLD_ROWS[0], InvoerFout, "dubbele regel"),
         (OLD_HEADER + "\n" + OLD_ROWS[0].replace("00AA;00", "00AA;0X"), InvoerFout, "geen geldige vestigingscode"),
         (OLD_HEADER + "\n", LeegBestand, "geen gegevens"),

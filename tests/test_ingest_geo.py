@@ -8,6 +8,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pytest
+from population_fixtures import geojson, shapefile, square
 
 from dekkend.crs import wgs84_to_rd
 from dekkend.errors import InvoerFout
@@ -17,7 +18,6 @@ from dekkend.ingest.formats import FileContext, probe, recognise
 from dekkend.ingest.formats._geometrie import area_and_centroid, contains
 from dekkend.ingest.formats.cbs_gemeenten import split_shares
 from dekkend.workspace import Workspace
-from population_fixtures import geojson, shapefile, square
 
 
 def _read(path: Path):
@@ -82,11 +82,7 @@ def test_duplicate_gemeente_and_bad_code(tmp_path):
         _read(geojson(tmp_path / "dup.geojson", feats))
     assert err.value.line == 2 and "regel 2" in str(err.value) and "0014" in str(err.value)
     with pytest.raises(InvoerFout) as err:
-        _read(
-            geojson(
-                tmp_path / "bad.geojson", [("Groningen", "Groningen", [[square(6.5, 53.1, 0.1)]])]
-            )
-        )
+        _read(geojson(tmp_path / "bad.geojson", [("Groningen", "Groningen", [[square(6.5, 53.1, 0.1)]])]))
     assert err.value.line == 1 and err.value.column == "feature"
 
 
@@ -111,9 +107,7 @@ def test_split_shares_from_population_and_boundaries():
             ],
         }
     )
-    cent = pd.DataFrame(
-        {"pc4": ["9001", "9002", "9003"], "lon": [0.5, 0.6, 1.5], "lat": [0.5, 0.5, 0.5]}
-    )
+    cent = pd.DataFrame({"pc4": ["9001", "9002", "9003"], "lon": [0.5, 0.6, 1.5], "lat": [0.5, 0.5, 0.5]})
     bev = pd.DataFrame(
         {
             "gemeentecode": ["0999"] * 3,
@@ -150,9 +144,7 @@ def test_split_shares_from_population_and_boundaries():
     assert out["aandeel"].tolist() == pytest.approx([0.6, 0.4])
     assert set(out["aandeel_methode"]) == {"bevolking-pc4"}
     fallback = split_shares(changes, register, {})
-    assert fallback["aandeel"].tolist() == [0.5, 0.5] and set(fallback["aandeel_methode"]) == {
-        "gelijk"
-    }
+    assert fallback["aandeel"].tolist() == [0.5, 0.5] and set(fallback["aandeel_methode"]) == {"gelijk"}
 
 
 @pytest.mark.realdata
@@ -164,11 +156,7 @@ def test_real_boundaries_match_the_gemeente_lists(shared_data):
         g = parsed.tables["gemeentegrenzen"]
         assert len(g) == n and (g["jaar"] == year).all()
         assert set(g["gemeentecode"]) == set(register.loc[register["jaar"] == year, "gemeentecode"])
-        assert (
-            33_000 < g["oppervlakte_km2"].sum() < 42_000
-        )  # land (and some water) of the Netherlands
+        assert 33_000 < g["oppervlakte_km2"].sum() < 42_000  # land (and some water) of the Netherlands
         assert g["lat"].between(50.7, 53.6).all() and g["lon"].between(3.3, 7.3).all()
-    drimmelen = (
-        b2019.tables["gemeentegrenzen"].set_index("gemeentecode").loc["1719", "oppervlakte_km2"]
-    )
+    drimmelen = b2019.tables["gemeentegrenzen"].set_index("gemeentecode").loc["1719", "oppervlakte_km2"]
     assert drimmelen == pytest.approx(119.43, rel=1e-3)  # Shape__Are in the shapefile itself

@@ -5,10 +5,10 @@ from __future__ import annotations
 import gzip
 
 import pytest
+from conftest import write_bytes
 from hypothesis import given
 from hypothesis import strategies as st
 
-from conftest import write_bytes
 from dekkend.errors import InvoerFout, LeegBestand
 from dekkend.ingest import _text
 
@@ -17,7 +17,12 @@ TEXT = "code;naam;aantal\nA1;Één;3\nB2;Twee;<5\n"
 
 @pytest.mark.parametrize(
     ("encoding", "bom", "expected"),
-    [("latin-1", False, "cp1252"), ("cp1252", False, "cp1252"), ("utf-8", False, "utf-8"), ("utf-8", True, "utf-8-sig")],
+    [
+        ("latin-1", False, "cp1252"),
+        ("cp1252", False, "cp1252"),
+        ("utf-8", False, "utf-8"),
+        ("utf-8", True, "utf-8-sig"),
+    ],
 )
 def test_encodings(tmp_path, encoding, bom, expected):
     raw = _text.read_table(write_bytes(tmp_path / "f.csv", TEXT, encoding, bom=bom))
@@ -83,8 +88,11 @@ def test_empty_files(tmp_path, content):
         _text.read_table(write_bytes(tmp_path / "f.csv", content))
 
 
-@given(st.lists(st.integers(min_value=0, max_value=10_000), min_size=1, max_size=30), st.sampled_from(["\n", "\r\n", "\r"]),
-       st.sampled_from([";", ","]))
+@given(
+    st.lists(st.integers(min_value=0, max_value=10_000), min_size=1, max_size=30),
+    st.sampled_from(["\n", "\r\n", "\r"]),
+    st.sampled_from([";", ","]),
+)
 def test_parse_roundtrip_property(tmp_path_factory, values, newline, delim):
     """Whatever the delimiter and line ending, written counts come back unchanged."""
     path = tmp_path_factory.mktemp("p") / "f.csv"

@@ -25,8 +25,7 @@ LWOO_HEADER = (
     "BRIN NUMMER;VESTIGINGSNUMMER;INSTELLINGSNAAM VESTIGING;PLAATSNAAM VESTIGING;"
     "PROVINCIE VESTIGING;"
     "ONDERWIJSTYPE VO EN LEER- OF VERBLIJFSJAAR;LWOO INDICATIE;VMBO SECTOR;AFDELING;ELEMENTCODE;"
-    "OPLEIDINGSNAAM;"
-    + ";".join(f"LEER- OF VERBLIJFSJAAR {j} - {s}" for j in range(1, 7) for s in ("MAN", "VROUW"))
+    "OPLEIDINGSNAAM;" + ";".join(f"LEER- OF VERBLIJFSJAAR {j} - {s}" for j in range(1, 7) for s in ("MAN", "VROUW"))
 )
 ZEROS = "0;0;0;0;0;0;0;0"
 AA = "SGM ’t Één;ÉÉNDORP;Drenthe"  # ’ exists in cp1252, not in latin-1
@@ -34,20 +33,17 @@ PRO = "Praktijkschool Één;ÉÉNDORP;Drenthe;Praktijkonderwijs alle vj;N;N.v.t.
 ROWS_2016 = [
     # one vestiging x type x leerjaar in two rows, LWOO yes and no: both count
     f"00AA;0;{AA};Brugjaar 1-2;J;N.v.t.;N.v.t.;46;Lj LWOO vb op Alle Lw;3;2;1;1;{ZEROS}",
-    f"00AA;0;{AA};Brugjaar 1-2;N;N.v.t.;N.v.t.;24;Ljvb op VWO/HAVO/VMBO-Alle Lw;"
-    f"75;70;60;65;{ZEROS}",
+    f"00AA;0;{AA};Brugjaar 1-2;N;N.v.t.;N.v.t.;24;Ljvb op VWO/HAVO/VMBO-Alle Lw;75;70;60;65;{ZEROS}",
     f"00AA;0;{AA};VMBO-MBO2 lj 3-6;J;Landbouw;N.v.t.;4271;"
     "Borging exp. VM2 LWOO Basisbg. LW Landb LNO;0;0;0;0;0;0;0;0;8;2;0;0",
-    f"00AA;0;{AA};HAVO uitbest. aan VAVO;N;N.v.t.;N.v.t.;4031;HAVO NW naar VAVO;"
-    "0;0;0;0;0;0;0;0;1;1;0;0",
+    f"00AA;0;{AA};HAVO uitbest. aan VAVO;N;N.v.t.;N.v.t.;4031;HAVO NW naar VAVO;0;0;0;0;0;0;0;0;1;1;0;0",
     f"00AA;1;{PRO};50;Praktijkonderwijs;9;6;{ZEROS};1;1",
     '19EO;0;"VMBO ""De Jutter"" Vlieland";VLIELAND;Friesland;Brugjaar 1-2;N;N.v.t.;N.v.t.;400;'
     f"MAVO/Theor Lw-VMBO;5;6;3;10;{ZEROS}",
 ]
 # The 2017 layout: same columns, codes zero-padded again.
 ROWS_2017 = [
-    f"00AA;00;{AA};Brugjaar 1-2;N;N.v.t.;N.v.t.;0024;Ljvb op VWO/HAVO/VMBO-Alle Lw;"
-    f"70;70;60;60;{ZEROS}",
+    f"00AA;00;{AA};Brugjaar 1-2;N;N.v.t.;N.v.t.;0024;Ljvb op VWO/HAVO/VMBO-Alle Lw;70;70;60;60;{ZEROS}",
     f"00AA;01;{PRO};0050;Praktijkonderwijs;8;6;{ZEROS};1;1",
 ]
 
@@ -73,9 +69,7 @@ def ws_2016(tmp_path):
 
 def test_school_year_name_cp1252_and_crlf(ws_2016):
     pupils = ws_2016.table("leerlingen")
-    assert (
-        pupils["peildatum"] == pd.Timestamp("2016-10-01")
-    ).all()  # "2016-2017" is the count of 1 Oct 2016
+    assert (pupils["peildatum"] == pd.Timestamp("2016-10-01")).all()  # "2016-2017" is the count of 1 Oct 2016
     assert (pupils["schooljaar"] == 2016).all()
     assert int(pupils["aantal"].sum()) == sum(sum(_counts(r)) for r in ROWS_2016)
     names = ws_2016.table("vestigingen").set_index("vestigingscode")["naam"]
@@ -85,9 +79,7 @@ def test_school_year_name_cp1252_and_crlf(ws_2016):
 
 def test_lwoo_split_rows_are_summed(ws_2016):
     pupils = ws_2016.table("leerlingen")
-    brug = pupils[
-        (pupils["vestigingscode"] == "00AA00") & (pupils["label_onderwijstype"] == "Brugjaar 1-2")
-    ]
+    brug = pupils[(pupils["vestigingscode"] == "00AA00") & (pupils["label_onderwijstype"] == "Brugjaar 1-2")]
     per_year = brug.groupby("leerjaar")["aantal"].sum()
     assert per_year.to_dict() == {1: 3 + 2 + 75 + 70, 2: 1 + 1 + 60 + 65}
     assert set(brug["lwoo"]) == {True, False}  # the LWOO row stays recognisable
@@ -100,9 +92,7 @@ def test_stripped_vestigingsnummer_gets_its_zeros_back(ws_2016, tmp_path):
     import_paths([d], ws_2016)
     pupils = Workspace(ws_2016.path).table("leerlingen")
     by_year = pupils.groupby("schooljaar")["vestigingscode"].agg(set)
-    assert (
-        by_year[2017] == {"00AA00", "00AA01"} and by_year[2017] <= by_year[2016]
-    )  # one code across vintages
+    assert by_year[2017] == {"00AA00", "00AA01"} and by_year[2017] <= by_year[2016]  # one code across vintages
 
 
 def test_stripped_elementcode_gets_its_zeros_back(ws_2016, tmp_path):
@@ -115,8 +105,9 @@ def test_stripped_elementcode_gets_its_zeros_back(ws_2016, tmp_path):
     lwoo_vintage(d / "leerlingen-vo-2017-2018.csv", ROWS_2017)
     import_paths([d], ws_2016)
     pupils = Workspace(ws_2016.path).table("leerlingen")
-    brug = pupils[(pupils["vestigingscode"] == "00AA00") & (pupils["label_onderwijstype"] == "Brugjaar 1-2")
-                  & ~pupils["lwoo"]]
+    brug = pupils[
+        (pupils["vestigingscode"] == "00AA00") & (pupils["label_onderwijstype"] == "Brugjaar 1-2") & ~pupils["lwoo"]
+    ]
     assert brug.groupby("schooljaar")["elementcode"].agg(set).to_dict() == {2016: {"0024"}, 2017: {"0024"}}
     # the label table knows each code once, under its four-digit form; the short form finds the same meaning
     assert labels.label_meaning("ELEMENTCODE", "24") == labels.label_meaning("ELEMENTCODE", "0024") is not None
@@ -127,9 +118,7 @@ def test_stripped_elementcode_gets_its_zeros_back(ws_2016, tmp_path):
 def test_vmbo_mbo2_type_kept_and_counted(ws_2016):
     pupils = ws_2016.table("leerlingen")
     vm2 = pupils[pupils["label_onderwijstype"] == "VMBO-MBO2 lj 3-6"]
-    assert vm2.groupby("leerjaar")["aantal"].sum().to_dict() == {
-        5: 10
-    }  # kept with its label, never dropped
+    assert vm2.groupby("leerjaar")["aantal"].sum().to_dict() == {5: 10}  # kept with its label, never dropped
 
 
 def test_vavo_rows_flagged_so_a_total_can_leave_them_out(ws_2016):
@@ -154,9 +143,7 @@ def _address_row(row: str, **changes: str) -> str:
 
 
 OLDER = [
-    _address_row(
-        ADDRESS_ROWS[0], **{"BEVOEGD_GEZAG NUMMER": "99999", "ONDERWIJSSTRUCTUUR": "VBO/MAVO"}
-    ),
+    _address_row(ADDRESS_ROWS[0], **{"BEVOEGD_GEZAG NUMMER": "99999", "ONDERWIJSSTRUCTUUR": "VBO/MAVO"}),
     ADDRESS_ROWS[1],
     ADDRESS_ROWS[2],
 ]
@@ -208,10 +195,7 @@ def test_two_address_vintages_keep_their_own_peildatum(tmp_path, together):
 def test_newest_list_wins_and_the_older_fills_gaps(tmp_path, together):
     ves = _two_lists(tmp_path, together).table("vestigingen").set_index("vestigingscode")
     # in both lists: the newer one's board and structure, whatever the older says
-    assert (
-        ves.loc["00AA00", "bestuur"] == "11111"
-        and ves.loc["00AA00", "structuur"] == "VBO/MAVO/HAVO/VWO"
-    )
+    assert ves.loc["00AA00", "bestuur"] == "11111" and ves.loc["00AA00", "structuur"] == "VBO/MAVO/HAVO/VWO"
     assert ves.loc["00AA00", "peildatum"] == pd.Timestamp("2020-12-01")
     # a blank in the newer list is filled from the older one
     assert ves.loc["00AA01", "straat"] == "Schoolweg"
@@ -273,9 +257,7 @@ def test_real_catalogue_knows_every_vo_vintage(shared_data):
     }
     for rel, day in expected.items():
         known = catalogue.by_checksum(hashlib.sha256((shared_data / rel).read_bytes()).hexdigest())
-        assert (
-            known is not None and known.reference_date == day and known.filename == Path(rel).name
-        ), rel
+        assert known is not None and known.reference_date == day and known.filename == Path(rel).name, rel
 
 
 @pytest.mark.parametrize(
@@ -286,9 +268,7 @@ def test_real_totals_of_2016_and_2017(real, year, vestigingen, pupils, without_v
     p = real.table("leerlingen").query("schooljaar == @year")
     assert p["vestigingscode"].nunique() == vestigingen
     assert int(p["aantal"].sum()) == pupils
-    assert (
-        int(p.loc[~p["vavo"].eq(True), "aantal"].sum()) == without_vavo
-    )  # object column: NaN for 2012
+    assert int(p.loc[~p["vavo"].eq(True), "aantal"].sum()) == without_vavo  # object column: NaN for 2012
 
 
 def test_real_2016_per_vestiging_matches_the_raw_file(real, shared_data):
@@ -297,12 +277,7 @@ def test_real_2016_per_vestiging_matches_the_raw_file(real, shared_data):
     code = raw["BRIN NUMMER"].str.strip() + raw["VESTIGINGSNUMMER"].str.strip().str.zfill(2)
     counts = raw.filter(regex=r"JAAR \d - (MAN|VROUW)$").astype(int).sum(axis=1)
     want = counts.groupby(code).sum()
-    got = (
-        real.table("leerlingen")
-        .query("schooljaar == 2016")
-        .groupby("vestigingscode")["aantal"]
-        .sum()
-    )
+    got = real.table("leerlingen").query("schooljaar == 2016").groupby("vestigingscode")["aantal"].sum()
     pd.testing.assert_series_equal(
         got.astype(int), want.rename_axis("vestigingscode").rename("aantal"), check_names=False
     )
@@ -350,6 +325,4 @@ def test_real_newest_address_list_wins_where_both_have_the_vestiging(real):
         assert (ves.loc[given, col] == newest.loc[given, col]).all(), col
     older = src[src["peildatum"] < src["peildatum"].max()].set_index("vestigingscode")
     both = older.index.intersection(newest.index)
-    assert (
-        older.loc[both, "bestuur"] != newest.loc[both, "bestuur"]
-    ).sum() > 0  # the vintages really differ
+    assert (older.loc[both, "bestuur"] != newest.loc[both, "bestuur"]).sum() > 0  # the vintages really differ

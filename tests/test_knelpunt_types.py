@@ -41,15 +41,32 @@ OLD_FILE = {
     "horizon": 10,
     "instellingen": {"vooruitkijken_jaren": 5, "normafstand_km": 12},
     "knelpunten": [
-        {"type": "kleine-bovenbouw", "ernst": "hoog", "titel": "Kleine bovenbouwgroepen bij X",
-         "toelichting": "Bij X zijn deze bovenbouwgroepen klein.", "vestigingen": ["00XX00"],
-         "besturen": ["12345"], "gebieden": ["7101", "7102"], "onderwijstype": "vmbo-k",
-         "jaren": [2021, 2023], "bewijs": {"vestigingscode": "00XX00",
-                                           "groepen": [{"naam": "vmbo-k", "nu": 18.5}]},
-         "bronnen": ["drempels.yaml: kleine_groep_leerweg"]},
-        {"type": "witte-vlek", "ernst": "midden", "titel": "Ver van havo",
-         "toelichting": "", "vestigingen": [], "besturen": [], "gebieden": ["7131"],
-         "onderwijstype": None, "jaren": [], "bewijs": {}, "bronnen": []},
+        {
+            "type": "kleine-bovenbouw",
+            "ernst": "hoog",
+            "titel": "Kleine bovenbouwgroepen bij X",
+            "toelichting": "Bij X zijn deze bovenbouwgroepen klein.",
+            "vestigingen": ["00XX00"],
+            "besturen": ["12345"],
+            "gebieden": ["7101", "7102"],
+            "onderwijstype": "vmbo-k",
+            "jaren": [2021, 2023],
+            "bewijs": {"vestigingscode": "00XX00", "groepen": [{"naam": "vmbo-k", "nu": 18.5}]},
+            "bronnen": ["drempels.yaml: kleine_groep_leerweg"],
+        },
+        {
+            "type": "witte-vlek",
+            "ernst": "midden",
+            "titel": "Ver van havo",
+            "toelichting": "",
+            "vestigingen": [],
+            "besturen": [],
+            "gebieden": ["7131"],
+            "onderwijstype": None,
+            "jaren": [],
+            "bewijs": {},
+            "bronnen": [],
+        },
     ],
     "besturen": [],
     "notities": [],
@@ -114,11 +131,11 @@ def test_a_diagnosis_file_reads_back_as_the_same_knelpunten(demo_diagnosis, tmp_
     path = tmp_path / "knelpunten.json"
     path.write_text(json.dumps(demo_diagnosis.to_dict(), ensure_ascii=False), encoding="utf-8")
     found = read_knelpunten(path)
-    assert [k.to_dict() for k in found.knelpunten] == [
-        k.to_dict() for k in demo_diagnosis.knelpunten]
+    assert [k.to_dict() for k in found.knelpunten] == [k.to_dict() for k in demo_diagnosis.knelpunten]
     # all fields but the evidence (whose numbers the JSON form rounds) come back equal
     assert [replace(k, bewijs={}) for k in found.knelpunten] == [
-        replace(k, bewijs={}) for k in demo_diagnosis.knelpunten]
+        replace(k, bewijs={}) for k in demo_diagnosis.knelpunten
+    ]
 
 
 def test_unknown_types_are_read_but_no_diagnosis_holds_them(demo_diagnosis):
@@ -130,12 +147,15 @@ def test_unknown_types_are_read_but_no_diagnosis_holds_them(demo_diagnosis):
         Knelpunt("witte-vlek", "erg", "Ver weg")
 
 
-@pytest.mark.parametrize("data, field", [
-    ({"type": "witte-vlek", "titel": "x"}, "'ernst'"),
-    ({"type": "witte-vlek", "ernst": "erg", "titel": "x"}, "ernst 'erg'"),
-    ({"type": "witte-vlek", "ernst": "laag", "titel": "x", "jaren": ["volgend jaar"]}, "'jaren'"),
-    (["witte-vlek"], "geen JSON-object"),
-])
+@pytest.mark.parametrize(
+    "data, field",
+    [
+        ({"type": "witte-vlek", "titel": "x"}, "'ernst'"),
+        ({"type": "witte-vlek", "ernst": "erg", "titel": "x"}, "ernst 'erg'"),
+        ({"type": "witte-vlek", "ernst": "laag", "titel": "x", "jaren": ["volgend jaar"]}, "'jaren'"),
+        (["witte-vlek"], "geen JSON-object"),
+    ],
+)
 def test_bad_knelpunten_get_a_dutch_error_naming_the_field(data, field, tmp_path):
     with pytest.raises(InvoerFout, match=field) as info:
         Knelpunt.from_dict(data, file=tmp_path / "k.json", position=3)
@@ -145,16 +165,32 @@ def test_bad_knelpunten_get_a_dutch_error_naming_the_field(data, field, tmp_path
 _names = st.lists(st.text("0123456789ABCXYZ", min_size=1, max_size=6), max_size=3).map(tuple)
 
 
-@given(kind=st.sampled_from(TYPES), ernst=st.sampled_from(SEVERITIES),
-       titel=st.text(min_size=1).filter(lambda s: s.strip() == s and s.strip()),
-       toelichting=st.text(), vestigingen=_names, gebieden=_names,
-       onderwijstype=st.none() | st.sampled_from(["havo", "vmbo-k,vmbo-b", "profiel:zorg-welzijn"]),
-       jaren=st.lists(st.integers(2000, 2060), max_size=3).map(tuple),
-       bewijs=st.dictionaries(st.sampled_from(["a", "b"]), st.integers() | st.text(), max_size=2))
-def test_the_json_form_round_trips(kind, ernst, titel, toelichting, vestigingen, gebieden,
-                                   onderwijstype, jaren, bewijs):
-    k = Knelpunt(kind, ernst, titel, toelichting, vestigingen=vestigingen, gebieden=gebieden,
-                 onderwijstype=onderwijstype, jaren=jaren, bewijs=bewijs, bronnen=("bron",))
+@given(
+    kind=st.sampled_from(TYPES),
+    ernst=st.sampled_from(SEVERITIES),
+    titel=st.text(min_size=1).filter(lambda s: s.strip() == s and s.strip()),
+    toelichting=st.text(),
+    vestigingen=_names,
+    gebieden=_names,
+    onderwijstype=st.none() | st.sampled_from(["havo", "vmbo-k,vmbo-b", "profiel:zorg-welzijn"]),
+    jaren=st.lists(st.integers(2000, 2060), max_size=3).map(tuple),
+    bewijs=st.dictionaries(st.sampled_from(["a", "b"]), st.integers() | st.text(), max_size=2),
+)
+def test_the_json_form_round_trips(
+    kind, ernst, titel, toelichting, vestigingen, gebieden, onderwijstype, jaren, bewijs
+):
+    k = Knelpunt(
+        kind,
+        ernst,
+        titel,
+        toelichting,
+        vestigingen=vestigingen,
+        gebieden=gebieden,
+        onderwijstype=onderwijstype,
+        jaren=jaren,
+        bewijs=bewijs,
+        bronnen=("bron",),
+    )
     assert Knelpunt.from_dict(json.loads(json.dumps(k.to_dict()))) == k
 
 
@@ -163,6 +199,9 @@ def test_every_type_is_documented(doc):
     path = Path(__file__).resolve().parents[1] / "docs" / doc
     if not path.is_file():
         pytest.skip("the docs are not next to the tests")
-    rows = {line.split("|")[1].strip().strip("`") for line in path.read_text(encoding="utf-8")
-            .splitlines() if line.startswith("| `")}
+    rows = {
+        line.split("|")[1].strip().strip("`")
+        for line in path.read_text(encoding="utf-8").splitlines()
+        if line.startswith("| `")
+    }
     assert set(TYPES) <= rows

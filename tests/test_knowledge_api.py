@@ -24,6 +24,12 @@ def test_every_public_callable_has_a_docstring():
 
 def test_the_docs_explain_kinds_knelpunt_types_and_the_commands():
     text = DOCS.read_text(encoding="utf-8")
-    for word in [*knowledge.SOORTEN, *knowledge.KNELPUNTTYPEN, "dekkend kennis zoek",
-                 "dekkend kennis toon", "dekkend kennis advies", "synoniemen.yaml"]:
+    for word in [
+        *knowledge.SOORTEN,
+        *knowledge.KNELPUNTTYPEN,
+        "dekkend kennis zoek",
+        "dekkend kennis toon",
+        "dekkend kennis advies",
+        "synoniemen.yaml",
+    ]:
         assert word in text, word

@@ -25,8 +25,7 @@ def test_zoek_prints_ids_titles_and_facets():
 
 
 def test_zoek_json_with_facets():
-    result = run("zoek", "techniek", "--gebied", "Zeeland", "--soort", "praktijkvoorbeeld",
-                 "--json")
+    result = run("zoek", "techniek", "--gebied", "Zeeland", "--soort", "praktijkvoorbeeld", "--json")
     assert result.exit_code == 0, result.output
     data = json.loads(result.stdout)
     assert data["gebied"] == "Zeeland" and data["soort"] == "praktijkvoorbeeld"
@@ -35,12 +34,15 @@ def test_zoek_json_with_facets():
     assert data["facetten"]["soort"]["praktijkvoorbeeld"] == data["aantal"]
 
 
-@pytest.mark.parametrize("args, message", [
-    (("zoek", ""), "De zoekvraag is leeg"),
-    (("zoek", "krimp", "--soort", "folder"), "Onbekende soort 'folder'"),
-    (("zoek", "krimp", "--gebied", "Atlantis"), "Onbekend gebied 'Atlantis'"),
-    (("toon", "bestaat-niet"), "Geen kennisbankartikel met id 'bestaat-niet'"),
-])
+@pytest.mark.parametrize(
+    "args, message",
+    [
+        (("zoek", ""), "De zoekvraag is leeg"),
+        (("zoek", "krimp", "--soort", "folder"), "Onbekende soort 'folder'"),
+        (("zoek", "krimp", "--gebied", "Atlantis"), "Onbekend gebied 'Atlantis'"),
+        (("toon", "bestaat-niet"), "Geen kennisbankartikel met id 'bestaat-niet'"),
+    ],
+)
 def test_errors_are_dutch_and_exit_with_1(args, message):
     result = run(*args)
     assert result.exit_code == 2
@@ -65,11 +67,25 @@ def test_toon_json():
 @pytest.fixture()
 def knelpunten(tmp_path):
     path = tmp_path / "knelpunten.json"
-    path.write_text(json.dumps({"regio": "Zeeuws-Vlaanderen", "peiljaar": 2024, "knelpunten": [
-        {"type": "kleine-bovenbouw", "ernst": "hoog", "titel": "Kleine havo-bovenbouw",
-         "gebieden": ["Oostburg"], "onderwijstype": "havo"},
-        {"type": "onbekend-type", "ernst": "laag", "titel": "Iets anders"},
-    ]}), encoding="utf-8")
+    path.write_text(
+        json.dumps(
+            {
+                "regio": "Zeeuws-Vlaanderen",
+                "peiljaar": 2024,
+                "knelpunten": [
+                    {
+                        "type": "kleine-bovenbouw",
+                        "ernst": "hoog",
+                        "titel": "Kleine havo-bovenbouw",
+                        "gebieden": ["Oostburg"],
+                        "onderwijstype": "havo",
+                    },
+                    {"type": "onbekend-type", "ernst": "laag", "titel": "Iets anders"},
+                ],
+            }
+        ),
+        encoding="utf-8",
+    )
     return path
 
 

@@ -39,21 +39,31 @@ def test_every_kind_is_present_and_all_46_practice_examples_are_included():
     assert kinds["ondersteuning"] >= 4
 
 
-@pytest.mark.parametrize("entry_id", [
-    "fusietoets", "fusie-effectrapportage", "regionaal-plan-onderwijsvoorzieningen",
-    "nevenvestiging", "uitbesteding-leerlingenuitwisseling", "samenwerkingsschool",
-])
+@pytest.mark.parametrize(
+    "entry_id",
+    [
+        "fusietoets",
+        "fusie-effectrapportage",
+        "regionaal-plan-onderwijsvoorzieningen",
+        "nevenvestiging",
+        "uitbesteding-leerlingenuitwisseling",
+        "samenwerkingsschool",
+    ],
+)
 def test_the_legal_routes_the_issue_names_exist(entry_id):
     entry = next(e for e in ENTRIES if e.id == entry_id)
     assert entry.soort == "juridische-route"
     assert entry.juridische_basis
 
 
-@pytest.mark.parametrize("entry_id, must_mention", [
-    ("ledenadviseurs-krimp-regionale-samenwerking", "ledenadviseur"),
-    ("collegiale-bestuurlijke-visitatie", "visitatie"),
-    ("ocw-accountmanagers-leerlingendaling", "lld@minocw.nl"),
-])
+@pytest.mark.parametrize(
+    "entry_id, must_mention",
+    [
+        ("ledenadviseurs-krimp-regionale-samenwerking", "ledenadviseur"),
+        ("collegiale-bestuurlijke-visitatie", "visitatie"),
+        ("ocw-accountmanagers-leerlingendaling", "lld@minocw.nl"),
+    ],
+)
 def test_the_support_routes_exist(entry_id, must_mention):
     entry = next(e for e in ENTRIES if e.id == entry_id)
     assert entry.soort == "ondersteuning"
@@ -132,15 +142,18 @@ def test_a_valid_entry_file_loads(tmp_path):
     assert entry.id == "proef" and entry.reason_for("sterke-daling")
 
 
-@pytest.mark.parametrize("change, message, line", [
-    (("soort: handreiking", "soort: folder"), "onbekende soort 'folder'", 4),
-    (("id: proef", "id: andere-naam"), "wijkt af van de bestandsnaam", 2),
-    (("themas: [proces]", "themas: [kantine]"), "onbekend thema 'kantine'", 8),
-    (("  sterke-daling: dit", "  lege-kas: dit"), "onbekend knelpunttype 'lege-kas'", 9),
-    ((BODY, "te kort [1]"), "minder dan de 100", None),
-    ((BODY, BODY.replace("[1]", "[2]")), "bronverwijzing [2] bestaat niet", None),
-    (("titel: Een proefartikel\n", ""), "verplicht veld 'titel'", None),
-])
+@pytest.mark.parametrize(
+    "change, message, line",
+    [
+        (("soort: handreiking", "soort: folder"), "onbekende soort 'folder'", 4),
+        (("id: proef", "id: andere-naam"), "wijkt af van de bestandsnaam", 2),
+        (("themas: [proces]", "themas: [kantine]"), "onbekend thema 'kantine'", 8),
+        (("  sterke-daling: dit", "  lege-kas: dit"), "onbekend knelpunttype 'lege-kas'", 9),
+        ((BODY, "te kort [1]"), "minder dan de 100", None),
+        ((BODY, BODY.replace("[1]", "[2]")), "bronverwijzing [2] bestaat niet", None),
+        (("titel: Een proefartikel\n", ""), "verplicht veld 'titel'", None),
+    ],
+)
 def test_a_broken_entry_gives_a_dutch_error_with_file_and_line(tmp_path, change, message, line):
     text = GOOD.format(id="proef", body=BODY).replace(*change)
     path = _write(tmp_path, "proef", text)

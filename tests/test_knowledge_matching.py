@@ -21,16 +21,33 @@ DIAGNOSE = {
     "regio": "Zeeuws-Vlaanderen",
     "peiljaar": 2024,
     "knelpunten": [
-        {"type": "kleine-bovenbouw", "ernst": "hoog",
-         "titel": "Havo-bovenbouw in Oostburg onder 60 leerlingen",
-         "toelichting": "Over drie jaar zitten er minder dan 20 leerlingen in havo 4.",
-         "vestigingen": ["01AB00"], "besturen": ["41234"], "gebieden": ["Oostburg"],
-         "onderwijstype": "havo", "jaren": [2027], "bewijs": {"leerlingen": 18},
-         "bronnen": []},
-        {"type": "aanbod-verdwijnt", "ernst": "midden", "titel": "Profiel PIE verdwijnt",
-         "toelichting": "", "gebieden": ["Zeeuws-Vlaanderen"], "onderwijstype": "vmbo PIE"},
-        {"type": "isolatie-afhankelijk", "ernst": "laag",
-         "titel": "Isolatietoeslag van Hulst hangt af van Terneuzen", "gebieden": ["Hulst"]},
+        {
+            "type": "kleine-bovenbouw",
+            "ernst": "hoog",
+            "titel": "Havo-bovenbouw in Oostburg onder 60 leerlingen",
+            "toelichting": "Over drie jaar zitten er minder dan 20 leerlingen in havo 4.",
+            "vestigingen": ["01AB00"],
+            "besturen": ["41234"],
+            "gebieden": ["Oostburg"],
+            "onderwijstype": "havo",
+            "jaren": [2027],
+            "bewijs": {"leerlingen": 18},
+            "bronnen": [],
+        },
+        {
+            "type": "aanbod-verdwijnt",
+            "ernst": "midden",
+            "titel": "Profiel PIE verdwijnt",
+            "toelichting": "",
+            "gebieden": ["Zeeuws-Vlaanderen"],
+            "onderwijstype": "vmbo PIE",
+        },
+        {
+            "type": "isolatie-afhankelijk",
+            "ernst": "laag",
+            "titel": "Isolatietoeslag van Hulst hangt af van Terneuzen",
+            "gebieden": ["Hulst"],
+        },
     ],
 }
 
@@ -59,8 +76,11 @@ def test_advice_from_a_diagnose_file(diagnose_file):
     assert advice.regio == "Zeeuws-Vlaanderen" and advice.peiljaar == 2024
     assert [ka.knelpunt.ernst for ka in advice.per_knelpunt] == ["hoog", "midden", "laag"]
     bovenbouw = {r.entry.id for r in advice.per_knelpunt[0].aanbevelingen}
-    assert bovenbouw & {"vuistregels-levensvatbare-omvang", "bergen-op-zoom-drie-scholen",
-                        "bovenbouw-delen-uitbesteding"}
+    assert bovenbouw & {
+        "vuistregels-levensvatbare-omvang",
+        "bergen-op-zoom-drie-scholen",
+        "bovenbouw-delen-uitbesteding",
+    }
     isolation = [r.entry.id for r in advice.per_knelpunt[2].aanbevelingen]
     assert "aanvullende-bekostiging-geisoleerde-vestigingen" in isolation[:2]
     assert len(advice.ranglijst) == 10
@@ -79,8 +99,9 @@ def test_the_overall_ranking_mixes_kinds_and_names_the_knelpunten(diagnose_file)
 
 
 def test_the_reason_is_the_entrys_own_dutch_reason():
-    advice = match_knelpunten([{"type": "openbaar-onbereikbaar", "ernst": "hoog",
-                                "titel": "Geen openbare school binnen 12 km"}])
+    advice = match_knelpunten(
+        [{"type": "openbaar-onbereikbaar", "ernst": "hoog", "titel": "Geen openbare school binnen 12 km"}]
+    )
     top = advice.per_knelpunt[0].aanbevelingen[0]
     assert top.entry.id == "toelating-redelijke-afstand-openbaar"
     assert top.redenen[0] == "omdat " + top.entry.reason_for("openbaar-onbereikbaar")
@@ -106,17 +127,25 @@ def test_severity_weighs_in_the_score():
 
 
 def test_school_type_adds_a_reason():
-    advice = match_knelpunten([{"type": "aanbod-verdwijnt", "ernst": "midden",
-                                "titel": "Techniek weg", "onderwijstype": "vmbo PIE"}])
+    advice = match_knelpunten(
+        [{"type": "aanbod-verdwijnt", "ernst": "midden", "titel": "Techniek weg", "onderwijstype": "vmbo PIE"}]
+    )
     reasons = [r for rec in advice.per_knelpunt[0].aanbevelingen for r in rec.redenen]
     assert any("over techniek gaat" in r for r in reasons)
 
 
-@pytest.mark.parametrize("value, themes", [
-    ("pro", {"praktijkonderwijs"}), ("havo/vwo", {"havo-vwo"}), ("vmbo-k", {"vmbo"}),
-    ("vmbo PIE", {"vmbo", "profielen", "techniek"}), ("Z&W", {"vmbo", "profielen"}),
-    (None, set()), ("onbekend", set()),
-])
+@pytest.mark.parametrize(
+    "value, themes",
+    [
+        ("pro", {"praktijkonderwijs"}),
+        ("havo/vwo", {"havo-vwo"}),
+        ("vmbo-k", {"vmbo"}),
+        ("vmbo PIE", {"vmbo", "profielen", "techniek"}),
+        ("Z&W", {"vmbo", "profielen"}),
+        (None, set()),
+        ("onbekend", set()),
+    ],
+)
 def test_school_type_themes(value, themes):
     assert school_type_themes(value) == themes
 
@@ -136,8 +165,12 @@ def test_diagnose_objects_with_attributes_are_accepted():
 
 
 def test_an_unknown_type_is_skipped_with_a_dutch_note():
-    advice = match_knelpunten([{"type": "lege-kas", "ernst": "hoog", "titel": "Geldzorgen"},
-                               {"type": "witte-vlek", "ernst": "laag", "titel": "Ver weg"}])
+    advice = match_knelpunten(
+        [
+            {"type": "lege-kas", "ernst": "hoog", "titel": "Geldzorgen"},
+            {"type": "witte-vlek", "ernst": "laag", "titel": "Ver weg"},
+        ]
+    )
     assert len(advice.per_knelpunt) == 1
     assert advice.overgeslagen and "onbekende type 'lege-kas'" in advice.overgeslagen[0]
 
@@ -160,15 +193,17 @@ def test_an_unknown_preferred_area_is_refused():
         match_knelpunten([], gebied="Atlantis")
 
 
-@pytest.mark.parametrize("content, message", [
-    ("{niet: json", "geen geldige JSON"),
-    ('{"regio": "X"}', "geen lijst 'knelpunten'"),
-    ('{"knelpunten": [{"type": "witte-vlek", "titel": "x"}]}', "mist 'ernst'"),
-    ('{"knelpunten": [{"type": "witte-vlek", "ernst": "extreem", "titel": "x"}]}',
-     "ernst 'extreem'"),
-    ('{"peiljaar": "vorig jaar", "knelpunten": []}', "geen jaartal"),
-    ('{"knelpunten": ["tekst"]}', "geen JSON-object"),
-])
+@pytest.mark.parametrize(
+    "content, message",
+    [
+        ("{niet: json", "geen geldige JSON"),
+        ('{"regio": "X"}', "geen lijst 'knelpunten'"),
+        ('{"knelpunten": [{"type": "witte-vlek", "titel": "x"}]}', "mist 'ernst'"),
+        ('{"knelpunten": [{"type": "witte-vlek", "ernst": "extreem", "titel": "x"}]}', "ernst 'extreem'"),
+        ('{"peiljaar": "vorig jaar", "knelpunten": []}', "geen jaartal"),
+        ('{"knelpunten": ["tekst"]}', "geen JSON-object"),
+    ],
+)
 def test_a_bad_knelpunten_file_gets_a_dutch_error(tmp_path, content, message):
     path = tmp_path / "k.json"
     path.write_text(content, encoding="utf-8")
@@ -184,10 +219,22 @@ def test_a_missing_knelpunten_file_is_reported(tmp_path):
 
 def test_read_knelpunten_keeps_names_from_objects(tmp_path):
     path = tmp_path / "k.json"
-    path.write_text(json.dumps({"knelpunten": [{
-        "type": "enige-aanbieder", "ernst": "Hoog", "titel": "Enige pro",
-        "vestigingen": [{"code": "01AB00"}], "besturen": [{"naam": "Stichting X"}],
-        "gebieden": "Hulst"}]}), encoding="utf-8")
+    path.write_text(
+        json.dumps(
+            {
+                "knelpunten": [
+                    {
+                        "type": "enige-aanbieder",
+                        "ernst": "Hoog",
+                        "titel": "Enige pro",
+                        "vestigingen": [{"code": "01AB00"}],
+                        "besturen": [{"naam": "Stichting X"}],
+                        "gebieden": "Hulst",
+                    }
+                ]
+            }
+        ),
+        encoding="utf-8",
+    )
     (k,) = read_knelpunten(path).knelpunten
-    assert (k.ernst, k.vestigingen, k.besturen, k.gebieden) == (
-        "hoog", ("01AB00",), ("Stichting X",), ("Hulst",))
+    assert (k.ernst, k.vestigingen, k.besturen, k.gebieden) == ("hoog", ("01AB00",), ("Stichting X",), ("Hulst",))

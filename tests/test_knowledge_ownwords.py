@@ -19,22 +19,29 @@ from dekkend.knowledge._text import strip_citations, words
 
 ROOT = Path(__file__).resolve().parents[1]
 _DATA = os.environ.get("DEKKEND_SHARED_DATA")
-FACTS_DIR = Path(os.environ.get(
-    "DEKKEND_SHARED_KNOWLEDGE",
-    Path(_DATA).parent / "knowledge" if _DATA else ROOT.parent / "shared" / "knowledge",
-))
+FACTS_DIR = Path(
+    os.environ.get(
+        "DEKKEND_SHARED_KNOWLEDGE",
+        Path(_DATA).parent / "knowledge" if _DATA else ROOT.parent / "shared" / "knowledge",
+    )
+)
 FACTS_FILES = sorted(FACTS_DIR.glob("*.md")) if FACTS_DIR.is_dir() else []
 N = 8
 
 
 def ngrams(text: str, n: int = N) -> set[tuple[str, ...]]:
     tokens = words(text)
-    return {tuple(tokens[i:i + n]) for i in range(len(tokens) - n + 1)}
+    return {tuple(tokens[i : i + n]) for i in range(len(tokens) - n + 1)}
 
 
 def own_text(entry: Entry) -> str:
-    parts = [entry.titel, entry.samenvatting, entry.body, *entry.voorwaarden,
-             *(reason for _, reason in entry.knelpunttypen)]
+    parts = [
+        entry.titel,
+        entry.samenvatting,
+        entry.body,
+        *entry.voorwaarden,
+        *(reason for _, reason in entry.knelpunttypen),
+    ]
     return strip_citations("\n".join(parts))
 
 
@@ -45,10 +52,11 @@ def copied_sequences(text: str, facts: set[tuple[str, ...]]) -> list[str]:
 @pytest.fixture(scope="module")
 def facts_ngrams() -> set[tuple[str, ...]]:
     if not FACTS_FILES:
-        pytest.skip(f"de feitenbestanden ontbreken ({FACTS_DIR}); de eigen-woorden-toets "
-                    "kan alleen draaien naast ../shared/knowledge")
-    text = "\n".join(re.sub(r"https?://\S+", " ", f.read_text(encoding="utf-8"))
-                     for f in FACTS_FILES)
+        pytest.skip(
+            f"de feitenbestanden ontbreken ({FACTS_DIR}); de eigen-woorden-toets "
+            "kan alleen draaien naast ../shared/knowledge"
+        )
+    text = "\n".join(re.sub(r"https?://\S+", " ", f.read_text(encoding="utf-8")) for f in FACTS_FILES)
     return ngrams(text)
 
 

@@ -12,28 +12,22 @@ INDEX = KnowledgeIndex.default()
 
 # (query as a board would type it, entries that must rank in the top 5)
 FIXED_QUERIES = [
-    ("examenklassen te klein", {"bovenbouw-delen-uitbesteding",
-                                "vuistregels-levensvatbare-omvang"}),
+    ("examenklassen te klein", {"bovenbouw-delen-uitbesteding", "vuistregels-levensvatbare-omvang"}),
     ("bovenbouw naar een andere school", {"bovenbouw-delen-uitbesteding"}),
     ("pro geïsoleerde vestiging", {"aanvullende-bekostiging-geisoleerde-vestigingen"}),
     ("krimp Zeeuws-Vlaanderen", {"taskforce-zeeuws-vlaanderen"}),
-    ("subsidie regionaal plan leerlingendaling",
-     {"subsidieregeling-incidentele-middelen-leerlingendaling"}),
-    ("samenwerkingsscholen", {"samenwerkingsschool", "informele-samenwerkingsschool",
-                              "eligant-lyceum-zutphen"}),
+    ("subsidie regionaal plan leerlingendaling", {"subsidieregeling-incidentele-middelen-leerlingendaling"}),
+    ("samenwerkingsscholen", {"samenwerkingsschool", "informele-samenwerkingsschool", "eligant-lyceum-zutphen"}),
     ("fusietoets afgeschaft", {"fusietoets"}),
     ("FER", {"fusie-effectrapportage"}),
     ("RPO vmbo-profiel toevoegen", {"regionaal-plan-onderwijsvoorzieningen"}),
     ("profielen verdelen", {"vmbo-profielen-verdelen", "emmen-vmbo-profielen-verdeeld"}),
-    ("technieklokalen delen met bedrijven", {"centrum-voor-toptechniek-terneuzen",
-                                             "stera-achterhoek"}),
-    ("lessen op afstand kleine vakken", {"videolessen-zeeuws-vlaanderen",
-                                         "sudwest-fryslan-virtuele-campus"}),
+    ("technieklokalen delen met bedrijven", {"centrum-voor-toptechniek-terneuzen", "stera-achterhoek"}),
+    ("lessen op afstand kleine vakken", {"videolessen-zeeuws-vlaanderen", "sudwest-fryslan-virtuele-campus"}),
     ("online lessen", {"afstandsonderwijs-wettelijk-kader"}),
     ("schoolboot eiland", {"schoolboot-vlieland-terschelling"}),
     ("leerlingenvervoer", {"leerlingenvervoer-vo"}),
-    ("docenten delen tussen scholen", {"docentenpool-mobiliteitscentrum",
-                                       "meppel-diever-gedeelde-docenten"}),
+    ("docenten delen tussen scholen", {"docentenpool-mobiliteitscentrum", "meppel-diever-gedeelde-docenten"}),
     ("ledenadviseurs", {"ledenadviseurs-krimp-regionale-samenwerking"}),
     ("collegiale visitatie", {"collegiale-bestuurlijke-visitatie"}),
     ("accountmanager OCW", {"ocw-accountmanagers-leerlingendaling"}),
@@ -41,8 +35,7 @@ FIXED_QUERIES = [
     ("holding personele unie", {"holding", "personele-unie"}),
     ("gemeente huisvesting IHP", {"rol-gemeente-en-provincie"}),
     ("eenpitters", {"cooperatie-federatie"}),
-    ("Fryslân kleine vakken", {"sudwest-fryslan-virtuele-campus",
-                               "stellingwerven-kwetsbare-vakken"}),
+    ("Fryslân kleine vakken", {"sudwest-fryslan-virtuele-campus", "stellingwerven-kwetsbare-vakken"}),
     ("raad van toezicht medezeggenschap", {"medezeggenschap-en-toezicht"}),
     ("prognoses DUO Voion", {"scenariomodel-vo-en-duo-prognoses", "factsheet-prognosecijfers"}),
     ("openbaar onderwijs onbereikbaar", {"toelating-redelijke-afstand-openbaar"}),
@@ -65,11 +58,20 @@ def test_there_are_at_least_20_fixed_queries():
     assert len(FIXED_QUERIES) >= 20
 
 
-@pytest.mark.parametrize("a, b", [
-    ("school", "scholen"), ("klein", "kleine"), ("profiel", "profielen"),
-    ("openbaar", "openbare"), ("vestiging", "vestigingen"), ("fusie", "fuseren"),
-    ("geïsoleerde", "geisoleerde"), ("regio", "regio's"), ("voorbeeld", "voorbeelden"),
-])
+@pytest.mark.parametrize(
+    "a, b",
+    [
+        ("school", "scholen"),
+        ("klein", "kleine"),
+        ("profiel", "profielen"),
+        ("openbaar", "openbare"),
+        ("vestiging", "vestigingen"),
+        ("fusie", "fuseren"),
+        ("geïsoleerde", "geisoleerde"),
+        ("regio", "regio's"),
+        ("voorbeeld", "voorbeelden"),
+    ],
+)
 def test_dutch_stemming_joins_inflections(a, b):
     assert stems(a) == stems(b)
 
@@ -78,13 +80,16 @@ def test_open_is_not_openbaar():
     assert stem("open") != stem("openbaar")
 
 
-@pytest.mark.parametrize("plain, synonym", [
-    ("leerlingendaling", "krimp"),
-    ("praktijkonderwijs", "pro"),
-    ("bovenbouw", "examenklassen"),
-    ("regionaal plan onderwijsvoorzieningen", "RPO"),
-    ("fusie-effectrapportage", "FER"),
-])
+@pytest.mark.parametrize(
+    "plain, synonym",
+    [
+        ("leerlingendaling", "krimp"),
+        ("praktijkonderwijs", "pro"),
+        ("bovenbouw", "examenklassen"),
+        ("regionaal plan onderwijsvoorzieningen", "RPO"),
+        ("fusie-effectrapportage", "FER"),
+    ],
+)
 def test_a_synonym_finds_the_same_entries(plain, synonym):
     a = {h.entry.id for h in search(plain, limit=50).hits}
     b = {h.entry.id for h in search(synonym, limit=50).hits}
@@ -174,8 +179,7 @@ def test_an_index_over_other_entries_works(tmp_path):
     from dekkend.knowledge import load_entries
 
     entry = INDEX.get("schoolboot-vlieland-terschelling")
-    (tmp_path / f"{entry.id}.md").write_text(entry.path.read_text(encoding="utf-8"),
-                                             encoding="utf-8")
+    (tmp_path / f"{entry.id}.md").write_text(entry.path.read_text(encoding="utf-8"), encoding="utf-8")
     small = KnowledgeIndex(load_entries(tmp_path))
     assert [h.entry.id for h in small.search("watertaxi").hits] == [entry.id]
     assert small.areas == ("Friesland", "Terschelling", "Vlieland", "Waddeneilanden")

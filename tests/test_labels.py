@@ -13,10 +13,18 @@ from dekkend.ingest.formats.duo_vo import normalise_gemeentecode, normalise_pc6,
 
 @pytest.mark.parametrize(
     ("label", "typ", "vavo"),
-    [("Brugjaar 1-2", "brugjaar", False), ("VMBO BL lj 3-4", "vmbo-b", False), ("VMBO TL lj 3-4", "vmbo-t", False),
-     ("HAVO/VWO lj 3", "havo-vwo", False), ("VWO lj 4-6", "vwo", False), ("Praktijkonderwijs alle vj", "pro", False),
-     ("HAVO uitbest. aan VAVO", "havo", True), ("VMBO uitbest. aan VAVO", "vmbo-t", True),
-     ("Int. Baccelaureaat", "internationaal", False), ("  havo lj 4-5 ", "havo", False)],
+    [
+        ("Brugjaar 1-2", "brugjaar", False),
+        ("VMBO BL lj 3-4", "vmbo-b", False),
+        ("VMBO TL lj 3-4", "vmbo-t", False),
+        ("HAVO/VWO lj 3", "havo-vwo", False),
+        ("VWO lj 4-6", "vwo", False),
+        ("Praktijkonderwijs alle vj", "pro", False),
+        ("HAVO uitbest. aan VAVO", "havo", True),
+        ("VMBO uitbest. aan VAVO", "vmbo-t", True),
+        ("Int. Baccelaureaat", "internationaal", False),
+        ("  havo lj 4-5 ", "havo", False),
+    ],
 )
 def test_type_labels(label, typ, vavo):
     t = labels.onderwijstype(label)
@@ -29,11 +37,14 @@ def test_unknown_type_label_is_not_guessed():
 
 @pytest.mark.parametrize(
     ("label", "niveau", "lwoo", "gym"),
-    [("Ljvb op VMBO-Bbg/Kbg Lw", ("vmbo-b", "vmbo-k"), False, False),
-     ("Ljvb op VWO/HAVO/VMBO-Th/Gm Lw", ("vmbo-g", "vmbo-t", "havo", "vwo"), False, False),
-     ("Lj LWOO vb op Alle Lw", ("vmbo-b", "vmbo-k", "vmbo-g", "vmbo-t"), True, False),
-     ("VWO-GYMNASIUMSTROOM", ("vwo",), False, True), ("MAVO/Theor Lw-VMBO", ("vmbo-t",), False, False),
-     ("LWOO Maritiem en techniek Algemeen Leerjaar", ("vmbo-b", "vmbo-k", "vmbo-g", "vmbo-t"), True, False)],
+    [
+        ("Ljvb op VMBO-Bbg/Kbg Lw", ("vmbo-b", "vmbo-k"), False, False),
+        ("Ljvb op VWO/HAVO/VMBO-Th/Gm Lw", ("vmbo-g", "vmbo-t", "havo", "vwo"), False, False),
+        ("Lj LWOO vb op Alle Lw", ("vmbo-b", "vmbo-k", "vmbo-g", "vmbo-t"), True, False),
+        ("VWO-GYMNASIUMSTROOM", ("vwo",), False, True),
+        ("MAVO/Theor Lw-VMBO", ("vmbo-t",), False, False),
+        ("LWOO Maritiem en techniek Algemeen Leerjaar", ("vmbo-b", "vmbo-k", "vmbo-g", "vmbo-t"), True, False),
+    ],
 )
 def test_first_year_levels(label, niveau, lwoo, gym):
     o = labels.opleiding(label, labels.onderwijstype("Brugjaar 1-2"))
@@ -46,10 +57,13 @@ def test_first_year_without_level_is_reported():
 
 @pytest.mark.parametrize(
     ("label", "expected"),
-    [("Media, vormgeving en ICT", labels.Afdeling(profiel="media-vormgeving-ict")),
-     ("Natuur en Techniek / Natuur en Gezondheid", labels.Afdeling(hv_profiel="NT+NG")),
-     ("Vakmanschapsroute Zorg en Welzijn", labels.Afdeling(route="vakmanschapsroute")),
-     ("N.v.t.", labels.Afdeling()), ("Sterrenkunde", None)],
+    [
+        ("Media, vormgeving en ICT", labels.Afdeling(profiel="media-vormgeving-ict")),
+        ("Natuur en Techniek / Natuur en Gezondheid", labels.Afdeling(hv_profiel="NT+NG")),
+        ("Vakmanschapsroute Zorg en Welzijn", labels.Afdeling(route="vakmanschapsroute")),
+        ("N.v.t.", labels.Afdeling()),
+        ("Sterrenkunde", None),
+    ],
 )
 def test_afdeling(label, expected):
     assert labels.afdeling(label) == expected
@@ -64,8 +78,15 @@ def _raw(values: list[str], brin: list[str]) -> _text.RawTable:
     import numpy as np
 
     frame = pd.DataFrame({"B": brin, "V": values})
-    return _text.RawTable(path=__import__("pathlib").Path("x.csv"), encoding="utf-8", delimiter=";", line_ending="LF",
-                          header=("B", "V"), rows=frame, lines=np.arange(2, 2 + len(values)))
+    return _text.RawTable(
+        path=__import__("pathlib").Path("x.csv"),
+        encoding="utf-8",
+        delimiter=";",
+        line_ending="LF",
+        header=("B", "V"),
+        rows=frame,
+        lines=np.arange(2, 2 + len(values)),
+    )
 
 
 brin_st = st.from_regex(r"[0-9]{2}[A-Z]{2}", fullmatch=True)

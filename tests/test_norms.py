@@ -30,10 +30,17 @@ def test_known_values():
 
 @pytest.mark.parametrize(
     ("norm_id", "value"),
-    [("stichting-nevenvestiging-vwo", 195), ("stichting-nevenvestiging-havo", 195), ("stichting-nevenvestiging-mavo", 130),
-     ("stichting-nevenvestiging-vbo-een-profiel", 130), ("stichting-nevenvestiging-vbo-per-profiel", 80),
-     ("isolatie-afstand", 8), ("isolatie-afstand-pro", 20), ("vuistregel-leerjaar-schoolsoort", 100),
-     ("vuistregel-bovenbouw-havo-vwo", 120)],
+    [
+        ("stichting-nevenvestiging-vwo", 195),
+        ("stichting-nevenvestiging-havo", 195),
+        ("stichting-nevenvestiging-mavo", 130),
+        ("stichting-nevenvestiging-vbo-een-profiel", 130),
+        ("stichting-nevenvestiging-vbo-per-profiel", 80),
+        ("isolatie-afstand", 8),
+        ("isolatie-afstand-pro", 20),
+        ("vuistregel-leerjaar-schoolsoort", 100),
+        ("vuistregel-bovenbouw-havo-vwo", 120),
+    ],
 )
 def test_at_just_below_and_just_above(norm_id, value):
     norm = norm_by_id(NORMS, norm_id)
@@ -53,7 +60,10 @@ def test_years_until_breach_from_the_forecast():
 
 def test_closure_needs_three_consecutive_years(tmp_path):
     f = tmp_path / "mijn-normen.yaml"
-    f.write_text("normen:\n  - id: opheffing-havo\n    waarde: 200\n    bron: {titel: 'eigen opgave, WVO 2020 hfst. 4'}\n", encoding="utf-8")
+    f.write_text(
+        "normen:\n  - id: opheffing-havo\n    waarde: 200\n    bron: {titel: 'eigen opgave, WVO 2020 hfst. 4'}\n",
+        encoding="utf-8",
+    )
     norm = norm_by_id(load_norms(f), "opheffing-havo")
     assert norm.value == 200 and norm.status == "instelling"
     c = check(norm, "x", 2024, 190, {2025: 210, 2026: 199, 2027: 198, 2028: 150})

@@ -53,8 +53,16 @@ def result(demo):
     return _optimise(demo)
 
 
-@pytest.mark.parametrize(("code", "key"), [("99CC01", "havo"), ("99CC01", "vmbo-t"), ("99DD00", "vmbo-g/groen"),
-                                         ("99BB03", "vmbo-k/maritiem-techniek"), ("99BB00", "vmbo-b/zorg-welzijn")])
+@pytest.mark.parametrize(
+    ("code", "key"),
+    [
+        ("99CC01", "havo"),
+        ("99CC01", "vmbo-t"),
+        ("99DD00", "vmbo-g/groen"),
+        ("99BB03", "vmbo-k/maritiem-techniek"),
+        ("99BB00", "vmbo-b/zorg-welzijn"),
+    ],
+)
 def test_first_order_shares_are_the_engines_single_stop(demo, code, key):
     _, tables, forecast, origin, market = demo
     candidates: dict[str, set[str]] = {}
@@ -62,9 +70,20 @@ def test_first_order_shares_are_the_engines_single_stop(demo, code, key):
         candidates.setdefault(k, set()).add(v)
     shares, reached = first_order_shares(market, candidates, [(code, key)])
     typ, _, prof = key.partition("/")
-    stop = parse_scenario({"naam": "x", "maatregelen": [
-        {"soort": "stop-aanbod", "vestiging": code, "onderwijstype": typ, **({"profiel": prof} if prof else {}),
-         "vanaf": YEAR}]})
+    stop = parse_scenario(
+        {
+            "naam": "x",
+            "maatregelen": [
+                {
+                    "soort": "stop-aanbod",
+                    "vestiging": code,
+                    "onderwijstype": typ,
+                    **({"profiel": prof} if prof else {}),
+                    "vanaf": YEAR,
+                }
+            ],
+        }
+    )
     moves = apply_scenario(forecast, stop, market, tables["aanbod"], origin, select_region(tables, None)).moves
     moves = moves[(moves["jaar"] == YEAR) & (moves["aanbod"] == key)]
     engine = moves.groupby("naar")["leerlingen"].sum() / moves["leerlingen"].sum()
@@ -126,7 +145,8 @@ def test_yaml_implies_the_optimisers_figures(result, tmp_path):
 
 
 _HAS_ENGINE = importlib.util.find_spec("dekkend.scenarios") is not None and hasattr(
-    importlib.import_module("dekkend.scenarios"), "run_scenario")
+    importlib.import_module("dekkend.scenarios"), "run_scenario"
+)
 
 
 @pytest.mark.skipif(not _HAS_ENGINE, reason="dekkend.scenarios biedt nog geen run_scenario (issue 8)")
@@ -135,7 +155,9 @@ def test_round_trip_through_dekkend_scenario(demo, result, tmp_path):
 
     _, tables, forecast, origin, _ = demo
     yaml_path, _ = result.write(tmp_path)
-    run = run_scenario(tables, load_scenario(yaml_path), None, baseline=baseline(tables, None, forecast=(forecast, origin)))
+    run = run_scenario(
+        tables, load_scenario(yaml_path), None, baseline=baseline(tables, None, forecast=(forecast, origin))
+    )
     ind = run.indicators[(run.indicators["variant"] == "met scenario") & (run.indicators["jaar"] == YEAR)]
     ind = ind.set_index("onderwijstype")["aandeel_binnen_norm"]
     mine = result.figures()
@@ -151,8 +173,11 @@ def test_round_trip_through_dekkend_scenario(demo, result, tmp_path):
         got = float(engine.get((r.vestigingscode, r.onderwijstype, prof), 0.0))
         assert got >= r.leerlingen - 1e-6, r
         if prof:  # a profiel meets its threshold across the leerwegen it keeps at the vestiging
-            got = sum(float(engine.get((r.vestigingscode, t, prof), 0.0)) for (v, t, p) in kept
-                      if v == r.vestigingscode and p == prof)
+            got = sum(
+                float(engine.get((r.vestigingscode, t, prof), 0.0))
+                for (v, t, p) in kept
+                if v == r.vestigingscode and p == prof
+            )
         assert got >= r.drempel - 1e-6, r
 
 
@@ -173,8 +198,11 @@ def test_change_limit_explained_and_minimal(demo, result):
     needed = int(short.required + short.amount)
     assert f"minstens {needed} wijzigingen nodig" in res.infeasible[0]
     assert needed <= result.after.changes
-    ok = solve_instance(build_instance(demo[1], None, YEAR, OptimiseOptions(max_changes=needed), forecast=demo[2],
-                                       origin=demo[3], market=demo[4]))
+    ok = solve_instance(
+        build_instance(
+            demo[1], None, YEAR, OptimiseOptions(max_changes=needed), forecast=demo[2], origin=demo[3], market=demo[4]
+        )
+    )
     assert ok.feasible and ok.after.changes <= needed
 
 
@@ -227,8 +255,10 @@ def test_cli_writes_scenario_and_reports(demo, tmp_path):
     assert res.exit_code == 0, res.output
     assert "Kinderen binnen" in res.output and "gap" in res.output and "Status: optimaal" in res.output
     assert (tmp_path / "optimalisatie.yaml").is_file() and (tmp_path / "optimalisatie.json").is_file()
-    res = CliRunner().invoke(app, ["--werkmap", str(ws.path), "--jaar", str(YEAR), "--uitvoer", str(tmp_path / "b"),
-                                   "--vast", "99BB03:vmbo-k"])
+    res = CliRunner().invoke(
+        app,
+        ["--werkmap", str(ws.path), "--jaar", str(YEAR), "--uitvoer", str(tmp_path / "b"), "--vast", "99BB03:vmbo-k"],
+    )
     assert res.exit_code == 1 and "Geen opstelling mogelijk" in res.output and "te weinig" in res.output
     res = CliRunner().invoke(app, ["--werkmap", str(ws.path), "--jaar", "2024"])
     assert res.exit_code == 2 and "Fout:" in res.output

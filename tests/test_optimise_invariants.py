@@ -17,25 +17,14 @@ def _pooled(seed: int, assignment: str, **kwargs) -> ViableCoverage:
     """A small synthetic region where a profiel at a site is judged across its leerwegen."""
     inst = synthetic_instance(seed, n_areas=40, n_sites=4, offer_probability=0.35, years=2)
     o = inst.offerings.copy()
-    key = [
-        f"{s}/{p}" if isinstance(p, str) else ""
-        for s, p in zip(o["site"], o["profiel"], strict=True)
-    ]
+    key = [f"{s}/{p}" if isinstance(p, str) else "" for s, p in zip(o["site"], o["profiel"], strict=True)]
     ids = {k: i for i, k in enumerate(dict.fromkeys(k for k in key if k))}
-    o["pool"] = [
-        ids[k] if k and st != "extern" else -1 for k, st in zip(key, o["status"], strict=True)
-    ]
+    o["pool"] = [ids[k] if k and st != "extern" else -1 for k, st in zip(key, o["status"], strict=True)]
     homes = inst.homes.toarray()
     total = homes.sum(axis=1, keepdims=True)
-    homes = np.where(
-        total > 0, homes / np.where(total > 0, total, 1.0), 0.0
-    )  # rows sum to 1, not 1 +- 1e-6
-    flows = {"keuze": {"shares": inst.shares}, "dichtstbij": {"homes": homes}, "geen": {}}[
-        assignment
-    ]
-    return ViableCoverage.from_cost_matrix(
-        inst.cost, inst.children, o, inst.pupils, **flows, **kwargs
-    )
+    homes = np.where(total > 0, homes / np.where(total > 0, total, 1.0), 0.0)  # rows sum to 1, not 1 +- 1e-6
+    flows = {"keuze": {"shares": inst.shares}, "dichtstbij": {"homes": homes}, "geen": {}}[assignment]
+    return ViableCoverage.from_cost_matrix(inst.cost, inst.children, o, inst.pupils, **flows, **kwargs)
 
 
 @pytest.mark.parametrize("seed", [1, 8, 12, 72, 79])
@@ -92,13 +81,9 @@ def _two_sites(own: float, share: float, pool: bool = False) -> ViableCoverage:
 def test_a_profiel_below_its_threshold_in_each_leerweg_stays_when_judged_across_them():
     alone, pooled = _two_sites(25.0, 0.0).solve(), _two_sites(25.0, 0.0, pool=True).solve()
     assert not alone.evaluation.keep[[1, 3]].any()  # 25 < 40 in each leerweg
-    assert (
-        alone.evaluation.keep[[1, 3]].sum() == 0 and pooled.evaluation.keep[[1, 3]].all()
-    )  # 50 >= 40 together
+    assert alone.evaluation.keep[[1, 3]].sum() == 0 and pooled.evaluation.keep[[1, 3]].all()  # 50 >= 40 together
     assert pooled.evaluation.judged[1, 0] == pytest.approx(50.0)
-    assert pooled.evaluation.intake[1, 0] == pytest.approx(
-        25.0
-    )  # the offering's own pupils are not doubled
+    assert pooled.evaluation.intake[1, 0] == pytest.approx(25.0)  # the offering's own pupils are not doubled
 
 
 def test_a_disappearing_profiel_is_saved_by_concentration():
@@ -139,9 +124,7 @@ def test_pupils_are_conserved_and_only_go_to_offerings_that_exist(seed, assignme
     # a kept offering has its own pupils plus what it receives; a closed one has nothing
     own = (model.u[:, 0] + moved.sum(axis=0)) * ev.keep
     own[model.ext] = 0.0
-    assert own.sum() == pytest.approx(
-        (model.u[:, 0] * ev.keep * ~model.ext).sum() + moved[:, ~model.ext].sum()
-    )
+    assert own.sum() == pytest.approx((model.u[:, 0] * ev.keep * ~model.ext).sum() + moved[:, ~model.ext].sum())
     assert (ev.intake[~ev.keep] == 0).all()
     assert ev.intake[:, 0].sum() >= 0
 
@@ -215,14 +198,9 @@ def test_every_knelpunt_gets_a_reason_in_dutch():
         "buiten-de-jaren",
         "geen-haalbare-verbetering",
     ]
-    other = Knelpunt(
-        "witte-vlek", "hoog", "Witte vlek", "", (), onderwijstype="vmbo-g", jaren=(2030,)
-    )
+    other = Knelpunt("witte-vlek", "hoog", "Witte vlek", "", (), onderwijstype="vmbo-g", jaren=(2030,))
     assert note(inst, ev, other).reden == "niet-beslist"  # type: ignore[arg-type]
-    assert all(
-        n.reden in REASONS and n.toelichting.startswith(k.titel)
-        for n, k in zip(notes, cases, strict=True)
-    )
+    assert all(n.reden in REASONS and n.toelichting.startswith(k.titel) for n, k in zip(notes, cases, strict=True))
     assert "--tot-jaar 2033" in notes[1].toelichting and "drempel" in notes[0].toelichting
     locked = ViableCoverage.from_cost_matrix(
         model.cost,

@@ -90,8 +90,9 @@ def test_closest_assignment_moves_pupils_to_the_nearest_kept_offering():
     cost = np.array([[0.0, 5.0, 9.0], [9.0, 5.0, 0.0]])
     o = pd.DataFrame({"site": [0, 1, 2], "kind": ["havo"] * 3, "threshold": [60.0] * 3})
     homes = np.array([[1.0, 0.0], [0.7, 0.3], [0.0, 1.0]])
-    model = ViableCoverage.from_cost_matrix(cost, np.array([10.0, 10.0]), o, np.array([50.0, 40.0, 70.0]),
-                                            homes=homes, norm_km=12.0)
+    model = ViableCoverage.from_cost_matrix(
+        cost, np.array([10.0, 10.0]), o, np.array([50.0, 40.0, 70.0]), homes=homes, norm_km=12.0
+    )
     ev = model.evaluate(np.array([True, False, True]))
     assert ev.intake[:, 0] == pytest.approx([50 + 28, 0, 70 + 12])
     sol = model.solve()
@@ -195,8 +196,9 @@ def test_the_solution_is_feasible_and_not_worse_than_zonder_ingrijpen(seed):
 
 def test_more_years_never_raise_coverage():
     inst = synthetic_instance(5, n_areas=60, n_sites=8, offer_probability=0.5, years=4)
-    one = ViableCoverage.from_cost_matrix(inst.cost, inst.children, inst.offerings, inst.pupils[:, :1],
-                                          shares=inst.shares).solve()
+    one = ViableCoverage.from_cost_matrix(
+        inst.cost, inst.children, inst.offerings, inst.pupils[:, :1], shares=inst.shares
+    ).solve()
     four = inst.model("keuze").solve()
     assert four.objective <= one.objective + 1e-6
     assert four.evaluation.feasible
@@ -219,6 +221,11 @@ def test_bad_inputs_are_reported_together():
     with pytest.raises(ConfiguratieFout) as err:
         ViableCoverage.from_cost_matrix(np.zeros((2, 2)), np.ones(3), o, np.array([1.0, -2.0]))
     text = str(err.value)
-    for fragment in ("kinderen heeft vorm", "site buiten 0..1", "onbekende status open", "drempel is negatief",
-                     "leerlingen heeft vorm"):
+    for fragment in (
+        "kinderen heeft vorm",
+        "site buiten 0..1",
+        "onbekende status open",
+        "drempel is negatief",
+        "leerlingen heeft vorm",
+    ):
         assert fragment in text

@@ -28,8 +28,11 @@ def _namespace(name: str) -> types.ModuleType:
 def _unannotated(fn: object) -> list[str]:
     """The parameters (and ``return``) of a function without a type annotation."""
     sig = inspect.signature(fn)  # type: ignore[arg-type]
-    bad = [p.name for p in sig.parameters.values()
-           if p.name not in ("self", "cls") and p.annotation is inspect.Parameter.empty]
+    bad = [
+        p.name
+        for p in sig.parameters.values()
+        if p.name not in ("self", "cls") and p.annotation is inspect.Parameter.empty
+    ]
     if sig.return_annotation is inspect.Signature.empty and fn.__name__ != "__init__":  # type: ignore[attr-defined]
         bad.append("return")
     return bad
@@ -59,9 +62,11 @@ def _entry_points(module: types.ModuleType) -> list[tuple[str, object]]:
 
 
 def test_import_dekkend_loads_no_analysis_until_asked():
-    code = ("import sys, dekkend; heavy = [m for m in ('pandas', 'numpy', 'dekkend.forecast') "
-            "if m in sys.modules]; print(heavy); dekkend.forecast.CohortModel; "
-            "print('pandas' in sys.modules)")
+    code = (
+        "import sys, dekkend; heavy = [m for m in ('pandas', 'numpy', 'dekkend.forecast') "
+        "if m in sys.modules]; print(heavy); dekkend.forecast.CohortModel; "
+        "print('pandas' in sys.modules)"
+    )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.split("\n")[:2] == ["[]", "True"]
 
@@ -83,9 +88,13 @@ def test_every_exported_name_exists_and_every_public_name_is_exported(name):
     missing = [n for n in module.__all__ if not hasattr(module, n)]
     assert not missing
     assert len(set(module.__all__)) == len(module.__all__)
-    defined_here = {n for n, v in vars(module).items() if not n.startswith("_")
-                    and not isinstance(v, types.ModuleType)
-                    and (getattr(v, "__module__", "") or "").startswith("dekkend")}
+    defined_here = {
+        n
+        for n, v in vars(module).items()
+        if not n.startswith("_")
+        and not isinstance(v, types.ModuleType)
+        and (getattr(v, "__module__", "") or "").startswith("dekkend")
+    }
     assert defined_here <= set(module.__all__), sorted(defined_here - set(module.__all__))
 
 

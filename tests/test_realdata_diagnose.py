@@ -45,11 +45,17 @@ def _without_reach(tables, code: str, forecast):
     from dekkend.norms.funding import load_funding
     from dekkend.regions import select_region
 
-    ctx = build_context(tables, select_region(tables, f"corop:{code}"), load_settings(), load_norms(),
-                        forecast=forecast)
-    found = [*rules.kleine_bovenbouw(ctx), *rules.onder_norm(ctx)[0], *rules.sterke_daling(ctx),
-             *rules.aanbod_verdwijnt(ctx), *rules.enige_aanbieder(ctx),
-             *rules.isolatie_afhankelijk(ctx, load_funding().isolation_supplement())]
+    ctx = build_context(
+        tables, select_region(tables, f"corop:{code}"), load_settings(), load_norms(), forecast=forecast
+    )
+    found = [
+        *rules.kleine_bovenbouw(ctx),
+        *rules.onder_norm(ctx)[0],
+        *rules.sterke_daling(ctx),
+        *rules.aanbod_verdwijnt(ctx),
+        *rules.enige_aanbieder(ctx),
+        *rules.isolatie_afhankelijk(ctx, load_funding().isolation_supplement()),
+    ]
     return ctx, found, board_impact(ctx, found)
 
 
@@ -104,8 +110,18 @@ def test_krimp_regions_show_decline(which, request):
     assert all(k.bewijs["daling_10"] > 0 or k.bewijs["daling_5"] > 0 for k in decline)
 
 
-@pytest.mark.parametrize("expression", ["corop:31", "corop:Achterhoek", "gemeente:0715", "bestuur:42770",
-                                        "onderwijsgebied:19", "Terneuzen", "corop:Zeeuws-Vlaanderen"])
+@pytest.mark.parametrize(
+    "expression",
+    [
+        "corop:31",
+        "corop:Achterhoek",
+        "gemeente:0715",
+        "bestuur:42770",
+        "onderwijsgebied:19",
+        "Terneuzen",
+        "corop:Zeeuws-Vlaanderen",
+    ],
+)
 def test_regio_command_lists_real_regions(national_ws, expression):
     from typer.testing import CliRunner
 
@@ -129,8 +145,11 @@ def achterhoek(national, children):
 
 
 def test_zorg_welzijn_does_not_disappear_from_zeeuws_vlaanderen(zeeuws_vlaanderen):
-    gone = [k for k in zeeuws_vlaanderen.of_type("aanbod-verdwijnt")
-            if k.onderwijstype == "profiel:zorg-welzijn" and k.ernst == "hoog"]
+    gone = [
+        k
+        for k in zeeuws_vlaanderen.of_type("aanbod-verdwijnt")
+        if k.onderwijstype == "profiel:zorg-welzijn" and k.ernst == "hoog"
+    ]
     assert not gone, [k.toelichting for k in gone]
 
 
@@ -145,8 +164,11 @@ def test_one_sole_provider_knelpunt_per_board_and_no_hoog_for_a_small_fall(which
     boards = [k.bewijs["bestuur"] for k in d.of_type("enige-aanbieder")]
     assert len(boards) == len(set(boards))
     for k in d.of_type("sterke-daling"):
-        lost = k.bewijs["leerlingen_nu"] - min(v for v in (k.bewijs["over_5_jaar"], k.bewijs["over_10_jaar"],
-                                                           k.bewijs["leerlingen_nu"]) if v == v and v is not None)
+        lost = k.bewijs["leerlingen_nu"] - min(
+            v
+            for v in (k.bewijs["over_5_jaar"], k.bewijs["over_10_jaar"], k.bewijs["leerlingen_nu"])
+            if v == v and v is not None
+        )
         assert lost >= 20
         assert k.ernst != "hoog" or lost >= 100
     assert (d.besturen["leerlingen_nu"] > 0).all()
@@ -164,8 +186,9 @@ def test_technical_vmbo_is_visible_in_zeeuws_vlaanderen(national, children, zeeu
     route = {v.profiel: v for v in zeeuws_vlaanderen.profielen}[TECHNIEK_ROUTE]
     assert {"00AQ00", "25FX01", "31JW01"} <= {loc.vestigingscode for loc in route.locaties}
     assert route.samen_per_jaar[2019] > 150  # DUO 2019: about 172 basis/kader pupils in Vakmanschapsroute Techniek
-    r = reachability(tables, 2019, region=select_region(tables, "corop:31"), matrix=matrix, children=children,
-                     indicators=True)
+    r = reachability(
+        tables, 2019, region=select_region(tables, "corop:31"), matrix=matrix, children=children, indicators=True
+    )
     ind = r.indicators[(r.indicators["jaar"] == 2019) & (r.indicators["onderwijstype"] == "vmbo-techniek")]
     assert float(ind["aandeel_binnen_norm"].iloc[0]) > 0.5
     terneuzen = select_region(tables, "gemeente:0715").pc4
@@ -191,8 +214,12 @@ def test_isolation_baseline_only_from_offers_that_really_go(national, zeeuws_vla
     for k in achterhoek.of_type("isolatie-afhankelijk"):
         for item in k.bewijs["typen"]:
             typ, neighbour = item["onderwijstype"], k.bewijs["buur_nu"]
-            n = a[(a["vestigingscode"] == neighbour) & (a["schooljaar"] == 2019) & (a["onderwijstype"] == typ)
-                  & a["profiel"].isna()]["leerlingen"].sum()
+            n = a[
+                (a["vestigingscode"] == neighbour)
+                & (a["schooljaar"] == 2019)
+                & (a["onderwijstype"] == typ)
+                & a["profiel"].isna()
+            ]["leerlingen"].sum()
             assert n >= 5 * upper_years[typ], (neighbour, typ, n)  # a real offer, not a stray count
 
 
@@ -215,6 +242,8 @@ def test_regio_command_works_for_every_corop(national_ws, national, tmp_path):
         assert select_region(tables, f"corop:{code}").vestigingen, code
     everything = "+".join(f"corop:{c}" for c in corops)  # one call renders and writes every COROP's rows
     out = tmp_path / "alle.csv"
-    res = CliRunner().invoke(app, ["regio", "--werkmap", str(national_ws.path), "--regio", everything, "--uitvoer", str(out)])
+    res = CliRunner().invoke(
+        app, ["regio", "--werkmap", str(national_ws.path), "--regio", everything, "--uitvoer", str(out)]
+    )
     assert res.exit_code == 0 and "Traceback" not in res.output, res.output[-500:]
     assert out.exists()

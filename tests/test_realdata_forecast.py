@@ -24,8 +24,10 @@ def tables(national):
 
 def test_cli_national_forecast_as_of_2019(national, tmp_path):
     out = tmp_path / "prognose.csv"
-    res = CliRunner().invoke(app, ["prognose", "--werkmap", str(national.path), "--peiljaar", "2019", "--horizon", "15",
-                                   "--uitvoer", str(out)])
+    res = CliRunner().invoke(
+        app,
+        ["prognose", "--werkmap", str(national.path), "--peiljaar", "2019", "--horizon", "15", "--uitvoer", str(out)],
+    )
     assert res.exit_code == 0, res.output
     fc = pd.read_csv(out, dtype={"vestigingscode": str, "profiel": str})
     assert list(fc.columns) == OUTPUT_COLUMNS
@@ -64,7 +66,9 @@ def test_case_v_matched_units_and_brin(tables):
     base = r.detail[r.detail["model"] == "geen-verandering"]
     assert round(base["verwacht"].sum()) == 970_022  # the 2012/13 total, carried forward unchanged
     s = r.scores.set_index("model")
-    assert s.at["cohort", "eenheden"] < 1400 < r.code_scores.set_index("model").at["cohort", "eenheden"]  # units were matched
+    assert (
+        s.at["cohort", "eenheden"] < 1400 < r.code_scores.set_index("model").at["cohort", "eenheden"]
+    )  # units were matched
     assert s.at["cohort", "wape"] < s.at["geen-verandering", "wape"]
     assert 0.75 <= s.at["cohort", "dekking80_prognose"] <= 0.85
     # with the counts of 2016 and 2017 there are other origins to calibrate on (2019 is only a target)

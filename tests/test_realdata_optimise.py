@@ -34,20 +34,14 @@ def test_nu_is_the_reachability_of_the_last_count(tables, matrix, zeeuws_vlaande
     res = zeeuws_vlaanderen_2030
     inst = res.instance
     region = select_region(tables, "corop:31")
-    ind = reachability(
-        tables, inst.origin, region=region, matrix=matrix, indicators=True
-    ).indicators
+    ind = reachability(tables, inst.origin, region=region, matrix=matrix, indicators=True).indicators
     ind = ind[ind["jaar"] == inst.origin].set_index("onderwijstype")
     table = res.coverage_table().set_index("onderwijstype")
     assert len(table) >= 10
     for kind, row in table.iterrows():
         # the table holds children to 0,1: the same figures as the indicators up to that rounding
-        assert row["nu"] / row["kinderen_nu"] == pytest.approx(
-            ind.at[kind, "aandeel_binnen_norm"], abs=2e-5
-        ), kind
-        assert row["kinderen_nu"] - row["nu"] == pytest.approx(
-            ind.at[kind, "kinderen_buiten_norm"], abs=0.11
-        ), kind
+        assert row["nu"] / row["kinderen_nu"] == pytest.approx(ind.at[kind, "aandeel_binnen_norm"], abs=2e-5), kind
+        assert row["kinderen_nu"] - row["nu"] == pytest.approx(ind.at[kind, "kinderen_buiten_norm"], abs=0.11), kind
     # about 87% of the children live within 12 km of a havo now (the issue's figure), not 4%
     assert 0.8 < table.at["havo", "nu"] / table.at["havo", "kinderen_nu"] < 0.95
 
@@ -63,9 +57,7 @@ def test_zonder_ingrijpen_is_the_diagnosis_offer_and_optimaal_the_models_coverag
     assert not np.allclose(table["nu"], table["zonder_ingrijpen"])  # 2019 and 2030 differ
 
 
-def test_zonder_ingrijpen_equals_the_national_no_action_offer_of_the_diagnosis(
-    tables, matrix, zeeuws_vlaanderen_2030
-):
+def test_zonder_ingrijpen_equals_the_national_no_action_offer_of_the_diagnosis(tables, matrix, zeeuws_vlaanderen_2030):
     """The offer near the region reaches as far as the national offer of ``dekkend diagnose``."""
     from dekkend.coverage.offer import offer_by_year
     from dekkend.diagnose.context import locations_of
@@ -81,37 +73,25 @@ def test_zonder_ingrijpen_equals_the_national_no_action_offer_of_the_diagnosis(
     national = inst.reach.within_norm(inst.jaar, offer).set_index("onderwijstype")
     table = zeeuws_vlaanderen_2030.coverage_table().set_index("onderwijstype")
     for kind in table.index:
-        assert table.at[kind, "zonder_ingrijpen"] == pytest.approx(
-            national.at[kind, "binnen_norm"], abs=0.06
-        ), kind
+        assert table.at[kind, "zonder_ingrijpen"] == pytest.approx(national.at[kind, "binnen_norm"], abs=0.06), kind
 
 
 def _agrees(res) -> bool:
     """A change is proposed, or every viability and reach knelpunt has a reason."""
     if res.changes:
         return True
-    return bool(res.knelpunten) and all(
-        k.reden in REASONS and k.toelichting for k in res.knelpunten
-    )
+    return bool(res.knelpunten) and all(k.reden in REASONS and k.toelichting for k in res.knelpunten)
 
 
 @pytest.mark.parametrize("corop", ["31", "12"])
-def test_the_optimiser_proposes_a_change_or_explains_every_knelpunt(
-    tables, matrix, zeeuws_vlaanderen_2030, corop
-):
-    res = (
-        zeeuws_vlaanderen_2030
-        if corop == "31"
-        else optimise(tables, f"corop:{corop}", 2030, matrix=matrix)
-    )
+def test_the_optimiser_proposes_a_change_or_explains_every_knelpunt(tables, matrix, zeeuws_vlaanderen_2030, corop):
+    res = zeeuws_vlaanderen_2030 if corop == "31" else optimise(tables, f"corop:{corop}", 2030, matrix=matrix)
     assert res.feasible
     d = diagnose(tables, f"corop:{corop}", matrix=matrix, forecast=res.instance.forecast)
     relevant = [k for k in d.knelpunten if k.type in VIABILITY + REACH]
     if relevant:
         assert _agrees(res), [k.titel for k in relevant]
-    for c in (
-        res.changes
-    ):  # every proposal is a real offering of the region stopping, explained in Dutch
+    for c in res.changes:  # every proposal is a real offering of the region stopping, explained in Dutch
         assert c.vestigingscode in res.instance.region.vestigingen and "Reden:" in c.toelichting
 
 

@@ -182,9 +182,7 @@ def test_importeer_reports_what_it_read(national_import, national_workspace):
     pupils = national_workspace.table("leerlingen")
     years = sorted(int(y) for y in pupils["schooljaar"].unique())
     assert 2019 in years
-    for (
-        year
-    ) in years:  # each count vintage is named once in the one school-year form, with its total
+    for year in years:  # each count vintage is named once in the one school-year form, with its total
         total = pupils.loc[pupils["schooljaar"] == year, "aantal"].fillna(0).sum()
         assert f"Schooljaar {year}/{str(year + 1)[-2:]}: {count(total)} leerlingen" in out, year
 
@@ -202,11 +200,7 @@ def test_prognose_writes_the_region_and_prints_its_totals(runs, tables):
     assert set(fc["vestigingscode"]) <= set(select_region(tables, REGION).vestigingen)
     assert sorted(fc["jaar"].unique()) == list(range(2020, 2035))
     shown = re.search(r"2020/21: ([\d.]+) leerlingen verwacht", out["prognose"][1])
-    assert (
-        shown
-        and abs(int(shown.group(1).replace(".", "")) - fc.loc[fc["jaar"] == 2020, "verwacht"].sum())
-        <= 1
-    )
+    assert shown and abs(int(shown.group(1).replace(".", "")) - fc.loc[fc["jaar"] == 2020, "verwacht"].sum()) <= 1
     assert (here / "prognose-trekkingen.csv").stat().st_size > 0
 
 

@@ -55,8 +55,6 @@ def test_receivers_and_places_outside_the_region_are_named(corop31):
     assert flows.loc["00AQ00", "verlies"] > 0
     places = corop31.summary["naar_buiten_de_regio_plaatsen"]
     assert places and all(p["plaats"] for p in places)
-    assert sum(p["leerlingen"] for p in places) == pytest.approx(
-        corop31.summary["naar_buiten_de_regio"], abs=0.5
-    )
+    assert sum(p["leerlingen"] for p in places) == pytest.approx(corop31.summary["naar_buiten_de_regio"], abs=0.5)
     km = corop31.summary["extra_leerlingkilometers_per_dag_enkele_reis"]
     assert km >= 0 or corop31.summary["toelichting_leerlingkilometers"]

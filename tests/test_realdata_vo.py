@@ -8,10 +8,9 @@ import shutil
 import pandas as pd
 import pytest
 
-from dekkend.ingest import import_paths
+from dekkend.ingest import _text, import_paths
 from dekkend.ingest.formats import FileContext
 from dekkend.ingest.formats.duo_vo import read_onderwijstype
-from dekkend.ingest import _text
 from dekkend.workspace import Workspace
 
 VO_FILES = (
@@ -56,7 +55,15 @@ def test_every_2019_vestiging_located_with_region_and_method(vo_workspace):
     assert v["x_rd"].notna().all() and v["lat"].notna().all()
     assert (v["locatie_methode"] != "onbekend").all()
     assert set(v["locatie_methode"]) <= {"rd-2013", "pc4-centroide", "plaats-centroide"}
-    for col in ("gemeentecode", "corop_code", "rmc_code", "onderwijsgebied_code", "nodaal_code", "rpa_code", "wgr_code"):
+    for col in (
+        "gemeentecode",
+        "corop_code",
+        "rmc_code",
+        "onderwijsgebied_code",
+        "nodaal_code",
+        "rpa_code",
+        "wgr_code",
+    ):
         assert v[col].notna().all(), col
     assert (v["regio_methode"] != "onbekend").all() and (v["gemeente_methode"] != "onbekend").all()
     # the 2013 point is only used where the postcode did not change
@@ -78,9 +85,16 @@ def test_every_label_of_2019_normalised(shared_data):
     tl = tl[~tl["label_opleiding"].str.contains("Profielloos")]  # leerjaar 3 before choosing a sector
     assert tl["sector"].notna().mean() > 0.97
     assert set(pupils["profiel"].dropna()) == {
-        "bouwen-wonen-interieur", "dienstverlening-producten", "economie-ondernemen", "groen",
-        "horeca-bakkerij-recreatie", "maritiem-techniek", "media-vormgeving-ict", "mobiliteit-transport",
-        "produceren-installeren-energie", "zorg-welzijn",
+        "bouwen-wonen-interieur",
+        "dienstverlening-producten",
+        "economie-ondernemen",
+        "groen",
+        "horeca-bakkerij-recreatie",
+        "maritiem-techniek",
+        "media-vormgeving-ict",
+        "mobiliteit-transport",
+        "produceren-installeren-energie",
+        "zorg-welzijn",
     }
 
 

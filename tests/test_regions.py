@@ -27,7 +27,9 @@ def test_several_gemeenten_and_region_codes(tables):
     two = select_region(tables, "gemeente:9901,9902")
     assert two.gemeenten == ("9901", "9902")
     assert len(select_region(tables, "corop:99").vestigingen) == len(tables["vestigingen"])
-    assert select_region(tables, "onderwijsgebied:Veenland").vestigingen == select_region(tables, "corop:99").vestigingen
+    assert (
+        select_region(tables, "onderwijsgebied:Veenland").vestigingen == select_region(tables, "corop:99").vestigingen
+    )
 
 
 def test_board(tables):
@@ -49,8 +51,13 @@ def test_union_with_plus(tables):
 
 @pytest.mark.parametrize(
     ("expr", "fragment"),
-    [("provincie:1", "niet begrepen"), ("gemeente:", "noemt geen code"), ("gemeente:Atlantis", "komt niet voor"),
-     ("bestuur:1", "komt niet voor"), ("gemeente:e", "niet eenduidig; kies een van")],
+    [
+        ("provincie:1", "niet begrepen"),
+        ("gemeente:", "noemt geen code"),
+        ("gemeente:Atlantis", "komt niet voor"),
+        ("bestuur:1", "komt niet voor"),
+        ("gemeente:e", "niet eenduidig; kies een van"),
+    ],
 )
 def test_errors_are_dutch_and_specific(tables, expr, fragment):
     with pytest.raises(RegioFout, match=fragment):
@@ -65,7 +72,10 @@ def test_real_achterhoek(shared_data, tmp_path):
     from dekkend.ingest import import_paths
 
     ws = Workspace(tmp_path / "w")
-    import_paths([shared_data / "duo" / "02.-alle-vestigingen-vo-2019.csv", shared_data / "geo" / "pc4-woonplaats-gemeente.csv"], ws)
+    import_paths(
+        [shared_data / "duo" / "02.-alle-vestigingen-vo-2019.csv", shared_data / "geo" / "pc4-woonplaats-gemeente.csv"],
+        ws,
+    )
     t = ws.tables()
     a = select_region(t, "corop:14")
     assert a.label == "COROP-gebied Achterhoek" and len(a.vestigingen) >= 40
@@ -90,7 +100,9 @@ def test_bare_name_ambiguous_between_other_kinds_lists_options():
 
     from dekkend.regions import bare_name
 
-    ves = pd.DataFrame({"gemeentenaam": ["A"], "corop_naam": ["B"], "rmc_naam": ["Heuvelland"], "wgr_naam": ["Heuvelland"]})
+    ves = pd.DataFrame(
+        {"gemeentenaam": ["A"], "corop_naam": ["B"], "rmc_naam": ["Heuvelland"], "wgr_naam": ["Heuvelland"]}
+    )
     with pytest.raises(RegioFout, match="niet eenduidig; kies een van: rmc:Heuvelland, wgr:Heuvelland"):
         bare_name(ves, "heuvelland")
     assert bare_name(ves, "b") == "corop:B"
@@ -100,7 +112,10 @@ def test_real_zeeuws_vlaanderen_spellings_and_bare_place(shared_data, tmp_path):
     from dekkend.ingest import import_paths
 
     ws = Workspace(tmp_path / "w")
-    import_paths([shared_data / "duo" / "02.-alle-vestigingen-vo-2019.csv", shared_data / "geo" / "pc4-woonplaats-gemeente.csv"], ws)
+    import_paths(
+        [shared_data / "duo" / "02.-alle-vestigingen-vo-2019.csv", shared_data / "geo" / "pc4-woonplaats-gemeente.csv"],
+        ws,
+    )
     t = ws.tables()
     zv = select_region(t, "corop:31")
     assert select_region(t, "corop:Zeeuws-Vlaanderen").vestigingen == zv.vestigingen

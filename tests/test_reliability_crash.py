@@ -45,11 +45,7 @@ def _total(ws: Workspace) -> int:
 
 
 def _leftovers(folder: Path) -> list[str]:
-    return sorted(
-        p.name
-        for p in folder.iterdir()
-        if p.name.startswith((".nieuw-", ".oud-", ".bezig", ".tmp-"))
-    )
+    return sorted(p.name for p in folder.iterdir() if p.name.startswith((".nieuw-", ".oud-", ".bezig", ".tmp-")))
 
 
 def test_kill_9_during_import_leaves_old_or_new_state(tmp_path):
@@ -127,9 +123,7 @@ def test_kill_9_while_writing_outputs_leaves_whole_files_and_no_temporaries(tmp_
             assert len(pd.read_excel(out / "leerlingen.xlsx", engine="calamine")) == 40000
         if (out / "rapport.html").exists():
             assert (out / "rapport.html").read_text() in ("nieuw", "<p>" * 300000)
-        write_text_atomic(
-            out / "rapport.html", "nieuw"
-        )  # the next write sweeps what the killed one left
+        write_text_atomic(out / "rapport.html", "nieuw")  # the next write sweeps what the killed one left
         assert _leftovers(out) == []
 
 
@@ -164,9 +158,7 @@ def test_kill_9_while_printing_leaves_no_browser_and_no_profile(tmp_path):
     while Path(f"/proc/{browser_pid}").exists() and time.monotonic() < deadline:
         time.sleep(0.05)
     state = Path(f"/proc/{browser_pid}/stat")
-    assert not state.exists() or state.read_text().split()[2] == "Z", (
-        "de browser leeft nog na kill -9"
-    )
+    assert not state.exists() or state.read_text().split()[2] == "Z", "de browser leeft nog na kill -9"
     sweep_profiles()
     left = [p for p in Path(tempfile.gettempdir()).glob(f"{PROFILE_PREFIX}{proc.pid}-*")]
     assert left == [] and _leftovers(tmp_path) == []

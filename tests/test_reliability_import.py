@@ -32,11 +32,7 @@ def test_two_copies_in_one_batch_are_counted_once(tmp_path):
     result = import_paths([d], ws)
     assert _pupils(ws) == TOTAL
     skipped = [f for f in result.files if f.status == "overgeslagen"]
-    assert (
-        len(skipped) == 1
-        and "zelfde inhoud als" in skipped[0].reason
-        and "één keer geteld" in skipped[0].reason
-    )
+    assert len(skipped) == 1 and "zelfde inhoud als" in skipped[0].reason and "één keer geteld" in skipped[0].reason
 
 
 def test_two_releases_of_one_count_newest_wins_and_is_said(tmp_path):
@@ -51,9 +47,7 @@ def test_two_releases_of_one_count_newest_wins_and_is_said(tmp_path):
     assert _pupils(ws) == TOTAL + 1  # the corrected release only
     by_name = {f.path.name: f for f in result.files}
     assert by_name[older.name].status == "overgeslagen"
-    assert (
-        "oudere versie" in by_name[older.name].reason and newer.name in by_name[older.name].reason
-    )
+    assert "oudere versie" in by_name[older.name].reason and newer.name in by_name[older.name].reason
     assert any("nieuwste versie" in n for n in by_name[newer.name].notes)
     # Swap the modification times: the other file wins, whatever the names or order.
     os.utime(older, (1_800_000_000, 1_800_000_000))
@@ -69,9 +63,7 @@ def test_missing_count_column_is_an_error_and_changes_nothing(tmp_path):
     drop = cols.index("LEER- OF VERBLIJFSJAAR 6 - VROUW")
     rows = [";".join(c for i, c in enumerate(r.split(";")) if i != drop) for r in OLD_ROWS]
     header = ";".join(c for i, c in enumerate(cols) if i != drop)
-    bad = write_bytes(
-        tmp_path / "b" / "leerlingen-2019.csv", "\n".join([header, *rows]) + "\n", "latin-1"
-    )
+    bad = write_bytes(tmp_path / "b" / "leerlingen-2019.csv", "\n".join([header, *rows]) + "\n", "latin-1")
     with pytest.raises(InvoerFout, match="LEER- OF VERBLIJFSJAAR 6 - VROUW") as err:
         import_paths([bad], ws)
     assert err.value.line == 1 and "ontbreken" in str(err.value)
@@ -105,9 +97,7 @@ def test_explicit_unreadable_file_is_an_error_naming_why(tmp_path, make, why):
     make(path)
     with pytest.raises(OnbekendBestand, match=why):
         import_paths([path], Workspace(tmp_path / "w"))
-    result = import_paths(
-        [tmp_path], Workspace(tmp_path / "w2")
-    )  # found in a folder: skipped, with why
+    result = import_paths([tmp_path], Workspace(tmp_path / "w2"))  # found in a folder: skipped, with why
     assert [f.status for f in result.files] == ["overgeslagen"] and why in result.files[0].reason
 
 
@@ -158,10 +148,7 @@ def test_implausible_counts_name_line_and_column(tmp_path, cell, message):
 
 def test_unterminated_quote_names_its_own_line_in_dutch(tmp_path):
     rows = [*OLD_ROWS] * 30
-    rows = [
-        r.replace("00AB;00", f"00AB;{i % 90 + 10:02d}") if "00AB" in r else r
-        for i, r in enumerate(rows)
-    ]
+    rows = [r.replace("00AB;00", f"00AB;{i % 90 + 10:02d}") if "00AB" in r else r for i, r in enumerate(rows)]
     rows[9] = rows[9].replace("Lyceum Twee", '"Lyceum Twee')
     path = old_vintage(tmp_path / "leerlingen-2019.csv", rows=rows)
     with pytest.raises(InvoerFout) as err:

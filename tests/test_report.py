@@ -71,7 +71,9 @@ def scenario_files(tmp_path_factory) -> list[Path]:
 
 
 @pytest.fixture(scope="session")
-def demo_run(demo_tables, scenario_files, tmp_path_factory) -> tuple[ReportResult, list[tuple[str, int, int]], ReportData]:
+def demo_run(
+    demo_tables, scenario_files, tmp_path_factory
+) -> tuple[ReportResult, list[tuple[str, int, int]], ReportData]:
     """The demo region's report with the two demo scenarios (and a PDF when a browser is installed), its progress
     and the data behind it. The same report checks the chapters, the figures and the PDF, so the scenario
     chapter needs no second slow render."""
@@ -86,9 +88,15 @@ def demo_run(demo_tables, scenario_files, tmp_path_factory) -> tuple[ReportResul
 
     with pytest.MonkeyPatch.context() as mp:
         mp.setattr(write_module, "collect", spy)
-        result = write_report(demo_tables, None, out, pdf=pdf_module.find_browser() is not None,
-                              progress=lambda s, i, n: steps.append((s, i, n)), today=TODAY,
-                              scenarios=[load_scenario(p) for p in scenario_files])
+        result = write_report(
+            demo_tables,
+            None,
+            out,
+            pdf=pdf_module.find_browser() is not None,
+            progress=lambda s, i, n: steps.append((s, i, n)),
+            today=TODAY,
+            scenarios=[load_scenario(p) for p in scenario_files],
+        )
     return result, steps, seen["data"]
 
 
@@ -149,8 +157,10 @@ def test_progress_reports_every_step_in_order(demo_run):
     assert [i for _, i, _ in steps] == sorted(i for _, i, _ in steps)
     assert steps[-1][0] == "klaar" and steps[-1][1] == steps[-1][2]
     assert {"knelpunten bepalen", "prognose", "bereikbaarheid", "HTML schrijven"} <= {s for s, _, _ in steps}
-    assert [s for s, _, _ in steps if s.startswith("scenario:")] == ["scenario: Sluit Zandbrug",
-                                                                     "scenario: Techniek samen in Veenstad"]
+    assert [s for s, _, _ in steps if s.startswith("scenario:")] == [
+        "scenario: Sluit Zandbrug",
+        "scenario: Techniek samen in Veenstad",
+    ]
 
 
 def test_every_map_and_chart_has_data(demo_report):
@@ -166,8 +176,15 @@ def test_every_map_and_chart_has_data(demo_report):
         assert any(t["name"] == "regiogrens" for t in fig["data"]), name
         assert sum(len([x for x in t["x"] if x is not None]) for t in filled) > 20, name
         assert fig["layout"]["yaxis"]["scaleanchor"] == "x", name
-    assert {"figuur-totaal", "figuur-typen", "figuur-vestigingen", "figuur-bereik", "figuur-besturen",
-            "figuur-scenario-vestigingen", "figuur-scenario-knelpunten"} <= set(charts)
+    assert {
+        "figuur-totaal",
+        "figuur-typen",
+        "figuur-vestigingen",
+        "figuur-bereik",
+        "figuur-besturen",
+        "figuur-scenario-vestigingen",
+        "figuur-scenario-knelpunten",
+    } <= set(charts)
     for name, fig in charts.items():
         assert fig["data"] and all(len(t.get("x") or []) for t in fig["data"]), name
 
@@ -212,8 +229,10 @@ def test_without_a_browser_the_cli_writes_html_and_says_what_to_install(demo_run
     assert "Het HTML-rapport is wel geschreven" in text
     out = tmp_path / "uit"
     assert [p.name for p in out.iterdir()] == ["regiorapport-demoregio-veenland-2024.html"]
-    bad = runner.invoke(app, ["rapport", "--werkmap", str(ws.path), "--uitvoer", str(tmp_path / "uit"),
-                              "--regio", "gemeente:Nergenshuizen"])
+    bad = runner.invoke(
+        app,
+        ["rapport", "--werkmap", str(ws.path), "--uitvoer", str(tmp_path / "uit"), "--regio", "gemeente:Nergenshuizen"],
+    )
     assert bad.exit_code == 2 and "Fout:" in bad.output and "Nergenshuizen" in bad.output
     missing = runner.invoke(app, ["rapport", "--werkmap", str(tmp_path / "leeg"), "--uitvoer", str(tmp_path)])
     assert missing.exit_code == 2 and "dekkend demo" in " ".join(missing.output.split())
@@ -253,14 +272,39 @@ def test_total_band_keeps_the_common_error_and_drops_the_count_noise():
 
 
 def test_chances_find_offerings_that_stay_together():
-    ves = pd.DataFrame({"vestigingscode": ["A", "B", "C"], "x": [0.0, 3.0, 60.0], "y": [0.0, 0.0, 0.0],
-                        "bestuur": ["1", "2", "3"], "in_regio": True})
+    ves = pd.DataFrame(
+        {
+            "vestigingscode": ["A", "B", "C"],
+            "x": [0.0, 3.0, 60.0],
+            "y": [0.0, 0.0, 0.0],
+            "bestuur": ["1", "2", "3"],
+            "in_regio": True,
+        }
+    )
     rows = []
     for code, now, later in (("A", 50, 25), ("B", 45, 30), ("C", 50, 20)):
-        rows.append({"vestigingscode": code, "jaar": 2024, "onderwijstype": "vmbo-k", "profiel": "groen",
-                     "leerlingen": now, "drempel": 40.0, "verdwijnt": False})
-        rows.append({"vestigingscode": code, "jaar": 2034, "onderwijstype": "vmbo-k", "profiel": "groen",
-                     "leerlingen": later, "drempel": 40.0, "verdwijnt": True})
+        rows.append(
+            {
+                "vestigingscode": code,
+                "jaar": 2024,
+                "onderwijstype": "vmbo-k",
+                "profiel": "groen",
+                "leerlingen": now,
+                "drempel": 40.0,
+                "verdwijnt": False,
+            }
+        )
+        rows.append(
+            {
+                "vestigingscode": code,
+                "jaar": 2034,
+                "onderwijstype": "vmbo-k",
+                "profiel": "groen",
+                "leerlingen": later,
+                "drempel": 40.0,
+                "verdwijnt": True,
+            }
+        )
     found = chances(pd.DataFrame(rows), ves, 2024, 2034)
     assert len(found) == 1
     k = found[0]
@@ -276,8 +320,15 @@ def test_backtest_years_take_the_count_five_years_back():
 
 def test_dutch_notation():
     assert number(74070) == "74.070" and number(1234.56, 1) == "1.234,6"
-    assert percent(-0.2534, sign=True) == "\u221225%" and percent(0.051, 1) == "5,1%" and percent(0.0004, sign=True) == "0%"
-    assert short_school_name("Christelijk College Schaersvoorde voor Atheneum Havo Mavo") == "Christelijk College Schaersvoorde"
+    assert (
+        percent(-0.2534, sign=True) == "\u221225%"
+        and percent(0.051, 1) == "5,1%"
+        and percent(0.0004, sign=True) == "0%"
+    )
+    assert (
+        short_school_name("Christelijk College Schaersvoorde voor Atheneum Havo Mavo")
+        == "Christelijk College Schaersvoorde"
+    )
     assert short_school_name("PC SGM Ulenhof College v Ath Havo Mavo Vbo Lwoo") == "PC SGM Ulenhof College"
     assert place_name("'S-HEERENBERG") == "'s-Heerenberg" and place_name("OUDE IJSSELSTREEK") == "Oude IJsselstreek"
 
@@ -300,8 +351,12 @@ def _section_tables(html: str, anchor: str) -> list[list[list[str]]]:
         rows = []
         for tr in re.findall(r"<tr[^>]*>(.*?)</tr>", body, re.S):
             cells = re.findall(r"<td[^>]*>(.*?)</td>", tr, re.S)
-            rows.append([" ".join(unescape(re.sub(r"<[^>]+>", " ", re.sub(r"<br>.*", "", c, flags=re.S))).split())
-                         for c in cells])
+            rows.append(
+                [
+                    " ".join(unescape(re.sub(r"<[^>]+>", " ", re.sub(r"<br>.*", "", c, flags=re.S))).split())
+                    for c in cells
+                ]
+            )
         tables.append(rows)
     return tables
 
@@ -338,7 +393,9 @@ def test_scenario_chapter_shows_the_numbers_of_run_scenario(demo_run, demo_table
         moved = own.moves.loc[own.moves["jaar"] == s["eindjaar"], "leerlingen"].sum()
         assert moved > 1 and rows["leerlingen op een andere vestiging"][col] == number(moved)
         assert rows["waarvan naar een vestiging buiten de regio"][col] == number(s["naar_buiten_de_regio"])
-        assert rows["extra leerlingkilometers per schooldag"][col] == signed(s["extra_leerlingkilometers_per_dag_enkele_reis"])
+        assert rows["extra leerlingkilometers per schooldag"][col] == signed(
+            s["extra_leerlingkilometers_per_dag_enkele_reis"]
+        )
         assert rows["knelpunten (waarvan ernst hoog)"][0] == f"{s['knelpunten_zonder']} ({s['knelpunten_hoog_zonder']})"
         assert rows["knelpunten (waarvan ernst hoog)"][col] == f"{s['knelpunten_met']} ({s['knelpunten_hoog_met']})"
         added, removed = int(rows["knelpunten erbij"][col]), int(rows["knelpunten verdwenen"][col])
@@ -346,7 +403,9 @@ def test_scenario_chapter_shows_the_numbers_of_run_scenario(demo_run, demo_table
         beyond = next(v for k, v in rows.items() if k.startswith("kinderen van 12-17 jaar verder dan 12 km"))
         assert beyond[0] == number(s["kinderen_buiten_norm_zonder"])
         assert beyond[col].startswith(number(s["kinderen_buiten_norm_met"]))
-        assert rows["verschil in isolatietoeslag t.o.v. zonder ingrijpen, per jaar"][col] == euro(s["bekostigingseffect_euro"], sign=True)
+        assert rows["verschil in isolatietoeslag t.o.v. zonder ingrijpen, per jaar"][col] == euro(
+            s["bekostigingseffect_euro"], sign=True
+        )
         # wat verandert voor wie: every board, with its change in pupils and its knelpunten
         for b in own.boards.itertuples():
             row = next(r for r in boards if r[0] == f"Bestuur {b.bestuur}")
@@ -357,15 +416,22 @@ def test_scenario_chapter_shows_the_numbers_of_run_scenario(demo_run, demo_table
     fig = _figures(html)["figuur-scenario-vestigingen"]
     assert [t["name"] for t in fig["data"]] == ["zonder ingrijpen", "Sluit Zandbrug", "Techniek samen in Veenstad"]
     first = result.scenarios[0].summary
-    for trace, column, r in ((fig["data"][0], "zonder_ingrijpen", result.scenarios[0]),
-                             *((t, "met_scenario", r) for t, r in zip(fig["data"][1:], result.scenarios, strict=True))):
+    for trace, column, r in (
+        (fig["data"][0], "zonder_ingrijpen", result.scenarios[0]),
+        *((t, "met_scenario", r) for t, r in zip(fig["data"][1:], result.scenarios, strict=True)),
+    ):
         per = r.per_vestiging[r.per_vestiging["jaar"] == first["eindjaar"]].groupby("vestigingscode")[column].sum()
         assert trace["x"] == [round(per.get(c, 0.0)) for c in trace["customdata"]], trace["name"]
-    assert "99BB03" in fig["data"][1]["customdata"] and fig["data"][1]["x"][fig["data"][1]["customdata"].index("99BB03")] == 0
+    assert (
+        "99BB03" in fig["data"][1]["customdata"]
+        and fig["data"][1]["x"][fig["data"][1]["customdata"].index("99BB03")] == 0
+    )
     assert "Het Baken Ommerhoek (nieuw)" in fig["data"][2]["y"]
     counts = _figures(html)["figuur-scenario-knelpunten"]["data"]
     assert [sum(t["y"][i] for t in counts) for i in range(3)] == [
-        first["knelpunten_zonder"], *[r.summary["knelpunten_met"] for r in result.scenarios]]
+        first["knelpunten_zonder"],
+        *[r.summary["knelpunten_met"] for r in result.scenarios],
+    ]
 
 
 def test_without_scenarios_the_chapter_is_absent(demo_run):
@@ -383,19 +449,36 @@ def test_without_scenarios_the_chapter_is_absent(demo_run):
 def test_an_invalid_scenario_file_gives_a_dutch_error_and_no_report(demo_run, demo_tables, tmp_path, monkeypatch):
     app, ws = _rapport_app(tmp_path, demo_tables)
     wrong_field = tmp_path / "verkeerd-veld.yaml"
-    wrong_field.write_text("naam: x\nmaatregelen:\n  - {soort: stop-aanbod, vestiging: 99BB03, onderwijstype: mbo, "
-                           "vanaf: 2026}\n", encoding="utf-8")
+    wrong_field.write_text(
+        "naam: x\nmaatregelen:\n  - {soort: stop-aanbod, vestiging: 99BB03, onderwijstype: mbo, vanaf: 2026}\n",
+        encoding="utf-8",
+    )
     unknown = tmp_path / "onbekende-school.yaml"
-    unknown.write_text("naam: y\nmaatregelen:\n  - {soort: sluit-vestiging, vestiging: 99ZZ00, vanaf: 2026}\n",
-                       encoding="utf-8")
+    unknown.write_text(
+        "naam: y\nmaatregelen:\n  - {soort: sluit-vestiging, vestiging: 99ZZ00, vanaf: 2026}\n", encoding="utf-8"
+    )
     runner = CliRunner()
     out = tmp_path / "uit"
     good = tmp_path / "goed.yaml"
     good.write_text(demo_scenario_files()[0].read_text(encoding="utf-8"), encoding="utf-8")
-    for bad, fragment in ((wrong_field, "maatregel 1 (stop-aanbod), veld 'onderwijstype': 'mbo' is geen onderwijstype"),
-                          (unknown, "maatregel 1 (sluit-vestiging), veld 'vestiging': vestiging 99ZZ00 komt niet voor")):
-        res = runner.invoke(app, ["rapport", "--werkmap", str(ws.path), "--uitvoer", str(out), "--scenario", str(good),
-                                  "--scenario", str(bad)])
+    for bad, fragment in (
+        (wrong_field, "maatregel 1 (stop-aanbod), veld 'onderwijstype': 'mbo' is geen onderwijstype"),
+        (unknown, "maatregel 1 (sluit-vestiging), veld 'vestiging': vestiging 99ZZ00 komt niet voor"),
+    ):
+        res = runner.invoke(
+            app,
+            [
+                "rapport",
+                "--werkmap",
+                str(ws.path),
+                "--uitvoer",
+                str(out),
+                "--scenario",
+                str(good),
+                "--scenario",
+                str(bad),
+            ],
+        )
         text = " ".join(res.output.split())
         assert res.exit_code == 2 and "Fout:" in text and bad.name in text and fragment in text, text
         assert not out.exists()
@@ -416,9 +499,21 @@ def test_an_invalid_scenario_file_gives_a_dutch_error_and_no_report(demo_run, de
 def test_a_shared_profiel_gets_its_own_row_only_when_a_scenario_shares_one(demo_run, demo_tables):
     data = demo_run[2]
     base = demo_run[0].scenarios
-    share = parse_scenario({"naam": "ICT delen", "maatregelen": [
-        {"soort": "deel-profiel", "van": "99CC01", "naar": "99BB00", "onderwijstype": "vmbo-k",
-         "profiel": "media-vormgeving-ict", "vanaf": 2026}]})
+    share = parse_scenario(
+        {
+            "naam": "ICT delen",
+            "maatregelen": [
+                {
+                    "soort": "deel-profiel",
+                    "van": "99CC01",
+                    "naar": "99BB00",
+                    "onderwijstype": "vmbo-k",
+                    "profiel": "media-vormgeving-ict",
+                    "vanaf": 2026,
+                }
+            ],
+        }
+    )
     shared = run_scenario(demo_tables, share, None, horizon=HORIZON)
     last = shared.summary["eindjaar"]
     expected = shared.shared.loc[shared.shared["jaar"] == last, "leerlingen"].sum()
@@ -520,10 +615,15 @@ def _read_png(path: Path) -> np.ndarray:
     assert data[:8] == b"\x89PNG\r\n\x1a\n"
     pos, idat = 8, b""
     while pos < len(data):
-        length = int.from_bytes(data[pos:pos + 4], "big")
-        kind, body = data[pos + 4:pos + 8], data[pos + 8:pos + 8 + length]
+        length = int.from_bytes(data[pos : pos + 4], "big")
+        kind, body = data[pos + 4 : pos + 8], data[pos + 8 : pos + 8 + length]
         if kind == b"IHDR":
-            width, height, depth, color = int.from_bytes(body[:4], "big"), int.from_bytes(body[4:8], "big"), body[8], body[9]
+            width, height, depth, color = (
+                int.from_bytes(body[:4], "big"),
+                int.from_bytes(body[4:8], "big"),
+                body[8],
+                body[9],
+            )
         elif kind == b"IDAT":
             idat += body
         pos += 12 + length
@@ -559,8 +659,12 @@ def _read_png(path: Path) -> np.ndarray:
 
 def _map_boxes(pdf: Path, page: int) -> list[tuple[float, float]]:
     """Top-left corners (points) below each 'Kaart ..' caption on a page, from ``pdftotext -bbox``."""
-    text = subprocess.run(["pdftotext", "-bbox", "-f", str(page), "-l", str(page), str(pdf), "-"],
-                          capture_output=True, text=True, check=True).stdout
+    text = subprocess.run(
+        ["pdftotext", "-bbox", "-f", str(page), "-l", str(page), str(pdf), "-"],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
     words = re.findall(r'<word xMin="([\d.]+)" yMin="([\d.]+)" xMax="[\d.]+" yMax="([\d.]+)">([^<]*)</word>', text)
     return [(float(x), float(y1)) for x, _, y1, w in words if w == "Kaart"]
 
@@ -585,8 +689,11 @@ def test_pdf_pages_show_every_section_the_count_date_and_maps_that_are_not_blank
         assert f"{number_}. {title}" in flat
     assert "Scenario A: Sluit Zandbrug" in flat and "Scenario B: Techniek samen in Veenstad" in flat
     checked = 0
-    sizes = {k: v["layout"] for k, v in _figures(demo_report.html.read_text(encoding="utf-8")).items()
-             if k.startswith("kaart-")}
+    sizes = {
+        k: v["layout"]
+        for k, v in _figures(demo_report.html.read_text(encoding="utf-8")).items()
+        if k.startswith("kaart-")
+    }
     width_pt = next(iter(sizes.values()))["width"] * 0.75
     height_pt = min(v["height"] for v in sizes.values()) * 0.75
     for n, png in enumerate(pages, start=1):

@@ -32,12 +32,26 @@ def achterhoek(national_workspace, tmp_path_factory):
     what the command printed."""
     here = tmp_path_factory.mktemp("rapport")
     (here / "a.yaml").write_text(BORCULO, encoding="utf-8")
-    res = CliRunner().invoke(app, ["rapport", "--werkmap", str(national_workspace.path), "--regio", "corop:14",
-                                   "--uitvoer", str(here / "rapporten"), "--pdf", "--scenario", str(here / "a.yaml")],
-                             env={"COLUMNS": "240"})
+    res = CliRunner().invoke(
+        app,
+        [
+            "rapport",
+            "--werkmap",
+            str(national_workspace.path),
+            "--regio",
+            "corop:14",
+            "--uitvoer",
+            str(here / "rapporten"),
+            "--pdf",
+            "--scenario",
+            str(here / "a.yaml"),
+        ],
+        env={"COLUMNS": "240"},
+    )
     assert res.exit_code == 0 and "Traceback" not in res.output, res.output[-2000:] + repr(res.exception)
-    return SimpleNamespace(html=next((here / "rapporten").glob("*.html")), folder=here / "rapporten",
-                           output=" ".join(res.output.split()))
+    return SimpleNamespace(
+        html=next((here / "rapporten").glob("*.html")), folder=here / "rapporten", output=" ".join(res.output.split())
+    )
 
 
 def test_the_rapport_command_says_what_it_wrote_in_dutch(achterhoek):

@@ -27,9 +27,7 @@ def demo_closure(tmp_path_factory):
 
 
 def _circles(fig: dict, color: str) -> list[dict]:
-    return [
-        t for t in fig["data"] if t.get("mode") == "markers" and t["marker"].get("color") == color
-    ]
+    return [t for t in fig["data"] if t.get("mode") == "markers" and t["marker"].get("color") == color]
 
 
 def test_map_shows_receivers_and_losers_with_the_numbers_of_the_table(demo_closure):
@@ -48,25 +46,16 @@ def test_map_shows_receivers_and_losers_with_the_numbers_of_the_table(demo_closu
     touched = flows[flows["netto"].abs() >= 0.5]
     assert m.ontvangers + m.verliezers + m.buiten_beeld == len(touched)
     assert m.buiten_beeld == 0  # the demo's receivers all lie within the map
-    assert got.sum() == pytest.approx(
-        touched.loc[touched["netto"] > 0, "netto"].sum(), abs=0.05 * len(got)
-    )
-    assert lost.sum() == pytest.approx(
-        touched.loc[touched["netto"] < 0, "netto"].sum(), abs=0.05 * len(lost)
-    )
+    assert got.sum() == pytest.approx(touched.loc[touched["netto"] > 0, "netto"].sum(), abs=0.05 * len(got))
+    assert lost.sum() == pytest.approx(touched.loc[touched["netto"] < 0, "netto"].sum(), abs=0.05 * len(lost))
     # what the map's losers lose, its receivers gain (the moves conserve pupils: the table nets 0)
     assert flows["netto"].sum() == pytest.approx(0.0, abs=1e-6)
-    assert got.sum() + lost.sum() == pytest.approx(
-        touched["netto"].sum(), abs=0.05 * (len(got) + len(lost))
-    )
+    assert got.sum() + lost.sum() == pytest.approx(touched["netto"].sum(), abs=0.05 * (len(got) + len(lost)))
     # bigger change, bigger circle; Dutch hover text with the signed net change
     sizes = pd.Series(losses[0]["marker"]["size"] + gains[0]["marker"]["size"])
     nets = pd.concat([lost.abs(), got], ignore_index=True)
     assert sizes.iloc[nets.idxmax()] == sizes.max()
-    assert all(
-        "leerlingen netto" in t and ("eraf" in t and "erbij" in t)
-        for t in losses[0]["text"] + gains[0]["text"]
-    )
+    assert all("leerlingen netto" in t and ("eraf" in t and "erbij" in t) for t in losses[0]["text"] + gains[0]["text"])
     assert all("\u2212" in t for t in losses[0]["text"]) and all("+" in t for t in gains[0]["text"])
 
 

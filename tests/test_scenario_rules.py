@@ -150,9 +150,7 @@ def test_concentration_within_a_board_takes_the_enrolled_pupils_along(demo):
     ]["verwacht"].sum()
     assert follow["leerlingen"].sum() == pytest.approx(before, rel=1e-9)
     later = m[(m["jaar"] == start + 2) & (m["van"] == "99BB01")]
-    assert not (
-        later["reden"] == "volgt de afdeling"
-    ).any()  # by then every pupil entered after the start
+    assert not (later["reden"] == "volgt de afdeling").any()  # by then every pupil entered after the start
     assert set(later["reden"]) <= {"maatregel", "elders duidelijk beter"}
 
 
@@ -210,9 +208,7 @@ def test_pupils_conserved_and_moves_land_on_an_existing_offering(demo, ms):
     out, moves = moved.forecast, moved.moves
     nowhere = moves[moves["naar"] == NO_OFFER].groupby("jaar")["leerlingen"].sum()
     for year, rows in forecast.groupby("jaar"):
-        after = float(out.loc[out["jaar"] == year, "verwacht"].sum()) + float(
-            nowhere.get(year, 0.0)
-        )
+        after = float(out.loc[out["jaar"] == year, "verwacht"].sum()) + float(nowhere.get(year, 0.0))
         assert after == pytest.approx(float(rows["verwacht"].sum()), rel=1e-9, abs=1e-6)
     assert (out[["verwacht", "laag80", "laag95"]] >= -1e-9).all().all()
     base = base_offer(tables["aanbod"], origin)
@@ -240,6 +236,4 @@ def test_gains_and_losses_name_receivers_and_places(demo):
     assert len(gainers) and np.isclose(gainers["winst"].sum(), lost.loc["99BB03", "verlies"])
     assert flows["netto"].is_monotonic_decreasing
     assert flows["plaats"].notna().all()
-    assert pupil_km_note(moved.moves, last) == "" or "dichter bij huis" in pupil_km_note(
-        moved.moves, last
-    )
+    assert pupil_km_note(moved.moves, last) == "" or "dichter bij huis" in pupil_km_note(moved.moves, last)

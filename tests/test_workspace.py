@@ -49,9 +49,7 @@ def test_failed_write_keeps_old_tables(tmp_path, monkeypatch):
 def test_lock_held_by_another_process_refuses(tmp_path):
     ws = Workspace(tmp_path / "w")
     ws.replace({"a": pd.DataFrame({"x": [1]})})
-    holder = subprocess.Popen(
-        [sys.executable, "-c", HOLD_LOCK, str(ws.path)], stdout=subprocess.PIPE, text=True
-    )
+    holder = subprocess.Popen([sys.executable, "-c", HOLD_LOCK, str(ws.path)], stdout=subprocess.PIPE, text=True)
     try:
         assert holder.stdout.readline().strip() == "vast"
         with pytest.raises(WerkmapFout, match=rf"al bijgewerkt door een ander proces \(proces {holder.pid}\)"):

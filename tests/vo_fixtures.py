@@ -22,7 +22,9 @@ OLD_ROWS = [
 
 def old_vintage(path: Path, *, encoding: str = "latin-1", newline: str = "\n", rows: list[str] | None = None) -> Path:
     """A 01.-file in the 2019 layout (BRIN + 2-digit VESTIGINGSNUMMER, latin-1, ``;``)."""
-    return write_bytes(path, "\n".join([OLD_HEADER, *(rows if rows is not None else OLD_ROWS)]) + "\n", encoding, newline)
+    return write_bytes(
+        path, "\n".join([OLD_HEADER, *(rows if rows is not None else OLD_ROWS)]) + "\n", encoding, newline
+    )
 
 
 NEW_HEADER = (

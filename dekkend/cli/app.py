@@ -20,10 +20,7 @@ from dekkend.cli import (
 )
 from dekkend.cli.support import DEBUG_HELP, DutchCommand, DutchGroup
 
-HELP = (
-    "dekkend: een dekkend en bereikbaar onderwijsaanbod in het voortgezet onderwijs, "
-    "ook bij leerlingendaling."
-)
+HELP = "dekkend: een dekkend en bereikbaar onderwijsaanbod in het voortgezet onderwijs, ook bij leerlingendaling."
 
 app = typer.Typer(
     name="dekkend",

@@ -65,9 +65,7 @@ def load_forecast(tables: dict[str, pd.DataFrame], path: Path | None) -> pd.Data
         raise ConfiguratieFout(
             f"prognosebestand {path}: onbekende extensie '{path.suffix}'; gebruik .csv, .xlsx of .parquet"
         )
-    frame["profiel"] = (
-        frame["profiel"].where(frame["profiel"].notna(), None) if "profiel" in frame else None
-    )
+    frame["profiel"] = frame["profiel"].where(frame["profiel"].notna(), None) if "profiel" in frame else None
     return frame
 
 
@@ -78,9 +76,7 @@ def _rounded(table: pd.DataFrame, digits: dict[str, int]) -> pd.DataFrame:
     return out
 
 
-def _summary(
-    result: Reachability, indicators: pd.DataFrame | None, vestigingen: tuple[str, ...] | None
-) -> None:
+def _summary(result: Reachability, indicators: pd.DataFrame | None, vestigingen: tuple[str, ...] | None) -> None:
     t = result.table
     kids = t.drop_duplicates("pc4")["kinderen_12_17"].sum()
     kids_text = count(kids)
@@ -108,12 +104,8 @@ def _summary(
         )
     if indicators is None:
         return
-    year = (
-        result.jaar if (indicators["jaar"] == result.jaar).any() else int(indicators["jaar"].min())
-    )
-    rows = indicators[
-        (indicators["jaar"] == year) & indicators["onderwijstype"].isin(SUMMARY_KINDS)
-    ]
+    year = result.jaar if (indicators["jaar"] == result.jaar).any() else int(indicators["jaar"].min())
+    rows = indicators[(indicators["jaar"] == year) & indicators["onderwijstype"].isin(SUMMARY_KINDS)]
     table = Table(title=f"Binnen de normafstand, {school_year(year)}")
     for col in ("onderwijstype", "aandeel binnen norm", "gem. km", "p90 km", "witte vlekken (PC4)"):
         table.add_column(col, justify="left" if col == "onderwijstype" else "right")
@@ -140,9 +132,7 @@ def bereikbaarheid(
     ],
     uitvoer: Annotated[
         Path,
-        typer.Option(
-            "--uitvoer", "-o", help="Tabel per postcodegebied x onderwijstype (.csv of .xlsx)."
-        ),
+        typer.Option("--uitvoer", "-o", help="Tabel per postcodegebied x onderwijstype (.csv of .xlsx)."),
     ],
     regio: RegioOptie = None,
     indicatoren: Annotated[
@@ -175,8 +165,7 @@ def bereikbaarheid(
         list[str] | None,
         typer.Option(
             "--norm",
-            help="Normafstand in km (standaard 12, commissie-Dijkgraaf), of "
-            "per type: --norm pro=20. Herhaalbaar.",
+            help="Normafstand in km (standaard 12, commissie-Dijkgraaf), of per type: --norm pro=20. Herhaalbaar.",
         ),
     ] = None,
     drempel: Annotated[
@@ -195,9 +184,7 @@ def bereikbaarheid(
             help="Wegafstand gedeeld door hemelsbrede afstand (zie docs/methods/reachability.md).",
         ),
     ] = DETOUR_FACTOR,
-    fietssnelheid: Annotated[
-        float, typer.Option("--fietssnelheid", help="Fietssnelheid in km/u.")
-    ] = CYCLING_SPEED_KMH,
+    fietssnelheid: Annotated[float, typer.Option("--fietssnelheid", help="Fietssnelheid in km/u.")] = CYCLING_SPEED_KMH,
     min_leerlingen: Annotated[
         float,
         typer.Option(
@@ -298,9 +285,5 @@ def _run(
         write_table(ind, indicatoren, sheet="indicatoren")
     _summary(result, ind, None if region.expression == "nl" else region.vestigingen)
     if ind is not None and not result.prognosejaren:
-        console.print(
-            "Geen prognose beschikbaar: de indicatoren gelden alleen voor het laatste getelde jaar."
-        )
-    console.print(
-        f"[green]Geschreven:[/] {uitvoer}" + (f" en {indicatoren}" if ind is not None else "")
-    )
+        console.print("Geen prognose beschikbaar: de indicatoren gelden alleen voor het laatste getelde jaar.")
+    console.print(f"[green]Geschreven:[/] {uitvoer}" + (f" en {indicatoren}" if ind is not None else ""))

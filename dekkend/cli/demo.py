@@ -23,11 +23,17 @@ if TYPE_CHECKING:
 
 def demo(
     werkmap: WerkmapOptie = Path("dekkend-demo"),
-    zaad: Annotated[int, typer.Option("--zaad", help="Startgetal van de toevalsgenerator (zelfde zaad, zelfde regio).")] = 2024,
+    zaad: Annotated[
+        int, typer.Option("--zaad", help="Startgetal van de toevalsgenerator (zelfde zaad, zelfde regio).")
+    ] = 2024,
     uitvoer: Annotated[Path, typer.Option("--uitvoer", "-o", help="Map voor het regiorapport.")] = Path("."),
-    pdf: Annotated[bool, typer.Option("--pdf/--geen-pdf", help="Ook een PDF maken (met Chromium, als dat er is).")] = True,
-    scenarios: Annotated[bool, typer.Option("--scenarios/--geen-scenarios",
-                                            help="De twee voorbeeldscenario's in het rapport vergelijken.")] = True,
+    pdf: Annotated[
+        bool, typer.Option("--pdf/--geen-pdf", help="Ook een PDF maken (met Chromium, als dat er is).")
+    ] = True,
+    scenarios: Annotated[
+        bool,
+        typer.Option("--scenarios/--geen-scenarios", help="De twee voorbeeldscenario's in het rapport vergelijken."),
+    ] = True,
 ) -> None:
     """Bouw de synthetische demoregio en schrijf haar volledige regiorapport (HTML, en PDF waar mogelijk).
 
@@ -58,9 +64,14 @@ def demo(
             try:
                 loaded.append(load_scenario(target))
             except DekkendError as exc:  # an edited copy that no longer reads: say so, go on without it
-                console.print(f"[yellow]Let op:[/] scenario {target} overgeslagen: {exc}", highlight=False, soft_wrap=True)
-        console.print(f"Voorbeeldscenario's: {', '.join(str(folder / p.name) for p in demo_scenario_files())}",
-                      highlight=False, soft_wrap=True)
+                console.print(
+                    f"[yellow]Let op:[/] scenario {target} overgeslagen: {exc}", highlight=False, soft_wrap=True
+                )
+        console.print(
+            f"Voorbeeldscenario's: {', '.join(str(folder / p.name) for p in demo_scenario_files())}",
+            highlight=False,
+            soft_wrap=True,
+        )
     report_with_progress(tables, None, uitvoer, pdf=pdf, scenarios=loaded)
 
 
@@ -80,6 +91,13 @@ def print_overview(ov: RegionOverview) -> None:
         ves.add_column(col, justify="right" if col == "leerlingen" else "left")
     for r in ov.per_vestiging.itertuples():
         offered = ov.offer.loc[r.vestigingscode].dropna().index if r.vestigingscode in ov.offer.index else []
-        ves.add_row(r.vestigingscode, str(r.naam), str(r.plaatsnaam), str(r.bestuur), str(r.denominatie),
-                    count(r.leerlingen), ", ".join(t for t in offered if t != "onderbouw") or "alleen onderbouw")
+        ves.add_row(
+            r.vestigingscode,
+            str(r.naam),
+            str(r.plaatsnaam),
+            str(r.bestuur),
+            str(r.denominatie),
+            count(r.leerlingen),
+            ", ".join(t for t in offered if t != "onderbouw") or "alleen onderbouw",
+        )
     console.print(ves)

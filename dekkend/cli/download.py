@@ -45,9 +45,7 @@ def download(
     for note in result.notes:
         console.print(f"[yellow]Let op:[/] {note}")
     if result.manual:
-        console.print(
-            "Niet automatisch te downloaden (haal ze zelf en importeer ze met 'dekkend importeer'):"
-        )
+        console.print("Niet automatisch te downloaden (haal ze zelf en importeer ze met 'dekkend importeer'):")
         for e in result.manual:
             console.print(f"  - {e.title}: {e.page or 'bronpagina onbekend'}")
     if result.imported is not None:

@@ -27,17 +27,30 @@ def importeer(
 
         result = import_paths(list(mappen), Workspace(werkmap), progress=step)
     table = Table(title=f"Import in werkmap {werkmap}", show_lines=False)
-    for col, just in (("bestand", "left"), ("soort", "left"), ("peildatum", "left"), ("regels", "right"),
-                      ("leerlingen", "right"), ("opmerking", "left")):
+    for col, just in (
+        ("bestand", "left"),
+        ("soort", "left"),
+        ("peildatum", "left"),
+        ("regels", "right"),
+        ("leerlingen", "right"),
+        ("opmerking", "left"),
+    ):
         table.add_column(col, justify=just, overflow="fold")  # type: ignore[arg-type]
     for f in result.files:
-        remark = f.reason if f.status == "overgeslagen" else "; ".join(
-            [*(f"{n}x {why}" for why, n in f.skipped.items()), *f.notes]
+        remark = (
+            f.reason
+            if f.status == "overgeslagen"
+            else "; ".join([*(f"{n}x {why}" for why, n in f.skipped.items()), *f.notes])
         )
         style = "dim" if f.status == "overgeslagen" else None
         table.add_row(
-            f.path.name, f.title or "[overgeslagen]", str(f.reference_date or ""), count(f.rows) if f.rows else "",
-            count(f.pupils), remark, style=style,
+            f.path.name,
+            f.title or "[overgeslagen]",
+            str(f.reference_date or ""),
+            count(f.rows) if f.rows else "",
+            count(f.pupils),
+            remark,
+            style=style,
         )
     console.print(table)
     for note in result.notes:
@@ -55,7 +68,9 @@ def importeer(
 def regio(
     werkmap: WerkmapOptie,
     regio_: RegioOptie = None,
-    uitvoer: Annotated[Path | None, typer.Option("--uitvoer", "-o", help="Schrijf de vestigingen naar .csv of .xlsx.")] = None,
+    uitvoer: Annotated[
+        Path | None, typer.Option("--uitvoer", "-o", help="Schrijf de vestigingen naar .csv of .xlsx.")
+    ] = None,
 ) -> None:
     """Laat zien wat een --regio selecteert: vestigingen, gemeenten en postcodegebieden."""
     from dekkend.formatting import place_name, short_school_name
@@ -80,11 +95,18 @@ def regio(
     for col in ("vestiging", "naam", "plaats", "gemeente", "bestuur", "denominatie", "laatste telling"):
         table.add_column(col)
     for r in sel.head(200).itertuples():
-        naam, plaats, gemeente, bestuur, denominatie = (_cell(getattr(r, c, None)) for c in
-                                                        ("naam", "plaatsnaam", "gemeentenaam", "bestuur", "denominatie"))
-        table.add_row(r.vestigingscode, short_school_name(naam) if naam else "", place_name(plaats) if plaats else "",
-                      place_name(gemeente) if gemeente else "", bestuur, denominatie,
-                      _school_year_cell(getattr(r, "laatste_schooljaar", None)))
+        naam, plaats, gemeente, bestuur, denominatie = (
+            _cell(getattr(r, c, None)) for c in ("naam", "plaatsnaam", "gemeentenaam", "bestuur", "denominatie")
+        )
+        table.add_row(
+            r.vestigingscode,
+            short_school_name(naam) if naam else "",
+            place_name(plaats) if plaats else "",
+            place_name(gemeente) if gemeente else "",
+            bestuur,
+            denominatie,
+            _school_year_cell(getattr(r, "laatste_schooljaar", None)),
+        )
     console.print(table)
     if len(sel) > 200:
         console.print(f"... en nog {count(len(sel) - 200)} vestigingen (gebruik --uitvoer voor de hele lijst)")

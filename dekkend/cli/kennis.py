@@ -55,12 +55,16 @@ _ERNST_STYLE = {"hoog": "bold red", "midden": "yellow", "laag": "green"}
 
 @kennis_app.command("zoek", cls=DutchCommand)
 def zoek(
-    vraag: Annotated[str, typer.Argument(
-        help="Zoekwoorden, bijvoorbeeld \"kleine bovenbouw havo\" of \"profielen delen\".",
-        show_default=False)],
+    vraag: Annotated[
+        str,
+        typer.Argument(
+            help='Zoekwoorden, bijvoorbeeld "kleine bovenbouw havo" of "profielen delen".', show_default=False
+        ),
+    ],
     soort: Annotated[str | None, typer.Option("--soort", help=_SOORT_HELP)] = None,
-    gebied: Annotated[str | None, typer.Option(
-        "--gebied", help="Alleen artikelen over dit gebied, bijvoorbeeld \"Zeeland\".")] = None,
+    gebied: Annotated[
+        str | None, typer.Option("--gebied", help='Alleen artikelen over dit gebied, bijvoorbeeld "Zeeland".')
+    ] = None,
     aantal: Annotated[int, typer.Option("--aantal", "-n", help="Maximaal aantal resultaten.")] = 10,
     als_json: Annotated[bool, typer.Option("--json", help="Geef de uitkomst als JSON.")] = False,
 ) -> None:
@@ -74,8 +78,9 @@ def zoek(
 
 @kennis_app.command("toon", cls=DutchCommand)
 def toon(
-    artikel_id: Annotated[str, typer.Argument(
-        metavar="ID", help="De id van het artikel, zoals 'zoek' die toont.", show_default=False)],
+    artikel_id: Annotated[
+        str, typer.Argument(metavar="ID", help="De id van het artikel, zoals 'zoek' die toont.", show_default=False)
+    ],
     als_json: Annotated[bool, typer.Option("--json", help="Geef het artikel als JSON.")] = False,
 ) -> None:
     """Toon één artikel van de kennisbank volledig, met bronnen."""
@@ -90,14 +95,19 @@ def toon(
 def advies(
     werkmap: OptionaleWerkmapOptie = None,
     regio: RegioOptie = None,
-    knelpunten: Annotated[Path | None, typer.Option(
-        "--knelpunten", help="Of: een JSON-bestand met knelpunten, zoals 'dekkend diagnose' het schrijft.",
-        show_default=False)] = None,
-    gebied: Annotated[str | None, typer.Option(
-        "--gebied", help="Geef voorrang aan praktijkvoorbeelden uit dit gebied, bijvoorbeeld "
-        "\"Zeeland\".")] = None,
-    aantal: Annotated[int, typer.Option(
-        "--aantal", "-n", help="Aantal aanbevelingen per knelpunt.")] = 5,
+    knelpunten: Annotated[
+        Path | None,
+        typer.Option(
+            "--knelpunten",
+            help="Of: een JSON-bestand met knelpunten, zoals 'dekkend diagnose' het schrijft.",
+            show_default=False,
+        ),
+    ] = None,
+    gebied: Annotated[
+        str | None,
+        typer.Option("--gebied", help='Geef voorrang aan praktijkvoorbeelden uit dit gebied, bijvoorbeeld "Zeeland".'),
+    ] = None,
+    aantal: Annotated[int, typer.Option("--aantal", "-n", help="Aantal aanbevelingen per knelpunt.")] = 5,
     als_json: Annotated[bool, typer.Option("--json", help="Geef het advies als JSON.")] = False,
 ) -> None:
     """Koppel de knelpunten van een regio aan artikelen en ondersteuning, met de reden.
@@ -106,14 +116,22 @@ def advies(
     die knelpunten; met --knelpunten leest het een JSON-bestand dat 'dekkend diagnose' schreef.
     """
     if (werkmap is None) == (knelpunten is None):
-        raise ConfiguratieFout("geef --werkmap (met eventueel --regio) of --knelpunten op, niet allebei en niet geen van beide")
+        raise ConfiguratieFout(
+            "geef --werkmap (met eventueel --regio) of --knelpunten op, niet allebei en niet geen van beide"
+        )
     if werkmap is not None:
         from dekkend import Workspace
         from dekkend.diagnose import diagnose
 
         diagnosis = diagnose(Workspace(werkmap).require().tables(), regio)
-        result = match_knelpunten(diagnosis.knelpunten, regio=diagnosis.regio, peiljaar=diagnosis.peiljaar,
-                                  gebied=gebied, per_knelpunt=aantal, limit=max(10, aantal))
+        result = match_knelpunten(
+            diagnosis.knelpunten,
+            regio=diagnosis.regio,
+            peiljaar=diagnosis.peiljaar,
+            gebied=gebied,
+            per_knelpunt=aantal,
+            limit=max(10, aantal),
+        )
     else:
         result = advice_for_file(knelpunten, gebied=gebied, per_knelpunt=aantal, limit=max(10, aantal))
     if als_json:
@@ -127,8 +145,7 @@ def _echo_json(data: dict[str, Any]) -> None:
 
 
 def _print_search(console: Console, result: SearchResult) -> None:
-    filters = [f"soort {result.soort}" if result.soort else "",
-               f"gebied {result.gebied}" if result.gebied else ""]
+    filters = [f"soort {result.soort}" if result.soort else "", f"gebied {result.gebied}" if result.gebied else ""]
     where = ", ".join(f for f in filters if f)
     head = f"{result.total} artikel(en) voor '{result.query}'" + (f" ({where})" if where else "")
     console.print(Text(head, style="bold"))
@@ -166,8 +183,7 @@ def _print_entry(console: Console, entry: Entry) -> None:
     console.print(Panel(meta, title=entry.titel, title_align="left"))
     console.print(Text(entry.samenvatting, style="italic"))
     console.print(Markdown(entry.body))
-    for label, items in (("Voorwaarden", entry.voorwaarden),
-                         ("Juridische basis", entry.juridische_basis)):
+    for label, items in (("Voorwaarden", entry.voorwaarden), ("Juridische basis", entry.juridische_basis)):
         if items:
             console.print(Text(label, style="bold"))
             for item in items:
@@ -175,9 +191,12 @@ def _print_entry(console: Console, entry: Entry) -> None:
     console.print(Text("Bronnen", style="bold"))
     for number, source in enumerate(entry.bronnen, start=1):
         date = f", {source.datum}" if source.datum else ""
-        console.print(f"  [{number}] {source.titel}{date} – {source.url} "
-                      f"(geraadpleegd {source.gezien.isoformat()})", markup=False,
-                      highlight=False, soft_wrap=True)
+        console.print(
+            f"  [{number}] {source.titel}{date} – {source.url} (geraadpleegd {source.gezien.isoformat()})",
+            markup=False,
+            highlight=False,
+            soft_wrap=True,
+        )
 
 
 def _print_advice(console: Console, result: Advice) -> None:
@@ -197,9 +216,14 @@ def _print_advice(console: Console, result: Advice) -> None:
     for ka in result.per_knelpunt:
         k = ka.knelpunt
         console.print()
-        console.print(Text.assemble(("Knelpunt: ", "bold"), k.titel, "  ",
-                                    (f"[{KNELPUNTTYPEN[k.type]}, ernst {k.ernst}]",
-                                     _ERNST_STYLE[k.ernst])))
+        console.print(
+            Text.assemble(
+                ("Knelpunt: ", "bold"),
+                k.titel,
+                "  ",
+                (f"[{KNELPUNTTYPEN[k.type]}, ernst {k.ernst}]", _ERNST_STYLE[k.ernst]),
+            )
+        )
         _print_recommendations(console, ka.aanbevelingen)
     console.print()
     console.print(Text("Ranglijst over alle knelpunten", style="bold"))
@@ -219,7 +243,8 @@ def _print_advice(console: Console, result: Advice) -> None:
 
 def _print_recommendations(console: Console, recommendations: tuple[Recommendation, ...]) -> None:
     for r in recommendations:
-        console.print(Text.assemble("  • ", (r.entry.id, "cyan"), f" – {r.entry.titel} ",
-                                    (f"({r.entry.soort_label})", "dim")))
+        console.print(
+            Text.assemble("  • ", (r.entry.id, "cyan"), f" – {r.entry.titel} ", (f"({r.entry.soort_label})", "dim"))
+        )
         for reason in r.redenen:
             console.print(Text(f"      {reason}"))

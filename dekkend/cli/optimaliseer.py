@@ -24,51 +24,109 @@ if TYPE_CHECKING:
 
 def optimaliseer(
     werkmap: WerkmapOptie,
-    jaar: Annotated[int, typer.Option(
-        "--jaar", help="Schooljaar vanaf wanneer de opstelling geldt (jaar van 1 oktober, na de laatste telling).")],
+    jaar: Annotated[
+        int,
+        typer.Option(
+            "--jaar", help="Schooljaar vanaf wanneer de opstelling geldt (jaar van 1 oktober, na de laatste telling)."
+        ),
+    ],
     regio: RegioOptie = None,
-    vast: Annotated[list[str] | None, typer.Option(
-        "--vast", help="Houd dit aanbod open: CODE:TYPE, zoals 99BB03:vmbo-k, 99DD00:profiel:groen (het profiel in "
-        "elke leerweg), 99DD00:vmbo-k/groen of 99AA00:alles. Herhaalbaar.")] = None,
-    max_wijzigingen: Annotated[int | None, typer.Option(
-        "--max-wijzigingen",
-        help="Hoogstens zoveel aanbiedingen stoppen (een leerweg met zijn profielen telt als één).",
-        min=0)] = None,
-    uitvoer: Annotated[Path, typer.Option(
-        "--uitvoer", "-o", help="Map voor optimalisatie.yaml (het scenario) en optimalisatie.json (de cijfers).")
+    vast: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--vast",
+            help="Houd dit aanbod open: CODE:TYPE, zoals 99BB03:vmbo-k, 99DD00:profiel:groen (het profiel in "
+            "elke leerweg), 99DD00:vmbo-k/groen of 99AA00:alles. Herhaalbaar.",
+        ),
+    ] = None,
+    max_wijzigingen: Annotated[
+        int | None,
+        typer.Option(
+            "--max-wijzigingen",
+            help="Hoogstens zoveel aanbiedingen stoppen (een leerweg met zijn profielen telt als één).",
+            min=0,
+        ),
+    ] = None,
+    uitvoer: Annotated[
+        Path,
+        typer.Option(
+            "--uitvoer", "-o", help="Map voor optimalisatie.yaml (het scenario) en optimalisatie.json (de cijfers)."
+        ),
     ] = Path("."),
-    tot_jaar: Annotated[int | None, typer.Option(
-        "--tot-jaar",
-        help="Elk gehouden aanbod haalt zijn drempel in elk jaar van --jaar tot en met dit jaar.")] = None,
-    besturen_houden: Annotated[bool, typer.Option(
-        "--besturen-houden", help="Elk bestuur houdt minstens één aanbod van elk type en profiel dat het nu heeft.")
+    tot_jaar: Annotated[
+        int | None,
+        typer.Option(
+            "--tot-jaar", help="Elk gehouden aanbod haalt zijn drempel in elk jaar van --jaar tot en met dit jaar."
+        ),
+    ] = None,
+    besturen_houden: Annotated[
+        bool,
+        typer.Option(
+            "--besturen-houden", help="Elk bestuur houdt minstens één aanbod van elk type en profiel dat het nu heeft."
+        ),
     ] = False,
-    toewijzing: Annotated[str, typer.Option(
-        "--toewijzing", help="Waar de leerlingen van gestopt aanbod heen gaan: keuze (het keuzemodel, zoals dekkend "
-        "scenario) of dichtstbij (het dichtstbijzijnde aanbod dat blijft).")] = "keuze",
-    soort: Annotated[list[str] | None, typer.Option(
-        "--soort", help="Alleen dit type (met zijn profielen) of profiel:<slug>, zoals --soort havo. Herhaalbaar; "
-        "standaard alles.")] = None,
-    drempels: Annotated[Path | None, typer.Option(
-        "--drempels", help="YAML met eigen drempels en normafstand (zie dekkend/norms/drempels.yaml).")] = None,
+    toewijzing: Annotated[
+        str,
+        typer.Option(
+            "--toewijzing",
+            help="Waar de leerlingen van gestopt aanbod heen gaan: keuze (het keuzemodel, zoals dekkend "
+            "scenario) of dichtstbij (het dichtstbijzijnde aanbod dat blijft).",
+        ),
+    ] = "keuze",
+    soort: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--soort",
+            help="Alleen dit type (met zijn profielen) of profiel:<slug>, zoals --soort havo. Herhaalbaar; "
+            "standaard alles.",
+        ),
+    ] = None,
+    drempels: Annotated[
+        Path | None,
+        typer.Option("--drempels", help="YAML met eigen drempels en normafstand (zie dekkend/norms/drempels.yaml)."),
+    ] = None,
     tijdslimiet: Annotated[float, typer.Option("--tijdslimiet", help="Seconden rekentijd voor HiGHS.", min=1)] = 60.0,
-    gap: Annotated[float, typer.Option(
-        "--gap", help="Stop als de oplossing binnen zoveel procent van het optimum ligt.", min=0)] = 0.01,
+    gap: Annotated[
+        float, typer.Option("--gap", help="Stop als de oplossing binnen zoveel procent van het optimum ligt.", min=0)
+    ] = 0.01,
 ) -> None:
     """Kies per vestiging het aanbod: zoveel mogelijk kinderen binnen de normafstand, elk aanbod boven zijn drempel.
 
     Aanbod buiten de regio blijft en telt mee.
     """
-    result = _run(werkmap, jaar, regio, vast or [], max_wijzigingen, tot_jaar, besturen_houden, toewijzing,
-                  soort, drempels, tijdslimiet, gap)
+    result = _run(
+        werkmap,
+        jaar,
+        regio,
+        vast or [],
+        max_wijzigingen,
+        tot_jaar,
+        besturen_houden,
+        toewijzing,
+        soort,
+        drempels,
+        tijdslimiet,
+        gap,
+    )
     _report(result, uitvoer)
     if not result.feasible:
         raise typer.Exit(1)
 
 
-def _run(werkmap: Path, jaar: int, regio: str | None, vast: list[str], max_wijzigingen: int | None,
-         tot_jaar: int | None, besturen_houden: bool, toewijzing: str, soort: list[str] | None,
-         drempels: Path | None, tijdslimiet: float, gap: float) -> Optimisation:
+def _run(
+    werkmap: Path,
+    jaar: int,
+    regio: str | None,
+    vast: list[str],
+    max_wijzigingen: int | None,
+    tot_jaar: int | None,
+    besturen_houden: bool,
+    toewijzing: str,
+    soort: list[str] | None,
+    drempels: Path | None,
+    tijdslimiet: float,
+    gap: float,
+) -> Optimisation:
     from dekkend import ConfiguratieFout, Workspace
     from dekkend.norms import load_settings
     from dekkend.optimise import OptimiseOptions, optimise
@@ -81,8 +139,14 @@ def _run(werkmap: Path, jaar: int, regio: str | None, vast: list[str], max_wijzi
             raise ConfiguratieFout(f"de werkmap mist de tabel '{name}'; importeer eerst gegevens")
     with console.status("Prognose, keuzemodel en afstanden; daarna rekent HiGHS"):
         options = OptimiseOptions.of(
-            locked=vast, max_changes=max_wijzigingen, until_year=tot_jaar,
-            boards_keep=besturen_houden, assignment=toewijzing, kinds=soort, time_limit=tijdslimiet, mip_gap=gap / 100.0,
+            locked=vast,
+            max_changes=max_wijzigingen,
+            until_year=tot_jaar,
+            boards_keep=besturen_houden,
+            assignment=toewijzing,
+            kinds=soort,
+            time_limit=tijdslimiet,
+            mip_gap=gap / 100.0,
         )
         return optimise(tables, regio, jaar, options, settings=load_settings(drempels))
 
@@ -90,11 +154,15 @@ def _run(werkmap: Path, jaar: int, regio: str | None, vast: list[str], max_wijzi
 def _report(result: Optimisation, uitvoer: Path) -> None:
     inst, s = result.instance, result.solution
     model = inst.model
-    console.print(f"[bold]Optimalisatie van het aanbod in {inst.region.label}[/], vanaf {school_year(inst.jaar)}"
-                  + (f" (drempels tot en met {school_year(inst.years[-1])})" if len(inst.years) > 1 else ""))
-    console.print(f"{count((~model.ext).sum())} aanbiedingen in de regio ({count(model.free.sum())} vrij, "
-                  f"{count(model.locked.sum())} vast), {count((inst.children > 0).sum())} postcodegebieden, toewijzing "
-                  f"'{inst.assignment}'; kinderen: {inst.children_method}")
+    console.print(
+        f"[bold]Optimalisatie van het aanbod in {inst.region.label}[/], vanaf {school_year(inst.jaar)}"
+        + (f" (drempels tot en met {school_year(inst.years[-1])})" if len(inst.years) > 1 else "")
+    )
+    console.print(
+        f"{count((~model.ext).sum())} aanbiedingen in de regio ({count(model.free.sum())} vrij, "
+        f"{count(model.locked.sum())} vast), {count((inst.children > 0).sum())} postcodegebieden, toewijzing "
+        f"'{inst.assignment}'; kinderen: {inst.children_method}"
+    )
     if not result.feasible:
         console.print(f"[bold red]Geen opstelling mogelijk[/] ({s.status}, {number(s.seconds, 2)} s):")
         for line in result.infeasible:
@@ -111,7 +179,8 @@ def _report(result: Optimisation, uitvoer: Path) -> None:
         f"({school_year(inst.jaar)}; zoals dekkend bereikbaarheid). "
         f"Status: {s.status}; gap {percent(s.gap, 3)}; rekentijd "
         f"{number(s.seconds, 2)} s (HiGHS); {after.changes} {'wijziging' if after.changes == 1 else 'wijzigingen'}.",
-        highlight=False)
+        highlight=False,
+    )
     _coverage_table(result)
     for i, c in enumerate(result.changes, start=1):
         console.print(f"{i}. {c.toelichting}", highlight=False)
@@ -128,22 +197,32 @@ def _report(result: Optimisation, uitvoer: Path) -> None:
                 console.print(f"  • [{k.ernst}] {k.toelichting}", highlight=False)
         console.print(f"[green]Geschreven:[/] {json_path}")
     else:
-        console.print(f"[green]Geschreven:[/] {yaml_path} (doorrekenen met: dekkend scenario {yaml_path} "
-                      "--werkmap ...) "
-                      f"en {json_path}")
+        console.print(
+            f"[green]Geschreven:[/] {yaml_path} (doorrekenen met: dekkend scenario {yaml_path} "
+            "--werkmap ...) "
+            f"en {json_path}"
+        )
 
 
 def _coverage_table(result: Optimisation) -> None:
     inst = result.instance
     table = Table(title="Kinderen van 12-17 binnen de normafstand")
-    for col in ("soort", f"nu ({school_year(inst.origin)})", f"zonder ingrijpen ({school_year(inst.jaar)})",
-                f"optimaal ({school_year(inst.jaar)})"):
+    for col in (
+        "soort",
+        f"nu ({school_year(inst.origin)})",
+        f"zonder ingrijpen ({school_year(inst.jaar)})",
+        f"optimaal ({school_year(inst.jaar)})",
+    ):
         table.add_column(col, justify="left" if col == "soort" else "right")
 
     def cell(v: float | None, total: float) -> str:
         return "-" if v is None or v != v else f"{count(v)} ({percent(v / (total or 1.0), 1)})"
 
     for r in result.coverage_table().itertuples(index=False):
-        table.add_row(r.onderwijstype.replace("profiel:", "profiel "), cell(r.nu, r.kinderen_nu),
-                      cell(r.zonder_ingrijpen, r.kinderen), cell(r.optimaal, r.kinderen))
+        table.add_row(
+            r.onderwijstype.replace("profiel:", "profiel "),
+            cell(r.nu, r.kinderen_nu),
+            cell(r.zonder_ingrijpen, r.kinderen),
+            cell(r.optimaal, r.kinderen),
+        )
     console.print(table)

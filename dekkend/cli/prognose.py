@@ -29,14 +29,23 @@ def prognose(
     model: Annotated[str, typer.Option("--model", help="geen-verandering, trend of cohort.")] = "cohort",
     verval: Annotated[
         float | None,
-        typer.Option("--verval", help="Cohortmodel: verlies aan aantrekkelijkheid per km (0,3 = elke km 30% minder). "
-                     "Leeg: geschat uit leerlingen naar woonpostcode als die er zijn, anders 0,3."),
+        typer.Option(
+            "--verval",
+            help="Cohortmodel: verlies aan aantrekkelijkheid per km (0,3 = elke km 30% minder). "
+            "Leeg: geschat uit leerlingen naar woonpostcode als die er zijn, anders 0,3.",
+        ),
     ] = None,
     trekkingen: Annotated[
-        int, typer.Option("--trekkingen", help="Cohortmodel: aantal Monte-Carlotrekkingen van de onzekere invoer "
-                          "(cohorten, overgang, afstandsverval); schrijft ook UITVOER-trekkingen.csv. 0: geen.")
+        int,
+        typer.Option(
+            "--trekkingen",
+            help="Cohortmodel: aantal Monte-Carlotrekkingen van de onzekere invoer "
+            "(cohorten, overgang, afstandsverval); schrijft ook UITVOER-trekkingen.csv. 0: geen.",
+        ),
     ] = 0,
-    zaad: Annotated[int, typer.Option("--zaad", help="Startgetal voor de trekkingen (zelfde zaad, zelfde trekkingen).")] = 0,
+    zaad: Annotated[
+        int, typer.Option("--zaad", help="Startgetal voor de trekkingen (zelfde zaad, zelfde trekkingen).")
+    ] = 0,
 ) -> None:
     """Maak een leerlingenprognose per vestiging, onderwijstype, profiel en leerjaar, met intervallen."""
     import numpy as np
@@ -56,7 +65,7 @@ def prognose(
         tables = Workspace(werkmap).require().tables()
         units = select_region(tables, regio_).vestigingen if regio_ else None
         bar.update(task, completed=1, item=f"model {model} schatten")
-        forecaster = (CohortModel(choice=ChoiceParameters.from_loss(verval)) if verval is not None else make_model(model))
+        forecaster = CohortModel(choice=ChoiceParameters.from_loss(verval)) if verval is not None else make_model(model)
         forecaster.fit(tables, peiljaar, units)
         if peiljaar > forecaster.prepared.origin + MAX_YEARS_AFTER_COUNT:
             raise ConfiguratieFout(
@@ -64,11 +73,14 @@ def prognose(
                 f"de jaren {forecaster.prepared.origin + 1}-{peiljaar} zouden stil worden overgeslagen. Kies een peiljaar "
                 f"tot en met {forecaster.prepared.origin + MAX_YEARS_AFTER_COUNT} of importeer nieuwere tellingen; "
                 "de prognose vanaf de laatste telling maakt u met --peiljaar "
-                f"{forecaster.prepared.origin} en een langere --horizon")
+                f"{forecaster.prepared.origin} en een langere --horizon"
+            )
         if peiljaar > forecaster.prepared.origin:
-            console.print(f"[yellow]Let op:[/] --peiljaar {peiljaar} ligt na de laatste telling (1 oktober "
-                          f"{forecaster.prepared.origin}); de prognose begint bij die telling en toont de jaren vanaf "
-                          f"{peiljaar + 1}.")
+            console.print(
+                f"[yellow]Let op:[/] --peiljaar {peiljaar} ligt na de laatste telling (1 oktober "
+                f"{forecaster.prepared.origin}); de prognose begint bij die telling en toont de jaren vanaf "
+                f"{peiljaar + 1}."
+            )
         bar.update(task, completed=2, item="vooruitrekenen")
         frame = forecaster.predict(horizon)
         draws = None
@@ -76,7 +88,9 @@ def prognose(
             bar.update(task, completed=3, item=f"{trekkingen} trekkingen")
             draws = simulate(forecaster, horizon, trekkingen, seed=zaad)
         bar.update(task, completed=3 + bool(trekkingen), item="klaar")
-    write_table(frame.round({c: 2 for c in ("verwacht", "laag80", "hoog80", "laag95", "hoog95")}), uitvoer, sheet="prognose")
+    write_table(
+        frame.round({c: 2 for c in ("verwacht", "laag80", "hoog80", "laag95", "hoog95")}), uitvoer, sheet="prognose"
+    )
     prep = forecaster.prepared
     totals = frame.groupby("jaar")["verwacht"].sum()
     console.print(
@@ -85,8 +99,10 @@ def prognose(
     )
     band = sum_band(frame, 80).set_index("jaar")
     for year in sorted({totals.index[0], totals.index[min(4, len(totals) - 1)], totals.index[-1]}):
-        console.print(f"  {school_year(year)}: {count(totals[year])} leerlingen verwacht "
-                      f"(80%: {count(band.at[year, 'laag'])}-{count(band.at[year, 'hoog'])})")
+        console.print(
+            f"  {school_year(year)}: {count(totals[year])} leerlingen verwacht "
+            f"(80%: {count(band.at[year, 'laag'])}-{count(band.at[year, 'hoog'])})"
+        )
     methods = frame.drop_duplicates("vestigingscode")["methode"].value_counts()
     console.print("Methode per vestiging: " + ", ".join(f"{k} {count(v)}" for k, v in methods.items()))
     catchment = getattr(forecaster, "catchment", None)
@@ -101,7 +117,8 @@ def prognose(
         console.print(
             f"Niet voorspeld: {count(len(prep.closed))} vestigingen met leerlingen in een eerdere telling "
             f"hadden op 1 oktober {prep.origin} geen leerlingen meer (gestopt): "
-            + ", ".join(prep.closed[:10]) + (" ..." if len(prep.closed) > 10 else "")
+            + ", ".join(prep.closed[:10])
+            + (" ..." if len(prep.closed) > 10 else "")
         )
     if draws is not None:
         path = uitvoer.with_name(f"{uitvoer.stem}-trekkingen.csv")
@@ -123,7 +140,9 @@ MAX_YEARS_AFTER_COUNT = 2
 
 def backtest(
     werkmap: WerkmapOptie,
-    peiljaar: Annotated[int, typer.Option("--peiljaar", help="Prognose met alleen wat op 1 oktober van dit jaar bekend was.")],
+    peiljaar: Annotated[
+        int, typer.Option("--peiljaar", help="Prognose met alleen wat op 1 oktober van dit jaar bekend was.")
+    ],
     doel: Annotated[str, typer.Option("--doel", help="Doeljaar of doeljaren, komma-gescheiden (bijv. 2017,2018).")],
     niveau: Annotated[
         str, typer.Option("--niveau", help="vestiging, brin (school) of gemeente (woongemeente, CBS 85701NED).")
@@ -143,7 +162,9 @@ def backtest(
     try:
         targets = tuple(sorted(int(x) for x in doel.split(",") if x.strip()))
     except ValueError as exc:
-        raise ConfiguratieFout(f"--doel '{doel}': verwacht jaartallen gescheiden door komma's, zoals 2017,2018") from exc
+        raise ConfiguratieFout(
+            f"--doel '{doel}': verwacht jaartallen gescheiden door komma's, zoals 2017,2018"
+        ) from exc
     tables = Workspace(werkmap).require().tables()
     units = select_region(tables, regio_).vestigingen if regio_ and niveau != "gemeente" else None
     with progress_bar() as bar:
@@ -154,8 +175,12 @@ def backtest(
     for col in ("model", "doeljaar", "eenheden", "WAPE", "MAPE", "bias", "dekking 80%", "dekking 95%"):
         table.add_column(col, justify="left" if col == "model" else "right")
     for r in result.scores.sort_values(["jaar", "model"]).itertuples():
-        table.add_row(r.model, str(r.jaar), count(r.eenheden),
-                      *(percent(v, 1) for v in (r.wape, r.mape, r.bias, r.dekking80, r.dekking95)))
+        table.add_row(
+            r.model,
+            str(r.jaar),
+            count(r.eenheden),
+            *(percent(v, 1) for v in (r.wape, r.mape, r.bias, r.dekking80, r.dekking95)),
+        )
     console.print(table)
     for note in result.notes:
         console.print(note)

@@ -16,15 +16,27 @@ from dekkend.cli.support import RegioOptie, WerkmapOptie, report_with_progress
 
 def rapport(
     werkmap: WerkmapOptie,
-    uitvoer: Annotated[Path, typer.Option("--uitvoer", "-o", help="Map waarin het rapport komt (wordt zo nodig gemaakt).")],
+    uitvoer: Annotated[
+        Path, typer.Option("--uitvoer", "-o", help="Map waarin het rapport komt (wordt zo nodig gemaakt).")
+    ],
     regio: RegioOptie = None,
-    pdf: Annotated[bool, typer.Option("--pdf", help="Maak ook een PDF (afgedrukt met Chromium, Google Chrome of "
-                                      "Microsoft Edge; zonder browser komt er alleen HTML en zegt dekkend wat u moet "
-                                      "installeren).")] = False,
+    pdf: Annotated[
+        bool,
+        typer.Option(
+            "--pdf",
+            help="Maak ook een PDF (afgedrukt met Chromium, Google Chrome of "
+            "Microsoft Edge; zonder browser komt er alleen HTML en zegt dekkend wat u moet "
+            "installeren).",
+        ),
+    ] = False,
     scenario: Annotated[
         list[Path] | None,
-        typer.Option("--scenario", "-s", help="Een scenario (YAML, zie docs/scenarios.md) om naast 'zonder ingrijpen' "
-                     "te zetten in het hoofdstuk 'Scenario's vergeleken'. Herhaal de optie voor meer scenario's."),
+        typer.Option(
+            "--scenario",
+            "-s",
+            help="Een scenario (YAML, zie docs/scenarios.md) om naast 'zonder ingrijpen' "
+            "te zetten in het hoofdstuk 'Scenario's vergeleken'. Herhaal de optie voor meer scenario's.",
+        ),
     ] = None,
 ) -> None:
     """Schrijf het regiorapport: één HTML-bestand dat zonder internet opent, en met --pdf ook een PDF.

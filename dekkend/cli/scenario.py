@@ -27,18 +27,14 @@ SHOWN = 12
 
 
 def scenario_cmd(
-    bestanden: Annotated[
-        list[Path], typer.Argument(help="Een of meer scenario's (YAML, zie docs/scenarios.md).")
-    ],
+    bestanden: Annotated[list[Path], typer.Argument(help="Een of meer scenario's (YAML, zie docs/scenarios.md).")],
     werkmap: WerkmapOptie,
-    uitvoer: Annotated[
-        Path, typer.Option("--uitvoer", "-o", help="Map voor de uitkomsten.")
-    ] = Path("scenario-uitkomsten"),
+    uitvoer: Annotated[Path, typer.Option("--uitvoer", "-o", help="Map voor de uitkomsten.")] = Path(
+        "scenario-uitkomsten"
+    ),
     regio_: RegioOptie = None,
     horizon: Annotated[int, typer.Option("--horizon", help="Aantal schooljaren vooruit.")] = 10,
-    excel: Annotated[
-        bool, typer.Option("--excel", help="Tabellen als .xlsx in plaats van .csv.")
-    ] = False,
+    excel: Annotated[bool, typer.Option("--excel", help="Tabellen als .xlsx in plaats van .csv.")] = False,
 ) -> None:
     """Reken scenario's door: leerlingen, normen, bereikbaarheid, knelpunten en bekostiging, naast 'zonder ingrijpen'."""
     from dekkend import Workspace
@@ -143,17 +139,13 @@ def _explain(result: ScenarioResult) -> None:
             )
         console.print(table)
         if len(shown) > SHOWN:
-            console.print(
-                f"En nog {count(len(shown) - SHOWN)} vestigingen; alle staan in winst-en-verlies."
-            )
+            console.print(f"En nog {count(len(shown) - SHOWN)} vestigingen; alle staan in winst-en-verlies.")
     places = s.get("naar_buiten_de_regio_plaatsen") or []
     if places:
         where = ", ".join(
             f"{p['plaats'] or p['gemeente'] or '?'} ({p['vestigingscode']}: {count(p['leerlingen'])})"
             for p in places[:6]
         )
-        console.print(
-            f"Naar buiten de regio ({count(s['naar_buiten_de_regio'])} leerlingen): {where}."
-        )
+        console.print(f"Naar buiten de regio ({count(s['naar_buiten_de_regio'])} leerlingen): {where}.")
     if s.get("toelichting_leerlingkilometers"):
         console.print(s["toelichting_leerlingkilometers"])

@@ -73,9 +73,8 @@ def fit_consoles() -> None:
     for c in (console, err_console):
         c.width = int(columns) if columns.isdigit() else None  # type: ignore[assignment]
 
-WERKMAP_HELP = (
-    "Werkmap: de map met de gegevens van dekkend (gemaakt door importeer, download of demo)."
-)
+
+WERKMAP_HELP = "Werkmap: de map met de gegevens van dekkend (gemaakt door importeer, download of demo)."
 REGIO_HELP = (
     "Regio: gemeente:0715,0716, corop:31, onderwijsgebied:19, rmc:33, rpa:.., nodaal:.., wgr:.., "
     "bestuur:NUMMER, een naam in plaats van een code, of een YAML-bestand. Leeg: alle vestigingen "
@@ -85,12 +84,8 @@ DEBUG_HELP = "Toon bij een onverwachte fout de volledige technische foutmelding 
 HELP_HELP = "Toon deze hulptekst en stop."
 
 WerkmapOptie = Annotated[Path, typer.Option("--werkmap", "-w", help=WERKMAP_HELP)]
-OptionaleWerkmapOptie = Annotated[
-    Path | None, typer.Option("--werkmap", "-w", help=WERKMAP_HELP, show_default=False)
-]
-RegioOptie = Annotated[
-    str | None, typer.Option("--regio", "-r", help=REGIO_HELP, show_default=False)
-]
+OptionaleWerkmapOptie = Annotated[Path | None, typer.Option("--werkmap", "-w", help=WERKMAP_HELP, show_default=False)]
+RegioOptie = Annotated[str | None, typer.Option("--regio", "-r", help=REGIO_HELP, show_default=False)]
 
 
 def progress_bar() -> Progress:
@@ -121,9 +116,7 @@ def report_with_progress(
     """
     from dekkend.report import check_scenarios, write_report
 
-    check_scenarios(
-        tables, regio, scenarios
-    )  # a scenario that does not fit the workspace fails before the bar shows
+    check_scenarios(tables, regio, scenarios)  # a scenario that does not fit the workspace fails before the bar shows
     with progress_bar() as bar:
         task = bar.add_task("Rapport", total=None, item="")
 
@@ -131,9 +124,7 @@ def report_with_progress(
             bar.update(task, total=n, completed=i, item=name)
 
         result = write_report(tables, regio, uitvoer, pdf=pdf, progress=step, scenarios=scenarios)
-    console.print(
-        f"[green]Rapport geschreven:[/] {result.html.resolve()}", highlight=False, soft_wrap=True
-    )
+    console.print(f"[green]Rapport geschreven:[/] {result.html.resolve()}", highlight=False, soft_wrap=True)
     if result.scenarios:
         names = ", ".join(r.scenario.naam for r in result.scenarios)
         console.print(f"Met de scenariovergelijking ({names}).", highlight=False, soft_wrap=True)
@@ -143,13 +134,9 @@ def report_with_progress(
         soft_wrap=True,
     )
     if result.pdf is not None:
-        console.print(
-            f"[green]PDF geschreven:[/] {result.pdf.resolve()}", highlight=False, soft_wrap=True
-        )
+        console.print(f"[green]PDF geschreven:[/] {result.pdf.resolve()}", highlight=False, soft_wrap=True)
     elif result.pdf_message:
-        err_console.print(
-            f"[yellow]Let op:[/] {result.pdf_message}", highlight=False, soft_wrap=True
-        )
+        err_console.print(f"[yellow]Let op:[/] {result.pdf_message}", highlight=False, soft_wrap=True)
     return result.html
 
 
@@ -194,19 +181,13 @@ def error_boundary(ctx: Any) -> Iterator[None]:
     except DekkendError as exc:
         if debug:
             err_console.print(Text("".join(traceback.format_exception(exc))), highlight=False)
-        err_console.print(
-            Text.assemble(("Fout:", "bold red"), f" {exc}"), highlight=False, soft_wrap=True
-        )
+        err_console.print(Text.assemble(("Fout:", "bold red"), f" {exc}"), highlight=False, soft_wrap=True)
         raise typer.Exit(2) from exc
     except Exception as exc:
         if debug:
             err_console.print(Text("".join(traceback.format_exception(exc))), highlight=False)
         log = _write_log(exc, ctx)
-        where = (
-            f"De details staan in {log}."
-            if log is not None
-            else "De details konden niet worden weggeschreven."
-        )
+        where = f"De details staan in {log}." if log is not None else "De details konden niet worden weggeschreven."
         err_console.print(
             Text.assemble(
                 ("Onverwachte fout", "bold red"),

@@ -105,8 +105,7 @@ class _Sources:
         po = po_cohorts(tables)
         self.po_years = sorted(int(y) for y in po["schooljaar"].unique())
         self.po = {
-            (int(s), int(a)): g.set_index("pc4")["aantal"]
-            for (s, a), g in po.groupby(["schooljaar", "leeftijd"])
+            (int(s), int(a)): g.set_index("pc4")["aantal"] for (s, a), g in po.groupby(["schooljaar", "leeftijd"])
         }
         bands = population_bands(tables)
         self.cbs_years = sorted(int(y) for y in bands["jaar"].unique())
@@ -114,9 +113,9 @@ class _Sources:
         for year, g in bands.groupby("jaar"):
             per_age = {}
             for lo, hi in sorted(set(zip(g["leeftijd_van"], g["leeftijd_tot"], strict=True))):
-                band = g[(g["leeftijd_van"] == lo) & (g["leeftijd_tot"] == hi)].groupby("pc4")[
-                    "aantal"
-                ].sum() / (hi - lo + 1)
+                band = g[(g["leeftijd_van"] == lo) & (g["leeftijd_tot"] == hi)].groupby("pc4")["aantal"].sum() / (
+                    hi - lo + 1
+                )
                 for age in range(lo, hi + 1):
                     per_age[age] = band
             self.single[int(year)] = pd.DataFrame(per_age).fillna(0.0)

@@ -31,9 +31,7 @@ def is_openbaar(denominatie: pd.Series) -> pd.Series:
     return text.str.startswith(OPENBAAR_PREFIXES) | (text.str.startswith("samenwerking") & text.str.contains("opb"))
 
 
-def offer_masks(
-    offer: pd.DataFrame, vestigingen: np.ndarray, openbaar: pd.Series | None = None
-) -> np.ndarray:
+def offer_masks(offer: pd.DataFrame, vestigingen: np.ndarray, openbaar: pd.Series | None = None) -> np.ndarray:
     """Which vestigingen offer each kind of :data:`REACH_KINDS`.
 
     Parameters

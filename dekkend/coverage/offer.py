@@ -99,9 +99,7 @@ class OfferThresholds:
 
     def __post_init__(self) -> None:
         problems = [f"onbekend onderwijstype '{t}'" for t in self.per_type if t not in OFFER_KINDS]
-        problems += [
-            f"onbekend profiel '{p}'" for p in self.per_profiel if p not in OFFER_PROFIELEN
-        ]
+        problems += [f"onbekend profiel '{p}'" for p in self.per_profiel if p not in OFFER_PROFIELEN]
         values = [self.default, *self.per_type.values(), *self.per_profiel.values()]
         problems += [f"drempel {v} is negatief" for v in values if v < 0]
         if problems:
@@ -137,9 +135,7 @@ def _number(text: str, spec: str, what: str) -> float:
     try:
         return float(text.strip().replace(",", "."))
     except ValueError:
-        raise ConfiguratieFout(
-            f"{what} '{spec}' niet begrepen; gebruik een getal of type=getal"
-        ) from None
+        raise ConfiguratieFout(f"{what} '{spec}' niet begrepen; gebruik een getal of type=getal") from None
 
 
 def route_offer(leerlingen: pd.DataFrame | None) -> pd.DataFrame:
@@ -252,10 +248,7 @@ def check_forecast(forecast: pd.DataFrame) -> None:
     missing = [c for c in FORECAST_COLUMNS[:6] if c not in forecast.columns]
     if missing:
         raise ConfiguratieFout(
-            "prognose mist kolom(men) "
-            + ", ".join(missing)
-            + "; verwacht "
-            + ",".join(FORECAST_COLUMNS)
+            "prognose mist kolom(men) " + ", ".join(missing) + "; verwacht " + ",".join(FORECAST_COLUMNS)
         )
 
 
@@ -269,9 +262,7 @@ def forecast_upper_years(forecast: pd.DataFrame) -> pd.DataFrame:
     pro, as in the derived ``aanbod``.
     """
     check_forecast(forecast)
-    f = forecast[
-        ["vestigingscode", "jaar", "onderwijstype", "profiel", "leerjaar", "verwacht"]
-    ].copy()
+    f = forecast[["vestigingscode", "jaar", "onderwijstype", "profiel", "leerjaar", "verwacht"]].copy()
     f["verwacht"] = f["verwacht"].astype(float).fillna(0.0)
     lj = f["leerjaar"].astype("Float64")
     upper = pd.Series(False, index=f.index)
@@ -282,9 +273,7 @@ def forecast_upper_years(forecast: pd.DataFrame) -> pd.DataFrame:
     prof = f[upper & f["profiel"].notna() & f["onderwijstype"].isin(VMBO_LEERWEGEN)]
     by_prof = prof.groupby([*keys, "profiel"], as_index=False)["verwacht"].sum()
     lower = f["onderwijstype"].isin(["brugjaar", "havo-vwo"]) | (
-        ~upper
-        & f["onderwijstype"].isin([*VMBO_LEERWEGEN, "havo", "vwo"])
-        & (lj <= 3).fillna(False).astype(bool)
+        ~upper & f["onderwijstype"].isin([*VMBO_LEERWEGEN, "havo", "vwo"]) & (lj <= 3).fillna(False).astype(bool)
     )
     ob = (
         f[lower]
@@ -397,9 +386,7 @@ def _forecast_years(
     parts = []
     for year in sorted(int(y) for y in upper["jaar"].unique() if int(y) > base_year):
         new = _declared(opgave, year)
-        offers = (
-            pd.concat([base[key], new[key]], ignore_index=True) if len(new) else base[key].copy()
-        )
+        offers = pd.concat([base[key], new[key]], ignore_index=True) if len(new) else base[key].copy()
         offers = offers.assign(_p=offers["profiel"].fillna("")).drop_duplicates(
             ["vestigingscode", "onderwijstype", "_p"]
         )
@@ -413,15 +400,12 @@ def _forecast_years(
         drempel = thresholds.for_rows(frame["onderwijstype"], frame["profiel"])
         at_risk = has_forecast & ~declared & (np.nan_to_num(verwacht, nan=np.inf) < drempel)
         keys = list(zip(*_key_columns(frame), strict=True))
-        earlier = (
-            np.array([k in gone for k in keys], dtype=bool)
-            if blijvend
-            else np.zeros(len(keys), dtype=bool)
-        )
+        earlier = np.array([k in gone for k in keys], dtype=bool) if blijvend else np.zeros(len(keys), dtype=bool)
         sums = _profiel_sums(frame, np.nan_to_num(verwacht, nan=0.0))
         is_prof = frame["_p"].to_numpy(object) != ""
-        judged = _rechoose(frame.assign(eigen=sums, drempel=drempel, weg=earlier, vast=declared | ~has_forecast)[is_prof],
-                           xy)
+        judged = _rechoose(
+            frame.assign(eigen=sums, drempel=drempel, weg=earlier, vast=declared | ~has_forecast)[is_prof], xy
+        )
         opvang = np.full(len(frame), None, dtype=object)
         if len(judged):
             at_risk[is_prof] = judged["at_risk"].to_numpy(bool)
@@ -438,9 +422,7 @@ def _forecast_years(
                     "leerlingen": verwacht,
                     "drempel": drempel,
                     "prognose": has_forecast,
-                    "bron": np.where(
-                        declared, "opgave", np.where(has_forecast, "prognose", "geen-prognose")
-                    ),
+                    "bron": np.where(declared, "opgave", np.where(has_forecast, "prognose", "geen-prognose")),
                     "at_risk": at_risk,
                     "verdwijnt": ((at_risk | earlier) & ~declared) | ended,
                     "profiel_leerlingen": np.where(is_prof, sums, np.nan),
@@ -526,12 +508,15 @@ def _xy(locations: pd.DataFrame | None) -> pd.DataFrame | None:
 
 def _rechoose(rows: pd.DataFrame, xy: pd.DataFrame | None) -> pd.DataFrame:
     """:func:`rechoose` with the coordinates already indexed (:func:`_xy`)."""
-    out = pd.DataFrame({"at_risk": np.zeros(len(rows), bool), "met_opvang": rows.get("eigen", pd.Series(dtype=float)),
-                        "opvang": None}, index=rows.index)
+    out = pd.DataFrame(
+        {"at_risk": np.zeros(len(rows), bool), "met_opvang": rows.get("eigen", pd.Series(dtype=float)), "opvang": None},
+        index=rows.index,
+    )
     if rows.empty:
         return out
     per = rows.groupby(["_p", "vestigingscode"], sort=False).agg(
-        eigen=("eigen", "first"), drempel=("drempel", "max"), weg=("weg", "any"), vast=("vast", "any"))
+        eigen=("eigen", "first"), drempel=("drempel", "max"), weg=("weg", "any"), vast=("vast", "any")
+    )
     prof = per.index.get_level_values(0).to_numpy(object)
     codes = per.index.get_level_values(1).to_numpy(object)
     eigen = per["eigen"].to_numpy(float)
@@ -553,8 +538,17 @@ def _rechoose(rows: pd.DataFrame, xy: pd.DataFrame | None) -> pd.DataFrame:
     return out
 
 
-def _pool(idx: np.ndarray, codes: np.ndarray, eigen: np.ndarray, drempel: np.ndarray, weg: np.ndarray,
-          stays: np.ndarray, received: np.ndarray, taker: np.ndarray, xy: np.ndarray) -> None:
+def _pool(
+    idx: np.ndarray,
+    codes: np.ndarray,
+    eigen: np.ndarray,
+    drempel: np.ndarray,
+    weg: np.ndarray,
+    stays: np.ndarray,
+    received: np.ndarray,
+    taker: np.ndarray,
+    xy: np.ndarray,
+) -> None:
     """One profiel's re-choice (in place): pupils of offerings that stop go to the nearest that stays.
 
     Before that, an offering below its threshold stays when it reaches the threshold with the pupils of

@@ -52,14 +52,10 @@ class Norms:
     def __post_init__(self) -> None:
         problems = [f"onbekend onderwijstype '{k}'" for k in self.per_kind if k not in REACH_KINDS]
         problems += [
-            f"normafstand {v} km is niet positief"
-            for v in [self.default_km, *self.per_kind.values()]
-            if v <= 0
+            f"normafstand {v} km is niet positief" for v in [self.default_km, *self.per_kind.values()] if v <= 0
         ]
         if problems:
-            raise ConfiguratieFout(
-                "norm: " + "; ".join(problems) + f" (onderwijstypen: {', '.join(REACH_KINDS)})"
-            )
+            raise ConfiguratieFout("norm: " + "; ".join(problems) + f" (onderwijstypen: {', '.join(REACH_KINDS)})")
 
     @classmethod
     def parse(cls, specs: Iterable[str]) -> Norms:
@@ -93,11 +89,7 @@ def reach_table(
     and an empty series (no population data at all) leaves the column empty.
     """
     n, k = len(pc4), len(kinds)
-    kids = (
-        children.reindex(pd.Index(pc4)).fillna(0.0).to_numpy(float)
-        if len(children)
-        else np.full(n, np.nan)
-    )
+    kids = children.reindex(pd.Index(pc4)).fillna(0.0).to_numpy(float) if len(children) else np.full(n, np.nan)
     out = pd.DataFrame(
         {
             "pc4": np.repeat(np.asarray(pc4, dtype=object), k),
@@ -149,11 +141,7 @@ def indicator_rows(
         within = finite & (d <= norms.km(kind))
         total = w.sum()
         share = float(w[within].sum() / total) if total > 0 else float("nan")
-        mean = (
-            float((w[finite] * d[finite]).sum() / w[finite].sum())
-            if w[finite].sum() > 0
-            else float("nan")
-        )
+        mean = float((w[finite] * d[finite]).sum() / w[finite].sum()) if w[finite].sum() > 0 else float("nan")
         p90 = _weighted_quantile(np.where(finite, d, np.inf), w, 0.9) if n else float("nan")
         rows.append(
             {

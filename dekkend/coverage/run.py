@@ -214,24 +214,14 @@ def reachability(
     table = reach_table(m.pc4, nearest_for(int(jaar)), kids.per_pc4, REACH_KINDS)
     ind = None
     if indicators:
-        label = region_label or (
-            region.label if region is not None and region.expression != "nl" else "Nederland"
-        )
+        label = region_label or (region.label if region is not None and region.expression != "nl" else "Nederland")
         parts = []
         for year in (basisjaar, *forecast_years):
             weights = children.estimate(year).per_pc4
-            w = (
-                weights.reindex(pd.Index(m.pc4)).fillna(0.0).to_numpy(float)
-                if len(weights)
-                else None
-            )
-            parts.append(
-                indicator_rows(nearest_for(year), w, norms or Norms(), label, year, REACH_KINDS)
-            )
+            w = weights.reindex(pd.Index(m.pc4)).fillna(0.0).to_numpy(float) if len(weights) else None
+            parts.append(indicator_rows(nearest_for(year), w, norms or Norms(), label, year, REACH_KINDS))
         ind = pd.concat(parts, ignore_index=True)
-    return Reachability(
-        int(jaar), basisjaar, forecast_years, table, ind, offer, kids.describe(), m.source, missing
-    )
+    return Reachability(int(jaar), basisjaar, forecast_years, table, ind, offer, kids.describe(), m.source, missing)
 
 
 def current_year(tables: dict[str, pd.DataFrame]) -> int:

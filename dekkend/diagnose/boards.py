@@ -9,8 +9,18 @@ import pandas as pd
 from dekkend.diagnose.context import Context
 from dekkend.diagnose.model import TYPES, Knelpunt
 
-BOARD_COLUMNS = ["bestuur", "vestigingen", "leerlingen_nu", "leerlingen_over_5_jaar", "leerlingen_over_10_jaar",
-                 "verandering_10_jaar", "aanbod_nu", "aanbod_onder_drempel", "enige_aanbieder_van", *TYPES]
+BOARD_COLUMNS = [
+    "bestuur",
+    "vestigingen",
+    "leerlingen_nu",
+    "leerlingen_over_5_jaar",
+    "leerlingen_over_10_jaar",
+    "verandering_10_jaar",
+    "aanbod_nu",
+    "aanbod_onder_drempel",
+    "enige_aanbieder_van",
+    *TYPES,
+]
 
 
 #: Units that are no school of their own: an ISK (internationale schakelklas) or a VAVO department.
@@ -23,8 +33,10 @@ def left_out(ctx: Context) -> tuple[set[str], str | None]:
     units = {c for c, n in names.items() if NOT_A_SCHOOL.search(n)}
     if not units:
         return set(), None
-    return units, (f"{len(units)} eenheid/eenheden zonder eigen schoolaanbod (ISK, VAVO) staan niet in de tabel per "
-                   f"bestuur: {', '.join(sorted(units))}.")
+    return units, (
+        f"{len(units)} eenheid/eenheden zonder eigen schoolaanbod (ISK, VAVO) staan niet in de tabel per "
+        f"bestuur: {', '.join(sorted(units))}."
+    )
 
 
 def board_impact(ctx: Context, knelpunten: list[Knelpunt]) -> pd.DataFrame:
@@ -53,11 +65,15 @@ def board_impact(ctx: Context, knelpunten: list[Knelpunt]) -> pd.DataFrame:
         mine = [k for k in knelpunten if board in k.besturen]
         sole = sorted({s for k in mine if k.type == "enige-aanbieder" for s in k.bewijs.get("soorten", [])})
         row = {
-            "bestuur": board, "vestigingen": len(codes), "leerlingen_nu": round(now),
+            "bestuur": board,
+            "vestigingen": len(codes),
+            "leerlingen_nu": round(now),
             "leerlingen_over_5_jaar": None if later5 is None else round(later5),
             "leerlingen_over_10_jaar": None if later10 is None else round(later10),
             "verandering_10_jaar": None if later10 is None or now == 0 else round(later10 / now - 1, 3),
-            "aanbod_nu": len(base), "aanbod_onder_drempel": len(risk_keys), "enige_aanbieder_van": ", ".join(sole),
+            "aanbod_nu": len(base),
+            "aanbod_onder_drempel": len(risk_keys),
+            "enige_aanbieder_van": ", ".join(sole),
         }
         for kind in TYPES:
             row[kind] = sum(1 for k in mine if k.type == kind)
@@ -76,10 +92,15 @@ def board_notes(ctx: Context, impact: pd.DataFrame) -> tuple[str, ...]:
     if "bestuur_van_brin" in ctx.vestigingen.columns:
         derived = ctx.vestigingen.dropna(subset=["bestuur_van_brin"]).drop_duplicates("vestigingscode")
         if len(derived):
-            notes.append("Bestuur ontbrak in het bronbestand en is overgenomen van de andere vestigingen van dezelfde "
-                         "BRIN: " + ", ".join(f"{r.vestigingscode} (bestuur {r.bestuur})"
-                                              for r in derived.itertuples(index=False)) + ".")
+            notes.append(
+                "Bestuur ontbrak in het bronbestand en is overgenomen van de andere vestigingen van dezelfde "
+                "BRIN: "
+                + ", ".join(f"{r.vestigingscode} (bestuur {r.bestuur})" for r in derived.itertuples(index=False))
+                + "."
+            )
     if empty:
-        notes.append(f"Besturen zonder leerlingen in {ctx.origin}/{str(ctx.origin + 1)[-2:]} staan niet in de tabel: "
-                     f"{', '.join(empty)}.")
+        notes.append(
+            f"Besturen zonder leerlingen in {ctx.origin}/{str(ctx.origin + 1)[-2:]} staan niet in de tabel: "
+            f"{', '.join(empty)}."
+        )
     return tuple(notes)

@@ -95,8 +95,15 @@ class Context:
         return o
 
 
-def build_context(tables: dict[str, pd.DataFrame], region: Region, settings: Settings, norms: tuple[Norm, ...],
-                  as_of: int | None = None, horizon: int = 10, forecast: pd.DataFrame | None = None) -> Context:
+def build_context(
+    tables: dict[str, pd.DataFrame],
+    region: Region,
+    settings: Settings,
+    norms: tuple[Norm, ...],
+    as_of: int | None = None,
+    horizon: int = 10,
+    forecast: pd.DataFrame | None = None,
+) -> Context:
     """Forecast the region (cohort model) and derive the no-action offer per year.
 
     A ``forecast`` made earlier (for instance nationally, to diagnose many
@@ -115,8 +122,14 @@ def build_context(tables: dict[str, pd.DataFrame], region: Region, settings: Set
     aanbod = offer_table(tables)
     aanbod = aanbod[aanbod["vestigingscode"].isin(codes) & (aanbod["schooljaar"] <= origin)]
     thresholds = offer_thresholds(settings)
-    offer = offer_by_year(aanbod, forecast, thresholds, basisjaar=origin, opgave=tables.get("aanbod_opgave"),
-                          locations=locations_of(tables))
+    offer = offer_by_year(
+        aanbod,
+        forecast,
+        thresholds,
+        basisjaar=origin,
+        opgave=tables.get("aanbod_opgave"),
+        locations=locations_of(tables),
+    )
     base = pupils[pupils["vestigingscode"].isin(codes) & (pupils["schooljaar"] == origin)]
     base_tot = base.assign(n=estimated_count(base)).groupby("vestigingscode")["n"].sum().rename(origin)
     fc_tot = forecast.groupby(["vestigingscode", "jaar"])["verwacht"].sum().unstack("jaar")
@@ -167,7 +180,11 @@ class SeriesLookup:
 
     def __init__(self, frame: pd.DataFrame) -> None:
         prof = frame["profiel"].astype(object).where(frame["profiel"].notna(), _WHOLE)
-        sums = frame.assign(_p=prof).groupby(["vestigingscode", "onderwijstype", "_p", "jaar"], sort=True)["verwacht"].sum()
+        sums = (
+            frame.assign(_p=prof)
+            .groupby(["vestigingscode", "onderwijstype", "_p", "jaar"], sort=True)["verwacht"]
+            .sum()
+        )
         self._series: dict[tuple[str, str, str], dict[int, float]] = {}
         for (code, typ, p, year), n in sums.items():
             self._series.setdefault((code, typ, p), {})[int(year)] = float(n)

@@ -32,26 +32,42 @@ class KnelpuntType:
 
 #: The knelpunt types, in the order the diagnosis sorts and reports them.
 KNELPUNT_TYPES: tuple[KnelpuntType, ...] = (
-    KnelpuntType("onder-norm", "aanbod onder de norm",
-                 "Een schoolsoort op een vestiging zit onder een norm of vuistregel, of zakt er "
-                 "binnen de termijn onder."),
-    KnelpuntType("aanbod-verdwijnt", "aanbod verdwijnt uit de regio",
-                 "Een schoolsoort of vmbo-profiel dreigt uit de regio te verdwijnen of houdt nog "
-                 "maar één plaats."),
-    KnelpuntType("witte-vlek", "witte vlek (te ver van het aanbod)",
-                 "Kinderen wonen verder dan de normafstand van het aanbod, nu of na een verwacht "
-                 "verlies."),
-    KnelpuntType("isolatie-afhankelijk", "isolatietoeslag hangt af van een buur",
-                 "De isolatiestatus (en de toeslag) van een vestiging hangt af van het aanbod bij "
-                 "een buur."),
-    KnelpuntType("sterke-daling", "sterke leerlingendaling",
-                 "Het aantal leerlingen daalt sterk in vijf of tien jaar."),
-    KnelpuntType("enige-aanbieder", "enige aanbieder in de regio",
-                 "Eén bestuur draagt het enige aanbod van een schoolsoort of profiel in de regio."),
-    KnelpuntType("openbaar-onbereikbaar", "openbaar onderwijs onbereikbaar",
-                 "Kinderen hebben geen openbare of samenwerkingsschool binnen redelijke afstand."),
-    KnelpuntType("kleine-bovenbouw", "kleine bovenbouw",
-                 "Bovenbouwgroepen van een schoolsoort of profiel zijn kleiner dan de drempel."),
+    KnelpuntType(
+        "onder-norm",
+        "aanbod onder de norm",
+        "Een schoolsoort op een vestiging zit onder een norm of vuistregel, of zakt er binnen de termijn onder.",
+    ),
+    KnelpuntType(
+        "aanbod-verdwijnt",
+        "aanbod verdwijnt uit de regio",
+        "Een schoolsoort of vmbo-profiel dreigt uit de regio te verdwijnen of houdt nog maar één plaats.",
+    ),
+    KnelpuntType(
+        "witte-vlek",
+        "witte vlek (te ver van het aanbod)",
+        "Kinderen wonen verder dan de normafstand van het aanbod, nu of na een verwacht verlies.",
+    ),
+    KnelpuntType(
+        "isolatie-afhankelijk",
+        "isolatietoeslag hangt af van een buur",
+        "De isolatiestatus (en de toeslag) van een vestiging hangt af van het aanbod bij een buur.",
+    ),
+    KnelpuntType("sterke-daling", "sterke leerlingendaling", "Het aantal leerlingen daalt sterk in vijf of tien jaar."),
+    KnelpuntType(
+        "enige-aanbieder",
+        "enige aanbieder in de regio",
+        "Eén bestuur draagt het enige aanbod van een schoolsoort of profiel in de regio.",
+    ),
+    KnelpuntType(
+        "openbaar-onbereikbaar",
+        "openbaar onderwijs onbereikbaar",
+        "Kinderen hebben geen openbare of samenwerkingsschool binnen redelijke afstand.",
+    ),
+    KnelpuntType(
+        "kleine-bovenbouw",
+        "kleine bovenbouw",
+        "Bovenbouwgroepen van een schoolsoort of profiel zijn kleiner dan de drempel.",
+    ),
 )
 
 #: Slug -> Dutch label of every knelpunt type (the knowledge base matches on these slugs).
@@ -119,16 +135,21 @@ class Knelpunt:
     def to_dict(self) -> dict[str, Any]:
         """The JSON form (``docs/diagnose.md``)."""
         return {
-            "type": self.type, "ernst": self.ernst, "titel": self.titel,
-            "toelichting": self.toelichting, "vestigingen": list(self.vestigingen),
-            "besturen": list(self.besturen), "gebieden": list(self.gebieden),
-            "onderwijstype": self.onderwijstype, "jaren": list(self.jaren),
-            "bewijs": _plain(self.bewijs), "bronnen": list(self.bronnen),
+            "type": self.type,
+            "ernst": self.ernst,
+            "titel": self.titel,
+            "toelichting": self.toelichting,
+            "vestigingen": list(self.vestigingen),
+            "besturen": list(self.besturen),
+            "gebieden": list(self.gebieden),
+            "onderwijstype": self.onderwijstype,
+            "jaren": list(self.jaren),
+            "bewijs": _plain(self.bewijs),
+            "bronnen": list(self.bronnen),
         }
 
     @classmethod
-    def from_dict(cls, data: Any, *, file: str | Path | None = None,
-                  position: int | None = None) -> Knelpunt:
+    def from_dict(cls, data: Any, *, file: str | Path | None = None, position: int | None = None) -> Knelpunt:
         """A knelpunt from its JSON form, also from files of older versions or made by hand.
 
         ``type``, ``ernst`` and ``titel`` are required; every other field may be missing. Lists of
@@ -152,21 +173,25 @@ class Knelpunt:
         where = f"knelpunt {position}" if position is not None else "knelpunt"
         if not isinstance(data, Mapping):
             raise InvoerFout(f"{where} is geen JSON-object", file=file)
-        missing = [k for k in ("type", "ernst", "titel")
-                   if not isinstance(data.get(k), str) or not data[k]]
+        missing = [k for k in ("type", "ernst", "titel") if not isinstance(data.get(k), str) or not data[k]]
         if missing:
-            raise InvoerFout(f"{where} mist {', '.join(repr(m) for m in missing)}", file=file,
-                             expected="'type', 'ernst' en 'titel' als tekst")
+            raise InvoerFout(
+                f"{where} mist {', '.join(repr(m) for m in missing)}",
+                file=file,
+                expected="'type', 'ernst' en 'titel' als tekst",
+            )
         ernst = data["ernst"].strip().lower()
         if ernst not in SEVERITIES:
-            raise InvoerFout(f"{where} heeft ernst '{data['ernst']}'", file=file,
-                             expected="hoog, midden of laag")
+            raise InvoerFout(f"{where} heeft ernst '{data['ernst']}'", file=file, expected="hoog, midden of laag")
         onderwijstype = data.get("onderwijstype")
         bewijs = data.get("bewijs")
         return cls(
-            type=data["type"].strip(), ernst=ernst, titel=data["titel"].strip(),
+            type=data["type"].strip(),
+            ernst=ernst,
+            titel=data["titel"].strip(),
             toelichting=str(data.get("toelichting") or ""),
-            vestigingen=_names(data.get("vestigingen")), besturen=_names(data.get("besturen")),
+            vestigingen=_names(data.get("vestigingen")),
+            besturen=_names(data.get("besturen")),
             gebieden=_names(data.get("gebieden")),
             onderwijstype=None if onderwijstype in (None, "") else str(onderwijstype),
             jaren=_years(data.get("jaren"), where, file),
@@ -198,8 +223,9 @@ def _years(value: Any, where: str, file: str | Path | None) -> tuple[int, ...]:
     try:
         return tuple(int(str(v).strip()) for v in items)
     except ValueError:
-        raise InvoerFout(f"{where} heeft 'jaren' {value!r}", file=file,
-                         expected="een lijst van jaartallen, bijv. [2024, 2025]") from None
+        raise InvoerFout(
+            f"{where} heeft 'jaren' {value!r}", file=file, expected="een lijst van jaartallen, bijv. [2024, 2025]"
+        ) from None
 
 
 def _plain(value: object) -> object:

@@ -40,9 +40,15 @@ class ProfielLocation:
 
     def to_dict(self) -> dict:
         per = {k: round(v, 1) for k, v in self.leerlingen_per_leerweg.items()}
-        return {"vestigingscode": self.vestigingscode, "naam": self.naam, "bestuur": self.bestuur,
-                "leerlingen_per_leerweg": per, "oordeel": self.oordeel,
-                "jaar_onder_drempel": self.jaar_onder_drempel, "opvang": self.opvang}
+        return {
+            "vestigingscode": self.vestigingscode,
+            "naam": self.naam,
+            "bestuur": self.bestuur,
+            "leerlingen_per_leerweg": per,
+            "oordeel": self.oordeel,
+            "jaar_onder_drempel": self.jaar_onder_drempel,
+            "opvang": self.opvang,
+        }
 
 
 @dataclass(frozen=True)
@@ -60,10 +66,13 @@ class ProfielView:
         return tuple(loc for loc in self.locaties if loc.oordeel == verdict)
 
     def to_dict(self) -> dict:
-        return {"profiel": self.profiel, "drempel_bovenbouw": self.drempel,
-                "locaties": [loc.to_dict() for loc in self.locaties],
-                "samen_per_jaar": {int(y): round(v, 1) for y, v in self.samen_per_jaar.items()},
-                "besturen": list(self.besturen)}
+        return {
+            "profiel": self.profiel,
+            "drempel_bovenbouw": self.drempel,
+            "locaties": [loc.to_dict() for loc in self.locaties],
+            "samen_per_jaar": {int(y): round(v, 1) for y, v in self.samen_per_jaar.items()},
+            "besturen": list(self.besturen),
+        }
 
 
 def profiel_overview(ctx: Context) -> tuple[ProfielView, ...]:
@@ -81,13 +90,19 @@ def profiel_overview(ctx: Context) -> tuple[ProfielView, ...]:
         mine = offer[(offer["profiel"] == prof) & offer["vestigingscode"].isin(codes)]
         sums = mine.groupby("jaar")["leerlingen"].sum(min_count=1).dropna()
         total = {int(y): float(n) for y, n in sums.items()}
-        views.append(ProfielView(str(prof), drempel, locations, dict(sorted(total.items())),
-                                 tuple(sorted({loc.bestuur for loc in locations} - {""}))))
+        views.append(
+            ProfielView(
+                str(prof),
+                drempel,
+                locations,
+                dict(sorted(total.items())),
+                tuple(sorted({loc.bestuur for loc in locations} - {""})),
+            )
+        )
     return tuple(views)
 
 
-def _location(ctx: Context, code: str, base: pd.DataFrame, later: pd.DataFrame,
-              drempel: float) -> ProfielLocation:
+def _location(ctx: Context, code: str, base: pd.DataFrame, later: pd.DataFrame, drempel: float) -> ProfielLocation:
     """The verdict of one location: own forecast pupils (over its leerwegen) against the drempel."""
     mine = base[base["vestigingscode"] == code]
     pupils = mine["leerlingen"].astype(float)
@@ -102,8 +117,9 @@ def _location(ctx: Context, code: str, base: pd.DataFrame, later: pd.DataFrame,
         opvang = str(taker.iloc[0]) if len(taker) else None
     else:
         verdict, opvang = ("samen" if below else "zelfstandig"), None
-    return ProfielLocation(code, ctx.name(code), ctx.board(code), per_leerweg, verdict,
-                           int(below[0]) if below else None, opvang)
+    return ProfielLocation(
+        code, ctx.name(code), ctx.board(code), per_leerweg, verdict, int(below[0]) if below else None, opvang
+    )
 
 
 def combined_pupils(view: ProfielView, years: list[int]) -> list[float]:

@@ -12,17 +12,33 @@ from dekkend.diagnose.model import Knelpunt
 from dekkend.formatting import count, euro, km, percent, school_year
 from dekkend.norms import DREIGT, ONDER_NORM, check, norm_by_id
 
-_TYPE_NL = {"pro": "praktijkonderwijs", "vmbo-b": "vmbo basis", "vmbo-k": "vmbo kader", "vmbo-g": "vmbo gemengd",
-            "vmbo-t": "vmbo theoretisch (mavo)", "havo": "havo", "vwo": "vwo", "onderbouw": "onderbouw", "vmbo": "vmbo",
-            "havo-vwo": "havo/vwo", "vo": "voortgezet onderwijs", "vo-openbaar": "openbaar of samenwerkingsonderwijs",
-            "vmbo-techniek": "technisch vmbo (basis, kader of gemengd: een technisch profiel of een technische route)"}
+_TYPE_NL = {
+    "pro": "praktijkonderwijs",
+    "vmbo-b": "vmbo basis",
+    "vmbo-k": "vmbo kader",
+    "vmbo-g": "vmbo gemengd",
+    "vmbo-t": "vmbo theoretisch (mavo)",
+    "havo": "havo",
+    "vwo": "vwo",
+    "onderbouw": "onderbouw",
+    "vmbo": "vmbo",
+    "havo-vwo": "havo/vwo",
+    "vo": "voortgezet onderwijs",
+    "vo-openbaar": "openbaar of samenwerkingsonderwijs",
+    "vmbo-techniek": "technisch vmbo (basis, kader of gemengd: een technisch profiel of een technische route)",
+}
 
 
 PROFIEL_NL = {
-    "bouwen-wonen-interieur": "bouwen, wonen en interieur", "dienstverlening-producten": "dienstverlening en producten",
-    "economie-ondernemen": "economie en ondernemen", "groen": "groen", "horeca-bakkerij-recreatie": "horeca, bakkerij en recreatie",
-    "maritiem-techniek": "maritiem en techniek", "media-vormgeving-ict": "media, vormgeving en ICT",
-    "mobiliteit-transport": "mobiliteit en transport", "produceren-installeren-energie": "produceren, installeren en energie",
+    "bouwen-wonen-interieur": "bouwen, wonen en interieur",
+    "dienstverlening-producten": "dienstverlening en producten",
+    "economie-ondernemen": "economie en ondernemen",
+    "groen": "groen",
+    "horeca-bakkerij-recreatie": "horeca, bakkerij en recreatie",
+    "maritiem-techniek": "maritiem en techniek",
+    "media-vormgeving-ict": "media, vormgeving en ICT",
+    "mobiliteit-transport": "mobiliteit en transport",
+    "produceren-installeren-energie": "produceren, installeren en energie",
     "zorg-welzijn": "zorg en welzijn",
     TECHNIEK_ROUTE: "techniek in een route zonder profiel (vakmanschaps-, beroeps- of technologieroute)",
 }
@@ -80,7 +96,9 @@ def kleine_bovenbouw(ctx: Context) -> list[Knelpunt]:
         for leerweg in VMBO:
             if ((offered["onderwijstype"] == leerweg) & offered["profiel"].isna()).any():
                 per_lj = {y: n / 2 for y, n in up.of(code, leerweg, None).items()}
-                groups.append(_group(type_nl(leerweg), leerweg, None, per_lj, lw_limit, ctx.origin, until, "per leerjaar"))
+                groups.append(
+                    _group(type_nl(leerweg), leerweg, None, per_lj, lw_limit, ctx.origin, until, "per leerjaar")
+                )
         groups += _profiel_groups(ctx, code, offered, prof_limit, until)
         hv: dict[int, float] = {}
         for typ in ("havo", "vwo"):
@@ -93,19 +111,30 @@ def kleine_bovenbouw(ctx: Context) -> list[Knelpunt]:
         if not small:
             continue
         now = any(g["eerste_jaar_onder"] == ctx.origin for g in small)
-        lines = "; ".join(f"{g['naam']}: {g['nu']:.0f} {g['maat']} (drempel {g['drempel']:.0f}"
-                          + ("" if g["eerste_jaar_onder"] == ctx.origin else f", eronder vanaf {g['eerste_jaar_onder']}") + ")"
-                          for g in small)
+        lines = "; ".join(
+            f"{g['naam']}: {g['nu']:.0f} {g['maat']} (drempel {g['drempel']:.0f}"
+            + ("" if g["eerste_jaar_onder"] == ctx.origin else f", eronder vanaf {g['eerste_jaar_onder']}")
+            + ")"
+            for g in small
+        )
         types = sorted({g["onderwijstype"] for g in small})
-        out.append(Knelpunt(
-            "kleine-bovenbouw", "hoog" if now else "midden", f"Kleine bovenbouwgroepen bij {ctx.name(code)}",
-            f"Bij {ctx.name(code)} zijn deze bovenbouwgroepen klein of worden dat binnen {ctx.lookahead} jaar: {lines}.",
-            vestigingen=(code,), besturen=(ctx.board(code),), onderwijstype=types[0] if len(types) == 1 else ",".join(types),
-            jaren=tuple(sorted({g["eerste_jaar_onder"] for g in small})),
-            bewijs={"vestigingscode": code, "groepen": small},
-            bronnen=(*dict.fromkeys(s for s in (lw_src, prof_src, hv_src) if s),
-                     ctx.settings.sources[STRAY_SETTING]),
-        ))
+        out.append(
+            Knelpunt(
+                "kleine-bovenbouw",
+                "hoog" if now else "midden",
+                f"Kleine bovenbouwgroepen bij {ctx.name(code)}",
+                f"Bij {ctx.name(code)} zijn deze bovenbouwgroepen klein of worden dat binnen {ctx.lookahead} jaar: {lines}.",
+                vestigingen=(code,),
+                besturen=(ctx.board(code),),
+                onderwijstype=types[0] if len(types) == 1 else ",".join(types),
+                jaren=tuple(sorted({g["eerste_jaar_onder"] for g in small})),
+                bewijs={"vestigingscode": code, "groepen": small},
+                bronnen=(
+                    *dict.fromkeys(s for s in (lw_src, prof_src, hv_src) if s),
+                    ctx.settings.sources[STRAY_SETTING],
+                ),
+            )
+        )
     return out
 
 
@@ -136,10 +165,25 @@ def _stray_floor(group: dict, per_leerjaar: float) -> float:
     return per_leerjaar * (1 if group["maat"] == "per leerjaar" else 2)
 
 
-def _group(name: str, typ: str, profiel: str | None, series: dict[int, float], limit: float, start: int, until: int,
-           measure: str) -> dict:
-    return {"naam": name, "onderwijstype": typ, "profiel": profiel, "nu": round(series.get(start, 0.0), 1), "maat": measure,
-            "drempel": limit, "eerste_jaar_onder": _first_below(series, limit, start, until)}
+def _group(
+    name: str,
+    typ: str,
+    profiel: str | None,
+    series: dict[int, float],
+    limit: float,
+    start: int,
+    until: int,
+    measure: str,
+) -> dict:
+    return {
+        "naam": name,
+        "onderwijstype": typ,
+        "profiel": profiel,
+        "nu": round(series.get(start, 0.0), 1),
+        "maat": measure,
+        "drempel": limit,
+        "eerste_jaar_onder": _first_below(series, limit, start, until),
+    }
 
 
 # -- onder-norm ------------------------------------------------------------------
@@ -165,38 +209,77 @@ def onder_norm(ctx: Context) -> tuple[list[Knelpunt], list[dict]]:
                 for y, n in up.of(code, t, None).items():
                     series[y] = series.get(y, 0.0) + n
             if soort == "pro":
-                value, label, src, explanation = pro_limit, "drempel praktijkonderwijs", pro_src, "Drempel voor praktijkonderwijs."
+                value, label, src, explanation = (
+                    pro_limit,
+                    "drempel praktijkonderwijs",
+                    pro_src,
+                    "Drempel voor praktijkonderwijs.",
+                )
                 per = series
             else:
                 per = {y: n / UPPER_LEERJAREN[present[0]] for y, n in series.items()}
                 value, label, src, explanation = rule.value, rule.id, rule.source.citation(), rule.explanation
             forecast = {y: v for y, v in per.items() if ctx.origin < y <= until}
             result = check(rule, f"{code}:{soort}", ctx.origin, per.get(ctx.origin, 0.0), forecast, value=value)
-            checks.append({"vestigingscode": code, "onderwijs": soort, "norm": label, "waarde_nu": round(result.observed, 1),
-                           "norm_waarde": value, "status": result.status, "marge": result.margin,
-                           "jaren_tot_onderschrijding": result.years_until_breach, "bron": src})
+            checks.append(
+                {
+                    "vestigingscode": code,
+                    "onderwijs": soort,
+                    "norm": label,
+                    "waarde_nu": round(result.observed, 1),
+                    "norm_waarde": value,
+                    "status": result.status,
+                    "marge": result.margin,
+                    "jaren_tot_onderschrijding": result.years_until_breach,
+                    "bron": src,
+                }
+            )
             if result.status not in (ONDER_NORM, DREIGT) or result.breach_year is None:
                 continue
             now = result.status == ONDER_NORM
             what = "leerlingen" if soort == "pro" else "leerlingen per leerjaar in de bovenbouw"
-            out.append(Knelpunt(
-                "onder-norm", "midden" if now else "laag",
-                f"{type_nl(soort).capitalize()} bij {ctx.name(code)} onder {'de drempel' if soort == 'pro' else 'de vuistregel'}",
-                f"{type_nl(soort).capitalize()} bij {ctx.name(code)}: nu {result.observed:.0f} {what}, "
-                f"{'drempel' if soort == 'pro' else 'vuistregel'} {value:.0f}. "
-                + ("Nu al eronder." if now else f"Naar verwachting eronder in {school_year(result.breach_year)}.")
-                + " " + explanation,
-                vestigingen=(code,), besturen=(ctx.board(code),), onderwijstype=soort, jaren=(result.breach_year,),
-                bewijs={"vestigingscode": code, "onderwijs": soort, "waarde_nu": round(result.observed, 1), "norm": value,
-                        "marge": round(result.margin, 1), "jaar_onder_norm": result.breach_year,
-                        "jaren_tot_onderschrijding": result.years_until_breach, "norm_id": label},
-                bronnen=(src,),
-            ))
+            out.append(
+                Knelpunt(
+                    "onder-norm",
+                    "midden" if now else "laag",
+                    f"{type_nl(soort).capitalize()} bij {ctx.name(code)} onder {'de drempel' if soort == 'pro' else 'de vuistregel'}",
+                    f"{type_nl(soort).capitalize()} bij {ctx.name(code)}: nu {result.observed:.0f} {what}, "
+                    f"{'drempel' if soort == 'pro' else 'vuistregel'} {value:.0f}. "
+                    + ("Nu al eronder." if now else f"Naar verwachting eronder in {school_year(result.breach_year)}.")
+                    + " "
+                    + explanation,
+                    vestigingen=(code,),
+                    besturen=(ctx.board(code),),
+                    onderwijstype=soort,
+                    jaren=(result.breach_year,),
+                    bewijs={
+                        "vestigingscode": code,
+                        "onderwijs": soort,
+                        "waarde_nu": round(result.observed, 1),
+                        "norm": value,
+                        "marge": round(result.margin, 1),
+                        "jaar_onder_norm": result.breach_year,
+                        "jaren_tot_onderschrijding": result.years_until_breach,
+                        "norm_id": label,
+                    },
+                    bronnen=(src,),
+                )
+            )
     for n in ctx.norms:
         if n.kind == "opheffing":
-            checks.append({"vestigingscode": "", "onderwijs": n.onderwijstype, "norm": n.id, "waarde_nu": None,
-                           "norm_waarde": n.value, "status": "niet-geverifieerd" if n.value is None else "niet-toegepast",
-                           "marge": None, "jaren_tot_onderschrijding": None, "bron": n.source.citation()})
+            checks.append(
+                {
+                    "vestigingscode": "",
+                    "onderwijs": n.onderwijstype,
+                    "norm": n.id,
+                    "waarde_nu": None,
+                    "norm_waarde": n.value,
+                    "status": "niet-geverifieerd" if n.value is None else "niet-toegepast",
+                    "marge": None,
+                    "jaren_tot_onderschrijding": None,
+                    "bron": n.source.citation(),
+                }
+            )
     return out, checks
 
 
@@ -206,9 +289,12 @@ def sterke_daling(ctx: Context) -> list[Knelpunt]:
     out = []
     x5, x10 = ctx.settings.values["daling_5_jaar"], ctx.settings.values["daling_10_jaar"]
     min_fall, min_hoog = ctx.settings.values[FALL_SETTING], ctx.settings.values[FALL_HOOG_SETTING]
-    src = (ctx.settings.sources["daling_5_jaar"], ctx.settings.sources["daling_10_jaar"],
-           f"minimaal {min_fall:.0f} leerlingen minder: {ctx.settings.sources[FALL_SETTING]}",
-           f"hoog vanaf {min_hoog:.0f} leerlingen minder: {ctx.settings.sources[FALL_HOOG_SETTING]}")
+    src = (
+        ctx.settings.sources["daling_5_jaar"],
+        ctx.settings.sources["daling_10_jaar"],
+        f"minimaal {min_fall:.0f} leerlingen minder: {ctx.settings.sources[FALL_SETTING]}",
+        f"hoog vanaf {min_hoog:.0f} leerlingen minder: {ctx.settings.sources[FALL_HOOG_SETTING]}",
+    )
     totals = ctx.totals
     y5, y10 = ctx.origin + 5, ctx.origin + 10
 
@@ -227,31 +313,61 @@ def sterke_daling(ctx: Context) -> list[Knelpunt]:
     r10 = totals[y10].sum() if y10 in totals else None
     d5, d10, sev = judge(region_now, r5, r10)
     if sev:
-        out.append(Knelpunt(
-            "sterke-daling", sev, f"Sterke daling van het aantal leerlingen in {ctx.region.label}",
-            f"De regio telt nu {count(region_now)} leerlingen; verwacht over vijf jaar {count(r5)} ({percent(-(d5 or 0), sign=True)})"
-            + (f" en over tien jaar {count(r10)} ({percent(-d10, sign=True)})" if d10 is not None else "") + ".",
-            vestigingen=tuple(ctx.region.vestigingen), besturen=tuple(sorted(set(filter(None, map(ctx.board, ctx.region.vestigingen))))),
-            onderwijstype="vo", jaren=tuple(y for y in (y5, y10) if y in totals),
-            bewijs={"niveau": "regio", "leerlingen_nu": round(region_now, 1), "over_5_jaar": None if r5 is None else round(r5, 1),
-                    "over_10_jaar": None if r10 is None else round(r10, 1), "daling_5": d5, "daling_10": d10,
-                    "grens_5": x5, "grens_10": x10},
-            bronnen=src,
-        ))
+        out.append(
+            Knelpunt(
+                "sterke-daling",
+                sev,
+                f"Sterke daling van het aantal leerlingen in {ctx.region.label}",
+                f"De regio telt nu {count(region_now)} leerlingen; verwacht over vijf jaar {count(r5)} ({percent(-(d5 or 0), sign=True)})"
+                + (f" en over tien jaar {count(r10)} ({percent(-d10, sign=True)})" if d10 is not None else "")
+                + ".",
+                vestigingen=tuple(ctx.region.vestigingen),
+                besturen=tuple(sorted(set(filter(None, map(ctx.board, ctx.region.vestigingen))))),
+                onderwijstype="vo",
+                jaren=tuple(y for y in (y5, y10) if y in totals),
+                bewijs={
+                    "niveau": "regio",
+                    "leerlingen_nu": round(region_now, 1),
+                    "over_5_jaar": None if r5 is None else round(r5, 1),
+                    "over_10_jaar": None if r10 is None else round(r10, 1),
+                    "daling_5": d5,
+                    "daling_10": d10,
+                    "grens_5": x5,
+                    "grens_10": x10,
+                },
+                bronnen=src,
+            )
+        )
     for code, row in totals.iterrows():
         d5, d10, sev = judge(row[ctx.origin], row.get(y5), row.get(y10))
         if not sev:
             continue
-        out.append(Knelpunt(
-            "sterke-daling", sev, f"Sterke daling bij {ctx.name(code)}",
-            f"{ctx.name(code)} telt nu {count(row[ctx.origin])} leerlingen; verwacht over vijf jaar {count(row.get(y5))}"
-            + (f" en over tien jaar {count(row[y10])}" if y10 in row else "") + ".",
-            vestigingen=(code,), besturen=(ctx.board(code),), onderwijstype="vo", jaren=tuple(y for y in (y5, y10) if y in row),
-            bewijs={"niveau": "vestiging", "vestigingscode": code, "leerlingen_nu": round(row[ctx.origin], 1),
-                    "over_5_jaar": round(row.get(y5, np.nan), 1), "over_10_jaar": round(row.get(y10, np.nan), 1),
-                    "daling_5": d5, "daling_10": d10, "grens_5": x5, "grens_10": x10},
-            bronnen=src,
-        ))
+        out.append(
+            Knelpunt(
+                "sterke-daling",
+                sev,
+                f"Sterke daling bij {ctx.name(code)}",
+                f"{ctx.name(code)} telt nu {count(row[ctx.origin])} leerlingen; verwacht over vijf jaar {count(row.get(y5))}"
+                + (f" en over tien jaar {count(row[y10])}" if y10 in row else "")
+                + ".",
+                vestigingen=(code,),
+                besturen=(ctx.board(code),),
+                onderwijstype="vo",
+                jaren=tuple(y for y in (y5, y10) if y in row),
+                bewijs={
+                    "niveau": "vestiging",
+                    "vestigingscode": code,
+                    "leerlingen_nu": round(row[ctx.origin], 1),
+                    "over_5_jaar": round(row.get(y5, np.nan), 1),
+                    "over_10_jaar": round(row.get(y10, np.nan), 1),
+                    "daling_5": d5,
+                    "daling_10": d10,
+                    "grens_5": x5,
+                    "grens_10": x10,
+                },
+                bronnen=src,
+            )
+        )
     return out
 
 
@@ -277,26 +393,48 @@ def aanbod_verdwijnt(ctx: Context) -> list[Knelpunt]:
         places = sorted(set(o.loc[(o["soort"] == kind) & (o["jaar"] == ctx.origin), "vestigingscode"]))
         if gone:
             year = gone[0]
-            out.append(Knelpunt(
-                "aanbod-verdwijnt", "hoog", f"{type_nl(kind).capitalize()} verdwijnt uit de regio",
-                f"{type_nl(kind).capitalize()} wordt nu op {now} plaats(en) aangeboden ({', '.join(map(ctx.name, places))}). "
-                f"Zonder ingrijpen zakt het aanbod onder de drempel en is het er in {school_year(year)} niet meer.",
-                vestigingen=tuple(places), besturen=tuple(sorted({ctx.board(c) for c in places})), onderwijstype=kind,
-                jaren=(year,), bewijs={"soort": kind, "plaatsen_nu": now, "jaar_verdwenen": year,
-                                       "plaatsen_per_jaar": {int(y): int(n) for y, n in row.items()}},
-                bronnen=("drempels: " + _threshold_text(ctx, kind),),
-            ))
+            out.append(
+                Knelpunt(
+                    "aanbod-verdwijnt",
+                    "hoog",
+                    f"{type_nl(kind).capitalize()} verdwijnt uit de regio",
+                    f"{type_nl(kind).capitalize()} wordt nu op {now} plaats(en) aangeboden ({', '.join(map(ctx.name, places))}). "
+                    f"Zonder ingrijpen zakt het aanbod onder de drempel en is het er in {school_year(year)} niet meer.",
+                    vestigingen=tuple(places),
+                    besturen=tuple(sorted({ctx.board(c) for c in places})),
+                    onderwijstype=kind,
+                    jaren=(year,),
+                    bewijs={
+                        "soort": kind,
+                        "plaatsen_nu": now,
+                        "jaar_verdwenen": year,
+                        "plaatsen_per_jaar": {int(y): int(n) for y, n in row.items()},
+                    },
+                    bronnen=("drempels: " + _threshold_text(ctx, kind),),
+                )
+            )
         elif now >= 2 and single:
             year = single[0]
-            out.append(Knelpunt(
-                "aanbod-verdwijnt", "midden", f"{type_nl(kind).capitalize()} houdt nog één plaats in de regio",
-                f"{type_nl(kind).capitalize()} wordt nu op {now} plaatsen aangeboden; zonder ingrijpen is er vanaf "
-                f"{school_year(year)} nog maar één." + _opvang_text(ctx, o, kind, until, named=set(places)),
-                vestigingen=tuple(places), besturen=tuple(sorted({ctx.board(c) for c in places})), onderwijstype=kind,
-                jaren=(year,), bewijs={"soort": kind, "plaatsen_nu": now, "jaar_een_plaats": year,
-                                       "plaatsen_per_jaar": {int(y): int(n) for y, n in row.items()}},
-                bronnen=("drempels: " + _threshold_text(ctx, kind),),
-            ))
+            out.append(
+                Knelpunt(
+                    "aanbod-verdwijnt",
+                    "midden",
+                    f"{type_nl(kind).capitalize()} houdt nog één plaats in de regio",
+                    f"{type_nl(kind).capitalize()} wordt nu op {now} plaatsen aangeboden; zonder ingrijpen is er vanaf "
+                    f"{school_year(year)} nog maar één." + _opvang_text(ctx, o, kind, until, named=set(places)),
+                    vestigingen=tuple(places),
+                    besturen=tuple(sorted({ctx.board(c) for c in places})),
+                    onderwijstype=kind,
+                    jaren=(year,),
+                    bewijs={
+                        "soort": kind,
+                        "plaatsen_nu": now,
+                        "jaar_een_plaats": year,
+                        "plaatsen_per_jaar": {int(y): int(n) for y, n in row.items()},
+                    },
+                    bronnen=("drempels: " + _threshold_text(ctx, kind),),
+                )
+            )
     return out
 
 
@@ -319,11 +457,17 @@ def _opvang_text(ctx: Context, offer: pd.DataFrame, kind: str, until: int, named
         return ""
     moves = []
     for taker, g in rows.groupby("opvang", sort=True):
-        givers = " en ".join(f"{name(str(r.vestigingscode))} (vanaf {school_year(int(r.jaar))})"
-                             for r in g.itertuples(index=False) if r.vestigingscode != taker)
+        givers = " en ".join(
+            f"{name(str(r.vestigingscode))} (vanaf {school_year(int(r.jaar))})"
+            for r in g.itertuples(index=False)
+            if r.vestigingscode != taker
+        )
         moves.append(f"die van {givers} gaan naar {name(str(taker))}")
-    return (" De leerlingen van een aanbod dat stopt, kiezen opnieuw de dichtstbijzijnde plaats die het houdt: "
-            + "; ".join(moves) + ".")
+    return (
+        " De leerlingen van een aanbod dat stopt, kiezen opnieuw de dichtstbijzijnde plaats die het houdt: "
+        + "; ".join(moves)
+        + "."
+    )
 
 
 def _threshold_text(ctx: Context, kind: str) -> str:
@@ -363,16 +507,30 @@ def enige_aanbieder(ctx: Context) -> list[Knelpunt]:
         places = sorted({c for _, p, _ in items for c in p})
         risky = [k for k, _, r in items if r]
         kinds = [k for k, _, _ in items]
-        out.append(Knelpunt(
-            "enige-aanbieder", "midden" if risky else "laag",
-            f"Bestuur {board} is de enige aanbieder van {len(kinds)} soort(en) onderwijs in de regio",
-            f"In {ctx.region.label} biedt alleen bestuur {board} aan: {', '.join(type_nl(k) for k in kinds)} "
-            f"(op {', '.join(map(ctx.name, places))})."
-            + (f" Onder de drempel binnen {ctx.lookahead} jaar: {', '.join(type_nl(k) for k in risky)}." if risky else ""),
-            vestigingen=tuple(places), besturen=(board,), onderwijstype=",".join(kinds),
-            bewijs={"bestuur": board, "soorten": kinds, "vestigingen": places, "besturen_in_regio": len(boards_in_region),
-                    "onder_drempel_binnen_termijn": risky},
-        ))
+        out.append(
+            Knelpunt(
+                "enige-aanbieder",
+                "midden" if risky else "laag",
+                f"Bestuur {board} is de enige aanbieder van {len(kinds)} soort(en) onderwijs in de regio",
+                f"In {ctx.region.label} biedt alleen bestuur {board} aan: {', '.join(type_nl(k) for k in kinds)} "
+                f"(op {', '.join(map(ctx.name, places))})."
+                + (
+                    f" Onder de drempel binnen {ctx.lookahead} jaar: {', '.join(type_nl(k) for k in risky)}."
+                    if risky
+                    else ""
+                ),
+                vestigingen=tuple(places),
+                besturen=(board,),
+                onderwijstype=",".join(kinds),
+                bewijs={
+                    "bestuur": board,
+                    "soorten": kinds,
+                    "vestigingen": places,
+                    "besturen_in_regio": len(boards_in_region),
+                    "onder_drempel_binnen_termijn": risky,
+                },
+            )
+        )
     return out
 
 
@@ -383,8 +541,19 @@ def _denominations(ctx: Context) -> pd.Series:
 
 
 #: A kind is reported only for home areas its broader group does not already leave beyond the norm.
-PARENT = {"pro": "vo", "onderbouw": "vo", "vmbo": "vo", "havo-vwo": "vo", "vmbo-b": "vmbo", "vmbo-k": "vmbo",
-          "vmbo-g": "vmbo", "vmbo-t": "vmbo", "havo": "havo-vwo", "vwo": "havo-vwo", "vmbo-techniek": "vmbo"}
+PARENT = {
+    "pro": "vo",
+    "onderbouw": "vo",
+    "vmbo": "vo",
+    "havo-vwo": "vo",
+    "vmbo-b": "vmbo",
+    "vmbo-k": "vmbo",
+    "vmbo-g": "vmbo",
+    "vmbo-t": "vmbo",
+    "havo": "havo-vwo",
+    "vwo": "havo-vwo",
+    "vmbo-techniek": "vmbo",
+}
 
 
 def _parent(kind: str) -> str | None:
@@ -420,14 +589,19 @@ def witte_vlek(ctx: Context, now: pd.DataFrame, later: pd.DataFrame, later_year:
         own_later = own_later[~own_later["pc4"].isin(b_now[kind]["pc4"])]
         if parent in b_later:
             own_later = own_later[~own_later["pc4"].isin(b_later[parent]["pc4"])]
-        for rows, when, year, total in ((own_now, "nu", ctx.origin, kids_now), (own_later, "later", later_year, kids_later)):
+        for rows, when, year, total in (
+            (own_now, "nu", ctx.origin, kids_now),
+            (own_later, "later", later_year, kids_later),
+        ):
             if rows.empty:
                 continue
             if kind.startswith("profiel:"):
                 profiel_rows.append((kind, rows, when))
                 continue
             kids = float(rows["kinderen_12_17"].sum())
-            out.append(_white(ctx, kind, rows, kids, kids / max(float(total.get(kind, 0.0)), 1.0), year, limit, src, when))
+            out.append(
+                _white(ctx, kind, rows, kids, kids / max(float(total.get(kind, 0.0)), 1.0), year, limit, src, when)
+            )
     for when, year in (("nu", ctx.origin), ("later", later_year)):
         parts = [(k, r) for k, r, w in profiel_rows if w == when]
         if parts:
@@ -435,38 +609,75 @@ def witte_vlek(ctx: Context, now: pd.DataFrame, later: pd.DataFrame, later_year:
     return out
 
 
-def _white(ctx: Context, kind: str, rows: pd.DataFrame, kids: float, share: float, year: int, limit: float, src: str,
-           when: str) -> Knelpunt:
+def _white(
+    ctx: Context, kind: str, rows: pd.DataFrame, kids: float, share: float, year: int, limit: float, src: str, when: str
+) -> Knelpunt:
     """One witte-vlek knelpunt: severity ``hoog`` for today's gaps with more than 5% or 200 of the children."""
     severity = "hoog" if (when == "nu" and (share > 0.05 or kids > 200)) else "midden"
     areas = tuple(sorted(rows["pc4"].astype(str)))
-    title = (f"Witte vlek: {type_nl(kind)} verder dan {limit:.0f} km" if when == "nu"
-             else f"Witte vlek ontstaat: {type_nl(kind)} verder dan {limit:.0f} km in {school_year(year)}")
-    text = (f"{len(areas)} postcodegebied(en) met ongeveer {count(kids, 'kinderen')} van 12-17 jaar ({100 * share:.0f}%) liggen "
-            f"verder dan {limit:.0f} km van het dichtstbijzijnde aanbod {type_nl(kind)} (tot {km(rows['afstand_km'].max())})."
-            + ("" if when == "nu" else " Dat komt doordat aanbod zonder ingrijpen onder de drempel zakt."))
+    title = (
+        f"Witte vlek: {type_nl(kind)} verder dan {limit:.0f} km"
+        if when == "nu"
+        else f"Witte vlek ontstaat: {type_nl(kind)} verder dan {limit:.0f} km in {school_year(year)}"
+    )
+    text = (
+        f"{len(areas)} postcodegebied(en) met ongeveer {count(kids, 'kinderen')} van 12-17 jaar ({100 * share:.0f}%) liggen "
+        f"verder dan {limit:.0f} km van het dichtstbijzijnde aanbod {type_nl(kind)} (tot {km(rows['afstand_km'].max())})."
+        + ("" if when == "nu" else " Dat komt doordat aanbod zonder ingrijpen onder de drempel zakt.")
+    )
     return Knelpunt(
-        "witte-vlek", severity, title, text, gebieden=areas, onderwijstype=kind, jaren=(year,),
-        bewijs={"onderwijstype": kind, "jaar": year, "normafstand_km": limit, "pc4": list(areas),
-                "kinderen_12_17": round(kids, 1), "aandeel_kinderen": share, "max_km": float(rows["afstand_km"].max())},
+        "witte-vlek",
+        severity,
+        title,
+        text,
+        gebieden=areas,
+        onderwijstype=kind,
+        jaren=(year,),
+        bewijs={
+            "onderwijstype": kind,
+            "jaar": year,
+            "normafstand_km": limit,
+            "pc4": list(areas),
+            "kinderen_12_17": round(kids, 1),
+            "aandeel_kinderen": share,
+            "max_km": float(rows["afstand_km"].max()),
+        },
         bronnen=(src,),
     )
 
 
-def _white_profielen(ctx: Context, parts: list[tuple[str, pd.DataFrame]], year: int, limit: float, src: str, when: str) -> Knelpunt:
+def _white_profielen(
+    ctx: Context, parts: list[tuple[str, pd.DataFrame]], year: int, limit: float, src: str, when: str
+) -> Knelpunt:
     rows = pd.concat([r for _, r in parts])
     areas = tuple(sorted(rows["pc4"].astype(str).unique()))
-    per = {k.split(":", 1)[1]: {"pc4": sorted(r["pc4"].astype(str)), "kinderen_12_17": round(float(r["kinderen_12_17"].sum()), 1),
-                                "max_km": float(r["afstand_km"].max())} for k, r in parts}
-    listing = "; ".join(f"{PROFIEL_NL.get(p, p)} ({len(v['pc4'])} gebied(en), tot {km(v['max_km'])})" for p, v in per.items())
-    title = (f"Witte vlekken per vmbo-profiel (verder dan {limit:.0f} km)" if when == "nu"
-             else f"Witte vlekken per vmbo-profiel ontstaan in {school_year(year)}")
+    per = {
+        k.split(":", 1)[1]: {
+            "pc4": sorted(r["pc4"].astype(str)),
+            "kinderen_12_17": round(float(r["kinderen_12_17"].sum()), 1),
+            "max_km": float(r["afstand_km"].max()),
+        }
+        for k, r in parts
+    }
+    listing = "; ".join(
+        f"{PROFIEL_NL.get(p, p)} ({len(v['pc4'])} gebied(en), tot {km(v['max_km'])})" for p, v in per.items()
+    )
+    title = (
+        f"Witte vlekken per vmbo-profiel (verder dan {limit:.0f} km)"
+        if when == "nu"
+        else f"Witte vlekken per vmbo-profiel ontstaan in {school_year(year)}"
+    )
     return Knelpunt(
-        "witte-vlek", "midden", title,
+        "witte-vlek",
+        "midden",
+        title,
         f"Gebieden die wel een vmbo binnen {limit:.0f} km hebben, maar niet dit profiel: {listing}."
         + ("" if when == "nu" else " Dat komt doordat aanbod zonder ingrijpen onder de drempel zakt."),
-        gebieden=areas, onderwijstype="vmbo-profielen", jaren=(year,),
-        bewijs={"jaar": year, "normafstand_km": limit, "profielen": per}, bronnen=(src,),
+        gebieden=areas,
+        onderwijstype="vmbo-profielen",
+        jaren=(year,),
+        bewijs={"jaar": year, "normafstand_km": limit, "profielen": per},
+        bronnen=(src,),
     )
 
 
@@ -480,17 +691,27 @@ def openbaar_onbereikbaar(ctx: Context, now: pd.DataFrame) -> list[Knelpunt]:
     kids = float(beyond["kinderen_12_17"].sum())
     share = kids / max(float(g["kinderen_12_17"].sum()), 1.0)
     areas = tuple(sorted(beyond["pc4"].astype(str)))
-    return [Knelpunt(
-        "openbaar-onbereikbaar", "hoog" if share > 0.1 else "midden",
-        f"Geen openbare school binnen {limit:.0f} km",
-        f"{len(areas)} postcodegebied(en) met ongeveer {count(kids, 'kinderen')} van 12-17 jaar hebben geen openbare of "
-        f"samenwerkingsschool binnen {limit:.0f} km (tot {km(beyond['afstand_km'].max())}). Een bijzondere school mag "
-        f"een leerling dan niet weigeren op grond van richting (beleidsregel 'redelijke afstand').",
-        gebieden=areas, onderwijstype="vo-openbaar", jaren=(ctx.origin,),
-        bewijs={"normafstand_km": limit, "pc4": list(areas), "kinderen_12_17": round(kids, 1), "aandeel_kinderen": share,
-                "max_km": float(beyond["afstand_km"].max())},
-        bronnen=(ctx.settings.sources["normafstand_km"],),
-    )]
+    return [
+        Knelpunt(
+            "openbaar-onbereikbaar",
+            "hoog" if share > 0.1 else "midden",
+            f"Geen openbare school binnen {limit:.0f} km",
+            f"{len(areas)} postcodegebied(en) met ongeveer {count(kids, 'kinderen')} van 12-17 jaar hebben geen openbare of "
+            f"samenwerkingsschool binnen {limit:.0f} km (tot {km(beyond['afstand_km'].max())}). Een bijzondere school mag "
+            f"een leerling dan niet weigeren op grond van richting (beleidsregel 'redelijke afstand').",
+            gebieden=areas,
+            onderwijstype="vo-openbaar",
+            jaren=(ctx.origin,),
+            bewijs={
+                "normafstand_km": limit,
+                "pc4": list(areas),
+                "kinderen_12_17": round(kids, 1),
+                "aandeel_kinderen": share,
+                "max_km": float(beyond["afstand_km"].max()),
+            },
+            bronnen=(ctx.settings.sources["normafstand_km"],),
+        )
+    ]
 
 
 def isolatie_afhankelijk(ctx: Context, funding_supplement: float) -> list[Knelpunt]:
@@ -501,8 +722,9 @@ def isolatie_afhankelijk(ctx: Context, funding_supplement: float) -> list[Knelpu
     until = ctx.origin + ctx.lookahead
     ves = ctx.tables["vestigingen"].drop_duplicates("vestigingscode").set_index("vestigingscode")
     national = _isolation_offer(ctx.tables["aanbod"], ctx.origin, ctx.settings.values[STRAY_SETTING])
-    lost_rows = ctx.offer[ctx.offer["profiel"].isna() & (ctx.offer["jaar"] <= until)
-                          & ctx.offer["onderwijstype"].isin(_ISOLATION_SOORT)]
+    lost_rows = ctx.offer[
+        ctx.offer["profiel"].isna() & (ctx.offer["jaar"] <= until) & ctx.offer["onderwijstype"].isin(_ISOLATION_SOORT)
+    ]
     lost_rows = lost_rows.assign(soort=lost_rows["onderwijstype"].map(_ISOLATION_SOORT))
     gone_by_soort = lost_rows[lost_rows["verdwijnt"]].groupby("soort")["vestigingscode"].agg(set)
     found: dict[tuple[str, str], list[dict]] = {}
@@ -526,30 +748,56 @@ def isolatie_afhankelijk(ctx: Context, funding_supplement: float) -> list[Knelpu
                 continue  # its own offer goes too: its isolation no longer matters
             year = until
             if n_now in lost:
-                gone = ctx.offer[(ctx.offer["vestigingscode"] == n_now) & ctx.offer["verdwijnt"]
-                                 & ctx.offer["onderwijstype"].map(_ISOLATION_SOORT).eq(typ)]
+                gone = ctx.offer[
+                    (ctx.offer["vestigingscode"] == n_now)
+                    & ctx.offer["verdwijnt"]
+                    & ctx.offer["onderwijstype"].map(_ISOLATION_SOORT).eq(typ)
+                ]
                 year = int(gone["jaar"].max()) if len(gone) else until
-            found.setdefault((code, n_now), []).append({
-                "onderwijstype": typ, "afstand_nu_km": round(d_now, 2), "buur_later": n_later,
-                "afstand_later_km": round(d_later, 2), "grens_km": limit, "wordt_geisoleerd": d_later >= limit, "jaar": year})
+            found.setdefault((code, n_now), []).append(
+                {
+                    "onderwijstype": typ,
+                    "afstand_nu_km": round(d_now, 2),
+                    "buur_later": n_later,
+                    "afstand_later_km": round(d_later, 2),
+                    "grens_km": limit,
+                    "wordt_geisoleerd": d_later >= limit,
+                    "jaar": year,
+                }
+            )
     for (code, neighbour), items in found.items():
         gains = items[0]["wordt_geisoleerd"]
         effect = funding_supplement if gains else -funding_supplement
         kinds = ", ".join(type_nl(i["onderwijstype"]) for i in items)
-        out.append(Knelpunt(
-            "isolatie-afhankelijk", "midden",
-            f"Isolatiestatus van {ctx.name(code)} hangt af van {ctx.name(neighbour)}",
-            f"Voor {kinds} ligt de dichtstbijzijnde andere vestiging met hetzelfde aanbod nu op {km(items[0]['afstand_nu_km'])} "
-            f"({ctx.name(neighbour)}). Verdwijnt dat aanbod zonder ingrijpen, dan wordt dat {km(items[0]['afstand_later_km'])} en is "
-            f"{ctx.name(code)} " + (f"een geïsoleerde vestiging (grens {km(items[0]['grens_km'], 0)}): ongeveer "
-                                    f"{euro(funding_supplement)} per jaar extra." if gains else
-                                    f"geen geïsoleerde vestiging meer: ongeveer {euro(funding_supplement)} per jaar minder."),
-            vestigingen=(code, neighbour), besturen=tuple(sorted({ctx.board(code), ctx.board(neighbour)} - {""})),
-            onderwijstype=items[0]["onderwijstype"] if len(items) == 1 else ",".join(i["onderwijstype"] for i in items),
-            jaren=tuple(sorted({i["jaar"] for i in items})),
-            bewijs={"vestigingscode": code, "buur_nu": neighbour, "typen": items, "bekostigingseffect_euro": round(effect, 2)},
-            bronnen=(iso.source.citation(),),
-        ))
+        out.append(
+            Knelpunt(
+                "isolatie-afhankelijk",
+                "midden",
+                f"Isolatiestatus van {ctx.name(code)} hangt af van {ctx.name(neighbour)}",
+                f"Voor {kinds} ligt de dichtstbijzijnde andere vestiging met hetzelfde aanbod nu op {km(items[0]['afstand_nu_km'])} "
+                f"({ctx.name(neighbour)}). Verdwijnt dat aanbod zonder ingrijpen, dan wordt dat {km(items[0]['afstand_later_km'])} en is "
+                f"{ctx.name(code)} "
+                + (
+                    f"een geïsoleerde vestiging (grens {km(items[0]['grens_km'], 0)}): ongeveer "
+                    f"{euro(funding_supplement)} per jaar extra."
+                    if gains
+                    else f"geen geïsoleerde vestiging meer: ongeveer {euro(funding_supplement)} per jaar minder."
+                ),
+                vestigingen=(code, neighbour),
+                besturen=tuple(sorted({ctx.board(code), ctx.board(neighbour)} - {""})),
+                onderwijstype=items[0]["onderwijstype"]
+                if len(items) == 1
+                else ",".join(i["onderwijstype"] for i in items),
+                jaren=tuple(sorted({i["jaar"] for i in items})),
+                bewijs={
+                    "vestigingscode": code,
+                    "buur_nu": neighbour,
+                    "typen": items,
+                    "bekostigingseffect_euro": round(effect, 2),
+                },
+                bronnen=(iso.source.citation(),),
+            )
+        )
     return out
 
 
@@ -566,14 +814,18 @@ def _isolation_offer(aanbod: pd.DataFrame, year: int, per_leerjaar: float) -> pd
     choice), so sister locations do not turn isolated when a few pupils
     registered elsewhere drop out.
     """
-    a = aanbod[(aanbod["schooljaar"] == year) & aanbod["profiel"].isna() & aanbod["onderwijstype"].isin(_ISOLATION_SOORT)]
+    a = aanbod[
+        (aanbod["schooljaar"] == year) & aanbod["profiel"].isna() & aanbod["onderwijstype"].isin(_ISOLATION_SOORT)
+    ]
     a = a.assign(soort=a["onderwijstype"].map(_ISOLATION_SOORT))
     per = a.groupby(["vestigingscode", "soort"], as_index=False)["leerlingen"].sum()
     floor = per["soort"].map(_UPPER_YEARS_OF) * per_leerjaar
     return per[per["leerlingen"].astype(float) >= floor][["vestigingscode", "soort"]]
 
 
-def _nearest(xy: tuple[np.ndarray, dict[str, int], np.ndarray], code: str, others: set[str]) -> tuple[float | None, str | None]:
+def _nearest(
+    xy: tuple[np.ndarray, dict[str, int], np.ndarray], code: str, others: set[str]
+) -> tuple[float | None, str | None]:
     """Straight-line km and code of the nearest of ``others``; ``xy`` from :func:`_locations`."""
     coords, index, codes = xy
     idx = [index[c] for c in others if c in index]

@@ -73,13 +73,34 @@ def diagnose(
     later_year = ctx.origin + ctx.lookahead
     matrix = matrix if matrix is not None else distance_matrix(tables)
     if offer is None:
-        offer = offer_by_year(offer_table(tables), ctx.forecast, ctx.thresholds, opgave=tables.get("aanbod_opgave"),
-                              locations=locations_of(tables))
+        offer = offer_by_year(
+            offer_table(tables),
+            ctx.forecast,
+            ctx.thresholds,
+            opgave=tables.get("aanbod_opgave"),
+            locations=locations_of(tables),
+        )
     children = children if children is not None else ChildEstimator(tables)
-    now = reachability(tables, ctx.origin, region=region, forecast=ctx.forecast, thresholds=ctx.thresholds, matrix=matrix,
-                       offer=offer, children=children).table
-    later = reachability(tables, later_year, region=region, forecast=ctx.forecast, thresholds=ctx.thresholds,
-                         matrix=matrix, offer=offer, children=children).table
+    now = reachability(
+        tables,
+        ctx.origin,
+        region=region,
+        forecast=ctx.forecast,
+        thresholds=ctx.thresholds,
+        matrix=matrix,
+        offer=offer,
+        children=children,
+    ).table
+    later = reachability(
+        tables,
+        later_year,
+        region=region,
+        forecast=ctx.forecast,
+        thresholds=ctx.thresholds,
+        matrix=matrix,
+        offer=offer,
+        children=children,
+    ).table
     found += rules.witte_vlek(ctx, now, later, later_year)
     found += rules.openbaar_onbereikbaar(ctx, now)
     found += rules.isolatie_afhankelijk(ctx, load_funding(funding_file).isolation_supplement())
@@ -89,7 +110,14 @@ def diagnose(
     found.sort(key=lambda k: (order[k.ernst], TYPES.index(k.type), k.titel))
     impact = board_impact(ctx, found)
     return Diagnosis(
-        regio=region.label, regio_expressie=region.expression, peiljaar=ctx.origin, horizon=horizon,
-        knelpunten=tuple(found), besturen=impact, checks=pd.DataFrame(checks),
-        settings=dict(settings.values), notities=board_notes(ctx, impact), profielen=profiel_overview(ctx),
+        regio=region.label,
+        regio_expressie=region.expression,
+        peiljaar=ctx.origin,
+        horizon=horizon,
+        knelpunten=tuple(found),
+        besturen=impact,
+        checks=pd.DataFrame(checks),
+        settings=dict(settings.values),
+        notities=board_notes(ctx, impact),
+        profielen=profiel_overview(ctx),
     )

@@ -40,8 +40,9 @@ RHO = 0.0
 
 
 class _Rule(Protocol):
-    def unit_spread(self, size: np.ndarray, horizon: np.ndarray, level: int = 80,
-                    model: str | None = None) -> np.ndarray: ...
+    def unit_spread(
+        self, size: np.ndarray, horizon: np.ndarray, level: int = 80, model: str | None = None
+    ) -> np.ndarray: ...
 
 
 def _spread_from_rows(frame: pd.DataFrame, level: int) -> np.ndarray:
@@ -55,8 +56,7 @@ def _spread_from_rows(frame: pd.DataFrame, level: int) -> np.ndarray:
     return np.sqrt(np.maximum(q**2 - z**2 / np.maximum(m, 1.0), 0.0)) / z
 
 
-def _spread(frame: pd.DataFrame, level: int, rule: _Rule | None, origin: int | None,
-            model: str | None) -> pd.DataFrame:
+def _spread(frame: pd.DataFrame, level: int, rule: _Rule | None, origin: int | None, model: str | None) -> pd.DataFrame:
     """Per row: expected ``m`` and the common part ``m * s`` of its log spread (count noise removed)."""
     f = frame[frame["verwacht"] > 0]
     m = f["verwacht"].to_numpy(float)
@@ -71,13 +71,22 @@ def _spread(frame: pd.DataFrame, level: int, rule: _Rule | None, origin: int | N
             raise ValueError("sum_band with a rule needs the origin or a column 'horizon'")
         size = f.groupby(["vestigingscode", "jaar"])["verwacht"].transform("sum").to_numpy(float)
         common = rule.unit_spread(size, horizon, level, model)
-    return pd.DataFrame({"vestigingscode": f["vestigingscode"].to_numpy(), "jaar": f["jaar"].to_numpy(),
-                         "m": m, "ms": m * common}, index=f.index)
+    return pd.DataFrame(
+        {"vestigingscode": f["vestigingscode"].to_numpy(), "jaar": f["jaar"].to_numpy(), "m": m, "ms": m * common},
+        index=f.index,
+    )
 
 
-def sum_band(frame: pd.DataFrame, level: int = 80, by: str | list[str] | None = None,
-             rho: float = RHO, *, rule: _Rule | None = None, origin: int | None = None,
-             model: str | None = None) -> pd.DataFrame:
+def sum_band(
+    frame: pd.DataFrame,
+    level: int = 80,
+    by: str | list[str] | None = None,
+    rho: float = RHO,
+    *,
+    rule: _Rule | None = None,
+    origin: int | None = None,
+    model: str | None = None,
+) -> pd.DataFrame:
     """Expected sum and its central ``level``% band per year (and per group ``by``) of forecast rows.
 
     ``frame`` has the forecast columns (``vestigingscode, jaar, verwacht, hoog80, hoog95``, and the

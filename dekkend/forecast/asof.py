@@ -16,8 +16,18 @@ import numpy as np
 import pandas as pd
 
 #: Tables describing places rather than counts; they are never filtered.
-TIMELESS = {"pc4_centroiden", "pc4_woonplaats", "pc4_gemeente", "gemeenten", "gemeente_alias",
-            "gemeente_naar_huidig", "gemeente_wijzigingen", "gemeenten_jaar", "gemeentegrenzen", "bestanden"}
+TIMELESS = {
+    "pc4_centroiden",
+    "pc4_woonplaats",
+    "pc4_gemeente",
+    "gemeenten",
+    "gemeente_alias",
+    "gemeente_naar_huidig",
+    "gemeente_wijzigingen",
+    "gemeenten_jaar",
+    "gemeentegrenzen",
+    "bestanden",
+}
 #: Derived tables that are rebuilt from filtered sources instead of filtered themselves.
 DERIVED = {"aanbod", "vestigingen", "po_vestigingen"}
 #: Published forecasts: dated by their file (the count they start from), never by the forecast year.
@@ -83,8 +93,9 @@ def as_of(tables: dict[str, pd.DataFrame], year: int) -> dict[str, pd.DataFrame]
         mask = known_rows(frame, year, name)
         out[name] = frame if mask.all() else frame[mask].reset_index(drop=True)  # nothing later: no copy
     _rebuild_derived(out, tables)
-    used = set().union(*(set(f["bron_id"].dropna().unique()) for n, f in out.items()
-                         if "bron_id" in f.columns and n != "bestanden"))
+    used = set().union(
+        *(set(f["bron_id"].dropna().unique()) for n, f in out.items() if "bron_id" in f.columns and n != "bestanden")
+    )
     if "bestanden" in out:
         files = out["bestanden"]
         out["bestanden"] = files[files["bron_id"].isin(used)].reset_index(drop=True)

@@ -74,16 +74,23 @@ def score(detail: pd.DataFrame) -> pd.DataFrame:
         inside80 = (a >= g["laag80"].to_numpy() - 1e-9) & (a <= g["hoog80"].to_numpy() + 1e-9)
         inside95 = (a >= g["laag95"].to_numpy() - 1e-9) & (a <= g["hoog95"].to_numpy() + 1e-9)
         has = f > 0
-        rows.append({
-            "model": model, "jaar": year, "eenheden": len(g), "eenheden_prognose": int(has.sum()),
-            "werkelijk": a.sum(), "verwacht": f.sum(),
-            "wape": np.abs(f - a).sum() / a.sum() if a.sum() else np.nan,
-            "mape": np.mean(np.abs(f[pos] - a[pos]) / a[pos]) if pos.any() else np.nan,
-            "bias": (f - a).sum() / a.sum() if a.sum() else np.nan,
-            "dekking80": inside80.mean(), "dekking95": inside95.mean(),
-            "dekking80_prognose": inside80[has].mean() if has.any() else np.nan,
-            "dekking95_prognose": inside95[has].mean() if has.any() else np.nan,
-        })
+        rows.append(
+            {
+                "model": model,
+                "jaar": year,
+                "eenheden": len(g),
+                "eenheden_prognose": int(has.sum()),
+                "werkelijk": a.sum(),
+                "verwacht": f.sum(),
+                "wape": np.abs(f - a).sum() / a.sum() if a.sum() else np.nan,
+                "mape": np.mean(np.abs(f[pos] - a[pos]) / a[pos]) if pos.any() else np.nan,
+                "bias": (f - a).sum() / a.sum() if a.sum() else np.nan,
+                "dekking80": inside80.mean(),
+                "dekking95": inside95.mean(),
+                "dekking80_prognose": inside80[has].mean() if has.any() else np.nan,
+                "dekking95_prognose": inside95[has].mean() if has.any() else np.nan,
+            }
+        )
     return pd.DataFrame(rows)
 
 
@@ -95,13 +102,25 @@ def coverage_table(detail: pd.DataFrame, level: str) -> pd.DataFrame:
     rows = []
     for (model, h, k), g in d.groupby(["model", "horizon", "klasse"]):
         a = g["werkelijk"].to_numpy()
-        rows.append({"model": model, "horizon": int(h), "klasse": k, "eenheden": len(g),
-                     "dekking80": float(((a >= g["laag80"] - 1e-9) & (a <= g["hoog80"] + 1e-9)).mean()),
-                     "dekking95": float(((a >= g["laag95"] - 1e-9) & (a <= g["hoog95"] + 1e-9)).mean())})
+        rows.append(
+            {
+                "model": model,
+                "horizon": int(h),
+                "klasse": k,
+                "eenheden": len(g),
+                "dekking80": float(((a >= g["laag80"] - 1e-9) & (a <= g["hoog80"] + 1e-9)).mean()),
+                "dekking95": float(((a >= g["laag95"] - 1e-9) & (a <= g["hoog95"] + 1e-9)).mean()),
+            }
+        )
     out = pd.DataFrame(rows)
     if out.empty:
         return out
-    return out.assign(_o=out["klasse"].map(order)).sort_values(["model", "horizon", "_o"]).drop(columns="_o").reset_index(drop=True)
+    return (
+        out.assign(_o=out["klasse"].map(order))
+        .sort_values(["model", "horizon", "_o"])
+        .drop(columns="_o")
+        .reset_index(drop=True)
+    )
 
 
 def _with_bounds(detail: pd.DataFrame, rule: IntervalCalibration | IntervalRule) -> pd.DataFrame:
@@ -111,7 +130,9 @@ def _with_bounds(detail: pd.DataFrame, rule: IntervalCalibration | IntervalRule)
         hi = np.zeros(len(out))
         for model, idx in out.groupby("model").groups.items():
             g = out.loc[idx]
-            lo_m, hi_m = rule.bounds(g["verwacht"].to_numpy(float), g["horizon"].to_numpy(int), np.zeros(len(g)), level, model)
+            lo_m, hi_m = rule.bounds(
+                g["verwacht"].to_numpy(float), g["horizon"].to_numpy(int), np.zeros(len(g)), level, model
+            )
             lo[out.index.get_indexer(idx)] = lo_m
             hi[out.index.get_indexer(idx)] = hi_m
         out[f"laag{level}"], out[f"hoog{level}"] = lo, hi
@@ -124,11 +145,22 @@ def _actual(tables: dict[str, pd.DataFrame], years: tuple[int, ...], units: tupl
     p = p[p["schooljaar"].isin(years)]
     if units is not None:
         p = p[p["vestigingscode"].isin(units)]
-    return p.assign(n=estimated_count(p)).groupby(["vestigingscode", "schooljaar"])["n"].sum().rename("werkelijk").reset_index()
+    return (
+        p.assign(n=estimated_count(p))
+        .groupby(["vestigingscode", "schooljaar"])["n"]
+        .sum()
+        .rename("werkelijk")
+        .reset_index()
+    )
 
 
-def _forecasts(tables: dict[str, pd.DataFrame], as_of: int, targets: tuple[int, ...], models: tuple[str, ...],
-               units: tuple[str, ...] | None) -> tuple[pd.DataFrame, int]:
+def _forecasts(
+    tables: dict[str, pd.DataFrame],
+    as_of: int,
+    targets: tuple[int, ...],
+    models: tuple[str, ...],
+    units: tuple[str, ...] | None,
+) -> tuple[pd.DataFrame, int]:
     """Vestiging totals per model and target year: ``model, vestigingscode, jaar, verwacht`` and the origin year."""
     horizon = max(targets) - as_of
     prep = prepare(tables, as_of, units)
@@ -147,8 +179,9 @@ def _forecasts(tables: dict[str, pd.DataFrame], as_of: int, targets: tuple[int, 
     return pd.concat(parts, ignore_index=True), origin
 
 
-def _match_rows(tables: dict[str, pd.DataFrame], fc: pd.DataFrame, actual: pd.DataFrame, origin: int, level: str,
-                match: bool) -> pd.DataFrame:
+def _match_rows(
+    tables: dict[str, pd.DataFrame], fc: pd.DataFrame, actual: pd.DataFrame, origin: int, level: str, match: bool
+) -> pd.DataFrame:
     parts = []
     origin_addresses = addresses(tables, origin, "origin") if match else None
     target_addresses = addresses(tables, origin, "target") if match else None
@@ -158,11 +191,18 @@ def _match_rows(tables: dict[str, pd.DataFrame], fc: pd.DataFrame, actual: pd.Da
         o_codes = sorted(f_y["vestigingscode"].unique())
         t_codes = sorted(a_y["vestigingscode"].unique())
         if match:
-            m = match_units(tables, o_codes, t_codes, origin, int(year), level, sites=(origin_addresses, target_addresses))
+            m = match_units(
+                tables, o_codes, t_codes, origin, int(year), level, sites=(origin_addresses, target_addresses)
+            )
         else:
             key = (lambda c: c[:4]) if level == "brin" else (lambda c: c)
-            m = pd.DataFrame([{"vestigingscode": c, "kant": k, "eenheid": key(c), "koppeling": "code"}
-                              for k, cs in (("peiljaar", o_codes), ("doeljaar", t_codes)) for c in cs])
+            m = pd.DataFrame(
+                [
+                    {"vestigingscode": c, "kant": k, "eenheid": key(c), "koppeling": "code"}
+                    for k, cs in (("peiljaar", o_codes), ("doeljaar", t_codes))
+                    for c in cs
+                ]
+            )
         o_map = m[m["kant"] == "peiljaar"].set_index("vestigingscode")["eenheid"]
         t_map = m[m["kant"] == "doeljaar"].set_index("vestigingscode")["eenheid"]
         how = m.drop_duplicates("eenheid").set_index("eenheid")["koppeling"]
@@ -175,9 +215,15 @@ def _match_rows(tables: dict[str, pd.DataFrame], fc: pd.DataFrame, actual: pd.Da
     return pd.concat(parts, ignore_index=True)
 
 
-def unit_detail(tables: dict[str, pd.DataFrame], as_of: int, targets: tuple[int, ...], level: str,
-                models: tuple[str, ...], units: tuple[str, ...] | None = None,
-                match: tuple[bool, ...] = (True,)) -> tuple[list[pd.DataFrame], int]:
+def unit_detail(
+    tables: dict[str, pd.DataFrame],
+    as_of: int,
+    targets: tuple[int, ...],
+    level: str,
+    models: tuple[str, ...],
+    units: tuple[str, ...] | None = None,
+    match: tuple[bool, ...] = (True,),
+) -> tuple[list[pd.DataFrame], int]:
     """Forecast and actual per unit, model and target year (no intervals yet), once per ``match`` setting,
     and the origin year. ``match`` true: matched units (:func:`dekkend.forecast.units.match_units`); false: codes."""
     fc, origin = _forecasts(tables, as_of, targets, models, units)
@@ -190,8 +236,13 @@ def _count_years(tables: dict[str, pd.DataFrame]) -> list[int]:
     return sorted(int(y) for y in p["schooljaar"].unique()) if p is not None and len(p) else []
 
 
-def interval_calibration(tables: dict[str, pd.DataFrame], level: str, exclude: set[int], models: tuple[str, ...],
-                         units: tuple[str, ...] | None = None) -> IntervalCalibration:
+def interval_calibration(
+    tables: dict[str, pd.DataFrame],
+    level: str,
+    exclude: set[int],
+    models: tuple[str, ...],
+    units: tuple[str, ...] | None = None,
+) -> IntervalCalibration:
     """Calibrate intervals on back-tests at origins other than ``exclude``.
 
     Vestiging and BRIN level: every count year (except the excluded ones and the
@@ -237,8 +288,14 @@ def _crossfit(detail: pd.DataFrame, level: str) -> pd.DataFrame:
     return d
 
 
-def backtest_units(tables: dict[str, pd.DataFrame], as_of: int, targets: tuple[int, ...], level: str = "vestiging",
-                   models: tuple[str, ...] | None = None, units: tuple[str, ...] | None = None) -> BacktestResult:
+def backtest_units(
+    tables: dict[str, pd.DataFrame],
+    as_of: int,
+    targets: tuple[int, ...],
+    level: str = "vestiging",
+    models: tuple[str, ...] | None = None,
+    units: tuple[str, ...] | None = None,
+) -> BacktestResult:
     """Vestiging or BRIN totals forecast as of ``as_of`` against the counts of the target years."""
     models = models or tuple(MODELS) + ((DUO,) if _has_duo(tables) else ())
     matching = (True, False) if level == "vestiging" else (True,)
@@ -251,15 +308,18 @@ def backtest_units(tables: dict[str, pd.DataFrame], as_of: int, targets: tuple[i
     else:
         detail = _crossfit(detail, level)
         cal = IntervalCalibration(level, calibrate(detail[detail["verwacht"] > 0], level).table, (), "kruisvalidatie")
-        notes.append(f"Geen ander peiljaar met tellingen op {level}niveau: de intervallen zijn gekalibreerd met "
-                     f"kruisvalidatie over {FOLDS} groepen BRIN's (elke eenheid met de fouten van de andere groepen); "
-                     "de kalibratie ziet dus wel dit peiljaar, maar nooit de eenheid zelf.")
+        notes.append(
+            f"Geen ander peiljaar met tellingen op {level}niveau: de intervallen zijn gekalibreerd met "
+            f"kruisvalidatie over {FOLDS} groepen BRIN's (elke eenheid met de fouten van de andere groepen); "
+            "de kalibratie ziet dus wel dit peiljaar, maar nooit de eenheid zelf."
+        )
     code_scores = None
     if level == "vestiging":
         raw = frames[1]
         code_scores = score(_with_bounds(raw, cal) if cal.method == "andere-peiljaren" else _crossfit(raw, level))
-    return BacktestResult(level, as_of, targets, score(detail), detail, coverage_table(detail, level), cal, code_scores,
-                          tuple(notes))
+    return BacktestResult(
+        level, as_of, targets, score(detail), detail, coverage_table(detail, level), cal, code_scores, tuple(notes)
+    )
 
 
 def _has_duo(tables: dict[str, pd.DataFrame]) -> bool:
@@ -272,11 +332,31 @@ def _has_duo(tables: dict[str, pd.DataFrame]) -> bool:
 #: computed from the national counts of the latest VO file known; used when none is known.
 DEFAULT_WEIGHTS = np.array([1.0, 1.0, 0.98, 0.93, 0.55, 0.22])
 #: The tables (and, for the large ones, the columns) the gemeente cohort model reads.
-COHORT_TABLES = {"leerlingen", "kinderen", "po_leerlingen_leeftijd", "po_vestigingen", "bevolking_pc4", "pc4_gemeente",
-                 "pc4_woonplaats", "gemeente_naar_huidig", "leerlingen_woongemeente_huidig", "vestigingen"}
+COHORT_TABLES = {
+    "leerlingen",
+    "kinderen",
+    "po_leerlingen_leeftijd",
+    "po_vestigingen",
+    "bevolking_pc4",
+    "pc4_gemeente",
+    "pc4_woonplaats",
+    "gemeente_naar_huidig",
+    "leerlingen_woongemeente_huidig",
+    "vestigingen",
+}
 _COLUMNS = {
     "kinderen": ["pc4", "leeftijd", "aantal", "gecensureerd", "schooljaar", "vo_instroom", "peildatum", "bron_id"],
-    "bevolking_pc4": ["pc4", "gemeentecode", "geslacht", "leeftijd_van", "leeftijd_tot", "aantal", "jaar", "peildatum", "bron_id"],
+    "bevolking_pc4": [
+        "pc4",
+        "gemeentecode",
+        "geslacht",
+        "leeftijd_van",
+        "leeftijd_tot",
+        "aantal",
+        "jaar",
+        "peildatum",
+        "bron_id",
+    ],
 }
 
 
@@ -297,8 +377,14 @@ def leerjaar_weights(tables: dict[str, pd.DataFrame]) -> np.ndarray:
     p = tables.get("leerlingen")
     if p is None or p.empty:
         return DEFAULT_WEIGHTS
-    by = (p.assign(n=estimated_count(p)).groupby(["schooljaar", "leerjaar"])["n"].sum().unstack()
-          .reindex(columns=range(1, 7), fill_value=0.0).fillna(0.0))
+    by = (
+        p.assign(n=estimated_count(p))
+        .groupby(["schooljaar", "leerjaar"])["n"]
+        .sum()
+        .unstack()
+        .reindex(columns=range(1, 7), fill_value=0.0)
+        .fillna(0.0)
+    )
     by = by[by[1] > 0]
     if by.empty:
         return DEFAULT_WEIGHTS
@@ -348,18 +434,28 @@ class GemeenteCohort:
         """Forecast ``eenheid, jaar, verwacht, methode`` (and bounds) for the target ``years``."""
         s = self._series.pivot_table(index="gemeentecode", columns="schooljaar", values="aantal")
         gems = list(s.index)
-        cal = [y for y in sorted(s.columns) if y <= self._as_of][-self.calibration_years:]
+        cal = [y for y in sorted(s.columns) if y <= self._as_of][-self.calibration_years :]
         idx = self._index(gems, sorted(set(cal) | set(years)))
         ratio = (s[cal] / idx[cal].where(idx[cal] > 0)).mean(axis=1)
         rows = []
         for t in years:
             mean = (ratio * idx[t]).where(ratio.notna(), s[max(cal)])
-            rows.append(pd.DataFrame({"eenheid": gems, "jaar": t, "verwacht": mean.to_numpy(float),
-                                      "methode": np.where(ratio.notna(), "cohort", "geen-kinderdata")}))
+            rows.append(
+                pd.DataFrame(
+                    {
+                        "eenheid": gems,
+                        "jaar": t,
+                        "verwacht": mean.to_numpy(float),
+                        "methode": np.where(ratio.notna(), "cohort", "geen-kinderdata"),
+                    }
+                )
+            )
         return _gemeente_bounds(pd.concat(rows, ignore_index=True), self._as_of, self.intervals, self.name)
 
 
-def _gemeente_bounds(frame: pd.DataFrame, origin: int, rule: IntervalRule | IntervalCalibration, model: str) -> pd.DataFrame:
+def _gemeente_bounds(
+    frame: pd.DataFrame, origin: int, rule: IntervalRule | IntervalCalibration, model: str
+) -> pd.DataFrame:
     h = frame["jaar"].to_numpy() - origin
     for level in (80, 95):
         lo, hi = rule.bounds(frame["verwacht"].to_numpy(float), h, np.zeros(len(frame)), level, model)
@@ -367,7 +463,9 @@ def _gemeente_bounds(frame: pd.DataFrame, origin: int, rule: IntervalRule | Inte
     return frame
 
 
-def _gemeente_baseline(series: pd.DataFrame, as_of: int, years: list[int], kind: str, rule: IntervalRule) -> pd.DataFrame:
+def _gemeente_baseline(
+    series: pd.DataFrame, as_of: int, years: list[int], kind: str, rule: IntervalRule
+) -> pd.DataFrame:
     s = series[series["schooljaar"] <= as_of].pivot_table(index="gemeentecode", columns="schooljaar", values="aantal")
     last = s[max(s.columns)]
     rows = []
@@ -378,8 +476,16 @@ def _gemeente_baseline(series: pd.DataFrame, as_of: int, years: list[int], kind:
         slope = np.polyfit(np.array(hist, float), logs.T, 1)[0]
         growth = pd.Series(np.expm1(np.nan_to_num(slope)), index=s.index)
     for t in years:
-        rows.append(pd.DataFrame({"eenheid": s.index, "jaar": t, "verwacht": (last * (1 + growth) ** (t - max(s.columns))).to_numpy(float),
-                                  "methode": kind}))
+        rows.append(
+            pd.DataFrame(
+                {
+                    "eenheid": s.index,
+                    "jaar": t,
+                    "verwacht": (last * (1 + growth) ** (t - max(s.columns))).to_numpy(float),
+                    "methode": kind,
+                }
+            )
+        )
     return _gemeente_bounds(pd.concat(rows, ignore_index=True), as_of, rule, kind)
 
 
@@ -387,16 +493,21 @@ def vo_by_home_gemeente(tables: dict[str, pd.DataFrame]) -> pd.DataFrame:
     """VO pupils per current gemeente and school year (CBS 85701NED on today's map)."""
     t = tables.get("leerlingen_woongemeente_huidig")
     if t is None or t.empty:
-        raise ConfiguratieFout("de werkmap bevat geen leerlingen naar woongemeente (CBS 85701NED); importeer dat bestand eerst")
+        raise ConfiguratieFout(
+            "de werkmap bevat geen leerlingen naar woongemeente (CBS 85701NED); importeer dat bestand eerst"
+        )
     t = t[(t["onderwijssoort"] == "vo-totaal") & (t["geslacht"] == "totaal")]
     return t.groupby(["gemeentecode", "schooljaar"], as_index=False)["aantal"].sum()
 
 
-def gemeente_detail(tables: dict[str, pd.DataFrame], as_of: int, targets: tuple[int, ...],
-                    models: tuple[str, ...] = tuple(MODELS)) -> pd.DataFrame:
+def gemeente_detail(
+    tables: dict[str, pd.DataFrame], as_of: int, targets: tuple[int, ...], models: tuple[str, ...] = tuple(MODELS)
+) -> pd.DataFrame:
     """Forecast and actual per home gemeente, model and target year (no intervals yet)."""
     series = vo_by_home_gemeente(tables)
-    actual = series[series["schooljaar"].isin(targets)].rename(columns={"gemeentecode": "eenheid", "schooljaar": "jaar", "aantal": "werkelijk"})
+    actual = series[series["schooljaar"].isin(targets)].rename(
+        columns={"gemeentecode": "eenheid", "schooljaar": "jaar", "aantal": "werkelijk"}
+    )
     rule = IntervalRule()
     parts = []
     slim = cohort_tables(tables)
@@ -412,14 +523,20 @@ def gemeente_detail(tables: dict[str, pd.DataFrame], as_of: int, targets: tuple[
     out = pd.concat(parts, ignore_index=True)
     names = tables.get("gemeenten")
     if names is not None and len(names):
-        out["naam"] = out["eenheid"].map(names.drop_duplicates("gemeentecode").set_index("gemeentecode")["gemeentenaam"])
+        out["naam"] = out["eenheid"].map(
+            names.drop_duplicates("gemeentecode").set_index("gemeentecode")["gemeentenaam"]
+        )
     return out
 
 
-def _gemeente_details(tables: dict[str, pd.DataFrame], origins: list[int], years: list[int],
-                      models: tuple[str, ...]) -> dict[int, pd.DataFrame]:
+def _gemeente_details(
+    tables: dict[str, pd.DataFrame], origins: list[int], years: list[int], models: tuple[str, ...]
+) -> dict[int, pd.DataFrame]:
     """Back-test detail of every origin, scored on all later years of the series."""
-    return {y: gemeente_detail(tables, y, tuple(t for t in years if t > y), tuple(m for m in models if m != DUO)) for y in origins}
+    return {
+        y: gemeente_detail(tables, y, tuple(t for t in years if t > y), tuple(m for m in models if m != DUO))
+        for y in origins
+    }
 
 
 def _calibration_from(details: dict[int, pd.DataFrame], exclude: set[int]) -> IntervalCalibration:
@@ -430,7 +547,9 @@ def _calibration_from(details: dict[int, pd.DataFrame], exclude: set[int]) -> In
     return calibrate(e[e["verwacht"] > 0], "gemeente", origins=tuple(origins))
 
 
-def _gemeente_calibration(tables: dict[str, pd.DataFrame], exclude: set[int], models: tuple[str, ...]) -> IntervalCalibration:
+def _gemeente_calibration(
+    tables: dict[str, pd.DataFrame], exclude: set[int], models: tuple[str, ...]
+) -> IntervalCalibration:
     series = vo_by_home_gemeente(tables)
     years = sorted(int(y) for y in series["schooljaar"].unique())
     origins = [y for y in years[:-1] if y not in exclude]
@@ -458,8 +577,9 @@ def origin_coverage(details: dict[int, pd.DataFrame], model: str = "cohort") -> 
     return pd.DataFrame(rows, columns=["peiljaar", "horizon", "eenheden", "dekking80"])
 
 
-def backtest_gemeente(tables: dict[str, pd.DataFrame], as_of: int, targets: tuple[int, ...],
-                      models: tuple[str, ...] = tuple(MODELS)) -> BacktestResult:
+def backtest_gemeente(
+    tables: dict[str, pd.DataFrame], as_of: int, targets: tuple[int, ...], models: tuple[str, ...] = tuple(MODELS)
+) -> BacktestResult:
     """VO pupils by home gemeente forecast as of ``as_of`` against the target years.
 
     The intervals come from the back-tests at every other origin of the series;
@@ -475,12 +595,25 @@ def backtest_gemeente(tables: dict[str, pd.DataFrame], as_of: int, targets: tupl
     else:
         detail = gemeente_detail(tables, as_of, targets, models)
     detail = _with_bounds(detail, cal) if not cal.table.empty else detail
-    return BacktestResult("gemeente", as_of, targets, score(detail), detail, coverage_table(detail, "gemeente"), cal,
-                          origin_coverage=origin_coverage(details))
+    return BacktestResult(
+        "gemeente",
+        as_of,
+        targets,
+        score(detail),
+        detail,
+        coverage_table(detail, "gemeente"),
+        cal,
+        origin_coverage=origin_coverage(details),
+    )
 
 
-def run_backtest(tables: dict[str, pd.DataFrame], as_of: int, targets: tuple[int, ...], level: str = "vestiging",
-                 units: tuple[str, ...] | None = None) -> BacktestResult:
+def run_backtest(
+    tables: dict[str, pd.DataFrame],
+    as_of: int,
+    targets: tuple[int, ...],
+    level: str = "vestiging",
+    units: tuple[str, ...] | None = None,
+) -> BacktestResult:
     """Run the back-test at ``level`` (``vestiging``, ``brin`` or ``gemeente``)."""
     if level not in LEVELS:
         raise ConfiguratieFout(f"onbekend niveau '{level}'; kies uit: {', '.join(LEVELS)}")
@@ -491,8 +624,13 @@ def run_backtest(tables: dict[str, pd.DataFrame], as_of: int, targets: tuple[int
     return backtest_gemeente(tables, as_of, targets)
 
 
-def region_bands(tables: dict[str, pd.DataFrame], detail: pd.DataFrame, model: str = "cohort",
-                 level: int = 80, rule: IntervalCalibration | IntervalRule | None = None) -> pd.DataFrame:
+def region_bands(
+    tables: dict[str, pd.DataFrame],
+    detail: pd.DataFrame,
+    model: str = "cohort",
+    level: int = 80,
+    rule: IntervalCalibration | IntervalRule | None = None,
+) -> pd.DataFrame:
     """COROP totals of a unit back-test with the band of their sum (:func:`dekkend.forecast.sum_band`).
 
     ``detail`` is :attr:`BacktestResult.detail` at vestiging level, ``rule`` its
@@ -548,5 +686,11 @@ def corop_changes(tables: dict[str, pd.DataFrame], totals: pd.DataFrame, origin:
     for year in [y for y in fc.columns if y in cbs.columns and origin in cbs.columns]:
         f_change, c_change = fc[year] / now - 1, cbs[year] / cbs[origin] - 1
         both = pd.concat([f_change.rename("prognose"), c_change.rename("cbs")], axis=1).dropna()
-        rows.append(both.assign(jaar=int(year), verschil=both["prognose"] - both["cbs"]).rename_axis("corop").reset_index())
-    return pd.concat(rows, ignore_index=True) if rows else pd.DataFrame(columns=["corop", "jaar", "prognose", "cbs", "verschil"])
+        rows.append(
+            both.assign(jaar=int(year), verschil=both["prognose"] - both["cbs"]).rename_axis("corop").reset_index()
+        )
+    return (
+        pd.concat(rows, ignore_index=True)
+        if rows
+        else pd.DataFrame(columns=["corop", "jaar", "prognose", "cbs", "verschil"])
+    )

@@ -55,8 +55,16 @@ class Catchment:
         return self.calibration.model.intake(children * self.calibration.transition)
 
 
-def build_catchment(tables: dict[str, pd.DataFrame], origin: int, years: range, *, params: ChoiceParameters | None = None,
-                    migration: bool = True, xy: pd.DataFrame | None = None, decay_source: str = "prior") -> Catchment | None:
+def build_catchment(
+    tables: dict[str, pd.DataFrame],
+    origin: int,
+    years: range,
+    *,
+    params: ChoiceParameters | None = None,
+    migration: bool = True,
+    xy: pd.DataFrame | None = None,
+    decay_source: str = "prior",
+) -> Catchment | None:
     """Calibrate the choice model on the count of ``origin`` and compute the intake for ``years``.
 
     ``tables`` must be restricted to what was known. Returns ``None`` when there are
@@ -111,8 +119,9 @@ def catchment_map(catchment: Catchment, codes: np.ndarray, xy: np.ndarray) -> sp
     return sparse.csr_matrix((np.ones(len(r)), (r, c)), shape=(n, m))
 
 
-def catchment_for(catchment: Catchment | None, codes: np.ndarray, xy: np.ndarray,
-                  n_years: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+def catchment_for(
+    catchment: Catchment | None, codes: np.ndarray, xy: np.ndarray, n_years: int
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """(F, B, has): intake and years-beyond for ``codes`` (see :func:`catchment_map`); ``has`` false where
     nothing is known (then ``F`` is NaN)."""
     n = len(codes)

@@ -114,15 +114,18 @@ def _from_po_series(tables: dict[str, pd.DataFrame], cohorts: pd.DataFrame) -> M
     if len(years) < 2:
         return None
     kids = cohorts.pivot_table(index="gemeentecode", columns="instroomjaar", values="kinderen", aggfunc="sum")
-    index = pd.DataFrame({s: kids.reindex(columns=range(s + 1, s + PO_COHORTS + 1)).sum(axis=1, min_count=PO_COHORTS)
-                          for s in years})
+    index = pd.DataFrame(
+        {s: kids.reindex(columns=range(s + 1, s + PO_COHORTS + 1)).sum(axis=1, min_count=PO_COHORTS) for s in years}
+    )
     po = po[years].reindex(index.index)
     q = po / index.where(index > 0)
     slope = _loglinear_slope(q)
     nat = _loglinear_slope(pd.DataFrame([po.sum() / index.where(po.notna()).sum()]))
     national = float(nat.iloc[0]) if np.isfinite(nat.iloc[0]) else 0.0
     rate = _shrink(slope, national, po[years[-1]])
-    return Migration(rate, float(np.clip(DAMPING * national, -RATE_CLIP, RATE_CLIP)), "po-reeks", tuple(int(y) for y in years))
+    return Migration(
+        rate, float(np.clip(DAMPING * national, -RATE_CLIP, RATE_CLIP)), "po-reeks", tuple(int(y) for y in years)
+    )
 
 
 def _single_ages(pop: pd.DataFrame, tables: dict[str, pd.DataFrame]) -> pd.DataFrame:
@@ -158,7 +161,7 @@ def _from_population(tables: dict[str, pd.DataFrame]) -> Migration | None:
     later = a2.reindex(columns=ages).sum(axis=1)
     before = a1.reindex(columns=[a - d for a in ages]).sum(axis=1)
     both = later.index.intersection(before.index)
-    ratio = (later[both] / before[both].where(before[both] > 0))
+    ratio = later[both] / before[both].where(before[both] > 0)
     slope = np.log(ratio.where(ratio > 0)) / d
     national = float(np.log(later[both].sum() / before[both].sum()) / d)
     rate = _shrink(slope, national, later[both])
@@ -262,7 +265,9 @@ def _kids_school(tables: dict[str, pd.DataFrame]) -> pd.DataFrame:
     p = p[p["schooljaar"] == p["schooljaar"].max()]
     pc4 = schools.drop_duplicates("vestigingscode").set_index("vestigingscode")["pc6"].astype("string").str.slice(0, 4)
     entry = p["schooljaar"].astype(int) + 12 - p["leeftijd"].astype(int).clip(upper=11)
-    return pd.DataFrame({"pc4": p["vestigingscode"].map(pc4), "instroomjaar": entry, "x": estimated_count(p)}).dropna(subset=["pc4"])
+    return pd.DataFrame({"pc4": p["vestigingscode"].map(pc4), "instroomjaar": entry, "x": estimated_count(p)}).dropna(
+        subset=["pc4"]
+    )
 
 
 def _kids_population(tables: dict[str, pd.DataFrame]) -> pd.DataFrame:
@@ -277,13 +282,21 @@ def _kids_population(tables: dict[str, pd.DataFrame]) -> pd.DataFrame:
     rows = []
     for (lo, hi), band in p.groupby(["leeftijd_van", "leeftijd_tot"]):
         for age in range(int(lo), int(hi) + 1):
-            rows.append(pd.DataFrame({"pc4": band["pc4"].astype(str), "instroomjaar": band["jaar"].astype(int) - 1 + 12 - age,
-                                      "x": band["aantal"].astype(float) / (int(hi) - int(lo) + 1)}))
+            rows.append(
+                pd.DataFrame(
+                    {
+                        "pc4": band["pc4"].astype(str),
+                        "instroomjaar": band["jaar"].astype(int) - 1 + 12 - age,
+                        "x": band["aantal"].astype(float) / (int(hi) - int(lo) + 1),
+                    }
+                )
+            )
     return pd.concat(rows, ignore_index=True)
 
 
-def _shares(areas: pd.DataFrame, gem_index: np.ndarray, n_gem: int, years: np.ndarray,
-            tables: dict[str, pd.DataFrame]) -> tuple[np.ndarray, np.ndarray]:
+def _shares(
+    areas: pd.DataFrame, gem_index: np.ndarray, n_gem: int, years: np.ndarray, tables: dict[str, pd.DataFrame]
+) -> tuple[np.ndarray, np.ndarray]:
     """Share of each area in its gemeente per entry year, and which gemeente-years have a source."""
     n, t = len(areas), len(years)
     share = np.full((n, t), np.nan)
@@ -297,7 +310,9 @@ def _shares(areas: pd.DataFrame, gem_index: np.ndarray, n_gem: int, years: np.nd
         if src.empty:
             continue
         x = np.zeros((n, t))
-        np.add.at(x, (pos[src["pc4"]].to_numpy(), src["instroomjaar"].to_numpy(int) - years[0]), src["x"].to_numpy(float))
+        np.add.at(
+            x, (pos[src["pc4"]].to_numpy(), src["instroomjaar"].to_numpy(int) - years[0]), src["x"].to_numpy(float)
+        )
         gsum = np.zeros((n_gem, t))
         np.add.at(gsum, gem_index, x)
         new = (gsum > 0) & ~filled
@@ -310,8 +325,9 @@ def _shares(areas: pd.DataFrame, gem_index: np.ndarray, n_gem: int, years: np.nd
     return share, filled.any(axis=1)
 
 
-def area_children(tables: dict[str, pd.DataFrame], cohorts: Cohorts, migration: Migration,
-                  years: range) -> AreaChildren:
+def area_children(
+    tables: dict[str, pd.DataFrame], cohorts: Cohorts, migration: Migration, years: range
+) -> AreaChildren:
     """Children per located home area (``pc4_centroiden``) for the entry ``years``.
 
     ``tables`` must already be restricted to what was known. Gemeenten whose
@@ -349,6 +365,15 @@ def area_children(tables: dict[str, pd.DataFrame], cohorts: Cohorts, migration: 
     share = np.where(np.isnan(share) | ~has[gidx][:, None], even[:, None], share)
     children = share * kids[gidx]
     unplaced = kids[count == 0].sum(axis=0) if len(gems) else np.zeros(len(yrs))
-    return AreaChildren(areas["pc4"].to_numpy(object), areas["gemeente"].to_numpy(object),
-                        areas[["x_rd", "y_rd"]].to_numpy(float), areas["zone"].to_numpy(object), yrs, children, beyond[gidx],
-                        lead[gidx], migration, unplaced)
+    return AreaChildren(
+        areas["pc4"].to_numpy(object),
+        areas["gemeente"].to_numpy(object),
+        areas[["x_rd", "y_rd"]].to_numpy(float),
+        areas["zone"].to_numpy(object),
+        yrs,
+        children,
+        beyond[gidx],
+        lead[gidx],
+        migration,
+        unplaced,
+    )

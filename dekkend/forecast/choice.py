@@ -67,12 +67,28 @@ CALIBRATED_DECAY = 0.26
 BOUND = 80.0
 #: Onderwijstype of a count row -> first-year levels it leads to.
 TYPE_LEVELS = {
-    "pro": ("pro",), "vmbo-b": ("vmbo-bk",), "vmbo-k": ("vmbo-bk",), "vmbo-g": ("vmbo-gt",), "vmbo-t": ("vmbo-gt",),
-    "havo": ("havo",), "vwo": ("vwo",), "havo-vwo": ("havo", "vwo"), "internationaal": ("havo", "vwo"),
-    "totaal": LEVELS, "onbekend": LEVELS[1:], "brugjaar": LEVELS[1:],
+    "pro": ("pro",),
+    "vmbo-b": ("vmbo-bk",),
+    "vmbo-k": ("vmbo-bk",),
+    "vmbo-g": ("vmbo-gt",),
+    "vmbo-t": ("vmbo-gt",),
+    "havo": ("havo",),
+    "vwo": ("vwo",),
+    "havo-vwo": ("havo", "vwo"),
+    "internationaal": ("havo", "vwo"),
+    "totaal": LEVELS,
+    "onbekend": LEVELS[1:],
+    "brugjaar": LEVELS[1:],
 }
-_NIVEAU_LEVEL = {"pro": "pro", "vmbo-b": "vmbo-bk", "vmbo-k": "vmbo-bk", "vmbo-g": "vmbo-gt", "vmbo-t": "vmbo-gt",
-                 "havo": "havo", "vwo": "vwo"}
+_NIVEAU_LEVEL = {
+    "pro": "pro",
+    "vmbo-b": "vmbo-bk",
+    "vmbo-k": "vmbo-bk",
+    "vmbo-g": "vmbo-gt",
+    "vmbo-t": "vmbo-gt",
+    "havo": "havo",
+    "vwo": "vwo",
+}
 
 
 @dataclass(frozen=True)
@@ -126,7 +142,11 @@ class ChoiceParameters:
     @property
     def radius(self) -> float:
         """The default candidate radius in km."""
-        return float(self.radius_km) if self.radius_km is not None else float(min(200.0, max(30.0, 15.0 / self.decay_per_km)))
+        return (
+            float(self.radius_km)
+            if self.radius_km is not None
+            else float(min(200.0, max(30.0, 15.0 / self.decay_per_km)))
+        )
 
 
 @dataclass(frozen=True)
@@ -180,13 +200,21 @@ class ChoiceModel:
     def __post_init__(self) -> None:
         n, m = len(self.areas), len(self.schools)
         if self.km.shape != (n, m) or self.offers.shape != (m, len(LEVELS)):
-            raise ConfiguratieFout(f"keuzemodel: afstanden {self.km.shape} / aanbod {self.offers.shape} passen niet bij "
-                                   f"{n} gebieden en {m} vestigingen")
+            raise ConfiguratieFout(
+                f"keuzemodel: afstanden {self.km.shape} / aanbod {self.offers.shape} passen niet bij "
+                f"{n} gebieden en {m} vestigingen"
+            )
 
     # -- construction -------------------------------------------------------------------------
     @classmethod
-    def from_frames(cls, areas: pd.DataFrame, offer: pd.DataFrame, *, level_shares: np.ndarray | None = None,
-                    params: ChoiceParameters | None = None) -> ChoiceModel:
+    def from_frames(
+        cls,
+        areas: pd.DataFrame,
+        offer: pd.DataFrame,
+        *,
+        level_shares: np.ndarray | None = None,
+        params: ChoiceParameters | None = None,
+    ) -> ChoiceModel:
         """Build from home areas (``pc4, x_rd, y_rd[, zone]``) and an offer table.
 
         ``offer`` has ``vestigingscode, x_rd, y_rd`` (and optionally ``zone``), one boolean
@@ -208,8 +236,14 @@ class ChoiceModel:
         return cls(areas, schools, schools[list(LEVELS)].to_numpy(bool), km, radius, shares / shares.sum(), params)
 
     @classmethod
-    def from_tables(cls, tables: dict[str, pd.DataFrame], origin: int, *, params: ChoiceParameters | None = None,
-                    xy: pd.DataFrame | None = None) -> ChoiceModel:
+    def from_tables(
+        cls,
+        tables: dict[str, pd.DataFrame],
+        origin: int,
+        *,
+        params: ChoiceParameters | None = None,
+        xy: pd.DataFrame | None = None,
+    ) -> ChoiceModel:
         """Build from workspace tables (already restricted as of the forecast year) and the count of ``origin``."""
         from dekkend.geo import home_areas
 
@@ -235,8 +269,11 @@ class ChoiceModel:
 
     def _alpha(self) -> np.ndarray:
         shape = self.offers.shape
-        a = np.zeros(shape) if self.attractiveness is None else np.broadcast_to(np.asarray(self.attractiveness, float).reshape(
-            len(self.schools), -1), shape)
+        a = (
+            np.zeros(shape)
+            if self.attractiveness is None
+            else np.broadcast_to(np.asarray(self.attractiveness, float).reshape(len(self.schools), -1), shape)
+        )
         return np.clip(a, -2 * BOUND, np.inf)
 
     def _bonus_km(self) -> np.ndarray:
@@ -306,12 +343,18 @@ class ChoiceModel:
         p = self.probabilities().tocoo()
         n = p.data * np.asarray(children, float)[p.row]
         keep = n > 0
-        return pd.DataFrame({"pc4": self.areas["pc4"].to_numpy(object)[p.row[keep]], "vestigingscode": self.codes[p.col[keep]],
-                             "leerlingen": n[keep]})
+        return pd.DataFrame(
+            {
+                "pc4": self.areas["pc4"].to_numpy(object)[p.row[keep]],
+                "vestigingscode": self.codes[p.col[keep]],
+                "leerlingen": n[keep],
+            }
+        )
 
     # -- calibration ------------------------------------------------------------------------------
-    def calibrate(self, children: np.ndarray, intake: np.ndarray, *, tol: float = 0.01,
-                  max_iter: int = 200, solver: str = "eigen") -> Calibration:
+    def calibrate(
+        self, children: np.ndarray, intake: np.ndarray, *, tol: float = 0.01, max_iter: int = 200, solver: str = "eigen"
+    ) -> Calibration:
         """Attractiveness per vestiging (and level) such that the modelled intake matches ``intake``.
 
         Parameters
@@ -349,7 +392,11 @@ class ChoiceModel:
         intake = np.asarray(intake, float)
         per_level = intake.ndim == 2
         target = self._targets(intake)
-        takes = target > 0 if per_level else np.broadcast_to((np.maximum(intake, 0) > 0)[:, None], target.shape) & self.offers
+        takes = (
+            target > 0
+            if per_level
+            else np.broadcast_to((np.maximum(intake, 0) > 0)[:, None], target.shape) & self.offers
+        )
         takes = takes & self.schools["instroom"].to_numpy(bool)[:, None]
         if not takes.any():
             raise ConfiguratieFout("keuzemodel: geen instroom om op te kalibreren")
@@ -424,8 +471,12 @@ class ChoiceModel:
         alpha = np.where(takes, np.log(np.where(e > 0, e / np.where(factor > 0, factor, 1.0), 1.0)), -np.inf)
         alpha = np.where(takes, alpha - alpha[takes].mean(), -np.inf)
         national = (area * n_i[:, None]).sum(axis=0)
-        fitted = replace(model, attractiveness=alpha, area_shares=area,
-                         level_shares=national / national.sum() if national.sum() > 0 else model.level_shares)
+        fitted = replace(
+            model,
+            attractiveness=alpha,
+            area_shares=area,
+            level_shares=national / national.sum() if national.sum() > 0 else model.level_shares,
+        )
         return Calibration(fitted, float(rate), it, dev, dev < tol)
 
     def _targets(self, intake: np.ndarray) -> np.ndarray:
@@ -440,8 +491,13 @@ class ChoiceModel:
         return np.maximum(intake, 0.0)[:, None] * w / np.where(tot > 0, tot, 1.0)
 
     # -- changing the offer -------------------------------------------------------------------------
-    def change_offer(self, *, close: tuple[str, ...] | list[str] = (), open: pd.DataFrame | None = None,  # noqa: A002
-                     levels: pd.DataFrame | None = None) -> ChoiceModel:
+    def change_offer(
+        self,
+        *,
+        close: tuple[str, ...] | list[str] = (),
+        open: pd.DataFrame | None = None,  # noqa: A002
+        levels: pd.DataFrame | None = None,
+    ) -> ChoiceModel:
         """A new model with vestigingen closed, opened or offering other first-year levels.
 
         Calibrated attractiveness of the remaining vestigingen is kept; the candidate
@@ -486,13 +542,19 @@ class ChoiceModel:
                 schools[lev] = new_val
         if open is not None and len(open):
             new = _school_frame(open)
-            if "zone" in schools.columns and "zone" not in new.columns:  # a new location: the zone of the nearest home area
+            if (
+                "zone" in schools.columns and "zone" not in new.columns
+            ):  # a new location: the zone of the nearest home area
                 new["zone"] = _nearest_zone(self.areas, new)
             clash = sorted(set(new["vestigingscode"]) & set(schools["vestigingscode"]))
             if clash:
                 raise ConfiguratieFout(f"nieuwe vestiging(en) bestaan al: {', '.join(clash[:5])}")
             km = sparse.hstack([km, _candidates(_cost_km(self.areas, new), self.radius)]).tocsr()
-            given = open["aantrekkelijkheid"].to_numpy(float) if "aantrekkelijkheid" in open.columns else np.full(len(new), np.nan)
+            given = (
+                open["aantrekkelijkheid"].to_numpy(float)
+                if "aantrekkelijkheid" in open.columns
+                else np.full(len(new), np.nan)
+            )
             fill = np.where(np.isnan(given)[:, None], median[None, :], given[:, None])
             alpha = np.vstack([alpha, fill])
             schools = pd.concat([schools, new], ignore_index=True)
@@ -528,7 +590,9 @@ def _own_offset(alpha: np.ndarray, median: np.ndarray) -> np.ndarray:
     return np.nan_to_num(off)
 
 
-def _intake(kernel: sparse.csr_matrix, e: np.ndarray, r: np.ndarray, children: np.ndarray, by_level: bool = False) -> np.ndarray:
+def _intake(
+    kernel: sparse.csr_matrix, e: np.ndarray, r: np.ndarray, children: np.ndarray, by_level: bool = False
+) -> np.ndarray:
     """``M_jl = E_jl sum_i K_ij R_il N_i`` for one or several columns of children (summed over l unless ``by_level``)."""
     kt = kernel.T.tocsr()
     if children.ndim == 1:
@@ -559,7 +623,9 @@ def _school_frame(offer: pd.DataFrame) -> pd.DataFrame:
     out["vestigingscode"] = out["vestigingscode"].astype(str)
     for lev in LEVELS:
         out[lev] = out[lev].fillna(False).astype(bool)
-    out["categoraal"] = offer["categoraal"].fillna(False).astype(bool).to_numpy() if "categoraal" in offer.columns else False
+    out["categoraal"] = (
+        offer["categoraal"].fillna(False).astype(bool).to_numpy() if "categoraal" in offer.columns else False
+    )
     out["instroom"] = offer["instroom"].fillna(True).astype(bool).to_numpy() if "instroom" in offer.columns else True
     for col in ("instroom_leerlingen", *(f"instroom_{lev}" for lev in LEVELS)):  # observed intake, kept for calibration
         if col in offer.columns:
@@ -669,7 +735,9 @@ def level_shares(pupils: pd.DataFrame) -> np.ndarray:
     return share / share.sum() if share.sum() > 0 else DEFAULT_LEVEL_SHARES
 
 
-def offer_at(tables: dict[str, pd.DataFrame], origin: int, xy: pd.DataFrame | None = None) -> tuple[pd.DataFrame, np.ndarray]:
+def offer_at(
+    tables: dict[str, pd.DataFrame], origin: int, xy: pd.DataFrame | None = None
+) -> tuple[pd.DataFrame, np.ndarray]:
     """The offer table of every vestiging counted in ``origin`` and the national level shares.
 
     Levels come from the streams of leerjaar 1 and 2 (a brugjaar by its ``niveau``;
@@ -687,7 +755,11 @@ def offer_at(tables: dict[str, pd.DataFrame], origin: int, xy: pd.DataFrame | No
     niveau = low["niveau"] if "niveau" in low.columns else pd.Series(None, index=low.index, dtype=object)
     lev = _levels_of(low["onderwijstype"].astype(str), niveau).assign(vestigingscode=low["vestigingscode"].to_numpy())
     offers = lev.groupby("vestigingscode")[list(LEVELS)].any()
-    gym = low.loc[low["gymnasium"].fillna(False).astype(bool), "vestigingscode"].unique() if "gymnasium" in low.columns else []
+    gym = (
+        low.loc[low["gymnasium"].fillna(False).astype(bool), "vestigingscode"].unique()
+        if "gymnasium" in low.columns
+        else []
+    )
     first = p[p["leerjaar"] == 1]
     intake = first.assign(n=estimated_count(first)).groupby("vestigingscode")["n"].sum()
     codes = sorted(p["vestigingscode"].unique())
@@ -722,8 +794,12 @@ def _zones(tables: dict[str, pd.DataFrame], offer: pd.DataFrame) -> np.ndarray:
 
     if offer.empty:
         return np.array([], dtype=object)
-    guess = pd.Series(assign_zones(np.full(len(offer), None, dtype=object), offer["x_rd"].to_numpy(float),
-                                   offer["y_rd"].to_numpy(float)), index=offer.index)
+    guess = pd.Series(
+        assign_zones(
+            np.full(len(offer), None, dtype=object), offer["x_rd"].to_numpy(float), offer["y_rd"].to_numpy(float)
+        ),
+        index=offer.index,
+    )
     try:
         known = school_locations(tables).set_index("vestigingscode")["zone"]
     except (ConfiguratieFout, KeyError):
@@ -756,8 +832,9 @@ class _Objective:
             return self.solve(x, tol, max_iter)
         if solver in SCIPY_SOLVERS:
             return self.solve_scipy(x, tol, max_iter, solver)
-        raise ConfiguratieFout(f"keuzemodel: onbekende oplosser '{solver}'; kies uit: eigen, "
-                               + ", ".join(SCIPY_SOLVERS))
+        raise ConfiguratieFout(
+            f"keuzemodel: onbekende oplosser '{solver}'; kies uit: eigen, " + ", ".join(SCIPY_SOLVERS)
+        )
 
     def solve(self, x: np.ndarray, tol: float, max_iter: int) -> tuple[np.ndarray, int]:
         """Newton-CG (Jacobi preconditioner, backtracking line search); x and the iterations."""
@@ -772,8 +849,9 @@ class _Objective:
                 break
             ridge = 1e-9 * max(float(m.mean()), 1e-12)
 
-            def product(v: np.ndarray, e: np.ndarray = e, safe: np.ndarray = safe,
-                        m: np.ndarray = m, ridge: float = ridge) -> np.ndarray:
+            def product(
+                v: np.ndarray, e: np.ndarray = e, safe: np.ndarray = safe, m: np.ndarray = m, ridge: float = ridge
+            ) -> np.ndarray:
                 return self.hessp(e, safe, m, v) + ridge * v
 
             op = LinearOperator((len(x), len(x)), matvec=product)
@@ -791,8 +869,7 @@ class _Objective:
             x, value, m, e, safe = trial, new_value, new_m, new_e, new_safe
         return x, it
 
-    def solve_scipy(self, x: np.ndarray, tol: float, max_iter: int,
-                    method: str) -> tuple[np.ndarray, int]:
+    def solve_scipy(self, x: np.ndarray, tol: float, max_iter: int, method: str) -> tuple[np.ndarray, int]:
         """The same objective through :func:`scipy.optimize.minimize`, same stopping rule."""
         from scipy.optimize import minimize
 
@@ -811,9 +888,16 @@ class _Objective:
 
         if np.abs(at(x)[1] - self.goal).max(initial=0.0) < tol:
             return x, 1
-        options = ({"maxiter": max_iter, "xtol": 1e-10} if method == "Newton-CG"
-                   else {"maxiter": max_iter, "gtol": tol * 1e-3})
-        result = minimize(lambda z: at(z)[0], x, jac=lambda z: at(z)[1] - self.goal,
-                          hessp=lambda z, v: self.hessp(at(z)[2], at(z)[3], at(z)[1], v),
-                          method=method, callback=stop, options=options)
+        options = (
+            {"maxiter": max_iter, "xtol": 1e-10} if method == "Newton-CG" else {"maxiter": max_iter, "gtol": tol * 1e-3}
+        )
+        result = minimize(
+            lambda z: at(z)[0],
+            x,
+            jac=lambda z: at(z)[1] - self.goal,
+            hessp=lambda z, v: self.hessp(at(z)[2], at(z)[3], at(z)[1], v),
+            method=method,
+            callback=stop,
+            options=options,
+        )
         return result.x, int(result.nit) + 1

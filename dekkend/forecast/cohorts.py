@@ -104,8 +104,14 @@ def _from_home_po(tables: dict[str, pd.DataFrame]) -> pd.DataFrame:
     if k.empty:
         return k
     gem = k["pc4"].map(pc4_to_gemeente(tables))
-    out = pd.DataFrame({"gemeentecode": gem, "instroomjaar": _entry(k), "kinderen": estimated_count(k),
-                        "waargenomen": k["schooljaar"].astype(int)})
+    out = pd.DataFrame(
+        {
+            "gemeentecode": gem,
+            "instroomjaar": _entry(k),
+            "kinderen": estimated_count(k),
+            "waargenomen": k["schooljaar"].astype(int),
+        }
+    )
     return _sum(out)
 
 
@@ -117,8 +123,14 @@ def _from_school_po(tables: dict[str, pd.DataFrame]) -> pd.DataFrame:
     p = po[po["leeftijd"].notna()]
     p = _latest(p[p["leeftijd"] >= PO_AGES.start], "schooljaar")
     gem = p["vestigingscode"].map(schools.drop_duplicates("vestigingscode").set_index("vestigingscode")["gemeentecode"])
-    out = pd.DataFrame({"gemeentecode": _current(gem, tables), "instroomjaar": _entry(p), "kinderen": estimated_count(p),
-                        "waargenomen": p["schooljaar"].astype(int)})
+    out = pd.DataFrame(
+        {
+            "gemeentecode": _current(gem, tables),
+            "instroomjaar": _entry(p),
+            "kinderen": estimated_count(p),
+            "waargenomen": p["schooljaar"].astype(int),
+        }
+    )
     return _sum(out)
 
 
@@ -137,15 +149,26 @@ def _from_population(tables: dict[str, pd.DataFrame]) -> pd.DataFrame:
         band = p[(p["leeftijd_van"] == lo) & (p["leeftijd_tot"] == hi)]
         width = int(hi) - int(lo) + 1
         for age in range(int(lo), int(hi) + 1):
-            rows.append(pd.DataFrame({"gemeentecode": gem.loc[band.index], "instroomjaar": band["jaar"].astype(int) - 1 + 12 - age,
-                                      "kinderen": band["aantal"].astype(float) / width, "waargenomen": band["jaar"].astype(int) - 1}))
+            rows.append(
+                pd.DataFrame(
+                    {
+                        "gemeentecode": gem.loc[band.index],
+                        "instroomjaar": band["jaar"].astype(int) - 1 + 12 - age,
+                        "kinderen": band["aantal"].astype(float) / width,
+                        "waargenomen": band["jaar"].astype(int) - 1,
+                    }
+                )
+            )
     return _sum(pd.concat(rows, ignore_index=True))
 
 
 def _sum(out: pd.DataFrame) -> pd.DataFrame:
     """Children per gemeente and entry year (one source, one count date)."""
-    return out.dropna(subset=["gemeentecode"]).groupby(["gemeentecode", "instroomjaar"], as_index=False).agg(
-        kinderen=("kinderen", "sum"), waargenomen=("waargenomen", "max"))
+    return (
+        out.dropna(subset=["gemeentecode"])
+        .groupby(["gemeentecode", "instroomjaar"], as_index=False)
+        .agg(kinderen=("kinderen", "sum"), waargenomen=("waargenomen", "max"))
+    )
 
 
 def _splice(better: pd.DataFrame, lower: pd.DataFrame, name: str) -> pd.DataFrame:
@@ -158,9 +181,13 @@ def _splice(better: pd.DataFrame, lower: pd.DataFrame, name: str) -> pd.DataFram
     both = better.merge(lower, on=["gemeentecode", "instroomjaar"], suffixes=("", "_l"))
     sums = both.groupby("gemeentecode")[["kinderen", "kinderen_l"]].sum()
     ratio = (sums["kinderen"] / sums["kinderen_l"].where(sums["kinderen_l"] > 0)).astype(float)
-    extra = lower.merge(better[["gemeentecode", "instroomjaar"]], how="left", indicator=True, on=["gemeentecode", "instroomjaar"])
+    extra = lower.merge(
+        better[["gemeentecode", "instroomjaar"]], how="left", indicator=True, on=["gemeentecode", "instroomjaar"]
+    )
     extra = extra[extra["_merge"] == "left_only"].drop(columns="_merge")
-    extra["kinderen"] = extra["kinderen"].astype(float) * extra["gemeentecode"].map(ratio).astype(float).fillna(1.0).to_numpy()
+    extra["kinderen"] = (
+        extra["kinderen"].astype(float) * extra["gemeentecode"].map(ratio).astype(float).fillna(1.0).to_numpy()
+    )
     return pd.concat([better, extra], ignore_index=True)
 
 
@@ -208,9 +235,17 @@ def _extend(table: pd.DataFrame, until: int, growth_by_gem: pd.Series) -> pd.Dat
     gem = np.repeat(np.asarray(todo, dtype=object), count)
     ahead = np.concatenate([np.arange(1, c + 1) for c in count])
     start = np.repeat(lasts, count)
-    extra = pd.DataFrame({"gemeentecode": gem, "instroomjaar": start + ahead,
-                          "kinderen": np.repeat(base[todo].to_numpy(float), count) * (1 + np.repeat(growth[todo].to_numpy(float), count)) ** ahead,
-                          "bron": "aanname", "waargenomen": np.repeat(seen[todo].to_numpy(int), count), "jaren_voorbij": ahead})
+    extra = pd.DataFrame(
+        {
+            "gemeentecode": gem,
+            "instroomjaar": start + ahead,
+            "kinderen": np.repeat(base[todo].to_numpy(float), count)
+            * (1 + np.repeat(growth[todo].to_numpy(float), count)) ** ahead,
+            "bron": "aanname",
+            "waargenomen": np.repeat(seen[todo].to_numpy(int), count),
+            "jaren_voorbij": ahead,
+        }
+    )
     return pd.concat([table.assign(jaren_voorbij=0), extra], ignore_index=True)
 
 
@@ -223,7 +258,10 @@ def _source_date(tables: dict[str, pd.DataFrame], name: str) -> pd.Timestamp:
 
 def _ordered_sources(tables: dict[str, pd.DataFrame]) -> list[tuple[str, pd.DataFrame]]:
     """Home-address pupils first, then school-location pupils and population, newest first."""
-    rest = [("po-schoollocatie", "po_leerlingen_leeftijd", _from_school_po), ("bevolking", "bevolking_pc4", _from_population)]
+    rest = [
+        ("po-schoollocatie", "po_leerlingen_leeftijd", _from_school_po),
+        ("bevolking", "bevolking_pc4", _from_population),
+    ]
     rest.sort(key=lambda r: _source_date(tables, r[1]), reverse=True)
     return [("po-woonadres", _from_home_po(tables)), *((name, fn(tables)) for name, _, fn in rest)]
 
@@ -237,4 +275,6 @@ def reference_cohorts(tables: dict[str, pd.DataFrame], until: int) -> Cohorts:
         return Cohorts(table.assign(jaren_voorbij=pd.Series(dtype=float)))
     table["instroomjaar"] = table["instroomjaar"].astype(int)
     table["waargenomen"] = table["waargenomen"].astype(int)
-    return Cohorts(_extend(table, until, band_growth(tables)).sort_values(["gemeentecode", "instroomjaar"]).reset_index(drop=True))
+    return Cohorts(
+        _extend(table, until, band_growth(tables)).sort_values(["gemeentecode", "instroomjaar"]).reset_index(drop=True)
+    )

@@ -68,16 +68,22 @@ def herkomst_flows(tables: dict[str, pd.DataFrame]) -> tuple[pd.DataFrame, int |
     return out[out["leerlingen"] > 0].reset_index(drop=True), year
 
 
-def _loglik(model: ChoiceModel, rows: np.ndarray, cols: np.ndarray, flow: np.ndarray, children: np.ndarray,
-            intake: np.ndarray) -> float:
+def _loglik(
+    model: ChoiceModel, rows: np.ndarray, cols: np.ndarray, flow: np.ndarray, children: np.ndarray, intake: np.ndarray
+) -> float:
     cal = model.calibrate(children, intake, tol=0.05)
     p = cal.model.probabilities().tocsr()
     prob = np.asarray(p[rows, cols]).ravel()
     return float((flow * np.log(np.maximum(prob, 1e-300))).sum())
 
 
-def estimate_decay(model: ChoiceModel, flows: pd.DataFrame, *, bounds: tuple[float, float] = DECAY_BOUNDS,
-                   schooljaar: int | None = None) -> DecayEstimate:
+def estimate_decay(
+    model: ChoiceModel,
+    flows: pd.DataFrame,
+    *,
+    bounds: tuple[float, float] = DECAY_BOUNDS,
+    schooljaar: int | None = None,
+) -> DecayEstimate:
     """Maximum-likelihood decay per km from ``flows`` (``pc4, vestigingscode, leerlingen``).
 
     Pupils from postcodes or to vestigingen the model does not know are left out.
@@ -97,15 +103,23 @@ def estimate_decay(model: ChoiceModel, flows: pd.DataFrame, *, bounds: tuple[flo
     rows, cols, flow = rows[keep], cols[keep], flow[keep]
     children = np.bincount(rows, weights=flow, minlength=len(model.areas))
     intake = np.bincount(cols, weights=flow, minlength=len(model.codes))
-    wide = model.with_params(ChoiceParameters(decay_per_km=model.params.decay_per_km, radius_km=min(400.0, max(reach, 30.0))))
+    wide = model.with_params(
+        ChoiceParameters(decay_per_km=model.params.decay_per_km, radius_km=min(400.0, max(reach, 30.0)))
+    )
     seen: dict[float, float] = {}
 
     def ll(log_b: float) -> float:
         b = math.exp(log_b)
         if b not in seen:
-            m = wide.with_params(ChoiceParameters(decay_per_km=b, havo_bonus_km=model.params.havo_bonus_km,
-                                                  vwo_bonus_km=model.params.vwo_bonus_km, breadth_km=model.params.breadth_km,
-                                                  radius_km=wide.params.radius_km))
+            m = wide.with_params(
+                ChoiceParameters(
+                    decay_per_km=b,
+                    havo_bonus_km=model.params.havo_bonus_km,
+                    vwo_bonus_km=model.params.vwo_bonus_km,
+                    breadth_km=model.params.breadth_km,
+                    radius_km=wide.params.radius_km,
+                )
+            )
             seen[b] = _loglik(m, rows, cols, flow, children, intake)
         return seen[b]
 
@@ -130,8 +144,9 @@ def estimate_decay(model: ChoiceModel, flows: pd.DataFrame, *, bounds: tuple[flo
     return DecayEstimate(best, se, float(flow.sum()), int(keep.sum()), schooljaar, profile)
 
 
-def decay_parameters(tables: dict[str, pd.DataFrame], origin: int,
-                     xy: pd.DataFrame | None = None) -> tuple[ChoiceParameters, str]:
+def decay_parameters(
+    tables: dict[str, pd.DataFrame], origin: int, xy: pd.DataFrame | None = None
+) -> tuple[ChoiceParameters, str]:
     """The choice parameters to use: the decay estimated from ``leerlingen_herkomst`` when it is
     known (``tables`` already restricted), else the calibrated default (:data:`CALIBRATED_DECAY`,
     source ``"kalibratie"``). Returns the parameters and their source.
@@ -139,6 +154,8 @@ def decay_parameters(tables: dict[str, pd.DataFrame], origin: int,
     flows, year = herkomst_flows(tables)
     if flows.empty:
         return ChoiceParameters(decay_per_km=CALIBRATED_DECAY), "kalibratie"
-    model = ChoiceModel.from_tables(tables, origin, xy=None if xy is None else xy.rename_axis("vestigingscode").reset_index())
+    model = ChoiceModel.from_tables(
+        tables, origin, xy=None if xy is None else xy.rename_axis("vestigingscode").reset_index()
+    )
     est = estimate_decay(model, flows, schooljaar=year)
     return ChoiceParameters(decay_per_km=est.decay_per_km), f"herkomst {year}"

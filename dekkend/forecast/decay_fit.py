@@ -75,9 +75,7 @@ def predicted_mean_km(
     rows = np.repeat(np.arange(p.shape[0]), np.diff(p.indptr))
     trip = np.bincount(rows, weights=p.data * km.data, minlength=p.shape[0])
     chosen = np.bincount(rows, weights=p.data, minlength=p.shape[0])
-    w = np.asarray(children, float) * (
-        np.ones(p.shape[0], bool) if areas is None else np.asarray(areas, bool)
-    )
+    w = np.asarray(children, float) * (np.ones(p.shape[0], bool) if areas is None else np.asarray(areas, bool))
     total = float((w * chosen).sum())
     if total <= 0:
         raise ConfiguratieFout("keuzemodel: geen kinderen in de gekozen gebieden")
@@ -99,9 +97,7 @@ def match_mean_km(
     """
 
     def gap(log_b: float) -> float:
-        return math.log(
-            predicted_mean_km(model, children, intake, math.exp(log_b), areas)
-        ) - math.log(target_km)
+        return math.log(predicted_mean_km(model, children, intake, math.exp(log_b), areas)) - math.log(target_km)
 
     lo, hi = math.log(bounds[0]), math.log(bounds[1])
     g_lo, g_hi = gap(lo), gap(hi)
@@ -131,27 +127,18 @@ class DecayProblem:
     clusters: np.ndarray
 
     @classmethod
-    def from_flows(
-        cls, model: ChoiceModel, flows: pd.DataFrame, cluster: str | None = None
-    ) -> DecayProblem:
+    def from_flows(cls, model: ChoiceModel, flows: pd.DataFrame, cluster: str | None = None) -> DecayProblem:
         """Prepare ``flows`` (``pc4, vestigingscode, leerlingen``); unknown codes are left out.
 
         ``cluster`` names a column of ``flows`` whose value groups flows for the bootstrap
         (e.g. the home gemeente); default: the home PC4.
         """
-        apos = pd.Series(
-            np.arange(len(model.areas)), index=model.areas["pc4"].astype(str).to_numpy()
-        )
+        apos = pd.Series(np.arange(len(model.areas)), index=model.areas["pc4"].astype(str).to_numpy())
         vpos = pd.Series(np.arange(len(model.codes)), index=model.codes.astype(str))
-        f = flows[
-            flows["pc4"].astype(str).isin(apos.index)
-            & flows["vestigingscode"].astype(str).isin(vpos.index)
-        ]
+        f = flows[flows["pc4"].astype(str).isin(apos.index) & flows["vestigingscode"].astype(str).isin(vpos.index)]
         f = f[f["leerlingen"] > 0]
         if f.empty:
-            raise ConfiguratieFout(
-                "herkomstbestand: geen leerlingen uit bekende postcodes naar bekende vestigingen"
-            )
+            raise ConfiguratieFout("herkomstbestand: geen leerlingen uit bekende postcodes naar bekende vestigingen")
         rows = apos[f["pc4"].astype(str)].to_numpy()
         cols = vpos[f["vestigingscode"].astype(str)].to_numpy()
         flow = f["leerlingen"].to_numpy(float)
@@ -188,9 +175,7 @@ class DecayProblem:
         seed: int = 0,
     ) -> Interval:
         """Cluster bootstrap of ``statistic(weights)`` over :attr:`clusters` (percentiles)."""
-        return cluster_bootstrap(
-            statistic, self.clusters, estimate, replicates=replicates, seed=seed
-        )
+        return cluster_bootstrap(statistic, self.clusters, estimate, replicates=replicates, seed=seed)
 
     def _weighted(self, weights: np.ndarray | None) -> np.ndarray:
         return self.flow if weights is None else self.flow * np.asarray(weights, float)
@@ -213,9 +198,7 @@ class DecayProblem:
         prob = np.asarray(cal.model.probabilities()[self.rows, self.cols]).ravel()
         return float((flow * np.log(np.maximum(prob, 1e-300))).sum())
 
-    def estimate(
-        self, weights: np.ndarray | None = None, bounds: tuple[float, float] = BOUNDS
-    ) -> float:
+    def estimate(self, weights: np.ndarray | None = None, bounds: tuple[float, float] = BOUNDS) -> float:
         """Maximum-likelihood decay (bounded Brent search on ``log b``)."""
         res = optimize.minimize_scalar(
             lambda lb: -self.loglik(math.exp(lb), weights),
@@ -303,19 +286,13 @@ def po_problem(tables: dict[str, pd.DataFrame], provincie: str | None = None) ->
 
     kids, ves = tables.get("kinderen"), tables.get("po_vestigingen")
     if kids is None or kids.empty or ves is None or ves.empty:
-        raise ConfiguratieFout(
-            "werkmap mist po-leerlingen naar woonpostcode (kinderen) of po-vestigingen"
-        )
+        raise ConfiguratieFout("werkmap mist po-leerlingen naar woonpostcode (kinderen) of po-vestigingen")
     ves = ves[ves["x_rd"].notna() & (ves["soort_po"] == PO_KIND)].copy()
     ves["_pc4"] = (ves["locatie_methode"] == "pc4-centroide").astype(int)  # prefer real addresses
     ves = ves.sort_values(["vestigingscode", "_pc4"]).drop_duplicates("vestigingscode")
     if provincie is not None:
         ves = ves[ves["provincie"].astype(str).str.lower() == provincie.lower()]
-    k = kids[
-        (kids["soort_po"] == PO_KIND)
-        & kids["pc4"].notna()
-        & kids["vestigingscode"].isin(ves["vestigingscode"])
-    ]
+    k = kids[(kids["soort_po"] == PO_KIND) & kids["pc4"].notna() & kids["vestigingscode"].isin(ves["vestigingscode"])]
     flows = (
         k.assign(n=k["aantal"].astype(float))
         .groupby(["pc4", "vestigingscode", "woongebied"], as_index=False)["n"]
@@ -323,14 +300,12 @@ def po_problem(tables: dict[str, pd.DataFrame], provincie: str | None = None) ->
         .rename(columns={"n": "leerlingen"})
     )
     if flows.empty:
-        raise ConfiguratieFout(
-            f"geen po-leerlingen gevonden{' in ' + provincie if provincie else ''}"
-        )
+        raise ConfiguratieFout(f"geen po-leerlingen gevonden{' in ' + provincie if provincie else ''}")
     areas = home_areas(tables)
     areas = areas[areas["pc4"].isin(flows["pc4"].astype(str))].reset_index(drop=True)
-    offer = ves[ves["vestigingscode"].isin(flows["vestigingscode"])][
-        ["vestigingscode", "x_rd", "y_rd"]
-    ].reset_index(drop=True)
+    offer = ves[ves["vestigingscode"].isin(flows["vestigingscode"])][["vestigingscode", "x_rd", "y_rd"]].reset_index(
+        drop=True
+    )
     for lev in LEVELS:
         offer[lev] = lev == "havo"  # one level stands for "a primary school"
     offer["zone"] = _nearest_zone(areas, offer)
@@ -350,14 +325,7 @@ def school_means(problem: DecayProblem, observed_m: pd.DataFrame) -> pd.DataFram
     codes = problem.model.codes.astype(str)
     n = np.bincount(problem.cols, weights=problem.flow, minlength=len(codes))
     d = np.bincount(problem.cols, weights=problem.flow * problem.trip, minlength=len(codes))
-    out = pd.DataFrame(
-        {"vestigingscode": codes, "leerlingen": n, "model_km": d / np.where(n > 0, n, 1.0)}
-    )
-    duo = (
-        observed_m.drop_duplicates("vestigingscode")
-        .set_index("vestigingscode")["afstand_m"]
-        .astype(float)
-        / 1000.0
-    )
+    out = pd.DataFrame({"vestigingscode": codes, "leerlingen": n, "model_km": d / np.where(n > 0, n, 1.0)})
+    duo = observed_m.drop_duplicates("vestigingscode").set_index("vestigingscode")["afstand_m"].astype(float) / 1000.0
     out["duo_km"] = out["vestigingscode"].map(duo)
     return out[(out["leerlingen"] > 0) & out["duo_km"].notna()].reset_index(drop=True)

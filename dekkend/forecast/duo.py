@@ -17,8 +17,9 @@ from dekkend.forecast.asof import as_of as restrict
 from dekkend.ingest._text import estimated_count
 
 
-def duo_brin_forecast(tables: dict[str, pd.DataFrame], as_of: int, targets: tuple[int, ...],
-                      units: tuple[str, ...] | None = None) -> pd.DataFrame | None:
+def duo_brin_forecast(
+    tables: dict[str, pd.DataFrame], as_of: int, targets: tuple[int, ...], units: tuple[str, ...] | None = None
+) -> pd.DataFrame | None:
     """DUO's forecast per vestiging and target year: ``vestigingscode, jaar, verwacht`` (``None`` if unknown)."""
     known = restrict({k: v for k, v in tables.items() if k in ("prognose_vo", "leerlingen")}, as_of)
     prog = known.get("prognose_vo")

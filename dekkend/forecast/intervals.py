@@ -56,8 +56,7 @@ def _interpolated(table: pd.DataFrame, h_lo: int, h_hi: int, horizon: int) -> pd
         for q in ("q10", "q90", "q025", "q975"):
             a, b = float(lo.loc[klasse, q]), float(other[q])
             same = a * b > 0
-            cell.loc[klasse, q] = (np.sign(a) * np.sqrt((1 - w) * a * a + w * b * b) if same
-                                   else (1 - w) * a + w * b)
+            cell.loc[klasse, q] = np.sign(a) * np.sqrt((1 - w) * a * a + w * b * b) if same else (1 - w) * a + w * b
     return cell.reset_index().assign(horizon=horizon)
 
 
@@ -90,19 +89,30 @@ class IntervalRule:
     sigma_year: float = 0.045
     sigma_beyond: float = 0.03
 
-    def bounds(self, mean: np.ndarray, horizon: np.ndarray, beyond: np.ndarray, level: int,
-               model: str | None = None, size: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
+    def bounds(
+        self,
+        mean: np.ndarray,
+        horizon: np.ndarray,
+        beyond: np.ndarray,
+        level: int,
+        model: str | None = None,
+        size: np.ndarray | None = None,
+    ) -> tuple[np.ndarray, np.ndarray]:
         """Lower and upper bound of the central ``level``% interval (``model`` and ``size`` are not used),
         on ``m + 1`` as the calibrated bounds, so that :func:`dekkend.forecast.sum_band` reads both alike."""
         mean = np.maximum(np.asarray(mean, float), 0.0)
         z = NormalDist().inv_cdf(0.5 + level / 200.0)
-        s = np.sqrt(self.sigma_year**2 * np.asarray(horizon, float) + (self.sigma_beyond * np.asarray(beyond, float)) ** 2
-                    + 1.0 / np.maximum(mean, 1.0))
+        s = np.sqrt(
+            self.sigma_year**2 * np.asarray(horizon, float)
+            + (self.sigma_beyond * np.asarray(beyond, float)) ** 2
+            + 1.0 / np.maximum(mean, 1.0)
+        )
         lo = np.maximum((mean + 1.0) * np.exp(-z * s) - 1.0, 0.0)
         return np.minimum(lo, mean), (mean + 1.0) * np.exp(z * s) - 1.0
 
-    def unit_spread(self, size: np.ndarray, horizon: np.ndarray, level: int = 80,
-                    model: str | None = None) -> np.ndarray:
+    def unit_spread(
+        self, size: np.ndarray, horizon: np.ndarray, level: int = 80, model: str | None = None
+    ) -> np.ndarray:
         """Log standard deviation of a unit's relative error at ``horizon``, without its count noise
         (``size`` and ``model`` are not used; :func:`dekkend.forecast.sum_band` adds the noise of the sum)."""
         h = np.broadcast_to(np.asarray(horizon, float), np.shape(size))
@@ -151,8 +161,15 @@ class IntervalCalibration:
                 cell[q] = cell[q] * scale
         return cell
 
-    def bounds(self, mean: np.ndarray, horizon: np.ndarray, beyond: np.ndarray, level: int,
-               model: str | None = None, size: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
+    def bounds(
+        self,
+        mean: np.ndarray,
+        horizon: np.ndarray,
+        beyond: np.ndarray,
+        level: int,
+        model: str | None = None,
+        size: np.ndarray | None = None,
+    ) -> tuple[np.ndarray, np.ndarray]:
         """Lower and upper bound of the central ``level``% interval (same interface as :class:`IntervalRule`).
 
         ``size`` (default ``mean``) chooses the size class: a part of a unit (a stream of
@@ -165,11 +182,16 @@ class IntervalCalibration:
         lo = np.zeros_like(mean)
         hi = np.zeros_like(mean)
         part = size is not None
-        noise = NormalDist().inv_cdf(0.5 + level / 200.0) / np.sqrt(np.maximum(mean, 1.0)) if part else np.zeros_like(mean)
+        noise = (
+            NormalDist().inv_cdf(0.5 + level / 200.0) / np.sqrt(np.maximum(mean, 1.0)) if part else np.zeros_like(mean)
+        )
         name = model or str(self.table["model"].iloc[0])
         labels = size_labels(self.level)
-        idx = np.searchsorted(np.asarray(SIZE_CLASSES.get(self.level, SIZE_CLASSES["vestiging"])),
-                              mean if size is None else np.asarray(size, float), side="right")
+        idx = np.searchsorted(
+            np.asarray(SIZE_CLASSES.get(self.level, SIZE_CLASSES["vestiging"])),
+            mean if size is None else np.asarray(size, float),
+            side="right",
+        )
         for h in np.unique(horizon):
             ql_by, qh_by = self._by_class(name, int(h), lo_q, hi_q, labels)
             at = horizon == h
@@ -181,8 +203,9 @@ class IntervalCalibration:
             hi[at] = (m + 1.0) * np.exp(qh) - 1.0
         return np.minimum(lo, mean), np.maximum(hi, mean)
 
-    def unit_spread(self, size: np.ndarray, horizon: np.ndarray, level: int = 80,
-                    model: str | None = None) -> np.ndarray:
+    def unit_spread(
+        self, size: np.ndarray, horizon: np.ndarray, level: int = 80, model: str | None = None
+    ) -> np.ndarray:
         """Log standard deviation of a unit's relative error: the upper ``level``% quantile of its size
         class and horizon over ``z`` (the upper side: the lower tail holds closures, whose pupils stay
         in the region and cancel in a sum; ``docs/methods/forecast.md``)."""
@@ -200,7 +223,9 @@ class IntervalCalibration:
             out[at] = np.maximum(qh_by[idx[at]], 0.0) / z
         return out
 
-    def _by_class(self, model: str, horizon: int, lo_q: str, hi_q: str, labels: list[str]) -> tuple[np.ndarray, np.ndarray]:
+    def _by_class(
+        self, model: str, horizon: int, lo_q: str, hi_q: str, labels: list[str]
+    ) -> tuple[np.ndarray, np.ndarray]:
         """The lower and upper quantile per size class (the pooled row where a class has too few errors)."""
         key = ("klassen", model, horizon, lo_q)
         cache = self.__dict__.setdefault("_cells", {})
@@ -235,7 +260,9 @@ class IntervalCalibration:
         return cls(meta.get("niveau", "vestiging"), table, origins, meta.get("methode", "andere-peiljaren"))
 
 
-def calibrate(errors: pd.DataFrame, level: str, *, origins: tuple[int, ...] = (), method: str = "andere-peiljaren") -> IntervalCalibration:
+def calibrate(
+    errors: pd.DataFrame, level: str, *, origins: tuple[int, ...] = (), method: str = "andere-peiljaren"
+) -> IntervalCalibration:
     """Quantile table from back-test errors.
 
     ``errors`` has columns ``model, horizon, verwacht, werkelijk`` (one row per
@@ -243,15 +270,27 @@ def calibrate(errors: pd.DataFrame, level: str, *, origins: tuple[int, ...] = ()
     gets a row per size class with at least :data:`MIN_CELL` errors and a pooled
     row ``alle``.
     """
-    e = errors.assign(fout=log_error(errors["werkelijk"].to_numpy(), errors["verwacht"].to_numpy()),
-                      klasse=size_class(errors["verwacht"].to_numpy(), level))
+    e = errors.assign(
+        fout=log_error(errors["werkelijk"].to_numpy(), errors["verwacht"].to_numpy()),
+        klasse=size_class(errors["verwacht"].to_numpy(), level),
+    )
     rows = []
     for (model, h), g in e.groupby(["model", "horizon"]):
         groups = [("alle", g)] + [(k, gk) for k, gk in g.groupby("klasse") if len(gk) >= MIN_CELL]
         for k, gk in groups:
             q = np.quantile(gk["fout"].to_numpy(), [0.10, 0.90, 0.025, 0.975])
-            rows.append({"model": model, "horizon": int(h), "klasse": k, "n": len(gk), "q10": q[0], "q90": q[1],
-                         "q025": q[2], "q975": q[3]})
+            rows.append(
+                {
+                    "model": model,
+                    "horizon": int(h),
+                    "klasse": k,
+                    "n": len(gk),
+                    "q10": q[0],
+                    "q90": q[1],
+                    "q025": q[2],
+                    "q975": q[3],
+                }
+            )
     return IntervalCalibration(level, pd.DataFrame(rows), tuple(sorted(set(origins))), method)
 
 

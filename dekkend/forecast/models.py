@@ -14,8 +14,8 @@ from __future__ import annotations
 from typing import Protocol
 
 import numpy as np
-from scipy import sparse
 import pandas as pd
+from scipy import sparse
 
 from dekkend.errors import ConfiguratieFout
 from dekkend.forecast.catchment import Catchment, build_catchment, catchment_for
@@ -25,8 +25,19 @@ from dekkend.forecast.intervals import IntervalCalibration, IntervalRule, defaul
 from dekkend.forecast.prepare import LEERJAREN, Prepared, known_locations, prepare
 from dekkend.forecast.ratios import ShrunkRatios, shrunk_ratios
 
-OUTPUT_COLUMNS = ["vestigingscode", "jaar", "onderwijstype", "profiel", "leerjaar", "verwacht",
-                  "laag80", "hoog80", "laag95", "hoog95", "methode"]
+OUTPUT_COLUMNS = [
+    "vestigingscode",
+    "jaar",
+    "onderwijstype",
+    "profiel",
+    "leerjaar",
+    "verwacht",
+    "laag80",
+    "hoog80",
+    "laag95",
+    "hoog95",
+    "methode",
+]
 
 
 class Forecaster(Protocol):
@@ -34,7 +45,9 @@ class Forecaster(Protocol):
 
     name: str
 
-    def fit(self, data: dict[str, pd.DataFrame], as_of: int, vestigingen: tuple[str, ...] | None = None) -> Forecaster: ...
+    def fit(
+        self, data: dict[str, pd.DataFrame], as_of: int, vestigingen: tuple[str, ...] | None = None
+    ) -> Forecaster: ...
 
     def predict(self, horizon: int, level: tuple[int, ...] = (80, 95)) -> pd.DataFrame: ...
 
@@ -59,7 +72,9 @@ class _Base:
     def _fit(self, prep: Prepared) -> None:  # pragma: no cover - overridden
         pass
 
-    def _project(self, prep: Prepared, years: list[int]) -> tuple[dict[int, np.ndarray], dict[int, np.ndarray], np.ndarray]:
+    def _project(
+        self, prep: Prepared, years: list[int]
+    ) -> tuple[dict[int, np.ndarray], dict[int, np.ndarray], np.ndarray]:
         raise NotImplementedError  # pragma: no cover
 
     @property
@@ -79,8 +94,9 @@ class _Base:
         years = list(range(prep.origin + 1, prep.as_of + horizon + 1))
         totals, beyond, methods = self._project(prep, years)
         keep = [y for y in years if y > prep.as_of]
-        return assemble(prep, {y: totals[y] for y in keep}, {y: beyond[y] for y in keep}, methods, self.intervals, self.name)
-
+        return assemble(
+            prep, {y: totals[y] for y in keep}, {y: beyond[y] for y in keep}, methods, self.intervals, self.name
+        )
 
     def vestiging_totals(self, horizon: int) -> pd.DataFrame:
         """Forecast totals per vestiging and year, ``vestigingscode, jaar, verwacht`` (no rows per stream, no intervals).
@@ -91,13 +107,22 @@ class _Base:
         prep = self.prepared
         years = list(range(prep.origin + 1, prep.as_of + horizon + 1))
         totals, _, _ = self._project(prep, years)
-        parts = [pd.DataFrame({"vestigingscode": prep.codes, "jaar": y, "verwacht": totals[y].sum(axis=1)})
-                 for y in years if y > prep.as_of]
+        parts = [
+            pd.DataFrame({"vestigingscode": prep.codes, "jaar": y, "verwacht": totals[y].sum(axis=1)})
+            for y in years
+            if y > prep.as_of
+        ]
         return pd.concat(parts, ignore_index=True)
 
 
-def assemble(prep: Prepared, totals: dict[int, np.ndarray], beyond: dict[int, np.ndarray], methods: np.ndarray,
-             rule: IntervalRule | IntervalCalibration, model: str | None = None) -> pd.DataFrame:
+def assemble(
+    prep: Prepared,
+    totals: dict[int, np.ndarray],
+    beyond: dict[int, np.ndarray],
+    methods: np.ndarray,
+    rule: IntervalRule | IntervalCalibration,
+    model: str | None = None,
+) -> pd.DataFrame:
     """Split leerjaar totals over each vestiging's streams and add intervals."""
     idx = {c: i for i, c in enumerate(prep.codes)}
     s = prep.streams
@@ -117,17 +142,32 @@ def assemble(prep: Prepared, totals: dict[int, np.ndarray], beyond: dict[int, np
         have = np.zeros_like(t, dtype=bool)
         have[v, k] = True
         vi, ki = np.nonzero(~have & (t > 0))
-        extra = pd.DataFrame({"vestigingscode": prep.codes[vi], "onderwijstype": "totaal", "profiel": None, "leerjaar": ki + 1,
-                              "jaar": year, "verwacht": t[vi, ki], "_h": year - prep.origin, "_b": b[vi, ki], "methode": methods[vi]})
+        extra = pd.DataFrame(
+            {
+                "vestigingscode": prep.codes[vi],
+                "onderwijstype": "totaal",
+                "profiel": None,
+                "leerjaar": ki + 1,
+                "jaar": year,
+                "verwacht": t[vi, ki],
+                "_h": year - prep.origin,
+                "_b": b[vi, ki],
+                "methode": methods[vi],
+            }
+        )
         parts += [frame, extra]
     out = pd.concat([p for p in parts if len(p)], ignore_index=True)
     out["verwacht"] = np.maximum(out["verwacht"].to_numpy(float), 0.0)
     size = out.groupby(["vestigingscode", "jaar"])["verwacht"].transform("sum").to_numpy(float)
     for level in (80, 95):
-        lo, hi = rule.bounds(out["verwacht"].to_numpy(), out["_h"].to_numpy(), out["_b"].to_numpy(float), level, model, size)
+        lo, hi = rule.bounds(
+            out["verwacht"].to_numpy(), out["_h"].to_numpy(), out["_b"].to_numpy(float), level, model, size
+        )
         out[f"laag{level}"], out[f"hoog{level}"] = lo, hi
     out["leerjaar"] = out["leerjaar"].astype("Int64")
-    out = out.sort_values(["vestigingscode", "jaar", "leerjaar", "onderwijstype", "profiel"], na_position="first", kind="stable")
+    out = out.sort_values(
+        ["vestigingscode", "jaar", "leerjaar", "onderwijstype", "profiel"], na_position="first", kind="stable"
+    )
     return out[OUTPUT_COLUMNS].reset_index(drop=True)
 
 
@@ -138,7 +178,11 @@ class NoChange(_Base):
 
     def _project(self, prep, years):
         zero = np.zeros_like(prep.base)
-        return ({y: prep.base for y in years}, {y: zero for y in years}, np.full(len(prep.codes), self.name, dtype=object))
+        return (
+            {y: prep.base for y in years},
+            {y: zero for y in years},
+            np.full(len(prep.codes), self.name, dtype=object),
+        )
 
 
 class RegionalTrend(_Base):
@@ -157,7 +201,7 @@ class RegionalTrend(_Base):
 
     def _project(self, prep, years):
         totals = prep.region_totals
-        hist_years = sorted(totals.columns)[-self.window:]
+        hist_years = sorted(totals.columns)[-self.window :]
         growth = np.zeros(len(prep.codes))
         methods = np.full(len(prep.codes), "trend-geen-historie", dtype=object)
         if len(hist_years) >= 2:
@@ -195,9 +239,13 @@ class CohortModel(_Base):
 
     name = "cohort"
 
-    def __init__(self, choice: ChoiceParameters | None = None, history_years: int = 3,
-                 intervals: IntervalRule | IntervalCalibration | None = None,
-                 migration: bool = True) -> None:
+    def __init__(
+        self,
+        choice: ChoiceParameters | None = None,
+        history_years: int = 3,
+        intervals: IntervalRule | IntervalCalibration | None = None,
+        migration: bool = True,
+    ) -> None:
         super().__init__(intervals)
         self.choice = choice
         self.history_years = history_years
@@ -212,8 +260,15 @@ class CohortModel(_Base):
         xy = known_locations(prep.tables, prep.as_of)
         if params is None:
             params, source = decay_parameters(prep.tables, prep.origin, xy)
-        self.catchment = build_catchment(prep.tables, prep.origin, range(first, last + 1), params=params,
-                                         migration=self.migration, xy=xy, decay_source=source)
+        self.catchment = build_catchment(
+            prep.tables,
+            prep.origin,
+            range(first, last + 1),
+            params=params,
+            migration=self.migration,
+            xy=xy,
+            decay_source=source,
+        )
         return catchment_for(self.catchment, prep.codes, prep.xy, last - first + 1)
 
     def _rates(self, prep: Prepared, F: np.ndarray, e0: int) -> tuple[np.ndarray, np.ndarray | None, np.ndarray]:
@@ -226,7 +281,7 @@ class CohortModel(_Base):
         """
         years = sorted(prep.history)
         n_v = len(prep.codes)
-        recent = [t for t in years if t >= prep.origin - INTAKE_WINDOW][-(self.history_years):]
+        recent = [t for t in years if t >= prep.origin - INTAKE_WINDOW][-(self.history_years) :]
         num = sum(prep.history[t][:, 0] for t in recent)
         den = sum(F[..., t - e0] for t in recent)
         share = np.where(den > 0, num / np.where(den > 0, den, 1), np.nan)
@@ -245,8 +300,9 @@ class CohortModel(_Base):
         F, B, has_kids = self._catchment(prep, e0, max(years))
         return self.roll(prep, years, F, B, has_kids)
 
-    def roll(self, prep: Prepared, years: list[int], F: np.ndarray, B: np.ndarray,
-             has_kids: np.ndarray) -> tuple[dict[int, np.ndarray], dict[int, np.ndarray], np.ndarray]:
+    def roll(
+        self, prep: Prepared, years: list[int], F: np.ndarray, B: np.ndarray, has_kids: np.ndarray
+    ) -> tuple[dict[int, np.ndarray], dict[int, np.ndarray], np.ndarray]:
         """Leerjaar totals per year from the intake series ``F`` (vestigingen x entry years from origin - 6).
 
         ``F`` may carry leading axes (Monte Carlo draws); the totals then carry them too.

@@ -61,7 +61,11 @@ class Prepared:
 
 
 def _stream_keys(pupils: pd.DataFrame) -> pd.DataFrame:
-    profiel = pupils["profiel"].where(pupils["onderwijstype"].isin(VMBO) & (pupils["leerjaar"] >= 3)) if "profiel" in pupils else None
+    profiel = (
+        pupils["profiel"].where(pupils["onderwijstype"].isin(VMBO) & (pupils["leerjaar"] >= 3))
+        if "profiel" in pupils
+        else None
+    )
     return pupils.assign(profiel_uit=profiel, n=estimated_count(pupils))
 
 
@@ -145,23 +149,55 @@ def prepare(tables: dict[str, pd.DataFrame], as_of: int, vestigingen: tuple[str,
     renamed_to = tuple(sorted(set(renamed.values())))
 
     base = pupils[pupils["schooljaar"] == origin]
-    streams = base.groupby(["vestigingscode", "leerjaar", "onderwijstype", "profiel_uit"], dropna=False)["n"].sum().reset_index()
+    streams = (
+        base.groupby(["vestigingscode", "leerjaar", "onderwijstype", "profiel_uit"], dropna=False)["n"]
+        .sum()
+        .reset_index()
+    )
     tot = streams.groupby(["vestigingscode", "leerjaar"])["n"].transform("sum")
     streams["aandeel"] = np.where(tot > 0, streams["n"] / tot.where(tot > 0, 1), 0.0)
     streams = streams.rename(columns={"profiel_uit": "profiel"}).drop(columns="n")
 
     ves = known.get("vestigingen")
-    attrs = ves.drop_duplicates("vestigingscode").set_index("vestigingscode").reindex(index) if ves is not None else None
-    region = attrs["corop_code"].fillna("?").astype(str).to_numpy() if attrs is not None else np.array(["?"] * len(codes))
+    attrs = (
+        ves.drop_duplicates("vestigingscode").set_index("vestigingscode").reindex(index) if ves is not None else None
+    )
+    region = (
+        attrs["corop_code"].fillna("?").astype(str).to_numpy() if attrs is not None else np.array(["?"] * len(codes))
+    )
     gemeente = attrs["gemeentecode"].astype(object).to_numpy() if attrs is not None else np.array([None] * len(codes))
     located = known_locations(known, as_of)
     xy = located.reindex(index)[["x_rd", "y_rd"]].to_numpy(float) if len(located) else np.full((len(codes), 2), np.nan)
-    all_region = pupils["vestigingscode"].map(ves.drop_duplicates("vestigingscode").set_index("vestigingscode")["corop_code"]) \
-        if ves is not None else pd.Series("?", index=pupils.index)
-    region_totals = pupils.assign(regio=all_region.fillna("?").astype(str)).groupby(["regio", "schooljaar"])["n"].sum().unstack(fill_value=0.0)
+    all_region = (
+        pupils["vestigingscode"].map(ves.drop_duplicates("vestigingscode").set_index("vestigingscode")["corop_code"])
+        if ves is not None
+        else pd.Series("?", index=pupils.index)
+    )
+    region_totals = (
+        pupils.assign(regio=all_region.fillna("?").astype(str))
+        .groupby(["regio", "schooljaar"])["n"]
+        .sum()
+        .unstack(fill_value=0.0)
+    )
     group, group_history, group_region = _groups(per, codes, region)
-    return Prepared(as_of, origin, codes, history, streams, first, region, gemeente, xy, closed, known, region_totals,
-                    renamed_to, group, group_history, group_region)
+    return Prepared(
+        as_of,
+        origin,
+        codes,
+        history,
+        streams,
+        first,
+        region,
+        gemeente,
+        xy,
+        closed,
+        known,
+        region_totals,
+        renamed_to,
+        group,
+        group_history,
+        group_region,
+    )
 
 
 def brin_of(codes: np.ndarray) -> np.ndarray:
@@ -169,7 +205,9 @@ def brin_of(codes: np.ndarray) -> np.ndarray:
     return np.array([str(c)[:4] for c in codes], dtype=object)
 
 
-def _groups(per: pd.Series, codes: np.ndarray, region: np.ndarray) -> tuple[np.ndarray, dict[int, np.ndarray], np.ndarray]:
+def _groups(
+    per: pd.Series, codes: np.ndarray, region: np.ndarray
+) -> tuple[np.ndarray, dict[int, np.ndarray], np.ndarray]:
     """Group index per vestiging, leerjaar totals per count year and group, and the region of each group."""
     brins, group = np.unique(brin_of(codes), return_inverse=True)
     frame = per.rename("n").reset_index()

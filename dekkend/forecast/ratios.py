@@ -69,7 +69,7 @@ def evidence(history: dict[int, np.ndarray], pooled: np.ndarray | None = None, m
     for p, (t0, t1) in enumerate(pairs):
         g = t1 - t0
         for k in range(g, lj):
-            bridge = np.prod(r[:, k - g + 1:k], axis=1) if g > 1 else 1.0
+            bridge = np.prod(r[:, k - g + 1 : k], axis=1) if g > 1 else 1.0
             obs[p, :, k] = history[t1][:, k]
             exp[p, :, k] = history[t0][:, k - g] * bridge
     return Evidence(tuple(pairs), obs, exp)

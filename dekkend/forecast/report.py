@@ -10,11 +10,20 @@ import pandas as pd
 
 from dekkend.forecast.backtest import BacktestResult
 
-_MODEL_NL = {"geen-verandering": "geen verandering", "trend": "regionale trend", "cohort": "cohort", "duo": "DUO-prognose"}
+_MODEL_NL = {
+    "geen-verandering": "geen verandering",
+    "trend": "regionale trend",
+    "cohort": "cohort",
+    "duo": "DUO-prognose",
+}
 #: Goals of the Forecast II issue: WAPE reduction against no change per level, and the 80% coverage band.
 GOALS = {"gemeente": 0.40, "vestiging": 0.10, "brin": 0.10}
 COVERAGE_BAND = (0.75, 0.85)
-_LEVEL_NL = {"vestiging": "vestiging (gekoppelde eenheden)", "brin": "school (BRIN, gekoppeld)", "gemeente": "woongemeente"}
+_LEVEL_NL = {
+    "vestiging": "vestiging (gekoppelde eenheden)",
+    "brin": "school (BRIN, gekoppeld)",
+    "gemeente": "woongemeente",
+}
 
 
 def _pct(x: float) -> str:
@@ -31,8 +40,11 @@ def _category(row: pd.Series) -> str:
 
 
 def _scores_table(scores: pd.DataFrame, as_of: int) -> list[str]:
-    lines = ["| model | doeljaar | horizon | eenheden | werkelijk | verwacht | WAPE | MAPE | bias | dekking 80% | dekking 95% "
-             "| dekking 80% (met prognose) | dekking 95% (met prognose) |", "|---|---|---|---|---|---|---|---|---|---|---|---|---|"]
+    lines = [
+        "| model | doeljaar | horizon | eenheden | werkelijk | verwacht | WAPE | MAPE | bias | dekking 80% | dekking 95% "
+        "| dekking 80% (met prognose) | dekking 95% (met prognose) |",
+        "|---|---|---|---|---|---|---|---|---|---|---|---|---|",
+    ]
     for r in scores.sort_values(["jaar", "model"]).itertuples():
         lines.append(
             f"| {_MODEL_NL.get(r.model, r.model)} | {r.jaar} | {r.jaar - as_of} | {r.eenheden} | {r.werkelijk:,.0f} | "
@@ -44,24 +56,34 @@ def _scores_table(scores: pd.DataFrame, as_of: int) -> list[str]:
 
 def _goal_lines(result: BacktestResult) -> list[str]:
     s = result.scores.set_index(["model", "jaar"])
-    base = s.xs("geen-verandering", level="model")["wape"] if "geen-verandering" in s.index.get_level_values(0) else None
+    base = (
+        s.xs("geen-verandering", level="model")["wape"] if "geen-verandering" in s.index.get_level_values(0) else None
+    )
     coh = s.xs("cohort", level="model") if "cohort" in s.index.get_level_values(0) else None
     if base is None or coh is None:
         return []
     goal = GOALS.get(result.level, 0.10)
     gains = {t: 1 - coh.at[t, "wape"] / base[t] for t in coh.index if base.get(t, 0) > 0}
-    lines = ["", "WAPE van het cohortmodel ten opzichte van geen verandering (positief = winst): "
-             + ", ".join(f"{t}: {_pct(g)}" for t, g in gains.items()) + "."]
+    lines = [
+        "",
+        "WAPE van het cohortmodel ten opzichte van geen verandering (positief = winst): "
+        + ", ".join(f"{t}: {_pct(g)}" for t, g in gains.items())
+        + ".",
+    ]
     last = max(gains) if gains else None
     if last is not None:
         ok = gains[last] >= goal
-        lines.append(f"Doel ({_pct(goal)} lager dan geen verandering in {last}): **{'gehaald' if ok else 'niet gehaald'}** "
-                     f"({_pct(coh.at[last, 'wape'])} tegen {_pct(base[last])}; nodig: hoogstens {_pct((1 - goal) * base[last])}).")
+        lines.append(
+            f"Doel ({_pct(goal)} lager dan geen verandering in {last}): **{'gehaald' if ok else 'niet gehaald'}** "
+            f"({_pct(coh.at[last, 'wape'])} tegen {_pct(base[last])}; nodig: hoogstens {_pct((1 - goal) * base[last])})."
+        )
     cov = coh["dekking80_prognose"] if "dekking80_prognose" in coh else coh["dekking80"]
     inside = [t for t in cov.index if COVERAGE_BAND[0] <= cov[t] <= COVERAGE_BAND[1]]
-    lines.append(f"Dekking van het 80%-interval van het cohortmodel (eenheden met prognose): "
-                 + ", ".join(f"{t}: {_pct(cov[t])}" for t in cov.index)
-                 + f"; binnen {_pct(COVERAGE_BAND[0])}-{_pct(COVERAGE_BAND[1])} in {len(inside)} van {len(cov)} doeljaren.")
+    lines.append(
+        "Dekking van het 80%-interval van het cohortmodel (eenheden met prognose): "
+        + ", ".join(f"{t}: {_pct(cov[t])}" for t in cov.index)
+        + f"; binnen {_pct(COVERAGE_BAND[0])}-{_pct(COVERAGE_BAND[1])} in {len(inside)} van {len(cov)} doeljaren."
+    )
     return lines
 
 
@@ -70,9 +92,17 @@ def _coverage_lines(result: BacktestResult) -> list[str]:
     if c is None or c.empty:
         return []
     c = c[c["model"] == "cohort"]
-    lines = ["", "Dekking van de intervallen van het cohortmodel per horizon en grootteklasse (verwacht aantal):", "",
-             "| horizon | klasse | eenheden | dekking 80% | dekking 95% |", "|---|---|---|---|---|"]
-    lines += [f"| {r.horizon} | {r.klasse} | {r.eenheden} | {_pct(r.dekking80)} | {_pct(r.dekking95)} |" for r in c.itertuples()]
+    lines = [
+        "",
+        "Dekking van de intervallen van het cohortmodel per horizon en grootteklasse (verwacht aantal):",
+        "",
+        "| horizon | klasse | eenheden | dekking 80% | dekking 95% |",
+        "|---|---|---|---|---|",
+    ]
+    lines += [
+        f"| {r.horizon} | {r.klasse} | {r.eenheden} | {_pct(r.dekking80)} | {_pct(r.dekking95)} |"
+        for r in c.itertuples()
+    ]
     return lines
 
 
@@ -80,8 +110,11 @@ def _calibration_lines(result: BacktestResult) -> list[str]:
     cal = result.calibration
     if cal is None:
         return []
-    how = {"andere-peiljaren": f"back-tests vanaf de peiljaren {', '.join(map(str, cal.origins))} (niet {result.as_of})",
-           "kruisvalidatie": "kruisvalidatie over groepen BRIN's binnen dit ene peiljaar", "geen": "geen (vaste regel)"}
+    how = {
+        "andere-peiljaren": f"back-tests vanaf de peiljaren {', '.join(map(str, cal.origins))} (niet {result.as_of})",
+        "kruisvalidatie": "kruisvalidatie over groepen BRIN's binnen dit ene peiljaar",
+        "geen": "geen (vaste regel)",
+    }
     lines = ["", f"Intervallen gekalibreerd op: {how.get(cal.method, cal.method)}."]
     lines += [f"{n}" for n in result.notes]
     return lines
@@ -94,17 +127,25 @@ def _origin_lines(result: BacktestResult) -> list[str]:
         return []
     table = oc.pivot_table(index="peiljaar", columns="horizon", values="dekking80")
     hs = list(table.columns)
-    lines = ["", "Dekking van het 80%-interval van het cohortmodel voor elk peiljaar, telkens gekalibreerd op alle andere "
-             "peiljaren. De fouten van het getoetste peiljaar zelf zitten niet in de kalibratie, die van latere peiljaren "
-             "(met deels dezelfde doeljaren) wel: dit is dus geen toets met alleen wat op het peiljaar bekend was.", "",
-             "| peiljaar | " + " | ".join(f"h={h}" for h in hs) + " |", "|---|" + "---|" * len(hs)]
+    lines = [
+        "",
+        "Dekking van het 80%-interval van het cohortmodel voor elk peiljaar, telkens gekalibreerd op alle andere "
+        "peiljaren. De fouten van het getoetste peiljaar zelf zitten niet in de kalibratie, die van latere peiljaren "
+        "(met deels dezelfde doeljaren) wel: dit is dus geen toets met alleen wat op het peiljaar bekend was.",
+        "",
+        "| peiljaar | " + " | ".join(f"h={h}" for h in hs) + " |",
+        "|---|" + "---|" * len(hs),
+    ]
     for y, row in table.iterrows():
         lines.append(f"| {y} | " + " | ".join(_pct(row[h]) if row[h] == row[h] else "" for h in hs) + " |")
     v = oc["dekking80"].to_numpy(float)
     inside = int(((v >= COVERAGE_BAND[0]) & (v <= COVERAGE_BAND[1])).sum())
-    lines += ["", f"Over alle {len(v)} combinaties van peiljaar en horizon: gemiddeld {_pct(float(v.mean()))}, "
-              f"van {_pct(float(v.min()))} tot {_pct(float(v.max()))}; binnen {_pct(COVERAGE_BAND[0])}-{_pct(COVERAGE_BAND[1])} in "
-              f"{inside} van {len(v)}."]
+    lines += [
+        "",
+        f"Over alle {len(v)} combinaties van peiljaar en horizon: gemiddeld {_pct(float(v.mean()))}, "
+        f"van {_pct(float(v.min()))} tot {_pct(float(v.max()))}; binnen {_pct(COVERAGE_BAND[0])}-{_pct(COVERAGE_BAND[1])} in "
+        f"{inside} van {len(v)}.",
+    ]
     return lines
 
 
@@ -126,9 +167,13 @@ def _level_lines(result: BacktestResult) -> list[str]:
         parts.append(f"{_MODEL_NL.get(model, model)} {_pct(float((scaled - g['werkelijk']).abs().sum() / total))}")
     if not parts:
         return []
-    return ["", f"Ter analyse, geen prognose: met het werkelijke totaal van {max(result.targets)} van de eenheden met een "
-            "prognose vooraf bekend (elke prognose daarnaar geschaald; nieuwe eenheden blijven 0) zou de WAPE zijn: "
-            + ", ".join(parts) + ". Wat dan overblijft, zijn verschuivingen tussen eenheden en nieuwe eenheden."]
+    return [
+        "",
+        f"Ter analyse, geen prognose: met het werkelijke totaal van {max(result.targets)} van de eenheden met een "
+        "prognose vooraf bekend (elke prognose daarnaar geschaald; nieuwe eenheden blijven 0) zou de WAPE zijn: "
+        + ", ".join(parts)
+        + ". Wat dan overblijft, zijn verschuivingen tussen eenheden en nieuwe eenheden.",
+    ]
 
 
 def _breakdown_lines(result: BacktestResult, top: int = 10) -> list[str]:
@@ -136,11 +181,18 @@ def _breakdown_lines(result: BacktestResult, top: int = 10) -> list[str]:
         d = result.detail[(result.detail["model"] == "cohort") & (result.detail["jaar"] == max(result.targets))].copy()
         d["fout"] = d["verwacht"] - d["werkelijk"]
         d = d.reindex(d["fout"].abs().sort_values(ascending=False).index).head(top)
-        lines = ["", f"Grootste fouten van het cohortmodel in {max(result.targets)}:", "", "| gemeente | werkelijk | verwacht | fout |",
-                 "|---|---|---|---|"]
+        lines = [
+            "",
+            f"Grootste fouten van het cohortmodel in {max(result.targets)}:",
+            "",
+            "| gemeente | werkelijk | verwacht | fout |",
+            "|---|---|---|---|",
+        ]
         name = d["naam"].fillna("") if "naam" in d.columns else pd.Series("", index=d.index)
-        return lines + [f"| {r.eenheid} {n} | {r.werkelijk:,.0f} | {r.verwacht:,.0f} | {r.fout:+,.0f} |"
-                        for r, n in zip(d.itertuples(), name, strict=True)]
+        return lines + [
+            f"| {r.eenheid} {n} | {r.werkelijk:,.0f} | {r.verwacht:,.0f} | {r.fout:+,.0f} |"
+            for r, n in zip(d.itertuples(), name, strict=True)
+        ]
     d = result.detail[result.detail["jaar"] == max(result.targets)].copy()
     d["soort"] = d.apply(_category, axis=1)
     d["absfout"] = (d["verwacht"] - d["werkelijk"]).abs()
@@ -148,29 +200,54 @@ def _breakdown_lines(result: BacktestResult, top: int = 10) -> list[str]:
     part = d.groupby(["soort", "model"])["absfout"].sum().unstack("model")
     models = [m for m in ("cohort", "geen-verandering", "duo") if m in part.columns]
     counts = d[d["model"] == models[0]].groupby("soort").size()
-    lines = ["", f"Waar de fout zit ({max(result.targets)}; bijdrage aan de WAPE per soort eenheid):", "",
-             "| soort eenheid | eenheden | " + " | ".join(_MODEL_NL.get(m, m) for m in models) + " |",
-             "|---|---|" + "---|" * len(models)]
+    lines = [
+        "",
+        f"Waar de fout zit ({max(result.targets)}; bijdrage aan de WAPE per soort eenheid):",
+        "",
+        "| soort eenheid | eenheden | " + " | ".join(_MODEL_NL.get(m, m) for m in models) + " |",
+        "|---|---|" + "---|" * len(models),
+    ]
     for soort in part.index:
-        lines.append(f"| {soort} | {counts.get(soort, 0)} | " + " | ".join(_pct(part.at[soort, m] / total[m]) for m in models) + " |")
+        lines.append(
+            f"| {soort} | {counts.get(soort, 0)} | "
+            + " | ".join(_pct(part.at[soort, m] / total[m]) for m in models)
+            + " |"
+        )
     c = d[d["model"] == "cohort"].assign(fout=lambda f: f["verwacht"] - f["werkelijk"])
     c = c.reindex(c["fout"].abs().sort_values(ascending=False).index).head(top)
-    lines += ["", "Grootste fouten van het cohortmodel:", "", "| eenheid | koppeling | verwacht | werkelijk | fout |", "|---|---|---|---|---|"]
-    lines += [f"| {r.eenheid} | {r.koppeling} | {r.verwacht:,.0f} | {r.werkelijk:,.0f} | {r.fout:+,.0f} |" for r in c.itertuples()]
+    lines += [
+        "",
+        "Grootste fouten van het cohortmodel:",
+        "",
+        "| eenheid | koppeling | verwacht | werkelijk | fout |",
+        "|---|---|---|---|---|",
+    ]
+    lines += [
+        f"| {r.eenheid} | {r.koppeling} | {r.verwacht:,.0f} | {r.werkelijk:,.0f} | {r.fout:+,.0f} |"
+        for r in c.itertuples()
+    ]
     return lines
 
 
 def accuracy_markdown(result: BacktestResult, command: str) -> str:
     """A Markdown section with the scores per model and target year, goals, coverage and error analysis."""
-    title = (f"## Niveau {_LEVEL_NL.get(result.level, result.level)}: peiljaar {result.as_of}, doeljaren "
-             f"{', '.join(str(t) for t in result.targets)}")
+    title = (
+        f"## Niveau {_LEVEL_NL.get(result.level, result.level)}: peiljaar {result.as_of}, doeljaren "
+        f"{', '.join(str(t) for t in result.targets)}"
+    )
     lines = [title, "", f"Opnieuw maken: `{command}`", "", *_scores_table(result.scores, result.as_of)]
     lines += _goal_lines(result)
     if result.code_scores is not None and len(result.code_scores):
         cs = result.code_scores
-        lines += ["", "Zonder koppeling (vestigingscode tegen vestigingscode, zoals in Forecast I): "
-                  + ", ".join(f"{_MODEL_NL.get(r.model, r.model)} {r.jaar}: WAPE {_pct(r.wape)}, dekking 80% {_pct(r.dekking80)}"
-                              for r in cs.sort_values(["jaar", "model"]).itertuples()) + "."]
+        lines += [
+            "",
+            "Zonder koppeling (vestigingscode tegen vestigingscode, zoals in Forecast I): "
+            + ", ".join(
+                f"{_MODEL_NL.get(r.model, r.model)} {r.jaar}: WAPE {_pct(r.wape)}, dekking 80% {_pct(r.dekking80)}"
+                for r in cs.sort_values(["jaar", "model"]).itertuples()
+            )
+            + ".",
+        ]
     lines += _calibration_lines(result)
     lines += _coverage_lines(result)
     lines += _origin_lines(result)

@@ -21,8 +21,15 @@ def _wape(d: pd.DataFrame) -> float:
     return float((d["verwacht"] - d["werkelijk"]).abs().sum() / d["werkelijk"].sum())
 
 
-def decay_sensitivity(tables: dict[str, pd.DataFrame], as_of: int, target: int, losses: tuple[float, ...] = LOSSES, *,
-                      forecast_as_of: int | None = None, horizon: int = 15) -> pd.DataFrame:
+def decay_sensitivity(
+    tables: dict[str, pd.DataFrame],
+    as_of: int,
+    target: int,
+    losses: tuple[float, ...] = LOSSES,
+    *,
+    forecast_as_of: int | None = None,
+    horizon: int = 15,
+) -> pd.DataFrame:
     """Back-test WAPE (matched vestigingen and BRINs, ``as_of`` -> ``target``) per decay value, and optionally how
     far the forecast made as of ``forecast_as_of`` moves from the one with the prior decay.
 
@@ -36,11 +43,21 @@ def decay_sensitivity(tables: dict[str, pd.DataFrame], as_of: int, target: int, 
     for loss in sorted(set(losses) | ({PRIOR_LOSS_PER_KM} if forecast_as_of is not None else set())):
         model = CohortModel(choice=ChoiceParameters.from_loss(loss)).fit(tables, as_of)
         fc = model.predict(target - as_of)
-        fc = fc[fc["jaar"] == target].groupby(["vestigingscode", "jaar"], as_index=False)["verwacht"].sum().assign(model="cohort")
+        fc = (
+            fc[fc["jaar"] == target]
+            .groupby(["vestigingscode", "jaar"], as_index=False)["verwacht"]
+            .sum()
+            .assign(model="cohort")
+        )
         origin = model.prepared.origin
         ves = _match_rows(tables, fc, actual, origin, "vestiging", True)
         brin = _match_rows(tables, fc, actual, origin, "brin", True)
-        row = {"verlies_per_km": loss, "wape_vestiging": _wape(ves), "wape_brin": _wape(brin), "totaal_doeljaar": fc["verwacht"].sum()}
+        row = {
+            "verlies_per_km": loss,
+            "wape_vestiging": _wape(ves),
+            "wape_brin": _wape(brin),
+            "totaal_doeljaar": fc["verwacht"].sum(),
+        }
         if forecast_as_of is not None:
             f2 = CohortModel(choice=ChoiceParameters.from_loss(loss)).fit(tables, forecast_as_of).predict(horizon)
             last = f2["jaar"].max()
@@ -50,7 +67,8 @@ def decay_sensitivity(tables: dict[str, pd.DataFrame], as_of: int, target: int, 
     out = pd.DataFrame(rows)
     if forecast_as_of is not None:
         ref = later[PRIOR_LOSS_PER_KM]
-        out["verschuiving_vestiging"] = [float((later[x].reindex(ref.index).fillna(0) - ref).abs().sum() / ref.sum())
-                                         for x in out["verlies_per_km"]]
+        out["verschuiving_vestiging"] = [
+            float((later[x].reindex(ref.index).fillna(0) - ref).abs().sum() / ref.sum()) for x in out["verlies_per_km"]
+        ]
         out["totaal_prognose"] = [float(later[x].sum()) for x in out["verlies_per_km"]]
     return out

@@ -54,8 +54,15 @@ class Uncertainty:
     losses: tuple[float, ...] = (0.2, 0.3, 0.4)
 
     def __post_init__(self) -> None:
-        bad = [f"{n} {v}" for n, v in (("migratie", self.migration_per_year), ("geboorten", self.births_per_year),
-                                       ("overgang", self.transition)) if not 0.0 <= v <= 1.0]
+        bad = [
+            f"{n} {v}"
+            for n, v in (
+                ("migratie", self.migration_per_year),
+                ("geboorten", self.births_per_year),
+                ("overgang", self.transition),
+            )
+            if not 0.0 <= v <= 1.0
+        ]
         bad += [f"verval {x}" for x in self.losses if not 0.0 < x < 1.0]
         if not self.losses:
             bad.append("geen vervalwaarden")
@@ -84,8 +91,13 @@ class Draws:
         """Per vestiging and year: ``gemiddelde, p2_5, p10, p50, p90, p97_5`` over the draws."""
         q = self.quantiles()
         n, t = len(self.codes), len(self.years)
-        out = pd.DataFrame({"vestigingscode": np.repeat(self.codes, t), "jaar": np.tile(self.years, n),
-                            "gemiddelde": self.totals.mean(axis=0).ravel()})
+        out = pd.DataFrame(
+            {
+                "vestigingscode": np.repeat(self.codes, t),
+                "jaar": np.tile(self.years, n),
+                "gemiddelde": self.totals.mean(axis=0).ravel(),
+            }
+        )
         for name, values in zip(("p2_5", "p10", "p50", "p90", "p97_5"), q, strict=True):
             out[name] = values.ravel()
         return out
@@ -93,15 +105,24 @@ class Draws:
     def long(self) -> pd.DataFrame:
         """Every draw as a row: ``trekking, vestigingscode, jaar, leerlingen`` (large: draws x vestigingen x years)."""
         d, n, t = self.totals.shape
-        return pd.DataFrame({"trekking": np.repeat(np.arange(d), n * t), "vestigingscode": np.tile(np.repeat(self.codes, t), d),
-                             "jaar": np.tile(self.years, d * n), "leerlingen": self.totals.ravel()})
+        return pd.DataFrame(
+            {
+                "trekking": np.repeat(np.arange(d), n * t),
+                "vestigingscode": np.tile(np.repeat(self.codes, t), d),
+                "jaar": np.tile(self.years, d * n),
+                "leerlingen": self.totals.ravel(),
+            }
+        )
 
 
-def _gemeente_blocks(model: ChoiceModel, children: np.ndarray, gem_index: np.ndarray, n_gem: int,
-                     transition: float) -> list[sparse.csr_matrix]:
+def _gemeente_blocks(
+    model: ChoiceModel, children: np.ndarray, gem_index: np.ndarray, n_gem: int, transition: float
+) -> list[sparse.csr_matrix]:
     """Per entry year: intake (catchment vestigingen x gemeenten) of every gemeente's children."""
     p = model.probabilities().tocsr()
-    h = sparse.csr_matrix((np.ones(len(gem_index)), (np.arange(len(gem_index)), gem_index)), shape=(len(gem_index), n_gem))
+    h = sparse.csr_matrix(
+        (np.ones(len(gem_index)), (np.arange(len(gem_index)), gem_index)), shape=(len(gem_index), n_gem)
+    )
     out = []
     for e in range(children.shape[1]):
         weighted = sparse.diags(children[:, e] * transition) @ p
@@ -109,8 +130,15 @@ def _gemeente_blocks(model: ChoiceModel, children: np.ndarray, gem_index: np.nda
     return out
 
 
-def simulate(forecaster: object, horizon: int, draws: int = 1000, *, seed: int = 0,
-             uncertainty: Uncertainty | None = None, choice: ChoiceModel | None = None) -> Draws:
+def simulate(
+    forecaster: object,
+    horizon: int,
+    draws: int = 1000,
+    *,
+    seed: int = 0,
+    uncertainty: Uncertainty | None = None,
+    choice: ChoiceModel | None = None,
+) -> Draws:
     """Monte Carlo draws of the vestiging totals of a fitted cohort model.
 
     Parameters
@@ -171,10 +199,12 @@ def simulate(forecaster: object, horizon: int, draws: int = 1000, *, seed: int =
             model, rate = cal.model, cal.transition
         blocks = _gemeente_blocks(model, kids.children, gem_index, len(gems), rate)
         for start in range(0, len(members), CHUNK):
-            d = members[start:start + CHUNK]
-            shock = (unc.migration_per_year * z_mig[d][:, :, None] * lead[None]
-                     + unc.births_per_year * z_birth[d][:, :, None] * beyond[None]
-                     + unc.transition * z_tr[d][:, None, None])
+            d = members[start : start + CHUNK]
+            shock = (
+                unc.migration_per_year * z_mig[d][:, :, None] * lead[None]
+                + unc.births_per_year * z_birth[d][:, :, None] * beyond[None]
+                + unc.transition * z_tr[d][:, None, None]
+            )
             factor = np.exp(shock)  # draws x gemeenten x entry years
             intake = np.stack([np.asarray(blocks[e] @ factor[:, :, e].T).T for e in range(len(blocks))], axis=-1)
             n_d, n_c, n_e = intake.shape

@@ -63,18 +63,34 @@ def addresses(tables: dict[str, pd.DataFrame], year: int, side: str) -> pd.DataF
     if not frames:
         return pd.DataFrame(columns=["adres", "x_rd", "y_rd"])
     out = pd.concat(frames, ignore_index=True).drop_duplicates("vestigingscode").set_index("vestigingscode")
-    hn = out["huisnummer"].astype("string").str.extract(r"(\d+)")[0] if "huisnummer" in out.columns else pd.Series(pd.NA, index=out.index)
+    hn = (
+        out["huisnummer"].astype("string").str.extract(r"(\d+)")[0]
+        if "huisnummer" in out.columns
+        else pd.Series(pd.NA, index=out.index)
+    )
     pc6 = out["pc6"].astype("string") if "pc6" in out.columns else pd.Series(pd.NA, index=out.index)
     key = (pc6 + "|" + hn).where(pc6.notna() & hn.notna())
-    xy = out[["x_rd", "y_rd"]] if {"x_rd", "y_rd"} <= set(out.columns) else pd.DataFrame(np.nan, index=out.index, columns=["x_rd", "y_rd"])
+    xy = (
+        out[["x_rd", "y_rd"]]
+        if {"x_rd", "y_rd"} <= set(out.columns)
+        else pd.DataFrame(np.nan, index=out.index, columns=["x_rd", "y_rd"])
+    )
     if side == "target" and ves is not None and len(ves):
         newest = ves.drop_duplicates("vestigingscode").set_index("vestigingscode")[["x_rd", "y_rd"]]
         xy = newest.reindex(out.index).fillna(xy)
-    return pd.DataFrame({"adres": key, "x_rd": xy["x_rd"].astype(float), "y_rd": xy["y_rd"].astype(float)}, index=out.index)
+    return pd.DataFrame(
+        {"adres": key, "x_rd": xy["x_rd"].astype(float), "y_rd": xy["y_rd"].astype(float)}, index=out.index
+    )
 
 
-def _edges(tables: dict[str, pd.DataFrame], origin_codes: list[str], target_codes: list[str], origin: int,
-           target: int, sites: tuple[pd.DataFrame | None, pd.DataFrame | None] = (None, None)) -> list[tuple[str, str, str]]:
+def _edges(
+    tables: dict[str, pd.DataFrame],
+    origin_codes: list[str],
+    target_codes: list[str],
+    origin: int,
+    target: int,
+    sites: tuple[pd.DataFrame | None, pd.DataFrame | None] = (None, None),
+) -> list[tuple[str, str, str]]:
     """(origin code, target code, link) for every link between the two years."""
     from scipy.spatial import cKDTree
 
@@ -91,7 +107,9 @@ def _edges(tables: dict[str, pd.DataFrame], origin_codes: list[str], target_code
             edges += [(code, pb.index[j], "zelfde adres") for j in near if pb.index[j] != code]
     per_brin = pd.Series(origin_codes, dtype=object).str.slice(0, 4).value_counts()
     single = {b_: [c for c in origin_codes if c[:4] == b_][0] for b_ in per_brin[per_brin == 1].index}
-    edges += [(single[c[:4]], c, "brin op een vestiging") for c in target_codes if c[:4] in single and single[c[:4]] != c]
+    edges += [
+        (single[c[:4]], c, "brin op een vestiging") for c in target_codes if c[:4] in single and single[c[:4]] != c
+    ]
     return edges
 
 
@@ -106,8 +124,16 @@ def _components(nodes: list[str], edges: list[tuple[str, str, str]]) -> np.ndarr
     return connected_components(g, directed=False)[1]
 
 
-def match_units(tables: dict[str, pd.DataFrame], origin_codes: list[str], target_codes: list[str], origin: int, target: int,
-                level: str = "vestiging", *, sites: tuple[pd.DataFrame | None, pd.DataFrame | None] = (None, None)) -> pd.DataFrame:
+def match_units(
+    tables: dict[str, pd.DataFrame],
+    origin_codes: list[str],
+    target_codes: list[str],
+    origin: int,
+    target: int,
+    level: str = "vestiging",
+    *,
+    sites: tuple[pd.DataFrame | None, pd.DataFrame | None] = (None, None),
+) -> pd.DataFrame:
     """The matched unit of every code: ``vestigingscode, kant, eenheid, koppeling``.
 
     ``sites`` may hold the precomputed :func:`addresses` of the origin and target side.

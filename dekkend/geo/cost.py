@@ -36,20 +36,29 @@ class CrossingCost:
 
 #: Wait and fare per crossing (by :attr:`Crossing.name`). Crossings not listed cost their time only.
 CROSSING_COSTS = (
-    CrossingCost("fiets- en voetveer Vlissingen - Breskens (Westerschelde Ferry)", 30.0, 0.0,
-                 "in het laagseizoen (schooljaar) één afvaart per uur, halve interval 30 min (Omroep Zeeland "
-                 "28-12-2016; PZC over de uurdienst in de winter); scholieren varen sinds 2019 gratis "
-                 "(Omroep Zeeland, december 2018)"),
-    CrossingCost("Westerscheldetunnel (autoweg, met bus of auto)", 15.0, 0.0,
-                 "niet voor fietsers: de leerling neemt de bus; 15 min wachten/overstappen is een eigen keuze "
-                 "van dekkend (halve interval van een halfuursdienst); tol geldt voor auto's, niet voor de bus"),
+    CrossingCost(
+        "fiets- en voetveer Vlissingen - Breskens (Westerschelde Ferry)",
+        30.0,
+        0.0,
+        "in het laagseizoen (schooljaar) één afvaart per uur, halve interval 30 min (Omroep Zeeland "
+        "28-12-2016; PZC over de uurdienst in de winter); scholieren varen sinds 2019 gratis "
+        "(Omroep Zeeland, december 2018)",
+    ),
+    CrossingCost(
+        "Westerscheldetunnel (autoweg, met bus of auto)",
+        15.0,
+        0.0,
+        "niet voor fietsers: de leerling neemt de bus; 15 min wachten/overstappen is een eigen keuze "
+        "van dekkend (halve interval van een halfuursdienst); tol geldt voor auto's, niet voor de bus",
+    ),
 )
 #: Value of a pupil's travel time in EUR per hour, used only for fares (all fares above are 0).
 VALUE_OF_TIME_EUR_PER_HOUR = 10.0
 
 
-def generalised_crossings(model: TravelModel | None = None,
-                          crossings: tuple[Crossing, ...] = CROSSINGS) -> tuple[Crossing, ...]:
+def generalised_crossings(
+    model: TravelModel | None = None, crossings: tuple[Crossing, ...] = CROSSINGS
+) -> tuple[Crossing, ...]:
     """The crossings with their length replaced by the equivalent cycling km of time, wait and fare."""
     model = model or TravelModel()
     costs = {c.name: c for c in CROSSING_COSTS}
@@ -63,8 +72,9 @@ def generalised_crossings(model: TravelModel | None = None,
     return tuple(out)
 
 
-def generalised_matrix(origins: pd.DataFrame, destinations: pd.DataFrame,
-                       model: TravelModel | None = None) -> DistanceMatrix:
+def generalised_matrix(
+    origins: pd.DataFrame, destinations: pd.DataFrame, model: TravelModel | None = None
+) -> DistanceMatrix:
     """Generalised cost (equivalent cycling km in ``km``, minutes in ``minutes``) of every origin-destination pair.
 
     Same inputs as :func:`dekkend.geo.estimate_matrix`; differs from it only between zones.

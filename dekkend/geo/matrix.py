@@ -42,9 +42,7 @@ class DistanceMatrix:
     def __post_init__(self) -> None:
         shape = (len(self.pc4), len(self.vestigingen))
         if self.km.shape != shape or self.minutes.shape != shape:
-            raise ConfiguratieFout(
-                f"afstandsmatrix heeft vorm {self.km.shape}/{self.minutes.shape}, verwacht {shape}"
-            )
+            raise ConfiguratieFout(f"afstandsmatrix heeft vorm {self.km.shape}/{self.minutes.shape}, verwacht {shape}")
 
     def select(
         self,
@@ -163,19 +161,9 @@ def estimate_matrix(
     ox, oy = origins["x_rd"].to_numpy(float), origins["y_rd"].to_numpy(float)
     dx, dy = destinations["x_rd"].to_numpy(float), destinations["y_rd"].to_numpy(float)
     if np.isnan(ox).any() or np.isnan(dx).any():
-        raise ConfiguratieFout(
-            "afstanden: elk postcodegebied en elke vestiging heeft RD-coördinaten nodig"
-        )
-    oz = (
-        origins["zone"].to_numpy(object)
-        if "zone" in origins
-        else np.full(len(ox), MAINLAND, dtype=object)
-    )
-    dz = (
-        destinations["zone"].to_numpy(object)
-        if "zone" in destinations
-        else np.full(len(dx), MAINLAND, dtype=object)
-    )
+        raise ConfiguratieFout("afstanden: elk postcodegebied en elke vestiging heeft RD-coördinaten nodig")
+    oz = origins["zone"].to_numpy(object) if "zone" in origins else np.full(len(ox), MAINLAND, dtype=object)
+    dz = destinations["zone"].to_numpy(object) if "zone" in destinations else np.full(len(dx), MAINLAND, dtype=object)
     n, m = len(ox), len(dx)
     km = np.empty((n, m), dtype=np.float32)
     for start in range(0, n, BLOCK_ROWS):
@@ -225,29 +213,21 @@ def _fill_between_zones(
             d_xy = np.column_stack([dx[cols], dy[cols]])
             f = model.detour_factor
             km[block] = _via_ports(o_xy, d_xy, p_xy[pa], p_xy[pb], g_km[np.ix_(pa, pb)], f, 1.0)
-            minutes[block] = _via_ports(
-                o_xy, d_xy, p_xy[pa], p_xy[pb], g_min[np.ix_(pa, pb)], f, per_min
-            )
+            minutes[block] = _via_ports(o_xy, d_xy, p_xy[pa], p_xy[pb], g_min[np.ix_(pa, pb)], f, per_min)
 
 
 def home_areas(tables: dict[str, pd.DataFrame]) -> pd.DataFrame:
     """Home areas with a position: ``pc4, x_rd, y_rd, zone`` from ``pc4_centroiden``."""
     cen = tables.get("pc4_centroiden")
     if cen is None or cen.empty:
-        raise ConfiguratieFout(
-            "de werkmap heeft geen PC4-middelpunten (pc4_centroiden); importeer het PC4-bestand"
-        )
+        raise ConfiguratieFout("de werkmap heeft geen PC4-middelpunten (pc4_centroiden); importeer het PC4-bestand")
     out = cen[["pc4", "x_rd", "y_rd"]].dropna().drop_duplicates("pc4").reset_index(drop=True)
     out["pc4"] = out["pc4"].astype(str)
-    out["zone"] = assign_zones(
-        out["pc4"].to_numpy(object), out["x_rd"].to_numpy(float), out["y_rd"].to_numpy(float)
-    )
+    out["zone"] = assign_zones(out["pc4"].to_numpy(object), out["x_rd"].to_numpy(float), out["y_rd"].to_numpy(float))
     return out
 
 
-def school_locations(
-    tables: dict[str, pd.DataFrame], areas: pd.DataFrame | None = None
-) -> pd.DataFrame:
+def school_locations(tables: dict[str, pd.DataFrame], areas: pd.DataFrame | None = None) -> pd.DataFrame:
     """Vestigingen with a position: ``vestigingscode, x_rd, y_rd, zone``.
 
     The zone comes from the PC4 of the address (``pc6``); without a usable
@@ -260,9 +240,7 @@ def school_locations(
     if ves is None or ves.empty:
         raise ConfiguratieFout("de werkmap bevat geen vestigingen; importeer eerst gegevens")
     out = (
-        ves[["vestigingscode", "pc6", "x_rd", "y_rd"]]
-        .dropna(subset=["x_rd", "y_rd"])
-        .drop_duplicates("vestigingscode")
+        ves[["vestigingscode", "pc6", "x_rd", "y_rd"]].dropna(subset=["x_rd", "y_rd"]).drop_duplicates("vestigingscode")
     )
     out = out.reset_index(drop=True)
     pc4 = out["pc6"].astype("string").str.slice(0, 4)
@@ -271,18 +249,12 @@ def school_locations(
     zone = assign_zones(pc4.where(pd.Series(valid), None).to_numpy(object), x, y)
     areas = home_areas(tables) if areas is None else areas
     if (~valid).any() and len(areas):
-        _, nearest = cKDTree(areas[["x_rd", "y_rd"]].to_numpy(float)).query(
-            np.column_stack([x[~valid], y[~valid]])
-        )
+        _, nearest = cKDTree(areas[["x_rd", "y_rd"]].to_numpy(float)).query(np.column_stack([x[~valid], y[~valid]]))
         zone[~valid] = areas["zone"].to_numpy(object)[nearest]
-    return pd.DataFrame(
-        {"vestigingscode": out["vestigingscode"].astype(str), "x_rd": x, "y_rd": y, "zone": zone}
-    )
+    return pd.DataFrame({"vestigingscode": out["vestigingscode"].astype(str), "x_rd": x, "y_rd": y, "zone": zone})
 
 
-def distance_matrix(
-    tables: dict[str, pd.DataFrame], model: TravelModel | None = None
-) -> DistanceMatrix:
+def distance_matrix(tables: dict[str, pd.DataFrame], model: TravelModel | None = None) -> DistanceMatrix:
     """The estimated matrix from every home area to every located vestiging of the workspace tables."""
     areas = home_areas(tables)
     return estimate_matrix(areas, school_locations(tables, areas), model)

@@ -74,17 +74,11 @@ def _small(
     sub = matrix.km[:, cols]
     j = np.argmin(sub, axis=1)
     rows = np.arange(sub.shape[0])
-    counts = (
-        np.stack([(sub <= r).sum(axis=1) for r in radii])
-        if radii
-        else np.zeros((0, sub.shape[0]), int)
-    )
+    counts = np.stack([(sub <= r).sum(axis=1) for r in radii]) if radii else np.zeros((0, sub.shape[0]), int)
     return sub[rows, j], cols[j], counts
 
 
-def _large(
-    matrix: DistanceMatrix, mask: np.ndarray, pre: _Sorted
-) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+def _large(matrix: DistanceMatrix, mask: np.ndarray, pre: _Sorted) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     hit = mask[pre.order]
     first = hit.argmax(axis=1)
     rows = np.arange(hit.shape[0])
@@ -98,11 +92,7 @@ def _large(
         j = np.argmin(sub, axis=1)
         km[missing] = sub[np.arange(len(missing)), j]
         idx[missing] = cols[j]
-    counts = (
-        np.stack([(hit & w).sum(axis=1) for w in pre.within])
-        if pre.within
-        else np.zeros((0, hit.shape[0]), int)
-    )
+    counts = np.stack([(hit & w).sum(axis=1) for w in pre.within]) if pre.within else np.zeros((0, hit.shape[0]), int)
     return km, idx, counts
 
 
@@ -170,9 +160,7 @@ class NearestIndex:
         return Nearest(out_km, out_min, out_idx, out_cnt, radii)
 
 
-def nearest_offering(
-    matrix: DistanceMatrix, masks: np.ndarray, radii: tuple[float, ...] = (3.0, 5.0, 10.0)
-) -> Nearest:
+def nearest_offering(matrix: DistanceMatrix, masks: np.ndarray, radii: tuple[float, ...] = (3.0, 5.0, 10.0)) -> Nearest:
     """Distance to the nearest vestiging of each set and the number within each radius (one-off :class:`NearestIndex`).
 
     Parameters

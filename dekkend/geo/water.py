@@ -108,12 +108,8 @@ _P = {
     "schiermonnikoog": Port("Schiermonnikoog (veerdam)", "schiermonnikoog", 53.4707, 6.2141),
     "vlissingen": Port("Vlissingen (Westerschelde Ferry)", MAINLAND, 51.4432, 3.5960),
     "breskens": Port("Breskens", "zeeuws-vlaanderen", 51.4010, 3.5560),
-    "tunnel-noord": Port(
-        "Westerscheldetunnel, noordkant (Ellewoutsdijk)", MAINLAND, 51.3980, 3.8150
-    ),
-    "tunnel-zuid": Port(
-        "Westerscheldetunnel, zuidkant (Terneuzen)", "zeeuws-vlaanderen", 51.3400, 3.7850
-    ),
+    "tunnel-noord": Port("Westerscheldetunnel, noordkant (Ellewoutsdijk)", MAINLAND, 51.3980, 3.8150),
+    "tunnel-zuid": Port("Westerscheldetunnel, zuidkant (Terneuzen)", "zeeuws-vlaanderen", 51.3400, 3.7850),
 }
 
 #: The fixed connections over water (both directions). Times are the regular

@@ -85,9 +85,7 @@ def _gunzip(fh: io.BufferedReader, path: Path, limit: int | None) -> bytes:
             while engine.unconsumed_tail and len(out) < stop:
                 out += engine.decompress(engine.unconsumed_tail, stop - len(out))
         except zlib.error as exc:
-            raise InvoerFout(
-                "het gzip-bestand is beschadigd", file=path, expected="een volledig gzip-bestand"
-            ) from exc
+            raise InvoerFout("het gzip-bestand is beschadigd", file=path, expected="een volledig gzip-bestand") from exc
         if len(out) > cap:
             raise InvoerFout(
                 f"het gzip-bestand pakt uit tot meer dan {cap // 2**20} MB; dat is geen DUO/CBS-bestand "
@@ -116,8 +114,10 @@ def is_utf16(head: bytes) -> bool:
     if head.startswith((b"\xff\xfe", b"\xfe\xff")):
         return True
     sample = head[:2000]
-    return len(sample) >= 8 and sample.count(b"\x00") > len(sample) // 3 and (
-        sample[1::2].count(0) > len(sample) // 3 or sample[0::2].count(0) > len(sample) // 3
+    return (
+        len(sample) >= 8
+        and sample.count(b"\x00") > len(sample) // 3
+        and (sample[1::2].count(0) > len(sample) // 3 or sample[0::2].count(0) > len(sample) // 3)
     )
 
 
@@ -223,20 +223,29 @@ def read_table(path: Path, *, min_columns: int = 2) -> RawTable:
     if not data.strip():
         raise LeegBestand("het bestand is leeg", file=path, expected="een kopregel en gegevensregels")
     if is_utf16(data[:4096]):
-        raise InvoerFout("het bestand is in UTF-16 opgeslagen", file=path,
-                         expected="CSV in UTF-8 of Windows-1252 (in Excel: 'CSV UTF-8')")
+        raise InvoerFout(
+            "het bestand is in UTF-16 opgeslagen",
+            file=path,
+            expected="CSV in UTF-8 of Windows-1252 (in Excel: 'CSV UTF-8')",
+        )
     try:
         text, encoding = decode(data)
     except UnicodeDecodeError as exc:
         raise InvoerFout(
             f"het bestand begint met een UTF-8-kenmerk (BOM) maar byte {exc.start + 1} is geen geldige UTF-8",
-            file=path, expected="een volledig UTF-8-bestand, of een bestand zonder BOM") from exc
+            file=path,
+            expected="een volledig UTF-8-bestand, of een bestand zonder BOM",
+        ) from exc
     del data
     text, ending = normalise_newlines(text)
     nul = text.find("\x00")
     if nul >= 0:
-        raise InvoerFout("de regel bevat een NUL-teken (een beschadigd of binair bestand?)", file=path,
-                         line=text.count("\n", 0, nul) + 1, expected="alleen tekst")
+        raise InvoerFout(
+            "de regel bevat een NUL-teken (een beschadigd of binair bestand?)",
+            file=path,
+            line=text.count("\n", 0, nul) + 1,
+            expected="alleen tekst",
+        )
     first = next((i for i, ln in enumerate(text.split("\n", 50)) if ln.strip()), 0)
     head = text.split("\n", first + 1)[first]
     delimiter = sniff_delimiter(head)
@@ -296,19 +305,23 @@ def read_table(path: Path, *, min_columns: int = 2) -> RawTable:
 def _csv_error(exc: csv.Error) -> str:
     text = str(exc)
     if "field larger than field limit" in text:
-        return ("een veld is groter dan 128 kB: waarschijnlijk een aanhalingsteken (\") op deze regel "
-                "dat niet wordt gesloten")
+        return (
+            'een veld is groter dan 128 kB: waarschijnlijk een aanhalingsteken (") op deze regel '
+            "dat niet wordt gesloten"
+        )
     if "NUL" in text:
         return "de regel bevat een NUL-teken (een binair of UTF-16-bestand?)"
     if "unexpected end of data" in text:
-        return "het bestand eindigt binnen een veld tussen aanhalingstekens (\") dat op deze regel begint"
+        return 'het bestand eindigt binnen een veld tussen aanhalingstekens (") dat op deze regel begint'
     return f"onleesbare CSV-regel ({text})"
 
 
 def _field_count_error(found: int, wanted: int, start: int, end: int) -> str:
     if end > start:
-        return (f"een aanhalingsteken (\") op deze regel wordt niet gesloten: de regel loopt door tot regel "
-                f"{end} en heeft daardoor {found} velden, de kopregel {wanted}")
+        return (
+            f'een aanhalingsteken (") op deze regel wordt niet gesloten: de regel loopt door tot regel '
+            f"{end} en heeft daardoor {found} velden, de kopregel {wanted}"
+        )
     return f"deze regel heeft {found} velden, de kopregel {wanted} (afgebroken bestand of verkeerd scheidingsteken?)"
 
 
@@ -330,8 +343,10 @@ def count_problem(value: str) -> tuple[str, str]:
     """The Dutch message and expectation for a bad count cell."""
     text = value.strip().removesuffix(".0")
     if text.isdigit():
-        return (f"'{value}' is geen aannemelijk aantal (meer dan {MAX_COUNT:,} in één cel)".replace(",", "."),
-                f"een aantal tot {MAX_COUNT:,}".replace(",", "."))
+        return (
+            f"'{value}' is geen aannemelijk aantal (meer dan {MAX_COUNT:,} in één cel)".replace(",", "."),
+            f"een aantal tot {MAX_COUNT:,}".replace(",", "."),
+        )
     return f"'{value}' is geen aantal", "een geheel getal >= 0, alleen cijfers"
 
 
@@ -348,9 +363,7 @@ def _dedupe(names: tuple[str, ...]) -> list[str]:
     return out
 
 
-def parse_count(
-    raw: RawTable, column: str, *, allow_censored: bool = True
-) -> tuple[pd.Series, pd.Series]:
+def parse_count(raw: RawTable, column: str, *, allow_censored: bool = True) -> tuple[pd.Series, pd.Series]:
     """Parse a count column: whole numbers >= 0, blank as 0, ``<5`` as censored.
 
     Returns ``(count, censored)`` where a censored cell has count <NA> and

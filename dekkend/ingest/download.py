@@ -27,7 +27,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from urllib.parse import urlsplit
 
-from dekkend.errors import DekkendError, DownloadFout, GeenVerbinding
+from dekkend.errors import DownloadFout, GeenVerbinding
 from dekkend.ingest import catalogue
 from dekkend.ingest.catalogue import KnownFile
 from dekkend.ingest.importer import ImportResult, import_paths
@@ -122,11 +122,7 @@ def _host(url: str) -> str:
 
 
 def _verified(entry: KnownFile) -> str:
-    return (
-        f"laatst geverifieerd {entry.verified:%d-%m-%Y}"
-        if entry.verified
-        else "dit adres is nooit geverifieerd"
-    )
+    return f"laatst geverifieerd {entry.verified:%d-%m-%Y}" if entry.verified else "dit adres is nooit geverifieerd"
 
 
 def urllib_fetch(url: str, target: Path, timeout: float) -> None:
@@ -206,9 +202,7 @@ def fetch(
         ) from exc
     with partial.open("rb") as fh:
         head = fh.read(64).lstrip().lower()
-    if any(head.startswith(s) for s in _HTML_STARTS) and not entry.filename.lower().endswith(
-        (".xml", ".html")
-    ):
+    if any(head.startswith(s) for s in _HTML_STARTS) and not entry.filename.lower().endswith((".xml", ".html")):
         partial.unlink(missing_ok=True)
         raise DownloadFout(
             f"{url} gaf een webpagina in plaats van een gegevensbestand ({_verified(entry)}); "

@@ -65,8 +65,7 @@ _SUFFIX = re.compile(r"\s*\(([^()]*)\)\s*$")
 _DOTTED_SUFFIX = re.compile(r"\s+((?:[A-Za-z]{1,4}\.){1,2})\s*$")
 _PREFIX = re.compile(r"^\s*gem(?:eente|\.)?\s+", re.IGNORECASE)
 _PLAUSIBLE = set(
-    "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789 -'.,()&/"
-    "âêîôûúéèëïöüáàäóòçÂÊÎÔÛÚÉÈËÏÖÜ’"
+    "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789 -'.,()&/âêîôûúéèëïöüáàäóòçÂÊÎÔÛÚÉÈËÏÖÜ’"
 )
 
 
@@ -190,9 +189,9 @@ def builtin_register() -> pd.DataFrame:
     """
     spans = _read_data("gemeenten_register.csv")
     rows = []
-    for code, naam, first, last in spans[
-        ["gemeentecode", "gemeentenaam", "eerste_jaar", "laatste_jaar"]
-    ].itertuples(index=False):
+    for code, naam, first, last in spans[["gemeentecode", "gemeentenaam", "eerste_jaar", "laatste_jaar"]].itertuples(
+        index=False
+    ):
         for year in range(int(first), int(last) + 1):
             rows.append((year, code, naam))
     return pd.DataFrame(rows, columns=["jaar", "gemeentecode", "gemeentenaam"])
@@ -223,9 +222,7 @@ def combine_register(imported: pd.DataFrame | None) -> pd.DataFrame:
     if imported is None or imported.empty:
         return base
     imp = imported[["jaar", "gemeentecode", "gemeentenaam"]].astype({"jaar": int})
-    out = pd.concat([imp, base], ignore_index=True).drop_duplicates(
-        ["jaar", "gemeentecode"], keep="first"
-    )
+    out = pd.concat([imp, base], ignore_index=True).drop_duplicates(["jaar", "gemeentecode"], keep="first")
     return out.sort_values(["jaar", "gemeentecode"], kind="stable").reset_index(drop=True)
 
 
@@ -237,14 +234,8 @@ def combine_changes(imported: pd.DataFrame | None) -> pd.DataFrame:
     imp = imported[list(CHANGE_COLUMNS)].copy()
     shipped = base.set_index(["code_oud", "code_nieuw"])["aandeel"]
     pairs = pd.MultiIndex.from_frame(imp[["code_oud", "code_nieuw"]])
-    imp["aandeel"] = (
-        imp["aandeel"]
-        .astype(float)
-        .where(imp["aandeel"].notna(), shipped.reindex(pairs).to_numpy())
-    )
-    out = pd.concat([imp, base], ignore_index=True).drop_duplicates(
-        ["code_oud", "code_nieuw"], keep="first"
-    )
+    imp["aandeel"] = imp["aandeel"].astype(float).where(imp["aandeel"].notna(), shipped.reindex(pairs).to_numpy())
+    out = pd.concat([imp, base], ignore_index=True).drop_duplicates(["code_oud", "code_nieuw"], keep="first")
     return out.sort_values(["jaar", "code_oud", "code_nieuw"], kind="stable").reset_index(drop=True)
 
 
@@ -284,11 +275,7 @@ def alias_table(register: pd.DataFrame, aliases: pd.DataFrame | None = None) -> 
     table["laatste_jaar"] = table["laatste_jaar"].astype("Int64")
     table = table.drop_duplicates(["alias", "gemeentecode", "eerste_jaar"])
     cols = ["alias", "sleutel", "provincie", "gemeentecode", "eerste_jaar", "laatste_jaar", "soort"]
-    return (
-        table[cols]
-        .sort_values(["sleutel", "provincie", "gemeentecode"], kind="stable")
-        .reset_index(drop=True)
-    )
+    return table[cols].sort_values(["sleutel", "provincie", "gemeentecode"], kind="stable").reset_index(drop=True)
 
 
 @dataclass(frozen=True)
@@ -330,34 +317,20 @@ class Resolver:
     def candidates(self, name: object, year: int | None = None) -> tuple[str, ...]:
         """Every code the name can mean (in ``year`` when given and known), sorted."""
         key = name_key(name)
-        cands = [
-            c
-            for c in self.index.get(key.base, ())
-            if not key.provincie or c.provincie in ("", key.provincie)
-        ]
+        cands = [c for c in self.index.get(key.base, ()) if not key.provincie or c.provincie in ("", key.provincie)]
         if key.provincie and any(c.provincie == key.provincie for c in cands):
             named = {c.code for c in cands if c.provincie == key.provincie}
             cands = [c for c in cands if c.code in named]
         if year is not None:
-            in_year = [
-                c for c in cands if c.first is not None and c.first <= year <= (c.last or 9999)
-            ]
+            in_year = [c for c in cands if c.first is not None and c.first <= year <= (c.last or 9999)]
             if in_year:
                 cands = in_year
             else:
                 dated = [c for c in cands if c.first is not None]
                 if dated:
-                    nearest = min(
-                        min(abs(year - c.first), abs(year - (c.last or c.first))) for c in dated
-                    )
-                    near = [
-                        c
-                        for c in dated
-                        if min(abs(year - c.first), abs(year - (c.last or c.first))) == nearest
-                    ]
-                    cands = near + [
-                        c for c in cands if c.first is None and c.code in {n.code for n in near}
-                    ]
+                    nearest = min(min(abs(year - c.first), abs(year - (c.last or c.first))) for c in dated)
+                    near = [c for c in dated if min(abs(year - c.first), abs(year - (c.last or c.first))) == nearest]
+                    cands = near + [c for c in cands if c.first is None and c.code in {n.code for n in near}]
         return tuple(sorted({c.code for c in cands}))
 
     def code(self, name: object, year: int | None = None) -> str | None:
@@ -375,9 +348,9 @@ def current_codes(register: pd.DataFrame) -> set[str]:
 
 def _successors(changes: pd.DataFrame) -> dict[str, list[tuple[str, float, str, int]]]:
     succ: dict[str, list[tuple[str, float, str, int]]] = defaultdict(list)
-    for old, new, share, kind, year in changes[
-        ["code_oud", "code_nieuw", "aandeel", "soort", "jaar"]
-    ].itertuples(index=False):
+    for old, new, share, kind, year in changes[["code_oud", "code_nieuw", "aandeel", "soort", "jaar"]].itertuples(
+        index=False
+    ):
         if old == new:
             continue
         succ[old].append((new, float(share) if pd.notna(share) else float("nan"), kind, int(year)))
@@ -416,9 +389,7 @@ def map_to_current(register: pd.DataFrame, changes: pd.DataFrame) -> pd.DataFram
     succ = _successors(changes)
     names = register.sort_values("jaar").groupby("gemeentecode")["gemeentenaam"].last()
     last_year = register.groupby("gemeentecode")["jaar"].max()
-    codes = sorted(
-        set(register["gemeentecode"]) | set(changes["code_oud"]) | set(changes["code_nieuw"])
-    )
+    codes = sorted(set(register["gemeentecode"]) | set(changes["code_oud"]) | set(changes["code_nieuw"]))
     memo: dict[str, dict[str, tuple[float, frozenset[str], str]]] = {}
 
     def resolve(code: str, depth: int = 0) -> dict[str, tuple[float, frozenset[str], str]]:

@@ -91,8 +91,9 @@ def _read_one(path: Path, fmt: FileFormat, sha: str) -> tuple[Parsed, FileContex
     try:
         return fmt.read(ctx), ctx
     except KeyError as exc:  # a reader met a column its format declares optional but needs after all
-        raise InvoerFout(f"kolom {exc.args[0]!r} ontbreekt", file=path, line=1,
-                         expected=f"de kopregel van '{fmt.title}'") from exc
+        raise InvoerFout(
+            f"kolom {exc.args[0]!r} ontbreekt", file=path, line=1, expected=f"de kopregel van '{fmt.title}'"
+        ) from exc
 
 
 def _unknown(path: Path, explicit: bool) -> FileReport:
@@ -203,11 +204,15 @@ def deduplicate(results: list[Row]) -> list[Row]:
         win = out[newest][0]
         for i in order[:-1]:
             rep = out[i][0]
-            reason = (f"oudere versie van dezelfde telling (peildatum {when:%d-%m-%Y}, gewijzigd {_modified(rep.path)}); "
-                      f"de nieuwste versie telt: {win.path.name}")
+            reason = (
+                f"oudere versie van dezelfde telling (peildatum {when:%d-%m-%Y}, gewijzigd {_modified(rep.path)}); "
+                f"de nieuwste versie telt: {win.path.name}"
+            )
             out[i] = (_skip(rep.path, reason), None, None, None)
-        note = (f"nieuwste versie van de telling met peildatum {when:%d-%m-%Y} (gewijzigd {_modified(win.path)}); "
-                f"{len(order) - 1} oudere versie(s) in deze import niet meegeteld")
+        note = (
+            f"nieuwste versie van de telling met peildatum {when:%d-%m-%Y} (gewijzigd {_modified(win.path)}); "
+            f"{len(order) - 1} oudere versie(s) in deze import niet meegeteld"
+        )
         out[newest] = (replace(win, notes=(*win.notes, note)), *out[newest][1:])
     return out
 
@@ -253,7 +258,9 @@ def merge_tables(
     tables["bestanden"] = pd.concat([tables.get("bestanden", new_files.iloc[0:0]), new_files], ignore_index=True)
     for _, p, _, _ in parsed:
         for name, frame in p.tables.items():
-            tables[name] = pd.concat([tables[name], frame], ignore_index=True) if name in tables and len(tables[name]) else frame
+            tables[name] = (
+                pd.concat([tables[name], frame], ignore_index=True) if name in tables and len(tables[name]) else frame
+            )
     for name in list(tables):
         tables[name] = _canonical_order(tables[name])
     return tables

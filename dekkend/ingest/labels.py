@@ -18,7 +18,14 @@ VMBO_LEERWEGEN = ("vmbo-b", "vmbo-k", "vmbo-g", "vmbo-t")
 #: The normalised onderwijstypen. ``internationaal`` holds the international
 #: streams (IB, Engelse stroom, European School), which DUO counts apart.
 ONDERWIJSTYPEN = (
-    "pro", *VMBO_LEERWEGEN, "havo", "vwo", "havo-vwo", "brugjaar", "internationaal", "totaal",
+    "pro",
+    *VMBO_LEERWEGEN,
+    "havo",
+    "vwo",
+    "havo-vwo",
+    "brugjaar",
+    "internationaal",
+    "totaal",
 )
 
 #: The ten vmbo profielen (since 2016) as slugs.
@@ -210,8 +217,12 @@ def sector(label: str) -> str | None | bool:
 
 # -- the label table: every AFDELING, OPLEIDINGSNAAM, ELEMENTCODE and VMBO SECTOR value ------------
 #: The columns of a DUO count file that :data:`LABEL_TABLE` covers, with their key in it.
-LABEL_COLUMNS = {"AFDELING": "afdeling", "OPLEIDINGSNAAM": "opleidingsnaam", "ELEMENTCODE": "elementcode",
-                 "VMBO SECTOR": "sector"}
+LABEL_COLUMNS = {
+    "AFDELING": "afdeling",
+    "OPLEIDINGSNAAM": "opleidingsnaam",
+    "ELEMENTCODE": "elementcode",
+    "VMBO SECTOR": "sector",
+}
 #: The data file (``kolom;waarde;profiel;sector;route;toelichting``) next to this module.
 LABEL_TABLE = "vo_labels.csv"
 #: What a ``route`` in the table means (old programmes count as their successor profiel).

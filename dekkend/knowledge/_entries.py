@@ -137,8 +137,7 @@ class Entry:
 
     def plain_text(self) -> str:
         """Title, summary, body, conditions and legal basis as plain text without markers."""
-        parts = [self.titel, self.samenvatting, self.body, *self.voorwaarden,
-                 *self.juridische_basis]
+        parts = [self.titel, self.samenvatting, self.body, *self.voorwaarden, *self.juridische_basis]
         return strip_citations("\n".join(parts))
 
     def to_dict(self) -> dict[str, Any]:
@@ -157,8 +156,7 @@ class Entry:
             "themas": list(self.themas),
             "knelpunttypen": dict(self.knelpunttypen),
             "bronnen": [
-                {"url": s.url, "titel": s.titel, "datum": s.datum, "gezien": s.gezien.isoformat()}
-                for s in self.bronnen
+                {"url": s.url, "titel": s.titel, "datum": s.datum, "gezien": s.gezien.isoformat()} for s in self.bronnen
             ],
             "body": self.body,
         }
@@ -198,13 +196,12 @@ def parse_entry(text: str, *, path: str | Path) -> Entry:
         line = mark.line + 2 if mark is not None else None
         raise InvoerFout(
             f"de YAML-kop is onleesbaar: {getattr(exc, 'problem', exc)}",
-            file=path, line=line, expected="geldige YAML tussen twee regels '---'",
+            file=path,
+            line=line,
+            expected="geldige YAML tussen twee regels '---'",
         ) from exc
     if not isinstance(data, dict):
-        raise InvoerFout(
-            "de YAML-kop bevat geen velden", file=path, line=2,
-            expected="velden als 'id:' en 'soort:'"
-        )
+        raise InvoerFout("de YAML-kop bevat geen velden", file=path, line=2, expected="velden als 'id:' en 'soort:'")
     problems: list[tuple[int | None, str]] = []
     key_lines = _key_lines(front)
     entry = _build(data, body, path, problems, key_lines, body_line)
@@ -213,8 +210,9 @@ def parse_entry(text: str, *, path: str | Path) -> Entry:
         if len(problems) == 1:
             raise InvoerFout(problems[0][1], file=path, line=problems[0][0])
         listed = "; ".join(f"regel {ln}: {msg}" if ln else msg for ln, msg in problems)
-        raise InvoerFout(f"{len(problems)} problemen in dit kennisbankartikel: {listed}",
-                         file=path, line=problems[0][0])
+        raise InvoerFout(
+            f"{len(problems)} problemen in dit kennisbankartikel: {listed}", file=path, line=problems[0][0]
+        )
     assert entry is not None
     return entry
 
@@ -249,8 +247,7 @@ def _default_entries() -> tuple[Entry, ...]:
 def _load(folder: Path) -> tuple[Entry, ...]:
     files = sorted(folder.glob("*.md"))
     if not files:
-        raise InvoerFout("de map bevat geen kennisbankartikelen", file=folder,
-                         expected="bestanden <id>.md")
+        raise InvoerFout("de map bevat geen kennisbankartikelen", file=folder, expected="bestanden <id>.md")
     entries = [parse_entry(f.read_text(encoding="utf-8"), path=f) for f in files]
     return tuple(sorted(entries, key=lambda e: e.id))
 
@@ -258,13 +255,15 @@ def _load(folder: Path) -> tuple[Entry, ...]:
 def _split_front_matter(text: str, path: Path) -> tuple[str, str, int]:
     lines = text.lstrip("\ufeff").splitlines()
     if not lines or lines[0].strip() != "---":
-        raise InvoerFout("het bestand begint niet met een YAML-kop", file=path, line=1,
-                         expected="'---' op de eerste regel")
+        raise InvoerFout(
+            "het bestand begint niet met een YAML-kop", file=path, line=1, expected="'---' op de eerste regel"
+        )
     for i in range(1, len(lines)):
         if lines[i].strip() == "---":
-            return "\n".join(lines[1:i]), "\n".join(lines[i + 1:]).strip(), i + 2
-    raise InvoerFout("de YAML-kop wordt niet afgesloten", file=path, line=1,
-                     expected="een tweede regel '---' na de velden")
+            return "\n".join(lines[1:i]), "\n".join(lines[i + 1 :]).strip(), i + 2
+    raise InvoerFout(
+        "de YAML-kop wordt niet afgesloten", file=path, line=1, expected="een tweede regel '---' na de velden"
+    )
 
 
 def _key_lines(front: str) -> dict[str, int]:
@@ -307,13 +306,21 @@ def _build(
         return None
     jaar = data.get("jaar")
     return Entry(
-        id=entry_id, titel=_text(data, "titel", add), soort=soort, samenvatting=samenvatting,
-        body=body, bronnen=bronnen, regio=str(data.get("regio") or "landelijk"),
-        gebieden=tuple(_list(data, "gebieden", add)), jaar=None if jaar is None else str(jaar),
+        id=entry_id,
+        titel=_text(data, "titel", add),
+        soort=soort,
+        samenvatting=samenvatting,
+        body=body,
+        bronnen=bronnen,
+        regio=str(data.get("regio") or "landelijk"),
+        gebieden=tuple(_list(data, "gebieden", add)),
+        jaar=None if jaar is None else str(jaar),
         partijen=tuple(_list(data, "partijen", add)),
         voorwaarden=tuple(_list(data, "voorwaarden", add)),
         juridische_basis=tuple(_list(data, "juridische_basis", add)),
-        themas=tuple(themas), knelpunttypen=knelpunten, path=path,
+        themas=tuple(themas),
+        knelpunttypen=knelpunten,
+        path=path,
     )
 
 
@@ -368,8 +375,10 @@ def _knelpunttypen(value: Any, add: Any) -> tuple[tuple[str, str], ...]:
     if value is None:
         return ()
     if not isinstance(value, dict):
-        add("knelpunttypen", "veld 'knelpunttypen' moet per knelpunttype een reden geven "
-            "('type: reden die \"omdat ...\" afmaakt')")
+        add(
+            "knelpunttypen",
+            "veld 'knelpunttypen' moet per knelpunttype een reden geven ('type: reden die \"omdat ...\" afmaakt')",
+        )
         return ()
     result = []
     for key, reason in value.items():
@@ -379,8 +388,7 @@ def _knelpunttypen(value: Any, add: Any) -> tuple[tuple[str, str], ...]:
         elif not isinstance(reason, str) or len(reason.split()) < 5:
             add("knelpunttypen", f"knelpunttype '{key}' heeft geen reden van minstens vijf woorden")
         elif reason.strip().lower().startswith("omdat"):
-            add("knelpunttypen", f"de reden bij '{key}' begint met 'omdat'; "
-                "dat woord zet dekkend er zelf voor")
+            add("knelpunttypen", f"de reden bij '{key}' begint met 'omdat'; dat woord zet dekkend er zelf voor")
         else:
             result.append((str(key), " ".join(reason.split()).rstrip(".")))
     return tuple(result)
@@ -414,21 +422,24 @@ def _sources(value: Any, add: Any) -> tuple[Source, ...]:
             continue
         datum = item.get("datum")
         datum_text = datum.isoformat() if isinstance(datum, dt.date) else datum
-        result.append(Source(url=url, titel=" ".join(titel.split()), gezien=gezien,
-                             datum=None if datum_text is None else str(datum_text)))
+        result.append(
+            Source(
+                url=url,
+                titel=" ".join(titel.split()),
+                gezien=gezien,
+                datum=None if datum_text is None else str(datum_text),
+            )
+        )
         extra = set(item) - {"url", "titel", "gezien", "datum"}
         if extra:
             add("bronnen", f"bron {number} heeft onbekende velden: {', '.join(sorted(extra))}")
     return tuple(result)
 
 
-def _check_body(
-    body: str, soort: str, bronnen: Sequence[Source], samenvatting: str, add: Any
-) -> None:
+def _check_body(body: str, soort: str, bronnen: Sequence[Source], samenvatting: str, add: Any) -> None:
     n_words = len(words(strip_citations(body)))
     if n_words < MIN_BODY_WORDS:
-        add(None, f"de tekst heeft {n_words} woorden, minder dan de {MIN_BODY_WORDS} "
-            "die nodig zijn")
+        add(None, f"de tekst heeft {n_words} woorden, minder dan de {MIN_BODY_WORDS} die nodig zijn")
     cited = citations(body) + citations(samenvatting)
     if not citations(body):
         add(None, "de tekst verwijst naar geen enkele bron; zet [1], [2], ... achter de feiten")

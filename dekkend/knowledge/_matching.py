@@ -27,9 +27,7 @@ GROUP_SHARES: Mapping[str, float] = {"voorbeeld": 0.4, "route": 0.4, "steun": 0.
 FURTHER_MATCH_FACTOR = 0.5
 
 #: The reason given for a support route that matches none of the knelpunt types.
-GENERAL_SUPPORT_REASON = (
-    "omdat deze ondersteuning openstaat voor elk bestuur dat met leerlingendaling te maken heeft"
-)
+GENERAL_SUPPORT_REASON = "omdat deze ondersteuning openstaat voor elk bestuur dat met leerlingendaling te maken heeft"
 
 #: The three groups the recommendations are mixed from.
 SOORT_GROUPS: Mapping[str, str] = {
@@ -105,11 +103,17 @@ class Recommendation:
 
     def to_dict(self) -> dict[str, Any]:
         """The recommendation as a JSON-ready dictionary."""
-        return {"id": self.entry.id, "titel": self.entry.titel, "soort": self.entry.soort,
-                "regio": self.entry.regio, "score": round(self.score, 3),
-                "redenen": list(self.redenen), "knelpunten": list(self.knelpunten),
-                "samenvatting": self.entry.samenvatting,
-                "bronnen": [s.url for s in self.entry.bronnen]}
+        return {
+            "id": self.entry.id,
+            "titel": self.entry.titel,
+            "soort": self.entry.soort,
+            "regio": self.entry.regio,
+            "score": round(self.score, 3),
+            "redenen": list(self.redenen),
+            "knelpunten": list(self.knelpunten),
+            "samenvatting": self.entry.samenvatting,
+            "bronnen": [s.url for s in self.entry.bronnen],
+        }
 
 
 @dataclass(frozen=True)
@@ -155,8 +159,7 @@ class Advice:
             "peiljaar": self.peiljaar,
             "gebied": self.gebied,
             "knelpunten": [
-                {"knelpunt": ka.knelpunt.to_dict(),
-                 "aanbevelingen": [r.to_dict() for r in ka.aanbevelingen]}
+                {"knelpunt": ka.knelpunt.to_dict(), "aanbevelingen": [r.to_dict() for r in ka.aanbevelingen]}
                 for ka in self.per_knelpunt
             ],
             "ranglijst": [r.to_dict() for r in self.ranglijst],
@@ -196,24 +199,31 @@ def read_knelpunten(path: str | Path) -> KnelpuntenFile:
     try:
         data = json.loads(text)
     except json.JSONDecodeError as exc:
-        raise InvoerFout(f"geen geldige JSON ({exc.msg}, teken {exc.colno})", file=path,
-                         line=exc.lineno, expected="een JSON-object met 'knelpunten'") from exc
+        raise InvoerFout(
+            f"geen geldige JSON ({exc.msg}, teken {exc.colno})",
+            file=path,
+            line=exc.lineno,
+            expected="een JSON-object met 'knelpunten'",
+        ) from exc
     if not isinstance(data, dict) or not isinstance(data.get("knelpunten"), list):
-        raise InvoerFout("het bestand heeft geen lijst 'knelpunten'", file=path,
-                         expected="een JSON-object met 'regio', 'peiljaar' en 'knelpunten'")
+        raise InvoerFout(
+            "het bestand heeft geen lijst 'knelpunten'",
+            file=path,
+            expected="een JSON-object met 'regio', 'peiljaar' en 'knelpunten'",
+        )
     peiljaar = data.get("peiljaar")
     if peiljaar is not None and not isinstance(peiljaar, int):
-        raise InvoerFout(f"'peiljaar' is geen jaartal: {peiljaar!r}", file=path,
-                         expected="bijv. 2024")
-    knelpunten = tuple(knelpunt_from_mapping(item, file=path, position=i)
-                       for i, item in enumerate(data["knelpunten"], start=1))
+        raise InvoerFout(f"'peiljaar' is geen jaartal: {peiljaar!r}", file=path, expected="bijv. 2024")
+    knelpunten = tuple(
+        knelpunt_from_mapping(item, file=path, position=i) for i, item in enumerate(data["knelpunten"], start=1)
+    )
     regio = data.get("regio")
-    return KnelpuntenFile(regio=None if regio is None else str(regio), peiljaar=peiljaar,
-                          knelpunten=knelpunten, path=path)
+    return KnelpuntenFile(
+        regio=None if regio is None else str(regio), peiljaar=peiljaar, knelpunten=knelpunten, path=path
+    )
 
 
-def knelpunt_from_mapping(data: Any, *, file: str | Path | None = None,
-                          position: int | None = None) -> Knelpunt:
+def knelpunt_from_mapping(data: Any, *, file: str | Path | None = None, position: int | None = None) -> Knelpunt:
     """Build a :class:`Knelpunt` from a dictionary in the diagnose schema.
 
     The same as :meth:`dekkend.diagnose.Knelpunt.from_dict`, kept under this name for callers
@@ -285,26 +295,46 @@ def match_knelpunten(
     skipped = tuple(
         f"Knelpunt '{k.titel}' heeft het onbekende type '{k.type}' en is overgeslagen "
         f"(bekende typen: {', '.join(KNELPUNTTYPEN)})."
-        for k in items if k.type not in KNELPUNTTYPEN
+        for k in items
+        if k.type not in KNELPUNTTYPEN
     )
-    known = sorted((k for k in items if k.type in KNELPUNTTYPEN),
-                   key=lambda k: -ERNST_WEIGHTS[k.ernst])
+    known = sorted((k for k in items if k.type in KNELPUNTTYPEN), key=lambda k: -ERNST_WEIGHTS[k.ernst])
     scorer = _Scorer(index, regio, preferred)
     per = tuple(KnelpuntAdvice(k, _mix(scorer.for_knelpunt(k), per_knelpunt)) for k in known)
     overall = scorer.overall(known)
     support = tuple(r for r in overall if r.entry.soort == "ondersteuning")
     if known:
         support += scorer.general_support(exclude={r.entry.id for r in support})
-    return Advice(regio=regio, peiljaar=peiljaar, gebied=preferred, per_knelpunt=per,
-                  ranglijst=_mix(overall, limit), ondersteuning=support, overgeslagen=skipped)
+    return Advice(
+        regio=regio,
+        peiljaar=peiljaar,
+        gebied=preferred,
+        per_knelpunt=per,
+        ranglijst=_mix(overall, limit),
+        ondersteuning=support,
+        overgeslagen=skipped,
+    )
 
 
-def advice_for_file(path: str | Path, *, gebied: str | None = None, per_knelpunt: int = 5,
-                    limit: int = 10, index: KnowledgeIndex | None = None) -> Advice:
+def advice_for_file(
+    path: str | Path,
+    *,
+    gebied: str | None = None,
+    per_knelpunt: int = 5,
+    limit: int = 10,
+    index: KnowledgeIndex | None = None,
+) -> Advice:
     """Read a knelpunten JSON file and match it; see :func:`match_knelpunten`."""
     found = read_knelpunten(path)
-    return match_knelpunten(found.knelpunten, regio=found.regio, peiljaar=found.peiljaar,
-                            gebied=gebied, per_knelpunt=per_knelpunt, limit=limit, index=index)
+    return match_knelpunten(
+        found.knelpunten,
+        regio=found.regio,
+        peiljaar=found.peiljaar,
+        gebied=gebied,
+        per_knelpunt=per_knelpunt,
+        limit=limit,
+        index=index,
+    )
 
 
 class _Scorer:
@@ -355,19 +385,18 @@ class _Scorer:
         local = self._shared_area(entry, knelpunten)
         if local and local != self.preferred:
             bonus += AREA_BONUS
-            reasons.append(
-                f"omdat dit voorbeeld uit hetzelfde gebied komt als de knelpunten ({local})")
+            reasons.append(f"omdat dit voorbeeld uit hetzelfde gebied komt als de knelpunten ({local})")
         return bonus, reasons
 
-    def school_type_bonus(self, entry: Entry, knelpunt: Knelpunt, *,
-                          named: bool = False) -> tuple[float, str | None]:
+    def school_type_bonus(self, entry: Entry, knelpunt: Knelpunt, *, named: bool = False) -> tuple[float, str | None]:
         themes = school_type_themes(knelpunt.onderwijstype)
         shared = [t for t in _THEME_ORDER if t in themes and t in entry.themas]
         if not shared:
             return 0.0, None
         which = f"knelpunt '{knelpunt.titel}'" if named else "dit knelpunt"
-        return ONDERWIJSTYPE_BONUS, (f"omdat het over {shared[0].replace('-', '/')} gaat, "
-                                     f"net als {which} ({knelpunt.onderwijstype})")
+        return ONDERWIJSTYPE_BONUS, (
+            f"omdat het over {shared[0].replace('-', '/')} gaat, net als {which} ({knelpunt.onderwijstype})"
+        )
 
     def for_knelpunt(self, knelpunt: Knelpunt) -> list[Recommendation]:
         result = []
@@ -377,8 +406,7 @@ class _Scorer:
             tbonus, treason = self.school_type_bonus(entry, knelpunt)
             xbonus, xreason = self.text_bonus(entry, knelpunt)
             score = weight * (self.relevance(entry, knelpunt) + bonus + tbonus + xbonus)
-            reasons = [self.type_reason(entry, knelpunt, named=False), *extra,
-                       *(r for r in (treason, xreason) if r)]
+            reasons = [self.type_reason(entry, knelpunt, named=False), *extra, *(r for r in (treason, xreason) if r)]
             result.append(Recommendation(entry, score, tuple(reasons), (knelpunt.titel,)))
         return sorted(result, key=lambda r: (-r.score, r.entry.id))
 
@@ -398,8 +426,7 @@ class _Scorer:
             for k in ks:
                 tbonus, treason = self.school_type_bonus(entry, k, named=True)
                 xbonus, _ = self.text_bonus(entry, k)
-                scores.append(ERNST_WEIGHTS[k.ernst]
-                              * (self.relevance(entry, k) + bonus + tbonus + xbonus))
+                scores.append(ERNST_WEIGHTS[k.ernst] * (self.relevance(entry, k) + bonus + tbonus + xbonus))
                 if k.type not in seen_types:
                     seen_types.add(k.type)
                     reasons.append(self.type_reason(entry, k, named=True))
@@ -407,15 +434,15 @@ class _Scorer:
             reasons += extra + ([type_reason] if type_reason else [])
             scores.sort(reverse=True)
             score = scores[0] + FURTHER_MATCH_FACTOR * sum(scores[1:])
-            result.append(Recommendation(entry, score, tuple(reasons),
-                                         tuple(dict.fromkeys(k.titel for k in ks))))
+            result.append(Recommendation(entry, score, tuple(reasons), tuple(dict.fromkeys(k.titel for k in ks))))
         return sorted(result, key=lambda r: (-r.score, r.entry.id))
 
     def general_support(self, exclude: set[str]) -> tuple[Recommendation, ...]:
         """Support routes that match no knelpunt type but are open to every board."""
         return tuple(
             Recommendation(e, 0.0, (GENERAL_SUPPORT_REASON,), ())
-            for e in self.index.entries if e.soort == "ondersteuning" and e.id not in exclude
+            for e in self.index.entries
+            if e.soort == "ondersteuning" and e.id not in exclude
         )
 
     def _shared_area(self, entry: Entry, knelpunten: Sequence[Knelpunt]) -> str | None:

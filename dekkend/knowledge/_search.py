@@ -30,6 +30,7 @@ AREA_BOOST = 2.5
 #: words, a knelpunt text a few dozen); the rest of a longer text is not searched on.
 MAX_TERMS = 64
 
+
 def synonyms_path() -> Path:
     """The synonym list shipped with dekkend."""
     return Path(__file__).with_name("synoniemen.yaml")
@@ -102,8 +103,11 @@ def _read_synonyms(path: Path) -> Synonyms:
     groups: list[list[Any]] = data.get("termen", [])
     areas: list[list[Any]] = data.get("gebieden", [])
     if not _is_groups(groups) or not _is_groups(areas):
-        raise InvoerFout("de synoniemenlijst heeft geen geldige groepen", file=path,
-                         expected="'termen:' en 'gebieden:' met lijsten van woorden")
+        raise InvoerFout(
+            "de synoniemenlijst heeft geen geldige groepen",
+            file=path,
+            expected="'termen:' en 'gebieden:' met lijsten van woorden",
+        )
     terms: dict[tuple[str, ...], set[tuple[str, ...]]] = {}
     for group in groups:
         keys = {k for k in (tuple(stems(str(term))) for term in group) if k}
@@ -219,13 +223,10 @@ class KnowledgeIndex:
             "tokenize = 'unicode61')"
         )
         rows = [_index_row(e) for e in self.entries]
-        self._db.executemany(
-            "INSERT INTO kennis (id, titel, samenvatting, meta, body) VALUES (?, ?, ?, ?, ?)", rows
-        )
+        self._db.executemany("INSERT INTO kennis (id, titel, samenvatting, meta, body) VALUES (?, ?, ?, ?, ?)", rows)
         # Stems of each entry's own text, without the shared knelpunt-type labels.
         self._stems = {e.id: frozenset(_content_stems(e)) for e in self.entries}
-        self._document_frequency: Counter[str] = Counter(
-            s for st in self._stems.values() for s in st)
+        self._document_frequency: Counter[str] = Counter(s for st in self._stems.values() for s in st)
 
     @classmethod
     def default(cls) -> KnowledgeIndex:
@@ -249,8 +250,11 @@ class KnowledgeIndex:
         if key in self._by_id:
             return self._by_id[key]
         close = difflib.get_close_matches(key, list(self._by_id), n=3, cutoff=0.5)
-        hint = f" Bedoelde u: {', '.join(close)}?" if close else (
-            " Zoek eerst met 'dekkend kennis zoek' om de id's te zien.")
+        hint = (
+            f" Bedoelde u: {', '.join(close)}?"
+            if close
+            else (" Zoek eerst met 'dekkend kennis zoek' om de id's te zien.")
+        )
         raise ConfiguratieFout(f"Geen kennisbankartikel met id '{entry_id}'.{hint}")
 
     def resolve_area(self, name: str) -> str:
@@ -266,18 +270,17 @@ class KnowledgeIndex:
             return self._areas[key]
         close = difflib.get_close_matches(key, list(self._areas), n=4, cutoff=0.6)
         names = [self._areas[c] for c in close]
-        hint = (f" Bedoelde u: {', '.join(names)}?" if names
-                else " Laat --gebied weg om in alle gebieden te zoeken.")
-        raise ConfiguratieFout(f"Onbekend gebied '{name}': geen artikel in de kennisbank gaat "
-                               f"over dat gebied.{hint}")
+        hint = f" Bedoelde u: {', '.join(names)}?" if names else " Laat --gebied weg om in alle gebieden te zoeken."
+        raise ConfiguratieFout(f"Onbekend gebied '{name}': geen artikel in de kennisbank gaat over dat gebied.{hint}")
 
     def entry_in_area(self, entry: Entry, area: str) -> bool:
         """Whether ``entry`` is about the area with shown name ``area``."""
         key = area_key(area)
         return any(area_key(self.synonyms.canonical_area(g)) == key for g in entry.gebieden)
 
-    def search(self, query: str, *, soort: str | None = None, gebied: str | None = None,
-               limit: int = 10) -> SearchResult:
+    def search(
+        self, query: str, *, soort: str | None = None, gebied: str | None = None, limit: int = 10
+    ) -> SearchResult:
         """Search the entries, best first.
 
         All query terms must match (a word or one of its synonyms, on Dutch stems); when
@@ -306,8 +309,7 @@ class KnowledgeIndex:
         if soort is not None and soort not in SOORTEN:
             close = difflib.get_close_matches(soort, list(SOORTEN), n=1)
             hint = f" Bedoelde u '{close[0]}'?" if close else ""
-            raise ConfiguratieFout(
-                f"Onbekende soort '{soort}'. Kies uit: {', '.join(SOORTEN)}.{hint}")
+            raise ConfiguratieFout(f"Onbekende soort '{soort}'. Kies uit: {', '.join(SOORTEN)}.{hint}")
         area = self.resolve_area(gebied) if gebied is not None else None
         if limit < 1:
             raise ConfiguratieFout(f"Het aantal resultaten moet minstens 1 zijn, niet {limit}.")
@@ -316,12 +318,21 @@ class KnowledgeIndex:
         by_area = [(e, s) for e, s in ranked if area is None or self.entry_in_area(e, area)]
         by_soort = [(e, s) for e, s in ranked if soort is None or e.soort == soort]
         matches = [(e, s) for e, s in by_area if soort is None or e.soort == soort]
-        facets = {"soort": _count(e.soort for e, _ in by_area),
-                  "gebied": _count(self._entry_areas(e) for e, _ in by_soort)}
+        facets = {
+            "soort": _count(e.soort for e, _ in by_area),
+            "gebied": _count(self._entry_areas(e) for e, _ in by_soort),
+        }
         term_stems = {s for g in groups for alt in g for s in alt}
         hits = tuple(SearchHit(e, s, _fragment(e, term_stems)) for e, s in matches[:limit])
-        return SearchResult(query=query, terms=tuple(_describe(g) for g in groups), hits=hits,
-                            total=len(matches), facets=facets, soort=soort, gebied=area)
+        return SearchResult(
+            query=query,
+            terms=tuple(_describe(g) for g in groups),
+            hits=hits,
+            total=len(matches),
+            facets=facets,
+            soort=soort,
+            gebied=area,
+        )
 
     def query_groups(self, query: str) -> list[frozenset[tuple[str, ...]]]:
         """Split ``query`` into term groups: per term its stems and those of its synonyms.
@@ -338,15 +349,17 @@ class KnowledgeIndex:
                     f"De zoekvraag '{query.strip()}' bevat alleen woorden als 'de', 'het' "
                     "en 'hoe', "
                     "waarop niet gezocht wordt. Geef een inhoudelijk zoekwoord, bijvoorbeeld "
-                    "'profielen delen' of 'kleine bovenbouw'.")
+                    "'profielen delen' of 'kleine bovenbouw'."
+                )
             raise ConfiguratieFout(
                 "De zoekvraag is leeg. Geef een of meer zoekwoorden, bijvoorbeeld "
-                "'profielen delen' of 'kleine bovenbouw'.")
+                "'profielen delen' of 'kleine bovenbouw'."
+            )
         groups: list[frozenset[tuple[str, ...]]] = []
         i = 0
         while i < len(tokens):
             for size in range(min(self.synonyms.longest, len(tokens) - i), 0, -1):
-                key = tuple(tokens[i:i + size])
+                key = tuple(tokens[i : i + size])
                 if key in self.synonyms.terms:
                     groups.append(self.synonyms.terms[key])
                     i += size
@@ -406,8 +419,12 @@ class KnowledgeIndex:
         found: list[str] = []
         for word in words(self.without_area_names(text)):
             key = stem(word)
-            if (word not in STOPWORDS and key in self._stems[entry.id] and word not in found
-                    and self._document_frequency[key] <= 0.4 * len(self.entries)):
+            if (
+                word not in STOPWORDS
+                and key in self._stems[entry.id]
+                and word not in found
+                and self._document_frequency[key] <= 0.4 * len(self.entries)
+            ):
                 found.append(word)
         return found[:limit]
 
@@ -417,8 +434,8 @@ class KnowledgeIndex:
         keep = [True] * len(tokens)
         for size in (3, 2, 1):
             for i in range(len(tokens) - size + 1):
-                if " ".join(tokens[i:i + size]) in self._areas:
-                    keep[i:i + size] = [False] * size
+                if " ".join(tokens[i : i + size]) in self._areas:
+                    keep[i : i + size] = [False] * size
         return " ".join(t for t, k in zip(tokens, keep, strict=True) if k)
 
     def areas_named_in(self, text: str) -> list[str]:
@@ -427,18 +444,16 @@ class KnowledgeIndex:
         found = []
         for size in (3, 2, 1):
             for i in range(len(tokens) - size + 1):
-                key = " ".join(tokens[i:i + size])
+                key = " ".join(tokens[i : i + size])
                 if key in self._areas and self._areas[key] not in found:
                     found.append(self._areas[key])
         return found
 
-    def _boost_named_areas(self, ranked: list[tuple[Entry, float]],
-                           query: str) -> list[tuple[Entry, float]]:
+    def _boost_named_areas(self, ranked: list[tuple[Entry, float]], query: str) -> list[tuple[Entry, float]]:
         named = self.areas_named_in(query)
         if not named:
             return ranked
-        boosted = [(e, s * AREA_BOOST if any(self.entry_in_area(e, a) for a in named) else s)
-                   for e, s in ranked]
+        boosted = [(e, s * AREA_BOOST if any(self.entry_in_area(e, a) for a in named) else s) for e, s in ranked]
         return sorted(boosted, key=lambda es: -es[1])
 
     def _collect_areas(self) -> dict[str, str]:
@@ -461,8 +476,14 @@ def _default_index() -> KnowledgeIndex:
     return KnowledgeIndex(load_entries())
 
 
-def search(query: str, *, soort: str | None = None, gebied: str | None = None,
-           limit: int = 10, index: KnowledgeIndex | None = None) -> SearchResult:
+def search(
+    query: str,
+    *,
+    soort: str | None = None,
+    gebied: str | None = None,
+    limit: int = 10,
+    index: KnowledgeIndex | None = None,
+) -> SearchResult:
     """Search the knowledge base; see :meth:`KnowledgeIndex.search`.
 
     Parameters
@@ -485,21 +506,44 @@ def search(query: str, *, soort: str | None = None, gebied: str | None = None,
 
 
 def _index_row(entry: Entry) -> tuple[str, str, str, str, str]:
-    meta = " ".join([
-        entry.soort, SOORTEN[entry.soort], entry.regio, *entry.gebieden, *entry.partijen,
-        *entry.themas, *entry.knelpunt_types, *(KNELPUNTTYPEN[t] for t in entry.knelpunt_types),
-        *(reason for _, reason in entry.knelpunttypen), *entry.voorwaarden,
-        *entry.juridische_basis, entry.jaar or "",
-    ])
+    meta = " ".join(
+        [
+            entry.soort,
+            SOORTEN[entry.soort],
+            entry.regio,
+            *entry.gebieden,
+            *entry.partijen,
+            *entry.themas,
+            *entry.knelpunt_types,
+            *(KNELPUNTTYPEN[t] for t in entry.knelpunt_types),
+            *(reason for _, reason in entry.knelpunttypen),
+            *entry.voorwaarden,
+            *entry.juridische_basis,
+            entry.jaar or "",
+        ]
+    )
+
     def prep(text: str) -> str:
         return " ".join(stems(strip_citations(text)))
+
     return (entry.id, prep(entry.titel), prep(entry.samenvatting), prep(meta), prep(entry.body))
 
 
 def _content_stems(entry: Entry) -> list[str]:
-    text = " ".join([entry.titel, entry.samenvatting, entry.body, entry.regio, *entry.gebieden,
-                     *entry.partijen, *entry.themas, *(r for _, r in entry.knelpunttypen),
-                     *entry.voorwaarden, *entry.juridische_basis])
+    text = " ".join(
+        [
+            entry.titel,
+            entry.samenvatting,
+            entry.body,
+            entry.regio,
+            *entry.gebieden,
+            *entry.partijen,
+            *entry.themas,
+            *(r for _, r in entry.knelpunttypen),
+            *entry.voorwaarden,
+            *entry.juridische_basis,
+        ]
+    )
     return stems(strip_citations(text))
 
 

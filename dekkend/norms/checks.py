@@ -37,8 +37,15 @@ def _below(norm: Norm, value: float) -> bool:
     return value < norm.value  # type: ignore[operator]
 
 
-def check(norm: Norm, subject: str, year: int, observed: float, forecast: Mapping[int, float] | None = None,
-          value: float | None = None, history: Mapping[int, float] | None = None) -> NormCheck:
+def check(
+    norm: Norm,
+    subject: str,
+    year: int,
+    observed: float,
+    forecast: Mapping[int, float] | None = None,
+    value: float | None = None,
+    history: Mapping[int, float] | None = None,
+) -> NormCheck:
     """Check ``observed`` (in ``year``) and the ``forecast`` years against ``norm``.
 
     ``history`` holds earlier observed years; it counts towards a run of years
@@ -54,10 +61,25 @@ def check(norm: Norm, subject: str, year: int, observed: float, forecast: Mappin
         norm = Norm(**{**norm.__dict__, "value": float(value)})
     citation = norm.source.citation()
     if not norm.verified:
-        return NormCheck(norm.id, norm.kind, norm.unit, subject, NIET_GEVERIFIEERD, observed, None, None, None, None,
-                         citation, norm.explanation)
-    series = {**{y: v for y, v in (history or {}).items() if y < year}, year: observed,
-              **{y: v for y, v in (forecast or {}).items() if y > year}}
+        return NormCheck(
+            norm.id,
+            norm.kind,
+            norm.unit,
+            subject,
+            NIET_GEVERIFIEERD,
+            observed,
+            None,
+            None,
+            None,
+            None,
+            citation,
+            norm.explanation,
+        )
+    series = {
+        **{y: v for y, v in (history or {}).items() if y < year},
+        year: observed,
+        **{y: v for y, v in (forecast or {}).items() if y > year},
+    }
     run_needed = norm.years_below or 1
     run = 0
     breach = None
@@ -74,5 +96,17 @@ def check(norm: Norm, subject: str, year: int, observed: float, forecast: Mappin
     else:
         status = VOLDOET
     until = None if breach is None else breach - year
-    return NormCheck(norm.id, norm.kind, norm.unit, subject, status, observed, norm.value, margin, until, breach, citation,
-                     norm.explanation)
+    return NormCheck(
+        norm.id,
+        norm.kind,
+        norm.unit,
+        subject,
+        status,
+        observed,
+        norm.value,
+        margin,
+        until,
+        breach,
+        citation,
+        norm.explanation,
+    )

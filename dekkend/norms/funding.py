@@ -48,8 +48,11 @@ class FundingTable:
 
 def load_funding(user_file: Path | None = None) -> FundingTable:
     """The funding table shipped with dekkend, or a user's edited copy."""
-    text = Path(user_file).read_text(encoding="utf-8") if user_file else \
-        resources.files("dekkend.norms").joinpath("bekostiging.yaml").read_text(encoding="utf-8")
+    text = (
+        Path(user_file).read_text(encoding="utf-8")
+        if user_file
+        else resources.files("dekkend.norms").joinpath("bekostiging.yaml").read_text(encoding="utf-8")
+    )
     doc = yaml.safe_load(text)
     params = {}
     for name, p in doc["parameters"].items():

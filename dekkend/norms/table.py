@@ -75,11 +75,17 @@ class Settings:
 
 
 def _norm(entry: dict, where: str) -> Norm:
-    missing = [k for k in ("id", "soort", "eenheid", "onderwijstype", "maat", "richting", "status", "bron", "toelichting") if k not in entry]
+    missing = [
+        k
+        for k in ("id", "soort", "eenheid", "onderwijstype", "maat", "richting", "status", "bron", "toelichting")
+        if k not in entry
+    ]
     if missing:
         raise ConfiguratieFout(f"{where}: norm {entry.get('id', '?')} mist veld(en) {', '.join(missing)}")
     if entry["soort"] not in KINDS:
-        raise ConfiguratieFout(f"{where}: norm {entry['id']} heeft onbekende soort '{entry['soort']}' (toegestaan: {', '.join(KINDS)})")
+        raise ConfiguratieFout(
+            f"{where}: norm {entry['id']} heeft onbekende soort '{entry['soort']}' (toegestaan: {', '.join(KINDS)})"
+        )
     if entry["status"] not in STATUSES:
         raise ConfiguratieFout(f"{where}: norm {entry['id']} heeft onbekende status '{entry['status']}'")
     bron = entry["bron"] or {}
@@ -89,11 +95,19 @@ def _norm(entry: dict, where: str) -> Norm:
     if value is None and entry["status"] != "niet geverifieerd":
         raise ConfiguratieFout(f"{where}: norm {entry['id']} heeft geen waarde maar status '{entry['status']}'")
     return Norm(
-        id=entry["id"], kind=entry["soort"], unit=entry["eenheid"], onderwijstype=entry["onderwijstype"],
-        measure=entry["maat"], direction=entry["richting"], value=None if value is None else float(value),
-        status=entry["status"], valid_from=entry.get("geldig_vanaf"),
+        id=entry["id"],
+        kind=entry["soort"],
+        unit=entry["eenheid"],
+        onderwijstype=entry["onderwijstype"],
+        measure=entry["maat"],
+        direction=entry["richting"],
+        value=None if value is None else float(value),
+        status=entry["status"],
+        valid_from=entry.get("geldig_vanaf"),
         source=Source(bron["titel"], bron.get("adres"), bron.get("artikel"), bron.get("gezien")),
-        explanation=entry["toelichting"], years_below=entry.get("jaren_onder_norm"), per_profiel=bool(entry.get("per_profiel")),
+        explanation=entry["toelichting"],
+        years_below=entry.get("jaren_onder_norm"),
+        per_profiel=bool(entry.get("per_profiel")),
     )
 
 
@@ -118,9 +132,17 @@ def load_norms(user_file: Path | None = None, on: date | None = None) -> tuple[N
             if e.get("id") in norms and set(e) <= {"id", "waarde", "bron"}:
                 base = norms[e["id"]]
                 if not (e.get("bron") or {}).get("titel"):
-                    raise ConfiguratieFout(f"{user_file}: waarde voor norm {e['id']} zonder bron (geef bron: {{titel: ...}})")
-                norms[e["id"]] = Norm(**{**base.__dict__, "value": float(e["waarde"]), "status": "instelling",
-                                         "source": Source(e["bron"]["titel"], e["bron"].get("adres"))})
+                    raise ConfiguratieFout(
+                        f"{user_file}: waarde voor norm {e['id']} zonder bron (geef bron: {{titel: ...}})"
+                    )
+                norms[e["id"]] = Norm(
+                    **{
+                        **base.__dict__,
+                        "value": float(e["waarde"]),
+                        "status": "instelling",
+                        "source": Source(e["bron"]["titel"], e["bron"].get("adres")),
+                    }
+                )
             else:
                 n = _norm(e, str(user_file))
                 norms[n.id] = n
@@ -144,8 +166,12 @@ def load_settings(user_file: Path | None = None) -> Settings:
         user = _read_yaml(user_file)
         for key, val in (user.get("instellingen") or {}).items():
             if key not in doc["instellingen"]:
-                raise ConfiguratieFout(f"{user_file}: onbekende instelling '{key}' (bekend: {', '.join(doc['instellingen'])})")
-            doc["instellingen"][key] = val if isinstance(val, dict) else {"waarde": val, "bron": f"eigen instelling ({user_file})"}
+                raise ConfiguratieFout(
+                    f"{user_file}: onbekende instelling '{key}' (bekend: {', '.join(doc['instellingen'])})"
+                )
+            doc["instellingen"][key] = (
+                val if isinstance(val, dict) else {"waarde": val, "bron": f"eigen instelling ({user_file})"}
+            )
         if "drempels" in user:
             doc["drempels"] = user["drempels"]
     values = {k: float(v["waarde"]) for k, v in doc["instellingen"].items()}

@@ -51,8 +51,12 @@ def explain_infeasible(model: ViableCoverage, options: dict[str, Any]) -> tuple[
             keep = _keep(model, built, res.values)
             needed = count_changes(model, keep)
             if needed > model.max_changes:
-                short = Shortfall("max-wijzigingen", float(needed - model.max_changes), float(model.max_changes),
-                                  closures=top_closures(model, keep))
+                short = Shortfall(
+                    "max-wijzigingen",
+                    float(needed - model.max_changes),
+                    float(model.max_changes),
+                    closures=top_closures(model, keep),
+                )
                 return (short,), seconds
     built = build(model, "elastisch")
     res = built.builder.solve(**options)
@@ -63,8 +67,17 @@ def explain_infeasible(model: ViableCoverage, options: dict[str, Any]) -> tuple[
     out: list[Shortfall] = []
     for col, h, t in built.viability_slack:
         if v[col] > SLACK_TOL:
-            out.append(Shortfall("drempel", float(v[col]), float(model.threshold[h]), offering=h, year=t,
-                                 board=str(model.board[h]), kind=_kind(model, h)))
+            out.append(
+                Shortfall(
+                    "drempel",
+                    float(v[col]),
+                    float(model.threshold[h]),
+                    offering=h,
+                    year=t,
+                    board=str(model.board[h]),
+                    kind=_kind(model, h),
+                )
+            )
     if built.changes_slack >= 0 and v[built.changes_slack] > SLACK_TOL:
         out.append(Shortfall("max-wijzigingen", float(v[built.changes_slack]), float(model.max_changes or 0)))
     for col, board, kind in built.board_slack:

@@ -49,14 +49,13 @@ def evaluate(model: ViableCoverage, keep: np.ndarray) -> Evaluation:
     short = judged[need] < model.threshold[need, None] - VIABILITY_TOL
     for r, t in zip(*np.nonzero(short), strict=True):
         h = need[r]
-        problems.append(
-            f"aanbod {h} haalt in jaar {t} {judged[h, t]:.1f} van de {model.threshold[h]:g} leerlingen"
-        )
+        problems.append(f"aanbod {h} haalt in jaar {t} {judged[h, t]:.1f} van de {model.threshold[h]:g} leerlingen")
     changes = count_changes(model, keep)
     problems += _limits(model, keep, changes)
     lost = displaced[:, 0] - np.asarray(moved.sum(axis=1)).ravel()
-    return Evaluation(keep, covered, coverage, objective, intake, moved, np.clip(lost, 0.0, None), changes,
-                      tuple(problems), judged)
+    return Evaluation(
+        keep, covered, coverage, objective, intake, moved, np.clip(lost, 0.0, None), changes, tuple(problems), judged
+    )
 
 
 def count_changes(model: ViableCoverage, keep: np.ndarray) -> int:
@@ -108,8 +107,9 @@ def board_rows(model: ViableCoverage, board: str, kind: int) -> np.ndarray:
     return np.flatnonzero(~model.ext & (model.board == board) & (model.kind_of == kind))
 
 
-def _first_order(model: ViableCoverage, keep: np.ndarray, displaced: np.ndarray
-                 ) -> tuple[np.ndarray, sparse.csr_matrix]:
+def _first_order(
+    model: ViableCoverage, keep: np.ndarray, displaced: np.ndarray
+) -> tuple[np.ndarray, sparse.csr_matrix]:
     """Received pupils with the first-order choice shares: ``sum_k a_kh u_k (1 - x_k)`` for kept ``h``."""
     a = model.shares
     dense = model.dense_shares
@@ -148,9 +148,13 @@ def _closest(model: ViableCoverage, keep: np.ndarray, displaced: np.ndarray) -> 
         cols_out.append(uniq[c])
         vals_out.append(flows[r, c])
     moved = sparse.csr_matrix(
-        (np.concatenate(vals_out) if vals_out else np.zeros(0),
-         (np.concatenate(rows_out) if rows_out else np.zeros(0, int),
-          np.concatenate(cols_out) if cols_out else np.zeros(0, int))),
+        (
+            np.concatenate(vals_out) if vals_out else np.zeros(0),
+            (
+                np.concatenate(rows_out) if rows_out else np.zeros(0, int),
+                np.concatenate(cols_out) if cols_out else np.zeros(0, int),
+            ),
+        ),
         shape=(model.q, model.q),
     )
     return received, moved

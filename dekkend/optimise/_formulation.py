@@ -33,8 +33,9 @@ class Built:
     count_slack: tuple[int, int] = (-1, -1)
 
 
-def build(model: ViableCoverage, objective: str = "dekking", *, with_limit: bool = True,
-          floor: float | None = None) -> Built:
+def build(
+    model: ViableCoverage, objective: str = "dekking", *, with_limit: bool = True, floor: float | None = None
+) -> Built:
     """The MIP: keep variables, coverage, nesting, received pupils, viability and the limits.
 
     ``objective``: ``dekking`` maximises weighted coverage; ``volgorde`` keeps the
@@ -88,7 +89,8 @@ def _coverage(model: ViableCoverage, b: ModelBuilder, xcol: np.ndarray, floor: f
         ws.append(weight[areas])
         r, c = np.nonzero(cand[areas])
         b.add_rows(
-            -INF, 0.0,
+            -INF,
+            0.0,
             np.concatenate([np.arange(len(areas)), r]),
             np.concatenate([y, xcol[rows[c]]]),
             np.concatenate([np.ones(len(areas)), -np.ones(len(r))]),
@@ -106,15 +108,26 @@ def _nesting(model: ViableCoverage, b: ModelBuilder, xcol: np.ndarray) -> None:
     child = np.flatnonzero((model.parent >= 0) & ~model.ext)
     if len(child):
         n = len(child)
-        b.add_rows(-INF, 0.0, np.repeat(np.arange(n), 2),
-                   np.column_stack([xcol[child], xcol[model.parent[child]]]).ravel(),
-                   np.tile([1.0, -1.0], n), n)
+        b.add_rows(
+            -INF,
+            0.0,
+            np.repeat(np.arange(n), 2),
+            np.column_stack([xcol[child], xcol[model.parent[child]]]).ravel(),
+            np.tile([1.0, -1.0], n),
+            n,
+        )
     if not model.leerweg_needs_profiel:
         return
     for h in np.flatnonzero(~model.ext & (model.n_children > 0)):
         kids = model.child_lists[h]
-        b.add_rows(-INF, 0.0, np.zeros(len(kids) + 1, int), np.concatenate([[xcol[h]], xcol[kids]]),
-                   np.concatenate([[1.0], -np.ones(len(kids))]), 1)
+        b.add_rows(
+            -INF,
+            0.0,
+            np.zeros(len(kids) + 1, int),
+            np.concatenate([[xcol[h]], xcol[kids]]),
+            np.concatenate([[1.0], -np.ones(len(kids))]),
+            1,
+        )
 
 
 def _received(model: ViableCoverage, b: ModelBuilder, xcol: np.ndarray) -> dict[tuple[int, int], int]:
@@ -146,8 +159,14 @@ def _received_first_order(model: ViableCoverage, b: ModelBuilder, xcol: np.ndarr
                 continue
             r = int(b.add_columns(1, 0.0, total)[0])
             rcol[(h, t)] = r
-            b.add_rows(-INF, total, np.zeros(len(senders) + 1, int), np.concatenate([[r], xcol[senders]]),
-                       np.concatenate([[1.0], coef]), 1)
+            b.add_rows(
+                -INF,
+                total,
+                np.zeros(len(senders) + 1, int),
+                np.concatenate([[r], xcol[senders]]),
+                np.concatenate([[1.0], coef]),
+                1,
+            )
             b.add_rows(-INF, 0.0, np.zeros(2, int), np.array([r, xcol[h]]), np.array([1.0, -total]), 1)
     return rcol
 
@@ -204,13 +223,22 @@ def _received_closest(model: ViableCoverage, b: ModelBuilder, xcol: np.ndarray) 
     for (h, t), ws in inflow.items():
         r = int(b.add_columns(1, 0.0, INF)[0])
         rcol[(h, t)] = r
-        b.add_rows(-INF, 0.0, np.zeros(len(ws) + 1, int), np.array([r, *ws]),
-                   np.concatenate([[1.0], -np.ones(len(ws))]), 1)
+        b.add_rows(
+            -INF, 0.0, np.zeros(len(ws) + 1, int), np.array([r, *ws]), np.concatenate([[1.0], -np.ones(len(ws))]), 1
+        )
     return rcol
 
 
-def _assign_area(model: ViableCoverage, b: ModelBuilder, xcol: np.ndarray, chosen: np.ndarray, from_k: np.ndarray,
-                 share: np.ndarray, need: np.ndarray, inflow: dict[tuple[int, int], list[int]]) -> None:
+def _assign_area(
+    model: ViableCoverage,
+    b: ModelBuilder,
+    xcol: np.ndarray,
+    chosen: np.ndarray,
+    from_k: np.ndarray,
+    share: np.ndarray,
+    need: np.ndarray,
+    inflow: dict[tuple[int, int], list[int]],
+) -> None:
     """One area of one class: ``f`` picks the nearest kept offering, ``v`` carries the displaced pupils there.
 
     The list stops at the last offering whose intake matters; ``v`` exists only for those offerings.
@@ -220,8 +248,14 @@ def _assign_area(model: ViableCoverage, b: ModelBuilder, xcol: np.ndarray, chose
     xs = xcol[chosen]
     b.add_rows(-INF, 0.0, np.repeat(np.arange(n), 2), np.column_stack([f, xs]).ravel(), np.tile([1.0, -1.0], n), n)
     tri_r, tri_c = np.tril_indices(n)
-    b.add_rows(0.0, INF, np.concatenate([tri_r, np.arange(n)]), np.concatenate([f[tri_c], xs]),
-               np.concatenate([np.ones(len(tri_r)), -np.ones(n)]), n)
+    b.add_rows(
+        0.0,
+        INF,
+        np.concatenate([tri_r, np.arange(n)]),
+        np.concatenate([f[tri_c], xs]),
+        np.concatenate([np.ones(len(tri_r)), -np.ones(n)]),
+        n,
+    )
     b.add_rows(-INF, 1.0, np.zeros(n, int), f, 1.0, 1)
     takes = np.flatnonzero(need[chosen])
     m = len(takes)
@@ -231,16 +265,29 @@ def _assign_area(model: ViableCoverage, b: ModelBuilder, xcol: np.ndarray, chose
         if dmax <= 0:
             continue
         v = b.add_columns(m, 0.0, dmax)
-        b.add_rows(-INF, 0.0, np.repeat(np.arange(m), 2), np.column_stack([v, f[takes]]).ravel(),
-                   np.tile([1.0, -dmax], m), m)
-        b.add_rows(-INF, dmax, np.zeros(m + len(from_k), int), np.concatenate([v, xcol[from_k]]),
-                   np.concatenate([np.ones(m), coef]), 1)
+        b.add_rows(
+            -INF, 0.0, np.repeat(np.arange(m), 2), np.column_stack([v, f[takes]]).ravel(), np.tile([1.0, -dmax], m), m
+        )
+        b.add_rows(
+            -INF,
+            dmax,
+            np.zeros(m + len(from_k), int),
+            np.concatenate([v, xcol[from_k]]),
+            np.concatenate([np.ones(m), coef]),
+            1,
+        )
         for h, vc in zip(chosen[takes], v, strict=True):
             inflow.setdefault((int(h), t), []).append(int(vc))
 
 
-def _viability(model: ViableCoverage, b: ModelBuilder, xcol: np.ndarray, rcol: dict[tuple[int, int], int],
-               built: Built, elastic: bool) -> None:
+def _viability(
+    model: ViableCoverage,
+    b: ModelBuilder,
+    xcol: np.ndarray,
+    rcol: dict[tuple[int, int], int],
+    built: Built,
+    elastic: bool,
+) -> None:
     """``sum over the offering, its profielen and its pool of (u x + r) >= m x`` for every year."""
     for h in np.flatnonzero(~model.ext & (model.threshold > 0)):
         group = [h, *model.child_lists[h], *model.pool_of[h]]
@@ -258,8 +305,15 @@ def _viability(model: ViableCoverage, b: ModelBuilder, xcol: np.ndarray, rcol: d
             b.add_rows(0.0, INF, np.zeros(len(cols), int), np.array(cols), np.array(vals, float), 1)
 
 
-def _limits(model: ViableCoverage, b: ModelBuilder, xcol: np.ndarray, built: Built, objective: str,
-            elastic: bool, with_limit: bool) -> None:
+def _limits(
+    model: ViableCoverage,
+    b: ModelBuilder,
+    xcol: np.ndarray,
+    built: Built,
+    objective: str,
+    elastic: bool,
+    with_limit: bool,
+) -> None:
     """Changes (penalty, objective or limit), the exact count, and the board rule."""
     x_rows = built.x_rows
     chg = -1.0 + model.n_children[x_rows]

@@ -96,8 +96,12 @@ class ModelBuilder:
         self.offset = 0.0
 
     def add_columns(
-        self, n: int, lb: float | np.ndarray = 0.0, ub: float | np.ndarray = 1.0,
-        cost: float | np.ndarray = 0.0, integer: bool = False,
+        self,
+        n: int,
+        lb: float | np.ndarray = 0.0,
+        ub: float | np.ndarray = 1.0,
+        cost: float | np.ndarray = 0.0,
+        integer: bool = False,
     ) -> np.ndarray:
         """Add ``n`` columns; return their indices."""
         idx = np.arange(self.n_cols, self.n_cols + n)
@@ -109,8 +113,13 @@ class ModelBuilder:
         return idx
 
     def add_rows(
-        self, lo: float | np.ndarray, hi: float | np.ndarray,
-        rows: np.ndarray, cols: np.ndarray, vals: np.ndarray | float, n: int,
+        self,
+        lo: float | np.ndarray,
+        hi: float | np.ndarray,
+        rows: np.ndarray,
+        cols: np.ndarray,
+        vals: np.ndarray | float,
+        n: int,
     ) -> np.ndarray:
         """Add ``n`` rows ``lo <= A x <= hi``; ``rows`` are 0-based within this block."""
         idx = np.arange(self.n_rows, self.n_rows + n)
@@ -157,8 +166,13 @@ class ModelBuilder:
         return lp
 
     def solve(
-        self, *, time_limit: float = 60.0, mip_gap: float = 1e-4, threads: int | None = None,
-        verbose: bool = False, start: np.ndarray | None = None,
+        self,
+        *,
+        time_limit: float = 60.0,
+        mip_gap: float = 1e-4,
+        threads: int | None = None,
+        verbose: bool = False,
+        start: np.ndarray | None = None,
     ) -> MipResult:
         """Solve with HiGHS and return the status, values, objective, bound, gap and seconds.
 

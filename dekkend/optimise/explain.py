@@ -154,16 +154,34 @@ def _change(inst: Instance, after: Evaluation, alt: Evaluation, h: int, unit: li
     reason, rows = _reason(inst, alt, unit)
     pupils = float(model.pupils[h, 0])
     moves, elders = _moves(inst, after, unit, code)
-    beyond = {k: round(alt.coverage[k] - after.coverage[k], 1) for k in model.kinds
-              if alt.coverage[k] - after.coverage[k] > 1e-9}
+    beyond = {
+        k: round(alt.coverage[k] - after.coverage[k], 1)
+        for k in model.kinds
+        if alt.coverage[k] - after.coverage[k] > 1e-9
+    }
     boards = tuple(dict.fromkeys([str(o["board"].iat[h])] + [_board(inst, m.vestigingscode) for m in moves]))
-    helped = tuple(f"{label(inst, g)} op {inst.name(str(o['vestigingscode'].iat[g]))}" for g in rows) \
-        if reason == "concentratie" else ()
+    helped = (
+        tuple(f"{label(inst, g)} op {inst.name(str(o['vestigingscode'].iat[g]))}" for g in rows)
+        if reason == "concentratie"
+        else ()
+    )
     text = _change_text(inst, h, reason, rows, alt, pupils, moves, elders, beyond, boards)
-    return Change(code, inst.name(code), str(o["onderwijstype"].iat[h]),
-                  o["profiel"].iat[h] if isinstance(o["profiel"].iat[h], str) else None, "stop-aanbod", reason,
-                  round(pupils, 1), float(model.threshold[h]), moves, round(elders, 1), beyond,
-                  tuple(b for b in boards if b), helped, text)
+    return Change(
+        code,
+        inst.name(code),
+        str(o["onderwijstype"].iat[h]),
+        o["profiel"].iat[h] if isinstance(o["profiel"].iat[h], str) else None,
+        "stop-aanbod",
+        reason,
+        round(pupils, 1),
+        float(model.threshold[h]),
+        moves,
+        round(elders, 1),
+        beyond,
+        tuple(b for b in boards if b),
+        helped,
+        text,
+    )
 
 
 def _board(inst: Instance, code: str) -> str:
@@ -181,8 +199,11 @@ def _moves(inst: Instance, after: Evaluation, unit: list[int], code: str) -> tup
         per[dest] = per.get(dest, 0.0) + float(v)
     total = float(inst.model.u[unit, 0].sum())
     elders = total - sum(per.values())
-    moves = tuple(Move(d, inst.name(d), round(n, 1), _km(inst, code, d))
-                  for d, n in sorted(per.items(), key=lambda kv: -kv[1]) if n >= MIN_LISTED)
+    moves = tuple(
+        Move(d, inst.name(d), round(n, 1), _km(inst, code, d))
+        for d, n in sorted(per.items(), key=lambda kv: -kv[1])
+        if n >= MIN_LISTED
+    )
     return moves, max(0.0, elders)
 
 
@@ -199,14 +220,18 @@ def _threshold_text(inst: Instance, h: int, rows: tuple[int, ...], alt: Evaluati
     if kids and len(kids) == len([g for g in model.child_lists[h] if alt.keep[g]]) and h not in rows:
         best = max(kids, key=lambda g: float((judged[g] - model.threshold[g]).min()))
         t = int(np.argmin(judged[best] - model.threshold[best]))
-        return (f"geen van de profielen van {label(inst, h)} haalt de drempel van {_num(model.threshold[best])} "
-                f"leerlingen (de grootste, {best_name(inst, best)}, komt in {_year(inst, t)} op "
-                f"{_num(judged[best, t], 1)}{_across(inst, best)}), en een leerweg zonder profiel kan niet.")
+        return (
+            f"geen van de profielen van {label(inst, h)} haalt de drempel van {_num(model.threshold[best])} "
+            f"leerlingen (de grootste, {best_name(inst, best)}, komt in {_year(inst, t)} op "
+            f"{_num(judged[best, t], 1)}{_across(inst, best)}), en een leerweg zonder profiel kan niet."
+        )
     g = rows[0]
     t = int(np.argmin(judged[g] - model.threshold[g]))
-    return (f"{label(inst, g)} haalt de drempel niet: in {_year(inst, t)} {_num(judged[g, t], 1)} leerlingen in "
-            f"de bovenbouw{_across(inst, g)}, ook met de leerlingen van wat verder stopt "
-            f"(drempel {_num(model.threshold[g])}).")
+    return (
+        f"{label(inst, g)} haalt de drempel niet: in {_year(inst, t)} {_num(judged[g, t], 1)} leerlingen in "
+        f"de bovenbouw{_across(inst, g)}, ook met de leerlingen van wat verder stopt "
+        f"(drempel {_num(model.threshold[g])})."
+    )
 
 
 def _across(inst: Instance, g: int) -> str:
@@ -224,8 +249,18 @@ def _year(inst: Instance, t: int) -> str:
     return f"{school_year(inst.years[t])}"
 
 
-def _change_text(inst: Instance, h: int, reason: str, rows: tuple[int, ...], alt: Evaluation, pupils: float,
-                 moves: tuple[Move, ...], elders: float, beyond: dict[str, float], boards: tuple[str, ...]) -> str:
+def _change_text(
+    inst: Instance,
+    h: int,
+    reason: str,
+    rows: tuple[int, ...],
+    alt: Evaluation,
+    pupils: float,
+    moves: tuple[Move, ...],
+    elders: float,
+    beyond: dict[str, float],
+    boards: tuple[str, ...],
+) -> str:
     o = inst.offerings
     year = inst.jaar
     what = f"{label(inst, h)} op {inst.name(str(o['vestigingscode'].iat[h]))}"
@@ -236,17 +271,24 @@ def _change_text(inst: Instance, h: int, reason: str, rows: tuple[int, ...], alt
         names = "; ".join(f"{label(inst, g)} op {inst.name(str(o['vestigingscode'].iat[g]))}" for g in rows)
         parts.append(f"Reden: zo halen andere aanbiedingen hun drempel: {names}.")
     else:
-        parts.append("Reden: geen drempel dwingt dit af, maar houden levert geen extra kinderen binnen de normafstand "
-                     "op "
-                     "(een gelijkwaardige keuze).")
+        parts.append(
+            "Reden: geen drempel dwingt dit af, maar houden levert geen extra kinderen binnen de normafstand "
+            "op "
+            "(een gelijkwaardige keuze)."
+        )
     if moves:
-        listed = ", ".join(f"{_num(m.leerlingen)} naar {m.naam}" + (f" ({_num(m.km, 1)} km)" if m.km else "")
-                           for m in moves)
-        parts.append(f"Leerlingen ({_num(pupils)} verwacht): {listed}" + (
-            f"; {_num(elders)} elders (buiten de regio, of geen alternatief)." if elders >= MIN_LISTED else "."))
+        listed = ", ".join(
+            f"{_num(m.leerlingen)} naar {m.naam}" + (f" ({_num(m.km, 1)} km)" if m.km else "") for m in moves
+        )
+        parts.append(
+            f"Leerlingen ({_num(pupils)} verwacht): {listed}"
+            + (f"; {_num(elders)} elders (buiten de regio, of geen alternatief)." if elders >= MIN_LISTED else ".")
+        )
     elif pupils >= MIN_LISTED:
-        parts.append(f"De {_num(pupils)} verwachte leerlingen komen niet bij een aanbod in de regio terecht (ze gaan "
-                     "naar een vestiging buiten de regio, of er is geen alternatief).")
+        parts.append(
+            f"De {_num(pupils)} verwachte leerlingen komen niet bij een aanbod in de regio terecht (ze gaan "
+            "naar een vestiging buiten de regio, of er is geen alternatief)."
+        )
     if beyond:
         listed = ", ".join(f"{_num(v)} voor {kind_label(k)}" for k, v in beyond.items())
         parts.append(f"Kinderen van 12-17 die hierdoor verder dan {_num(inst.norm_km)} km wonen: {listed}.")
@@ -270,12 +312,24 @@ def explain_saved(inst: Instance, after: Evaluation) -> list[Saved]:
         senders = after.moved[:, h].tocoo()
         pairs = zip(senders.row, senders.data, strict=True)
         src = tuple(dict.fromkeys(str(o["vestigingscode"].iat[k]) for k, v in pairs if v >= MIN_LISTED))
-        text = (f"{label(inst, h)} op {inst.name(code)} blijft: zonder ingrijpen {_num(own, 1)} leerlingen "
-                f"(drempel {_num(model.threshold[h])}), met deze opstelling {_num(got, 1)}"
-                + (f", met leerlingen van {', '.join(inst.name(s) for s in src)}." if src else "."))
-        out.append(Saved(code, inst.name(code), str(o["onderwijstype"].iat[h]),
-                         o["profiel"].iat[h] if isinstance(o["profiel"].iat[h], str) else None,
-                         round(own, 1), round(got, 1), float(model.threshold[h]), src, text))
+        text = (
+            f"{label(inst, h)} op {inst.name(code)} blijft: zonder ingrijpen {_num(own, 1)} leerlingen "
+            f"(drempel {_num(model.threshold[h])}), met deze opstelling {_num(got, 1)}"
+            + (f", met leerlingen van {', '.join(inst.name(s) for s in src)}." if src else ".")
+        )
+        out.append(
+            Saved(
+                code,
+                inst.name(code),
+                str(o["onderwijstype"].iat[h]),
+                o["profiel"].iat[h] if isinstance(o["profiel"].iat[h], str) else None,
+                round(own, 1),
+                round(got, 1),
+                float(model.threshold[h]),
+                src,
+                text,
+            )
+        )
     return out
 
 
@@ -285,11 +339,14 @@ def explain_infeasible(inst: Instance, shortfalls: tuple[Shortfall, ...]) -> lis
     lines = []
     for s in _grouped(shortfalls):
         if s.constraint == "max-wijzigingen":
-            text = (f"Er zijn minstens {_num(s.required + s.amount)} wijzigingen nodig, --max-wijzigingen staat op "
-                    f"{_num(s.required)}: {_num(s.amount)} te weinig.")
+            text = (
+                f"Er zijn minstens {_num(s.required + s.amount)} wijzigingen nodig, --max-wijzigingen staat op "
+                f"{_num(s.required)}: {_num(s.amount)} te weinig."
+            )
             if s.closures:
-                names = "; ".join(f"{label(inst, h)} op {inst.name(str(o['vestigingscode'].iat[h]))}"
-                                  for h in s.closures)
+                names = "; ".join(
+                    f"{label(inst, h)} op {inst.name(str(o['vestigingscode'].iat[h]))}" for h in s.closures
+                )
                 text += f" Een opstelling met zo weinig mogelijk wijzigingen stopt: {names}."
             lines.append(text)
         elif s.constraint == "drempel":
@@ -301,8 +358,9 @@ def explain_infeasible(inst: Instance, shortfalls: tuple[Shortfall, ...]) -> lis
                 f"{_num(s.required - s.amount, 1)} van de {_num(s.required)} leerlingen: {_num(s.amount, 1)} te weinig."
             )
         elif s.constraint == "bestuur":
-            lines.append(f"Bestuur {s.board} kan geen {kind_label(s.kind)} houden die de drempel haalt "
-                         "(--besturen-houden).")
+            lines.append(
+                f"Bestuur {s.board} kan geen {kind_label(s.kind)} houden die de drempel haalt (--besturen-houden)."
+            )
         elif s.constraint == "aantal":
             lines.append(f"Precies {_num(s.required)} aanbiedingen houden lukt niet ({_num(s.amount)} verschil).")
         else:  # pragma: no cover

@@ -100,8 +100,9 @@ def first_order_shares(
     for (key, receiving), idx in groups.items():
         pool = candidates.get(receiving if receiving != key else key, ())
         if receiving != key:
-            pool = {c for k, codes in candidates.items()
-                    if k == receiving or k.startswith(receiving + "/") for c in codes}
+            pool = {
+                c for k, codes in candidates.items() if k == receiving or k.startswith(receiving + "/") for c in codes
+            }
         names = sorted({str(c) for c in pool} & set(col))
         if not names:
             continue
@@ -156,8 +157,9 @@ def _rechoose_many(market: MarketLike, weights: np.ndarray, names: list[str], ow
     return out
 
 
-def homes_matrix(market: MarketLike, codes: Sequence[str], areas: Sequence[str], *, coverage: float = 0.99
-                 ) -> sparse.csr_matrix:
+def homes_matrix(
+    market: MarketLike, codes: Sequence[str], areas: Sequence[str], *, coverage: float = 0.99
+) -> sparse.csr_matrix:
     """``(len(codes), len(areas))`` home areas of each vestiging's pupils for closest assignment.
 
     The smallest set of areas that holds ``coverage`` of the pupils is kept and

@@ -135,8 +135,14 @@ def build_instance(
     if near.loc[near["vestigingscode"].isin(region.vestigingen) & (near["schooljaar"] <= origin)].empty:
         raise ConfiguratieFout(f"regio {region.label} heeft geen aanbod in {school_year(origin)}")
     # the years up to the last of the configuration decide it (an offering gone earlier stays gone)
-    offer = offer_by_year(near[near["schooljaar"] <= origin], forecast[forecast["jaar"] <= years[-1]], thresholds,
-                          basisjaar=origin, opgave=tables.get("aanbod_opgave"), locations=locations_of(tables))
+    offer = offer_by_year(
+        near[near["schooljaar"] <= origin],
+        forecast[forecast["jaar"] <= years[-1]],
+        thresholds,
+        basisjaar=origin,
+        opgave=tables.get("aanbod_opgave"),
+        locations=locations_of(tables),
+    )
     rows, no_action, onderbouw = _region_offerings(tables, region, forecast, thresholds, origin, years, offer)
     wanted_kinds = _kinds_filter(options.kinds)
     if wanted_kinds is not None:
@@ -168,16 +174,39 @@ def build_instance(
     offerings = offerings.drop(columns=[f"_p{y}" for y in years])
     flows = _flows(market, tables, origin, offerings, areas, toewijzing)
     model = ViableCoverage.from_cost_matrix(
-        cost, children, offerings[["site", "kind", "threshold", "klass", "parent", "status", "board", "pool"]], pupils,
-        norm_km=norm_km, max_changes=options.max_changes, boards_keep=options.boards_keep,
-        cutoff_km=cutoff_km, **flows,
+        cost,
+        children,
+        offerings[["site", "kind", "threshold", "klass", "parent", "status", "board", "pool"]],
+        pupils,
+        norm_km=norm_km,
+        max_changes=options.max_changes,
+        boards_keep=options.boards_keep,
+        cutoff_km=cutoff_km,
+        **flows,
     )
     no_action_all = np.concatenate([no_action, np.ones(len(outside), dtype=bool)])
     ves = tables["vestigingen"].drop_duplicates("vestigingscode").set_index("vestigingscode")
     ves = ves.loc[ves.index.isin(offerings["vestigingscode"])]
     reach = ReachContext(tables, region, forecast, thresholds, matrix, offer, estimator, norm_km)
-    return Instance(region, origin, years, norm_km, toewijzing, offerings, areas, children, kids.describe(), model,
-                    forecast, thresholds, no_action_all, ves, settings, onderbouw, reach)
+    return Instance(
+        region,
+        origin,
+        years,
+        norm_km,
+        toewijzing,
+        offerings,
+        areas,
+        children,
+        kids.describe(),
+        model,
+        forecast,
+        thresholds,
+        no_action_all,
+        ves,
+        settings,
+        onderbouw,
+        reach,
+    )
 
 
 def _kinds_filter(soorten: Iterable[str] | None) -> set[str] | None:
@@ -190,8 +219,10 @@ def _kinds_filter(soorten: Iterable[str] | None) -> set[str] | None:
     allowed = {*UPPER_TYPES, *(f"profiel:{p}" for p in PROFIEL_SLUGS)}
     bad = sorted(wanted - allowed)
     if bad:
-        raise ConfiguratieFout(f"soort {', '.join(bad)} onbekend; kies uit {', '.join(UPPER_TYPES)} of profiel:<slug> "
-                               f"({', '.join(PROFIEL_SLUGS)})")
+        raise ConfiguratieFout(
+            f"soort {', '.join(bad)} onbekend; kies uit {', '.join(UPPER_TYPES)} of profiel:<slug> "
+            f"({', '.join(PROFIEL_SLUGS)})"
+        )
     return wanted
 
 
@@ -200,8 +231,14 @@ def _of_kinds(o: pd.DataFrame, wanted: set[str]) -> np.ndarray:
     return (o["onderwijstype"].isin(wanted) | o["kind"].isin(wanted)).to_numpy()
 
 
-def _forecast(tables: dict[str, pd.DataFrame], region: Region, jaar: int, tot_jaar: int | None,
-              forecast: pd.DataFrame | None, origin: int | None) -> tuple[pd.DataFrame, int]:
+def _forecast(
+    tables: dict[str, pd.DataFrame],
+    region: Region,
+    jaar: int,
+    tot_jaar: int | None,
+    forecast: pd.DataFrame | None,
+    origin: int | None,
+) -> tuple[pd.DataFrame, int]:
     """The cohort forecast of the region and its origin (the last count)."""
     if forecast is not None:
         return forecast, int(origin if origin is not None else int(forecast["jaar"].min()) - 1)
@@ -230,14 +267,22 @@ def _years(forecast: pd.DataFrame, origin: int, jaar: int, tot_jaar: int | None)
     if missing:
         raise GeenPrognose(
             f"geen prognose voor schooljaar {school_year(missing[0])}; de prognose loopt van "
-            f"{available[0]} tot en met {available[-1]}" if available else "de prognose is leeg"
+            f"{available[0]} tot en met {available[-1]}"
+            if available
+            else "de prognose is leeg"
         )
     return tuple(range(jaar, end + 1))
 
 
-def _region_offerings(tables: dict[str, pd.DataFrame], region: Region, forecast: pd.DataFrame,
-                      thresholds: OfferThresholds, origin: int, years: tuple[int, ...],
-                      offer: pd.DataFrame) -> tuple[pd.DataFrame, np.ndarray, frozenset[str]]:
+def _region_offerings(
+    tables: dict[str, pd.DataFrame],
+    region: Region,
+    forecast: pd.DataFrame,
+    thresholds: OfferThresholds,
+    origin: int,
+    years: tuple[int, ...],
+    offer: pd.DataFrame,
+) -> tuple[pd.DataFrame, np.ndarray, frozenset[str]]:
     """The candidates (the offer of the last count) with their pupils per year, whether each is still
     present in the first year zonder ingrijpen, and the vestigingen with an onderbouw.
 
@@ -251,31 +296,37 @@ def _region_offerings(tables: dict[str, pd.DataFrame], region: Region, forecast:
     key = ["vestigingscode", "onderwijstype", "_p"]
     rows = before.assign(_p=before["profiel"].fillna("")).drop_duplicates(key)
     first = offer[offer["jaar"] == years[0]].assign(_p=lambda d: d["profiel"].fillna(""))
-    rows = rows.merge(first[[*key, "verdwijnt", "bron"]].rename(columns={"verdwijnt": "_gone", "bron": "_bron"}),
-                      on=key, how="left")
+    rows = rows.merge(
+        first[[*key, "verdwijnt", "bron"]].rename(columns={"verdwijnt": "_gone", "bron": "_bron"}), on=key, how="left"
+    )
     upper = forecast_upper_years(forecast).assign(_p=lambda d: d["profiel"].fillna(""))
     for y in years:
         f = upper[upper["jaar"] == y][[*key, "verwacht"]].rename(columns={"verwacht": f"_p{y}"})
         rows = rows.merge(f, on=key, how="left")
         rows[f"_p{y}"] = rows[f"_p{y}"].fillna(0.0)
     covered = set(forecast["vestigingscode"].astype(str))
-    bron = np.where(rows["bron"] == "opgave", "opgave",
-                    np.where(rows["vestigingscode"].isin(covered), "prognose", "geen-prognose"))
+    bron = np.where(
+        rows["bron"] == "opgave", "opgave", np.where(rows["vestigingscode"].isin(covered), "prognose", "geen-prognose")
+    )
     prof = rows["profiel"].where(rows["profiel"].notna(), None)
     board = tables["vestigingen"].drop_duplicates("vestigingscode").set_index("vestigingscode")["bestuur"]
-    out = pd.DataFrame({
-        "vestigingscode": rows["vestigingscode"].astype(str),
-        "onderwijstype": rows["onderwijstype"],
-        "profiel": prof,
-        "sleutel": [offer_key(t, p) for t, p in zip(rows["onderwijstype"], prof, strict=True)],
-        "kind": [f"profiel:{p}" if isinstance(p, str) else t for t, p in zip(rows["onderwijstype"], prof, strict=True)],
-        "threshold": thresholds.for_rows(rows["onderwijstype"], prof),
-        "status": np.where(bron == "prognose", "vrij", "vast"),
-        "board": rows["vestigingscode"].map(board).fillna("").astype(str),
-        "in_regio": True,
-        "bron": bron,
-        **{f"_p{y}": rows[f"_p{y}"].to_numpy(float) for y in years},
-    })
+    out = pd.DataFrame(
+        {
+            "vestigingscode": rows["vestigingscode"].astype(str),
+            "onderwijstype": rows["onderwijstype"],
+            "profiel": prof,
+            "sleutel": [offer_key(t, p) for t, p in zip(rows["onderwijstype"], prof, strict=True)],
+            "kind": [
+                f"profiel:{p}" if isinstance(p, str) else t for t, p in zip(rows["onderwijstype"], prof, strict=True)
+            ],
+            "threshold": thresholds.for_rows(rows["onderwijstype"], prof),
+            "status": np.where(bron == "prognose", "vrij", "vast"),
+            "board": rows["vestigingscode"].map(board).fillna("").astype(str),
+            "in_regio": True,
+            "bron": bron,
+            **{f"_p{y}": rows[f"_p{y}"].to_numpy(float) for y in years},
+        }
+    )
     out.loc[out["bron"] != "prognose", "threshold"] = 0.0
     out["klass"] = out["sleutel"]
     out["leerlingen"] = out[f"_p{years[0]}"]
@@ -284,12 +335,22 @@ def _region_offerings(tables: dict[str, pd.DataFrame], region: Region, forecast:
     return out.iloc[order].reset_index(drop=True), no_action[order], onderbouw
 
 
-def _outside_offerings(tables: dict[str, pd.DataFrame], region: Region, origin: int, matrix: DistanceMatrix,
-                       areas: np.ndarray, rows: pd.DataFrame, reach_km: float) -> pd.DataFrame:
+def _outside_offerings(
+    tables: dict[str, pd.DataFrame],
+    region: Region,
+    origin: int,
+    matrix: DistanceMatrix,
+    areas: np.ndarray,
+    rows: pd.DataFrame,
+    reach_km: float,
+) -> pd.DataFrame:
     """Offerings of vestigingen outside the region within ``reach_km`` of an area (they stay as counted)."""
     a = tables["aanbod"]
-    a = a[(a["schooljaar"] == origin) & a["onderwijstype"].isin(UPPER_TYPES)
-          & ~a["vestigingscode"].isin(region.vestigingen)]
+    a = a[
+        (a["schooljaar"] == origin)
+        & a["onderwijstype"].isin(UPPER_TYPES)
+        & ~a["vestigingscode"].isin(region.vestigingen)
+    ]
     a = a[a["vestigingscode"].isin(matrix.vestigingen)]
     if a.empty:
         return rows.iloc[0:0].copy()
@@ -297,19 +358,23 @@ def _outside_offerings(tables: dict[str, pd.DataFrame], region: Region, origin: 
     near = set(sub.vestigingen[(sub.km <= reach_km).any(axis=0)])
     a = a[a["vestigingscode"].isin(near)]
     prof = a["profiel"].where(a["profiel"].notna(), None)
-    out = pd.DataFrame({
-        "vestigingscode": a["vestigingscode"].astype(str).to_numpy(),
-        "onderwijstype": a["onderwijstype"].to_numpy(),
-        "profiel": prof.to_numpy(object),
-        "sleutel": [offer_key(t, p) for t, p in zip(a["onderwijstype"], prof, strict=True)],
-        "kind": [f"profiel:{p}" if isinstance(p, str) else t for t, p in zip(a["onderwijstype"], prof, strict=True)],
-        "threshold": 0.0,
-        "status": "extern",
-        "board": "",
-        "in_regio": False,
-        "bron": "extern",
-        "leerlingen": 0.0,
-    })
+    out = pd.DataFrame(
+        {
+            "vestigingscode": a["vestigingscode"].astype(str).to_numpy(),
+            "onderwijstype": a["onderwijstype"].to_numpy(),
+            "profiel": prof.to_numpy(object),
+            "sleutel": [offer_key(t, p) for t, p in zip(a["onderwijstype"], prof, strict=True)],
+            "kind": [
+                f"profiel:{p}" if isinstance(p, str) else t for t, p in zip(a["onderwijstype"], prof, strict=True)
+            ],
+            "threshold": 0.0,
+            "status": "extern",
+            "board": "",
+            "in_regio": False,
+            "bron": "extern",
+            "leerlingen": 0.0,
+        }
+    )
     for c in rows.columns:
         if c.startswith("_p"):
             out[c] = 0.0
@@ -327,8 +392,9 @@ def _parents(o: pd.DataFrame) -> np.ndarray:
     return out
 
 
-def _near_aanbod(aanbod: pd.DataFrame, matrix: DistanceMatrix, cover: np.ndarray, region: Region,
-                 km: float) -> pd.DataFrame:
+def _near_aanbod(
+    aanbod: pd.DataFrame, matrix: DistanceMatrix, cover: np.ndarray, region: Region, km: float
+) -> pd.DataFrame:
     """The ``aanbod`` of the region's vestigingen and of those within ``km`` (the norm) of one of its areas.
 
     The no-action offer (:func:`offer_by_year`, as ``dekkend diagnose`` calls it) of these rows
@@ -378,8 +444,9 @@ def _home_areas(market: object, rows: pd.DataFrame, cover: np.ndarray) -> np.nda
     return np.asarray(market.areas, dtype=object)[used]  # type: ignore[attr-defined]
 
 
-def _flows(market: object, tables: dict[str, pd.DataFrame], origin: int, o: pd.DataFrame, areas: np.ndarray,
-           toewijzing: str) -> dict[str, sparse.csr_matrix]:
+def _flows(
+    market: object, tables: dict[str, pd.DataFrame], origin: int, o: pd.DataFrame, areas: np.ndarray, toewijzing: str
+) -> dict[str, sparse.csr_matrix]:
     """``shares`` (first-order choice) or ``homes`` (closest assignment) for the model."""
     inside = np.flatnonzero(o["in_regio"].to_numpy(bool))
     if toewijzing == "dichtstbij":
@@ -387,8 +454,9 @@ def _flows(market: object, tables: dict[str, pd.DataFrame], origin: int, o: pd.D
         unique = list(dict.fromkeys(codes[inside]))
         per_code = homes_matrix(market, unique, list(areas))  # type: ignore[arg-type]
         idx = {c: i for i, c in enumerate(unique)}
-        pick = sparse.csr_matrix((np.ones(len(inside)), (inside, [idx[c] for c in codes[inside]])),
-                                 shape=(len(o), len(unique)))
+        pick = sparse.csr_matrix(
+            (np.ones(len(inside)), (inside, [idx[c] for c in codes[inside]])), shape=(len(o), len(unique))
+        )
         return {"homes": sparse.csr_matrix(pick @ per_code)}
     base = tables["aanbod"]
     base = base[base["schooljaar"] == origin]
@@ -435,8 +503,9 @@ def parse_locks(specs: Iterable[str], offerings: pd.DataFrame, region: Region) -
         locked |= hit
     if problems:
         allowed = ", ".join([*UPPER_TYPES, "profiel:<slug>", "<leerweg>/<slug>", "alles"])
-        raise ConfiguratieFout("--vast: " + "; ".join(problems)
-                               + f" (TYPE: {allowed}; profielen: {', '.join(PROFIEL_SLUGS)})")
+        raise ConfiguratieFout(
+            "--vast: " + "; ".join(problems) + f" (TYPE: {allowed}; profielen: {', '.join(PROFIEL_SLUGS)})"
+        )
     return locked
 
 

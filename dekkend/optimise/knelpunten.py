@@ -117,14 +117,7 @@ def _reason(inst: Instance, after: Evaluation, k: Knelpunt) -> tuple[str, str]:
             for h in rows
             if model.board[h]
             and model.kind_of[h] >= 0
-            and int(
-                (
-                    (model.board == model.board[h])
-                    & (model.kind_of == model.kind_of[h])
-                    & ~model.ext
-                ).sum()
-            )
-            == 1
+            and int(((model.board == model.board[h]) & (model.kind_of == model.kind_of[h]) & ~model.ext).sum()) == 1
         ]
         if only:
             h = only[0]

@@ -224,11 +224,19 @@ class ViableCoverage:
         if problems:
             raise ConfiguratieFout("optimalisatiemodel: " + "; ".join(problems))
         return cls(
-            cost, children, frame, p,
+            cost,
+            children,
+            frame,
+            p,
             shares=None if shares is None else sparse.csr_matrix(shares),
             homes=None if homes is None else sparse.csr_matrix(homes),
-            norm_km=norm_km, weights=weights, max_changes=max_changes, keep_exactly=keep_exactly,
-            boards_keep=boards_keep, leerweg_needs_profiel=leerweg_needs_profiel, cutoff_km=cutoff_km,
+            norm_km=norm_km,
+            weights=weights,
+            max_changes=max_changes,
+            keep_exactly=keep_exactly,
+            boards_keep=boards_keep,
+            leerweg_needs_profiel=leerweg_needs_profiel,
+            cutoff_km=cutoff_km,
         )
 
     def _derive(self) -> None:
@@ -297,7 +305,11 @@ class ViableCoverage:
 
     # -- solving --------------------------------------------------------------
     def solve(
-        self, *, time_limit: float = 60.0, mip_gap: float = 1e-4, threads: int | None = None,
+        self,
+        *,
+        time_limit: float = 60.0,
+        mip_gap: float = 1e-4,
+        threads: int | None = None,
         verbose: bool = False,
     ) -> Solution:
         """Solve with HiGHS; when infeasible, explain which constraints cannot be met and by how much.
@@ -320,17 +332,27 @@ class ViableCoverage:
         if not result.has_solution:
             if result.status == "onhaalbaar":
                 shortfalls, seconds = explain_infeasible(self, options)
-                return Solution("onhaalbaar", float("nan"), float("nan"), float("nan"),
-                                result.seconds + seconds, None, shortfalls, built.size)
-            return Solution(result.status, float("nan"), result.bound, float("nan"), result.seconds, None,
-                            (), built.size)
+                return Solution(
+                    "onhaalbaar",
+                    float("nan"),
+                    float("nan"),
+                    float("nan"),
+                    result.seconds + seconds,
+                    None,
+                    shortfalls,
+                    built.size,
+                )
+            return Solution(
+                result.status, float("nan"), result.bound, float("nan"), result.seconds, None, (), built.size
+            )
         values, seconds, tie_seconds = result.values, result.seconds, 0.0
         if self._tie_break_matters():
             floor = result.objective - 1e-7 * max(1.0, abs(result.objective)) - 1e-6
             tie = build(self, "volgorde", floor=floor)
             budget = min(max(1.0, time_limit - seconds), max(TIE_MIN_SECONDS, seconds))
-            second = tie.builder.solve(**{**options, "time_limit": budget, "mip_gap": max(mip_gap, TIE_GAP)},
-                                       start=values)
+            second = tie.builder.solve(
+                **{**options, "time_limit": budget, "mip_gap": max(mip_gap, TIE_GAP)}, start=values
+            )
             seconds += second.seconds
             tie_seconds = second.seconds
             if second.has_solution:
@@ -345,8 +367,17 @@ class ViableCoverage:
         bound = max(result.bound, evaluation.objective)
         gap = (bound - evaluation.objective) / max(abs(evaluation.objective), 1e-9)
         status = result.status
-        return Solution(status, evaluation.objective, bound, max(0.0, gap), seconds, evaluation, (), built.size,
-                        (result.seconds, tie_seconds))
+        return Solution(
+            status,
+            evaluation.objective,
+            bound,
+            max(0.0, gap),
+            seconds,
+            evaluation,
+            (),
+            built.size,
+            (result.seconds, tie_seconds),
+        )
 
     def _tie_break_matters(self) -> bool:
         """False when every configuration with the same coverage moves no pupils and has as many changes

@@ -57,9 +57,7 @@ class OptimiseOptions:
     cutoff_km: float = CLOSEST_CUTOFF_KM
 
     @classmethod
-    def of(
-        cls, *, locked: Iterable[str] = (), kinds: Iterable[str] | None = None, **rest: object
-    ) -> OptimiseOptions:
+    def of(cls, *, locked: Iterable[str] = (), kinds: Iterable[str] | None = None, **rest: object) -> OptimiseOptions:
         """The options with ``locked`` and ``kinds`` from any iterable (a command-line list)."""
         kinds_ = None if kinds is None else tuple(kinds)
         return cls(locked=tuple(locked), kinds=kinds_, **rest)  # type: ignore[arg-type]

@@ -55,9 +55,7 @@ class ReachContext:
         kids = table["kinderen_12_17"].fillna(0.0).to_numpy(float)
         km = table["afstand_km"].to_numpy(float)
         within = np.isfinite(km) & (km <= self.norm_km)
-        frame = pd.DataFrame(
-            {"onderwijstype": table["onderwijstype"], "k": kids, "b": kids * within}
-        )
+        frame = pd.DataFrame({"onderwijstype": table["onderwijstype"], "k": kids, "b": kids * within})
         out = frame.groupby("onderwijstype", sort=False)[["k", "b"]].sum()
         out = out.rename(columns={"k": "kinderen", "b": "binnen_norm"}).reset_index()
         out["aandeel"] = np.where(
@@ -74,17 +72,13 @@ class ReachContext:
         return {**self.tables, "aanbod": offer_table(self.tables)}
 
 
-def configured_offer(
-    offer: pd.DataFrame, year: int, rows: Iterable[tuple[str, str, object, bool]]
-) -> pd.DataFrame:
+def configured_offer(offer: pd.DataFrame, year: int, rows: Iterable[tuple[str, str, object, bool]]) -> pd.DataFrame:
     """The no-action offer with the region's decided offerings in ``year`` set by a configuration.
 
     ``rows``: ``(vestigingscode, onderwijstype, profiel, keep)``; a kept offering is present
     (``verdwijnt`` false), a closed one absent. Other rows and years are unchanged.
     """
-    decided = {
-        (str(v), str(t), p if isinstance(p, str) and p else ""): bool(k) for v, t, p, k in rows
-    }
+    decided = {(str(v), str(t), p if isinstance(p, str) and p else ""): bool(k) for v, t, p, k in rows}
     out = offer.copy()
     at = np.flatnonzero((out["jaar"] == year).to_numpy())
     prof = out["profiel"].astype(object).where(out["profiel"].notna(), "").to_numpy(object)

@@ -77,14 +77,19 @@ class Optimisation:
         inst = self.instance
         closed = {c.vestigingscode for c in self.changes if c.soort == "sluit-vestiging"}
         measures = [SluitVestiging(inst.jaar, code) for code in sorted(closed)]
-        measures += [StopAanbod(inst.jaar, c.vestigingscode, c.onderwijstype, c.profiel)
-                     for c in self.changes if c.soort == "stop-aanbod"]
+        measures += [
+            StopAanbod(inst.jaar, c.vestigingscode, c.onderwijstype, c.profiel)
+            for c in self.changes
+            if c.soort == "stop-aanbod"
+        ]
         s = self.solution
         tot = self.totals()
-        text = (f"Gevonden door dekkend optimaliseer (toewijzing {inst.assignment}): {len(self.changes)} wijzigingen "
-                f"vanaf {school_year(inst.jaar)}. Kinderen binnen {_num(inst.norm_km)} km, opgeteld over de soorten "
-                f"aanbod: {_num(tot['optimaal'] or s.objective)} (zonder ingrijpen "
-                f"{_num(tot['zonder_ingrijpen'] or 0)}); status {s.status}, gap {_num(100 * s.gap, 3)}%.")
+        text = (
+            f"Gevonden door dekkend optimaliseer (toewijzing {inst.assignment}): {len(self.changes)} wijzigingen "
+            f"vanaf {school_year(inst.jaar)}. Kinderen binnen {_num(inst.norm_km)} km, opgeteld over de soorten "
+            f"aanbod: {_num(tot['optimaal'] or s.objective)} (zonder ingrijpen "
+            f"{_num(tot['zonder_ingrijpen'] or 0)}); status {s.status}, gap {_num(100 * s.gap, 3)}%."
+        )
         return Scenario(f"Optimalisatie {inst.region.label} {inst.jaar}", text, tuple(measures))
 
     def figures(self) -> Figures:
@@ -105,8 +110,13 @@ class Optimisation:
         total = float(inst.children.sum())
         rows = []
         for k in inst.model.kinds:
-            row = {"onderwijstype": k, "kinderen_nu": round(total, 1), "nu": round(self.today.coverage[k], 1),
-                   "kinderen": round(total, 1), "zonder_ingrijpen": round(self.no_action.coverage[k], 1)}
+            row = {
+                "onderwijstype": k,
+                "kinderen_nu": round(total, 1),
+                "nu": round(self.today.coverage[k], 1),
+                "kinderen": round(total, 1),
+                "zonder_ingrijpen": round(self.no_action.coverage[k], 1),
+            }
             row["optimaal"] = round(self.after.coverage[k], 1) if self.after is not None else None
             rows.append(row)
         return pd.DataFrame(rows)
@@ -120,12 +130,21 @@ class Optimisation:
         """Everything as JSON-ready data (``optimalisatie.json``)."""
         inst, s = self.instance, self.solution
         out = {
-            "regio": inst.region.label, "regio_expressie": inst.region.expression, "peiljaar": inst.origin,
-            "jaar": inst.jaar, "jaren": list(inst.years), "normafstand_km": inst.norm_km,
-            "toewijzing": inst.assignment, "kinderen_methode": inst.children_method,
+            "regio": inst.region.label,
+            "regio_expressie": inst.region.expression,
+            "peiljaar": inst.origin,
+            "jaar": inst.jaar,
+            "jaren": list(inst.years),
+            "normafstand_km": inst.norm_km,
+            "toewijzing": inst.assignment,
+            "kinderen_methode": inst.children_method,
             "drempels": {"per_type": dict(inst.thresholds.per_type), "per_profiel": dict(inst.thresholds.per_profiel)},
-            "status": s.status, "doelfunctie": _round(s.objective), "grens": _round(s.bound), "gap": _round(s.gap, 6),
-            "rekentijd_s": round(s.seconds, 3), "omvang": s.size,
+            "status": s.status,
+            "doelfunctie": _round(s.objective),
+            "grens": _round(s.bound),
+            "gap": _round(s.gap, 6),
+            "rekentijd_s": round(s.seconds, 3),
+            "omvang": s.size,
             "wijzigingen_aantal": None if self.after is None else self.after.changes,
             "dekking": self.coverage_table().to_dict(orient="records"),
             "wijzigingen": [c.to_dict() for c in self.changes],
@@ -142,8 +161,11 @@ class Optimisation:
         o = inst.offerings
         inside = o["in_regio"].to_numpy(bool)
         after = self.after
-        frame = o.loc[inside, ["vestigingscode", "onderwijstype", "profiel", "status", "threshold"]].rename(
-            columns={"threshold": "drempel"}).copy()
+        frame = (
+            o.loc[inside, ["vestigingscode", "onderwijstype", "profiel", "status", "threshold"]]
+            .rename(columns={"threshold": "drempel"})
+            .copy()
+        )
         frame["leerlingen_prognose"] = inst.model.pupils[inside, 0].round(1)
         frame["zonder_ingrijpen"] = inst.no_action[inside]
         if after is not None:
@@ -183,8 +205,10 @@ def _json_default(x: object) -> object:
 
 
 def _records(frame: pd.DataFrame) -> list[dict]:
-    return [{k: (None if isinstance(v, float) and np.isnan(v) else v) for k, v in r.items()}
-            for r in frame.to_dict(orient="records")]
+    return [
+        {k: (None if isinstance(v, float) and np.isnan(v) else v) for k, v in r.items()}
+        for r in frame.to_dict(orient="records")
+    ]
 
 
 def optimise(
@@ -221,13 +245,15 @@ def optimise(
             region = baseline.region
             focus = None if region.expression == "nl" else tuple(region.vestigingen)
             market = baseline.market(focus)
-    inst = build_instance(tables, regio, year, options, forecast=forecast, origin=origin,
-                          market=market, matrix=matrix, settings=settings)
+    inst = build_instance(
+        tables, regio, year, options, forecast=forecast, origin=origin, market=market, matrix=matrix, settings=settings
+    )
     return solve_instance(inst, time_limit=options.time_limit, mip_gap=options.mip_gap)
 
 
-def solve_instance(inst: Instance, *, time_limit: float = 60.0, mip_gap: float = 1e-4,
-                   explain_knelpunten: bool = True) -> Optimisation:
+def solve_instance(
+    inst: Instance, *, time_limit: float = 60.0, mip_gap: float = 1e-4, explain_knelpunten: bool = True
+) -> Optimisation:
     """Solve a built instance and explain the result.
 
     Without changes, every viability and reach knelpunt of the diagnosis is explained
@@ -238,13 +264,17 @@ def solve_instance(inst: Instance, *, time_limit: float = 60.0, mip_gap: float =
     today = model.today()
     no_action = model.evaluate(inst.no_action)
     if solution.evaluation is None:
-        lines = explain_infeasible(inst, solution.shortfalls) if solution.status == "onhaalbaar" else [
-            f"Geen opstelling gevonden binnen de tijdslimiet ({solution.status})."]
+        lines = (
+            explain_infeasible(inst, solution.shortfalls)
+            if solution.status == "onhaalbaar"
+            else [f"Geen opstelling gevonden binnen de tijdslimiet ({solution.status})."]
+        )
         return Optimisation(inst, solution, today, no_action, (), (), tuple(lines), reach_table(inst, None))
     changes = _mark_closed_vestigingen(inst, explain_changes(inst, solution.evaluation), solution.evaluation)
     saved = explain_saved(inst, solution.evaluation)
-    result = Optimisation(inst, solution, today, no_action, tuple(changes), tuple(saved), (),
-                          reach_table(inst, solution.evaluation))
+    result = Optimisation(
+        inst, solution, today, no_action, tuple(changes), tuple(saved), (), reach_table(inst, solution.evaluation)
+    )
     if not changes and inst.reach is not None and explain_knelpunten:
         result = replace(result, knelpunten=tuple(knelpunt_notes(inst, solution.evaluation)))
     return result
@@ -261,16 +291,26 @@ def reach_table(inst: Instance, after: Evaluation | None) -> pd.DataFrame | None
     if after is not None:
         o = inst.offerings
         inside = o["in_regio"].to_numpy(bool)
-        rows = zip(o.loc[inside, "vestigingscode"], o.loc[inside, "onderwijstype"], o.loc[inside, "profiel"],
-                   after.keep[inside], strict=True)
+        rows = zip(
+            o.loc[inside, "vestigingscode"],
+            o.loc[inside, "onderwijstype"],
+            o.loc[inside, "profiel"],
+            after.keep[inside],
+            strict=True,
+        )
         opt = rc.within_norm(inst.jaar, configured_offer(rc.offer, inst.jaar, rows)).set_index("onderwijstype")
     out = []
     for k in inst.model.kinds:
-        out.append({"onderwijstype": k, "kinderen_nu": round(float(now.at[k, "kinderen"]), 1),
-                    "nu": round(float(now.at[k, "binnen_norm"]), 1),
-                    "kinderen": round(float(later.at[k, "kinderen"]), 1),
-                    "zonder_ingrijpen": round(float(later.at[k, "binnen_norm"]), 1),
-                    "optimaal": None if opt is None else round(float(opt.at[k, "binnen_norm"]), 1)})
+        out.append(
+            {
+                "onderwijstype": k,
+                "kinderen_nu": round(float(now.at[k, "kinderen"]), 1),
+                "nu": round(float(now.at[k, "binnen_norm"]), 1),
+                "kinderen": round(float(later.at[k, "kinderen"]), 1),
+                "zonder_ingrijpen": round(float(later.at[k, "binnen_norm"]), 1),
+                "optimaal": None if opt is None else round(float(opt.at[k, "binnen_norm"]), 1),
+            }
+        )
     return pd.DataFrame(out)
 
 
@@ -289,21 +329,29 @@ def _mark_closed_vestigingen(inst: Instance, changes: list[Change], after: Evalu
 def figures_of(inst: Instance, evaluation: Evaluation) -> Figures:
     """Coverage per kind and pupils per kept region offering of one evaluated configuration."""
     total = float(inst.children.sum())
-    coverage = pd.DataFrame({
-        "onderwijstype": list(inst.model.kinds),
-        "kinderen_binnen_norm": [evaluation.coverage[k] for k in inst.model.kinds],
-        "aandeel_binnen_norm": [evaluation.coverage[k] / total if total > 0 else np.nan for k in inst.model.kinds],
-    })
+    coverage = pd.DataFrame(
+        {
+            "onderwijstype": list(inst.model.kinds),
+            "kinderen_binnen_norm": [evaluation.coverage[k] for k in inst.model.kinds],
+            "aandeel_binnen_norm": [evaluation.coverage[k] / total if total > 0 else np.nan for k in inst.model.kinds],
+        }
+    )
     o = inst.offerings
     keep = evaluation.keep & o["in_regio"].to_numpy(bool)
     parts = []
     for t, year in enumerate(inst.years):
-        parts.append(pd.DataFrame({
-            "vestigingscode": o.loc[keep, "vestigingscode"].to_numpy(),
-            "onderwijstype": o.loc[keep, "onderwijstype"].to_numpy(),
-            "profiel": o.loc[keep, "profiel"].to_numpy(object), "jaar": year, "leerlingen": evaluation.intake[keep, t],
-            "drempel": inst.model.threshold[keep],
-        }))
+        parts.append(
+            pd.DataFrame(
+                {
+                    "vestigingscode": o.loc[keep, "vestigingscode"].to_numpy(),
+                    "onderwijstype": o.loc[keep, "onderwijstype"].to_numpy(),
+                    "profiel": o.loc[keep, "profiel"].to_numpy(object),
+                    "jaar": year,
+                    "leerlingen": evaluation.intake[keep, t],
+                    "drempel": inst.model.threshold[keep],
+                }
+            )
+        )
     pupils = pd.concat(parts, ignore_index=True)
     pupils["profiel"] = pupils["profiel"].astype(object).where(pupils["profiel"].notna(), None)
     return Figures(coverage, pupils)
@@ -316,6 +364,7 @@ def scenario_figures(inst: Instance, scenario: Scenario) -> Figures:
     inside = o["in_regio"].to_numpy(bool)
     base = set(zip(o.loc[inside, "vestigingscode"], o.loc[inside, "sleutel"], strict=True))
     after = offer_in_year(base, scenario, inst.jaar, tuple(inst.region.vestigingen))
-    keep = np.array([(not i) or ((v, k) in after) for v, k, i in zip(o["vestigingscode"], o["sleutel"], inside,
-                                                                      strict=True)])
+    keep = np.array(
+        [(not i) or ((v, k) in after) for v, k, i in zip(o["vestigingscode"], o["sleutel"], inside, strict=True)]
+    )
     return figures_of(inst, inst.model.evaluate(keep))

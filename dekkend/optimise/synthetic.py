@@ -36,8 +36,7 @@ class SyntheticInstance:
     def model(self, assignment: str = "keuze", **kwargs: object) -> ViableCoverage:
         """The model with ``keuze`` (first-order shares), ``dichtstbij`` (closest assignment) or ``geen``."""
         flows = {"keuze": {"shares": self.shares}, "dichtstbij": {"homes": self.homes}, "geen": {}}[assignment]
-        return ViableCoverage.from_cost_matrix(self.cost, self.children, self.offerings, self.pupils,
-                                               **flows, **kwargs)  # type: ignore[arg-type]
+        return ViableCoverage.from_cost_matrix(self.cost, self.children, self.offerings, self.pupils, **flows, **kwargs)  # type: ignore[arg-type]
 
 
 def synthetic_instance(
@@ -73,12 +72,34 @@ def synthetic_instance(
                 continue
             parent = len(rows)
             status = "extern" if j < n_outside else "vrij"
-            rows.append({"site": j, "kind": typ, "klass": typ, "threshold": m_type, "parent": -1, "status": status,
-                         "board": f"B{j % 3}", "type": typ, "profiel": None})
+            rows.append(
+                {
+                    "site": j,
+                    "kind": typ,
+                    "klass": typ,
+                    "threshold": m_type,
+                    "parent": -1,
+                    "status": status,
+                    "board": f"B{j % 3}",
+                    "type": typ,
+                    "profiel": None,
+                }
+            )
             chosen = [p for p in profielen if rng.random() < 0.6] or list(profielen[:1])
             for p in chosen:
-                rows.append({"site": j, "kind": f"profiel:{p}", "klass": f"{typ}/{p}", "threshold": m_prof,
-                             "parent": parent, "status": status, "board": f"B{j % 3}", "type": typ, "profiel": p})
+                rows.append(
+                    {
+                        "site": j,
+                        "kind": f"profiel:{p}",
+                        "klass": f"{typ}/{p}",
+                        "threshold": m_prof,
+                        "parent": parent,
+                        "status": status,
+                        "board": f"B{j % 3}",
+                        "type": typ,
+                        "profiel": p,
+                    }
+                )
     offerings = pd.DataFrame(rows)
     pupils = _pupils(rng, offerings, years, pupil_scale)
     shares = _shares(offerings, sites, decay_per_km)

@@ -16,16 +16,28 @@ RED = "#b2182b"
 ORANGE = "#d9822b"
 GREY = "#8a8a84"
 GRID = "#e4e4de"
-TYPE_COLORS = {"pro": "#cc79a7", "vmbo-b": "#009e73", "vmbo-k": "#56b4e9", "vmbo-g": "#e69f00", "vmbo-t": "#d55e00",
-               "havo": "#0072b2", "vwo": "#1b1b1b"}
+TYPE_COLORS = {
+    "pro": "#cc79a7",
+    "vmbo-b": "#009e73",
+    "vmbo-k": "#56b4e9",
+    "vmbo-g": "#e69f00",
+    "vmbo-t": "#d55e00",
+    "havo": "#0072b2",
+    "vwo": "#1b1b1b",
+}
 UPPER_TYPES = tuple(TYPE_COLORS)
 
 
 def _layout(height: int, **extra: object) -> dict:
     layout = {
-        "width": WIDTH, "height": height, "margin": {"l": 60, "r": 20, "t": 36, "b": 48},
-        "paper_bgcolor": "#ffffff", "plot_bgcolor": "#ffffff", "separators": ",.",
-        "font": {"family": FONT, "size": 11, "color": "#222"}, "hoverlabel": {"font": {"family": FONT}},
+        "width": WIDTH,
+        "height": height,
+        "margin": {"l": 60, "r": 20, "t": 36, "b": 48},
+        "paper_bgcolor": "#ffffff",
+        "plot_bgcolor": "#ffffff",
+        "separators": ",.",
+        "font": {"family": FONT, "size": 11, "color": "#222"},
+        "hoverlabel": {"font": {"family": FONT}},
         "legend": {"orientation": "h", "x": 0, "y": 1.0, "yanchor": "bottom", "font": {"size": 10.5}},
         "xaxis": {"gridcolor": GRID, "zeroline": False, "linecolor": "#999", "ticks": "outside", "fixedrange": True},
         "yaxis": {"gridcolor": GRID, "zeroline": False, "linecolor": "#999", "fixedrange": True},
@@ -75,42 +87,97 @@ def total_chart(data: ReportData) -> dict:
         x = [data.origin, *years.tolist()]
         lo_all = [seen.get(data.origin, np.nan), *lo.tolist()]
         hi_all = [seen.get(data.origin, np.nan), *hi.tolist()]
-        traces.append({"type": "scatter", "x": x + x[::-1], "y": hi_all + lo_all[::-1], "fill": "toself",
-                       "fillcolor": color, "line": {"width": 0}, "hoverinfo": "skip", "name": f"{level}%-band"})
+        traces.append(
+            {
+                "type": "scatter",
+                "x": x + x[::-1],
+                "y": hi_all + lo_all[::-1],
+                "fill": "toself",
+                "fillcolor": color,
+                "line": {"width": 0},
+                "hoverinfo": "skip",
+                "name": f"{level}%-band",
+            }
+        )
     cx, cy = counted_points(seen)
-    traces.append({"type": "scatter", "x": cx, "y": cy, "mode": "lines+markers",
-                   "connectgaps": False,
-                   "line": {"color": NAVY, "width": 2.4}, "marker": {"size": 8, "color": NAVY},
-                   "name": "geteld",
-                   "hovertemplate": "%{x}: %{y:,.0f} leerlingen (geteld)<extra></extra>"})
+    traces.append(
+        {
+            "type": "scatter",
+            "x": cx,
+            "y": cy,
+            "mode": "lines+markers",
+            "connectgaps": False,
+            "line": {"color": NAVY, "width": 2.4},
+            "marker": {"size": 8, "color": NAVY},
+            "name": "geteld",
+            "hovertemplate": "%{x}: %{y:,.0f} leerlingen (geteld)<extra></extra>",
+        }
+    )
     fx = [data.origin, *total.index.tolist()]
     fy = [float(seen.get(data.origin, np.nan)), *total.round().tolist()]
-    traces.append({"type": "scatter", "x": fx, "y": fy, "mode": "lines+markers", "name": "prognose",
-                   "line": {"color": BLUE, "width": 2.2, "dash": "dash"},
-                   "marker": {"size": 6, "symbol": "circle-open", "color": BLUE},
-                   "hovertemplate": "%{x}: %{y:,.0f} leerlingen (prognose)<extra></extra>"})
+    traces.append(
+        {
+            "type": "scatter",
+            "x": fx,
+            "y": fy,
+            "mode": "lines+markers",
+            "name": "prognose",
+            "line": {"color": BLUE, "width": 2.2, "dash": "dash"},
+            "marker": {"size": 6, "symbol": "circle-open", "color": BLUE},
+            "hovertemplate": "%{x}: %{y:,.0f} leerlingen (prognose)<extra></extra>",
+        }
+    )
     years = sorted({*seen.index.tolist(), *total.index.tolist()})
     ymax = max(float(np.nanmax(fy)), float(seen.max())) * 1.25
-    return {"data": traces, "layout": _layout(
-        360, xaxis=_year_axis(years), yaxis={"title": {"text": "leerlingen"}, "rangemode": "tozero", "range": [0, ymax]},
-        shapes=[_origin_line(data.origin)], annotations=[_origin_note(data.origin)])}
+    return {
+        "data": traces,
+        "layout": _layout(
+            360,
+            xaxis=_year_axis(years),
+            yaxis={"title": {"text": "leerlingen"}, "rangemode": "tozero", "range": [0, ymax]},
+            shapes=[_origin_line(data.origin)],
+            annotations=[_origin_note(data.origin)],
+        ),
+    }
 
 
 def _origin_line(origin: int) -> dict:
-    return {"type": "line", "x0": origin, "x1": origin, "yref": "paper", "y0": 0, "y1": 1,
-            "line": {"color": GREY, "width": 1, "dash": "dot"}}
+    return {
+        "type": "line",
+        "x0": origin,
+        "x1": origin,
+        "yref": "paper",
+        "y0": 0,
+        "y1": 1,
+        "line": {"color": GREY, "width": 1, "dash": "dot"},
+    }
 
 
 def _origin_note(origin: int) -> dict:
-    return {"x": origin, "y": 1, "yref": "paper", "text": "laatste telling", "showarrow": False, "xanchor": "right",
-            "yanchor": "top", "font": {"size": 10, "color": GREY}, "xshift": -4}
+    return {
+        "x": origin,
+        "y": 1,
+        "yref": "paper",
+        "text": "laatste telling",
+        "showarrow": False,
+        "xanchor": "right",
+        "yanchor": "top",
+        "font": {"size": 10, "color": GREY},
+        "xshift": -4,
+    }
 
 
 def type_totals(data: ReportData) -> pd.DataFrame:
     """Upper-year pupils per type (rows) and year (columns): counted years with type detail, then forecast."""
     u = data.upper[data.upper["profiel"].isna() & data.upper["onderwijstype"].isin(UPPER_TYPES)]
     u = u[u["vestigingscode"].isin(data.region.vestigingen)]
-    return u.groupby(["onderwijstype", "jaar"])["leerlingen"].sum().unstack("jaar").reindex(list(UPPER_TYPES)).dropna(how="all")
+    return (
+        u.groupby(["onderwijstype", "jaar"])["leerlingen"]
+        .sum()
+        .unstack("jaar")
+        .reindex(list(UPPER_TYPES))
+        .dropna(how="all")
+    )
 
 
 def types_chart(data: ReportData) -> dict:
@@ -123,17 +190,44 @@ def types_chart(data: ReportData) -> dict:
         fc = row[row.index >= data.origin]
         color = TYPE_COLORS[str(typ)]
         name = kind_nl(str(typ))
-        traces.append({"type": "scatter", "x": seen.index.tolist(), "y": seen.round().tolist(), "mode": "lines+markers",
-                       "line": {"color": color, "width": 2}, "marker": {"size": 5}, "name": name, "legendgroup": typ,
-                       "hovertemplate": f"{name}, %{{x}}: %{{y:,.0f}}<extra></extra>"})
-        traces.append({"type": "scatter", "x": fc.index.tolist(), "y": fc.round().tolist(), "mode": "lines",
-                       "line": {"color": color, "width": 2, "dash": "dash"}, "name": f"{name} (prognose)",
-                       "legendgroup": typ, "showlegend": False,
-                       "hovertemplate": f"{name}, %{{x}}: %{{y:,.0f}} (prognose)<extra></extra>"})
+        traces.append(
+            {
+                "type": "scatter",
+                "x": seen.index.tolist(),
+                "y": seen.round().tolist(),
+                "mode": "lines+markers",
+                "line": {"color": color, "width": 2},
+                "marker": {"size": 5},
+                "name": name,
+                "legendgroup": typ,
+                "hovertemplate": f"{name}, %{{x}}: %{{y:,.0f}}<extra></extra>",
+            }
+        )
+        traces.append(
+            {
+                "type": "scatter",
+                "x": fc.index.tolist(),
+                "y": fc.round().tolist(),
+                "mode": "lines",
+                "line": {"color": color, "width": 2, "dash": "dash"},
+                "name": f"{name} (prognose)",
+                "legendgroup": typ,
+                "showlegend": False,
+                "hovertemplate": f"{name}, %{{x}}: %{{y:,.0f}} (prognose)<extra></extra>",
+            }
+        )
     years = [int(y) for y in t.columns]
-    return {"data": traces, "layout": _layout(
-        380, xaxis=_year_axis(years), yaxis={"title": {"text": "leerlingen in de bovenbouw"}, "rangemode": "tozero"},
-        shapes=[_origin_line(data.origin)], annotations=[_origin_note(data.origin)], margin={"t": 56})}
+    return {
+        "data": traces,
+        "layout": _layout(
+            380,
+            xaxis=_year_axis(years),
+            yaxis={"title": {"text": "leerlingen in de bovenbouw"}, "rangemode": "tozero"},
+            shapes=[_origin_line(data.origin)],
+            annotations=[_origin_note(data.origin)],
+            margin={"t": 56},
+        ),
+    }
 
 
 def vestiging_changes(data: ReportData) -> pd.DataFrame:
@@ -154,10 +248,21 @@ def vestiging_changes(data: ReportData) -> pd.DataFrame:
         if sub is not None and sub["verwacht"].sum() > 0:
             _, l80, h80 = total_band(sub, 80)
             lo, hi = float(l80[0]), float(h80[0])
-        rows.append({"vestigingscode": code, "naam": r["korte_naam"], "plaats": r["plaats"], "bestuur": r["bestuur"],
-                     "nu": now, "over5": float(t.get(data.origin + 5, np.nan)), "over10": later,
-                     "verandering": later / now - 1 if now > 0 else np.nan, "laag80": lo, "hoog80": hi,
-                     "methode": methods_of.get(code, "")})
+        rows.append(
+            {
+                "vestigingscode": code,
+                "naam": r["korte_naam"],
+                "plaats": r["plaats"],
+                "bestuur": r["bestuur"],
+                "nu": now,
+                "over5": float(t.get(data.origin + 5, np.nan)),
+                "over10": later,
+                "verandering": later / now - 1 if now > 0 else np.nan,
+                "laag80": lo,
+                "hoog80": hi,
+                "methode": methods_of.get(code, ""),
+            }
+        )
     return pd.DataFrame(rows).sort_values("nu", ascending=False).reset_index(drop=True)
 
 
@@ -170,20 +275,55 @@ def vestiging_chart(changes: pd.DataFrame, data: ReportData) -> dict:
     hi = (100 * (c["hoog80"] / c["nu"] - 1)).round(1)
     limit = -100 * data.settings.values.get("daling_10_jaar", 0.25)
     colors = [RED if v < limit else NAVY for v in x]
-    trace = {"type": "scatter", "mode": "markers", "x": x.tolist(), "y": labels, "marker": {"size": 8, "color": colors},
-             "error_x": {"type": "data", "symmetric": False, "array": (hi - x).tolist(), "arrayminus": (x - lo).tolist(),
-                         "color": "#9aa5b1", "thickness": 1.4, "width": 0},
-             "customdata": np.column_stack([c["nu"].round(), c["over10"].round()]).tolist(),
-             "hovertemplate": "%{y}<br>nu %{customdata[0]:,.0f}, over tien jaar %{customdata[1]:,.0f} (%{x:+.0f}%)"
-                              "<extra></extra>", "name": "verandering"}
+    trace = {
+        "type": "scatter",
+        "mode": "markers",
+        "x": x.tolist(),
+        "y": labels,
+        "marker": {"size": 8, "color": colors},
+        "error_x": {
+            "type": "data",
+            "symmetric": False,
+            "array": (hi - x).tolist(),
+            "arrayminus": (x - lo).tolist(),
+            "color": "#9aa5b1",
+            "thickness": 1.4,
+            "width": 0,
+        },
+        "customdata": np.column_stack([c["nu"].round(), c["over10"].round()]).tolist(),
+        "hovertemplate": "%{y}<br>nu %{customdata[0]:,.0f}, over tien jaar %{customdata[1]:,.0f} (%{x:+.0f}%)"
+        "<extra></extra>",
+        "name": "verandering",
+    }
     height = 70 + 19 * len(c)
-    return {"data": [trace], "layout": _layout(
-        height, margin={"l": 250, "r": 20, "t": 10, "b": 40}, showlegend=False,
-        xaxis={"title": {"text": f"verandering {school_year(data.origin)} - {school_year(data.later)} (%), met 80%-band"},
-               "ticksuffix": "%", "zeroline": True, "zerolinecolor": "#999"},
-        yaxis={"autorange": "reversed", "tickfont": {"size": 10}, "gridcolor": "#f0f0ea"},
-        shapes=[{"type": "line", "x0": limit, "x1": limit, "yref": "paper", "y0": 0, "y1": 1,
-                 "line": {"color": RED, "width": 1, "dash": "dot"}}])}
+    return {
+        "data": [trace],
+        "layout": _layout(
+            height,
+            margin={"l": 250, "r": 20, "t": 10, "b": 40},
+            showlegend=False,
+            xaxis={
+                "title": {
+                    "text": f"verandering {school_year(data.origin)} - {school_year(data.later)} (%), met 80%-band"
+                },
+                "ticksuffix": "%",
+                "zeroline": True,
+                "zerolinecolor": "#999",
+            },
+            yaxis={"autorange": "reversed", "tickfont": {"size": 10}, "gridcolor": "#f0f0ea"},
+            shapes=[
+                {
+                    "type": "line",
+                    "x0": limit,
+                    "x1": limit,
+                    "yref": "paper",
+                    "y0": 0,
+                    "y1": 1,
+                    "line": {"color": RED, "width": 1, "dash": "dot"},
+                }
+            ],
+        ),
+    }
 
 
 def _cut(text: str, n: int) -> str:
@@ -204,11 +344,20 @@ def reach_rows(data: ReportData) -> pd.DataFrame:
     for k in kinds:
         if k not in a.index:
             continue
-        rows.append({"soort": k, "naam": kind_nl(k), "aandeel_nu": a.at[k, "aandeel_binnen_norm"],
-                     "aandeel_later": b.at[k, "aandeel_binnen_norm"] if k in b.index else np.nan,
-                     "buiten_nu": a.at[k, "kinderen_buiten_norm"], "buiten_later": b.at[k, "kinderen_buiten_norm"] if k in b.index else np.nan,
-                     "pc4_nu": a.at[k, "pc4_buiten_norm"], "pc4_later": b.at[k, "pc4_buiten_norm"] if k in b.index else np.nan,
-                     "km_nu": a.at[k, "gem_km"], "km_later": b.at[k, "gem_km"] if k in b.index else np.nan})
+        rows.append(
+            {
+                "soort": k,
+                "naam": kind_nl(k),
+                "aandeel_nu": a.at[k, "aandeel_binnen_norm"],
+                "aandeel_later": b.at[k, "aandeel_binnen_norm"] if k in b.index else np.nan,
+                "buiten_nu": a.at[k, "kinderen_buiten_norm"],
+                "buiten_later": b.at[k, "kinderen_buiten_norm"] if k in b.index else np.nan,
+                "pc4_nu": a.at[k, "pc4_buiten_norm"],
+                "pc4_later": b.at[k, "pc4_buiten_norm"] if k in b.index else np.nan,
+                "km_nu": a.at[k, "gem_km"],
+                "km_later": b.at[k, "gem_km"] if k in b.index else np.nan,
+            }
+        )
     return pd.DataFrame(rows)
 
 
@@ -225,20 +374,49 @@ def reach_chart(rows: pd.DataFrame, data: ReportData) -> dict:
         ys += [label, label, None]
     norm = number(data.settings.values.get("normafstand_km", 12))
     traces = [
-        {"type": "scatter", "mode": "lines", "x": xs, "y": ys, "line": {"color": "#b9c2cc", "width": 3},
-         "hoverinfo": "skip", "showlegend": False, "name": "verschil"},
-        {"type": "scatter", "mode": "markers", "x": now, "y": labels, "marker": {"size": 10, "color": NAVY},
-         "name": f"nu ({school_year(data.origin)})", "hovertemplate": "%{y}: %{x:.1f}% nu<extra></extra>"},
-        {"type": "scatter", "mode": "markers", "x": later, "y": labels,
-         "marker": {"size": 10, "color": RED, "symbol": "diamond"},
-         "name": f"{school_year(data.later)} zonder ingrijpen", "hovertemplate": "%{y}: %{x:.1f}% later<extra></extra>"},
+        {
+            "type": "scatter",
+            "mode": "lines",
+            "x": xs,
+            "y": ys,
+            "line": {"color": "#b9c2cc", "width": 3},
+            "hoverinfo": "skip",
+            "showlegend": False,
+            "name": "verschil",
+        },
+        {
+            "type": "scatter",
+            "mode": "markers",
+            "x": now,
+            "y": labels,
+            "marker": {"size": 10, "color": NAVY},
+            "name": f"nu ({school_year(data.origin)})",
+            "hovertemplate": "%{y}: %{x:.1f}% nu<extra></extra>",
+        },
+        {
+            "type": "scatter",
+            "mode": "markers",
+            "x": later,
+            "y": labels,
+            "marker": {"size": 10, "color": RED, "symbol": "diamond"},
+            "name": f"{school_year(data.later)} zonder ingrijpen",
+            "hovertemplate": "%{y}: %{x:.1f}% later<extra></extra>",
+        },
     ]
     lowest = min([v for v in now + later if v == v] or [0.0])
-    return {"data": traces, "layout": _layout(
-        90 + 24 * len(r), margin={"l": 250, "r": 20, "t": 36, "b": 48},
-        xaxis={"title": {"text": f"aandeel kinderen van 12-17 jaar binnen {norm} km"}, "ticksuffix": "%",
-               "range": [max(0.0, lowest - 5), 101]},
-        yaxis={"tickfont": {"size": 10}})}
+    return {
+        "data": traces,
+        "layout": _layout(
+            90 + 24 * len(r),
+            margin={"l": 250, "r": 20, "t": 36, "b": 48},
+            xaxis={
+                "title": {"text": f"aandeel kinderen van 12-17 jaar binnen {norm} km"},
+                "ticksuffix": "%",
+                "range": [max(0.0, lowest - 5), 101],
+            },
+            yaxis={"tickfont": {"size": 10}},
+        ),
+    }
 
 
 def boards_chart(boards: pd.DataFrame, data: ReportData) -> dict:
@@ -246,16 +424,36 @@ def boards_chart(boards: pd.DataFrame, data: ReportData) -> dict:
     b = boards[boards["leerlingen_nu"] > 0].iloc[::-1]
     labels = b["label"].tolist()
     traces = [
-        {"type": "bar", "orientation": "h", "y": labels, "x": b["leerlingen_nu"].tolist(), "name": f"nu ({school_year(data.origin)})",
-         "marker": {"color": NAVY}, "hovertemplate": "%{y}: %{x:,.0f} nu<extra></extra>"},
-        {"type": "bar", "orientation": "h", "y": labels, "x": b["leerlingen_over_10_jaar"].tolist(),
-         "name": f"verwacht {school_year(data.later)}", "marker": {"color": "#a8c5da"},
-         "hovertemplate": "%{y}: %{x:,.0f} verwacht<extra></extra>"},
+        {
+            "type": "bar",
+            "orientation": "h",
+            "y": labels,
+            "x": b["leerlingen_nu"].tolist(),
+            "name": f"nu ({school_year(data.origin)})",
+            "marker": {"color": NAVY},
+            "hovertemplate": "%{y}: %{x:,.0f} nu<extra></extra>",
+        },
+        {
+            "type": "bar",
+            "orientation": "h",
+            "y": labels,
+            "x": b["leerlingen_over_10_jaar"].tolist(),
+            "name": f"verwacht {school_year(data.later)}",
+            "marker": {"color": "#a8c5da"},
+            "hovertemplate": "%{y}: %{x:,.0f} verwacht<extra></extra>",
+        },
     ]
-    return {"data": traces, "layout": _layout(
-        80 + 34 * len(b), barmode="group", margin={"l": 110, "r": 20, "t": 34, "b": 44},
-        xaxis={"title": {"text": "leerlingen"}}, yaxis={"tickfont": {"size": 10.5}},
-        legend={"traceorder": "normal"})}
+    return {
+        "data": traces,
+        "layout": _layout(
+            80 + 34 * len(b),
+            barmode="group",
+            margin={"l": 110, "r": 20, "t": 34, "b": 44},
+            xaxis={"title": {"text": "leerlingen"}},
+            yaxis={"tickfont": {"size": 10.5}},
+            legend={"traceorder": "normal"},
+        ),
+    }
 
 
 def summary_numbers(data: ReportData) -> dict:
@@ -266,8 +464,20 @@ def summary_numbers(data: ReportData) -> dict:
     in5 = float(total.get(data.origin + 5, np.nan))
     in10 = float(total.get(data.later, np.nan))
     years, lo, hi = total_band(data.forecast, 80)
-    band = dict(zip(years.tolist(), zip(lo.tolist(), hi.tolist(), strict=True), strict=True)).get(data.later, (np.nan, np.nan))
-    return {"nu": now, "over5": in5, "over10": in10, "verandering5": in5 / now - 1 if now else np.nan,
-            "verandering10": in10 / now - 1 if now else np.nan, "laag80": band[0], "hoog80": band[1],
-            "tekst_nu": number(now), "tekst5": number(in5), "tekst10": number(in10),
-            "pct5": percent(in5 / now - 1 if now else None, sign=True), "pct10": percent(in10 / now - 1 if now else None, sign=True)}
+    band = dict(zip(years.tolist(), zip(lo.tolist(), hi.tolist(), strict=True), strict=True)).get(
+        data.later, (np.nan, np.nan)
+    )
+    return {
+        "nu": now,
+        "over5": in5,
+        "over10": in10,
+        "verandering5": in5 / now - 1 if now else np.nan,
+        "verandering10": in10 / now - 1 if now else np.nan,
+        "laag80": band[0],
+        "hoog80": band[1],
+        "tekst_nu": number(now),
+        "tekst5": number(in5),
+        "tekst10": number(in10),
+        "pct5": percent(in5 / now - 1 if now else None, sign=True),
+        "pct10": percent(in10 / now - 1 if now else None, sign=True),
+    }

@@ -40,8 +40,15 @@ from dekkend.report._geometry import MapGeometry, map_geometry
 ProgressFn = Callable[[str, int, int], None]
 
 #: The steps of :func:`collect`, in order (Dutch: shown in the progress bar).
-COLLECT_STEPS = ("gegevens controleren", "prognose", "knelpunten bepalen", "bereikbaarheid", "terugtoets",
-                 "kennisbank", "kaartgrenzen")
+COLLECT_STEPS = (
+    "gegevens controleren",
+    "prognose",
+    "knelpunten bepalen",
+    "bereikbaarheid",
+    "terugtoets",
+    "kennisbank",
+    "kaartgrenzen",
+)
 #: Tables the report needs at least.
 REQUIRED_TABLES = ("leerlingen", "aanbod", "vestigingen", "pc4_centroiden")
 #: The forecast horizon of the report (years after the latest count).
@@ -126,7 +133,11 @@ class ReportData:
     @property
     def totals(self) -> pd.DataFrame:
         """Pupils per vestiging (rows) and year (columns): the origin count and the forecast."""
-        now = self.history[self.history["jaar"] == self.origin].set_index("vestigingscode")["leerlingen"].rename(self.origin)
+        now = (
+            self.history[self.history["jaar"] == self.origin]
+            .set_index("vestigingscode")["leerlingen"]
+            .rename(self.origin)
+        )
         fc = self.forecast.groupby(["vestigingscode", "jaar"])["verwacht"].sum().unstack("jaar")
         return pd.concat([now, fc], axis=1).fillna(0.0)
 
@@ -177,10 +188,14 @@ def _history(tables: dict[str, pd.DataFrame], codes: tuple[str, ...]) -> pd.Data
     return out.rename(columns={"schooljaar": "jaar", "n": "leerlingen"})
 
 
-def _upper(tables: dict[str, pd.DataFrame], codes: tuple[str, ...], forecast: pd.DataFrame, origin: int) -> pd.DataFrame:
+def _upper(
+    tables: dict[str, pd.DataFrame], codes: tuple[str, ...], forecast: pd.DataFrame, origin: int
+) -> pd.DataFrame:
     a = tables["aanbod"]
     a = a[a["vestigingscode"].isin(codes) & (a["schooljaar"] <= origin) & (a["onderwijstype"] != "onderbouw")]
-    seen = a.rename(columns={"schooljaar": "jaar"})[["vestigingscode", "jaar", "onderwijstype", "profiel", "leerlingen"]]
+    seen = a.rename(columns={"schooljaar": "jaar"})[
+        ["vestigingscode", "jaar", "onderwijstype", "profiel", "leerlingen"]
+    ]
     fc = forecast_upper_years(forecast)
     fc = fc[fc["onderwijstype"] != "onderbouw"].rename(columns={"verwacht": "leerlingen"})
     out = pd.concat([seen.assign(bron="telling"), fc[seen.columns].assign(bron="prognose")], ignore_index=True)
@@ -202,13 +217,16 @@ def _vestigingen(tables: dict[str, pd.DataFrame], region: Region, origin: int) -
     return ves.reset_index(drop=True)
 
 
-def _offers(tables: dict[str, pd.DataFrame], reach: Reachability, ves: pd.DataFrame, origin: int,
-            later: int) -> dict[int, pd.DataFrame]:
+def _offers(
+    tables: dict[str, pd.DataFrame], reach: Reachability, ves: pd.DataFrame, origin: int, later: int
+) -> dict[int, pd.DataFrame]:
     codes = ves["vestigingscode"].to_numpy(str)
     public = ves.set_index("vestigingscode")["openbaar"]
     out = {}
-    for year, present in ((origin, observed_offer(offer_table(tables), origin, opgave=tables.get("aanbod_opgave"))),
-                          (later, offer_in_year(reach.offer, later))):
+    for year, present in (
+        (origin, observed_offer(offer_table(tables), origin, opgave=tables.get("aanbod_opgave"))),
+        (later, offer_in_year(reach.offer, later)),
+    ):
         masks = offer_masks(present, codes, public)
         out[year] = pd.DataFrame(masks.T, index=pd.Index(codes, name="vestigingscode"), columns=list(REACH_KINDS))
     return out
@@ -229,8 +247,9 @@ def backtest_years(history: pd.DataFrame, origin: int) -> tuple[int, tuple[int, 
     return start, targets
 
 
-def _backtest(tables: dict[str, pd.DataFrame], history: pd.DataFrame, origin: int,
-              codes: tuple[str, ...]) -> BacktestResult | None:
+def _backtest(
+    tables: dict[str, pd.DataFrame], history: pd.DataFrame, origin: int, codes: tuple[str, ...]
+) -> BacktestResult | None:
     plan = backtest_years(history, origin)
     if plan is None:
         return None
@@ -273,8 +292,13 @@ def _advice(diagnosis: Diagnosis, ves: pd.DataFrame, name: str) -> Advice | None
         return match_knelpunten(sample, **kwargs)
 
 
-def collect(tables: dict[str, pd.DataFrame], regio: str | None, *, progress: ProgressFn | None = None,
-            today: dt.date | None = None) -> ReportData:
+def collect(
+    tables: dict[str, pd.DataFrame],
+    regio: str | None,
+    *,
+    progress: ProgressFn | None = None,
+    today: dt.date | None = None,
+) -> ReportData:
     """Run the analyses the report shows for region ``regio`` (``None``: every vestiging in the workspace).
 
     Raises
@@ -284,6 +308,7 @@ def collect(tables: dict[str, pd.DataFrame], regio: str | None, *, progress: Pro
     RegioFout
         ``regio`` selects nothing.
     """
+
     def tick(i: int) -> None:
         if progress:
             progress(COLLECT_STEPS[i], i, len(COLLECT_STEPS))
@@ -306,8 +331,16 @@ def collect(tables: dict[str, pd.DataFrame], regio: str | None, *, progress: Pro
     history = _history(tables, codes)
     tick(3)
     thresholds = offer_thresholds(settings)
-    reach_now = reachability(tables, origin, region=region, matrix=matrix, forecast=forecast, thresholds=thresholds,
-                             indicators=True, region_label=region.label)
+    reach_now = reachability(
+        tables,
+        origin,
+        region=region,
+        matrix=matrix,
+        forecast=forecast,
+        thresholds=thresholds,
+        indicators=True,
+        region_label=region.label,
+    )
     reach_later = reachability(tables, later, region=region, matrix=matrix, forecast=forecast, thresholds=thresholds)
     ves = _vestigingen(tables, region, origin)
     offers = _offers(tables, reach_now, ves, origin, later)
@@ -322,10 +355,26 @@ def collect(tables: dict[str, pd.DataFrame], regio: str | None, *, progress: Pro
     files = tables.get("bestanden", pd.DataFrame(columns=["formaat", "titel", "peildatum", "rijen"]))
     aanbod_years = tables["aanbod"]["schooljaar"].unique()
     return ReportData(
-        region=region, name=name, synthetic=is_synthetic(tables), origin=origin, later=later, diagnosis=diagnosis,
-        forecast=forecast, history=history, upper=_upper(tables, codes, forecast, origin), reach_now=reach_now,
-        reach_later=reach_later, offers=offers, vestigingen=ves, backtest=backtest, advice=advice, geometry=geometry,
-        sources=files, settings=settings, norms=norms, created=today or dt.date.today(),
+        region=region,
+        name=name,
+        synthetic=is_synthetic(tables),
+        origin=origin,
+        later=later,
+        diagnosis=diagnosis,
+        forecast=forecast,
+        history=history,
+        upper=_upper(tables, codes, forecast, origin),
+        reach_now=reach_now,
+        reach_later=reach_later,
+        offers=offers,
+        vestigingen=ves,
+        backtest=backtest,
+        advice=advice,
+        geometry=geometry,
+        sources=files,
+        settings=settings,
+        norms=norms,
+        created=today or dt.date.today(),
         count_years=tuple(sorted(int(y) for y in history["jaar"].unique())),
         detail_years=tuple(sorted(int(y) for y in aanbod_years)),
     )

@@ -16,14 +16,37 @@ from dekkend.formatting import (  # noqa: F401 - re-exported for the report modu
     short_school_name,
 )
 
-MONTHS = ("januari", "februari", "maart", "april", "mei", "juni", "juli", "augustus", "september", "oktober",
-          "november", "december")
+MONTHS = (
+    "januari",
+    "februari",
+    "maart",
+    "april",
+    "mei",
+    "juni",
+    "juli",
+    "augustus",
+    "september",
+    "oktober",
+    "november",
+    "december",
+)
 
 #: Short Dutch names of the onderwijstypen for tables, legends and map captions.
-TYPE_SHORT = {"pro": "praktijkonderwijs", "vmbo-b": "vmbo basis", "vmbo-k": "vmbo kader", "vmbo-g": "vmbo gemengd",
-              "vmbo-t": "vmbo theoretisch (mavo)", "havo": "havo", "vwo": "vwo", "vmbo": "vmbo", "havo-vwo": "havo/vwo",
-              "vo": "voortgezet onderwijs", "vo-openbaar": "openbaar of samenwerkingsonderwijs", "onderbouw": "onderbouw",
-              "vmbo-techniek": "technisch vmbo (profiel of route)"}
+TYPE_SHORT = {
+    "pro": "praktijkonderwijs",
+    "vmbo-b": "vmbo basis",
+    "vmbo-k": "vmbo kader",
+    "vmbo-g": "vmbo gemengd",
+    "vmbo-t": "vmbo theoretisch (mavo)",
+    "havo": "havo",
+    "vwo": "vwo",
+    "vmbo": "vmbo",
+    "havo-vwo": "havo/vwo",
+    "vo": "voortgezet onderwijs",
+    "vo-openbaar": "openbaar of samenwerkingsonderwijs",
+    "onderbouw": "onderbouw",
+    "vmbo-techniek": "technisch vmbo (profiel of route)",
+}
 
 PROFIEL_NL = {
     "bouwen-wonen-interieur": "bouwen, wonen en interieur (BWI)",

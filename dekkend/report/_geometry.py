@@ -83,13 +83,16 @@ class MapGeometry:
     def description(self) -> str:
         """Dutch description of where the boundaries come from, for the map notes."""
         if self.synthetic:
-            return ("Gemeentegrenzen synthetisch: afgeleid uit de middelpunten van de postcodegebieden "
-                    "(de werkmap heeft geen gemeentegrenzen).")
+            return (
+                "Gemeentegrenzen synthetisch: afgeleid uit de middelpunten van de postcodegebieden "
+                "(de werkmap heeft geen gemeentegrenzen)."
+            )
         return "Gemeentegrenzen uit de werkmap (tabel gemeentegrenzen)."
 
 
 def _to_km(geom: shapely.Geometry) -> shapely.Geometry:
     """A WGS84 geometry in RD kilometres."""
+
     def project(coords: np.ndarray) -> np.ndarray:
         x, y = wgs84_to_rd(coords[:, 0], coords[:, 1])
         return np.column_stack([x, y]) / 1000.0
@@ -100,8 +103,13 @@ def _to_km(geom: shapely.Geometry) -> shapely.Geometry:
 def _region_centroids(tables: dict[str, pd.DataFrame], pc4: list[str]) -> pd.DataFrame:
     cen = tables["pc4_centroiden"].drop_duplicates("pc4")
     cen = cen[cen["pc4"].astype(str).isin(pc4)].dropna(subset=["x_rd", "y_rd"])
-    return pd.DataFrame({"pc4": cen["pc4"].astype(str).to_numpy(), "x": cen["x_rd"].to_numpy(float) / 1000.0,
-                         "y": cen["y_rd"].to_numpy(float) / 1000.0})
+    return pd.DataFrame(
+        {
+            "pc4": cen["pc4"].astype(str).to_numpy(),
+            "x": cen["x_rd"].to_numpy(float) / 1000.0,
+            "y": cen["y_rd"].to_numpy(float) / 1000.0,
+        }
+    )
 
 
 def _boundaries(tables: dict[str, pd.DataFrame], wanted: set[str], window: shapely.Geometry) -> list[Gemeente]:
@@ -136,14 +144,18 @@ def _voronoi(points: np.ndarray, envelope: shapely.Geometry) -> list[shapely.Geo
     return list(cells.geoms)
 
 
-def _synthetic(centroids: pd.DataFrame, gem_of: dict[str, str], names: dict[str, str]) -> tuple[list[Gemeente], shapely.Geometry]:
+def _synthetic(
+    centroids: pd.DataFrame, gem_of: dict[str, str], names: dict[str, str]
+) -> tuple[list[Gemeente], shapely.Geometry]:
     pts = centroids[["x", "y"]].to_numpy(float)
     hull = MultiPoint(pts).convex_hull.buffer(SYNTHETIC_MARGIN_KM, quad_segs=4)
     cells = [c.intersection(hull) for c in _voronoi(pts, hull)]
     by_gem: dict[str, list[shapely.Geometry]] = {}
     for pc4, cell in zip(centroids["pc4"], cells, strict=True):
         by_gem.setdefault(gem_of.get(pc4, "?"), []).append(cell)
-    gems = [Gemeente(code, names.get(code, code), shapely.union_all(parts), True) for code, parts in sorted(by_gem.items())]
+    gems = [
+        Gemeente(code, names.get(code, code), shapely.union_all(parts), True) for code, parts in sorted(by_gem.items())
+    ]
     return gems, hull
 
 
@@ -152,7 +164,9 @@ def _gemeente_names(tables: dict[str, pd.DataFrame]) -> dict[str, str]:
     for table in ("pc4_gemeente", "vestigingen"):
         t = tables.get(table)
         if t is not None and {"gemeentecode", "gemeentenaam"} <= set(t.columns):
-            for code, name in t[["gemeentecode", "gemeentenaam"]].dropna().drop_duplicates("gemeentecode").itertuples(index=False):
+            for code, name in (
+                t[["gemeentecode", "gemeentenaam"]].dropna().drop_duplicates("gemeentecode").itertuples(index=False)
+            ):
                 names.setdefault(str(code), str(name).title() if str(name).isupper() else str(name))
     return names
 
@@ -195,14 +209,18 @@ def map_geometry(tables: dict[str, pd.DataFrame], region: Region, pc4: list[str]
     pad = 0.03 * max(x1 - x0, y1 - y0)
     extent = (x0 - pad, y0 - pad, x1 + pad, y1 + pad)
     window = box(*extent)
-    gems = tuple(Gemeente(g.code, g.naam, g.shape.intersection(window).simplify(SIMPLIFY_KM), g.in_region) for g in gems
-                 if g.in_region or g.shape.intersects(window))
+    gems = tuple(
+        Gemeente(g.code, g.naam, g.shape.intersection(window).simplify(SIMPLIFY_KM), g.in_region)
+        for g in gems
+        if g.in_region or g.shape.intersects(window)
+    )
     cells = _cells(centroids, gem_of, gems, outline) if 0 < len(centroids) <= MAX_CELLS else {}
     return MapGeometry(gems, cells, centroids, outline.simplify(SIMPLIFY_KM), extent, synthetic)
 
 
-def _cells(centroids: pd.DataFrame, gem_of: dict[str, str], gems: tuple[Gemeente, ...],
-           outline: shapely.Geometry) -> dict[str, shapely.Geometry]:
+def _cells(
+    centroids: pd.DataFrame, gem_of: dict[str, str], gems: tuple[Gemeente, ...], outline: shapely.Geometry
+) -> dict[str, shapely.Geometry]:
     """Voronoi cells of the home areas within their gemeente, so every gemeente is covered by its own areas.
 
     Home areas of a gemeente that is not drawn (unknown mapping) share the region's outline.

@@ -64,19 +64,43 @@ def classify(distance: pd.Series, classes: tuple[DistanceClass, ...]) -> pd.Seri
     return out
 
 
-def _fill_trace(xs: list, ys: list, color: str, name: str, hatch: bool = False, line: str = "#ffffff",
-                width: float = 0.4) -> dict:
-    trace = {"type": "scatter", "x": xs, "y": ys, "mode": "lines", "fill": "toself", "fillcolor": color,
-             "line": {"color": line, "width": width}, "hoverinfo": "skip", "name": name, "showlegend": False}
+def _fill_trace(
+    xs: list, ys: list, color: str, name: str, hatch: bool = False, line: str = "#ffffff", width: float = 0.4
+) -> dict:
+    trace = {
+        "type": "scatter",
+        "x": xs,
+        "y": ys,
+        "mode": "lines",
+        "fill": "toself",
+        "fillcolor": color,
+        "line": {"color": line, "width": width},
+        "hoverinfo": "skip",
+        "name": name,
+        "showlegend": False,
+    }
     if hatch:
-        trace["fillpattern"] = {"shape": "/", "fgcolor": HATCH.get(color, "#ffffff"), "bgcolor": color, "size": 5,
-                                "solidity": 0.3}
+        trace["fillpattern"] = {
+            "shape": "/",
+            "fgcolor": HATCH.get(color, "#ffffff"),
+            "bgcolor": color,
+            "size": 5,
+            "solidity": 0.3,
+        }
     return trace
 
 
 def _line_trace(xs: list, ys: list, color: str, width: float, name: str) -> dict:
-    return {"type": "scatter", "x": xs, "y": ys, "mode": "lines", "line": {"color": color, "width": width},
-            "hoverinfo": "skip", "name": name, "showlegend": False}
+    return {
+        "type": "scatter",
+        "x": xs,
+        "y": ys,
+        "mode": "lines",
+        "line": {"color": color, "width": width},
+        "hoverinfo": "skip",
+        "name": name,
+        "showlegend": False,
+    }
 
 
 def _ranges(geom: MapGeometry, width: int) -> tuple[list[float], list[float], int]:
@@ -128,13 +152,30 @@ def gemeente_labels(geom: MapGeometry) -> dict:
             xs.append(round(p.x, 2))
             ys.append(round(p.y, 2))
             names.append(g.naam)
-    return {"type": "scatter", "mode": "text", "x": xs, "y": ys, "text": names, "hoverinfo": "skip",
-            "name": "gemeentenamen", "showlegend": False,
-            "textfont": {"size": 9, "color": "#1f1f1c", "family": FONT, "shadow": HALO}}
+    return {
+        "type": "scatter",
+        "mode": "text",
+        "x": xs,
+        "y": ys,
+        "text": names,
+        "hoverinfo": "skip",
+        "name": "gemeentenamen",
+        "showlegend": False,
+        "textfont": {"size": 9, "color": "#1f1f1c", "family": FONT, "shadow": HALO},
+    }
 
 
-def map_figure(geom: MapGeometry, reach: pd.DataFrame, kind: str, offers: pd.Series, lost: pd.Series,
-               ves: pd.DataFrame, norm_km: float, *, width: int = MAP_WIDTH) -> dict:
+def map_figure(
+    geom: MapGeometry,
+    reach: pd.DataFrame,
+    kind: str,
+    offers: pd.Series,
+    lost: pd.Series,
+    ves: pd.DataFrame,
+    norm_km: float,
+    *,
+    width: int = MAP_WIDTH,
+) -> dict:
     """One map: home areas coloured by distance to ``kind``, and the vestigingen that offer it.
 
     Parameters
@@ -175,8 +216,14 @@ def map_figure(geom: MapGeometry, reach: pd.DataFrame, kind: str, offers: pd.Ser
     xr, yr, height = _ranges(geom, width)
     traces += _school_traces(in_view(ves, geom, width), offers, lost, kind)
     layout = {
-        "width": width, "height": height, "margin": {"l": 0, "r": 0, "t": 0, "b": 0}, "showlegend": False,
-        "paper_bgcolor": "#ffffff", "plot_bgcolor": "#ffffff", "hovermode": "closest", "dragmode": False,
+        "width": width,
+        "height": height,
+        "margin": {"l": 0, "r": 0, "t": 0, "b": 0},
+        "showlegend": False,
+        "paper_bgcolor": "#ffffff",
+        "plot_bgcolor": "#ffffff",
+        "hovermode": "closest",
+        "dragmode": False,
         "font": {"family": FONT, "size": 11},
         "xaxis": {"range": xr, "visible": False, "fixedrange": True},
         "yaxis": {"range": yr, "visible": False, "fixedrange": True, "scaleanchor": "x", "scaleratio": 1},
@@ -193,14 +240,28 @@ def in_view(ves: pd.DataFrame, geom: MapGeometry, width: int = MAP_WIDTH) -> pd.
 
 
 def _home_points(cen: pd.DataFrame, classes: tuple, kind: str, *, visible: bool) -> dict:
-    text = [f"<b>{r.pc4}</b><br>{kind_nl(kind)}: " + (f"{km(r.afstand_km)} (±{number(r.reistijd_fiets_min)} min fietsen)"
-                                                      if pd.notna(r.afstand_km) else "nergens aangeboden")
-            + f"<br>kinderen 12-17 jaar: {number(r.kinderen_12_17)}" for r in cen.itertuples(index=False)]
+    text = [
+        f"<b>{r.pc4}</b><br>{kind_nl(kind)}: "
+        + (
+            f"{km(r.afstand_km)} (±{number(r.reistijd_fiets_min)} min fietsen)"
+            if pd.notna(r.afstand_km)
+            else "nergens aangeboden"
+        )
+        + f"<br>kinderen 12-17 jaar: {number(r.kinderen_12_17)}"
+        for r in cen.itertuples(index=False)
+    ]
     colors = [classes[int(k)].color for k in cen["klasse"]]
-    return {"type": "scatter", "mode": "markers", "x": cen["x"].round(2).tolist(), "y": cen["y"].round(2).tolist(),
-            "marker": {"size": 7 if visible else 10, "color": colors, "opacity": 1 if visible else 0,
-                       "line": {"width": 0}},
-            "text": text, "hoverinfo": "text", "name": "postcodegebieden", "showlegend": False}
+    return {
+        "type": "scatter",
+        "mode": "markers",
+        "x": cen["x"].round(2).tolist(),
+        "y": cen["y"].round(2).tolist(),
+        "marker": {"size": 7 if visible else 10, "color": colors, "opacity": 1 if visible else 0, "line": {"width": 0}},
+        "text": text,
+        "hoverinfo": "text",
+        "name": "postcodegebieden",
+        "showlegend": False,
+    }
 
 
 def _school_traces(ves: pd.DataFrame, offers: pd.Series, lost: pd.Series, kind: str) -> list[dict]:
@@ -209,32 +270,55 @@ def _school_traces(ves: pd.DataFrame, offers: pd.Series, lost: pd.Series, kind: 
     offered = offers.reindex(codes).fillna(False).to_numpy(bool)
     gone = lost.reindex(codes).fillna(False).to_numpy(bool)
     groups = (
-        ("elders", offered & ~region,
-         {"symbol": "circle", "size": 7, "color": "#ffffff", "line": {"color": "#3a3a36", "width": 1.2}},
-         "biedt het aan (buiten de regio)"),
-        ("regio", offered & region,
-         {"symbol": "circle", "size": 9, "color": SCHOOL, "line": {"color": "#ffffff", "width": 1.2}},
-         "biedt het aan"),
-        ("weg", gone,
-         {"symbol": "x", "size": 11, "color": LOST, "line": {"color": "#ffffff", "width": 1}},
-         "verdwijnt zonder ingrijpen"),
+        (
+            "elders",
+            offered & ~region,
+            {"symbol": "circle", "size": 7, "color": "#ffffff", "line": {"color": "#3a3a36", "width": 1.2}},
+            "biedt het aan (buiten de regio)",
+        ),
+        (
+            "regio",
+            offered & region,
+            {"symbol": "circle", "size": 9, "color": SCHOOL, "line": {"color": "#ffffff", "width": 1.2}},
+            "biedt het aan",
+        ),
+        (
+            "weg",
+            gone,
+            {"symbol": "x", "size": 11, "color": LOST, "line": {"color": "#ffffff", "width": 1}},
+            "verdwijnt zonder ingrijpen",
+        ),
     )
     out = []
     for name, mask, marker, what in groups:
         if not mask.any():
             continue
         sub = ves[mask]
-        text = [f"<b>{n}</b> ({c}, {p})<br>{kind_nl(kind)}: {what}"
-                for c, n, p in zip(sub["vestigingscode"], sub["korte_naam"], sub["plaats"], strict=True)]
-        out.append({"type": "scatter", "mode": "markers", "x": sub["x"].round(2).tolist(), "y": sub["y"].round(2).tolist(),
-                    "marker": marker, "text": text, "hoverinfo": "text", "name": f"vestigingen-{name}",
-                    "showlegend": False})
+        text = [
+            f"<b>{n}</b> ({c}, {p})<br>{kind_nl(kind)}: {what}"
+            for c, n, p in zip(sub["vestigingscode"], sub["korte_naam"], sub["plaats"], strict=True)
+        ]
+        out.append(
+            {
+                "type": "scatter",
+                "mode": "markers",
+                "x": sub["x"].round(2).tolist(),
+                "y": sub["y"].round(2).tolist(),
+                "marker": marker,
+                "text": text,
+                "hoverinfo": "text",
+                "name": f"vestigingen-{name}",
+                "showlegend": False,
+            }
+        )
     return out
 
 
 def legend_items(norm_km: float) -> list[dict]:
     """The shared map legend (drawn in HTML above the maps)."""
-    items = [{"soort": "vlak", "kleur": c.color, "arcering": c.hatch, "tekst": c.label} for c in distance_classes(norm_km)]
+    items = [
+        {"soort": "vlak", "kleur": c.color, "arcering": c.hatch, "tekst": c.label} for c in distance_classes(norm_km)
+    ]
     items += [
         {"soort": "punt", "kleur": SCHOOL, "tekst": "vestiging in de regio die het aanbiedt"},
         {"soort": "punt-open", "kleur": "#3a3a36", "tekst": "vestiging buiten de regio die het aanbiedt"},

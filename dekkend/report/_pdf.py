@@ -28,9 +28,19 @@ from dekkend.output import ensure_folder, process_alive, temporary_beside
 
 #: Flags for a quiet, offline, headless print.
 CHROMIUM_FLAGS = (
-    "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-    "--disable-sync", "--no-first-run", "--disable-extensions", "--hide-scrollbars", "--mute-audio",
-    "--no-pdf-header-footer", "--run-all-compositor-stages-before-draw", "--virtual-time-budget=20000",
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+    "--disable-extensions",
+    "--hide-scrollbars",
+    "--mute-audio",
+    "--no-pdf-header-footer",
+    "--run-all-compositor-stages-before-draw",
+    "--virtual-time-budget=20000",
 )
 NAMES = ("chromium", "chromium-browser", "google-chrome", "google-chrome-stable", "chrome", "msedge", "microsoft-edge")
 TIMEOUT_S = 180
@@ -47,8 +57,10 @@ def _known_locations() -> list[Path]:
     for env in ("PROGRAMFILES", "PROGRAMFILES(X86)", "LOCALAPPDATA"):
         base = os.environ.get(env)
         if base:
-            places += [Path(base) / "Google/Chrome/Application/chrome.exe",
-                       Path(base) / "Microsoft/Edge/Application/msedge.exe"]
+            places += [
+                Path(base) / "Google/Chrome/Application/chrome.exe",
+                Path(base) / "Microsoft/Edge/Application/msedge.exe",
+            ]
     caches = [home / ".cache/ms-playwright", home / "Library/Caches/ms-playwright"]
     if os.environ.get("LOCALAPPDATA"):
         caches.append(Path(os.environ["LOCALAPPDATA"]) / "ms-playwright")
@@ -56,8 +68,11 @@ def _known_locations() -> list[Path]:
         caches.insert(0, Path(os.environ["PLAYWRIGHT_BROWSERS_PATH"]))
     for cache in caches:
         if cache.is_dir():
-            for pattern in ("chromium-*/chrome-linux*/chrome", "chromium-*/chrome-mac*/Chromium.app/Contents/MacOS/Chromium",
-                            "chromium-*/chrome-win*/chrome.exe"):
+            for pattern in (
+                "chromium-*/chrome-linux*/chrome",
+                "chromium-*/chrome-mac*/Chromium.app/Contents/MacOS/Chromium",
+                "chromium-*/chrome-win*/chrome.exe",
+            ):
                 places += sorted(cache.glob(pattern), reverse=True)
     return places
 
@@ -81,15 +96,21 @@ def find_browser() -> Path | None:
 def install_hint() -> str:
     """Exactly what to install on this machine to get the PDF (Dutch)."""
     system = platform.system()
-    no_root = ("zonder beheerrechten: 'pip install playwright' en daarna 'playwright install chromium' "
-               "(in dezelfde omgeving als dekkend)")
+    no_root = (
+        "zonder beheerrechten: 'pip install playwright' en daarna 'playwright install chromium' "
+        "(in dezelfde omgeving als dekkend)"
+    )
     if system == "Windows":
         return "installeer Microsoft Edge of Google Chrome (https://www.google.com/chrome), of " + no_root
     if system == "Darwin":
-        return "installeer Google Chrome (https://www.google.com/chrome) of 'brew install --cask chromium', of " + no_root
+        return (
+            "installeer Google Chrome (https://www.google.com/chrome) of 'brew install --cask chromium', of " + no_root
+        )
     release = _os_release()
     if release & {"debian", "ubuntu", "linuxmint", "pop"}:
-        how = "'sudo apt-get install chromium'" + (" (Ubuntu: 'sudo snap install chromium')" if "ubuntu" in release else "")
+        how = "'sudo apt-get install chromium'" + (
+            " (Ubuntu: 'sudo snap install chromium')" if "ubuntu" in release else ""
+        )
     elif release & {"fedora", "rhel", "centos", "rocky", "almalinux"}:
         how = "'sudo dnf install chromium'"
     elif release & {"arch", "manjaro"}:
@@ -131,19 +152,32 @@ def print_pdf(html: Path, pdf: Path, *, browser: Path | None = None, timeout: fl
     if exe is None and chosen:
         raise GeenBrowser(f"geen PDF gemaakt: DEKKEND_CHROMIUM wijst naar {chosen}, maar dat bestand bestaat niet")
     if exe is None:
-        raise GeenBrowser(f"geen PDF gemaakt: dekkend drukt de PDF af met Chromium, Google Chrome of Microsoft Edge "
-                          f"en vond die niet. {install_hint()[:1].upper() + install_hint()[1:]}; of wijs een browser "
-                          f"aan met de omgevingsvariabele DEKKEND_CHROMIUM=/pad/naar/chrome")
+        raise GeenBrowser(
+            f"geen PDF gemaakt: dekkend drukt de PDF af met Chromium, Google Chrome of Microsoft Edge "
+            f"en vond die niet. {install_hint()[:1].upper() + install_hint()[1:]}; of wijs een browser "
+            f"aan met de omgevingsvariabele DEKKEND_CHROMIUM=/pad/naar/chrome"
+        )
     folder = ensure_folder(pdf.parent)
     sweep_profiles()
     partial = temporary_beside(pdf)
     partial.unlink()  # the browser creates it; its name carries this process id
     with tempfile.TemporaryDirectory(prefix=f"{PROFILE_PREFIX}{os.getpid()}-") as profile:
-        cmd = [str(exe), *CHROMIUM_FLAGS, f"--user-data-dir={profile}", f"--print-to-pdf={partial}",
-               html.resolve().as_uri()]
+        cmd = [
+            str(exe),
+            *CHROMIUM_FLAGS,
+            f"--user-data-dir={profile}",
+            f"--print-to-pdf={partial}",
+            html.resolve().as_uri(),
+        ]
         try:
-            done = subprocess.run(cmd, capture_output=True, text=True, timeout=timeout, check=False,
-                                  preexec_fn=_die_with_parent if sys.platform == "linux" else None)
+            done = subprocess.run(
+                cmd,
+                capture_output=True,
+                text=True,
+                timeout=timeout,
+                check=False,
+                preexec_fn=_die_with_parent if sys.platform == "linux" else None,
+            )
         except subprocess.TimeoutExpired as exc:
             partial.unlink(missing_ok=True)
             raise PdfFout(f"geen PDF gemaakt: {exe.name} was na {timeout:.0f} seconden nog niet klaar") from exc
@@ -179,8 +213,6 @@ def sweep_profiles() -> None:
     """Remove browser profile folders of dekkend processes that are gone (killed while printing)."""
     root = Path(tempfile.gettempdir())
     for folder in root.glob(f"{PROFILE_PREFIX}*"):
-        pid = folder.name[len(PROFILE_PREFIX):].split("-", 1)[0]
+        pid = folder.name[len(PROFILE_PREFIX) :].split("-", 1)[0]
         if pid.isdigit() and int(pid) != os.getpid() and not process_alive(int(pid)):
             shutil.rmtree(folder, ignore_errors=True)
-
-

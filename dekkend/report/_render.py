@@ -40,8 +40,13 @@ TEMPLATES = Path(__file__).parent / "templates"
 
 @cache
 def _environment() -> jinja2.Environment:
-    env = jinja2.Environment(loader=jinja2.FileSystemLoader(TEMPLATES), autoescape=True, trim_blocks=False,
-                             lstrip_blocks=False, undefined=jinja2.StrictUndefined)
+    env = jinja2.Environment(
+        loader=jinja2.FileSystemLoader(TEMPLATES),
+        autoescape=True,
+        trim_blocks=False,
+        lstrip_blocks=False,
+        undefined=jinja2.StrictUndefined,
+    )
     env.filters["capitalize_first"] = capital
     return env
 
@@ -64,8 +69,13 @@ def figures_json(items: dict[str, dict]) -> str:
     text = json.dumps(items, cls=PlotlyJSONEncoder, separators=(",", ":"), ensure_ascii=False)
     # Escape every "<", ">" and "&" as a JSON unicode escape: no "</script>", "<!--" or "<script"
     # in any name can end the element early or switch the HTML parser into a script-data state.
-    for char, escaped in (("&", "\\u0026"), ("<", "\\u003c"), (">", "\\u003e"),
-                          ("\u2028", "\\u2028"), ("\u2029", "\\u2029")):
+    for char, escaped in (
+        ("&", "\\u0026"),
+        ("<", "\\u003c"),
+        (">", "\\u003e"),
+        ("\u2028", "\\u2028"),
+        ("\u2029", "\\u2029"),
+    ):
         text = text.replace(char, escaped)
     return text
 
@@ -88,7 +98,9 @@ def render_html(data: ReportData, scenarios: Sequence[ScenarioResult] = ()) -> t
         "cover": cover(data),
         "secties": sections,
         "nr": nr,
-        "samenvatting": summary(data, reach, lost_offer(data), [a["titel"] for a in advice["aanbevelingen"]], nr, names),
+        "samenvatting": summary(
+            data, reach, lost_offer(data), [a["titel"] for a in advice["aanbevelingen"]], nr, names
+        ),
         "prognose": forecast_section(data, figs, changes),
         "bereik": reach_section(data, reach, figs),
         "levensvatbaarheid": viability(data),
@@ -99,8 +111,10 @@ def render_html(data: ReportData, scenarios: Sequence[ScenarioResult] = ()) -> t
         "advies": advice,
         "methoden": methods_section(data),
         "css": (TEMPLATES / "rapport.css").read_text(encoding="utf-8"),
-        "voettekst": _css_string(f"{data.name} \u00b7 peildatum {count_date(data.origin)}"
-                                 + (" \u00b7 synthetische gegevens" if data.synthetic else "")),
+        "voettekst": _css_string(
+            f"{data.name} \u00b7 peildatum {count_date(data.origin)}"
+            + (" \u00b7 synthetische gegevens" if data.synthetic else "")
+        ),
         "plotly_js": get_plotlyjs(),
         "figuren_json": figures_json(figs.items),
     }

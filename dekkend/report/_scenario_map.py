@@ -132,9 +132,7 @@ def scenario_map(
         },
         "hoverlabel": {"font": {"family": FONT, "size": 11}},
     }
-    return ScenarioMap(
-        {"data": traces, "layout": layout}, len(gains), len(losses), int((~seen).sum())
-    )
+    return ScenarioMap({"data": traces, "layout": layout}, len(gains), len(losses), int((~seen).sum()))
 
 
 def marker_size(netto: pd.Series, largest: float) -> np.ndarray:
@@ -184,16 +182,8 @@ def _place(p: object) -> str:
 
 def _others(ves: pd.DataFrame, touched: set[str], xr: list[float], yr: list[float]) -> dict:
     """The region's other vestigingen as small dots, for orientation."""
-    rest = ves[
-        ves["in_regio"].astype(bool)
-        & ~ves.index.isin(touched)
-        & ves["x"].between(*xr)
-        & ves["y"].between(*yr)
-    ]
-    text = [
-        f"<b>{n}</b> ({c})<br>geen verandering"
-        for c, n in zip(rest.index, rest["korte_naam"], strict=True)
-    ]
+    rest = ves[ves["in_regio"].astype(bool) & ~ves.index.isin(touched) & ves["x"].between(*xr) & ves["y"].between(*yr)]
+    text = [f"<b>{n}</b> ({c})<br>geen verandering" for c, n in zip(rest.index, rest["korte_naam"], strict=True)]
     return {
         "type": "scatter",
         "mode": "markers",

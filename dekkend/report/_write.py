@@ -119,8 +119,9 @@ def write_report(
     for i, s in enumerate(scenarios):
         inner(scenario_step(s), len(COLLECT_STEPS) + i, n)
         if base is None:
-            base = baseline(tables, regio, horizon=HORIZON, forecast=(data.forecast, data.origin),
-                            diagnosis=data.diagnosis)
+            base = baseline(
+                tables, regio, horizon=HORIZON, forecast=(data.forecast, data.origin), diagnosis=data.diagnosis
+            )
         results.append(run_scenario(tables, s, regio, horizon=HORIZON, baseline=base))
     done = len(COLLECT_STEPS) + len(scenarios)
     inner(WRITE_STEPS[0], done, n)

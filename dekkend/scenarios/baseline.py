@@ -98,19 +98,13 @@ class Baseline:
             children=self.children,
         ).indicators
 
-    def market(
-        self, region: tuple[str, ...] | None = None, extra: pd.DataFrame | None = None
-    ) -> Market:
+    def market(self, region: tuple[str, ...] | None = None, extra: pd.DataFrame | None = None) -> Market:
         """:func:`~dekkend.scenarios.engine.build_market` on this baseline's calibrated model."""
-        return build_market(
-            dict(self.tables), self.origin, extra, region, self.decay, choice=self.choice
-        )
+        return build_market(dict(self.tables), self.origin, extra, region, self.decay, choice=self.choice)
 
     def check(self, tables: Mapping[str, pd.DataFrame], regio: str | None) -> None:
         """A Dutch error when this baseline belongs to other tables or another region."""
-        if tables is not self.tables and any(
-            tables.get(k) is not v for k, v in self.tables.items()
-        ):
+        if tables is not self.tables and any(tables.get(k) is not v for k, v in self.tables.items()):
             raise ConfiguratieFout("de berekening 'zonder ingrijpen' hoort bij een andere werkmap")
         if select_region(dict(tables), regio).vestigingen != self.region.vestigingen:
             raise ConfiguratieFout(

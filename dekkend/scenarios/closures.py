@@ -41,7 +41,9 @@ def _counts(tables: dict[str, pd.DataFrame]) -> pd.DataFrame:
     return p.assign(n=estimated_count(p)).groupby(["vestigingscode", "schooljaar"])["n"].sum().unstack(fill_value=0.0)
 
 
-def find_closures(tables: dict[str, pd.DataFrame], target: int = 2019, origins: tuple[int, ...] = (2016, 2017)) -> list[Closure]:
+def find_closures(
+    tables: dict[str, pd.DataFrame], target: int = 2019, origins: tuple[int, ...] = (2016, 2017)
+) -> list[Closure]:
     """The real closures between ``origins`` and ``target`` with their neighbours' observed gains."""
     counts = _counts(tables)
     out: list[Closure] = []
@@ -62,8 +64,15 @@ def find_closures(tables: dict[str, pd.DataFrame], target: int = 2019, origins: 
     return out
 
 
-def _shares(market: Market, closure: Closure, candidates: list[str], board: np.ndarray, denom: np.ndarray,
-            board_term: float, denom_term: float) -> tuple[np.ndarray, list[str]]:
+def _shares(
+    market: Market,
+    closure: Closure,
+    candidates: list[str],
+    board: np.ndarray,
+    denom: np.ndarray,
+    board_term: float,
+    denom_term: float,
+) -> tuple[np.ndarray, list[str]]:
     j = market.column(closure.vestigingscode)
     cols = [market.column(c) for c in candidates]
     u = market.utility[:, cols].copy()  # type: ignore[index]
@@ -73,8 +82,13 @@ def _shares(market: Market, closure: Closure, candidates: list[str], board: np.n
     return market.origin_of(closure.vestigingscode) @ q, candidates
 
 
-def closure_backtest(tables: dict[str, pd.DataFrame], closures: list[Closure], *, decay: float | None = None,
-                     terms: tuple[tuple[float, float], ...] = ((0.0, 0.0),)) -> pd.DataFrame:
+def closure_backtest(
+    tables: dict[str, pd.DataFrame],
+    closures: list[Closure],
+    *,
+    decay: float | None = None,
+    terms: tuple[tuple[float, float], ...] = ((0.0, 0.0),),
+) -> pd.DataFrame:
     """Per closure: pupils, the predicted top-3 receivers, the observed gain there and the share found.
 
     One block of rows per (same-board term, same-denomination term) in ``terms`` (columns
@@ -97,8 +111,13 @@ def closure_backtest(tables: dict[str, pd.DataFrame], closures: list[Closure], *
             near = market.km[:, j]
             w = market.origin_of(c.vestigingscode)
             home = np.argmax(w)
-            cand = [k for k in c.gains.index if market.column(k) is not None and k != c.vestigingscode
-                    and market.km[home, market.column(k)] <= NEIGHBOUR_KM + near[home]]
+            cand = [
+                k
+                for k in c.gains.index
+                if market.column(k) is not None
+                and k != c.vestigingscode
+                and market.km[home, market.column(k)] <= NEIGHBOUR_KM + near[home]
+            ]
             if not cand:
                 continue
             for board_term, denom_term in terms:
@@ -107,9 +126,30 @@ def closure_backtest(tables: dict[str, pd.DataFrame], closures: list[Closure], *
                 top = np.argsort(-share)[:3]
                 found = min(float(g[top].sum()), c.leerlingen)
                 ll = float((g * np.log(np.maximum(share, 1e-12))).sum())
-                rows.append({"bestuur_term": board_term, "denominatie_term": denom_term, "vestigingscode": c.vestigingscode,
-                             "jaar": year, "leerlingen": c.leerlingen, "top3": "+".join(names[i] for i in top),
-                             "gevonden_top3": found, "aandeel_top3": found / c.leerlingen if c.leerlingen > 0 else 0.0,
-                             "loglik": ll})
-    return pd.DataFrame(rows, columns=["bestuur_term", "denominatie_term", "vestigingscode", "jaar", "leerlingen", "top3",
-                                       "gevonden_top3", "aandeel_top3", "loglik"])
+                rows.append(
+                    {
+                        "bestuur_term": board_term,
+                        "denominatie_term": denom_term,
+                        "vestigingscode": c.vestigingscode,
+                        "jaar": year,
+                        "leerlingen": c.leerlingen,
+                        "top3": "+".join(names[i] for i in top),
+                        "gevonden_top3": found,
+                        "aandeel_top3": found / c.leerlingen if c.leerlingen > 0 else 0.0,
+                        "loglik": ll,
+                    }
+                )
+    return pd.DataFrame(
+        rows,
+        columns=[
+            "bestuur_term",
+            "denominatie_term",
+            "vestigingscode",
+            "jaar",
+            "leerlingen",
+            "top3",
+            "gevonden_top3",
+            "aandeel_top3",
+            "loglik",
+        ],
+    )

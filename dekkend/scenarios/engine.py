@@ -73,7 +73,15 @@ SCENARIO_DECAY = CALIBRATED_DECAY
 #: ``docs/methods/choice.md``).
 SAME_BOARD_TERM = 1.5
 SAME_DENOMINATION_TERM = 0.0
-UPPER = {"pro": range(1, 7), "vmbo-b": (3, 4), "vmbo-k": (3, 4), "vmbo-g": (3, 4), "vmbo-t": (3, 4), "havo": (4, 5), "vwo": (4, 5, 6)}
+UPPER = {
+    "pro": range(1, 7),
+    "vmbo-b": (3, 4),
+    "vmbo-k": (3, 4),
+    "vmbo-g": (3, 4),
+    "vmbo-t": (3, 4),
+    "havo": (4, 5),
+    "vwo": (4, 5, 6),
+}
 
 
 #: Measures that name a destination for their pupils.
@@ -121,8 +129,9 @@ class Market:
             w = np.exp(-self.km[:, j]) * self.children
         return w / w.sum() if w.sum() > 0 else w
 
-    def _choice(self, candidates: list[str], public_only: bool, limit_km: float,
-                code_from: str | None = None) -> tuple[np.ndarray, np.ndarray, list[str]]:
+    def _choice(
+        self, candidates: list[str], public_only: bool, limit_km: float, code_from: str | None = None
+    ) -> tuple[np.ndarray, np.ndarray, list[str]]:
         """Per area the probability of choosing each candidate among ``candidates`` (rows sum to 1), their columns and names.
 
         With ``code_from`` the candidates of its board and denomination get :data:`SAME_BOARD_TERM`
@@ -157,15 +166,23 @@ class Market:
             out += SAME_DENOMINATION_TERM * (self.denomination[cols] == self.denomination[j])
         return out
 
-    def rechoose(self, weights: np.ndarray, candidates: list[str], public_only: bool = False, limit_km: float = 12.0) -> np.ndarray:
+    def rechoose(
+        self, weights: np.ndarray, candidates: list[str], public_only: bool = False, limit_km: float = 12.0
+    ) -> np.ndarray:
         """Share going to each candidate for pupils living per ``weights`` (rows: areas)."""
         q, _, names = self._choice(candidates, public_only, limit_km)
         if not names:
             return np.zeros(0), []
         return weights @ q, names
 
-    def move(self, weights: np.ndarray, code_from: str, candidates: list[str], public_only: bool = False,
-             limit_km: float = 12.0) -> tuple[np.ndarray, list[str], np.ndarray]:
+    def move(
+        self,
+        weights: np.ndarray,
+        code_from: str,
+        candidates: list[str],
+        public_only: bool = False,
+        limit_km: float = 12.0,
+    ) -> tuple[np.ndarray, list[str], np.ndarray]:
         """Pupils of ``code_from`` living per ``weights`` (areas) choosing again among ``candidates``.
 
         Returns the share going to each candidate (as :meth:`rechoose`), the names, and the mean
@@ -179,8 +196,9 @@ class Market:
         total, km = self._flow_km(weights, q, cols, code_from)
         return total, names, km
 
-    def _flow_km(self, weights: np.ndarray, q: np.ndarray, cols: np.ndarray,
-                 code_from: str) -> tuple[np.ndarray, np.ndarray]:
+    def _flow_km(
+        self, weights: np.ndarray, q: np.ndarray, cols: np.ndarray, code_from: str
+    ) -> tuple[np.ndarray, np.ndarray]:
         """Pupils living per ``weights`` (areas) choosing per ``q`` (areas x candidate ``cols``): the share
         reaching each candidate, and the mean extra km per pupil moving to it (0 where none moves,
         or when ``code_from`` is unknown to the market)."""
@@ -202,8 +220,15 @@ class Market:
         w = self.origin_of(code_from)
         return np.array([float(w @ (self.km[:, c] - self.km[:, j_old])) for c in cols])
 
-    def move_to(self, weights: np.ndarray, code_from: str, candidates: list[str], destination: str,
-                public_only: bool = False, limit_km: float = 12.0) -> tuple[np.ndarray, list[str], np.ndarray]:
+    def move_to(
+        self,
+        weights: np.ndarray,
+        code_from: str,
+        candidates: list[str],
+        destination: str,
+        public_only: bool = False,
+        limit_km: float = 12.0,
+    ) -> tuple[np.ndarray, list[str], np.ndarray]:
         """As :meth:`move`, for pupils a measure sends to ``destination``.
 
         From every home area the pupils go to ``destination``, except where another
@@ -227,8 +252,7 @@ class Market:
         return total, names, km
 
 
-def governing(scenario: Scenario, year: int, code: str, key: str,
-              region: tuple[str, ...]) -> Directed | None:
+def governing(scenario: Scenario, year: int, code: str, key: str, region: tuple[str, ...]) -> Directed | None:
     """The last measure in force in ``year`` that names a destination for the pupils of offering ``key`` at ``code``.
 
     ``verplaats-aanbod``, ``fuseer`` and ``concentreer-bovenbouw`` name one; ``stop-aanbod``
@@ -242,8 +266,11 @@ def governing(scenario: Scenario, year: int, code: str, key: str,
             found = m
         elif isinstance(m, Fuseer) and code in m.vestigingen and code != m.naar:
             found = m
-        elif isinstance(m, ConcentreerBovenbouw) and code in (m.van or tuple(c for c in region if c != m.naar)) \
-                and _key_of(key, m.onderwijstype, None):
+        elif (
+            isinstance(m, ConcentreerBovenbouw)
+            and code in (m.van or tuple(c for c in region if c != m.naar))
+            and _key_of(key, m.onderwijstype, None)
+        ):
             found = m
     return found
 
@@ -300,7 +327,9 @@ def _key_of(key: str, typ: str, profiel: str | None) -> bool:
     return key == typ or key.startswith(typ + "/")
 
 
-def calibrated_model(tables: dict[str, pd.DataFrame], origin: int, decay: float | None = None) -> tuple[ChoiceModel, np.ndarray]:
+def calibrated_model(
+    tables: dict[str, pd.DataFrame], origin: int, decay: float | None = None
+) -> tuple[ChoiceModel, np.ndarray]:
     """The choice model of the count year calibrated on the counted intake, and the children per area and age.
 
     It depends only on the workspace tables and ``origin``, not on a scenario: a
@@ -324,9 +353,15 @@ def _calibrate(tables: dict[str, pd.DataFrame], origin: int, decay: float) -> tu
     return model, children
 
 
-def build_market(tables: dict[str, pd.DataFrame], origin: int, extra: pd.DataFrame | None = None,
-                 region: tuple[str, ...] | None = None, decay: float | None = None, *,
-                 choice: tuple[ChoiceModel, np.ndarray] | None = None) -> Market:
+def build_market(
+    tables: dict[str, pd.DataFrame],
+    origin: int,
+    extra: pd.DataFrame | None = None,
+    region: tuple[str, ...] | None = None,
+    decay: float | None = None,
+    *,
+    choice: tuple[ChoiceModel, np.ndarray] | None = None,
+) -> Market:
     """The calibrated choice model of the count year (plus new locations in ``extra``).
 
     With ``region`` the market keeps only the home areas that send pupils to the
@@ -356,8 +391,11 @@ def build_market(tables: dict[str, pd.DataFrame], origin: int, extra: pd.DataFra
     km = _road_km(model.areas, model.schools)  # water crossings as in the reachability matrix
     utility = _location_value(model, tables)[None, :] - model.params.decay_per_km * _cost_km(model.areas, model.schools)
     ves = tables["vestigingen"].drop_duplicates("vestigingscode").set_index("vestigingscode")
-    public = is_openbaar(ves["denominatie"]).reindex(model.codes).fillna(False).to_numpy(bool) if "denominatie" in ves else \
-        np.zeros(len(model.codes), bool)
+    public = (
+        is_openbaar(ves["denominatie"]).reindex(model.codes).fillna(False).to_numpy(bool)
+        if "denominatie" in ves
+        else np.zeros(len(model.codes), bool)
+    )
     if extra is not None and "denominatie" in extra.columns:
         new = dict(zip(extra["vestigingscode"], is_openbaar(extra["denominatie"]), strict=True))
         public = np.array([new.get(c, p) for c, p in zip(model.codes, public, strict=True)])
@@ -365,10 +403,27 @@ def build_market(tables: dict[str, pd.DataFrame], origin: int, extra: pd.DataFra
     board = codes.map(ves["bestuur"].astype(str)).fillna("?").to_numpy(object) if "bestuur" in ves else None
     denom = codes.map(ves["denominatie"].astype(str)).fillna("?").to_numpy(object) if "denominatie" in ves else None
     if extra is not None and len(extra):
-        new_d = dict(zip(extra["vestigingscode"], extra["denominatie"].astype(str), strict=True)) if "denominatie" in extra else {}
-        denom = None if denom is None else np.array([new_d.get(c, d) for c, d in zip(codes, denom, strict=True)], dtype=object)
-    return Market(model.areas["pc4"].astype(str).to_numpy(), model.codes.astype(str), prob, km, children_all[rows_keep], public,
-                  utility, board, denom)
+        new_d = (
+            dict(zip(extra["vestigingscode"], extra["denominatie"].astype(str), strict=True))
+            if "denominatie" in extra
+            else {}
+        )
+        denom = (
+            None
+            if denom is None
+            else np.array([new_d.get(c, d) for c, d in zip(codes, denom, strict=True)], dtype=object)
+        )
+    return Market(
+        model.areas["pc4"].astype(str).to_numpy(),
+        model.codes.astype(str),
+        prob,
+        km,
+        children_all[rows_keep],
+        public,
+        utility,
+        board,
+        denom,
+    )
 
 
 def _location_value(model: ChoiceModel, tables: dict[str, pd.DataFrame]) -> np.ndarray:
@@ -381,7 +436,9 @@ def _location_value(model: ChoiceModel, tables: dict[str, pd.DataFrame]) -> np.n
     a = model._alpha()
     shares = np.broadcast_to(model.level_shares, a.shape)
     with np.errstate(all="ignore"):
-        value = np.log(np.where(np.isfinite(a) & (a > -BOUND), np.exp(np.clip(a, -BOUND, BOUND)) * shares, 0.0).sum(axis=1))
+        value = np.log(
+            np.where(np.isfinite(a) & (a > -BOUND), np.exp(np.clip(a, -BOUND, BOUND)) * shares, 0.0).sum(axis=1)
+        )
     codes = pd.Series(model.codes.astype(str))
     known = np.isfinite(value)
     median = float(np.median(value[known])) if known.any() else 0.0
@@ -394,11 +451,16 @@ def _subset(model: ChoiceModel, rows: np.ndarray, cols: np.ndarray) -> ChoiceMod
     """The model restricted to some areas and vestigingen (only for distances and names)."""
     from dataclasses import replace
 
-    return replace(model, areas=model.areas[rows].reset_index(drop=True), schools=model.schools[cols].reset_index(drop=True),
-                   offers=model.offers[cols], km=model.km[np.flatnonzero(rows)][:, np.flatnonzero(cols)].tocsr(),
-                   radius=model.radius[rows], attractiveness=None if model.attractiveness is None else np.asarray(model.attractiveness)[cols],
-                   area_shares=None if model.area_shares is None else np.asarray(model.area_shares)[rows])
-
+    return replace(
+        model,
+        areas=model.areas[rows].reset_index(drop=True),
+        schools=model.schools[cols].reset_index(drop=True),
+        offers=model.offers[cols],
+        km=model.km[np.flatnonzero(rows)][:, np.flatnonzero(cols)].tocsr(),
+        radius=model.radius[rows],
+        attractiveness=None if model.attractiveness is None else np.asarray(model.attractiveness)[cols],
+        area_shares=None if model.area_shares is None else np.asarray(model.area_shares)[rows],
+    )
 
 
 @dataclass(frozen=True, eq=False)
@@ -448,7 +510,9 @@ def _covered(code: str, key: str, offer: set[tuple[str, str]], base: set[tuple[s
     return (code, key.split("/")[0]) in offer
 
 
-def lost_offerings(rows: Iterable[tuple[str, str]], base: set[tuple[str, str]], offer: set[tuple[str, str]]) -> list[tuple[str, str]]:
+def lost_offerings(
+    rows: Iterable[tuple[str, str]], base: set[tuple[str, str]], offer: set[tuple[str, str]]
+) -> list[tuple[str, str]]:
     """The (vestiging, key) pairs of forecast rows whose offering the scenario takes away.
 
     Only what the measures change counts: a row the base offer did not cover either (a
@@ -469,8 +533,15 @@ def lost_offerings(rows: Iterable[tuple[str, str]], base: set[tuple[str, str]], 
     return out
 
 
-def apply_scenario(forecast: pd.DataFrame, scenario: Scenario, market: Market, aanbod: pd.DataFrame, origin: int,
-                   region: Region, norm_km: float = 12.0) -> Moved:
+def apply_scenario(
+    forecast: pd.DataFrame,
+    scenario: Scenario,
+    market: Market,
+    aanbod: pd.DataFrame,
+    origin: int,
+    region: Region,
+    norm_km: float = 12.0,
+) -> Moved:
     """Move the pupils of ``forecast`` (zonder ingrijpen) as the scenario's measures require, year by year."""
     base = base_offer(aanbod, origin)
     f = forecast.copy()
@@ -487,7 +558,9 @@ def apply_scenario(forecast: pd.DataFrame, scenario: Scenario, market: Market, a
         # 1. pupils whose school no longer offers what they follow choose again
         present = set(offer)
         index = _by_key(offer)
-        lost = lost_offerings(rows[["vestigingscode", "sleutel"]].drop_duplicates().itertuples(index=False), base, present)
+        lost = lost_offerings(
+            rows[["vestigingscode", "sleutel"]].drop_duplicates().itertuples(index=False), base, present
+        )
         add_rows = []
         values = rows[NUMERIC].to_numpy(float, copy=True)
         codes_arr = rows["vestigingscode"].to_numpy(object)
@@ -504,8 +577,20 @@ def apply_scenario(forecast: pd.DataFrame, scenario: Scenario, market: Market, a
             if m is not None and m.naar in cands and department_follows(m, code, market):
                 follow = np.array([enrolled_before(int(year), leerjaar_arr[i], key, m.vanaf) for i in idx], dtype=bool)
             if m is not None and follow.any():
-                add_rows += _send_group(rows, values, idx[follow], code, key, int(year), market, [m.naar], np.ones(1),
-                                        market.extra_km(code, [m.naar]), moves, "volgt de afdeling")
+                add_rows += _send_group(
+                    rows,
+                    values,
+                    idx[follow],
+                    code,
+                    key,
+                    int(year),
+                    market,
+                    [m.naar],
+                    np.ones(1),
+                    market.extra_km(code, [m.naar]),
+                    moves,
+                    "volgt de afdeling",
+                )
             rest = idx[~follow]
             if not len(rest) or float(values[rest, 0].sum()) <= 0:
                 values[rest] = 0.0
@@ -513,16 +598,41 @@ def apply_scenario(forecast: pd.DataFrame, scenario: Scenario, market: Market, a
             from_public = bool(market.openbaar[market.column(code)]) if market.column(code) is not None else False
             dest = None if m is None else m.naar
             if dest is not None and dest in cands:
-                share, names, km = market.move_to(market.origin_of(code), code, cands, dest, public_only and from_public, norm_km)
+                share, names, km = market.move_to(
+                    market.origin_of(code), code, cands, dest, public_only and from_public, norm_km
+                )
             else:
-                share, names, km = market.move(market.origin_of(code), code, cands, public_only and from_public, norm_km)
+                share, names, km = market.move(
+                    market.origin_of(code), code, cands, public_only and from_public, norm_km
+                )
             if not names:  # no school anywhere offers it: the pupils leave the count, recorded as such
-                moves.append({"jaar": int(year), "van": code, "naar": NO_OFFER, "aanbod": key,
-                              "leerlingen": float(values[rest, 0].sum()), "extra_km_per_leerling": 0.0, "reden": "nergens aanbod"})
+                moves.append(
+                    {
+                        "jaar": int(year),
+                        "van": code,
+                        "naar": NO_OFFER,
+                        "aanbod": key,
+                        "leerlingen": float(values[rest, 0].sum()),
+                        "extra_km_per_leerling": 0.0,
+                        "reden": "nergens aanbod",
+                    }
+                )
                 values[rest] = 0.0
                 continue
-            add_rows += _send_group(rows, values, rest, code, key, int(year), market, names, share, km, moves,
-                                    None if dest is None else dest)
+            add_rows += _send_group(
+                rows,
+                values,
+                rest,
+                code,
+                key,
+                int(year),
+                market,
+                names,
+                share,
+                km,
+                moves,
+                None if dest is None else dest,
+            )
         rows[NUMERIC] = values
         if add_rows:
             rows = pd.concat([rows, *add_rows], ignore_index=True)
@@ -537,9 +647,11 @@ def apply_scenario(forecast: pd.DataFrame, scenario: Scenario, market: Market, a
     out["profiel"] = out["profiel"].astype(object).where(out["profiel"].notna(), "")
     agg = merge_rows(out)
     agg["profiel"] = agg["profiel"].replace("", None)
-    return Moved(agg, pd.DataFrame(moves, columns=["jaar", "van", "naar", "aanbod", "leerlingen", "extra_km_per_leerling", "reden"]),
-                 pd.DataFrame(shared, columns=["jaar", "van", "naar", "aanbod", "leerlingen"]))
-
+    return Moved(
+        agg,
+        pd.DataFrame(moves, columns=["jaar", "van", "naar", "aanbod", "leerlingen", "extra_km_per_leerling", "reden"]),
+        pd.DataFrame(shared, columns=["jaar", "van", "naar", "aanbod", "leerlingen"]),
+    )
 
 
 def merge_rows(rows: pd.DataFrame) -> pd.DataFrame:
@@ -555,8 +667,14 @@ def merge_rows(rows: pd.DataFrame) -> pd.DataFrame:
     """
     keys = ["vestigingscode", "jaar", "onderwijstype", "profiel", "leerjaar"]
     groups = rows.groupby(keys, dropna=False, sort=True)
-    agg = groups.agg(verwacht=("verwacht", "sum"), laag80=("laag80", "sum"), hoog80=("hoog80", "sum"),
-                     laag95=("laag95", "sum"), hoog95=("hoog95", "sum"), methode=("methode", "first")).reset_index()
+    agg = groups.agg(
+        verwacht=("verwacht", "sum"),
+        laag80=("laag80", "sum"),
+        hoog80=("hoog80", "sum"),
+        laag95=("laag95", "sum"),
+        hoog95=("hoog95", "sum"),
+        methode=("methode", "first"),
+    ).reset_index()
     gid = groups.ngroup().to_numpy()  # the row of ``agg`` each piece lands in (same sorted order)
     merged = np.bincount(gid, minlength=len(agg))[gid] > 1
     if not merged.any():
@@ -573,8 +691,20 @@ def merge_rows(rows: pd.DataFrame) -> pd.DataFrame:
     return agg
 
 
-def _send_group(rows: pd.DataFrame, values: np.ndarray, idx: np.ndarray, code: str, key: str, year: int, market: Market,
-                names: list[str], share: np.ndarray, km: np.ndarray, moves: list[dict], rule: str | None) -> list[pd.DataFrame]:
+def _send_group(
+    rows: pd.DataFrame,
+    values: np.ndarray,
+    idx: np.ndarray,
+    code: str,
+    key: str,
+    year: int,
+    market: Market,
+    names: list[str],
+    share: np.ndarray,
+    km: np.ndarray,
+    moves: list[dict],
+    rule: str | None,
+) -> list[pd.DataFrame]:
     """Move the pupils of rows ``idx`` of ``code`` to ``names`` in proportion to ``share``; sets their values to 0.
 
     ``rule`` names the reason: ``None`` (the offering stops: free choice), ``volgt de afdeling``
@@ -596,16 +726,39 @@ def _send_group(rows: pd.DataFrame, values: np.ndarray, idx: np.ndarray, code: s
     moved[NUMERIC] = np.repeat(values[idx], len(names), axis=0) * np.tile(share, len(idx))[:, None]
     moved["methode"] = moved["methode"].astype(str) + "+scenario"
     for name, sh in zip(names, share, strict=True):
-        reason = "aanbod stopt" if rule is None else rule if rule == "volgt de afdeling" else \
-            "maatregel" if name == rule else "elders duidelijk beter"
-        moves.append({"jaar": year, "van": code, "naar": name, "aanbod": key, "leerlingen": n * sh,
-                      "extra_km_per_leerling": float(km_by.get(name, 0.0)), "reden": reason})
+        reason = (
+            "aanbod stopt"
+            if rule is None
+            else rule
+            if rule == "volgt de afdeling"
+            else "maatregel"
+            if name == rule
+            else "elders duidelijk beter"
+        )
+        moves.append(
+            {
+                "jaar": year,
+                "van": code,
+                "naar": name,
+                "aanbod": key,
+                "leerlingen": n * sh,
+                "extra_km_per_leerling": float(km_by.get(name, 0.0)),
+                "reden": reason,
+            }
+        )
     values[idx] = 0.0
     return [moved]
 
 
-def _share(rows: pd.DataFrame, scenario: Scenario, market: Market, year: int, index: dict[str, list[str]],
-           moves: list[dict], shared: list[dict]) -> pd.DataFrame:
+def _share(
+    rows: pd.DataFrame,
+    scenario: Scenario,
+    market: Market,
+    year: int,
+    index: dict[str, list[str]],
+    moves: list[dict],
+    shared: list[dict],
+) -> pd.DataFrame:
     """``deel-profiel``: the pupils of the profiel take it at the partner and stay enrolled at home.
 
     As for a move within a board: pupils already in the profiel's years follow; later
@@ -630,15 +783,37 @@ def _share(rows: pd.DataFrame, scenario: Scenario, market: Market, year: int, in
                     part = float(q[others].sum() / q.sum())
                     block = np.zeros_like(values)
                     block[sub] = values[sub] * part
-                    extra += _send_group(rows, block, sub, m.van, key, year, market, [names[i] for i in others], q[others],
-                                         km[others], moves, m.naar)
+                    extra += _send_group(
+                        rows,
+                        block,
+                        sub,
+                        m.van,
+                        key,
+                        year,
+                        market,
+                        [names[i] for i in others],
+                        q[others],
+                        km[others],
+                        moves,
+                        m.naar,
+                    )
                     values[sub] *= 1 - part
                     rows[NUMERIC] = values
-        shared.append({"jaar": year, "van": m.van, "naar": m.naar, "aanbod": key, "leerlingen": float(values[idx, 0].sum())})
+        shared.append(
+            {"jaar": year, "van": m.van, "naar": m.naar, "aanbod": key, "leerlingen": float(values[idx, 0].sum())}
+        )
     return pd.concat([rows, *extra], ignore_index=True) if extra else rows
 
-def _attract(rows: pd.DataFrame, scenario: Scenario, market: Market, year: int, offer: set[tuple[str, str]],
-             index: dict[str, list[str]], moves: list[dict]) -> pd.DataFrame:
+
+def _attract(
+    rows: pd.DataFrame,
+    scenario: Scenario,
+    market: Market,
+    year: int,
+    offer: set[tuple[str, str]],
+    index: dict[str, list[str]],
+    moves: list[dict],
+) -> pd.DataFrame:
     newcomers: list[tuple[str, set[str]]] = []
     for m in scenario.maatregelen:
         if m.vanaf > year:
@@ -679,8 +854,17 @@ def _attract(rows: pd.DataFrame, scenario: Scenario, market: Market, year: int, 
                 km = float(movers @ (market.km[:, j] - market.km[:, j_other]) / share) if j_other is not None else 0.0
                 extra.append(groups.take(idx, code, share))
                 groups.values[idx] = groups.values[idx] * (1 - share)
-                moves.append({"jaar": year, "van": other, "naar": code, "aanbod": key, "leerlingen": n * share,
-                              "extra_km_per_leerling": km, "reden": "nieuwe locatie"})
+                moves.append(
+                    {
+                        "jaar": year,
+                        "van": other,
+                        "naar": code,
+                        "aanbod": key,
+                        "leerlingen": n * share,
+                        "extra_km_per_leerling": km,
+                        "reden": "nieuwe locatie",
+                    }
+                )
     if not extra:
         return rows
     rows[NUMERIC] = groups.values
@@ -697,7 +881,9 @@ class _Groups:
         self.frame = rows
         self.values = rows[NUMERIC].to_numpy(float, copy=True)
         self._where: dict[tuple[str, str], list[int]] = {}
-        for i, k in enumerate(zip(rows["vestigingscode"].to_numpy(object), rows["sleutel"].to_numpy(object), strict=True)):
+        for i, k in enumerate(
+            zip(rows["vestigingscode"].to_numpy(object), rows["sleutel"].to_numpy(object), strict=True)
+        ):
             self._where.setdefault(k, []).append(i)
 
     def rows(self, code: str, key: str) -> np.ndarray:
@@ -715,8 +901,9 @@ class _Groups:
         return moved
 
 
-def _remote(rows: pd.DataFrame, scenario: Scenario, market: Market, year: int, index: dict[str, list[str]],
-            moves: list[dict]) -> pd.DataFrame:
+def _remote(
+    rows: pd.DataFrame, scenario: Scenario, market: Market, year: int, index: dict[str, list[str]], moves: list[dict]
+) -> pd.DataFrame:
     extra = []
     for m in scenario.maatregelen:
         if not isinstance(m, Afstandsonderwijs) or m.vanaf > year:
@@ -729,8 +916,15 @@ def _remote(rows: pd.DataFrame, scenario: Scenario, market: Market, year: int, i
     return pd.concat([rows, *extra], ignore_index=True) if extra else rows
 
 
-def _remote_key(rows: pd.DataFrame, m: Afstandsonderwijs, key: str, market: Market, year: int, index: dict[str, list[str]],
-                moves: list[dict]) -> list[pd.DataFrame]:
+def _remote_key(
+    rows: pd.DataFrame,
+    m: Afstandsonderwijs,
+    key: str,
+    market: Market,
+    year: int,
+    index: dict[str, list[str]],
+    moves: list[dict],
+) -> list[pd.DataFrame]:
     """Move the pupils who leave one remote offering (``key``) of ``m.vestiging``; updates ``rows`` in place."""
     mask = (rows["vestigingscode"] == m.vestiging) & (rows["sleutel"] == key)
     n = float(rows.loc[mask, "verwacht"].sum())
@@ -752,8 +946,17 @@ def _remote_key(rows: pd.DataFrame, m: Afstandsonderwijs, key: str, market: Mark
     values = block[NUMERIC].to_numpy(float)
     going = [(name, s) for name, s in zip(names, share.ravel(), strict=True) if s > 1e-12]
     for name, s in going:
-        moves.append({"jaar": year, "van": m.vestiging, "naar": name, "aanbod": key, "leerlingen": n * s,
-                      "extra_km_per_leerling": float(km_by[name]), "reden": "afstandsonderwijs"})
+        moves.append(
+            {
+                "jaar": year,
+                "van": m.vestiging,
+                "naar": name,
+                "aanbod": key,
+                "leerlingen": n * s,
+                "extra_km_per_leerling": float(km_by[name]),
+                "reden": "afstandsonderwijs",
+            }
+        )
     out = []
     if going:  # the block once per receiving vestiging, in the order of ``names``
         moved = block.iloc[np.tile(np.arange(len(block)), len(going))].copy()
@@ -764,7 +967,9 @@ def _remote_key(rows: pd.DataFrame, m: Afstandsonderwijs, key: str, market: Mark
     return out
 
 
-def baseline_forecast(tables: dict[str, pd.DataFrame], region: Region, horizon: int, as_of: int | None = None) -> tuple[pd.DataFrame, int]:
+def baseline_forecast(
+    tables: dict[str, pd.DataFrame], region: Region, horizon: int, as_of: int | None = None
+) -> tuple[pd.DataFrame, int]:
     """The cohort forecast "zonder ingrijpen" for the region and its origin year."""
     codes = tuple(region.vestigingen)
     pupils = tables["leerlingen"]

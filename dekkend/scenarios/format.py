@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field, fields
+from dataclasses import dataclass, fields
 from pathlib import Path
 
 import yaml
@@ -112,9 +112,16 @@ class DenominatieEis(Measure):
 
 
 KINDS: dict[str, type[Measure]] = {
-    "stop-aanbod": StopAanbod, "sluit-vestiging": SluitVestiging, "verplaats-aanbod": VerplaatsAanbod, "fuseer": Fuseer,
-    "concentreer-bovenbouw": ConcentreerBovenbouw, "nevenvestiging": Nevenvestiging, "deel-profiel": DeelProfiel,
-    "afstandsonderwijs": Afstandsonderwijs, "drempels": Drempels, "denominatie-eis": DenominatieEis,
+    "stop-aanbod": StopAanbod,
+    "sluit-vestiging": SluitVestiging,
+    "verplaats-aanbod": VerplaatsAanbod,
+    "fuseer": Fuseer,
+    "concentreer-bovenbouw": ConcentreerBovenbouw,
+    "nevenvestiging": Nevenvestiging,
+    "deel-profiel": DeelProfiel,
+    "afstandsonderwijs": Afstandsonderwijs,
+    "drempels": Drempels,
+    "denominatie-eis": DenominatieEis,
 }
 KIND_OF = {v: k for k, v in KINDS.items()}
 THRESHOLD_KEYS = ("vmbo-profiel", "vmbo-leerweg", "havo-vwo", "pro")
@@ -160,7 +167,9 @@ class _Fields:
         self.raw, self.number, self.kind, self.path = raw, number, kind, path
 
     def fail(self, name: str, problem: str, expected: str) -> None:
-        raise InvoerFout(f"maatregel {self.number} ({self.kind}), veld '{name}': {problem}", file=self.path, expected=expected)
+        raise InvoerFout(
+            f"maatregel {self.number} ({self.kind}), veld '{name}': {problem}", file=self.path, expected=expected
+        )
 
     def text(self, name: str, required: bool = True) -> str | None:
         v = self.raw.get(name)
@@ -219,10 +228,14 @@ def _profiel_needs_vmbo(f: _Fields, typ: str, profiel: str | None) -> None:
 
 def _measure(raw: object, number: int, path: Path | None) -> Measure:
     if not isinstance(raw, dict):
-        raise InvoerFout(f"maatregel {number} is geen lijst van velden", file=path, expected="velden zoals soort: stop-aanbod")
+        raise InvoerFout(
+            f"maatregel {number} is geen lijst van velden", file=path, expected="velden zoals soort: stop-aanbod"
+        )
     kind = str(raw.get("soort", "")).strip()
     if kind not in KINDS:
-        raise InvoerFout(f"maatregel {number}, veld 'soort': '{kind}' is onbekend", file=path, expected=", ".join(KINDS))
+        raise InvoerFout(
+            f"maatregel {number}, veld 'soort': '{kind}' is onbekend", file=path, expected=", ".join(KINDS)
+        )
     cls = KINDS[kind]
     f = _Fields(raw, number, kind, path)
     allowed = {x.name for x in fields(cls)} | {"soort"}
@@ -246,7 +259,9 @@ def _measure(raw: object, number: int, path: Path | None) -> Measure:
     if cls is Fuseer:
         codes, naar = f.codes("vestigingen"), f.code("naar")
         if naar not in codes or len(set(codes)) < 2:
-            f.fail("vestigingen", "moet minstens twee vestigingen noemen, waaronder 'naar'", f"bijvoorbeeld [{naar}, ...]")
+            f.fail(
+                "vestigingen", "moet minstens twee vestigingen noemen, waaronder 'naar'", f"bijvoorbeeld [{naar}, ...]"
+            )
         return Fuseer(vanaf, codes, naar)
     if cls is ConcentreerBovenbouw:
         return ConcentreerBovenbouw(vanaf, f.typ(upper_only=True), f.code("naar"), f.codes("van", required=False))
@@ -260,8 +275,16 @@ def _measure(raw: object, number: int, path: Path | None) -> Measure:
             t, p = sub.typ(), sub.profiel()
             _profiel_needs_vmbo(sub, t, p)
             pairs.append((t, p))
-        return Nevenvestiging(vanaf, f.code("code"), str(f.text("naam")), str(f.text("bestuur")), str(f.text("denominatie")),
-                              f.number_("x_rd", -7_000, 300_000), f.number_("y_rd", 289_000, 629_000), tuple(pairs))
+        return Nevenvestiging(
+            vanaf,
+            f.code("code"),
+            str(f.text("naam")),
+            str(f.text("bestuur")),
+            str(f.text("denominatie")),
+            f.number_("x_rd", -7_000, 300_000),
+            f.number_("y_rd", 289_000, 629_000),
+            tuple(pairs),
+        )
     if cls is DeelProfiel:
         typ, prof = f.typ(), f.profiel(required=True)
         _profiel_needs_vmbo(f, typ, prof)
@@ -295,9 +318,12 @@ def _no_repeats(measures: tuple[Measure, ...], path: Path | None) -> None:
         first = seen.setdefault(_identity(m), i)
         if first != i:
             years = f"vanaf {measures[first - 1].vanaf} en {m.vanaf}"
-            raise InvoerFout(f"maatregel {i} ({KIND_OF[type(m)]}) herhaalt maatregel {first} ({years}); "
-                             "een maatregel kan maar één keer gelden", file=path,
-                             expected="elke maatregel één keer, met één startjaar")
+            raise InvoerFout(
+                f"maatregel {i} ({KIND_OF[type(m)]}) herhaalt maatregel {first} ({years}); "
+                "een maatregel kan maar één keer gelden",
+                file=path,
+                expected="elke maatregel één keer, met één startjaar",
+            )
 
 
 def parse_scenario(doc: object, path: Path | None = None) -> Scenario:
@@ -327,6 +353,10 @@ def load_scenario(path: str | Path) -> Scenario:
         raise InvoerFout(f"het scenariobestand is niet te lezen ({exc.strerror})", file=path) from exc
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
-        raise InvoerFout(f"geen geldige YAML ({getattr(exc, 'problem', exc)})", file=path,
-                         line=mark.line + 1 if mark else None, expected="een YAML-document") from exc
+        raise InvoerFout(
+            f"geen geldige YAML ({getattr(exc, 'problem', exc)})",
+            file=path,
+            line=mark.line + 1 if mark else None,
+            expected="een YAML-document",
+        ) from exc
     return parse_scenario(doc, path)

@@ -23,7 +23,9 @@ def offer_key(onderwijstype: str, profiel: str | None) -> str:
 def base_offer(aanbod: pd.DataFrame, origin: int) -> set[tuple[str, str]]:
     """(vestiging, key) pairs offered in the count year ``origin``, every vestiging of the country."""
     a = aanbod[aanbod["schooljaar"] == origin]
-    keys = [offer_key(t, p if isinstance(p, str) else None) for t, p in zip(a["onderwijstype"], a["profiel"], strict=True)]
+    keys = [
+        offer_key(t, p if isinstance(p, str) else None) for t, p in zip(a["onderwijstype"], a["profiel"], strict=True)
+    ]
     return set(zip(a["vestigingscode"], keys, strict=True))
 
 
@@ -36,12 +38,18 @@ def _drop(offer: set[tuple[str, str]], code: str, typ: str, profiel: str | None)
 
 
 def _copy(offer: set[tuple[str, str]], src: str, dst: str, typ: str, profiel: str | None) -> set[tuple[str, str]]:
-    keys = {k for v, k in offer if v == src and (k == offer_key(typ, profiel) if profiel or typ == "onderbouw"
-                                                  else (k == typ or k.startswith(typ + "/")))}
+    keys = {
+        k
+        for v, k in offer
+        if v == src
+        and (k == offer_key(typ, profiel) if profiel or typ == "onderbouw" else (k == typ or k.startswith(typ + "/")))
+    }
     return offer | {(dst, k) for k in keys} | {(dst, offer_key(typ, profiel))}
 
 
-def offer_in_year(base: set[tuple[str, str]], scenario: Scenario, year: int, region: tuple[str, ...]) -> set[tuple[str, str]]:
+def offer_in_year(
+    base: set[tuple[str, str]], scenario: Scenario, year: int, region: tuple[str, ...]
+) -> set[tuple[str, str]]:
     """The offer in ``year`` after every measure that started by then, in order."""
     offer = set(base)
     for m in scenario.maatregelen:
@@ -60,7 +68,9 @@ def offer_in_year(base: set[tuple[str, str]], scenario: Scenario, year: int, reg
                     offer = {(v, k) for v, k in offer if v != code} | {(m.naar, k) for k in moved}
         elif isinstance(m, ConcentreerBovenbouw):
             sources = m.van or tuple(c for c in region if c != m.naar)
-            had = {k for v, k in offer if v in sources and (k == m.onderwijstype or k.startswith(m.onderwijstype + "/"))}
+            had = {
+                k for v, k in offer if v in sources and (k == m.onderwijstype or k.startswith(m.onderwijstype + "/"))
+            }
             for code in sources:
                 offer = _drop(offer, code, m.onderwijstype, None)
             if had:  # the destination teaches what the sources taught (every profiel of the type)

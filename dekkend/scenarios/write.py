@@ -22,8 +22,12 @@ def _flat(value: object) -> object:
     """A summary value as one table cell: lists become text (places outside the region, warnings)."""
     if not isinstance(value, list):
         return value
-    return "; ".join(f"{v.get('plaats') or '?'} ({v.get('vestigingscode')}): {v.get('leerlingen')}" if isinstance(v, dict) else str(v)
-                     for v in value)
+    return "; ".join(
+        f"{v.get('plaats') or '?'} ({v.get('vestigingscode')}): {v.get('leerlingen')}"
+        if isinstance(v, dict)
+        else str(v)
+        for v in value
+    )
 
 
 def write_results(results: list[ScenarioResult], out_dir: Path, fmt: str = ".csv") -> Path:

@@ -217,8 +217,10 @@ def unreadable_reason(path: Path) -> str:
     if not cells:
         return "het bestand bevat alleen lege regels"
     if len(cells) < 2:
-        return ("onbekend scheidingsteken: de kopregel is één kolom "
-                f"('{cells[0][:60]}'); verwacht kolommen gescheiden door ';', ',', tab of '|'")
+        return (
+            "onbekend scheidingsteken: de kopregel is één kolom "
+            f"('{cells[0][:60]}'); verwacht kolommen gescheiden door ';', ',', tab of '|'"
+        )
     shown = ", ".join(cells[:4]) + (", ..." if len(cells) > 4 else "")
     return f"onbekend formaat (kopregel niet herkend: {shown})"
 

@@ -15,9 +15,7 @@ from dekkend.ingest import _text
 
 #: CBS symbols for a cell without a number: ``-`` (treated as secret/missing,
 #: never 0), ``x`` secret, ``.`` missing, and the numeric codes some CBS files use.
-MISSING_SYMBOLS = frozenset(
-    {"-", "x", "X", ".", "?", "-99997", "-99995", "-99996", "-99998", "-99999"}
-)
+MISSING_SYMBOLS = frozenset({"-", "x", "X", ".", "?", "-99997", "-99995", "-99996", "-99998", "-99999"})
 
 
 def first_true(mask: pd.Series | np.ndarray) -> int:
@@ -25,9 +23,7 @@ def first_true(mask: pd.Series | np.ndarray) -> int:
     return int(np.flatnonzero(np.asarray(mask, dtype=bool))[0])
 
 
-def parse_cbs_count(
-    raw: _text.RawTable, column: str, *, blank_is_missing: bool = True
-) -> pd.Series:
+def parse_cbs_count(raw: _text.RawTable, column: str, *, blank_is_missing: bool = True) -> pd.Series:
     """Parse a CBS count column: whole numbers, CBS symbols and blanks as <NA> (never 0).
 
     Raises :class:`InvoerFout` naming the first line and column with any other value.
@@ -54,11 +50,7 @@ def parse_cbs_counts(raw: _text.RawTable, columns: list[str]) -> np.ndarray:
     Same rules as :func:`parse_cbs_count`; the error names the first bad cell.
     """
     n = len(raw.rows)
-    flat = (
-        pd.Series(raw.rows[columns].to_numpy(dtype=object).ravel(order="F"), dtype=object)
-        .astype(str)
-        .str.strip()
-    )
+    flat = pd.Series(raw.rows[columns].to_numpy(dtype=object).ravel(order="F"), dtype=object).astype(str).str.strip()
     missing = flat.isin(MISSING_SYMBOLS) | flat.eq("")
     numeric, bad = _text.count_values(flat.where(~missing, "0"))
     if bad.any():
@@ -97,9 +89,7 @@ def parse_counts(raw: _text.RawTable, columns: list[str]) -> tuple[np.ndarray, n
     return counts, censored
 
 
-def check_unique(
-    raw: _text.RawTable, key: pd.DataFrame, what: str, *, mask: pd.Series | None = None
-) -> None:
+def check_unique(raw: _text.RawTable, key: pd.DataFrame, what: str, *, mask: pd.Series | None = None) -> None:
     """Raise a Dutch error naming both lines when a key occurs twice (rows outside ``mask`` ignored)."""
     sub = key if mask is None else key[mask.to_numpy()]
     dup = sub.duplicated(keep="first")

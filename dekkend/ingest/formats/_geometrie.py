@@ -14,9 +14,7 @@ def polygons(geometry: dict) -> list[list[Ring]]:
         coords = [coords]
     elif kind != "MultiPolygon":
         return []
-    return [
-        [np.asarray(ring, dtype=float)[:, :2] for ring in poly if len(ring) >= 3] for poly in coords
-    ]
+    return [[np.asarray(ring, dtype=float)[:, :2] for ring in poly if len(ring) >= 3] for poly in coords]
 
 
 def _in_ring(x: np.ndarray, y: np.ndarray, ring: Ring) -> np.ndarray:
@@ -36,12 +34,7 @@ def contains(geometry: dict, x: np.ndarray, y: np.ndarray) -> np.ndarray:
     inside = np.zeros(x.shape, dtype=bool)
     for poly in polygons(geometry):
         outer = poly[0]
-        box = (
-            (x >= outer[:, 0].min())
-            & (x <= outer[:, 0].max())
-            & (y >= outer[:, 1].min())
-            & (y <= outer[:, 1].max())
-        )
+        box = (x >= outer[:, 0].min()) & (x <= outer[:, 0].max()) & (y >= outer[:, 1].min()) & (y <= outer[:, 1].max())
         if not box.any():
             continue
         idx = np.flatnonzero(box)

@@ -25,8 +25,16 @@ TEMPLATE_COLUMNS = ("vestigingscode", "onderwijstype", "profiel", "vanaf_jaar", 
 OFFER_TYPES = ("pro", *labels.VMBO_LEERWEGEN, "havo", "vwo", "onderbouw")
 
 #: Which leerjaren are the upper years of each type (pro: all years).
-UPPER_YEARS = {"pro": range(1, 7), "vmbo-b": (3, 4), "vmbo-k": (3, 4), "vmbo-g": (3, 4), "vmbo-t": (3, 4),
-               "havo": (4, 5), "vwo": (4, 5, 6), "internationaal": range(1, 8)}
+UPPER_YEARS = {
+    "pro": range(1, 7),
+    "vmbo-b": (3, 4),
+    "vmbo-k": (3, 4),
+    "vmbo-g": (3, 4),
+    "vmbo-t": (3, 4),
+    "havo": (4, 5),
+    "vwo": (4, 5, 6),
+    "internationaal": range(1, 8),
+}
 
 
 def _detect_template(p: Probe) -> bool:
@@ -40,7 +48,9 @@ def _year(raw: _text.RawTable, column: str, required: bool) -> pd.Series:
         pos = int(np.flatnonzero(~ok.to_numpy())[0])
         raise InvoerFout(
             f"'{v.iloc[pos]}' is geen schooljaar",
-            file=raw.path, line=raw.line_of(pos), column=column,
+            file=raw.path,
+            line=raw.line_of(pos),
+            column=column,
             expected="een jaartal zoals 2024" + ("" if required else " of leeg"),
         )
     return pd.to_numeric(v.where(v != "", None)).astype("Int64")
@@ -53,7 +63,9 @@ def _check_vocabulary(raw: _text.RawTable, column: str, allowed: tuple[str, ...]
         pos = int(np.flatnonzero(~ok.to_numpy())[0])
         raise InvoerFout(
             f"'{raw.rows[column].iloc[pos]}' is geen bekende waarde",
-            file=raw.path, line=raw.line_of(pos), column=column,
+            file=raw.path,
+            line=raw.line_of(pos),
+            column=column,
             expected=", ".join(allowed) + (" of leeg" if allow_blank else ""),
         )
     return v.where(v != "", None)
@@ -69,17 +81,28 @@ def read_template(ctx: FileContext) -> Parsed:
     bad = prof.notna() & ~typ.isin(labels.VMBO_LEERWEGEN)
     if bad.any():
         pos = int(np.flatnonzero(bad.to_numpy())[0])
-        raise InvoerFout("een profiel hoort alleen bij een vmbo-leerweg", file=ctx.path, line=raw.line_of(pos),
-                         column="profiel", expected="leeg, of onderwijstype vmbo-b/-k/-g/-t")
+        raise InvoerFout(
+            "een profiel hoort alleen bij een vmbo-leerweg",
+            file=ctx.path,
+            line=raw.line_of(pos),
+            column="profiel",
+            expected="leeg, of onderwijstype vmbo-b/-k/-g/-t",
+        )
     start = _year(raw, "vanaf_jaar", True)
     end = _year(raw, "tot_jaar", False)
     wrong = end.notna() & (end < start)
     if wrong.any():
         pos = int(np.flatnonzero(wrong.to_numpy())[0])
-        raise InvoerFout("tot_jaar ligt voor vanaf_jaar", file=ctx.path, line=raw.line_of(pos), column="tot_jaar",
-                         expected=f"een jaar vanaf {start.iloc[pos]}")
-    frame = pd.DataFrame({"vestigingscode": code, "onderwijstype": typ, "profiel": prof,
-                          "vanaf_jaar": start, "tot_jaar": end})
+        raise InvoerFout(
+            "tot_jaar ligt voor vanaf_jaar",
+            file=ctx.path,
+            line=raw.line_of(pos),
+            column="tot_jaar",
+            expected=f"een jaar vanaf {start.iloc[pos]}",
+        )
+    frame = pd.DataFrame(
+        {"vestigingscode": code, "onderwijstype": typ, "profiel": prof, "vanaf_jaar": start, "tot_jaar": end}
+    )
     reference = ctx.reference_date(from_content=pd.Timestamp(int(start.min()), 10, 1).date())
     return Parsed({"aanbod_opgave": with_source(frame, ctx, reference)}, reference, len(frame))
 
@@ -96,7 +119,10 @@ def derive_aanbod(tables: dict[str, pd.DataFrame]) -> dict[str, pd.DataFrame]:
     pupils = tables.get("leerlingen")
     if pupils is None or pupils.empty:
         return {}
-    p = pupils[(pupils["onderwijstype"] != "totaal") & ~pupils.get("vavo", pd.Series(False, index=pupils.index)).fillna(False).astype(bool)]
+    p = pupils[
+        (pupils["onderwijstype"] != "totaal")
+        & ~pupils.get("vavo", pd.Series(False, index=pupils.index)).fillna(False).astype(bool)
+    ]
     if p.empty:
         return {"aanbod": _empty_offer()}
     p = p.assign(aanbod_n=estimated_count(p))
@@ -105,27 +131,43 @@ def derive_aanbod(tables: dict[str, pd.DataFrame]) -> dict[str, pd.DataFrame]:
         upper |= (p["onderwijstype"] == typ) & p["leerjaar"].isin(list(years))
     keys = ["vestigingscode", "schooljaar", "onderwijstype"]
     up = p[upper]
-    whole = up.groupby(keys, as_index=False).agg(leerlingen=("aanbod_n", "sum"), bron_id=("bron_id", "first"),
-                                                   peildatum=("peildatum", "first"))
+    whole = up.groupby(keys, as_index=False).agg(
+        leerlingen=("aanbod_n", "sum"), bron_id=("bron_id", "first"), peildatum=("peildatum", "first")
+    )
     whole["profiel"] = None
     prof = up[up["profiel"].notna() & up["onderwijstype"].isin(labels.VMBO_LEERWEGEN)]
-    by_prof = prof.groupby([*keys, "profiel"], as_index=False).agg(leerlingen=("aanbod_n", "sum"), bron_id=("bron_id", "first"),
-                                                                    peildatum=("peildatum", "first"))
+    by_prof = prof.groupby([*keys, "profiel"], as_index=False).agg(
+        leerlingen=("aanbod_n", "sum"), bron_id=("bron_id", "first"), peildatum=("peildatum", "first")
+    )
     lower = p[~upper & (p["leerjaar"] <= 3) & ~p["onderwijstype"].isin(["pro", "internationaal"])]
-    ob = lower.groupby(["vestigingscode", "schooljaar"], as_index=False).agg(leerlingen=("aanbod_n", "sum"), bron_id=("bron_id", "first"),
-                                                                            peildatum=("peildatum", "first"))
+    ob = lower.groupby(["vestigingscode", "schooljaar"], as_index=False).agg(
+        leerlingen=("aanbod_n", "sum"), bron_id=("bron_id", "first"), peildatum=("peildatum", "first")
+    )
     ob["onderwijstype"] = "onderbouw"
     ob["profiel"] = None
     out = pd.concat([whole, by_prof, ob], ignore_index=True)
     out = out[out["leerlingen"] > 0]
     out["bron"] = "telling"
     cols = ["vestigingscode", "schooljaar", "onderwijstype", "profiel", "leerlingen", "bron", "bron_id", "peildatum"]
-    out = out[cols].sort_values(["vestigingscode", "schooljaar", "onderwijstype", "profiel"], na_position="first", kind="stable")
+    out = out[cols].sort_values(
+        ["vestigingscode", "schooljaar", "onderwijstype", "profiel"], na_position="first", kind="stable"
+    )
     return {"aanbod": out.reset_index(drop=True)}
 
 
 def _empty_offer() -> pd.DataFrame:
-    return pd.DataFrame(columns=["vestigingscode", "schooljaar", "onderwijstype", "profiel", "leerlingen", "bron", "bron_id", "peildatum"])
+    return pd.DataFrame(
+        columns=[
+            "vestigingscode",
+            "schooljaar",
+            "onderwijstype",
+            "profiel",
+            "leerlingen",
+            "bron",
+            "bron_id",
+            "peildatum",
+        ]
+    )
 
 
 FORMATS = [FileFormat("aanbod-opgave", "Opgave aanbod (eigen sjabloon)", _detect_template, read_template, priority=20)]

@@ -115,9 +115,7 @@ def _classify(codes: pd.Series) -> tuple[pd.Series, pd.Series]:
     pc4 = codes.str.fullmatch(r"[1-9]\d{3}")
     gem = codes.str.fullmatch(r"1\d{4}")
     rest = codes.str.fullmatch(r"8\d{4}")
-    gebied = pd.Series(
-        np.select([pc4, gem, rest], ["pc4", "gemeente", "overig"], default=""), index=codes.index
-    )
+    gebied = pd.Series(np.select([pc4, gem, rest], ["pc4", "gemeente", "overig"], default=""), index=codes.index)
     return gebied.replace("", None), codes.where(pc4, None)
 
 
@@ -126,19 +124,13 @@ def _notes(frame: pd.DataFrame) -> list[str]:
     n_pc4 = int(frame["pc4"].nunique())
     notes = [f"{n_pc4} PC4-gebieden; CBS rondt de aantallen per PC4 af op vijftallen"]
     if n_missing:
-        notes.append(
-            f"{n_missing} cellen met een CBS-teken ('-', 'x', '.') bewaard als ontbrekend, niet als 0"
-        )
+        notes.append(f"{n_missing} cellen met een CBS-teken ('-', 'x', '.') bewaard als ontbrekend, niet als 0")
     return notes
 
 
 # -- 2013: CSV, bare CR, mangled first header cell, Mac-Roman names -----------------
 def _detect_2013(p: Probe) -> bool:
-    return (
-        p.kind == "tekst"
-        and p.has("POSTCODESOP1JANUARI")
-        and any(h.startswith("GEMEENTECODE") for h in p.header)
-    )
+    return p.kind == "tekst" and p.has("POSTCODESOP1JANUARI") and any(h.startswith("GEMEENTECODE") for h in p.header)
 
 
 def _find(columns: list[str], prefix: str, path: Path) -> str:
@@ -161,9 +153,7 @@ def read_pc4_2013(ctx: FileContext) -> Parsed:
     gem_col, name_col = _find(cols, "Gemeentecode", ctx.path), _find(cols, "Gemeentenaam", ctx.path)
     pops = population_columns(cols)
     if not pops:
-        raise InvoerFout(
-            "geen kolommen met bevolking naar geslacht en leeftijd", file=ctx.path, line=1
-        )
+        raise InvoerFout("geen kolommen met bevolking naar geslacht en leeftijd", file=ctx.path, line=1)
     codes = raw.rows[code_col].astype(str).str.strip()
     gebied, pc4 = _classify(codes)
     if gebied.isna().any():
@@ -192,14 +182,10 @@ def read_pc4_2013(ctx: FileContext) -> Parsed:
     counts = parse_cbs_counts(raw, [c.column for c in pops])
     reference = ctx.reference_date(month=1)
     frame = _long(ids, counts, pops)
-    return Parsed(
-        _split_areas(frame, reference, ctx), reference, len(raw.rows), notes=_notes(frame)
-    )
+    return Parsed(_split_areas(frame, reference, ctx), reference, len(raw.rows), notes=_notes(frame))
 
 
-def _check_gemeente(
-    raw: _text.RawTable, codes: pd.Series, gebied: pd.Series, gemcode: pd.Series, column: str
-) -> None:
+def _check_gemeente(raw: _text.RawTable, codes: pd.Series, gebied: pd.Series, gemcode: pd.Series, column: str) -> None:
     bad = gemcode.isna()
     agg = gebied.isin(["gemeente", "overig"])
     bad |= agg & (codes.str[1:] != gemcode.fillna(""))
@@ -231,9 +217,7 @@ def _detect_2018(p: Probe) -> bool:
 
 def _excel_headers(rows: list[list[object]], path: Path) -> tuple[list[str], int]:
     """Column labels from the multi-row header (group, sex, age band) and the first data row."""
-    first_data = next(
-        (i for i, r in enumerate(rows) if r and re.fullmatch(r"\d{4,5}", cell_text(r[0]))), None
-    )
+    first_data = next((i for i, r in enumerate(rows) if r and re.fullmatch(r"\d{4,5}", cell_text(r[0]))), None)
     if first_data is None or first_data < 2:
         raise InvoerFout(
             "geen gegevensregels met een postcode gevonden",
@@ -263,11 +247,7 @@ def read_pc4_excel(ctx: FileContext) -> Parsed:
     data = [r + [None] * (len(labels) - len(r)) for r in rows[start:] if r and cell_text(r[0])]
     data = [r for r in data if re.fullmatch(r"\d+", cell_text(r[0]))]
     lines = np.asarray(
-        [
-            start + 1 + i
-            for i, r in enumerate(rows[start:])
-            if r and re.fullmatch(r"\d+", cell_text(r[0]))
-        ]
+        [start + 1 + i for i, r in enumerate(rows[start:]) if r and re.fullmatch(r"\d+", cell_text(r[0]))]
     )
     cells = pd.DataFrame(
         [[cell_text(c) for c in r[: len(labels)]] for r in data],
@@ -333,9 +313,7 @@ def _unique(labels: list[str]) -> list[str]:
             prefix = {"totaal": "", "m": "Mannen ", "v": "Vrouwen "}[_SEX_TOTALS[key]]
             out.append(lab)
             continue
-        name = (
-            f"{prefix}{lab}" if prefix and (_BAND.fullmatch(key) or _OPEN.fullmatch(key)) else lab
-        )
+        name = f"{prefix}{lab}" if prefix and (_BAND.fullmatch(key) or _OPEN.fullmatch(key)) else lab
         if name in seen:
             seen[name] += 1
             name = f"{name} ({seen[name]})"
@@ -397,18 +375,13 @@ def read_kwb(ctx: FileContext) -> Parsed:
             expected="GM gevolgd door 4 cijfers",
         )
     check_unique(raw, gemcode.to_frame(), "gemeente", mask=is_gem)
-    base = pd.DataFrame(
-        {"gemeentecode": gemcode, "gemeentenaam": raw.rows[cols["region"]].str.strip()}
-    )
+    base = pd.DataFrame({"gemeentecode": gemcode, "gemeentenaam": raw.rows[cols["region"]].str.strip()})
     spec = [
         ("population", "totaal", "totaal", 0, None),
         ("men", "m", "totaal", 0, None),
         ("women", "v", "totaal", 0, None),
     ]
-    spec += [
-        (k, "totaal", f"{lo}-{hi}" if hi is not None else f"{lo}+", lo, hi)
-        for k, (lo, hi) in _KWB_BANDS.items()
-    ]
+    spec += [(k, "totaal", f"{lo}-{hi}" if hi is not None else f"{lo}+", lo, hi) for k, (lo, hi) in _KWB_BANDS.items()]
     parts = []
     for col, sex, klasse, lo, hi in spec:
         if col not in cols:
@@ -426,9 +399,7 @@ def read_kwb(ctx: FileContext) -> Parsed:
     reference = ctx.reference_date(month=1)
     frame["jaar"] = reference.year
     frame["bronsoort"] = "kwb"
-    skipped = (
-        {"geen gemeente (land, wijk of buurt)": int((~is_gem).sum())} if (~is_gem).any() else {}
-    )
+    skipped = {"geen gemeente (land, wijk of buurt)": int((~is_gem).sum())} if (~is_gem).any() else {}
     return Parsed(
         {"bevolking_gemeente": with_source(frame, ctx, reference)},
         reference,

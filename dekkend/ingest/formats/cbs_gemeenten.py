@@ -96,9 +96,7 @@ def read_per_jaar(ctx: FileContext) -> Parsed:
     notes = [
         f"{frame['jaar'].nunique()} jaren ({years.min()}-{years.max()}), {frame['gemeentecode'].nunique()} gemeentecodes"
     ]
-    return Parsed(
-        {"gemeenten_jaar": with_source(frame, ctx, reference)}, reference, len(frame), notes=notes
-    )
+    return Parsed({"gemeenten_jaar": with_source(frame, ctx, reference)}, reference, len(frame), notes=notes)
 
 
 # -- mergers and splits ---------------------------------------------------------------
@@ -158,9 +156,7 @@ def read_changes(ctx: FileContext) -> Parsed:
             line=raw.line_of(pos),
             column=cols["code_nieuw"],
         )
-    check_unique(
-        raw, pd.DataFrame({"jaar": years, "oud": old, "nieuw": new}), "jaar/oude code/nieuwe code"
-    )
+    check_unique(raw, pd.DataFrame({"jaar": years, "oud": old, "nieuw": new}), "jaar/oude code/nieuwe code")
     name_old, name_new = _name_col(cols, "oud"), _name_col(cols, "nieuw")
     frame = pd.DataFrame(
         {
@@ -203,9 +199,7 @@ def _share_from_data(
     old: str, targets: list[str], to_current: dict[str, str], tables: dict[str, pd.DataFrame]
 ) -> dict[str, float] | None:
     """Population share per successor code, or None when the data are not there."""
-    bev, cent, grens = (
-        tables.get(n) for n in ("bevolking_pc4", "pc4_centroiden", "gemeentegrenzen")
-    )
+    bev, cent, grens = (tables.get(n) for n in ("bevolking_pc4", "pc4_centroiden", "gemeentegrenzen"))
     if bev is None or cent is None or grens is None or bev.empty or cent.empty or grens.empty:
         return None
     pop = _latest_pc4_population(bev, old)
@@ -229,9 +223,7 @@ def _share_from_data(
     return {t: w / total for t, w in weights.items()}
 
 
-def split_shares(
-    changes: pd.DataFrame, register: pd.DataFrame, tables: dict[str, pd.DataFrame]
-) -> pd.DataFrame:
+def split_shares(changes: pd.DataFrame, register: pd.DataFrame, tables: dict[str, pd.DataFrame]) -> pd.DataFrame:
     """Fill ``aandeel`` and ``aandeel_methode`` for every split in ``changes``.
 
     Parameters
@@ -254,9 +246,7 @@ def split_shares(
     merged = changes.copy()
     merged.loc[merged["soort"] == "opsplitsing", "aandeel"] = np.nan
     plain = gm.map_to_current(register, merged[merged["soort"] != "opsplitsing"])
-    to_current = (
-        plain.drop_duplicates("gemeentecode").set_index("gemeentecode")["huidige_code"].to_dict()
-    )
+    to_current = plain.drop_duplicates("gemeentecode").set_index("gemeentecode")["huidige_code"].to_dict()
     for old, group in changes[changes["soort"] == "opsplitsing"].groupby("code_oud"):
         targets = list(group["code_nieuw"])
         shares = _share_from_data(old, targets, to_current, tables)
@@ -283,9 +273,7 @@ def derive_gemeenten(tables: dict[str, pd.DataFrame]) -> dict[str, pd.DataFrame]
     changes = split_shares(changes, register, tables)
     to_current = gm.map_to_current(register, changes)
     method = changes.drop_duplicates("code_oud").set_index("code_oud")["aandeel_methode"]
-    to_current["aandeel_methode"] = (
-        to_current["gemeentecode"].map(method).where(to_current["methode"] == "opsplitsing")
-    )
+    to_current["aandeel_methode"] = to_current["gemeentecode"].map(method).where(to_current["methode"] == "opsplitsing")
     today = int(register["jaar"].max())
     current = register[register["jaar"] == today][["gemeentecode", "gemeentenaam"]].copy()
     current["jaar"] = today

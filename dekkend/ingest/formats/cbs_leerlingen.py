@@ -68,10 +68,7 @@ def _periods(raw: _text.RawTable, column: str) -> tuple[pd.Series, pd.Series]:
     labels = raw.rows[column].astype(str).str.strip()
     parsed = {lab: _PERIOD.match(lab) for lab in labels.unique()}
     bad = labels.map(
-        lambda lab: (
-            parsed[lab] is None
-            or (int(parsed[lab].group(1)) + 1) % 100 != int(parsed[lab].group(2))
-        )
+        lambda lab: parsed[lab] is None or (int(parsed[lab].group(1)) + 1) % 100 != int(parsed[lab].group(2))
     )
     if bad.any():
         pos = first_true(bad)
@@ -105,9 +102,7 @@ def read_85701(ctx: FileContext) -> Parsed:
     region = raw.rows[region_col].astype(str).str.strip().str.replace(r"\s+", " ", regex=True)
     check_unique(
         raw,
-        pd.DataFrame(
-            {"g": sex_raw.str.strip(), "o": soort_raw.str.strip(), "p": year, "r": region}
-        ),
+        pd.DataFrame({"g": sex_raw.str.strip(), "o": soort_raw.str.strip(), "p": year, "r": region}),
         "geslacht/onderwijssoort/periode/regio",
     )
     count = parse_cbs_count(raw, value_col)  # blank is missing, never 0
@@ -128,13 +123,9 @@ def read_85701(ctx: FileContext) -> Parsed:
         unknown = frame[kind] == "onbekend"
         if unknown.any():
             labels = (frame.loc[unknown, column] if column else sex_raw[unknown]).unique()
-            skipped[f"onbekend {kind}-label: {', '.join(map(str, labels[:3]))}"] = int(
-                unknown.sum()
-            )
+            skipped[f"onbekend {kind}-label: {', '.join(map(str, labels[:3]))}"] = int(unknown.sum())
     blanks = int(count.isna().sum())
-    notes.append(
-        f"{blanks} lege cellen (gemeente bestond dat jaar niet) bewaard als ontbrekend, niet als 0"
-    )
+    notes.append(f"{blanks} lege cellen (gemeente bestond dat jaar niet) bewaard als ontbrekend, niet als 0")
     pseudo = ~frame["ingedeeld"]
     if pseudo.any():
         notes.append(
@@ -143,9 +134,7 @@ def read_85701(ctx: FileContext) -> Parsed:
     years = tuple(sorted(frame["schooljaar"].unique()))
     reference = ctx.reference_date(from_content=pd.Timestamp(f"{max(years)}-10-01").date())
     vo = frame[
-        (frame["onderwijssoort"] == "vo-totaal")
-        & (frame["geslacht"] == "totaal")
-        & (frame["schooljaar"] == max(years))
+        (frame["onderwijssoort"] == "vo-totaal") & (frame["geslacht"] == "totaal") & (frame["schooljaar"] == max(years))
     ]
     if len(vo):
         notes.append(
@@ -171,9 +160,7 @@ def _resolve(src: pd.DataFrame, tables: dict[str, pd.DataFrame]) -> pd.DataFrame
     lookup = {(n, y): resolver.code(n, int(y)) for n, y in pairs.itertuples(index=False)}
     codes = [
         lookup.get((n, y)) if ok else None
-        for n, y, ok in src[["gemeentenaam_bron", "schooljaar", "ingedeeld"]].itertuples(
-            index=False
-        )
+        for n, y, ok in src[["gemeentenaam_bron", "schooljaar", "ingedeeld"]].itertuples(index=False)
     ]
     return src.assign(gemeentecode=pd.array(codes, dtype="string"))
 
@@ -190,9 +177,7 @@ def _on_today(rows: pd.DataFrame, to_current: pd.DataFrame) -> pd.DataFrame:
         bronregels=("deel", "size"),
         via_opsplitsing=("via_opsplitsing", "any"),
     )
-    out = out.reset_index().rename(
-        columns={"huidige_code": "gemeentecode", "huidige_naam": "gemeentenaam"}
-    )
+    out = out.reset_index().rename(columns={"huidige_code": "gemeentecode", "huidige_naam": "gemeentenaam"})
     return out
 
 
@@ -212,15 +197,9 @@ def derive_woongemeente(tables: dict[str, pd.DataFrame]) -> dict[str, pd.DataFra
 def unresolved_names(rows: pd.DataFrame) -> pd.DataFrame:
     """Gemeente names with a count that did not resolve to a code (for reports and tests)."""
     bad = rows["ingedeeld"] & rows["gemeentecode"].isna() & rows["aantal"].notna()
-    return (
-        rows.loc[bad, ["gemeentenaam_bron", "schooljaar"]].drop_duplicates().reset_index(drop=True)
-    )
+    return rows.loc[bad, ["gemeentenaam_bron", "schooljaar"]].drop_duplicates().reset_index(drop=True)
 
 
-FORMATS = [
-    FileFormat(
-        "cbs-85701ned", "CBS 85701NED leerlingen naar woongemeente", _detect, read_85701, priority=8
-    )
-]
+FORMATS = [FileFormat("cbs-85701ned", "CBS 85701NED leerlingen naar woongemeente", _detect, read_85701, priority=8)]
 
 DERIVE = [derive_woongemeente]

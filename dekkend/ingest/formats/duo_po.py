@@ -81,9 +81,7 @@ def school_columns(frame: pd.DataFrame, bronsoort: str) -> pd.DataFrame:
 
 # -- 2012/13 po vestigingen with ages and RD coordinates ---------------------------------
 def _detect_2013(p: Probe) -> bool:
-    return p.kind == "tekst" and p.has(
-        "XCOORD", "YCOORD", "BRIN_NUMMER", "VESTIGINGSNUMMER", "LFTD_4_JAAR"
-    )
+    return p.kind == "tekst" and p.has("XCOORD", "YCOORD", "BRIN_NUMMER", "VESTIGINGSNUMMER", "LFTD_4_JAAR")
 
 
 def read_coordinaten_2013(ctx: FileContext) -> Parsed:
@@ -129,18 +127,12 @@ def read_coordinaten_2013(ctx: FileContext) -> Parsed:
     pupils = pd.concat(parts, ignore_index=True)
     pupils["leeftijd"] = pupils["leeftijd"].astype("Int64")
     pupils["schooljaar"] = school_year(reference)
-    pupils = pupils.sort_values(["vestigingscode", "leeftijd"], kind="stable").reset_index(
-        drop=True
-    )
-    no_count = int(
-        r.get("LEERLINGEN", pd.Series("", index=r.index)).astype(str).str.strip().eq("").sum()
-    )
+    pupils = pupils.sort_values(["vestigingscode", "leeftijd"], kind="stable").reset_index(drop=True)
+    no_count = int(r.get("LEERLINGEN", pd.Series("", index=r.index)).astype(str).str.strip().eq("").sum())
     notes = [f"{no_count} vestigingen zonder leerlingaantallen"] if no_count else []
     return Parsed(
         {
-            "po_vestigingen_bron": with_source(
-                school_columns(schools, "coordinaten-2013"), ctx, reference
-            ),
+            "po_vestigingen_bron": with_source(school_columns(schools, "coordinaten-2013"), ctx, reference),
             "po_leerlingen_leeftijd": with_source(pupils, ctx, reference),
         },
         reference,
@@ -191,11 +183,7 @@ def _excel_table(ctx: FileContext) -> _text.RawTable:
     sheet, head = found
     rows = read_excel_sheet(ctx.path, sheet)
     header = [cell_text(c).upper() for c in rows[head]]
-    body = [
-        (i, r)
-        for i, r in enumerate(rows[head + 1 :], start=head + 2)
-        if any(cell_text(c) for c in r)
-    ]
+    body = [(i, r) for i, r in enumerate(rows[head + 1 :], start=head + 2) if any(cell_text(c) for c in r)]
     cells = pd.DataFrame(
         [[cell_text(c) for c in r[: len(header)]] + [""] * (len(header) - len(r)) for _, r in body],
         columns=header,
@@ -219,9 +207,7 @@ def read_adressen(ctx: FileContext) -> Parsed:
     is_excel = magic in (b"\xd0\xcf\x11\xe0", b"PK\x03\x04")
     raw = _excel_table(ctx) if is_excel else upper_columns(_text.read_table(ctx.path))
     brin_col, vest_col = key_columns(set(raw.rows.columns))
-    code = vestigingscode(
-        raw, brin_col if brin_col and brin_col != "INSTELLINGSCODE" else None, vest_col
-    )
+    code = vestigingscode(raw, brin_col if brin_col and brin_col != "INSTELLINGSCODE" else None, vest_col)
     check_unique(raw, code.to_frame(), "vestigingscode")
     r = raw.rows
     frame = pd.DataFrame(
@@ -251,11 +237,7 @@ def read_adressen(ctx: FileContext) -> Parsed:
 
 # -- mean home-school distance per po vestiging ----------------------------------------------
 def _detect_afstand(p: Probe) -> bool:
-    return (
-        p.kind == "tekst"
-        and p.has("AFSTAND", "LEERLINGEN", "SOORT_PO")
-        and not p.has("POSTCODE_LEERLING")
-    )
+    return p.kind == "tekst" and p.has("AFSTAND", "LEERLINGEN", "SOORT_PO") and not p.has("POSTCODE_LEERLING")
 
 
 def read_afstand(ctx: FileContext) -> Parsed:
@@ -306,14 +288,8 @@ def read_afstand(ctx: FileContext) -> Parsed:
         }
     )
     soorten = schools.groupby("vestigingscode")["soort_po"].agg(lambda s: ",".join(sorted(set(s))))
-    schools = schools.drop_duplicates("vestigingscode").assign(
-        soort_po=lambda f: f["vestigingscode"].map(soorten)
-    )
-    notes = (
-        [f"{int(distance.isna().sum())} vestigingen zonder afstand"]
-        if distance.isna().any()
-        else []
-    )
+    schools = schools.drop_duplicates("vestigingscode").assign(soort_po=lambda f: f["vestigingscode"].map(soorten))
+    notes = [f"{int(distance.isna().sum())} vestigingen zonder afstand"] if distance.isna().any() else []
     return Parsed(
         {
             "po_afstand": with_source(frame, ctx, reference),
@@ -370,9 +346,7 @@ def derive_po_vestigingen(tables: dict[str, pd.DataFrame]) -> dict[str, pd.DataF
     if src is None or src.empty:
         return {}
     src = src.assign(_prio=src["bronsoort"].map(_PRIORITY).fillna(9))
-    src = src.sort_values(
-        ["vestigingscode", "_prio", "peildatum"], ascending=[True, True, False], kind="stable"
-    )
+    src = src.sort_values(["vestigingscode", "_prio", "peildatum"], ascending=[True, True, False], kind="stable")
     cols = list(_ATTRS)
     src[cols] = src[cols].replace("", np.nan)
     best = src.groupby("vestigingscode", sort=True)[cols].first()
@@ -409,12 +383,8 @@ def derive_po_vestigingen(tables: dict[str, pd.DataFrame]) -> dict[str, pd.DataF
         lat,
         method,
     )
-    best["in_adressenbestand"] = best.index.isin(
-        src.loc[src["bronsoort"] == "adressen", "vestigingscode"]
-    )
-    best["gemeentecode_huidig"] = _current_code(
-        best["gemeentecode"], tables.get("gemeente_naar_huidig")
-    )
+    best["in_adressenbestand"] = best.index.isin(src.loc[src["bronsoort"] == "adressen", "vestigingscode"])
+    best["gemeentecode_huidig"] = _current_code(best["gemeentecode"], tables.get("gemeente_naar_huidig"))
     best["bron_id"], best["peildatum"] = first["bron_id"], first["peildatum"]
     return {"po_vestigingen": best.reset_index()}
 

@@ -82,9 +82,7 @@ def read_kinderen(ctx: FileContext) -> Parsed:
     """Read ``03.-leerlingen-po-per-gemeente-postcode-leerling-leeftijd`` (any vintage, gzip or not)."""
     raw = upper_columns(_text.read_table(ctx.path))
     brin_col, vest_col = key_columns(set(raw.rows.columns))
-    _text.require_columns(
-        raw, [c for c in (brin_col, vest_col, "POSTCODE_LEERLING", "SOORT_PO") if c]
-    )
+    _text.require_columns(raw, [c for c in (brin_col, vest_col, "POSTCODE_LEERLING", "SOORT_PO") if c])
     ages = _ages(list(raw.rows.columns))
     code = vestigingscode(raw, brin_col, vest_col)
     pc4, home = _home_postcode(raw)
@@ -125,9 +123,7 @@ def read_kinderen(ctx: FileContext) -> Parsed:
     return Parsed(
         {
             "kinderen": with_source(frame, ctx, reference),
-            "po_vestigingen_bron": with_source(
-                _schools_from_kinderen(raw, code, soort), ctx, reference
-            ),
+            "po_vestigingen_bron": with_source(_schools_from_kinderen(raw, code, soort), ctx, reference),
         },
         reference,
         n,
@@ -143,8 +139,7 @@ def _kinderen_notes(frame: pd.DataFrame) -> list[str]:
     flagged = {s: int(n) for s, n in by_soort.items() if s not in VO_INSTROOM}
     if flagged:
         notes.append(
-            "niet meegeteld als vo-instroom (wel bewaard): "
-            + ", ".join(f"{s} {n}" for s, n in sorted(flagged.items()))
+            "niet meegeteld als vo-instroom (wel bewaard): " + ", ".join(f"{s} {n}" for s, n in sorted(flagged.items()))
         )
     unlocated = frame[frame["pc4"].isna()]
     if len(unlocated):
@@ -152,13 +147,9 @@ def _kinderen_notes(frame: pd.DataFrame) -> list[str]:
         for code, grp in unlocated.groupby("postcode_leerling"):
             label = PLACEHOLDERS.get(code, grp["woongebied"].iloc[0] or "onbekend")
             parts.append(f"'{code}' ({label}) {int(grp['aantal'].sum())}")
-        notes.append(
-            "woonpostcode zonder locatie, niet gelokaliseerd: " + ", ".join(parts) + " leerlingen"
-        )
+        notes.append("woonpostcode zonder locatie, niet gelokaliseerd: " + ", ".join(parts) + " leerlingen")
     if frame["gecensureerd"].any():
-        notes.append(
-            f"{int(frame['gecensureerd'].sum())} cellen '<5' bewaard als gecensureerd (1-4)"
-        )
+        notes.append(f"{int(frame['gecensureerd'].sum())} cellen '<5' bewaard als gecensureerd (1-4)")
     return notes
 
 

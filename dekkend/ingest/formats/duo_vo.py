@@ -88,8 +88,10 @@ def _check_unique(raw: _text.RawTable, key: pd.DataFrame, what: str) -> None:
 
 # -- 01. pupils per vestiging x onderwijstype ---------------------------------
 def _detect_onderwijstype(p: Probe) -> bool:
-    return p.kind == "tekst" and p.has(TYPE_COL, "OPLEIDINGSNAAM") and (
-        p.has("BRIN NUMMER", "VESTIGINGSNUMMER") or p.has("INSTELLINGSCODE", "VESTIGINGSCODE")
+    return (
+        p.kind == "tekst"
+        and p.has(TYPE_COL, "OPLEIDINGSNAAM")
+        and (p.has("BRIN NUMMER", "VESTIGINGSNUMMER") or p.has("INSTELLINGSCODE", "VESTIGINGSCODE"))
     )
 
 
@@ -121,7 +123,11 @@ def _label_frame(raw: _text.RawTable) -> tuple[pd.DataFrame, dict[str, int], lis
     out["gymnasium"] = [bool(p and p.gymnasium) for p in parsed]
     for (o, t), p in opl.items():
         if p is None:
-            tally("opleiding (brugjaar zonder niveau)", o, int(((rows["OPLEIDINGSNAAM"] == o) & (rows[TYPE_COL] == t)).sum()))
+            tally(
+                "opleiding (brugjaar zonder niveau)",
+                o,
+                int(((rows["OPLEIDINGSNAAM"] == o) & (rows[TYPE_COL] == t)).sum()),
+            )
 
     afd_col = "AFDELING" if "AFDELING" in rows.columns else None
     afd = {lab: labels.afdeling(lab) for lab in rows[afd_col].unique()} if afd_col else {}
@@ -161,7 +167,10 @@ def _meanings(rows: pd.DataFrame, tally) -> pd.Series:  # noqa: ANN001 - tally(k
     # A profiel named only in the opleidingsnaam (the maritime general first year).
     from_opl = rows["OPLEIDINGSNAAM"].map(labels.profiel_from_opleiding)
     return pd.Series(
-        [m if m.profiel or not p else labels.LabelMeaning(p, m.sector, m.route) for m, p in zip(meaning, from_opl, strict=True)],
+        [
+            m if m.profiel or not p else labels.LabelMeaning(p, m.sector, m.route)
+            for m, p in zip(meaning, from_opl, strict=True)
+        ],
         index=rows.index,
     )
 
@@ -184,7 +193,9 @@ def read_onderwijstype(ctx: FileContext) -> Parsed:
         )
     reference = ctx.reference_date(from_content=_content_date(raw))
     code = vestigingscode(raw, brin_col, vest_col)
-    key_cols = [c for c in (TYPE_COL, "VMBO SECTOR", "AFDELING", "ELEMENTCODE", "OPLEIDINGSNAAM") if c in raw.rows.columns]
+    key_cols = [
+        c for c in (TYPE_COL, "VMBO SECTOR", "AFDELING", "ELEMENTCODE", "OPLEIDINGSNAAM") if c in raw.rows.columns
+    ]
     _check_unique(raw, pd.concat([code.rename("vestiging"), raw.rows[key_cols]], axis=1), "vestiging/opleiding")
     norm, unknown, notes = _label_frame(raw)
 
@@ -216,15 +227,19 @@ def read_onderwijstype(ctx: FileContext) -> Parsed:
     pupils = int(long["aantal"].fillna(0).sum())
     if long["gecensureerd"].any():
         notes.append(f"{int(long['gecensureerd'].sum())} cellen '<5' bewaard als gecensureerd (1-4)")
-    names = pd.DataFrame(
-        {
-            "vestigingscode": code,
-            "brin": code.str[:4],
-            "naam": raw.rows.get("INSTELLINGSNAAM VESTIGING", pd.Series(None, index=raw.rows.index)),
-            "plaatsnaam": raw.rows.get("PLAATSNAAM VESTIGING", pd.Series(None, index=raw.rows.index)),
-            "provincie": raw.rows.get("PROVINCIE VESTIGING", pd.Series(None, index=raw.rows.index)),
-        }
-    ).drop_duplicates("vestigingscode").reset_index(drop=True)
+    names = (
+        pd.DataFrame(
+            {
+                "vestigingscode": code,
+                "brin": code.str[:4],
+                "naam": raw.rows.get("INSTELLINGSNAAM VESTIGING", pd.Series(None, index=raw.rows.index)),
+                "plaatsnaam": raw.rows.get("PLAATSNAAM VESTIGING", pd.Series(None, index=raw.rows.index)),
+                "provincie": raw.rows.get("PROVINCIE VESTIGING", pd.Series(None, index=raw.rows.index)),
+            }
+        )
+        .drop_duplicates("vestigingscode")
+        .reset_index(drop=True)
+    )
     names["bronsoort"] = "leerlingen"
     return Parsed(
         tables={"leerlingen": long, "vestigingen_bron": with_source(names, ctx, reference)},
@@ -315,7 +330,9 @@ def read_adressen(ctx: FileContext) -> Parsed:
 
 # -- 2013 VO vestigingen with RD coordinates and pupils per leerjaar -------------
 def _detect_2013(p: Probe) -> bool:
-    return p.kind == "tekst" and p.has("XCOORD", "YCOORD", "BRIN_NUMMER", "VESTIGINGSNUMMER", "JAAR_1", "ONDERWIJSSTRUCTUUR")
+    return p.kind == "tekst" and p.has(
+        "XCOORD", "YCOORD", "BRIN_NUMMER", "VESTIGINGSNUMMER", "JAAR_1", "ONDERWIJSSTRUCTUUR"
+    )
 
 
 def read_coordinaten_2013(ctx: FileContext) -> Parsed:
@@ -387,13 +404,40 @@ def read_coordinaten_2013(ctx: FileContext) -> Parsed:
 
 #: Every vintage has a count column per leerjaar 1-6 and sex; a file without one of them is damaged.
 COUNT_COLUMNS = tuple(f"LEER- OF VERBLIJFSJAAR {j} - {s}" for j in range(1, 7) for s in ("MAN", "VROUW"))
-_COLUMNS_2013 = ("VESTIGINGSNAAM", "BEVOEGD_GEZAG_NUMMER", "DENOMINATIE", "PC6", "PLAATSNAAM", "GEM_CODE",
-                 "GEMEENTENAAM", "PROVINCIE", *(f"JAAR_{j}" for j in range(1, 7)))
+_COLUMNS_2013 = (
+    "VESTIGINGSNAAM",
+    "BEVOEGD_GEZAG_NUMMER",
+    "DENOMINATIE",
+    "PC6",
+    "PLAATSNAAM",
+    "GEM_CODE",
+    "GEMEENTENAAM",
+    "PROVINCIE",
+    *(f"JAAR_{j}" for j in range(1, 7)),
+)
 
 FORMATS = [
-    FileFormat("duo-vo-onderwijstype", "DUO VO leerlingen per vestiging naar onderwijstype", _detect_onderwijstype, read_onderwijstype, priority=10,
-               required=(TYPE_COL, "OPLEIDINGSNAAM", *COUNT_COLUMNS)),
-    FileFormat("duo-vo-adressen", "DUO alle vestigingen VO (adressen, besturen, regio's)", _detect_adressen, read_adressen, priority=10),
-    FileFormat("duo-vo-2013-coordinaten", "DUO VO-vestigingen 2012/13 met RD-coördinaten", _detect_2013, read_coordinaten_2013, priority=10,
-               required=_COLUMNS_2013),
+    FileFormat(
+        "duo-vo-onderwijstype",
+        "DUO VO leerlingen per vestiging naar onderwijstype",
+        _detect_onderwijstype,
+        read_onderwijstype,
+        priority=10,
+        required=(TYPE_COL, "OPLEIDINGSNAAM", *COUNT_COLUMNS),
+    ),
+    FileFormat(
+        "duo-vo-adressen",
+        "DUO alle vestigingen VO (adressen, besturen, regio's)",
+        _detect_adressen,
+        read_adressen,
+        priority=10,
+    ),
+    FileFormat(
+        "duo-vo-2013-coordinaten",
+        "DUO VO-vestigingen 2012/13 met RD-coördinaten",
+        _detect_2013,
+        read_coordinaten_2013,
+        priority=10,
+        required=_COLUMNS_2013,
+    ),
 ]

@@ -66,9 +66,7 @@ def read_herkomst(ctx: FileContext) -> Parsed:
     pc_col = _postcode_col(cols)
     year_cols = [(c, int(m.group(1))) for c in raw.rows.columns if (m := _YEAR_COL.match(c))]
     if pc_col is None or not year_cols:
-        raise InvoerFout(
-            "kolommen POSTCODE LEERLING en LEER- OF VERBLIJFSJAAR ontbreken", file=ctx.path, line=1
-        )
+        raise InvoerFout("kolommen POSTCODE LEERLING en LEER- OF VERBLIJFSJAAR ontbreken", file=ctx.path, line=1)
     code = vestigingscode(raw, brin_col, vest_col)
     home = raw.rows[pc_col].astype(str).str.strip()
     pc4 = home.where(home.str.fullmatch(r"[1-9]\d{3}"), None)
@@ -106,8 +104,7 @@ def read_herkomst(ctx: FileContext) -> Parsed:
     if len(unlocated):
         per = unlocated.groupby("postcode_leerling")["aantal"].sum()
         notes.append(
-            "woonpostcode zonder locatie, niet gelokaliseerd: "
-            + ", ".join(f"'{c}' {int(v)}" for c, v in per.items())
+            "woonpostcode zonder locatie, niet gelokaliseerd: " + ", ".join(f"'{c}' {int(v)}" for c, v in per.items())
         )
     if cens.any():
         notes.append(f"{int(cens.sum())} cellen '<5' bewaard als gecensureerd (1-4)")

@@ -31,9 +31,7 @@ from dekkend.ingest import _text
 from dekkend.ingest.formats import FileContext, FileFormat, Parsed, Probe, with_source
 from dekkend.ingest.formats._common import check_unique, first_true, upper_columns
 
-_WIDE = re.compile(
-    r"^(BRJ|BRUGJAAR|VMBO|HAVO|VWO|PRO|PRAKTIJKONDERWIJS|TOTAAL)[ ._-]?(\d{4})$", re.IGNORECASE
-)
+_WIDE = re.compile(r"^(BRJ|BRUGJAAR|VMBO|HAVO|VWO|PRO|PRAKTIJKONDERWIJS|TOTAAL)[ ._-]?(\d{4})$", re.IGNORECASE)
 _INST_COLS = ("INSTELLINGSCODE", "BRIN NUMMER", "BRIN_NUMMER", "BRIN", "BRINNUMMER")
 _LEVEL_COLS = ("ONDERWIJSNIVEAU", "ONDERWIJSTYPE", "ONDERWIJSSOORT", "ONDERWIJSTYPE VO")
 TYPES = {
@@ -63,11 +61,7 @@ def _inst_col(cols) -> str | None:
 
 
 def _detect_wide(p: Probe) -> bool:
-    return (
-        p.kind == "tekst"
-        and _inst_col(p.header) is not None
-        and sum(bool(_WIDE.match(h)) for h in p.header) >= 3
-    )
+    return p.kind == "tekst" and _inst_col(p.header) is not None and sum(bool(_WIDE.match(h)) for h in p.header) >= 3
 
 
 def _detect_long(p: Probe) -> bool:
@@ -83,9 +77,7 @@ def _detect_long(p: Probe) -> bool:
 def _amounts(raw: _text.RawTable, column: str) -> pd.Series:
     values = raw.rows[column].astype(str).str.strip()
     blank = values.isin(["", ".", "-", "x"])
-    numeric = pd.to_numeric(
-        values.where(~blank, "0").str.replace(",", ".", regex=False), errors="coerce"
-    )
+    numeric = pd.to_numeric(values.where(~blank, "0").str.replace(",", ".", regex=False), errors="coerce")
     bad = numeric.isna() | (numeric < 0)
     if bad.any():
         pos = first_true(bad)
@@ -112,9 +104,7 @@ def _peiljaar(ctx: FileContext, raw: _text.RawTable, long: pd.DataFrame) -> int:
         )
     if ctx.known_date is not None:
         return ctx.known_date.year
-    whole = long.groupby("jaar")["aantal"].apply(
-        lambda s: bool(np.allclose(s.dropna(), np.round(s.dropna())))
-    )
+    whole = long.groupby("jaar")["aantal"].apply(lambda s: bool(np.allclose(s.dropna(), np.round(s.dropna()))))
     counted = [int(y) for y, ok in whole.items() if ok]
     if counted and counted[0] == int(long["jaar"].min()):
         run = [y for i, y in enumerate(counted) if y == counted[0] + i]
@@ -167,17 +157,11 @@ def _ids(raw: _text.RawTable) -> pd.DataFrame:
             expected="4 tekens, zoals 00AB",
         )
     name_col = next(
-        (
-            c
-            for c in ("INSTELLINGSNAAM", "NAAM INSTELLING", "INSTELLINGSNAAM VESTIGING")
-            if c in raw.rows.columns
-        ),
+        (c for c in ("INSTELLINGSNAAM", "NAAM INSTELLING", "INSTELLINGSNAAM VESTIGING") if c in raw.rows.columns),
         None,
     )
     names = (
-        raw.rows[name_col].astype(str).str.strip()
-        if name_col
-        else pd.Series(None, index=raw.rows.index, dtype=object)
+        raw.rows[name_col].astype(str).str.strip() if name_col else pd.Series(None, index=raw.rows.index, dtype=object)
     )
     return pd.DataFrame({"brin": brin, "instellingsnaam": names})
 

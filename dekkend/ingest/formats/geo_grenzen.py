@@ -115,9 +115,7 @@ def _build(
     frame = pd.DataFrame(rows)
     frame.insert(0, "jaar", reference.year)
     notes = ["coördinaten omgezet van RD naar WGS84"] if rd else []
-    return Parsed(
-        {"gemeentegrenzen": with_source(frame, ctx, reference)}, reference, len(rows), notes=notes
-    )
+    return Parsed({"gemeentegrenzen": with_source(frame, ctx, reference)}, reference, len(rows), notes=notes)
 
 
 # -- GeoJSON --------------------------------------------------------------------
@@ -128,9 +126,7 @@ def _detect_geojson(p: Probe) -> bool:
         head = p.path.read_bytes()[:65536].decode("utf-8", errors="ignore").lower()
     except OSError:
         return False
-    return '"featurecollection"' in head and any(
-        f'"{f}"' in head for f in ("statcode", "gemeentecode", "gm_code")
-    )
+    return '"featurecollection"' in head and any(f'"{f}"' in head for f in ("statcode", "gemeentecode", "gm_code"))
 
 
 def read_geojson(ctx: FileContext) -> Parsed:
@@ -190,11 +186,7 @@ def _detect_shapefile(p: Probe) -> bool:
     try:
         with _reader(p.path) as r:
             names = [f[0] for f in r.fields[1:]]
-            if (
-                _pick(names, _CODE_FIELDS) is None
-                or _pick(names, _NAME_FIELDS) is None
-                or len(r) == 0
-            ):
+            if _pick(names, _CODE_FIELDS) is None or _pick(names, _NAME_FIELDS) is None or len(r) == 0:
                 return False
             rec = r.record(0).as_dict()
             return normalise_code(rec[_pick(names, _CODE_FIELDS)]) is not None and r.shapeType in (
@@ -243,11 +235,7 @@ def read_shapefile(ctx: FileContext) -> Parsed:
     prj = ctx.path.with_suffix(".prj")
     prj_text = prj.read_text(errors="ignore").lower() if prj.is_file() else ""
     first = polygons(out[0][3]) if out else []
-    rd = (
-        "amersfoort" in prj_text
-        or "rd_new" in prj_text
-        or (bool(first) and _is_rd(first[0][0][:, 0]))
-    )
+    rd = "amersfoort" in prj_text or "rd_new" in prj_text or (bool(first) and _is_rd(first[0][0][:, 0]))
     return _build(ctx, out, rd, None, "record")
 
 

@@ -46,13 +46,21 @@ def read_centroids(ctx: FileContext) -> Parsed:
     missing = keep & (lat.isna() | lon.isna())
     if missing.any():
         pos = int(np.flatnonzero(missing.to_numpy())[0])
-        raise InvoerFout("coördinaat ontbreekt", file=ctx.path, line=raw.line_of(pos), column=cols["LAT"], expected="LAT en LON")
+        raise InvoerFout(
+            "coördinaat ontbreekt", file=ctx.path, line=raw.line_of(pos), column=cols["LAT"], expected="LAT en LON"
+        )
     _check_latlon(raw, lat, lon, keep, cols["LAT"])
     frame = pd.DataFrame({"pc4": pc4, "lat": lat, "lon": lon})[keep.to_numpy()]
     dup = frame["pc4"].duplicated()
     if dup.any():
         pos = int(np.flatnonzero(keep.to_numpy())[int(np.flatnonzero(dup.to_numpy())[0])])
-        raise InvoerFout("dubbele postcode", file=ctx.path, line=raw.line_of(pos), column=cols["POSTCODE"], expected="één regel per PC4")
+        raise InvoerFout(
+            "dubbele postcode",
+            file=ctx.path,
+            line=raw.line_of(pos),
+            column=cols["POSTCODE"],
+            expected="één regel per PC4",
+        )
     x, y = wgs84_to_rd(frame["lon"].to_numpy(), frame["lat"].to_numpy())
     frame["x_rd"], frame["y_rd"] = x, y
     reference = ctx.reference_date(month=1, required=False)

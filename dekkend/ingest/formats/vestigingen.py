@@ -37,8 +37,18 @@ from dekkend.ingest.formats.duo_vo import REGION_COLUMNS
 
 _PRIORITY = {"adressen": 0, "coordinaten-2013": 1, "leerlingen": 2}
 ATTRIBUTES = (
-    "brin", "naam", "bestuur", "denominatie", "straat", "huisnummer", "pc6", "plaatsnaam",
-    "gemeentecode", "gemeentenaam", "provincie", "structuur",
+    "brin",
+    "naam",
+    "bestuur",
+    "denominatie",
+    "straat",
+    "huisnummer",
+    "pc6",
+    "plaatsnaam",
+    "gemeentecode",
+    "gemeentenaam",
+    "provincie",
+    "structuur",
 )
 REGION_CODE_COLUMNS = tuple(f"{r}_{k}" for r in REGION_COLUMNS for k in ("code", "naam"))
 
@@ -112,7 +122,11 @@ def _locate(best: pd.DataFrame, src: pd.DataFrame, tables: dict[str, pd.DataFram
         for i in np.flatnonzero(np.isnan(x)):
             key = place_key(best["plaatsnaam"].iloc[i])
             prov = str(best["provincie"].iloc[i] or "").lower()
-            row = places.loc[(key, prov)] if (key, prov) in places.index else (by_place.loc[key] if key in by_place.index else None)
+            row = (
+                places.loc[(key, prov)]
+                if (key, prov) in places.index
+                else (by_place.loc[key] if key in by_place.index else None)
+            )
             if row is not None:
                 px, py = wgs84_to_rd(np.array([row["lon"]]), np.array([row["lat"]]))
                 x[i], y[i] = px[0], py[0]
@@ -123,7 +137,9 @@ def _locate(best: pd.DataFrame, src: pd.DataFrame, tables: dict[str, pd.DataFram
 
 def _fill_gemeente(best: pd.DataFrame, tables: dict[str, pd.DataFrame]) -> pd.Series:
     """Fill a missing gemeentecode from the place name; return the method per row."""
-    method = pd.Series(np.where(best["gemeentecode"].notna(), best["attribuut_bron"], None), index=best.index, dtype=object)
+    method = pd.Series(
+        np.where(best["gemeentecode"].notna(), best["attribuut_bron"], None), index=best.index, dtype=object
+    )
     method = method.map({"adressen": "adressen", "coordinaten-2013": "gemeente-2013"}).where(method.notna(), None)
     to_current = tables.get("gemeente_naar_huidig")
     if to_current is not None and len(to_current):
@@ -136,7 +152,9 @@ def _fill_gemeente(best: pd.DataFrame, tables: dict[str, pd.DataFrame]) -> pd.Se
     names = best.dropna(subset=["gemeentecode", "gemeentenaam"])
     name_to_code = dict(zip(names["gemeentenaam"].map(place_key), names["gemeentecode"], strict=True))
     if wp is not None and len(wp):
-        place_to_gem = wp.assign(_p=wp["woonplaats"].map(place_key)).groupby("_p")["gemeentenaam"].agg(lambda s: s.mode().iloc[0])
+        place_to_gem = (
+            wp.assign(_p=wp["woonplaats"].map(place_key)).groupby("_p")["gemeentenaam"].agg(lambda s: s.mode().iloc[0])
+        )
         todo = best["gemeentecode"].isna()
         for code in best.index[todo]:
             gem = place_to_gem.get(place_key(best.at[code, "plaatsnaam"]))
@@ -193,7 +211,9 @@ def derive_vestigingen(tables: dict[str, pd.DataFrame]) -> dict[str, pd.DataFram
     best["gemeente_methode"] = _nearest_fallback(
         best, best["gemeente_methode"], ["gemeentecode", "gemeentenaam"], "dichtstbijzijnde-vestiging"
     )
-    best["regio_methode"] = _nearest_fallback(best, best["regio_methode"], list(REGION_CODE_COLUMNS), "dichtstbijzijnde-vestiging")
+    best["regio_methode"] = _nearest_fallback(
+        best, best["regio_methode"], list(REGION_CODE_COLUMNS), "dichtstbijzijnde-vestiging"
+    )
     pupils = tables.get("leerlingen")
     if pupils is not None and len(pupils):
         last = pupils.groupby("vestigingscode")["schooljaar"].max()
