@@ -29,6 +29,7 @@ LAYERS = [
     {"knowledge"},
     {"demo"},
     {"report"},
+    {"web"},
     {"cli", "__main__", "__init__"},
 ]
 LEVEL = {name: i for i, layer in enumerate(LAYERS) for name in layer}

@@ -17,6 +17,7 @@ from dekkend.cli import (
     prognose,
     rapport,
     scenario,
+    web,
 )
 from dekkend.cli.support import DEBUG_HELP, DutchCommand, DutchGroup
 
@@ -62,6 +63,9 @@ app.add_typer(
     name="kennis",
     help="Kennisbank: samenwerkingsvormen, routes, voorbeelden en ondersteuning.",
 )
+
+
+app.add_typer(web.web_app, name="web")
 
 
 def main() -> None:

@@ -80,11 +80,12 @@ def figures_json(items: dict[str, dict]) -> str:
     return text
 
 
-def render_html(data: ReportData, scenarios: Sequence[ScenarioResult] = ()) -> tuple[str, Figures]:
-    """The report as one HTML document (every script and style inline) and the figures in it.
+def report_context(data: ReportData, scenarios: Sequence[ScenarioResult] = ()) -> tuple[dict, Figures]:
+    """The report's sections as plain data (strings, numbers, lists, dicts) and its figures.
 
-    With ``scenarios`` (results of :func:`dekkend.scenarios.run_scenario` for this region) the report gets the
-    chapter "Scenario's vergeleken" after the boards; without, that chapter is absent.
+    What :func:`render_html` puts into the HTML, without the style sheet and plotly's script, so another
+    shell (the web workspace) can show the same sections. With ``scenarios`` (results of
+    :func:`dekkend.scenarios.run_scenario` for this region) the chapter "Scenario's vergeleken" is included.
     """
     figs = Figures()
     reach = charts.reach_rows(data)
@@ -110,12 +111,35 @@ def render_html(data: ReportData, scenarios: Sequence[ScenarioResult] = ()) -> t
         "scenarios": scenario_section(data, scenarios, figs, board_labels(data)),
         "advies": advice,
         "methoden": methods_section(data),
-        "css": (TEMPLATES / "rapport.css").read_text(encoding="utf-8"),
         "voettekst": _css_string(
             f"{data.name} \u00b7 peildatum {count_date(data.origin)}"
             + (" \u00b7 synthetische gegevens" if data.synthetic else "")
         ),
-        "plotly_js": get_plotlyjs(),
-        "figuren_json": figures_json(figs.items),
     }
+    return context, figs
+
+
+def render_html(data: ReportData, scenarios: Sequence[ScenarioResult] = ()) -> tuple[str, Figures]:
+    """The report as one HTML document (every script and style inline) and the figures in it.
+
+    With ``scenarios`` (results of :func:`dekkend.scenarios.run_scenario` for this region) the report gets the
+    chapter "Scenario's vergeleken" after the boards; without, that chapter is absent.
+    """
+    context, figs = report_context(data, scenarios)
+    context["css"] = (TEMPLATES / "rapport.css").read_text(encoding="utf-8")
+    context["plotly_js"] = get_plotlyjs()
+    context["figuren_json"] = figures_json(figs.items)
     return _environment().get_template("rapport.html.j2").render(**context), figs
+
+
+def render_section(context: dict, anchor: str) -> str:
+    """One chapter of the report as an HTML fragment, from the data of :func:`report_context`.
+
+    ``anchor`` is a chapter's anchor (:data:`SECTIONS`, plus ``scenarios``). The fragment holds the
+    figure placeholders (``data-figuur``) but not the figures' data or plotly's script: the caller
+    supplies those (the web workspace loads them separately).
+    """
+    anchors = {a for a, _ in report_sections(with_scenarios=True)}
+    if anchor not in anchors:
+        raise ValueError(f"unknown report chapter {anchor!r}; expected one of {sorted(anchors)}")
+    return _environment().get_template(f"sectie-{anchor}.html.j2").render(**context)

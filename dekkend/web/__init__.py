@@ -1,0 +1,78 @@
+"""The regional web workspace: one shared picture of a region for its boards, advisers and OCW.
+
+A Django application (``dekkend.web.settings``) over the library's public API. The functions here
+are what ``dekkend web`` calls; each configures Django for the given werkmap and database first, so
+nothing about the web is imported until it is used. See ``docs/web.md``.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Sequence
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from dekkend.web.accounts import DemoAccount
+
+__all__ = ["DemoAccount", "add_region", "add_user", "configure", "make_token", "manage", "serve"]
+
+
+def configure(werkmap: str | Path, database: str | None = None, web_map: str | Path | None = None) -> Path:
+    """Point Django at ``werkmap`` (and ``database``, else DATABASE_URL or SQLite), set it up, migrate.
+
+    Returns the web map (the folder of the database, secret key, reports and cache).
+    """
+    import django
+    from django.core.management import call_command
+
+    os.environ["DEKKEND_WERKMAP"] = str(Path(werkmap).resolve())
+    if database:
+        os.environ["DATABASE_URL"] = database
+    if web_map:
+        os.environ["DEKKEND_WEB_MAP"] = str(Path(web_map).resolve())
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "dekkend.web.settings")
+    django.setup()
+    call_command("migrate", interactive=False, verbosity=0)
+    from django.conf import settings
+
+    return Path(settings.WEB_MAP)
+
+
+def add_user(email: str, rol: str, **options: object) -> tuple[object, str]:
+    """Add an account (after :func:`configure`); see :func:`dekkend.web.accounts.add_user`."""
+    from dekkend.web import accounts
+
+    return accounts.add_user(email, rol, **options)  # type: ignore[arg-type]
+
+
+def add_region(werkmap: str | Path, naam: str, selectie: str) -> object:
+    """Add a region (after :func:`configure`); see :func:`dekkend.web.accounts.add_region`."""
+    from dekkend.web import accounts
+
+    return accounts.add_region(werkmap, naam, selectie)
+
+
+def make_token(email: str, naam: str) -> str:
+    """A new personal API token for ``email`` (after :func:`configure`); the key is returned once."""
+    from dekkend.errors import InvoerFout
+    from dekkend.web.models import ApiToken, Gebruiker
+
+    user = Gebruiker.objects.filter(email__iexact=email).first()
+    if user is None:
+        raise InvoerFout(f"er is geen account met e-mailadres {email}")
+    return ApiToken.create_for(user, naam)[1]
+
+
+def manage(argv: Sequence[str]) -> None:
+    """Run a Django management command (after :func:`configure`), e.g. ``["createsuperuser"]``."""
+    from django.core.management import execute_from_command_line
+
+    execute_from_command_line(["dekkend web beheer", *argv])
+
+
+def serve(*args: object, **kwargs: object) -> None:
+    """Run the production server and the task worker; see :func:`dekkend.web.server.serve`."""
+    from dekkend.web.server import serve as _serve
+
+    _serve(*args, **kwargs)  # type: ignore[arg-type]

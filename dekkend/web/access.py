@@ -1,0 +1,71 @@
+"""Who may see what: one place for the workspace's visibility rules, used by pages and API alike.
+
+Every view and API operation declares its rule with :func:`rule`; the authorization matrix test
+(``tests/web/test_authorization.py``) walks the URL configuration and fails for a view without one.
+
+Rules:
+
+``publiek``
+    Anyone, also without logging in (the login page, the static help).
+``ingelogd``
+    Any logged-in person (their own profile, the list of their regions).
+``regio``
+    A member of the region in the URL (``regio_id``): a region that is not visible answers 404, so
+    nobody learns that it exists.
+``beheerder``
+    Site administrators only.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any, TypeVar
+
+from django.db.models import Q, QuerySet
+from django.http import Http404
+
+if TYPE_CHECKING:
+    from dekkend.web.models import Gebruiker, Regio
+
+RULES = ("publiek", "ingelogd", "regio", "beheerder")
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+def rule(name: str) -> Callable[[F], F]:
+    """Mark a view or API operation with its access rule (checked by the authorization matrix)."""
+    if name not in RULES:
+        raise ValueError(f"unknown access rule {name!r}")
+
+    def mark(view: F) -> F:
+        view.dekkend_rule = name  # type: ignore[attr-defined]
+        return view
+
+    return mark
+
+
+def visible_regions(user: Gebruiker) -> QuerySet[Regio]:
+    """The regions ``user`` belongs to: assigned ones, and those containing the person's board."""
+    from dekkend.web.models import Regio, Rol
+
+    if not user.is_authenticated or not user.is_active:
+        return Regio.objects.none()
+    if user.rol == Rol.BEHEERDER:
+        return Regio.objects.all()
+    condition = Q(toegewezen=user)
+    if user.bestuur_id is not None:
+        condition |= Q(besturen=user.bestuur_id)
+    return Regio.objects.filter(condition).distinct()
+
+
+def region_for(user: Gebruiker, regio_id: int) -> Regio:
+    """The region ``regio_id`` if ``user`` may see it; otherwise 404 (also when it does not exist)."""
+    found = visible_regions(user).filter(pk=regio_id).first()
+    if found is None:
+        raise Http404("regio niet gevonden")
+    return found
+
+
+def is_admin(user: Gebruiker) -> bool:
+    from dekkend.web.models import Rol
+
+    return bool(user.is_authenticated and user.is_active and user.rol == Rol.BEHEERDER)

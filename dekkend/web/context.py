@@ -1,0 +1,16 @@
+"""Template context for every page: the person's regions for the navigation."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.conf import settings
+from django.http import HttpRequest
+
+from dekkend.web.access import visible_regions
+
+
+def workspace(request: HttpRequest) -> dict[str, Any]:
+    user = getattr(request, "user", None)
+    regions = list(visible_regions(user)) if user is not None and user.is_authenticated else []
+    return {"mijn_regios": regions, "demo": getattr(settings, "DEKKEND_DEMO", False)}

@@ -1,0 +1,69 @@
+"""Starting and finding the workspace's background jobs (the task bodies are in :mod:`dekkend.web.tasks`)."""
+
+from __future__ import annotations
+
+import threading
+from collections import OrderedDict
+from typing import Any
+
+from django.db import transaction
+
+from dekkend import report
+from dekkend.web import tasks
+from dekkend.web.analysis import data_version
+from dekkend.web.models import Gebruiker, Regio, Taak
+
+
+def analysis(regio: Regio) -> dict[str, Any] | None:
+    """The region's cached analysis for the current data, or ``None`` when it still has to be computed."""
+    return tasks.store().load(regio.pk)
+
+
+def ensure_analysis(regio: Regio, user: Gebruiker | None) -> Taak:
+    """The running or queued analysis job of the region for the current data; a new one when there is none."""
+    version = data_version(tasks.store().werkmap)
+    with transaction.atomic():
+        # Lock the region row so two requests at once start one job, on SQLite and PostgreSQL alike.
+        Regio.objects.select_for_update().filter(pk=regio.pk).first()
+        open_job = (
+            Taak.objects.filter(
+                regio=regio,
+                soort=Taak.Soort.ANALYSE,
+                status__in=[Taak.Status.WACHTRIJ, Taak.Status.BEZIG],
+                parameters__versie=version,
+            )
+            .order_by("-aangemaakt")
+            .first()
+        )
+        if open_job is not None:
+            return open_job
+        job = Taak.objects.create(
+            soort=Taak.Soort.ANALYSE, regio=regio, aangevraagd_door=user, parameters={"versie": version}
+        )
+        return tasks.start_job(job)
+
+
+def start_report(regio: Regio, user: Gebruiker, *, pdf: bool = True) -> Taak:
+    """Queue a report job for the region."""
+    with transaction.atomic():
+        job = Taak.objects.create(soort=Taak.Soort.RAPPORT, regio=regio, aangevraagd_door=user, parameters={"pdf": pdf})
+        return tasks.start_job(job)
+
+
+_SECTIONS: OrderedDict[tuple[str, int, str], str] = OrderedDict()
+_SECTIONS_LOCK = threading.Lock()
+
+
+def section_html(analysis: dict[str, Any], anchor: str) -> str:
+    """A report chapter of the analysis as HTML (:func:`dekkend.report.render_section`), memoised per process."""
+    key = (analysis["versie"], int(analysis["regio"]), anchor)
+    with _SECTIONS_LOCK:
+        if key in _SECTIONS:
+            _SECTIONS.move_to_end(key)
+            return _SECTIONS[key]
+    html = report.render_section(analysis["context"], anchor)
+    with _SECTIONS_LOCK:
+        _SECTIONS[key] = html
+        while len(_SECTIONS) > 64:
+            _SECTIONS.popitem(last=False)
+    return html

@@ -1,0 +1,34 @@
+"""The workspace's URLs: pages, the JSON API and the admin (``/beheer/``)."""
+
+from __future__ import annotations
+
+from django.contrib import admin
+from django.urls import include, path
+
+from dekkend.web import views
+from dekkend.web.api import api
+
+pages = [
+    path("", views.start, name="start"),
+    path("inloggen/", views.inloggen, name="inloggen"),
+    path("uitloggen/", views.uitloggen, name="uitloggen"),
+    path("hulp/", views.hulp, name="hulp"),
+    path("profiel/", views.profiel, name="profiel"),
+    path("profiel/tokens/<int:token_id>/intrekken/", views.token_intrekken, name="token_intrekken"),
+    path("regio/<int:regio_id>/", views.regio, name="regio"),
+    path("regio/<int:regio_id>/bereikbaarheid/", views.bereikbaarheid, name="bereikbaarheid"),
+    path("regio/<int:regio_id>/kaart/", views.kaart, name="kaart"),
+    path("regio/<int:regio_id>/knelpunten/", views.knelpunten, name="knelpunten"),
+    path("regio/<int:regio_id>/besturen/", views.besturen, name="besturen"),
+    path("regio/<int:regio_id>/advies/", views.advies, name="advies"),
+    path("regio/<int:regio_id>/bronnen/", views.bronnen, name="bronnen"),
+    path("regio/<int:regio_id>/rapport/", views.rapport, name="rapport"),
+    path("regio/<int:regio_id>/taken/<int:taak_id>/", views.taak, name="taak"),
+    path("regio/<int:regio_id>/rapport/<int:taak_id>/<str:soort>/", views.rapport_bestand, name="rapport_bestand"),
+]
+
+urlpatterns = [
+    path("", include((pages, "werkruimte"))),
+    path("api/", api.urls),
+    path("beheer/", admin.site.urls),
+]

@@ -1,0 +1,104 @@
+"""The web workspace's test set-up: a demo werkmap, Django configured on it, and people per role.
+
+Django's settings read the environment when first imported, so this module sets it at import time:
+the werkmap path (built by the session fixture ``web_werkmap`` before any test uses it), a web map in
+a temporary folder, and the task backend that runs jobs at once in the test process (a separate test
+starts the real database worker). With ``DEKKEND_WEB_TEST_DB=postgresql`` the whole web suite runs on a
+real PostgreSQL server started for this run (``tests/services.py``); otherwise on SQLite.
+"""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from pathlib import Path
+
+import pytest
+
+_ROOT = Path(tempfile.mkdtemp(prefix="dekkend-webtest-"))
+WERKMAP = _ROOT / "demo"
+os.environ["DEKKEND_WERKMAP"] = str(WERKMAP)
+os.environ["DEKKEND_WEB_MAP"] = str(_ROOT / "demo-web")
+os.environ["DEKKEND_WEB_TASKS"] = "django_tasks.backends.immediate.ImmediateBackend"
+os.environ["DJANGO_SETTINGS_MODULE"] = "dekkend.web.settings"
+os.environ.setdefault("DEKKEND_SECRET_KEY", "test-only-secret-key-" + "x" * 40)
+if os.environ.get("DEKKEND_WEB_TEST_DB") == "postgresql":
+    from services import start_postgres  # tests/services.py (tests/ is on sys.path)
+
+    _PG = start_postgres(_ROOT / "postgres")
+    os.environ["DATABASE_URL"] = _PG.url
+else:
+    os.environ.pop("DATABASE_URL", None)
+
+ROLES = ("bestuur", "bestuur_ander", "regiocoordinator", "adviseur", "accountmanager", "beheerder", "buitenstaander")
+PASSWORD = "Een-lang-testwachtwoord-2026"
+
+
+@pytest.fixture(scope="session")
+def web_werkmap() -> Path:
+    """The synthetic demo region as a werkmap (built once per test process)."""
+    from dekkend.demo import build_demo_workspace
+    from dekkend.workspace import Workspace
+
+    if not (WERKMAP / "tabellen").exists():
+        build_demo_workspace(Workspace(WERKMAP))
+    return WERKMAP
+
+
+@pytest.fixture(scope="session")
+def analysed(web_werkmap: Path) -> dict:
+    """The demo region's analysis, computed once per test process into the web map's cache."""
+    from django.conf import settings
+
+    from dekkend.web.analysis import AnalysisStore
+
+    store = AnalysisStore(web_werkmap, Path(settings.WEB_MAP))
+    found = store.load(REGION_IDS["demo"])
+    return found if found is not None else store.compute(REGION_IDS["demo"], "nl")
+
+
+#: Fixed primary keys of the two test regions (the analysis cache is keyed by region id).
+REGION_IDS = {"demo": 1, "ander": 2}
+
+
+@pytest.fixture
+def world(db, web_werkmap: Path) -> dict:
+    """Two regions (the demo region and another one of one board) and one person per role.
+
+    ``bestuur`` is staff of a board in the demo region; ``bestuur_ander`` of a board only in the other region;
+    the coordinator, adviser and account manager are assigned to the demo region; ``buitenstaander`` has no region.
+    """
+    from dekkend.web import accounts
+    from dekkend.web.models import Bestuur, Gebruiker, Regio, Rol
+
+    accounts.sync_boards(web_werkmap)
+    boards = list(Bestuur.objects.order_by("code"))
+    demo = Regio.objects.create(pk=REGION_IDS["demo"], naam="Demoregio Veenland", soort="samenwerking", selectie="nl")
+    demo.besturen.set(boards[:-1])
+    other = Regio.objects.create(
+        pk=REGION_IDS["ander"], naam="Andere regio", soort="samenwerking", selectie=f"bestuur:{boards[-1].code}"
+    )
+    other.besturen.set(boards[-1:])
+    people = {}
+    specs = {
+        "bestuur": (Rol.BESTUUR, boards[0], []),
+        "bestuur_ander": (Rol.BESTUUR, boards[-1], []),
+        "regiocoordinator": (Rol.REGIOCOORDINATOR, None, [demo]),
+        "adviseur": (Rol.ADVISEUR, None, [demo]),
+        "accountmanager": (Rol.ACCOUNTMANAGER, None, [demo]),
+        "beheerder": (Rol.BEHEERDER, None, []),
+        "buitenstaander": (Rol.ADVISEUR, None, []),
+    }
+    for key, (rol, board, regions) in specs.items():
+        user = Gebruiker.objects.create_user(
+            username=f"{key}@test.nl", email=f"{key}@test.nl", password=PASSWORD, rol=rol, bestuur=board
+        )
+        user.is_staff = user.is_superuser = rol == Rol.BEHEERDER
+        user.save()
+        user.regios.set(regions)
+        people[key] = user
+    return {"regions": {"demo": demo, "ander": other}, "people": people, "boards": boards}
+
+
+#: Which roles belong to the demo region (all others must get 404 there).
+DEMO_MEMBERS = {"bestuur", "regiocoordinator", "adviseur", "accountmanager", "beheerder"}
