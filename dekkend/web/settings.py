@@ -145,6 +145,7 @@ AXES_FAILURE_LIMIT = 5
 AXES_COOLOFF_TIME = 0.25  # hours
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
+AXES_USERNAME_FORM_FIELD = "username"  # the login form's field (the account model logs in by e-mail)
 AXES_LOCKOUT_TEMPLATE = "werkruimte/geblokkeerd.html"
 AXES_VERBOSE = False
 

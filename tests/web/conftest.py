@@ -30,6 +30,10 @@ if os.environ.get("DEKKEND_WEB_TEST_DB") == "postgresql":
 else:
     os.environ.pop("DATABASE_URL", None)
 
+import django  # noqa: E402 - after the environment above
+
+django.setup()
+
 ROLES = ("bestuur", "bestuur_ander", "regiocoordinator", "adviseur", "accountmanager", "beheerder", "buitenstaander")
 PASSWORD = "Een-lang-testwachtwoord-2026"
 

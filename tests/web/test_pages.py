@@ -1,0 +1,82 @@
+"""The workspace's pages on the demo region: login, region pages from the cached analysis, jobs, tokens."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from web.conftest import PASSWORD, REGION_IDS
+
+
+@pytest.fixture
+def client_for(client, world):
+    def login(role: str):
+        client.force_login(world["people"][role])
+        return client
+
+    return login
+
+
+def test_login_page_is_dutch_and_login_works(client, world):
+    page = client.get("/inloggen/")
+    assert page.status_code == 200
+    assert "Inloggen" in page.content.decode() and 'lang="nl"' in page.content.decode()
+    response = client.post("/inloggen/", {"username": "adviseur@test.nl", "password": PASSWORD})
+    assert response.status_code == 302
+    # one region: straight to it
+    assert client.get("/").url == f"/regio/{REGION_IDS['demo']}/"
+
+
+def test_wrong_password_is_refused_and_logged(client, world):
+    from dekkend.web.models import AuditRegel
+
+    response = client.post("/inloggen/", {"username": "adviseur@test.nl", "password": "fout"})
+    assert response.status_code == 200
+    assert "_auth_user_id" not in client.session
+    assert AuditRegel.objects.filter(actie="inloggen mislukt", object="adviseur@test.nl").exists()
+
+
+def test_login_is_throttled_after_five_failures(client, world):
+    for _ in range(5):
+        client.post("/inloggen/", {"username": "bestuur@test.nl", "password": "fout"}, REMOTE_ADDR="10.9.9.9")
+    locked = client.post("/inloggen/", {"username": "bestuur@test.nl", "password": PASSWORD}, REMOTE_ADDR="10.9.9.9")
+    assert locked.status_code == 429
+    assert "Tijdelijk geblokkeerd" in locked.content.decode()
+    assert "_auth_user_id" not in client.session
+
+
+def test_region_pages_show_the_reports_chapters(client_for, analysed):
+    client = client_for("bestuur")
+    overview = client.get(f"/regio/{REGION_IDS['demo']}/").content.decode()
+    assert "Samenvatting" in overview and "Leerlingenprognose" in overview
+    # the chart data of the forecast chapter are in the page; the maps are not (they load when seen)
+    figures = re.search(r'<script type="application/json" id="figuren">(.*?)</script>', overview, re.S).group(1)
+    assert "figuur-totaal" in figures and "kaart-" not in figures
+    reach = client.get(f"/regio/{REGION_IDS['demo']}/bereikbaarheid/").content.decode()
+    maps = re.findall(r'class="plot kaart" id="(kaart-[^"]+)"', reach)
+    assert maps, "the reachability page has map placeholders"
+    one = client.get(f"/regio/{REGION_IDS['demo']}/kaart/", {"kaart": maps[0]})
+    assert one.status_code == 200 and one.json()[maps[0]]["data"]
+    assert client.get(f"/regio/{REGION_IDS['demo']}/kaart/", {"kaart": "figuur-totaal"}).status_code == 404
+    knelpunten = client.get(f"/regio/{REGION_IDS['demo']}/knelpunten/").content.decode()
+    first = analysed["diagnose"]["knelpunten"][0]["titel"]
+    assert first.split(":")[0][:30] in knelpunten
+
+
+def test_a_region_without_analysis_starts_one_job_and_shows_progress(client_for, world, monkeypatch):
+    from dekkend.web import tasks
+    from dekkend.web.models import Taak
+
+    started = []
+    monkeypatch.setattr(tasks, "start_job", lambda taak: started.append(taak.pk) or taak)  # queued, never run
+    monkeypatch.setattr(tasks.AnalysisStore, "load", lambda self, regio_id: None)
+    client = client_for("bestuur_ander")
+    url = f"/regio/{REGION_IDS['ander']}/"
+    first = client.get(url).content.decode()
+    second = client.get(url).content.decode()
+    assert len(started) == 1
+    assert "wordt berekend" in first and "wordt berekend" in second
+    jobs = Taak.objects.filter(regio_id=REGION_IDS["ander"], soort="analyse")
+    assert jobs.count() == 1, "a second visit reuses the queued job"
+    assert 'hx-get="/regio/{}/taken/{}/"'.format(REGION_IDS["ander"], jobs[0].pk) in first
