@@ -34,6 +34,12 @@ import django  # noqa: E402 - after the environment above
 
 django.setup()
 
+from django.conf import settings as _settings  # noqa: E402
+
+# Argon2 is the production hasher (tests/web/test_accounts.py checks it); the suite makes hundreds of
+# accounts, so it hashes with a fast one.
+_settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
 ROLES = ("bestuur", "bestuur_ander", "regiocoordinator", "adviseur", "accountmanager", "beheerder", "buitenstaander")
 PASSWORD = "Een-lang-testwachtwoord-2026"
 
