@@ -1,5 +1,5 @@
 # Two commands do all the set-up on a fresh machine (Python 3.11+):
-#   make demo   builds the synthetic demo region and runs the main job on it
+#   make demo   builds the synthetic demo region, writes its report, then opens the web workspace on it
 #   make test   runs the whole test suite in two processes (real-data tests skip when ../shared is absent)
 PYTHON ?= python3
 VENV   ?= .venv
@@ -15,8 +15,13 @@ $(BIN)/dekkend: pyproject.toml
 
 install: $(BIN)/dekkend
 
+# The demo region and its report, then the web workspace on it (prints the address and the demo accounts;
+# Ctrl-C stops it). DEMO_WEB=0 skips the workspace; DEMO_ADRES sets its address.
+DEMO_WEB   ?= 1
+DEMO_ADRES ?= 127.0.0.1:8000
 demo: install
 	$(BIN)/dekkend demo
+	@if [ "$(DEMO_WEB)" = 1 ]; then $(BIN)/dekkend web --werkmap dekkend-demo --adres $(DEMO_ADRES); fi
 
 # The suite in TEST_WORKERS processes (pytest-xdist); --dist loadfile keeps each test module, and so its
 # module fixtures (the real-data analyses), in one process. TEST_WORKERS=0 runs it in this process.

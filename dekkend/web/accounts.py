@@ -45,9 +45,16 @@ def sync_boards(werkmap: str | Path) -> int:
     return len(names)
 
 
-def add_region(werkmap: str | Path, naam: str, selectie: str, soort: str | None = None) -> Regio:
+def add_region(
+    werkmap: str | Path,
+    naam: str,
+    selectie: str,
+    soort: str | None = None,
+    *,
+    tables: dict[str, pd.DataFrame] | None = None,
+) -> Regio:
     """Add (or update) a region from a ``--regio`` expression; its boards are those of its vestigingen."""
-    tables = Workspace(werkmap).require().tables()
+    tables = tables if tables is not None else Workspace(werkmap).require().tables()
     region = select_region(tables, selectie)
     ves = tables["vestigingen"]
     codes = ves.loc[ves["vestigingscode"].isin(region.vestigingen), "bestuur"].dropna().astype(str).unique()
@@ -59,10 +66,29 @@ def add_region(werkmap: str | Path, naam: str, selectie: str, soort: str | None 
         else Regio.Soort.GEMEENTEN
     )
     with transaction.atomic():
-        sync_boards(werkmap)
+        if not Bestuur.objects.filter(code__in=list(codes)).count() == len(codes):
+            sync_boards(werkmap)
         regio, _ = Regio.objects.update_or_create(selectie=selectie, defaults={"naam": naam, "soort": kind})
         regio.besturen.set(Bestuur.objects.filter(code__in=list(codes)))
     return regio
+
+
+def sync_corop_regions(werkmap: str | Path) -> int:
+    """One region per COROP-gebied in the werkmap (a national workspace starts with these); returns how many.
+
+    Existing regions are kept as they are (their names may have been changed); the boards of each follow the data.
+    """
+    tables = Workspace(werkmap).require().tables()
+    ves = tables["vestigingen"]
+    if "corop_code" not in ves:
+        return 0
+    latest = ves.sort_values("peildatum") if "peildatum" in ves else ves
+    names = latest.dropna(subset=["corop_code"]).groupby("corop_code")["corop_naam"].last()
+    sync_boards(werkmap)
+    for code, name in names.items():
+        if not Regio.objects.filter(selectie=f"corop:{code}").exists():
+            add_region(werkmap, f"COROP {name}", f"corop:{code}", Regio.Soort.COROP, tables=tables)
+    return len(names)
 
 
 def add_user(

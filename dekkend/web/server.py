@@ -69,6 +69,9 @@ def serve(
     from dekkend.web import accounts
 
     accounts.sync_boards(werkmap)
+    if not demo:
+        n = accounts.sync_corop_regions(werkmap)
+        announce(f"{n} COROP-gebieden als regio's; voeg accounts toe met 'dekkend web gebruiker toevoegen'.")
     if demo:
         announce("Demo-accounts (alleen voor de demoregio; nieuwe wachtwoorden bij elke start):")
         for account in accounts.setup_demo(werkmap):
