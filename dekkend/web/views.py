@@ -67,7 +67,7 @@ def start(request: HttpRequest) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def profiel(request: HttpRequest) -> HttpResponse:
     new_key = None
-    form = TokenForm(request.POST or None)
+    form = TokenForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         token, new_key = ApiToken.create_for(request.user, form.cleaned_data["naam"])  # type: ignore[arg-type]
         audit.record(request, "token aangemaakt", object=token.begin)
@@ -186,7 +186,7 @@ def bronnen(request: HttpRequest, regio_id: int) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def rapport(request: HttpRequest, regio_id: int) -> HttpResponse:
     regio = region_for(request.user, regio_id)  # type: ignore[arg-type]
-    form = RapportForm(request.POST or None)
+    form = RapportForm(request.POST if request.method == "POST" else None)
     if request.method == "POST":
         if form.is_valid():
             taak = jobs.start_report(regio, request.user, pdf=form.cleaned_data["pdf"])  # type: ignore[arg-type]

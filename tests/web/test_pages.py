@@ -80,3 +80,38 @@ def test_a_region_without_analysis_starts_one_job_and_shows_progress(client_for,
     jobs = Taak.objects.filter(regio_id=REGION_IDS["ander"], soort="analyse")
     assert jobs.count() == 1, "a second visit reuses the queued job"
     assert 'hx-get="/regio/{}/taken/{}/"'.format(REGION_IDS["ander"], jobs[0].pk) in first
+
+
+def test_a_malformed_token_form_gets_a_dutch_message_and_changes_nothing(client_for):
+    from dekkend.web.models import ApiToken
+
+    client = client_for("adviseur")
+    for bad in ({"naam": ""}, {"naam": "   "}, {"naam": "x" * 101}, {}):
+        page = client.post("/profiel/", bad)
+        assert page.status_code == 200
+        text = page.content.decode()
+        assert "Geef het token een naam." in text or "Gebruik hoogstens 100 tekens." in text
+    assert not ApiToken.objects.exists()
+    made = client.post("/profiel/", {"naam": "mijn script"}).content.decode()
+    key = re.search(r'<code id="nieuwe-sleutel">(dk_[^<]+)</code>', made).group(1)
+    assert ApiToken.lookup(key).naam == "mijn script"
+    assert key not in client.get("/profiel/").content.decode(), "the key is shown once"
+
+
+def test_starting_a_report_with_htmx_returns_the_job_partial(client_for, monkeypatch):
+    from dekkend.web import tasks
+    from dekkend.web.models import AuditRegel, Taak
+
+    monkeypatch.setattr(tasks, "start_job", lambda taak: taak)
+    client = client_for("regiocoordinator")
+    url = f"/regio/{REGION_IDS['demo']}/rapport/"
+    partial = client.post(url, {"pdf": "on"}, HTTP_HX_REQUEST="true")
+    text = partial.content.decode()
+    job = Taak.objects.get(soort="rapport")
+    assert text.lstrip().startswith(f'<div class="taak" id="taak-{job.pk}"') and "<html" not in text
+    assert f'hx-get="/regio/{REGION_IDS["demo"]}/taken/{job.pk}/"' in text, "it polls while the job runs"
+    assert job.parameters == {"pdf": True}
+    assert AuditRegel.objects.filter(actie="rapport gestart", gebruiker__email="regiocoordinator@test.nl").exists()
+    full = client.post(url, {})
+    assert full.status_code == 302
+    assert Taak.objects.get(pk=job.pk + 1).parameters == {"pdf": False}
