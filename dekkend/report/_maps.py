@@ -213,9 +213,14 @@ def map_figure(
     cen = geom.centroids.merge(reach, on="pc4", how="inner")
     if len(cen):
         traces.append(_home_points(cen, classes, kind, visible=not geom.cells))
-    xr, yr, height = _ranges(geom, width)
     traces += _school_traces(in_view(ves, geom, width), offers, lost, kind)
-    layout = {
+    return {"data": traces, "layout": _map_layout(geom, width)}
+
+
+def _map_layout(geom: MapGeometry, width: int) -> dict:
+    """The layout every map shares: the view of ``geom`` at ``width`` pixels, no axes, no zoom."""
+    xr, yr, height = _ranges(geom, width)
+    return {
         "width": width,
         "height": height,
         "margin": {"l": 0, "r": 0, "t": 0, "b": 0},
@@ -229,7 +234,6 @@ def map_figure(
         "yaxis": {"range": yr, "visible": False, "fixedrange": True, "scaleanchor": "x", "scaleratio": 1},
         "hoverlabel": {"font": {"family": FONT, "size": 11}},
     }
-    return {"data": traces, "layout": layout}
 
 
 def in_view(ves: pd.DataFrame, geom: MapGeometry, width: int = MAP_WIDTH) -> pd.DataFrame:
@@ -325,3 +329,46 @@ def legend_items(norm_km: float) -> list[dict]:
         {"soort": "kruis", "kleur": LOST, "tekst": "aanbod verdwijnt zonder ingrijpen"},
     ]
     return items
+
+
+def offer_figure(geom: MapGeometry, ves: pd.DataFrame, offers: pd.DataFrame, *, width: int = MAP_WIDTH) -> dict:
+    """A map of the region's vestigingen, each with what it offers (hover): onderwijstypen and vmbo-profielen.
+
+    ``offers`` is a boolean frame per vestigingscode (index) and kind (columns), as ``ReportData.offers[year]``.
+    Vestigingen outside the region that are in view are drawn open, as on the reachability maps.
+    """
+    traces = base_traces(geom) + boundary_traces(geom)
+    traces.append(gemeente_labels(geom))
+    local = in_view(ves, geom, width)
+    for inside, marker, where in (
+        (
+            False,
+            {"symbol": "circle", "size": 7, "color": "#ffffff", "line": {"color": "#3a3a36", "width": 1.2}},
+            "buiten",
+        ),
+        (True, {"symbol": "circle", "size": 10, "color": SCHOOL, "line": {"color": "#ffffff", "width": 1.2}}, "in"),
+    ):
+        sub = local[local["in_regio"].astype(bool) == inside]
+        if sub.empty:
+            continue
+        text = []
+        for code, name, place in zip(sub["vestigingscode"], sub["korte_naam"], sub["plaats"], strict=True):
+            row = offers.loc[code] if code in offers.index else pd.Series(dtype=bool)
+            kinds = [kind_nl(k) for k, on in row.items() if bool(on)]
+            text.append(
+                f"<b>{name}</b> ({code}, {place})<br>" + ("<br>".join(kinds) if kinds else "geen aanbod geteld")
+            )
+        traces.append(
+            {
+                "type": "scatter",
+                "mode": "markers",
+                "x": sub["x"].round(2).tolist(),
+                "y": sub["y"].round(2).tolist(),
+                "marker": marker,
+                "text": text,
+                "hoverinfo": "text",
+                "name": f"vestigingen-{where}",
+                "showlegend": False,
+            }
+        )
+    return {"data": traces, "layout": _map_layout(geom, width)}

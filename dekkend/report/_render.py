@@ -143,3 +143,10 @@ def render_section(context: dict, anchor: str) -> str:
     if anchor not in anchors:
         raise ValueError(f"unknown report chapter {anchor!r}; expected one of {sorted(anchors)}")
     return _environment().get_template(f"sectie-{anchor}.html.j2").render(**context)
+
+
+def offer_map(data: ReportData) -> dict:
+    """A map of the region's vestigingen with what each offers in the count year (onderwijstypen, vmbo-profielen)."""
+    from dekkend.report._maps import offer_figure
+
+    return offer_figure(data.geometry, data.vestigingen, data.offers[data.origin])

@@ -28,7 +28,7 @@ from dekkend.forecast import sum_band
 from dekkend.workspace import Workspace
 
 #: Version of the cached analysis layout; bump it when :func:`compute` changes what it stores.
-LAYOUT = 1
+LAYOUT = 2
 ProgressFn = Callable[[str, int, int], None]
 
 
@@ -71,6 +71,8 @@ class AnalysisStore:
         tables = Workspace(self.werkmap).require().tables()
         data = report.collect(tables, selectie, progress=progress)
         context, figures = report.report_context(data)
+        figures.items["kaart-aanbod"] = report.offer_map(data)
+        figures.kinds["kaart-aanbod"] = "kaart"
         result = {
             "versie": version,
             "regio": regio_id,

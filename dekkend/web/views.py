@@ -115,6 +115,7 @@ def _region_page(request: HttpRequest, regio_id: int, page: str) -> HttpResponse
         a=analysis,
         secties=[mark_safe(part) for part in html],  # noqa: S308 - rendered by the report's autoescaping templates
         figuren=figures_script(analysis, charts),
+        aanbodkaart=analysis["figuren"].get("kaart-aanbod") if page == "regio" else None,
     )
     return render(request, "werkruimte/regio.html", context)
 

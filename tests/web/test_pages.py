@@ -115,3 +115,18 @@ def test_starting_a_report_with_htmx_returns_the_job_partial(client_for, monkeyp
     full = client.post(url, {})
     assert full.status_code == 302
     assert Taak.objects.get(pk=job.pk + 1).parameters == {"pdf": False}
+
+
+def test_the_overview_has_a_map_of_the_vestigingen_and_their_offer(client_for, analysed, web_werkmap):
+    from dekkend.workspace import Workspace
+
+    client = client_for("accountmanager")
+    page = client.get(f"/regio/{REGION_IDS['demo']}/").content.decode()
+    assert 'data-figuur="kaart-aanbod"' in page
+    figure = client.get(f"/regio/{REGION_IDS['demo']}/kaart/", {"kaart": "kaart-aanbod"}).json()["kaart-aanbod"]
+    hover = " ".join(
+        t for trace in figure["data"] if trace.get("name", "").startswith("vestigingen") for t in trace["text"]
+    )
+    codes = set(Workspace(web_werkmap).table("vestigingen")["vestigingscode"])
+    assert all(code in hover for code in codes), "every demo vestiging is on the map"
+    assert "Havo" in hover or "havo" in hover
