@@ -123,7 +123,8 @@ def kleine_bovenbouw(ctx: Context) -> list[Knelpunt]:
                 "kleine-bovenbouw",
                 "hoog" if now else "midden",
                 f"Kleine bovenbouwgroepen bij {ctx.name(code)}",
-                f"Bij {ctx.name(code)} zijn deze bovenbouwgroepen klein of worden dat binnen {ctx.lookahead} jaar: {lines}.",
+                f"Bij {ctx.name(code)} zijn deze bovenbouwgroepen klein of worden dat binnen {ctx.lookahead} jaar: "
+                f"{lines}.",
                 vestigingen=(code,),
                 besturen=(ctx.board(code),),
                 onderwijstype=types[0] if len(types) == 1 else ",".join(types),
@@ -242,7 +243,8 @@ def onder_norm(ctx: Context) -> tuple[list[Knelpunt], list[dict]]:
                 Knelpunt(
                     "onder-norm",
                     "midden" if now else "laag",
-                    f"{type_nl(soort).capitalize()} bij {ctx.name(code)} onder {'de drempel' if soort == 'pro' else 'de vuistregel'}",
+                    f"{type_nl(soort).capitalize()} bij {ctx.name(code)} onder "
+                    f"{'de drempel' if soort == 'pro' else 'de vuistregel'}",
                     f"{type_nl(soort).capitalize()} bij {ctx.name(code)}: nu {result.observed:.0f} {what}, "
                     f"{'drempel' if soort == 'pro' else 'vuistregel'} {value:.0f}. "
                     + ("Nu al eronder." if now else f"Naar verwachting eronder in {school_year(result.breach_year)}.")
@@ -318,7 +320,8 @@ def sterke_daling(ctx: Context) -> list[Knelpunt]:
                 "sterke-daling",
                 sev,
                 f"Sterke daling van het aantal leerlingen in {ctx.region.label}",
-                f"De regio telt nu {count(region_now)} leerlingen; verwacht over vijf jaar {count(r5)} ({percent(-(d5 or 0), sign=True)})"
+                f"De regio telt nu {count(region_now)} leerlingen; verwacht over vijf jaar {count(r5)} "
+                f"({percent(-(d5 or 0), sign=True)})"
                 + (f" en over tien jaar {count(r10)} ({percent(-d10, sign=True)})" if d10 is not None else "")
                 + ".",
                 vestigingen=tuple(ctx.region.vestigingen),
@@ -347,9 +350,8 @@ def sterke_daling(ctx: Context) -> list[Knelpunt]:
                 "sterke-daling",
                 sev,
                 f"Sterke daling bij {ctx.name(code)}",
-                f"{ctx.name(code)} telt nu {count(row[ctx.origin])} leerlingen; verwacht over vijf jaar {count(row.get(y5))}"
-                + (f" en over tien jaar {count(row[y10])}" if y10 in row else "")
-                + ".",
+                f"{ctx.name(code)} telt nu {count(row[ctx.origin])} leerlingen; verwacht over vijf jaar "
+                f"{count(row.get(y5))}" + (f" en over tien jaar {count(row[y10])}" if y10 in row else "") + ".",
                 vestigingen=(code,),
                 besturen=(ctx.board(code),),
                 onderwijstype="vo",
@@ -377,7 +379,8 @@ def _offer_keys(frame: pd.DataFrame) -> pd.Series:
 
 
 def aanbod_verdwijnt(ctx: Context) -> list[Knelpunt]:
-    """A type or profiel that disappears from the region (no-action view) within the lookahead, or shrinks to one place."""
+    """A type or profiel that disappears from the region (no-action view) within the lookahead, or shrinks to one
+    place."""
     out = []
     until = ctx.origin + ctx.lookahead
     o = ctx.offer[(ctx.offer["jaar"] <= until) & (ctx.offer["onderwijstype"] != "onderbouw")].copy()
@@ -398,7 +401,8 @@ def aanbod_verdwijnt(ctx: Context) -> list[Knelpunt]:
                     "aanbod-verdwijnt",
                     "hoog",
                     f"{type_nl(kind).capitalize()} verdwijnt uit de regio",
-                    f"{type_nl(kind).capitalize()} wordt nu op {now} plaats(en) aangeboden ({', '.join(map(ctx.name, places))}). "
+                    f"{type_nl(kind).capitalize()} wordt nu op {now} plaats(en) aangeboden "
+                    f"({', '.join(map(ctx.name, places))}). "
                     f"Zonder ingrijpen zakt het aanbod onder de drempel en is het er in {school_year(year)} niet meer.",
                     vestigingen=tuple(places),
                     besturen=tuple(sorted({ctx.board(c) for c in places})),
@@ -621,8 +625,10 @@ def _white(
         else f"Witte vlek ontstaat: {type_nl(kind)} verder dan {limit:.0f} km in {school_year(year)}"
     )
     text = (
-        f"{len(areas)} postcodegebied(en) met ongeveer {count(kids, 'kinderen')} van 12-17 jaar ({100 * share:.0f}%) liggen "
-        f"verder dan {limit:.0f} km van het dichtstbijzijnde aanbod {type_nl(kind)} (tot {km(rows['afstand_km'].max())})."
+        f"{len(areas)} postcodegebied(en) met ongeveer {count(kids, 'kinderen')} van 12-17 jaar ({100 * share:.0f}%) "
+        "liggen "
+        f"verder dan {limit:.0f} km van het dichtstbijzijnde aanbod {type_nl(kind)} (tot "
+        f"{km(rows['afstand_km'].max())})."
         + ("" if when == "nu" else " Dat komt doordat aanbod zonder ingrijpen onder de drempel zakt.")
     )
     return Knelpunt(
@@ -696,8 +702,10 @@ def openbaar_onbereikbaar(ctx: Context, now: pd.DataFrame) -> list[Knelpunt]:
             "openbaar-onbereikbaar",
             "hoog" if share > 0.1 else "midden",
             f"Geen openbare school binnen {limit:.0f} km",
-            f"{len(areas)} postcodegebied(en) met ongeveer {count(kids, 'kinderen')} van 12-17 jaar hebben geen openbare of "
-            f"samenwerkingsschool binnen {limit:.0f} km (tot {km(beyond['afstand_km'].max())}). Een bijzondere school mag "
+            f"{len(areas)} postcodegebied(en) met ongeveer {count(kids, 'kinderen')} van 12-17 jaar hebben geen "
+            "openbare of "
+            f"samenwerkingsschool binnen {limit:.0f} km (tot {km(beyond['afstand_km'].max())}). Een bijzondere "
+            "school mag "
             f"een leerling dan niet weigeren op grond van richting (beleidsregel 'redelijke afstand').",
             gebieden=areas,
             onderwijstype="vo-openbaar",
@@ -774,8 +782,10 @@ def isolatie_afhankelijk(ctx: Context, funding_supplement: float) -> list[Knelpu
                 "isolatie-afhankelijk",
                 "midden",
                 f"Isolatiestatus van {ctx.name(code)} hangt af van {ctx.name(neighbour)}",
-                f"Voor {kinds} ligt de dichtstbijzijnde andere vestiging met hetzelfde aanbod nu op {km(items[0]['afstand_nu_km'])} "
-                f"({ctx.name(neighbour)}). Verdwijnt dat aanbod zonder ingrijpen, dan wordt dat {km(items[0]['afstand_later_km'])} en is "
+                f"Voor {kinds} ligt de dichtstbijzijnde andere vestiging met hetzelfde aanbod nu op "
+                f"{km(items[0]['afstand_nu_km'])} "
+                f"({ctx.name(neighbour)}). Verdwijnt dat aanbod zonder ingrijpen, dan wordt dat "
+                f"{km(items[0]['afstand_later_km'])} en is "
                 f"{ctx.name(code)} "
                 + (
                     f"een geïsoleerde vestiging (grens {km(items[0]['grens_km'], 0)}): ongeveer "

@@ -593,7 +593,10 @@ def _own_offset(alpha: np.ndarray, median: np.ndarray) -> np.ndarray:
 def _intake(
     kernel: sparse.csr_matrix, e: np.ndarray, r: np.ndarray, children: np.ndarray, by_level: bool = False
 ) -> np.ndarray:
-    """``M_jl = E_jl sum_i K_ij R_il N_i`` for one or several columns of children (summed over l unless ``by_level``)."""
+    """``M_jl = E_jl sum_i K_ij R_il N_i`` for one or several columns of children.
+
+    Summed over l unless ``by_level``.
+    """
     kt = kernel.T.tocsr()
     if children.ndim == 1:
         m = e * np.asarray(kt @ (children[:, None] * r))

@@ -99,7 +99,9 @@ class _Base:
         )
 
     def vestiging_totals(self, horizon: int) -> pd.DataFrame:
-        """Forecast totals per vestiging and year, ``vestigingscode, jaar, verwacht`` (no rows per stream, no intervals).
+        """Forecast totals per vestiging and year, ``vestigingscode, jaar, verwacht``.
+
+        No rows per stream, no intervals.
 
         The same numbers as ``predict(horizon)`` summed per vestiging and year. Vestigingen without pupils
         in the origin year stopped and are not forecast (``prepared.closed`` lists the recent ones).

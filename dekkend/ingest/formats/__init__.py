@@ -183,7 +183,6 @@ def unreadable_reason(path: Path) -> str:
             head = fh.read(4096)
     except OSError as exc:
         return f"onleesbaar ({exc.strerror or exc})"
-    suffix = path.suffix.lower()
     if size == 0:
         return "het bestand is leeg (0 bytes)"
     if head.startswith(b"\x1f\x8b"):
@@ -194,6 +193,12 @@ def unreadable_reason(path: Path) -> str:
         head = _text.file_bytes(path, limit=4096)[:4096]
     if _text.is_utf16(head):
         return "UTF-16-codering; sla het op als CSV in UTF-8 of Windows-1252"
+    return _container_reason(path, head) or _header_reason(path)
+
+
+def _container_reason(path: Path, head: bytes) -> str | None:
+    """Why an Excel, JSON, shapefile or other binary file is not recognised; None for a text file."""
+    suffix = path.suffix.lower()
     if suffix in (".xls", ".xlsx") or head.startswith((b"\xd0\xcf\x11\xe0", b"PK\x03\x04")):
         from dekkend.ingest.formats._common import excel_preview
 
@@ -206,6 +211,11 @@ def unreadable_reason(path: Path) -> str:
         return "onbekend formaat (shapefile niet herkend)"
     if _text.looks_binary(path):
         return "binair bestand, geen tekst (geen CSV, Excel of gzip)"
+    return None
+
+
+def _header_reason(path: Path) -> str:
+    """Why the header line of a text file is not recognised."""
     try:
         cells = _text.header_line(path)
     except InvoerFout as exc:

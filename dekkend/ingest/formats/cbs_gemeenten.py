@@ -94,7 +94,8 @@ def read_per_jaar(ctx: FileContext) -> Parsed:
     frame = pd.DataFrame({"jaar": years, "gemeentecode": codes, "gemeentenaam": names})
     reference = ctx.reference_date(month=1, from_content=date(int(years.max()), 1, 1))
     notes = [
-        f"{frame['jaar'].nunique()} jaren ({years.min()}-{years.max()}), {frame['gemeentecode'].nunique()} gemeentecodes"
+        f"{frame['jaar'].nunique()} jaren ({years.min()}-{years.max()}), {frame['gemeentecode'].nunique()} "
+        "gemeentecodes"
     ]
     return Parsed({"gemeenten_jaar": with_source(frame, ctx, reference)}, reference, len(frame), notes=notes)
 

@@ -138,7 +138,8 @@ def read_85701(ctx: FileContext) -> Parsed:
     ]
     if len(vo):
         notes.append(
-            f"voortgezet onderwijs {school_year(max(years))}: {int(vo['aantal'].sum())} leerlingen (afgerond op tientallen)"
+            f"voortgezet onderwijs {school_year(max(years))}: {int(vo['aantal'].sum())} leerlingen (afgerond op "
+            "tientallen)"
         )
     return Parsed(
         {"leerlingen_woongemeente_bron": with_source(frame, ctx, reference)},
