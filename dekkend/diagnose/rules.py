@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import numpy as np
 import pandas as pd
 
@@ -206,6 +208,7 @@ def onder_norm(ctx: Context) -> tuple[list[Knelpunt], list[dict]]:
             if not present:
                 continue
             series: dict[int, float] = {}
+            value: float | None
             for t in present:
                 for y, n in up.of(code, t, None).items():
                     series[y] = series.get(y, 0.0) + n
@@ -235,8 +238,8 @@ def onder_norm(ctx: Context) -> tuple[list[Knelpunt], list[dict]]:
                     "bron": src,
                 }
             )
-            if result.status not in (ONDER_NORM, DREIGT) or result.breach_year is None:
-                continue
+            if result.status not in (ONDER_NORM, DREIGT) or result.breach_year is None or result.margin is None:
+                continue  # the margin is known whenever the norm is verified, so for every breach
             now = result.status == ONDER_NORM
             what = "leerlingen" if soort == "pro" else "leerlingen per leerjaar in de bovenbouw"
             out.append(
@@ -267,19 +270,19 @@ def onder_norm(ctx: Context) -> tuple[list[Knelpunt], list[dict]]:
                     bronnen=(src,),
                 )
             )
-    for n in ctx.norms:
-        if n.kind == "opheffing":
+    for norm in ctx.norms:
+        if norm.kind == "opheffing":
             checks.append(
                 {
                     "vestigingscode": "",
-                    "onderwijs": n.onderwijstype,
-                    "norm": n.id,
+                    "onderwijs": norm.onderwijstype,
+                    "norm": norm.id,
                     "waarde_nu": None,
-                    "norm_waarde": n.value,
-                    "status": "niet-geverifieerd" if n.value is None else "niet-toegepast",
+                    "norm_waarde": norm.value,
+                    "status": "niet-geverifieerd" if norm.value is None else "niet-toegepast",
                     "marge": None,
                     "jaren_tot_onderschrijding": None,
-                    "bron": n.source.citation(),
+                    "bron": norm.source.citation(),
                 }
             )
     return out, checks
@@ -657,7 +660,7 @@ def _white_profielen(
 ) -> Knelpunt:
     rows = pd.concat([r for _, r in parts])
     areas = tuple(sorted(rows["pc4"].astype(str).unique()))
-    per = {
+    per: dict[str, dict[str, Any]] = {
         k.split(":", 1)[1]: {
             "pc4": sorted(r["pc4"].astype(str)),
             "kinderen_12_17": round(float(r["kinderen_12_17"].sum()), 1),
@@ -743,13 +746,16 @@ def isolatie_afhankelijk(ctx: Context, funding_supplement: float) -> list[Knelpu
         mine = set(national.loc[national["vestigingscode"] == code, "soort"])
         for typ in sorted(mine):
             limit = (iso_pro if typ == "pro" else iso).value
+            if limit is None:
+                continue  # an isolation distance without a value (not verified): nothing to compare with
             others_now = set(national.loc[national["soort"] == typ, "vestigingscode"]) - {code}
             lost = gone_by_soort.get(typ, set())
             others_later = others_now - lost  # outside the region the offer is assumed to stay
-            d_now, n_now = _nearest(xy, code, others_now)
-            d_later, n_later = _nearest(xy, code, others_later)
-            if d_now is None or d_later is None:
+            nearest_now = _nearest(xy, code, others_now)
+            nearest_later = _nearest(xy, code, others_later)
+            if nearest_now is None or nearest_later is None:
                 continue
+            (d_now, n_now), (d_later, n_later) = nearest_now, nearest_later
             if (d_now >= limit) == (d_later >= limit):
                 continue
             if code in lost:
@@ -835,16 +841,16 @@ def _isolation_offer(aanbod: pd.DataFrame, year: int, per_leerjaar: float) -> pd
 
 def _nearest(
     xy: tuple[np.ndarray, dict[str, int], np.ndarray], code: str, others: set[str]
-) -> tuple[float | None, str | None]:
-    """Straight-line km and code of the nearest of ``others``; ``xy`` from :func:`_locations`."""
+) -> tuple[float, str] | None:
+    """Straight-line km and code of the nearest of ``others`` (None without one); ``xy`` from :func:`_locations`."""
     coords, index, codes = xy
     idx = [index[c] for c in others if c in index]
     if not idx or code not in index:
-        return None, None
+        return None
     me = coords[index[code]]
     d = np.hypot(coords[idx, 0] - me[0], coords[idx, 1] - me[1]) / 1000.0
     if not np.isfinite(d).any():
-        return None, None
+        return None
     i = int(np.argmin(np.where(np.isfinite(d), d, np.inf)))
     return float(d[i]), str(codes[idx[i]])
 

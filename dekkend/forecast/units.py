@@ -118,8 +118,8 @@ def _edges(
 def _components(nodes: list[str], edges: list[tuple[str, str, str]]) -> np.ndarray:
     idx = {n: i for i, n in enumerate(nodes)}
     if edges:
-        r = [idx[e[0]] for e in edges]
-        c = [idx[e[1]] for e in edges]
+        r = np.array([idx[e[0]] for e in edges])
+        c = np.array([idx[e[1]] for e in edges])
         g = coo_matrix((np.ones(len(edges)), (r, c)), shape=(len(nodes), len(nodes)))
     else:
         g = coo_matrix((len(nodes), len(nodes)))

@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from functools import cache
 from pathlib import Path
-from typing import Literal
+from typing import Literal, overload
 
 import pandas as pd
 
@@ -54,6 +54,28 @@ class FileContext:
     def bron_id(self) -> str:
         """Short content hash: the same file under any name has the same id."""
         return self.sha256[:16]
+
+    @overload
+    def reference_date(
+        self,
+        *,
+        month: int = ...,
+        day: int = ...,
+        year_offset: int = ...,
+        from_content: date | None = ...,
+        required: Literal[True] = ...,
+    ) -> date: ...
+
+    @overload
+    def reference_date(
+        self,
+        *,
+        month: int = ...,
+        day: int = ...,
+        year_offset: int = ...,
+        from_content: date | None = ...,
+        required: bool,
+    ) -> date | None: ...
 
     def reference_date(
         self,

@@ -208,14 +208,14 @@ def _share_from_data(
         return None
     pts = pop.merge(cent.drop_duplicates("pc4")[["pc4", "lon", "lat"]], on="pc4")
     newest = grens[grens["jaar"] == grens["jaar"].max()]
-    polygons = {}
+    polygons: dict[str, list[dict]] = {}
     for code, geom in newest[["gemeentecode", "geometrie"]].itertuples(index=False):
         polygons.setdefault(to_current.get(code, code), []).append(json.loads(geom))
     weights = {}
     for target in targets:
         cur = to_current.get(target)
         inside = np.zeros(len(pts), dtype=bool)
-        for geom in polygons.get(cur, []):
+        for geom in polygons.get(cur, []) if cur is not None else []:
             inside |= contains(geom, pts["lon"].to_numpy(), pts["lat"].to_numpy())
         weights[target] = float(pts.loc[inside, "aantal"].fillna(0).sum())
     total = sum(weights.values())
