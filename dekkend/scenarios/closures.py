@@ -92,7 +92,8 @@ def closure_backtest(
     """Per closure: pupils, the predicted top-3 receivers, the observed gain there and the share found.
 
     One block of rows per (same-board term, same-denomination term) in ``terms`` (columns
-    ``bestuur_term, denominatie_term``) and ``vestigingscode, jaar, leerlingen, top3, gevonden_top3, aandeel_top3, loglik``:
+    ``bestuur_term, denominatie_term``) and
+    ``vestigingscode, jaar, leerlingen, top3, gevonden_top3, aandeel_top3, loglik``:
     ``gevonden_top3`` is the observed gain at the predicted top 3 (at most the pupils),
     ``loglik`` the multinomial log-likelihood of the observed gains under the predicted shares.
     """
