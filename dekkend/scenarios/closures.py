@@ -74,8 +74,9 @@ def _shares(
     denom_term: float,
 ) -> tuple[np.ndarray, list[str]]:
     j = market.column(closure.vestigingscode)
-    cols = [market.column(c) for c in candidates]
-    u = market.utility[:, cols].copy()  # type: ignore[index]
+    assert j is not None and market.utility is not None  # the caller checked j; build_market sets the utilities
+    cols = [col for c in candidates if (col := market.column(c)) is not None]  # the caller passes known ones
+    u = market.utility[:, cols].copy()
     u = u + board_term * (board[cols] == board[j])[None, :] + denom_term * (denom[cols] == denom[j])[None, :]
     q = np.exp(u - u.max(axis=1, keepdims=True))
     q /= q.sum(axis=1, keepdims=True)

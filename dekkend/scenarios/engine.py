@@ -88,9 +88,9 @@ UPPER = {
 Directed = VerplaatsAanbod | Fuseer | ConcentreerBovenbouw
 
 
-def row_key(onderwijstype: str, profiel: object, leerjaar: object) -> str:
+def row_key(onderwijstype: str, profiel: object, leerjaar: float | None) -> str:
     """The offer key a forecast row needs at its school: its type (and profiel), or ``onderbouw``."""
-    lj = int(leerjaar) if pd.notna(leerjaar) else 0
+    lj = int(leerjaar) if leerjaar is not None and pd.notna(leerjaar) else 0
     if onderwijstype in UPPER and lj in UPPER[onderwijstype]:
         return offer_key(onderwijstype, profiel if isinstance(profiel, str) else None)
     if onderwijstype in ("totaal",):
@@ -170,8 +170,8 @@ class Market:
 
     def rechoose(
         self, weights: np.ndarray, candidates: list[str], public_only: bool = False, limit_km: float = 12.0
-    ) -> np.ndarray:
-        """Share going to each candidate for pupils living per ``weights`` (rows: areas)."""
+    ) -> tuple[np.ndarray, list[str]]:
+        """Share going to each candidate for pupils living per ``weights`` (rows: areas), and their names."""
         q, _, names = self._choice(candidates, public_only, limit_km)
         if not names:
             return np.zeros(0), []
@@ -956,8 +956,9 @@ def _remote_key(
     cands = _candidates(index, key, set())
     if n <= 0 or m.vestiging not in cands or len(cands) < 2 or market.column(m.vestiging) is None:
         return []
-    cands = [c for c in cands if market.column(c) is not None]
-    p = market.prob[:, [market.column(c) for c in cands]]
+    known = [(c, col) for c in cands if (col := market.column(c)) is not None]
+    cands = [c for c, _ in known]
+    p = market.prob[:, [col for _, col in known]]
     pos = cands.index(m.vestiging)
     tot = p.sum(axis=1)
     p0 = np.where(tot > 0, p[:, pos] / np.where(tot > 0, tot, 1), 0.0)

@@ -455,6 +455,7 @@ def run_scenario(
         offer=offer,
         children=children,
     ).indicators
+    assert ind_s is not None  # asked for with indicators=True
     ind_b = baseline.indicators
     indicators = pd.concat(
         [ind_b.assign(variant="zonder ingrijpen"), ind_s.assign(variant="met scenario")], ignore_index=True
