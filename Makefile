@@ -59,7 +59,7 @@ fuzz: install
 		$(BIN)/python bench/fuzz.py --engine atheris --seconds $(FUZZ_SECONDS); fi
 
 clean:
-	rm -rf $(VENV) dekkend-demo .pytest_cache .hypothesis
+	rm -rf $(VENV) dekkend-demo .pytest_cache .hypothesis .mypy_cache .ruff_cache
 
 # Regenerates docs/forecast-accuracy.md (the back-test sections) from ../shared/data; about 5 minutes.
 WERKMAP ?= /tmp/dekkend-werkmap-nl
