@@ -1,11 +1,12 @@
 # Two commands do all the set-up on a fresh machine (Python 3.11+):
 #   make demo   builds the synthetic demo region, writes its report, then opens the web workspace on it
 #   make test   runs the whole test suite in two processes (real-data tests skip when ../shared is absent)
+#   make lint   ruff (lint and format) and mypy, as CI runs them before the tests
 PYTHON ?= python3
 VENV   ?= .venv
 BIN    := $(VENV)/bin
 
-.PHONY: demo test bench fuzz install clean accuracy
+.PHONY: demo test lint bench fuzz install clean accuracy
 
 $(BIN)/dekkend: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -28,6 +29,13 @@ demo: install
 TEST_WORKERS ?= 2
 test: install
 	$(BIN)/python -m pytest -q -n $(TEST_WORKERS) --dist loadfile
+
+# The static checks CI runs before the tests (configured in pyproject.toml): ruff lint rules, ruff's
+# formatting at 120 columns, and mypy on the package.
+lint: install
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/mypy
 
 # Every benchmark in bench/, figures in docs/benchmarks.md (each prints date, commit and machine first).
 # The ones that need real data use WERKMAP (see accuracy below), imported from ../shared/data first.
@@ -56,7 +64,7 @@ fuzz: install
 		$(BIN)/python bench/fuzz.py --engine atheris --seconds $(FUZZ_SECONDS); fi
 
 clean:
-	rm -rf $(VENV) dekkend-demo .pytest_cache .hypothesis
+	rm -rf $(VENV) dekkend-demo .pytest_cache .hypothesis .mypy_cache .ruff_cache
 
 # Regenerates docs/forecast-accuracy.md (the back-test sections) from ../shared/data; about 5 minutes.
 WERKMAP ?= /tmp/dekkend-werkmap-nl

@@ -62,12 +62,14 @@ def timing(tables: dict) -> None:
 def sensitivity(tables: dict) -> None:
     out = decay_sensitivity(tables, 2013, 2019, forecast_as_of=2019)
     print(
-        "| verval per km | WAPE vestiging 2013->2019 | WAPE BRIN 2013->2019 | totaal 2019 | verschuiving vestigingen 2034 | totaal 2034 |"
+        "| verval per km | WAPE vestiging 2013->2019 | WAPE BRIN 2013->2019 | totaal 2019 | verschuiving vestigingen "
+        "2034 | totaal 2034 |"
     )
     print("|---|---|---|---|---|---|")
     for r in out.itertuples():
         print(
-            f"| {100 * r.verlies_per_km:.0f}% | {100 * r.wape_vestiging:.1f}% | {100 * r.wape_brin:.1f}% | {r.totaal_doeljaar:,.0f} | "
+            f"| {100 * r.verlies_per_km:.0f}% | {100 * r.wape_vestiging:.1f}% | {100 * r.wape_brin:.1f}% | "
+            f"{r.totaal_doeljaar:,.0f} | "
             f"{100 * r.verschuiving_vestiging:.1f}% | {r.totaal_prognose:,.0f} |"
         )
 

@@ -29,7 +29,8 @@ def national(tables: dict) -> None:
     print("| jaar | prognose (zonder VAVO) | CBS 85701NED | verschil |\n|---|---|---|---|")
     for year, value in fc.items():
         print(
-            f"| {year} | {value - vavo:,.0f} | {cbs.get(year, np.nan):,.0f} | {100 * ((value - vavo) / cbs[year] - 1):+.1f}% |"
+            f"| {year} | {value - vavo:,.0f} | {cbs.get(year, np.nan):,.0f} | "
+            f"{100 * ((value - vavo) / cbs[year] - 1):+.1f}% |"
         )
 
 
@@ -63,7 +64,8 @@ def corops(tables: dict) -> None:
     for year, g in d.groupby("jaar"):
         a = g["verschil"].abs()
         print(
-            f"| {year} | {len(a)} | {100 * a.median():.1f} pt | {100 * a.quantile(0.9):.1f} pt | {100 * a.max():.1f} pt |"
+            f"| {year} | {len(a)} | {100 * a.median():.1f} pt | {100 * a.quantile(0.9):.1f} pt | {100 * a.max():.1f} "
+            "pt |"
         )
 
 

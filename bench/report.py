@@ -130,13 +130,15 @@ def main() -> None:
         )
         print(f"{regio}: {best_total:.1f} s (+ {load_s:.1f} s laden), alleen HTML {html_only:.1f} s, PDF {pdf_s} s")
     print(
-        "\n| regio | vestigingen | met laden + PDF | rapport + PDF | alleen HTML | alleen PDF | pagina's | figuren | HTML |"
+        "\n| regio | vestigingen | met laden + PDF | rapport + PDF | alleen HTML | alleen PDF | pagina's | figuren | "
+        "HTML |"
     )
     print("|---|---|---|---|---|---|---|---|---|")
     for r in rows:
         ok = "" if r[2] <= TARGET_S else " (boven doel)"
         print(
-            f"| {r[0]} | {r[1]} | {r[2]:.1f} s{ok} | {r[3]:.1f} s | {r[4]:.1f} s | {r[5]} s | {r[6]} | {r[7]} | {r[8]:.1f} MB |"
+            f"| {r[0]} | {r[1]} | {r[2]:.1f} s{ok} | {r[3]:.1f} s | {r[4]:.1f} s | {r[5]} s | {r[6]} | {r[7]} | "
+            f"{r[8]:.1f} MB |"
         )
     print("\nTijd per stap (beste run, s):")
     for r in rows:

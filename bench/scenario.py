@@ -79,7 +79,8 @@ def main() -> None:
     print(
         f"regio corop:14, {len(codes)} vestigingen, 15 jaar: zonder ingrijpen (prognose, diagnose, keuzemodel en "
         f"bereikbaarheid; eenmalig per regio) {t1 - t0:.2f} s; scenario {t2 - t1:.2f} s (doel <= 5 s, {status}); "
-        f"tweede scenario {t3 - t2:.2f} s; {len(result.moves)} verplaatsingen, {len(result.diagnosis.knelpunten)} knelpunten"
+        f"tweede scenario {t3 - t2:.2f} s; {len(result.moves)} verplaatsingen, {len(result.diagnosis.knelpunten)} "
+        "knelpunten"
     )
 
 

@@ -237,7 +237,7 @@ def _from_yaml(path: Path) -> tuple[str, list[tuple[str, list[str]]]]:
     for key, value in doc.items():
         if key == "naam":
             continue
-        kind = {"gemeenten": "gemeente", "besturen": "bestuur"}.get(key, key)
+        kind = {"gemeenten": "gemeente", "besturen": "bestuur"}.get(key, str(key))
         values = [str(v) for v in (value if isinstance(value, list) else [value])]
         parts.append((kind, values))
     if not parts:

@@ -79,7 +79,7 @@ def workspace(
     tables["leerlingen"]["aantal"] = tables["leerlingen"]["aantal"].astype("Int64")
     if kids:
         krows = []
-        for pc4, gem in (("1000", "0001"), ("2000", "0002")):
+        for pc4 in ("1000", "2000"):
             for age in range(4, 13):
                 krows.append(
                     {
@@ -148,7 +148,8 @@ def choice_region(
 def herkomst_csv(path, areas: pd.DataFrame, offer: pd.DataFrame, flows: np.ndarray):
     """Write flows (areas x vestigingen, leerjaar 1) as DUO's old pupils-by-home-postcode layout (latin-1, ';')."""
     head = (
-        "BRIN NUMMER;VESTIGINGSNUMMER;INSTELLINGSNAAM VESTIGING;POSTCODE LEERLING;PLAATSNAAM LEERLING;GEMEENTENUMMER LEERLING;"
+        "BRIN NUMMER;VESTIGINGSNUMMER;INSTELLINGSNAAM VESTIGING;POSTCODE LEERLING;PLAATSNAAM LEERLING;GEMEENTENUMMER "
+        "LEERLING;"
         "GEMEENTENAAM LEERLING;" + ";".join(f"LEER- OF VERBLIJFSJAAR {k}" for k in range(1, 7))
     )
     lines = [head]

@@ -138,23 +138,28 @@ def statline_85701(path: Path, rows: list[str] | None = None) -> Path:
     )
 
 
-GEMEENTEN_PER_JAAR = "jaar,gemeentenaam,code\n2024,Groningen,0014\n2024,s-Gravenhage,0518\n2025,Groningen,0014\n2025,s-Gravenhage,0518\n2025,S˙dwest-Frysl‚n,1900\n"
+GEMEENTEN_PER_JAAR = (
+    "jaar,gemeentenaam,code\n2024,Groningen,0014\n2024,s-Gravenhage,0518\n2025,Groningen,"
+    "0014\n2025,s-Gravenhage,0518\n2025,S˙dwest-Frysl‚n,1900\n"
+)
 SAMENVOEGINGEN = (
     "jaar,code_oud,gemeentenaam_oud,code_nieuw,gemeentenaam_nieuw\n"
     "2016,1921,De Friese Meren1,1940,De Fryske Marren\n"
     "2015,1671,Maasdonk,0000,s-Hertogenbosch/Oss\n"
     "2019,0009,Ten Boer,0014,Groningen\n2019,0014,Groningen,0014,Groningen\n"
 )
-OPSPLITSINGEN = "jaar,code_oud,gemeentenaam_oud,code_nieuw,gemeente_naam_nieuw\n2018,0140,Littenseradiel,1949,Waadhoeke\n2018,0140,Littenseradiel,0080,Leeuwarden\n"
+OPSPLITSINGEN = (
+    "jaar,code_oud,gemeentenaam_oud,code_nieuw,gemeente_naam_nieuw\n2018,0140,Littenseradiel,1949,"
+    "Waadhoeke\n2018,0140,Littenseradiel,0080,Leeuwarden\n"
+)
 
 
 # -- DUO po: pupils by home PC4 and age ---------------------------------------------------------------
 AGES = ["JONGER", *map(str, range(4, 25)), "OUDER"]
 KINDEREN_HEADER = (
     "PEILDATUM;GEMEENTENUMMER;GEMEENTENAAM;POSTCODE_LEERLING;GEMEENTENAAM_LEERLING;BRIN_NUMMER;VESTIGINGSNUMMER;"
-    "INSTELLINGSNAAM_VESTIGING;POSTCODE_VESTIGING;PLAATSNAAM;PROVINCIE;SOORT_PO;DENOMINATIE_VESTIGING;BEVOEGD_GEZAG_NUMMER;"
-    + ";".join(f"LEEFTIJD_{a}" for a in AGES)
-    + ";TOTAAL"
+    "INSTELLINGSNAAM_VESTIGING;POSTCODE_VESTIGING;PLAATSNAAM;PROVINCIE;SOORT_PO;DENOMINATIE_VESTIGING;"
+    "BEVOEGD_GEZAG_NUMMER;" + ";".join(f"LEEFTIJD_{a}" for a in AGES) + ";TOTAAL"
 )
 
 
@@ -172,7 +177,8 @@ def kinderen_row(
     counts = [str(ages.get(a, 0)) for a in AGES]
     tot = sum(ages.values()) if total is None else total
     return (
-        f"20171001;1680;Aa en Hunze;{home};{home_name};{brin};{vest};C.D.S. 't Kompas;9514CA;GASSELTERNIJVEEN;Drenthe;{soort};"
+        f"20171001;1680;Aa en Hunze;{home};{home_name};{brin};{vest};C.D.S. 't Kompas;9514CA;GASSELTERNIJVEEN;"
+        f"Drenthe;{soort};"
         f"Protestants-Christelijk;41486;" + ";".join(counts) + f";{tot}"
     )
 
@@ -199,19 +205,22 @@ def kinderen(path: Path, rows: list[str] | None = None, *, gz: bool = True) -> P
 
 
 PO_2013_HEADER = (
-    "objectid,bevoegd_gezag_nummer,brin_nummer,vestigingsnummer,vestigingsnaam,denominatie,straatnaam,huisnummer_toevoeging,"
-    "pc6,plaatsnaam,gem_code,gemeentenaam,provincie,ggd,internetadres,xcoord,ycoord,geocod,opmerking_geocode,leerlingen,"
-    + ",".join(f"lftd_{a}_jaar" for a in range(3, 15))
+    "objectid,bevoegd_gezag_nummer,brin_nummer,vestigingsnummer,vestigingsnaam,denominatie,straatnaam,"
+    "huisnummer_toevoeging,"
+    "pc6,plaatsnaam,gem_code,gemeentenaam,provincie,ggd,internetadres,xcoord,ycoord,geocod,opmerking_geocode,"
+    "leerlingen," + ",".join(f"lftd_{a}_jaar" for a in range(3, 15))
 )
 PO_2013_ROWS = [
-    "1,10249,16AH,16AH00,Openbare Basisschool 't Eenspan,Openbaar,Oosterstraat,58,7822HG,EMMEN,114,EMMEN,Drenthe,GGD Drenthe,www.x.nl,257488,534033,pc6,,30,0,3,3,3,3,3,3,3,3,6,0,0",
+    "1,10249,16AH,16AH00,Openbare Basisschool 't Eenspan,Openbaar,Oosterstraat,58,7822HG,EMMEN,114,EMMEN,Drenthe,GGD "
+    "Drenthe,www.x.nl,257488,534033,pc6,,30,0,3,3,3,3,3,3,3,3,6,0,0",
     "2,10249,30TF,30TF00,Leeg,Openbaar,Straat,1,7811LD,EMMEN,114,EMMEN,Drenthe,GGD Drenthe,,,,pc6,,,,,,,,,,,,,,",
 ]
 
 PO_AFSTAND = (
     "PEILDATUM;BRIN_NUMMER;VESTIGINGSNUMMER;INSTELLINGSNAAM_VESTIGING;POSTCODE_VESTIGING;PLAATSNAAM;GEMEENTENUMMER;"
     "GEMEENTENAAM;PROVINCIE;SOORT_PO;DENOMINATIE_VESTIGING;BEVOEGD_GEZAG_NUMMER;AFSTAND;LEERLINGEN\n"
-    "20191001;00AO;00;VSO De Bolster;7383BH;VOORST GEM VOORST;285;Voorst;Gelderland;Vso;Protestants-Christelijk;20137;9562,58992805755;139\n"
+    "20191001;00AO;00;VSO De Bolster;7383BH;VOORST GEM VOORST;285;Voorst;Gelderland;Vso;Protestants-Christelijk;"
+    "20137;9562,58992805755;139\n"
     "20191001;00KK;00;School;7383BH;VOORST;285;Voorst;Gelderland;So;Openbaar;1;6047,4;230\n"
     "20191001;00KK;00;School;7383BH;VOORST;285;Voorst;Gelderland;Vso;Openbaar;1;7043;10\n"
 )
@@ -285,7 +294,8 @@ def po_addresses_excel(path: Path, rows: list[list[object]] | None = None) -> Pa
 
 # -- DUO vo: pupils by home postcode, prognosis ------------------------------------------------------------
 HERKOMST_OLD = (
-    "BRIN NUMMER;VESTIGINGSNUMMER;INSTELLINGSNAAM VESTIGING;POSTCODE LEERLING;PLAATSNAAM LEERLING;GEMEENTENUMMER LEERLING;"
+    "BRIN NUMMER;VESTIGINGSNUMMER;INSTELLINGSNAAM VESTIGING;POSTCODE LEERLING;PLAATSNAAM LEERLING;GEMEENTENUMMER "
+    "LEERLING;"
     "GEMEENTENAAM LEERLING;LEER- OF VERBLIJFSJAAR 1;LEER- OF VERBLIJFSJAAR 2;LEER- OF VERBLIJFSJAAR 3;"
     "LEER- OF VERBLIJFSJAAR 4;LEER- OF VERBLIJFSJAAR 5;LEER- OF VERBLIJFSJAAR 6\n"
     "00AA;0;School Één;9401;ASSEN;106;Assen;10;9;8;7;0;0\n"

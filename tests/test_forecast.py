@@ -83,8 +83,8 @@ def _one(tables, model, code):
     return fc[fc["vestigingscode"] == code]
 
 
-def test_awkward_cases_each_get_a_method(rng=np.random.default_rng(1)):
-    t = workspace(rng, n_ves=3, years=range(2016, 2020))
+def test_awkward_cases_each_get_a_method():
+    t = workspace(np.random.default_rng(1), n_ves=3, years=range(2016, 2020))
     extra = []
     extra += pupil_rows("00NW00", 2019, {("brugjaar", None, 1): 90})  # new this year
     extra += pupil_rows("00GS00", 2018, {("brugjaar", None, 1): 40})  # closed after 2018

@@ -1,4 +1,7 @@
-"""The cohort forecast beyond the engine: children per home area, migration, matched units, calibrated intervals, DUO comparison, Monte Carlo, CLI."""
+"""The cohort forecast beyond the engine.
+
+Children per home area, migration, matched units, calibrated intervals, DUO comparison, Monte Carlo, CLI.
+"""
 
 from __future__ import annotations
 
@@ -209,7 +212,7 @@ def test_calibration_file_round_trip(tmp_path):
     pd.testing.assert_frame_equal(back.table.round(4), cal.table.round(4), check_dtype=False)
 
 
-# -- DUO's prognosis as a comparison model ------------------------------------------------------------------------------
+# -- DUO's prognosis as a comparison model -----------------------------------------------------------------------------
 def _prognosis_file(path, peiljaar, factor):
     years = list(range(peiljaar, peiljaar + 9))
     head = "PEILJAAR;BRIN NUMMER;INSTELLINGSNAAM;GEMEENTENAAM;" + ";".join(

@@ -47,7 +47,8 @@ from dekkend.scenarios import baseline, load_scenario, parse_scenario, run_scena
 from dekkend.workspace import Workspace
 
 TODAY = dt.date(2026, 11, 27)
-#: The demo region's two example scenarios (shipped with dekkend.demo): a closure, and a moved profiel plus a new location.
+#: The demo region's two example scenarios (shipped with dekkend.demo): a closure, and a moved profiel plus a new
+#: location.
 SCENARIO_NAMES = ("sluit-zandbrug.yaml", "techniek-samen.yaml")
 
 
@@ -199,7 +200,10 @@ def test_summary_numbers_match_the_forecast_and_diagnosis(demo_report, demo_tabl
 
 
 def _rapport_app(tmp_path: Path, tables: dict[str, pd.DataFrame]) -> tuple[typer.Typer, Workspace]:
-    """The ``rapport`` command on its own (beside a dummy, so typer keeps the subcommand) and a workspace with ``tables``."""
+    """The ``rapport`` command on its own and a workspace with ``tables``.
+
+    The command sits beside a dummy, so typer keeps the subcommand.
+    """
     from dekkend.cli.rapport import rapport
     from dekkend.cli.support import DutchCommand
 

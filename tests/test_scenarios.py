@@ -471,7 +471,10 @@ def test_cli_side_by_side(demo, tmp_path):
 
 
 def test_new_location_ignores_candidates_outside_the_regional_market():
-    """Vestigingen that offer the type but lie outside a regional market are no candidates (they once broke the columns)."""
+    """Vestigingen that offer the type but lie outside a regional market are no candidates.
+
+    They once broke the columns.
+    """
     market = Market(
         areas=np.array(["1", "2"]),
         codes=np.array(["99AA00", "99NN00"]),

@@ -12,11 +12,16 @@ OLD_HEADER = (
     + ";".join(f"LEER- OF VERBLIJFSJAAR {j} - {s}" for j in range(1, 7) for s in ("MAN", "VROUW"))
 )
 OLD_ROWS = [
-    "00AA;00;Scholengemeenschap Één;ÉÉNDORP;Drenthe;Brugjaar 1-2;N.v.t.;N.v.t.;0024;Ljvb op VWO/HAVO;50;48;47;45;0;0;0;0;0;0;0;0",
-    "00AA;00;Scholengemeenschap Één;ÉÉNDORP;Drenthe;VMBO BL lj 3-4;Zorg & Welzijn;Zorg en welzijn;0031;VMBO BB Zorg en welzijn;0;0;0;0;7;9;6;8;0;0;0;0",
-    "00AA;00;Scholengemeenschap Één;ÉÉNDORP;Drenthe;HAVO lj 4-5;N.v.t.;Economie en Maatschappij;0040;HAVO;0;0;0;0;0;0;20;22;19;18;0;0",
-    "00AA;01;Praktijkschool Één;ÉÉNDORP;Drenthe;Praktijkonderwijs alle vj;N.v.t.;N.v.t.;0050;Praktijkonderwijs;9;6;8;5;7;4;6;3;5;2;1;1",
-    "00AB;00;Lyceum Twee;TWEESTAD;Drenthe;VWO lj 4-6;N.v.t.;Natuur en Techniek / Natuur en Gezondheid;0060;VWO-GYMNASIUMSTROOM;0;0;0;0;0;0;30;31;29;28;27;26",
+    "00AA;00;Scholengemeenschap Één;ÉÉNDORP;Drenthe;Brugjaar 1-2;N.v.t.;N.v.t.;0024;Ljvb op VWO/HAVO;50;48;47;45;0;0;"
+    "0;0;0;0;0;0",
+    "00AA;00;Scholengemeenschap Één;ÉÉNDORP;Drenthe;VMBO BL lj 3-4;Zorg & Welzijn;Zorg en welzijn;0031;VMBO BB Zorg "
+    "en welzijn;0;0;0;0;7;9;6;8;0;0;0;0",
+    "00AA;00;Scholengemeenschap Één;ÉÉNDORP;Drenthe;HAVO lj 4-5;N.v.t.;Economie en Maatschappij;0040;HAVO;0;0;0;0;0;"
+    "0;20;22;19;18;0;0",
+    "00AA;01;Praktijkschool Één;ÉÉNDORP;Drenthe;Praktijkonderwijs alle vj;N.v.t.;N.v.t.;0050;Praktijkonderwijs;9;6;8;"
+    "5;7;4;6;3;5;2;1;1",
+    "00AB;00;Lyceum Twee;TWEESTAD;Drenthe;VWO lj 4-6;N.v.t.;Natuur en Techniek / Natuur en Gezondheid;0060;"
+    "VWO-GYMNASIUMSTROOM;0;0;0;0;0;0;30;31;29;28;27;26",
 ]
 
 
@@ -33,9 +38,12 @@ NEW_HEADER = (
     + ";".join(f"LEER- OF VERBLIJFSJAAR {j} - {s}" for j in range(1, 7) for s in ("MAN", "VROUW"))
 )
 NEW_ROWS = [
-    "20231001;00AA;00AA00;Scholengemeenschap Één;ÉÉNDORP;Drenthe;Brugjaar 1-2;N.v.t.;N.v.t.;0024;Ljvb op VMBO-Bbg/Kbg Lw;<5;12;10;<5;0;0;0;0;0;0;0;0",
-    "20231001;00AA;00AA00;Scholengemeenschap Één;ÉÉNDORP;Drenthe;VMBO KL lj 3-4;Economie;Economie en ondernemen;0032;VMBO KB Economie en ondernemen;0;0;0;0;<5;6;5;<5;0;0;0;0",
-    "20231001;00AC;00AC00;Nieuwe School;DRIEDORP;Drenthe;HAVO uitbest. aan VAVO;N.v.t.;N.v.t.;0070;HAVO NW naar VAVO;0;0;0;0;0;0;1;2;3;4;0;0",
+    "20231001;00AA;00AA00;Scholengemeenschap Één;ÉÉNDORP;Drenthe;Brugjaar 1-2;N.v.t.;N.v.t.;0024;Ljvb op "
+    "VMBO-Bbg/Kbg Lw;<5;12;10;<5;0;0;0;0;0;0;0;0",
+    "20231001;00AA;00AA00;Scholengemeenschap Één;ÉÉNDORP;Drenthe;VMBO KL lj 3-4;Economie;Economie en ondernemen;0032;"
+    "VMBO KB Economie en ondernemen;0;0;0;0;<5;6;5;<5;0;0;0;0",
+    "20231001;00AC;00AC00;Nieuwe School;DRIEDORP;Drenthe;HAVO uitbest. aan VAVO;N.v.t.;N.v.t.;0070;HAVO NW naar VAVO;"
+    "0;0;0;0;0;0;1;2;3;4;0;0",
 ]
 
 
@@ -46,14 +54,19 @@ def new_vintage(path: Path) -> Path:
 
 ADDRESS_HEADER = (
     "PROVINCIE;BEVOEGD GEZAG NUMMER;BRIN NUMMER;VESTIGINGSNUMMER;VESTIGINGSNAAM;STRAATNAAM;HUISNUMMER-TOEVOEGING;"
-    "POSTCODE;PLAATSNAAM;GEMEENTENUMMER;GEMEENTENAAM;DENOMINATIE;ONDERWIJSSTRUCTUUR;NODAAL GEBIED CODE;NODAAL GEBIED NAAM;"
+    "POSTCODE;PLAATSNAAM;GEMEENTENUMMER;GEMEENTENAAM;DENOMINATIE;ONDERWIJSSTRUCTUUR;NODAAL GEBIED CODE;NODAAL GEBIED "
+    "NAAM;"
     "RPA-GEBIED CODE;RPA-GEBIED NAAM;WGR-GEBIED CODE;WGR-GEBIED NAAM;COROPGEBIED CODE;COROPGEBIED NAAM;"
     "ONDERWIJSGEBIED CODE;ONDERWIJSGEBIED NAAM;RMC-REGIO CODE;RMC-REGIO NAAM"
 )
 ADDRESS_ROWS = [
-    "Drenthe;11111;00AA;00AA00;Scholengemeenschap Één;Schoolweg;1;9401 AA;ÉÉNDORP;0106;ASSEN;Openbaar;VBO/MAVO/HAVO/VWO;11;Assen;03;Centraal-Groningen;07;Noord-Drenthe;07;Noord-Drenthe;04;Assen-Hoogeveen-Emmen;07;Noord- en Midden Drenthe",
-    "Drenthe;11111;00AA;00AA01;Praktijkschool Één;Schoolweg;3;9401 AB;ÉÉNDORP;0106;ASSEN;Openbaar;PRO;11;Assen;03;Centraal-Groningen;07;Noord-Drenthe;07;Noord-Drenthe;04;Assen-Hoogeveen-Emmen;07;Noord- en Midden Drenthe",
-    "Drenthe;22222;00AB;00AB00;Lyceum Twee;Laan;5;7811 AA;TWEESTAD;0114;EMMEN;Rooms-Katholiek;HAVO/VWO;12;Emmen;04;Drenthe;08;Zuidoost-Drenthe;09;Zuidoost-Drenthe;04;Assen-Hoogeveen-Emmen;08;Zuid-Oost Drenthe",
+    "Drenthe;11111;00AA;00AA00;Scholengemeenschap Één;Schoolweg;1;9401 AA;ÉÉNDORP;0106;ASSEN;Openbaar;"
+    "VBO/MAVO/HAVO/VWO;11;Assen;03;Centraal-Groningen;07;Noord-Drenthe;07;Noord-Drenthe;04;Assen-Hoogeveen-Emmen;07;"
+    "Noord- en Midden Drenthe",
+    "Drenthe;11111;00AA;00AA01;Praktijkschool Één;Schoolweg;3;9401 AB;ÉÉNDORP;0106;ASSEN;Openbaar;PRO;11;Assen;03;"
+    "Centraal-Groningen;07;Noord-Drenthe;07;Noord-Drenthe;04;Assen-Hoogeveen-Emmen;07;Noord- en Midden Drenthe",
+    "Drenthe;22222;00AB;00AB00;Lyceum Twee;Laan;5;7811 AA;TWEESTAD;0114;EMMEN;Rooms-Katholiek;HAVO/VWO;12;Emmen;04;"
+    "Drenthe;08;Zuidoost-Drenthe;09;Zuidoost-Drenthe;04;Assen-Hoogeveen-Emmen;08;Zuid-Oost Drenthe",
 ]
 
 

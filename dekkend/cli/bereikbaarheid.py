@@ -193,7 +193,8 @@ def bereikbaarheid(
         ),
     ] = 1.0,
 ) -> None:
-    """Bereikbaarheid van elk onderwijstype, vmbo-profiel en elke groep vanuit elk postcodegebied (fietsafstand, normafstand).
+    """Bereikbaarheid van elk onderwijstype, vmbo-profiel en elke groep vanuit elk postcodegebied
+    (fietsafstand, normafstand).
 
     De regio kiest de woongebieden; scholen buiten de regio tellen altijd mee.
     """

@@ -21,7 +21,8 @@ def download(
         typer.Option(
             "--jaar",
             "-j",
-            help="Alleen bestanden met een peildatum in dit jaar (bij DUO het eerste jaar van het schooljaar). Leeg: per soort het nieuwste.",
+            help="Alleen bestanden met een peildatum in dit jaar (bij DUO het eerste jaar van het schooljaar). Leeg: "
+            "per soort het nieuwste.",
         ),
     ] = None,
 ) -> None:

@@ -122,7 +122,7 @@ def _cell(value: object) -> str:
     return "" if value is None or bool(pd.isna(value)) else str(value)
 
 
-def _school_year_cell(value: object) -> str:
+def _school_year_cell(value: float | None) -> str:
     """The last counted school year as ``2019/20`` (empty when never counted)."""
     import pandas as pd
 

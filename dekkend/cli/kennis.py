@@ -133,6 +133,7 @@ def advies(
             limit=max(10, aantal),
         )
     else:
+        assert knelpunten is not None  # exactly one of --werkmap and --knelpunten, checked above
         result = advice_for_file(knelpunten, gebied=gebied, per_knelpunt=aantal, limit=max(10, aantal))
     if als_json:
         _echo_json(result.to_dict())

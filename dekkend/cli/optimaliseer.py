@@ -171,6 +171,7 @@ def _report(result: Optimisation, uitvoer: Path) -> None:
         console.print(f"Geschreven: {json_path}")
         return
     after = result.after
+    assert after is not None  # a feasible optimisation has its evaluated configuration
     tot = result.totals()
     console.print(
         f"Kinderen binnen {number(inst.norm_km, 0 if float(inst.norm_km).is_integer() else 1)} km, opgeteld over "

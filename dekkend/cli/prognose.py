@@ -69,8 +69,10 @@ def prognose(
         forecaster.fit(tables, peiljaar, units)
         if peiljaar > forecaster.prepared.origin + MAX_YEARS_AFTER_COUNT:
             raise ConfiguratieFout(
-                f"--peiljaar {peiljaar}: de laatste telling in de werkmap is van 1 oktober {forecaster.prepared.origin}; "
-                f"de jaren {forecaster.prepared.origin + 1}-{peiljaar} zouden stil worden overgeslagen. Kies een peiljaar "
+                f"--peiljaar {peiljaar}: de laatste telling in de werkmap is van 1 oktober "
+                f"{forecaster.prepared.origin}; "
+                f"de jaren {forecaster.prepared.origin + 1}-{peiljaar} zouden stil worden overgeslagen. Kies een "
+                "peiljaar "
                 f"tot en met {forecaster.prepared.origin + MAX_YEARS_AFTER_COUNT} of importeer nieuwere tellingen; "
                 "de prognose vanaf de laatste telling maakt u met --peiljaar "
                 f"{forecaster.prepared.origin} en een langere --horizon"
@@ -184,7 +186,10 @@ def backtest(
     console.print(table)
     for note in result.notes:
         console.print(note)
-    command = f"dekkend backtest --werkmap WERKMAP --peiljaar {peiljaar} --doel {','.join(map(str, targets))} --niveau {niveau}"
+    command = (
+        f"dekkend backtest --werkmap WERKMAP --peiljaar {peiljaar} --doel {','.join(map(str, targets))} "
+        f"--niveau {niveau}"
+    )
     if regio_:
         command += f" --regio {regio_}"
     if verslag is not None:

@@ -36,7 +36,8 @@ def scenario_cmd(
     horizon: Annotated[int, typer.Option("--horizon", help="Aantal schooljaren vooruit.")] = 10,
     excel: Annotated[bool, typer.Option("--excel", help="Tabellen als .xlsx in plaats van .csv.")] = False,
 ) -> None:
-    """Reken scenario's door: leerlingen, normen, bereikbaarheid, knelpunten en bekostiging, naast 'zonder ingrijpen'."""
+    """Reken scenario's door: leerlingen, normen, bereikbaarheid, knelpunten en bekostiging, naast
+    'zonder ingrijpen'."""
     from dekkend import Workspace
     from dekkend.scenarios import baseline, load_scenario, run_scenario, write_results
 

@@ -626,7 +626,7 @@ def _ended_mask(frame: pd.DataFrame, opgave: pd.DataFrame | None, year: int) -> 
 
 def _key_columns(frame: pd.DataFrame) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """``vestigingscode``, ``onderwijstype`` and ``_p`` as object arrays (quick to iterate, same values)."""
-    return tuple(frame[c].to_numpy(dtype=object) for c in ("vestigingscode", "onderwijstype", "_p"))  # type: ignore[return-value]
+    return tuple(frame[c].to_numpy(dtype=object) for c in ("vestigingscode", "onderwijstype", "_p"))
 
 
 def offer_in_year(offer: pd.DataFrame, jaar: int) -> pd.DataFrame:

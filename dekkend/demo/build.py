@@ -212,77 +212,10 @@ def _pupil_rows(rng: np.random.Generator, year: int, counts: np.ndarray) -> list
                 n = int(counts[i, j, k])
                 if n == 0:
                     continue
-                if level == "pro":
-                    rows += _row(
-                        v,
-                        year,
-                        lj,
-                        n,
-                        level,
-                        rng,
-                        onderwijstype="pro",
-                        label_onderwijstype=_TYPE_LABELS["pro"],
-                        label_opleiding="Praktijkonderwijs",
-                    )
-                elif lj <= 2:
+                if lj <= 2 and level != "pro":
                     groups[v.groups[level]] = groups.get(v.groups[level], 0) + n
-                elif lj == 3 and level in ("havo", "vwo"):
-                    rows += _row(
-                        v,
-                        year,
-                        lj,
-                        n,
-                        level,
-                        rng,
-                        onderwijstype="havo-vwo",
-                        label_onderwijstype="HAVO/VWO lj 3",
-                        label_opleiding="HAVO" if level == "havo" else "VWO-ATHENEUMSTROOM",
-                    )
-                elif level in ("havo", "vwo"):
-                    rows += _row(
-                        v,
-                        year,
-                        lj,
-                        n,
-                        level,
-                        rng,
-                        onderwijstype=level,
-                        label_onderwijstype=_TYPE_LABELS[level],
-                        label_opleiding=level.upper(),
-                    )
-                elif level == "vmbo-t":
-                    for sector, m in _split(rng, n, d.VMBO_T_SECTORS).items():
-                        if m:
-                            rows += _row(
-                                v,
-                                year,
-                                lj,
-                                m,
-                                level,
-                                rng,
-                                onderwijstype=level,
-                                sector=sector,
-                                label_onderwijstype=_TYPE_LABELS[level],
-                                label_sector=sector,
-                                label_opleiding=f"MAVO/Theor Lw-Profiel {sector}",
-                            )
                 else:
-                    weights = v.profielen.get(level) or {"dienstverlening-producten": 1.0}
-                    for profiel, m in _split(rng, n, weights).items():
-                        if m:
-                            rows += _row(
-                                v,
-                                year,
-                                lj,
-                                m,
-                                level,
-                                rng,
-                                onderwijstype=level,
-                                profiel=profiel,
-                                label_onderwijstype=_TYPE_LABELS[level],
-                                label_afdeling=profiel,
-                                label_opleiding=f"{level.upper()} {profiel}",
-                            )
+                    rows += _level_rows(rng, v, year, lj, n, level)
             for niveau, n in sorted(groups.items()):
                 rows += _row(
                     v,
@@ -296,6 +229,81 @@ def _pupil_rows(rng: np.random.Generator, year: int, counts: np.ndarray) -> list
                     label_onderwijstype="Brugjaar 1-2",
                     label_opleiding="Ljvb op " + niveau.upper().replace(",", "/"),
                 )
+    return rows
+
+
+def _level_rows(rng: np.random.Generator, v: d.Vestiging, year: int, lj: int, n: int, level: str) -> list[dict]:
+    """The rows of ``n`` pupils of one level outside the brugjaren (praktijkonderwijs in every leerjaar)."""
+    if level == "pro":
+        return _row(
+            v,
+            year,
+            lj,
+            n,
+            level,
+            rng,
+            onderwijstype="pro",
+            label_onderwijstype=_TYPE_LABELS["pro"],
+            label_opleiding="Praktijkonderwijs",
+        )
+    if lj == 3 and level in ("havo", "vwo"):
+        return _row(
+            v,
+            year,
+            lj,
+            n,
+            level,
+            rng,
+            onderwijstype="havo-vwo",
+            label_onderwijstype="HAVO/VWO lj 3",
+            label_opleiding="HAVO" if level == "havo" else "VWO-ATHENEUMSTROOM",
+        )
+    if level in ("havo", "vwo"):
+        return _row(
+            v,
+            year,
+            lj,
+            n,
+            level,
+            rng,
+            onderwijstype=level,
+            label_onderwijstype=_TYPE_LABELS[level],
+            label_opleiding=level.upper(),
+        )
+    rows: list[dict] = []
+    if level == "vmbo-t":
+        for sector, m in _split(rng, n, d.VMBO_T_SECTORS).items():
+            if m:
+                rows += _row(
+                    v,
+                    year,
+                    lj,
+                    m,
+                    level,
+                    rng,
+                    onderwijstype=level,
+                    sector=sector,
+                    label_onderwijstype=_TYPE_LABELS[level],
+                    label_sector=sector,
+                    label_opleiding=f"MAVO/Theor Lw-Profiel {sector}",
+                )
+        return rows
+    weights = v.profielen.get(level) or {"dienstverlening-producten": 1.0}
+    for profiel, m in _split(rng, n, weights).items():
+        if m:
+            rows += _row(
+                v,
+                year,
+                lj,
+                m,
+                level,
+                rng,
+                onderwijstype=level,
+                profiel=profiel,
+                label_onderwijstype=_TYPE_LABELS[level],
+                label_afdeling=profiel,
+                label_opleiding=f"{level.upper()} {profiel}",
+            )
     return rows
 
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import numpy as np
 import pandas as pd
 
@@ -123,7 +125,8 @@ def kleine_bovenbouw(ctx: Context) -> list[Knelpunt]:
                 "kleine-bovenbouw",
                 "hoog" if now else "midden",
                 f"Kleine bovenbouwgroepen bij {ctx.name(code)}",
-                f"Bij {ctx.name(code)} zijn deze bovenbouwgroepen klein of worden dat binnen {ctx.lookahead} jaar: {lines}.",
+                f"Bij {ctx.name(code)} zijn deze bovenbouwgroepen klein of worden dat binnen {ctx.lookahead} jaar: "
+                f"{lines}.",
                 vestigingen=(code,),
                 besturen=(ctx.board(code),),
                 onderwijstype=types[0] if len(types) == 1 else ",".join(types),
@@ -205,6 +208,7 @@ def onder_norm(ctx: Context) -> tuple[list[Knelpunt], list[dict]]:
             if not present:
                 continue
             series: dict[int, float] = {}
+            value: float | None
             for t in present:
                 for y, n in up.of(code, t, None).items():
                     series[y] = series.get(y, 0.0) + n
@@ -234,15 +238,16 @@ def onder_norm(ctx: Context) -> tuple[list[Knelpunt], list[dict]]:
                     "bron": src,
                 }
             )
-            if result.status not in (ONDER_NORM, DREIGT) or result.breach_year is None:
-                continue
+            if result.status not in (ONDER_NORM, DREIGT) or result.breach_year is None or result.margin is None:
+                continue  # the margin is known whenever the norm is verified, so for every breach
             now = result.status == ONDER_NORM
             what = "leerlingen" if soort == "pro" else "leerlingen per leerjaar in de bovenbouw"
             out.append(
                 Knelpunt(
                     "onder-norm",
                     "midden" if now else "laag",
-                    f"{type_nl(soort).capitalize()} bij {ctx.name(code)} onder {'de drempel' if soort == 'pro' else 'de vuistregel'}",
+                    f"{type_nl(soort).capitalize()} bij {ctx.name(code)} onder "
+                    f"{'de drempel' if soort == 'pro' else 'de vuistregel'}",
                     f"{type_nl(soort).capitalize()} bij {ctx.name(code)}: nu {result.observed:.0f} {what}, "
                     f"{'drempel' if soort == 'pro' else 'vuistregel'} {value:.0f}. "
                     + ("Nu al eronder." if now else f"Naar verwachting eronder in {school_year(result.breach_year)}.")
@@ -265,19 +270,19 @@ def onder_norm(ctx: Context) -> tuple[list[Knelpunt], list[dict]]:
                     bronnen=(src,),
                 )
             )
-    for n in ctx.norms:
-        if n.kind == "opheffing":
+    for norm in ctx.norms:
+        if norm.kind == "opheffing":
             checks.append(
                 {
                     "vestigingscode": "",
-                    "onderwijs": n.onderwijstype,
-                    "norm": n.id,
+                    "onderwijs": norm.onderwijstype,
+                    "norm": norm.id,
                     "waarde_nu": None,
-                    "norm_waarde": n.value,
-                    "status": "niet-geverifieerd" if n.value is None else "niet-toegepast",
+                    "norm_waarde": norm.value,
+                    "status": "niet-geverifieerd" if norm.value is None else "niet-toegepast",
                     "marge": None,
                     "jaren_tot_onderschrijding": None,
-                    "bron": n.source.citation(),
+                    "bron": norm.source.citation(),
                 }
             )
     return out, checks
@@ -318,7 +323,8 @@ def sterke_daling(ctx: Context) -> list[Knelpunt]:
                 "sterke-daling",
                 sev,
                 f"Sterke daling van het aantal leerlingen in {ctx.region.label}",
-                f"De regio telt nu {count(region_now)} leerlingen; verwacht over vijf jaar {count(r5)} ({percent(-(d5 or 0), sign=True)})"
+                f"De regio telt nu {count(region_now)} leerlingen; verwacht over vijf jaar {count(r5)} "
+                f"({percent(-(d5 or 0), sign=True)})"
                 + (f" en over tien jaar {count(r10)} ({percent(-d10, sign=True)})" if d10 is not None else "")
                 + ".",
                 vestigingen=tuple(ctx.region.vestigingen),
@@ -347,9 +353,8 @@ def sterke_daling(ctx: Context) -> list[Knelpunt]:
                 "sterke-daling",
                 sev,
                 f"Sterke daling bij {ctx.name(code)}",
-                f"{ctx.name(code)} telt nu {count(row[ctx.origin])} leerlingen; verwacht over vijf jaar {count(row.get(y5))}"
-                + (f" en over tien jaar {count(row[y10])}" if y10 in row else "")
-                + ".",
+                f"{ctx.name(code)} telt nu {count(row[ctx.origin])} leerlingen; verwacht over vijf jaar "
+                f"{count(row.get(y5))}" + (f" en over tien jaar {count(row[y10])}" if y10 in row else "") + ".",
                 vestigingen=(code,),
                 besturen=(ctx.board(code),),
                 onderwijstype="vo",
@@ -377,7 +382,8 @@ def _offer_keys(frame: pd.DataFrame) -> pd.Series:
 
 
 def aanbod_verdwijnt(ctx: Context) -> list[Knelpunt]:
-    """A type or profiel that disappears from the region (no-action view) within the lookahead, or shrinks to one place."""
+    """A type or profiel that disappears from the region (no-action view) within the lookahead, or shrinks to one
+    place."""
     out = []
     until = ctx.origin + ctx.lookahead
     o = ctx.offer[(ctx.offer["jaar"] <= until) & (ctx.offer["onderwijstype"] != "onderbouw")].copy()
@@ -398,7 +404,8 @@ def aanbod_verdwijnt(ctx: Context) -> list[Knelpunt]:
                     "aanbod-verdwijnt",
                     "hoog",
                     f"{type_nl(kind).capitalize()} verdwijnt uit de regio",
-                    f"{type_nl(kind).capitalize()} wordt nu op {now} plaats(en) aangeboden ({', '.join(map(ctx.name, places))}). "
+                    f"{type_nl(kind).capitalize()} wordt nu op {now} plaats(en) aangeboden "
+                    f"({', '.join(map(ctx.name, places))}). "
                     f"Zonder ingrijpen zakt het aanbod onder de drempel en is het er in {school_year(year)} niet meer.",
                     vestigingen=tuple(places),
                     besturen=tuple(sorted({ctx.board(c) for c in places})),
@@ -621,8 +628,10 @@ def _white(
         else f"Witte vlek ontstaat: {type_nl(kind)} verder dan {limit:.0f} km in {school_year(year)}"
     )
     text = (
-        f"{len(areas)} postcodegebied(en) met ongeveer {count(kids, 'kinderen')} van 12-17 jaar ({100 * share:.0f}%) liggen "
-        f"verder dan {limit:.0f} km van het dichtstbijzijnde aanbod {type_nl(kind)} (tot {km(rows['afstand_km'].max())})."
+        f"{len(areas)} postcodegebied(en) met ongeveer {count(kids, 'kinderen')} van 12-17 jaar ({100 * share:.0f}%) "
+        "liggen "
+        f"verder dan {limit:.0f} km van het dichtstbijzijnde aanbod {type_nl(kind)} (tot "
+        f"{km(rows['afstand_km'].max())})."
         + ("" if when == "nu" else " Dat komt doordat aanbod zonder ingrijpen onder de drempel zakt.")
     )
     return Knelpunt(
@@ -651,7 +660,7 @@ def _white_profielen(
 ) -> Knelpunt:
     rows = pd.concat([r for _, r in parts])
     areas = tuple(sorted(rows["pc4"].astype(str).unique()))
-    per = {
+    per: dict[str, dict[str, Any]] = {
         k.split(":", 1)[1]: {
             "pc4": sorted(r["pc4"].astype(str)),
             "kinderen_12_17": round(float(r["kinderen_12_17"].sum()), 1),
@@ -696,8 +705,10 @@ def openbaar_onbereikbaar(ctx: Context, now: pd.DataFrame) -> list[Knelpunt]:
             "openbaar-onbereikbaar",
             "hoog" if share > 0.1 else "midden",
             f"Geen openbare school binnen {limit:.0f} km",
-            f"{len(areas)} postcodegebied(en) met ongeveer {count(kids, 'kinderen')} van 12-17 jaar hebben geen openbare of "
-            f"samenwerkingsschool binnen {limit:.0f} km (tot {km(beyond['afstand_km'].max())}). Een bijzondere school mag "
+            f"{len(areas)} postcodegebied(en) met ongeveer {count(kids, 'kinderen')} van 12-17 jaar hebben geen "
+            "openbare of "
+            f"samenwerkingsschool binnen {limit:.0f} km (tot {km(beyond['afstand_km'].max())}). Een bijzondere "
+            "school mag "
             f"een leerling dan niet weigeren op grond van richting (beleidsregel 'redelijke afstand').",
             gebieden=areas,
             onderwijstype="vo-openbaar",
@@ -735,13 +746,16 @@ def isolatie_afhankelijk(ctx: Context, funding_supplement: float) -> list[Knelpu
         mine = set(national.loc[national["vestigingscode"] == code, "soort"])
         for typ in sorted(mine):
             limit = (iso_pro if typ == "pro" else iso).value
+            if limit is None:
+                continue  # an isolation distance without a value (not verified): nothing to compare with
             others_now = set(national.loc[national["soort"] == typ, "vestigingscode"]) - {code}
             lost = gone_by_soort.get(typ, set())
             others_later = others_now - lost  # outside the region the offer is assumed to stay
-            d_now, n_now = _nearest(xy, code, others_now)
-            d_later, n_later = _nearest(xy, code, others_later)
-            if d_now is None or d_later is None:
+            nearest_now = _nearest(xy, code, others_now)
+            nearest_later = _nearest(xy, code, others_later)
+            if nearest_now is None or nearest_later is None:
                 continue
+            (d_now, n_now), (d_later, n_later) = nearest_now, nearest_later
             if (d_now >= limit) == (d_later >= limit):
                 continue
             if code in lost:
@@ -774,8 +788,10 @@ def isolatie_afhankelijk(ctx: Context, funding_supplement: float) -> list[Knelpu
                 "isolatie-afhankelijk",
                 "midden",
                 f"Isolatiestatus van {ctx.name(code)} hangt af van {ctx.name(neighbour)}",
-                f"Voor {kinds} ligt de dichtstbijzijnde andere vestiging met hetzelfde aanbod nu op {km(items[0]['afstand_nu_km'])} "
-                f"({ctx.name(neighbour)}). Verdwijnt dat aanbod zonder ingrijpen, dan wordt dat {km(items[0]['afstand_later_km'])} en is "
+                f"Voor {kinds} ligt de dichtstbijzijnde andere vestiging met hetzelfde aanbod nu op "
+                f"{km(items[0]['afstand_nu_km'])} "
+                f"({ctx.name(neighbour)}). Verdwijnt dat aanbod zonder ingrijpen, dan wordt dat "
+                f"{km(items[0]['afstand_later_km'])} en is "
                 f"{ctx.name(code)} "
                 + (
                     f"een geïsoleerde vestiging (grens {km(items[0]['grens_km'], 0)}): ongeveer "
@@ -825,16 +841,16 @@ def _isolation_offer(aanbod: pd.DataFrame, year: int, per_leerjaar: float) -> pd
 
 def _nearest(
     xy: tuple[np.ndarray, dict[str, int], np.ndarray], code: str, others: set[str]
-) -> tuple[float | None, str | None]:
-    """Straight-line km and code of the nearest of ``others``; ``xy`` from :func:`_locations`."""
+) -> tuple[float, str] | None:
+    """Straight-line km and code of the nearest of ``others`` (None without one); ``xy`` from :func:`_locations`."""
     coords, index, codes = xy
     idx = [index[c] for c in others if c in index]
     if not idx or code not in index:
-        return None, None
+        return None
     me = coords[index[code]]
     d = np.hypot(coords[idx, 0] - me[0], coords[idx, 1] - me[1]) / 1000.0
     if not np.isfinite(d).any():
-        return None, None
+        return None
     i = int(np.argmin(np.where(np.isfinite(d), d, np.inf)))
     return float(d[i]), str(codes[idx[i]])
 

@@ -147,8 +147,10 @@ def _from_population(tables: dict[str, pd.DataFrame]) -> Migration | None:
     if pop is None or pop.empty:
         return None
     years = sorted(int(y) for y in pop["jaar"].dropna().unique())
-    late = years[-1] if years else None
-    early = [y for y in years if late is not None and late - y >= 3]
+    if not years:
+        return None
+    late = years[-1]
+    early = [y for y in years if late - y >= 3]
     if not early:
         return None
     y1, y2 = early[-1], late
@@ -322,7 +324,7 @@ def _shares(
     if np.isnan(share).all():
         share[:] = np.nan
     share = pd.DataFrame(share).ffill(axis=1).bfill(axis=1).to_numpy()
-    return share, filled.any(axis=1)
+    return share, np.asarray(filled.any(axis=1))
 
 
 def area_children(

@@ -41,7 +41,7 @@ from __future__ import annotations
 import math
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
-from typing import Any
+from typing import Any, Literal, get_args
 
 import numpy as np
 import pandas as pd
@@ -593,7 +593,10 @@ def _own_offset(alpha: np.ndarray, median: np.ndarray) -> np.ndarray:
 def _intake(
     kernel: sparse.csr_matrix, e: np.ndarray, r: np.ndarray, children: np.ndarray, by_level: bool = False
 ) -> np.ndarray:
-    """``M_jl = E_jl sum_i K_ij R_il N_i`` for one or several columns of children (summed over l unless ``by_level``)."""
+    """``M_jl = E_jl sum_i K_ij R_il N_i`` for one or several columns of children.
+
+    Summed over l unless ``by_level``.
+    """
     kt = kernel.T.tocsr()
     if children.ndim == 1:
         m = e * np.asarray(kt @ (children[:, None] * r))
@@ -810,7 +813,8 @@ def _zones(tables: dict[str, pd.DataFrame], offer: pd.DataFrame) -> np.ndarray:
 #: Methods of :func:`scipy.optimize.minimize` that ``calibrate(solver=...)`` accepts, for the
 #: comparison in ``bench/choice_solver.py``; the default is dekkend's own loop
 #: (``_Objective.solve``).
-SCIPY_SOLVERS = ("trust-krylov", "trust-ncg", "Newton-CG")
+ScipySolver = Literal["trust-krylov", "trust-ncg", "Newton-CG"]
+SCIPY_SOLVERS: tuple[ScipySolver, ...] = get_args(ScipySolver)
 
 
 @dataclass
@@ -830,8 +834,9 @@ class _Objective:
         """Minimise from ``x`` with ``solver``; the solution and the iterations."""
         if solver == "eigen":
             return self.solve(x, tol, max_iter)
-        if solver in SCIPY_SOLVERS:
-            return self.solve_scipy(x, tol, max_iter, solver)
+        for method in SCIPY_SOLVERS:
+            if solver == method:
+                return self.solve_scipy(x, tol, max_iter, method)
         raise ConfiguratieFout(
             f"keuzemodel: onbekende oplosser '{solver}'; kies uit: eigen, " + ", ".join(SCIPY_SOLVERS)
         )
@@ -856,7 +861,11 @@ class _Objective:
 
             op = LinearOperator((len(x), len(x)), matvec=product)
             diag = np.maximum(self.diagonal(e, safe, m) + ridge, 1e-12)
-            pre = LinearOperator((len(x), len(x)), matvec=lambda v, d=diag: v / d)
+
+            def precondition(v: np.ndarray, d: np.ndarray = diag) -> np.ndarray:
+                return v / d
+
+            pre = LinearOperator((len(x), len(x)), matvec=precondition)
             rtol = min(0.1, float(np.abs(grad).max()) / max(float(self.goal.max()), 1.0))
             step, _ = cg(op, -grad, rtol=rtol, maxiter=100, M=pre)
             t = 1.0
@@ -869,7 +878,7 @@ class _Objective:
             x, value, m, e, safe = trial, new_value, new_m, new_e, new_safe
         return x, it
 
-    def solve_scipy(self, x: np.ndarray, tol: float, max_iter: int, method: str) -> tuple[np.ndarray, int]:
+    def solve_scipy(self, x: np.ndarray, tol: float, max_iter: int, method: ScipySolver) -> tuple[np.ndarray, int]:
         """The same objective through :func:`scipy.optimize.minimize`, same stopping rule."""
         from scipy.optimize import minimize
 
@@ -886,18 +895,28 @@ class _Objective:
             if np.abs(at(intermediate_result.x)[1] - self.goal).max(initial=0.0) < tol:
                 raise StopIteration
 
+        def value(z: np.ndarray) -> float:
+            return at(z)[0]
+
+        def gradient(z: np.ndarray) -> np.ndarray:
+            return at(z)[1] - self.goal
+
+        def hessian_product(z: np.ndarray, v: np.ndarray) -> np.ndarray:
+            return self.hessp(at(z)[2], at(z)[3], at(z)[1], v)
+
         if np.abs(at(x)[1] - self.goal).max(initial=0.0) < tol:
             return x, 1
-        options = (
-            {"maxiter": max_iter, "xtol": 1e-10} if method == "Newton-CG" else {"maxiter": max_iter, "gtol": tol * 1e-3}
-        )
         result = minimize(
-            lambda z: at(z)[0],
+            value,
             x,
-            jac=lambda z: at(z)[1] - self.goal,
-            hessp=lambda z, v: self.hessp(at(z)[2], at(z)[3], at(z)[1], v),
+            jac=gradient,
+            hessp=hessian_product,
             method=method,
             callback=stop,
-            options=options,
+            options=(
+                {"maxiter": max_iter, "xtol": 1e-10}
+                if method == "Newton-CG"
+                else {"maxiter": max_iter, "gtol": tol * 1e-3}
+            ),
         )
         return result.x, int(result.nit) + 1

@@ -50,7 +50,9 @@ class DecayEstimate:
 
 
 def herkomst_flows(tables: dict[str, pd.DataFrame]) -> tuple[pd.DataFrame, int | None]:
-    """Pupils per home PC4 and vestiging from the latest ``leerlingen_herkomst`` year: ``pc4, vestigingscode, leerlingen``.
+    """Pupils per home PC4 and vestiging from the latest ``leerlingen_herkomst`` year.
+
+    Columns ``pc4, vestigingscode, leerlingen``.
 
     Leerjaar 1 when it has at least :data:`MIN_FIRST_YEAR` pupils, else all leerjaren.
     """

@@ -99,7 +99,9 @@ class _Base:
         )
 
     def vestiging_totals(self, horizon: int) -> pd.DataFrame:
-        """Forecast totals per vestiging and year, ``vestigingscode, jaar, verwacht`` (no rows per stream, no intervals).
+        """Forecast totals per vestiging and year, ``vestigingscode, jaar, verwacht``.
+
+        No rows per stream, no intervals.
 
         The same numbers as ``predict(horizon)`` summed per vestiging and year. Vestigingen without pupils
         in the origin year stopped and are not forecast (``prepared.closed`` lists the recent ones).
@@ -366,10 +368,10 @@ def _group_roll(prep: Prepared) -> tuple[sparse.csr_matrix, np.ndarray]:
     for k in range(LEERJAREN):
         share_k = np.zeros(n_v)
         for col in (base[:, k], base[:, k - 1]) if k else (base[:, 0],):
-            tot = (member.T @ col)[prep.group]
-            todo = ((member.T @ share_k)[prep.group] == 0) & (tot > 0)
+            tot = np.asarray(member.T @ col)[prep.group]
+            todo = (np.asarray(member.T @ share_k)[prep.group] == 0) & (tot > 0)
             share_k = np.where(todo, col / np.where(tot > 0, tot, 1.0), share_k)
-        spread[k] = np.where((member.T @ share_k)[prep.group] > 0, share_k, 1.0 / size)
+        spread[k] = np.where(np.asarray(member.T @ share_k)[prep.group] > 0, share_k, 1.0 / size)
     return member, spread
 
 

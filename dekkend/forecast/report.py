@@ -41,14 +41,16 @@ def _category(row: pd.Series) -> str:
 
 def _scores_table(scores: pd.DataFrame, as_of: int) -> list[str]:
     lines = [
-        "| model | doeljaar | horizon | eenheden | werkelijk | verwacht | WAPE | MAPE | bias | dekking 80% | dekking 95% "
+        "| model | doeljaar | horizon | eenheden | werkelijk | verwacht | WAPE | MAPE | bias | dekking 80% | dekking "
+        "95% "
         "| dekking 80% (met prognose) | dekking 95% (met prognose) |",
         "|---|---|---|---|---|---|---|---|---|---|---|---|---|",
     ]
     for r in scores.sort_values(["jaar", "model"]).itertuples():
         lines.append(
             f"| {_MODEL_NL.get(r.model, r.model)} | {r.jaar} | {r.jaar - as_of} | {r.eenheden} | {r.werkelijk:,.0f} | "
-            f"{r.verwacht:,.0f} | {_pct(r.wape)} | {_pct(r.mape)} | {_pct(r.bias)} | {_pct(r.dekking80)} | {_pct(r.dekking95)} | "
+            f"{r.verwacht:,.0f} | {_pct(r.wape)} | {_pct(r.mape)} | {_pct(r.bias)} | {_pct(r.dekking80)} | "
+            f"{_pct(r.dekking95)} | "
             f"{_pct(getattr(r, 'dekking80_prognose', np.nan))} | {_pct(getattr(r, 'dekking95_prognose', np.nan))} |"
         )
     return lines
@@ -75,7 +77,8 @@ def _goal_lines(result: BacktestResult) -> list[str]:
         ok = gains[last] >= goal
         lines.append(
             f"Doel ({_pct(goal)} lager dan geen verandering in {last}): **{'gehaald' if ok else 'niet gehaald'}** "
-            f"({_pct(coh.at[last, 'wape'])} tegen {_pct(base[last])}; nodig: hoogstens {_pct((1 - goal) * base[last])})."
+            f"({_pct(coh.at[last, 'wape'])} tegen {_pct(base[last])}; nodig: hoogstens "
+            f"{_pct((1 - goal) * base[last])})."
         )
     cov = coh["dekking80_prognose"] if "dekking80_prognose" in coh else coh["dekking80"]
     inside = [t for t in cov.index if COVERAGE_BAND[0] <= cov[t] <= COVERAGE_BAND[1]]
@@ -143,7 +146,8 @@ def _origin_lines(result: BacktestResult) -> list[str]:
     lines += [
         "",
         f"Over alle {len(v)} combinaties van peiljaar en horizon: gemiddeld {_pct(float(v.mean()))}, "
-        f"van {_pct(float(v.min()))} tot {_pct(float(v.max()))}; binnen {_pct(COVERAGE_BAND[0])}-{_pct(COVERAGE_BAND[1])} in "
+        f"van {_pct(float(v.min()))} tot {_pct(float(v.max()))}; binnen "
+        f"{_pct(COVERAGE_BAND[0])}-{_pct(COVERAGE_BAND[1])} in "
         f"{inside} van {len(v)}.",
     ]
     return lines

@@ -34,7 +34,9 @@ SAME_SITE_M = 150.0
 
 
 def addresses(tables: dict[str, pd.DataFrame], year: int, side: str) -> pd.DataFrame:
-    """Address key and RD point per vestiging: the source nearest before ``year`` (origin side) or the newest (target side).
+    """Address key and RD point per vestiging.
+
+    The source nearest before ``year`` (origin side) or the newest (target side).
 
     The target side does not depend on ``year``: it is always the newest address.
     """
@@ -116,8 +118,8 @@ def _edges(
 def _components(nodes: list[str], edges: list[tuple[str, str, str]]) -> np.ndarray:
     idx = {n: i for i, n in enumerate(nodes)}
     if edges:
-        r = [idx[e[0]] for e in edges]
-        c = [idx[e[1]] for e in edges]
+        r = np.array([idx[e[0]] for e in edges])
+        c = np.array([idx[e[1]] for e in edges])
         g = coo_matrix((np.ones(len(edges)), (r, c)), shape=(len(nodes), len(nodes)))
     else:
         g = coo_matrix((len(nodes), len(nodes)))
@@ -160,7 +162,7 @@ def match_units(
     for n in nodes:
         members.setdefault(comp_of[n], set()).add(n[2:])
     links: dict[int, set[str]] = {}
-    for a, b, how in edges:
+    for a, _b, how in edges:
         links.setdefault(comp_of[f"o:{a}"], set()).add(how)
     sides: dict[int, set[str]] = {}
     for n in nodes:

@@ -219,6 +219,29 @@ def read_table(path: Path, *, min_columns: int = 2) -> RawTable:
     header; a row with fewer or more cells raises :class:`InvoerFout` naming
     the line, which is also how a truncated file is caught.
     """
+    text, encoding, ending = _decoded_text(path)
+    first = next((i for i, ln in enumerate(text.split("\n", 50)) if ln.strip()), 0)
+    head = text.split("\n", first + 1)[first]
+    delimiter = sniff_delimiter(head)
+    header, records, lines = _records(text, delimiter, path, min_columns)
+    if header is None:
+        raise LeegBestand("het bestand heeft geen kopregel", file=path, expected="een kopregel")
+    if not records:
+        raise LeegBestand("het bestand heeft een kopregel maar geen gegevens", file=path)
+    frame = pd.DataFrame(records, columns=list(_dedupe(header)), dtype=object)
+    return RawTable(
+        path=path,
+        encoding=encoding,
+        delimiter=delimiter,
+        line_ending=ending,
+        header=header,
+        rows=frame,
+        lines=np.asarray(lines, dtype=np.int64),
+    )
+
+
+def _decoded_text(path: Path) -> tuple[str, str, str]:
+    """The file's text with ``\n`` line endings, its encoding and its original line ending; or why it is no text."""
     data = file_bytes(path)
     if not data.strip():
         raise LeegBestand("het bestand is leeg", file=path, expected="een kopregel en gegevensregels")
@@ -246,9 +269,13 @@ def read_table(path: Path, *, min_columns: int = 2) -> RawTable:
             line=text.count("\n", 0, nul) + 1,
             expected="alleen tekst",
         )
-    first = next((i for i, ln in enumerate(text.split("\n", 50)) if ln.strip()), 0)
-    head = text.split("\n", first + 1)[first]
-    delimiter = sniff_delimiter(head)
+    return text, encoding, ending
+
+
+def _records(
+    text: str, delimiter: str, path: Path, min_columns: int
+) -> tuple[tuple[str, ...] | None, list[list[str]], list[int]]:
+    """The header, the records and the line each record starts on; a malformed row raises :class:`InvoerFout`."""
     reader = csv.reader(io.StringIO(text), delimiter=delimiter)
     header: tuple[str, ...] | None = None
     records: list[list[str]] = []
@@ -286,20 +313,7 @@ def read_table(path: Path, *, min_columns: int = 2) -> RawTable:
                 )
         records.append(row)
         lines.append(start)
-    if header is None:
-        raise LeegBestand("het bestand heeft geen kopregel", file=path, expected="een kopregel")
-    if not records:
-        raise LeegBestand("het bestand heeft een kopregel maar geen gegevens", file=path)
-    frame = pd.DataFrame(records, columns=list(_dedupe(header)), dtype=object)
-    return RawTable(
-        path=path,
-        encoding=encoding,
-        delimiter=delimiter,
-        line_ending=ending,
-        header=header,
-        rows=frame,
-        lines=np.asarray(lines, dtype=np.int64),
-    )
+    return header, records, lines
 
 
 def _csv_error(exc: csv.Error) -> str:

@@ -111,7 +111,8 @@ def source_url(entry: KnownFile, mirror: str | None = None) -> str:
         return mirror.rstrip("/") + "/" + entry.filename
     if not entry.url:
         raise DownloadFout(
-            f"voor '{entry.title}' staat geen downloadadres in de catalogus; haal het bestand via {entry.page or 'DUO/CBS'}"
+            f"voor '{entry.title}' staat geen downloadadres in de catalogus; haal het bestand via "
+            f"{entry.page or 'DUO/CBS'}"
         )
     return entry.url
 
@@ -331,7 +332,8 @@ def download_and_import(
             write_manifest(cache, records)
         if d.checksum_matches is False:
             notes.append(
-                f"{entry.filename}: de inhoud wijkt af van de catalogus (de uitgever heeft het bestand mogelijk vernieuwd)"
+                f"{entry.filename}: de inhoud wijkt af van de catalogus (de uitgever heeft het bestand mogelijk "
+                "vernieuwd)"
             )
         got.append(d)
     imported = import_paths([d.path for d in got], Workspace(werkmap))

@@ -326,10 +326,12 @@ class Resolver:
             if in_year:
                 cands = in_year
             else:
-                dated = [c for c in cands if c.first is not None]
-                if dated:
-                    nearest = min(min(abs(year - c.first), abs(year - (c.last or c.first))) for c in dated)
-                    near = [c for c in dated if min(abs(year - c.first), abs(year - (c.last or c.first))) == nearest]
+                gaps = [
+                    (c, min(abs(year - c.first), abs(year - (c.last or c.first)))) for c in cands if c.first is not None
+                ]
+                if gaps:
+                    nearest = min(gap for _, gap in gaps)
+                    near = [c for c, gap in gaps if gap == nearest]
                     cands = near + [c for c in cands if c.first is None and c.code in {n.code for n in near}]
         return tuple(sorted({c.code for c in cands}))
 

@@ -119,7 +119,7 @@ def load_norms(user_file: Path | None = None, on: date | None = None) -> tuple[N
     """
     text = resources.files("dekkend.norms").joinpath("normen.yaml").read_text(encoding="utf-8")
     entries = yaml.safe_load(text)["normen"]
-    norms = {}
+    norms: dict[str, Norm] = {}
     for e in entries:
         n = _norm(e, "normen.yaml")
         if on is not None and n.valid_from is not None and n.valid_from > on:

@@ -11,6 +11,7 @@ from dekkend.optimise._formulation import build
 from dekkend.optimise.results import Shortfall
 
 if TYPE_CHECKING:
+    from dekkend.optimise._highs import SolveOptions
     from dekkend.optimise.model import ViableCoverage
 
 #: Slack below this (pupils, changes) is rounding, not a shortfall.
@@ -33,7 +34,7 @@ def top_closures(model: ViableCoverage, keep: np.ndarray) -> tuple[int, ...]:
     return tuple(out)
 
 
-def explain_infeasible(model: ViableCoverage, options: dict[str, Any]) -> tuple[tuple[Shortfall, ...], float]:
+def explain_infeasible(model: ViableCoverage, options: SolveOptions) -> tuple[tuple[Shortfall, ...], float]:
     """The constraints that cannot be met, and by how much.
 
     1. With a change limit ``K``: the fewest changes any viable configuration
@@ -47,7 +48,7 @@ def explain_infeasible(model: ViableCoverage, options: dict[str, Any]) -> tuple[
         built = build(model, "wijzigingen")
         res = built.builder.solve(**options)
         seconds += res.seconds
-        if res.has_solution:
+        if res.values is not None:
             keep = _keep(model, built, res.values)
             needed = count_changes(model, keep)
             if needed > model.max_changes:
@@ -61,7 +62,7 @@ def explain_infeasible(model: ViableCoverage, options: dict[str, Any]) -> tuple[
     built = build(model, "elastisch")
     res = built.builder.solve(**options)
     seconds += res.seconds
-    if not res.has_solution:  # pragma: no cover - the elastic model is always feasible
+    if res.values is None:  # pragma: no cover - the elastic model is always feasible
         return (Shortfall("onbekend", float("nan"), float("nan")),), seconds
     v = res.values
     out: list[Shortfall] = []

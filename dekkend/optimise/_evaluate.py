@@ -112,6 +112,7 @@ def _first_order(
 ) -> tuple[np.ndarray, sparse.csr_matrix]:
     """Received pupils with the first-order choice shares: ``sum_k a_kh u_k (1 - x_k)`` for kept ``h``."""
     a = model.shares
+    assert a is not None  # first-order shares: the assignment 'keuze'
     dense = model.dense_shares
     if dense is not None:
         received = (dense.T @ displaced) * keep[:, None]
@@ -177,6 +178,7 @@ class ClosestPlan:
 
 def plan_closest(model: ViableCoverage) -> list[ClosestPlan]:
     """The plans of every class with senders (kept as ``ViableCoverage.closest_plans``)."""
+    assert model.homes is not None  # closest plans: the assignment 'dichtstbij'
     plans = []
     for c in np.unique(model.klass):
         rows = np.flatnonzero(model.klass == c)

@@ -142,10 +142,11 @@ def _received(model: ViableCoverage, b: ModelBuilder, xcol: np.ndarray) -> dict[
 def _received_first_order(model: ViableCoverage, b: ModelBuilder, xcol: np.ndarray) -> dict[tuple[int, int], int]:
     """``r_ht <= sum_k a_kh u_kt (1 - x_k)`` and ``r_ht <= R_ht x_h`` (first-order choice shares)."""
     inside = ~model.ext
+    assert model.shares is not None  # first-order shares: the assignment 'keuze'
     a = model.shares.tocsc()
     a.sum_duplicates()  # canonical: sorted row indices, one entry per sender (as getcol gives them)
     rcol: dict[tuple[int, int], int] = {}
-    for h in np.flatnonzero(inside):
+    for h in np.flatnonzero(inside).tolist():
         lo, hi = a.indptr[h], a.indptr[h + 1]
         rows, values = a.indices[lo:hi], a.data[lo:hi]
         keep = inside[rows]
@@ -204,6 +205,7 @@ def _received_closest(model: ViableCoverage, b: ModelBuilder, xcol: np.ndarray) 
     """Closest assignment of each area's displaced pupils (cumulative closest-assignment constraints)."""
     inflow: dict[tuple[int, int], list[int]] = {}
     homes = model.homes
+    assert homes is not None  # closest assignment: the assignment 'dichtstbij'
     need = needs_intake(model)
     for c in np.unique(model.klass):
         rows = np.flatnonzero(model.klass == c)
@@ -289,7 +291,7 @@ def _viability(
     elastic: bool,
 ) -> None:
     """``sum over the offering, its profielen and its pool of (u x + r) >= m x`` for every year."""
-    for h in np.flatnonzero(~model.ext & (model.threshold > 0)):
+    for h in np.flatnonzero(~model.ext & (model.threshold > 0)).tolist():
         group = [h, *model.child_lists[h], *model.pool_of[h]]
         for t in range(model.years):
             rs = [rcol[(g, t)] for g in group if (g, t) in rcol]

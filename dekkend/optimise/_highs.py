@@ -7,9 +7,13 @@ import sys
 import time
 from contextlib import contextmanager
 from dataclasses import dataclass
+from typing import TYPE_CHECKING, TypedDict
 
 import numpy as np
 from scipy import sparse
+
+if TYPE_CHECKING:
+    import highspy
 
 INF = float("inf")
 
@@ -44,6 +48,20 @@ def _quiet_stdout():
     finally:
         os.dup2(saved, fd)
         os.close(saved)
+
+
+class SolveOptions(TypedDict, total=False):
+    """The keyword options of :meth:`ModelBuilder.solve` that a caller passes on to every solve."""
+
+    time_limit: float
+    mip_gap: float
+    threads: int | None
+    verbose: bool
+
+
+def _joined(parts: list[np.ndarray], dtype: type = float) -> np.ndarray:
+    """The parts as one array of ``dtype`` (empty without parts)."""
+    return np.concatenate(parts).astype(dtype) if parts else np.zeros(0, dtype)
 
 
 @dataclass(frozen=True, eq=False)
@@ -138,25 +156,24 @@ class ModelBuilder:
         np.add.at(flat, np.asarray(cols, dtype=np.int64), np.broadcast_to(np.asarray(cost, float), np.shape(cols)))
         self._cost = [flat]
 
-    def _lp(self):  # type: ignore[no-untyped-def]
+    def _lp(self) -> highspy.HighsLp:
         import highspy
 
-        cat = lambda parts, dt=float: np.concatenate(parts).astype(dt) if parts else np.zeros(0, dt)  # noqa: E731
         a = sparse.coo_matrix(
-            (cat(self._v), (cat(self._r, np.int64), cat(self._c, np.int64))),
+            (_joined(self._v), (_joined(self._r, np.int64), _joined(self._c, np.int64))),
             shape=(self.n_rows, self.n_cols),
         ).tocsc()
         a.sum_duplicates()
         lp = highspy.HighsLp()
         lp.num_col_, lp.num_row_ = self.n_cols, self.n_rows
-        lp.col_cost_ = cat(self._cost)
-        lp.col_lower_, lp.col_upper_ = cat(self._lb), cat(self._ub)
-        lp.row_lower_, lp.row_upper_ = cat(self._rlo), cat(self._rhi)
+        lp.col_cost_ = _joined(self._cost)
+        lp.col_lower_, lp.col_upper_ = _joined(self._lb), _joined(self._ub)
+        lp.row_lower_, lp.row_upper_ = _joined(self._rlo), _joined(self._rhi)
         lp.a_matrix_.format_ = highspy.MatrixFormat.kColwise
         lp.a_matrix_.start_ = a.indptr.astype(np.int32)
         lp.a_matrix_.index_ = a.indices.astype(np.int32)
         lp.a_matrix_.value_ = a.data.astype(float)
-        integer = cat(self._int, bool)
+        integer = _joined(self._int, bool)
         if integer.any():
             lp.integrality_ = [
                 highspy.HighsVarType.kInteger if b else highspy.HighsVarType.kContinuous for b in integer

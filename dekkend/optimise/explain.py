@@ -305,7 +305,7 @@ def explain_saved(inst: Instance, after: Evaluation) -> list[Saved]:
     o = inst.offerings
     out = []
     inside = ~model.ext
-    for h in np.flatnonzero(inside & after.keep & ~inst.no_action):
+    for h in np.flatnonzero(inside & after.keep & ~inst.no_action).tolist():
         code = str(o["vestigingscode"].iat[h])
         own = float(model.pupils[h, 0])
         got = float(after.judged_pupils()[h, 0])

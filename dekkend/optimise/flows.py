@@ -13,7 +13,7 @@ when only that offering stops: the linear part of the engine's reallocation.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from typing import Protocol
 
 import numpy as np
@@ -23,13 +23,22 @@ from dekkend.scenarios.engine import MIN_SHARE, receivers
 
 
 class MarketLike(Protocol):
-    """What is read from :class:`dekkend.scenarios.engine.Market`."""
+    """What is read from :class:`dekkend.scenarios.engine.Market` (read-only, as that class is frozen)."""
 
-    areas: np.ndarray
-    codes: np.ndarray
-    prob: np.ndarray
-    km: np.ndarray
-    children: np.ndarray
+    @property
+    def areas(self) -> np.ndarray: ...
+
+    @property
+    def codes(self) -> np.ndarray: ...
+
+    @property
+    def prob(self) -> np.ndarray: ...
+
+    @property
+    def km(self) -> np.ndarray: ...
+
+    @property
+    def children(self) -> np.ndarray: ...
 
 
 def origins(market: MarketLike, codes: Sequence[str]) -> np.ndarray:
@@ -54,7 +63,7 @@ def origins(market: MarketLike, codes: Sequence[str]) -> np.ndarray:
 
 def first_order_shares(
     market: MarketLike,
-    candidates: dict[str, Iterable[str]],
+    candidates: Mapping[str, Iterable[str]],
     senders: Sequence[tuple[str, str]],
     *,
     min_share: float | None = None,

@@ -19,7 +19,7 @@ from dekkend.formatting import school_year
 from dekkend.geo import DistanceMatrix, distance_matrix
 from dekkend.ingest.labels import PROFIEL_SLUGS, VMBO_LEERWEGEN
 from dekkend.norms import Settings, load_settings
-from dekkend.optimise.flows import first_order_shares, homes_matrix
+from dekkend.optimise.flows import MarketLike, first_order_shares, homes_matrix
 from dekkend.optimise.model import ViableCoverage
 from dekkend.optimise.options import OptimiseOptions
 from dekkend.optimise.reach import ReachContext
@@ -94,7 +94,7 @@ def build_instance(
     *,
     forecast: pd.DataFrame | None = None,
     origin: int | None = None,
-    market: object | None = None,
+    market: MarketLike | None = None,
     matrix: DistanceMatrix | None = None,
     settings: Settings | None = None,
 ) -> Instance:
@@ -157,8 +157,8 @@ def build_instance(
     extra_areas = _home_areas(market, rows, cover) if toewijzing == "dichtstbij" else np.array([], dtype=object)
     extra_areas = extra_areas[np.isin(extra_areas, matrix.pc4)]
     areas = np.concatenate([cover, extra_areas[~np.isin(extra_areas, cover)]])
-    reach = norm_km if toewijzing == "keuze" else max(norm_km, cutoff_km)
-    outside = _outside_offerings(tables, region, origin, matrix, areas, rows, reach)
+    reach_km = norm_km if toewijzing == "keuze" else max(norm_km, cutoff_km)
+    outside = _outside_offerings(tables, region, origin, matrix, areas, rows, reach_km)
     if wanted_kinds is not None:
         outside = outside[_of_kinds(outside, wanted_kinds)].reset_index(drop=True)
     offerings = pd.concat([rows, outside], ignore_index=True)
@@ -172,7 +172,7 @@ def build_instance(
     _apply_locks(offerings, options.locked, region)
     pupils = np.vstack([offerings[f"_p{y}"].to_numpy(float) for y in years]).T
     offerings = offerings.drop(columns=[f"_p{y}" for y in years])
-    flows = _flows(market, tables, origin, offerings, areas, toewijzing)
+    shares, homes = _flows(market, tables, origin, offerings, areas, toewijzing)
     model = ViableCoverage.from_cost_matrix(
         cost,
         children,
@@ -182,7 +182,8 @@ def build_instance(
         max_changes=options.max_changes,
         boards_keep=options.boards_keep,
         cutoff_km=cutoff_km,
-        **flows,
+        shares=shares,
+        homes=homes,
     )
     no_action_all = np.concatenate([no_action, np.ones(len(outside), dtype=bool)])
     ves = tables["vestigingen"].drop_duplicates("vestigingscode").set_index("vestigingscode")
@@ -437,27 +438,32 @@ def _children(per_pc4: pd.Series, areas: np.ndarray, cover: np.ndarray) -> np.nd
     return per_pc4.reindex(pd.Index(areas)).fillna(0.0).to_numpy(float) * inside
 
 
-def _home_areas(market: object, rows: pd.DataFrame, cover: np.ndarray) -> np.ndarray:
+def _home_areas(market: MarketLike, rows: pd.DataFrame, cover: np.ndarray) -> np.ndarray:
     """Areas where the region's pupils live (for closest assignment)."""
-    h = homes_matrix(market, list(dict.fromkeys(rows["vestigingscode"])), list(market.areas))  # type: ignore[attr-defined]
+    h = homes_matrix(market, list(dict.fromkeys(rows["vestigingscode"])), list(market.areas))
     used = np.unique(h.nonzero()[1])
-    return np.asarray(market.areas, dtype=object)[used]  # type: ignore[attr-defined]
+    return np.asarray(market.areas, dtype=object)[used]
 
 
 def _flows(
-    market: object, tables: dict[str, pd.DataFrame], origin: int, o: pd.DataFrame, areas: np.ndarray, toewijzing: str
-) -> dict[str, sparse.csr_matrix]:
-    """``shares`` (first-order choice) or ``homes`` (closest assignment) for the model."""
+    market: MarketLike,
+    tables: dict[str, pd.DataFrame],
+    origin: int,
+    o: pd.DataFrame,
+    areas: np.ndarray,
+    toewijzing: str,
+) -> tuple[sparse.csr_matrix | None, sparse.csr_matrix | None]:
+    """``(shares, None)`` (first-order choice) or ``(None, homes)`` (closest assignment) for the model."""
     inside = np.flatnonzero(o["in_regio"].to_numpy(bool))
     if toewijzing == "dichtstbij":
         codes = o["vestigingscode"].to_numpy(object)
         unique = list(dict.fromkeys(codes[inside]))
-        per_code = homes_matrix(market, unique, list(areas))  # type: ignore[arg-type]
+        per_code = homes_matrix(market, unique, list(areas))
         idx = {c: i for i, c in enumerate(unique)}
         pick = sparse.csr_matrix(
             (np.ones(len(inside)), (inside, [idx[c] for c in codes[inside]])), shape=(len(o), len(unique))
         )
-        return {"homes": sparse.csr_matrix(pick @ per_code)}
+        return None, sparse.csr_matrix(pick @ per_code)
     base = tables["aanbod"]
     base = base[base["schooljaar"] == origin]
     keys = [offer_key(t, p) for t, p in zip(base["onderwijstype"], base["profiel"], strict=True)]
@@ -465,7 +471,7 @@ def _flows(
     for code, key in zip(base["vestigingscode"].astype(str), keys, strict=True):
         candidates.setdefault(key, set()).add(code)
     senders = [(str(o["vestigingscode"].iat[r]), str(o["sleutel"].iat[r])) for r in inside]
-    shares, _ = first_order_shares(market, candidates, senders)  # type: ignore[arg-type]
+    shares, _ = first_order_shares(market, candidates, senders)
     index = {(v, k): i for i, (v, k) in enumerate(zip(o["vestigingscode"], o["sleutel"], strict=True))}
     r_, c_, v_ = [], [], []
     for (s, code, key), value in shares.items():
@@ -474,7 +480,7 @@ def _flows(
             r_.append(inside[s])
             c_.append(h)
             v_.append(value)
-    return {"shares": sparse.csr_matrix((v_, (r_, c_)), shape=(len(o), len(o)))}
+    return sparse.csr_matrix((v_, (r_, c_)), shape=(len(o), len(o))), None
 
 
 def parse_locks(specs: Iterable[str], offerings: pd.DataFrame, region: Region) -> np.ndarray:

@@ -22,6 +22,7 @@ from dekkend.errors import ConfiguratieFout
 from dekkend.optimise._analysis import explain_infeasible
 from dekkend.optimise._evaluate import DENSE_LIMIT, ClosestPlan, evaluate, plan_closest
 from dekkend.optimise._formulation import build
+from dekkend.optimise._highs import SolveOptions
 from dekkend.optimise.results import (
     STATUSES,
     TIE_GAP,
@@ -31,6 +32,8 @@ from dekkend.optimise.results import (
 )
 
 OFFERING_COLUMNS = ("site", "kind", "threshold", "klass", "parent", "status", "board", "pool")
+#: A share or home-area matrix as :meth:`ViableCoverage.from_cost_matrix` takes it (stored as CSR).
+FlowMatrix = sparse.csr_matrix | sparse.csc_matrix | sparse.coo_matrix | np.ndarray
 
 
 class ViableCoverage:
@@ -115,8 +118,8 @@ class ViableCoverage:
         offerings: pd.DataFrame,
         pupils: np.ndarray,
         *,
-        shares: sparse.spmatrix | None,
-        homes: sparse.spmatrix | None,
+        shares: sparse.csr_matrix | None,
+        homes: sparse.csr_matrix | None,
         norm_km: Mapping[str, float] | float,
         weights: Mapping[str, float] | None,
         max_changes: int | None,
@@ -153,8 +156,8 @@ class ViableCoverage:
         offerings: pd.DataFrame,
         pupils: np.ndarray | None = None,
         *,
-        shares: sparse.spmatrix | np.ndarray | None = None,
-        homes: sparse.spmatrix | np.ndarray | None = None,
+        shares: FlowMatrix | None = None,
+        homes: FlowMatrix | None = None,
         norm_km: Mapping[str, float] | float = 12.0,
         weights: Mapping[str, float] | None = None,
         max_changes: int | None = None,
@@ -326,10 +329,10 @@ class ViableCoverage:
         verbose
             Show the HiGHS log.
         """
-        options = {"time_limit": time_limit, "mip_gap": mip_gap, "threads": threads, "verbose": verbose}
+        options: SolveOptions = {"time_limit": time_limit, "mip_gap": mip_gap, "threads": threads, "verbose": verbose}
         built = build(self)
         result = built.builder.solve(**options)
-        if not result.has_solution:
+        if result.values is None:
             if result.status == "onhaalbaar":
                 shortfalls, seconds = explain_infeasible(self, options)
                 return Solution(
@@ -351,11 +354,11 @@ class ViableCoverage:
             tie = build(self, "volgorde", floor=floor)
             budget = min(max(1.0, time_limit - seconds), max(TIE_MIN_SECONDS, seconds))
             second = tie.builder.solve(
-                **{**options, "time_limit": budget, "mip_gap": max(mip_gap, TIE_GAP)}, start=values
+                time_limit=budget, mip_gap=max(mip_gap, TIE_GAP), threads=threads, verbose=verbose, start=values
             )
             seconds += second.seconds
             tie_seconds = second.seconds
-            if second.has_solution:
+            if second.values is not None:
                 values = second.values
         keep = np.ones(self.q, dtype=bool)
         keep[built.x_rows] = values[built.x_cols] > 0.5

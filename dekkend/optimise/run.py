@@ -20,13 +20,14 @@ from dekkend.optimise.explain import (
     explain_saved,
 )
 from dekkend.optimise.explain import dutch_number as _num
+from dekkend.optimise.flows import MarketLike
 from dekkend.optimise.instance import Instance, build_instance
 from dekkend.optimise.knelpunten import KnelpuntNote, knelpunt_notes
 from dekkend.optimise.options import OptimiseOptions
 from dekkend.optimise.reach import configured_offer
 from dekkend.optimise.results import Evaluation, Solution
 from dekkend.scenarios.baseline import Baseline
-from dekkend.scenarios.format import Scenario, SluitVestiging, StopAanbod
+from dekkend.scenarios.format import Measure, Scenario, SluitVestiging, StopAanbod
 from dekkend.scenarios.offer import offer_in_year
 
 YAML_NAME = "optimalisatie.yaml"
@@ -76,7 +77,7 @@ class Optimisation:
             return None
         inst = self.instance
         closed = {c.vestigingscode for c in self.changes if c.soort == "sluit-vestiging"}
-        measures = [SluitVestiging(inst.jaar, code) for code in sorted(closed)]
+        measures: list[Measure] = [SluitVestiging(inst.jaar, code) for code in sorted(closed)]
         measures += [
             StopAanbod(inst.jaar, c.vestigingscode, c.onderwijstype, c.profiel)
             for c in self.changes
@@ -220,7 +221,7 @@ def optimise(
     baseline: Baseline | None = None,
     forecast: pd.DataFrame | None = None,
     origin: int | None = None,
-    market: object | None = None,
+    market: MarketLike | None = None,
     matrix: DistanceMatrix | None = None,
     settings: Settings | None = None,
 ) -> Optimisation:

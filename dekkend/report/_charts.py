@@ -127,13 +127,13 @@ def total_chart(data: ReportData) -> dict:
             "hovertemplate": "%{x}: %{y:,.0f} leerlingen (prognose)<extra></extra>",
         }
     )
-    years = sorted({*seen.index.tolist(), *total.index.tolist()})
+    all_years = sorted({*seen.index.tolist(), *total.index.tolist()})
     ymax = max(float(np.nanmax(fy)), float(seen.max())) * 1.25
     return {
         "data": traces,
         "layout": _layout(
             360,
-            xaxis=_year_axis(years),
+            xaxis=_year_axis(all_years),
             yaxis={"title": {"text": "leerlingen"}, "rangemode": "tozero", "range": [0, ymax]},
             shapes=[_origin_line(data.origin)],
             annotations=[_origin_note(data.origin)],
@@ -337,6 +337,7 @@ REACH_ORDER = ("pro", "vmbo-b", "vmbo-k", "vmbo-g", "vmbo-t", "havo", "vwo", "vo
 def reach_rows(data: ReportData) -> pd.DataFrame:
     """Indicators now and later per kind shown: the types, the profielen offered in the region, and vo-openbaar."""
     ind = data.reach_now.indicators
+    assert ind is not None, "the report computes reachability with its indicators"
     kinds = [k for k in REACH_ORDER] + [k for k in ind["onderwijstype"].unique() if str(k).startswith("profiel:")]
     a = ind[ind["jaar"] == data.origin].set_index("onderwijstype")
     b = ind[ind["jaar"] == data.later].set_index("onderwijstype")
@@ -403,7 +404,7 @@ def reach_chart(rows: pd.DataFrame, data: ReportData) -> dict:
             "hovertemplate": "%{y}: %{x:.1f}% later<extra></extra>",
         },
     ]
-    lowest = min([v for v in now + later if v == v] or [0.0])
+    lowest: float = min([v for v in now + later if v == v] or [0.0])
     return {
         "data": traces,
         "layout": _layout(

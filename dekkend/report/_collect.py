@@ -284,12 +284,17 @@ def _advice(diagnosis: Diagnosis, ves: pd.DataFrame, name: str) -> Advice | None
     corop = region["corop_naam"].dropna().mode() if "corop_naam" in region else pd.Series(dtype=str)
     province = region["provincie"].dropna().mode() if "provincie" in region else pd.Series(dtype=str)
     regio = str(corop.iloc[0]) if len(corop) else name
-    kwargs = {"regio": regio, "peiljaar": diagnosis.peiljaar, "per_knelpunt": 1, "limit": 10}
     sample = advice_sample(diagnosis.knelpunten)
+
+    def advice(gebied: str | None) -> Advice:
+        return match_knelpunten(
+            sample, regio=regio, peiljaar=diagnosis.peiljaar, gebied=gebied, per_knelpunt=1, limit=10
+        )
+
     try:
-        return match_knelpunten(sample, gebied=str(province.iloc[0]) if len(province) else None, **kwargs)
+        return advice(str(province.iloc[0]) if len(province) else None)
     except ConfiguratieFout:  # the province is unknown to the knowledge base
-        return match_knelpunten(sample, **kwargs)
+        return advice(None)
 
 
 def collect(

@@ -19,6 +19,7 @@ import numpy as np
 import pandas as pd
 import shapely
 from shapely.geometry import MultiPoint, Polygon, box, shape
+from shapely.geometry.base import BaseGeometry
 
 from dekkend.crs import wgs84_to_rd
 from dekkend.regions import Region, pc4_gemeenten
@@ -37,7 +38,7 @@ class Gemeente:
 
     code: str
     naam: str
-    shape: shapely.Geometry
+    shape: BaseGeometry
     in_region: bool
 
 
@@ -62,9 +63,9 @@ class MapGeometry:
     """
 
     gemeenten: tuple[Gemeente, ...]
-    cells: dict[str, shapely.Geometry]
+    cells: dict[str, BaseGeometry]
     centroids: pd.DataFrame
-    outline: shapely.Geometry
+    outline: BaseGeometry
     extent: tuple[float, float, float, float]
     synthetic: bool
 
@@ -90,7 +91,7 @@ class MapGeometry:
         return "Gemeentegrenzen uit de werkmap (tabel gemeentegrenzen)."
 
 
-def _to_km(geom: shapely.Geometry) -> shapely.Geometry:
+def _to_km(geom: BaseGeometry) -> BaseGeometry:
     """A WGS84 geometry in RD kilometres."""
 
     def project(coords: np.ndarray) -> np.ndarray:
@@ -112,7 +113,7 @@ def _region_centroids(tables: dict[str, pd.DataFrame], pc4: list[str]) -> pd.Dat
     )
 
 
-def _boundaries(tables: dict[str, pd.DataFrame], wanted: set[str], window: shapely.Geometry) -> list[Gemeente]:
+def _boundaries(tables: dict[str, pd.DataFrame], wanted: set[str], window: BaseGeometry) -> list[Gemeente]:
     """Gemeenten from ``gemeentegrenzen`` that are wanted or touch the window; the latest year per code."""
     g = tables["gemeentegrenzen"].sort_values("jaar", ascending=False).drop_duplicates("gemeentecode")
     lon0, lat0, lon1, lat1 = _window_lonlat(window)
@@ -128,7 +129,7 @@ def _boundaries(tables: dict[str, pd.DataFrame], wanted: set[str], window: shape
     return out
 
 
-def _window_lonlat(window: shapely.Geometry) -> tuple[float, float, float, float]:
+def _window_lonlat(window: BaseGeometry) -> tuple[float, float, float, float]:
     from dekkend.crs import rd_to_wgs84
 
     x0, y0, x1, y1 = window.bounds
@@ -136,7 +137,7 @@ def _window_lonlat(window: shapely.Geometry) -> tuple[float, float, float, float
     return float(lon.min()), float(lat.min()), float(lon.max()), float(lat.max())
 
 
-def _voronoi(points: np.ndarray, envelope: shapely.Geometry) -> list[shapely.Geometry]:
+def _voronoi(points: np.ndarray, envelope: BaseGeometry) -> list[BaseGeometry]:
     """Voronoi cells of ``points`` (in input order), extended to ``envelope``."""
     if len(points) == 1:
         return [envelope]
@@ -146,11 +147,11 @@ def _voronoi(points: np.ndarray, envelope: shapely.Geometry) -> list[shapely.Geo
 
 def _synthetic(
     centroids: pd.DataFrame, gem_of: dict[str, str], names: dict[str, str]
-) -> tuple[list[Gemeente], shapely.Geometry]:
+) -> tuple[list[Gemeente], BaseGeometry]:
     pts = centroids[["x", "y"]].to_numpy(float)
     hull = MultiPoint(pts).convex_hull.buffer(SYNTHETIC_MARGIN_KM, quad_segs=4)
     cells = [c.intersection(hull) for c in _voronoi(pts, hull)]
-    by_gem: dict[str, list[shapely.Geometry]] = {}
+    by_gem: dict[str, list[BaseGeometry]] = {}
     for pc4, cell in zip(centroids["pc4"], cells, strict=True):
         by_gem.setdefault(gem_of.get(pc4, "?"), []).append(cell)
     gems = [
@@ -209,25 +210,25 @@ def map_geometry(tables: dict[str, pd.DataFrame], region: Region, pc4: list[str]
     pad = 0.03 * max(x1 - x0, y1 - y0)
     extent = (x0 - pad, y0 - pad, x1 + pad, y1 + pad)
     window = box(*extent)
-    gems = tuple(
+    drawn = tuple(
         Gemeente(g.code, g.naam, g.shape.intersection(window).simplify(SIMPLIFY_KM), g.in_region)
         for g in gems
         if g.in_region or g.shape.intersects(window)
     )
-    cells = _cells(centroids, gem_of, gems, outline) if 0 < len(centroids) <= MAX_CELLS else {}
-    return MapGeometry(gems, cells, centroids, outline.simplify(SIMPLIFY_KM), extent, synthetic)
+    cells = _cells(centroids, gem_of, drawn, outline) if 0 < len(centroids) <= MAX_CELLS else {}
+    return MapGeometry(drawn, cells, centroids, outline.simplify(SIMPLIFY_KM), extent, synthetic)
 
 
 def _cells(
-    centroids: pd.DataFrame, gem_of: dict[str, str], gems: tuple[Gemeente, ...], outline: shapely.Geometry
-) -> dict[str, shapely.Geometry]:
+    centroids: pd.DataFrame, gem_of: dict[str, str], gems: tuple[Gemeente, ...], outline: BaseGeometry
+) -> dict[str, BaseGeometry]:
     """Voronoi cells of the home areas within their gemeente, so every gemeente is covered by its own areas.
 
     Home areas of a gemeente that is not drawn (unknown mapping) share the region's outline.
     """
     shapes = {g.code: g.shape for g in gems if g.in_region and not g.shape.is_empty}
     keys = [gem_of.get(p, "") if gem_of.get(p, "") in shapes else "" for p in centroids["pc4"]]
-    cells: dict[str, shapely.Geometry] = {}
+    cells: dict[str, BaseGeometry] = {}
     for key, group in centroids.groupby(pd.Series(keys, index=centroids.index), sort=False):
         area = shapes.get(key, outline)
         pts = group[["x", "y"]].to_numpy(float)
@@ -242,7 +243,7 @@ def _cells(
     return cells
 
 
-def path_xy(geom: shapely.Geometry, *, holes: bool = False) -> tuple[list[float | None], list[float | None]]:
+def path_xy(geom: BaseGeometry, *, holes: bool = False) -> tuple[list[float | None], list[float | None]]:
     """Coordinates of every polygon ring of ``geom`` as one path, rings separated by ``None`` (plotly's gaps)."""
     xs: list[float | None] = []
     ys: list[float | None] = []
@@ -257,7 +258,7 @@ def path_xy(geom: shapely.Geometry, *, holes: bool = False) -> tuple[list[float 
     return xs, ys
 
 
-def polygons(geom: shapely.Geometry) -> list[Polygon]:
+def polygons(geom: BaseGeometry) -> list[Polygon]:
     if geom.is_empty:
         return []
     if isinstance(geom, Polygon):

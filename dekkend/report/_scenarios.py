@@ -130,7 +130,8 @@ def measure_text(m: Measure, names: dict[str, str], boards: dict[str, str] | Non
         )
     if isinstance(m, DeelProfiel):
         return (
-            f"{start} volgen de leerlingen van {name(m.van)} het {_what(m.onderwijstype, m.profiel)} bij {name(m.naar)}; "
+            f"{start} volgen de leerlingen van {name(m.van)} het {_what(m.onderwijstype, m.profiel)} bij "
+            f"{name(m.naar)}; "
             f"ze blijven ingeschreven bij hun eigen school (uitbesteding)."
         )
     if isinstance(m, Afstandsonderwijs):
@@ -174,7 +175,10 @@ def knelpunt_changes(result: ScenarioResult) -> tuple[list[Knelpunt], list[Knelp
 
 
 def scenario_numbers(result: ScenarioResult) -> dict:
-    """The comparison's figures of one scenario (raw numbers): its summary plus moves, changed knelpunten and funding."""
+    """The comparison's figures of one scenario (raw numbers).
+
+    Its summary plus moves, changed knelpunten and funding.
+    """
     s = result.summary
     last = int(s["eindjaar"])
     moves = result.moves
@@ -220,7 +224,8 @@ def _comparison_rows(data: ReportData, numbers: list[dict]) -> list[dict]:
             "leerlingen in de regio",
             number(first["leerlingen_zonder_ingrijpen"]),
             [
-                f"{number(n['leerlingen_met_scenario'])} ({signed(n['leerlingen_met_scenario'] - n['leerlingen_zonder_ingrijpen'])})"
+                f"{number(n['leerlingen_met_scenario'])} "
+                f"({signed(n['leerlingen_met_scenario'] - n['leerlingen_zonder_ingrijpen'])})"
                 for n in numbers
             ],
         ),
@@ -327,7 +332,10 @@ def _board_rows(results: Sequence[ScenarioResult], boards: dict[str, str]) -> li
 def _scenario_block(
     data: ReportData, result: ScenarioResult, numbers: dict, names: dict[str, str], boards: dict[str, str], letter: str
 ) -> dict:
-    """One scenario: name, description, measures in words, biggest changes per vestiging, knelpunten added and removed."""
+    """One scenario: name, description, measures in words, biggest changes per vestiging.
+
+    Also the knelpunten added and removed.
+    """
     per = _per_vestiging(result)
     changed = per[per["verschil"].abs() >= 0.5]
     changed = changed.loc[changed["verschil"].abs().sort_values(ascending=False, kind="stable").index]
@@ -397,7 +405,8 @@ def _flow_block(result: ScenarioResult, names: dict[str, str], boards: dict[str,
     outside = (
         _list(
             [
-                f"{p['plaats'] or p['gemeente'] or '?'} ({names.get(p['vestigingscode'], p['naam'] or p['vestigingscode'])}: "
+                f"{p['plaats'] or p['gemeente'] or '?'} "
+                f"({names.get(p['vestigingscode'], p['naam'] or p['vestigingscode'])}: "
                 f"{number(p['leerlingen'])})"
                 for p in places[:6]
             ]

@@ -217,7 +217,8 @@ def cover(data: ReportData) -> dict:
         "gemaakt": long_date(data.created),
         "synthetisch": data.synthetic,
         "expressie": data.region.expression,
-        "omvang": f"{len(v)} vestigingen van {v['bestuur'].nunique()} besturen in {len(data.region.gemeenten)} gemeenten; "
+        "omvang": f"{len(v)} vestigingen van {v['bestuur'].nunique()} besturen in {len(data.region.gemeenten)} "
+        "gemeenten; "
         f"{number(data.reach_now.table['pc4'].nunique())} postcodegebieden",
     }
 
@@ -243,7 +244,8 @@ def summary(
     norm = number(data.settings.values.get("normafstand_km", 12))
     story = [
         f"In {data.name} gaan op {count_date(data.origin)} {s['tekst_nu']} leerlingen naar {len(v)} vestigingen van "
-        f"{v['bestuur'].nunique()} besturen. Volgens de prognose zijn dat er over vijf jaar {s['tekst5']} ({s['pct5']}) "
+        f"{v['bestuur'].nunique()} besturen. Volgens de prognose zijn dat er over vijf jaar {s['tekst5']} "
+        f"({s['pct5']}) "
         f"en over tien jaar, in {school_year(data.later)}, {s['tekst10']} ({s['pct10']}; met 80% zekerheid tussen "
         f"{number(s['laag80'])} en {number(s['hoog80'])})."
     ]
@@ -261,7 +263,10 @@ def summary(
                 f"{percent(drop['aandeel_nu'])} naar {percent(drop['aandeel_later'])} in {school_year(data.later)}."
             )
         else:
-            text += f" Zonder ingrijpen blijft de bereikbaarheid van de onderwijstypen tot {school_year(data.later)} ongeveer gelijk."
+            text += (
+                " Zonder ingrijpen blijft de bereikbaarheid van de onderwijstypen tot "
+                f"{school_year(data.later)} ongeveer gelijk."
+            )
         story.append(text)
     gone = lost[lost["uit_regio"]]
     text = (
@@ -273,7 +278,8 @@ def summary(
     story.append(text)
     story.append(
         f"dekkend vond {number(len(ks))} knelpunten: {counts.get('hoog', 0)} met ernst hoog, {counts.get('midden', 0)} "
-        f"midden en {counts.get('laag', 0)} laag. De belangrijkste staan hieronder; alle knelpunten met hun onderbouwing "
+        f"midden en {counts.get('laag', 0)} laag. De belangrijkste staan hieronder; alle knelpunten met hun "
+        "onderbouwing "
         f"staan in hoofdstuk {nr['knelpunten']}, wat ze per bestuur betekenen in hoofdstuk {nr['besturen']}."
     )
     if scenario_names and "scenarios" in nr:
@@ -287,7 +293,8 @@ def summary(
         )
     if advice_titles:
         story.append(
-            f"Voorbeelden en routes die bij deze knelpunten passen, met de reden waarom, staan in hoofdstuk {nr['voorbeelden']}; "
+            "Voorbeelden en routes die bij deze knelpunten passen, met de reden waarom, staan in hoofdstuk "
+            f"{nr['voorbeelden']}; "
             "bovenaan: " + "; ".join(f"\u2018{t}\u2019" for t in advice_titles[:3]) + "."
         )
     cards = [
@@ -487,7 +494,8 @@ def reach_section(data: ReportData, reach: pd.DataFrame, figs: Figures) -> dict:
 def _map_sentence(r: pd.Series, norm: float, lost: int, data: ReportData) -> str:
     text = (
         f"Binnen {number(norm)} km: {percent(r['aandeel_nu'])} van de kinderen nu, {percent(r['aandeel_later'])} in "
-        f"{school_year(data.later)}; postcodegebieden verder weg: {number(r['pc4_nu'])} nu, {number(r['pc4_later'])} later."
+        f"{school_year(data.later)}; postcodegebieden verder weg: {number(r['pc4_nu'])} nu, {number(r['pc4_later'])} "
+        "later."
     )
     if lost:
         text += f" Zonder ingrijpen verdwijnt dit aanbod bij {lost} vestiging{'en' if lost > 1 else ''} in de regio."
@@ -495,7 +503,10 @@ def _map_sentence(r: pd.Series, norm: float, lost: int, data: ReportData) -> str
 
 
 def lost_offer(data: ReportData) -> pd.DataFrame:
-    """Offerings of the region that disappear (no action) by ``later``; ``uit_regio`` when no vestiging keeps the kind."""
+    """Offerings of the region that disappear (no action) by ``later``.
+
+    ``uit_regio`` when no vestiging keeps the kind.
+    """
     o = data.reach_now.offer
     region = set(data.region.vestigingen)
     base = o[(o["jaar"] == data.origin) & o["vestigingscode"].isin(region) & (o["onderwijstype"] != "onderbouw")]
@@ -787,17 +798,22 @@ def methods_section(data: ReportData) -> dict:
         for t in s.thresholds
     ]
     blind = [
-        "Leerlingen die over de landsgrens naar school gaan (naar Duitsland of Vlaanderen) of van daar komen, staan niet "
+        "Leerlingen die over de landsgrens naar school gaan (naar Duitsland of Vlaanderen) of van daar komen, staan "
+        "niet "
         "in de Nederlandse tellingen; scholen over de grens tellen niet mee als bereikbaar aanbod.",
         "Reistijd met het openbaar vervoer is niet berekend: afstanden zijn fietsafstanden (hemelsbreed maal de "
         "omrijfactor), reistijden fietstijden.",
         f"Typedetail (onderwijstype, leerweg, profiel) bestaat alleen voor de jaren waarvan het DUO-bestand naar "
-        f"onderwijstype is ingelezen: {', '.join(school_year(y) for y in data.detail_years) or 'geen'}. Andere tellingen "
-        f"({', '.join(school_year(y) for y in data.count_years if y not in data.detail_years) or 'geen'}) geven alleen totalen.",
-        "Een postcodegebied telt met zijn middelpunt; in grote, dunbevolkte gebieden wijkt de afstand voor afzonderlijke "
+        f"onderwijstype is ingelezen: {', '.join(school_year(y) for y in data.detail_years) or 'geen'}. Andere "
+        "tellingen "
+        f"({', '.join(school_year(y) for y in data.count_years if y not in data.detail_years) or 'geen'}) geven "
+        "alleen totalen.",
+        "Een postcodegebied telt met zijn middelpunt; in grote, dunbevolkte gebieden wijkt de afstand voor "
+        "afzonderlijke "
         "adressen flink af. Op de kaarten zijn postcodegebieden getekend als vlakken rond hun middelpunt (Voronoi), "
         "niet met hun echte grenzen.",
-        "Reorganisaties (vestigingen die samengaan, codes die veranderen, leerlingen die tussen vestigingen van één school "
+        "Reorganisaties (vestigingen die samengaan, codes die veranderen, leerlingen die tussen vestigingen van één "
+        "school "
         "verschuiven) voorspelt geen model; zij domineren de fout per vestiging.",
         "Aanbod is geen plaats: dekkend telt vestigingen, niet hun capaciteit of toelatingsbeleid.",
         "De wettelijke opheffingsnormen (Wet voortgezet onderwijs 2020, hoofdstuk 4, en de Regeling "

@@ -74,8 +74,9 @@ def _shares(
     denom_term: float,
 ) -> tuple[np.ndarray, list[str]]:
     j = market.column(closure.vestigingscode)
-    cols = [market.column(c) for c in candidates]
-    u = market.utility[:, cols].copy()  # type: ignore[index]
+    assert j is not None and market.utility is not None  # the caller checked j; build_market sets the utilities
+    cols = [col for c in candidates if (col := market.column(c)) is not None]  # the caller passes known ones
+    u = market.utility[:, cols].copy()
     u = u + board_term * (board[cols] == board[j])[None, :] + denom_term * (denom[cols] == denom[j])[None, :]
     q = np.exp(u - u.max(axis=1, keepdims=True))
     q /= q.sum(axis=1, keepdims=True)
@@ -92,7 +93,8 @@ def closure_backtest(
     """Per closure: pupils, the predicted top-3 receivers, the observed gain there and the share found.
 
     One block of rows per (same-board term, same-denomination term) in ``terms`` (columns
-    ``bestuur_term, denominatie_term``) and ``vestigingscode, jaar, leerlingen, top3, gevonden_top3, aandeel_top3, loglik``:
+    ``bestuur_term, denominatie_term``) and
+    ``vestigingscode, jaar, leerlingen, top3, gevonden_top3, aandeel_top3, loglik``:
     ``gevonden_top3`` is the observed gain at the predicted top 3 (at most the pupils),
     ``loglik`` the multinomial log-likelihood of the observed gains under the predicted shares.
     """

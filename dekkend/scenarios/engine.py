@@ -88,9 +88,9 @@ UPPER = {
 Directed = VerplaatsAanbod | Fuseer | ConcentreerBovenbouw
 
 
-def row_key(onderwijstype: str, profiel: object, leerjaar: object) -> str:
+def row_key(onderwijstype: str, profiel: object, leerjaar: float | None) -> str:
     """The offer key a forecast row needs at its school: its type (and profiel), or ``onderbouw``."""
-    lj = int(leerjaar) if pd.notna(leerjaar) else 0
+    lj = int(leerjaar) if leerjaar is not None and pd.notna(leerjaar) else 0
     if onderwijstype in UPPER and lj in UPPER[onderwijstype]:
         return offer_key(onderwijstype, profiel if isinstance(profiel, str) else None)
     if onderwijstype in ("totaal",):
@@ -132,7 +132,9 @@ class Market:
     def _choice(
         self, candidates: list[str], public_only: bool, limit_km: float, code_from: str | None = None
     ) -> tuple[np.ndarray, np.ndarray, list[str]]:
-        """Per area the probability of choosing each candidate among ``candidates`` (rows sum to 1), their columns and names.
+        """Per area the probability of choosing each candidate among ``candidates`` (rows sum to 1).
+
+        Also their columns and names.
 
         With ``code_from`` the candidates of its board and denomination get :data:`SAME_BOARD_TERM`
         and :data:`SAME_DENOMINATION_TERM`.
@@ -168,8 +170,8 @@ class Market:
 
     def rechoose(
         self, weights: np.ndarray, candidates: list[str], public_only: bool = False, limit_km: float = 12.0
-    ) -> np.ndarray:
-        """Share going to each candidate for pupils living per ``weights`` (rows: areas)."""
+    ) -> tuple[np.ndarray, list[str]]:
+        """Share going to each candidate for pupils living per ``weights`` (rows: areas), and their names."""
         q, _, names = self._choice(candidates, public_only, limit_km)
         if not names:
             return np.zeros(0), []
@@ -212,7 +214,8 @@ class Market:
         return total, km
 
     def extra_km(self, code_from: str, names: list[str]) -> np.ndarray:
-        """Mean extra km per pupil of ``code_from`` (living per :meth:`origin_of`) when all of them go to each of ``names``."""
+        """Mean extra km per pupil of ``code_from`` (living per :meth:`origin_of`) when all of them go to each of
+        ``names``."""
         j_old = self.column(code_from)
         cols = [self.column(c) for c in names]
         if j_old is None or any(c is None for c in cols):
@@ -276,7 +279,10 @@ def governing(scenario: Scenario, year: int, code: str, key: str, region: tuple[
 
 
 def destination(scenario: Scenario, year: int, code: str, key: str, region: tuple[str, ...]) -> str | None:
-    """The vestiging the measure in force in ``year`` names for the pupils of offering ``key`` at ``code`` (:func:`governing`)."""
+    """The vestiging the measure in force in ``year`` names for the pupils of offering ``key`` at ``code``.
+
+    See :func:`governing`.
+    """
     m = governing(scenario, year, code, key, region)
     return None if m is None else m.naar
 
@@ -504,7 +510,10 @@ def receivers(index: Mapping[str, Iterable[str]], key: str, code: str) -> tuple[
 
 
 def _covered(code: str, key: str, offer: set[tuple[str, str]], base: set[tuple[str, str]]) -> bool:
-    """Whether ``offer`` has what a forecast row with ``key`` at ``code`` needs (its profiel if the base lists it, else its leerweg)."""
+    """Whether ``offer`` has what a forecast row with ``key`` at ``code`` needs.
+
+    That is its profiel if the base lists it, else its leerweg.
+    """
     if (code, key) in base or "/" not in key:
         return (code, key) in offer
     return (code, key.split("/")[0]) in offer
@@ -822,7 +831,7 @@ def _attract(
             newcomers.append((m.code, {k for v, k in offer if v == m.code}))
         elif isinstance(m, VerplaatsAanbod | ConcentreerBovenbouw):
             continue  # the moved pupils already chose; other schools' pupils stay
-    extra = []
+    extra: list[pd.DataFrame] = []
     if not newcomers:
         return rows
     groups = _Groups(rows)
@@ -831,44 +840,60 @@ def _attract(
         if j is None:
             continue
         for key in sorted(keys):  # a set: sorted for a reproducible order of the moves
-            # only the vestigingen the (regional) market knows: q's columns follow this list
-            cands = [c for c in _candidates(index, key, set()) if market.column(c) is not None]
-            if code not in cands:
-                continue
-            cols = [market.column(c) for c in cands]
-            p = market.prob[:, cols]
-            q = p / np.where(p.sum(axis=1, keepdims=True) > 0, p.sum(axis=1, keepdims=True), 1.0)
-            pos = cands.index(code)
-            for other in cands:
-                if other == code:
-                    continue
-                idx = groups.rows(other, key)
-                n = groups.pupils(idx)
-                if n <= 0:
-                    continue
-                movers = market.origin_of(other) * q[:, pos]  # where the switching pupils live
-                share = float(movers.sum())
-                if share <= 1e-9:
-                    continue
-                j_other = market.column(other)
-                km = float(movers @ (market.km[:, j] - market.km[:, j_other]) / share) if j_other is not None else 0.0
-                extra.append(groups.take(idx, code, share))
-                groups.values[idx] = groups.values[idx] * (1 - share)
-                moves.append(
-                    {
-                        "jaar": year,
-                        "van": other,
-                        "naar": code,
-                        "aanbod": key,
-                        "leerlingen": n * share,
-                        "extra_km_per_leerling": km,
-                        "reden": "nieuwe locatie",
-                    }
-                )
+            extra += _attract_to(groups, market, index, code, j, key, year, moves)
     if not extra:
         return rows
     rows[NUMERIC] = groups.values
     return pd.concat([rows, *extra], ignore_index=True)
+
+
+def _attract_to(
+    groups: _Groups,
+    market: Market,
+    index: dict[str, list[str]],
+    code: str,
+    j: int,
+    key: str,
+    year: int,
+    moves: list[dict],
+) -> list[pd.DataFrame]:
+    """The pupils of offering ``key`` at other vestigingen that switch to the new location ``code`` (column ``j``)."""
+    # only the vestigingen the (regional) market knows: q's columns follow this list
+    known = [(c, col) for c in _candidates(index, key, set()) if (col := market.column(c)) is not None]
+    cands = [c for c, _ in known]
+    if code not in cands:
+        return []
+    p = market.prob[:, [col for _, col in known]]
+    q = p / np.where(p.sum(axis=1, keepdims=True) > 0, p.sum(axis=1, keepdims=True), 1.0)
+    pos = cands.index(code)
+    extra = []
+    for other in cands:
+        if other == code:
+            continue
+        idx = groups.rows(other, key)
+        n = groups.pupils(idx)
+        if n <= 0:
+            continue
+        movers = market.origin_of(other) * q[:, pos]  # where the switching pupils live
+        share = float(movers.sum())
+        if share <= 1e-9:
+            continue
+        j_other = market.column(other)
+        km = float(movers @ (market.km[:, j] - market.km[:, j_other]) / share) if j_other is not None else 0.0
+        extra.append(groups.take(idx, code, share))
+        groups.values[idx] = groups.values[idx] * (1 - share)
+        moves.append(
+            {
+                "jaar": year,
+                "van": other,
+                "naar": code,
+                "aanbod": key,
+                "leerlingen": n * share,
+                "extra_km_per_leerling": km,
+                "reden": "nieuwe locatie",
+            }
+        )
+    return extra
 
 
 class _Groups:
@@ -931,8 +956,9 @@ def _remote_key(
     cands = _candidates(index, key, set())
     if n <= 0 or m.vestiging not in cands or len(cands) < 2 or market.column(m.vestiging) is None:
         return []
-    cands = [c for c in cands if market.column(c) is not None]
-    p = market.prob[:, [market.column(c) for c in cands]]
+    known = [(c, col) for c in cands if (col := market.column(c)) is not None]
+    cands = [c for c, _ in known]
+    p = market.prob[:, [col for _, col in known]]
     pos = cands.index(m.vestiging)
     tot = p.sum(axis=1)
     p0 = np.where(tot > 0, p[:, pos] / np.where(tot > 0, tot, 1), 0.0)

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, fields
 from pathlib import Path
+from typing import NoReturn
 
 import yaml
 
@@ -100,7 +102,10 @@ class Afstandsonderwijs(Measure):
 
 @dataclass(frozen=True)
 class Drempels(Measure):
-    """Other viability thresholds from this year on (keys as in ``drempels.yaml``: vmbo-profiel, vmbo-leerweg, havo-vwo, pro)."""
+    """Other viability thresholds from this year on.
+
+    Keys as in ``drempels.yaml``: vmbo-profiel, vmbo-leerweg, havo-vwo, pro.
+    """
 
     waarden: tuple[tuple[str, float], ...] = ()
 
@@ -166,7 +171,7 @@ class _Fields:
     def __init__(self, raw: dict, number: int, kind: str, path: Path | None) -> None:
         self.raw, self.number, self.kind, self.path = raw, number, kind, path
 
-    def fail(self, name: str, problem: str, expected: str) -> None:
+    def fail(self, name: str, problem: str, expected: str) -> NoReturn:
         raise InvoerFout(
             f"maatregel {self.number} ({self.kind}), veld '{name}': {problem}", file=self.path, expected=expected
         )
@@ -242,60 +247,79 @@ def _measure(raw: object, number: int, path: Path | None) -> Measure:
     extra = sorted(set(raw) - allowed)
     if extra:
         f.fail(extra[0], "is geen veld van deze maatregel", ", ".join(sorted(allowed)))
-    vanaf = f.year()
-    if cls is StopAanbod:
-        typ, prof = f.typ(), f.profiel()
-        _profiel_needs_vmbo(f, typ, prof)
-        return StopAanbod(vanaf, f.code("vestiging"), typ, prof)
-    if cls is SluitVestiging:
-        return SluitVestiging(vanaf, f.code("vestiging"))
-    if cls is VerplaatsAanbod:
-        typ, prof = f.typ(), f.profiel()
-        _profiel_needs_vmbo(f, typ, prof)
-        van, naar = f.code("van"), f.code("naar")
-        if van == naar:
-            f.fail("naar", "is dezelfde vestiging als 'van'", "een andere vestiging")
-        return VerplaatsAanbod(vanaf, van, naar, typ, prof)
-    if cls is Fuseer:
-        codes, naar = f.codes("vestigingen"), f.code("naar")
-        if naar not in codes or len(set(codes)) < 2:
-            f.fail(
-                "vestigingen", "moet minstens twee vestigingen noemen, waaronder 'naar'", f"bijvoorbeeld [{naar}, ...]"
-            )
-        return Fuseer(vanaf, codes, naar)
-    if cls is ConcentreerBovenbouw:
-        return ConcentreerBovenbouw(vanaf, f.typ(upper_only=True), f.code("naar"), f.codes("van", required=False))
-    if cls is Nevenvestiging:
-        offer = raw.get("aanbod")
-        if not isinstance(offer, list) or not offer:
-            f.fail("aanbod", "ontbreekt of is leeg", "een lijst zoals [{onderwijstype: vmbo-k, profiel: zorg-welzijn}]")
-        pairs = []
-        for item in offer:
-            sub = _Fields(item if isinstance(item, dict) else {}, number, kind, path)
-            t, p = sub.typ(), sub.profiel()
-            _profiel_needs_vmbo(sub, t, p)
-            pairs.append((t, p))
-        return Nevenvestiging(
-            vanaf,
-            f.code("code"),
-            str(f.text("naam")),
-            str(f.text("bestuur")),
-            str(f.text("denominatie")),
-            f.number_("x_rd", -7_000, 300_000),
-            f.number_("y_rd", 289_000, 629_000),
-            tuple(pairs),
-        )
-    if cls is DeelProfiel:
-        typ, prof = f.typ(), f.profiel(required=True)
-        _profiel_needs_vmbo(f, typ, prof)
-        return DeelProfiel(vanaf, f.code("van"), f.code("naar"), typ, str(prof))
-    if cls is Afstandsonderwijs:
-        typ, prof = f.typ(), f.profiel()
-        _profiel_needs_vmbo(f, typ, prof)
-        return Afstandsonderwijs(vanaf, f.code("vestiging"), typ, prof, f.number_("nutsverlies", 0.0, 1.0, 0.3))
-    if cls is DenominatieEis:
-        return DenominatieEis(vanaf)
-    values = raw.get("waarden")
+    return _BUILDERS[cls](f, f.year())
+
+
+def _stop_aanbod(f: _Fields, vanaf: int) -> Measure:
+    typ, prof = f.typ(), f.profiel()
+    _profiel_needs_vmbo(f, typ, prof)
+    return StopAanbod(vanaf, f.code("vestiging"), typ, prof)
+
+
+def _sluit_vestiging(f: _Fields, vanaf: int) -> Measure:
+    return SluitVestiging(vanaf, f.code("vestiging"))
+
+
+def _verplaats_aanbod(f: _Fields, vanaf: int) -> Measure:
+    typ, prof = f.typ(), f.profiel()
+    _profiel_needs_vmbo(f, typ, prof)
+    van, naar = f.code("van"), f.code("naar")
+    if van == naar:
+        f.fail("naar", "is dezelfde vestiging als 'van'", "een andere vestiging")
+    return VerplaatsAanbod(vanaf, van, naar, typ, prof)
+
+
+def _fuseer(f: _Fields, vanaf: int) -> Measure:
+    codes, naar = f.codes("vestigingen"), f.code("naar")
+    if naar not in codes or len(set(codes)) < 2:
+        f.fail("vestigingen", "moet minstens twee vestigingen noemen, waaronder 'naar'", f"bijvoorbeeld [{naar}, ...]")
+    return Fuseer(vanaf, codes, naar)
+
+
+def _concentreer_bovenbouw(f: _Fields, vanaf: int) -> Measure:
+    return ConcentreerBovenbouw(vanaf, f.typ(upper_only=True), f.code("naar"), f.codes("van", required=False))
+
+
+def _nevenvestiging(f: _Fields, vanaf: int) -> Measure:
+    offer = f.raw.get("aanbod")
+    if not isinstance(offer, list) or not offer:
+        f.fail("aanbod", "ontbreekt of is leeg", "een lijst zoals [{onderwijstype: vmbo-k, profiel: zorg-welzijn}]")
+    pairs = []
+    for item in offer:
+        sub = _Fields(item if isinstance(item, dict) else {}, f.number, f.kind, f.path)
+        t, p = sub.typ(), sub.profiel()
+        _profiel_needs_vmbo(sub, t, p)
+        pairs.append((t, p))
+    return Nevenvestiging(
+        vanaf,
+        f.code("code"),
+        str(f.text("naam")),
+        str(f.text("bestuur")),
+        str(f.text("denominatie")),
+        f.number_("x_rd", -7_000, 300_000),
+        f.number_("y_rd", 289_000, 629_000),
+        tuple(pairs),
+    )
+
+
+def _deel_profiel(f: _Fields, vanaf: int) -> Measure:
+    typ, prof = f.typ(), f.profiel(required=True)
+    _profiel_needs_vmbo(f, typ, prof)
+    return DeelProfiel(vanaf, f.code("van"), f.code("naar"), typ, str(prof))
+
+
+def _afstandsonderwijs(f: _Fields, vanaf: int) -> Measure:
+    typ, prof = f.typ(), f.profiel()
+    _profiel_needs_vmbo(f, typ, prof)
+    return Afstandsonderwijs(vanaf, f.code("vestiging"), typ, prof, f.number_("nutsverlies", 0.0, 1.0, 0.3))
+
+
+def _denominatie_eis(f: _Fields, vanaf: int) -> Measure:
+    return DenominatieEis(vanaf)
+
+
+def _drempels(f: _Fields, vanaf: int) -> Measure:
+    values = f.raw.get("waarden")
     if not isinstance(values, dict) or not values:
         f.fail("waarden", "ontbreekt", "bijvoorbeeld {vmbo-profiel: 15}")
     for k, v in values.items():
@@ -304,6 +328,21 @@ def _measure(raw: object, number: int, path: Path | None) -> Measure:
         if not isinstance(v, (int, float)) or v < 0:
             f.fail("waarden", f"'{v}' voor {k} is geen getal >= 0", "een aantal leerlingen")
     return Drempels(vanaf, tuple((str(k), float(v)) for k, v in values.items()))
+
+
+#: The parser of each kind of measure: its fields (``vanaf`` read first) to the measure.
+_BUILDERS: dict[type[Measure], Callable[[_Fields, int], Measure]] = {
+    StopAanbod: _stop_aanbod,
+    SluitVestiging: _sluit_vestiging,
+    VerplaatsAanbod: _verplaats_aanbod,
+    Fuseer: _fuseer,
+    ConcentreerBovenbouw: _concentreer_bovenbouw,
+    Nevenvestiging: _nevenvestiging,
+    DeelProfiel: _deel_profiel,
+    Afstandsonderwijs: _afstandsonderwijs,
+    DenominatieEis: _denominatie_eis,
+    Drempels: _drempels,
+}
 
 
 def _identity(m: Measure) -> tuple:

@@ -62,20 +62,33 @@ def offer_in_year(
         elif isinstance(m, VerplaatsAanbod):
             offer = _drop(_copy(offer, m.van, m.naar, m.onderwijstype, m.profiel), m.van, m.onderwijstype, m.profiel)
         elif isinstance(m, Fuseer):
-            for code in m.vestigingen:
-                if code != m.naar:
-                    moved = {k for v, k in offer if v == code}
-                    offer = {(v, k) for v, k in offer if v != code} | {(m.naar, k) for k in moved}
+            offer = _merged(offer, m)
         elif isinstance(m, ConcentreerBovenbouw):
-            sources = m.van or tuple(c for c in region if c != m.naar)
-            had = {
-                k for v, k in offer if v in sources and (k == m.onderwijstype or k.startswith(m.onderwijstype + "/"))
-            }
-            for code in sources:
-                offer = _drop(offer, code, m.onderwijstype, None)
-            if had:  # the destination teaches what the sources taught (every profiel of the type)
-                offer |= {(m.naar, m.onderwijstype)} | {(m.naar, k) for k in had}
+            offer = _concentrated(offer, m, region)
         elif isinstance(m, Nevenvestiging):
             offer |= {(m.code, offer_key(t, p)) for t, p in m.aanbod}
             offer |= {(m.code, t) for t, p in m.aanbod if p}  # a profiel implies its leerweg
+    return offer
+
+
+def _merged(offer: set[tuple[str, str]], m: Fuseer) -> set[tuple[str, str]]:
+    """The offer after a merger: every merged vestiging's offer moves to ``m.naar``."""
+    for code in m.vestigingen:
+        if code != m.naar:
+            moved = {k for v, k in offer if v == code}
+            offer = {(v, k) for v, k in offer if v != code} | {(m.naar, k) for k in moved}
+    return offer
+
+
+def _concentrated(
+    offer: set[tuple[str, str]], m: ConcentreerBovenbouw, region: tuple[str, ...]
+) -> set[tuple[str, str]]:
+    """The offer after the upper years of a type move from the sources (default: the rest of the region) to
+    ``m.naar``."""
+    sources = m.van or tuple(c for c in region if c != m.naar)
+    had = {k for v, k in offer if v in sources and (k == m.onderwijstype or k.startswith(m.onderwijstype + "/"))}
+    for code in sources:
+        offer = _drop(offer, code, m.onderwijstype, None)
+    if had:  # the destination teaches what the sources taught (every profiel of the type)
+        offer |= {(m.naar, m.onderwijstype)} | {(m.naar, k) for k in had}
     return offer

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
+from typing import NoReturn
 
 import numpy as np
 import pandas as pd
@@ -139,7 +140,7 @@ def check_region(scenario: Scenario, region: Region) -> list[str]:
     return warnings
 
 
-def _fail(number: int, kind: str, field: str, problem: str, expected: str, path: str | None) -> None:
+def _fail(number: int, kind: str, field: str, problem: str, expected: str, path: str | None) -> NoReturn:
     raise InvoerFout(f"maatregel {number} ({kind}), veld '{field}': {problem}", file=path, expected=expected)
 
 
@@ -179,44 +180,9 @@ def validate(scenario: Scenario, tables: dict[str, pd.DataFrame], region: Region
         if isinstance(m, Nevenvestiging) and m.code in known:
             _fail(i, kind, "code", f"vestiging {m.code} bestaat al", "een nieuwe, nog ongebruikte code", scenario.bron)
         if isinstance(m, StopAanbod | VerplaatsAanbod):
-            src = m.vestiging if isinstance(m, StopAanbod) else m.van
-            want = m.onderwijstype if not m.profiel else f"{m.onderwijstype}/{m.profiel}"
-            if not any(
-                v == src and (k == want or (not m.profiel and k.startswith(m.onderwijstype + "/"))) for v, k in offer
-            ):
-                _fail(
-                    i,
-                    kind,
-                    "onderwijstype",
-                    f"{src} biedt {want} niet aan in {school_year(origin)}",
-                    "een type of profiel dat de vestiging aanbiedt",
-                    scenario.bron,
-                )
+            _check_offered(i, kind, m, offer, origin, scenario.bron)
         if isinstance(m, DeelProfiel):
-            own = {k for v, k in offer if v == m.van and k.startswith(m.onderwijstype + "/")}
-            shared = {
-                f"{x.onderwijstype}/{x.profiel}"
-                for x in scenario.maatregelen
-                if isinstance(x, DeelProfiel) and x.van == m.van
-            }
-            if f"{m.onderwijstype}/{m.profiel}" not in own:
-                _fail(
-                    i,
-                    kind,
-                    "profiel",
-                    f"{m.van} biedt {m.profiel} ({m.onderwijstype}) niet aan",
-                    "een profiel van 'van'",
-                    scenario.bron,
-                )
-            if not own - shared:
-                _fail(
-                    i,
-                    kind,
-                    "profiel",
-                    f"{m.van} zou geen enkel profiel van {m.onderwijstype} meer zelf geven",
-                    "bij uitbesteding blijft de school minstens één profiel in de bovenbouw zelf aanbieden",
-                    scenario.bron,
-                )
+            _check_shared_profiel(i, kind, m, offer, scenario)
         if isinstance(m, ConcentreerBovenbouw) and m.naar not in known | new:
             _fail(i, kind, "naar", f"vestiging {m.naar} komt niet voor", "een vestigingscode", scenario.bron)
         if m.vanaf <= origin:
@@ -228,6 +194,49 @@ def validate(scenario: Scenario, tables: dict[str, pd.DataFrame], region: Region
                 f"een schooljaar vanaf {origin + 1}",
                 scenario.bron,
             )
+
+
+def _check_offered(
+    i: int, kind: str, m: StopAanbod | VerplaatsAanbod, offer: set[tuple[str, str]], origin: int, bron: str | None
+) -> None:
+    """The vestiging a measure stops or moves offer at teaches that type or profiel in the count year."""
+    src = m.vestiging if isinstance(m, StopAanbod) else m.van
+    want = m.onderwijstype if not m.profiel else f"{m.onderwijstype}/{m.profiel}"
+    if not any(v == src and (k == want or (not m.profiel and k.startswith(m.onderwijstype + "/"))) for v, k in offer):
+        _fail(
+            i,
+            kind,
+            "onderwijstype",
+            f"{src} biedt {want} niet aan in {school_year(origin)}",
+            "een type of profiel dat de vestiging aanbiedt",
+            bron,
+        )
+
+
+def _check_shared_profiel(i: int, kind: str, m: DeelProfiel, offer: set[tuple[str, str]], scenario: Scenario) -> None:
+    """A shared profiel is taught by 'van', and 'van' keeps at least one profiel of the type itself."""
+    own = {k for v, k in offer if v == m.van and k.startswith(m.onderwijstype + "/")}
+    shared = {
+        f"{x.onderwijstype}/{x.profiel}" for x in scenario.maatregelen if isinstance(x, DeelProfiel) and x.van == m.van
+    }
+    if f"{m.onderwijstype}/{m.profiel}" not in own:
+        _fail(
+            i,
+            kind,
+            "profiel",
+            f"{m.van} biedt {m.profiel} ({m.onderwijstype}) niet aan",
+            "een profiel van 'van'",
+            scenario.bron,
+        )
+    if not own - shared:
+        _fail(
+            i,
+            kind,
+            "profiel",
+            f"{m.van} zou geen enkel profiel van {m.onderwijstype} meer zelf geven",
+            "bij uitbesteding blijft de school minstens één profiel in de bovenbouw zelf aanbieden",
+            scenario.bron,
+        )
 
 
 def _with_new_locations(
@@ -446,6 +455,7 @@ def run_scenario(
         offer=offer,
         children=children,
     ).indicators
+    assert ind_s is not None  # asked for with indicators=True
     ind_b = baseline.indicators
     indicators = pd.concat(
         [ind_b.assign(variant="zonder ingrijpen"), ind_s.assign(variant="met scenario")], ignore_index=True
@@ -510,7 +520,7 @@ def run_scenario(
 
 
 def gains_and_losses(moves: pd.DataFrame, year: int, vestigingen: pd.DataFrame, region: Region) -> pd.DataFrame:
-    """Per vestiging the pupils the moves of ``year`` take away (``verlies``) and bring (``winst``), with place and region.
+    """Per vestiging the pupils the moves of ``year`` take away (``verlies``) and bring (``winst``).
 
     Receivers stand beside losers: ``netto`` is ``winst - verlies``; ``in_regio`` tells
     whether the vestiging lies in the region; ``plaats`` and ``gemeente`` say where it is

@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from functools import cache
 from pathlib import Path
-from typing import Literal
+from typing import Literal, overload
 
 import pandas as pd
 
@@ -54,6 +54,28 @@ class FileContext:
     def bron_id(self) -> str:
         """Short content hash: the same file under any name has the same id."""
         return self.sha256[:16]
+
+    @overload
+    def reference_date(
+        self,
+        *,
+        month: int = ...,
+        day: int = ...,
+        year_offset: int = ...,
+        from_content: date | None = ...,
+        required: Literal[True] = ...,
+    ) -> date: ...
+
+    @overload
+    def reference_date(
+        self,
+        *,
+        month: int = ...,
+        day: int = ...,
+        year_offset: int = ...,
+        from_content: date | None = ...,
+        required: bool,
+    ) -> date | None: ...
 
     def reference_date(
         self,
@@ -183,7 +205,6 @@ def unreadable_reason(path: Path) -> str:
             head = fh.read(4096)
     except OSError as exc:
         return f"onleesbaar ({exc.strerror or exc})"
-    suffix = path.suffix.lower()
     if size == 0:
         return "het bestand is leeg (0 bytes)"
     if head.startswith(b"\x1f\x8b"):
@@ -194,6 +215,12 @@ def unreadable_reason(path: Path) -> str:
         head = _text.file_bytes(path, limit=4096)[:4096]
     if _text.is_utf16(head):
         return "UTF-16-codering; sla het op als CSV in UTF-8 of Windows-1252"
+    return _container_reason(path, head) or _header_reason(path)
+
+
+def _container_reason(path: Path, head: bytes) -> str | None:
+    """Why an Excel, JSON, shapefile or other binary file is not recognised; None for a text file."""
+    suffix = path.suffix.lower()
     if suffix in (".xls", ".xlsx") or head.startswith((b"\xd0\xcf\x11\xe0", b"PK\x03\x04")):
         from dekkend.ingest.formats._common import excel_preview
 
@@ -206,6 +233,11 @@ def unreadable_reason(path: Path) -> str:
         return "onbekend formaat (shapefile niet herkend)"
     if _text.looks_binary(path):
         return "binair bestand, geen tekst (geen CSV, Excel of gzip)"
+    return None
+
+
+def _header_reason(path: Path) -> str:
+    """Why the header line of a text file is not recognised."""
     try:
         cells = _text.header_line(path)
     except InvoerFout as exc:

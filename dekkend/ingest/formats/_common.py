@@ -137,7 +137,7 @@ def _preview(path: str, mtime: float, size: int, nrows: int) -> dict[str, list[l
     from python_calamine import CalamineWorkbook
 
     book = CalamineWorkbook.from_path(path)
-    out = {}
+    out: dict[str, list[list[object]]] = {}
     for name in book.sheet_names:
         rows = book.get_sheet_by_name(name).to_python(skip_empty_area=False, nrows=nrows)
         out[name] = [list(r) for r in rows]

@@ -376,7 +376,7 @@ def read_kwb(ctx: FileContext) -> Parsed:
         )
     check_unique(raw, gemcode.to_frame(), "gemeente", mask=is_gem)
     base = pd.DataFrame({"gemeentecode": gemcode, "gemeentenaam": raw.rows[cols["region"]].str.strip()})
-    spec = [
+    spec: list[tuple[str, str, str, int, int | None]] = [
         ("population", "totaal", "totaal", 0, None),
         ("men", "m", "totaal", 0, None),
         ("women", "v", "totaal", 0, None),

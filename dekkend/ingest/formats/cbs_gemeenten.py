@@ -94,7 +94,8 @@ def read_per_jaar(ctx: FileContext) -> Parsed:
     frame = pd.DataFrame({"jaar": years, "gemeentecode": codes, "gemeentenaam": names})
     reference = ctx.reference_date(month=1, from_content=date(int(years.max()), 1, 1))
     notes = [
-        f"{frame['jaar'].nunique()} jaren ({years.min()}-{years.max()}), {frame['gemeentecode'].nunique()} gemeentecodes"
+        f"{frame['jaar'].nunique()} jaren ({years.min()}-{years.max()}), {frame['gemeentecode'].nunique()} "
+        "gemeentecodes"
     ]
     return Parsed({"gemeenten_jaar": with_source(frame, ctx, reference)}, reference, len(frame), notes=notes)
 
@@ -207,14 +208,14 @@ def _share_from_data(
         return None
     pts = pop.merge(cent.drop_duplicates("pc4")[["pc4", "lon", "lat"]], on="pc4")
     newest = grens[grens["jaar"] == grens["jaar"].max()]
-    polygons = {}
+    polygons: dict[str, list[dict]] = {}
     for code, geom in newest[["gemeentecode", "geometrie"]].itertuples(index=False):
         polygons.setdefault(to_current.get(code, code), []).append(json.loads(geom))
     weights = {}
     for target in targets:
         cur = to_current.get(target)
         inside = np.zeros(len(pts), dtype=bool)
-        for geom in polygons.get(cur, []):
+        for geom in polygons.get(cur, []) if cur is not None else []:
             inside |= contains(geom, pts["lon"].to_numpy(), pts["lat"].to_numpy())
         weights[target] = float(pts.loc[inside, "aantal"].fillna(0).sum())
     total = sum(weights.values())

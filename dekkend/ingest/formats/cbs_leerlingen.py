@@ -66,10 +66,12 @@ def _value_column(columns: list[str], path) -> str:
 
 def _periods(raw: _text.RawTable, column: str) -> tuple[pd.Series, pd.Series]:
     labels = raw.rows[column].astype(str).str.strip()
-    parsed = {lab: _PERIOD.match(lab) for lab in labels.unique()}
-    bad = labels.map(
-        lambda lab: parsed[lab] is None or (int(parsed[lab].group(1)) + 1) % 100 != int(parsed[lab].group(2))
-    )
+    parsed = {
+        lab: m
+        for lab in labels.unique()
+        if (m := _PERIOD.match(lab)) is not None and (int(m.group(1)) + 1) % 100 == int(m.group(2))
+    }
+    bad = labels.map(lambda lab: lab not in parsed)
     if bad.any():
         pos = first_true(bad)
         raise InvoerFout(
@@ -138,7 +140,8 @@ def read_85701(ctx: FileContext) -> Parsed:
     ]
     if len(vo):
         notes.append(
-            f"voortgezet onderwijs {school_year(max(years))}: {int(vo['aantal'].sum())} leerlingen (afgerond op tientallen)"
+            f"voortgezet onderwijs {school_year(max(years))}: {int(vo['aantal'].sum())} leerlingen (afgerond op "
+            "tientallen)"
         )
     return Parsed(
         {"leerlingen_woongemeente_bron": with_source(frame, ctx, reference)},

@@ -38,7 +38,7 @@ def _detect_kinderen(p: Probe) -> bool:
 
 def _ages(columns: list[str]) -> list[tuple[str, int, str | None]]:
     """(column, leeftijd, open end) for every LEEFTIJD_ column; JONGER/OUDER become open-ended."""
-    out = []
+    out: list[tuple[str, int, str | None]] = []
     numbers = [int(m.group(1)) for c in columns if (m := _AGE.match(c)) and m.group(1).isdigit()]
     for c in columns:
         m = _AGE.match(c)

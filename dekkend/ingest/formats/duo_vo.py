@@ -182,8 +182,7 @@ def read_onderwijstype(ctx: FileContext) -> Parsed:
         raw.rows["ELEMENTCODE"] = raw.rows["ELEMENTCODE"].map(labels.elementcode)
     brin_col, vest_col = _key_columns(raw)
     _text.require_columns(raw, [c for c in (brin_col, vest_col, TYPE_COL, "OPLEIDINGSNAAM") if c])
-    count_cols = {c: _COUNT_COL.search(c) for c in raw.rows.columns}
-    count_cols = {c: m for c, m in count_cols.items() if m}
+    count_cols = {c: m for c in raw.rows.columns if (m := _COUNT_COL.search(c))}
     if not count_cols:
         raise InvoerFout(
             "geen kolommen met aantallen per leerjaar en geslacht gevonden",

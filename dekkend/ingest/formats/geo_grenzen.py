@@ -84,7 +84,8 @@ def _build(
     """Rows from (position, raw code, name, geometry); validate codes and uniqueness."""
     if not features:
         raise LeegBestand("het bestand bevat geen gemeenten", file=ctx.path)
-    rows, seen = [], {}
+    rows: list[dict] = []
+    seen: dict[str, int] = {}
     for pos, raw_code, name, geometry in features:
         code = normalise_code(raw_code)
         if code is None:

@@ -167,7 +167,8 @@ def _fill_gemeente(best: pd.DataFrame, tables: dict[str, pd.DataFrame]) -> pd.Se
 
 def _fill_regions(best: pd.DataFrame) -> pd.Series:
     """Region codes for rows without them, from the most common codes in their gemeente."""
-    method = pd.Series(np.where(best["corop_code"].notna(), "adressen", None), index=best.index, dtype=object)
+    method = pd.Series(None, index=best.index, dtype=object)
+    method[best["corop_code"].notna()] = "adressen"
     known = best[best["corop_code"].notna() & best["gemeentecode"].notna()]
     if known.empty:
         return method.fillna("onbekend")
