@@ -59,11 +59,7 @@ def add_region(
     ves = tables["vestigingen"]
     codes = ves.loc[ves["vestigingscode"].isin(region.vestigingen), "bestuur"].dropna().astype(str).unique()
     kind = soort or (
-        Regio.Soort.COROP
-        if selectie.startswith("corop:")
-        else Regio.Soort.SAMENWERKING
-        if selectie.startswith("bestuur:")
-        else Regio.Soort.GEMEENTEN
+        "corop" if selectie.startswith("corop:") else "samenwerking" if selectie.startswith("bestuur:") else "gemeenten"
     )
     with transaction.atomic():
         if not Bestuur.objects.filter(code__in=list(codes)).count() == len(codes):
@@ -87,7 +83,7 @@ def sync_corop_regions(werkmap: str | Path) -> int:
     sync_boards(werkmap)
     for code, name in names.items():
         if not Regio.objects.filter(selectie=f"corop:{code}").exists():
-            add_region(werkmap, f"COROP {name}", f"corop:{code}", Regio.Soort.COROP, tables=tables)
+            add_region(werkmap, f"COROP {name}", f"corop:{code}", "corop", tables=tables)
     return len(names)
 
 
@@ -110,7 +106,7 @@ def add_user(
     if Gebruiker.objects.filter(email__iexact=email).exists():
         raise InvoerFout(f"er is al een account met e-mailadres {email}")
     board = None
-    if rol == Rol.BESTUUR:
+    if rol == "bestuur":
         if not bestuur:
             raise InvoerFout("een account met rol 'bestuur' hoort bij één bestuur: geef --bestuur NUMMER")
         board = Bestuur.objects.filter(code=bestuur).first()
@@ -126,7 +122,7 @@ def add_user(
     except ValidationError as exc:
         raise InvoerFout("wachtwoord te zwak: " + " ".join(exc.messages)) from exc
     user.set_password(password)
-    user.is_staff = user.is_superuser = rol == Rol.BEHEERDER
+    user.is_staff = user.is_superuser = rol == "beheerder"
     with transaction.atomic():
         user.save()
         if regios:
@@ -147,25 +143,25 @@ class DemoAccount:
 
 def setup_demo(werkmap: str | Path) -> list[DemoAccount]:
     """The demo region, its boards and one account per role plus one per board (passwords new each start)."""
-    regio = add_region(werkmap, "Demoregio Veenland", "nl", Regio.Soort.SAMENWERKING)
+    regio = add_region(werkmap, "Demoregio Veenland", "nl", "samenwerking")
     accounts = []
     roles = [
-        ("coordinator@demo.dekkend.nl", Rol.REGIOCOORDINATOR),
-        ("adviseur@demo.dekkend.nl", Rol.ADVISEUR),
-        ("accountmanager@demo.dekkend.nl", Rol.ACCOUNTMANAGER),
-        ("beheer@demo.dekkend.nl", Rol.BEHEERDER),
+        ("coordinator@demo.dekkend.nl", "regiocoordinator"),
+        ("adviseur@demo.dekkend.nl", "adviseur"),
+        ("accountmanager@demo.dekkend.nl", "accountmanager"),
+        ("beheer@demo.dekkend.nl", "beheerder"),
     ]
-    roles += [(f"bestuur{b.code}@demo.dekkend.nl", Rol.BESTUUR) for b in regio.besturen.order_by("code")]
+    roles += [(f"bestuur{b.code}@demo.dekkend.nl", "bestuur") for b in regio.besturen.order_by("code")]
     for email, rol in roles:
         password = secrets.token_urlsafe(12)
         user = Gebruiker.objects.filter(email=email).first()
         if user is None:
-            board = email.removeprefix("bestuur").split("@")[0] if rol == Rol.BESTUUR else None
+            board = email.removeprefix("bestuur").split("@")[0] if rol == "bestuur" else None
             user, _ = add_user(email, rol, bestuur=board, password=password, naam=f"Demo {rol}")
         else:
             user.set_password(password)
             user.save(update_fields=["password"])
-        if rol in (Rol.REGIOCOORDINATOR, Rol.ADVISEUR, Rol.ACCOUNTMANAGER):
+        if rol in ("regiocoordinator", "adviseur", "accountmanager"):
             user.regios.add(regio)
         accounts.append(DemoAccount(email, rol, password, user.bestuur.code if user.bestuur else None))
     return accounts

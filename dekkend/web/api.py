@@ -149,17 +149,17 @@ def taak_uit(taak: Taak) -> dict[str, Any]:
 
 
 def _analysis_or_job(request: HttpRequest, regio_id: int) -> tuple[int, Any]:
-    regio = region_for(request.user, regio_id)  # type: ignore[arg-type]
+    regio = region_for(request.user, regio_id)
     found = jobs.analysis(regio)
     if found is None:
-        return 202, taak_uit(jobs.ensure_analysis(regio, request.user))  # type: ignore[arg-type]
+        return 202, taak_uit(jobs.ensure_analysis(regio, request.user))
     return 200, found
 
 
 @api.get("/ik", response=Ik, summary="Wie ben ik")
 @rule("ingelogd")
 def ik(request: HttpRequest) -> dict[str, Any]:
-    user: Gebruiker = request.user  # type: ignore[assignment]
+    user: Gebruiker = request.user
     return {
         "naam": user.get_full_name() or user.email,
         "email": user.email,
@@ -172,7 +172,7 @@ def ik(request: HttpRequest) -> dict[str, Any]:
 @api.get("/regios", response=list[RegioKort], summary="Mijn regio's")
 @rule("ingelogd")
 def regios(request: HttpRequest) -> list[dict[str, Any]]:
-    return [_regio(r) for r in visible_regions(request.user)]  # type: ignore[arg-type]
+    return [_regio(r) for r in visible_regions(request.user)]
 
 
 @api.get("/regios/{regio_id}", response={200: dict[str, Any], 202: TaakUit, 404: Fout}, summary="Kerncijfers")
@@ -183,7 +183,7 @@ def regio_overzicht(request: HttpRequest, regio_id: int) -> tuple[int, Any]:
         return status, found
     context = found["context"]
     return 200, {
-        "regio": _regio(region_for(request.user, regio_id)),  # type: ignore[arg-type]
+        "regio": _regio(region_for(request.user, regio_id)),
         "gegevensversie": found["versie"],
         "kaft": context["cover"],
         "samenvatting": context["samenvatting"],
@@ -211,8 +211,8 @@ def regio_prognose(request: HttpRequest, regio_id: int) -> tuple[int, Any]:
 )
 @rule("regio")
 def regio_rapport(request: HttpRequest, regio_id: int, payload: RapportIn | None = None) -> tuple[int, Any]:
-    regio = region_for(request.user, regio_id)  # type: ignore[arg-type]
-    taak = jobs.start_report(regio, request.user, pdf=payload.pdf if payload else True)  # type: ignore[arg-type]
+    regio = region_for(request.user, regio_id)
+    taak = jobs.start_report(regio, request.user, pdf=payload.pdf if payload else True)
     audit.record(request, "rapport gestart", object=f"regio {regio.pk}", taak=taak.pk, via="api")
     return 202, taak_uit(taak)
 
@@ -220,5 +220,5 @@ def regio_rapport(request: HttpRequest, regio_id: int, payload: RapportIn | None
 @api.get("/taken/{taak_id}", response={200: TaakUit, 404: Fout}, summary="Status van een taak")
 @rule("regio")
 def taak(request: HttpRequest, taak_id: int) -> dict[str, Any]:
-    found = get_object_or_404(Taak, pk=taak_id, regio__in=visible_regions(request.user))  # type: ignore[arg-type]
+    found = get_object_or_404(Taak, pk=taak_id, regio__in=visible_regions(request.user))
     return taak_uit(found)

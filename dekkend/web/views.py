@@ -56,7 +56,7 @@ def hulp(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_GET
 def start(request: HttpRequest) -> HttpResponse:
-    regions = list(visible_regions(request.user))  # type: ignore[arg-type]
+    regions = list(visible_regions(request.user))
     if len(regions) == 1:
         return redirect("werkruimte:regio", regio_id=regions[0].pk)
     return render(request, "werkruimte/start.html", {"regios": regions})
@@ -69,7 +69,7 @@ def profiel(request: HttpRequest) -> HttpResponse:
     new_key = None
     form = TokenForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
-        token, new_key = ApiToken.create_for(request.user, form.cleaned_data["naam"])  # type: ignore[arg-type]
+        token, new_key = ApiToken.create_for(request.user, form.cleaned_data["naam"])
         audit.record(request, "token aangemaakt", object=token.begin)
         form = TokenForm()
     tokens = ApiToken.objects.filter(gebruiker=request.user).order_by("-aangemaakt")
@@ -101,11 +101,11 @@ _FIGURE = re.compile(r'data-figuur="([^"]+)"')
 
 def _region_page(request: HttpRequest, regio_id: int, page: str) -> HttpResponse:
     """A region page: chapters of the cached analysis; while it is being computed, a progress page."""
-    regio = region_for(request.user, regio_id)  # type: ignore[arg-type]
+    regio = region_for(request.user, regio_id)
     analysis = jobs.analysis(regio)
     context: dict[str, Any] = {"regio": regio, "pagina": page, "paginas": REGION_PAGES}
     if analysis is None:
-        context["taak"] = jobs.ensure_analysis(regio, request.user)  # type: ignore[arg-type]
+        context["taak"] = jobs.ensure_analysis(regio, request.user)
         return render(request, "werkruimte/berekenen.html", context)
     html = [jobs.section_html(analysis, anchor) for anchor in PAGE_SECTIONS[page]]
     used = [f for part in html for f in _FIGURE.findall(part)]
@@ -144,7 +144,7 @@ def bereikbaarheid(request: HttpRequest, regio_id: int) -> HttpResponse:
 @require_GET
 def kaart(request: HttpRequest, regio_id: int) -> HttpResponse:
     """One map's plotly figure as JSON (``?kaart=kaart-havo-2024``): maps load when they scroll into view."""
-    regio = region_for(request.user, regio_id)  # type: ignore[arg-type]
+    regio = region_for(request.user, regio_id)
     analysis = jobs.analysis(regio)
     name = request.GET.get("kaart", "")
     if analysis is None or analysis["soorten"].get(name) != "kaart":
@@ -186,13 +186,13 @@ def bronnen(request: HttpRequest, regio_id: int) -> HttpResponse:
 @login_required
 @require_http_methods(["GET", "POST"])
 def rapport(request: HttpRequest, regio_id: int) -> HttpResponse:
-    regio = region_for(request.user, regio_id)  # type: ignore[arg-type]
+    regio = region_for(request.user, regio_id)
     form = RapportForm(request.POST if request.method == "POST" else None)
     if request.method == "POST":
         if form.is_valid():
-            taak = jobs.start_report(regio, request.user, pdf=form.cleaned_data["pdf"])  # type: ignore[arg-type]
+            taak = jobs.start_report(regio, request.user, pdf=form.cleaned_data["pdf"])
             audit.record(request, "rapport gestart", object=f"regio {regio.pk}", taak=taak.pk)
-            if request.htmx:  # type: ignore[attr-defined]
+            if request.htmx:
                 return render(request, "werkruimte/_taak.html", {"regio": regio, "taak": taak})
             return redirect("werkruimte:rapport", regio_id=regio.pk)
     taken = Taak.objects.filter(regio=regio, soort=Taak.Soort.RAPPORT).order_by("-aangemaakt")[:10]
@@ -205,7 +205,7 @@ def rapport(request: HttpRequest, regio_id: int) -> HttpResponse:
 @require_GET
 def taak(request: HttpRequest, regio_id: int, taak_id: int) -> HttpResponse:
     """A job's status (htmx partial, polled while the job runs)."""
-    regio = region_for(request.user, regio_id)  # type: ignore[arg-type]
+    regio = region_for(request.user, regio_id)
     found = get_object_or_404(Taak, pk=taak_id, regio=regio)
     response = render(request, "werkruimte/_taak.html", {"regio": regio, "taak": found})
     if found.soort == Taak.Soort.ANALYSE and found.status == Taak.Status.KLAAR:
@@ -218,7 +218,7 @@ def taak(request: HttpRequest, regio_id: int, taak_id: int) -> HttpResponse:
 @require_GET
 def rapport_bestand(request: HttpRequest, regio_id: int, taak_id: int, soort: str) -> FileResponse:
     """Download a finished report (``html`` or ``pdf``) of the region."""
-    regio = region_for(request.user, regio_id)  # type: ignore[arg-type]
+    regio = region_for(request.user, regio_id)
     found = get_object_or_404(Taak, pk=taak_id, regio=regio, soort=Taak.Soort.RAPPORT, status=Taak.Status.KLAAR)
     relative = found.resultaat.get(soort) if soort in ("html", "pdf") else None
     if not relative:

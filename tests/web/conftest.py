@@ -9,13 +9,21 @@ real PostgreSQL server started for this run (``tests/services.py``); otherwise o
 
 from __future__ import annotations
 
+import fcntl
 import os
 import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
 
-_ROOT = Path(tempfile.mkdtemp(prefix="dekkend-webtest-"))
+# One folder for this test run, shared by pytest-xdist's workers: the first process that loads this module
+# (with xdist: the controlling process) sets the environment, the workers inherit it, and pytest-django may set
+# Django up from it before this module runs in a worker. Workers build the werkmap and compute the analysis
+# once, under a lock (see ``_once``).
+_ROOT = Path(os.environ.get("DEKKEND_WEBTEST_ROOT") or tempfile.mkdtemp(prefix="dekkend-webtest-"))
+os.environ["DEKKEND_WEBTEST_ROOT"] = str(_ROOT)
 WERKMAP = _ROOT / "demo"
 os.environ["DEKKEND_WERKMAP"] = str(WERKMAP)
 os.environ["DEKKEND_WEB_MAP"] = str(_ROOT / "demo-web")
@@ -50,8 +58,10 @@ def web_werkmap() -> Path:
     from dekkend.demo import build_demo_workspace
     from dekkend.workspace import Workspace
 
-    if not (WERKMAP / "tabellen").exists():
-        build_demo_workspace(Workspace(WERKMAP))
+    with _once("werkmap"):
+        if not (WERKMAP / "tabellen").exists():
+            build_demo_workspace(Workspace(WERKMAP))
+    assert Path(_settings.WERKMAP) == WERKMAP, "Django was set up for another werkmap"
     return WERKMAP
 
 
@@ -63,8 +73,20 @@ def analysed(web_werkmap: Path) -> dict:
     from dekkend.web.analysis import AnalysisStore
 
     store = AnalysisStore(web_werkmap, Path(settings.WEB_MAP))
-    found = store.load(REGION_IDS["demo"])
-    return found if found is not None else store.compute(REGION_IDS["demo"], "nl")
+    with _once("analyse"):
+        found = store.load(REGION_IDS["demo"])
+        return found if found is not None else store.compute(REGION_IDS["demo"], "nl")
+
+
+@contextmanager
+def _once(name: str) -> Iterator[None]:
+    """An exclusive lock across the test processes of this run (the werkmap and analysis are made once)."""
+    with open(_ROOT / f".{name}.lock", "w") as handle:
+        fcntl.flock(handle, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
 
 
 #: Fixed primary keys of the two test regions (the analysis cache is keyed by region id).
