@@ -1,13 +1,15 @@
-"""Shared fixtures: the real data folder (skipped when absent) and small file writers."""
+"""Shared fixtures: the real data folder (skipped when absent), small file writers, and the services of services.py."""
 
 from __future__ import annotations
 
 import os
-import shutil
 from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
+
+# Real services (PostgreSQL, a browser, SMTP) live in tests/services.py; imported here so every module can use them.
+from services import browser, page, postgres_server, postgres_url, smtp_server  # noqa: F401
 
 from dekkend.workspace import Workspace
 
@@ -62,36 +64,3 @@ def write_bytes(path: Path, text: str, encoding: str = "utf-8", newline: str = "
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_bytes(data)
     return path
-
-
-# -- a real browser for the report tests (Playwright driving Debian's chromium) ----------------------------
-CHROMIUM_FLAGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
-
-
-def chromium_path() -> str | None:
-    """Debian's chromium (``.ci/run`` installs it), or another Chromium-like browser dekkend would use."""
-    from dekkend.report import find_browser
-
-    found = shutil.which("chromium") or find_browser()
-    return str(found) if found else None
-
-
-@pytest.fixture(scope="module")
-def browser():
-    """A headless Chromium driven by Playwright; skips with the reason when either is missing."""
-    sync_api = pytest.importorskip("playwright.sync_api", reason="Playwright ontbreekt: pip install -e '.[test]'")
-    exe = chromium_path()
-    if exe is None:
-        pytest.skip("chromium ontbreekt: apt-get install chromium (.ci/run installeert het)")
-    with sync_api.sync_playwright() as p:
-        b = p.chromium.launch(executable_path=exe, args=CHROMIUM_FLAGS)
-        yield b
-        b.close()
