@@ -10,6 +10,7 @@ import numpy as np
 import pandas as pd
 from scipy import sparse
 
+from dekkend.cache import DerivedCache
 from dekkend.coverage.children import ChildEstimator
 from dekkend.coverage.offer import UPPER_TYPES, OfferThresholds, forecast_upper_years, offer_by_year
 from dekkend.coverage.run import region_pc4
@@ -97,6 +98,7 @@ def build_instance(
     market: object | None = None,
     matrix: DistanceMatrix | None = None,
     settings: Settings | None = None,
+    cache: DerivedCache | None = None,
 ) -> Instance:
     """Build the optimisation problem of region ``regio`` for school year ``year``.
 
@@ -114,7 +116,8 @@ def build_instance(
     assignment); ``options.kinds`` limits the problem to some types (with their
     profielen) or ``profiel:slug`` (:class:`~dekkend.optimise.options.OptimiseOptions`);
     ``market``, ``matrix`` and ``forecast``/``origin`` can be passed to reuse them
-    (a :class:`dekkend.scenarios.Baseline` holds all of them).
+    (a :class:`dekkend.scenarios.Baseline` holds all of them); without ``market`` the calibrated
+    choice model is read from ``cache`` when it holds it (:class:`dekkend.cache.DerivedCache`).
     """
     options = options or OptimiseOptions()
     jaar, tot_jaar = year, options.until_year
@@ -153,7 +156,8 @@ def build_instance(
     if market is None:
         from dekkend.scenarios.engine import build_market
 
-        market = build_market(tables, origin, None, None if region.expression == "nl" else tuple(region.vestigingen))
+        focus = None if region.expression == "nl" else tuple(region.vestigingen)
+        market = build_market(tables, origin, None, focus, cache=cache)
     extra_areas = _home_areas(market, rows, cover) if toewijzing == "dichtstbij" else np.array([], dtype=object)
     extra_areas = extra_areas[np.isin(extra_areas, matrix.pc4)]
     areas = np.concatenate([cover, extra_areas[~np.isin(extra_areas, cover)]])
