@@ -147,11 +147,11 @@ def baseline(
         :func:`dekkend.norms.load_settings`).
     cache
         The werkmap's cache of derived results (:func:`dekkend.cache.tables_and_cache`), for the
-        calibrated choice model.
+        forecast and the calibrated choice model.
     """
     t = dict(tables)
     region = select_region(t, regio)
-    fc, origin = forecast if forecast is not None else baseline_forecast(t, region, horizon, as_of)
+    fc, origin = forecast if forecast is not None else baseline_forecast(t, region, horizon, as_of, cache)
     matrix = matrix if matrix is not None else distance_matrix(t)
     children = ChildEstimator(t)
     if diagnosis is None:

@@ -140,8 +140,9 @@ class Market:
         With ``code_from`` the candidates of its board and denomination get :data:`SAME_BOARD_TERM`
         and :data:`SAME_DENOMINATION_TERM`.
         """
-        cols = np.array([self.column(c) for c in candidates if self.column(c) is not None], dtype=int)
-        names = [c for c in candidates if self.column(c) is not None]
+        found = [(c, j) for c in candidates if (j := self.column(c)) is not None]
+        cols = np.array([j for _, j in found], dtype=int)
+        names = [c for c, _ in found]
         if not len(cols):
             return np.zeros((len(self.prob), 0)), cols, []
         if self.utility is not None:  # the logit among the candidates: every location that teaches counts
@@ -1020,11 +1021,32 @@ def _remote_key(
 
 
 def baseline_forecast(
-    tables: dict[str, pd.DataFrame], region: Region, horizon: int, as_of: int | None = None
+    tables: dict[str, pd.DataFrame],
+    region: Region,
+    horizon: int,
+    as_of: int | None = None,
+    cache: DerivedCache | None = None,
 ) -> tuple[pd.DataFrame, int]:
-    """The cohort forecast "zonder ingrijpen" for the region and its origin year."""
+    """The cohort forecast "zonder ingrijpen" for the region and its origin year.
+
+    With ``cache`` (the werkmap's :class:`dekkend.cache.DerivedCache`) it is computed once per
+    data version, set of vestigingen, horizon and count year, and read from the werkmap after that.
+    """
     codes = tuple(region.vestigingen)
     pupils = tables["leerlingen"]
     as_of = int(pupils.loc[pupils["vestigingscode"].isin(codes), "schooljaar"].max()) if as_of is None else as_of
-    model = make_model("cohort").fit(tables, as_of, codes)
-    return model.predict(horizon), model.prepared.origin
+
+    def compute() -> tuple[pd.DataFrame, int]:
+        model = make_model("cohort").fit(tables, as_of, codes)
+        return model.predict(horizon), int(model.prepared.origin)
+
+    if cache is None:
+        return compute()
+    params = {"vestigingen": sorted(codes), "horizon": int(horizon), "peiljaar": int(as_of)}
+    return cache.get(
+        "prognose",
+        params,
+        compute,
+        lambda fo: {"forecast": fo[0], "origin": np.asarray(fo[1], np.int64)},
+        lambda parts: (parts["forecast"], int(np.asarray(parts["origin"]))),  # type: ignore[arg-type]
+    )
