@@ -380,7 +380,9 @@ def _decode_choice(parts: Mapping[str, np.ndarray | pd.DataFrame]) -> tuple[Choi
     values: dict[str, object] = {}
     for f in fields(ChoiceModel):
         if f"{f.name}.shape" in parts:
-            data, indices, indptr, shape = (parts[f"{f.name}.{p}"] for p in ("data", "indices", "indptr", "shape"))
+            data, indices, indptr, shape = (
+                np.asarray(parts[f"{f.name}.{p}"]) for p in ("data", "indices", "indptr", "shape")
+            )
             values[f.name] = sparse.csr_matrix((data, indices, indptr), shape=tuple(int(n) for n in shape))
         elif f.name == "params":
             values[f.name] = ChoiceParameters(**json.loads(np.asarray(parts[f.name]).tobytes()))
@@ -1043,10 +1045,15 @@ def baseline_forecast(
     if cache is None:
         return compute()
     params = {"vestigingen": sorted(codes), "horizon": int(horizon), "peiljaar": int(as_of)}
-    return cache.get(
-        "prognose",
-        params,
-        compute,
-        lambda fo: {"forecast": fo[0], "origin": np.asarray(fo[1], np.int64)},
-        lambda parts: (parts["forecast"], int(np.asarray(parts["origin"]))),  # type: ignore[arg-type]
-    )
+    return cache.get("prognose", params, compute, _encode_forecast, _decode_forecast)
+
+
+def _encode_forecast(result: tuple[pd.DataFrame, int]) -> dict[str, np.ndarray | pd.DataFrame]:
+    return {"forecast": result[0], "origin": np.asarray(result[1], np.int64)}
+
+
+def _decode_forecast(parts: Mapping[str, np.ndarray | pd.DataFrame]) -> tuple[pd.DataFrame, int]:
+    forecast = parts["forecast"]
+    if not isinstance(forecast, pd.DataFrame):
+        raise TypeError("stored forecast is not a table")
+    return forecast, int(np.asarray(parts["origin"]))
