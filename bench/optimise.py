@@ -5,12 +5,18 @@ Run::
     .venv/bin/python bench/optimise.py [--werkmap W] [--regio corop:04,05] [--jaar 2020] [--type havo]
                                        [--p 500] [--zonder-spopt]
     .venv/bin/python bench/optimise.py --werkmap W --corops [alle|31,12] [--corop-jaren 2030,2034] [--doel-s 20]
+                                       [--cache-leeg | --zonder-cache]
 
 With ``--corops`` only part 5 runs: ``optimaliseer`` for every COROP (default all 40) in 2030 and
-2034 (80 runs), printing per run the time (forecast, choice market, distances, model, explanation and,
-without changes, the diagnosis) and the processor time of the process (all threads: on a shared machine
-closer to what an idle one takes), the number of changes and whether it agrees with the diagnosis
-(a change, or a reason for every viability and reach knelpunt; issue 17).
+2034 (80 runs), as the CLI runs it: the tables read once, then per run the forecast, the choice
+market, distances, model, explanation and, without changes, the diagnosis. It prints per run the time
+and the processor time of the process (all threads: on a shared machine closer to what an idle one
+takes), what the run computed rather than read from the werkmap's cache (:mod:`dekkend.cache`: the
+national choice model once per data version, the forecast once per region), the number of changes
+and whether it agrees with the diagnosis (a change, or a reason for every viability and reach
+knelpunt; issue 17). ``--cache-leeg`` empties the werkmap's cache first (so the first run calibrates
+the national model and the first run of every region computes its forecast); ``--zonder-cache`` runs
+without one (every run computes both, as before the cache). A read-only werkmap has no cache.
 
 Without ``--werkmap`` it imports ``../shared/data`` into a temporary workspace first (not timed).
 Parts:
@@ -36,6 +42,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from dekkend.cache import DerivedCache
 from dekkend.coverage.children import children_12_17
 from dekkend.geo import distance_matrix
 from dekkend.optimise import OptimiseOptions, build_instance, solve_instance, synthetic_instance
@@ -193,23 +200,37 @@ def agreement(res: object) -> tuple[bool, str]:
     return ok, ", ".join(f"{n}x {r}" for r, n in sorted(counts.items()))
 
 
-def corop_part(workspace: Workspace, corops: list[str], years: list[int], limit: float) -> None:
+def _stored(cache: DerivedCache | None) -> set[str]:
+    return set() if cache is None or not cache.folder.is_dir() else {p.name for p in cache.folder.glob("*.npz")}
+
+
+def corop_part(workspace: Workspace, corops: list[str], years: list[int], limit: float, use_cache: str) -> None:
     """``optimaliseer`` per COROP and year as the CLI runs it; the time includes the forecast, the choice
     market, the distances and the explanation (the werkmap is read once, timed separately)."""
+    import shutil
+
+    from dekkend.cache import tables_and_cache
     from dekkend.optimise import optimise
 
     t0 = _t()
-    tables = workspace.tables()
-    print(f"[corop] werkmap lezen: {_t() - t0:.1f} s (eenmalig)")
+    tables, cache = tables_and_cache(workspace)
+    if use_cache == "geen":
+        cache = None
+    elif use_cache == "leeg" and cache is not None:
+        shutil.rmtree(cache.folder, ignore_errors=True)
+    print(
+        f"[corop] werkmap lezen: {_t() - t0:.1f} s (eenmalig); cache: "
+        f"{'geen' if cache is None else cache.folder}{' (eerst geleegd)' if use_cache == 'leeg' else ''}"
+    )
     if not corops:
         corops = sorted(str(c) for c in tables["vestigingen"]["corop_code"].dropna().unique())
     times, cpu, slow, disagree = [], [], 0, 0
     for code in corops:
         for year in years:
-            r0, c0 = _t(), time.process_time()
+            r0, c0, before = _t(), time.process_time(), _stored(cache)
             try:
                 options = OptimiseOptions(time_limit=60, mip_gap=1e-4)
-                res = optimise(tables, f"corop:{code}", year, options)
+                res = optimise(tables, f"corop:{code}", year, options, cache=cache)
             except Exception as exc:  # a benchmark reports every run
                 print(f"[corop {code:>2}, {year}] FOUT: {exc}")
                 disagree += 1
@@ -221,9 +242,11 @@ def corop_part(workspace: Workspace, corops: list[str], years: list[int], limit:
             changes = res.after.changes if res.after is not None else "-"
             slow += took > limit
             disagree += not ok
+            computed = {n.split("-")[0] for n in _stored(cache) - before}
             print(
-                f"[corop {code:>2}, {year}] {took:5.1f} s (cpu {used:5.1f} s); {res.solution.status}; "
-                f"{changes} wijzigingen; "
+                f"[corop {code:>2}, {year}] {took:5.1f} s (cpu {used:5.1f} s); berekend: "
+                f"{'alles (geen cache)' if cache is None else ', '.join(sorted(computed)) or 'niets'}; "
+                f"{res.solution.status}; {changes} wijzigingen; "
                 f"met de diagnose eens: {'ja' if ok else 'NEE'} ({how})"
                 + ("" if took <= limit else f"; TE TRAAG (doel <= {limit:g} s)"),
                 flush=True,
@@ -260,11 +283,15 @@ def main() -> None:
     )
     ap.add_argument("--corop-jaren", default="2030,2034")
     ap.add_argument("--doel-s", type=float, default=20.0)
+    mode = ap.add_mutually_exclusive_group()
+    mode.add_argument("--cache-leeg", action="store_true", help="leeg eerst de cache van de werkmap")
+    mode.add_argument("--zonder-cache", action="store_true", help="reken alles per run (geen cache)")
     args = ap.parse_args()
     if args.corops is not None:
         codes = [] if args.corops == "alle" else [c.strip() for c in args.corops.split(",") if c.strip()]
         years = [int(y) for y in args.corop_jaren.split(",")]
-        corop_part(_workspace(args.werkmap), codes, years, args.doel_s)
+        use_cache = "leeg" if args.cache_leeg else "geen" if args.zonder_cache else "ja"
+        corop_part(_workspace(args.werkmap), codes, years, args.doel_s, use_cache)
         return
     synthetic_part()
     tables = _workspace(args.werkmap).tables()

@@ -18,7 +18,7 @@ PACKAGE = Path(dekkend.__file__).parent
 
 #: Layers from bottom to top; a module may import its own layer and the ones below.
 LAYERS = [
-    {"errors", "crs", "workspace", "output", "formatting", "safe_yaml"},
+    {"errors", "crs", "workspace", "cache", "output", "formatting", "safe_yaml"},
     {"ingest"},
     {"regions", "geo", "norms"},
     {"forecast"},

@@ -6,13 +6,16 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+from model_checks import assert_same_model
 
+from dekkend.cache import FOLDER, DerivedCache, data_version
 from dekkend.coverage.run import reachability
 from dekkend.diagnose import diagnose
 from dekkend.geo import distance_matrix
 from dekkend.optimise import OptimiseOptions, optimise
 from dekkend.optimise.knelpunten import REACH, REASONS, VIABILITY
 from dekkend.regions import select_region
+from dekkend.scenarios.engine import baseline_forecast, calibrated_model
 
 
 @pytest.fixture(scope="module")
@@ -104,3 +107,23 @@ def test_without_changes_each_knelpunt_is_explained(tables, matrix):
     assert [k.titel for k in res.knelpunten] == [k.titel for k in relevant]
     assert {k.reden for k in res.knelpunten} <= set(REASONS)
     assert all(k.toelichting.startswith(k.titel + ": ") for k in res.knelpunten)
+
+
+def test_a_warm_cache_gives_the_same_model_and_optimum(
+    tables, matrix, national_workspace, zeeuws_vlaanderen_2030, tmp_path
+):
+    """The national choice model and the region's forecast read from the werkmap cache are the computed ones,
+    and the optimiser on them gives exactly the result computed without a cache."""
+    cache = DerivedCache(tmp_path / FOLDER, data_version(national_workspace))
+    inst = zeeuws_vlaanderen_2030.instance
+    computed = calibrated_model(tables, inst.origin, cache=cache)
+    assert_same_model(calibrated_model(tables, inst.origin, cache=cache), computed)
+    horizon = max(10, 2030 - inst.origin)  # as the optimiser asks for it
+    stored, _ = baseline_forecast(tables, select_region(tables, "corop:31"), horizon, cache=cache)
+    files = sorted(p.name for p in cache.folder.iterdir())
+    warm = optimise(tables, "corop:31", 2030, matrix=matrix, cache=cache)
+    assert sorted(p.name for p in cache.folder.iterdir()) == files  # both read, nothing computed again
+    assert warm.instance.forecast.equals(stored)
+    mine, theirs = warm.to_dict(), zeeuws_vlaanderen_2030.to_dict()
+    mine.pop("rekentijd_s"), theirs.pop("rekentijd_s")
+    assert mine == theirs

@@ -128,12 +128,13 @@ def _run(
     gap: float,
 ) -> Optimisation:
     from dekkend import ConfiguratieFout, Workspace
+    from dekkend.cache import tables_and_cache
     from dekkend.norms import load_settings
     from dekkend.optimise import OptimiseOptions, optimise
 
     if toewijzing not in ("keuze", "dichtstbij"):
         raise ConfiguratieFout(f"--toewijzing '{toewijzing}' onbekend; kies keuze of dichtstbij")
-    tables = Workspace(werkmap).require().tables()
+    tables, cache = tables_and_cache(Workspace(werkmap).require())
     for name in ("aanbod", "leerlingen", "vestigingen"):
         if name not in tables:
             raise ConfiguratieFout(f"de werkmap mist de tabel '{name}'; importeer eerst gegevens")
@@ -148,7 +149,7 @@ def _run(
             time_limit=tijdslimiet,
             mip_gap=gap / 100.0,
         )
-        return optimise(tables, regio, jaar, options, settings=load_settings(drempels))
+        return optimise(tables, regio, jaar, options, settings=load_settings(drempels), cache=cache)
 
 
 def _report(result: Optimisation, uitvoer: Path) -> None:

@@ -116,7 +116,10 @@ def _first_order(
     dense = model.dense_shares
     if dense is not None:
         received = (dense.T @ displaced) * keep[:, None]
-        return received, sparse.csr_matrix(dense * displaced[:, :1] * keep[None, :])
+        senders = np.flatnonzero(displaced[:, 0] != 0)  # the other rows of the flows are 0
+        block = dense[senders] * displaced[senders, :1] * keep[None, :]
+        r, c = np.nonzero(block)
+        return received, sparse.csr_matrix((block[r, c], (senders[r], c)), shape=dense.shape)
     received = np.asarray(a.T @ displaced) * keep[:, None]
     moved = sparse.diags(displaced[:, 0]) @ a @ sparse.diags(keep.astype(float))
     return received, sparse.csr_matrix(moved)

@@ -132,12 +132,12 @@ def _rechoose_many(market: MarketLike, weights: np.ndarray, names: list[str], ow
     """For each sender ``weights[r] @ q`` over ``names`` without the sender itself (``Market.rechoose``)."""
     if getattr(market, "utility", None) is not None:  # the engine's own choice (utility, board and denomination terms)
         out = np.zeros((len(own), len(names)))
+        at = {n: a for a, n in enumerate(names)}
         for r, code in enumerate(own):
             keep = [n for n in names if n != code]
             q, _, got = market._choice(keep, False, 12.0, code)  # type: ignore[attr-defined]
             if got:
-                pos = [names.index(n) for n in got]
-                out[r, pos] = weights[r] @ q
+                out[r, [at[n] for n in got]] = weights[r] @ q
         return out
     col = {str(c): j for j, c in enumerate(market.codes)}
     cols = np.array([col[c] for c in names])

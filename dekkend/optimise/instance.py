@@ -10,6 +10,7 @@ import numpy as np
 import pandas as pd
 from scipy import sparse
 
+from dekkend.cache import DerivedCache
 from dekkend.coverage.children import ChildEstimator
 from dekkend.coverage.offer import UPPER_TYPES, OfferThresholds, forecast_upper_years, offer_by_year
 from dekkend.coverage.run import region_pc4
@@ -97,6 +98,7 @@ def build_instance(
     market: MarketLike | None = None,
     matrix: DistanceMatrix | None = None,
     settings: Settings | None = None,
+    cache: DerivedCache | None = None,
 ) -> Instance:
     """Build the optimisation problem of region ``regio`` for school year ``year``.
 
@@ -114,7 +116,9 @@ def build_instance(
     assignment); ``options.kinds`` limits the problem to some types (with their
     profielen) or ``profiel:slug`` (:class:`~dekkend.optimise.options.OptimiseOptions`);
     ``market``, ``matrix`` and ``forecast``/``origin`` can be passed to reuse them
-    (a :class:`dekkend.scenarios.Baseline` holds all of them).
+    (a :class:`dekkend.scenarios.Baseline` holds all of them); the forecast and the calibrated
+    choice model not passed are read from ``cache`` when it holds them
+    (:class:`dekkend.cache.DerivedCache`).
     """
     options = options or OptimiseOptions()
     jaar, tot_jaar = year, options.until_year
@@ -123,7 +127,7 @@ def build_instance(
         raise ConfiguratieFout(f"toewijzing '{toewijzing}' onbekend; kies keuze of dichtstbij")
     region = select_region(tables, regio)
     settings = settings or load_settings()
-    forecast, origin = _forecast(tables, region, jaar, tot_jaar, forecast, origin)
+    forecast, origin = _forecast(tables, region, jaar, tot_jaar, forecast, origin, cache)
     years = _years(forecast, origin, jaar, tot_jaar)
     thresholds = offer_thresholds(settings)
     norm_km = float(settings.values["normafstand_km"])
@@ -153,7 +157,8 @@ def build_instance(
     if market is None:
         from dekkend.scenarios.engine import build_market
 
-        market = build_market(tables, origin, None, None if region.expression == "nl" else tuple(region.vestigingen))
+        focus = None if region.expression == "nl" else tuple(region.vestigingen)
+        market = build_market(tables, origin, None, focus, cache=cache)
     extra_areas = _home_areas(market, rows, cover) if toewijzing == "dichtstbij" else np.array([], dtype=object)
     extra_areas = extra_areas[np.isin(extra_areas, matrix.pc4)]
     areas = np.concatenate([cover, extra_areas[~np.isin(extra_areas, cover)]])
@@ -239,8 +244,9 @@ def _forecast(
     tot_jaar: int | None,
     forecast: pd.DataFrame | None,
     origin: int | None,
+    cache: DerivedCache | None = None,
 ) -> tuple[pd.DataFrame, int]:
-    """The cohort forecast of the region and its origin (the last count)."""
+    """The cohort forecast of the region and its origin (the last count), read from ``cache`` when it holds it."""
     if forecast is not None:
         return forecast, int(origin if origin is not None else int(forecast["jaar"].min()) - 1)
     from dekkend.scenarios.engine import baseline_forecast
@@ -251,7 +257,7 @@ def _forecast(
         raise ConfiguratieFout(f"regio {region.label} heeft geen getelde leerlingen; importeer een leerlingenbestand")
     last = int(counted.max())
     horizon = max(10, int(tot_jaar or jaar) - last)
-    return baseline_forecast(tables, region, horizon)
+    return baseline_forecast(tables, region, horizon, cache=cache)
 
 
 def _years(forecast: pd.DataFrame, origin: int, jaar: int, tot_jaar: int | None) -> tuple[int, ...]:

@@ -9,6 +9,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from dekkend.cache import DerivedCache
 from dekkend.formatting import school_year
 from dekkend.geo import DistanceMatrix
 from dekkend.norms import Settings
@@ -224,6 +225,7 @@ def optimise(
     market: MarketLike | None = None,
     matrix: DistanceMatrix | None = None,
     settings: Settings | None = None,
+    cache: DerivedCache | None = None,
 ) -> Optimisation:
     """Which offerings of region ``regio`` to keep from ``year``: most children within the norm.
 
@@ -232,10 +234,12 @@ def optimise(
     (:func:`dekkend.scenarios.baseline`, the region "zonder ingrijpen") gives the forecast,
     the distances and the calibrated choice model, computed once and shared with the
     scenarios; without it they are computed here (or taken from ``forecast``/``origin``,
-    ``market`` and ``matrix``). See :func:`dekkend.optimise.instance.build_instance` for the
-    inputs and :class:`dekkend.optimise.model.ViableCoverage` for the formulation. Raises
-    :class:`~dekkend.errors.DekkendError` subclasses with Dutch messages for bad
-    input; an infeasible instance is not an error: ``infeasible`` explains it.
+    ``market`` and ``matrix``; the calibrated choice model from ``cache``, the werkmap's
+    :class:`dekkend.cache.DerivedCache`, when it holds it). See
+    :func:`dekkend.optimise.instance.build_instance` for the inputs and
+    :class:`dekkend.optimise.model.ViableCoverage` for the formulation. Raises
+    :class:`~dekkend.errors.DekkendError` subclasses with Dutch messages for bad input; an
+    infeasible instance is not an error: ``infeasible`` explains it.
     """
     options = options or OptimiseOptions()
     if baseline is not None:
@@ -247,7 +251,16 @@ def optimise(
             focus = None if region.expression == "nl" else tuple(region.vestigingen)
             market = baseline.market(focus)
     inst = build_instance(
-        tables, regio, year, options, forecast=forecast, origin=origin, market=market, matrix=matrix, settings=settings
+        tables,
+        regio,
+        year,
+        options,
+        forecast=forecast,
+        origin=origin,
+        market=market,
+        matrix=matrix,
+        settings=settings,
+        cache=cache,
     )
     return solve_instance(inst, time_limit=options.time_limit, mip_gap=options.mip_gap)
 

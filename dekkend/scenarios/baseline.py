@@ -23,6 +23,7 @@ from functools import cached_property
 import numpy as np
 import pandas as pd
 
+from dekkend.cache import DerivedCache
 from dekkend.coverage.children import ChildEstimator
 from dekkend.coverage.run import reachability
 from dekkend.diagnose import Diagnosis, diagnose
@@ -64,6 +65,9 @@ class Baseline:
         Thresholds and norm distance of the indicators (:func:`dekkend.norms.load_settings`).
     decay
         Distance decay per generalised km of the scenarios' choice model.
+    cache
+        Where the calibrated choice model of this data version is kept between runs
+        (:func:`dekkend.cache.tables_and_cache`; ``None``: computed in this process).
     """
 
     tables: Mapping[str, pd.DataFrame]
@@ -76,12 +80,13 @@ class Baseline:
     children: ChildEstimator
     settings: Settings
     decay: float = SCENARIO_DECAY
+    cache: DerivedCache | None = None
 
     @cached_property
     def choice(self) -> tuple[ChoiceModel, np.ndarray]:
         """The choice model of the count year calibrated on the counted intake, and the children per
         area (:func:`dekkend.scenarios.engine.calibrated_model`)."""
-        return calibrated_model(dict(self.tables), self.origin, self.decay)
+        return calibrated_model(dict(self.tables), self.origin, self.decay, self.cache)
 
     @cached_property
     def indicators(self) -> pd.DataFrame:
@@ -123,6 +128,7 @@ def baseline(
     diagnosis: Diagnosis | None = None,
     matrix: DistanceMatrix | None = None,
     settings: Settings | None = None,
+    cache: DerivedCache | None = None,
 ) -> Baseline:
     """Region ``regio`` "zonder ingrijpen", for every scenario and the optimiser of that region.
 
@@ -139,10 +145,13 @@ def baseline(
     settings
         Thresholds and norm distance for the indicators (default
         :func:`dekkend.norms.load_settings`).
+    cache
+        The werkmap's cache of derived results (:func:`dekkend.cache.tables_and_cache`), for the
+        forecast and the calibrated choice model.
     """
     t = dict(tables)
     region = select_region(t, regio)
-    fc, origin = forecast if forecast is not None else baseline_forecast(t, region, horizon, as_of)
+    fc, origin = forecast if forecast is not None else baseline_forecast(t, region, horizon, as_of, cache)
     matrix = matrix if matrix is not None else distance_matrix(t)
     children = ChildEstimator(t)
     if diagnosis is None:
@@ -157,6 +166,7 @@ def baseline(
         matrix,
         children,
         settings if settings is not None else load_settings(),
+        cache=cache,
     )
 
 

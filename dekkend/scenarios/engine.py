@@ -20,12 +20,15 @@ How pupils move (``docs/scenarios.md``):
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass, fields
 
 import numpy as np
 import pandas as pd
+from scipy import sparse
 
+from dekkend.cache import DerivedCache
 from dekkend.coverage.children import children_12_17
 from dekkend.coverage.kinds import is_openbaar
 from dekkend.errors import ConfiguratieFout
@@ -139,8 +142,9 @@ class Market:
         With ``code_from`` the candidates of its board and denomination get :data:`SAME_BOARD_TERM`
         and :data:`SAME_DENOMINATION_TERM`.
         """
-        cols = np.array([self.column(c) for c in candidates if self.column(c) is not None], dtype=int)
-        names = [c for c in candidates if self.column(c) is not None]
+        found = [(c, j) for c in candidates if (j := self.column(c)) is not None]
+        cols = np.array([j for _, j in found], dtype=int)
+        names = [c for c, _ in found]
         if not len(cols):
             return np.zeros((len(self.prob), 0)), cols, []
         if self.utility is not None:  # the logit among the candidates: every location that teaches counts
@@ -334,15 +338,65 @@ def _key_of(key: str, typ: str, profiel: str | None) -> bool:
 
 
 def calibrated_model(
-    tables: dict[str, pd.DataFrame], origin: int, decay: float | None = None
+    tables: dict[str, pd.DataFrame], origin: int, decay: float | None = None, cache: DerivedCache | None = None
 ) -> tuple[ChoiceModel, np.ndarray]:
     """The choice model of the count year calibrated on the counted intake, and the children per area and age.
 
     It depends only on the workspace tables and ``origin``, not on a scenario: a
     :class:`dekkend.scenarios.Baseline` computes it once (``Baseline.choice``) for all
-    scenarios of a region.
+    scenarios of a region. With ``cache`` (the werkmap's :class:`dekkend.cache.DerivedCache`)
+    it is computed once per data version, count year and decay, and read from the werkmap after
+    that: the same numbers, bit for bit (``tests/test_cache.py``).
     """
-    return _calibrate(tables, int(origin), SCENARIO_DECAY if decay is None else float(decay))
+    origin, b = int(origin), SCENARIO_DECAY if decay is None else float(decay)
+    if cache is None:
+        return _calibrate(tables, origin, b)
+    return cache.get(
+        "keuzemodel",
+        {"peiljaar": origin, "verval": b},
+        lambda: _calibrate(tables, origin, b),
+        _encode_choice,
+        _decode_choice,
+    )
+
+
+def _encode_choice(choice: tuple[ChoiceModel, np.ndarray]) -> dict[str, np.ndarray | pd.DataFrame]:
+    """The calibrated model and children as cache parts: every field of :class:`ChoiceModel`, by type."""
+    model, children = choice
+    parts: dict[str, np.ndarray | pd.DataFrame] = {"children": np.asarray(children, float)}
+    for f in fields(model):
+        value = getattr(model, f.name)
+        if isinstance(value, pd.DataFrame):
+            parts[f.name] = value
+        elif isinstance(value, sparse.csr_matrix):
+            for part in ("data", "indices", "indptr"):
+                parts[f"{f.name}.{part}"] = getattr(value, part)
+            parts[f"{f.name}.shape"] = np.asarray(value.shape, np.int64)
+        elif isinstance(value, ChoiceParameters):
+            parts[f.name] = np.frombuffer(json.dumps(asdict(value)).encode(), np.uint8)
+        elif isinstance(value, np.ndarray):
+            parts[f.name] = value
+        elif value is not None:
+            raise TypeError(f"ChoiceModel.{f.name}: {type(value).__name__} cannot be cached")
+    return parts
+
+
+def _decode_choice(parts: Mapping[str, np.ndarray | pd.DataFrame]) -> tuple[ChoiceModel, np.ndarray]:
+    """The inverse of :func:`_encode_choice` (a missing optional field is ``None``)."""
+    values: dict[str, object] = {}
+    for f in fields(ChoiceModel):
+        if f"{f.name}.shape" in parts:
+            data, indices, indptr, shape = (
+                np.asarray(parts[f"{f.name}.{p}"]) for p in ("data", "indices", "indptr", "shape")
+            )
+            values[f.name] = sparse.csr_matrix((data, indices, indptr), shape=tuple(int(n) for n in shape))
+        elif f.name == "params":
+            values[f.name] = ChoiceParameters(**json.loads(np.asarray(parts[f.name]).tobytes()))
+        elif f.name in parts:
+            values[f.name] = parts[f.name]
+        else:
+            values[f.name] = None
+    return ChoiceModel(**values), np.asarray(parts["children"], float)  # type: ignore[arg-type]
 
 
 def _calibrate(tables: dict[str, pd.DataFrame], origin: int, decay: float) -> tuple[ChoiceModel, np.ndarray]:
@@ -367,6 +421,7 @@ def build_market(
     decay: float | None = None,
     *,
     choice: tuple[ChoiceModel, np.ndarray] | None = None,
+    cache: DerivedCache | None = None,
 ) -> Market:
     """The calibrated choice model of the count year (plus new locations in ``extra``).
 
@@ -374,10 +429,10 @@ def build_market(
     region's vestigingen (or to the new locations) and the vestigingen those areas
     can choose: the rest of the country cannot receive the region's pupils. The
     calibration (:func:`calibrated_model`) is computed here unless ``choice`` gives it
-    (``Baseline.choice``, shared by all scenarios of a region); the new locations and the
-    restriction are per call.
+    (``Baseline.choice``, shared by all scenarios of a region), or read from ``cache`` when it
+    holds it; the new locations and the restriction are per call.
     """
-    model, children_all = choice if choice is not None else calibrated_model(tables, origin, decay)
+    model, children_all = choice if choice is not None else calibrated_model(tables, origin, decay, cache)
     if extra is not None and len(extra):
         model = model.change_offer(open=extra)
     probs = model.probabilities().tocsc()
@@ -994,11 +1049,37 @@ def _remote_key(
 
 
 def baseline_forecast(
-    tables: dict[str, pd.DataFrame], region: Region, horizon: int, as_of: int | None = None
+    tables: dict[str, pd.DataFrame],
+    region: Region,
+    horizon: int,
+    as_of: int | None = None,
+    cache: DerivedCache | None = None,
 ) -> tuple[pd.DataFrame, int]:
-    """The cohort forecast "zonder ingrijpen" for the region and its origin year."""
+    """The cohort forecast "zonder ingrijpen" for the region and its origin year.
+
+    With ``cache`` (the werkmap's :class:`dekkend.cache.DerivedCache`) it is computed once per
+    data version, set of vestigingen, horizon and count year, and read from the werkmap after that.
+    """
     codes = tuple(region.vestigingen)
     pupils = tables["leerlingen"]
     as_of = int(pupils.loc[pupils["vestigingscode"].isin(codes), "schooljaar"].max()) if as_of is None else as_of
-    model = make_model("cohort").fit(tables, as_of, codes)
-    return model.predict(horizon), model.prepared.origin
+
+    def compute() -> tuple[pd.DataFrame, int]:
+        model = make_model("cohort").fit(tables, as_of, codes)
+        return model.predict(horizon), int(model.prepared.origin)
+
+    if cache is None:
+        return compute()
+    params = {"vestigingen": sorted(codes), "horizon": int(horizon), "peiljaar": int(as_of)}
+    return cache.get("prognose", params, compute, _encode_forecast, _decode_forecast)
+
+
+def _encode_forecast(result: tuple[pd.DataFrame, int]) -> dict[str, np.ndarray | pd.DataFrame]:
+    return {"forecast": result[0], "origin": np.asarray(result[1], np.int64)}
+
+
+def _decode_forecast(parts: Mapping[str, np.ndarray | pd.DataFrame]) -> tuple[pd.DataFrame, int]:
+    forecast = parts["forecast"]
+    if not isinstance(forecast, pd.DataFrame):
+        raise TypeError("stored forecast is not a table")
+    return forecast, int(np.asarray(parts["origin"]))

@@ -1,0 +1,26 @@
+"""Checks shared by the cache tests: two calibrated choice models are the same, bit for bit."""
+
+from __future__ import annotations
+
+from dataclasses import fields
+
+import numpy as np
+import pandas as pd
+from scipy import sparse
+
+
+def assert_same_model(a, b) -> None:
+    """Every field of two (ChoiceModel, children) pairs is identical, bit for bit."""
+    (ma, ca), (mb, cb) = a, b
+    assert np.array_equal(ca, cb)
+    for f in fields(ma):
+        x, y = getattr(ma, f.name), getattr(mb, f.name)
+        if isinstance(x, pd.DataFrame):
+            pd.testing.assert_frame_equal(x, y, check_exact=True)
+        elif sparse.issparse(x):
+            assert x.shape == y.shape and (x != y).nnz == 0, f.name
+            assert np.array_equal(x.indptr, y.indptr) and np.array_equal(x.indices, y.indices), f.name
+        elif isinstance(x, np.ndarray):
+            assert x.dtype == y.dtype and np.array_equal(x, y, equal_nan=True), f.name
+        else:
+            assert x == y, f.name
