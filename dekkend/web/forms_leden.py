@@ -161,6 +161,7 @@ class AccepterenForm(forms.Form):
             self.add_error("wachtwoord2", "De twee wachtwoorden zijn niet gelijk.")
         elif first:
             person = self.new_user()
+            person.username = ""  # the user name is the e-mail address: compare with that once, by its own name
             try:
                 password_validation.validate_password(first, person)
             except forms.ValidationError as exc:
