@@ -203,7 +203,8 @@ def uitnodiging(request: HttpRequest, sleutel: str) -> HttpResponse:
         return _refused(request, invitation.status())
     if Gebruiker.objects.filter(email__iexact=invitation.email).exists():
         return _refused(request, "bestaat")
-    form = AccepterenForm(request.POST or None, uitnodiging=invitation)
+    # An empty POST is still a bound form: it gets its Dutch messages and makes nothing.
+    form = AccepterenForm(request.POST if request.method == "POST" else None, uitnodiging=invitation)
     if request.method == "POST" and form.is_valid():
         try:
             person = _accept(request, invitation, form)

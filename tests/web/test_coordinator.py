@@ -314,6 +314,27 @@ def test_bad_acceptance_is_refused_per_field_and_changes_nothing(world, data, fi
     assert "_auth_user_id" not in guest.session
 
 
+def test_an_empty_post_of_the_invitation_form_gets_messages_and_makes_nothing(world):
+    _, key = _open_invitation(world)
+    before = _state()
+    response = Client().post(f"/uitnodiging/{key}/", {})
+    page = response.content.decode()
+    assert response.status_code == 400
+    assert "Vul uw voornaam in." in page and "Kies een wachtwoord." in page
+    assert _state() == before
+
+
+def test_empty_posts_of_the_coordinators_forms_change_nothing(world):
+    client = _client(world, "regiocoordinator")
+    board = world["boards"][0]
+    before = _state()
+    status, page = _invite(client)
+    assert status == 400 and "Vul het e-mailadres in" in page and "Kies de rol van de persoon." in page
+    # an empty name form means "no display name": for a board without one that changes nothing
+    assert client.post(f"/regio/{DEMO}/leden/besturen/{board.pk}/naam/", {}).status_code == 302
+    assert _state() == before
+
+
 # --- withdrawing and removing -------------------------------------------------------------------------------
 
 
