@@ -12,6 +12,10 @@ Rules:
 ``regio``
     A member of the region in the URL (``regio_id``): a region that is not visible answers 404, so
     nobody learns that it exists.
+``regiobeheer``
+    Managing the region in the URL (``regio_id``): its coordinators (role ``regiocoordinator``, assigned
+    to that region) and site administrators. Other members of the region get 403 (they may see the
+    region, not change its members); everyone else gets 404, as for ``regio``.
 ``beheerder``
     Site administrators only.
 """
@@ -21,13 +25,14 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any, TypeVar
 
+from django.core.exceptions import PermissionDenied
 from django.db.models import Q, QuerySet
 from django.http import Http404
 
 if TYPE_CHECKING:
     from dekkend.web.models import Gebruiker, Regio
 
-RULES = ("publiek", "ingelogd", "regio", "beheerder")
+RULES = ("publiek", "ingelogd", "regio", "regiobeheer", "beheerder")
 F = TypeVar("F", bound=Callable[..., Any])
 
 
@@ -69,3 +74,22 @@ def is_admin(user: Gebruiker) -> bool:
     from dekkend.web.models import Rol
 
     return bool(user.is_authenticated and user.is_active and user.rol == Rol.BEHEERDER)
+
+
+def can_manage_region(user: Gebruiker, regio: Regio) -> bool:
+    """Whether ``user`` may manage ``regio``'s members and board names (rule ``regiobeheer``)."""
+    from dekkend.web.models import Rol
+
+    if is_admin(user):
+        return True
+    if not user.is_authenticated or not user.is_active or user.rol != Rol.REGIOCOORDINATOR:
+        return False
+    return user.regios.filter(pk=regio.pk).exists()
+
+
+def region_to_manage(user: Gebruiker, regio_id: int) -> Regio:
+    """The region ``regio_id`` if ``user`` may manage it; 404 for non-members, 403 for other members."""
+    found = region_for(user, regio_id)
+    if not can_manage_region(user, found):
+        raise PermissionDenied("alleen de regiocoördinator of de beheerder kan de leden van deze regio beheren")
+    return found

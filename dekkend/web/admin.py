@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin
 
-from dekkend.web.models import ApiToken, AuditRegel, Bestuur, Gebruiker, Regio, Taak
+from dekkend.web.models import ApiToken, AuditRegel, Bestuur, Gebruiker, Regio, Taak, Uitnodiging
 
 admin.site.site_header = "dekkend werkruimte: beheer"
 admin.site.site_title = "dekkend beheer"
@@ -67,4 +67,17 @@ class AuditRegelAdmin(admin.ModelAdmin):
         return False
 
     def has_delete_permission(self, request, obj=None) -> bool:  # noqa: ANN001
+        return False
+
+
+@admin.register(Uitnodiging)
+class UitnodigingAdmin(admin.ModelAdmin):
+    """Invitations are made on a region's members page (the link is shown there once); here they can be traced."""
+
+    list_display = ("email", "rol", "regio", "bestuur", "uitgenodigd_door", "aangemaakt", "verloopt", "gebruikt")
+    list_filter = ("rol", "regio")
+    search_fields = ("email",)
+    readonly_fields = ("sleutel_hash", "aangemaakt", "gebruikt", "gebruikt_door", "uitgenodigd_door")
+
+    def has_add_permission(self, request) -> bool:  # noqa: ANN001
         return False

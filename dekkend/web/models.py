@@ -1,4 +1,4 @@
-"""The workspace's own records: boards, regions, people and roles, tokens, tasks and the audit log.
+"""The workspace's own records: boards, regions, people and roles, invitations, tokens, tasks and the audit log.
 
 What a board owns (its scenarios, uploads: later issues) hangs off :class:`Bestuur`; what a region
 shares is derived from the werkmap's public data and cached per data version (``analysis.py``).
@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import hashlib
 import secrets
+from datetime import timedelta
 from typing import ClassVar
 
 from django.contrib.auth.models import AbstractUser, UserManager
@@ -173,3 +174,79 @@ class AuditRegel(models.Model):
         verbose_name = "auditregel"
         verbose_name_plural = "auditlog"
         ordering: ClassVar = ["-moment"]
+
+
+class Uitnodiging(models.Model):
+    """An invitation a coordinator made: one e-mail address, one role, one region (and a board for ``bestuur``).
+
+    Only the SHA-256 of the link's key is stored; the key is shown once to the person who invited.
+    An invitation is open until it is used, withdrawn or past its expiry.
+    """
+
+    PREFIX = "nu_"
+    GELDIG = timedelta(days=7)
+    #: The roles a coordinator can invite (site administrators are made by another administrator).
+    ROLLEN = (Rol.BESTUUR, Rol.REGIOCOORDINATOR, Rol.ADVISEUR, Rol.ACCOUNTMANAGER)
+
+    email = models.EmailField("e-mailadres")
+    rol = models.CharField(max_length=20, choices=Rol.choices)
+    regio = models.ForeignKey(Regio, on_delete=models.CASCADE, related_name="uitnodigingen")
+    bestuur = models.ForeignKey(Bestuur, null=True, blank=True, on_delete=models.CASCADE, related_name="+")
+    sleutel_hash = models.CharField(max_length=64, unique=True)
+    uitgenodigd_door = models.ForeignKey(
+        Gebruiker, null=True, blank=True, on_delete=models.SET_NULL, related_name="uitnodigingen"
+    )
+    aangemaakt = models.DateTimeField(default=timezone.now)
+    verloopt = models.DateTimeField()
+    gebruikt = models.DateTimeField(null=True, blank=True)
+    gebruikt_door = models.ForeignKey(Gebruiker, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    ingetrokken = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = "uitnodiging"
+        verbose_name_plural = "uitnodigingen"
+        ordering: ClassVar = ["-aangemaakt"]
+
+    def __str__(self) -> str:
+        return f"{self.email} ({self.rol}, {self.regio})"
+
+    @classmethod
+    def create_for(
+        cls, door: Gebruiker, regio: Regio, email: str, rol: str, bestuur: Bestuur | None = None
+    ) -> tuple[Uitnodiging, str]:
+        """A new invitation; returns it and the link's key (which is never stored)."""
+        key = cls.PREFIX + secrets.token_urlsafe(32)
+        now = timezone.now()
+        found = cls.objects.create(
+            email=email,
+            rol=rol,
+            regio=regio,
+            bestuur=bestuur,
+            sleutel_hash=_token_hash(key),
+            uitgenodigd_door=door,
+            aangemaakt=now,
+            verloopt=now + cls.GELDIG,
+        )
+        return found, key
+
+    @classmethod
+    def lookup(cls, key: str) -> Uitnodiging | None:
+        """The invitation with link key ``key`` (open or not), or ``None``."""
+        if not key.startswith(cls.PREFIX):
+            return None
+        return cls.objects.select_related("regio", "bestuur").filter(sleutel_hash=_token_hash(key)).first()
+
+    @classmethod
+    def open(cls) -> models.QuerySet[Uitnodiging]:
+        """Invitations that can still be used."""
+        return cls.objects.filter(gebruikt__isnull=True, ingetrokken__isnull=True, verloopt__gt=timezone.now())
+
+    def status(self) -> str:
+        """``open``, ``gebruikt``, ``ingetrokken`` or ``verlopen``."""
+        if self.gebruikt is not None:
+            return "gebruikt"
+        if self.ingetrokken is not None:
+            return "ingetrokken"
+        if self.verloopt <= timezone.now():
+            return "verlopen"
+        return "open"

@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.contrib import admin
 from django.urls import include, path
 
-from dekkend.web import views
+from dekkend.web import views, views_leden
 from dekkend.web.api import api
 
 pages = [
@@ -25,6 +25,20 @@ pages = [
     path("regio/<int:regio_id>/rapport/", views.rapport, name="rapport"),
     path("regio/<int:regio_id>/taken/<int:taak_id>/", views.taak, name="taak"),
     path("regio/<int:regio_id>/rapport/<int:taak_id>/<str:soort>/", views.rapport_bestand, name="rapport_bestand"),
+    path("regio/<int:regio_id>/leden/", views_leden.leden, name="leden"),
+    path("regio/<int:regio_id>/leden/uitnodigen/", views_leden.uitnodigen, name="uitnodigen"),
+    path(
+        "regio/<int:regio_id>/leden/uitnodigingen/<int:uitnodiging_id>/intrekken/",
+        views_leden.uitnodiging_intrekken,
+        name="uitnodiging_intrekken",
+    ),
+    path(
+        "regio/<int:regio_id>/leden/<int:gebruiker_id>/verwijderen/",
+        views_leden.lid_verwijderen,
+        name="lid_verwijderen",
+    ),
+    path("regio/<int:regio_id>/leden/besturen/<int:bestuur_id>/naam/", views_leden.bestuursnaam, name="bestuursnaam"),
+    path("uitnodiging/<str:sleutel>/", views_leden.uitnodiging, name="uitnodiging"),
 ]
 
 urlpatterns = [
