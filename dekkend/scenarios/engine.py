@@ -389,7 +389,8 @@ def _decode_choice(parts: Mapping[str, np.ndarray | pd.DataFrame]) -> tuple[Choi
             data, indices, indptr, shape = (
                 np.asarray(parts[f"{f.name}.{p}"]) for p in ("data", "indices", "indptr", "shape")
             )
-            values[f.name] = sparse.csr_matrix((data, indices, indptr), shape=tuple(int(n) for n in shape))
+            rows, cols = (int(n) for n in shape)
+            values[f.name] = sparse.csr_matrix((data, indices, indptr), shape=(rows, cols))
         elif f.name == "params":
             values[f.name] = ChoiceParameters(**json.loads(np.asarray(parts[f.name]).tobytes()))
         elif f.name in parts:

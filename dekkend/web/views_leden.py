@@ -52,13 +52,13 @@ def _members_page(
     new_invitation: Uitnodiging | None = None,
 ) -> HttpResponse:
     """The members page: boards with their staff, assigned people, and for managers the forms."""
-    manager = can_manage_region(request.user, regio)  # type: ignore[arg-type]
+    manager = can_manage_region(request.user, regio)
     boards = list(regio.besturen.order_by("naam"))
     staff: dict[int, list[Gebruiker]] = defaultdict(list)
     for person in Gebruiker.objects.filter(is_active=True, rol=Rol.BESTUUR, bestuur__in=boards).order_by(
         "last_name", "first_name", "email"
     ):
-        staff[person.bestuur_id].append(person)  # type: ignore[index]
+        staff[person.bestuur_id].append(person)
     name_forms = name_forms or {}
     rows = [
         {
@@ -96,7 +96,7 @@ def _members_page(
 @require_GET
 def leden(request: HttpRequest, regio_id: int) -> HttpResponse:
     """Who belongs to the region; its coordinators and administrators also get the management forms."""
-    return _members_page(request, region_for(request.user, regio_id))  # type: ignore[arg-type]
+    return _members_page(request, region_for(request.user, regio_id))
 
 
 @rule("regiobeheer")
@@ -104,14 +104,14 @@ def leden(request: HttpRequest, regio_id: int) -> HttpResponse:
 @require_POST
 def uitnodigen(request: HttpRequest, regio_id: int) -> HttpResponse:
     """Make an invitation and show its link once (the workspace sends no e-mail yet)."""
-    regio = region_to_manage(request.user, regio_id)  # type: ignore[arg-type]
+    regio = region_to_manage(request.user, regio_id)
     form = UitnodigingForm(request.POST, regio=regio)
     if not form.is_valid():
         return _members_page(request, regio, status=400, invite_form=form)
     data = form.cleaned_data
     board = data["bestuur"] if data["rol"] == Rol.BESTUUR else None
     with transaction.atomic():
-        invitation, key = Uitnodiging.create_for(request.user, regio, data["email"], data["rol"], board)  # type: ignore[arg-type]
+        invitation, key = Uitnodiging.create_for(request.user, regio, data["email"], data["rol"], board)
         audit.record(
             request,
             "uitnodiging gemaakt",
@@ -130,7 +130,7 @@ def uitnodigen(request: HttpRequest, regio_id: int) -> HttpResponse:
 @require_POST
 def uitnodiging_intrekken(request: HttpRequest, regio_id: int, uitnodiging_id: int) -> HttpResponse:
     """Withdraw an open invitation of the region (its link stops working)."""
-    regio = region_to_manage(request.user, regio_id)  # type: ignore[arg-type]
+    regio = region_to_manage(request.user, regio_id)
     invitation = get_object_or_404(Uitnodiging, pk=uitnodiging_id, regio=regio)
     # A conditional update, so a withdrawal and a use at the same moment cannot both succeed.
     if Uitnodiging.open().filter(pk=invitation.pk).update(ingetrokken=timezone.now()):
@@ -149,7 +149,7 @@ def uitnodiging_intrekken(request: HttpRequest, regio_id: int, uitnodiging_id: i
 @require_POST
 def lid_verwijderen(request: HttpRequest, regio_id: int, gebruiker_id: int) -> HttpResponse:
     """Remove a person's assignment to the region (the account stays; board staff belong via their board)."""
-    regio = region_to_manage(request.user, regio_id)  # type: ignore[arg-type]
+    regio = region_to_manage(request.user, regio_id)
     person = get_object_or_404(Gebruiker, pk=gebruiker_id, regios=regio)
     if person.pk == request.user.pk:
         messages.error(
@@ -167,7 +167,7 @@ def lid_verwijderen(request: HttpRequest, regio_id: int, gebruiker_id: int) -> H
 @require_POST
 def bestuursnaam(request: HttpRequest, regio_id: int, bestuur_id: int) -> HttpResponse:
     """Set (or clear) the display name of one of the region's boards."""
-    regio = region_to_manage(request.user, regio_id)  # type: ignore[arg-type]
+    regio = region_to_manage(request.user, regio_id)
     board = get_object_or_404(regio.besturen.all(), pk=bestuur_id)
     form = WeergavenaamForm(request.POST, prefix=f"b{board.pk}")
     if not form.is_valid():
