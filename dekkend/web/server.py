@@ -59,7 +59,7 @@ def serve(
     announce: Callable[[str], None] = print,
 ) -> None:
     """Migrate, prepare boards (and demo accounts on the demo werkmap), then serve until stopped."""
-    from dekkend.web import configure
+    from dekkend.web.boot import configure
     from dekkend.web.paths import is_demo
 
     host, port = parse_address(address)

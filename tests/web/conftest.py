@@ -30,11 +30,25 @@ os.environ["DEKKEND_WEB_MAP"] = str(_ROOT / "demo-web")
 os.environ["DEKKEND_WEB_TASKS"] = "django_tasks.backends.immediate.ImmediateBackend"
 os.environ["DJANGO_SETTINGS_MODULE"] = "dekkend.web.settings"
 os.environ.setdefault("DEKKEND_SECRET_KEY", "test-only-secret-key-" + "x" * 40)
-if os.environ.get("DEKKEND_WEB_TEST_DB") == "postgresql":
-    from services import start_postgres  # tests/services.py (tests/ is on sys.path)
+if os.environ.get("DEKKEND_WEB_TEST_DB") == "postgresql" and "DEKKEND_WEBTEST_PG_URL" not in os.environ:
+    # A throwaway PostgreSQL server for this run, started by the first process (xdist's workers inherit its
+    # address; pytest-django makes one test database per worker on it) and stopped when that process ends.
+    import atexit
 
-    _PG = start_postgres(_ROOT / "postgres")
-    os.environ["DATABASE_URL"] = _PG.url
+    import services  # tests/services.py (tests/ is on sys.path)
+
+    _bindir = services.postgres_bindir()
+    if _bindir is None:
+        raise RuntimeError(
+            "DEKKEND_WEB_TEST_DB=postgresql, but PostgreSQL is not installed (apt-get install postgresql)"
+        )
+    services.sweep_stale_clusters()
+    _PG = services.PostgresServer(_bindir)
+    _PG.start()
+    atexit.register(_PG.stop)
+    os.environ["DEKKEND_WEBTEST_PG_URL"] = _PG.url()
+if os.environ.get("DEKKEND_WEB_TEST_DB") == "postgresql":
+    os.environ["DATABASE_URL"] = os.environ["DEKKEND_WEBTEST_PG_URL"]
 else:
     os.environ.pop("DATABASE_URL", None)
 

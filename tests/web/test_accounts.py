@@ -149,3 +149,13 @@ def test_cli_adds_regions_accounts_and_tokens(tmp_path, web_werkmap):
     assert "rol 'koning' bestaat niet" in wrong.stdout + wrong.stderr
     assert "Traceback" not in wrong.stdout + wrong.stderr
     assert (web_map / "werkruimte.sqlite3").exists()
+
+
+def test_the_suite_runs_on_the_database_it_was_asked_for(db):
+    from django.db import connection
+
+    wanted = "postgresql" if os.environ.get("DEKKEND_WEB_TEST_DB") == "postgresql" else "sqlite"
+    assert connection.vendor == wanted
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT 1")
+        assert cursor.fetchone() == (1,)

@@ -16,7 +16,7 @@ from web.conftest import DEMO_MEMBERS, REGION_IDS, ROLES
 
 ANONYMOUS = "anoniem"
 #: Who belongs to which test region (see the ``world`` fixture).
-MEMBERS = {"demo": DEMO_MEMBERS, "ander": {"bestuur_ander", "beheerder"}}
+MEMBERS = {"demo": DEMO_MEMBERS, "ander": {"bestuur_ander", "beheerder", "accountmanager"}}
 
 
 def walk(patterns, prefix: str = "", namespace: str = "") -> list[tuple[str, URLPattern, str]]:
@@ -90,8 +90,31 @@ def samples(world, analysed, tmp_path):
             resultaat={"html": f"rapporten/test-{key}/rapport.html"},
         )
     tokens = {role: ApiToken.create_for(world["people"][role], "matrix") for role in ROLES}
+    # the members pages: an open invitation, an assigned person (not the coordinator) and a board per region
+    from dekkend.web.models import Uitnodiging
+
+    invitations, assigned, boards = {}, {}, {}
+    for key, region in world["regions"].items():
+        invitations[key] = Uitnodiging.create_for(
+            world["people"]["beheerder"], region, f"matrix-{key}@test.nl", "adviseur"
+        )
+        boards[key] = region.besturen.order_by("pk").first()
+    # a separate invitation for the public link (the managers' matrix POSTs withdraw the ones above)
+    link = Uitnodiging.create_for(
+        world["people"]["beheerder"], world["regions"]["demo"], "matrix-link@test.nl", "adviseur"
+    )
+    world["people"]["accountmanager"].regios.add(world["regions"]["ander"])  # MEMBERS below knows this
+    assigned = {"demo": world["people"]["adviseur"], "ander": world["people"]["accountmanager"]}
     a_map = next(name for name, kind in analysed["soorten"].items() if kind == "kaart")
-    return {"jobs": jobs, "tokens": tokens, "query": {"kaart": {"kaart": a_map}}}
+    return {
+        "jobs": jobs,
+        "tokens": tokens,
+        "query": {"kaart": {"kaart": a_map}},
+        "invitations": invitations,
+        "assigned": assigned,
+        "boards": boards,
+        "link": link[1],
+    }
 
 
 def fill(route: str, region: str, role: str, samples: dict) -> str:
@@ -101,6 +124,10 @@ def fill(route: str, region: str, role: str, samples: dict) -> str:
         "taak_id": str(samples["jobs"][region].pk),
         "token_id": str(samples["tokens"][role if role != ANONYMOUS else "bestuur"][0].pk),
         "soort": "html",
+        "uitnodiging_id": str(samples["invitations"][region][0].pk),
+        "sleutel": samples["link"],
+        "gebruiker_id": str(samples["assigned"][region].pk),
+        "bestuur_id": str(samples["boards"][region].pk),
     }
     url = route
     while "<" in url:
@@ -123,6 +150,9 @@ def expected_page(rule: str, role: str, region: str, url: str) -> set[int]:
     if rule == "beheerder":
         return {200} if role == "beheerder" else {302, 403, 404}
     member = role in MEMBERS[region]
+    if rule == "regiobeheer":
+        manager = role == "beheerder" or (role == "regiocoordinator" and region == "demo")
+        return {200, 302, 400} if manager else {403} if member else {404}
     return {200, 302} if member else {404}
 
 
