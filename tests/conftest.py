@@ -10,15 +10,15 @@ import pytest
 from hypothesis import HealthCheck
 from hypothesis import settings as hypothesis_settings
 
-# Property tests check invariants, not speed: no per-example time limit (it failed at random on a loaded
-# 2-core machine), and a slow data generator is not an error. Speed goals live in bench/.
-hypothesis_settings.register_profile("dekkend", deadline=None, suppress_health_check=[HealthCheck.too_slow])
-hypothesis_settings.load_profile("dekkend")
-
 # Real services (PostgreSQL, a browser, SMTP) live in tests/services.py; imported here so every module can use them.
 from services import browser, page, postgres_server, postgres_url, smtp_server  # noqa: F401
 
 from dekkend.workspace import Workspace
+
+# Property tests check invariants, not speed: no per-example time limit (it failed at random on a loaded
+# 2-core machine), and a slow data generator is not an error. Speed goals live in bench/.
+hypothesis_settings.register_profile("dekkend", deadline=None, suppress_health_check=[HealthCheck.too_slow])
+hypothesis_settings.load_profile("dekkend")
 
 ROOT = Path(__file__).resolve().parents[1]
 SHARED_DATA = Path(os.environ.get("DEKKEND_SHARED_DATA", ROOT.parent / "shared" / "data"))
