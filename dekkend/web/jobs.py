@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import html
+import re
 import threading
 from collections import OrderedDict
 from typing import Any
@@ -67,3 +69,31 @@ def section_html(analysis: dict[str, Any], anchor: str) -> str:
         while len(_SECTIONS) > 64:
             _SECTIONS.popitem(last=False)
     return html
+
+
+_BOARD = re.compile(r"\bBestuur (\d+)\b")
+
+
+def board_display_names(regio: Regio) -> dict[str, str]:
+    """``code -> display name`` of the region's boards that were given one (on the members page)."""
+    return {b.code: b.weergavenaam for b in regio.besturen.exclude(weergavenaam="")}
+
+
+def with_board_names(value: Any, names: dict[str, str]) -> Any:
+    """``value`` (text, or a figure's lists and dicts) with "Bestuur N" shown as "display name (bestuur N)".
+
+    The analysis names boards by number (the open data has no names); the display names a coordinator set
+    are put in when a page is shown, so changing one needs no recomputation. Names are HTML-escaped.
+    """
+    if not names:
+        return value
+    if isinstance(value, str):
+        return _BOARD.sub(
+            lambda m: f"{html.escape(names[m.group(1)])} (bestuur {m.group(1)})" if m.group(1) in names else m.group(0),
+            value,
+        )
+    if isinstance(value, list):
+        return [with_board_names(v, names) for v in value]
+    if isinstance(value, dict):
+        return {k: with_board_names(v, names) for k, v in value.items()}
+    return value

@@ -108,22 +108,24 @@ def _region_page(request: HttpRequest, regio_id: int, page: str) -> HttpResponse
     if analysis is None:
         context["taak"] = jobs.ensure_analysis(regio, request.user)
         return render(request, "werkruimte/berekenen.html", context)
-    html = [jobs.section_html(analysis, anchor) for anchor in PAGE_SECTIONS[page]]
+    names = jobs.board_display_names(regio)
+    html = [jobs.with_board_names(jobs.section_html(analysis, anchor), names) for anchor in PAGE_SECTIONS[page]]
     used = [f for part in html for f in _FIGURE.findall(part)]
     charts = [f for f in used if analysis["soorten"].get(f) == "grafiek"]
     context.update(
         c=analysis["context"],
         a=analysis,
         secties=[mark_safe(part) for part in html],  # noqa: S308 - rendered by the report's autoescaping templates
-        figuren=figures_script(analysis, charts),
+        figuren=figures_script(analysis, charts, names),
         aanbodkaart=analysis["figuren"].get("kaart-aanbod") if page == "regio" else None,
     )
     return render(request, "werkruimte/regio.html", context)
 
 
-def figures_script(analysis: dict[str, Any], names: list[str]) -> str:
-    """The JSON of the named figures, safe inside a ``<script type="application/json">`` element."""
-    return mark_safe(figures_json({n: analysis["figuren"][n] for n in names if n in analysis["figuren"]}))  # noqa: S308
+def figures_script(analysis: dict[str, Any], names: list[str], boards: dict[str, str] | None = None) -> str:
+    """The JSON of the named figures (boards under their display names), safe inside a JSON ``<script>`` element."""
+    chosen = {n: analysis["figuren"][n] for n in names if n in analysis["figuren"]}
+    return mark_safe(figures_json(jobs.with_board_names(chosen, boards or {})))  # noqa: S308
 
 
 @rule("regio")

@@ -130,3 +130,15 @@ def test_the_overview_has_a_map_of_the_vestigingen_and_their_offer(client_for, a
     codes = set(Workspace(web_werkmap).table("vestigingen")["vestigingscode"])
     assert all(code in hover for code in codes), "every demo vestiging is on the map"
     assert "Havo" in hover or "havo" in hover
+
+
+def test_board_display_names_show_in_the_chapters_and_charts_escaped(client_for, world, analysed):
+    board = world["boards"][0]
+    board.weergavenaam = "Stichting <Veen> & Land"
+    board.save()
+    page = client_for("bestuur").get(f"/regio/{REGION_IDS['demo']}/besturen/").content.decode()
+    assert f"Stichting &lt;Veen&gt; &amp; Land (bestuur {board.code})" in page
+    assert "<Veen>" not in page
+    assert f"Bestuur {board.code}" not in page.split('id="figuren"')[0], "the chapter uses the display name"
+    other = world["boards"][1]
+    assert f"Bestuur {other.code}" in page, "boards without a display name keep their number"
