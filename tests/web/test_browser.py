@@ -4,7 +4,8 @@ One server per module (gunicorn plus the database task worker, as ``dekkend web`
 demo werkmap, with its own SQLite database in a temporary web map. Its accounts are made before the
 start with the library (a known password per role); the demo region's analysis is copied into the
 server's cache from the ``analysed`` fixture, so only the progress test and the report make the worker
-compute. Every page visit records the browser's requests and console errors: everything must come from
+compute. The server always runs on SQLite (the database parity of the pages is the rest of the web suite's
+job). Every page visit records the browser's requests and console errors: everything must come from
 the test server (no CDN) and no page may log an error.
 """
 
@@ -107,7 +108,9 @@ def _stop(proc: subprocess.Popen[bytes]) -> None:
 
 
 @pytest.fixture(scope="module")
-def server(browser: Any, web_werkmap: Path, analysed: dict, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
+def server(
+    browser: Any, web_werkmap: Path, analysed: dict, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[Server]:
     """``dekkend web`` on the demo werkmap at a free port of 127.0.0.1, with its own database; stopped at the end."""
     from django.conf import settings
 
@@ -239,6 +242,22 @@ def test_each_role_sees_the_region_its_chart_maps_and_knelpunten(visit, server, 
     session.check_clean()
 
 
+def test_every_page_of_a_region_and_the_account_pages_load_cleanly(visit, server):
+    """No console error and nothing from outside the test server on any page a member opens."""
+    session = visit()
+    page = session.page
+    session.login("bestuur")
+    base = f"/regio/{server.regions['demo']}/"
+    for path in ("", "bereikbaarheid/", "knelpunten/", "besturen/", "advies/", "bronnen/", "rapport/"):
+        assert session.go(base + path).status == 200, path
+        assert page.locator("h1").inner_text() == "Demoregio Veenland"
+        assert page.locator("nav.tabs a[aria-current=page]").get_attribute("href") == base + path
+        page.wait_for_function("() => !document.querySelector('.plot.grafiek:not([data-getekend=ja])')")
+    for path in ("/profiel/", "/hulp/"):
+        assert session.go(path).status == 200, path
+    session.check_clean()
+
+
 def test_a_person_without_a_region_is_told_so_and_gets_404_for_a_region(visit, server):
     session = visit()
     session.login(NO_REGION)
@@ -332,6 +351,12 @@ def _focused(page: Any) -> dict[str, Any]:
     )
 
 
+def _outlined(focused: dict[str, Any]) -> bool:
+    """The focused element has a visible outline (the workspace's :focus-visible style)."""
+    style, width = focused["outline"].split()
+    return style != "none" and float(width.removesuffix("px")) >= 2
+
+
 def test_keyboard_only_login_skip_link_and_region_tabs(visit, server):
     session = visit()
     page = session.page
@@ -355,10 +380,12 @@ def test_keyboard_only_login_skip_link_and_region_tabs(visit, server):
     page.keyboard.press("Tab")
     skip = _focused(page)
     assert skip["text"] == "Naar de inhoud" and skip["href"] == "#inhoud"
-    assert skip["visible"] and not skip["outline"].startswith("none") and not skip["outline"].endswith(" 0px")
+    assert skip["visible"] and _outlined(skip)
     assert page.locator("a.overslaan").is_visible()
+    page.keyboard.press("Enter")
+    assert _focused(page)["id"] == "inhoud", "the skip link moves the focus to the content"
 
-    # Tab reaches every tab of the region, in order, each visibly focused; then the whole page wraps around
+    # from there Tab reaches every tab of the region, in order, each visibly focused; then the page wraps around
     tabs = page.locator("nav.tabs a").evaluate_all("els => els.map(e => e.getAttribute('href'))")
     seen: list[dict[str, Any]] = []
     for _ in range(400):
@@ -372,6 +399,7 @@ def test_keyboard_only_login_skip_link_and_region_tabs(visit, server):
     reached = [f["href"] for f in seen if f["href"] in tabs]
     assert reached == tabs
     assert all(f["visible"] for f in seen if f["tag"] != "BODY")
+    assert all(_outlined(f) for f in seen if f["href"] in tabs)
 
     # Enter on a tab opens it
     for _ in range(len(seen) + 5):
