@@ -223,7 +223,7 @@ def test_each_role_sees_the_region_its_chart_maps_and_knelpunten(visit, server, 
     page.locator("#figuur-totaal[data-getekend=ja]").wait_for()
     assert page.locator("#figuur-totaal svg.main-svg").count() >= 1
 
-    page.get_by_role("navigation", name="Regiopagina's").get_by_role("link", name="Bereikbaarheid").click()
+    page.get_by_role("navigation", name="Regiopagina's").get_by_role("link", name="Bereikbaarheid", exact=True).click()
     page.wait_for_url(f"{server.url}/regio/{server.regions['demo']}/bereikbaarheid/")
     maps = page.locator(".plot.kaart[data-figuur]")
     assert maps.count() > 4
@@ -235,7 +235,7 @@ def test_each_role_sees_the_region_its_chart_maps_and_knelpunten(visit, server, 
     page.locator(f"#{name}[data-getekend=ja]").wait_for()
     assert page.locator(f"#{name} svg.main-svg").count() >= 1
 
-    page.get_by_role("link", name="Knelpunten").click()
+    page.get_by_role("navigation", name="Regiopagina's").get_by_role("link", name="Knelpunten", exact=True).click()
     page.wait_for_url(f"{server.url}/regio/{server.regions['demo']}/knelpunten/")
     first = analysed["diagnose"]["knelpunten"][0]["titel"]
     assert first in page.locator("main").inner_text()
@@ -297,12 +297,14 @@ def test_the_report_is_made_in_the_background_and_downloaded(visit, server, tmp_
     session.login("adviseur")
     session.go(f"/regio/{server.regions['demo']}/rapport/")
     assert page.get_by_label("Ook een PDF maken").is_checked()
+    assert page.locator("#geen-taken").is_visible()
     page.evaluate("window.zelfdePagina = true")
     page.get_by_role("button", name="Rapport maken").click()
     # htmx put the job's partial into the list without leaving the page; it polls until the job is done
     job = page.locator("#taken .taak").first
     job.wait_for()
     assert page.evaluate("window.zelfdePagina") is True
+    assert page.locator("#geen-taken").count() == 0, "the line 'no reports yet' went with the first job"
     html_link = job.get_by_role("link", name="Download HTML")
     html_link.wait_for(timeout=JOB_TIMEOUT_MS)
     assert page.evaluate("window.zelfdePagina") is True
