@@ -196,7 +196,9 @@ def rapport(request: HttpRequest, regio_id: int) -> HttpResponse:
             taak = jobs.start_report(regio, request.user, pdf=form.cleaned_data["pdf"])
             audit.record(request, "rapport gestart", object=f"regio {regio.pk}", taak=taak.pk)
             if request.htmx:
-                return render(request, "werkruimte/_taak.html", {"regio": regio, "taak": taak})
+                # the region's first report: the partial also removes the "no reports yet" line (out of band)
+                first = not Taak.objects.filter(regio=regio, soort=Taak.Soort.RAPPORT).exclude(pk=taak.pk).exists()
+                return render(request, "werkruimte/_taak.html", {"regio": regio, "taak": taak, "eerste": first})
             return redirect("werkruimte:rapport", regio_id=regio.pk)
     taken = Taak.objects.filter(regio=regio, soort=Taak.Soort.RAPPORT).order_by("-aangemaakt")[:10]
     context = {"regio": regio, "pagina": "rapport", "paginas": REGION_PAGES, "form": form, "taken": taken}
