@@ -71,7 +71,7 @@ def _configure(ctx: typer.Context) -> Path:
 @gebruiker_app.command("toevoegen", cls=DutchCommand)
 def gebruiker_toevoegen(
     ctx: typer.Context,
-    email: Annotated[str, typer.Argument(help="E-mailadres (ook de inlognaam).")],
+    email: Annotated[str, typer.Argument(help="E-mailadres (ook de inlognaam).", metavar="EMAIL")],
     rol: Annotated[
         str, typer.Option("--rol", help="bestuur, regiocoordinator, adviseur, accountmanager of beheerder.")
     ] = "bestuur",
@@ -80,7 +80,8 @@ def gebruiker_toevoegen(
         str | None, typer.Option("--bestuur", help="Bevoegd-gezagnummer (verplicht bij rol bestuur).")
     ] = None,
     regio: Annotated[
-        list[int] | None, typer.Option("--regio", help="Nummer van een regio waaraan het account wordt toegewezen.")
+        list[int] | None,
+        typer.Option("--regionummer", help="Nummer van een regio waaraan het account wordt toegewezen (herhaalbaar)."),
     ] = None,
 ) -> None:
     """Voeg een account toe; het wachtwoord wordt eenmalig getoond (de persoon wijzigt het na het inloggen)."""
@@ -94,11 +95,12 @@ def gebruiker_toevoegen(
 @regio_app.command("toevoegen", cls=DutchCommand)
 def regio_toevoegen(
     ctx: typer.Context,
-    naam: Annotated[str, typer.Argument(help="Naam van de regio zoals gebruikers haar zien.")],
+    naam: Annotated[str, typer.Argument(help="Naam van de regio zoals gebruikers haar zien.", metavar="NAAM")],
     selectie: Annotated[
         str,
         typer.Argument(
-            help="De regio als --regio van de andere commando's: corop:31, gemeente:0715,0716, bestuur:N+bestuur:M."
+            help="De regio als --regio van de andere commando's: corop:31, gemeente:0715,0716, bestuur:N+bestuur:M.",
+            metavar="SELECTIE",
         ),
     ],
 ) -> None:
@@ -113,7 +115,7 @@ def regio_toevoegen(
 @web_app.command("token", cls=DutchCommand)
 def token(
     ctx: typer.Context,
-    email: Annotated[str, typer.Argument(help="E-mailadres van het account.")],
+    email: Annotated[str, typer.Argument(help="E-mailadres van het account.", metavar="EMAIL")],
     naam: Annotated[str, typer.Option("--naam", help="Waarvoor het token dient.")] = "opdrachtregel",
 ) -> None:
     """Maak een persoonlijk API-token voor een account; het wordt eenmalig getoond."""

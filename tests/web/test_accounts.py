@@ -139,7 +139,9 @@ def test_cli_adds_regions_accounts_and_tokens(tmp_path, web_werkmap):
     region = run_cli(["regio", "toevoegen", "Veenland", "nl"], web_map, web_werkmap)
     assert region.returncode == 0, region.stderr
     assert "heeft nummer 1" in region.stdout
-    added = run_cli(["gebruiker", "toevoegen", "ad@test.nl", "--rol", "adviseur", "--regio", "1"], web_map, web_werkmap)
+    added = run_cli(
+        ["gebruiker", "toevoegen", "ad@test.nl", "--rol", "adviseur", "--regionummer", "1"], web_map, web_werkmap
+    )
     assert added.returncode == 0, added.stderr
     assert "Wachtwoord (alleen nu zichtbaar)" in added.stdout
     token = run_cli(["token", "ad@test.nl"], web_map, web_werkmap)
