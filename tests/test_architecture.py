@@ -189,3 +189,14 @@ def test_nothing_outside_the_cli_imports_it():
         if _unit(p) not in ("cli", "__main__") and any(m.split(".")[1:2] == ["cli"] for m in _imported_modules(p))
     ]
     assert not users, users
+
+
+def test_the_web_uses_only_the_public_api():
+    """The web workspace, like the CLI, imports ``dekkend`` and ``dekkend.<name>`` only, and its own modules."""
+    deep = [
+        f"web/{path.relative_to(PACKAGE / 'web')} imports {module}"
+        for path in (PACKAGE / "web").rglob("*.py")
+        for module in _imported_modules(path)
+        if module.split(".")[1:2] != ["web"] and len(module.split(".")) > 2
+    ]
+    assert not deep, "\n".join(deep)
