@@ -227,12 +227,13 @@ def _report(records: list, server_cpu: float, locust_cpu: float, args: argparse.
         print(_row("**alles**", np.array([r[1] for r in browsing]), sum(1 for r in browsing if r[2])))
     errors = sum(1 for r in records if r[2])
     n = len(records)
-    print(
-        f"\n{n} verzoeken in de hele run ({len(browsing)} na de laatste inlog, "
-        f"{len(browsing) / max(window, 1e-9):.1f} per seconde), {errors} fouten; server-CPU {server_cpu:.1f} s "
-        f"over de hele run ({1000 * server_cpu / max(n, 1):.0f} ms per verzoek, inloggen inbegrepen), "
-        f"locust-CPU {locust_cpu:.1f} s"
+    rate = len(browsing) / max(window, 1e-9)
+    line = (
+        f"\n{n} verzoeken in de hele run ({len(browsing)} na de laatste inlog, {rate:.1f} per seconde), "
+        f"{errors} fouten; server-CPU {server_cpu:.1f} s over de hele run ({1000 * server_cpu / max(n, 1):.0f} ms "
+        f"per verzoek, inloggen inbegrepen), locust-CPU {locust_cpu:.1f} s"
     )
+    print(line.replace(".", ","))
     p95 = float(np.percentile(page_times, 95)) if len(page_times) else float("inf")
     ok = p95 <= P95_GOAL_MS and errors == 0 and window >= 0.5 * args.seconden
     print(
