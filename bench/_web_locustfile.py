@@ -99,8 +99,13 @@ class Person(FastHttpUser):
     def kaart(self) -> None:
         if PLAN["kaarten"]:
             name = random.choice(PLAN["kaarten"])
-            self.client.get(f"/regio/{REGIO}/kaart/?kaart={name}", name="kaart (JSON)")
+            self._json(f"/regio/{REGIO}/kaart/?kaart={name}", "kaart (JSON)")
 
     @task(1)
     def api(self) -> None:
-        self.client.get(f"/api/regios/{REGIO}", name="api regio")
+        self._json(f"/api/regios/{REGIO}", "api regio")
+
+    def _json(self, url: str, name: str) -> None:
+        with self.client.get(url, name=name, catch_response=True, allow_redirects=False) as answer:
+            if answer.status_code != 200 or not answer.headers.get("Content-Type", "").startswith("application/json"):
+                answer.failure(f"status {answer.status_code}, geen JSON")
