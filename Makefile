@@ -49,6 +49,7 @@ lint: install
 # Long: choice_decay alone takes several minutes (docs/benchmarks.md has the times per script).
 BENCH_FUZZ_SECONDS ?= 60
 bench: install
+	$(BIN)/python -m pip install --quiet -e '.[bench]'
 	$(BIN)/python bench/import.py
 	$(BIN)/python bench/corpus.py
 	$(BIN)/python bench/fuzz.py --seconds $(BENCH_FUZZ_SECONDS)
@@ -61,6 +62,7 @@ bench: install
 	$(BIN)/python bench/scenario.py $(WERKMAP)
 	$(BIN)/python bench/optimise.py --werkmap $(WERKMAP)
 	$(BIN)/python bench/report.py --werkmap $(WERKMAP)
+	$(BIN)/python bench/web_load.py --werkmap $(WERKMAP) --corop 31
 
 # Fuzz every reader, the scenario YAML loader and the region syntax (docs/reliability.md).
 FUZZ_SECONDS ?= 300

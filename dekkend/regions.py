@@ -89,8 +89,10 @@ def pc4_gemeenten(tables: dict[str, pd.DataFrame]) -> pd.DataFrame:
     names = ves.dropna(subset=["gemeentecode", "gemeentenaam"])
     by_name = dict(zip(names["gemeentenaam"].map(place_key), names["gemeentecode"], strict=True))
     gem = wp.assign(gemeentecode=wp["gemeentenaam"].map(place_key).map(by_name)).dropna(subset=["gemeentecode"])
-    gem = gem.groupby("pc4")["gemeentecode"].agg(lambda s: s.mode().iloc[0]).reset_index()
-    return gem
+    # The most frequent gemeente per PC4, the lowest code on a tie (what Series.mode().iloc[0] gives), vectorised.
+    counts = gem.groupby(["pc4", "gemeentecode"]).size().rename("n").reset_index()
+    counts = counts.sort_values(["pc4", "n", "gemeentecode"], ascending=[True, False, True], kind="mergesort")
+    return counts.drop_duplicates("pc4")[["pc4", "gemeentecode"]].reset_index(drop=True)
 
 
 #: Region names that changed spelling: today's spelling (place_key) -> the spelling in DUO's files

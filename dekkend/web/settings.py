@@ -70,6 +70,7 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
+    "dekkend.web.middleware.RefreshSession",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -132,9 +133,10 @@ LOGIN_URL = "werkruimte:inloggen"
 LOGIN_REDIRECT_URL = "werkruimte:start"
 LOGOUT_REDIRECT_URL = "werkruimte:inloggen"
 
-# Sessions end after 8 hours of inactivity and when the browser closes.
+# Sessions end after 8 hours of inactivity and when the browser closes. The expiry moves forward at most
+# every 5 minutes (dekkend.web.middleware.RefreshSession), not with a database write on every request.
 SESSION_COOKIE_AGE = 8 * 3600
-SESSION_SAVE_EVERY_REQUEST = True
+SESSION_SAVE_EVERY_REQUEST = False
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"

@@ -1,0 +1,263 @@
+"""Benchmark: the web workspace under load, and the first computation of a COROP region.
+
+Usage::
+
+    .venv/bin/python bench/web_load.py                               # demo werkmap, 50 people, 60 s
+    .venv/bin/python bench/web_load.py --werkmap W --regio corop:14  # a region of a real werkmap
+    .venv/bin/python bench/web_load.py --werkmap W --corop 31        # also times COROP 31's first computation
+    .venv/bin/python bench/web_load.py --gebruikers 20 --seconden 30 --geen-doel
+
+Steps: a fresh web map in a temporary folder (the werkmap is only read), the region and ``--gebruikers``
+accounts (role ``adviseur``), the region's analysis computed once (with ``--corop`` this is the timed
+first computation: wall and CPU time, in a process that has not loaded the tables or the knowledge base
+yet), then ``dekkend web`` as a child process on a free port of 127.0.0.1 and locust (headless, its own
+process) against it: every person logs in once (the CSRF token from the login form) and then reads the
+region's pages, some maps (``/regio/<id>/kaart/``) and the API (``/api/regios/<id>``) with a pause of
+``--denktijd`` seconds between requests, for ``--seconden`` seconds. Only 127.0.0.1 is ever contacted.
+
+Prints p50/p95/p99 per page and overall (exact, from every response time), the number of requests and
+errors, and the CPU time the server used per request. Goals (issue 19): p95 of the region pages
+<= 300 ms with 50 people and no errors; first computation of a COROP region <= 30 s. Exits 1 when a goal
+is missed, unless ``--geen-doel``. Needs the ``bench`` extra (``pip install -e '.[bench]'``: locust).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import resource
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+from pathlib import Path
+
+import numpy as np
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from _header import print_header  # noqa: E402
+
+HERE = Path(__file__).resolve().parent
+LOCUSTFILE = HERE / "_web_locustfile.py"
+HOST = "127.0.0.1"
+P95_GOAL_MS = 300.0
+COROP_GOAL_S = 30.0
+PAGES = ("overzicht", "bereikbaarheid", "knelpunten", "besturen", "advies", "bronnen")
+PASSWORD = "bench-wachtwoord-{i}-lang-genoeg"
+#: Seconds allowed, beyond the spawning itself, for every person to have logged in (Argon2 is slow on purpose).
+RAMP_SLACK_S = 30
+
+
+def _arguments() -> argparse.Namespace:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--werkmap", type=Path, help="werkmap (default: a new demo werkmap in a temporary folder)")
+    parser.add_argument("--regio", help="region expression (default: 'nl' for the demo, corop:N with --corop)")
+    parser.add_argument("--corop", type=int, help="time the first computation of this COROP region (then load it)")
+    parser.add_argument("--gebruikers", type=int, default=50, help="concurrent logged-in people (default 50)")
+    parser.add_argument("--seconden", type=int, default=60, help="length of the load test (default 60)")
+    parser.add_argument("--per-seconde", type=float, default=5.0, help="people starting per second (default 5)")
+    parser.add_argument("--denktijd", type=float, nargs=2, default=(1.0, 5.0), metavar=("MIN", "MAX"))
+    parser.add_argument("--processen", type=int, default=2, help="gunicorn processes (dekkend web --processen)")
+    parser.add_argument("--geen-doel", action="store_true", help="always exit 0 (report only)")
+    return parser.parse_args()
+
+
+def _demo_werkmap(folder: Path) -> Path:
+    werkmap = folder / "demo"
+    subprocess.run(
+        [sys.executable, "-m", "dekkend", "demo", "--geen-pdf", "--geen-scenarios", "-w", str(werkmap)]
+        + ["-o", str(folder / "rapport")],
+        check=True,
+        stdout=subprocess.DEVNULL,
+    )
+    return werkmap
+
+
+def _cpu_seconds() -> float:
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    return usage.ru_utime + usage.ru_stime
+
+
+def _prepare(werkmap: Path, web_map: Path, selectie: str, people: int, timed: bool) -> dict[str, object]:
+    """Region, accounts and the region's analysis (timed when ``timed``); returns the locust plan."""
+    import dekkend.web
+
+    dekkend.web.configure(werkmap, web_map=web_map)
+    from dekkend.web import accounts
+    from dekkend.web.analysis import AnalysisStore
+
+    regio = accounts.add_region(werkmap, f"Belastingstest {selectie}", selectie)
+    plan_accounts = []
+    for i in range(people):
+        email, password = f"persoon{i}@belasting.dekkend.nl", PASSWORD.format(i=i)
+        accounts.add_user(email, "adviseur", naam=f"Persoon {i}", regios=[regio.pk], password=password)
+        plan_accounts.append({"email": email, "wachtwoord": password})
+    store = AnalysisStore(werkmap, web_map)
+    wall, cpu = time.perf_counter(), _cpu_seconds()
+    analysis = store.compute(regio.pk, selectie)
+    wall, cpu = time.perf_counter() - wall, _cpu_seconds() - cpu
+    vestigingen = len({r["vestigingscode"] for r in analysis["prognose"]["vestigingen"]})
+    label = "Eerste berekening" if timed else "Analyse vooraf berekend"
+    print(f"{label} van {selectie} ({vestigingen} vestigingen): {wall:.1f} s wand, {cpu:.1f} s CPU".replace(".", ","))
+    if timed:
+        verdict = "gehaald" if wall <= COROP_GOAL_S else ("CPU binnen doel" if cpu <= COROP_GOAL_S else "NIET gehaald")
+        print(f"  doel <= {COROP_GOAL_S:.0f} s: {verdict}", flush=True)
+    maps = sorted(name for name, kind in analysis["soorten"].items() if kind == "kaart")
+    return {"regio": regio.pk, "kaarten": maps, "accounts": plan_accounts, "tijd": {"wand": wall, "cpu": cpu}}
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind((HOST, 0))
+        return int(sock.getsockname()[1])
+
+
+def _wait_until_up(url: str, server: subprocess.Popen[bytes], timeout: float = 180.0) -> None:
+    end = time.monotonic() + timeout
+    while time.monotonic() < end:
+        if server.poll() is not None:
+            raise SystemExit(f"dekkend web stopte met code {server.returncode}")
+        try:
+            with urllib.request.urlopen(f"{url}/inloggen/", timeout=5) as answer:
+                if answer.status == 200:
+                    return
+        except OSError:
+            time.sleep(0.5)
+    raise SystemExit(f"dekkend web antwoordde niet binnen {timeout:.0f} s")
+
+
+def _group_cpu(pgid: int) -> float:
+    """CPU seconds used so far by the live processes of process group ``pgid`` (the server and its workers)."""
+    ticks = os.sysconf("SC_CLK_TCK")
+    total = 0
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        if int(fields[2]) == pgid:  # fields after the name: state ppid pgrp ... utime(11) stime(12)
+            total += int(fields[11]) + int(fields[12])
+    return total / ticks
+
+
+def _load(args: argparse.Namespace, werkmap: Path, web_map: Path, plan: dict[str, object], folder: Path) -> list:
+    port = _free_port()
+    url = f"http://{HOST}:{port}"
+    env = {**os.environ, "DEKKEND_WEB_MAP": str(web_map)}
+    command = [sys.executable, "-m", "dekkend", "web", "-w", str(werkmap), "--adres", f"{HOST}:{port}"]
+    server = subprocess.Popen(
+        [*command, "--processen", str(args.processen)], env=env, start_new_session=True, stdout=subprocess.DEVNULL
+    )
+    try:
+        _wait_until_up(url, server)
+        plan_file = folder / "plan.json"
+        times_file = folder / "tijden.json"
+        plan = {**plan, "denktijd": list(args.denktijd), "uitvoer": str(times_file)}
+        plan_file.write_text(json.dumps(plan), encoding="utf-8")
+        server_cpu = _group_cpu(server.pid)
+        locust = [sys.executable, "-m", "locust", "-f", str(LOCUSTFILE), "--headless", "--only-summary"]
+        ramp = int(args.gebruikers / args.per_seconde) + RAMP_SLACK_S
+        locust += ["-u", str(args.gebruikers), "-r", str(args.per_seconde), "-t", f"{ramp + args.seconden}s"]
+        locust += ["--host", url, "--stop-timeout", "10", "--loglevel", "WARNING", "--exit-code-on-error", "0"]
+        before = resource.getrusage(resource.RUSAGE_CHILDREN)
+        with (folder / "locust.log").open("wb") as log:
+            done = subprocess.run(
+                locust,
+                env={**env, "DEKKEND_LOAD_PLAN": str(plan_file)},
+                timeout=ramp + args.seconden + 180,
+                stdout=log,
+                stderr=subprocess.STDOUT,
+            )
+        if done.returncode != 0:
+            raise SystemExit(f"locust stopte met code {done.returncode}; zie {folder / 'locust.log'}")
+        after = resource.getrusage(resource.RUSAGE_CHILDREN)
+        server_cpu = _group_cpu(server.pid) - server_cpu
+        results: list = json.loads(times_file.read_text(encoding="utf-8"))
+        locust_cpu = (after.ru_utime + after.ru_stime) - (before.ru_utime + before.ru_stime)
+        return [results, server_cpu, locust_cpu]
+    finally:
+        os.killpg(server.pid, signal.SIGTERM)  # the group started above: gunicorn, its workers, the task worker
+        try:
+            server.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            os.killpg(server.pid, signal.SIGKILL)
+
+
+def _row(name: str, times: np.ndarray, errors: int) -> str:
+    p50, p95, p99 = (np.percentile(times, q) for q in (50, 95, 99))
+    return f"| {name} | {len(times)} | {errors} | {p50:.0f} | {p95:.0f} | {p99:.0f} | {times.max():.0f} |"
+
+
+def _table(records: list, order: list[str]) -> None:
+    print("\n| verzoek | aantal | fouten | p50 ms | p95 ms | p99 ms | max ms |\n|---|---:|---:|---:|---:|---:|---:|")
+    for name in order:
+        rows = [r for r in records if r[0] == name]
+        if rows:
+            print(_row(name, np.array([r[1] for r in rows]), sum(1 for r in rows if r[2])))
+
+
+def _report(records: list, server_cpu: float, locust_cpu: float, args: argparse.Namespace) -> bool:
+    """Tables of response times (logging in; then browsing once everyone is logged in); True when goals are met.
+
+    ``records`` are (name, ms, failed, end time). The browsing figures count the requests that started after the
+    last login ended, so that the deliberately slow password hashing of 50 logins does not count as page time.
+    """
+    logins = [r for r in records if r[0].startswith("inloggen")]
+    ready = max((r[3] for r in logins), default=0.0)
+    browsing = [r for r in records if not r[0].startswith("inloggen") and r[3] - r[1] / 1000 >= ready]
+    window = max((r[3] for r in browsing), default=ready) - ready
+    print(f"\nInloggen ({args.gebruikers} personen, {args.per_seconde:g} per seconde gestart):")
+    _table(logins, ["inloggen (formulier)", "inloggen"])
+    print(
+        f"\nLezen, {args.gebruikers} ingelogde personen tegelijk, {window:.0f} s na de laatste inlog, "
+        f"denktijd {args.denktijd[0]:g}-{args.denktijd[1]:g} s:"
+    )
+    names = list(dict.fromkeys(r[0] for r in browsing))
+    _table(browsing, [*[p for p in PAGES if p in names], *sorted(n for n in names if n not in PAGES)])
+    pages = [r for r in browsing if r[0] in PAGES]
+    page_times = np.array([r[1] for r in pages])
+    if len(page_times):
+        print(_row("**regiopagina's**", page_times, sum(1 for r in pages if r[2])))
+        print(_row("**alles**", np.array([r[1] for r in browsing]), sum(1 for r in browsing if r[2])))
+    errors = sum(1 for r in records if r[2])
+    n = len(records)
+    rate = len(browsing) / max(window, 1e-9)
+    line = (
+        f"\n{n} verzoeken in de hele run ({len(browsing)} na de laatste inlog, {rate:.1f} per seconde), "
+        f"{errors} fouten; server-CPU {server_cpu:.1f} s over de hele run ({1000 * server_cpu / max(n, 1):.0f} ms "
+        f"per verzoek, inloggen inbegrepen), locust-CPU {locust_cpu:.1f} s"
+    )
+    print(line.replace(".", ","))
+    p95 = float(np.percentile(page_times, 95)) if len(page_times) else float("inf")
+    ok = p95 <= P95_GOAL_MS and errors == 0 and window >= 0.5 * args.seconden
+    print(
+        f"Doel: p95 van de regiopagina's <= {P95_GOAL_MS:.0f} ms zonder fouten: {'gehaald' if ok else 'NIET gehaald'}"
+        f" (p95 {p95:.0f} ms, {errors} fouten, meetvenster {window:.0f} s)"
+    )
+    return ok
+
+
+def main() -> int:
+    args = _arguments()
+    print_header("web_load")
+    folder = Path(tempfile.mkdtemp(prefix="dekkend-webload-"))
+    werkmap = args.werkmap.resolve() if args.werkmap else _demo_werkmap(folder)
+    selectie = args.regio or (f"corop:{args.corop}" if args.corop is not None else "nl")
+    web_map = folder / "web"
+    plan = _prepare(werkmap, web_map, selectie, args.gebruikers, timed=args.corop is not None)
+    timing = plan.pop("tijd")
+    results, server_cpu, locust_cpu = _load(args, werkmap, web_map, plan, folder)
+    ok = _report(results, server_cpu, locust_cpu, args)
+    if args.corop is not None and timing["wand"] > COROP_GOAL_S:  # type: ignore[index]
+        ok = False
+    return 0 if ok or args.geen_doel else 1
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
