@@ -30,6 +30,9 @@ os.environ["DEKKEND_WEB_MAP"] = str(_ROOT / "demo-web")
 os.environ["DEKKEND_WEB_TASKS"] = "django_tasks.backends.immediate.ImmediateBackend"
 os.environ["DJANGO_SETTINGS_MODULE"] = "dekkend.web.settings"
 os.environ.setdefault("DEKKEND_SECRET_KEY", "test-only-secret-key-" + "x" * 40)
+# Playwright's sync API (the session-wide browser of the report and browser tests) leaves an asyncio event loop in
+# the test thread, which makes Django refuse database calls from "an async context"; these tests are synchronous.
+os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
 if os.environ.get("DEKKEND_WEB_TEST_DB") == "postgresql" and "DEKKEND_WEBTEST_PG_URL" not in os.environ:
     # A throwaway PostgreSQL server for this run, started by the first process (xdist's workers inherit its
     # address; pytest-django makes one test database per worker on it) and stopped when that process ends.
