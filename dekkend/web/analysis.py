@@ -24,6 +24,7 @@ import pandas as pd
 from plotly.utils import PlotlyJSONEncoder
 
 from dekkend import report
+from dekkend.cache import method_version
 from dekkend.forecast import sum_band
 from dekkend.workspace import Workspace
 
@@ -33,13 +34,14 @@ ProgressFn = Callable[[str, int, int], None]
 
 
 def data_version(werkmap: str | Path) -> str:
-    """A short content hash of the werkmap's data: its manifest and the table of imported files.
+    """A short hash of the werkmap's data (its manifest and table of imported files) and of dekkend's code.
 
-    Equal data gives an equal version (also after importing the same files again); any change to
-    the imported files gives a new one.
+    Equal data gives an equal version (also after importing the same files again); any change to the
+    imported files, or another version of dekkend (:func:`dekkend.cache.method_version`), gives a new one.
+    Cheap enough for every page request: two small files are read.
     """
     folder = Path(werkmap) / "tabellen"
-    digest = hashlib.sha256(f"layout{LAYOUT}".encode())
+    digest = hashlib.sha256(f"layout{LAYOUT} {method_version()}".encode())
     for name in ("werkmap.json", "bestanden.parquet"):
         path = folder / name
         digest.update(path.read_bytes() if path.exists() else b"-")
