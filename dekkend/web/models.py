@@ -74,6 +74,8 @@ class Gebruiker(AbstractUser):
     bestuur = models.ForeignKey(Bestuur, null=True, blank=True, on_delete=models.PROTECT, related_name="medewerkers")
     #: Regions a coordinator, adviser or account manager is assigned to (a board's staff see their board's regions).
     regios = models.ManyToManyField(Regio, related_name="toegewezen", blank=True)
+    #: E-mail notifications once a day in one message instead of one e-mail per notification.
+    meldingen_per_dag = models.BooleanField("dagelijkse samenvatting van meldingen", default=False)
 
     USERNAME_FIELD = "email"
     REQUIRED_FIELDS: ClassVar[list[str]] = ["username"]
@@ -137,6 +139,11 @@ class Taak(models.Model):
     class Soort(models.TextChoices):
         RAPPORT = "rapport", "regiorapport"
         ANALYSE = "analyse", "regio-analyse"
+        SCENARIO = "scenario", "scenarioberekening"
+        OPTIMALISATIE = "optimalisatie", "optimalisatie"
+        AFSPRAAK = "afspraak", "bijlage bij een afspraak"
+        HULPVRAAG = "hulpvraag", "momentopname bij een hulpvraag"
+        UPLOAD = "upload", "verwerking van eigen gegevens"
 
     soort = models.CharField(max_length=20, choices=Soort.choices)
     regio = models.ForeignKey(Regio, on_delete=models.CASCADE, related_name="taken")
@@ -250,3 +257,24 @@ class Uitnodiging(models.Model):
         if self.verloopt <= timezone.now():
             return "verlopen"
         return "open"
+
+
+class Melding(models.Model):
+    """A notification for one person: shown in the workspace and sent by e-mail (at once or in the daily digest)."""
+
+    ontvanger = models.ForeignKey(Gebruiker, on_delete=models.CASCADE, related_name="meldingen")
+    onderwerp = models.CharField(max_length=200)
+    tekst = models.TextField(blank=True)
+    #: A path inside the workspace (``/regio/3/scenarios/7/``) that the notification is about.
+    link = models.CharField(max_length=500, blank=True)
+    aangemaakt = models.DateTimeField(default=timezone.now, db_index=True)
+    gelezen = models.DateTimeField(null=True, blank=True)
+    gemaild = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = "melding"
+        verbose_name_plural = "meldingen"
+        ordering: ClassVar = ["-aangemaakt"]
+
+    def __str__(self) -> str:
+        return f"{self.onderwerp} ({self.ontvanger})"

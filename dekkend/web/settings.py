@@ -187,6 +187,20 @@ STATICFILES_DIRS = [
 WHITENOISE_USE_FINDERS = True
 WHITENOISE_AUTOREFRESH = DEBUG
 
+# E-mail (notifications): an SMTP server from the environment; without one, e-mails go to the server log.
+EMAIL_HOST = os.environ.get("DEKKEND_WEB_SMTP_HOST", "")
+EMAIL_PORT = int(os.environ.get("DEKKEND_WEB_SMTP_PORT", "25"))
+EMAIL_HOST_USER = os.environ.get("DEKKEND_WEB_SMTP_USER", "")
+EMAIL_HOST_PASSWORD = os.environ.get("DEKKEND_WEB_SMTP_PASSWORD", "")
+EMAIL_USE_TLS = os.environ.get("DEKKEND_WEB_SMTP_TLS") == "1"
+EMAIL_TIMEOUT = 20
+EMAIL_BACKEND = (
+    "django.core.mail.backends.smtp.EmailBackend" if EMAIL_HOST else "django.core.mail.backends.console.EmailBackend"
+)
+DEFAULT_FROM_EMAIL = os.environ.get("DEKKEND_WEB_AFZENDER", "dekkend <noreply@localhost>")
+#: The workspace's address in e-mails (links); the server's own address when unset.
+SITE_URL = os.environ.get("DEKKEND_WEB_URL", "").rstrip("/")
+
 TASKS = {
     "default": {
         "BACKEND": os.environ.get("DEKKEND_WEB_TASKS", "django_tasks_db.DatabaseBackend"),

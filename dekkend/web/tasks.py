@@ -9,7 +9,9 @@ before the queue knew) finds its row finished and does nothing.
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 from django.conf import settings
 from django.db import transaction
@@ -30,9 +32,18 @@ def store() -> AnalysisStore:
     return AnalysisStore(Path(settings.WERKMAP), Path(settings.WEB_MAP))
 
 
+#: The task that runs each kind of job; the workspace's feature modules add theirs with :func:`register`.
+RUNNERS: dict[str, Any] = {}
+
+
+def register(soort: str, runner: Any) -> None:
+    """Let :func:`start_job` run jobs of kind ``soort`` (a :class:`Taak.Soort` value) with the task ``runner``."""
+    RUNNERS[soort] = runner
+
+
 def start_job(taak: Taak) -> Taak:
     """Queue ``taak`` after the surrounding transaction commits."""
-    runner = {Taak.Soort.ANALYSE: analyse_region, Taak.Soort.RAPPORT: write_region_report}[Taak.Soort(taak.soort)]
+    runner = RUNNERS[Taak.Soort(taak.soort)]
 
     def enqueue() -> None:
         result = runner.enqueue(taak.pk)
@@ -53,7 +64,9 @@ def _claim(taak_id: int) -> Taak | None:
         return taak
 
 
-def _progress(taak: Taak):  # noqa: ANN202 - a small closure
+def progress(taak: Taak) -> Callable[[str, int, int], None]:
+    """A progress callback for the library that writes the job's step and percentage."""
+
     def report_step(step: str, i: int, n: int) -> None:
         percent = min(99, int(100 * i / max(n, 1)))
         Taak.objects.filter(pk=taak.pk).update(stap=step[:200], voortgang=percent)
@@ -70,7 +83,8 @@ def _finish(taak: Taak, *, result: dict | None = None, error: str = "") -> None:
     taak.save(update_fields=["status", "voortgang", "resultaat", "fout", "klaar"])
 
 
-def _run(taak_id: int, work) -> None:  # noqa: ANN001 - the job body
+def run_job(taak_id: int, work: Callable[[Taak], dict]) -> None:
+    """Run the job ``taak_id`` once: claim it, call ``work`` and record its result or its Dutch error."""
     taak = _claim(taak_id)
     if taak is None:
         return
@@ -90,10 +104,10 @@ def analyse_region(taak_id: int) -> None:
     """Compute and cache the analysis of the job's region."""
 
     def work(taak: Taak) -> dict:
-        analysis = store().compute(taak.regio_id, taak.regio.selectie, progress=_progress(taak))
+        analysis = store().compute(taak.regio_id, taak.regio.selectie, progress=progress(taak))
         return {"versie": analysis["versie"]}
 
-    _run(taak_id, work)
+    run_job(taak_id, work)
 
 
 @task()
@@ -104,7 +118,7 @@ def write_region_report(taak_id: int) -> None:
         folder = Path(settings.WEB_MAP) / "rapporten" / f"taak-{taak.pk}"
         tables = Workspace(settings.WERKMAP).require().tables()
         written = report.write_report(
-            tables, taak.regio.selectie, folder, pdf=bool(taak.parameters.get("pdf", True)), progress=_progress(taak)
+            tables, taak.regio.selectie, folder, pdf=bool(taak.parameters.get("pdf", True)), progress=progress(taak)
         )
         files = {"html": str(written.html.relative_to(settings.WEB_MAP))}
         if written.pdf is not None:
@@ -113,4 +127,8 @@ def write_region_report(taak_id: int) -> None:
             files["pdf_melding"] = written.pdf_message
         return files
 
-    _run(taak_id, work)
+    run_job(taak_id, work)
+
+
+register(Taak.Soort.ANALYSE, analyse_region)
+register(Taak.Soort.RAPPORT, write_region_report)
