@@ -43,7 +43,7 @@ def register(soort: str, runner: Any) -> None:
 
 def start_job(taak: Taak) -> Taak:
     """Queue ``taak`` after the surrounding transaction commits."""
-    runner = RUNNERS[Taak.Soort(taak.soort)]
+    runner = RUNNERS[str(taak.soort)]
 
     def enqueue() -> None:
         result = runner.enqueue(taak.pk)
@@ -130,5 +130,5 @@ def write_region_report(taak_id: int) -> None:
     run_job(taak_id, work)
 
 
-register(Taak.Soort.ANALYSE, analyse_region)
-register(Taak.Soort.RAPPORT, write_region_report)
+register("analyse", analyse_region)
+register("rapport", write_region_report)
