@@ -18,6 +18,10 @@ Rules:
     region, not change its members); everyone else gets 404, as for ``regio``.
 ``beheerder``
     Site administrators only.
+``scenario``
+    A scenario (``scenario_id``) of the region in the URL that the person may see at the scenario's
+    visibility (:mod:`dekkend.web.plannen.access`); 404 otherwise. Changing it needs its owning board
+    (403 for others who see it).
 """
 
 from __future__ import annotations
@@ -32,7 +36,7 @@ from django.http import Http404
 if TYPE_CHECKING:
     from dekkend.web.models import Gebruiker, Regio
 
-RULES = ("publiek", "ingelogd", "regio", "regiobeheer", "beheerder")
+RULES = ("publiek", "ingelogd", "regio", "regiobeheer", "beheerder", "scenario")
 F = TypeVar("F", bound=Callable[..., Any])
 
 
