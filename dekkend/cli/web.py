@@ -124,3 +124,41 @@ def token(
     _configure(ctx)
     key = dekkend.web.make_token(email, naam)
     console.print(f"API-token voor {email} (alleen nu zichtbaar): {key}")
+
+
+@web_app.command("backup", cls=DutchCommand)
+def backup(
+    ctx: typer.Context,
+    pad: Annotated[Path, typer.Argument(help="Nieuw backupbestand (.tar.gz).", metavar="PAD")],
+) -> None:
+    """Maak een backup van de werkruimte: de database, de eigen bestanden en de versie van de werkmap."""
+    import dekkend.web
+
+    _configure(ctx)
+    manifest = dekkend.web.backup(pad)
+    rows = sum(manifest["rijen"].values())
+    console.print(
+        f"Backup geschreven: {pad} ({rows} rijen in {len(manifest['rijen'])} tabellen, "
+        f"{len(manifest['inhoud']) - 1} bestanden; database {manifest['database']})."
+    )
+
+
+@web_app.command("herstel", cls=DutchCommand)
+def herstel(
+    ctx: typer.Context,
+    pad: Annotated[Path, typer.Argument(help="Backupbestand van dekkend web backup.", metavar="PAD")],
+    vervang: Annotated[
+        bool, typer.Option("--vervang", help="Wis wat de werkruimte nu bevat en zet de backup terug.")
+    ] = False,
+) -> None:
+    """Zet een backup terug in een lege werkruimte (of, met --vervang, in plaats van wat er staat)."""
+    import dekkend.web
+
+    _configure(ctx)
+    manifest = dekkend.web.restore(pad, replace=vervang)
+    console.print(f"Backup van {manifest['moment']} teruggezet ({sum(manifest['rijen'].values())} rijen).")
+    if manifest["werkmap_anders"]:
+        console.print(
+            "Let op: de werkmap heeft nu andere gegevens dan bij de backup; de analyses worden opnieuw berekend."
+        )
+    console.print("Iedereen logt opnieuw in (sessies staan niet in een backup).")

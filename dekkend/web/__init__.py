@@ -16,7 +16,17 @@ from dekkend.web.boot import configure
 if TYPE_CHECKING:
     from dekkend.web.accounts import DemoAccount
 
-__all__ = ["DemoAccount", "add_region", "add_user", "configure", "make_token", "manage", "serve"]
+__all__ = [
+    "DemoAccount",
+    "add_region",
+    "add_user",
+    "backup",
+    "configure",
+    "make_token",
+    "manage",
+    "restore",
+    "serve",
+]
 
 
 def add_user(email: str, rol: str, **options: object) -> tuple[object, str]:
@@ -42,6 +52,20 @@ def make_token(email: str, naam: str) -> str:
     if user is None:
         raise InvoerFout(f"er is geen account met e-mailadres {email}")
     return ApiToken.create_for(user, naam)[1]
+
+
+def backup(target: str | Path) -> dict:
+    """Write a backup of the workspace (after :func:`configure`); see :func:`dekkend.web.backups.backup`."""
+    from dekkend.web import backups as _backup
+
+    return _backup.backup(target)
+
+
+def restore(source: str | Path, *, replace: bool = False) -> dict:
+    """Restore a backup (after :func:`configure`); see :func:`dekkend.web.backups.restore`."""
+    from dekkend.web import backups as _backup
+
+    return _backup.restore(source, replace=replace)
 
 
 def manage(argv: Sequence[str]) -> None:
