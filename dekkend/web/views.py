@@ -38,6 +38,13 @@ REGION_PAGES = (
 )
 
 
+#: The policy of a downloaded report (a self-contained file with inline plotly and figures).
+REPORT_POLICY = (
+    "sandbox allow-scripts; default-src 'none'; script-src 'unsafe-inline'; style-src 'unsafe-inline'; "
+    "img-src data: blob:; font-src data:; connect-src 'none'; frame-ancestors 'none'"
+)
+
+
 class LoginView(auth_views.LoginView):
     template_name = "werkruimte/inloggen.html"
     redirect_authenticated_user = True
@@ -233,4 +240,8 @@ def rapport_bestand(request: HttpRequest, regio_id: int, taak_id: int, soort: st
     if root not in path.parents or not path.is_file():
         raise Http404("bestand niet gevonden")
     audit.record(request, "rapport gedownload", object=f"regio {regio.pk}", taak=found.pk, soort=soort)
-    return FileResponse(path.open("rb"), as_attachment=True, filename=path.name)
+    response = FileResponse(path.open("rb"), as_attachment=True, filename=path.name)
+    # Should a browser show the report instead of saving it, its own inline scripts run in a sandbox: an opaque
+    # origin without the workspace's cookies and without any network access.
+    response["Content-Security-Policy"] = REPORT_POLICY
+    return response
