@@ -64,13 +64,15 @@ bench: install
 	$(BIN)/python bench/report.py --werkmap $(WERKMAP)
 	$(BIN)/python bench/web_load.py --werkmap $(WERKMAP) --corop 31
 
-# Fuzz every reader, the scenario YAML loader and the region syntax (docs/reliability.md).
+# Fuzz every reader, the scenario YAML loader, the region syntax and the web API (docs/reliability.md).
 FUZZ_SECONDS ?= 300
+API_FUZZ_EXAMPLES ?= 300
 fuzz: install
 	$(BIN)/python bench/fuzz.py --seconds $(FUZZ_SECONDS)
 	$(BIN)/python -m pip install --quiet atheris || echo "atheris installeert hier niet: alleen hypothesis"
 	if $(BIN)/python -c "import atheris" 2>/dev/null; then \
 		$(BIN)/python bench/fuzz.py --engine atheris --seconds $(FUZZ_SECONDS); fi
+	DEKKEND_FUZZ_EXAMPLES=$(API_FUZZ_EXAMPLES) $(BIN)/python -m pytest -q -p no:cacheprovider tests/web/test_api_fuzz.py
 
 clean:
 	rm -rf $(VENV) dekkend-demo .pytest_cache .hypothesis .mypy_cache .ruff_cache
