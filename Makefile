@@ -6,7 +6,7 @@ PYTHON ?= python3
 VENV   ?= .venv
 BIN    := $(VENV)/bin
 
-.PHONY: demo test lint bench fuzz install clean accuracy
+.PHONY: demo test lint bench fuzz failure install clean accuracy
 
 $(BIN)/dekkend: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -73,6 +73,11 @@ fuzz: install
 	if $(BIN)/python -c "import atheris" 2>/dev/null; then \
 		$(BIN)/python bench/fuzz.py --engine atheris --seconds $(FUZZ_SECONDS); fi
 	DEKKEND_FUZZ_EXAMPLES=$(API_FUZZ_EXAMPLES) $(BIN)/python -m pytest -q -p no:cacheprovider tests/web/test_api_fuzz.py
+
+# The failure test in full: the server and task worker killed during the region's analysis and a report
+# (CI kills during the report only). DEKKEND_FAILURE_SEED picks other kill moments.
+failure: install
+	DEKKEND_FAILURE_FULL=1 $(BIN)/python -m pytest -q -s -p no:cacheprovider tests/web/test_failure.py
 
 clean:
 	rm -rf $(VENV) dekkend-demo .pytest_cache .hypothesis .mypy_cache .ruff_cache

@@ -78,6 +78,9 @@ def serve(
             board = f"  bestuur {account.bestuur}" if account.bestuur else ""
             announce(f"  {account.rol:<17} {account.email:<34} wachtwoord: {account.wachtwoord}{board}")
     announce(f"Werkruimte: http://{host}:{port}/  (gegevens: {web_map}; stoppen met Ctrl-C)")
+    from dekkend.web.recovery import requeue_interrupted
+
+    requeue_interrupted()  # jobs a crash interrupted run again (none is lost, none stays "bezig")
     worker = start_worker()
     try:
         _Gunicorn(
