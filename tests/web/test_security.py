@@ -74,3 +74,17 @@ def test_the_production_settings_pass_djangos_deployment_checks(tmp_path):
     )
     assert done.returncode == 0, done.stdout + done.stderr
     assert "no issues" in done.stdout + done.stderr
+
+
+def test_refusals_are_explained_in_dutch(client, world):
+    from django.test import Client
+
+    coordinator_only = f"/regio/{REGION_IDS['demo']}/leden/uitnodigen/"
+    client.force_login(world["people"]["bestuur"])  # a member of the region, not its coordinator
+    response = client.post(coordinator_only, {"email": "x@test.nl", "rol": "adviseur"})
+    assert response.status_code == 403
+    assert "Geen toestemming" in response.content.decode() and "regiocoördinator" in response.content.decode()
+    strict = Client(enforce_csrf_checks=True)
+    strict.force_login(world["people"]["regiocoordinator"])
+    response = strict.post(coordinator_only, {"email": "x@test.nl", "rol": "adviseur"})
+    assert response.status_code == 403 and "Formulier verlopen" in response.content.decode()
