@@ -1,0 +1,1 @@
+"""The scenarios app's database migrations (Django)."""
