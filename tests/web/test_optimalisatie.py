@@ -261,3 +261,39 @@ def test_the_page_shows_the_choices_validates_in_dutch_and_links_the_scenario(
     assert f'id="optimalisatie-{taak.pk}"' in client.get(url).content.decode()
     client.force_login(world["people"]["adviseur"])
     assert f'id="optimalisatie-{taak.pk}"' not in client.get(url).content.decode()
+
+
+@pytest.mark.parametrize("niveau", ["bestuur", "adviseur", "regio"])
+def test_an_optimisations_scenario_is_shown_exactly_to_those_who_may_see_it(client, world, niveau):
+    """The job's status (API and page) names its scenario only to whoever sees the scenario at its level."""
+    from dekkend.web.models import Taak
+    from dekkend.web.plannen.access import audience
+    from dekkend.web.plannen.models import Scenario
+
+    author = world["people"]["bestuur"]
+    regio = world["regions"]["demo"]
+    scenario = Scenario.objects.create(
+        regio=regio, bestuur=author.bestuur, auteur=author, naam="Optimalisatie", herkomst="optimalisatie"
+    )
+    scenario.zichtbaarheid = niveau
+    scenario.save()
+    taak = Taak.objects.create(
+        soort="optimalisatie",
+        regio=regio,
+        aangevraagd_door=author,
+        status="klaar",
+        parameters={"jaar": 2026},
+        resultaat={"uitkomst": "scenario", "melding": "1 wijziging gevonden.", "scenario": scenario.pk},
+    )
+    seers = {p.email for p in audience(scenario, niveau)}
+    for role, person in world["people"].items():
+        client.force_login(person)
+        api = client.get(f"/api/regios/{DEMO}/optimalisaties/{taak.pk}")
+        page = client.get(f"/regio/{DEMO}/optimaliseren/{taak.pk}/")
+        if role in ("bestuur_ander", "buitenstaander"):  # not in the region: no hint the job exists
+            assert (api.status_code, page.status_code) == (404, 404), role
+            assert api.json() == {"detail": "niet gevonden"}
+            continue
+        sees = person.email in seers
+        assert api.json()["scenario"] == (scenario.pk if sees else None), (role, niveau)
+        assert ("1 wijziging gevonden." in page.content.decode()) is sees, (role, niveau)
