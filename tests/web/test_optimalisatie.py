@@ -132,13 +132,7 @@ def test_own_norms_reach_the_library_and_are_named_in_the_settings(
     from dekkend.web.plannen.optimalisatie import OWN_SOURCE, settings_of
 
     user = world["people"]["regiocoordinator"]  # without a board: the scenario is the author's own
-    body = {
-        "jaar": origin + 1,
-        "normafstand_km": 15,
-        "drempels": {"havo-vwo": 100},
-        "toewijzing": "dichtstbij",
-        "besturen_houden": True,
-    }
+    body = {"jaar": origin + 1, "normafstand_km": 15, "drempels": {"havo-vwo": 100}, "toewijzing": "dichtstbij"}
     found = _run(client, user, body, capture)
 
     base = dekkend.norms.load_settings()
@@ -150,12 +144,10 @@ def test_own_norms_reach_the_library_and_are_named_in_the_settings(
     ours = settings_of({"normafstand_km": 15, "drempels": {"havo-vwo": 100}})
     assert ours.values == own.values and ours.threshold("havo-vwo", "bovenbouw") == (100.0, OWN_SOURCE)
     assert ours.threshold("pro", "school") == base.threshold("pro", "school")
-    options = dekkend.optimise.OptimiseOptions(assignment="dichtstbij", boards_keep=True)
-    direct = _library(origin + 1, options, own)
-    wanted = direct.scenario()
-    if wanted is None:
-        assert found["scenario"] is None and found["uitkomst"] in ("geen-wijziging", "onhaalbaar")
-        return
+    options = dekkend.optimise.OptimiseOptions(assignment="dichtstbij")
+    wanted = _library(origin + 1, options, own).scenario()
+    default = _library(origin + 1, options).scenario()
+    assert wanted is not None and default is not None and wanted.to_yaml() != default.to_yaml()
     scenario = Scenario.objects.get(pk=found["scenario"])
     assert scenario.laatste().yaml == wanted.to_yaml()
     assert (scenario.bestuur, scenario.auteur, scenario.zichtbaarheid) == (None, user, "bestuur")
@@ -297,3 +289,17 @@ def test_an_optimisations_scenario_is_shown_exactly_to_those_who_may_see_it(clie
         sees = person.email in seers
         assert api.json()["scenario"] == (scenario.pk if sees else None), (role, niveau)
         assert ("1 wijziging gevonden." in page.content.decode()) is sees, (role, niveau)
+
+
+def test_board_constraints_become_the_librarys_options(world):
+    from dekkend.web.plannen.optimalisatie import keuzes, options_of
+
+    choices = keuzes(world["regions"]["demo"])
+    board = world["boards"][1].code
+    own = sorted(code for code, b in choices.board_of.items() if b == board)
+    assert own, "the board has vestigingen in the demo region"
+    options = options_of({"besturen_vast": [board], "vast": ["99AA00"], "besturen_houden": True}, choices.board_of)
+    assert options.locked == tuple(f"{c}:alles" for c in sorted({*own, "99AA00"}))
+    assert options.boards_keep and options.kinds is None and options.assignment == "keuze"
+    assert options_of({"soorten": ["havo"], "tot_jaar": 2030}, choices.board_of).kinds == ("havo",)
+    assert options_of({"tot_jaar": 2030}, choices.board_of).until_year == 2030
