@@ -231,6 +231,9 @@ def test_the_page_shows_the_choices_validates_in_dutch_and_links_the_scenario(
     bad = client.post(url, {"jaar": origin + 1, "normafstand_km": "ver", "toewijzing": "keuze"})
     assert bad.status_code == 400
     assert "Vul een getal in." in bad.content.decode()
+    inline = client.post(url, {"jaar": origin + 1, "normafstand_km": 0, "toewijzing": "keuze"}, HTTP_HX_REQUEST="true")
+    assert (inline.status_code, inline["HX-Retarget"]) == (200, "#optimalisatie-formulier")
+    assert 'id="fout-normafstand_km">De normafstand is minstens 1 km.' in inline.content.decode()
     assert not Taak.objects.filter(soort="optimalisatie").exists()
 
     form = {"jaar": origin + 2, "normafstand_km": 12, "toewijzing": "keuze", "vast": ["99CC01"]}

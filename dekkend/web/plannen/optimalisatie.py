@@ -471,6 +471,11 @@ def optimaliseren(request: HttpRequest, regio_id: int) -> HttpResponse:
             context["eerste"] = not mine.exclude(pk=taak.pk).exists()  # removes the "none yet" line
             return render(request, "werkruimte/optimalisatie_taak.html", context)
         return redirect("werkruimte:optimaliseren", regio_id=regio.pk)
+    if request.htmx and form.errors:
+        # htmx swaps only successful answers: the form with its messages replaces the form
+        response = render(request, "werkruimte/optimalisatie_formulier.html", {"regio": regio, "form": form})
+        response["HX-Retarget"], response["HX-Reswap"] = "#optimalisatie-formulier", "outerHTML"
+        return response
     own = Taak.objects.filter(regio=regio, soort=SOORT, aangevraagd_door=request.user).order_by("-aangemaakt")[:10]
     context = {
         "regio": regio,
