@@ -306,3 +306,16 @@ def test_board_constraints_become_the_librarys_options(world):
     assert options.boards_keep and options.kinds is None and options.assignment == "keuze"
     assert options_of({"soorten": ["havo"], "tot_jaar": 2030}, choices.board_of).kinds == ("havo",)
     assert options_of({"tot_jaar": 2030}, choices.board_of).until_year == 2030
+
+
+def test_a_region_without_pupils_says_why_it_cannot_be_optimised(client, world):
+    from dekkend.web.models import Regio, Taak
+
+    empty = Regio.objects.create(naam="Lege regio", soort="samenwerking", selectie="bestuur:00000")
+    client.force_login(world["people"]["beheerder"])
+    page = client.get(f"/regio/{empty.pk}/optimaliseren/")
+    assert page.status_code == 200
+    assert "Optimaliseren kan in deze regio niet:" in page.content.decode()
+    answer = client.post(f"/api/regios/{empty.pk}/optimalisaties", {}, content_type="application/json")
+    assert answer.status_code == 422 and answer.json()["detail"].startswith("optimaliseren kan in deze regio niet: ")
+    assert not Taak.objects.filter(soort="optimalisatie").exists()

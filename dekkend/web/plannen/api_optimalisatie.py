@@ -12,6 +12,7 @@ from typing import Any, Literal
 from django.http import HttpRequest
 from ninja import Router, Schema
 
+from dekkend.errors import DekkendError
 from dekkend.web import audit
 from dekkend.web.access import region_for, rule
 from dekkend.web.api import Fout, TaakUit, taak_uit
@@ -85,7 +86,10 @@ def optimalisatie_starten(
     request: HttpRequest, regio_id: int, payload: OptimalisatieIn | None = None
 ) -> tuple[int, Any]:
     regio = region_for(request.user, regio_id)
-    choices = optimalisatie.keuzes(regio)
+    try:
+        choices = optimalisatie.keuzes(regio)
+    except DekkendError as exc:
+        return 422, {"detail": f"optimaliseren kan in deze regio niet: {exc}", "fouten": []}
     data, errors = _form_data(payload or OptimalisatieIn(), choices)
     form = optimalisatie.OptimalisatieForm(choices, data)
     if not form.is_valid() or errors:

@@ -459,7 +459,11 @@ def optimaliseren(request: HttpRequest, regio_id: int) -> HttpResponse:
     from dekkend.web.views import REGION_PAGES
 
     regio = region_for(request.user, regio_id)
-    choices = keuzes(regio)
+    context: dict[str, Any] = {"regio": regio, "pagina": "optimaliseren", "paginas": REGION_PAGES}
+    try:
+        choices = keuzes(regio)
+    except DekkendError as exc:  # a region without counted pupils: nothing to optimise
+        return render(request, "werkruimte/optimalisatie.html", {**context, "onmogelijk": str(exc)})
     names = jobs.board_display_names(regio)
     form = OptimalisatieForm(choices, request.POST if request.method == "POST" else None, names=names)
     if request.method == "POST" and form.is_valid():
@@ -477,10 +481,7 @@ def optimaliseren(request: HttpRequest, regio_id: int) -> HttpResponse:
         response["HX-Retarget"], response["HX-Reswap"] = "#optimalisatie-formulier", "outerHTML"
         return response
     own = Taak.objects.filter(regio=regio, soort=SOORT, aangevraagd_door=request.user).order_by("-aangemaakt")[:10]
-    context = {
-        "regio": regio,
-        "pagina": "optimaliseren",
-        "paginas": REGION_PAGES,
+    context |= {
         "form": form,
         "keuzes": choices,
         "taken": [_job_context(request, regio, t) for t in own],
