@@ -311,7 +311,7 @@ def test_board_constraints_become_the_librarys_options(world):
 def test_a_region_without_pupils_says_why_it_cannot_be_optimised(client, world):
     from dekkend.web.models import Regio, Taak
 
-    empty = Regio.objects.create(naam="Lege regio", soort="samenwerking", selectie="bestuur:00000")
+    empty = Regio.objects.create(pk=99, naam="Lege regio", soort="samenwerking", selectie="bestuur:00000")
     client.force_login(world["people"]["beheerder"])
     page = client.get(f"/regio/{empty.pk}/optimaliseren/")
     assert page.status_code == 200
