@@ -224,6 +224,6 @@ def taak(request: HttpRequest, taak_id: int) -> dict[str, Any]:
     return taak_uit(found)
 
 
-from dekkend.web.plannen import api_optimalisatie  # noqa: E402 - the feature routers need the schemas above
+from dekkend.web.plannen import api_optimalisatie  # noqa: E402
 
 api.add_router("", api_optimalisatie.router)

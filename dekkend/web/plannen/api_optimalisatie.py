@@ -15,10 +15,42 @@ from ninja import Router, Schema
 from dekkend.errors import DekkendError
 from dekkend.web import audit
 from dekkend.web.access import region_for, rule
-from dekkend.web.api import Fout, TaakUit, taak_uit
+from dekkend.web.models import Taak
 from dekkend.web.plannen import optimalisatie
 
 router: Router = Router(tags=["optimalisaties"])
+
+
+class Fout(Schema):
+    detail: str
+
+
+class TaakUit(Schema):
+    """The job as ``GET /api/taken/{id}`` shows it (without download links: an optimisation has no files)."""
+
+    id: int
+    soort: str
+    regio: int
+    status: Literal["wachtrij", "bezig", "klaar", "mislukt"]
+    voortgang: int
+    stap: str
+    fout: str
+    aangemaakt: str
+    klaar: str | None
+
+
+def taak_uit(taak: Taak) -> dict[str, Any]:
+    return {
+        "id": taak.pk,
+        "soort": taak.soort,
+        "regio": taak.regio_id,
+        "status": taak.status,
+        "voortgang": taak.voortgang,
+        "stap": taak.stap,
+        "fout": taak.fout,
+        "aangemaakt": taak.aangemaakt.isoformat(),
+        "klaar": taak.klaar.isoformat() if taak.klaar else None,
+    }
 
 
 class OptimalisatieIn(Schema):
@@ -65,7 +97,7 @@ def _field_name(name: str) -> str:
     return f"drempels.{name.removeprefix('drempel_').replace('_', '-')}" if name.startswith("drempel_") else name
 
 
-def _result(request: HttpRequest, taak: Any) -> dict[str, Any]:
+def _result(request: HttpRequest, taak: Taak) -> dict[str, Any]:
     found = optimalisatie.visible_result(request.user, taak)
     return {
         "taak": taak_uit(taak),
