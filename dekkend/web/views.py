@@ -32,6 +32,7 @@ REGION_PAGES = (
     ("knelpunten", "Knelpunten"),
     ("besturen", "Per bestuur"),
     ("advies", "Advies"),
+    ("optimaliseren", "Optimaliseren"),
     ("bronnen", "Gegevens en methoden"),
     ("rapport", "Rapport"),
     ("leden", "Leden"),

@@ -90,6 +90,13 @@ def samples(world, analysed, tmp_path):
             resultaat={"html": f"rapporten/test-{key}/rapport.html"},
         )
     tokens = {role: ApiToken.create_for(world["people"][role], "matrix") for role in ROLES}
+    # a finished optimisation per region (dekkend/web/plannen/optimalisatie.py)
+    optimisations = {
+        key: Taak.objects.create(
+            soort="optimalisatie", regio=region, status="klaar", voortgang=100, parameters={"jaar": 2025}
+        )
+        for key, region in world["regions"].items()
+    }
     # the members pages: an open invitation, an assigned person (not the coordinator) and a board per region
     from dekkend.web.models import Uitnodiging
 
@@ -114,6 +121,7 @@ def samples(world, analysed, tmp_path):
         "assigned": assigned,
         "boards": boards,
         "link": link[1],
+        "optimisations": optimisations,
     }
 
 
@@ -128,6 +136,7 @@ def fill(route: str, region: str, role: str, samples: dict) -> str:
         "sleutel": samples["link"],
         "gebruiker_id": str(samples["assigned"][region].pk),
         "bestuur_id": str(samples["boards"][region].pk),
+        "optimalisatie_id": str(samples["optimisations"][region].pk),
     }
     url = route
     while "<" in url:
