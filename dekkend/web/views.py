@@ -32,6 +32,8 @@ REGION_PAGES = (
     ("knelpunten", "Knelpunten"),
     ("besturen", "Per bestuur"),
     ("advies", "Advies"),
+    ("kennis_regio", "Kennis bij knelpunten"),
+    ("ondersteuning", "Ondersteuning"),
     ("bronnen", "Gegevens en methoden"),
     ("rapport", "Rapport"),
     ("leden", "Leden"),
