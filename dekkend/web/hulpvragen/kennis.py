@@ -5,7 +5,7 @@ validated with :func:`dekkend.knowledge.parse_entry`); the newest published vers
 shipped entries through :func:`dekkend.knowledge.combine_entries`, replacing a shipped entry with the same
 id. Nothing of the seed is copied into the database, so a new dekkend version brings its new seed and the
 local edits stay; a local edit of a shipped entry whose seed changed since says so on the entry's page.
-The index is rebuilt in each process when a version is published (keyed by the newest published version).
+The index is rebuilt in each process when what is published changes (keyed by the published versions).
 """
 
 from __future__ import annotations
@@ -24,7 +24,7 @@ from dekkend.web.hulpvragen.models import KennisVersie
 from dekkend.web.models import Gebruiker, Rol
 
 _LOCK = threading.Lock()
-_CACHE: dict[str, tuple[tuple[int, int], KnowledgeIndex]] = {}
+_CACHE: dict[str, tuple[tuple[tuple[int, str, str], ...], KnowledgeIndex]] = {}
 
 #: A skeleton for a new practice example (the fields the library requires; docs/kennisbank.md).
 NEW_EXAMPLE = """---
@@ -86,13 +86,18 @@ def parse(text: str, artikel: str) -> Entry:
 
 def index() -> KnowledgeIndex:
     """The search index over the seed and the published local entries (rebuilt after a publication)."""
-    state = KennisVersie.objects.filter(staat=KennisVersie.Staat.GEPUBLICEERD).aggregate(m=Max("pk"))
-    key = (int(state["m"] or 0), KennisVersie.objects.filter(staat=KennisVersie.Staat.GEPUBLICEERD).count())
+    # what is published, to the second: a new publication (or a deleted version) gives a new key
+    key = tuple(
+        (pk, artikel, str(moment))
+        for pk, artikel, moment in KennisVersie.objects.filter(staat=KennisVersie.Staat.GEPUBLICEERD)
+        .order_by("pk")
+        .values_list("pk", "artikel", "gepubliceerd")
+    )
     with _LOCK:
         cached = _CACHE.get("index")
         if cached is not None and cached[0] == key:
             return cached[1]
-    if key == (0, 0):
+    if not key:
         built = KnowledgeIndex.default()
     else:
         local = []

@@ -85,6 +85,8 @@ def _xlsx(name: str, data: bytes) -> None:
                     unpacked += len(chunk)
                     if unpacked > MAX_UNPACKED:
                         raise too_big
+    except BijlageFout:
+        raise
     except (zipfile.BadZipFile, OSError, ValueError, EOFError, NotImplementedError) as exc:
         raise not_excel from exc
 
