@@ -16,7 +16,16 @@ from dekkend.web.boot import configure
 if TYPE_CHECKING:
     from dekkend.web.accounts import DemoAccount
 
-__all__ = ["DemoAccount", "add_region", "add_user", "configure", "make_token", "manage", "serve"]
+__all__ = [
+    "DemoAccount",
+    "add_region",
+    "add_user",
+    "configure",
+    "daily_notifications",
+    "make_token",
+    "manage",
+    "serve",
+]
 
 
 def add_user(email: str, rol: str, **options: object) -> tuple[object, str]:
@@ -42,6 +51,14 @@ def make_token(email: str, naam: str) -> str:
     if user is None:
         raise InvoerFout(f"er is geen account met e-mailadres {email}")
     return ApiToken.create_for(user, naam)[1]
+
+
+def daily_notifications() -> dict[str, int]:
+    """The daily run of notifications (after :func:`configure`): reminders, then digests; see
+    :func:`dekkend.web.notify.run_daily`. Returns how many of each were sent."""
+    from dekkend.web.notify import run_daily
+
+    return run_daily()
 
 
 def manage(argv: Sequence[str]) -> None:

@@ -517,3 +517,35 @@ def test_boards_mark_helpful_entries_and_the_adviser_sees_them_per_region(client
     assert "Nuttig bevonden door besturen" in seen and str(world["boards"][0]) in seen
     client.post("/regio/1/kennis/collegiale-bestuurlijke-visitatie/nuttig/")  # not a board: nothing
     assert Nuttig.objects.count() == 1
+
+
+def test_the_daily_run_from_the_command_line(tmp_path, web_werkmap):
+    import os
+
+    from web.test_accounts import run_cli
+
+    if os.environ.get("DEKKEND_WEB_TEST_DB") == "postgresql":
+        pytest.skip("the CLI test uses its own SQLite database; the PostgreSQL run covers the web suite itself")
+    done = run_cli(["meldingen"], tmp_path / "web", web_werkmap)
+    assert done.returncode == 0, done.stderr
+    assert "herinneringen: 0, samenvattingen: 0" in done.stdout
+
+
+def test_a_new_report_of_the_moment_is_written_in_the_background_and_downloaded(
+    client, world, analysed, django_capture_on_commit_callbacks
+):
+    from dekkend.web.models import Taak
+
+    with django_capture_on_commit_callbacks(execute=True):
+        hulpvraag = _ask(world, rapport="nieuw")
+    job = Taak.objects.get(pk=hulpvraag.rapport_id)
+    assert job.soort == "hulpvraag" and job.status == "klaar", job.fout
+    _login(client, world["people"]["adviseur"])
+    page = client.get(f"/regio/1/hulpvragen/{hulpvraag.pk}/").content.decode()
+    kind = "pdf" if "pdf" in job.resultaat else "html"
+    assert f"/hulpvragen/{hulpvraag.pk}/rapport/{kind}/" in page
+    body = b"".join(client.get(f"/regio/1/hulpvragen/{hulpvraag.pk}/rapport/{kind}/").streaming_content)
+    assert body.startswith(b"%PDF-") if kind == "pdf" else b"<html" in body[:500].lower()
+    # asking again with "laatste" reuses that report instead of making one
+    again = _ask(world, rapport="laatste")
+    assert again.rapport_id == job.pk
