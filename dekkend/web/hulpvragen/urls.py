@@ -9,6 +9,7 @@ from dekkend.web.hulpvragen import views
 _H = "regio/<int:regio_id>/hulpvragen/<int:hulpvraag_id>/"
 
 pages = [
+    path("hulp/ondersteuning/", views.hulp_ondersteuning, name="hulp_ondersteuning"),
     path("hulpvragen/", views.inbox, name="hulpvragen"),
     path("meldingen/", views.meldingen, name="meldingen"),
     path("regio/<int:regio_id>/ondersteuning/", views.ondersteuning, name="ondersteuning"),

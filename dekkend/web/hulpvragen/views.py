@@ -57,6 +57,13 @@ def _knelpunten(regio: Regio) -> list[dict[str, Any]]:
     return list(analysis["diagnose"].get("knelpunten", [])) if analysis else []
 
 
+@rule("publiek")
+@require_GET
+def hulp_ondersteuning(request: HttpRequest) -> HttpResponse:
+    """Help per role: asking for support, and working as an adviser."""
+    return render(request, "werkruimte/hulpvragen/hulp.html")
+
+
 # -- requests ------------------------------------------------------------------------------------------------
 @rule("regio")
 @login_required
