@@ -12,6 +12,8 @@ from __future__ import annotations
 
 import hashlib
 import threading
+from collections import OrderedDict
+from typing import Any
 
 from django.db import transaction
 from django.db.models import Max
@@ -176,3 +178,34 @@ def review(version: KennisVersie, reviewer: Gebruiker, *, publish: bool, opmerki
     version.beoordelaar, version.opmerking = reviewer, opmerking
     version.gepubliceerd = timezone.now() if publish else None
     version.save(update_fields=["staat", "beoordelaar", "opmerking", "gepubliceerd"])
+
+
+#: Most knelpunten shown with advice on a region's page, most severe first (dekkend's own choice: a COROP
+#: area can have a hundred; matching each takes tens of milliseconds).
+MAX_KNELPUNTEN = 25
+_ADVICE: OrderedDict[tuple[str, int, KnowledgeIndex], tuple[list[tuple[int, Any]], Any]] = OrderedDict()
+
+
+def region_advice(analysis: dict[str, Any], regio_id: int) -> tuple[list[tuple[int, Any]], Any, int]:
+    """The most severe knelpunten of a region's analysis with their matched entries, memoised per process.
+
+    Returns ``([(position in the analysis, KnelpuntAdvice)], Advice, number of knelpunten left out)``.
+    """
+    found = list(analysis["diagnose"].get("knelpunten", []))
+    order = sorted(range(len(found)), key=lambda i: -knowledge.ERNST_WEIGHTS.get(str(found[i].get("ernst")), 0))
+    chosen = order[:MAX_KNELPUNTEN]
+    current = index()
+    key = (str(analysis["versie"]), regio_id, current)
+    with _LOCK:
+        if key in _ADVICE:
+            _ADVICE.move_to_end(key)
+            rows, advice = _ADVICE[key]
+            return rows, advice, len(found) - len(chosen)
+    advice = knowledge.match_knelpunten([found[i] for i in chosen], index=current, per_knelpunt=4)
+    by_content = {(found[i].get("titel"), found[i].get("type")): i for i in chosen}
+    rows = [(by_content.get((a.knelpunt.titel, a.knelpunt.type), -1), a) for a in advice.per_knelpunt]
+    with _LOCK:
+        _ADVICE[key] = (rows, advice)
+        while len(_ADVICE) > 32:
+            _ADVICE.popitem(last=False)
+    return rows, advice, len(found) - len(chosen)

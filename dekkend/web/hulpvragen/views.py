@@ -529,13 +529,10 @@ def kennis_regio(request: HttpRequest, regio_id: int) -> HttpResponse:
     if analysis is None:
         context["taak"] = jobs.ensure_analysis(regio, request.user)
         return render(request, "werkruimte/berekenen.html", context)
-    found = list(analysis["diagnose"].get("knelpunten", []))
-    advice = knowledge.match_knelpunten(found, index=kennis.index(), per_knelpunt=4)
-    by_title = {(k.get("titel"), k.get("type")): i for i, k in enumerate(found)}
-    rows = []
-    for item in advice.per_knelpunt:
-        index = by_title.get((item.knelpunt.titel, item.knelpunt.type))
-        rows.append({"knelpunt": item.knelpunt, "positie": index, "aanbevelingen": item.aanbevelingen})
+    matched, advice, left_out = kennis.region_advice(analysis, regio.pk)
+    rows = [
+        {"knelpunt": a.knelpunt, "positie": i if i >= 0 else None, "aanbevelingen": a.aanbevelingen} for i, a in matched
+    ]
     marks = Nuttig.objects.filter(regio=regio)
     mine = set(marks.filter(bestuur_id=request.user.bestuur_id).values_list("artikel", flat=True))
     summary = []
@@ -547,6 +544,7 @@ def kennis_regio(request: HttpRequest, regio_id: int) -> HttpResponse:
             row["besturen"] = [str(n.bestuur) for n in marks.filter(artikel=row["artikel"]).select_related("bestuur")]
     context.update(
         rijen=rows,
+        weggelaten=left_out,
         ondersteuning=advice.ondersteuning,
         nuttig=mine,
         overzicht=summary,
