@@ -22,7 +22,7 @@ DatabaseOptie = Annotated[str | None, typer.Option("--database", help=DATABASE_H
 
 web_app = typer.Typer(
     name="web",
-    help="De regionale werkruimte in de browser: starten, accounts, regio's en API-tokens.",
+    help="De regionale werkruimte in de browser: starten, accounts, regio's, API-tokens en meldingen.",
     cls=DutchGroup,
     invoke_without_command=True,
     add_completion=False,
@@ -162,3 +162,13 @@ def herstel(
             "Let op: de werkmap heeft nu andere gegevens dan bij de backup; de analyses worden opnieuw berekend."
         )
     console.print("Iedereen logt opnieuw in (sessies staan niet in een backup).")
+
+
+@web_app.command("meldingen", cls=DutchCommand)
+def meldingen(ctx: typer.Context) -> None:
+    """Verstuur de herinneringen en de dagelijkse samenvattingen van meldingen (eens per dag draaien, bv. via cron)."""
+    import dekkend.web
+
+    _configure(ctx)
+    done = dekkend.web.daily_notifications()
+    console.print(", ".join(f"{name}: {count}" for name, count in done.items()))

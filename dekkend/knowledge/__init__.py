@@ -5,7 +5,8 @@ The entries are Markdown files with YAML front matter in ``entries/``; see
 
 - :func:`load_entries` reads and validates them;
 - :class:`KnowledgeIndex` and :func:`search` search them (SQLite FTS5, Dutch stems,
-  synonyms, facets ``soort`` and ``gebied``);
+  synonyms, facets ``soort``, ``gebied`` and ``jaar``);
+- :func:`combine_entries` adds entries kept elsewhere (replacing shipped ones by id) for an index;
 - :func:`match_knelpunten`, :func:`read_knelpunten` and :func:`advice_for_file` turn a
   region's knelpunten into ranked entries and support routes with Dutch reasons.
 """
@@ -37,6 +38,8 @@ from ._search import (
     SearchHit,
     SearchResult,
     Synonyms,
+    combine_entries,
+    entry_year,
     load_synonyms,
     search,
     synonyms_path,
@@ -59,7 +62,9 @@ __all__ = [
     "Source",
     "Synonyms",
     "advice_for_file",
+    "combine_entries",
     "entries_directory",
+    "entry_year",
     "knelpunt_from_mapping",
     "load_entries",
     "load_synonyms",

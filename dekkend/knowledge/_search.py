@@ -155,10 +155,13 @@ class SearchResult:
     total : int
         The number of entries that match the query and the filters.
     facets : Mapping of str to Mapping of str to int
-        Counts per ``soort`` and per ``gebied`` among the matches. The count for a facet
+        Counts per ``soort``, per ``gebied`` and per ``jaar`` (:func:`entry_year`; entries without a
+        year are left out of that facet) among the matches. The count for a facet
         ignores the filter on that same facet, so it shows what choosing another value gives.
     soort, gebied : str or None
         The filters applied.
+    jaar : int or None
+        The year filter applied.
     """
 
     query: str
@@ -168,6 +171,7 @@ class SearchResult:
     facets: Mapping[str, Mapping[str, int]]
     soort: str | None = None
     gebied: str | None = None
+    jaar: int | None = None
 
     def to_dict(self) -> dict[str, Any]:
         """The result as a JSON-ready dictionary with Dutch keys."""
@@ -176,6 +180,7 @@ class SearchResult:
             "termen": list(self.terms),
             "soort": self.soort,
             "gebied": self.gebied,
+            "jaar": self.jaar,
             "aantal": self.total,
             "resultaten": [
                 {
@@ -279,7 +284,13 @@ class KnowledgeIndex:
         return any(area_key(self.synonyms.canonical_area(g)) == key for g in entry.gebieden)
 
     def search(
-        self, query: str, *, soort: str | None = None, gebied: str | None = None, limit: int = 10
+        self,
+        query: str,
+        *,
+        soort: str | None = None,
+        gebied: str | None = None,
+        jaar: int | None = None,
+        limit: int = 10,
     ) -> SearchResult:
         """Search the entries, best first.
 
@@ -294,6 +305,8 @@ class KnowledgeIndex:
             Only entries of this kind (a key of :data:`SOORTEN`).
         gebied : str, optional
             Only entries about this named area, e.g. ``"Zeeland"``.
+        jaar : int, optional
+            Only entries whose year (:func:`entry_year`, the first year their ``jaar`` names) is this one.
         limit : int, default 10
             The maximum number of hits.
 
@@ -315,12 +328,19 @@ class KnowledgeIndex:
             raise ConfiguratieFout(f"Het aantal resultaten moet minstens 1 zijn, niet {limit}.")
         groups = self.query_groups(query)
         ranked = self._boost_named_areas(self._rank(groups), query)
-        by_area = [(e, s) for e, s in ranked if area is None or self.entry_in_area(e, area)]
-        by_soort = [(e, s) for e, s in ranked if soort is None or e.soort == soort]
-        matches = [(e, s) for e, s in by_area if soort is None or e.soort == soort]
+
+        def keep(entry: Entry, *, skip: str) -> bool:
+            return (
+                (skip == "soort" or soort is None or entry.soort == soort)
+                and (skip == "gebied" or area is None or self.entry_in_area(entry, area))
+                and (skip == "jaar" or jaar is None or entry_year(entry) == jaar)
+            )
+
+        matches = [(e, s) for e, s in ranked if keep(e, skip="")]
         facets = {
-            "soort": _count(e.soort for e, _ in by_area),
-            "gebied": _count(self._entry_areas(e) for e, _ in by_soort),
+            "soort": _count(e.soort for e, _ in ranked if keep(e, skip="soort")),
+            "gebied": _count(self._entry_areas(e) for e, _ in ranked if keep(e, skip="gebied")),
+            "jaar": _count(_year_key(e) for e, _ in ranked if keep(e, skip="jaar")),
         }
         term_stems = {s for g in groups for alt in g for s in alt}
         hits = tuple(SearchHit(e, s, _fragment(e, term_stems)) for e, s in matches[:limit])
@@ -332,6 +352,7 @@ class KnowledgeIndex:
             facets=facets,
             soort=soort,
             gebied=area,
+            jaar=jaar,
         )
 
     def query_groups(self, query: str) -> list[frozenset[tuple[str, ...]]]:
@@ -481,6 +502,7 @@ def search(
     *,
     soort: str | None = None,
     gebied: str | None = None,
+    jaar: int | None = None,
     limit: int = 10,
     index: KnowledgeIndex | None = None,
 ) -> SearchResult:
@@ -492,6 +514,8 @@ def search(
         The query.
     soort, gebied : str, optional
         Facet filters.
+    jaar : int, optional
+        Year filter (:func:`entry_year`).
     limit : int, default 10
         The maximum number of hits.
     index : KnowledgeIndex, optional
@@ -502,7 +526,7 @@ def search(
     SearchResult
     """
     index = index or KnowledgeIndex.default()
-    return index.search(query, soort=soort, gebied=gebied, limit=limit)
+    return index.search(query, soort=soort, gebied=gebied, jaar=jaar, limit=limit)
 
 
 def _index_row(entry: Entry) -> tuple[str, str, str, str, str]:
@@ -553,6 +577,45 @@ def _fts_term(alternative: tuple[str, ...]) -> str:
 
 def _describe(group: frozenset[tuple[str, ...]]) -> str:
     return " | ".join(sorted(" ".join(alt) for alt in group))
+
+
+_YEAR = re.compile(r"(?<!\d)(1[89]\d\d|20\d\d)(?!\d)")
+
+
+def entry_year(entry: Entry) -> int | None:
+    """The year of an entry for the ``jaar`` facet: the first four-digit year its ``jaar`` names, or ``None``.
+
+    ``jaar`` is free text (``"sinds 2015; krimppilot 2020"``, ``"circa 2018"``); the facet uses the
+    first year in it, which is when the entry's story starts (dekkend's own choice).
+    """
+    found = _YEAR.search(entry.jaar or "")
+    return int(found.group(1)) if found else None
+
+
+def _year_key(entry: Entry) -> list[str]:
+    year = entry_year(entry)
+    return [] if year is None else [str(year)]
+
+
+def combine_entries(seed: Sequence[Entry], local: Sequence[Entry]) -> tuple[Entry, ...]:
+    """The seed entries with ``local`` ones added: a local entry replaces the seed entry with the same id.
+
+    This is how entries kept elsewhere (the web workspace's own, edited in the browser) join the
+    search and the matching: build a :class:`KnowledgeIndex` over the result. Sorted by id.
+
+    Raises
+    ------
+    ConfiguratieFout
+        When ``local`` holds two entries with the same id.
+    """
+    by_id = {e.id: e for e in seed}
+    seen: set[str] = set()
+    for entry in local:
+        if entry.id in seen:
+            raise ConfiguratieFout(f"Het kennisbankartikel '{entry.id}' komt twee keer voor in de eigen artikelen.")
+        seen.add(entry.id)
+        by_id[entry.id] = entry
+    return tuple(sorted(by_id.values(), key=lambda e: e.id))
 
 
 def _count(values: Iterable[str | list[str]]) -> dict[str, int]:

@@ -22,6 +22,7 @@ __all__ = [
     "add_user",
     "backup",
     "configure",
+    "daily_notifications",
     "make_token",
     "manage",
     "restore",
@@ -54,6 +55,7 @@ def make_token(email: str, naam: str) -> str:
     return ApiToken.create_for(user, naam)[1]
 
 
+<<<<<<< HEAD
 def backup(target: str | Path) -> dict:
     """Write a backup of the workspace (after :func:`configure`); see :func:`dekkend.web.backups.backup`."""
     from dekkend.web import backups as _backup
@@ -66,6 +68,14 @@ def restore(source: str | Path, *, replace: bool = False) -> dict:
     from dekkend.web import backups as _backup
 
     return _backup.restore(source, replace=replace)
+
+
+def daily_notifications() -> dict[str, int]:
+    """The daily run of notifications (after :func:`configure`): reminders, then digests; see
+    :func:`dekkend.web.notify.run_daily`. Returns how many of each were sent."""
+    from dekkend.web.notify import run_daily
+
+    return run_daily()
 
 
 def manage(argv: Sequence[str]) -> None:

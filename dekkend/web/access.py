@@ -22,6 +22,13 @@ Rules:
     A scenario (``scenario_id``) of the region in the URL that the person may see at the scenario's
     visibility (:mod:`dekkend.web.plannen.access`); 404 otherwise. Changing it needs its owning board
     (403 for others who see it).
+``hulpvraag``
+    A support request (``hulpvraag_id``) of the region in the URL that the person may see: its requesting
+    board, its adviser or account manager (:mod:`dekkend.web.hulpvragen.access`); 404 otherwise, also for
+    other members of the region. Actions the person may not take answer 403.
+``kennisbeheer``
+    Writing and reviewing knowledge base entries: advisers and site administrators; 403 for other
+    logged-in people.
 """
 
 from __future__ import annotations
@@ -36,7 +43,7 @@ from django.http import Http404
 if TYPE_CHECKING:
     from dekkend.web.models import Gebruiker, Regio
 
-RULES = ("publiek", "ingelogd", "regio", "regiobeheer", "beheerder", "scenario")
+RULES = ("publiek", "ingelogd", "regio", "regiobeheer", "beheerder", "scenario", "hulpvraag", "kennisbeheer")
 F = TypeVar("F", bound=Callable[..., Any])
 
 

@@ -227,3 +227,6 @@ def taak(request: HttpRequest, taak_id: int) -> dict[str, Any]:
 from dekkend.web.plannen import api_optimalisatie  # noqa: E402
 
 api.add_router("", api_optimalisatie.router)
+from dekkend.web.hulpvragen import api as hulpvragen_api  # noqa: E402 - the feature routers come last
+
+api.add_router("", hulpvragen_api.router)

@@ -66,6 +66,7 @@ INSTALLED_APPS = [
     "django_tasks_db",
     "dekkend.web.apps.WerkruimteConfig",
     "dekkend.web.plannen.apps.PlannenConfig",
+    "dekkend.web.hulpvragen.apps.HulpvragenConfig",
 ]
 
 MIDDLEWARE = [

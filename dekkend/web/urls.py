@@ -8,6 +8,7 @@ from django.urls import include, path
 from dekkend.web import views, views_leden
 from dekkend.web.api import api
 from dekkend.web.plannen import urls_optimalisatie
+from dekkend.web.hulpvragen import urls as hulpvragen_urls
 
 pages = [
     path("", views.start, name="start"),
@@ -41,6 +42,7 @@ pages = [
     path("regio/<int:regio_id>/leden/besturen/<int:bestuur_id>/naam/", views_leden.bestuursnaam, name="bestuursnaam"),
     path("uitnodiging/<str:sleutel>/", views_leden.uitnodiging, name="uitnodiging"),
 ]
+pages += hulpvragen_urls.pages
 
 pages += urls_optimalisatie.pages
 

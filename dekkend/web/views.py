@@ -33,6 +33,8 @@ REGION_PAGES = (
     ("besturen", "Per bestuur"),
     ("advies", "Advies"),
     ("optimaliseren", "Optimaliseren"),
+    ("kennis_regio", "Kennis bij knelpunten"),
+    ("ondersteuning", "Ondersteuning"),
     ("bronnen", "Gegevens en methoden"),
     ("rapport", "Rapport"),
     ("leden", "Leden"),

@@ -1,0 +1,1 @@
+"""``meldingen``: the daily run of notifications."""

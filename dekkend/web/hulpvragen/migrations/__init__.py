@@ -1,0 +1,1 @@
+"""Database migrations of support requests and the knowledge base (Django)."""
