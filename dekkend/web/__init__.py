@@ -55,7 +55,6 @@ def make_token(email: str, naam: str) -> str:
     return ApiToken.create_for(user, naam)[1]
 
 
-<<<<<<< HEAD
 def backup(target: str | Path) -> dict:
     """Write a backup of the workspace (after :func:`configure`); see :func:`dekkend.web.backups.backup`."""
     from dekkend.web import backups as _backup

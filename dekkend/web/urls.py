@@ -7,8 +7,8 @@ from django.urls import include, path
 
 from dekkend.web import views, views_leden
 from dekkend.web.api import api
-from dekkend.web.plannen import urls_optimalisatie
 from dekkend.web.hulpvragen import urls as hulpvragen_urls
+from dekkend.web.plannen import urls_optimalisatie
 
 pages = [
     path("", views.start, name="start"),
