@@ -17,6 +17,7 @@ import pandas as pd
 
 from dekkend.cache import DerivedCache
 from dekkend.coverage import (
+    ChildEstimator,
     Reachability,
     is_openbaar,
     observed_offer,
@@ -25,7 +26,7 @@ from dekkend.coverage import (
     reachability,
 )
 from dekkend.coverage.kinds import REACH_KINDS
-from dekkend.coverage.offer import forecast_upper_years, offer_table
+from dekkend.coverage.offer import forecast_upper_years, offer_by_year, offer_table
 from dekkend.diagnose import Diagnosis, diagnose
 from dekkend.diagnose.context import offer_thresholds
 from dekkend.errors import ConfiguratieFout, DekkendError, WerkmapFout
@@ -342,10 +343,15 @@ def collect(
     later = origin + HORIZON
     matrix = distance_matrix(tables)
     tick(2)
-    diagnosis = diagnose(tables, regio, horizon=HORIZON, matrix=matrix, forecast=forecast, settings=settings)
+    children = ChildEstimator(tables)  # read once, shared by the diagnosis and both reachability years
+    diagnosis = diagnose(
+        tables, regio, horizon=HORIZON, matrix=matrix, forecast=forecast, settings=settings, children=children
+    )
     history = _history(tables, codes)
     tick(3)
     thresholds = offer_thresholds(settings)
+    # the offer "zonder ingrijpen" of every year, as reachability() makes it, once for both years
+    offer = offer_by_year(offer_table(tables), forecast, thresholds, opgave=tables.get("aanbod_opgave"))
     reach_now = reachability(
         tables,
         origin,
@@ -355,8 +361,19 @@ def collect(
         thresholds=thresholds,
         indicators=True,
         region_label=region.label,
+        offer=offer,
+        children=children,
     )
-    reach_later = reachability(tables, later, region=region, matrix=matrix, forecast=forecast, thresholds=thresholds)
+    reach_later = reachability(
+        tables,
+        later,
+        region=region,
+        matrix=matrix,
+        forecast=forecast,
+        thresholds=thresholds,
+        offer=offer,
+        children=children,
+    )
     ves = _vestigingen(tables, region, origin)
     offers = _offers(tables, reach_now, ves, origin, later)
     tick(4)
