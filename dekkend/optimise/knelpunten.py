@@ -102,13 +102,13 @@ def _reason(inst: Instance, after: Evaluation, k: Knelpunt) -> tuple[str, str]:
     locked = [h for h in rows if model.locked[h]]
     if locked:
         h = locked[0]
-        bron = str(inst.column("bron")[h])
+        bron = str(inst.offerings["bron"].iat[h])
         why = {
             "opgave": "opgegeven aanbod (aanbod_opgave)",
             "geen-prognose": "geen prognose voor deze vestiging",
         }.get(bron, "vastgezet met --vast")
         return "vastgezet", (
-            f"{label(inst, h)} op {inst.name(str(inst.column('vestigingscode')[h]))} staat "
+            f"{label(inst, h)} op {inst.name(str(inst.offerings['vestigingscode'].iat[h]))} staat "
             f"vast ({why}); de optimalisatie mag het niet sluiten of verplaatsen."
         )
     if model.boards_keep and len(rows):
@@ -170,7 +170,7 @@ def _viable_text(inst: Instance, after: Evaluation, k: Knelpunt, rows: np.ndarra
     if kept:
         h = min(kept, key=lambda g: float((judged[g] - model.threshold[g]).min()))
         t = int(np.argmin(judged[h] - model.threshold[h]))
-        code = str(inst.column("vestigingscode")[h])
+        code = str(inst.offerings["vestigingscode"].iat[h])
         return (
             f"geen haalbare verbetering: {label(inst, h)} op {inst.name(code)} haalt in "
             f"{school_year(inst.years[t])} de drempel van de optimalisatie "
