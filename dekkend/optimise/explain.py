@@ -86,7 +86,8 @@ _num = dutch_number
 
 def label(inst: Instance, h: int) -> str:
     """``vmbo-k (profiel groen)`` for texts."""
-    t, p = inst.column("onderwijstype")[h], inst.column("profiel")[h]
+    o = inst.offerings  # not inst.column: knelpunt notes call this with a minimal instance too
+    t, p = o["onderwijstype"].iat[h], o["profiel"].iat[h]
     return f"{t}, profiel {p}" if isinstance(p, str) else t
 
 
