@@ -12,7 +12,8 @@ With ``--corops`` only part 5 runs: ``optimaliseer`` for every COROP (default al
 market, distances, model, explanation and, without changes, the diagnosis. It prints per run the time
 and the processor time of the process (all threads: on a shared machine closer to what an idle one
 takes), what the run computed rather than read from the werkmap's cache (:mod:`dekkend.cache`: the
-national choice model once per data version, the forecast once per region), the number of changes
+national choice model and the national catchment of the forecast once per data version and horizon, the
+forecast once per region), the number of changes
 and whether it agrees with the diagnosis (a change, or a reason for every viability and reach
 knelpunt; issue 17). ``--cache-leeg`` empties the werkmap's cache first (so the first run calibrates
 the national model and the first run of every region computes its forecast); ``--zonder-cache`` runs

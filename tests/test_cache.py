@@ -67,7 +67,7 @@ def test_the_optimiser_gives_the_same_result_with_a_cold_a_warm_and_no_cache(wer
     tables, cache = tables_and_cache(werkmap)
     plain = optimise(tables, None, YEAR)
     cold = optimise(tables, None, YEAR, cache=cache)
-    assert {p.name.split("-")[0] for p in cache.folder.glob("*.npz")} == {"keuzemodel", "prognose"}
+    assert {p.name.split("-")[0] for p in cache.folder.glob("*.npz")} == {"keuzemodel", "prognose", "stroomgebied"}
     warm = optimise(tables, None, YEAR, cache=cache)
     assert plain.changes  # the demo has something to decide
     assert _figures(cold) == _figures(plain)

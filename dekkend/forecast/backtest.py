@@ -19,13 +19,14 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
+from dekkend.cache import DerivedCache
 from dekkend.errors import ConfiguratieFout
 from dekkend.forecast.asof import as_of as restrict
 from dekkend.forecast.children import NO_MIGRATION, estimate_migration, migrated
 from dekkend.forecast.cohorts import reference_cohorts
 from dekkend.forecast.duo import duo_brin_forecast
 from dekkend.forecast.intervals import IntervalCalibration, IntervalRule, calibrate, size_class, size_labels
-from dekkend.forecast.models import MODELS
+from dekkend.forecast.models import MODELS, make_model
 from dekkend.forecast.prepare import prepare
 from dekkend.forecast.units import addresses, match_units
 from dekkend.ingest._text import estimated_count
@@ -160,8 +161,11 @@ def _forecasts(
     targets: tuple[int, ...],
     models: tuple[str, ...],
     units: tuple[str, ...] | None,
+    cache: DerivedCache | None = None,
 ) -> tuple[pd.DataFrame, int]:
-    """Vestiging totals per model and target year: ``model, vestigingscode, jaar, verwacht`` and the origin year."""
+    """Vestiging totals per model and target year: ``model, vestigingscode, jaar, verwacht`` and the origin year.
+
+    ``cache`` (the werkmap's derived results of ``tables``) serves the cohort model's national catchment."""
     horizon = max(targets) - as_of
     prep = prepare(tables, as_of, units)
     origin = prep.origin
@@ -169,7 +173,7 @@ def _forecasts(
     for name in models:
         if name == DUO:
             continue
-        fc = MODELS[name]().fit_prepared(prep).vestiging_totals(horizon)
+        fc = make_model(name, cache=cache).fit_prepared(prep).vestiging_totals(horizon)
         fc = fc[fc["jaar"].isin(targets)].groupby(["vestigingscode", "jaar"], as_index=False)["verwacht"].sum()
         parts.append(fc.assign(model=name))
     if DUO in models:
@@ -223,10 +227,11 @@ def unit_detail(
     models: tuple[str, ...],
     units: tuple[str, ...] | None = None,
     match: tuple[bool, ...] = (True,),
+    cache: DerivedCache | None = None,
 ) -> tuple[list[pd.DataFrame], int]:
     """Forecast and actual per unit, model and target year (no intervals yet), once per ``match`` setting,
     and the origin year. ``match`` true: matched units (:func:`dekkend.forecast.units.match_units`); false: codes."""
-    fc, origin = _forecasts(tables, as_of, targets, models, units)
+    fc, origin = _forecasts(tables, as_of, targets, models, units, cache)
     actual = _actual(tables, targets, units)
     return [_match_rows(tables, fc, actual, origin, level, m) for m in match], origin
 
@@ -242,6 +247,7 @@ def interval_calibration(
     exclude: set[int],
     models: tuple[str, ...],
     units: tuple[str, ...] | None = None,
+    cache: DerivedCache | None = None,
 ) -> IntervalCalibration:
     """Calibrate intervals on back-tests at origins other than ``exclude``.
 
@@ -264,7 +270,7 @@ def interval_calibration(
     errors = []
     for y in origins:
         later = tuple(t for t in years if t > y)
-        (d,), _ = unit_detail(tables, y, later, level, tuple(m for m in models if m != DUO), units)
+        (d,), _ = unit_detail(tables, y, later, level, tuple(m for m in models if m != DUO), units, cache=cache)
         errors.append(d)
     e = pd.concat(errors, ignore_index=True)
     e = e[e["verwacht"] > 0]
@@ -295,13 +301,17 @@ def backtest_units(
     level: str = "vestiging",
     models: tuple[str, ...] | None = None,
     units: tuple[str, ...] | None = None,
+    cache: DerivedCache | None = None,
 ) -> BacktestResult:
-    """Vestiging or BRIN totals forecast as of ``as_of`` against the counts of the target years."""
+    """Vestiging or BRIN totals forecast as of ``as_of`` against the counts of the target years.
+
+    ``cache`` (the werkmap's derived results of ``tables``) serves the cohort model's national
+    catchments, which are the same for every region with the same as-of year."""
     models = models or tuple(MODELS) + ((DUO,) if _has_duo(tables) else ())
     matching = (True, False) if level == "vestiging" else (True,)
-    frames, origin = unit_detail(tables, as_of, targets, level, models, units, matching)
+    frames, origin = unit_detail(tables, as_of, targets, level, models, units, matching, cache)
     detail = frames[0]
-    cal = interval_calibration(tables, level, {as_of, origin}, models, units)
+    cal = interval_calibration(tables, level, {as_of, origin}, models, units, cache)
     notes = []
     if cal.method == "andere-peiljaren" and not cal.table.empty:
         detail = _with_bounds(detail, cal)

@@ -17,8 +17,9 @@ import numpy as np
 import pandas as pd
 from scipy import sparse
 
+from dekkend.cache import DerivedCache
 from dekkend.errors import ConfiguratieFout
-from dekkend.forecast.catchment import Catchment, build_catchment, catchment_for
+from dekkend.forecast.catchment import Catchment, cached_catchment, catchment_for
 from dekkend.forecast.choice import ChoiceParameters
 from dekkend.forecast.decay import decay_parameters
 from dekkend.forecast.intervals import IntervalCalibration, IntervalRule, default_intervals
@@ -237,6 +238,10 @@ class CohortModel(_Base):
         At most this many consecutive count-year pairs estimate the rates.
     migration
         Apply the net migration of children estimated from the population series.
+    cache
+        The werkmap's :class:`dekkend.cache.DerivedCache` of the tables passed to :meth:`fit`: the
+        national catchment (the same for every region) is then computed once per data version
+        and read from the werkmap after that (:func:`dekkend.forecast.catchment.cached_catchment`).
     """
 
     name = "cohort"
@@ -247,8 +252,10 @@ class CohortModel(_Base):
         history_years: int = 3,
         intervals: IntervalRule | IntervalCalibration | None = None,
         migration: bool = True,
+        cache: DerivedCache | None = None,
     ) -> None:
         super().__init__(intervals)
+        self.cache = cache
         self.choice = choice
         self.history_years = history_years
         self.migration = migration
@@ -262,8 +269,10 @@ class CohortModel(_Base):
         xy = known_locations(prep.tables, prep.as_of)
         if params is None:
             params, source = decay_parameters(prep.tables, prep.origin, xy)
-        self.catchment = build_catchment(
+        self.catchment = cached_catchment(
+            self.cache,
             prep.tables,
+            prep.as_of,
             prep.origin,
             range(first, last + 1),
             params=params,
@@ -411,8 +420,11 @@ def _regional_ccr(prep: Prepared, ccr: np.ndarray) -> np.ndarray:
 MODELS = {"geen-verandering": NoChange, "trend": RegionalTrend, "cohort": CohortModel}
 
 
-def make_model(name: str) -> _Base:
-    """A model by its Dutch CLI name."""
+def make_model(name: str, *, cache: DerivedCache | None = None) -> _Base:
+    """A model by its Dutch CLI name; ``cache`` (the werkmap's derived results) serves the cohort model's
+    national catchment (:class:`CohortModel`), the other models need none."""
     if name not in MODELS:
         raise ConfiguratieFout(f"onbekend model '{name}'; kies uit: {', '.join(MODELS)}")
+    if name == CohortModel.name:
+        return CohortModel(cache=cache)
     return MODELS[name]()

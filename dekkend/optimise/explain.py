@@ -86,16 +86,16 @@ _num = dutch_number
 
 def label(inst: Instance, h: int) -> str:
     """``vmbo-k (profiel groen)`` for texts."""
-    o = inst.offerings
+    o = inst.offerings  # not inst.column: knelpunt notes call this with a minimal instance too
     t, p = o["onderwijstype"].iat[h], o["profiel"].iat[h]
     return f"{t}, profiel {p}" if isinstance(p, str) else t
 
 
 def _km(inst: Instance, a: str, b: str) -> float | None:
-    v = inst.vestigingen
-    if a not in v.index or b not in v.index:
+    site_a, site_b = inst.site(a), inst.site(b)
+    if site_a is None or site_b is None:
         return None
-    xa, ya, xb, yb = (float(v.at[c, col]) for c in (a, b) for col in ("x_rd", "y_rd"))
+    (xa, ya), (xb, yb) = site_a, site_b
     if not np.isfinite([xa, ya, xb, yb]).all():
         return None
     dx, dy = xa - xb, ya - yb
@@ -149,8 +149,7 @@ def _reason(inst: Instance, alt: Evaluation, unit: list[int]) -> tuple[str, tupl
 
 def _change(inst: Instance, after: Evaluation, alt: Evaluation, h: int, unit: list[int]) -> Change:
     model = inst.model
-    o = inst.offerings
-    code = str(o["vestigingscode"].iat[h])
+    code = str(inst.column("vestigingscode")[h])
     reason, rows = _reason(inst, alt, unit)
     pupils = float(model.pupils[h, 0])
     moves, elders = _moves(inst, after, unit, code)
@@ -159,9 +158,9 @@ def _change(inst: Instance, after: Evaluation, alt: Evaluation, h: int, unit: li
         for k in model.kinds
         if alt.coverage[k] - after.coverage[k] > 1e-9
     }
-    boards = tuple(dict.fromkeys([str(o["board"].iat[h])] + [_board(inst, m.vestigingscode) for m in moves]))
+    boards = tuple(dict.fromkeys([str(inst.column("board")[h])] + [_board(inst, m.vestigingscode) for m in moves]))
     helped = (
-        tuple(f"{label(inst, g)} op {inst.name(str(o['vestigingscode'].iat[g]))}" for g in rows)
+        tuple(f"{label(inst, g)} op {inst.name(str(inst.column('vestigingscode')[g]))}" for g in rows)
         if reason == "concentratie"
         else ()
     )
@@ -169,8 +168,8 @@ def _change(inst: Instance, after: Evaluation, alt: Evaluation, h: int, unit: li
     return Change(
         code,
         inst.name(code),
-        str(o["onderwijstype"].iat[h]),
-        o["profiel"].iat[h] if isinstance(o["profiel"].iat[h], str) else None,
+        str(inst.column("onderwijstype")[h]),
+        inst.column("profiel")[h] if isinstance(inst.column("profiel")[h], str) else None,
         "stop-aanbod",
         reason,
         round(pupils, 1),
@@ -185,17 +184,15 @@ def _change(inst: Instance, after: Evaluation, alt: Evaluation, h: int, unit: li
 
 
 def _board(inst: Instance, code: str) -> str:
-    v = inst.vestigingen
-    return str(v.at[code, "bestuur"]) if code in v.index and isinstance(v.at[code, "bestuur"], str) else ""
+    return inst.board(code)
 
 
 def _moves(inst: Instance, after: Evaluation, unit: list[int], code: str) -> tuple[tuple[Move, ...], float]:
     """Where the unit's pupils go (first year), summed per receiving vestiging."""
-    o = inst.offerings
     moved = after.moved[unit].tocoo()
     per: dict[str, float] = {}
     for h, v in zip(moved.col, moved.data, strict=True):
-        dest = str(o["vestigingscode"].iat[h])
+        dest = str(inst.column("vestigingscode")[h])
         per[dest] = per.get(dest, 0.0) + float(v)
     total = float(inst.model.u[unit, 0].sum())
     elders = total - sum(per.values())
@@ -241,7 +238,7 @@ def _across(inst: Instance, g: int) -> str:
 
 def best_name(inst: Instance, g: int) -> str:
     """The profiel of a row, for texts."""
-    p = inst.offerings["profiel"].iat[g]
+    p = inst.column("profiel")[g]
     return f"profiel {p}" if isinstance(p, str) else label(inst, g)
 
 
@@ -261,14 +258,13 @@ def _change_text(
     beyond: dict[str, float],
     boards: tuple[str, ...],
 ) -> str:
-    o = inst.offerings
     year = inst.jaar
-    what = f"{label(inst, h)} op {inst.name(str(o['vestigingscode'].iat[h]))}"
+    what = f"{label(inst, h)} op {inst.name(str(inst.column('vestigingscode')[h]))}"
     parts = [f"{what} stopt vanaf {school_year(year)}."]
     if reason == "drempel":
         parts.append("Reden: " + _threshold_text(inst, h, rows, alt))
     elif reason == "concentratie":
-        names = "; ".join(f"{label(inst, g)} op {inst.name(str(o['vestigingscode'].iat[g]))}" for g in rows)
+        names = "; ".join(f"{label(inst, g)} op {inst.name(str(inst.column('vestigingscode')[g]))}" for g in rows)
         parts.append(f"Reden: zo halen andere aanbiedingen hun drempel: {names}.")
     else:
         parts.append(
@@ -302,16 +298,15 @@ def _change_text(
 def explain_saved(inst: Instance, after: Evaluation) -> list[Saved]:
     """Offerings that disappear zonder ingrijpen but stay viable in the configuration."""
     model = inst.model
-    o = inst.offerings
     out = []
     inside = ~model.ext
     for h in np.flatnonzero(inside & after.keep & ~inst.no_action).tolist():
-        code = str(o["vestigingscode"].iat[h])
+        code = str(inst.column("vestigingscode")[h])
         own = float(model.pupils[h, 0])
         got = float(after.judged_pupils()[h, 0])
         senders = after.moved[:, h].tocoo()
         pairs = zip(senders.row, senders.data, strict=True)
-        src = tuple(dict.fromkeys(str(o["vestigingscode"].iat[k]) for k, v in pairs if v >= MIN_LISTED))
+        src = tuple(dict.fromkeys(str(inst.column("vestigingscode")[k]) for k, v in pairs if v >= MIN_LISTED))
         text = (
             f"{label(inst, h)} op {inst.name(code)} blijft: zonder ingrijpen {_num(own, 1)} leerlingen "
             f"(drempel {_num(model.threshold[h])}), met deze opstelling {_num(got, 1)}"
@@ -321,8 +316,8 @@ def explain_saved(inst: Instance, after: Evaluation) -> list[Saved]:
             Saved(
                 code,
                 inst.name(code),
-                str(o["onderwijstype"].iat[h]),
-                o["profiel"].iat[h] if isinstance(o["profiel"].iat[h], str) else None,
+                str(inst.column("onderwijstype")[h]),
+                inst.column("profiel")[h] if isinstance(inst.column("profiel")[h], str) else None,
                 round(own, 1),
                 round(got, 1),
                 float(model.threshold[h]),
@@ -335,7 +330,6 @@ def explain_saved(inst: Instance, after: Evaluation) -> list[Saved]:
 
 def explain_infeasible(inst: Instance, shortfalls: tuple[Shortfall, ...]) -> list[str]:
     """One Dutch sentence per shortfall: which constraint, which offering, by how much."""
-    o = inst.offerings
     lines = []
     for s in _grouped(shortfalls):
         if s.constraint == "max-wijzigingen":
@@ -345,7 +339,7 @@ def explain_infeasible(inst: Instance, shortfalls: tuple[Shortfall, ...]) -> lis
             )
             if s.closures:
                 names = "; ".join(
-                    f"{label(inst, h)} op {inst.name(str(o['vestigingscode'].iat[h]))}" for h in s.closures
+                    f"{label(inst, h)} op {inst.name(str(inst.column('vestigingscode')[h]))}" for h in s.closures
                 )
                 text += f" Een opstelling met zo weinig mogelijk wijzigingen stopt: {names}."
             lines.append(text)
@@ -353,7 +347,8 @@ def explain_infeasible(inst: Instance, shortfalls: tuple[Shortfall, ...]) -> lis
             h = s.offering
             why = _why_open(inst, h)
             lines.append(
-                f"{label(inst, h)} op {inst.name(str(o['vestigingscode'].iat[h]))} moet blijven ({why}), maar haalt "
+                f"{label(inst, h)} op {inst.name(str(inst.column('vestigingscode')[h]))} moet blijven ({why}), "
+                "maar haalt "
                 f"in {school_year(inst.years[s.year])} in de beste opstelling "
                 f"{_num(s.required - s.amount, 1)} van de {_num(s.required)} leerlingen: {_num(s.amount, 1)} te weinig."
             )

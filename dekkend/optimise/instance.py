@@ -81,6 +81,38 @@ class Instance:
             out[code] = f"{naam} ({code}{', ' + place if place else ''})"
         return out
 
+    def column(self, name: str) -> np.ndarray:
+        """Column ``name`` of ``offerings`` as an array of its values, made once per instance (the
+        explanations read single rows hundreds of times; a pandas lookup per row cost seconds)."""
+        columns = self._columns
+        if name not in columns:
+            columns[name] = self.offerings[name].to_numpy(object)
+        return columns[name]
+
+    @cached_property
+    def _columns(self) -> dict[str, np.ndarray]:
+        return {}
+
+    def site(self, code: str) -> tuple[float, float] | None:
+        """The RD point of vestiging ``code`` (``None`` when it is not in ``vestigingen``)."""
+        return self._sites.get(code)
+
+    @cached_property
+    def _sites(self) -> Mapping[str, tuple[float, float]]:
+        v = self.vestigingen
+        return {code: (float(x), float(y)) for code, x, y in zip(v.index, v["x_rd"], v["y_rd"], strict=True)}
+
+    def board(self, code: str) -> str:
+        """The board (``bestuur``) of vestiging ``code``; empty when unknown."""
+        return self._boards.get(code, "")
+
+    @cached_property
+    def _boards(self) -> Mapping[str, str]:
+        v = self.vestigingen
+        if "bestuur" not in v:
+            return {}
+        return {code: b for code, b in zip(v.index, v["bestuur"].to_numpy(object), strict=True) if isinstance(b, str)}
+
 
 def offer_key(onderwijstype: str, profiel: object) -> str:
     """The scenario key: ``vmbo-k`` or ``vmbo-k/zorg-welzijn``."""

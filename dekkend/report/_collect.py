@@ -15,7 +15,9 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from dekkend.cache import DerivedCache
 from dekkend.coverage import (
+    ChildEstimator,
     Reachability,
     is_openbaar,
     observed_offer,
@@ -24,11 +26,11 @@ from dekkend.coverage import (
     reachability,
 )
 from dekkend.coverage.kinds import REACH_KINDS
-from dekkend.coverage.offer import forecast_upper_years, offer_table
+from dekkend.coverage.offer import forecast_upper_years, offer_by_year, offer_table
 from dekkend.diagnose import Diagnosis, diagnose
 from dekkend.diagnose.context import offer_thresholds
 from dekkend.errors import ConfiguratieFout, DekkendError, WerkmapFout
-from dekkend.forecast import BacktestResult, make_model, run_backtest
+from dekkend.forecast import BacktestResult, run_backtest
 from dekkend.geo import distance_matrix
 from dekkend.ingest._text import estimated_count
 from dekkend.knowledge import Advice, match_knelpunten
@@ -36,6 +38,7 @@ from dekkend.norms import Norm, Settings, load_norms, load_settings
 from dekkend.regions import Region, boards_filled, select_region
 from dekkend.report._format import place_name, short_school_name
 from dekkend.report._geometry import MapGeometry, map_geometry
+from dekkend.scenarios.engine import baseline_forecast
 
 ProgressFn = Callable[[str, int, int], None]
 
@@ -248,7 +251,11 @@ def backtest_years(history: pd.DataFrame, origin: int) -> tuple[int, tuple[int, 
 
 
 def _backtest(
-    tables: dict[str, pd.DataFrame], history: pd.DataFrame, origin: int, codes: tuple[str, ...]
+    tables: dict[str, pd.DataFrame],
+    history: pd.DataFrame,
+    origin: int,
+    codes: tuple[str, ...],
+    cache: DerivedCache | None = None,
 ) -> BacktestResult | None:
     plan = backtest_years(history, origin)
     if plan is None:
@@ -258,7 +265,7 @@ def _backtest(
             from dekkend.forecast.backtest import backtest_units
         except ImportError:  # pragma: no cover - the forecast package reorganised: its public entry point
             return run_backtest(tables, plan[0], plan[1], "vestiging", units=codes)
-        return backtest_units(tables, plan[0], plan[1], "vestiging", models=BACKTEST_MODELS, units=codes)
+        return backtest_units(tables, plan[0], plan[1], "vestiging", models=BACKTEST_MODELS, units=codes, cache=cache)
     except DekkendError:
         return None
 
@@ -303,8 +310,14 @@ def collect(
     *,
     progress: ProgressFn | None = None,
     today: dt.date | None = None,
+    cache: DerivedCache | None = None,
 ) -> ReportData:
     """Run the analyses the report shows for region ``regio`` (``None``: every vestiging in the workspace).
+
+    ``cache`` is the werkmap's :class:`dekkend.cache.DerivedCache` of ``tables``
+    (:func:`dekkend.cache.tables_and_cache`): the region's forecast and the national catchments of
+    the forecast and the back-test are then read from the werkmap when an earlier run stored them.
+    The numbers are the same with or without it.
 
     Raises
     ------
@@ -326,16 +339,19 @@ def collect(
     codes = tuple(region.vestigingen)
     pupils = tables["leerlingen"]
     as_of = int(pupils.loc[pupils["vestigingscode"].isin(codes), "schooljaar"].max())
-    model = make_model("cohort").fit(tables, as_of, codes)
-    origin = model.prepared.origin
+    forecast, origin = baseline_forecast(tables, region, HORIZON, as_of, cache=cache)
     later = origin + HORIZON
-    forecast = model.predict(HORIZON)
     matrix = distance_matrix(tables)
     tick(2)
-    diagnosis = diagnose(tables, regio, horizon=HORIZON, matrix=matrix, forecast=forecast, settings=settings)
+    children = ChildEstimator(tables)  # read once, shared by the diagnosis and both reachability years
+    diagnosis = diagnose(
+        tables, regio, horizon=HORIZON, matrix=matrix, forecast=forecast, settings=settings, children=children
+    )
     history = _history(tables, codes)
     tick(3)
     thresholds = offer_thresholds(settings)
+    # the offer "zonder ingrijpen" of every year, as reachability() makes it, once for both years
+    offer = offer_by_year(offer_table(tables), forecast, thresholds, opgave=tables.get("aanbod_opgave"))
     reach_now = reachability(
         tables,
         origin,
@@ -345,12 +361,23 @@ def collect(
         thresholds=thresholds,
         indicators=True,
         region_label=region.label,
+        offer=offer,
+        children=children,
     )
-    reach_later = reachability(tables, later, region=region, matrix=matrix, forecast=forecast, thresholds=thresholds)
+    reach_later = reachability(
+        tables,
+        later,
+        region=region,
+        matrix=matrix,
+        forecast=forecast,
+        thresholds=thresholds,
+        offer=offer,
+        children=children,
+    )
     ves = _vestigingen(tables, region, origin)
     offers = _offers(tables, reach_now, ves, origin, later)
     tick(4)
-    backtest = _backtest(tables, history, origin, codes)
+    backtest = _backtest(tables, history, origin, codes, cache)
     tick(5)
     name = region_name(tables, region)
     advice = _advice(diagnosis, ves, name)

@@ -1066,7 +1066,7 @@ def baseline_forecast(
     as_of = int(pupils.loc[pupils["vestigingscode"].isin(codes), "schooljaar"].max()) if as_of is None else as_of
 
     def compute() -> tuple[pd.DataFrame, int]:
-        model = make_model("cohort").fit(tables, as_of, codes)
+        model = make_model("cohort", cache=cache).fit(tables, as_of, codes)
         return model.predict(horizon), int(model.prepared.origin)
 
     if cache is None:

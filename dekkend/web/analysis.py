@@ -24,7 +24,7 @@ import pandas as pd
 from plotly.utils import PlotlyJSONEncoder
 
 from dekkend import report
-from dekkend.cache import method_version
+from dekkend.cache import method_version, tables_and_cache
 from dekkend.forecast import sum_band
 from dekkend.workspace import Workspace
 
@@ -70,8 +70,9 @@ class AnalysisStore:
     def compute(self, regio_id: int, selectie: str, progress: ProgressFn | None = None) -> dict[str, Any]:
         """Run the region's analyses with the library and store them atomically; returns them."""
         version = data_version(self.werkmap)
-        tables = Workspace(self.werkmap).require().tables()
-        data = report.collect(tables, selectie, progress=progress)
+        # the werkmap's derived results: the national catchments are computed once for all regions
+        tables, cache = tables_and_cache(Workspace(self.werkmap).require())
+        data = report.collect(tables, selectie, progress=progress, cache=cache)
         context, figures = report.report_context(data)
         figures.items["kaart-aanbod"] = report.offer_map(data)
         figures.kinds["kaart-aanbod"] = "kaart"
