@@ -22,6 +22,9 @@ Rules:
     A scenario (``scenario_id``) of the region in the URL that the person may see at the scenario's
     visibility (:mod:`dekkend.web.plannen.access`); 404 otherwise. Changing it needs its owning board
     (403 for others who see it).
+``afspraak``
+    Answering an agreement (``afspraak_id``) for a board: staff of a board named in it
+    (:mod:`dekkend.web.afspraken.access`); other members of its region get 403, everyone else 404.
 """
 
 from __future__ import annotations
@@ -36,7 +39,7 @@ from django.http import Http404
 if TYPE_CHECKING:
     from dekkend.web.models import Gebruiker, Regio
 
-RULES = ("publiek", "ingelogd", "regio", "regiobeheer", "beheerder", "scenario")
+RULES = ("publiek", "ingelogd", "regio", "regiobeheer", "beheerder", "scenario", "afspraak")
 F = TypeVar("F", bound=Callable[..., Any])
 
 

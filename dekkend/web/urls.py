@@ -6,6 +6,7 @@ from django.contrib import admin
 from django.urls import include, path
 
 from dekkend.web import views, views_leden
+from dekkend.web.afspraken import urls as afspraken_urls
 from dekkend.web.api import api
 
 pages = [
@@ -40,6 +41,8 @@ pages = [
     path("regio/<int:regio_id>/leden/besturen/<int:bestuur_id>/naam/", views_leden.bestuursnaam, name="bestuursnaam"),
     path("uitnodiging/<str:sleutel>/", views_leden.uitnodiging, name="uitnodiging"),
 ]
+
+pages += afspraken_urls.pages
 
 urlpatterns = [
     path("", include((pages, "werkruimte"))),

@@ -34,6 +34,7 @@ REGION_PAGES = (
     ("advies", "Advies"),
     ("bronnen", "Gegevens en methoden"),
     ("rapport", "Rapport"),
+    ("afspraken", "Afspraken"),
     ("leden", "Leden"),
 )
 
