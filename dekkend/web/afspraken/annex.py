@@ -9,6 +9,7 @@ diagnosis); the maps and tables are the report's chapter "Scenario's vergeleken"
 
 from __future__ import annotations
 
+import json
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -154,7 +155,9 @@ def write(afspraak: Afspraak, folder: Path, progress: ProgressFn | None = None) 
     html = folder / f"{stem}.html"
     html.write_text(annex.html, encoding="utf-8")
     root = Path(settings.WEB_MAP)
-    files = {"html": str(html.relative_to(root))}
+    numbers = folder / f"{stem}-kerncijfers.json"
+    numbers.write_text(json.dumps(annex.numbers, ensure_ascii=False, indent=1, default=str), encoding="utf-8")
+    files = {"html": str(html.relative_to(root)), "kerncijfers": str(numbers.relative_to(root))}
     if progress is not None:
         progress("PDF afdrukken", 99, 100)
     try:
