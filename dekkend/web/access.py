@@ -29,6 +29,9 @@ Rules:
 ``kennisbeheer``
     Writing and reviewing knowledge base entries: advisers and site administrators; 403 for other
     logged-in people.
+``afspraak``
+    Answering an agreement (``afspraak_id``) for a board: staff of a board named in it
+    (:mod:`dekkend.web.afspraken.access`); other members of its region get 403, everyone else 404.
 """
 
 from __future__ import annotations
@@ -43,7 +46,17 @@ from django.http import Http404
 if TYPE_CHECKING:
     from dekkend.web.models import Gebruiker, Regio
 
-RULES = ("publiek", "ingelogd", "regio", "regiobeheer", "beheerder", "scenario", "hulpvraag", "kennisbeheer")
+RULES = (
+    "publiek",
+    "ingelogd",
+    "regio",
+    "regiobeheer",
+    "beheerder",
+    "scenario",
+    "hulpvraag",
+    "kennisbeheer",
+    "afspraak",
+)
 F = TypeVar("F", bound=Callable[..., Any])
 
 

@@ -230,3 +230,6 @@ api.add_router("", api_optimalisatie.router)
 from dekkend.web.hulpvragen import api as hulpvragen_api  # noqa: E402 - the feature routers come last
 
 api.add_router("", hulpvragen_api.router)
+from dekkend.web.afspraken import api as afspraken_api  # noqa: E402 - the feature apps' routers come last
+
+api.add_router("", afspraken_api.router)

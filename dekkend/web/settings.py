@@ -67,6 +67,7 @@ INSTALLED_APPS = [
     "dekkend.web.apps.WerkruimteConfig",
     "dekkend.web.plannen.apps.PlannenConfig",
     "dekkend.web.hulpvragen.apps.HulpvragenConfig",
+    "dekkend.web.afspraken.apps.AfsprakenConfig",
 ]
 
 MIDDLEWARE = [

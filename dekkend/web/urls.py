@@ -6,6 +6,7 @@ from django.contrib import admin
 from django.urls import include, path
 
 from dekkend.web import views, views_leden
+from dekkend.web.afspraken import urls as afspraken_urls
 from dekkend.web.api import api
 from dekkend.web.hulpvragen import urls as hulpvragen_urls
 from dekkend.web.plannen import urls_optimalisatie
@@ -45,6 +46,8 @@ pages = [
 pages += hulpvragen_urls.pages
 
 pages += urls_optimalisatie.pages
+
+pages += afspraken_urls.pages
 
 urlpatterns = [
     path("", include((pages, "werkruimte"))),

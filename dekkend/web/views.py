@@ -37,6 +37,7 @@ REGION_PAGES = (
     ("ondersteuning", "Ondersteuning"),
     ("bronnen", "Gegevens en methoden"),
     ("rapport", "Rapport"),
+    ("afspraken", "Afspraken"),
     ("leden", "Leden"),
 )
 

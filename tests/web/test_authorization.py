@@ -116,10 +116,13 @@ def samples(world, analysed, tmp_path):
     assigned = {"demo": world["people"]["adviseur"], "ander": world["people"]["accountmanager"]}
     a_map = next(name for name, kind in analysed["soorten"].items() if kind == "kaart")
     requests, files, version = _support_samples(world, jobs)
+    afspraken, afspraak_jobs = matrix_agreements(world)
     return {
         "requests": requests,
         "files": files,
         "version": version,
+        "afspraken": afspraken,
+        "afspraak_jobs": afspraak_jobs,
         "jobs": jobs,
         "tokens": tokens,
         "query": {"kaart": {"kaart": a_map}},
@@ -160,11 +163,52 @@ def _support_samples(world, jobs):
     return requests, files, version
 
 
+def matrix_agreements(world: dict) -> tuple[dict, dict]:
+    """Per test region: an agreement put up for confirmation to the region's first board, and a finished annex job."""
+    from django.conf import settings
+
+    from dekkend.web.afspraken.models import Afspraak
+    from dekkend.web.models import Taak
+    from dekkend.web.plannen.models import Scenario, ScenarioVersie
+
+    agreements, jobs = {}, {}
+    for key, region in world["regions"].items():
+        board = region.besturen.order_by("code").first()
+        scenario = Scenario.objects.create(regio=region, bestuur=board, naam=f"matrix {key}", zichtbaarheid="regio")
+        version = ScenarioVersie.objects.create(scenario=scenario, nummer=1, yaml="naam: x")
+        agreements[key] = Afspraak.objects.create(
+            regio=region,
+            titel=f"matrix {key}",
+            inhoud="x",
+            versie=version,
+            ingangsdatum="2026-08-01",
+            herzieningsdatum="2031-08-01",
+            status="ter_instemming",
+            ronde=1,
+            data_versie="x",
+            dekkend_versie="x",
+        )
+        agreements[key].besturen.set([board])
+        folder = Path(settings.WEB_MAP) / "afspraken" / f"test-{key}"
+        folder.mkdir(parents=True, exist_ok=True)
+        (folder / "bijlage.html").write_text(f"<html>{key}</html>", encoding="utf-8")
+        jobs[key] = Taak.objects.create(
+            soort="afspraak",
+            regio=region,
+            status="klaar",
+            voortgang=100,
+            parameters={"afspraak": agreements[key].pk},
+            resultaat={"html": f"afspraken/test-{key}/bijlage.html"},
+        )
+    return agreements, jobs
+
+
 def fill(route: str, region: str, role: str, samples: dict) -> str:
     """A concrete URL for ``route`` in ``region`` for ``role``; fails for a parameter without a sample."""
     values = {
         "regio_id": str(REGION_IDS[region]),
-        "taak_id": str(samples["jobs"][region].pk),
+        "taak_id": str(samples["afspraak_jobs" if "afspraken" in route else "jobs"][region].pk),
+        "afspraak_id": str(samples["afspraken"][region].pk),
         "token_id": str(samples["tokens"][role if role != ANONYMOUS else "bestuur"][0].pk),
         "soort": "html",
         "uitnodiging_id": str(samples["invitations"][region][0].pk),
@@ -202,6 +246,8 @@ def expected_page(rule: str, role: str, region: str, url: str) -> set[int]:
         return {200, 302, 400, 403, 404} if member else {404}
     if rule == "kennisbeheer":
         return {200, 302, 400} if role in KENNIS_EDITORS else {403}
+    if rule == "afspraak":  # answering an agreement: the named board's staff (bestuur / bestuur_ander)
+        return ({200, 302, 400} if role.startswith("bestuur") else {403}) if member else {404}
     if rule == "regiobeheer":
         manager = role == "beheerder" or (role == "regiocoordinator" and region == "demo")
         return {200, 302, 400} if manager else {403} if member else {404}
@@ -247,9 +293,15 @@ def expected_api(rule: str, role: str, region: str) -> set[int]:
         return {200}
     if rule == "beheerder":
         return {200} if role == "beheerder" else {403, 404}
+    member = role in MEMBERS[region]
     if rule == "hulpvraag":  # object level: tests/web/test_hulpvragen.py; 422: the empty body, checked first
-        return {200, 201, 403, 404, 422} if role in MEMBERS[region] else {404, 422}
-    return {200, 202} if role in MEMBERS[region] else {404}
+        return {200, 201, 403, 404, 422} if member else {404, 422}
+    if rule == "regiobeheer":  # the matrix sends an empty body: invalid input for those who may
+        manager = role == "beheerder" or (role == "regiocoordinator" and region == "demo")
+        return {200, 201, 202, 422} if manager else {403} if member else {404}
+    if rule == "afspraak":
+        return ({200, 409, 422} if role.startswith("bestuur") else {403}) if member else {404}
+    return {200, 202} if member else {404}
 
 
 @pytest.mark.parametrize("role", [ANONYMOUS, *ROLES])
@@ -262,7 +314,8 @@ def test_api_matrix(client, world, samples, role, monkeypatch):
     for method, path, view in api_operations():
         rule = view.dekkend_rule
         route = path.replace("{", "<").replace("}", ">")
-        regions = ["demo", "ander"] if any(k in route for k in ("regio_id", "taak_id", "hulpvraag_id")) else ["demo"]
+        keys = ("regio_id", "taak_id", "hulpvraag_id", "afspraak_id")
+        regions = ["demo", "ander"] if any(k in route for k in keys) else ["demo"]
         for region in regions:
             url = fill(route, region, role, samples)
             if method == "GET":

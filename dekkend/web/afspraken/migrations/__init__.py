@@ -1,0 +1,1 @@
+"""Migrations of the agreements register (app label ``afspraken``)."""
