@@ -299,12 +299,17 @@ def _lying(data: bytes) -> bytes:
     return bytes(raw)
 
 
-def test_a_bad_attachment_gets_a_dutch_message_and_leaves_nothing_behind(client, world, analysed, settings):
+def test_a_bad_attachment_gets_a_dutch_message_and_leaves_nothing_behind(client, world, analysed, settings, tmp_path):
     from dekkend.web.hulpvragen.models import Bericht, Bijlage
 
+    # files of this test only (the xdist workers share one web map, and database ids repeat across them)
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "default": {**settings.STORAGES["default"], "OPTIONS": {"location": tmp_path}},
+    }
     hulpvraag = _ask(world)
-    folder = Path(settings.WEB_MAP) / "bestanden" / "hulpvragen" / str(hulpvraag.pk)
-    before = set(folder.iterdir()) if folder.exists() else set()  # ids are reused across tests on SQLite
+    folder = tmp_path / "hulpvragen" / str(hulpvraag.pk)
+    before = set(folder.iterdir()) if folder.exists() else set()
     _login(client, world["people"]["bestuur"])
     url = f"/regio/1/hulpvragen/{hulpvraag.pk}/"
     good = SimpleUploadedFile("cijfers.pdf", PDF, content_type="application/pdf")
@@ -316,7 +321,7 @@ def test_a_bad_attachment_gets_a_dutch_message_and_leaves_nothing_behind(client,
     good.seek(0)
     assert client.post(url, {"tekst": "Eén bestand", "bijlagen": [good]}).status_code == 302
     bijlage = Bijlage.objects.get()
-    assert (Path(settings.WEB_MAP) / "bestanden" / bijlage.bestand.name).read_bytes() == PDF
+    assert (tmp_path / bijlage.bestand.name).read_bytes() == PDF
     download = client.get(f"{url}bijlagen/{bijlage.pk}/")
     assert b"".join(download.streaming_content) == PDF
     _login(client, world["people"]["regiocoordinator"])

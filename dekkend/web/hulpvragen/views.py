@@ -212,8 +212,12 @@ def _send(request: HttpRequest, path_in_map: str, name: str) -> FileResponse:
 def hulpvraag_bijlage(request: HttpRequest, regio_id: int, hulpvraag_id: int, bijlage_id: int) -> FileResponse:
     found = access.request_for(request.user, regio_id, hulpvraag_id)
     bijlage = get_object_or_404(Bijlage, pk=bijlage_id, hulpvraag=found)
+    if not bijlage.bestand or not bijlage.bestand.storage.exists(bijlage.bestand.name):
+        raise Http404("bestand niet gevonden")
     audit.record(request, "bijlage gedownload", object=f"hulpvraag {found.pk}", bijlage=bijlage.pk)
-    return _send(request, str(Path("bestanden") / bijlage.bestand.name), bijlage.naam)
+    response = FileResponse(bijlage.bestand.open("rb"), as_attachment=True, filename=bijlage.naam)
+    response["Content-Security-Policy"] = "sandbox; default-src 'none'"  # an upload is never run as a page
+    return response
 
 
 @rule("hulpvraag")
