@@ -65,7 +65,7 @@ def test_the_api_operations_are_the_api_urls():
 
 
 @pytest.fixture
-def samples(world, analysed, tmp_path):
+def samples(world, analysed, tmp_path, monkeypatch):
     """Sample URL values per test region: a finished report job with a file, a token of each person."""
     from django.conf import settings
 
@@ -106,6 +106,19 @@ def samples(world, analysed, tmp_path):
     world["people"]["accountmanager"].regios.add(world["regions"]["ander"])  # MEMBERS below knows this
     assigned = {"demo": world["people"]["adviseur"], "ander": world["people"]["accountmanager"]}
     a_map = next(name for name, kind in analysed["soorten"].items() if kind == "kaart")
+    # a scenario per region, shared with the region, of the region's first board, with one version and a run
+    from dekkend.web import tasks
+    from dekkend.web.plannen.models import Scenario, ScenarioVersie
+
+    monkeypatch.setattr(tasks, "start_job", lambda taak: taak)  # runs are queued, not run, in the matrix
+    scenarios, runs = {}, {}
+    for key, region in world["regions"].items():
+        board = boards[key]
+        scenarios[key] = Scenario.objects.create(
+            regio=region, bestuur=board, naam=f"matrix {key}", zichtbaarheid="regio"
+        )
+        version = ScenarioVersie.objects.create(scenario=scenarios[key], nummer=1, yaml="naam: matrix\n")
+        runs[key] = Taak.objects.create(soort="scenario", regio=region, parameters={"versie": version.pk})
     return {
         "jobs": jobs,
         "tokens": tokens,
@@ -114,6 +127,8 @@ def samples(world, analysed, tmp_path):
         "assigned": assigned,
         "boards": boards,
         "link": link[1],
+        "scenarios": scenarios,
+        "runs": runs,
     }
 
 
@@ -128,6 +143,9 @@ def fill(route: str, region: str, role: str, samples: dict) -> str:
         "sleutel": samples["link"],
         "gebruiker_id": str(samples["assigned"][region].pk),
         "bestuur_id": str(samples["boards"][region].pk),
+        "scenario_id": str(samples["scenarios"][region].pk),
+        "nummer": "1",
+        "run_id": str(samples["runs"][region].pk),
     }
     url = route
     while "<" in url:
@@ -153,6 +171,8 @@ def expected_page(rule: str, role: str, region: str, url: str) -> set[int]:
     if rule == "regiobeheer":
         manager = role == "beheerder" or (role == "regiocoordinator" and region == "demo")
         return {200, 302, 400} if manager else {403} if member else {404}
+    if rule == "scenario":  # changing a visible scenario needs its board (403); an empty form is refused (400)
+        return {200, 302, 400, 403} if member else {404}
     return {200, 302} if member else {404}
 
 
@@ -195,7 +215,9 @@ def expected_api(rule: str, role: str, region: str) -> set[int]:
         return {200}
     if rule == "beheerder":
         return {200} if role == "beheerder" else {403, 404}
-    return {200, 202} if role in MEMBERS[region] else {404}
+    if rule == "scenario":  # 403: visible but not theirs to change; 409: not computed yet; 422: the empty body
+        return {200, 202, 403, 409, 422} if role in MEMBERS[region] else {404}
+    return {200, 202, 422} if role in MEMBERS[region] else {404}  # 422: an operation that needs a body got "{}"
 
 
 @pytest.mark.parametrize("role", [ANONYMOUS, *ROLES])
@@ -208,7 +230,7 @@ def test_api_matrix(client, world, samples, role, monkeypatch):
     for method, path, view in api_operations():
         rule = view.dekkend_rule
         route = path.replace("{", "<").replace("}", ">")
-        regions = ["demo", "ander"] if "regio_id" in route or "taak_id" in route else ["demo"]
+        regions = ["demo", "ander"] if "regio_id" in route or "taak_id" in route or "scenario_id" in route else ["demo"]
         for region in regions:
             url = fill(route, region, role, samples)
             if method == "GET":
