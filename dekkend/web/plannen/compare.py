@@ -134,7 +134,7 @@ def _reach_chart(shown: list[Scenario], results: list[dict]) -> dict:
     return {"data": data, "layout": layout}
 
 
-def _map(result: dict, background: dict | None) -> dict | None:
+def _map(result: dict, background: dict | None, scale: float = 1.0) -> dict | None:
     flows = [f for f in result["stromen"] if f.get("x") is not None and abs(f["netto"]) >= 0.5]
     if background is None or not flows:
         return None
@@ -168,18 +168,25 @@ def _map(result: dict, background: dict | None) -> dict | None:
                 "showlegend": False,
             }
         )
-    return {"data": traces, "layout": background["layout"]}
+    layout = dict(background["layout"])
+    for side in ("width", "height"):
+        if isinstance(layout.get(side), int | float):
+            layout[side] = round(layout[side] * scale)
+    return {"data": traces, "layout": layout}
 
 
-def figures(shown: list[Scenario], analysis: dict | None) -> dict[str, dict]:
-    """The comparison's figures by element id: pupils per year, reach per type, a map per scenario."""
+def figures(shown: list[Scenario], analysis: dict | None, scale: float = 1.0) -> dict[str, dict]:
+    """The comparison's figures by element id: pupils per year, reach per type, a map per scenario.
+
+    ``scale`` enlarges the maps (the presentation view).
+    """
     results = [s.laatste().resultaat for s in shown]  # type: ignore[union-attr]
     if not results:
         return {}
     out = {"grafiek-leerlingen": _line_chart(shown, results), "grafiek-bereik": _reach_chart(shown, results)}
     background = analysis["figuren"].get("kaart-aanbod") if analysis else None
     for s, r in zip(shown, results, strict=True):
-        found = _map(r, background)
+        found = _map(r, background, scale)
         if found is not None:
             out[f"kaart-scenario-{s.pk}"] = found
     return out

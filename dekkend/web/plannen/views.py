@@ -178,12 +178,12 @@ def _compared(request: HttpRequest, scenario: Scenario) -> list[Scenario]:
     return list(visible_scenarios(request.user, scenario.regio).filter(pk__in=ids))
 
 
-def _result_context(request: HttpRequest, scenario: Scenario) -> dict[str, Any]:
+def _result_context(request: HttpRequest, scenario: Scenario, scale: float = 1.0) -> dict[str, Any]:
     others = _compared(request, scenario)
     shown = [s for s in [scenario, *others] if (v := s.laatste()) is not None and v.resultaat is not None]
     analysis = jobs.analysis(scenario.regio)
     table = comparison(shown)
-    figs = figures(shown, analysis)
+    figs = figures(shown, analysis, scale)
     names = jobs.board_display_names(scenario.regio)
     return {
         "vergelijking": table,
@@ -226,7 +226,7 @@ def scenario_presentatie(request: HttpRequest, regio_id: int, scenario_id: int) 
     """The comparison for a meeting: large maps and figures, no editing controls."""
     found = scenario_for(request.user, regio_id, scenario_id)
     audit.record(request, "scenario gepresenteerd", object=f"scenario {found.pk}")
-    context = _base(found.regio, scenario=found, laatste=found.laatste(), **_result_context(request, found))
+    context = _base(found.regio, scenario=found, laatste=found.laatste(), **_result_context(request, found, 1.6))
     return render(request, "werkruimte/scenario_presentatie.html", context)
 
 
