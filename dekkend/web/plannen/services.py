@@ -106,13 +106,34 @@ class Choices:
     boards: list[str]
 
 
+_CHOICES: OrderedDict[tuple[str, str], Choices] = OrderedDict()
+
+
 def choices(regio: Regio) -> Choices:
-    """The region's vestigingen with the types and profielen each teaches in the last count year."""
+    """The region's vestigingen with the types and profielen each teaches in the last count year.
+
+    Kept per process, data version and region selection: the builder asks for it on every keystroke.
+    """
+    key = (data_version(werkmap()), regio.selectie)
+    with _LOCK:
+        if key in _CHOICES:
+            _CHOICES.move_to_end(key)
+            return _CHOICES[key]
+    made = _choices(regio)
+    with _LOCK:
+        _CHOICES[key] = made
+        while len(_CHOICES) > 32:
+            _CHOICES.popitem(last=False)
+    return made
+
+
+def _choices(regio: Regio) -> Choices:
     t = tables()
     region = select_region(t, regio.selectie)
     codes = set(region.vestigingen)
-    offer = t["aanbod"]
-    origin = int(offer.loc[offer["vestigingscode"].isin(codes), "schooljaar"].max())
+    offer, pupils = t["aanbod"], t["leerlingen"]
+    # the count year scenarios start from, as the library's checks take it (the region's last counted year)
+    origin = int(pupils.loc[pupils["vestigingscode"].isin(codes), "schooljaar"].max())
     now = offer[(offer["schooljaar"] == origin) & offer["vestigingscode"].isin(codes) & (offer["leerlingen"] > 0)]
     teaches: dict[str, set[tuple[str, str | None]]] = {}
     for code, typ, prof in zip(now["vestigingscode"], now["onderwijstype"], now["profiel"], strict=True):
