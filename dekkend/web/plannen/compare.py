@@ -62,6 +62,8 @@ def comparison(shown: list[Scenario]) -> dict[str, Any]:
         "rijen": rows,
         "eindjaar": first.get("eindjaar"),
         "scenarios": list(zip(shown, results, strict=True)),
+        # "zonder ingrijpen" is the first scenario's; results of other data versions are not strictly comparable
+        "andere_gegevens": len({s.laatste().data_versie for s in shown}) > 1,  # type: ignore[union-attr]
     }
 
 
