@@ -12,7 +12,7 @@ from dekkend.report._collect import COLLECT_STEPS, HORIZON, ReportData, collect,
 from dekkend.report._geometry import MapGeometry, map_geometry
 from dekkend.report._pdf import GeenBrowser, PdfFout, find_browser, install_hint, print_pdf
 from dekkend.report._render import figures_json, offer_map, render_html, render_section, report_context
-from dekkend.report._scenarios import check_scenarios, measure_text, scenario_numbers
+from dekkend.report._scenarios import check_scenarios, knelpunt_changes, measure_text, scenario_numbers
 from dekkend.report._sections import SCENARIO_SECTION, SECTIONS, report_sections
 from dekkend.report._write import WRITE_STEPS, ReportResult, report_name, scenario_step, write_report
 
@@ -32,6 +32,7 @@ __all__ = [
     "figures_json",
     "find_browser",
     "install_hint",
+    "knelpunt_changes",
     "map_geometry",
     "measure_text",
     "offer_map",

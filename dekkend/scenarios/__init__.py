@@ -8,6 +8,8 @@ from dekkend.scenarios.baseline import Baseline, baseline
 from dekkend.scenarios.format import KINDS, Scenario, load_scenario, parse_scenario
 from dekkend.scenarios.run import (
     ScenarioResult,
+    check_horizon,
+    check_region,
     offer_after,
     run_scenario,
     validate,
@@ -20,6 +22,8 @@ __all__ = [
     "Scenario",
     "ScenarioResult",
     "baseline",
+    "check_horizon",
+    "check_region",
     "load_scenario",
     "offer_after",
     "parse_scenario",

@@ -233,3 +233,6 @@ api.add_router("", hulpvragen_api.router)
 from dekkend.web.afspraken import api as afspraken_api  # noqa: E402 - the feature apps' routers come last
 
 api.add_router("", afspraken_api.router)
+from dekkend.web.plannen import api as plannen_api  # noqa: E402 - the feature routers use the schemas above
+
+api.add_router("", plannen_api.router)

@@ -9,6 +9,7 @@ from dekkend.web import views, views_leden
 from dekkend.web.afspraken import urls as afspraken_urls
 from dekkend.web.api import api
 from dekkend.web.hulpvragen import urls as hulpvragen_urls
+from dekkend.web.plannen import urls as plannen_urls
 from dekkend.web.plannen import urls_optimalisatie
 
 pages = [
@@ -48,6 +49,7 @@ pages += hulpvragen_urls.pages
 pages += urls_optimalisatie.pages
 
 pages += afspraken_urls.pages
+pages += plannen_urls.pages
 
 urlpatterns = [
     path("", include((pages, "werkruimte"))),

@@ -32,12 +32,13 @@ REGION_PAGES = (
     ("knelpunten", "Knelpunten"),
     ("besturen", "Per bestuur"),
     ("advies", "Advies"),
-    ("optimaliseren", "Optimaliseren"),
     ("kennis_regio", "Kennis bij knelpunten"),
+    ("scenarios", "Scenario's"),
+    ("optimaliseren", "Optimaliseren"),
+    ("afspraken", "Afspraken"),
     ("ondersteuning", "Ondersteuning"),
     ("bronnen", "Gegevens en methoden"),
     ("rapport", "Rapport"),
-    ("afspraken", "Afspraken"),
     ("leden", "Leden"),
 )
 

@@ -67,7 +67,7 @@ def test_the_api_operations_are_the_api_urls():
 
 
 @pytest.fixture
-def samples(world, analysed, tmp_path):
+def samples(world, analysed, tmp_path, monkeypatch):
     """Sample URL values per test region: a finished report job with a file, a token of each person."""
     from django.conf import settings
 
@@ -117,6 +117,19 @@ def samples(world, analysed, tmp_path):
     a_map = next(name for name, kind in analysed["soorten"].items() if kind == "kaart")
     requests, files, version = _support_samples(world, jobs)
     afspraken, afspraak_jobs = matrix_agreements(world)
+    # a scenario per region, shared with the region, of the region's first board, with one version and a run
+    from dekkend.web import tasks
+    from dekkend.web.plannen.models import Scenario, ScenarioVersie
+
+    monkeypatch.setattr(tasks, "start_job", lambda taak: taak)  # runs are queued, not run, in the matrix
+    scenarios, runs = {}, {}
+    for key, region in world["regions"].items():
+        board = boards[key]
+        scenarios[key] = Scenario.objects.create(
+            regio=region, bestuur=board, naam=f"matrix {key}", zichtbaarheid="regio"
+        )
+        version = ScenarioVersie.objects.create(scenario=scenarios[key], nummer=1, yaml="naam: matrix\n")
+        runs[key] = Taak.objects.create(soort="scenario", regio=region, parameters={"versie": version.pk})
     return {
         "requests": requests,
         "files": files,
@@ -131,6 +144,8 @@ def samples(world, analysed, tmp_path):
         "boards": boards,
         "link": link[1],
         "optimisations": optimisations,
+        "scenarios": scenarios,
+        "runs": runs,
     }
 
 
@@ -220,6 +235,9 @@ def fill(route: str, region: str, role: str, samples: dict) -> str:
         "bijlage_id": str(samples["files"][region].pk),
         "versie_id": str(samples["version"].pk),
         "artikel": "collegiale-bestuurlijke-visitatie",
+        "scenario_id": str(samples["scenarios"][region].pk),
+        "nummer": "1",
+        "run_id": str(samples["runs"][region].pk),
     }
     url = route
     while "<" in url:
@@ -251,6 +269,8 @@ def expected_page(rule: str, role: str, region: str, url: str) -> set[int]:
     if rule == "regiobeheer":
         manager = role == "beheerder" or (role == "regiocoordinator" and region == "demo")
         return {200, 302, 400} if manager else {403} if member else {404}
+    if rule == "scenario":  # changing a visible scenario needs its board (403); an empty form is refused (400)
+        return {200, 302, 400, 403} if member else {404}
     return {200, 302} if member else {404}
 
 
@@ -301,7 +321,9 @@ def expected_api(rule: str, role: str, region: str) -> set[int]:
         return {200, 201, 202, 422} if manager else {403} if member else {404}
     if rule == "afspraak":
         return ({200, 409, 422} if role.startswith("bestuur") else {403}) if member else {404}
-    return {200, 202} if member else {404}
+    if rule == "scenario":  # 403: visible but not theirs to change; 409: not computed yet; 422: the empty body
+        return {200, 202, 403, 409, 422} if member else {404}
+    return {200, 202, 422} if member else {404}  # 422: an operation that needs a body got "{}"
 
 
 @pytest.mark.parametrize("role", [ANONYMOUS, *ROLES])
@@ -314,7 +336,7 @@ def test_api_matrix(client, world, samples, role, monkeypatch):
     for method, path, view in api_operations():
         rule = view.dekkend_rule
         route = path.replace("{", "<").replace("}", ">")
-        keys = ("regio_id", "taak_id", "hulpvraag_id", "afspraak_id")
+        keys = ("regio_id", "taak_id", "hulpvraag_id", "afspraak_id", "scenario_id")
         regions = ["demo", "ander"] if any(k in route for k in keys) else ["demo"]
         for region in regions:
             url = fill(route, region, role, samples)

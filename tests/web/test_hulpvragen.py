@@ -6,7 +6,6 @@ from __future__ import annotations
 import io
 import zipfile
 from datetime import timedelta
-from pathlib import Path
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile

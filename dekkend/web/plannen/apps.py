@@ -10,3 +10,6 @@ class PlannenConfig(AppConfig):
     label = "plannen"
     verbose_name = "scenario's"
     default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self) -> None:
+        from dekkend.web.plannen import tasks  # noqa: F401 - registers the scenario job
