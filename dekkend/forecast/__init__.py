@@ -17,7 +17,15 @@ from dekkend.forecast.cohorts import Cohorts, reference_cohorts
 from dekkend.forecast.decay import DecayEstimate, estimate_decay, herkomst_flows
 from dekkend.forecast.intervals import IntervalCalibration, IntervalRule, calibrate, default_intervals
 from dekkend.forecast.models import MODELS, OUTPUT_COLUMNS, CohortModel, NoChange, RegionalTrend, make_model
-from dekkend.forecast.nowcast import Nowcast, Ratio, nowcast, prior_ratio, ratio_from_history, simulate_registrations
+from dekkend.forecast.nowcast import (
+    Nowcast,
+    Ratio,
+    intake_forecast,
+    nowcast,
+    prior_ratio,
+    ratio_from_history,
+    simulate_registrations,
+)
 from dekkend.forecast.report import accuracy_markdown, write_accuracy_section
 from dekkend.forecast.sensitivity import decay_sensitivity
 from dekkend.forecast.simulate import Draws, Uncertainty, simulate
@@ -60,6 +68,7 @@ __all__ = [
     "estimate_decay",
     "estimate_migration",
     "herkomst_flows",
+    "intake_forecast",
     "interval_calibration",
     "make_model",
     "match_units",

@@ -21,6 +21,7 @@ from dataclasses import dataclass
 from statistics import NormalDist, fmean, stdev
 
 import numpy as np
+import pandas as pd
 
 #: Smallest relative half-width of a ratio interval (two years with the same ratio are no proof of certainty).
 MIN_RATIO_SPREAD = 0.02
@@ -183,3 +184,22 @@ def simulate_registrations(
     registered = rng.binomial(counts, np.minimum(ratio, 1.0))
     extra = rng.poisson(counts * np.maximum(ratio - 1.0, 0.0))
     return (registered + extra).astype(float)
+
+
+def intake_forecast(tables: dict[str, pd.DataFrame], codes: Sequence[str], horizon: int = 5) -> pd.DataFrame:
+    """The cohort model's leerjaar-1 forecast of the vestigingen ``codes`` (the region's intake, without registrations).
+
+    Rows per vestiging x onderwijstype x ``jaar`` with ``verwacht``, ``laag80``/``hoog80`` and ``laag95``/``hoog95``
+    (the model's calibrated intervals; sum rows with :func:`dekkend.forecast.sum_band`). ``peiljaar`` in
+    ``frame.attrs`` is the last counted year.
+    """
+    from dekkend.forecast.models import make_model
+
+    pupils = tables["leerlingen"]
+    as_of = int(pupils.loc[pupils["vestigingscode"].isin(list(codes)), "schooljaar"].max())
+    forecast = make_model("cohort").fit(tables, as_of, tuple(codes)).predict(horizon)
+    first = forecast[forecast["leerjaar"] == 1]
+    keys = ["vestigingscode", "onderwijstype", "jaar"]
+    frame = first.groupby(keys, as_index=False)[["verwacht", "laag80", "hoog80", "laag95", "hoog95"]].sum()
+    frame.attrs["peiljaar"] = as_of
+    return frame

@@ -22,6 +22,9 @@ Rules:
     A scenario (``scenario_id``) of the region in the URL that the person may see at the scenario's
     visibility (:mod:`dekkend.web.plannen.access`); 404 otherwise. Changing it needs its owning board
     (403 for others who see it).
+``bestuursdata``
+    A board's own data (:mod:`dekkend.web.bestuursdata.access`): its staff see and change all of it; others
+    see an upload only at the level the board shared it with them, 404 otherwise; pages are also region pages.
 """
 
 from __future__ import annotations
@@ -36,7 +39,7 @@ from django.http import Http404
 if TYPE_CHECKING:
     from dekkend.web.models import Gebruiker, Regio
 
-RULES = ("publiek", "ingelogd", "regio", "regiobeheer", "beheerder", "scenario")
+RULES = ("publiek", "ingelogd", "regio", "regiobeheer", "beheerder", "scenario", "bestuursdata")
 F = TypeVar("F", bound=Callable[..., Any])
 
 

@@ -222,3 +222,8 @@ def regio_rapport(request: HttpRequest, regio_id: int, payload: RapportIn | None
 def taak(request: HttpRequest, taak_id: int) -> dict[str, Any]:
     found = get_object_or_404(Taak, pk=taak_id, regio__in=visible_regions(request.user))
     return taak_uit(found)
+
+
+from dekkend.web.bestuursdata import api as bestuursdata_api  # noqa: E402 - the app adds its operations
+
+api.add_router("", bestuursdata_api.router)

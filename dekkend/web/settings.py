@@ -65,6 +65,7 @@ INSTALLED_APPS = [
     "django_tasks_db",
     "dekkend.web.apps.WerkruimteConfig",
     "dekkend.web.plannen.apps.PlannenConfig",
+    "dekkend.web.bestuursdata.apps.BestuursdataConfig",
 ]
 
 MIDDLEWARE = [

@@ -7,6 +7,7 @@ from django.urls import include, path
 
 from dekkend.web import views, views_leden
 from dekkend.web.api import api
+from dekkend.web.bestuursdata import urls as bestuursdata_urls
 
 pages = [
     path("", views.start, name="start"),
@@ -40,6 +41,7 @@ pages = [
     path("regio/<int:regio_id>/leden/besturen/<int:bestuur_id>/naam/", views_leden.bestuursnaam, name="bestuursnaam"),
     path("uitnodiging/<str:sleutel>/", views_leden.uitnodiging, name="uitnodiging"),
 ]
+pages += bestuursdata_urls.pages
 
 urlpatterns = [
     path("", include((pages, "werkruimte"))),

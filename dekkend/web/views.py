@@ -34,6 +34,7 @@ REGION_PAGES = (
     ("advies", "Advies"),
     ("bronnen", "Gegevens en methoden"),
     ("rapport", "Rapport"),
+    ("eigen_gegevens", "Eigen gegevens"),
     ("leden", "Leden"),
 )
 

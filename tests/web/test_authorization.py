@@ -105,6 +105,9 @@ def samples(world, analysed, tmp_path):
     )
     world["people"]["accountmanager"].regios.add(world["regions"]["ander"])  # MEMBERS below knows this
     assigned = {"demo": world["people"]["adviseur"], "ander": world["people"]["accountmanager"]}
+    from dekkend.web.bestuursdata.models import Upload
+
+    uploads = {key: Upload.objects.create(bestuur=boards[key], soort="prognose", versie=1, bestand="-") for key in boards}
     a_map = next(name for name, kind in analysed["soorten"].items() if kind == "kaart")
     return {
         "jobs": jobs,
@@ -114,6 +117,7 @@ def samples(world, analysed, tmp_path):
         "assigned": assigned,
         "boards": boards,
         "link": link[1],
+        "uploads": uploads,
     }
 
 
@@ -128,6 +132,8 @@ def fill(route: str, region: str, role: str, samples: dict) -> str:
         "sleutel": samples["link"],
         "gebruiker_id": str(samples["assigned"][region].pk),
         "bestuur_id": str(samples["boards"][region].pk),
+        "upload_id": str(samples["uploads"][region].pk),
+        "sjabloon": "aanmeldingen",
     }
     url = route
     while "<" in url:
@@ -150,6 +156,8 @@ def expected_page(rule: str, role: str, region: str, url: str) -> set[int]:
     if rule == "beheerder":
         return {200} if role == "beheerder" else {302, 403, 404}
     member = role in MEMBERS[region]
+    if rule == "bestuursdata":  # a board's own data: the object-level matrix is in test_bestuursdata.py
+        return {200, 302, 400, 403, 404} if member else {404}
     if rule == "regiobeheer":
         manager = role == "beheerder" or (role == "regiocoordinator" and region == "demo")
         return {200, 302, 400} if manager else {403} if member else {404}
@@ -195,6 +203,8 @@ def expected_api(rule: str, role: str, region: str) -> set[int]:
         return {200}
     if rule == "beheerder":
         return {200} if role == "beheerder" else {403, 404}
+    if rule == "bestuursdata":  # a board's own data: the object-level matrix is in test_bestuursdata.py
+        return {200, 201, 204, 403, 404, 409, 422}
     return {200, 202} if role in MEMBERS[region] else {404}
 
 
