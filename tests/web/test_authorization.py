@@ -107,7 +107,7 @@ def samples(world, analysed, tmp_path):
     assigned = {"demo": world["people"]["adviseur"], "ander": world["people"]["accountmanager"]}
     from dekkend.web.bestuursdata.models import Upload
 
-    uploads = {key: Upload.objects.create(bestuur=boards[key], soort="prognose", versie=1, bestand="-") for key in boards}
+    uploads = {k: Upload.objects.create(bestuur=boards[k], soort="prognose", versie=1, bestand="-") for k in boards}
     a_map = next(name for name, kind in analysed["soorten"].items() if kind == "kaart")
     return {
         "jobs": jobs,

@@ -278,6 +278,7 @@ def nowcast_rows(upload: Upload, found: dict[str, Any]) -> dict[str, Any]:
         )
         frame.append(
             {
+                "jaar": int(row["schooljaar"]),
                 "vestigingscode": row["vestigingscode"],
                 "verwacht": result.verwacht,
                 "laag80": result.laag,
