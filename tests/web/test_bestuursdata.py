@@ -358,12 +358,17 @@ def test_consistency_check_needs_three_boards_and_says_by_how_much(client, world
     data.share(None, uploads[1], "totalen", "regio")
     check = client.get(f"/api/regios/{DEMO}/consistentie").json()
     assert check["bijdragers"] == 2 and check["som"] is None and check["detail"] == []
+    from dekkend.web.models import AuditRegel
+
+    via_check = AuditRegel.objects.filter(actie="bestuursgegevens gelezen", details__via="consistentiecheck")
+    assert not via_check.exists(), "nothing shown, nothing read"
     data.share(None, uploads[2], "totalen", "regio")
     check = client.get(f"/api/regios/{DEMO}/consistentie").json()
     claimed = sum(r["aantal"] for u in uploads for r in u.rijen if r["schooljaar"] == year)
     assert check["bijdragers"] == 3 and check["som"] == pytest.approx(claimed)
     assert check["te_veel"] == pytest.approx(claimed - check["regio"]["hoog"], abs=0.1) and check["te_veel"] > 0
     assert [d["bestuur"] for d in check["detail"]] == [str(uploads[0].bestuur)]  # only the board that shared detail
+    assert {r.details["bestuur"] for r in via_check} == set(boards)
     page = client.get(f"/regio/{DEMO}/eigen-gegevens/").content.decode()
     assert "meer dan de bovenkant van de marge" in page
     other_numbers = {str(int(sum(r["aantal"] for r in u.rijen if r["schooljaar"] == year))) for u in uploads[1:]}
@@ -390,3 +395,19 @@ def test_export_and_delete_everything(client, world):
     assert line.details == {"bestuur": owner.bestuur.code, "aantal": 2}
     client.force_login(world["people"]["adviseur"])
     assert client.get(f"/regio/{DEMO}/eigen-gegevens/export/").status_code == 404
+
+
+def test_a_new_private_version_leaves_the_check_also_for_its_own_board(client, world, boards, intake):
+    from dekkend.web.bestuursdata import data
+
+    uploads = [store(person, "prognose", lambda g: 25) for person in boards.values()]
+    for upload in uploads:
+        data.share(None, upload, "totalen", "regio")
+    owner = world["people"]["bestuur"]
+    client.force_login(owner)
+    assert client.get(f"/api/regios/{DEMO}/consistentie").json()["bijdragers"] == 3
+    store(owner, "prognose", lambda g: 26)  # version 2, private
+    for who in (owner, world["people"]["adviseur"]):
+        client.force_login(who)
+        check = client.get(f"/api/regios/{DEMO}/consistentie").json()
+        assert check["bijdragers"] == 2 and check["som"] is None

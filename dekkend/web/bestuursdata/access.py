@@ -79,16 +79,14 @@ def own_upload(user: Gebruiker, upload_id: int) -> Upload:
 
 def shared_with(user: Gebruiker, regio: Regio) -> list[tuple[Upload, str]]:
     """Other boards' newest uploads in ``regio`` that ``user`` may see, with the level."""
-    candidates = Upload.objects.filter(bestuur__in=regio.besturen.all()).exclude(niveau=Upload.Niveau.NIETS)
     board = own_board(user)
-    if board is not None:
-        candidates = candidates.exclude(bestuur=board)
     found = []
     for upload in current(Upload.objects.filter(bestuur__in=regio.besturen.all())):
-        if upload.pk in set(candidates.values_list("pk", flat=True)):
-            level = level_for(user, upload)
-            if level in ("totalen", "detail"):
-                found.append((upload, level))
+        if upload.niveau == "niets" or (board is not None and upload.bestuur_id == board.pk):
+            continue
+        level = level_for(user, upload)
+        if level in ("totalen", "detail"):
+            found.append((upload, level))
     return found
 
 

@@ -13,7 +13,6 @@ from dekkend.web.access import region_for, rule
 from dekkend.web.bestuursdata import access, data
 from dekkend.web.bestuursdata.forms import MAX_BYTES
 from dekkend.web.bestuursdata.models import Upload
-from dekkend.web.models import Bestuur
 
 router = Router(tags=["eigen gegevens"])
 
@@ -22,15 +21,6 @@ class DelenIn(Schema):
     model_config = {"extra": "forbid"}
     niveau: Literal["niets", "totalen", "detail"]
     met: Literal["adviseur", "regio"] = "adviseur"
-
-
-def _board(request: HttpRequest) -> Bestuur:
-    board = access.own_board(request.user)
-    if board is None:
-        from django.core.exceptions import PermissionDenied
-
-        raise PermissionDenied
-    return board
 
 
 def _forbidden() -> tuple[int, dict[str, str]]:
@@ -130,10 +120,9 @@ def uploads_delete(request: HttpRequest, upload_id: int) -> tuple[int, None]:
 )
 @rule("regio")
 def consistency(request: HttpRequest, regio_id: int) -> tuple[int, Any]:
-    from dekkend.web.api import taak_uit
-
     regio = region_for(request.user, regio_id)
     found = data.intake(regio)
     if found is None:
-        return 202, taak_uit(data.ensure_intake(regio, request.user))
+        job = data.ensure_intake(regio, request.user)
+        return 202, {"id": job.pk, "soort": job.soort, "regio": job.regio_id, "status": job.status, "stap": job.stap}
     return 200, data.consistency(request, request.user, regio, found)

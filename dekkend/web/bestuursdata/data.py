@@ -27,7 +27,7 @@ from dekkend import forecast
 from dekkend.regions import select_region
 from dekkend.web import audit, tasks
 from dekkend.web.analysis import data_version
-from dekkend.web.bestuursdata.access import READ, level_for, record_read
+from dekkend.web.bestuursdata.access import READ, current, level_for, record_read
 from dekkend.web.bestuursdata.models import Upload
 from dekkend.web.models import AuditRegel, Bestuur, Gebruiker, Regio, Taak
 from dekkend.workspace import Workspace
@@ -324,12 +324,13 @@ def consistency(request: HttpRequest, user: Gebruiker, regio: Regio, found: dict
             model_by_board[board] = model_by_board.get(board, 0.0) + r["verwacht"]
     claims: dict[str, float] = {}
     detail: list[dict[str, Any]] = []
-    uploads = (
-        Upload.objects.select_related("bestuur")
-        .filter(bestuur__in=regio.besturen.all(), soort=Upload.Soort.PROGNOSE)
-        .exclude(niveau=Upload.Niveau.NIETS)
+    read: list[tuple[Upload, str]] = []
+    newest = current(
+        Upload.objects.select_related("bestuur").filter(bestuur__in=regio.besturen.all(), soort="prognose")
     )
-    for upload in uploads:
+    for upload in newest:
+        if upload.niveau == "niets":
+            continue
         level = level_for(user, upload)
         if level not in ("totalen", "detail", "eigen"):
             continue
@@ -337,7 +338,7 @@ def consistency(request: HttpRequest, user: Gebruiker, regio: Regio, found: dict
         if not rows:
             continue
         claims[upload.bestuur.code] = float(sum(r["aantal"] for r in rows))
-        record_read(request, upload, level, "consistentiecheck")
+        read.append((upload, level))
         if level in ("detail", "eigen"):
             detail.append(
                 {
@@ -359,6 +360,8 @@ def consistency(request: HttpRequest, user: Gebruiker, regio: Regio, found: dict
         "methode": found["methode"],
     }
     if total is not None:
+        for upload, level in read:  # logged only when the aggregate is shown
+            record_read(request, upload, level, "consistentiecheck")
         result["som"] = round(total, 1)
         result["te_veel"] = round(total - region["hoog"], 1) if total > region["hoog"] else None
         others = region["verwacht"] - sum(v for b, v in model_by_board.items() if b in claims)
