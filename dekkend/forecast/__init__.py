@@ -17,10 +17,20 @@ from dekkend.forecast.cohorts import Cohorts, reference_cohorts
 from dekkend.forecast.decay import DecayEstimate, estimate_decay, herkomst_flows
 from dekkend.forecast.intervals import IntervalCalibration, IntervalRule, calibrate, default_intervals
 from dekkend.forecast.models import MODELS, OUTPUT_COLUMNS, CohortModel, NoChange, RegionalTrend, make_model
+from dekkend.forecast.nowcast import (
+    Nowcast,
+    Ratio,
+    intake_forecast,
+    nowcast,
+    prior_ratio,
+    ratio_from_history,
+    simulate_registrations,
+)
 from dekkend.forecast.report import accuracy_markdown, write_accuracy_section
 from dekkend.forecast.sensitivity import decay_sensitivity
 from dekkend.forecast.simulate import Draws, Uncertainty, simulate
 from dekkend.forecast.units import match_units
+from dekkend.forecast.uploads import UploadContext, UploadFout, board_offer, read_upload, template, template_bytes
 
 __all__ = [
     "LEVELS",
@@ -40,11 +50,16 @@ __all__ = [
     "IntervalRule",
     "Migration",
     "NoChange",
+    "Nowcast",
+    "Ratio",
     "RegionalTrend",
     "Uncertainty",
+    "UploadContext",
+    "UploadFout",
     "accuracy_markdown",
     "area_children",
     "as_of",
+    "board_offer",
     "build_catchment",
     "calibrate",
     "cutoff",
@@ -53,14 +68,22 @@ __all__ = [
     "estimate_decay",
     "estimate_migration",
     "herkomst_flows",
+    "intake_forecast",
     "interval_calibration",
     "make_model",
     "match_units",
+    "nowcast",
     "offer_at",
+    "prior_ratio",
+    "ratio_from_history",
+    "read_upload",
     "reallocation",
     "reference_cohorts",
     "run_backtest",
     "simulate",
+    "simulate_registrations",
     "sum_band",
+    "template",
+    "template_bytes",
     "write_accuracy_section",
 ]

@@ -32,6 +32,9 @@ Rules:
 ``afspraak``
     Answering an agreement (``afspraak_id``) for a board: staff of a board named in it
     (:mod:`dekkend.web.afspraken.access`); other members of its region get 403, everyone else 404.
+``bestuursdata``
+    A board's own data (:mod:`dekkend.web.bestuursdata.access`): its staff see and change all of it; others
+    see an upload only at the level the board shared it with them, 404 otherwise; pages are also region pages.
 """
 
 from __future__ import annotations
@@ -56,6 +59,7 @@ RULES = (
     "hulpvraag",
     "kennisbeheer",
     "afspraak",
+    "bestuursdata",
 )
 F = TypeVar("F", bound=Callable[..., Any])
 

@@ -236,3 +236,6 @@ api.add_router("", afspraken_api.router)
 from dekkend.web.plannen import api as plannen_api  # noqa: E402 - the feature routers use the schemas above
 
 api.add_router("", plannen_api.router)
+from dekkend.web.bestuursdata import api as bestuursdata_api  # noqa: E402 - the app adds its operations
+
+api.add_router("", bestuursdata_api.router)

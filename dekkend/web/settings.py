@@ -68,6 +68,7 @@ INSTALLED_APPS = [
     "dekkend.web.plannen.apps.PlannenConfig",
     "dekkend.web.hulpvragen.apps.HulpvragenConfig",
     "dekkend.web.afspraken.apps.AfsprakenConfig",
+    "dekkend.web.bestuursdata.apps.BestuursdataConfig",
 ]
 
 MIDDLEWARE = [

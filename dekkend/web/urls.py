@@ -8,6 +8,7 @@ from django.urls import include, path
 from dekkend.web import views, views_leden
 from dekkend.web.afspraken import urls as afspraken_urls
 from dekkend.web.api import api
+from dekkend.web.bestuursdata import urls as bestuursdata_urls
 from dekkend.web.hulpvragen import urls as hulpvragen_urls
 from dekkend.web.plannen import urls as plannen_urls
 from dekkend.web.plannen import urls_optimalisatie
@@ -50,6 +51,7 @@ pages += urls_optimalisatie.pages
 
 pages += afspraken_urls.pages
 pages += plannen_urls.pages
+pages += bestuursdata_urls.pages
 
 urlpatterns = [
     path("", include((pages, "werkruimte"))),

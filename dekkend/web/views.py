@@ -36,6 +36,7 @@ REGION_PAGES = (
     ("scenarios", "Scenario's"),
     ("optimaliseren", "Optimaliseren"),
     ("afspraken", "Afspraken"),
+    ("eigen_gegevens", "Eigen gegevens"),
     ("ondersteuning", "Ondersteuning"),
     ("bronnen", "Gegevens en methoden"),
     ("rapport", "Rapport"),

@@ -114,6 +114,9 @@ def samples(world, analysed, tmp_path, monkeypatch):
     )
     world["people"]["accountmanager"].regios.add(world["regions"]["ander"])  # MEMBERS below knows this
     assigned = {"demo": world["people"]["adviseur"], "ander": world["people"]["accountmanager"]}
+    from dekkend.web.bestuursdata.models import Upload
+
+    uploads = {k: Upload.objects.create(bestuur=boards[k], soort="prognose", versie=1, bestand="-") for k in boards}
     a_map = next(name for name, kind in analysed["soorten"].items() if kind == "kaart")
     requests, files, version = _support_samples(world, jobs)
     afspraken, afspraak_jobs = matrix_agreements(world)
@@ -146,6 +149,7 @@ def samples(world, analysed, tmp_path, monkeypatch):
         "optimisations": optimisations,
         "scenarios": scenarios,
         "runs": runs,
+        "uploads": uploads,
     }
 
 
@@ -238,6 +242,8 @@ def fill(route: str, region: str, role: str, samples: dict) -> str:
         "scenario_id": str(samples["scenarios"][region].pk),
         "nummer": "1",
         "run_id": str(samples["runs"][region].pk),
+        "upload_id": str(samples["uploads"][region].pk),
+        "sjabloon": "aanmeldingen",
     }
     url = route
     while "<" in url:
@@ -266,6 +272,8 @@ def expected_page(rule: str, role: str, region: str, url: str) -> set[int]:
         return {200, 302, 400} if role in KENNIS_EDITORS else {403}
     if rule == "afspraak":  # answering an agreement: the named board's staff (bestuur / bestuur_ander)
         return ({200, 302, 400} if role.startswith("bestuur") else {403}) if member else {404}
+    if rule == "bestuursdata":  # a board's own data: the object-level matrix is in test_bestuursdata.py
+        return {200, 302, 400, 403, 404} if member else {404}
     if rule == "regiobeheer":
         manager = role == "beheerder" or (role == "regiocoordinator" and region == "demo")
         return {200, 302, 400} if manager else {403} if member else {404}
@@ -321,6 +329,8 @@ def expected_api(rule: str, role: str, region: str) -> set[int]:
         return {200, 201, 202, 422} if manager else {403} if member else {404}
     if rule == "afspraak":
         return ({200, 409, 422} if role.startswith("bestuur") else {403}) if member else {404}
+    if rule == "bestuursdata":  # a board's own data: the object-level matrix is in test_bestuursdata.py
+        return {200, 201, 204, 403, 404, 409, 422} if member else {404, 422}
     if rule == "scenario":  # 403: visible but not theirs to change; 409: not computed yet; 422: the empty body
         return {200, 202, 403, 409, 422} if member else {404}
     return {200, 202, 422} if member else {404}  # 422: an operation that needs a body got "{}"
