@@ -47,7 +47,7 @@ from django.db.models import Q, QuerySet
 from django.http import Http404
 
 if TYPE_CHECKING:
-    from dekkend.web.models import Gebruiker, Regio
+    from dekkend.web.models import Gebruiker, Regio, Taak
 
 RULES = (
     "publiek",
@@ -88,6 +88,21 @@ def visible_regions(user: Gebruiker) -> QuerySet[Regio]:
     if user.bestuur_id is not None:
         condition |= Q(besturen=user.bestuur_id)
     return Regio.objects.filter(condition).distinct()
+
+
+#: Job kinds that belong to the person who started them (and their board): a scenario run, an optimisation and
+#: the report of a support request say what a board is working on. The others are the region's shared work.
+PRIVATE_JOBS = ("scenario", "optimalisatie", "hulpvraag")
+
+
+def visible_jobs(user: Gebruiker) -> QuerySet[Taak]:
+    """The jobs ``user`` may follow: the region's shared jobs, and private ones they or their board started."""
+    from dekkend.web.models import Taak
+
+    own = Q(aangevraagd_door=user)
+    if user.bestuur_id is not None:
+        own |= Q(aangevraagd_door__bestuur_id=user.bestuur_id)
+    return Taak.objects.filter(regio__in=visible_regions(user)).filter(~Q(soort__in=PRIVATE_JOBS) | own)
 
 
 def region_for(user: Gebruiker, regio_id: int) -> Regio:

@@ -21,7 +21,7 @@ from ninja.security import HttpBearer, django_auth
 
 import dekkend
 from dekkend.web import audit, jobs
-from dekkend.web.access import region_for, rule, visible_regions
+from dekkend.web.access import region_for, rule, visible_jobs, visible_regions
 from dekkend.web.models import ApiToken, Gebruiker, Regio, Taak
 
 
@@ -220,7 +220,7 @@ def regio_rapport(request: HttpRequest, regio_id: int, payload: RapportIn | None
 @api.get("/taken/{taak_id}", response={200: TaakUit, 404: Fout}, summary="Status van een taak")
 @rule("regio")
 def taak(request: HttpRequest, taak_id: int) -> dict[str, Any]:
-    found = get_object_or_404(Taak, pk=taak_id, regio__in=visible_regions(request.user))
+    found = get_object_or_404(visible_jobs(request.user), pk=taak_id)
     return taak_uit(found)
 
 

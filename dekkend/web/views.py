@@ -21,7 +21,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from dekkend.report import figures_json
 from dekkend.web import audit, jobs
-from dekkend.web.access import region_for, rule, visible_regions
+from dekkend.web.access import region_for, rule, visible_jobs, visible_regions
 from dekkend.web.forms import RapportForm, TokenForm
 from dekkend.web.models import ApiToken, Taak
 
@@ -224,7 +224,7 @@ def rapport(request: HttpRequest, regio_id: int) -> HttpResponse:
 def taak(request: HttpRequest, regio_id: int, taak_id: int) -> HttpResponse:
     """A job's status (htmx partial, polled while the job runs)."""
     regio = region_for(request.user, regio_id)
-    found = get_object_or_404(Taak, pk=taak_id, regio=regio)
+    found = get_object_or_404(visible_jobs(request.user), pk=taak_id, regio=regio)
     response = render(request, "werkruimte/_taak.html", {"regio": regio, "taak": found})
     if found.soort == Taak.Soort.ANALYSE and found.status == Taak.Status.KLAAR:
         response["HX-Refresh"] = "true"  # the region page can now show the analysis

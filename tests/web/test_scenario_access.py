@@ -28,3 +28,29 @@ def test_the_audience_is_exactly_who_sees_the_scenario_at_every_level(world, aut
     assert writer.email in seen_by_level[0] and "beheerder@test.nl" not in seen_by_level[1]
     assert "adviseur@test.nl" in seen_by_level[1] and "accountmanager@test.nl" in seen_by_level[2]
     assert [p.email for p in Gebruiker.objects.all() if owns(p, scenario)] == [writer.email]
+
+
+@pytest.mark.parametrize("soort", ["scenario", "optimalisatie", "hulpvraag", "rapport"])
+def test_a_private_job_is_followed_only_by_its_starter_and_their_board(client, world, soort):
+    from dekkend.web.models import ApiToken, Gebruiker, Rol, Taak
+
+    starter = world["people"]["bestuur"]
+    colleague = Gebruiker.objects.create_user(
+        username="collega@test.nl", email="collega@test.nl", password="x" * 20, rol=Rol.BESTUUR, bestuur=starter.bestuur
+    )
+    job = Taak.objects.create(soort=soort, regio=world["regions"]["demo"], aangevraagd_door=starter, stap="bezig")
+    private = soort != "rapport"
+    for person, sees in [
+        (starter, True),
+        (colleague, True),
+        (world["people"]["adviseur"], not private),
+        (world["people"]["regiocoordinator"], not private),
+        (world["people"]["accountmanager"], not private),
+        (world["people"]["bestuur_ander"], False),  # another region
+    ]:
+        key = ApiToken.create_for(person, "t")[1]
+        api = client.get(f"/api/taken/{job.pk}", HTTP_AUTHORIZATION=f"Bearer {key}")
+        client.force_login(person)
+        page = client.get(f"/regio/{job.regio_id}/taken/{job.pk}/")
+        wanted = 200 if sees else 404
+        assert (api.status_code, page.status_code) == (wanted, wanted), (soort, person.email)
