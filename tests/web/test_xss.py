@@ -1,0 +1,112 @@
+"""Stored XSS, template injection and formula injection: every field a person types, stored through the real forms
+and API, comes back escaped in every page (for every role that sees it), as data in JSON, as text in exports and in
+the HTML that is printed to PDF; uploads are limited in size, type and what they unpack to.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import re
+import zipfile
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+
+from web.afspraken_fixtures import afspraak_world, payload  # noqa: F401 - fixture
+from web.conftest import REGION_IDS
+
+DEMO = REGION_IDS["demo"]
+CLOSE = "maatregelen:\n  - {soort: sluit-vestiging, vestiging: 99BB03, vanaf: 2026}\n"
+#: Raw markup that must never reach a page from a payload (its escaped form is harmless text).
+RAW = ("<script>alert(", "<img src=x", '"><img', '<a href="javascript:', "<a href='javascript:", 'href="javascript:')
+
+
+def hostile(tag: str) -> str:
+    """A value that breaks out of text and attributes, and would be evaluated by a template engine."""
+    return f'<script>alert("{tag}")</script>"><img src=x onerror=alert("{tag}")>{{{{ 7*191 }}}}{{% now "Y" %}}'
+
+
+def _escaped(tag: str) -> str:
+    return f"&lt;script&gt;alert(&quot;{tag}&quot;)&lt;/script&gt;"
+
+
+def assert_safe(html: str, *shown: str) -> None:
+    """No raw markup of any payload in ``html``; each tag in ``shown`` is there, escaped, with its template text."""
+    for raw in RAW:
+        assert raw not in html, raw
+    assert "1337" not in html  # {{ 7*191 }} was not evaluated
+    for tag in shown:
+        assert _escaped(tag) in html, tag
+    if shown:
+        assert "{{ 7*191 }}" in html and "{% now &quot;Y&quot; %}" in html
+
+
+def _token(person) -> str:
+    from dekkend.web.models import ApiToken
+
+    return ApiToken.create_for(person, "xss")[1]
+
+
+def _api(client, person, method: str, url: str, body: dict | None = None):
+    headers = {"HTTP_AUTHORIZATION": f"Bearer {_token(person)}"}
+    if method == "GET":
+        return client.get(url, **headers)
+    return client.post(url, json.dumps(body or {}), content_type="application/json", **headers)
+
+
+def _page(client, person, url: str) -> str:
+    client.force_login(person)
+    response = client.get(url)
+    assert response.status_code == 200, (url, response.status_code)
+    assert response["Content-Type"].startswith("text/html"), url
+    return response.content.decode()
+
+
+def _json_has(value, needle: str) -> bool:
+    """Whether ``needle`` occurs, unchanged, in a string somewhere inside decoded JSON (data, not markup)."""
+    if isinstance(value, str):
+        return needle in value
+    if isinstance(value, list):
+        return any(_json_has(v, needle) for v in value)
+    if isinstance(value, dict):
+        return any(_json_has(v, needle) for v in value.values())
+    return False
+
+
+# --- scenarios: name, YAML, comments ---------------------------------------------------------------------------
+
+
+def test_scenario_name_yaml_and_comments_are_escaped_for_everyone_who_sees_them(client, afspraak_world, analysed):
+    from dekkend.web.plannen.models import Scenario
+
+    people = afspraak_world["people"]
+    board = people["bestuur"]
+    yaml_text = f"naam: '{hostile('yamlnaam')}'\n# {hostile('yamlcommentaar')}\n" + CLOSE
+    made = _api(client, board, "POST", f"/api/regios/{DEMO}/scenarios", {"naam": hostile("naam"), "yaml": yaml_text})
+    assert made.status_code == 201, made.content
+    sid = made.json()["id"]
+    assert made.json()["naam"] == hostile("naam")  # JSON carries the value as data, unchanged
+    Scenario.objects.filter(pk=sid).update(zichtbaarheid="regio")
+    client.force_login(people["adviseur"])
+    said = client.post(f"/regio/{DEMO}/scenarios/{sid}/opmerkingen/", {"tekst": hostile("opmerking")})
+    assert said.status_code == 302
+    base = f"/regio/{DEMO}/scenarios/"
+    for role in ("bestuur", "bestuur2", "regiocoordinator", "adviseur", "accountmanager"):
+        person = people[role]
+        assert_safe(_page(client, person, base), "naam")
+        assert_safe(_page(client, person, f"{base}{sid}/"), "naam", "opmerking")
+        assert_safe(_page(client, person, f"{base}{sid}/presentatie/"), "naam")
+        found = _api(client, person, "GET", f"/api/scenarios/{sid}").json()
+        assert _json_has(found, hostile("naam")) and _json_has(found, hostile("yamlcommentaar"))
+        listed = _api(client, person, "GET", f"/api/regios/{DEMO}/scenarios").json()
+        assert _json_has(listed, hostile("naam"))
+    # the editor (the owner only) shows the YAML in a text area: escaped, so no </textarea> break-out
+    edit = _page(client, board, f"{base}{sid}/bewerken/")
+    assert_safe(edit, "naam", "yamlcommentaar")
+    assert "</textarea><" not in edit.replace("</textarea>\n", "</textarea>")
+    # the YAML download is plain text as an attachment, never HTML
+    client.force_login(board)
+    raw = client.get(f"{base}{sid}/versies/1/yaml/")
+    assert raw.status_code == 200 and "html" not in raw["Content-Type"]
+    assert raw["Content-Disposition"].startswith("attachment")
