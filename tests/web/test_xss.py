@@ -24,7 +24,7 @@ RAW = ("<script>alert(", "<img src=x", '"><img', '<a href="javascript:', "<a hre
 
 def hostile(tag: str) -> str:
     """A value that breaks out of text and attributes, and would be evaluated by a template engine."""
-    return f'<script>alert("{tag}")</script>"><img src=x onerror=alert("{tag}")>{{{{ 7*191 }}}}{{% now "Y" %}}'
+    return f'<script>alert("{tag}")</script>"><img src=x onerror=alert("{tag}")>{{{{ "q7"*3 }}}}{{% now "Y" %}}'
 
 
 def _escaped(tag: str) -> str:
@@ -35,11 +35,11 @@ def assert_safe(html: str, *shown: str) -> None:
     """No raw markup of any payload in ``html``; each tag in ``shown`` is there, escaped, with its template text."""
     for raw in RAW:
         assert raw not in html, raw
-    assert "1337" not in html  # {{ 7*191 }} was not evaluated
+    assert "q7q7q7" not in html  # {{ "q7"*3 }} was not evaluated
     for tag in shown:
         assert _escaped(tag) in html, tag
     if shown:
-        assert "{{ 7*191 }}" in html and "{% now &quot;Y&quot; %}" in html
+        assert "{{ &quot;q7&quot;*3 }}" in html and "{% now &quot;Y&quot; %}" in html
 
 
 def _token(person) -> str:
@@ -110,3 +110,54 @@ def test_scenario_name_yaml_and_comments_are_escaped_for_everyone_who_sees_them(
     raw = client.get(f"{base}{sid}/versies/1/yaml/")
     assert raw.status_code == 200 and "html" not in raw["Content-Type"]
     assert raw["Content-Disposition"].startswith("attachment")
+
+
+# --- agreements: title, content, reasons; the PDF annex's HTML; board display names -----------------------------
+
+
+def test_agreement_fields_and_board_names_are_escaped_in_pages_api_and_the_printed_annex(
+    client,
+    afspraak_world,  # noqa: F811
+    analysed,
+):
+    from dekkend.web.afspraken import annex
+    from dekkend.web.afspraken.models import Afspraak
+    from dekkend.web.plannen.models import Scenario
+
+    w = afspraak_world
+    people = w["people"]
+    versie = w["versie"]
+    versie.yaml = f"naam: '{hostile('scenarionaam')}'\n" + versie.yaml.split("\n", 1)[1]
+    versie.save(update_fields=["yaml"])
+    Scenario.objects.filter(pk=versie.scenario_id).update(naam=hostile("scenario"))
+    # a coordinator names a board through the members page
+    board = w["boards"][0]
+    client.force_login(people["regiocoordinator"])
+    named = client.post(
+        f"/regio/{DEMO}/leden/besturen/{board.pk}/naam/", {f"b{board.pk}-weergavenaam": hostile("bestuursnaam")}
+    )
+    assert named.status_code == 302
+    board.refresh_from_db()
+    assert board.weergavenaam.startswith("<script>")
+    body = payload(w, titel=hostile("titel"), inhoud=hostile("inhoud"), voorleggen=True)
+    made = _api(client, people["regiocoordinator"], "POST", f"/api/regios/{DEMO}/afspraken", body)
+    assert made.status_code == 201, made.content
+    aid = made.json()["id"]
+    url = f"/api/afspraken/{aid}/instemming"
+    declined = _api(client, people["bestuur"], "POST", url, {"besluit": "afgewezen", "reden": hostile("reden")})
+    assert declined.status_code == 200, declined.content
+    assert _json_has(declined.json(), hostile("reden")) and _json_has(declined.json(), hostile("titel"))
+    for role in ("bestuur", "bestuur2", "regiocoordinator", "adviseur", "accountmanager"):
+        person = people[role]
+        assert_safe(_page(client, person, f"/regio/{DEMO}/afspraken/"), "titel")
+        assert_safe(_page(client, person, f"/regio/{DEMO}/afspraken/{aid}/"), "titel", "inhoud", "reden")
+        assert _json_has(_api(client, person, "GET", f"/api/afspraken/{aid}").json(), hostile("inhoud"))
+    # the region pages show the display name in the analysis' chapters and figures
+    for page in ("", "besturen/", "knelpunten/"):
+        assert_safe(_page(client, people["bestuur2"], f"/regio/{DEMO}/{page}"))
+    assert_safe(_page(client, people["bestuur2"], f"/regio/{DEMO}/besturen/"), "bestuursnaam")
+    assert_safe(_page(client, people["regiocoordinator"], f"/regio/{DEMO}/leden/"), "bestuursnaam")
+    # the HTML that Chromium prints as the annex
+    printed = annex.build(Afspraak.objects.get(pk=aid)).html
+    assert_safe(printed, "titel", "inhoud", "reden", "bestuursnaam", "scenarionaam")
+    assert "</script><" not in printed.replace("</script>\n<", "")  # no payload closes a script element early
