@@ -161,3 +161,99 @@ def test_agreement_fields_and_board_names_are_escaped_in_pages_api_and_the_print
     printed = annex.build(Afspraak.objects.get(pk=aid)).html
     assert_safe(printed, "titel", "inhoud", "reden", "bestuursnaam", "scenarionaam")
     assert "</script><" not in printed.replace("</script>\n<", "")  # no payload closes a script element early
+
+
+# --- support requests: subject, text, messages, attachment names; visitation themes --------------------------------
+
+
+def test_support_request_fields_and_attachment_names_are_escaped_for_its_board_and_handler(client, world, settings):
+    from dekkend.web.hulpvragen import werk
+
+    people = world["people"]
+    board, adviser = people["bestuur"], people["adviseur"]
+    body = {"regio": DEMO, "soort": "adviseur", "onderwerp": hostile("onderwerp"), "tekst": hostile("vraag")}
+    body["rapport"] = "geen"
+    made = _api(client, board, "POST", "/api/hulpvragen", body)
+    assert made.status_code == 201, made.content
+    hid = made.json()["id"]
+    said = _api(client, adviser, "POST", f"/api/hulpvragen/{hid}/berichten", {"tekst": hostile("bericht")})
+    assert said.status_code in (200, 201), said.content
+    page = f"/regio/{DEMO}/hulpvragen/{hid}/"
+    client.force_login(board)
+    name = 'x"><img src=x onerror=alert(1)>{{ 7*7 }}.csv'
+    sent = client.post(page, {"tekst": "Zie bijlage", "bijlagen": [SimpleUploadedFile(name, b"a;b\n=1+1;@SUM(1)\n")]})
+    assert sent.status_code == 302, sent.content.decode()[-2000:]
+    for person in (board, adviser):
+        html = _page(client, person, page)
+        assert_safe(html, "onderwerp", "vraag", "bericht")
+        assert "&quot;&gt;&lt;img src=x onerror=alert(1)&gt;{{ 7*7 }}.csv" in html  # the file name, as text
+        assert_safe(_page(client, person, "/hulpvragen/"), "onderwerp")
+        found = _api(client, person, "GET", f"/api/hulpvragen/{hid}").json()
+        assert _json_has(found, hostile("bericht")) and _json_has(found, name)
+    # a download keeps its bytes but is always an attachment (never rendered by the browser)
+    from dekkend.web.hulpvragen.models import Bijlage
+
+    bijlage = Bijlage.objects.get()
+    client.force_login(adviser)
+    got = client.get(f"{page}bijlagen/{bijlage.pk}/")
+    assert got.status_code == 200 and got["Content-Disposition"].startswith("attachment")
+    # visitation themes are a fixed list: anything else is refused, never stored
+    from django.test import RequestFactory
+
+    request = RequestFactory().post("/")
+    request.user = board
+    with pytest.raises(werk.HulpvraagFout, match="onbekend visitatiethema"):
+        werk.ask(
+            request,
+            world["regions"]["demo"],
+            soort="visitatie",
+            onderwerp="Visitatie",
+            tekst="Graag",
+            rapport="geen",
+            themas=[hostile("thema")],
+        )
+
+
+# --- knowledge entries edited in the browser ------------------------------------------------------------------------
+
+
+def _entry(titel: str, extra_body: str, url: str = "https://techniekpact.nl/cases/herkaveling-in-emmen") -> str:
+    from dekkend.knowledge import entries_directory
+
+    text = (entries_directory() / "emmen-vmbo-profielen-verdeeld.md").read_text(encoding="utf-8")
+    text = text.replace("id: emmen-vmbo-profielen-verdeeld", "id: xss-proef-artikel", 1)
+    text = re.sub(r"^titel: .*$", lambda _m: f"titel: '{titel}'", text, count=1, flags=re.M)
+    text = text.replace("https://techniekpact.nl/cases/herkaveling-in-emmen", url, 1)
+    return text + "\n" + extra_body + "\n"
+
+
+def test_a_knowledge_entry_with_markup_and_javascript_links_shows_as_text(client, world):
+    from dekkend.web.hulpvragen.models import KennisVersie
+
+    adviser, admin = world["people"]["adviseur"], world["people"]["beheerder"]
+    body = (
+        f"{hostile('alinea')}\n\n[klik hier](javascript:alert(1)) en <a href=\"javascript:alert(2)\">hier</a>\n\n"
+        "<iframe src=\"javascript:alert(3)\"></iframe>"
+    )
+    client.force_login(adviser)
+    bad_source = client.post("/kennisbank/nieuw/", {"tekst": _entry("Proef", body, url="javascript:alert(4)")})
+    assert bad_source.status_code == 400 and "geldige url" in bad_source.content.decode()
+    assert_safe(bad_source.content.decode())
+    assert client.post("/kennisbank/nieuw/", {"tekst": _entry(hostile("kennistitel"), body)}).status_code == 302
+    version = KennisVersie.objects.get()
+    assert_safe(_page(client, adviser, f"/kennisbank/versies/{version.pk}/"))
+    client.post(f"/kennisbank/versies/{version.pk}/", {"actie": "indienen"})
+    assert_safe(_page(client, admin, "/kennisbank/beoordelen/"))
+    client.force_login(admin)
+    client.post(f"/kennisbank/versies/{version.pk}/", {"besluit": "publiceren", "opmerking": hostile("oordeel")})
+    version.refresh_from_db()
+    assert version.staat == "gepubliceerd"
+    for person in (world["people"]["bestuur"], adviser, world["people"]["accountmanager"]):
+        article = _page(client, person, "/kennisbank/xss-proef-artikel/")
+        assert_safe(article, "kennistitel", "alinea")
+        active = re.findall(r".{80}(?:<iframe|<a [^>]*href=.?javascript:).{40}", article, flags=re.S)
+        assert not active, active  # no active element or link from the entry
+        at = article.find("<iframe")
+        assert at < 0, article[at - 200 : at + 100]
+        assert_safe(_page(client, person, "/kennisbank/?q=proef"))
+    assert_safe(_page(client, adviser, f"/kennisbank/versies/{version.pk}/"))
