@@ -104,7 +104,8 @@ def template_bytes(frame: pd.DataFrame, fmt: str) -> bytes:
     """The template as a file: ``csv`` (semicolon-separated, UTF-8 with BOM, as Dutch Excel reads it) or ``xlsx``."""
     frame = defuse_formulas(frame)  # a name such as "=HYPERLINK(...)" stays text in Excel
     if fmt == "csv":
-        return frame.to_csv(index=False, sep=";").encode("utf-8-sig")
+        # CRLF rows: a cell holding a bare CR is then quoted (with LF rows it would start a new row in Excel)
+        return frame.to_csv(index=False, sep=";", lineterminator="\r\n").encode("utf-8-sig")
     if fmt == "xlsx":
         buffer = io.BytesIO()
         with pd.ExcelWriter(buffer, engine="openpyxl") as writer:

@@ -5,11 +5,13 @@ the HTML that is printed to PDF; uploads are limited in size, type and what they
 
 from __future__ import annotations
 
+import csv
 import io
 import json
 import re
 import zipfile
 
+import pandas as pd
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
@@ -77,7 +79,11 @@ def _json_has(value, needle: str) -> bool:
 # --- scenarios: name, YAML, comments ---------------------------------------------------------------------------
 
 
-def test_scenario_name_yaml_and_comments_are_escaped_for_everyone_who_sees_them(client, afspraak_world, analysed):
+def test_scenario_name_yaml_and_comments_are_escaped_for_everyone_who_sees_them(
+    client,
+    afspraak_world,  # noqa: F811
+    analysed,
+):
     from dekkend.web.plannen.models import Scenario
 
     people = afspraak_world["people"]
@@ -232,8 +238,8 @@ def test_a_knowledge_entry_with_markup_and_javascript_links_shows_as_text(client
 
     adviser, admin = world["people"]["adviseur"], world["people"]["beheerder"]
     body = (
-        f"{hostile('alinea')}\n\n[klik hier](javascript:alert(1)) en <a href=\"javascript:alert(2)\">hier</a>\n\n"
-        "<iframe src=\"javascript:alert(3)\"></iframe>"
+        f'{hostile("alinea")}\n\n[klik hier](javascript:alert(1)) en <a href="javascript:alert(2)">hier</a>\n\n'
+        '<iframe src="javascript:alert(3)"></iframe>'
     )
     client.force_login(adviser)
     bad_source = client.post("/kennisbank/nieuw/", {"tekst": _entry("Proef", body, url="javascript:alert(4)")})
@@ -257,3 +263,139 @@ def test_a_knowledge_entry_with_markup_and_javascript_links_shows_as_text(client
         assert at < 0, article[at - 200 : at + 100]
         assert_safe(_page(client, person, "/kennisbank/?q=proef"))
     assert_safe(_page(client, adviser, f"/kennisbank/versies/{version.pk}/"))
+
+
+# --- board uploads: file names and cells, limits, zip bombs, the templates as exports -------------------------------
+
+FILE_NAME = '"><img src=x onerror=alert(1)>{{ 7*7 }}.csv'
+
+
+def _template(board, soort: str = "prognose") -> pd.DataFrame:
+    from dekkend import forecast
+    from dekkend.web.bestuursdata import data
+
+    ctx = data.context(board)
+    return forecast.template(soort, ctx.offer, ctx.last_count_year)
+
+
+def _named(content: bytes, name: str) -> io.BytesIO:
+    handle = io.BytesIO(content)
+    handle.name = name
+    return handle
+
+
+def test_upload_names_and_cells_are_escaped_and_bad_cells_are_refused(client, world):
+    from dekkend import forecast
+    from dekkend.web.bestuursdata.models import Upload
+
+    people = world["people"]
+    board = people["bestuur"]
+    sheet = _template(board.bestuur)
+    sheet["leerlingen_leerjaar_1"] = "20"
+    bad = sheet.copy()
+    bad.loc[0, "onderwijstype"] = hostile("type")
+    bad.loc[1, "vestigingscode"] = hostile("code")
+    bad.loc[2, "leerlingen_leerjaar_1"] = '=HYPERLINK("http://x","y")'
+    client.force_login(board)
+    url = f"/regio/{DEMO}/eigen-gegevens/upload/"
+    refused = client.post(url, {"soort": "prognose", "bestand": _named(forecast.template_bytes(bad, "csv"), "x.csv")})
+    assert refused.status_code == 400 and "regel 2" in refused.content.decode()
+    assert_safe(refused.content.decode())
+    assert not Upload.objects.exists()
+    good = forecast.template_bytes(sheet, "csv")
+    assert client.post(url, {"soort": "prognose", "bestand": _named(good, FILE_NAME)}).status_code == 302
+    upload = Upload.objects.get()
+    assert upload.bestandsnaam == FILE_NAME
+    client.post(f"/regio/{DEMO}/eigen-gegevens/{upload.pk}/delen/", {"niveau": "detail", "met": "regio"})
+    for person in (board, people["adviseur"], people["regiocoordinator"], people["accountmanager"]):
+        for page in (f"/regio/{DEMO}/eigen-gegevens/", f"/regio/{DEMO}/eigen-gegevens/{upload.pk}/"):
+            html = _page(client, person, page)
+            assert_safe(html)
+            assert "<img" not in html
+
+
+def _bomb() -> bytes:
+    """An XLSX-looking archive, small on disk, whose sheet unpacks to more than the limit."""
+    from dekkend.forecast.uploads import MAX_UNPACKED
+
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr("[Content_Types].xml", "<Types/>")
+        archive.writestr("xl/workbook.xml", "<workbook/>")
+        archive.writestr("xl/worksheets/sheet1.xml", b"\0" * (MAX_UNPACKED + 1024))
+    return buffer.getvalue()
+
+
+def test_board_uploads_are_limited_in_size_type_and_what_they_unpack_to(client, world):
+    from dekkend.web.bestuursdata.forms import MAX_BYTES
+    from dekkend.web.bestuursdata.models import Upload
+
+    board = world["people"]["bestuur"]
+    bomb = _bomb()
+    assert len(bomb) < MAX_BYTES  # passes the size limit: only the unpacking check refuses it
+    client.force_login(board)
+    url = f"/regio/{DEMO}/eigen-gegevens/upload/"
+    page = client.post(url, {"soort": "prognose", "bestand": _named(bomb, "bom.xlsx")})
+    assert page.status_code == 400 and "pakt uit tot meer dan 50 MB" in page.content.decode()
+    token = {"HTTP_AUTHORIZATION": f"Bearer {_token(board)}"}
+    api = client.post("/api/uploads", {"soort": "prognose", "bestand": _named(bomb, "bom.xlsx")}, **token)
+    assert api.status_code == 422 and "pakt uit" in api.json()["detail"]
+    big = b"vestigingscode;onderwijstype\n" + b"0" * (MAX_BYTES + 1)
+    assert client.post(url, {"soort": "prognose", "bestand": _named(big, "groot.csv")}).status_code == 400
+    api = client.post("/api/uploads", {"soort": "prognose", "bestand": _named(big, "groot.csv")}, **token)
+    assert api.status_code == 422 and "5 MB" in api.json()["detail"]
+    wrong = client.post(url, {"soort": "prognose", "bestand": _named(b"MZ\x90\x00", "programma.exe")})
+    assert wrong.status_code == 400 and "alleen .csv of .xlsx" in wrong.content.decode()
+    assert not Upload.objects.exists()
+
+
+HOSTILE_CELLS = ['=HYPERLINK("http://x","y")', "+cmd", "-1+1", "@SUM(1)", "\t=1+1", "\r=1+1"]
+
+
+def _neutral(value: object) -> bool:
+    """Whether a spreadsheet shows the cell as it is (no formula): a quote-prefixed text, a number or plain text."""
+    text = "" if value is None else str(value)
+    if not text or text[0] not in "=+-@\t\r":
+        return True
+    if text[0] == "-":
+        try:
+            float(text.replace(",", "."))
+        except ValueError:
+            return False
+        return True
+    return False
+
+
+def test_template_exports_neutralise_formulas_in_csv_and_xlsx(client, world):
+    from openpyxl import load_workbook
+
+    from dekkend import forecast
+
+    board = world["people"]["bestuur"]
+    sheet = _template(board.bestuur)
+    names = (HOSTILE_CELLS * (len(sheet) // len(HOSTILE_CELLS) + 1))[: len(sheet)]
+    sheet["vestiging"] = names
+    rows = list(
+        csv.reader(io.StringIO(forecast.template_bytes(sheet, "csv").decode("utf-8-sig"), newline=""), delimiter=";")
+    )
+    cells = [c for row in rows for c in row]
+    assert all(_neutral(c) for c in cells), [c for c in cells if not _neutral(c)]
+    assert sum(c.startswith("'") for c in cells) >= len(set(names))
+    book = load_workbook(io.BytesIO(forecast.template_bytes(sheet, "xlsx")))
+    values = [cell for row in book.active.iter_rows() for cell in row]
+    assert not [c.value for c in values if c.data_type == "f"]  # no formula cells
+    assert all(isinstance(c.value, str) and c.value.startswith("'") for c in values if c.value in HOSTILE_CELLS)
+    assert {str(c.value) for c in values} >= {"'" + n for n in HOSTILE_CELLS if "\r" not in n}  # XML keeps no bare CR
+    # and the downloads a board gets from the page and the API
+    client.force_login(board)
+    for url in (
+        f"/regio/{DEMO}/eigen-gegevens/sjabloon/prognose/?formaat=csv",
+        "/api/uploads/sjabloon/prognose?formaat=csv",
+    ):
+        got = client.get(url)
+        assert got.status_code == 200
+        downloaded = csv.reader(io.StringIO(got.content.decode("utf-8-sig")), delimiter=";")
+        assert all(_neutral(c) for row in downloaded for c in row)
+    got = client.get(f"/regio/{DEMO}/eigen-gegevens/sjabloon/prognose/?formaat=xlsx")
+    book = load_workbook(io.BytesIO(got.content))
+    assert all(c.data_type != "f" and _neutral(c.value) for row in book.active.iter_rows() for c in row)
