@@ -399,3 +399,59 @@ def test_template_exports_neutralise_formulas_in_csv_and_xlsx(client, world):
     got = client.get(f"/regio/{DEMO}/eigen-gegevens/sjabloon/prognose/?formaat=xlsx")
     book = load_workbook(io.BytesIO(got.content))
     assert all(c.data_type != "f" and _neutral(c.value) for row in book.active.iter_rows() for c in row)
+
+
+# --- core: API token names, invitation e-mails, people's names, region names ---------------------------------------
+
+GOOD_PASSWORD = "Veenland-Zandbrug-2026!"
+
+
+def test_token_names_invitations_peoples_and_region_names_are_escaped(client, world, analysed, settings):
+    from django.test import Client
+
+    from dekkend.web.models import ApiToken, Gebruiker, Regio
+
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    people = world["people"]
+    client.force_login(people["bestuur"])
+    made = client.post("/profiel/", {"naam": hostile("token")})
+    assert made.status_code == 200 and ApiToken.objects.filter(naam=hostile("token")).exists()
+    assert_safe(made.content.decode(), "token")
+    assert_safe(_page(client, people["bestuur"], "/profiel/"), "token")
+    # an e-mail address with markup (a quoted local part) is refused, and the refusal page shows it as text
+    client.force_login(people["regiocoordinator"])
+    board = world["boards"][0]
+    url = f"/regio/{DEMO}/leden/uitnodigen/"
+    email = '"<script>alert(1)</script><img src=x onerror=alert(1)>"@test.nl'
+    refused = client.post(url, {"email": email, "rol": "bestuur", "bestuur": board.pk})
+    assert refused.status_code == 400 and "geen geldig e-mailadres" in refused.content.decode()
+    assert_safe(refused.content.decode())
+    invited = client.post(url, {"email": "o'neill@test.nl", "rol": "bestuur", "bestuur": board.pk})
+    assert invited.status_code == 200, invited.content.decode()[-1500:]
+    assert_safe(invited.content.decode())
+    assert "o&#x27;neill@test.nl" in invited.content.decode()
+    key = re.search(r'value="https?://[^"]*/uitnodiging/([^"/]+)/"', invited.content.decode()).group(1)
+    guest = Client()
+    assert_safe(guest.get(f"/uitnodiging/{key}/").content.decode())
+    names = {"voornaam": hostile("voornaam"), "achternaam": hostile("achternaam")}
+    accepted = guest.post(f"/uitnodiging/{key}/", {**names, "wachtwoord": GOOD_PASSWORD, "wachtwoord2": GOOD_PASSWORD})
+    assert accepted.status_code == 302, accepted.content.decode()[-1500:]
+    newcomer = Gebruiker.objects.get(first_name=hostile("voornaam"))
+    # the newcomer comments on a scenario shared with the region: their name shows with the comment
+    sid = _api(
+        client,
+        people["bestuur"],
+        "POST",
+        f"/api/regios/{DEMO}/scenarios",
+        {"naam": "Gedeeld", "yaml": "naam: Gedeeld\n" + CLOSE},
+    ).json()["id"]
+    from dekkend.web.plannen.models import Scenario
+
+    Scenario.objects.filter(pk=sid).update(zichtbaarheid="regio")
+    guest.post(f"/regio/{DEMO}/scenarios/{sid}/opmerkingen/", {"tekst": "Mee eens."})
+    Regio.objects.filter(pk=DEMO).update(naam=hostile("regionaam"))
+    for person in (people["regiocoordinator"], people["bestuur"], newcomer, people["adviseur"]):
+        for url in (f"/regio/{DEMO}/", f"/regio/{DEMO}/scenarios/", f"/regio/{DEMO}/scenarios/{sid}/"):
+            assert_safe(_page(client, person, url), "regionaam")
+    members = _page(client, people["regiocoordinator"], f"/regio/{DEMO}/leden/")
+    assert_safe(members, "voornaam", "regionaam")
