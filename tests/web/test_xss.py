@@ -176,7 +176,7 @@ def test_agreement_fields_and_board_names_are_escaped_in_pages_api_and_the_print
 # --- support requests: subject, text, messages, attachment names; visitation themes --------------------------------
 
 
-def test_support_request_fields_and_attachment_names_are_escaped_for_its_board_and_handler(client, world, settings):
+def test_support_request_fields_and_attachment_names_are_escaped_for_its_board_and_handler(client, world):
     from dekkend.web.hulpvragen import werk
 
     people = world["people"]
