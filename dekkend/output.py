@@ -17,9 +17,9 @@ FORMATS = (".csv", ".xlsx")
 #: Temporary files carry the writer's process id: a later writer removes those of a killed one.
 _TEMP = re.compile(r"^\.(?:tmp|bezig)-(\d+)-")
 
-#: A text cell a spreadsheet would run as a formula: starting with = + @ tab or CR,
-#: or - not followed by a number.
-_FORMULA = re.compile(r"^(?:[=+@\t\r]|-(?![\d.]))")
+#: A text cell a spreadsheet would run as a formula: starting with = + @ tab or CR, or starting with - unless
+#: the whole cell is one plain number ("-1+1" and "-2+3+cmd|..." are formulas; "-4" and "-0.5" are not).
+_FORMULA = re.compile(r"^(?:[=+@\t\r]|-(?!\d*(?:[.,]\d+)?(?:[eE][+-]?\d+)?$))")
 
 
 def defuse_formulas(frame: pd.DataFrame) -> pd.DataFrame:

@@ -20,11 +20,13 @@ import csv
 import datetime as dt
 import io
 import re
+import zipfile
 from dataclasses import dataclass
 
 import pandas as pd
 
 from dekkend.errors import InvoerFout
+from dekkend.output import defuse_formulas
 
 KINDS = ("aanmeldingen", "prognose")
 COLUMNS = {
@@ -39,6 +41,9 @@ TEMPLATE_YEARS, MAX_YEARS = 5, 10
 #: is the vestiging's largest counted leerjaar 1 (of that type) in the last five years, is rejected as a likely typo.
 FACTOR, MARGIN = 2.0, 50
 MAX_ERRORS = 100
+#: dekkend's own limits for an uploaded workbook: what all its members unpack to, and how many members it has.
+#: A filled-in template unpacks to a few MB; a 'zip bomb' (a small file that unpacks to gigabytes) is refused.
+MAX_UNPACKED, MAX_MEMBERS = 50 * 1024 * 1024, 2000
 
 
 class UploadFout(InvoerFout):
@@ -97,8 +102,10 @@ def template(kind: str, offer: pd.DataFrame, last_count_year: int) -> pd.DataFra
 
 def template_bytes(frame: pd.DataFrame, fmt: str) -> bytes:
     """The template as a file: ``csv`` (semicolon-separated, UTF-8 with BOM, as Dutch Excel reads it) or ``xlsx``."""
+    frame = defuse_formulas(frame)  # a name such as "=HYPERLINK(...)" stays text in Excel
     if fmt == "csv":
-        return frame.to_csv(index=False, sep=";").encode("utf-8-sig")
+        # CRLF rows: a cell holding a bare CR is then quoted (with LF rows it would start a new row in Excel)
+        return frame.to_csv(index=False, sep=";", lineterminator="\r\n").encode("utf-8-sig")
     if fmt == "xlsx":
         buffer = io.BytesIO()
         with pd.ExcelWriter(buffer, engine="openpyxl") as writer:
@@ -112,11 +119,44 @@ def _check_kind(kind: str) -> None:
         raise ValueError(f"unknown upload kind {kind!r}")
 
 
+def _check_archive(content: bytes) -> None:
+    """Refuse an XLSX whose zip members unpack to more than :data:`MAX_UNPACKED` bytes or are too many.
+
+    The bytes are counted while unpacking (a crafted archive can lie about sizes in its headers), and
+    unpacking stops at the limit.
+    """
+    too_big = UploadFout(
+        fouten=[
+            (
+                None,
+                None,
+                f"het Excel-bestand pakt uit tot meer dan {MAX_UNPACKED // 1024 // 1024} MB; gebruik het sjabloon",
+            )
+        ]
+    )
+    archive = zipfile.ZipFile(io.BytesIO(content))
+    members = archive.infolist()
+    if len(members) > MAX_MEMBERS:
+        raise UploadFout(
+            fouten=[(None, None, f"het Excel-bestand bevat {len(members)} onderdelen; gebruik het sjabloon")]
+        )
+    unpacked = 0
+    for member in members:
+        if unpacked + member.file_size > MAX_UNPACKED:
+            raise too_big
+        with archive.open(member) as stream:
+            while chunk := stream.read(1 << 20):
+                unpacked += len(chunk)
+                if unpacked > MAX_UNPACKED:
+                    raise too_big
+
+
 def _read_cells(content: bytes, filename: str) -> pd.DataFrame:
     """Every cell as text (blank: empty string); CSV with ``;`` or ``,``, or the first sheet of an XLSX."""
     name = filename.lower()
     try:
         if name.endswith(".xlsx"):
+            _check_archive(content)
             frame = pd.read_excel(io.BytesIO(content), dtype=str, engine="openpyxl")
         elif name.endswith(".csv") or name.endswith(".txt"):
             text = content.decode("utf-8-sig")
@@ -128,7 +168,9 @@ def _read_cells(content: bytes, filename: str) -> pd.DataFrame:
         raise UploadFout(
             fouten=[(None, None, "het CSV-bestand is geen UTF-8-tekst; sla het op als CSV UTF-8")]
         ) from None
-    except (ValueError, OSError, csv.Error, KeyError) as exc:
+    except UploadFout:
+        raise
+    except (ValueError, OSError, csv.Error, KeyError, zipfile.BadZipFile, EOFError, NotImplementedError) as exc:
         raise UploadFout(
             fouten=[(None, None, f"het bestand kan niet gelezen worden ({exc.__class__.__name__})")]
         ) from exc
