@@ -37,3 +37,29 @@ class RefreshSession:
             if now - int(session.get(REFRESHED, 0)) >= REFRESH_SECONDS:
                 session[REFRESHED] = now
         return response
+
+
+#: The largest request body the workspace accepts (dekkend's own choice: the largest upload, 10 MB for an
+#: attachment, several at once, plus the form). Larger requests are refused before Django reads them.
+MAX_REQUEST_BYTES = 30 * 1024 * 1024
+
+
+class LimitRequestSize:
+    """Refuse a request whose declared body is larger than :data:`MAX_REQUEST_BYTES` (413, in Dutch)."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        try:
+            declared = int(request.META.get("CONTENT_LENGTH") or 0)
+        except ValueError:
+            declared = 0
+        if declared > MAX_REQUEST_BYTES:
+            return HttpResponse(
+                f"Dit verzoek is te groot ({declared // (1024 * 1024)} MB); de werkruimte neemt hoogstens "
+                f"{MAX_REQUEST_BYTES // (1024 * 1024)} MB per keer aan.",
+                status=413,
+                content_type="text/plain; charset=utf-8",
+            )
+        return self.get_response(request)

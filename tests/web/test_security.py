@@ -88,3 +88,14 @@ def test_refusals_are_explained_in_dutch(client, world):
     strict.force_login(world["people"]["regiocoordinator"])
     response = strict.post(coordinator_only, {"email": "x@test.nl", "rol": "adviseur"})
     assert response.status_code == 403 and "Formulier verlopen" in response.content.decode()
+
+
+def test_an_oversized_request_is_refused_before_it_is_read(client, world):
+    from dekkend.web.middleware import MAX_REQUEST_BYTES
+
+    client.force_login(world["people"]["bestuur"])
+    response = client.generic(
+        "POST", "/api/regios", b"x", content_type="application/json", CONTENT_LENGTH=str(MAX_REQUEST_BYTES + 1)
+    )
+    assert response.status_code == 413 and "te groot" in response.content.decode()
+    assert client.get("/profiel/").status_code == 200  # normal requests are untouched
