@@ -63,8 +63,6 @@ PASSWORD = "bench-wachtwoord-{i}-lang-genoeg"
 #: Memory growth allowed from the end of the warm-up to the end of the run, whole process group (see
 #: docs/reliability.md "Belasting en duurtest": allocator slack of four processes, not a leak of any size that matters).
 RSS_BOUND_MB = 100.0
-#: Seconds after the last login and the first finished scenario run that count as warm-up for the memory figures.
-WARM_UP_S = 10.0
 
 
 def _arguments() -> argparse.Namespace:
@@ -83,6 +81,7 @@ def _arguments() -> argparse.Namespace:
     parser.add_argument("--afvoertijd", type=float, default=300.0, help="s to wait for the queue at the end")
     parser.add_argument("--rss-interval", type=float, default=2.0, help="s between two memory samples")
     parser.add_argument("--geheugengrens", type=float, default=RSS_BOUND_MB, help="MB growth allowed (default 100)")
+    parser.add_argument("--opwarmen", type=float, default=60.0, help="s of warm-up before the memory start (60)")
     parser.add_argument("--json", type=Path, help="also write the figures as JSON to this file")
     parser.add_argument("--geen-doel", action="store_true", help="always exit 0 (report only)")
     return parser.parse_args()
@@ -160,9 +159,9 @@ def _wait_until_up(url: str, server: subprocess.Popen[bytes], timeout: float = 1
     raise SystemExit(f"dekkend web antwoordde niet binnen {timeout:.0f} s")
 
 
-def _group_rss(pgid: int) -> tuple[float, int]:
-    """Resident memory (MB) of the live processes of process group ``pgid``, and how many there are."""
-    total, count = 0, 0
+def _group_rss(pgid: int) -> tuple[float, int, dict[str, float]]:
+    """Resident memory (MB) of the live processes of process group ``pgid``, how many, and MB per process."""
+    total, count, each = 0, 0, {}
     for entry in Path("/proc").iterdir():
         if not entry.name.isdigit():
             continue
@@ -176,16 +175,17 @@ def _group_rss(pgid: int) -> tuple[float, int]:
         if rss is not None:  # kernel threads and zombies have none
             total += int(rss)
             count += 1
-    return total / 1024, count
+            each[entry.name] = int(rss) / 1024
+    return total / 1024, count, each
 
 
 class MemorySampler(threading.Thread):
-    """Samples the process group's RSS every ``interval`` seconds: (Unix time, MB, processes)."""
+    """Samples the process group's RSS every ``interval`` seconds: (Unix time, MB, processes, MB per pid)."""
 
     def __init__(self, pgid: int, interval: float) -> None:
         super().__init__(daemon=True)
         self.pgid, self.interval = pgid, interval
-        self.samples: list[tuple[float, float, int]] = []
+        self.samples: list[tuple[float, float, int, dict[str, float]]] = []
         self.halt = threading.Event()
 
     def run(self) -> None:
@@ -326,7 +326,8 @@ def _report(records: list, server_cpu: float, locust_cpu: float, args: argparse.
     page_times = np.array([r[1] for r in pages])
     if len(page_times):
         print(_row("**regiopagina's**", page_times, sum(1 for r in pages if r[2])))
-        print(_row("**alles**", np.array([r[1] for r in browsing]), sum(1 for r in browsing if r[2])))
+        real = [r for r in browsing if r[0] != "scenario doorgerekend (wachttijd)"]  # not a request: a job's wait
+        print(_row("**alle verzoeken**", np.array([r[1] for r in real]), sum(1 for r in real if r[2])))
     errors = sum(1 for r in records if r[2])
     n = len(records)
     rate = len(browsing) / max(window, 1e-9)
@@ -353,17 +354,26 @@ def _report(records: list, server_cpu: float, locust_cpu: float, args: argparse.
     }
 
 
-def _memory(samples: list, figures: dict[str, float], bound: float, args_interval: float) -> dict[str, float]:
-    """Start (first sample after the warm-up), peak and end (after the queue drained) of the group's RSS."""
-    warm_end = max(figures["klaar_voor_lezen"], figures["eerste_run_klaar"]) + WARM_UP_S
+def _memory(samples: list, figures: dict[str, float], args: argparse.Namespace) -> dict[str, float]:
+    """Start (first sample after the warm-up), peak and end (after the queue drained) of the group's RSS.
+
+    The warm-up ends ``--opwarmen`` seconds after both the last login and the first finished scenario run:
+    by then every process has loaded what it loads once (the task worker the werkmap's tables, gunicorn's
+    workers the region's analysis).
+    """
+    bound = args.geheugengrens
+    warm_end = max(figures["klaar_voor_lezen"], figures["eerste_run_klaar"]) + args.opwarmen
     after = [s for s in samples if s[0] >= warm_end]
     start = after[0][1] if len(after) >= 2 else float("nan")
     peak, end = max(s[1] for s in samples), samples[-1][1]
     print(
-        f"\nGeheugen (RSS van de hele procesgroep, {len(samples)} metingen om de {args_interval:.0f} s, "
+        f"\nGeheugen (RSS van de hele procesgroep, {len(samples)} metingen om de {args.rss_interval:g} s, "
         f"{samples[-1][2]} processen): bij het opstarten {samples[0][1]:.0f} MB, na het opwarmen {start:.0f} MB, "
         f"piek {peak:.0f} MB, eind (wachtrij leeg) {end:.0f} MB; groei {end - start:+.0f} MB, grens +{bound:.0f} MB"
     )
+    if len(after) >= 2:
+        per_pid = ", ".join(f"{after[0][3].get(pid, 0):.0f} -> {mb:.0f}" for pid, mb in samples[-1][3].items())
+        print(f"  per proces, na het opwarmen -> eind (MB): {per_pid}")
     return {"rss_opstart_mb": samples[0][1], "rss_start_mb": start, "rss_piek_mb": peak, "rss_eind_mb": end}
 
 
@@ -408,7 +418,7 @@ def main() -> int:
         f"\nScenario's: {queue['scenario_taken']} doorrekeningen gevraagd, {queue['scenario_klaar']} klaar, "
         f"{queue['scenario_mislukt']} mislukt; {figures['opmerkingen']:.0f} opmerkingen geplaatst"
     )
-    figures |= _memory(samples, figures, args.geheugengrens, args.rss_interval)
+    figures |= _memory(samples, figures, args)
     ok = _goals(figures, args)
     if args.json:
         args.json.write_text(json.dumps(figures | {"doelen_gehaald": ok}, indent=1), encoding="utf-8")
