@@ -9,8 +9,9 @@ exact (locust's own statistics round them into buckets).
 
 A scenario run is what a person does in the browser, through the API with their own token: make a small
 scenario for the region (close one demo school from a year drawn at random), ask for its run, poll the job
-until it is done, read the result (API and page). The first run of person *i* of *n* starts *i/n* of an
-interval after their login, so the runs are spread evenly and the task worker is not flooded at once.
+until it is done, read the result (API and page) and comment on it through the page's form. The first run
+of person *i* of *n* starts *i/n* of an interval after their login, so the runs are spread evenly and the
+task worker is not flooded at once.
 """
 
 from __future__ import annotations
@@ -151,15 +152,18 @@ class Person(FastHttpUser):
             ) as answer:
                 if answer.status_code != 200 or not (answer.json() or {}).get("doorgerekend"):
                     answer.failure(f"status {answer.status_code}, of het scenario is niet doorgerekend")
-            self._scenario_page(int(made["id"]))
+            self._comment(int(made["id"]))
 
     @task(1)
     def opmerking(self) -> None:
-        """Comment on one of one's own scenarios through its page's form (session and CSRF token)."""
+        """Comment on one of one's own scenarios (every finished run also gets one comment right away)."""
         if not self.scenarios:
             self._page("bronnen")
             return
-        sid = random.choice(self.scenarios)
+        self._comment(random.choice(self.scenarios))
+
+    def _comment(self, sid: int) -> None:
+        """The scenario's page, then a comment through its form (session and CSRF token)."""
         token = self._scenario_page(sid)
         if token is None:
             return
