@@ -6,7 +6,7 @@ PYTHON ?= python3
 VENV   ?= .venv
 BIN    := $(VENV)/bin
 
-.PHONY: demo test lint bench fuzz failure install clean accuracy
+.PHONY: demo test lint bench fuzz failure soak install clean accuracy
 
 $(BIN)/dekkend: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -78,6 +78,13 @@ fuzz: install
 # (CI kills during the report only). DEKKEND_FAILURE_SEED picks other kill moments.
 failure: install
 	DEKKEND_FAILURE_FULL=1 $(BIN)/python -m pytest -q -s -p no:cacheprovider tests/web/test_failure.py
+
+# The load and soak test in full (docs/reliability.md "Belasting en duurtest"): 50 people browse the demo region,
+# run scenarios and comment for SOAK_SECONDS against a real dekkend web on 127.0.0.1; exits 1 when a goal is missed
+# (p95 of the cached region pages, errors, queue drained, memory bound). CI runs the short form (tests/web/test_load.py).
+SOAK_SECONDS ?= 600
+soak: install
+	$(BIN)/python bench/web_load.py --gebruikers 50 --seconden $(SOAK_SECONDS)
 
 clean:
 	rm -rf $(VENV) dekkend-demo .pytest_cache .hypothesis .mypy_cache .ruff_cache
