@@ -37,7 +37,37 @@ class BearerToken(HttpBearer):
         return found.gebruiker
 
 
-api = NinjaAPI(
+#: Answers any operation can give besides its own (documented for every operation in the OpenAPI schema, so
+#: a client knows them: 401 without a valid token or session, 403 for what the person may see but not do,
+#: 404 for anything unknown or not visible to the person, 409 for an action the object's state does not allow,
+#: 413 for a body over the size limit, 422 for invalid input).
+ERROR_ANSWERS = {
+    "401": "niet ingelogd",
+    "403": "geen toestemming",
+    "404": "niet gevonden (of niet zichtbaar voor u)",
+    "409": "kan niet in de huidige toestand",
+    "413": "verzoek te groot",
+    "422": "ongeldige invoer",
+}
+
+
+class WorkspaceAPI(NinjaAPI):
+    """The workspace's API, whose schema documents the common error answers of every operation."""
+
+    def get_openapi_schema(self, *args: Any, **kwargs: Any) -> Any:
+        schema = super().get_openapi_schema(*args, **kwargs)
+        error = {"$ref": "#/components/schemas/Fout"}
+        for operations in schema.get("paths", {}).values():
+            for operation in operations.values():
+                responses = operation.setdefault("responses", {})
+                for code, description in ERROR_ANSWERS.items():
+                    responses.setdefault(
+                        code, {"description": description, "content": {"application/json": {"schema": error}}}
+                    )
+        return schema
+
+
+api = WorkspaceAPI(
     title="dekkend werkruimte",
     version=dekkend.__version__,
     description="De JSON-API van de regionale werkruimte van dekkend (zie docs/web.md).",
