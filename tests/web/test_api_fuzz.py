@@ -10,6 +10,8 @@ from __future__ import annotations
 import os
 
 import schemathesis
+from django.core.signals import request_finished, request_started
+from django.db import close_old_connections
 from hypothesis import HealthCheck, given, settings
 from schemathesis.checks import (
     content_type_conformance,
@@ -30,12 +32,17 @@ OUTSIDERS_OF_OTHER_REGION = ("bestuur", "regiocoordinator", "adviseur", "buitens
 CHECKS = [not_a_server_error, status_code_conformance, content_type_conformance, response_schema_conformance]
 
 
-def test_the_api_survives_generated_requests_and_keeps_organisations_apart(world, samples, monkeypatch):  # noqa: F811
+def test_the_api_survives_generated_requests_and_keeps_organisations_apart(world, samples, monkeypatch, request):  # noqa: F811
     from django.core.wsgi import get_wsgi_application
 
     from dekkend.web import tasks
 
     monkeypatch.setattr(tasks, "start_job", lambda taak: taak)  # jobs are queued, not run
+    # The WSGI handler closes "old" database connections at each request's start and end; inside the test's
+    # transaction that would close the test's own connection on PostgreSQL (Django's test client does the same).
+    for signal in (request_started, request_finished):
+        signal.disconnect(close_old_connections)
+        request.addfinalizer(lambda signal=signal: signal.connect(close_old_connections))
     schema = schemathesis.openapi.from_wsgi("/api/openapi.json", get_wsgi_application())
     headers = {role: {"Authorization": f"Bearer {samples['tokens'][role][1]}"} for role in ROLES}
     operations = [result.ok() for result in schema.get_all_operations()]
