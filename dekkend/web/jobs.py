@@ -6,9 +6,12 @@ import html
 import re
 import threading
 from collections import OrderedDict
+from pathlib import Path
 from typing import Any
 
+from django.conf import settings
 from django.db import transaction
+from django.http import FileResponse, Http404
 
 from dekkend import report
 from dekkend.web import tasks
@@ -97,3 +100,32 @@ def with_board_names(value: Any, names: dict[str, str]) -> Any:
     if isinstance(value, dict):
         return {k: with_board_names(v, names) for k, v in value.items()}
     return value
+
+
+#: The policy of a downloaded file from the web map (a report or annex is self-contained HTML with inline plotly).
+#: Should a browser show it instead of saving it, its own scripts run in a sandbox: an opaque origin without the
+#: workspace's cookies and without any network access.
+DOWNLOAD_POLICY = (
+    "sandbox allow-scripts; default-src 'none'; script-src 'unsafe-inline'; style-src 'unsafe-inline'; "
+    "img-src data: blob:; font-src data:; connect-src 'none'; frame-ancestors 'none'"
+)
+
+
+def send_web_file(relative: str | None, filename: str | None = None) -> FileResponse:
+    """A file of the web map (``relative`` to it) as a download with :data:`DOWNLOAD_POLICY`; 404 outside the map."""
+    root = Path(settings.WEB_MAP).resolve()
+    path = (root / relative).resolve() if relative else root
+    if root not in path.parents or not path.is_file():
+        raise Http404("bestand niet gevonden")
+    response = FileResponse(path.open("rb"), as_attachment=True, filename=filename or path.name)
+    response["Content-Security-Policy"] = DOWNLOAD_POLICY
+    return response
+
+
+def send_stored_file(stored: Any, filename: str) -> FileResponse:
+    """An uploaded file (a ``FileField`` value) as a download under ``filename``; never shown as a page."""
+    if not stored or not stored.storage.exists(stored.name):
+        raise Http404("bestand niet gevonden")
+    response = FileResponse(stored.open("rb"), as_attachment=True, filename=filename)
+    response["Content-Security-Policy"] = "sandbox; default-src 'none'"
+    return response

@@ -7,10 +7,8 @@ up through :func:`~dekkend.web.access.region_for`, which answers 404 for a regio
 from __future__ import annotations
 
 import re
-from pathlib import Path
 from typing import Any
 
-from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
@@ -41,13 +39,6 @@ REGION_PAGES = (
     ("bronnen", "Gegevens en methoden"),
     ("rapport", "Rapport"),
     ("leden", "Leden"),
-)
-
-
-#: The policy of a downloaded report (a self-contained file with inline plotly and figures).
-REPORT_POLICY = (
-    "sandbox allow-scripts; default-src 'none'; script-src 'unsafe-inline'; style-src 'unsafe-inline'; "
-    "img-src data: blob:; font-src data:; connect-src 'none'; frame-ancestors 'none'"
 )
 
 
@@ -241,13 +232,6 @@ def rapport_bestand(request: HttpRequest, regio_id: int, taak_id: int, soort: st
     relative = found.resultaat.get(soort) if soort in ("html", "pdf") else None
     if not relative:
         raise Http404("bestand niet gevonden")
-    root = Path(settings.WEB_MAP).resolve()
-    path = (root / relative).resolve()
-    if root not in path.parents or not path.is_file():
-        raise Http404("bestand niet gevonden")
+    response = jobs.send_web_file(relative)
     audit.record(request, "rapport gedownload", object=f"regio {regio.pk}", taak=found.pk, soort=soort)
-    response = FileResponse(path.open("rb"), as_attachment=True, filename=path.name)
-    # Should a browser show the report instead of saving it, its own inline scripts run in a sandbox: an opaque
-    # origin without the workspace's cookies and without any network access.
-    response["Content-Security-Policy"] = REPORT_POLICY
     return response

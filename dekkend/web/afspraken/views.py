@@ -2,16 +2,13 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
-from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from dekkend.web import audit
+from dekkend.web import audit, jobs
 from dekkend.web.access import can_manage_region, region_for, region_to_manage, rule
 from dekkend.web.afspraken import services
 from dekkend.web.afspraken.access import agreement_for, answering_board
@@ -195,9 +192,6 @@ def bijlage_bestand(request: HttpRequest, regio_id: int, afspraak_id: int, taak_
     relative = job.resultaat.get(soort) if soort in ("html", "pdf") and job.status == Taak.Status.KLAAR else None
     if not relative:
         raise Http404("bestand niet gevonden")
-    root = Path(settings.WEB_MAP).resolve()
-    path = (root / relative).resolve()
-    if root not in path.parents or not path.is_file():
-        raise Http404("bestand niet gevonden")
+    response = jobs.send_web_file(relative)
     audit.record(request, "bijlage afspraak gedownload", object=f"afspraak {found.pk}", taak=job.pk, soort=soort)
-    return FileResponse(path.open("rb"), as_attachment=True, filename=path.name)
+    return response

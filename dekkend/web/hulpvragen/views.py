@@ -2,10 +2,8 @@
 
 from __future__ import annotations
 
-from pathlib import Path
 from typing import Any
 
-from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
@@ -198,25 +196,14 @@ def hulpvraag_status(request: HttpRequest, regio_id: int, hulpvraag_id: int) -> 
     return redirect(werk.link(found))
 
 
-def _send(request: HttpRequest, path_in_map: str, name: str) -> FileResponse:
-    root = Path(settings.WEB_MAP).resolve()
-    path = (root / path_in_map).resolve()
-    if root not in path.parents or not path.is_file():
-        raise Http404("bestand niet gevonden")
-    return FileResponse(path.open("rb"), as_attachment=True, filename=name)
-
-
 @rule("hulpvraag")
 @login_required
 @require_GET
 def hulpvraag_bijlage(request: HttpRequest, regio_id: int, hulpvraag_id: int, bijlage_id: int) -> FileResponse:
     found = access.request_for(request.user, regio_id, hulpvraag_id)
     bijlage = get_object_or_404(Bijlage, pk=bijlage_id, hulpvraag=found)
-    if not bijlage.bestand or not bijlage.bestand.storage.exists(bijlage.bestand.name):
-        raise Http404("bestand niet gevonden")
+    response = jobs.send_stored_file(bijlage.bestand, bijlage.naam)
     audit.record(request, "bijlage gedownload", object=f"hulpvraag {found.pk}", bijlage=bijlage.pk)
-    response = FileResponse(bijlage.bestand.open("rb"), as_attachment=True, filename=bijlage.naam)
-    response["Content-Security-Policy"] = "sandbox; default-src 'none'"  # an upload is never run as a page
     return response
 
 
@@ -230,7 +217,7 @@ def hulpvraag_rapport(request: HttpRequest, regio_id: int, hulpvraag_id: int, so
     if not relative or found.rapport is None or found.rapport.status != "klaar":
         raise Http404("bestand niet gevonden")
     audit.record(request, "rapport gedownload", object=f"hulpvraag {found.pk}", soort=soort)
-    return _send(request, relative, f"regiorapport-hulpvraag-{found.pk}.{soort}")
+    return jobs.send_web_file(relative, f"regiorapport-hulpvraag-{found.pk}.{soort}")
 
 
 @rule("hulpvraag")
@@ -242,8 +229,9 @@ def hulpvraag_verslag(request: HttpRequest, regio_id: int, hulpvraag_id: int) ->
         found = access.shared_report_request(request.user, regio_id, hulpvraag_id)
         verslag = found.verslag()
         assert verslag is not None
+        response = jobs.send_stored_file(verslag.bestand, verslag.naam)
         audit.record(request, "visitatieverslag gedownload", object=f"hulpvraag {found.pk}")
-        return _send(request, str(Path("bestanden") / verslag.bestand.name), verslag.naam)
+        return response
     found = access.request_for(request.user, regio_id, hulpvraag_id)
     if not (access.is_handler(request.user, found) or access.is_requester(request.user, found)):
         raise PermissionDenied("alleen het bestuur en de adviseur van deze visitatie voegen het verslag toe")
