@@ -5,7 +5,7 @@ Run::
     .venv/bin/python bench/optimise.py [--werkmap W] [--regio corop:04,05] [--jaar 2020] [--type havo]
                                        [--p 500] [--zonder-spopt]
     .venv/bin/python bench/optimise.py --werkmap W --corops [alle|31,12] [--corop-jaren 2030,2034] [--doel-s 20]
-                                       [--cache-leeg | --zonder-cache]
+                                       [--cache-leeg | --zonder-cache | --voorbereid]
 
 With ``--corops`` only part 5 runs: ``optimaliseer`` for every COROP (default all 40) in 2030 and
 2034 (80 runs), as the CLI runs it: the tables read once, then per run the forecast, the choice
@@ -17,7 +17,8 @@ forecast once per region), the number of changes
 and whether it agrees with the diagnosis (a change, or a reason for every viability and reach
 knelpunt; issue 17). ``--cache-leeg`` empties the werkmap's cache first (so the first run calibrates
 the national model and the first run of every region computes its forecast); ``--zonder-cache`` runs
-without one (every run computes both, as before the cache). A read-only werkmap has no cache.
+without one (every run computes both, as before the cache); ``--voorbereid`` empties it and then prepares
+it as ``dekkend importeer`` does (``dekkend.report.prepare_national``, timed). A read-only werkmap has no cache.
 
 Without ``--werkmap`` it imports ``../shared/data`` into a temporary workspace first (not timed).
 Parts:
@@ -217,8 +218,15 @@ def corop_part(workspace: Workspace, corops: list[str], years: list[int], limit:
     tables, cache = tables_and_cache(workspace)
     if use_cache == "geen":
         cache = None
-    elif use_cache == "leeg" and cache is not None:
+    elif use_cache in ("leeg", "voorbereid") and cache is not None:
         shutil.rmtree(cache.folder, ignore_errors=True)
+    if use_cache == "voorbereid":  # as `dekkend importeer` leaves the werkmap
+        from dekkend.report import prepare_national
+
+        p0, c0 = _t(), time.process_time()
+        done = prepare_national(tables, cache)
+        took, used = _t() - p0, time.process_time() - c0
+        print(f"[corop] voorbereiding zoals na de import: {took:.1f} s (cpu {used:.1f} s); {done}")
     print(
         f"[corop] werkmap lezen: {_t() - t0:.1f} s (eenmalig); cache: "
         f"{'geen' if cache is None else cache.folder}{' (eerst geleegd)' if use_cache == 'leeg' else ''}"
@@ -287,11 +295,13 @@ def main() -> None:
     mode = ap.add_mutually_exclusive_group()
     mode.add_argument("--cache-leeg", action="store_true", help="leeg eerst de cache van de werkmap")
     mode.add_argument("--zonder-cache", action="store_true", help="reken alles per run (geen cache)")
+    mode.add_argument("--voorbereid", action="store_true", help="lege cache, dan de voorbereiding van de import")
     args = ap.parse_args()
     if args.corops is not None:
         codes = [] if args.corops == "alle" else [c.strip() for c in args.corops.split(",") if c.strip()]
         years = [int(y) for y in args.corop_jaren.split(",")]
         use_cache = "leeg" if args.cache_leeg else "geen" if args.zonder_cache else "ja"
+        use_cache = "voorbereid" if args.voorbereid else use_cache
         corop_part(_workspace(args.werkmap), codes, years, args.doel_s, use_cache)
         return
     synthetic_part()

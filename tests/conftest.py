@@ -52,7 +52,10 @@ def national_import(shared_data: Path, tmp_path_factory: pytest.TempPathFactory)
     from dekkend.cli import app
 
     path = tmp_path_factory.mktemp("nl") / "werkmap"
-    res = CliRunner().invoke(app, ["importeer", str(shared_data), "--werkmap", str(path)], env={"COLUMNS": "200"})
+    # --geen-voorbereiding: the national derived results are computed by the tests that need them (with their
+    # own caches); preparing them here would cost every test process half a minute (tests/test_prepare.py tests it)
+    command = ["importeer", str(shared_data), "--werkmap", str(path), "--geen-voorbereiding"]
+    res = CliRunner().invoke(app, command, env={"COLUMNS": "200"})
     assert res.exit_code == 0, res.output + repr(res.exception)
     return NationalImport(Workspace(path), res.output)
 

@@ -14,8 +14,19 @@ from dekkend.cli.support import RegioOptie, WerkmapOptie, console, count, progre
 def importeer(
     mappen: Annotated[list[Path], typer.Argument(help="Map(pen) of bestand(en) met DUO/CBS-bestanden.")],
     werkmap: WerkmapOptie,
+    geen_voorbereiding: Annotated[
+        bool,
+        typer.Option(
+            "--geen-voorbereiding",
+            help="Sla het vooraf berekenen van de landelijke tussenresultaten over (de eerste regio doet het dan).",
+        ),
+    ] = False,
 ) -> None:
-    """Importeer DUO- en CBS-bestanden (herkend aan hun kopregel) in een werkmap, alles-of-niets."""
+    """Importeer DUO- en CBS-bestanden (herkend aan hun kopregel) in een werkmap, alles-of-niets.
+
+    Daarna berekent dekkend de landelijke tussenresultaten die elke regio deelt (keuzemodel en stroomgebieden),
+    zodat de eerste analyse van elke regio even snel is als de volgende.
+    """
     from dekkend.ingest import import_paths
     from dekkend.workspace import Workspace
 
@@ -62,6 +73,40 @@ def importeer(
     console.print(
         f"[green]Klaar:[/] {len(result.imported)} bestand(en) geïmporteerd, {skipped} overgeslagen; tabellen: "
         + ", ".join(f"{k} ({count(v)})" for k, v in result.tables.items())
+    )
+    if not geen_voorbereiding and result.imported:
+        _prepare(werkmap)
+
+
+def _prepare(werkmap: Path) -> None:
+    """The national results every region shares, computed once now (``dekkend.report.prepare_national``)."""
+    import time
+
+    from dekkend.cache import tables_and_cache
+    from dekkend.errors import DekkendError
+    from dekkend.report import prepare_national
+    from dekkend.workspace import Workspace
+
+    start = time.perf_counter()
+    with progress_bar() as bar:
+        task = bar.add_task("Landelijke tussenresultaten voorbereiden", total=None, item="")
+
+        def step(name: str, i: int, n: int) -> None:
+            bar.update(task, total=n, completed=i, item=name)
+
+        tables, cache = tables_and_cache(Workspace(werkmap).require())
+        try:
+            done = prepare_national(tables, cache, progress=step)
+        except DekkendError as exc:  # the import stands; the first region computes them instead
+            console.print(f"[yellow]Let op:[/] tussenresultaten niet vooraf berekend: {exc}", highlight=False)
+            return
+    if done is None:
+        console.print("Geen landelijke tussenresultaten vooraf berekend (geen getelde vestiging met een gemeente).")
+        return
+    seconds = time.perf_counter() - start
+    console.print(
+        f"Landelijke tussenresultaten voor peiljaar {done.peiljaar} berekend en bewaard (keuzemodel en "
+        f"stroomgebieden, via de analyse van {done.regio}) in {seconds:.0f} s."
     )
 
 

@@ -11,6 +11,7 @@ scenarios, it runs them next to "zonder ingrijpen" and adds the chapter
 from dekkend.report._collect import COLLECT_STEPS, HORIZON, ReportData, collect, total_band
 from dekkend.report._geometry import MapGeometry, map_geometry
 from dekkend.report._pdf import GeenBrowser, PdfFout, find_browser, install_hint, print_pdf
+from dekkend.report._prepare import Preparation, prepare_national, smallest_current_region
 from dekkend.report._render import figures_json, offer_map, render_html, render_section, report_context
 from dekkend.report._scenarios import check_scenarios, knelpunt_changes, measure_text, scenario_numbers
 from dekkend.report._sections import SCENARIO_SECTION, SECTIONS, report_sections
@@ -25,6 +26,7 @@ __all__ = [
     "GeenBrowser",
     "MapGeometry",
     "PdfFout",
+    "Preparation",
     "ReportData",
     "ReportResult",
     "check_scenarios",
@@ -36,6 +38,7 @@ __all__ = [
     "map_geometry",
     "measure_text",
     "offer_map",
+    "prepare_national",
     "print_pdf",
     "render_html",
     "render_section",
@@ -44,6 +47,7 @@ __all__ = [
     "report_sections",
     "scenario_numbers",
     "scenario_step",
+    "smallest_current_region",
     "total_band",
     "write_report",
 ]
