@@ -256,7 +256,8 @@ class Visit:
     errors: list[str] = field(default_factory=list)
 
     def go(self, path: str) -> Any:
-        return self.page.goto(self.server.url + path)
+        """Open ``path`` of the test server (or a full address the page gave, such as ``page.url``)."""
+        return self.page.goto(path if path.startswith(self.server.url) else self.server.url + path)
 
     def login(self, role: str) -> None:
         self.go("/inloggen/")
