@@ -39,6 +39,9 @@ from web.conftest import PASSWORD, REGION_IDS
 START_TIMEOUT_S = 90
 JOB_TIMEOUT_MS = 300_000  # the worker computes a whole analysis or report on a machine shared with other tests
 MAIL_TIMEOUT_S = 60.0
+#: How long one step (a page, an htmx round trip) may take. Generous: in CI two test processes, each with its
+#: chromium, server and task worker, share two cores; a step that hangs still fails, only later.
+STEP_TIMEOUT_MS = 60_000
 
 #: The name of the scenario the agreement test rests on (made here, shared with the region).
 AGREEMENT_SCENARIO = "Zandbrug dicht, de stad vangt op"
@@ -288,7 +291,7 @@ def visit(browser: Any, browser_server: Server) -> Iterator[Callable[[], Visit]]
         context = browser.new_context(accept_downloads=True, viewport={"width": 1280, "height": 900})
         contexts.append(context)
         page = context.new_page()
-        page.set_default_timeout(30_000)
+        page.set_default_timeout(STEP_TIMEOUT_MS)
         session = Visit(browser_server, page)
         page.on("request", lambda r: session.requests.append(r.url))
         page.on("console", lambda m: session.errors.append(f"{m.text} ({m.location})") if m.type == "error" else None)
