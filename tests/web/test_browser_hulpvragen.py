@@ -17,6 +17,13 @@ from web.browser_server import Visit, mail_text, wait_for_mail
 pytestmark = pytest.mark.browser
 
 
+def _link(pattern: str, mail: ReceivedMail) -> str:
+    """The first address in the mail's text that matches ``pattern``."""
+    found = re.search(pattern, mail_text(mail))
+    assert found is not None, mail_text(mail)
+    return found.group(0)
+
+
 def _submit(session: Visit, name: str) -> None:
     with session.page.expect_navigation():
         session.page.get_by_role("button", name=name).click()
@@ -40,7 +47,7 @@ def test_a_board_asks_from_a_knelpunt_the_adviser_answers_by_mail_link_and_close
 
     mail = wait_for_mail(mailbox, lambda m: m.message["Subject"] == "[dekkend] Nieuwe hulpvraag: Techniekroute houden")
     assert [m.rcpt_tos for m in mail] == [("adviseur@test.nl",)]
-    link = re.search(r"(/regio/\d+/hulpvragen/\d+/)", mail_text(mail[0])).group(1)
+    link = _link(r"/regio/\d+/hulpvragen/\d+/", mail[0])
 
     adviser = visit()
     adviser.login("adviseur")
@@ -117,7 +124,7 @@ def test_a_visitation_with_peers_and_report_shared_with_the_region_only_when_the
     ]
     invitation = wait_for_mail(mailbox, lambda m: m.rcpt_tos == ("collega@test.nl",))[0]
     assert invitation.message["Subject"] == "[dekkend] Verzoek om een collegiale visitatie"
-    peer_link = re.search(r"(/regio/\d+/hulpvragen/\d+/visitatie/)", mail_text(invitation)).group(1)
+    peer_link = _link(r"/regio/\d+/hulpvragen/\d+/visitatie/", invitation)
     peer = visit()
     peer.login("collega")
     peer.go(peer_link)
