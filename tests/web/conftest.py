@@ -151,3 +151,4 @@ def world(db, web_werkmap: Path) -> dict:
 
 #: Which roles belong to the demo region (all others must get 404 there).
 DEMO_MEMBERS = {"bestuur", "regiocoordinator", "adviseur", "accountmanager", "beheerder"}
+from web.browser_server import browser_server, mailbox, server, visit  # noqa: E402, F401 - the browser tests' server

@@ -1,205 +1,31 @@
 """The workspace in a real browser: Playwright drives Debian's chromium against the real ``dekkend web``.
 
-One server per module (gunicorn plus the database task worker, as ``dekkend web`` starts them) on the
-demo werkmap, with its own SQLite database in a temporary web map. Its accounts are made before the
-start with the library (a known password per role); the demo region's analysis is copied into the
-server's cache from the ``analysed`` fixture, so only the progress test and the report make the worker
-compute. The server always runs on SQLite (the database parity of the pages is the rest of the web suite's
-job). Every page visit records the browser's requests and console errors: everything must come from
-the test server (no CDN) and no page may log an error.
+The server is the browser tests' shared one (``tests/web/browser_server.py``: gunicorn plus the database
+task worker on the demo werkmap, its own SQLite database, the demo region's analysis cached), so only the
+progress test and the report make the worker compute. The server always runs on SQLite (the database parity
+of the pages is the rest of the web suite's job). Every page visit records the browser's requests and
+console errors: everything must come from the test server (no CDN) and no page may log an error.
 """
 
 from __future__ import annotations
 
-import json
-import os
 import shutil
-import signal
-import socket
 import subprocess
-import sys
-import time
-import urllib.error
-import urllib.request
-from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
+from services import free_port as _free_port  # noqa: F401 - tests/web/test_failure.py imports these from here
 
-from web.conftest import PASSWORD, REGION_IDS
+from web.browser_server import JOB_TIMEOUT_MS, Visit, _stop, _wait_until_up  # noqa: F401
+from web.conftest import PASSWORD
 
 pytestmark = pytest.mark.browser
 
 #: The roles that log in and see the demo region (the e-mail addresses the set-up script gives them).
 ROLES = ("bestuur", "regiocoordinator", "adviseur", "accountmanager", "beheerder")
 NO_REGION = "zonderregio"
-START_TIMEOUT_S = 90
-JOB_TIMEOUT_MS = 300_000  # the worker computes a whole analysis or report on a machine shared with other tests
-
-# Run in a fresh process against the server's database: the regions (the demo region must get the id the
-# cached analysis has) and one account per role with a known password. Prints the region ids as JSON.
-SETUP = """
-import json, sys
-import dekkend.web
-werkmap, web_map, password = sys.argv[1:4]
-dekkend.web.configure(werkmap, web_map=web_map)
-from dekkend.web import accounts
-from dekkend.web.models import Bestuur
-demo = accounts.add_region(werkmap, "Demoregio Veenland", "nl")
-codes = sorted(Bestuur.objects.values_list("code", flat=True))
-other = accounts.add_region(werkmap, "Andere regio", "bestuur:" + codes[-1])
-people = [("bestuur", {"bestuur": codes[0]}), ("regiocoordinator", {"regios": [demo.pk]}),
-          ("adviseur", {"regios": [demo.pk]}), ("accountmanager", {"regios": [demo.pk]}), ("beheerder", {})]
-for rol, extra in people:
-    accounts.add_user(rol + "@test.nl", rol, password=password, naam="Test " + rol, **extra)
-accounts.add_user("zonderregio@test.nl", "adviseur", password=password, naam="Zonder Regio")
-print(json.dumps({"demo": demo.pk, "ander": other.pk, "bestuur_ander": codes[-1]}))
-"""
-
-
-@dataclass
-class Server:
-    url: str
-    regions: dict[str, int]
-    web_map: Path
-    log: Path
-
-    def email(self, role: str) -> str:
-        return f"{role}@test.nl"
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
-def _wait_until_up(url: str, proc: subprocess.Popen[bytes], log: Path) -> None:
-    deadline = time.monotonic() + START_TIMEOUT_S
-    while time.monotonic() < deadline:
-        if proc.poll() is not None:
-            raise RuntimeError(f"dekkend web stopte met code {proc.returncode}:\n{log.read_text()}")
-        try:
-            with urllib.request.urlopen(url + "/inloggen/", timeout=5) as answer:
-                if answer.status == 200:
-                    return
-        except (urllib.error.URLError, ConnectionError, TimeoutError):
-            pass
-        time.sleep(0.3)
-    raise RuntimeError(f"dekkend web antwoordde niet binnen {START_TIMEOUT_S} s:\n{log.read_text()}")
-
-
-def _stop(proc: subprocess.Popen[bytes]) -> None:
-    """Stop gunicorn's arbiter (it stops its workers and the task worker), then anything left in its group."""
-    if proc.poll() is None:
-        proc.send_signal(signal.SIGTERM)
-        try:
-            proc.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait(timeout=10)
-    try:
-        os.killpg(proc.pid, signal.SIGKILL)  # the group of the process started here (its own session)
-    except ProcessLookupError:
-        pass
-
-
-@pytest.fixture(scope="module")
-def server(
-    browser: Any, web_werkmap: Path, analysed: dict, tmp_path_factory: pytest.TempPathFactory
-) -> Iterator[Server]:
-    """``dekkend web`` on the demo werkmap at a free port of 127.0.0.1, with its own database; stopped at the end."""
-    from django.conf import settings
-
-    from dekkend.web.analysis import AnalysisStore
-
-    folder = tmp_path_factory.mktemp("browser")
-    web_map = folder / "web"
-    env = {k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "DEKKEND_WEB_TASKS", "DEKKEND_WEB_DEMO")}
-    env.update(DEKKEND_WEB_MAP=str(web_map), DEKKEND_WERKMAP=str(web_werkmap))
-    made = subprocess.run(
-        [sys.executable, "-c", SETUP, str(web_werkmap), str(web_map), PASSWORD],
-        env=env,
-        capture_output=True,
-        text=True,
-        check=True,
-    )
-    regions = json.loads(made.stdout.strip().splitlines()[-1])
-    # The cached analysis belongs to region REGION_IDS["demo"] (selection "nl") of this werkmap's data version.
-    assert regions["demo"] == REGION_IDS["demo"] and analysed["regio"] == REGION_IDS["demo"]
-    cached = AnalysisStore(web_werkmap, Path(settings.WEB_MAP)).path(REGION_IDS["demo"])
-    target = AnalysisStore(web_werkmap, web_map).path(regions["demo"])
-    target.parent.mkdir(parents=True, exist_ok=True)
-    shutil.copyfile(cached, target)
-
-    port = _free_port()
-    log = folder / "server.log"
-    with log.open("wb") as out:
-        proc = subprocess.Popen(
-            [sys.executable, "-m", "dekkend", "web", "-w", str(web_werkmap), "--adres", f"127.0.0.1:{port}"]
-            + ["--processen", "1"],
-            env=env,
-            stdout=out,
-            stderr=subprocess.STDOUT,
-            start_new_session=True,
-        )
-    try:
-        url = f"http://127.0.0.1:{port}"
-        _wait_until_up(url, proc, log)
-        yield Server(url, regions, web_map, log)
-    finally:
-        _stop(proc)
-
-
-@dataclass
-class Visit:
-    """A browser context and page that record every request and every console error."""
-
-    server: Server
-    page: Any
-    requests: list[str] = field(default_factory=list)
-    errors: list[str] = field(default_factory=list)
-
-    def go(self, path: str) -> Any:
-        return self.page.goto(self.server.url + path)
-
-    def login(self, role: str) -> None:
-        self.go("/inloggen/")
-        self.page.fill("#id_username", self.server.email(role))
-        self.page.fill("#id_password", PASSWORD)
-        with self.page.expect_navigation():
-            self.page.click("button[type=submit]")
-        assert "/inloggen/" not in self.page.url, f"{role} kon niet inloggen"
-
-    def check_clean(self) -> None:
-        """No request left the test server (no CDN) and the console logged no error."""
-        outside = [u for u in self.requests if not u.startswith(self.server.url + "/") and not u.startswith("data:")]
-        assert not outside, f"verzoeken buiten de testserver: {outside}"
-        assert not self.errors, f"fouten in de console: {self.errors}"
-
-
-@pytest.fixture
-def visit(browser: Any, server: Server) -> Iterator[Callable[[], Visit]]:
-    """A factory of fresh browser sessions (own cookies) on the test server; closed after the test."""
-    contexts = []
-
-    def open_one() -> Visit:
-        context = browser.new_context(accept_downloads=True, viewport={"width": 1280, "height": 900})
-        contexts.append(context)
-        page = context.new_page()
-        page.set_default_timeout(30_000)
-        session = Visit(server, page)
-        page.on("request", lambda r: session.requests.append(r.url))
-        page.on("console", lambda m: session.errors.append(f"{m.text} ({m.location})") if m.type == "error" else None)
-        page.on("pageerror", lambda e: session.errors.append(str(e)))
-        return session
-
-    yield open_one
-    for context in contexts:
-        context.close()
 
 
 def _open_demo_region(session: Visit, role: str) -> None:

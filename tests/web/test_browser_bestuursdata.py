@@ -1,6 +1,6 @@
 """A board's own data in a real browser: template, upload, preview, share totals, withdraw, export, delete.
 
-Uses the real ``dekkend web`` server of ``test_browser.py`` (its fixtures, a server of this module's own).
+Uses the browser tests' shared ``dekkend web`` (``browser_server.py``).
 """
 
 from __future__ import annotations
@@ -11,12 +11,10 @@ import zipfile
 import pandas as pd
 import pytest
 
-from web.test_browser import server, visit  # noqa: F401 - the fixtures
-
 pytestmark = pytest.mark.browser
 
 
-def test_board_uploads_previews_shares_withdraws_exports_and_deletes(visit, server):  # noqa: F811
+def test_board_uploads_previews_shares_withdraws_exports_and_deletes(visit, server):
     board, adviser = visit(), visit()
     page = board.page
     board.login("bestuur")

@@ -1,6 +1,6 @@
 """The optimiser in a real browser: a board member starts an optimisation and follows it to its outcome.
 
-Uses the real ``dekkend web`` server (gunicorn plus the database task worker) of ``tests/web/test_browser.py``.
+Uses the browser tests' shared ``dekkend web`` (gunicorn plus the database task worker, ``browser_server.py``).
 """
 
 from __future__ import annotations
@@ -9,12 +9,12 @@ from typing import Any
 
 import pytest
 
-from web.test_browser import JOB_TIMEOUT_MS, server, visit  # noqa: F401 - the fixtures of the browser tests
+from web.browser_server import JOB_TIMEOUT_MS
 
 pytestmark = pytest.mark.browser
 
 
-def test_a_board_member_optimises_and_gets_a_private_scenario(visit: Any, server: Any) -> None:  # noqa: F811
+def test_a_board_member_optimises_and_gets_a_private_scenario(visit: Any, server: Any) -> None:
     session = visit()
     page = session.page
     session.login("bestuur")

@@ -7,75 +7,13 @@ the region, and another board of the same region copies it into its own board.
 
 from __future__ import annotations
 
-import json
-import shutil
-import subprocess
-import sys
-from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
 import pytest
 
-from web.conftest import PASSWORD, REGION_IDS
-from web.test_browser import JOB_TIMEOUT_MS, SETUP, Server, _free_port, _stop, _wait_until_up, visit  # noqa: F401
+from web.browser_server import JOB_TIMEOUT_MS, Server
 
 pytestmark = pytest.mark.browser
-
-# The workspace's set-up plus a second board of the demo region.
-SETUP_TWO_BOARDS = SETUP.replace(
-    'print(json.dumps({"demo"',
-    'accounts.add_user("bestuur2@test.nl", "bestuur", password=password, naam="Tweede Bestuur", bestuur=codes[1])\n'
-    'print(json.dumps({"demo"',
-)
-
-
-@pytest.fixture(scope="module")
-def server(
-    browser: Any, web_werkmap: Path, analysed: dict, tmp_path_factory: pytest.TempPathFactory
-) -> Iterator[Server]:
-    """``dekkend web`` on the demo werkmap with its own database and the demo region's analysis cached."""
-    import os
-
-    from django.conf import settings
-
-    from dekkend.web.analysis import AnalysisStore
-
-    assert "bestuur2@test.nl" in SETUP_TWO_BOARDS
-    folder = tmp_path_factory.mktemp("browser-scenarios")
-    web_map = folder / "web"
-    env = {k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "DEKKEND_WEB_TASKS", "DEKKEND_WEB_DEMO")}
-    env.update(DEKKEND_WEB_MAP=str(web_map), DEKKEND_WERKMAP=str(web_werkmap))
-    made = subprocess.run(
-        [sys.executable, "-c", SETUP_TWO_BOARDS, str(web_werkmap), str(web_map), PASSWORD],
-        env=env,
-        capture_output=True,
-        text=True,
-        check=True,
-    )
-    regions = json.loads(made.stdout.strip().splitlines()[-1])
-    assert regions["demo"] == REGION_IDS["demo"]
-    cached = AnalysisStore(web_werkmap, Path(settings.WEB_MAP)).path(REGION_IDS["demo"])
-    target = AnalysisStore(web_werkmap, web_map).path(regions["demo"])
-    target.parent.mkdir(parents=True, exist_ok=True)
-    shutil.copyfile(cached, target)
-    port = _free_port()
-    log = folder / "server.log"
-    with log.open("wb") as out:
-        proc = subprocess.Popen(
-            [sys.executable, "-m", "dekkend", "web", "-w", str(web_werkmap), "--adres", f"127.0.0.1:{port}"]
-            + ["--processen", "1"],
-            env=env,
-            stdout=out,
-            stderr=subprocess.STDOUT,
-            start_new_session=True,
-        )
-    try:
-        url = f"http://127.0.0.1:{port}"
-        _wait_until_up(url, proc, log)
-        yield Server(url, regions, web_map, log)
-    finally:
-        _stop(proc)
 
 
 def _build_and_run(page: Any, server: Server, naam: str, vestiging: str) -> str:
@@ -101,7 +39,7 @@ def _build_and_run(page: Any, server: Server, naam: str, vestiging: str) -> str:
     return str(page.url)
 
 
-def test_build_run_compare_share_comment_and_fork(visit, server):  # noqa: F811 - the imported fixture
+def test_build_run_compare_share_comment_and_fork(visit, server):
     board = visit()
     page = board.page
     board.login("bestuur")
