@@ -16,9 +16,8 @@ from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
-from services import free_port as _free_port  # noqa: F401 - tests/web/test_failure.py imports these from here
 
-from web.browser_server import JOB_TIMEOUT_MS, Visit, _stop, _wait_until_up  # noqa: F401
+from web.browser_server import JOB_TIMEOUT_MS, Visit
 from web.conftest import PASSWORD
 
 pytestmark = pytest.mark.browser

@@ -22,9 +22,10 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from services import free_port
 
+from web.browser_server import _stop, _wait_until_up
 from web.conftest import REGION_IDS
-from web.test_browser import _free_port, _stop, _wait_until_up
 
 pytestmark = pytest.mark.skipif(
     os.environ.get("DEKKEND_WEB_TEST_DB") == "postgresql",
@@ -65,7 +66,7 @@ class Installation:
         return done.stdout
 
     def start(self) -> None:
-        port = _free_port()
+        port = free_port()
         self.starts += 1
         log = self.folder / f"server-{self.starts}.log"
         with log.open("wb") as out:
