@@ -3,7 +3,9 @@
 Two kinds (:data:`KINDS`), each a table with one row per vestiging x onderwijstype (x schooljaar):
 
 ``aanmeldingen``
-    registrations for the coming leerjaar 1, with the date they were counted (``peildatum``);
+    registrations for the coming leerjaar 1, with the date they were counted (``peildatum``); rows of earlier
+    years (a date before a 1 October DUO counted, at most :data:`MAX_YEARS` back) are the board's history,
+    which the nowcast matches to DUO's count (:func:`dekkend.forecast.registration_history`);
 ``prognose``
     the board's own forecast of leerjaar-1 pupils per schooljaar (``onderwijstype`` may be ``totaal``
     when the board has no split by type).
@@ -35,7 +37,8 @@ COLUMNS = {
 }
 NUMBER = {"aanmeldingen": "aanmeldingen", "prognose": "leerlingen_leerjaar_1"}
 TOTAL = "totaal"
-#: Years of own forecast a template offers, and the furthest year accepted after the last count.
+#: Years of own forecast a template offers, and the furthest year accepted after (forecasts) or before
+#: (registration history) the last count.
 TEMPLATE_YEARS, MAX_YEARS = 5, 10
 #: dekkend's own plausibility limit: a number above ``max(FACTOR * largest, largest + MARGIN)``, where ``largest``
 #: is the vestiging's largest counted leerjaar 1 (of that type) in the last five years, is rejected as a likely typo.
@@ -268,10 +271,12 @@ class _Rows:
                 self.fail(line, "peildatum", f"{date:%d-%m-%Y} ligt in de toekomst")
                 return None
             year = date.year if date.month < 10 else date.year + 1
-            if year <= self.ctx.last_count_year:
-                self.fail(line, "peildatum", f"aanmeldingen voor {year}: dat jaar heeft DUO al geteld")
+            if year <= self.ctx.last_count_year - MAX_YEARS:
+                self.fail(
+                    line, "peildatum", f"aanmeldingen voor {year}: meer dan {MAX_YEARS} jaar voor de laatste telling"
+                )
                 return None
-            return date.isoformat(), year
+            return date.isoformat(), year  # a year DUO counted already: history for the nowcast's ratio
         number = _int(text)
         first, last = self.ctx.last_count_year + 1, self.ctx.last_count_year + MAX_YEARS
         if number is None or not first <= number <= last:

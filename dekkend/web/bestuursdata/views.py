@@ -16,7 +16,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from dekkend import forecast
 from dekkend.web.access import region_for, rule
-from dekkend.web.bestuursdata import access, data
+from dekkend.web.bestuursdata import access, data, demo
 from dekkend.web.bestuursdata.forms import DelenForm, UploadForm
 from dekkend.web.bestuursdata.models import Upload
 from dekkend.web.models import Regio
@@ -37,6 +37,9 @@ def _page_context(request: HttpRequest, regio: Regio, form: UploadForm | None = 
     board = _board_in_region(request, regio)
     found = data.intake(regio)
     context: dict[str, Any] = {"regio": regio, "pagina": "eigen_gegevens", "paginas": _pages(), "bestuur": board}
+    context["gesimuleerd"] = Upload.objects.filter(
+        bestuur__in=regio.besturen.all(), bestandsnaam__startswith=demo.PREFIX
+    ).exists()
     if found is None:
         context["taak"] = data.ensure_intake(regio, request.user)
     if board is not None:
