@@ -206,6 +206,17 @@ def test_board_offer_and_template(demo):
     assert pd.read_excel(io.BytesIO(xlsx), dtype=str, engine="openpyxl").shape == sheet.shape
 
 
+def test_the_offer_leaves_out_a_vestiging_without_leerjaar_1_in_the_newest_year(demo):
+    """A closed vestiging (its last leerjaar 1 counted years ago) gets no template row and cannot be uploaded."""
+    pupils = demo["leerlingen"]
+    last = int(pupils["schooljaar"].max())
+    closed = board_offer(demo, "99002")["vestigingscode"].iloc[0]
+    gone = pupils[~((pupils["vestigingscode"] == closed) & (pupils["schooljaar"] >= last - 2))]
+    offer = board_offer({**demo, "leerlingen": gone}, "99002")
+    assert closed not in set(offer["vestigingscode"]) and len(offer) > 0
+    assert set(offer["vestigingscode"]) == set(board_offer(demo, "99002")["vestigingscode"]) - {closed}
+
+
 def _context(demo, board="99002"):
     return UploadContext(
         offer=board_offer(demo, board),

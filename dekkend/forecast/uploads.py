@@ -66,7 +66,9 @@ def _where(line: int | None, column: str | None) -> str:
 
 
 def board_offer(tables: dict[str, pd.DataFrame], bestuur: str, years: int = 5) -> pd.DataFrame:
-    """The board's vestigingen with the onderwijstypes each teaches in leerjaar 1 (counted in the newest year).
+    """The board's vestigingen with the onderwijstypes each teaches in leerjaar 1 in the werkmap's newest count year.
+
+    A vestiging whose last leerjaar 1 is older (closed, merged, or no longer taking first-years) is left out.
 
     Columns ``vestigingscode``, ``vestiging`` (name), ``onderwijstype`` and ``grootste``: the largest
     leerjaar-1 count of that vestiging and type in the last ``years`` count years (for the plausibility check).
@@ -81,7 +83,7 @@ def board_offer(tables: dict[str, pd.DataFrame], bestuur: str, years: int = 5) -
     recent = first[first["schooljaar"] > newest - years]
     sums = recent.groupby(["vestigingscode", "onderwijstype", "schooljaar"], as_index=False)["aantal"].sum()
     largest = sums.groupby(["vestigingscode", "onderwijstype"], as_index=False)["aantal"].max()
-    taught = first.loc[first["schooljaar"] == first.groupby("vestigingscode")["schooljaar"].transform("max")]
+    taught = first.loc[first["schooljaar"] == newest]  # a vestiging without leerjaar 1 in that year has no intake
     keys = taught[["vestigingscode", "onderwijstype"]].drop_duplicates()
     frame = keys.merge(largest, how="left").merge(own.rename(columns={"naam": "vestiging"}))
     frame["grootste"] = frame["aantal"].fillna(0).astype(int)
