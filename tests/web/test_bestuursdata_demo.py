@@ -156,3 +156,28 @@ def test_one_year_of_history_falls_back_to_the_prior_and_says_why(world):
     (ratio,) = data.nowcast_rows(upload, found)["verhoudingen"]
     assert ratio["bron"] == "aanname" and "te weinig eigen historie (1 eerder jaar" in ratio["uitleg"]
     assert ratio["jaren"] == [] and [h["jaar"] for h in ratio["historie"]] == [last]
+
+
+def test_the_nowcast_of_a_region_page_leaves_out_the_board_s_vestigingen_elsewhere(world):
+    """A board spanning regions: a region's page nowcasts only the region's vestigingen, and names the others."""
+    from dekkend.web.bestuursdata import data
+
+    person = world["people"]["bestuur"]
+    tables = data._tables()
+    last = int(tables["leerlingen"]["schooljaar"].max())
+    ctx = data.context(person.bestuur, tables)
+    sheet = forecast.template("aanmeldingen", ctx.offer, last).assign(peildatum=f"15-03-{last + 1}", aanmeldingen="20")
+    upload = data.store_upload(
+        None, person, person.bestuur, "aanmeldingen", "a.csv", forecast.template_bytes(sheet, "csv")
+    )
+    found = data.intake(world["regions"]["demo"]) or data.compute_intake(world["regions"]["demo"])
+    elsewhere = sheet["vestigingscode"].iloc[0]
+    narrowed = {
+        **found,
+        "besturen": {c: b for c, b in found["besturen"].items() if c != elsewhere},
+        "rijen": [r for r in found["rijen"] if r["vestigingscode"] != elsewhere],
+    }
+    result = data.nowcast_rows(upload, narrowed)
+    assert result["buiten_regio"] == [elsewhere]
+    assert {r["vestigingscode"] for r in result["rijen"]} == set(sheet["vestigingscode"]) - {elsewhere}
+    assert set(result["totaal"]) == {"met", "zonder"}  # every row left has the model's forecast beside it

@@ -302,17 +302,21 @@ def nowcast_rows(
 ) -> dict[str, Any]:
     """The board's forecast of leerjaar 1 with and without its registrations, per row and in total.
 
-    Only the rows for the coming year are nowcast; the ratio comes from the board's own history (its
-    registrations of years DUO counted since, in any version) when there is enough, else from the prior.
+    Only the rows for the coming year of the region's own vestigingen are nowcast (``buiten_regio`` lists the
+    others); the ratio comes from the board's own history (its registrations of years DUO counted since, in any
+    version, of all its vestigingen) when there is enough, else from the prior.
     """
     tables = tables if tables is not None else _tables()
     model = {(r["vestigingscode"], r["onderwijstype"], r["jaar"]): r for r in found["rijen"]}
     past = history(upload.bestuur, tables)
     ratios: dict[str, tuple[Any, dict[str, Any]]] = {}
-    rows, frame = [], []
+    rows, frame, outside = [], [], set()
     for row in upload.rijen:
         if int(row["schooljaar"]) <= int(found["peiljaar"]):
             continue  # history, not a nowcast
+        if row["vestigingscode"] not in found["besturen"]:
+            outside.add(row["vestigingscode"])  # another region's vestiging: its page compares it with its model
+            continue
         key = (row["vestigingscode"], row["onderwijstype"], int(row["schooljaar"]))
         base = model.get(key)
         without = (base["verwacht"], base["laag80"], base["hoog80"]) if base else None
@@ -343,7 +347,12 @@ def nowcast_rows(
             plain = table.assign(verwacht=table["zonder"], laag80=table["zonder_laag"], hoog80=table["zonder_hoog"])
             band = forecast.sum_band(plain, 80).iloc[0]
             totals["zonder"] = (float(band["verwacht"]), float(band["laag"]), float(band["hoog"]))
-    return {"rijen": rows, "totaal": totals, "verhoudingen": [shown for _, shown in ratios.values()]}
+    return {
+        "rijen": rows,
+        "totaal": totals,
+        "verhoudingen": [shown for _, shown in ratios.values()],
+        "buiten_regio": sorted(outside),
+    }
 
 
 # --- the regional consistency check --------------------------------------------------------------------------------
