@@ -412,6 +412,7 @@ def consistency(request: HttpRequest, user: Gebruiker, regio: Regio, found: dict
         "som": None,
         "te_veel": None,
         "met_besturen": None,
+        "model_bijdragers": None,
         "detail": detail if total is not None else [],
         "methode": found["methode"],
     }
@@ -419,7 +420,12 @@ def consistency(request: HttpRequest, user: Gebruiker, regio: Regio, found: dict
         for upload, level in read:  # logged only when the aggregate is shown
             record_read(request, upload, level, "consistentiecheck")
         result["som"] = round(total, 1)
-        result["te_veel"] = round(total - region["hoog"], 1) if total > region["hoog"] else None
-        others = region["verwacht"] - sum(v for b, v in model_by_board.items() if b in claims)
-        result["met_besturen"] = round(others + total, 1)
+        theirs = sum(v for b, v in model_by_board.items() if b in claims)
+        result["model_bijdragers"] = round(theirs, 1)
+        # the region with the shared forecasts and the model for every other board: more than the band's top means
+        # the sharing boards claim pupils the region does not have (compared with the shared sum alone, a few boards
+        # of a large region could never exceed the whole region's band)
+        with_boards = region["verwacht"] - theirs + total
+        result["met_besturen"] = round(with_boards, 1)
+        result["te_veel"] = round(with_boards - region["hoog"], 1) if with_boards > region["hoog"] else None
     return result
