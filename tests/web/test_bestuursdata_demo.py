@@ -46,6 +46,9 @@ def test_the_first_start_uploads_simulated_board_data_and_a_restart_adds_nothing
     accounts.setup_demo(web_werkmap)  # a restart
     accounts.setup_demo(web_werkmap)
     assert {(u.bestuur.code, u.soort, u.versie, u.niveau, u.met) for u in Upload.objects.all()} == first
+    Upload.objects.filter(bestuur=boards[0]).delete()  # a visitor deletes a board's demo data: it stays deleted
+    accounts.setup_demo(web_werkmap)
+    assert not Upload.objects.filter(bestuur=boards[0]).exists()
 
 
 def test_the_simulation_is_deterministic(web_werkmap):
