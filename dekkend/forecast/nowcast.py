@@ -23,6 +23,8 @@ from statistics import NormalDist, fmean, stdev
 import numpy as np
 import pandas as pd
 
+from dekkend.formatting import number
+
 #: dekkend's own choice: a history whose registrations average under this share of the October count says nothing
 #: (and dividing by a ratio near zero would make any number of pupils).
 MIN_RATIO = 0.05
@@ -121,7 +123,7 @@ def ratio_from_history(history: Sequence[tuple[float, float]], level: int = 80) 
         laag=low,
         hoog=mean + half,
         bron="historie",
-        uitleg=f"verhouding aanmeldingen / 1 oktober in {n} eerdere jaren: gemiddeld {mean:.2f}",
+        uitleg=f"verhouding aanmeldingen / 1 oktober in {n} eerdere jaren: gemiddeld {number(mean, 2)}",
     )
 
 
@@ -178,7 +180,7 @@ def board_ratio(matched: pd.DataFrame, count_date: dt.date, level: int = 80) -> 
         text = (
             f"verhouding aanmeldingen / 1 oktober uit uw eigen historie ({len(years)} jaar: "
             f"{', '.join(str(y) for y in years)}; rond dezelfde datum, ±{WINDOW_DAYS} dagen): gemiddeld "
-            f"{ratio.verwacht:.2f}, marge {ratio.laag:.2f}–{ratio.hoog:.2f}"
+            f"{number(ratio.verwacht, 2)}, marge {number(ratio.laag, 2)}–{number(ratio.hoog, 2)}"
         )
         return Ratio(ratio.verwacht, ratio.laag, ratio.hoog, ratio.bron, text, years)
     prior = prior_ratio(count_date)
