@@ -184,3 +184,26 @@ def test_the_nowcast_of_a_region_page_leaves_out_the_board_s_vestigingen_elsewhe
     assert result["buiten_regio"] == [elsewhere]
     assert {r["vestigingscode"] for r in result["rijen"]} == set(sheet["vestigingscode"]) - {elsewhere}
     assert set(result["totaal"]) == {"met", "zonder"}  # every row left has the model's forecast beside it
+
+
+def test_the_upload_message_names_the_rows_that_became_history(client, world):
+    """A registration dated in a year DUO counted is history, not an error: the board is told which, so a typo shows."""
+    import io
+
+    from dekkend.web.bestuursdata import data
+
+    person = world["people"]["bestuur"]
+    tables = data._tables()
+    last = int(tables["leerlingen"]["schooljaar"].max())
+    ctx = data.context(person.bestuur, tables)
+    sheet = forecast.template("aanmeldingen", ctx.offer, last).assign(aanmeldingen="12")
+    sheet["peildatum"] = [f"15-03-{last if i == 0 else last + 1}" for i in range(len(sheet))]
+    handle = io.BytesIO(forecast.template_bytes(sheet, "csv"))
+    handle.name = "a.csv"
+    client.force_login(person)
+    response = client.post(
+        f"/regio/{REGION_IDS['demo']}/eigen-gegevens/upload/", {"soort": "aanmeldingen", "bestand": handle}, follow=True
+    )
+    assert f"1 regel(s) met een peildatum in een jaar dat DUO al telde ({last}) gelden als uw historie" in (
+        response.content.decode()
+    )
