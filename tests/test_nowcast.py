@@ -16,10 +16,12 @@ from dekkend.forecast import (
     UploadContext,
     UploadFout,
     board_offer,
+    board_ratio,
     nowcast,
     prior_ratio,
     ratio_from_history,
     read_upload,
+    registration_history,
     simulate_registrations,
     template,
     template_bytes,
@@ -73,6 +75,91 @@ def test_history_ratio_interval_widens_with_spread():
     assert ratio_from_history([(90, 100)]) is None
 
 
+def _matched(pairs, years=None):
+    years = years or list(range(2015, 2015 + len(pairs)))
+    return pd.DataFrame(
+        [(y, f"{y}-03-15", reg, octo, 1) for y, (reg, octo) in zip(years, pairs, strict=True)],
+        columns=["jaar", "peildatum", "aanmeldingen", "oktober", "rijen"],
+    )
+
+
+def test_without_enough_history_the_prior_is_used_and_the_reason_given():
+    date = dt.date(2025, 3, 15)
+    prior = prior_ratio(date)
+    none, one = board_ratio(_matched([]), date), board_ratio(_matched([(80, 100)]), date)
+    for ratio in (none, one):
+        assert ratio is not None and ratio.bron == "aanname" and ratio.jaren == ()
+        assert (ratio.verwacht, ratio.laag, ratio.hoog) == (prior.verwacht, prior.laag, prior.hoog)
+    assert none.uitleg.startswith("geen eigen historie") and "te weinig eigen historie (1 eerder jaar" in one.uitleg
+    assert board_ratio(_matched([(80, 100)]), dt.date(2025, 1, 10)) is None  # no prior in January either
+    two = board_ratio(_matched([(80, 100), (84, 100)]), date)
+    assert two.bron == "historie" and two.jaren == (2015, 2016) and "2015, 2016" in two.uitleg
+    with_reason, plain = nowcast(50, date, (60, 50, 70), ratio=none), nowcast(50, date, (60, 50, 70))
+    assert (with_reason.verwacht, with_reason.laag, with_reason.hoog) == (plain.verwacht, plain.laag, plain.hoog)
+    assert "geen eigen historie; aanname van dekkend" in with_reason.uitleg
+
+
+pairs = st.lists(
+    st.tuples(st.floats(min_value=0, max_value=500), st.floats(min_value=1, max_value=500)), min_size=2, max_size=8
+)
+
+
+@given(history=pairs, date=dates)
+@settings(max_examples=200, deadline=None)
+def test_a_history_ratio_holds_its_estimate(history, date):
+    ratio = board_ratio(_matched(history), date)
+    if ratio is not None:
+        assert 0 < ratio.laag <= ratio.verwacht <= ratio.hoog
+        assert (ratio.bron == "historie") == (len(ratio.jaren) == len(history))
+
+
+@given(history=pairs, shrink=st.floats(min_value=0, max_value=1))
+@settings(max_examples=200, deadline=None)
+def test_a_more_consistent_history_narrows_the_interval(history, shrink):
+    """The same years with every ratio moved towards their mean: the interval is no wider."""
+    ratios = [reg / octo for reg, octo in history]
+    mean = sum(ratios) / len(ratios)
+    closer = [(100 * (mean + shrink * (r - mean)), 100.0) for r in ratios]
+    date = dt.date(2025, 4, 1)
+    wide, narrow = board_ratio(_matched(history), date), board_ratio(_matched(closer), date)
+    if wide.bron == "historie":
+        assert narrow.bron == "historie"
+        assert narrow.hoog - narrow.laag <= (wide.hoog - wide.laag) * (1 + 1e-9) + 1e-12
+
+
+def test_registration_history_matches_the_date_and_duo_s_count():
+    pupils = pd.DataFrame(
+        [
+            ("99AA00", "havo", 1, 2022, 40),
+            ("99AA00", "havo", 1, 2023, 50),
+            ("99AA00", "vwo", 1, 2023, 30),
+            ("99AA00", "havo", 2, 2023, 99),  # leerjaar 2: not the intake
+        ],
+        columns=["vestigingscode", "onderwijstype", "leerjaar", "schooljaar", "aantal"],
+    )
+    regs = pd.DataFrame(
+        [
+            ("99AA00", "havo", "2023-03-20", 2023, 44),  # newest version first: this one counts
+            ("99AA00", "havo", "2023-03-20", 2023, 1),
+            ("99AA00", "vwo", "2023-03-20", 2023, 27),
+            ("99AA00", "havo", "2023-06-01", 2023, 49),  # far from 15 March
+            ("99AA00", "havo", "2022-05-01", 2022, 39),  # 45 days off: outside the window
+            ("99AA00", "pro", "2024-03-15", 2024, 5),  # not counted yet: no history
+        ],
+        columns=["vestigingscode", "onderwijstype", "peildatum", "schooljaar", "aantal"],
+    )
+    matched = registration_history(regs, pupils, dt.date(2025, 3, 15))
+    assert matched.to_dict("records") == [
+        {"jaar": 2023, "peildatum": "2023-03-20", "aanmeldingen": 71.0, "oktober": 80.0, "rijen": 2}
+    ]
+    later = registration_history(regs, pupils, dt.date(2025, 5, 20))
+    assert [(r.jaar, r.peildatum, r.aanmeldingen) for r in later.itertuples()] == [
+        (2022, "2022-05-01", 39.0),
+        (2023, "2023-06-01", 49.0),
+    ]
+    assert registration_history(regs.iloc[:0], pupils, dt.date(2025, 3, 15)).empty
+
+
 @pytest.fixture(scope="module")
 def demo(tmp_path_factory):
     return build_demo_workspace(Workspace(tmp_path_factory.mktemp("nowcast") / "w")).tables()
@@ -117,6 +204,17 @@ def test_board_offer_and_template(demo):
     assert set(forecast["schooljaar"]) == {2025, 2026, 2027, 2028, 2029}
     xlsx = template_bytes(sheet, "xlsx")
     assert pd.read_excel(io.BytesIO(xlsx), dtype=str, engine="openpyxl").shape == sheet.shape
+
+
+def test_the_offer_leaves_out_a_vestiging_without_leerjaar_1_in_the_newest_year(demo):
+    """A closed vestiging (its last leerjaar 1 counted years ago) gets no template row and cannot be uploaded."""
+    pupils = demo["leerlingen"]
+    last = int(pupils["schooljaar"].max())
+    closed = board_offer(demo, "99002")["vestigingscode"].iloc[0]
+    gone = pupils[~((pupils["vestigingscode"] == closed) & (pupils["schooljaar"] >= last - 2))]
+    offer = board_offer({**demo, "leerlingen": gone}, "99002")
+    assert closed not in set(offer["vestigingscode"]) and len(offer) > 0
+    assert set(offer["vestigingscode"]) == set(board_offer(demo, "99002")["vestigingscode"]) - {closed}
 
 
 def _context(demo, board="99002"):
@@ -219,3 +317,32 @@ def test_missing_columns_and_empty_files(demo):
         read_upload("aanmeldingen", empty, "a.csv", ctx)
     with pytest.raises(UploadFout, match="alleen .csv of .xlsx"):
         read_upload("aanmeldingen", b"x", "a.pdf", ctx)
+
+
+def test_board_history_from_simulated_registrations_of_the_demo_region(demo):
+    """A demo board's simulated registrations of six counted years, matched to DUO's count: the ratio comes out
+    around the ratio the simulation drew around, and the October side is exactly DUO's leerjaar-1 count."""
+    pupils = demo["leerlingen"]
+    last = int(pupils["schooljaar"].max())
+    offer = board_offer(demo, "99002")
+    first = pupils[pupils["leerjaar"] == 1].groupby(["vestigingscode", "onderwijstype", "schooljaar"])["aantal"].sum()
+    rng = np.random.default_rng(7)
+    rows = []
+    for r in offer.itertuples():
+        years = list(range(last - 5, last + 1))
+        october = [float(first.get((r.vestigingscode, r.onderwijstype, y), 0)) for y in years]
+        for year, drawn in zip(years, simulate_registrations(october, dt.date(last, 3, 15), rng), strict=True):
+            rows.append((r.vestigingscode, r.onderwijstype, f"{year}-03-15", year, drawn))
+    regs = pd.DataFrame(rows, columns=["vestigingscode", "onderwijstype", "peildatum", "schooljaar", "aantal"])
+    matched = registration_history(regs, pupils, dt.date(last + 1, 3, 10))
+    assert list(matched["jaar"]) == list(range(last - 5, last + 1))
+    own = set(offer["vestigingscode"])
+    duo = first[first.index.get_level_values(0).isin(own)].groupby(level=2).sum()
+    assert list(matched["oktober"]) == [float(duo.get(y, 0)) for y in matched["jaar"]]
+    ratio = board_ratio(matched, dt.date(last + 1, 3, 10))
+    drawn_around = prior_ratio(dt.date(last, 3, 15)).verwacht
+    assert ratio.bron == "historie" and ratio.laag <= drawn_around <= ratio.hoog
+    assert (
+        ratio.hoog - ratio.laag
+        < prior_ratio(dt.date(last + 1, 3, 10)).hoog - prior_ratio(dt.date(last + 1, 3, 10)).laag
+    )

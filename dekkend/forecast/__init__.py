@@ -20,10 +20,12 @@ from dekkend.forecast.models import MODELS, OUTPUT_COLUMNS, CohortModel, NoChang
 from dekkend.forecast.nowcast import (
     Nowcast,
     Ratio,
+    board_ratio,
     intake_forecast,
     nowcast,
     prior_ratio,
     ratio_from_history,
+    registration_history,
     simulate_registrations,
 )
 from dekkend.forecast.report import accuracy_markdown, write_accuracy_section
@@ -60,6 +62,7 @@ __all__ = [
     "area_children",
     "as_of",
     "board_offer",
+    "board_ratio",
     "build_catchment",
     "calibrate",
     "cutoff",
@@ -79,6 +82,7 @@ __all__ = [
     "read_upload",
     "reallocation",
     "reference_cohorts",
+    "registration_history",
     "run_backtest",
     "simulate",
     "simulate_registrations",

@@ -23,10 +23,20 @@ from statistics import NormalDist, fmean, stdev
 import numpy as np
 import pandas as pd
 
+from dekkend.formatting import number
+
+#: dekkend's own choice: a history whose registrations average under this share of the October count says nothing
+#: (and dividing by a ratio near zero would make any number of pupils).
+MIN_RATIO = 0.05
 #: Smallest relative half-width of a ratio interval (two years with the same ratio are no proof of certainty).
 MIN_RATIO_SPREAD = 0.02
 #: Smallest standard deviation on the log scale (avoids dividing by zero for a zero count).
 _MIN_SD = 1e-3
+#: dekkend's own choice: a past year's registrations count as history only when they were counted within this many
+#: days of the same moment before 1 October as this year's (the ratio rises steeply in the registration period).
+WINDOW_DAYS = 21
+#: Years of history a ratio needs (with fewer, the prior is used and the reason is given).
+MIN_HISTORY = 2
 
 
 @dataclass(frozen=True)
@@ -38,6 +48,7 @@ class Ratio:
     hoog: float
     bron: str  # "historie" or "aanname"
     uitleg: str
+    jaren: tuple[int, ...] = ()  # the history years the ratio rests on (empty for the prior)
 
 
 @dataclass(frozen=True)
@@ -81,7 +92,7 @@ def prior_ratio(count_date: dt.date) -> Ratio | None:
         hoog=mean * (1 + half),
         bron="aanname",
         uitleg=(
-            f"geen eerdere jaren: aanname van dekkend (eigen keuze, niet gemeten) dat op {count_date:%d-%m} "
+            f"aanname van dekkend (eigen keuze, niet gemeten) dat op {count_date:%d-%m} "
             f"ongeveer {mean:.0%} van de leerlingen van 1 oktober is aangemeld (marge {1 - half:.0%}–{1 + half:.0%})"
         ),
     )
@@ -92,15 +103,16 @@ def ratio_from_history(history: Sequence[tuple[float, float]], level: int = 80) 
 
     Mean of the past ratios; the interval is a prediction interval for next year's ratio
     (``mean +- t * sd * sqrt(1 + 1/n)``, Student's t with ``n - 1`` degrees of freedom), at least
-    :data:`MIN_RATIO_SPREAD` wide either side. Needs two years with a positive October count; ``None`` otherwise.
+    :data:`MIN_RATIO_SPREAD` wide either side. Needs :data:`MIN_HISTORY` years with a positive
+    October count and a mean ratio of at least :data:`MIN_RATIO`; ``None`` otherwise.
     """
     from scipy.stats import t as student
 
     ratios = [reg / october for reg, october in history if october > 0 and reg >= 0]
-    if len(ratios) < 2:
+    if len(ratios) < MIN_HISTORY:
         return None
     mean = fmean(ratios)
-    if mean <= 0:
+    if mean < MIN_RATIO:
         return None
     n = len(ratios)
     q = float(student.ppf(0.5 + level / 200.0, n - 1))
@@ -111,8 +123,80 @@ def ratio_from_history(history: Sequence[tuple[float, float]], level: int = 80) 
         laag=low,
         hoog=mean + half,
         bron="historie",
-        uitleg=f"verhouding aanmeldingen / 1 oktober in {n} eerdere jaren: gemiddeld {mean:.2f}",
+        uitleg=f"verhouding aanmeldingen / 1 oktober in {n} eerdere jaren: gemiddeld {number(mean, 2)}",
     )
+
+
+def days_before_october(date: dt.date) -> int:
+    """Days from ``date`` to the 1 October its registrations are for (that year's, or the next one's after it)."""
+    target = dt.date(date.year if date.month < 10 else date.year + 1, 10, 1)
+    return (target - date).days
+
+
+def registration_history(
+    registrations: pd.DataFrame, pupils: pd.DataFrame, count_date: dt.date, window: int = WINDOW_DAYS
+) -> pd.DataFrame:
+    """A board's past registrations matched to the October count DUO published later for the same vestigingen/types.
+
+    ``registrations`` has the upload columns ``vestigingscode``, ``onderwijstype``, ``peildatum`` (ISO date),
+    ``schooljaar`` and ``aantal``, newest version first (a later row for the same vestiging, type and date is
+    ignored); ``pupils`` is the werkmap's ``leerlingen`` table. For every schooljaar DUO counted, the count date
+    nearest to ``count_date`` (as days before 1 October) within ``window`` days is taken, and its registrations
+    are set against the leerjaar-1 count of those same vestigingen x types (absent from DUO's count: 0 pupils).
+    Returns one row per year: ``jaar``, ``peildatum``, ``aanmeldingen``, ``oktober``, ``rijen``.
+    """
+    columns = ["jaar", "peildatum", "aanmeldingen", "oktober", "rijen"]
+    counted = set(pupils["schooljaar"].astype(int))
+    past = registrations[registrations["schooljaar"].astype(int).isin(counted)]
+    if past.empty:
+        return pd.DataFrame(columns=columns)
+    first = pupils[pupils["leerjaar"] == 1]
+    october = first.groupby(["vestigingscode", "onderwijstype", "schooljaar"])["aantal"].sum()
+    wanted = days_before_october(count_date)
+    found = []
+    for year, group in past.groupby(past["schooljaar"].astype(int)):
+        offset = group["peildatum"].map(lambda d: abs(days_before_october(dt.date.fromisoformat(d)) - wanted))
+        if offset.min() > window:
+            continue
+        near = group[offset == offset.min()]
+        date = max(near["peildatum"])  # two dates equally near: the later one
+        rows = near[near["peildatum"] == date].drop_duplicates(["vestigingscode", "onderwijstype"])
+        keys = zip(rows["vestigingscode"], rows["onderwijstype"], strict=True)
+        counts = [float(october.get((code, kind, year), 0)) for code, kind in keys]
+        found.append((int(year), date, float(rows["aantal"].sum()), float(sum(counts)), len(rows)))
+    return pd.DataFrame(found, columns=columns)
+
+
+def board_ratio(matched: pd.DataFrame, count_date: dt.date, level: int = 80) -> Ratio | None:
+    """The ratio for a board's registrations on ``count_date``: from its history (:func:`registration_history`)
+    when :data:`MIN_HISTORY` years with an October count match, else :func:`prior_ratio` saying why.
+
+    ``None`` only when there is no history and the date is outside the prior's months.
+    """
+    usable = matched[matched["oktober"] > 0] if len(matched) else matched
+    ratio = ratio_from_history(list(zip(usable["aanmeldingen"], usable["oktober"], strict=True)), level)
+    if ratio is not None:
+        years = tuple(int(y) for y in usable["jaar"])
+        text = (
+            f"verhouding aanmeldingen / 1 oktober uit uw eigen historie ({len(years)} jaar: "
+            f"{', '.join(str(y) for y in years)}; rond dezelfde datum, ±{WINDOW_DAYS} dagen): gemiddeld "
+            f"{number(ratio.verwacht, 2)}, marge {number(ratio.laag, 2)}–{number(ratio.hoog, 2)}"
+        )
+        return Ratio(ratio.verwacht, ratio.laag, ratio.hoog, ratio.bron, text, years)
+    prior = prior_ratio(count_date)
+    if prior is None:
+        return None
+    n = len(usable)
+    if n >= MIN_HISTORY:
+        why = f"eigen historie onbruikbaar (aanmeldingen gemiddeld minder dan {MIN_RATIO:.0%} van de telling)"
+    elif n:
+        why = (
+            f"te weinig eigen historie ({n} eerder jaar met aanmeldingen rond deze datum en een DUO-telling; "
+            f"minstens {MIN_HISTORY} nodig)"
+        )
+    else:
+        why = "geen eigen historie"
+    return Ratio(prior.verwacht, prior.laag, prior.hoog, prior.bron, f"{why}; {prior.uitleg}")
 
 
 def nowcast(
@@ -121,16 +205,18 @@ def nowcast(
     forecast: tuple[float, float, float] | None = None,
     history: Sequence[tuple[float, float]] = (),
     level: int = 80,
+    ratio: Ratio | None = None,
 ) -> Nowcast:
     """The intake of the coming 1 October from ``registrations`` counted on ``count_date``.
 
     ``forecast`` is the model's ``(mean, lo, hi)`` at ``level`` without registrations (or ``None``);
-    ``history`` past ``(registrations, October count)`` pairs for about the same date. The result always
-    has ``laag <= verwacht <= hoog``. Before February without history, the forecast is returned unchanged.
+    ``history`` past ``(registrations, October count)`` pairs for about the same date, or ``ratio`` the ratio
+    already chosen (:func:`board_ratio`; it wins over ``history``). The result always has
+    ``laag <= verwacht <= hoog``. Before February without history, the forecast is returned unchanged.
     """
     if registrations < 0 or not math.isfinite(registrations):
         raise ValueError("registrations must be a non-negative number")
-    ratio = ratio_from_history(history, level) or prior_ratio(count_date)
+    ratio = ratio or ratio_from_history(history, level) or prior_ratio(count_date)
     z = NormalDist().inv_cdf(0.5 + level / 200.0)
     parts: list[tuple[float, float]] = []  # (centre, sd) on log(n + 1)
     if forecast is not None:

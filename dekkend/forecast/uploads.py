@@ -3,7 +3,9 @@
 Two kinds (:data:`KINDS`), each a table with one row per vestiging x onderwijstype (x schooljaar):
 
 ``aanmeldingen``
-    registrations for the coming leerjaar 1, with the date they were counted (``peildatum``);
+    registrations for the coming leerjaar 1, with the date they were counted (``peildatum``); rows of earlier
+    years (a date before a 1 October DUO counted, at most :data:`MAX_YEARS` back) are the board's history,
+    which the nowcast matches to DUO's count (:func:`dekkend.forecast.registration_history`);
 ``prognose``
     the board's own forecast of leerjaar-1 pupils per schooljaar (``onderwijstype`` may be ``totaal``
     when the board has no split by type).
@@ -35,7 +37,8 @@ COLUMNS = {
 }
 NUMBER = {"aanmeldingen": "aanmeldingen", "prognose": "leerlingen_leerjaar_1"}
 TOTAL = "totaal"
-#: Years of own forecast a template offers, and the furthest year accepted after the last count.
+#: Years of own forecast a template offers, and the furthest year accepted after (forecasts) or before
+#: (registration history) the last count.
 TEMPLATE_YEARS, MAX_YEARS = 5, 10
 #: dekkend's own plausibility limit: a number above ``max(FACTOR * largest, largest + MARGIN)``, where ``largest``
 #: is the vestiging's largest counted leerjaar 1 (of that type) in the last five years, is rejected as a likely typo.
@@ -63,7 +66,9 @@ def _where(line: int | None, column: str | None) -> str:
 
 
 def board_offer(tables: dict[str, pd.DataFrame], bestuur: str, years: int = 5) -> pd.DataFrame:
-    """The board's vestigingen with the onderwijstypes each teaches in leerjaar 1 (counted in the newest year).
+    """The board's vestigingen with the onderwijstypes each teaches in leerjaar 1 in the werkmap's newest count year.
+
+    A vestiging whose last leerjaar 1 is older (closed, merged, or no longer taking first-years) is left out.
 
     Columns ``vestigingscode``, ``vestiging`` (name), ``onderwijstype`` and ``grootste``: the largest
     leerjaar-1 count of that vestiging and type in the last ``years`` count years (for the plausibility check).
@@ -78,7 +83,7 @@ def board_offer(tables: dict[str, pd.DataFrame], bestuur: str, years: int = 5) -
     recent = first[first["schooljaar"] > newest - years]
     sums = recent.groupby(["vestigingscode", "onderwijstype", "schooljaar"], as_index=False)["aantal"].sum()
     largest = sums.groupby(["vestigingscode", "onderwijstype"], as_index=False)["aantal"].max()
-    taught = first.loc[first["schooljaar"] == first.groupby("vestigingscode")["schooljaar"].transform("max")]
+    taught = first.loc[first["schooljaar"] == newest]  # a vestiging without leerjaar 1 in that year has no intake
     keys = taught[["vestigingscode", "onderwijstype"]].drop_duplicates()
     frame = keys.merge(largest, how="left").merge(own.rename(columns={"naam": "vestiging"}))
     frame["grootste"] = frame["aantal"].fillna(0).astype(int)
@@ -268,10 +273,12 @@ class _Rows:
                 self.fail(line, "peildatum", f"{date:%d-%m-%Y} ligt in de toekomst")
                 return None
             year = date.year if date.month < 10 else date.year + 1
-            if year <= self.ctx.last_count_year:
-                self.fail(line, "peildatum", f"aanmeldingen voor {year}: dat jaar heeft DUO al geteld")
+            if year <= self.ctx.last_count_year - MAX_YEARS:
+                self.fail(
+                    line, "peildatum", f"aanmeldingen voor {year}: meer dan {MAX_YEARS} jaar voor de laatste telling"
+                )
                 return None
-            return date.isoformat(), year
+            return date.isoformat(), year  # a year DUO counted already: history for the nowcast's ratio
         number = _int(text)
         first, last = self.ctx.last_count_year + 1, self.ctx.last_count_year + MAX_YEARS
         if number is None or not first <= number <= last:

@@ -142,7 +142,12 @@ class DemoAccount:
 
 
 def setup_demo(werkmap: str | Path) -> list[DemoAccount]:
-    """The demo region, its boards and one account per role plus one per board (passwords new each start)."""
+    """The demo region, its boards and one account per role plus one per board (passwords new each start).
+
+    When the demo region is new (the first start of this web map), its boards also get simulated registrations
+    and own forecasts (:mod:`dekkend.web.bestuursdata.demo`); later starts leave board data as it is.
+    """
+    first_start = not Regio.objects.filter(selectie="nl").exists()
     regio = add_region(werkmap, "Demoregio Veenland", "nl", "samenwerking")
     accounts = []
     roles = [
@@ -164,4 +169,8 @@ def setup_demo(werkmap: str | Path) -> list[DemoAccount]:
         if rol in ("regiocoordinator", "adviseur", "accountmanager"):
             user.regios.add(regio)
         accounts.append(DemoAccount(email, rol, password, user.bestuur.code if user.bestuur else None))
+    if first_start:
+        from dekkend.web.bestuursdata import demo
+
+        demo.seed(werkmap, regio)
     return accounts

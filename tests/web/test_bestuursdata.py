@@ -366,7 +366,15 @@ def test_consistency_check_needs_three_boards_and_says_by_how_much(client, world
     check = client.get(f"/api/regios/{DEMO}/consistentie").json()
     claimed = sum(r["aantal"] for u in uploads for r in u.rijen if r["schooljaar"] == year)
     assert check["bijdragers"] == 3 and check["som"] == pytest.approx(claimed)
-    assert check["te_veel"] == pytest.approx(claimed - check["regio"]["hoog"], abs=0.1) and check["te_veel"] > 0
+    theirs = sum(
+        r["verwacht"]
+        for r in intake["rijen"]
+        if r["jaar"] == year and intake["besturen"][r["vestigingscode"]] in boards
+    )
+    assert check["model_bijdragers"] == pytest.approx(theirs, abs=0.1)
+    with_boards = check["regio"]["verwacht"] - theirs + claimed  # the other board's vestigingen at the model
+    assert check["met_besturen"] == pytest.approx(with_boards, abs=0.2)
+    assert check["te_veel"] == pytest.approx(with_boards - check["regio"]["hoog"], abs=0.2) and check["te_veel"] > 0
     assert [d["bestuur"] for d in check["detail"]] == [str(uploads[0].bestuur)]  # only the board that shared detail
     assert {r.details["bestuur"] for r in via_check} == set(boards)
     page = client.get(f"/regio/{DEMO}/eigen-gegevens/").content.decode()
@@ -411,3 +419,45 @@ def test_a_new_private_version_leaves_the_check_also_for_its_own_board(client, w
         client.force_login(who)
         check = client.get(f"/api/regios/{DEMO}/consistentie").json()
         assert check["bijdragers"] == 2 and check["som"] is None
+
+
+def test_a_few_boards_of_a_large_region_that_claim_too_much_are_flagged(client, world, boards, intake):
+    """The sharing boards' claims plus the model for the others: beyond the region's band is too much, even when
+    the shared sum alone is far below the whole region's (three boards of a COROP with thirty)."""
+    from dekkend.web.bestuursdata import data
+
+    year = intake["peiljaar"] + 1
+    model = {}
+    for r in intake["rijen"]:
+        if r["jaar"] == year:
+            key = (r["vestigingscode"], r["onderwijstype"])
+            model[key] = model.get(key, 0) + r["verwacht"]
+    region = next(r for r in intake["regio"] if r["jaar"] == year)
+    slack = region["hoog"] - region["verwacht"]
+
+    def share_with(extra: float) -> dict:
+        """Every board forecasts the model for its vestigingen, scaled so that together they claim ``extra`` more."""
+        from dekkend.web.bestuursdata.models import Upload
+
+        Upload.objects.all().delete()
+        theirs = sum(v for (c, _), v in model.items() if intake["besturen"][c] in boards)
+        for person in boards.values():
+            ctx = data.context(person.bestuur)
+            sheet = forecast.template("prognose", ctx.offer, intake["peiljaar"])
+            sheet = sheet[sheet["schooljaar"] == year].copy()
+            sheet["leerlingen_leerjaar_1"] = [
+                str(round(model.get((c, t), 0) * (1 + extra / theirs)))
+                for c, t in zip(sheet.vestigingscode, sheet.onderwijstype, strict=True)
+            ]
+            upload = data.store_upload(
+                None, person, person.bestuur, "prognose", "p.csv", forecast.template_bytes(sheet, "csv")
+            )
+            data.share(None, upload, "totalen", "regio")
+        client.force_login(world["people"]["adviseur"])
+        return client.get(f"/api/regios/{DEMO}/consistentie").json()
+
+    check = share_with(2 * slack)
+    assert check["som"] < check["regio"]["hoog"] and check["te_veel"] is not None and check["te_veel"] > 0
+    assert "meer dan de bovenkant van de marge" in client.get(f"/regio/{DEMO}/eigen-gegevens/").content.decode()
+    check = share_with(0.25 * slack)
+    assert check["te_veel"] is None

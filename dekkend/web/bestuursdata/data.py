@@ -72,7 +72,13 @@ def template_file(board: Bestuur, soort: str, fmt: str) -> tuple[bytes, str]:
 
 
 def store_upload(
-    request: HttpRequest | None, user: Gebruiker, board: Bestuur, soort: str, name: str, content: bytes
+    request: HttpRequest | None,
+    user: Gebruiker,
+    board: Bestuur,
+    soort: str,
+    name: str,
+    content: bytes,
+    tables: dict[str, pd.DataFrame] | None = None,
 ) -> Upload:
     """Check and store an upload as the board's next version; :class:`dekkend.forecast.UploadFout` if any row is wrong.
 
@@ -81,7 +87,7 @@ def store_upload(
     """
     if soort not in Upload.Soort.values:
         raise ValueError(soort)
-    rows = forecast.read_upload(soort, content, name, context(board))
+    rows = forecast.read_upload(soort, content, name, context(board, tables))
     suffix = Path(name).suffix.lower()
     with transaction.atomic():
         Bestuur.objects.select_for_update().filter(pk=board.pk).first()  # one version number at a time
@@ -264,15 +270,60 @@ def ensure_intake(regio: Regio, user: Gebruiker | None) -> Taak:
         return tasks.start_job(job)
 
 
-def nowcast_rows(upload: Upload, found: dict[str, Any]) -> dict[str, Any]:
-    """The board's forecast of leerjaar 1 with and without its registrations, per row and in total."""
+def history(board: Bestuur, tables: dict[str, pd.DataFrame] | None = None) -> pd.DataFrame:
+    """Every registration row of ``board`` for a year DUO has counted, newest version first (the nowcast's history)."""
+    tables = tables if tables is not None else _tables()
+    last = int(tables["leerlingen"]["schooljaar"].max())
+    rows = [
+        row
+        for upload in Upload.objects.filter(bestuur=board, soort=Upload.Soort.AANMELDINGEN).order_by("-versie")
+        for row in upload.rijen
+        if int(row["schooljaar"]) <= last
+    ]
+    columns = ["vestigingscode", "onderwijstype", "peildatum", "schooljaar", "aantal"]
+    return pd.DataFrame(rows, columns=columns)
+
+
+def _ratio(board_history: pd.DataFrame, pupils: pd.DataFrame, date: dt.date) -> tuple[Any, dict[str, Any]]:
+    """The library's ratio for ``date`` and what the page says about it (history years and n, or the prior)."""
+    matched = forecast.registration_history(board_history, pupils, date)
+    ratio = forecast.board_ratio(matched, date)
+    shown: dict[str, Any] = {"peildatum": date.isoformat(), "bron": ratio.bron if ratio else None}
+    if ratio is not None:
+        shown.update(
+            verwacht=ratio.verwacht, laag=ratio.laag, hoog=ratio.hoog, uitleg=ratio.uitleg, jaren=list(ratio.jaren)
+        )
+    shown["historie"] = json.loads(matched.to_json(orient="records"))
+    return ratio, shown
+
+
+def nowcast_rows(
+    upload: Upload, found: dict[str, Any], tables: dict[str, pd.DataFrame] | None = None
+) -> dict[str, Any]:
+    """The board's forecast of leerjaar 1 with and without its registrations, per row and in total.
+
+    Only the rows for the coming year of the region's own vestigingen are nowcast (``buiten_regio`` lists the
+    others); the ratio comes from the board's own history (its registrations of years DUO counted since, in any
+    version, of all its vestigingen) when there is enough, else from the prior.
+    """
+    tables = tables if tables is not None else _tables()
     model = {(r["vestigingscode"], r["onderwijstype"], r["jaar"]): r for r in found["rijen"]}
-    rows, frame = [], []
+    past = history(upload.bestuur, tables)
+    ratios: dict[str, tuple[Any, dict[str, Any]]] = {}
+    rows, frame, outside = [], [], set()
     for row in upload.rijen:
+        if int(row["schooljaar"]) <= int(found["peiljaar"]):
+            continue  # history, not a nowcast
+        if row["vestigingscode"] not in found["besturen"]:
+            outside.add(row["vestigingscode"])  # another region's vestiging: its page compares it with its model
+            continue
         key = (row["vestigingscode"], row["onderwijstype"], int(row["schooljaar"]))
         base = model.get(key)
         without = (base["verwacht"], base["laag80"], base["hoog80"]) if base else None
-        result = forecast.nowcast(float(row["aantal"]), dt.date.fromisoformat(row["peildatum"]), without)
+        if row["peildatum"] not in ratios:
+            ratios[row["peildatum"]] = _ratio(past, tables["leerlingen"], dt.date.fromisoformat(row["peildatum"]))
+        ratio = ratios[row["peildatum"]][0]
+        result = forecast.nowcast(float(row["aantal"]), dt.date.fromisoformat(row["peildatum"]), without, ratio=ratio)
         rows.append(
             {**row, "zonder": without, "met": (result.verwacht, result.laag, result.hoog), "uitleg": result.uitleg}
         )
@@ -296,7 +347,12 @@ def nowcast_rows(upload: Upload, found: dict[str, Any]) -> dict[str, Any]:
             plain = table.assign(verwacht=table["zonder"], laag80=table["zonder_laag"], hoog80=table["zonder_hoog"])
             band = forecast.sum_band(plain, 80).iloc[0]
             totals["zonder"] = (float(band["verwacht"]), float(band["laag"]), float(band["hoog"]))
-    return {"rijen": rows, "totaal": totals}
+    return {
+        "rijen": rows,
+        "totaal": totals,
+        "verhoudingen": [shown for _, shown in ratios.values()],
+        "buiten_regio": sorted(outside),
+    }
 
 
 # --- the regional consistency check --------------------------------------------------------------------------------
@@ -356,6 +412,7 @@ def consistency(request: HttpRequest, user: Gebruiker, regio: Regio, found: dict
         "som": None,
         "te_veel": None,
         "met_besturen": None,
+        "model_bijdragers": None,
         "detail": detail if total is not None else [],
         "methode": found["methode"],
     }
@@ -363,7 +420,12 @@ def consistency(request: HttpRequest, user: Gebruiker, regio: Regio, found: dict
         for upload, level in read:  # logged only when the aggregate is shown
             record_read(request, upload, level, "consistentiecheck")
         result["som"] = round(total, 1)
-        result["te_veel"] = round(total - region["hoog"], 1) if total > region["hoog"] else None
-        others = region["verwacht"] - sum(v for b, v in model_by_board.items() if b in claims)
-        result["met_besturen"] = round(others + total, 1)
+        theirs = sum(v for b, v in model_by_board.items() if b in claims)
+        result["model_bijdragers"] = round(theirs, 1)
+        # the region with the shared forecasts and the model for every other board: more than the band's top means
+        # the sharing boards claim pupils the region does not have (compared with the shared sum alone, a few boards
+        # of a large region could never exceed the whole region's band)
+        with_boards = region["verwacht"] - theirs + total
+        result["met_besturen"] = round(with_boards, 1)
+        result["te_veel"] = round(with_boards - region["hoog"], 1) if with_boards > region["hoog"] else None
     return result

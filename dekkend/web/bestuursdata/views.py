@@ -16,7 +16,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from dekkend import forecast
 from dekkend.web.access import region_for, rule
-from dekkend.web.bestuursdata import access, data
+from dekkend.web.bestuursdata import access, data, demo
 from dekkend.web.bestuursdata.forms import DelenForm, UploadForm
 from dekkend.web.bestuursdata.models import Upload
 from dekkend.web.models import Regio
@@ -37,6 +37,9 @@ def _page_context(request: HttpRequest, regio: Regio, form: UploadForm | None = 
     board = _board_in_region(request, regio)
     found = data.intake(regio)
     context: dict[str, Any] = {"regio": regio, "pagina": "eigen_gegevens", "paginas": _pages(), "bestuur": board}
+    context["gesimuleerd"] = Upload.objects.filter(
+        bestuur__in=regio.besturen.all(), bestandsnaam__startswith=demo.PREFIX
+    ).exists()
     if found is None:
         context["taak"] = data.ensure_intake(regio, request.user)
     if board is not None:
@@ -81,15 +84,31 @@ def upload(request: HttpRequest, regio_id: int) -> HttpResponse:
     if form.is_valid():
         handle = form.cleaned_data["bestand"]
         try:
-            data.store_upload(request, request.user, board, form.cleaned_data["soort"], handle.name, handle.read())
+            made = data.store_upload(
+                request, request.user, board, form.cleaned_data["soort"], handle.name, handle.read()
+            )
         except forecast.UploadFout as exc:
             errors = exc.fouten
         else:
-            messages.success(request, "Het bestand is ingelezen en opgeslagen als nieuwe versie (niet gedeeld).")
+            saved = "Het bestand is ingelezen en opgeslagen als nieuwe versie (niet gedeeld)."
+            messages.success(request, saved + _history_note(made))
             return redirect("werkruimte:eigen_gegevens", regio_id=regio.pk)
     context = _page_context(request, regio, form)
     context["fouten"] = errors
     return render(request, "werkruimte/eigen_gegevens.html", context, status=400)
+
+
+def _history_note(upload: Upload) -> str:
+    """For registrations with rows of years DUO counted: which rows are history (a mistyped year shows here)."""
+    last = int(data._tables()["leerlingen"]["schooljaar"].max())
+    past = sorted({int(r["schooljaar"]) for r in upload.rijen if int(r["schooljaar"]) <= last})
+    if upload.soort != Upload.Soort.AANMELDINGEN or not past:
+        return ""
+    n = sum(int(r["schooljaar"]) <= last for r in upload.rijen)
+    return (
+        f" {n} regel(s) met een peildatum in een jaar dat DUO al telde ({', '.join(map(str, past))}) gelden als uw "
+        "historie: dekkend vergelijkt ze met de telling van DUO."
+    )
 
 
 @rule("bestuursdata")
