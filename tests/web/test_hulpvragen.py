@@ -236,6 +236,31 @@ def test_the_api_asks_writes_and_changes_status_with_dutch_errors(client, world,
     assert [b["tekst"] for b in done.json()["berichten"]][0] == "Antwoord"
 
 
+def test_the_api_refers_to_the_scenario_version_the_scenario_api_lists(client, world, analysed):
+    """An API client finds the version id in GET /api/scenarios/{id} and asks about exactly that version."""
+    from dekkend.web.models import ApiToken
+    from dekkend.web.plannen.models import Scenario, ScenarioVersie
+
+    person = world["people"]["bestuur"]
+    board = {"HTTP_AUTHORIZATION": "Bearer " + ApiToken.create_for(person, "t")[1]}
+    ours = Scenario.objects.create(regio=world["regions"]["demo"], bestuur=person.bestuur, auteur=person, naam="Twee")
+    for nummer in (1, 2):
+        ScenarioVersie.objects.create(scenario=ours, nummer=nummer, yaml=f"naam: v{nummer}\n", door=person)
+    listed = client.get(f"/api/scenarios/{ours.pk}", **board).json()["versies"]
+    first = next(v["id"] for v in listed if v["nummer"] == 1)
+    body = {
+        "regio": 1,
+        "soort": "adviseur",
+        "onderwerp": "Versie 1",
+        "tekst": "?",
+        "scenario": first,
+        "rapport": "geen",
+    }
+    made = client.post("/api/hulpvragen", body, content_type="application/json", **board)
+    assert made.status_code == 201, made.content
+    assert made.json()["scenarioversie"] == first == ScenarioVersie.objects.get(scenario=ours, nummer=1).pk
+
+
 # -- attachments --------------------------------------------------------------------------------------------
 def _xlsx(extra: dict[str, bytes] | None = None) -> bytes:
     buffer = io.BytesIO()

@@ -11,6 +11,7 @@ from typing import Any, Literal
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest
 from ninja import Query, Router, Schema
+from pydantic import Field
 
 from dekkend.errors import DekkendError
 from dekkend.web.access import region_for, rule
@@ -30,8 +31,8 @@ class HulpvraagIn(Schema):
     soort: Literal["adviseur", "visitatie", "ocw"]
     onderwerp: str
     tekst: str
-    scenario: int | None = None
-    knelpunt: int | None = None
+    scenario: int | None = Field(None, description="id van een scenarioversie (GET /api/scenarios/{id}: versies[].id)")
+    knelpunt: int | None = Field(None, description="volgnummer van het knelpunt in de analyse van de regio (vanaf 0)")
     rapport: Literal["nieuw", "laatste", "geen"] = "nieuw"
 
 

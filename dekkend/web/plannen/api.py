@@ -99,6 +99,7 @@ def scenario_out(scenario: Scenario, user: Gebruiker, *, full: bool = False) -> 
     if full:
         out["versies"] = [
             {
+                "id": v.pk,  # what a support request refers to (POST /api/hulpvragen, "scenario")
                 "nummer": v.nummer,
                 "yaml": v.yaml,
                 "door": v.door.email if v.door_id else None,
