@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import fcntl
 import os
 from dataclasses import dataclass
 from pathlib import Path
@@ -41,23 +42,31 @@ class NationalImport:
 
 
 @pytest.fixture(scope="session")
-def national_import(shared_data: Path, tmp_path_factory: pytest.TempPathFactory) -> NationalImport:
-    """``dekkend importeer ../shared/data`` once per test session into a temporary werkmap.
+def national_import(shared_data: Path, tmp_path_factory: pytest.TempPathFactory, worker_id: str) -> NationalImport:
+    """``dekkend importeer ../shared/data`` once per test run into a temporary werkmap.
 
-    Shared by every real-data module: treat it as read-only (copy it to write). The import runs through the
-    CLI, so the README's first command is exercised by every session that has the data.
+    Shared by every real-data module and by the test processes of one run (pytest-xdist): the first process
+    to need it imports, under a file lock, and the others read the same werkmap when it is done. Treat it as
+    read-only (copy it to write). The import runs through the CLI, so the README's first command is
+    exercised by every run that has the data.
     """
     from typer.testing import CliRunner
 
     from dekkend.cli import app
 
-    path = tmp_path_factory.mktemp("nl") / "werkmap"
-    # --geen-voorbereiding: the national derived results are computed by the tests that need them (with their
-    # own caches); preparing them here would cost every test process half a minute (tests/test_prepare.py tests it)
-    command = ["importeer", str(shared_data), "--werkmap", str(path), "--geen-voorbereiding"]
-    res = CliRunner().invoke(app, command, env={"COLUMNS": "200"})
-    assert res.exit_code == 0, res.output + repr(res.exception)
-    return NationalImport(Workspace(path), res.output)
+    root = tmp_path_factory.getbasetemp()
+    root = root if worker_id == "master" else root.parent  # the run's folder, above each process's own
+    path, printed = root / "nl" / "werkmap", root / "nl" / "importeer.txt"
+    with open(root / ".nl.lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)  # released when the file closes
+        if not printed.is_file():
+            # --geen-voorbereiding: the national derived results are computed by the tests that need them (with
+            # their own caches); preparing them here would cost half a minute (tests/test_prepare.py tests it)
+            command = ["importeer", str(shared_data), "--werkmap", str(path), "--geen-voorbereiding"]
+            res = CliRunner().invoke(app, command, env={"COLUMNS": "200"})
+            assert res.exit_code == 0, res.output + repr(res.exception)
+            printed.write_text(res.output, encoding="utf-8")
+    return NationalImport(Workspace(path), printed.read_text(encoding="utf-8"))
 
 
 @pytest.fixture(scope="session")
