@@ -576,6 +576,12 @@ def test_a_new_report_of_the_moment_is_written_in_the_background_and_downloaded(
     assert f"/hulpvragen/{hulpvraag.pk}/rapport/{kind}/" in page
     body = b"".join(client.get(f"/regio/1/hulpvragen/{hulpvraag.pk}/rapport/{kind}/").streaming_content)
     assert body.startswith(b"%PDF-") if kind == "pdf" else b"<html" in body[:500].lower()
+    # the handler follows it through the request in the API (the board's job itself is private to the board)
+    assert client.get(f"/api/taken/{job.pk}").status_code == 404
+    state = client.get(f"/api/hulpvragen/{hulpvraag.pk}").json()["rapport"]
+    assert state["status"] == "klaar" and set(state["bestanden"]) == {k for k in ("html", "pdf") if k in job.resultaat}
+    listed = b"".join(client.get(state["bestanden"][kind]).streaming_content)
+    assert listed == body
     # asking again with "laatste" reuses that report instead of making one
     again = _ask(world, rapport="laatste")
     assert again.rapport_id == job.pk

@@ -10,6 +10,7 @@ from typing import Any, Literal
 
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest
+from django.urls import reverse
 from ninja import Query, Router, Schema
 from pydantic import Field
 
@@ -75,6 +76,7 @@ def hulpvraag_uit(h: Hulpvraag, *, detail: bool = False) -> dict[str, Any]:
         out["tekst"] = h.tekst
         out["momentopname"] = h.momentopname
         out["rapporttaak"] = h.rapport_id
+        out["rapport"] = _report_state(h)
         out["themas"] = h.themas
         out["voorgestelde_data"] = h.voorgestelde_data
         out["berichten"] = [
@@ -90,6 +92,22 @@ def hulpvraag_uit(h: Hulpvraag, *, detail: bool = False) -> dict[str, Any]:
             for b in h.berichten.select_related("door").prefetch_related("bijlagen")
         ]
     return out
+
+
+def _report_state(h: Hulpvraag) -> dict[str, Any] | None:
+    """The state of the request's report and, once written, its files: for everyone who sees the request (its
+    handler too, who may not follow the board's own job under /api/taken)."""
+    job = h.rapport
+    if job is None:
+        return None
+    files = {
+        kind: reverse(
+            "werkruimte:hulpvraag_rapport", kwargs={"regio_id": h.regio_id, "hulpvraag_id": h.pk, "soort": kind}
+        )
+        for kind in ("html", "pdf")
+        if job.status == "klaar" and kind in job.resultaat
+    }
+    return {"status": job.status, "stap": job.stap, "voortgang": job.voortgang, "fout": job.fout, "bestanden": files}
 
 
 def _mine(request: HttpRequest, hulpvraag_id: int) -> Hulpvraag:
