@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import fcntl
 import os
+import shutil
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -73,6 +74,24 @@ def national_import(shared_data: Path, tmp_path_factory: pytest.TempPathFactory,
 def national_workspace(national_import: NationalImport) -> Workspace:
     """The national werkmap with every file of ``../shared/data`` (read-only; see :func:`national_import`)."""
     return national_import.workspace
+
+
+@pytest.fixture(scope="session")
+def demo_folder(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The synthetic demo werkmap, built once per test process (read-only: use ``werkmap`` to write)."""
+    from dekkend.demo import build_demo_workspace
+
+    path = tmp_path_factory.mktemp("demo") / "w"
+    build_demo_workspace(Workspace(path))
+    return path
+
+
+@pytest.fixture
+def werkmap(demo_folder: Path, tmp_path: Path) -> Workspace:
+    """A copy of the demo werkmap of the test's own (its derived-result cache starts as the demo's: empty)."""
+    path = tmp_path / "w"
+    shutil.copytree(demo_folder, path)
+    return Workspace(path)
 
 
 def write_bytes(path: Path, text: str, encoding: str = "utf-8", newline: str = "\n", bom: bool = False) -> Path:

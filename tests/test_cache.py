@@ -6,7 +6,6 @@ from __future__ import annotations
 import os
 import shutil
 import threading
-from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -14,28 +13,12 @@ import pytest
 from model_checks import assert_same_model
 
 from dekkend.cache import FOLDER, DerivedCache, data_version, tables_and_cache
-from dekkend.demo import build_demo_workspace
 from dekkend.optimise import optimise
 from dekkend.regions import select_region
 from dekkend.scenarios.engine import baseline_forecast, calibrated_model
 from dekkend.workspace import Workspace
 
 YEAR = 2025
-
-
-@pytest.fixture(scope="module")
-def demo_folder(tmp_path_factory) -> Path:
-    """The demo werkmap, built once; every test works on its own copy."""
-    path = tmp_path_factory.mktemp("demo") / "w"
-    build_demo_workspace(Workspace(path))
-    return path
-
-
-@pytest.fixture
-def werkmap(demo_folder, tmp_path) -> Workspace:
-    path = tmp_path / "w"
-    shutil.copytree(demo_folder, path)
-    return Workspace(path)
 
 
 def _figures(result) -> dict:

@@ -4,17 +4,14 @@ re-import or another method version never reads it."""
 
 from __future__ import annotations
 
-import shutil
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
-import pytest
 from model_checks import assert_same_fields
 
 import dekkend.cache
 from dekkend.cache import FOLDER, tables_and_cache
-from dekkend.demo import build_demo_workspace
 from dekkend.forecast.backtest import backtest_units
 from dekkend.forecast.catchment import CACHE_KIND, decode_catchment, encode_catchment
 from dekkend.forecast.models import CohortModel
@@ -23,20 +20,6 @@ from dekkend.report._collect import BACKTEST_MODELS, backtest_years
 from dekkend.workspace import Workspace
 
 HORIZON = 10
-
-
-@pytest.fixture(scope="module")
-def demo_folder(tmp_path_factory) -> Path:
-    path = tmp_path_factory.mktemp("demo") / "w"
-    build_demo_workspace(Workspace(path))
-    return path
-
-
-@pytest.fixture
-def werkmap(demo_folder, tmp_path) -> Workspace:
-    path = tmp_path / "w"
-    shutil.copytree(demo_folder, path)
-    return Workspace(path)
 
 
 def _stored(cache) -> list[Path]:

@@ -3,34 +3,15 @@ computed once, so the first analysis of any other region and the scenarios' choi
 
 from __future__ import annotations
 
-import shutil
-from pathlib import Path
-
 import pytest
 
 from dekkend.cache import DerivedCache, tables_and_cache
-from dekkend.demo import build_demo_workspace
 from dekkend.regions import select_region
 from dekkend.report import collect, prepare_national, smallest_current_region
 from dekkend.scenarios.engine import calibrated_model
-from dekkend.workspace import Workspace
 
 #: Kinds of derived results that depend on the data version only, never on the region.
 NATIONAL = {"stroomgebied", "keuzemodel"}
-
-
-@pytest.fixture(scope="module")
-def demo_folder(tmp_path_factory) -> Path:
-    path = tmp_path_factory.mktemp("demo") / "w"
-    build_demo_workspace(Workspace(path))
-    return path
-
-
-@pytest.fixture
-def werkmap(demo_folder, tmp_path) -> Workspace:
-    path = tmp_path / "w"
-    shutil.copytree(demo_folder, path)
-    return Workspace(path)
 
 
 @pytest.fixture
