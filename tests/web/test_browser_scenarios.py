@@ -22,10 +22,12 @@ def _build_and_run(page: Any, server: Server, naam: str, vestiging: str) -> str:
     page.get_by_role("link", name="Nieuw scenario").click()
     page.wait_for_url("**/scenarios/nieuw/")
     page.select_option("#soort", "sluit-vestiging")
-    page.locator("#k-vestiging").wait_for()
+    # the default kind has a vestiging picker too: wait for the picker of the chosen kind before using it
+    page.locator("#soort option[value='sluit-vestiging'][selected]").wait_for(state="attached")
     page.select_option("#k-vestiging", vestiging)
     page.locator(f"#k-vestiging option[value='{vestiging}'][selected]").wait_for(state="attached")
     page.select_option("#vanaf", "2026")
+    page.wait_for_function("document.querySelector('.htmx-request') === null")
     page.click("#toevoegen")
     page.get_by_text("Het scenario is geldig").wait_for()
     assert vestiging in page.locator("ol.maatregelen").inner_text()
