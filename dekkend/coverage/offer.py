@@ -382,35 +382,59 @@ def _forecast_years(
     key = ["vestigingscode", "onderwijstype", "profiel"]
     shares = _route_shares(base)
     xy = _xy(locations)  # once for every forecast year
+    # the forecast pupils of every (year, vestiging, type, profiel), looked up per offering and year
+    forecast_of = dict(
+        zip(
+            zip(
+                upper["jaar"].astype(int),
+                *(upper[c].to_numpy(object) for c in ("vestigingscode", "onderwijstype", "_p")),
+                strict=True,
+            ),
+            upper["verwacht"].to_numpy(float),
+            strict=True,
+        )
+    )
+    layouts: dict[tuple, _Layout] = {}  # per set of declared offerings: the rows and what depends on them only
     gone: set[tuple] = set()
     parts = []
     for year in sorted(int(y) for y in upper["jaar"].unique() if int(y) > base_year):
         new = _declared(opgave, year)
-        offers = pd.concat([base[key], new[key]], ignore_index=True) if len(new) else base[key].copy()
-        offers = offers.assign(_p=offers["profiel"].fillna("")).drop_duplicates(
-            ["vestigingscode", "onderwijstype", "_p"]
-        )
-        f = upper[upper["jaar"] == year][["vestigingscode", "onderwijstype", "_p", "verwacht"]]
-        frame = offers.merge(f, on=["vestigingscode", "onderwijstype", "_p"], how="left")
-        frame = _route_forecast(frame, shares, f)
-        has_forecast = frame["vestigingscode"].astype(str).isin(covered.get(year, set())).to_numpy()
+        signature = tuple(new[key].astype(object).itertuples(index=False, name=None))
+        if signature not in layouts:
+            offers = pd.concat([base[key], new[key]], ignore_index=True) if len(new) else base[key].copy()
+            offers = offers.assign(_p=offers["profiel"].fillna("")).drop_duplicates(
+                ["vestigingscode", "onderwijstype", "_p"]
+            )
+            layouts[signature] = _Layout(offers.reset_index(drop=True), thresholds)
+        lay = layouts[signature]
+        frame = lay.frame.assign(verwacht=[forecast_of.get((year, *k), np.nan) for k in lay.keys])
+        if lay.has_route:
+            frame = _route_forecast(frame, shares, upper[upper["jaar"] == year])
+        has_forecast = np.isin(lay.codes, list(covered.get(year, set())))
         verwacht = np.where(has_forecast, frame["verwacht"].fillna(0.0).to_numpy(float), np.nan)
-        declared = _declared_mask(frame, opgave, year)
-        ended = _ended_mask(frame, opgave, year)
-        drempel = thresholds.for_rows(frame["onderwijstype"], frame["profiel"])
+        declared = _declared_mask(frame, opgave, year, lay.keys)
+        ended = _ended_mask(frame, opgave, year, lay.keys)
+        drempel = lay.drempel.copy()
         at_risk = has_forecast & ~declared & (np.nan_to_num(verwacht, nan=np.inf) < drempel)
-        keys = list(zip(*_key_columns(frame), strict=True))
+        keys = lay.keys
         earlier = np.array([k in gone for k in keys], dtype=bool) if blijvend else np.zeros(len(keys), dtype=bool)
-        sums = _profiel_sums(frame, np.nan_to_num(verwacht, nan=0.0))
-        is_prof = frame["_p"].to_numpy(object) != ""
-        judged = _rechoose(
-            frame.assign(eigen=sums, drempel=drempel, weg=earlier, vast=declared | ~has_forecast)[is_prof], xy
-        )
+        sums = lay.profiel_sums(np.nan_to_num(verwacht, nan=0.0))
+        is_prof = lay.is_prof
+        vast = declared | ~has_forecast
         opvang = np.full(len(frame), None, dtype=object)
-        if len(judged):
-            at_risk[is_prof] = judged["at_risk"].to_numpy(bool)
-            sums[is_prof] = judged["met_opvang"].to_numpy(float)
-            opvang[is_prof] = judged["opvang"].to_numpy(object)
+        if is_prof.any():
+            risk, met_opvang, taker = _rechoose_arrays(
+                lay.prof[is_prof],
+                lay.codes_obj[is_prof],
+                sums[is_prof],
+                drempel[is_prof],
+                earlier[is_prof],
+                vast[is_prof],
+                xy,
+            )
+            at_risk[is_prof] = risk
+            sums[is_prof] = met_opvang
+            opvang[is_prof] = taker
         gone |= {k for k, r in zip(keys, at_risk, strict=True) if r}
         parts.append(
             pd.DataFrame(
@@ -431,6 +455,28 @@ def _forecast_years(
             )
         )
     return parts
+
+
+class _Layout:
+    """The offerings judged in a forecast year and everything that depends on them only (not on the year)."""
+
+    def __init__(self, frame: pd.DataFrame, thresholds: OfferThresholds) -> None:
+        self.frame = frame
+        codes, types, prof = _key_columns(frame)
+        self.keys: list[tuple] = list(zip(codes, types, prof, strict=True))
+        self.codes = frame["vestigingscode"].astype(str).to_numpy(object)
+        self.codes_obj, self.prof = codes, prof
+        self.is_prof = prof != ""
+        self.has_route = bool((prof == TECHNIEK_ROUTE).any())
+        self.drempel = thresholds.for_rows(frame["onderwijstype"], frame["profiel"])
+        named = frame["profiel"].astype(object).where(frame["profiel"].notna(), "")
+        group = frame["vestigingscode"].astype(str) + "\0" + named.astype(str)
+        self._groups = pd.factorize(group.to_numpy(object))[0]
+
+    def profiel_sums(self, pupils: np.ndarray) -> np.ndarray:
+        """:func:`_profiel_sums` of this frame (the same sums, with the groups found once)."""
+        total = pd.Series(pupils).groupby(self._groups).transform("sum").to_numpy(float)
+        return np.where(self.is_prof, total, np.nan)
 
 
 def _without_profiel(rows: pd.DataFrame, pupils: str) -> pd.Series:
@@ -508,34 +554,64 @@ def _xy(locations: pd.DataFrame | None) -> pd.DataFrame | None:
 
 def _rechoose(rows: pd.DataFrame, xy: pd.DataFrame | None) -> pd.DataFrame:
     """:func:`rechoose` with the coordinates already indexed (:func:`_xy`)."""
-    out = pd.DataFrame(
-        {"at_risk": np.zeros(len(rows), bool), "met_opvang": rows.get("eigen", pd.Series(dtype=float)), "opvang": None},
-        index=rows.index,
-    )
     if rows.empty:
-        return out
-    per = rows.groupby(["_p", "vestigingscode"], sort=False).agg(
-        eigen=("eigen", "first"), drempel=("drempel", "max"), weg=("weg", "any"), vast=("vast", "any")
+        return pd.DataFrame(
+            {"at_risk": np.zeros(0, bool), "met_opvang": rows.get("eigen", pd.Series(dtype=float)), "opvang": None},
+            index=rows.index,
+        )
+    at_risk, met_opvang, opvang = _rechoose_arrays(
+        rows["_p"].to_numpy(object),
+        rows["vestigingscode"].to_numpy(object),
+        rows["eigen"].to_numpy(float),
+        rows["drempel"].to_numpy(float),
+        rows["weg"].to_numpy(bool),
+        rows["vast"].to_numpy(bool),
+        xy,
     )
-    prof = per.index.get_level_values(0).to_numpy(object)
-    codes = per.index.get_level_values(1).to_numpy(object)
-    eigen = per["eigen"].to_numpy(float)
-    weg, vast = per["weg"].to_numpy(bool), per["vast"].to_numpy(bool)
-    stays = vast | (~weg & (eigen >= per["drempel"].to_numpy(float)))
-    received = np.zeros(len(per))
-    taker = np.full(len(per), None, dtype=object)
+    return pd.DataFrame({"at_risk": at_risk, "met_opvang": met_opvang, "opvang": opvang}, index=rows.index)
+
+
+def _rechoose_arrays(
+    row_prof: np.ndarray,
+    row_codes: np.ndarray,
+    row_eigen: np.ndarray,
+    row_drempel: np.ndarray,
+    row_weg: np.ndarray,
+    row_vast: np.ndarray,
+    xy: pd.DataFrame | None,
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """:func:`_rechoose` on arrays (one element per row): ``at_risk``, ``met_opvang`` and ``opvang`` per row.
+
+    The rows are grouped per (profiel, vestiging) in the order they first occur, with numpy (this runs
+    once per forecast year of every offer, scenario and diagnosis): ``eigen`` is the group's first known
+    value, ``drempel`` its highest, ``weg`` and ``vast`` true when any row's is.
+    """
+    index: dict[tuple, int] = {}
+    group = np.fromiter(
+        (index.setdefault(k, len(index)) for k in zip(row_prof, row_codes, strict=True)),
+        dtype=np.int64,
+        count=len(row_prof),
+    )
+    n_groups = len(index)
+    first = np.unique(group, return_index=True)[1]  # the first row of each group, groups in order of appearance
+    prof, codes = row_prof[first], row_codes[first]
+    known = ~np.isnan(row_eigen)
+    eigen = np.full(n_groups, np.nan)
+    seen, at = np.unique(group[known], return_index=True)
+    eigen[seen] = row_eigen[known][at]
+    drempel = np.full(n_groups, np.nan)
+    np.fmax.at(drempel, group, row_drempel)
+    weg = np.bincount(group, weights=row_weg, minlength=n_groups) > 0
+    vast = np.bincount(group, weights=row_vast, minlength=n_groups) > 0
+    stays = vast | (~weg & (eigen >= drempel))
+    received = np.zeros(n_groups)
+    taker = np.full(n_groups, None, dtype=object)
     if xy is not None:
         pts = xy.reindex([str(c) for c in codes])[["x_rd", "y_rd"]].to_numpy(float)  # once, not per profiel
-        drempel = per["drempel"].to_numpy(float)
         for p in pd.unique(prof[~stays]):
             _pool(np.flatnonzero(prof == p), codes, eigen, drempel, weg, stays, received, taker, pts)
     fails = ~stays & ~vast & ~weg  # gone earlier: ``verdwijnt`` already, not judged again
-    result = pd.DataFrame({"at_risk": fails, "met_opvang": eigen + received, "opvang": taker}, index=per.index)
-    at = result.reindex(pd.MultiIndex.from_arrays([rows["_p"], rows["vestigingscode"]]))
-    out["at_risk"] = at["at_risk"].to_numpy(bool)
-    out["met_opvang"] = at["met_opvang"].to_numpy(float)
-    out["opvang"] = at["opvang"].to_numpy(object)
-    return out
+    return fails[group], (eigen + received)[group], taker[group]
 
 
 def _pool(
@@ -599,11 +675,15 @@ def _pool(
             taker[idx[i]] = codes[idx[near[i]]]
 
 
-def _declared_mask(frame: pd.DataFrame, opgave: pd.DataFrame | None, year: int) -> np.ndarray:
+def _declared_mask(
+    frame: pd.DataFrame, opgave: pd.DataFrame | None, year: int, keys: list[tuple] | None = None
+) -> np.ndarray:
+    if opgave is None or opgave.empty:
+        return np.zeros(len(frame), dtype=bool)
     valid = _declared(opgave, year)
     if valid.empty:
         return np.zeros(len(frame), dtype=bool)
-    keys = set(
+    valid_keys = set(
         zip(
             valid["vestigingscode"],
             valid["onderwijstype"],
@@ -611,17 +691,18 @@ def _declared_mask(frame: pd.DataFrame, opgave: pd.DataFrame | None, year: int) 
             strict=True,
         )
     )
-    return np.array([k in keys for k in zip(*_key_columns(frame), strict=True)], dtype=bool)
+    rows = keys if keys is not None else zip(*_key_columns(frame), strict=True)
+    return np.array([k in valid_keys for k in rows], dtype=bool)
 
 
-def _ended_mask(frame: pd.DataFrame, opgave: pd.DataFrame | None, year: int) -> np.ndarray:
+def _ended_mask(
+    frame: pd.DataFrame, opgave: pd.DataFrame | None, year: int, keys: list[tuple] | None = None
+) -> np.ndarray:
     ended = _ended(opgave, year)
     if not ended:
         return np.zeros(len(frame), dtype=bool)
-    return np.array(
-        [(v, t, p or None) in ended for v, t, p in zip(*_key_columns(frame), strict=True)],
-        dtype=bool,
-    )
+    rows = keys if keys is not None else zip(*_key_columns(frame), strict=True)
+    return np.array([(v, t, p or None) in ended for v, t, p in rows], dtype=bool)
 
 
 def _key_columns(frame: pd.DataFrame) -> tuple[np.ndarray, np.ndarray, np.ndarray]:

@@ -165,7 +165,8 @@ def _meanings(rows: pd.DataFrame, tally) -> pd.Series:  # noqa: ANN001 - tally(k
     keys = pd.Series(list(rows[cols].itertuples(index=False, name=None)), index=rows.index)
     meaning = keys.map(found)
     # A profiel named only in the opleidingsnaam (the maritime general first year).
-    from_opl = rows["OPLEIDINGSNAAM"].map(labels.profiel_from_opleiding)
+    named = {v: labels.profiel_from_opleiding(v) for v in rows["OPLEIDINGSNAAM"].unique()}  # once per name
+    from_opl = [named.get(v) for v in rows["OPLEIDINGSNAAM"]]
     return pd.Series(
         [
             m if m.profiel or not p else labels.LabelMeaning(p, m.sector, m.route)
