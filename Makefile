@@ -27,14 +27,15 @@ demo: install
 # The suite in TEST_WORKERS processes (pytest-xdist); --dist loadfile keeps each test module, and so its
 # module fixtures (the real-data analyses), in one process. TEST_WORKERS=0 runs it in this process.
 # Then the web workspace's suite (tests/web, less the browser tests, whose server process keeps its own SQLite
-# database) once more on a real PostgreSQL server that the tests start
+# database; --dist load: its modules have no costly module fixtures, so single tests balance the processes better)
+# once more on a real PostgreSQL server that the tests start
 # themselves from Debian's postgresql package (skipped with a note when it is not installed, unless
 # DEKKEND_REQUIRE_POSTGRES=1 as in CI). --durations lists the slowest tests, to keep CI's time in view.
 TEST_WORKERS ?= 2
 test: install
 	$(BIN)/python -m pytest -q -n $(TEST_WORKERS) --dist loadfile --durations=25
 	@if ls /usr/lib/postgresql/*/bin/postgres >/dev/null 2>&1 || [ "$$DEKKEND_REQUIRE_POSTGRES" = 1 ]; then \
-	  DEKKEND_WEB_TEST_DB=postgresql $(BIN)/python -m pytest -q -n $(TEST_WORKERS) --dist loadfile --durations=15 -m "not browser" tests/web; \
+	  DEKKEND_WEB_TEST_DB=postgresql $(BIN)/python -m pytest -q -n $(TEST_WORKERS) --dist load --durations=15 -m "not browser" tests/web; \
 	else echo "PostgreSQL niet geïnstalleerd: de webtests draaiden alleen op SQLite (apt-get install postgresql)."; fi
 
 # The static checks CI runs before the tests (configured in pyproject.toml): ruff lint rules, ruff's

@@ -32,11 +32,12 @@ def _corops(tables) -> list[str]:
     return sorted(tables["vestigingen"]["corop_code"].dropna().unique())
 
 
-def _without_reach(tables, code: str, forecast):
+def _without_reach(tables, code: str, forecast, loaded: tuple | None = None):
     """A COROP's context and every knelpunt rule that needs no reachability (the costly part of a diagnosis).
 
     The rules, settings and norms are the ones :func:`dekkend.diagnose.diagnose` uses; only ``witte-vlek`` and
     ``openbaar-onbereikbaar`` (distances from every postcode area, twice) are left to the sample below.
+    ``loaded``: the settings, norms and funding rules read once for many regions (read here when absent).
     """
     from dekkend.diagnose import rules
     from dekkend.diagnose.boards import board_impact
@@ -45,16 +46,15 @@ def _without_reach(tables, code: str, forecast):
     from dekkend.norms.funding import load_funding
     from dekkend.regions import select_region
 
-    ctx = build_context(
-        tables, select_region(tables, f"corop:{code}"), load_settings(), load_norms(), forecast=forecast
-    )
+    settings, norms, funding = loaded or (load_settings(), load_norms(), load_funding())
+    ctx = build_context(tables, select_region(tables, f"corop:{code}"), settings, norms, forecast=forecast)
     found = [
         *rules.kleine_bovenbouw(ctx),
         *rules.onder_norm(ctx)[0],
         *rules.sterke_daling(ctx),
         *rules.aanbod_verdwijnt(ctx),
         *rules.enige_aanbieder(ctx),
-        *rules.isolatie_afhankelijk(ctx, load_funding().isolation_supplement()),
+        *rules.isolatie_afhankelijk(ctx, funding.isolation_supplement()),
     ]
     return ctx, found, board_impact(ctx, found)
 
@@ -79,10 +79,14 @@ def test_every_corop_region_without_reachability(national):
     from dekkend.diagnose.profielen import profiel_overview
 
     tables, matrix, forecast = national
+    from dekkend.norms import load_norms, load_settings
+    from dekkend.norms.funding import load_funding
+
     corops = _corops(tables)
     assert len(corops) == 40
+    loaded = (load_settings(), load_norms(), load_funding())
     for code in corops:
-        ctx, found, besturen = _without_reach(tables, code, forecast)
+        ctx, found, besturen = _without_reach(tables, code, forecast, loaded)
         assert ctx.origin == 2019 and ctx.region.label.startswith("COROP-gebied"), code
         _check_trusted_rules(found, besturen)
         for view in profiel_overview(ctx):  # a profiel taught by many pupils keeps a location
