@@ -90,12 +90,18 @@ def _shrink(slope: pd.Series, national: float, weight: pd.Series) -> pd.Series:
 
 
 def _loglinear_slope(frame: pd.DataFrame) -> pd.Series:
-    """OLS slope of each row of ``frame`` (columns are years) on the year."""
+    """OLS slope of each row of ``frame`` (columns are years) on the year.
+
+    A row with an infinite value (the national ratio of a year without any cohort index, in a back-test
+    from an early count year) gets a non-finite slope; :func:`_from_po_series` then uses no national
+    trend. numpy's warning about it (in English, on the user's screen) is silenced; the numbers are the same.
+    """
     x = np.array(frame.columns, float)
     xm = x - x.mean()
-    y = np.log(frame.where(frame > 0))
-    y = y.sub(y.mean(axis=1), axis=0)
-    return (y * xm).sum(axis=1, min_count=2) / float((xm**2).sum())
+    with np.errstate(invalid="ignore", divide="ignore"):
+        y = np.log(frame.where(frame > 0))
+        y = y.sub(y.mean(axis=1), axis=0)
+        return (y * xm).sum(axis=1, min_count=2) / float((xm**2).sum())
 
 
 def _po_series(tables: dict[str, pd.DataFrame]) -> pd.DataFrame:
