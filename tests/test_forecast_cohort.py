@@ -408,3 +408,18 @@ def test_cohort_model_estimates_the_decay_from_a_herkomst_file(demo, fitted, tmp
     before = make_model("cohort").fit(as_of(tables, 2018), 2018)
     before.predict(2)
     assert before.catchment.decay_source == "kalibratie"  # the 2019 file is not known in 2018
+
+
+def test_a_year_without_cohort_index_gives_no_trend_and_no_english_warning():
+    """The national ratio of a year without any cohort index is infinite (seen in early back-tests on the real
+    data): its slope is not finite, so no national trend is used, and numpy prints nothing on the user's screen."""
+    import warnings
+
+    from dekkend.forecast.children import _loglinear_slope
+
+    ratios = pd.DataFrame([[np.inf, 1.01, 1.02, 1.03], [1.0, 1.01, 1.02, 1.03]], columns=[2016, 2017, 2018, 2019])
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        slopes = _loglinear_slope(ratios)
+    assert not np.isfinite(slopes.iloc[0])
+    assert slopes.iloc[1] == pytest.approx(np.polyfit([2016, 2017, 2018, 2019], np.log(ratios.iloc[1]), 1)[0])
