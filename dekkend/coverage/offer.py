@@ -412,8 +412,8 @@ def _forecast_years(
             frame = _route_forecast(frame, shares, upper[upper["jaar"] == year])
         has_forecast = np.isin(lay.codes, list(covered.get(year, set())))
         verwacht = np.where(has_forecast, frame["verwacht"].fillna(0.0).to_numpy(float), np.nan)
-        declared = _declared_mask(frame, opgave, year, lay.keys)
-        ended = _ended_mask(frame, opgave, year, lay.keys)
+        declared = _declared_mask(new, lay.keys)
+        ended = _ended_mask(opgave, year, lay.keys)
         drempel = lay.drempel.copy()
         at_risk = has_forecast & ~declared & (np.nan_to_num(verwacht, nan=np.inf) < drempel)
         keys = lay.keys
@@ -425,7 +425,7 @@ def _forecast_years(
         if is_prof.any():
             risk, met_opvang, taker = _rechoose_arrays(
                 lay.prof[is_prof],
-                lay.codes_obj[is_prof],
+                lay.codes[is_prof],
                 sums[is_prof],
                 drempel[is_prof],
                 earlier[is_prof],
@@ -462,21 +462,15 @@ class _Layout:
 
     def __init__(self, frame: pd.DataFrame, thresholds: OfferThresholds) -> None:
         self.frame = frame
-        codes, types, prof = _key_columns(frame)
-        self.keys: list[tuple] = list(zip(codes, types, prof, strict=True))
-        self.codes = frame["vestigingscode"].astype(str).to_numpy(object)
-        self.codes_obj, self.prof = codes, prof
-        self.is_prof = prof != ""
-        self.has_route = bool((prof == TECHNIEK_ROUTE).any())
+        self.codes, types, self.prof = _key_columns(frame)
+        self.keys: list[tuple] = list(zip(self.codes, types, self.prof, strict=True))
+        self.has_route = bool((self.prof == TECHNIEK_ROUTE).any())
         self.drempel = thresholds.for_rows(frame["onderwijstype"], frame["profiel"])
-        named = frame["profiel"].astype(object).where(frame["profiel"].notna(), "")
-        group = frame["vestigingscode"].astype(str) + "\0" + named.astype(str)
-        self._groups = pd.factorize(group.to_numpy(object))[0]
+        self._groups, self.is_prof = _profiel_groups(frame)
 
     def profiel_sums(self, pupils: np.ndarray) -> np.ndarray:
-        """:func:`_profiel_sums` of this frame (the same sums, with the groups found once)."""
-        total = pd.Series(pupils).groupby(self._groups).transform("sum").to_numpy(float)
-        return np.where(self.is_prof, total, np.nan)
+        """:func:`_profiel_sums` of this frame, with the groups found once."""
+        return _group_sums(self._groups, self.is_prof, pupils)
 
 
 def _without_profiel(rows: pd.DataFrame, pupils: str) -> pd.Series:
@@ -519,10 +513,20 @@ def _route_forecast(frame: pd.DataFrame, shares: pd.Series, year_upper: pd.DataF
 
 def _profiel_sums(frame: pd.DataFrame, pupils: np.ndarray) -> np.ndarray:
     """Per row: the pupils of its profiel at its vestiging summed over the leerwegen (NaN for type rows)."""
+    return _group_sums(*_profiel_groups(frame), pupils)
+
+
+def _profiel_groups(frame: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
+    """Per row: the number of its (vestiging, profiel) group, and whether it is a profiel row."""
     prof = frame["profiel"].astype(object).where(frame["profiel"].notna(), "")
     key = frame["vestigingscode"].astype(str) + "\0" + prof.astype(str)
-    total = pd.Series(pupils, index=frame.index).groupby(key.to_numpy()).transform("sum").to_numpy(float)
-    return np.where(prof.to_numpy(object) != "", total, np.nan)
+    return pd.factorize(key.to_numpy(object))[0], prof.to_numpy(object) != ""
+
+
+def _group_sums(groups: np.ndarray, is_prof: np.ndarray, pupils: np.ndarray) -> np.ndarray:
+    """Per profiel row the sum of ``pupils`` over its group (rows in order, as pandas sums them); NaN elsewhere."""
+    total = pd.Series(pupils).groupby(groups).transform("sum").to_numpy(float)
+    return np.where(is_prof, total, np.nan)
 
 
 def rechoose(rows: pd.DataFrame, locations: pd.DataFrame | None) -> pd.DataFrame:
@@ -675,34 +679,20 @@ def _pool(
             taker[idx[i]] = codes[idx[near[i]]]
 
 
-def _declared_mask(
-    frame: pd.DataFrame, opgave: pd.DataFrame | None, year: int, keys: list[tuple] | None = None
-) -> np.ndarray:
-    if opgave is None or opgave.empty:
-        return np.zeros(len(frame), dtype=bool)
-    valid = _declared(opgave, year)
+def _declared_mask(valid: pd.DataFrame, keys: list[tuple]) -> np.ndarray:
+    """Per offering key (vestiging, type, profiel or ""): whether it is among the declared offerings ``valid``."""
     if valid.empty:
-        return np.zeros(len(frame), dtype=bool)
-    valid_keys = set(
-        zip(
-            valid["vestigingscode"],
-            valid["onderwijstype"],
-            valid["profiel"].fillna(""),
-            strict=True,
-        )
-    )
-    rows = keys if keys is not None else zip(*_key_columns(frame), strict=True)
-    return np.array([k in valid_keys for k in rows], dtype=bool)
+        return np.zeros(len(keys), dtype=bool)
+    declared = set(zip(valid["vestigingscode"], valid["onderwijstype"], valid["profiel"].fillna(""), strict=True))
+    return np.array([k in declared for k in keys], dtype=bool)
 
 
-def _ended_mask(
-    frame: pd.DataFrame, opgave: pd.DataFrame | None, year: int, keys: list[tuple] | None = None
-) -> np.ndarray:
+def _ended_mask(opgave: pd.DataFrame | None, year: int, keys: list[tuple]) -> np.ndarray:
+    """Per offering key: whether it is a declared offering that ended before ``year``."""
     ended = _ended(opgave, year)
     if not ended:
-        return np.zeros(len(frame), dtype=bool)
-    rows = keys if keys is not None else zip(*_key_columns(frame), strict=True)
-    return np.array([(v, t, p or None) in ended for v, t, p in rows], dtype=bool)
+        return np.zeros(len(keys), dtype=bool)
+    return np.array([(v, t, p or None) in ended for v, t, p in keys], dtype=bool)
 
 
 def _key_columns(frame: pd.DataFrame) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
